@@ -1,0 +1,11 @@
+DROP FUNCTION IF EXISTS platform_account_token_lookup(bytea);
+DROP FUNCTION IF EXISTS platform_api_key_lookup(bytea);
+DROP FUNCTION IF EXISTS platform_tenant_by_slug(text);
+DROP TABLE IF EXISTS audit_log;
+DROP FUNCTION IF EXISTS audit_log_is_append_only();
+DROP TABLE IF EXISTS api_keys;
+DROP TABLE IF EXISTS account_tokens;
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS tenant_municipalities;
+DROP TABLE IF EXISTS tenants;
+DROP FUNCTION IF EXISTS app_tenant_id();

@@ -1,0 +1,68 @@
+//! The [`Caller`] extractor: authenticates a request and tells its tenant, role and actor.
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures::future::LocalBoxFuture;
+use tracing_actix_web::RequestId;
+
+use super::Role;
+use super::api_keys;
+use crate::app::AppState;
+use crate::audit::{Actor, AuditEntry};
+use crate::db::TenantId;
+use crate::web::problem::AppError;
+
+/// An authenticated caller of the JSON API.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant: TenantId,
+    pub role: Role,
+    pub actor: Actor,
+    pub request_id: Option<String>,
+}
+
+impl Caller {
+    /// Refuses with 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// An audit entry for this caller and request.
+    pub fn audit(&self, action: &'static str) -> AuditEntry {
+        AuditEntry::new(&self.actor, action).request(self.request_id.as_deref())
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+        let bearer = req
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|v| v.trim().to_owned());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Internal("no app state".into()))?;
+            let key = bearer.ok_or(AppError::Unauthorized)?;
+            let found = api_keys::authenticate(&state.db, &key)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            Ok(Caller {
+                tenant: found.tenant,
+                role: found.role,
+                actor: Actor::ApiKey(found.key_id),
+                request_id,
+            })
+        })
+    }
+}

@@ -1,0 +1,83 @@
+//! Builds the HTTP application: the same functions serve production (`tillit serve`) and the tests,
+//! which spawn the whole app on a random port against real PostgreSQL and Redis.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::web::metrics::Metrics;
+use crate::{access, openapi, tenancy, web as plumbing};
+
+/// Everything a request handler may need. Cheap to clone.
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub redis: redis::Client,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    pub fn new(settings: Settings) -> Result<Self, redis::RedisError> {
+        let db = Db::connect_lazy(
+            settings.database_url.expose_secret(),
+            settings.database.pool_size,
+            Duration::from_secs(settings.database.connection_timeout_secs),
+        );
+        let redis = redis::Client::open(settings.redis_url.expose_secret())?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            redis,
+            metrics: Metrics::new(),
+        })
+    }
+}
+
+/// Every route of the service.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(plumbing::health::healthz)
+        .service(plumbing::health::readyz)
+        .service(plumbing::metrics::scrape)
+        .service(openapi::openapi_json)
+        .service(tenancy::handlers::get_tenant)
+        .service(tenancy::handlers::add_municipality)
+        .service(tenancy::handlers::remove_municipality)
+        .service(access::api_keys::create_key)
+        .service(access::api_keys::list_keys)
+        .service(access::api_keys::get_key)
+        .service(access::api_keys::revoke_key);
+}
+
+/// Starts the HTTP server on `listener`. It does not listen for signals itself: the caller owns
+/// shutdown (see `main.rs`), so HTTP stops before background workers do.
+pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+    let body_limit = state.settings.http.body_limit_bytes;
+    let shutdown = state.settings.http.shutdown_timeout_secs;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(plumbing::json_config(body_limit))
+            .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(plumbing::path_config())
+            .app_data(plumbing::query_config())
+            .configure(routes)
+            .default_service(web::to(plumbing::not_found))
+            .wrap(from_fn(plumbing::metrics::track))
+            .wrap(plumbing::security_headers())
+            .wrap(from_fn(plumbing::request_id_header))
+            .wrap(TracingLogger::default())
+    })
+    .listen(listener)?
+    .disable_signals()
+    .shutdown_timeout(shutdown)
+    .run();
+    Ok(server)
+}

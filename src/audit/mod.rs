@@ -1,0 +1,110 @@
+//! The audit log: who did what to which object, when, and under which request. Append-only — the
+//! server's database role may insert and read, never update or delete — and written in the same
+//! transaction as the change it describes, so a change without its audit row cannot exist.
+//!
+//! Entries name objects by id and never carry personal data in `details`.
+
+use diesel::PgConnection;
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::db::TenantId;
+use crate::db::schema::audit_log;
+
+/// Who acted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    User(uuid::Uuid),
+    ApiKey(uuid::Uuid),
+    /// The platform operator, through the CLI or the operator pages.
+    Operator(String),
+    /// Tillit itself (jobs, the demo data).
+    System,
+    /// Nobody identified yet, e.g. a failed login.
+    Anonymous,
+}
+
+impl Actor {
+    fn kind_and_id(&self) -> (&'static str, Option<String>) {
+        match self {
+            Self::User(id) => ("user", Some(id.to_string())),
+            Self::ApiKey(id) => ("api_key", Some(id.to_string())),
+            Self::Operator(label) => ("operator", Some(label.clone())),
+            Self::System => ("system", None),
+            Self::Anonymous => ("anonymous", None),
+        }
+    }
+}
+
+/// One audit row, built fluently: `AuditEntry::new(&actor, "apikey.revoke").object("api_key", id)`.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    actor: Actor,
+    action: &'static str,
+    object_kind: Option<&'static str>,
+    object_id: Option<String>,
+    outcome: &'static str,
+    request_id: Option<String>,
+    details: Value,
+}
+
+impl AuditEntry {
+    pub fn new(actor: &Actor, action: &'static str) -> Self {
+        Self {
+            actor: actor.clone(),
+            action,
+            object_kind: None,
+            object_id: None,
+            outcome: "success",
+            request_id: None,
+            details: Value::Object(Default::default()),
+        }
+    }
+
+    pub fn object(mut self, kind: &'static str, id: impl ToString) -> Self {
+        self.object_kind = Some(kind);
+        self.object_id = Some(id.to_string());
+        self
+    }
+
+    pub fn request(mut self, request_id: Option<&str>) -> Self {
+        self.request_id = request_id.map(str::to_owned);
+        self
+    }
+
+    pub fn failed(mut self) -> Self {
+        self.outcome = "failure";
+        self
+    }
+
+    pub fn denied(mut self) -> Self {
+        self.outcome = "denied";
+        self
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// Appends `entry` to `tenant`'s log on `conn`, inside the caller's transaction.
+///
+/// Uses `execute`, not `RETURNING`: the insert must not depend on reading the log back.
+pub fn record(conn: &mut PgConnection, tenant: TenantId, entry: AuditEntry) -> QueryResult<()> {
+    let (actor_kind, actor_id) = entry.actor.kind_and_id();
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::tenant_id.eq(tenant.0),
+            audit_log::actor_kind.eq(actor_kind),
+            audit_log::actor_id.eq(actor_id),
+            audit_log::action.eq(entry.action),
+            audit_log::object_kind.eq(entry.object_kind),
+            audit_log::object_id.eq(entry.object_id),
+            audit_log::outcome.eq(entry.outcome),
+            audit_log::request_id.eq(entry.request_id),
+            audit_log::details.eq(entry.details),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! PostgreSQL access: the connection pool, and the one way handlers reach it — a transaction scoped
+//! to one tenant, run on the blocking pool.
+//!
+//! Row-level security does the isolation: every tenant table's policy compares `tenant_id` with
+//! the transaction-local setting `app.tenant_id`. [`Db::tenant`] sets it with
+//! `set_config(…, true)`, so it ends with the transaction and never leaks to the next user of a
+//! pooled connection. [`Db::unscoped`] runs without a tenant: every tenant table then looks empty,
+//! and only the narrow `platform_*` SECURITY DEFINER functions can see across tenants.
+
+pub mod bootstrap;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::sql_types::Text;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// A tenant's id. Kept distinct from other uuids so a case id can never be passed as a tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TenantId(pub Uuid);
+
+impl std::fmt::Display for TenantId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// The server's handle on PostgreSQL. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: PgPool,
+}
+
+impl Db {
+    /// Builds the pool without connecting, so the server can start (and report not-ready on
+    /// `/readyz`) while the database is still coming up.
+    pub fn connect_lazy(url: &str, max_size: u32, timeout: Duration) -> Self {
+        let manager = ConnectionManager::<PgConnection>::new(local_without_tls(url));
+        let pool = Pool::builder()
+            .max_size(max_size)
+            .connection_timeout(timeout)
+            .build_unchecked(manager);
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Runs `f` in a transaction scoped to `tenant`, on the blocking pool. Everything `f` reads or
+    /// writes is filtered by row-level security to that tenant; an error rolls it all back.
+    pub async fn tenant<T, E, F>(&self, tenant: TenantId, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+        F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            in_tenant(&mut *conn, tenant, f)
+        })
+        .await
+        .map_err(DbError::from)?
+    }
+
+    /// Runs `f` with no tenant set. Tenant tables look empty here; this exists for the
+    /// `platform_*` lookups that find which tenant an API key or link token belongs to.
+    pub async fn unscoped<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+        F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            let conn: &mut PgConnection = &mut conn;
+            conn.transaction(f)
+        })
+        .await
+        .map_err(DbError::from)?
+    }
+
+    /// `SELECT 1` within the pool's timeout: for `/readyz`.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.unscoped(|conn| {
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok::<_, DbError>(())
+        })
+        .await
+    }
+}
+
+/// Opens a transaction on `conn`, sets the tenant for it alone, and runs `f` inside.
+///
+/// Never nest two of these for different tenants: the inner one becomes a savepoint, and its
+/// setting would outlive it for the rest of the outer transaction.
+pub fn in_tenant<T, E, F>(conn: &mut PgConnection, tenant: TenantId, f: F) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+    F: FnOnce(&mut PgConnection) -> Result<T, E>,
+{
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
+            .bind::<Text, _>(tenant.0.to_string())
+            .execute(conn)?;
+        f(conn)
+    })
+}
+
+/// For a database on this machine, turns TLS off unless the URL asks for it. libpq's TLS
+/// connections on r2d2's threads can race OpenSSL's cleanup at process exit (a crash seen on these
+/// machines), and loopback traffic gains nothing from encryption. Remote URLs are left alone.
+pub fn local_without_tls(url: &str) -> String {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    let local = matches!(
+        parsed.host_str(),
+        Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
+    );
+    if !local || parsed.query_pairs().any(|(k, _)| k == "sslmode") {
+        return url.to_owned();
+    }
+    let mut out = parsed;
+    out.query_pairs_mut().append_pair("sslmode", "disable");
+    out.to_string()
+}
+
+/// True when `err` is a unique-constraint violation (PostgreSQL 23505).
+pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_without_tls;
+
+    #[test]
+    fn loopback_urls_skip_tls_and_remote_ones_keep_it() {
+        assert_eq!(
+            local_without_tls("postgres://tillit_app@127.0.0.1:5432/tillit"),
+            "postgres://tillit_app@127.0.0.1:5432/tillit?sslmode=disable"
+        );
+        assert_eq!(
+            local_without_tls("postgres://a@db.example.no/tillit"),
+            "postgres://a@db.example.no/tillit"
+        );
+        assert_eq!(
+            local_without_tls("postgres://a@localhost/t?sslmode=require"),
+            "postgres://a@localhost/t?sslmode=require"
+        );
+    }
+}

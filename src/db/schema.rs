@@ -1,0 +1,86 @@
+//! Diesel's view of the tables in `migrations/`. Kept by hand, in the same order as the SQL.
+
+diesel::table! {
+    tenants (id) {
+        id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        time_zone -> Text,
+        locale -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tenant_municipalities (tenant_id, kommunenummer) {
+        tenant_id -> Uuid,
+        kommunenummer -> Text,
+        name -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    account_tokens (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        user_id -> Uuid,
+        purpose -> Text,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    api_keys (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        role -> Text,
+        key_hash -> Bytea,
+        key_prefix -> Text,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    audit_log (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Int8,
+        at -> Timestamptz,
+        actor_kind -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        object_kind -> Nullable<Text>,
+        object_id -> Nullable<Text>,
+        outcome -> Text,
+        request_id -> Nullable<Text>,
+        details -> Jsonb,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    tenant_municipalities,
+    users,
+    account_tokens,
+    api_keys,
+    audit_log,
+);

@@ -1,0 +1,17 @@
+//! Tillit: brings the adults a child trusts together around the child.
+//!
+//! One module per capability (`tenancy`, `access`, `audit`, …) owns its models, queries, rules and
+//! HTTP handlers; `db`, `web` and `config` are the thin shared layer beneath them.
+
+pub mod access;
+pub mod app;
+pub mod audit;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod fields;
+pub mod openapi;
+pub mod telemetry;
+pub mod tenancy;
+pub mod tokens;
+pub mod web;

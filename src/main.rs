@@ -1,0 +1,268 @@
+//! The `tillit` command: migrate | serve | worker | tenant create | apikey create | demo.
+//!
+//! Commands that print a result print one JSON object on stdout; failures print an
+//! `application/problem+json` object on stderr and exit non-zero (2 for bad input, 1 otherwise).
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use actix_web::web;
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use tillit::access::api_keys::{self, NewApiKey};
+use tillit::app::{self, AppState};
+use tillit::audit::Actor;
+use tillit::config::Settings;
+use tillit::db::bootstrap;
+use tillit::tenancy::{self, NewTenant, Slug};
+use tillit::web::problem::AppError;
+use tillit::{demo, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "tillit",
+    version,
+    about = "Tillit: the child's network, councils and plans"
+)]
+struct Cli {
+    /// Folder with default.toml and <TILLIT_ENV>.toml.
+    #[arg(
+        long,
+        env = "TILLIT_CONFIG_DIR",
+        default_value = "config",
+        global = true
+    )]
+    config_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database and roles if missing and apply all migrations (idempotent).
+    Migrate,
+    /// Serve HTTP.
+    Serve {
+        /// Address to listen on (overrides TILLIT_BIND).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Operator commands for child welfare services (tenants).
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// API keys for integrations.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
+    /// Migrate, create two invented demo services, print their logins and URLs, and serve.
+    Demo {
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a service and its first admin; prints {"tenant_id", "slug", "setup_url"}.
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// Kommunenummer (four digits); repeat for a service that serves several municipalities.
+        #[arg(long = "municipality", required = true)]
+        municipalities: Vec<String>,
+        #[arg(long)]
+        admin_email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApikeyCommand {
+    /// Create an API key; prints {"key"} once (only its hash is kept).
+    Create {
+        /// The service's slug.
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        /// tenant_admin, leader, caseworker or coordinator.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl From<tillit::db::DbError> for CliError {
+    fn from(e: tillit::db::DbError) -> Self {
+        Self::Setup(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Setup(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(&cli.config_dir) {
+        Ok(s) => s,
+        Err(e) => return fail(CliError::Setup(e.to_string())),
+    };
+    telemetry::init(&settings.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(CliError::Setup(e.to_string())),
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(err: CliError) -> ExitCode {
+    let (problem, code) = match &err {
+        CliError::App(app) => {
+            let code = if matches!(app, AppError::Validation(_) | AppError::Conflict(_)) {
+                2
+            } else {
+                1
+            };
+            (app.problem(), code)
+        }
+        CliError::Setup(message) => {
+            let mut problem = AppError::Unavailable("setup".into()).problem();
+            problem.detail = message.clone();
+            (problem, 1)
+        }
+    };
+    eprintln!(
+        "{}",
+        serde_json::to_string(&problem).unwrap_or_else(|_| err.to_string())
+    );
+    ExitCode::from(code)
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
+    match command {
+        Command::Migrate => {
+            let report = migrate(&settings).await?;
+            println!("{}", json!(report));
+            Ok(())
+        }
+        Command::Serve { bind } => serve(settings, bind).await,
+        Command::Tenant {
+            command:
+                TenantCommand::Create {
+                    slug,
+                    name,
+                    municipalities,
+                    admin_email,
+                },
+        } => {
+            let new = NewTenant::parse(&slug, &name, &municipalities, &admin_email)?;
+            let state = AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?;
+            let created =
+                tenancy::create_tenant(&state.db, new, Actor::Operator("cli".into())).await?;
+            println!(
+                "{}",
+                json!({
+                    "tenant_id": created.tenant_id,
+                    "slug": created.slug,
+                    "setup_url": tenancy::setup_url(&state.settings, &created.setup_token),
+                })
+            );
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApikeyCommand::Create { tenant, name, role },
+        } => {
+            let slug = Slug::parse(&tenant).map_err(|m| AppError::field("tenant", m))?;
+            let new = NewApiKey::parse(&name, &role)?;
+            let state = AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?;
+            let created =
+                api_keys::create_for_slug(&state.db, &slug, new, Actor::Operator("cli".into()))
+                    .await?;
+            println!("{}", json!({ "key": created.key }));
+            Ok(())
+        }
+        Command::Demo { bind } => {
+            migrate(&settings).await?;
+            let state =
+                AppState::new(settings.clone()).map_err(|e| CliError::Setup(e.to_string()))?;
+            let summary = demo::seed(&state).await?;
+            println!("{summary}");
+            serve(settings, bind).await
+        }
+    }
+}
+
+async fn migrate(settings: &Settings) -> Result<bootstrap::MigrateReport, CliError> {
+    let admin = settings.database_admin_url.expose_secret().to_owned();
+    let app_url = settings.database_url.expose_secret().to_owned();
+    let report = tokio::task::spawn_blocking(move || bootstrap::migrate(&admin, &app_url))
+        .await
+        .map_err(|e| CliError::Setup(e.to_string()))??;
+    Ok(report)
+}
+
+async fn serve(mut settings: Settings, bind: Option<SocketAddr>) -> Result<(), CliError> {
+    if let Some(bind) = bind {
+        settings.bind = bind;
+    }
+    let listener = TcpListener::bind(settings.bind)
+        .map_err(|e| CliError::Setup(format!("cannot listen on {}: {e}", settings.bind)))?;
+    let state =
+        web::Data::new(AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?);
+    let server = app::serve(state.clone(), listener)?;
+    let handle = server.handle();
+    tracing::info!(bind = %state.settings.bind, "serving");
+    let server_task = tokio::spawn(server);
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    handle.stop(true).await;
+    server_task
+        .await
+        .map_err(|e| CliError::Setup(e.to_string()))??;
+    Ok(())
+}
+
+/// Resolves on SIGTERM (container stop) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

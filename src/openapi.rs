@@ -1,0 +1,57 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of every JSON endpoint.
+
+use actix_web::{HttpResponse, get};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{access, tenancy, web};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tillit",
+        description = "Network maps, councils, plans and follow-up for Norwegian child welfare services. \
+                       Every error is application/problem+json with a stable `type` \
+                       (urn:tillit:problem:validation, malformed-request, payload-too-large, \
+                       unsupported-media-type, unauthorized, forbidden, not-found, conflict, \
+                       rate-limited, unavailable, internal)."
+    ),
+    paths(
+        web::health::healthz,
+        web::health::readyz,
+        tenancy::handlers::get_tenant,
+        tenancy::handlers::add_municipality,
+        tenancy::handlers::remove_municipality,
+        access::api_keys::create_key,
+        access::api_keys::list_keys,
+        access::api_keys::get_key,
+        access::api_keys::revoke_key,
+    ),
+    components(schemas(web::problem::Problem, web::problem::FieldError)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API key from `tillit apikey create` or POST /api/v1/api-keys",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[get("/api/v1/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

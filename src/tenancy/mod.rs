@@ -1,0 +1,230 @@
+//! Tenancy: a tenant is one child welfare service (barneverntjeneste), serving one or more
+//! municipalities. Creating one, reading it and changing the municipalities it serves.
+
+pub mod domain;
+pub mod handlers;
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::PgConnection;
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::db::schema::{account_tokens, tenant_municipalities, tenants, users};
+use crate::db::{Db, TenantId, is_unique_violation};
+use crate::fields::Email;
+use crate::tokens;
+use crate::web::problem::{AppError, FieldError};
+pub use domain::{Kommunenummer, Slug};
+
+/// How long an emailed account-setup link stays valid.
+pub const SETUP_LINK_VALIDITY: Duration = Duration::hours(72);
+/// Prefix of account link tokens (setup, invitation, password reset).
+pub const ACCOUNT_TOKEN_PREFIX: &str = "tla_";
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = tenants)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub time_zone: String,
+    pub locale: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = tenant_municipalities)]
+pub struct Municipality {
+    pub kommunenummer: String,
+    pub name: Option<String>,
+}
+
+/// What the operator gives to create a service.
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    pub slug: Slug,
+    pub name: String,
+    pub municipalities: Vec<Kommunenummer>,
+    pub admin_email: Email,
+}
+
+impl NewTenant {
+    /// Parses raw operator input, collecting every problem at once.
+    pub fn parse(
+        slug: &str,
+        name: &str,
+        municipalities: &[String],
+        admin_email: &str,
+    ) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let slug = Slug::parse(slug).map_err(|m| errors.push(FieldError::new("slug", m)));
+        let name = crate::fields::required_text(name, 200)
+            .map_err(|m| errors.push(FieldError::new("name", m)));
+        let mut numbers = Vec::new();
+        if municipalities.is_empty() {
+            errors.push(FieldError::new(
+                "municipality",
+                "a service serves at least one municipality",
+            ));
+        }
+        for raw in municipalities {
+            match Kommunenummer::parse(raw) {
+                Ok(k) if numbers.contains(&k) => errors.push(FieldError::new(
+                    "municipality",
+                    format!("{k} is listed twice"),
+                )),
+                Ok(k) => numbers.push(k),
+                Err(m) => errors.push(FieldError::new("municipality", format!("{raw:?}: {m}"))),
+            }
+        }
+        let admin_email =
+            Email::parse(admin_email).map_err(|m| errors.push(FieldError::new("admin_email", m)));
+        match (slug, name, admin_email) {
+            (Ok(slug), Ok(name), Ok(admin_email)) if errors.is_empty() => Ok(Self {
+                slug,
+                name,
+                municipalities: numbers,
+                admin_email,
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+/// The result of creating a service: its id and the single-use link for its first admin.
+#[derive(Debug, Serialize)]
+pub struct CreatedTenant {
+    pub tenant_id: Uuid,
+    pub slug: String,
+    /// The setup token in clear text. It exists only here; the database keeps its hash.
+    #[serde(skip)]
+    pub setup_token: String,
+    pub admin_user_id: Uuid,
+}
+
+/// Creates the service, its municipalities, its first admin (without a password yet) and a setup
+/// link for that admin, in one transaction scoped to the new tenant: row-level security admits
+/// the insert because the new row's id is the tenant of the transaction.
+pub async fn create_tenant(
+    db: &Db,
+    new: NewTenant,
+    actor: Actor,
+) -> Result<CreatedTenant, AppError> {
+    let tenant = TenantId(Uuid::now_v7());
+    db.tenant(tenant, move |conn| {
+        insert_tenant(conn, tenant, &new, &actor)
+    })
+    .await
+}
+
+fn insert_tenant(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    new: &NewTenant,
+    actor: &Actor,
+) -> Result<CreatedTenant, AppError> {
+    let inserted = diesel::insert_into(tenants::table)
+        .values((
+            tenants::id.eq(tenant.0),
+            tenants::slug.eq(new.slug.as_str()),
+            tenants::name.eq(&new.name),
+        ))
+        .execute(conn);
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict(format!(
+                "a service with the slug {} exists already; choose another slug",
+                new.slug
+            )));
+        }
+        other => other?,
+    };
+    for number in &new.municipalities {
+        diesel::insert_into(tenant_municipalities::table)
+            .values((
+                tenant_municipalities::tenant_id.eq(tenant.0),
+                tenant_municipalities::kommunenummer.eq(number.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    let admin_user_id = Uuid::now_v7();
+    diesel::insert_into(users::table)
+        .values((
+            users::tenant_id.eq(tenant.0),
+            users::id.eq(admin_user_id),
+            users::email.eq(new.admin_email.as_str()),
+            users::role.eq(crate::access::Role::TenantAdmin.as_str()),
+        ))
+        .execute(conn)?;
+    let token = tokens::issue(ACCOUNT_TOKEN_PREFIX);
+    diesel::insert_into(account_tokens::table)
+        .values((
+            account_tokens::tenant_id.eq(tenant.0),
+            account_tokens::id.eq(Uuid::now_v7()),
+            account_tokens::user_id.eq(admin_user_id),
+            account_tokens::purpose.eq("setup"),
+            account_tokens::token_hash.eq(&token.hash),
+            account_tokens::expires_at.eq(Utc::now() + SETUP_LINK_VALIDITY),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        tenant,
+        AuditEntry::new(actor, "tenant.create")
+            .object("tenant", tenant.0)
+            .details(serde_json::json!({
+                "slug": new.slug.as_str(),
+                "municipalities": new.municipalities,
+            })),
+    )?;
+    audit::record(
+        conn,
+        tenant,
+        AuditEntry::new(actor, "user.invite")
+            .object("user", admin_user_id)
+            .details(serde_json::json!({ "role": "tenant_admin" })),
+    )?;
+    Ok(CreatedTenant {
+        tenant_id: tenant.0,
+        slug: new.slug.to_string(),
+        setup_token: token.text,
+        admin_user_id,
+    })
+}
+
+/// The tenant of a slug, through the narrow cross-tenant lookup.
+pub async fn tenant_by_slug(db: &Db, slug: &Slug) -> Result<Option<TenantId>, AppError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+        id: Option<Uuid>,
+    }
+    let slug = slug.to_string();
+    db.unscoped(move |conn| {
+        let rows: Vec<Row> = diesel::sql_query("SELECT platform_tenant_by_slug($1) AS id")
+            .bind::<diesel::sql_types::Text, _>(slug)
+            .load(conn)?;
+        Ok::<_, AppError>(rows.into_iter().next().and_then(|r| r.id).map(TenantId))
+    })
+    .await
+}
+
+/// The caller's own service. Row-level security means the unfiltered query sees exactly one row.
+pub fn load_tenant(conn: &mut PgConnection) -> QueryResult<Tenant> {
+    tenants::table.select(Tenant::as_select()).first(conn)
+}
+
+pub fn load_municipalities(conn: &mut PgConnection) -> QueryResult<Vec<Municipality>> {
+    tenant_municipalities::table
+        .select(Municipality::as_select())
+        .order(tenant_municipalities::kommunenummer)
+        .load(conn)
+}
+
+/// The link a new admin follows to set up their account.
+pub fn setup_url(settings: &crate::config::Settings, token: &str) -> String {
+    format!("{}/setup/{token}", settings.base_url())
+}

@@ -1,0 +1,97 @@
+//! The HTTP plumbing shared by every capability: problem+json errors, extractor settings, security
+//! headers, request ids, metrics and health checks.
+
+pub mod health;
+pub mod metrics;
+pub mod problem;
+
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{HttpMessage, HttpRequest, web};
+use tracing_actix_web::RequestId;
+
+use problem::AppError;
+
+/// Headers on every response. The pages are server-rendered and load nothing from elsewhere, so
+/// the policy is strict; `no-referrer` keeps link tokens out of other sites' logs, and `no-store`
+/// keeps personal data out of shared caches.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add(("Cache-Control", "no-store"))
+}
+
+/// JSON bodies: a size limit, and every way a body can be wrong turned into problem+json.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |err, _req| {
+            match err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge(limit),
+                JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
+                JsonPayloadError::Deserialize(e) if e.is_data() => {
+                    AppError::Malformed(format!("the JSON does not have the expected fields: {e}"))
+                }
+                JsonPayloadError::Deserialize(e) => {
+                    AppError::Malformed(format!("the body is not valid JSON: {e}"))
+                }
+                other => AppError::Malformed(format!("the body could not be read: {other}")),
+            }
+            .into()
+        })
+}
+
+/// A malformed id in a path names nothing that exists: 404, as for any unknown id.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_: PathError, _| AppError::NotFound.into())
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
+        AppError::Malformed(format!("the query string is not valid: {err}")).into()
+    })
+}
+
+/// Sends the request id back as `X-Request-Id`, so a person reporting a problem can quote it and
+/// it can be found in the logs.
+pub fn request_id_header(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> impl std::future::Future<
+    Output = Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error>,
+> {
+    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    async move {
+        let mut res = next.call(req).await?;
+        if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+            res.headers_mut()
+                .insert(HeaderName::from_static("x-request-id"), value);
+        }
+        Ok(res)
+    }
+}
+
+/// The request id of `req`, for audit rows written outside a [`crate::access::Caller`].
+pub fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|id| id.to_string())
+}
+
+/// The answer for routes that do not exist.
+pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

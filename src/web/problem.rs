@@ -1,0 +1,166 @@
+//! Errors as `application/problem+json` (RFC 9457), mapped in this one place. Handlers return
+//! `Result<_, AppError>` and use `?`; the `type` of each problem is stable and documented in the
+//! OpenAPI description. Internal details are logged with the request id, never sent.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field that failed validation, with what to fix.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the kind of problem, e.g. `urn:tillit:problem:validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// For validation problems: each field and what is wrong with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Malformed(String),
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    #[error("missing or invalid credentials")]
+    Unauthorized,
+    #[error("your role does not allow this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many requests; try again in {0} seconds")]
+    RateLimited(u64),
+    #[error("{0} is unavailable")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// The stable problem type slug and its human title.
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Validation(_) => ("validation", "Invalid input"),
+            Self::Malformed(_) => ("malformed-request", "Malformed request"),
+            Self::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
+            Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
+            Self::Unauthorized => ("unauthorized", "Authentication required"),
+            Self::Forbidden => ("forbidden", "Not allowed"),
+            Self::NotFound => ("not-found", "Not found"),
+            Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::RateLimited(_) => ("rate-limited", "Too many requests"),
+            Self::Unavailable(_) => ("unavailable", "Service unavailable"),
+            Self::Internal(_) => ("internal", "Internal error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.kind();
+        let detail = match self {
+            // Never echo internals to the caller; the log has them.
+            Self::Internal(_) => "Something went wrong on our side. It has been logged.".into(),
+            other => other.to_string(),
+        };
+        Problem {
+            kind: format!("urn:tillit:problem:{slug}"),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors: match self {
+                Self::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(message) = self {
+            tracing::error!(error = %message, "internal error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header(ContentType(PROBLEM_JSON.parse().expect("valid mime")));
+        match self {
+            Self::Unauthorized => {
+                response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            Self::RateLimited(seconds) => {
+                response.insert_header(("Retry-After", seconds.to_string()));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Pool(_) | DbError::Connect(_) => Self::Unavailable("the database".into()),
+            DbError::Query(e) => e.into(),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        match err {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

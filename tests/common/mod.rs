@@ -1,0 +1,273 @@
+//! Test support: a fresh PostgreSQL database per test, cloned from a template migrated once per
+//! run, and the whole HTTP app spawned on a random port against it and the real Redis.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use actix_web::web;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tillit::access::api_keys::{self, NewApiKey};
+use tillit::app::{self, AppState};
+use tillit::audit::Actor;
+use tillit::config::Settings;
+use tillit::db::{TenantId, bootstrap, local_without_tls};
+use tillit::tenancy::{self, CreatedTenant, NewTenant, Slug};
+
+/// The superuser connection that creates and drops test databases. On these machines PostgreSQL
+/// trusts local connections; elsewhere set TILLIT_TEST_ADMIN_URL.
+pub fn admin_url() -> String {
+    std::env::var("TILLIT_TEST_ADMIN_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("TILLIT_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
+}
+
+fn app_url(database: &str) -> String {
+    format!(
+        "postgres://{}@127.0.0.1:5432/{database}",
+        bootstrap::APP_ROLE
+    )
+}
+
+/// The template's name carries a hash of the migrations, so an edited migration gets a new
+/// template instead of a stale one.
+fn template_name() -> String {
+    let mut hasher = Sha256::new();
+    let mut entries: Vec<_> = walk(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/migrations"
+    )));
+    entries.sort();
+    for path in entries {
+        hasher.update(path.to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(&path).expect("read migration"));
+    }
+    let digest = hasher.finalize();
+    format!("tillit_tpl_{}", hex(&digest[..6]))
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("migrations folder") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn admin_conn(database: &str) -> PgConnection {
+    let url = bootstrap::admin_url_for(&admin_url(), database).expect("admin url");
+    PgConnection::establish(&local_without_tls(&url)).expect("connect as admin")
+}
+
+/// Creates (once per run, under a lock shared by parallel test processes) the migrated template.
+fn ensure_template() -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = template_name();
+        let mut admin = admin_conn("postgres");
+        admin
+            .batch_execute("SELECT pg_advisory_lock(7431926002)")
+            .expect("lock");
+        #[derive(QueryableByName)]
+        struct Exists {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            exists: bool,
+        }
+        let exists = diesel::sql_query(
+            "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1) AS exists",
+        )
+        .bind::<diesel::sql_types::Text, _>(&name)
+        .get_result::<Exists>(&mut admin)
+        .expect("query")
+        .exists;
+        if !exists {
+            bootstrap::migrate(&admin_url(), &app_url(&name)).expect("migrate template");
+            admin
+                .batch_execute(&format!(
+                    "ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+                ))
+                .expect("mark template");
+        }
+        admin
+            .batch_execute("SELECT pg_advisory_unlock(7431926002)")
+            .expect("unlock");
+        name
+    })
+}
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        let template = ensure_template();
+        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        admin_conn("postgres")
+            .batch_execute(&format!(
+                "CREATE DATABASE {name} TEMPLATE {template} OWNER {}",
+                bootstrap::OWNER_ROLE
+            ))
+            .expect("create test database");
+        Self { name }
+    }
+
+    /// How the server connects: as the unprivileged application role.
+    pub fn app_url(&self) -> String {
+        app_url(&self.name)
+    }
+
+    pub fn app_conn(&self) -> PgConnection {
+        PgConnection::establish(&local_without_tls(&self.app_url())).expect("connect as app")
+    }
+
+    /// A superuser connection to this database, for setting up what a test needs to break.
+    pub fn admin_conn(&self) -> PgConnection {
+        admin_conn(&self.name)
+    }
+
+    pub fn settings(&self, overrides: &[(&str, serde_json::Value)]) -> Settings {
+        let mut all = vec![
+            ("database_url", json!(self.app_url())),
+            ("database_admin_url", json!(admin_url())),
+            ("redis_url", json!(redis_url())),
+            ("database.pool_size", json!(4)),
+        ];
+        all.extend(overrides.iter().cloned());
+        Settings::for_environment(
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config")),
+            "test",
+            &all,
+        )
+        .expect("test settings")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let _ = admin_conn("postgres").batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
+    }
+}
+
+/// The running app, its state and an HTTP client.
+pub struct TestApp {
+    pub address: String,
+    pub state: web::Data<AppState>,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    pub async fn spawn_with(overrides: &[(&str, serde_json::Value)]) -> Self {
+        let db = TestDb::new();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let address = format!("http://127.0.0.1:{port}");
+        let mut all = vec![("base_url", json!(address))];
+        all.extend(overrides.iter().cloned());
+        let state = web::Data::new(AppState::new(db.settings(&all)).expect("state"));
+        let server = app::serve(state.clone(), listener).expect("serve");
+        tokio::spawn(server);
+        Self {
+            address,
+            state,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Creates a service through the same function the CLI uses.
+    pub async fn create_tenant(&self, slug: &str, municipalities: &[&str]) -> CreatedTenant {
+        let municipalities: Vec<String> = municipalities.iter().map(|m| m.to_string()).collect();
+        let new = NewTenant::parse(
+            slug,
+            &format!("{slug} barneverntjeneste"),
+            &municipalities,
+            &format!("admin@{slug}.example"),
+        )
+        .expect("valid tenant");
+        tenancy::create_tenant(&self.state.db, new, Actor::Operator("test".into()))
+            .await
+            .expect("tenant created")
+    }
+
+    /// An API key for `slug` with `role`, as the operator would make it.
+    pub async fn api_key(&self, slug: &str, role: &str) -> String {
+        api_keys::create_for_slug(
+            &self.state.db,
+            &Slug::parse(slug).expect("slug"),
+            NewApiKey::parse("test", role).expect("valid key"),
+            Actor::Operator("test".into()),
+        )
+        .await
+        .expect("key created")
+        .key
+    }
+
+    pub fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path)).bearer_auth(key)
+    }
+
+    pub fn post(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.client.post(self.url(path)).bearer_auth(key)
+    }
+
+    pub fn delete(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.client.delete(self.url(path)).bearer_auth(key)
+    }
+}
+
+/// Asserts that `response` is problem+json with `status` and the stable type `kind`; returns it.
+pub async fn expect_problem(
+    response: reqwest::Response,
+    status: u16,
+    kind: &str,
+) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: serde_json::Value = response.json().await.expect("json body");
+    assert_eq!(body["type"], format!("urn:tillit:problem:{kind}"), "{body}");
+    assert_eq!(body["status"], status);
+    body
+}
+
+pub fn tenant_id(created: &CreatedTenant) -> TenantId {
+    TenantId(created.tenant_id)
+}
