@@ -123,6 +123,10 @@ impl Settings {
             ("database_url", &self.database_url),
             ("database_admin_url", &self.database_admin_url),
         ] {
+            // The server never needs the admin connection; deployments may leave it empty.
+            if name == "database_admin_url" && value.expose_secret().is_empty() {
+                continue;
+            }
             let parsed = url::Url::parse(value.expose_secret())
                 .map_err(|_| ConfigError::Invalid(format!("{name} is not a postgres:// URL")))?;
             if !matches!(parsed.scheme(), "postgres" | "postgresql") {

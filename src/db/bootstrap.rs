@@ -54,7 +54,7 @@ fn app_target(app_url: &str) -> Result<AppTarget, DbError> {
                 .into(),
         ));
     }
-    let password = url.password().map(|p| percent_decode(p));
+    let password = url.password().map(percent_decode);
     Ok(AppTarget {
         login,
         password,

@@ -62,6 +62,8 @@ impl Db {
         let manager = ConnectionManager::<PgConnection>::new(local_without_tls(url));
         let pool = Pool::builder()
             .max_size(max_size)
+            // Open connections as requests need them rather than max_size at once at start.
+            .min_idle(Some(1))
             .connection_timeout(timeout)
             .build_unchecked(manager);
         Self { pool }
@@ -82,7 +84,7 @@ impl Db {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(DbError::from)?;
-            in_tenant(&mut *conn, tenant, f)
+            in_tenant(&mut conn, tenant, f)
         })
         .await
         .map_err(DbError::from)?
@@ -133,9 +135,10 @@ where
     })
 }
 
-/// For a database on this machine, turns TLS off unless the URL asks for it. libpq's TLS
-/// connections on r2d2's threads can race OpenSSL's cleanup at process exit (a crash seen on these
-/// machines), and loopback traffic gains nothing from encryption. Remote URLs are left alone.
+/// For a database on this machine, turns TLS and GSSAPI encryption off unless the URL asks for
+/// them. libpq's TLS and Kerberos state on r2d2's threads can race the library cleanup at process
+/// exit (aborts seen on these machines: OpenSSL, and krb5's `krb5int_getspecific` assertion), and
+/// loopback traffic gains nothing from encryption. Remote URLs are left alone.
 pub fn local_without_tls(url: &str) -> String {
     let Ok(parsed) = url::Url::parse(url) else {
         return url.to_owned();
@@ -144,11 +147,15 @@ pub fn local_without_tls(url: &str) -> String {
         parsed.host_str(),
         Some("127.0.0.1" | "localhost" | "[::1]" | "::1")
     );
-    if !local || parsed.query_pairs().any(|(k, _)| k == "sslmode") {
+    if !local {
         return url.to_owned();
     }
-    let mut out = parsed;
-    out.query_pairs_mut().append_pair("sslmode", "disable");
+    let mut out = parsed.clone();
+    for key in ["sslmode", "gssencmode"] {
+        if !parsed.query_pairs().any(|(k, _)| k == key) {
+            out.query_pairs_mut().append_pair(key, "disable");
+        }
+    }
     out.to_string()
 }
 
@@ -168,7 +175,7 @@ mod tests {
     fn loopback_urls_skip_tls_and_remote_ones_keep_it() {
         assert_eq!(
             local_without_tls("postgres://tillit_app@127.0.0.1:5432/tillit"),
-            "postgres://tillit_app@127.0.0.1:5432/tillit?sslmode=disable"
+            "postgres://tillit_app@127.0.0.1:5432/tillit?sslmode=disable&gssencmode=disable"
         );
         assert_eq!(
             local_without_tls("postgres://a@db.example.no/tillit"),
@@ -176,7 +183,7 @@ mod tests {
         );
         assert_eq!(
             local_without_tls("postgres://a@localhost/t?sslmode=require"),
-            "postgres://a@localhost/t?sslmode=require"
+            "postgres://a@localhost/t?sslmode=require&gssencmode=disable"
         );
     }
 }

@@ -1,0 +1,346 @@
+//! The `tillit` command's output contracts, run as a user would run it.
+
+mod common;
+
+use std::process::Command;
+
+use common::{TestDb, admin_url};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+
+fn tillit(database_url: &str, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tillit"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TILLIT_ENV", "test")
+        .env(
+            "TILLIT_CONFIG_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
+        )
+        .env("TILLIT_DATABASE_URL", database_url)
+        .env("TILLIT_DATABASE_ADMIN_URL", admin_url())
+        .env("TILLIT_BASE_URL", "https://tillit.example.no")
+        .output()
+        .expect("run tillit");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let json = serde_json::from_str(stdout.trim())
+        .or_else(|_| serde_json::from_str(stderr.trim().lines().last().unwrap_or("")))
+        .unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+#[test]
+fn migrate_creates_the_database_and_is_idempotent() {
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("postgres://tillit_app@127.0.0.1:5432/{name}");
+    let (code, first, stderr) = tillit(&url, &["migrate"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(first["created_database"], true);
+    assert!(!first["applied"].as_array().unwrap().is_empty());
+    let (code, second, stderr) = tillit(&url, &["migrate"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(second["created_database"], false);
+    assert_eq!(second["applied"], serde_json::json!([]));
+
+    #[derive(QueryableByName)]
+    struct Owner {
+        #[diesel(sql_type = Text)]
+        owner: String,
+        #[diesel(sql_type = Bool)]
+        db_owned: bool,
+    }
+    let admin = tillit::db::bootstrap::admin_url_for(&admin_url(), &name).unwrap();
+    let mut conn = PgConnection::establish(&tillit::db::local_without_tls(&admin)).unwrap();
+    let owner: Owner = diesel::sql_query(
+        "SELECT (SELECT tableowner FROM pg_tables WHERE tablename = '__diesel_schema_migrations') AS owner,
+                (SELECT pg_get_userbyid(datdba) = 'tillit_owner' FROM pg_database WHERE datname = current_database()) AS db_owned",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(owner.owner, "tillit_owner");
+    assert!(owner.db_owned);
+    drop(conn);
+    let mut postgres =
+        PgConnection::establish(&tillit::db::local_without_tls(&admin_url())).unwrap();
+    postgres
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .unwrap();
+}
+
+#[test]
+fn migrate_refuses_to_run_the_server_as_a_superuser() {
+    let (code, problem, _) = tillit(
+        "postgres://postgres@127.0.0.1:5432/tillit_never",
+        &["migrate"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("unprivileged"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn tenant_create_prints_the_contract_and_refuses_a_duplicate_slug() {
+    let db = TestDb::new();
+    let url = db.app_url();
+    let args = [
+        "tenant",
+        "create",
+        "--slug",
+        "vestfjord",
+        "--name",
+        "Vestfjord barneverntjeneste",
+        "--municipality",
+        "4624",
+        "--municipality",
+        "4625",
+        "--admin-email",
+        "Leder@Vestfjord.example",
+    ];
+    let (code, created, stderr) = tillit(&url, &args);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(created["slug"], "vestfjord");
+    assert!(uuid::Uuid::parse_str(created["tenant_id"].as_str().unwrap()).is_ok());
+    let setup = created["setup_url"].as_str().unwrap();
+    assert!(
+        setup.starts_with("https://tillit.example.no/setup/tla_"),
+        "{setup}"
+    );
+    assert!(
+        !stderr.contains("leder@vestfjord.example"),
+        "no personal data in logs: {stderr}"
+    );
+
+    let (code, problem, stderr) = tillit(&url, &args);
+    assert_eq!(code, 2);
+    assert_eq!(problem["type"], "urn:tillit:problem:conflict", "{stderr}");
+    assert!(problem["detail"].as_str().unwrap().contains("vestfjord"));
+
+    let (code, problem, _) = tillit(
+        &url,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "ny",
+            "--name",
+            "Ny",
+            "--municipality",
+            "123",
+            "--admin-email",
+            "a@b.no",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(problem["errors"][0]["field"], "municipality");
+
+    // Nothing of the refused attempts was written: one service, two municipalities.
+    let mut conn = db.app_conn();
+    let tenant = tillit::db::TenantId(created["tenant_id"].as_str().unwrap().parse().unwrap());
+    let numbers =
+        tillit::db::in_tenant(&mut conn, tenant, tillit::tenancy::load_municipalities).unwrap();
+    assert_eq!(numbers.len(), 2);
+}
+
+#[test]
+fn apikey_create_prints_a_working_key_once() {
+    let db = TestDb::new();
+    let url = db.app_url();
+    let (code, _, stderr) = tillit(
+        &url,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "ostdal",
+            "--name",
+            "Østdal",
+            "--municipality",
+            "3401",
+            "--admin-email",
+            "a@ostdal.example",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, out, stderr) = tillit(
+        &url,
+        &[
+            "apikey",
+            "create",
+            "--tenant",
+            "ostdal",
+            "--name",
+            "Fagsystem",
+            "--role",
+            "caseworker",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let key = out["key"].as_str().unwrap();
+    assert!(key.starts_with("tlk_"));
+    assert_eq!(out.as_object().unwrap().len(), 1, "only the key: {out}");
+
+    let (code, problem, _) = tillit(
+        &url,
+        &[
+            "apikey",
+            "create",
+            "--tenant",
+            "nowhere",
+            "--name",
+            "x",
+            "--role",
+            "caseworker",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(problem["errors"][0]["field"], "tenant");
+    let (code, problem, _) = tillit(
+        &url,
+        &[
+            "apikey", "create", "--tenant", "ostdal", "--name", "x", "--role", "root",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(problem["errors"][0]["field"], "role");
+}
+
+/// Starts `tillit <args>` in the background with its output captured.
+fn spawn_tillit(database_url: &str, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_tillit"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TILLIT_ENV", "test")
+        .env(
+            "TILLIT_CONFIG_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
+        )
+        .env("TILLIT_DATABASE_URL", database_url)
+        .env("TILLIT_DATABASE_ADMIN_URL", admin_url())
+        .env("TILLIT_REDIS_URL", common::redis_url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start tillit")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_until_healthy(base: &str, child: &mut std::process::Child) {
+    let client = reqwest::Client::new();
+    for _ in 0..600 {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut stderr = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                use std::io::Read;
+                let _ = pipe.read_to_string(&mut stderr);
+            }
+            panic!("tillit exited with {status:?} before serving: {stderr}");
+        }
+        if let Ok(res) = client.get(format!("{base}/healthz")).send().await
+            && res.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("tillit did not become healthy at {base}");
+}
+
+/// Sends SIGTERM and returns the exit status, waiting at most 30 s.
+fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    for _ in 0..300 {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("tillit did not stop within 30 s of SIGTERM");
+}
+
+#[tokio::test]
+async fn serve_stops_cleanly_on_sigterm() {
+    let db = TestDb::new();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = spawn_tillit(
+        &db.app_url(),
+        &["serve", "--bind", &format!("127.0.0.1:{port}")],
+    );
+    wait_until_healthy(&base, &mut child).await;
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let status = terminate(&mut child);
+    assert!(status.success(), "exit after SIGTERM: {status:?}");
+}
+
+#[tokio::test]
+async fn demo_migrates_seeds_prints_a_working_key_and_serves() {
+    use std::io::{BufRead, BufReader};
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("postgres://tillit_app@127.0.0.1:5432/{name}");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = spawn_tillit(&url, &["demo", "--bind", &format!("127.0.0.1:{port}")]);
+    let stdout = child.stdout.take().unwrap();
+    // Read the summary, then keep draining stdout so the server never writes into a closed pipe.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            seen.push(line);
+            let curls = seen.iter().filter(|l| l.contains("try: curl")).count();
+            if curls == 2 && !sent {
+                let _ = tx.send(seen.clone());
+                sent = true;
+            }
+        }
+    });
+    let lines = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the demo prints its summary");
+    wait_until_healthy(&base, &mut child).await;
+    let printed = lines.join("\n");
+    assert!(printed.contains("/setup/tla_"), "{printed}");
+    let key = printed
+        .split_whitespace()
+        .find(|w| w.starts_with("tlk_"))
+        .expect("an API key is printed")
+        .to_owned();
+    let tenant: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/tenant"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tenant["slug"], "fjordvik");
+    assert_eq!(tenant["municipalities"].as_array().unwrap().len(), 2);
+    assert!(terminate(&mut child).success());
+    let mut postgres =
+        PgConnection::establish(&tillit::db::local_without_tls(&admin_url())).unwrap();
+    postgres
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .unwrap();
+}
