@@ -13,31 +13,53 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::jobs::worker::JobContext;
+use crate::mail::Mailer;
 use crate::web::metrics::Metrics;
-use crate::{access, openapi, tenancy, web as plumbing};
+use crate::{access, jobs, openapi, tenancy, web as plumbing};
 
 /// Everything a request handler may need. Cheap to clone.
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub redis: redis::Client,
+    pub mailer: Arc<Mailer>,
     pub metrics: Metrics,
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("redis_url: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
+}
+
 impl AppState {
-    pub fn new(settings: Settings) -> Result<Self, redis::RedisError> {
+    pub fn new(settings: Settings) -> Result<Self, StateError> {
         let db = Db::connect_lazy(
             settings.database_url.expose_secret(),
             settings.database.pool_size,
             Duration::from_secs(settings.database.connection_timeout_secs),
         );
         let redis = redis::Client::open(settings.redis_url.expose_secret())?;
+        let mailer = Arc::new(Mailer::from_settings(&settings)?);
         Ok(Self {
             settings: Arc::new(settings),
             db,
             redis,
+            mailer,
             metrics: Metrics::new(),
         })
+    }
+
+    /// What the background jobs need from this state.
+    pub fn job_context(&self) -> JobContext {
+        JobContext {
+            db: self.db.clone(),
+            mailer: self.mailer.clone(),
+            settings: self.settings.clone(),
+        }
     }
 }
 
@@ -53,7 +75,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(access::api_keys::create_key)
         .service(access::api_keys::list_keys)
         .service(access::api_keys::get_key)
-        .service(access::api_keys::revoke_key);
+        .service(access::api_keys::revoke_key)
+        .service(jobs::handlers::list_jobs)
+        .service(jobs::handlers::retry_job);
 }
 
 /// Starts the HTTP server on `listener`. It does not listen for signals itself: the caller owns

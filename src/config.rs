@@ -25,6 +25,10 @@ pub struct Settings {
     pub mail_transport: MailTransport,
     pub mail_dir: PathBuf,
     pub smtp_url: SecretString,
+    pub secret_key: SecretString,
+    pub redis_namespace: String,
+    pub mail: MailSettings,
+    pub jobs: JobSettings,
     pub database: DatabaseSettings,
     pub http: HttpSettings,
     pub log: LogSettings,
@@ -35,6 +39,23 @@ pub struct Settings {
 pub enum MailTransport {
     Smtp,
     File,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    pub from_address: String,
+    pub smtp_pool_size: u32,
+    pub smtp_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct JobSettings {
+    pub dispatch_interval_ms: u64,
+    pub dispatch_batch: i32,
+    pub lease_secs: i32,
+    pub max_attempts: i32,
+    pub backoff_base_secs: i64,
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,12 +161,35 @@ impl Settings {
                 "base_url must be an absolute URL such as https://tillit.example.no".into(),
             ));
         }
+        if crate::tokens::TokenKey::from_base64(self.secret_key.expose_secret()).is_err() {
+            return Err(ConfigError::Invalid(
+                "secret_key must be base64 of at least 32 random bytes; set TILLIT_SECRET_KEY \
+                 (e.g. `openssl rand -base64 48`)"
+                    .into(),
+            ));
+        }
+        if self.mail.from_address.parse::<lettre::Address>().is_err() {
+            return Err(ConfigError::Invalid(
+                "mail.from_address must be an email address".into(),
+            ));
+        }
+        if self.jobs.max_attempts < 1 || self.jobs.lease_secs < 1 || self.jobs.concurrency == 0 {
+            return Err(ConfigError::Invalid(
+                "jobs.max_attempts, jobs.lease_secs and jobs.concurrency must be at least 1".into(),
+            ));
+        }
         if self.database.pool_size == 0 {
             return Err(ConfigError::Invalid(
                 "database.pool_size must be at least 1".into(),
             ));
         }
         Ok(())
+    }
+
+    /// The key that derives the tokens in emailed links. Validated at load.
+    pub fn token_key(&self) -> crate::tokens::TokenKey {
+        crate::tokens::TokenKey::from_base64(self.secret_key.expose_secret())
+            .expect("validated when the settings were loaded")
     }
 
     /// The base URL without a trailing slash, for building links in emails and CLI output.
@@ -159,7 +203,12 @@ mod tests {
     use super::*;
 
     fn figment_with(extra: &[(&str, &str)]) -> Figment {
-        let mut figment = Figment::new().merge(Toml::string(DEFAULTS));
+        let mut figment = Figment::new()
+            .merge(Toml::string(DEFAULTS))
+            .merge(Serialized::default(
+                "secret_key",
+                "dGVzdC1vbmx5LWtleS1mb3ItdGlsbGl0LXN1aXRlLW5vdC1hLXNlY3JldCE=",
+            ));
         for (key, value) in extra {
             figment = figment.merge(Serialized::default(key, value));
         }
@@ -186,6 +235,14 @@ mod tests {
         .expect("loads");
         let printed = format!("{settings:?}");
         assert!(!printed.contains("hunter2-very-secret"), "{printed}");
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_secret_key() {
+        let err = Settings::from_figment(figment_with(&[("secret_key", "")])).expect_err("refused");
+        assert!(err.to_string().contains("TILLIT_SECRET_KEY"), "{err}");
+        let short = Settings::from_figment(figment_with(&[("secret_key", "c2hvcnQ=")]));
+        assert!(short.is_err(), "a 5-byte key is refused");
     }
 
     #[test]

@@ -54,12 +54,14 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
                 &municipalities,
                 service.admin_email,
             )?;
-            let created = tenancy::create_tenant(&state.db, new, Actor::System).await?;
+            let created =
+                tenancy::create_tenant(&state.db, state.settings.clone(), new, Actor::System)
+                    .await?;
             let _ = writeln!(
                 out,
                 "  admin {} sets a password at {}",
                 service.admin_email,
-                tenancy::setup_url(&state.settings, &created.setup_token)
+                crate::access::account_links::link_url(&state.settings, &created.setup_token)
             );
         }
         let key = api_keys::create_for_slug(

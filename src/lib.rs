@@ -10,6 +10,8 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod fields;
+pub mod jobs;
+pub mod mail;
 pub mod openapi;
 pub mod telemetry;
 pub mod tenancy;

@@ -19,7 +19,7 @@ use tillit::config::Settings;
 use tillit::db::bootstrap;
 use tillit::tenancy::{self, NewTenant, Slug};
 use tillit::web::problem::AppError;
-use tillit::{demo, telemetry};
+use tillit::{demo, jobs, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -44,12 +44,17 @@ struct Cli {
 enum Command {
     /// Create the database and roles if missing and apply all migrations (idempotent).
     Migrate,
-    /// Serve HTTP.
+    /// Serve HTTP, with the job workers in the same process unless --no-worker.
     Serve {
         /// Address to listen on (overrides TILLIT_BIND).
         #[arg(long)]
         bind: Option<SocketAddr>,
+        /// Run no job workers here (run `tillit worker` elsewhere).
+        #[arg(long)]
+        no_worker: bool,
     },
+    /// Job workers and the dispatcher only, to scale them apart from HTTP. Several may run at once.
+    Worker,
     /// Operator commands for child welfare services (tenants).
     Tenant {
         #[command(subcommand)]
@@ -168,7 +173,18 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             println!("{}", json!(report));
             Ok(())
         }
-        Command::Serve { bind } => serve(settings, bind).await,
+        Command::Serve { bind, no_worker } => serve(settings, bind, !no_worker).await,
+        Command::Worker => {
+            let state = AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?;
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            let workers = tokio::spawn(jobs::worker::run(state.job_context(), stop_rx));
+            tracing::info!("job workers running");
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing jobs in flight");
+            let _ = stop_tx.send(true);
+            workers.await.map_err(|e| CliError::Setup(e.to_string()))?;
+            Ok(())
+        }
         Command::Tenant {
             command:
                 TenantCommand::Create {
@@ -180,14 +196,19 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
         } => {
             let new = NewTenant::parse(&slug, &name, &municipalities, &admin_email)?;
             let state = AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?;
-            let created =
-                tenancy::create_tenant(&state.db, new, Actor::Operator("cli".into())).await?;
+            let created = tenancy::create_tenant(
+                &state.db,
+                state.settings.clone(),
+                new,
+                Actor::Operator("cli".into()),
+            )
+            .await?;
             println!(
                 "{}",
                 json!({
                     "tenant_id": created.tenant_id,
                     "slug": created.slug,
-                    "setup_url": tenancy::setup_url(&state.settings, &created.setup_token),
+                    "setup_url": tillit::access::account_links::link_url(&state.settings, &created.setup_token),
                 })
             );
             Ok(())
@@ -210,7 +231,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
                 AppState::new(settings.clone()).map_err(|e| CliError::Setup(e.to_string()))?;
             let summary = demo::seed(&state).await?;
             println!("{summary}");
-            serve(settings, bind).await
+            serve(settings, bind, true).await
         }
     }
 }
@@ -224,7 +245,11 @@ async fn migrate(settings: &Settings) -> Result<bootstrap::MigrateReport, CliErr
     Ok(report)
 }
 
-async fn serve(mut settings: Settings, bind: Option<SocketAddr>) -> Result<(), CliError> {
+async fn serve(
+    mut settings: Settings,
+    bind: Option<SocketAddr>,
+    with_workers: bool,
+) -> Result<(), CliError> {
     if let Some(bind) = bind {
         settings.bind = bind;
     }
@@ -234,11 +259,19 @@ async fn serve(mut settings: Settings, bind: Option<SocketAddr>) -> Result<(), C
         web::Data::new(AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?);
     let server = app::serve(state.clone(), listener)?;
     let handle = server.handle();
-    tracing::info!(bind = %state.settings.bind, "serving");
+    tracing::info!(bind = %state.settings.bind, with_workers, "serving");
     let server_task = tokio::spawn(server);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let workers =
+        with_workers.then(|| tokio::spawn(jobs::worker::run(state.job_context(), stop_rx)));
     shutdown_signal().await;
-    tracing::info!("shutting down: finishing requests in flight");
+    // HTTP first, so no request schedules work after the workers stopped; then the workers.
+    tracing::info!("shutting down: finishing requests and jobs in flight");
     handle.stop(true).await;
+    let _ = stop_tx.send(true);
+    if let Some(workers) = workers {
+        workers.await.map_err(|e| CliError::Setup(e.to_string()))?;
+    }
     server_task
         .await
         .map_err(|e| CliError::Setup(e.to_string()))??;

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{access, tenancy, web};
+use crate::{access, jobs, tenancy, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,8 @@ use crate::{access, tenancy, web};
         access::api_keys::list_keys,
         access::api_keys::get_key,
         access::api_keys::revoke_key,
+        jobs::handlers::list_jobs,
+        jobs::handlers::retry_job,
     ),
     components(schemas(web::problem::Problem, web::problem::FieldError)),
     modifiers(&BearerAuth),

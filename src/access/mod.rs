@@ -1,6 +1,7 @@
 //! Access: who is calling and what their role lets them do. API keys for integrations live here;
 //! staff sessions join them through the same [`Caller`].
 
+pub mod account_links;
 pub mod api_keys;
 pub mod caller;
 

@@ -8,6 +8,15 @@ diesel::table! {
         time_zone -> Text,
         locale -> Text,
         created_at -> Timestamptz,
+        sender_name -> Nullable<Text>,
+        reply_to -> Nullable<Text>,
+        quiet_start_hour -> Int2,
+        quiet_end_hour -> Int2,
+        meeting_minutes -> Int4,
+        reminder_days -> Array<Int4>,
+        chase_after_days -> Int4,
+        chase_max -> Int4,
+        map_review_months -> Int4,
     }
 }
 
@@ -76,6 +85,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    jobs (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        kind -> Text,
+        payload -> Jsonb,
+        subject_kind -> Nullable<Text>,
+        subject_id -> Nullable<Uuid>,
+        due_at -> Timestamptz,
+        status -> Text,
+        attempts -> Int4,
+        lease_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     tenant_municipalities,
@@ -83,4 +110,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
     api_keys,
     audit_log,
+    jobs,
 );

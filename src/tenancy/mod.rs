@@ -4,25 +4,23 @@
 pub mod domain;
 pub mod handlers;
 
-use chrono::{DateTime, Duration, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::access::account_links::{self, Purpose};
 use crate::audit::{self, Actor, AuditEntry};
-use crate::db::schema::{account_tokens, tenant_municipalities, tenants, users};
+use crate::config::Settings;
+use crate::db::schema::{tenant_municipalities, tenants, users};
 use crate::db::{Db, TenantId, is_unique_violation};
 use crate::fields::Email;
-use crate::tokens;
 use crate::web::problem::{AppError, FieldError};
 pub use domain::{Kommunenummer, Slug};
-
-/// How long an emailed account-setup link stays valid.
-pub const SETUP_LINK_VALIDITY: Duration = Duration::hours(72);
-/// Prefix of account link tokens (setup, invitation, password reset).
-pub const ACCOUNT_TOKEN_PREFIX: &str = "tla_";
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = tenants)]
@@ -107,21 +105,24 @@ pub struct CreatedTenant {
 
 /// Creates the service, its municipalities, its first admin (without a password yet) and a setup
 /// link for that admin, in one transaction scoped to the new tenant: row-level security admits
-/// the insert because the new row's id is the tenant of the transaction.
+/// the insert because the new row's id is the tenant of the transaction. The setup email is
+/// scheduled in the same transaction.
 pub async fn create_tenant(
     db: &Db,
+    settings: Arc<Settings>,
     new: NewTenant,
     actor: Actor,
 ) -> Result<CreatedTenant, AppError> {
     let tenant = TenantId(Uuid::now_v7());
     db.tenant(tenant, move |conn| {
-        insert_tenant(conn, tenant, &new, &actor)
+        insert_tenant(conn, &settings, tenant, &new, &actor)
     })
     .await
 }
 
 fn insert_tenant(
     conn: &mut PgConnection,
+    settings: &Settings,
     tenant: TenantId,
     new: &NewTenant,
     actor: &Actor,
@@ -159,17 +160,7 @@ fn insert_tenant(
             users::role.eq(crate::access::Role::TenantAdmin.as_str()),
         ))
         .execute(conn)?;
-    let token = tokens::issue(ACCOUNT_TOKEN_PREFIX);
-    diesel::insert_into(account_tokens::table)
-        .values((
-            account_tokens::tenant_id.eq(tenant.0),
-            account_tokens::id.eq(Uuid::now_v7()),
-            account_tokens::user_id.eq(admin_user_id),
-            account_tokens::purpose.eq("setup"),
-            account_tokens::token_hash.eq(&token.hash),
-            account_tokens::expires_at.eq(Utc::now() + SETUP_LINK_VALIDITY),
-        ))
-        .execute(conn)?;
+    let link = account_links::issue(conn, settings, tenant, admin_user_id, Purpose::Setup)?;
     audit::record(
         conn,
         tenant,
@@ -190,7 +181,7 @@ fn insert_tenant(
     Ok(CreatedTenant {
         tenant_id: tenant.0,
         slug: new.slug.to_string(),
-        setup_token: token.text,
+        setup_token: link.token,
         admin_user_id,
     })
 }
@@ -222,9 +213,4 @@ pub fn load_municipalities(conn: &mut PgConnection) -> QueryResult<Vec<Municipal
         .select(Municipality::as_select())
         .order(tenant_municipalities::kommunenummer)
         .load(conn)
-}
-
-/// The link a new admin follows to set up their account.
-pub fn setup_url(settings: &crate::config::Settings, token: &str) -> String {
-    format!("{}/setup/{token}", settings.base_url())
 }

@@ -18,6 +18,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     pool: IntGaugeVec,
+    jobs: IntGaugeVec,
 }
 
 impl Metrics {
@@ -47,10 +48,19 @@ impl Metrics {
             &["state"],
         )
         .expect("valid metric");
+        let jobs = IntGaugeVec::new(
+            Opts::new(
+                "jobs",
+                "Background job rows by kind and status, all services",
+            ),
+            &["kind", "status"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool.clone()),
+            Box::new(jobs.clone()),
         ] {
             registry.register(collector).expect("registered once");
         }
@@ -59,12 +69,8 @@ impl Metrics {
             requests,
             latency,
             pool,
+            jobs,
         }
-    }
-
-    /// The registry, for other capabilities (the job queue) to register their own figures.
-    pub fn registry(&self) -> &Registry {
-        &self.registry
     }
 
     fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
@@ -119,6 +125,19 @@ pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
         .pool
         .with_label_values(&["max"])
         .set(i64::from(state.db.pool().max_size()));
+    match job_counts(&state).await {
+        Ok(counts) => {
+            state.metrics.jobs.reset();
+            for (kind, status, n) in counts {
+                state
+                    .metrics
+                    .jobs
+                    .with_label_values(&[&kind, &status])
+                    .set(n);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "job counts unavailable"),
+    }
     let mut body = Vec::new();
     let encoder = TextEncoder::new();
     if let Err(e) = encoder.encode(&state.metrics.registry.gather(), &mut body) {
@@ -128,4 +147,28 @@ pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(encoder.format_type())
         .body(body)
+}
+
+/// Rows by kind and status across services, through the narrow platform function.
+async fn job_counts(state: &AppState) -> Result<Vec<(String, String, i64)>, crate::db::DbError> {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    state
+        .db
+        .unscoped(|conn| {
+            diesel::sql_query("SELECT kind, status, n FROM platform_job_counts()")
+                .load::<Row>(conn)
+                .map_err(crate::db::DbError::from)
+        })
+        .await
+        .map(|rows| rows.into_iter().map(|r| (r.kind, r.status, r.n)).collect())
 }

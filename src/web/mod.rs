@@ -2,6 +2,7 @@
 //! headers, request ids, metrics and health checks.
 
 pub mod health;
+pub mod i18n;
 pub mod metrics;
 pub mod problem;
 

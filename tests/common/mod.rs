@@ -2,6 +2,8 @@
 //! run, and the whole HTTP app spawned on a random port against it and the real Redis.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod services;
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -217,9 +219,14 @@ impl TestApp {
             &format!("admin@{slug}.example"),
         )
         .expect("valid tenant");
-        tenancy::create_tenant(&self.state.db, new, Actor::Operator("test".into()))
-            .await
-            .expect("tenant created")
+        tenancy::create_tenant(
+            &self.state.db,
+            self.state.settings.clone(),
+            new,
+            Actor::Operator("test".into()),
+        )
+        .await
+        .expect("tenant created")
     }
 
     /// An API key for `slug` with `role`, as the operator would make it.

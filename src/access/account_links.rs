@@ -1,0 +1,193 @@
+//! Account links by email: the setup link for a new service's first admin, staff invitations and
+//! password resets. The link's token is derived from its row id with the server's key, so the job
+//! that sends it can re-create it while the database keeps only its hash.
+
+use chrono::{Duration, Utc};
+use diesel::PgConnection;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::config::Settings;
+use crate::db::TenantId;
+use crate::db::schema::{account_tokens, tenants, users};
+use crate::fields::Email;
+use crate::jobs::worker::{JobContext, JobError, JobRow};
+use crate::jobs::{self, JobKind, NewJob};
+use crate::mail::OutgoingEmail;
+use crate::web::i18n::Lang;
+
+/// Prefix of account link tokens.
+pub const TOKEN_PREFIX: &str = "tla_";
+/// The purpose mixed into the derivation, so these tokens can never pass for another kind.
+const TOKEN_PURPOSE: &str = "account";
+
+/// Why the link was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Setup,
+    Invitation,
+    PasswordReset,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Setup => "setup",
+            Self::Invitation => "invitation",
+            Self::PasswordReset => "password_reset",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Setup, Self::Invitation, Self::PasswordReset]
+            .into_iter()
+            .find(|p| p.as_str() == text)
+    }
+
+    /// How long a link stays valid.
+    pub fn validity(self) -> Duration {
+        match self {
+            Self::Setup | Self::Invitation => Duration::hours(72),
+            Self::PasswordReset => Duration::hours(2),
+        }
+    }
+}
+
+/// A link just created: its token text (for the CLI to print; the email job derives it again).
+pub struct IssuedLink {
+    pub token_id: Uuid,
+    pub token: String,
+}
+
+/// Creates a link for `user_id` and schedules its email, in the caller's transaction. Earlier
+/// unused links of the same purpose for that user stop working: only the newest is valid.
+pub fn issue(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    user_id: Uuid,
+    purpose: Purpose,
+) -> QueryResult<IssuedLink> {
+    diesel::update(
+        account_tokens::table
+            .filter(account_tokens::user_id.eq(user_id))
+            .filter(account_tokens::purpose.eq(purpose.as_str()))
+            .filter(account_tokens::used_at.is_null())
+            .filter(account_tokens::revoked_at.is_null()),
+    )
+    .set(account_tokens::revoked_at.eq(Utc::now()))
+    .execute(conn)?;
+    // A random (v4) id: the token is derived from it, so it must not be guessable.
+    let token_id = Uuid::new_v4();
+    let token = settings
+        .token_key()
+        .derive(TOKEN_PREFIX, TOKEN_PURPOSE, token_id);
+    diesel::insert_into(account_tokens::table)
+        .values((
+            account_tokens::tenant_id.eq(tenant.0),
+            account_tokens::id.eq(token_id),
+            account_tokens::user_id.eq(user_id),
+            account_tokens::purpose.eq(purpose.as_str()),
+            account_tokens::token_hash.eq(&token.hash),
+            account_tokens::expires_at.eq(Utc::now() + purpose.validity()),
+        ))
+        .execute(conn)?;
+    jobs::schedule(
+        conn,
+        tenant,
+        &NewJob {
+            kind: JobKind::AccountEmail,
+            payload: serde_json::json!({ "token_id": token_id }),
+            due_at: Utc::now(),
+            subject: Some(jobs::Subject {
+                kind: "user",
+                id: user_id,
+            }),
+        },
+    )?;
+    Ok(IssuedLink {
+        token_id,
+        token: token.text,
+    })
+}
+
+/// The page an account link opens.
+pub fn link_url(settings: &Settings, token: &str) -> String {
+    format!("{}/setup/{token}", settings.base_url())
+}
+
+/// Executes an [`JobKind::AccountEmail`] row: sends the link unless it was used, revoked or has
+/// expired meanwhile (then there is nothing to send, and the job is done).
+pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+    let token_id: Uuid = row
+        .payload
+        .get("token_id")
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| JobError::Permanent("payload without token_id".into()))?;
+    let found: Option<(
+        String,
+        Option<chrono::DateTime<Utc>>,
+        Option<chrono::DateTime<Utc>>,
+        chrono::DateTime<Utc>,
+        String,
+    )> = account_tokens::table
+        .inner_join(
+            users::table.on(users::tenant_id
+                .eq(account_tokens::tenant_id)
+                .and(users::id.eq(account_tokens::user_id))),
+        )
+        .filter(account_tokens::id.eq(token_id))
+        .select((
+            account_tokens::purpose,
+            account_tokens::used_at,
+            account_tokens::revoked_at,
+            account_tokens::expires_at,
+            users::email,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((purpose, used, revoked, expires, email)) = found else {
+        return Ok(());
+    };
+    if used.is_some() || revoked.is_some() || expires <= Utc::now() {
+        return Ok(());
+    }
+    let purpose = Purpose::parse(&purpose)
+        .ok_or_else(|| JobError::Permanent(format!("unknown purpose {purpose}")))?;
+    let (name, sender_name, reply_to, locale, zone): (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    ) = tenants::table
+        .select((
+            tenants::name,
+            tenants::sender_name,
+            tenants::reply_to,
+            tenants::locale,
+            tenants::time_zone,
+        ))
+        .first(conn)?;
+    let to = Email::parse(&email).map_err(|m| JobError::Permanent(m.into()))?;
+    let token = ctx
+        .settings
+        .token_key()
+        .derive(TOKEN_PREFIX, TOKEN_PURPOSE, token_id);
+    let link = link_url(&ctx.settings, &token.text);
+    let lang = Lang::parse(&locale).unwrap_or_default();
+    let tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
+    let content = crate::mail::templates::account_link(lang, tz, purpose, &name, &link, expires);
+    ctx.mailer.send(&OutgoingEmail {
+        to,
+        sender_name: sender_name.unwrap_or(name),
+        reply_to,
+        subject: content.subject,
+        text: content.text,
+        html: content.html,
+        message_id: ctx.mailer.message_id_for(row.id),
+        calendar: None,
+    })?;
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! Background jobs that never forget. PostgreSQL is the record: every notification and timed
+//! trigger is a row in `jobs`, written with [`schedule`] in the same transaction as the change that
+//! causes it. The [`dispatcher`] claims due rows across tenants with a lease and hands them to the
+//! [`worker`]s through Redis (apalis); a worker finishes the row in its tenant's transaction.
+//! Redis may lose everything: a lease that runs out makes the row due again.
+
+pub mod dispatcher;
+pub mod handlers;
+pub mod timing;
+pub mod worker;
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::TenantId;
+use crate::db::schema::jobs;
+
+/// What a job does. Each kind has its executor in the capability it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// An account link by email: setup of a new service's admin, a staff invitation, a password
+    /// reset. Payload: `{"token_id": uuid}`.
+    AccountEmail,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 1] = [JobKind::AccountEmail];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AccountEmail => "account_email",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Whether the job sends email, and so must respect the tenant's quiet hours.
+    pub fn sends_email(self) -> bool {
+        match self {
+            Self::AccountEmail => true,
+        }
+    }
+}
+
+/// What a job is about, so a change to it can replace its pending jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject {
+    pub kind: &'static str,
+    pub id: Uuid,
+}
+
+/// A job to schedule.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: JobKind,
+    pub payload: serde_json::Value,
+    pub due_at: DateTime<Utc>,
+    pub subject: Option<Subject>,
+}
+
+/// Writes `job` for `tenant` in the caller's transaction; returns its id.
+pub fn schedule(conn: &mut PgConnection, tenant: TenantId, job: &NewJob) -> QueryResult<Uuid> {
+    let id = Uuid::now_v7();
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::tenant_id.eq(tenant.0),
+            jobs::id.eq(id),
+            jobs::kind.eq(job.kind.as_str()),
+            jobs::payload.eq(&job.payload),
+            jobs::subject_kind.eq(job.subject.map(|s| s.kind)),
+            jobs::subject_id.eq(job.subject.map(|s| s.id)),
+            jobs::due_at.eq(job.due_at),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Cancels the pending jobs of `kinds` about `subject` and schedules `replacements` instead, in
+/// the caller's transaction: a cancelled meeting keeps no reminder, a moved one gets new ones.
+pub fn replace_for_subject(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    subject: Subject,
+    kinds: &[JobKind],
+    replacements: &[NewJob],
+) -> QueryResult<usize> {
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let cancelled = diesel::update(
+        jobs::table
+            .filter(jobs::tenant_id.eq(tenant.0))
+            .filter(jobs::status.eq("pending"))
+            .filter(jobs::subject_kind.eq(subject.kind))
+            .filter(jobs::subject_id.eq(subject.id))
+            .filter(jobs::kind.eq_any(kinds)),
+    )
+    .set((
+        jobs::status.eq("cancelled"),
+        jobs::finished_at.eq(Utc::now()),
+    ))
+    .execute(conn)?;
+    for job in replacements {
+        schedule(conn, tenant, job)?;
+    }
+    Ok(cancelled)
+}
+
+/// A job as the tenant admin sees it: kind, state and timing, never the message content.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = jobs)]
+pub struct JobView {
+    pub id: Uuid,
+    pub kind: String,
+    pub subject_kind: Option<String>,
+    pub due_at: DateTime<Utc>,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,169 @@
+//! Outgoing email through lettre: one `.eml` file per message in development (`mail_transport =
+//! "file"`), SMTP with a connection pool otherwise.
+//!
+//! Sending is synchronous on purpose: a job holds its row lock while the message is handed over,
+//! so the row is marked done in the same transaction that sent it. Callers run it on the blocking
+//! pool. The Message-ID comes from the job row, so a retry after an unknown outcome carries the
+//! same id and the receiving side can recognise it.
+
+pub mod templates;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{Address, FileTransport, Message, SmtpTransport, Transport};
+use secrecy::ExposeSecret;
+
+use crate::config::{MailTransport, Settings};
+use crate::fields::Email;
+
+/// A calendar file to attach (an invitation's `.ics`).
+#[derive(Debug, Clone)]
+pub struct CalendarFile {
+    /// `REQUEST` or `CANCEL`, as in the file.
+    pub method: &'static str,
+    pub content: String,
+}
+
+/// One message, ready to send.
+#[derive(Debug, Clone)]
+pub struct OutgoingEmail {
+    pub to: Email,
+    /// The display name it comes from: the service's configured sender name.
+    pub sender_name: String,
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Without angle brackets, e.g. `job-…@tillit.example.no`.
+    pub message_id: String,
+    pub calendar: Option<CalendarFile>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the message could not be built: {0}")]
+    Build(String),
+    #[error("the mail server did not take the message: {0}")]
+    Send(String),
+}
+
+enum Sender {
+    File(FileTransport),
+    Smtp(SmtpTransport),
+}
+
+pub struct Mailer {
+    sender: Sender,
+    from: Address,
+    /// The domain used in Message-IDs.
+    id_domain: String,
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &Settings) -> Result<Self, MailError> {
+        let from: Address = settings
+            .mail
+            .from_address
+            .parse()
+            .map_err(|e| MailError::Build(format!("mail.from_address: {e}")))?;
+        let sender = match settings.mail_transport {
+            MailTransport::File => {
+                std::fs::create_dir_all(&settings.mail_dir).map_err(|e| {
+                    MailError::Build(format!(
+                        "cannot create {}: {e}",
+                        settings.mail_dir.display()
+                    ))
+                })?;
+                Sender::File(FileTransport::new(PathBuf::from(&settings.mail_dir)))
+            }
+            MailTransport::Smtp => {
+                let transport = SmtpTransport::from_url(settings.smtp_url.expose_secret())
+                    .map_err(|e| MailError::Build(format!("smtp_url: {e}")))?
+                    .timeout(Some(Duration::from_secs(settings.mail.smtp_timeout_secs)))
+                    .pool_config(PoolConfig::new().max_size(settings.mail.smtp_pool_size))
+                    .build();
+                Sender::Smtp(transport)
+            }
+        };
+        let id_domain = url::Url::parse(&settings.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "tillit.invalid".into());
+        Ok(Self {
+            sender,
+            from,
+            id_domain,
+        })
+    }
+
+    /// A Message-ID for the job row `id`: the same for every attempt at that row.
+    pub fn message_id_for(&self, id: uuid::Uuid) -> String {
+        format!("{id}@{}", self.id_domain)
+    }
+
+    pub fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
+        let message = self.build(email)?;
+        match &self.sender {
+            Sender::File(t) => t
+                .send(&message)
+                .map(|_| ())
+                .map_err(|e| MailError::Send(e.to_string())),
+            Sender::Smtp(t) => t
+                .send(&message)
+                .map(|_| ())
+                .map_err(|e| MailError::Send(e.to_string())),
+        }
+    }
+
+    /// Whether the SMTP server answers (always true for the file transport), for `/readyz`.
+    pub fn reachable(&self) -> bool {
+        match &self.sender {
+            Sender::File(_) => true,
+            Sender::Smtp(t) => t.test_connection().unwrap_or(false),
+        }
+    }
+
+    fn build(&self, email: &OutgoingEmail) -> Result<Message, MailError> {
+        let to: Address = email
+            .to
+            .as_str()
+            .parse()
+            .map_err(|e| MailError::Build(format!("recipient: {e}")))?;
+        let mut builder = Message::builder()
+            .from(Mailbox::new(
+                Some(email.sender_name.clone()),
+                self.from.clone(),
+            ))
+            .to(Mailbox::new(None, to))
+            .subject(&email.subject)
+            .message_id(Some(format!("<{}>", email.message_id)));
+        if let Some(reply_to) = &email.reply_to {
+            let address: Address = reply_to
+                .parse()
+                .map_err(|e| MailError::Build(format!("reply-to: {e}")))?;
+            builder = builder.reply_to(Mailbox::new(Some(email.sender_name.clone()), address));
+        }
+        let body = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
+        let message = match &email.calendar {
+            None => builder.multipart(body),
+            Some(calendar) => {
+                let content_type = ContentType::parse(&format!(
+                    "text/calendar; charset=utf-8; method={}",
+                    calendar.method
+                ))
+                .map_err(|e| MailError::Build(e.to_string()))?;
+                builder.multipart(
+                    MultiPart::mixed().multipart(body).singlepart(
+                        Attachment::new("invitation.ics".into())
+                            .body(calendar.content.clone(), content_type),
+                    ),
+                )
+            }
+        };
+        message.map_err(|e| MailError::Build(e.to_string()))
+    }
+}

@@ -1,0 +1,192 @@
+//! Email content: subject, plain text and HTML from one set of values, with every text from the
+//! message catalogue (`templates/i18n/<lang>.toml`, keys under `email.`). Templates live in
+//! `templates/email/<name>/{subject.txt,body.txt,body.html}`.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::access::account_links::Purpose;
+use crate::web::i18n::{Lang, Tr};
+
+/// A rendered message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Replaces `{name}` placeholders in a catalogue text.
+pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(text.to_owned(), |acc, (name, value)| {
+        acc.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+/// A moment as people in `tz` read it: `24.11.2026 kl. 09:15` or `2026-11-24 09:15`.
+pub fn local_time(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
+    let local = at.with_timezone(&tz);
+    match lang {
+        Lang::Nb => local.format("%d.%m.%Y kl. %H:%M").to_string(),
+        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/account_link/subject.txt")]
+struct AccountLinkSubject<'a> {
+    subject: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/account_link/body.txt")]
+struct AccountLinkText<'a> {
+    tr: &'a Tr,
+    intro: &'a str,
+    action: &'a str,
+    link: &'a str,
+    expiry: &'a str,
+    sender: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/account_link/body.html")]
+struct AccountLinkHtml<'a> {
+    tr: &'a Tr,
+    lang: &'a str,
+    subject: &'a str,
+    intro: &'a str,
+    action: &'a str,
+    link: &'a str,
+    expiry: &'a str,
+    sender: &'a str,
+}
+
+/// The email with an account link (setup, invitation or password reset) for a staff member of
+/// `service`.
+pub fn account_link(
+    lang: Lang,
+    tz: Tz,
+    purpose: Purpose,
+    service: &str,
+    link: &str,
+    expires: DateTime<Utc>,
+) -> Rendered {
+    let tr = Tr::new(lang);
+    let (subject_key, intro_key, action_key) = match purpose {
+        Purpose::Setup => (
+            "email.account.setup.subject",
+            "email.account.setup.intro",
+            "email.account.setup.action",
+        ),
+        Purpose::Invitation => (
+            "email.account.invitation.subject",
+            "email.account.invitation.intro",
+            "email.account.invitation.action",
+        ),
+        Purpose::PasswordReset => (
+            "email.account.reset.subject",
+            "email.account.reset.intro",
+            "email.account.reset.action",
+        ),
+    };
+    let subject = tr.t(subject_key);
+    let intro = fill(tr.t(intro_key), &[("service", service)]);
+    let action = tr.t(action_key);
+    let expiry = fill(
+        tr.t("email.account.expiry"),
+        &[("time", &local_time(expires, tz, lang))],
+    );
+    let sender = fill(tr.t("email.signature"), &[("service", service)]);
+    Rendered {
+        subject: render(&AccountLinkSubject { subject }).trim().to_owned(),
+        text: render(&AccountLinkText {
+            tr: &tr,
+            intro: &intro,
+            action,
+            link,
+            expiry: &expiry,
+            sender: &sender,
+        }),
+        html: render(&AccountLinkHtml {
+            tr: &tr,
+            lang: lang.as_str(),
+            subject,
+            intro: &intro,
+            action,
+            link,
+            expiry: &expiry,
+            sender: &sender,
+        }),
+    }
+}
+
+/// Templates are checked at compile time; rendering fails only on a formatter error, which a
+/// `String` never raises.
+fn render(template: &impl Template) -> String {
+    template
+        .render()
+        .expect("rendering into a String does not fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn example(lang: Lang, purpose: Purpose) -> Rendered {
+        account_link(
+            lang,
+            chrono_tz::Europe::Oslo,
+            purpose,
+            "Fjordvik & Lia barneverntjeneste",
+            "https://tillit.example.no/setup/tla_abc",
+            Utc.with_ymd_and_hms(2026, 11, 25, 8, 15, 0).unwrap(),
+        )
+    }
+
+    /// Snapshot: the whole Norwegian setup email, so a change to its wording is a visible diff.
+    #[test]
+    fn setup_email_in_bokmal() {
+        let mail = example(Lang::Nb, Purpose::Setup);
+        assert_eq!(mail.subject, "Sett opp kontoen din i Tillit");
+        assert_eq!(
+            mail.text,
+            "Hei!\n\n\
+             Du er lagt inn som administrator for Fjordvik & Lia barneverntjeneste i Tillit. \
+             Velg et passord og fullfør oppsettet av tjenesten.\n\n\
+             Sett opp kontoen:\nhttps://tillit.example.no/setup/tla_abc\n\n\
+             Lenken kan brukes én gang og virker til 25.11.2026 kl. 09:15.\n\n\
+             Hvis du ikke ventet denne e-posten, kan du se bort fra den.\n\n\
+             Hilsen Fjordvik & Lia barneverntjeneste"
+        );
+        assert!(mail.html.contains("<html lang=\"nb\">"));
+        assert!(mail.html.contains("Fjordvik &amp; Lia"), "HTML is escaped");
+        assert!(
+            mail.html
+                .contains("href=\"https://tillit.example.no/setup/tla_abc\"")
+        );
+    }
+
+    #[test]
+    fn every_purpose_in_both_languages_has_its_own_subject_and_the_link() {
+        let mut subjects = std::collections::HashSet::new();
+        for lang in [Lang::Nb, Lang::En] {
+            for purpose in [Purpose::Setup, Purpose::Invitation, Purpose::PasswordReset] {
+                let mail = example(lang, purpose);
+                assert!(subjects.insert(mail.subject.clone()), "{}", mail.subject);
+                assert!(
+                    mail.text
+                        .contains("https://tillit.example.no/setup/tla_abc")
+                );
+                assert!(!mail.text.contains('{') && !mail.html.contains("{service}"));
+            }
+        }
+        assert!(
+            example(Lang::En, Purpose::PasswordReset)
+                .text
+                .contains("2026-11-25 09:15")
+        );
+    }
+}
