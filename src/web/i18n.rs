@@ -1,0 +1,410 @@
+//! The message catalogue and the choice of language.
+//!
+//! Every text a person reads comes from `templates/i18n/<lang>.toml`, so the bokmål and English
+//! pages cannot drift apart: a unit test checks that both catalogues have the same keys and that
+//! every key used in the code exists. The catalogues are compiled into the binary and parsed once.
+//!
+//! The language is chosen per request: the `lang` cookie (set by `POST /lang`) wins, then the
+//! browser's `Accept-Language`, then bokmål, the language of the services Tillit is for.
+
+use std::collections::{BTreeSet, HashMap};
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+use std::sync::{LazyLock, Mutex};
+
+use actix_web::cookie::time::Duration;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::http::header::{ACCEPT_LANGUAGE, LOCATION};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::web::problem::AppError;
+
+/// The cookie that remembers a person's choice of language.
+pub const LANG_COOKIE: &str = "lang";
+
+/// A language Tillit's pages are written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lang {
+    /// Norwegian bokmål: the default, since the services are Norwegian.
+    #[default]
+    Nb,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag, as used in `<html lang>`, the cookie and the form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Nb => "nb",
+            Self::En => "en",
+        }
+    }
+
+    /// `nb` or `en` (any case); anything else is not a language Tillit speaks.
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Nb, Self::En]
+            .into_iter()
+            .find(|lang| value.trim().eq_ignore_ascii_case(lang.as_str()))
+    }
+
+    /// The language for `req`: the cookie if it names one, else what the browser prefers.
+    pub fn for_request(req: &HttpRequest) -> Self {
+        req.cookie(LANG_COOKIE)
+            .and_then(|cookie| Self::parse(cookie.value()))
+            .or_else(|| {
+                req.headers()
+                    .get(ACCEPT_LANGUAGE)
+                    .and_then(|value| value.to_str().ok())
+                    .map(Self::from_accept_language)
+            })
+            .unwrap_or_default()
+    }
+
+    /// English only if the browser ranks it above every Norwegian variant (bokmål, nynorsk or
+    /// plain `no`): a nynorsk reader is better served by bokmål than by English. Equal weights go
+    /// to whichever the header lists first.
+    fn from_accept_language(header: &str) -> Self {
+        // (weight in thousandths, position) of the best English and best Norwegian entry.
+        let mut english: Option<(u16, usize)> = None;
+        let mut norwegian: Option<(u16, usize)> = None;
+        for (position, entry) in header.split(',').enumerate() {
+            let mut parts = entry.split(';');
+            let tag = parts.next().unwrap_or_default().trim();
+            let primary = tag.split('-').next().unwrap_or_default();
+            let weight = parts
+                .filter_map(|param| param.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .map_or(1000, |q| (q.clamp(0.0, 1.0) * 1000.0).round() as u16);
+            if weight == 0 {
+                continue;
+            }
+            let best = if primary.eq_ignore_ascii_case("en") {
+                &mut english
+            } else if ["nb", "nn", "no"]
+                .iter()
+                .any(|n| primary.eq_ignore_ascii_case(n))
+            {
+                &mut norwegian
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(w, _)| weight > w) {
+                *best = Some((weight, position));
+            }
+        }
+        match (english, norwegian) {
+            (Some(_), None) => Self::En,
+            (Some((en_w, en_pos)), Some((no_w, no_pos)))
+                if en_w > no_w || (en_w == no_w && en_pos < no_pos) =>
+            {
+                Self::En
+            }
+            _ => Self::Nb,
+        }
+    }
+}
+
+const NB_SOURCE: &str = include_str!("../../templates/i18n/nb.toml");
+const EN_SOURCE: &str = include_str!("../../templates/i18n/en.toml");
+
+static NB: LazyLock<HashMap<String, String>> = LazyLock::new(|| parse_catalogue("nb", NB_SOURCE));
+static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| parse_catalogue("en", EN_SOURCE));
+
+/// Keys already reported missing, so a page in a loop does not flood the log.
+static WARNED: Mutex<BTreeSet<(Lang, &'static str)>> = Mutex::new(BTreeSet::new());
+
+fn catalogue(lang: Lang) -> &'static HashMap<String, String> {
+    match lang {
+        Lang::Nb => &NB,
+        Lang::En => &EN,
+    }
+}
+
+/// Flattens `[section] key = "…"` and `section.key = "…"` alike into `"section.key"`. The
+/// catalogues are compiled in and checked by the unit tests, so a malformed one is a build
+/// mistake, and failing loudly on first use is right.
+fn parse_catalogue(name: &str, source: &str) -> HashMap<String, String> {
+    fn flatten(prefix: &str, table: toml::Table, out: &mut HashMap<String, String>) {
+        for (key, value) in table {
+            let key = if prefix.is_empty() {
+                key
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match value {
+                toml::Value::String(text) => {
+                    out.insert(key, text);
+                }
+                toml::Value::Table(inner) => flatten(&key, inner, out),
+                other => panic!("templates/i18n: {key} must be a string, not {other}"),
+            }
+        }
+    }
+    let table: toml::Table = toml::from_str(source)
+        .unwrap_or_else(|e| panic!("templates/i18n/{name}.toml is not valid TOML: {e}"));
+    let mut out = HashMap::new();
+    flatten("", table, &mut out);
+    out
+}
+
+/// The translator a handler passes to its page template, which writes `{{ tr.t("home.heading") }}`.
+/// Extract it in the handler (`tr: Tr`); it never fails.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tr {
+    lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Self {
+        Self { lang }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The text for `key`. Keys are literals in the code, so the tests can find and check every
+    /// one; a key that is still missing shows as itself (visibly wrong, but the page works) and
+    /// is logged once.
+    pub fn t(&self, key: &'static str) -> &'static str {
+        if let Some(text) = catalogue(self.lang).get(key) {
+            return text;
+        }
+        let first_time = WARNED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert((self.lang, key));
+        if first_time {
+            tracing::warn!(
+                key,
+                lang = self.lang.as_str(),
+                "missing text in the catalogue"
+            );
+        }
+        key
+    }
+}
+
+impl FromRequest for Tr {
+    type Error = Infallible;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self::new(Lang::for_request(req))))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LangChoice {
+    lang: String,
+    next: Option<String>,
+}
+
+/// `next` if it is a path on this site; `None` for anything a browser could read as another
+/// site (`//evil.example`, `/\evil.example`, `https://…`) or that carries characters browsers
+/// strip or rewrite before resolving (whitespace, control characters, backslashes).
+fn local_path(next: &str) -> Option<&str> {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 2048
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    local.then_some(next)
+}
+
+/// The language switch in every page's header posts here: remembers the choice in a cookie for a
+/// year and sends the person back to the page they were on (`next`, a local path; anything else
+/// goes to the front page, so the form cannot be used to redirect elsewhere).
+///
+/// It changes only a preference, yet it is a POST from a form; it gets CSRF protection with the
+/// rest of the forms when the session layer arrives. Until then `SameSite=Lax` on the cookie and
+/// `form-action 'self'` in the CSP are what stand in the way.
+#[post("/lang")]
+pub async fn choose_language(
+    state: web::Data<AppState>,
+    form: web::Form<LangChoice>,
+) -> Result<HttpResponse, AppError> {
+    let lang =
+        Lang::parse(&form.lang).ok_or_else(|| AppError::field("lang", "must be nb or en"))?;
+    let next = form.next.as_deref().and_then(local_path).unwrap_or("/");
+    let cookie = Cookie::build(LANG_COOKIE, lang.as_str())
+        .path("/")
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .secure(state.settings.base_url.starts_with("https"))
+        .max_age(Duration::days(365))
+        .finish();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, next))
+        .cookie(cookie)
+        .finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn keys(lang: Lang) -> BTreeSet<&'static str> {
+        catalogue(lang).keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let nb = keys(Lang::Nb);
+        let en = keys(Lang::En);
+        assert!(!nb.is_empty());
+        assert_eq!(
+            nb.difference(&en).collect::<Vec<_>>(),
+            Vec::<&&str>::new(),
+            "in nb.toml but not in en.toml"
+        );
+        assert_eq!(
+            en.difference(&nb).collect::<Vec<_>>(),
+            Vec::<&&str>::new(),
+            "in en.toml but not in nb.toml"
+        );
+    }
+
+    #[test]
+    fn no_text_is_empty() {
+        for lang in [Lang::Nb, Lang::En] {
+            for (key, text) in catalogue(lang) {
+                assert!(!text.trim().is_empty(), "{}: {key} is empty", lang.as_str());
+            }
+        }
+    }
+
+    fn files(dir: &Path, extension: &str, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("readable folder") {
+            let path = entry.expect("folder entry").path();
+            if path.is_dir() {
+                files(&path, extension, out);
+            } else if path.extension().is_some_and(|e| e == extension) {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every key passed as a literal to `t` in the templates and the code, found by plain string
+    /// search: `t(` and a quote, preceded by something that cannot be part of a longer name (so
+    /// a call to `split` with a literal is not one).
+    fn used_keys() -> Vec<(PathBuf, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        files(&root.join("templates"), "html", &mut paths);
+        files(&root.join("src"), "rs", &mut paths);
+        let needle = "t(\"";
+        let mut used = Vec::new();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).expect("readable file");
+            let mut from = 0;
+            while let Some(found) = text[from..].find(needle) {
+                let start = from + found;
+                from = start + needle.len();
+                let before = text[..start].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                if let Some(len) = text[from..].find('"') {
+                    used.push((path.clone(), text[from..from + len].to_owned()));
+                }
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn every_key_used_exists() {
+        let used = used_keys();
+        assert!(
+            used.iter().any(|(_, key)| key == "app.name"),
+            "the search finds the layout's keys"
+        );
+        let known = keys(Lang::Nb);
+        let missing: Vec<_> = used
+            .iter()
+            .filter(|(_, key)| !known.contains(key.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "keys not in the catalogue: {missing:?}");
+    }
+
+    #[test]
+    fn a_missing_key_shows_as_itself() {
+        let missing = "no.such.key";
+        assert_eq!(Tr::new(Lang::En).t(missing), missing);
+        assert_eq!(Tr::new(Lang::Nb).t("app.name"), "Tillit");
+    }
+
+    #[test]
+    fn languages_parse_and_print() {
+        assert_eq!(Lang::parse("nb"), Some(Lang::Nb));
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("nn"), None);
+        assert_eq!(Lang::parse(""), None);
+        assert_eq!(Lang::default().as_str(), "nb");
+    }
+
+    #[test]
+    fn accept_language_picks_english_only_when_preferred() {
+        let cases = [
+            ("en", Lang::En),
+            ("en-GB,en;q=0.9", Lang::En),
+            ("nb-NO,nb;q=0.9,en;q=0.8", Lang::Nb),
+            ("en-US,en;q=0.9,nb;q=0.8", Lang::En),
+            ("nn,en;q=0.5", Lang::Nb),
+            ("no;q=0.5,en;q=0.7", Lang::En),
+            ("de,fr;q=0.8", Lang::Nb),
+            ("en;q=0, nb", Lang::Nb),
+            ("en;q=0.5, nb;q=0.5", Lang::En),
+            ("sv, EN;q=0.3", Lang::En),
+            ("", Lang::Nb),
+            ("garbage;;;q=x", Lang::Nb),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(Lang::from_accept_language(header), expected, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn the_cookie_wins_over_the_header() {
+        let req = TestRequest::default()
+            .insert_header((ACCEPT_LANGUAGE, "en"))
+            .cookie(Cookie::new(LANG_COOKIE, "nb"))
+            .to_http_request();
+        assert_eq!(Lang::for_request(&req), Lang::Nb);
+        let req = TestRequest::default()
+            .insert_header((ACCEPT_LANGUAGE, "en"))
+            .cookie(Cookie::new(LANG_COOKIE, "klingon"))
+            .to_http_request();
+        assert_eq!(Lang::for_request(&req), Lang::En);
+        assert_eq!(
+            Lang::for_request(&TestRequest::default().to_http_request()),
+            Lang::Nb
+        );
+    }
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        for ok in ["/", "/cases/42?tab=plan", "/a/b#c"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "cases",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/\t/evil.example",
+            "/ok\r\nSet-Cookie: x=y",
+            "/æøå",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
+}
