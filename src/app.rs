@@ -65,7 +65,10 @@ impl AppState {
 
 /// Every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(plumbing::health::healthz)
+    cfg.service(plumbing::pages::home)
+        .service(plumbing::i18n::choose_language)
+        .service(plumbing::assets::stylesheet)
+        .service(plumbing::health::healthz)
         .service(plumbing::health::readyz)
         .service(plumbing::metrics::scrape)
         .service(openapi::openapi_json)
@@ -89,6 +92,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
         App::new()
             .app_data(state.clone())
             .app_data(plumbing::json_config(body_limit))
+            .app_data(plumbing::form_config(body_limit))
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(plumbing::path_config())
             .app_data(plumbing::query_config())

@@ -116,6 +116,16 @@ pub fn link_url(settings: &Settings, token: &str) -> String {
     format!("{}/setup/{token}", settings.base_url())
 }
 
+/// A link whose email is due, with its recipient.
+#[derive(Queryable)]
+struct LinkToSend {
+    purpose: String,
+    used_at: Option<chrono::DateTime<Utc>>,
+    revoked_at: Option<chrono::DateTime<Utc>>,
+    expires_at: chrono::DateTime<Utc>,
+    email: String,
+}
+
 /// Executes an [`JobKind::AccountEmail`] row: sends the link unless it was used, revoked or has
 /// expired meanwhile (then there is nothing to send, and the job is done).
 pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
@@ -125,13 +135,7 @@ pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(
         .and_then(|v| v.as_str())
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| JobError::Permanent("payload without token_id".into()))?;
-    let found: Option<(
-        String,
-        Option<chrono::DateTime<Utc>>,
-        Option<chrono::DateTime<Utc>>,
-        chrono::DateTime<Utc>,
-        String,
-    )> = account_tokens::table
+    let found: Option<LinkToSend> = account_tokens::table
         .inner_join(
             users::table.on(users::tenant_id
                 .eq(account_tokens::tenant_id)
@@ -147,14 +151,15 @@ pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(
         ))
         .first(conn)
         .optional()?;
-    let Some((purpose, used, revoked, expires, email)) = found else {
+    let Some(found) = found else {
         return Ok(());
     };
-    if used.is_some() || revoked.is_some() || expires <= Utc::now() {
+    if found.used_at.is_some() || found.revoked_at.is_some() || found.expires_at <= Utc::now() {
         return Ok(());
     }
-    let purpose = Purpose::parse(&purpose)
-        .ok_or_else(|| JobError::Permanent(format!("unknown purpose {purpose}")))?;
+    let (expires, email) = (found.expires_at, found.email);
+    let purpose = Purpose::parse(&found.purpose)
+        .ok_or_else(|| JobError::Permanent(format!("unknown purpose {}", found.purpose)))?;
     let (name, sender_name, reply_to, locale, zone): (
         String,
         Option<String>,

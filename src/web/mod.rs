@@ -1,18 +1,24 @@
 //! The HTTP plumbing shared by every capability: problem+json errors, extractor settings, security
-//! headers, request ids, metrics and health checks.
+//! headers, request ids, metrics and health checks; and the web shell every page is drawn in:
+//! texts in two languages, the layout, the stylesheet.
 
+pub mod assets;
 pub mod health;
 pub mod i18n;
 pub mod metrics;
+pub mod pages;
 pub mod problem;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::DefaultHeaders;
-use actix_web::{HttpMessage, HttpRequest, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use tracing_actix_web::RequestId;
 
+use i18n::Tr;
+use pages::{ErrorPage, Shell};
 use problem::AppError;
 
 /// Headers on every response. The pages are server-rendered and load nothing from elsewhere, so
@@ -57,6 +63,16 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         })
 }
 
+/// Form bodies: the same size limit, and a body that cannot be read is a malformed request.
+pub fn form_config(limit: usize) -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(limit)
+        .error_handler(move |err, _req| match err {
+            UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge(limit).into(),
+            other => AppError::Malformed(format!("the form could not be read: {other}")).into(),
+        })
+}
+
 /// A malformed id in a path names nothing that exists: 404, as for any unknown id.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_: PathError, _| AppError::NotFound.into())
@@ -92,7 +108,17 @@ pub fn request_id(req: &HttpRequest) -> Option<String> {
     req.extensions().get::<RequestId>().map(|id| id.to_string())
 }
 
-/// The answer for routes that do not exist.
-pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::NotFound)
+/// The answer for routes that do not exist: a page for a browser, problem+json for anyone else.
+pub async fn not_found(req: HttpRequest, tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
+    if !pages::wants_html(&req) {
+        return Err(AppError::NotFound);
+    }
+    let page = ErrorPage {
+        heading: tr.t("error.not_found.heading"),
+        message: tr.t("error.not_found.message"),
+        request_id: request_id(&req),
+        tr,
+        shell,
+    };
+    pages::render(StatusCode::NOT_FOUND, &page)
 }

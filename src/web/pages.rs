@@ -1,0 +1,97 @@
+//! What every server-rendered page shares: the values the layout needs ([`Shell`]), turning a
+//! template into a response, the front page and the error page.
+//!
+//! A page is an askama template that `{% extends "layout.html" %}` and whose struct has two
+//! fields the layout reads: `tr: Tr` (the texts, in the reader's language) and `shell: Shell`.
+//! Both are extractors, so a handler takes them as arguments and passes them on.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, route};
+use askama::Template;
+
+use crate::web::i18n::Tr;
+use crate::web::problem::AppError;
+
+/// What the layout shows around a page besides the texts.
+#[derive(Debug, Clone, Default)]
+pub struct Shell {
+    /// The path and query of this page, so the language switch can come back to it.
+    pub here: String,
+    /// The signed-in person's child welfare service, shown next to the product name. Empty until
+    /// there are sessions.
+    pub service: Option<String>,
+}
+
+impl FromRequest for Shell {
+    type Error = std::convert::Infallible;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let here = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |pq| pq.as_str())
+            .to_owned();
+        ready(Ok(Self {
+            here,
+            service: None,
+        }))
+    }
+}
+
+/// An HTML page with `status`. Pages hold personal data, so they keep the default
+/// `Cache-Control: no-store` from [`crate::web::security_headers`].
+pub fn page_response(status: StatusCode, html: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header(ContentType::html())
+        .body(html)
+}
+
+/// Renders `page` into a response with `status`. Rendering fails only on a bug in a template's
+/// values (a `Display` that errs), which is an internal error.
+pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    let html = page
+        .render()
+        .map_err(|e| AppError::Internal(format!("rendering a page: {e}")))?;
+    Ok(page_response(status, html))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    tr: Tr,
+    shell: Shell,
+}
+
+/// The front page: what Tillit is, and the way in.
+#[route("/", method = "GET", method = "HEAD")]
+pub async fn home(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
+    render(StatusCode::OK, &HomePage { tr, shell })
+}
+
+/// The page for anything that went wrong, with the request id for a person to quote when they
+/// ask for help (it labels every log line of the request).
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub tr: Tr,
+    pub shell: Shell,
+    pub heading: &'static str,
+    pub message: &'static str,
+    pub request_id: Option<String>,
+}
+
+/// Whether `req` came from a browser asking for a page rather than from an API client, so an
+/// error can be answered in the form the caller reads.
+pub fn wants_html(req: &HttpRequest) -> bool {
+    !req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get(actix_web::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+}
