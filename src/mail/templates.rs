@@ -162,7 +162,11 @@ mod tests {
              Hilsen Fjordvik & Lia barneverntjeneste"
         );
         assert!(mail.html.contains("<html lang=\"nb\">"));
-        assert!(mail.html.contains("Fjordvik &amp; Lia"), "HTML is escaped");
+        assert!(
+            mail.html.contains("Fjordvik &#38; Lia") && !mail.html.contains("Fjordvik & Lia"),
+            "HTML is escaped: {}",
+            mail.html
+        );
         assert!(
             mail.html
                 .contains("href=\"https://tillit.example.no/setup/tla_abc\"")
