@@ -25,7 +25,7 @@ async fn health_readiness_and_request_ids() {
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(
         body,
-        json!({"status": "ready", "postgres": "ok", "redis": "ok"})
+        json!({"status": "ready", "postgres": "ok", "redis": "ok", "smtp": "not_used"})
     );
 }
 
