@@ -6,6 +6,7 @@
 pub mod access;
 pub mod app;
 pub mod audit;
+pub mod cases;
 pub mod config;
 pub mod db;
 pub mod demo;
