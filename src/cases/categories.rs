@@ -8,45 +8,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The language a label or picture is written in. Bokmål is what caseworkers and families read;
-/// English serves interpreters, foreign relatives and reviewers.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    Nb,
-    En,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Nb, Lang::En];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Nb => "nb",
-            Self::En => "en",
-        }
-    }
-
-    pub fn parse(input: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|lang| lang.as_str() == input.trim())
-            .ok_or_else(|| {
-                format!(
-                    "the language must be one of {}",
-                    codes(&Self::ALL, |l| l.as_str())
-                )
-            })
-    }
-}
-
-impl std::fmt::Display for Lang {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::web::i18n::Lang;
 
 /// The allowed codes joined for an error message, so a caller learns what to send instead.
 fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> String {
@@ -322,16 +284,6 @@ mod tests {
             RelationQuality::parse,
             RelationQuality::label,
         );
-    }
-
-    #[test]
-    fn languages_round_trip() {
-        for lang in Lang::ALL {
-            assert_eq!(Lang::parse(lang.as_str()).unwrap(), lang);
-            assert_eq!(serde_json::to_string(&lang).unwrap(), format!("\"{lang}\""));
-        }
-        let err = Lang::parse("nn").unwrap_err();
-        assert!(err.contains("nb") && err.contains("en"), "{err}");
     }
 
     #[test]

@@ -34,7 +34,15 @@ pub enum Lang {
     En,
 }
 
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Nb, Lang::En];
+
     /// The BCP 47 tag, as used in `<html lang>`, the cookie and the form.
     pub fn as_str(self) -> &'static str {
         match self {
