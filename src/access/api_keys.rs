@@ -33,6 +33,8 @@ pub struct ApiKeyView {
     pub key_prefix: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The staff member the key acts for; without one it sees no case data.
+    pub user_id: Option<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -41,6 +43,8 @@ pub struct CreateApiKey {
     pub name: String,
     /// One of tenant_admin, leader, caseworker, coordinator.
     pub role: String,
+    /// A staff member the key acts for: it then sees what they see (the cases assigned to them).
+    pub user_id: Option<Uuid>,
 }
 
 /// A new key. `key` is shown this once; only its hash is kept.
@@ -55,6 +59,7 @@ pub struct CreatedApiKey {
 pub struct NewApiKey {
     pub name: String,
     pub role: Role,
+    pub user_id: Option<Uuid>,
 }
 
 impl NewApiKey {
@@ -63,9 +68,19 @@ impl NewApiKey {
         let name = required_text(name, 100).map_err(|m| errors.push(FieldError::new("name", m)));
         let role = Role::parse(role).map_err(|m| errors.push(FieldError::new("role", m)));
         match (name, role) {
-            (Ok(name), Ok(role)) => Ok(Self { name, role }),
+            (Ok(name), Ok(role)) => Ok(Self {
+                name,
+                role,
+                user_id: None,
+            }),
             _ => Err(AppError::Validation(errors)),
         }
+    }
+
+    /// The key acts for `user_id`.
+    pub fn acting_for(mut self, user_id: Option<Uuid>) -> Self {
+        self.user_id = user_id;
+        self
     }
 }
 
@@ -76,6 +91,19 @@ pub fn create(
     new: &NewApiKey,
     audit_entry: AuditEntry,
 ) -> Result<CreatedApiKey, AppError> {
+    if let Some(user_id) = new.user_id {
+        let active: Option<bool> = crate::db::schema::users::table
+            .find((tenant.0, user_id))
+            .select(crate::db::schema::users::active)
+            .first(conn)
+            .optional()?;
+        if active != Some(true) {
+            return Err(AppError::field(
+                "user_id",
+                "no active staff member of this service has that id",
+            ));
+        }
+    }
     let token = tokens::issue(KEY_PREFIX);
     let id = Uuid::now_v7();
     let view = diesel::insert_into(api_keys::table)
@@ -86,6 +114,7 @@ pub fn create(
             api_keys::role.eq(new.role.as_str()),
             api_keys::key_hash.eq(&token.hash),
             api_keys::key_prefix.eq(&token.text[..KEY_PREFIX.len() + 6]),
+            api_keys::user_id.eq(new.user_id),
         ))
         .returning(ApiKeyView::as_returning())
         .get_result(conn)?;
@@ -107,6 +136,8 @@ pub struct Authenticated {
     pub tenant: TenantId,
     pub key_id: Uuid,
     pub role: Role,
+    /// The staff member the key acts for, if any.
+    pub user: Option<Uuid>,
 }
 
 /// Finds the tenant and role of a presented key, through the one cross-tenant lookup that exists
@@ -125,6 +156,8 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Authenticat
         role: String,
         #[diesel(sql_type = Bool)]
         revoked: bool,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+        user_id: Option<Uuid>,
     }
     let hash = tokens::hash(presented);
     let rows: Vec<Row> = db
@@ -143,6 +176,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Authenticat
         tenant: TenantId(row.tenant_id),
         key_id: row.key_id,
         role,
+        user: row.user_id,
     }))
 }
 
@@ -164,7 +198,7 @@ pub async fn create_key(
     body: web::Json<CreateApiKey>,
 ) -> Result<HttpResponse, AppError> {
     caller.require(&[Role::TenantAdmin])?;
-    let new = NewApiKey::parse(&body.name, &body.role)?;
+    let new = NewApiKey::parse(&body.name, &body.role)?.acting_for(body.user_id);
     let entry = caller.audit("api_key.create");
     let tenant = caller.tenant;
     let created = state

@@ -5,6 +5,7 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures::future::LocalBoxFuture;
 use tracing_actix_web::RequestId;
+use uuid::Uuid;
 
 use super::Role;
 use super::api_keys;
@@ -19,6 +20,9 @@ pub struct Caller {
     pub tenant: TenantId,
     pub role: Role,
     pub actor: Actor,
+    /// The staff member behind the request: the session's person, or the person an API key acts
+    /// for. Case data is visible only through a person assigned to the case.
+    pub user: Option<Uuid>,
     pub request_id: Option<String>,
 }
 
@@ -61,6 +65,7 @@ impl FromRequest for Caller {
                 tenant: found.tenant,
                 role: found.role,
                 actor: Actor::ApiKey(found.key_id),
+                user: found.user,
                 request_id,
             })
         })
