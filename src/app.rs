@@ -98,6 +98,8 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .app_data(plumbing::query_config())
             .configure(routes)
             .default_service(web::to(plumbing::not_found))
+            .wrap(from_fn(plumbing::html_errors))
+            .wrap(from_fn(plumbing::csrf::ensure_seed))
             .wrap(from_fn(plumbing::metrics::track))
             .wrap(plumbing::security_headers())
             .wrap(from_fn(plumbing::request_id_header))

@@ -4,6 +4,7 @@
 pub mod account_links;
 pub mod api_keys;
 pub mod caller;
+pub mod passwords;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
