@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::jobs::worker::JobContext;
 use crate::mail::Mailer;
+use crate::web::limits::Limits;
 use crate::web::metrics::Metrics;
 use crate::{access, jobs, openapi, tenancy, web as plumbing};
 
@@ -25,6 +26,7 @@ pub struct AppState {
     pub redis: redis::Client,
     pub mailer: Arc<Mailer>,
     pub metrics: Metrics,
+    pub limits: Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,12 +46,14 @@ impl AppState {
         );
         let redis = redis::Client::open(settings.redis_url.expose_secret())?;
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
+        let limits = Limits::new(&settings.rate_limits);
         Ok(Self {
             settings: Arc::new(settings),
             db,
             redis,
             mailer,
             metrics: Metrics::new(),
+            limits,
         })
     }
 
@@ -79,6 +83,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(access::api_keys::list_keys)
         .service(access::api_keys::get_key)
         .service(access::api_keys::revoke_key)
+        .service(access::login::login_page)
+        .service(access::login::login)
+        .service(access::login::logout)
+        .service(access::login::setup_form)
+        .service(access::login::setup)
+        .service(access::login::forgot_form)
+        .service(access::login::forgot)
         .service(jobs::handlers::list_jobs)
         .service(jobs::handlers::retry_job);
 }

@@ -4,7 +4,9 @@
 pub mod account_links;
 pub mod api_keys;
 pub mod caller;
+pub mod login;
 pub mod passwords;
+pub mod session;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod csrf;
 pub mod health;
 pub mod i18n;
+pub mod limits;
 pub mod metrics;
 pub mod pages;
 pub mod problem;
