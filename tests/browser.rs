@@ -42,10 +42,23 @@ fn check_prerequisites() {
         Path::new("/usr/bin/chromium").exists(),
         "Debian's Chromium (/usr/bin/chromium) is not installed. {HOW_TO_INSTALL}"
     );
-    let node = Command::new("node").arg("--version").output();
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
+    let major = node.as_deref().and_then(|v| {
+        v.trim_start_matches('v')
+            .split('.')
+            .next()?
+            .parse::<u32>()
+            .ok()
+    });
     assert!(
-        node.as_ref().is_ok_and(|out| out.status.success()),
-        "Node.js (`node`) is not on PATH: `apt-get install -y nodejs npm`. {HOW_TO_INSTALL}"
+        major.is_some_and(|major| major >= 20),
+        "the browser tests need Node.js 20 or newer as `node` on PATH (found: {}). {HOW_TO_INSTALL}",
+        node.as_deref().unwrap_or("none")
     );
     let modules = repo_root().join("tests/browser/node_modules");
     for package in ["playwright-core", "axe-core"] {
