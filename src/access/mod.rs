@@ -2,6 +2,7 @@
 //! staff sessions join them through the same [`Caller`].
 
 pub mod account_links;
+pub mod admin;
 pub mod api_keys;
 pub mod caller;
 pub mod login;
