@@ -141,6 +141,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(operator_sessions -> operators (operator_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     tenant_municipalities,
