@@ -119,6 +119,9 @@ async fn two_tenants(app: &TestApp) -> (TenantId, TenantId) {
     let b = app.create_tenant("beta", &["4625", "4626"]).await;
     app.api_key("alpha", "tenant_admin").await;
     app.api_key("beta", "tenant_admin").await;
+    for slug in ["alpha", "beta"] {
+        common::seed_case(&app.db, &app.staff(slug, "caseworker").await);
+    }
     (tenant_id(&a), tenant_id(&b))
 }
 
