@@ -159,7 +159,6 @@ pub async fn update_case(
     id: web::Path<Uuid>,
     body: web::Json<CaseUpdateRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
-    let update = CaseUpdate::parse(&body)?;
     let view = with_case(
         &state.db,
         &caller,
@@ -167,6 +166,7 @@ pub async fn update_case(
         Intent::Write,
         "case.update",
         move |conn, c| {
+            let update = CaseUpdate::parse(&body)?;
             let case = queries::update_case(conn, c.tenant, &c.case, update)?;
             if update.phase == Some(Phase::Closed) {
                 reminders::cancel_review(conn, c.tenant, case.id)?;
@@ -739,7 +739,6 @@ pub async fn propose_measure(
     id: web::Path<Uuid>,
     body: web::Json<MeasureRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let new = NewMeasure::parse(&body)?;
     let view = with_case(
         &state.db,
         &caller,
@@ -747,6 +746,7 @@ pub async fn propose_measure(
         Intent::Write,
         "measure.propose",
         move |conn, c| {
+            let new = NewMeasure::parse(&body)?;
             let measure = queries::insert_measure(conn, c.tenant, c.case.id, &new, c.user)?;
             let view = queries::measure(conn, c.tenant, c.case.id, measure)?;
             let audited =
