@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::jobs::worker::JobContext;
 use crate::mail::Mailer;
+use crate::web::limits::Limits;
 use crate::web::metrics::Metrics;
 use crate::{access, cases, jobs, openapi, tenancy, web as plumbing};
 
@@ -25,6 +26,7 @@ pub struct AppState {
     pub redis: redis::Client,
     pub mailer: Arc<Mailer>,
     pub metrics: Metrics,
+    pub limits: Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,12 +46,14 @@ impl AppState {
         );
         let redis = redis::Client::open(settings.redis_url.expose_secret())?;
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
+        let limits = Limits::new(&settings.rate_limits);
         Ok(Self {
             settings: Arc::new(settings),
             db,
             redis,
             mailer,
             metrics: Metrics::new(),
+            limits,
         })
     }
 
@@ -79,6 +83,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(access::api_keys::list_keys)
         .service(access::api_keys::get_key)
         .service(access::api_keys::revoke_key)
+        .service(access::login::login_page)
+        .service(access::login::login)
+        .service(access::login::logout)
+        .service(access::login::setup_form)
+        .service(access::login::setup)
+        .service(access::login::forgot_form)
+        .service(access::login::forgot)
+        .service(access::admin::settings_page)
+        .service(access::admin::save_settings)
+        .service(access::admin::add_municipality)
+        .service(access::admin::remove_municipality)
+        .service(access::admin::staff_page)
+        .service(access::admin::invite)
+        .service(access::admin::change_role)
+        .service(access::admin::deactivate)
+        .service(access::admin::reactivate)
+        .service(access::admin::resend)
+        .service(access::admin::audit_page)
+        .service(access::admin::audit_csv)
+        .service(access::admin::jobs_page)
+        .service(access::admin::retry_job)
         .service(jobs::handlers::list_jobs)
         .service(jobs::handlers::retry_job)
         .configure(cases::routes);
@@ -99,6 +124,8 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .app_data(plumbing::query_config())
             .configure(routes)
             .default_service(web::to(plumbing::not_found))
+            .wrap(from_fn(plumbing::html_errors))
+            .wrap(from_fn(plumbing::csrf::ensure_seed))
             .wrap(from_fn(plumbing::metrics::track))
             .wrap(plumbing::security_headers())
             .wrap(from_fn(plumbing::request_id_header))

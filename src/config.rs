@@ -29,6 +29,8 @@ pub struct Settings {
     pub redis_namespace: String,
     pub mail: MailSettings,
     pub jobs: JobSettings,
+    pub session: SessionSettings,
+    pub rate_limits: RateLimitSettings,
     pub database: DatabaseSettings,
     pub http: HttpSettings,
     pub log: LogSettings,
@@ -46,6 +48,19 @@ pub struct MailSettings {
     pub from_address: String,
     pub smtp_pool_size: u32,
     pub smtp_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionSettings {
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RateLimitSettings {
+    pub login_per_address: u32,
+    pub login_per_account: u32,
+    pub links_per_address: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -190,6 +205,11 @@ impl Settings {
     pub fn token_key(&self) -> crate::tokens::TokenKey {
         crate::tokens::TokenKey::from_base64(self.secret_key.expose_secret())
             .expect("validated when the settings were loaded")
+    }
+
+    /// Whether people reach Tillit over HTTPS: cookies are then `Secure` and `__Host-` prefixed.
+    pub fn https(&self) -> bool {
+        self.base_url.starts_with("https://")
     }
 
     /// The base URL without a trailing slash, for building links in emails and CLI output.

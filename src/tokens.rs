@@ -47,23 +47,31 @@ impl TokenKey {
 
     /// The token for row `id` with `purpose` (e.g. "account"), shown with `prefix`.
     pub fn derive(&self, prefix: &str, purpose: &str, id: Uuid) -> IssuedToken {
+        let text = format!("{prefix}{}", self.mac(purpose, id.as_bytes()));
+        let hash = hash(&text);
+        IssuedToken { text, hash }
+    }
+
+    /// HMAC-SHA256 of `data` under this key for `purpose`, url-safe base64.
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(self.0.expose_secret())
             .expect("HMAC takes keys of any length");
         mac.update(purpose.as_bytes());
         mac.update(b"\0");
-        mac.update(id.as_bytes());
-        let text = format!(
-            "{prefix}{}",
-            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-        );
-        let hash = hash(&text);
-        IssuedToken { text, hash }
+        mac.update(data);
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 }
 
 /// The stored form of a presented token.
 pub fn hash(text: &str) -> Vec<u8> {
     Sha256::digest(text.as_bytes()).to_vec()
+}
+
+/// Compares two secrets in constant time.
+pub fn same(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// Whether `text` could be a token of this kind at all: checked before any database lookup, so

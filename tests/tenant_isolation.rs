@@ -119,10 +119,24 @@ async fn two_tenants(app: &TestApp) -> (TenantId, TenantId) {
     let b = app.create_tenant("beta", &["4625", "4626"]).await;
     app.api_key("alpha", "tenant_admin").await;
     app.api_key("beta", "tenant_admin").await;
+    let (a, b) = (tenant_id(&a), tenant_id(&b));
+    // A session for each service's admin, as a login would leave it.
+    let mut conn = app.db.app_conn();
+    for tenant in [a, b] {
+        in_tenant(&mut conn, tenant, |c| {
+            c.batch_execute(
+                "INSERT INTO sessions (tenant_id, id, user_id, token_hash, expires_at)
+                 SELECT tenant_id, gen_random_uuid(), id, sha256(convert_to(gen_random_uuid()::text, 'UTF8')),
+                        now() + interval '1 hour'
+                 FROM users",
+            )
+        })
+        .expect("a session");
+    }
     for slug in ["alpha", "beta"] {
         common::seed_case(&app.db, &app.staff(slug, "caseworker").await);
     }
-    (tenant_id(&a), tenant_id(&b))
+    (a, b)
 }
 
 #[tokio::test]

@@ -95,12 +95,51 @@ async fn english_is_chosen_by_the_browser_or_the_cookie() {
 }
 
 async fn choose(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
+    let (cookie, token) = common::form_token(app).await;
+    let mut fields: Vec<(&str, &str)> = form.to_vec();
+    fields.push(("csrf", &token));
     app.client
         .post(app.url("/lang"))
-        .form(form)
+        .header(COOKIE, cookie)
+        .form(&fields)
         .send()
         .await
         .unwrap()
+}
+
+#[tokio::test]
+async fn a_form_without_its_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .post(app.url("/lang"))
+        .form(&[("lang", "en"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    common::expect_problem(res, 403, "csrf").await;
+    // A token from another browser (another cookie) does not pass either.
+    let (_, other_token) = common::form_token(&app).await;
+    let (cookie, _) = common::form_token(&app).await;
+    let res = app
+        .client
+        .post(app.url("/lang"))
+        .header(COOKIE, cookie)
+        .header(ACCEPT, "text/html")
+        .form(&[("lang", "en"), ("next", "/"), ("csrf", &other_token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    assert!(
+        !header(&res, "set-cookie").starts_with("lang="),
+        "the choice was not applied"
+    );
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("<html lang=\"nb\">"),
+        "a page for a browser: {html}"
+    );
 }
 
 #[tokio::test]
@@ -153,11 +192,13 @@ async fn an_unknown_language_is_refused() {
     let app = TestApp::spawn().await;
     let res = choose(&app, &[("lang", "de"), ("next", "/")]).await;
     common::expect_problem(res, 422, "validation").await;
+    let (cookie, token) = common::form_token(&app).await;
     let res = app
         .client
         .post(app.url("/lang"))
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body("next=/")
+        .header(COOKIE, cookie)
+        .body(format!("next=/&csrf={token}"))
         .send()
         .await
         .unwrap();

@@ -38,7 +38,7 @@ impl Purpose {
         }
     }
 
-    fn parse(text: &str) -> Option<Self> {
+    pub fn parse(text: &str) -> Option<Self> {
         [Self::Setup, Self::Invitation, Self::PasswordReset]
             .into_iter()
             .find(|p| p.as_str() == text)

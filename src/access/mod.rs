@@ -2,8 +2,12 @@
 //! staff sessions join them through the same [`Caller`].
 
 pub mod account_links;
+pub mod admin;
 pub mod api_keys;
 pub mod caller;
+pub mod login;
+pub mod passwords;
+pub mod session;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

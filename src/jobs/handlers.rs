@@ -2,7 +2,6 @@
 //! failed ones. It shows kinds, states, times and (redacted) errors — never message content.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::Utc;
 use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -11,7 +10,6 @@ use uuid::Uuid;
 use super::JobView;
 use crate::access::{Caller, Role};
 use crate::app::AppState;
-use crate::audit;
 use crate::db::schema::jobs;
 use crate::web::problem::AppError;
 
@@ -83,34 +81,6 @@ pub async fn retry_job(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(&[Role::TenantAdmin])?;
-    let id = id.into_inner();
-    let tenant = caller.tenant;
-    let entry = caller.audit("job.retry").object("job", id);
-    state
-        .db
-        .tenant(tenant, move |conn| {
-            let status: String = jobs::table
-                .find((tenant.0, id))
-                .select(jobs::status)
-                .for_update()
-                .first(conn)?;
-            if status != "failed" {
-                return Err(AppError::Conflict(format!(
-                    "only a failed job can be retried; this one is {status}"
-                )));
-            }
-            diesel::update(jobs::table.find((tenant.0, id)))
-                .set((
-                    jobs::status.eq("pending"),
-                    jobs::attempts.eq(0),
-                    jobs::due_at.eq(Utc::now()),
-                    jobs::finished_at.eq(None::<chrono::DateTime<Utc>>),
-                ))
-                .execute(conn)?;
-            audit::record(conn, tenant, entry)?;
-            Ok(())
-        })
-        .await?;
+    super::retry(&state.db, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::access::{Caller, Role};
 use crate::db::TenantId;
 use crate::db::schema::jobs;
+use crate::web::problem::AppError;
 
 /// What a job does. Each kind has its executor in the capability it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -129,4 +131,34 @@ pub struct JobView {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Makes a failed job due again now, its attempts counted from zero. Audited.
+pub async fn retry(db: &crate::db::Db, caller: &Caller, id: Uuid) -> Result<(), AppError> {
+    caller.require(&[Role::TenantAdmin])?;
+    let tenant = caller.tenant;
+    let entry = caller.audit("job.retry").object("job", id);
+    db.tenant(tenant, move |conn| {
+        let status: String = jobs::table
+            .find((tenant.0, id))
+            .select(jobs::status)
+            .for_update()
+            .first(conn)?;
+        if status != "failed" {
+            return Err(AppError::Conflict(format!(
+                "only a failed job can be retried; this one is {status}"
+            )));
+        }
+        diesel::update(jobs::table.find((tenant.0, id)))
+            .set((
+                jobs::status.eq("pending"),
+                jobs::attempts.eq(0),
+                jobs::due_at.eq(Utc::now()),
+                jobs::finished_at.eq(None::<DateTime<Utc>>),
+            ))
+            .execute(conn)?;
+        crate::audit::record(conn, tenant, entry)?;
+        Ok(())
+    })
+    .await
 }

@@ -1,17 +1,13 @@
 //! `/api/v1/tenant`: the caller's service and the municipalities it serves.
 
 use actix_web::{HttpResponse, delete, get, post, web};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Kommunenummer, Municipality, Tenant, load_municipalities, load_tenant};
-use crate::access::{Caller, Role};
+use super::{Municipality, Tenant, load_municipalities, load_tenant};
+use crate::access::Caller;
 use crate::app::AppState;
-use crate::audit;
-use crate::db::is_unique_violation;
-use crate::db::schema::tenant_municipalities;
-use crate::web::problem::{AppError, FieldError};
+use crate::web::problem::AppError;
 
 /// The caller's service with the municipalities it serves.
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,48 +68,13 @@ pub async fn add_municipality(
     caller: Caller,
     body: web::Json<AddMunicipality>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(&[Role::TenantAdmin])?;
-    let mut errors = Vec::new();
-    let number = Kommunenummer::parse(&body.kommunenummer)
-        .map_err(|m| errors.push(FieldError::new("kommunenummer", m)));
-    let name = match body.name.as_deref() {
-        None => Ok(None),
-        Some(raw) => crate::fields::required_text(raw, 100)
-            .map(Some)
-            .map_err(|m| errors.push(FieldError::new("name", m))),
-    };
-    let (Ok(number), Ok(name)) = (number, name) else {
-        return Err(AppError::Validation(errors));
-    };
-    let tenant = caller.tenant;
-    let entry = caller
-        .audit("municipality.add")
-        .object("municipality", &number);
-    let added = state
-        .db
-        .tenant(tenant, move |conn| {
-            let inserted = diesel::insert_into(tenant_municipalities::table)
-                .values((
-                    tenant_municipalities::tenant_id.eq(tenant.0),
-                    tenant_municipalities::kommunenummer.eq(number.as_str()),
-                    tenant_municipalities::name.eq(&name),
-                ))
-                .execute(conn);
-            match inserted {
-                Err(e) if is_unique_violation(&e) => {
-                    return Err(AppError::Conflict(format!(
-                        "the service already serves municipality {number}"
-                    )));
-                }
-                other => other?,
-            };
-            audit::record(conn, tenant, entry)?;
-            Ok(Municipality {
-                kommunenummer: number.to_string(),
-                name,
-            })
-        })
-        .await?;
+    let added = super::add_municipality(
+        &state.db,
+        &caller,
+        &body.kommunenummer,
+        body.name.as_deref(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(added))
 }
 
@@ -134,32 +95,6 @@ pub async fn remove_municipality(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(&[Role::TenantAdmin])?;
-    let number = Kommunenummer::parse(&path).map_err(|_| AppError::NotFound)?;
-    let tenant = caller.tenant;
-    let entry = caller
-        .audit("municipality.remove")
-        .object("municipality", &number);
-    state
-        .db
-        .tenant(tenant, move |conn| {
-            let served: i64 = tenant_municipalities::table.count().get_result(conn)?;
-            let removed = diesel::delete(
-                tenant_municipalities::table.find((tenant.0, number.as_str())),
-            )
-            .execute(conn)?;
-            if removed == 0 {
-                return Err(AppError::NotFound);
-            }
-            if served <= 1 {
-                return Err(AppError::Conflict(
-                    "a service serves at least one municipality; add another before removing this one"
-                        .into(),
-                ));
-            }
-            audit::record(conn, tenant, entry)?;
-            Ok(())
-        })
-        .await?;
+    super::remove_municipality(&state.db, &caller, &path).await?;
     Ok(HttpResponse::NoContent().finish())
 }

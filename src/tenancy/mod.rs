@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::account_links::{self, Purpose};
+use crate::access::{Caller, Role};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::config::Settings;
 use crate::db::schema::{tenant_municipalities, tenants, users};
@@ -213,4 +214,85 @@ pub fn load_municipalities(conn: &mut PgConnection) -> QueryResult<Vec<Municipal
         .select(Municipality::as_select())
         .order(tenant_municipalities::kommunenummer)
         .load(conn)
+}
+
+/// Adds a municipality the service serves; audited. For the admin page and the JSON API alike.
+pub async fn add_municipality(
+    db: &Db,
+    caller: &Caller,
+    kommunenummer: &str,
+    name: Option<&str>,
+) -> Result<Municipality, AppError> {
+    caller.require(&[Role::TenantAdmin])?;
+    let mut errors = Vec::new();
+    let number = Kommunenummer::parse(kommunenummer)
+        .map_err(|m| errors.push(FieldError::new("kommunenummer", m)));
+    let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+        None => Ok(None),
+        Some(raw) => crate::fields::required_text(raw, 100)
+            .map(Some)
+            .map_err(|m| errors.push(FieldError::new("name", m))),
+    };
+    let (Ok(number), Ok(name)) = (number, name) else {
+        return Err(AppError::Validation(errors));
+    };
+    let tenant = caller.tenant;
+    let entry = caller
+        .audit("municipality.add")
+        .object("municipality", &number);
+    db.tenant(tenant, move |conn| {
+        let inserted = diesel::insert_into(tenant_municipalities::table)
+            .values((
+                tenant_municipalities::tenant_id.eq(tenant.0),
+                tenant_municipalities::kommunenummer.eq(number.as_str()),
+                tenant_municipalities::name.eq(&name),
+            ))
+            .execute(conn);
+        match inserted {
+            Err(e) if is_unique_violation(&e) => {
+                return Err(AppError::Conflict(format!(
+                    "the service already serves municipality {number}"
+                )));
+            }
+            other => other?,
+        };
+        audit::record(conn, tenant, entry)?;
+        Ok(Municipality {
+            kommunenummer: number.to_string(),
+            name,
+        })
+    })
+    .await
+}
+
+/// Stops serving a municipality; a service always keeps at least one. Audited.
+pub async fn remove_municipality(
+    db: &Db,
+    caller: &Caller,
+    kommunenummer: &str,
+) -> Result<(), AppError> {
+    caller.require(&[Role::TenantAdmin])?;
+    let number = Kommunenummer::parse(kommunenummer).map_err(|_| AppError::NotFound)?;
+    let tenant = caller.tenant;
+    let entry = caller
+        .audit("municipality.remove")
+        .object("municipality", &number);
+    db.tenant(tenant, move |conn| {
+        let served: i64 = tenant_municipalities::table.count().get_result(conn)?;
+        let removed =
+            diesel::delete(tenant_municipalities::table.find((tenant.0, number.as_str())))
+                .execute(conn)?;
+        if removed == 0 {
+            return Err(AppError::NotFound);
+        }
+        if served <= 1 {
+            return Err(AppError::Conflict(
+                "a service serves at least one municipality; add another before removing this one"
+                    .into(),
+            ));
+        }
+        audit::record(conn, tenant, entry)?;
+        Ok(())
+    })
+    .await
 }

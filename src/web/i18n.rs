@@ -20,6 +20,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::web::csrf::CsrfForm;
 use crate::web::problem::AppError;
 
 /// The cookie that remembers a person's choice of language.
@@ -226,13 +227,12 @@ fn local_path(next: &str) -> Option<&str> {
 /// year and sends the person back to the page they were on (`next`, a local path; anything else
 /// goes to the front page, so the form cannot be used to redirect elsewhere).
 ///
-/// It changes only a preference, yet it is a POST from a form; it gets CSRF protection with the
-/// rest of the forms when the session layer arrives. Until then `SameSite=Lax` on the cookie and
-/// `form-action 'self'` in the CSP are what stand in the way.
+/// It changes only a preference, yet it is a POST from a form, so it carries the form token like
+/// every other form.
 #[post("/lang")]
 pub async fn choose_language(
     state: web::Data<AppState>,
-    form: web::Form<LangChoice>,
+    CsrfForm(form): CsrfForm<LangChoice>,
 ) -> Result<HttpResponse, AppError> {
     let lang =
         Lang::parse(&form.lang).ok_or_else(|| AppError::field("lang", "must be nb or en"))?;

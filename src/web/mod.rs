@@ -3,18 +3,19 @@
 //! texts in two languages, the layout, the stylesheet.
 
 pub mod assets;
+pub mod csrf;
 pub mod health;
 pub mod i18n;
+pub mod limits;
 pub mod metrics;
 pub mod pages;
 pub mod problem;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::DefaultHeaders;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use tracing_actix_web::RequestId;
 
 use i18n::Tr;
@@ -108,17 +109,59 @@ pub fn request_id(req: &HttpRequest) -> Option<String> {
     req.extensions().get::<RequestId>().map(|id| id.to_string())
 }
 
-/// The answer for routes that do not exist: a page for a browser, problem+json for anyone else.
-pub async fn not_found(req: HttpRequest, tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
-    if !pages::wants_html(&req) {
-        return Err(AppError::NotFound);
-    }
-    let page = ErrorPage {
-        heading: tr.t("error.not_found.heading"),
-        message: tr.t("error.not_found.message"),
-        request_id: request_id(&req),
-        tr,
-        shell,
+/// The answer for routes that do not exist (a page for a browser: see [`html_errors`]).
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Middleware: a browser asking for a page gets errors as a page in its language, not as
+/// problem+json; one whose session is missing or over is sent to the login page and back.
+pub async fn html_errors(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let wants_page = pages::wants_html(req.request());
+    let res = next.call(req).await?;
+    let slug = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+        .map(AppError::slug);
+    let (Some(slug), true) = (slug, wants_page) else {
+        return Ok(res.map_into_left_body());
     };
-    pages::render(StatusCode::NOT_FOUND, &page)
+    let status = res.status();
+    let (req, _) = res.into_parts();
+    let response = if slug == "unauthorized" {
+        let next = if req.method() == actix_web::http::Method::GET {
+            req.uri()
+                .path_and_query()
+                .map_or("/", |pq| pq.as_str())
+                .to_owned()
+        } else {
+            "/".to_owned()
+        };
+        let location = format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+        );
+        HttpResponse::SeeOther()
+            .insert_header((actix_web::http::header::LOCATION, location))
+            .finish()
+    } else {
+        let tr = Tr::new(i18n::Lang::for_request(&req));
+        let (heading, message) = pages::error_texts(slug);
+        let page = ErrorPage {
+            heading: tr.t(heading),
+            message: tr.t(message),
+            request_id: request_id(&req),
+            shell: Shell::for_request(&req),
+            tr,
+        };
+        match pages::render(status, &page) {
+            Ok(response) => response,
+            Err(e) => e.error_response(),
+        }
+    };
+    Ok(ServiceResponse::new(req, response).map_into_right_body())
 }

@@ -21,9 +21,37 @@ use crate::web::problem::AppError;
 pub struct Shell {
     /// The path and query of this page, so the language switch can come back to it.
     pub here: String,
-    /// The signed-in person's child welfare service, shown next to the product name. Empty until
-    /// there are sessions.
+    /// The signed-in person's child welfare service, shown next to the product name.
     pub service: Option<String>,
+    /// The form token for this browser (every form carries it as `csrf`).
+    pub csrf: String,
+    /// Links for a signed-in person: (href, catalogue key, current?). Empty when signed out.
+    pub nav: Vec<NavLink>,
+}
+
+/// One link of the signed-in navigation.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+impl Shell {
+    /// The shell of a page for a signed-out visitor.
+    pub fn for_request(req: &HttpRequest) -> Self {
+        let here = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |pq| pq.as_str())
+            .to_owned();
+        Self {
+            here,
+            service: None,
+            csrf: crate::web::csrf::token_for(req),
+            nav: Vec::new(),
+        }
+    }
 }
 
 impl FromRequest for Shell {
@@ -31,15 +59,7 @@ impl FromRequest for Shell {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let here = req
-            .uri()
-            .path_and_query()
-            .map_or("/", |pq| pq.as_str())
-            .to_owned();
-        ready(Ok(Self {
-            here,
-            service: None,
-        }))
+        ready(Ok(Self::for_request(req)))
     }
 }
 
@@ -83,6 +103,19 @@ pub struct ErrorPage {
     pub heading: &'static str,
     pub message: &'static str,
     pub request_id: Option<String>,
+}
+
+/// The catalogue keys (heading, message) of the page shown for a problem of type `slug`.
+pub fn error_texts(slug: &str) -> (&'static str, &'static str) {
+    match slug {
+        "not-found" => ("error.not_found.heading", "error.not_found.message"),
+        "forbidden" => ("error.forbidden.heading", "error.forbidden.message"),
+        "csrf" => ("error.csrf.heading", "error.csrf.message"),
+        "rate-limited" => ("error.rate_limited.heading", "error.rate_limited.message"),
+        "payload-too-large" => ("error.too_large.heading", "error.too_large.message"),
+        "unavailable" => ("error.unavailable.heading", "error.unavailable.message"),
+        _ => ("error.general.heading", "error.general.message"),
+    }
 }
 
 /// Whether `req` came from a browser asking for a page rather than from an API client, so an

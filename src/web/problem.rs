@@ -56,6 +56,8 @@ pub enum AppError {
     Unauthorized,
     #[error("your role does not allow this")]
     Forbidden,
+    #[error("the form has expired or did not come from this site; reload the page and try again")]
+    CsrfRejected,
     #[error("not found")]
     NotFound,
     #[error("{0}")]
@@ -82,12 +84,18 @@ impl AppError {
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             Self::Unauthorized => ("unauthorized", "Authentication required"),
             Self::Forbidden => ("forbidden", "Not allowed"),
+            Self::CsrfRejected => ("csrf", "Form expired"),
             Self::NotFound => ("not-found", "Not found"),
             Self::Conflict(_) => ("conflict", "Conflict"),
             Self::RateLimited(_) => ("rate-limited", "Too many requests"),
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal error"),
         }
+    }
+
+    /// The stable slug of this problem's type (`not-found`, `csrf`, …).
+    pub fn slug(&self) -> &'static str {
+        self.kind().0
     }
 
     pub fn problem(&self) -> Problem {
@@ -118,7 +126,7 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

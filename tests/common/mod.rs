@@ -367,3 +367,36 @@ pub async fn expect_problem(
 pub fn tenant_id(created: &CreatedTenant) -> TenantId {
     TenantId(created.tenant_id)
 }
+
+/// The form token in a page's HTML (`name="csrf" value="…"`).
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("the page has a form token") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .expect("a closed attribute")
+        .to_owned()
+}
+
+/// A browser's form credentials without a cookie jar: the `Cookie` header to send and the
+/// form token that goes with it, from a first visit to `/`.
+pub async fn form_token(app: &TestApp) -> (String, String) {
+    let res = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("front page");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("csrf"))
+        .and_then(|v| v.split(';').next())
+        .expect("a form-token cookie")
+        .to_owned();
+    let html = res.text().await.expect("html");
+    (cookie, csrf_in(&html))
+}

@@ -1,0 +1,1073 @@
+//! The tenant admin's pages: the service's settings and municipalities, its staff, the audit log
+//! and the outgoing messages. Tenant admins manage the service; they see no case data here.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::account_links::{self, Purpose};
+use super::session::{self, Staff};
+use super::Role;
+use crate::app::AppState;
+use crate::audit;
+use crate::db::schema::{account_tokens, audit_log, jobs, tenants, users};
+use crate::db::{TenantId, is_unique_violation};
+use crate::fields::{Email, required_text};
+use crate::mail::templates::local_time;
+use crate::tenancy::{self, Municipality};
+use crate::web::csrf::CsrfForm;
+use crate::web::i18n::{Lang, Tr};
+use crate::web::pages::{Shell, render};
+use crate::web::problem::AppError;
+
+fn back_to(path: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, path.to_owned()))
+        .finish()
+}
+
+/// The service's settings as the form shows them.
+#[derive(Debug, Clone, Queryable)]
+pub struct ServiceSettings {
+    pub name: String,
+    pub sender_name: Option<String>,
+    pub reply_to: Option<String>,
+    pub time_zone: String,
+    pub quiet_start_hour: i16,
+    pub quiet_end_hour: i16,
+    pub meeting_minutes: i32,
+    pub reminder_days: Vec<i32>,
+    pub chase_after_days: i32,
+    pub chase_max: i32,
+    pub map_review_months: i32,
+}
+
+impl ServiceSettings {
+    pub fn reminder_days_text(&self) -> String {
+        self.reminder_days
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
+    tenants::table
+        .select((
+            tenants::name,
+            tenants::sender_name,
+            tenants::reply_to,
+            tenants::time_zone,
+            tenants::quiet_start_hour,
+            tenants::quiet_end_hour,
+            tenants::meeting_minutes,
+            tenants::reminder_days,
+            tenants::chase_after_days,
+            tenants::chase_max,
+            tenants::map_review_months,
+        ))
+        .first(conn)
+}
+
+#[derive(Template)]
+#[template(path = "access/admin_settings.html")]
+struct SettingsPage {
+    tr: Tr,
+    shell: Shell,
+    settings: ServiceSettings,
+    municipalities: Vec<Municipality>,
+    errors: Vec<&'static str>,
+    saved: bool,
+    hours: Vec<i16>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SavedQuery {
+    pub saved: Option<String>,
+}
+
+#[get("/admin")]
+pub async fn settings_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    query: web::Query<SavedQuery>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let (settings, municipalities) = state
+        .db
+        .tenant(staff.tenant, |conn| {
+            Ok::<_, AppError>((load_settings(conn)?, tenancy::load_municipalities(conn)?))
+        })
+        .await?;
+    render(
+        StatusCode::OK,
+        &SettingsPage {
+            tr,
+            shell: staff.shell,
+            settings,
+            municipalities,
+            errors: Vec::new(),
+            saved: query.saved.is_some(),
+            hours: (0..24).collect(),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SettingsForm {
+    pub name: String,
+    pub sender_name: String,
+    pub reply_to: String,
+    pub time_zone: String,
+    pub quiet_start_hour: String,
+    pub quiet_end_hour: String,
+    pub meeting_minutes: String,
+    pub reminder_days: String,
+    pub chase_after_days: String,
+    pub chase_max: String,
+    pub map_review_months: String,
+}
+
+fn number_in<T: std::str::FromStr + PartialOrd>(text: &str, low: T, high: T) -> Option<T> {
+    text.trim().parse::<T>().ok().filter(|n| *n >= low && *n <= high)
+}
+
+/// Parses the form, naming every field that is wrong by its catalogue key.
+fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static str>> {
+    let mut errors = Vec::new();
+    let name = required_text(&form.name, 200).map_err(|_| errors.push("admin.error.name"));
+    let optional = |text: &str| Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_owned);
+    let sender_name = match optional(&form.sender_name) {
+        Some(text) => required_text(&text, 100)
+            .map(Some)
+            .map_err(|_| errors.push("admin.error.sender_name")),
+        None => Ok(None),
+    };
+    let reply_to = match optional(&form.reply_to) {
+        Some(text) => Email::parse(&text)
+            .map(|e| Some(e.to_string()))
+            .map_err(|_| errors.push("admin.error.reply_to")),
+        None => Ok(None),
+    };
+    let time_zone = tenancy::domain::parse_time_zone(&form.time_zone)
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| errors.push("admin.error.time_zone"));
+    let quiet_start = number_in(&form.quiet_start_hour, 0i16, 23).ok_or(());
+    let quiet_end = number_in(&form.quiet_end_hour, 0i16, 23).ok_or(());
+    if quiet_start.is_err() || quiet_end.is_err() {
+        errors.push("admin.error.quiet_hours");
+    }
+    let meeting = number_in(&form.meeting_minutes, 15, 720).ok_or(());
+    if meeting.is_err() {
+        errors.push("admin.error.meeting_minutes");
+    }
+    let mut days: Vec<i32> = Vec::new();
+    let mut days_ok = true;
+    for part in form.reminder_days.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match number_in(part, 1, 60) {
+            Some(d) if !days.contains(&d) => days.push(d),
+            _ => days_ok = false,
+        }
+    }
+    if !days_ok || days.len() > 5 {
+        errors.push("admin.error.reminder_days");
+    }
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    let chase_after = number_in(&form.chase_after_days, 1, 60).ok_or(());
+    let chase_max = number_in(&form.chase_max, 0, 10).ok_or(());
+    if chase_after.is_err() || chase_max.is_err() {
+        errors.push("admin.error.chase");
+    }
+    let review = number_in(&form.map_review_months, 1, 36).ok_or(());
+    if review.is_err() {
+        errors.push("admin.error.map_review_months");
+    }
+    match (
+        name, sender_name, reply_to, time_zone, quiet_start, quiet_end, meeting, chase_after,
+        chase_max, review,
+    ) {
+        (
+            Ok(name),
+            Ok(sender_name),
+            Ok(reply_to),
+            Ok(time_zone),
+            Ok(quiet_start_hour),
+            Ok(quiet_end_hour),
+            Ok(meeting_minutes),
+            Ok(chase_after_days),
+            Ok(chase_max),
+            Ok(map_review_months),
+        ) if errors.is_empty() => Ok(ServiceSettings {
+            name,
+            sender_name,
+            reply_to,
+            time_zone,
+            quiet_start_hour,
+            quiet_end_hour,
+            meeting_minutes,
+            reminder_days: days,
+            chase_after_days,
+            chase_max,
+            map_review_months,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[post("/admin")]
+pub async fn save_settings(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let tenant = staff.tenant;
+    let parsed = match parse_settings(&form) {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            let municipalities = state
+                .db
+                .tenant(tenant, |conn| {
+                    tenancy::load_municipalities(conn).map_err(AppError::from)
+                })
+                .await?;
+            let shown = ServiceSettings {
+                name: form.name.clone(),
+                sender_name: Some(form.sender_name.clone()),
+                reply_to: Some(form.reply_to.clone()),
+                time_zone: form.time_zone.clone(),
+                quiet_start_hour: number_in(&form.quiet_start_hour, 0, 23).unwrap_or(21),
+                quiet_end_hour: number_in(&form.quiet_end_hour, 0, 23).unwrap_or(7),
+                meeting_minutes: number_in(&form.meeting_minutes, 0, i32::MAX).unwrap_or(180),
+                reminder_days: Vec::new(),
+                chase_after_days: number_in(&form.chase_after_days, 0, i32::MAX).unwrap_or(3),
+                chase_max: number_in(&form.chase_max, 0, i32::MAX).unwrap_or(2),
+                map_review_months: number_in(&form.map_review_months, 0, i32::MAX).unwrap_or(6),
+            };
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SettingsPage {
+                    tr,
+                    shell: staff.shell,
+                    settings: shown,
+                    municipalities,
+                    errors,
+                    saved: false,
+                    hours: (0..24).collect(),
+                },
+            );
+        }
+    };
+    let entry = staff.caller().audit("tenant.settings").object("tenant", tenant);
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            diesel::update(tenants::table.find(tenant.0))
+                .set((
+                    tenants::name.eq(&parsed.name),
+                    tenants::sender_name.eq(&parsed.sender_name),
+                    tenants::reply_to.eq(&parsed.reply_to),
+                    tenants::time_zone.eq(&parsed.time_zone),
+                    tenants::quiet_start_hour.eq(parsed.quiet_start_hour),
+                    tenants::quiet_end_hour.eq(parsed.quiet_end_hour),
+                    tenants::meeting_minutes.eq(parsed.meeting_minutes),
+                    tenants::reminder_days.eq(&parsed.reminder_days),
+                    tenants::chase_after_days.eq(parsed.chase_after_days),
+                    tenants::chase_max.eq(parsed.chase_max),
+                    tenants::map_review_months.eq(parsed.map_review_months),
+                ))
+                .execute(conn)?;
+            audit::record(conn, tenant, entry)?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(back_to("/admin?saved=1"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MunicipalityForm {
+    pub kommunenummer: String,
+    pub name: Option<String>,
+}
+
+/// Adds a municipality from the settings page. Bad input returns to the page with the reason.
+#[post("/admin/municipalities")]
+pub async fn add_municipality(
+    state: web::Data<AppState>,
+    staff: Staff,
+    CsrfForm(form): CsrfForm<MunicipalityForm>,
+) -> Result<HttpResponse, AppError> {
+    let result = tenancy::add_municipality(
+        &state.db,
+        &staff.caller(),
+        &form.kommunenummer,
+        form.name.as_deref(),
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(back_to("/admin?saved=1#municipalities")),
+        Err(AppError::Validation(_)) => Ok(back_to("/admin?problem=kommunenummer#municipalities")),
+        Err(AppError::Conflict(_)) => Ok(back_to("/admin?problem=duplicate#municipalities")),
+        Err(other) => Err(other),
+    }
+}
+
+#[post("/admin/municipalities/{kommunenummer}/remove")]
+pub async fn remove_municipality(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    CsrfForm(_): CsrfForm<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    match tenancy::remove_municipality(&state.db, &staff.caller(), &path).await {
+        Ok(()) => Ok(back_to("/admin?saved=1#municipalities")),
+        Err(AppError::Conflict(_)) => Ok(back_to("/admin?problem=last#municipalities")),
+        Err(other) => Err(other),
+    }
+}
+
+/// A staff member as the admin sees them.
+#[derive(Debug, Clone, Queryable)]
+pub struct StaffRow {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub active: bool,
+    pub has_password: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Template)]
+#[template(path = "access/admin_staff.html")]
+struct StaffPage {
+    tr: Tr,
+    shell: Shell,
+    /// Each person, and whether it is the admin looking (who cannot deactivate themselves).
+    staff: Vec<(StaffRow, bool)>,
+    roles: Vec<&'static str>,
+    error: Option<&'static str>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StaffQuery {
+    pub problem: Option<String>,
+    pub done: Option<String>,
+}
+
+fn staff_message(query: &StaffQuery) -> (Option<&'static str>, Option<&'static str>) {
+    let error = match query.problem.as_deref() {
+        Some("email") => Some("staff.error.email"),
+        Some("name") => Some("staff.error.name"),
+        Some("role") => Some("staff.error.role"),
+        Some("exists") => Some("staff.error.exists"),
+        Some("self") => Some("staff.error.self"),
+        Some("last_admin") => Some("staff.error.last_admin"),
+        Some(_) => Some("staff.error.general"),
+        None => None,
+    };
+    let notice = match query.done.as_deref() {
+        Some("invited") => Some("staff.done.invited"),
+        Some("changed") => Some("staff.done.changed"),
+        Some(_) => Some("staff.done.general"),
+        None => None,
+    };
+    (error, notice)
+}
+
+#[get("/admin/staff")]
+pub async fn staff_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    query: web::Query<StaffQuery>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let rows = state
+        .db
+        .tenant(staff.tenant, |conn| {
+            users::table
+                .select((
+                    users::id,
+                    users::email,
+                    users::display_name,
+                    users::role,
+                    users::active,
+                    users::password_hash.is_not_null(),
+                    users::last_login_at,
+                ))
+                .order((users::active.desc(), users::email))
+                .load::<StaffRow>(conn)
+                .map_err(AppError::from)
+        })
+        .await?;
+    let (error, notice) = staff_message(&query);
+    render(
+        StatusCode::OK,
+        &StaffPage {
+            tr,
+            staff: rows
+                .into_iter()
+                .map(|row| {
+                    let me = row.id == staff.user;
+                    (row, me)
+                })
+                .collect(),
+            shell: staff.shell,
+            roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+            error,
+            notice,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InviteForm {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+}
+
+/// Invites a staff member: their account, and an email with a link to choose a password.
+#[post("/admin/staff")]
+pub async fn invite(
+    state: web::Data<AppState>,
+    staff: Staff,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let Ok(email) = Email::parse(&form.email) else {
+        return Ok(back_to("/admin/staff?problem=email"));
+    };
+    let Ok(name) = required_text(&form.display_name, 100) else {
+        return Ok(back_to("/admin/staff?problem=name"));
+    };
+    let Ok(role) = Role::parse(&form.role) else {
+        return Ok(back_to("/admin/staff?problem=role"));
+    };
+    let tenant = staff.tenant;
+    let settings = state.settings.clone();
+    let caller = staff.caller();
+    let invited = state
+        .db
+        .tenant(tenant, move |conn| {
+            let id = Uuid::now_v7();
+            let inserted = diesel::insert_into(users::table)
+                .values((
+                    users::tenant_id.eq(tenant.0),
+                    users::id.eq(id),
+                    users::email.eq(email.as_str()),
+                    users::display_name.eq(&name),
+                    users::role.eq(role.as_str()),
+                ))
+                .execute(conn);
+            match inserted {
+                Err(e) if is_unique_violation(&e) => return Ok(false),
+                other => other?,
+            };
+            account_links::issue(conn, &settings, tenant, id, Purpose::Invitation)?;
+            audit::record(
+                conn,
+                tenant,
+                caller
+                    .audit("user.invite")
+                    .object("user", id)
+                    .details(serde_json::json!({ "role": role })),
+            )?;
+            Ok::<_, AppError>(true)
+        })
+        .await?;
+    Ok(back_to(if invited {
+        "/admin/staff?done=invited"
+    } else {
+        "/admin/staff?problem=exists"
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    pub role: String,
+}
+
+/// Whether removing `user`'s admin rights (or deactivating them) would leave the service without
+/// an active admin.
+fn last_admin(conn: &mut PgConnection, tenant: TenantId, user: Uuid) -> QueryResult<bool> {
+    let others: i64 = users::table
+        .filter(users::tenant_id.eq(tenant.0))
+        .filter(users::role.eq(Role::TenantAdmin.as_str()))
+        .filter(users::active.eq(true))
+        .filter(users::id.ne(user))
+        .count()
+        .get_result(conn)?;
+    Ok(others == 0)
+}
+
+#[post("/admin/staff/{id}/role")]
+pub async fn change_role(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let Ok(role) = Role::parse(&form.role) else {
+        return Ok(back_to("/admin/staff?problem=role"));
+    };
+    let (tenant, user) = (staff.tenant, id.into_inner());
+    let caller = staff.caller();
+    let outcome = state
+        .db
+        .tenant(tenant, move |conn| {
+            let current: String = users::table
+                .find((tenant.0, user))
+                .select(users::role)
+                .for_update()
+                .first(conn)?;
+            if current == role.as_str() {
+                return Ok("changed");
+            }
+            if role != Role::TenantAdmin
+                && current == Role::TenantAdmin.as_str()
+                && last_admin(conn, tenant, user)?
+            {
+                return Ok("last_admin");
+            }
+            diesel::update(users::table.find((tenant.0, user)))
+                .set(users::role.eq(role.as_str()))
+                .execute(conn)?;
+            // New rights apply from the next login.
+            session::end_all(conn, tenant, user)?;
+            audit::record(
+                conn,
+                tenant,
+                caller
+                    .audit("user.role")
+                    .object("user", user)
+                    .details(serde_json::json!({ "from": current, "to": role })),
+            )?;
+            Ok::<_, AppError>("changed")
+        })
+        .await?;
+    Ok(back_to(&match outcome {
+        "changed" => "/admin/staff?done=changed".to_owned(),
+        problem => format!("/admin/staff?problem={problem}"),
+    }))
+}
+
+#[post("/admin/staff/{id}/deactivate")]
+pub async fn deactivate(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    CsrfForm(_): CsrfForm<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let (tenant, user) = (staff.tenant, id.into_inner());
+    if user == staff.user {
+        return Ok(back_to("/admin/staff?problem=self"));
+    }
+    let caller = staff.caller();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            let updated = diesel::update(users::table.find((tenant.0, user)))
+                .set(users::active.eq(false))
+                .execute(conn)?;
+            if updated == 0 {
+                return Err(AppError::NotFound);
+            }
+            // Their sessions end now, and links not yet used stop working.
+            session::end_all(conn, tenant, user)?;
+            diesel::update(
+                account_tokens::table
+                    .filter(account_tokens::user_id.eq(user))
+                    .filter(account_tokens::used_at.is_null())
+                    .filter(account_tokens::revoked_at.is_null()),
+            )
+            .set(account_tokens::revoked_at.eq(Utc::now()))
+            .execute(conn)?;
+            audit::record(conn, tenant, caller.audit("user.deactivate").object("user", user))?;
+            Ok(())
+        })
+        .await?;
+    Ok(back_to("/admin/staff?done=changed"))
+}
+
+#[post("/admin/staff/{id}/reactivate")]
+pub async fn reactivate(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    CsrfForm(_): CsrfForm<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let (tenant, user) = (staff.tenant, id.into_inner());
+    let caller = staff.caller();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            let updated = diesel::update(users::table.find((tenant.0, user)))
+                .set(users::active.eq(true))
+                .execute(conn)?;
+            if updated == 0 {
+                return Err(AppError::NotFound);
+            }
+            audit::record(conn, tenant, caller.audit("user.reactivate").object("user", user))?;
+            Ok(())
+        })
+        .await?;
+    Ok(back_to("/admin/staff?done=changed"))
+}
+
+/// Sends a new invitation link (the old one stops working).
+#[post("/admin/staff/{id}/resend")]
+pub async fn resend(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    CsrfForm(_): CsrfForm<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let (tenant, user) = (staff.tenant, id.into_inner());
+    let caller = staff.caller();
+    let settings = state.settings.clone();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            let active: bool = users::table
+                .find((tenant.0, user))
+                .select(users::active)
+                .first(conn)?;
+            if !active {
+                return Err(AppError::NotFound);
+            }
+            account_links::issue(conn, &settings, tenant, user, Purpose::Invitation)?;
+            audit::record(conn, tenant, caller.audit("user.invite_resend").object("user", user))?;
+            Ok(())
+        })
+        .await?;
+    Ok(back_to("/admin/staff?done=invited"))
+}
+
+/// One audit row as the admin page and the CSV show it.
+#[derive(Debug, Clone, Queryable)]
+pub struct AuditRow {
+    pub at: DateTime<Utc>,
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub object_kind: Option<String>,
+    pub object_id: Option<String>,
+    pub outcome: String,
+    pub request_id: Option<String>,
+    pub actor_email: Option<String>,
+}
+
+impl AuditRow {
+    /// Who acted, readably: a staff member's email, else the kind of actor and its id.
+    pub fn actor(&self) -> String {
+        match (&self.actor_email, &self.actor_id) {
+            (Some(email), _) => email.clone(),
+            (None, Some(id)) => format!("{} {id}", self.actor_kind),
+            (None, None) => self.actor_kind.clone(),
+        }
+    }
+
+    pub fn object(&self) -> String {
+        match (&self.object_kind, &self.object_id) {
+            (Some(kind), Some(id)) => format!("{kind} {id}"),
+            (Some(kind), None) => kind.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuditFilter {
+    /// Actions starting with this, e.g. `login` or `user.`.
+    pub action: Option<String>,
+    /// A staff member's email (part of it).
+    pub actor: Option<String>,
+    pub outcome: Option<String>,
+    /// Dates (YYYY-MM-DD) in the service's time zone, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl AuditFilter {
+    fn text(value: &Option<String>) -> Option<String> {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+
+    fn date(value: &Option<String>) -> Option<NaiveDate> {
+        Self::text(value).and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
+    }
+
+    /// The same filter as a query string, for the CSV link.
+    pub fn query(&self) -> String {
+        let pairs: Vec<(&str, String)> = [
+            ("action", &self.action),
+            ("actor", &self.actor),
+            ("outcome", &self.outcome),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Self::text(v).map(|v| (k, v)))
+        .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
+    pub fn value(&self, field: &str) -> String {
+        let value = match field {
+            "action" => &self.action,
+            "actor" => &self.actor,
+            "outcome" => &self.outcome,
+            "from" => &self.from,
+            _ => &self.to,
+        };
+        Self::text(value).unwrap_or_default()
+    }
+}
+
+/// The log rows matching `filter`, newest first, at most `limit`.
+fn load_audit(
+    conn: &mut PgConnection,
+    filter: &AuditFilter,
+    tz: Tz,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut query = audit_log::table
+        .left_join(
+            users::table.on(users::tenant_id
+                .eq(audit_log::tenant_id)
+                .and(audit_log::actor_kind.eq("user"))
+                .and(audit_log::actor_id.eq(users::id.cast::<diesel::sql_types::Text>().nullable()))),
+        )
+        .select((
+            audit_log::at,
+            audit_log::actor_kind,
+            audit_log::actor_id,
+            audit_log::action,
+            audit_log::object_kind,
+            audit_log::object_id,
+            audit_log::outcome,
+            audit_log::request_id,
+            users::email.nullable(),
+        ))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(action) = AuditFilter::text(&filter.action) {
+        let pattern = format!("{}%", action.replace(['%', '_'], ""));
+        query = query.filter(audit_log::action.like(pattern));
+    }
+    if let Some(actor) = AuditFilter::text(&filter.actor) {
+        let pattern = format!("%{}%", actor.to_lowercase().replace(['%', '_'], ""));
+        query = query.filter(users::email.like(pattern));
+    }
+    if let Some(outcome) = AuditFilter::text(&filter.outcome) {
+        query = query.filter(audit_log::outcome.eq(outcome));
+    }
+    let start_of = |date: NaiveDate| {
+        crate::jobs::timing::local_to_utc(date, chrono::NaiveTime::MIN, tz)
+    };
+    if let Some(from) = AuditFilter::date(&filter.from) {
+        query = query.filter(audit_log::at.ge(start_of(from)));
+    }
+    if let Some(to) = AuditFilter::date(&filter.to).and_then(|d| d.succ_opt()) {
+        query = query.filter(audit_log::at.lt(start_of(to)));
+    }
+    query.load(conn)
+}
+
+fn tenant_zone(conn: &mut PgConnection) -> QueryResult<Tz> {
+    let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
+    Ok(zone.parse().unwrap_or(chrono_tz::Europe::Oslo))
+}
+
+#[derive(Template)]
+#[template(path = "access/admin_audit.html")]
+struct AuditPage {
+    tr: Tr,
+    shell: Shell,
+    rows: Vec<(String, AuditRow)>,
+    filter: AuditFilter,
+    csv_query: String,
+}
+
+/// The rows shown on the page; the CSV has up to [`CSV_LIMIT`].
+const PAGE_LIMIT: i64 = 200;
+const CSV_LIMIT: i64 = 50_000;
+
+#[get("/admin/audit")]
+pub async fn audit_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    filter: web::Query<AuditFilter>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let filter = filter.into_inner();
+    let lang = tr.lang();
+    let query_filter = filter.clone();
+    let rows = state
+        .db
+        .tenant(staff.tenant, move |conn| {
+            let tz = tenant_zone(conn)?;
+            let rows = load_audit(conn, &query_filter, tz, PAGE_LIMIT)?;
+            Ok::<_, AppError>(
+                rows.into_iter()
+                    .map(|r| (local_time(r.at, tz, lang), r))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    let csv_query = filter.query();
+    render(
+        StatusCode::OK,
+        &AuditPage {
+            tr,
+            shell: staff.shell,
+            rows,
+            filter,
+            csv_query,
+        },
+    )
+}
+
+/// A CSV field, quoted when needed. A leading `=`, `+`, `-` or `@` is defused, so a spreadsheet
+/// never runs a field as a formula.
+fn csv_field(value: &str) -> String {
+    let defused = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+#[get("/admin/audit.csv")]
+pub async fn audit_csv(
+    state: web::Data<AppState>,
+    staff: Staff,
+    filter: web::Query<AuditFilter>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let filter = filter.into_inner();
+    let tenant = staff.tenant;
+    let entry = staff.caller().audit("audit.export");
+    let rows = state
+        .db
+        .tenant(tenant, move |conn| {
+            let tz = tenant_zone(conn)?;
+            let rows = load_audit(conn, &filter, tz, CSV_LIMIT)?;
+            audit::record(conn, tenant, entry)?;
+            Ok::<_, AppError>(rows)
+        })
+        .await?;
+    let mut out = String::from("time_utc,actor,action,object,outcome,request_id\r\n");
+    for row in &rows {
+        let fields = [
+            row.at.to_rfc3339(),
+            row.actor(),
+            row.action.clone(),
+            row.object(),
+            row.outcome.clone(),
+            row.request_id.clone().unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            "attachment; filename=\"tillit-audit.csv\"",
+        ))
+        .body(out))
+}
+
+/// A job as the admin page shows it.
+#[derive(Debug, Clone, Queryable)]
+pub struct JobRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub subject_kind: Option<String>,
+    pub due_at: DateTime<Utc>,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "access/admin_jobs.html")]
+struct JobsPage {
+    tr: Tr,
+    shell: Shell,
+    rows: Vec<(String, JobRow)>,
+    status: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct JobsQuery {
+    pub status: Option<String>,
+}
+
+#[get("/admin/jobs")]
+pub async fn jobs_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    query: web::Query<JobsQuery>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&[Role::TenantAdmin])?;
+    let status = query
+        .status
+        .clone()
+        .filter(|s| ["pending", "running", "done", "failed", "cancelled"].contains(&s.as_str()))
+        .unwrap_or_default();
+    let lang: Lang = tr.lang();
+    let wanted = status.clone();
+    let rows = state
+        .db
+        .tenant(staff.tenant, move |conn| {
+            let tz = tenant_zone(conn)?;
+            let mut query = jobs::table
+                .select((
+                    jobs::id,
+                    jobs::kind,
+                    jobs::subject_kind,
+                    jobs::due_at,
+                    jobs::status,
+                    jobs::attempts,
+                    jobs::last_error,
+                ))
+                .order(jobs::due_at.desc())
+                .limit(200)
+                .into_boxed();
+            if !wanted.is_empty() {
+                query = query.filter(jobs::status.eq(wanted));
+            }
+            let rows: Vec<JobRow> = query.load(conn)?;
+            Ok::<_, AppError>(
+                rows.into_iter()
+                    .map(|r| (local_time(r.due_at, tz, lang), r))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    render(
+        StatusCode::OK,
+        &JobsPage {
+            tr,
+            shell: staff.shell,
+            rows,
+            status,
+        },
+    )
+}
+
+#[post("/admin/jobs/{id}/retry")]
+pub async fn retry_job(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    CsrfForm(_): CsrfForm<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    match crate::jobs::retry(&state.db, &staff.caller(), id.into_inner()).await {
+        Ok(()) | Err(AppError::Conflict(_)) => Ok(back_to("/admin/jobs")),
+        Err(other) => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("login"), "login");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-1"), "'-1");
+    }
+
+    fn form() -> SettingsForm {
+        SettingsForm {
+            name: "Fjordvik barneverntjeneste".into(),
+            sender_name: "".into(),
+            reply_to: "post@fjordvik.example".into(),
+            time_zone: "Europe/Oslo".into(),
+            quiet_start_hour: "21".into(),
+            quiet_end_hour: "7".into(),
+            meeting_minutes: "180".into(),
+            reminder_days: "1, 7".into(),
+            chase_after_days: "3".into(),
+            chase_max: "2".into(),
+            map_review_months: "6".into(),
+        }
+    }
+
+    #[test]
+    fn settings_parse_and_name_every_wrong_field() {
+        let parsed = parse_settings(&form()).expect("valid");
+        assert_eq!(parsed.reminder_days, vec![7, 1]);
+        assert_eq!(parsed.sender_name, None);
+        let mut bad = form();
+        bad.time_zone = "Mars/Olympus".into();
+        bad.reminder_days = "7, 7, x".into();
+        bad.meeting_minutes = "5".into();
+        bad.reply_to = "post".into();
+        let errors = parse_settings(&bad).expect_err("invalid");
+        for key in [
+            "admin.error.time_zone",
+            "admin.error.reminder_days",
+            "admin.error.meeting_minutes",
+            "admin.error.reply_to",
+        ] {
+            assert!(errors.contains(&key), "{key} in {errors:?}");
+        }
+    }
+}
+
+/// The catalogue key of a role's name.
+pub fn role_key(role: &str) -> &'static str {
+    match role {
+        "tenant_admin" => "role.tenant_admin",
+        "leader" => "role.leader",
+        "caseworker" => "role.caseworker",
+        _ => "role.coordinator",
+    }
+}
+
+/// The catalogue key of a job status.
+pub fn job_status_key(status: &str) -> &'static str {
+    match status {
+        "pending" => "jobs.state.pending",
+        "running" => "jobs.state.running",
+        "done" => "jobs.state.done",
+        "failed" => "jobs.state.failed",
+        _ => "jobs.state.cancelled",
+    }
+}

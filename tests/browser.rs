@@ -1,0 +1,282 @@
+//! The pages in a real browser: each test spawns the whole app and runs one script of
+//! `tests/browser/` in headless Chromium (Debian's `/usr/bin/chromium`, driven by playwright-core),
+//! with an axe-core accessibility scan of every page it visits.
+//!
+//! A new browser test is a script `tests/browser/<name>.mjs` (see `tests/browser/lib.mjs`) and one
+//! test here that spawns the app, sets up what the script needs and calls
+//! `run_browser_script(&app, "<name>").await`. `bash tests/run` installs what these tests need.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use common::TestApp;
+use serde_json::json;
+use tillit::access::account_links::Purpose;
+use tillit::fields::Email;
+use tillit::mail::{CalendarFile, OutgoingEmail, templates};
+use tillit::web::i18n::Lang;
+
+/// How long one script may run (it waits for the browser slots first, which is not counted).
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// At most this many browsers at once: each Chromium wants a core while it renders.
+const BROWSER_SLOTS: usize = 2;
+
+const HOW_TO_INSTALL: &str = "`bash tests/run` installs what the browser tests need; by hand: \
+     `apt-get install -y --no-install-recommends chromium fonts-dejavu-core` and \
+     `npm ci --prefix tests/browser`";
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Fails (never skips) when a tool the browser tests need is missing, saying how to install it.
+fn check_prerequisites() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "Debian's Chromium (/usr/bin/chromium) is not installed. {HOW_TO_INSTALL}"
+    );
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
+    let major = node.as_deref().and_then(|v| {
+        v.trim_start_matches('v')
+            .split('.')
+            .next()?
+            .parse::<u32>()
+            .ok()
+    });
+    assert!(
+        major.is_some_and(|major| major >= 20),
+        "the browser tests need Node.js 20 or newer as `node` on PATH (found: {}). {HOW_TO_INSTALL}",
+        node.as_deref().unwrap_or("none")
+    );
+    let modules = repo_root().join("tests/browser/node_modules");
+    for package in ["playwright-core", "axe-core"] {
+        assert!(
+            modules.join(package).join("package.json").exists(),
+            "{} is missing from {}. {HOW_TO_INSTALL}",
+            package,
+            modules.display()
+        );
+    }
+}
+
+/// A counting semaphore for the browser slots, held on the blocking thread that runs the script.
+struct Slots {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+static SLOTS: Slots = Slots {
+    free: Mutex::new(BROWSER_SLOTS),
+    freed: Condvar::new(),
+};
+
+struct Slot;
+
+impl Slots {
+    fn take(&'static self) -> Slot {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        Slot
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        *SLOTS.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        SLOTS.freed.notify_one();
+    }
+}
+
+/// The app as the browser tests run it: the development mail transport writing one `.eml` per
+/// message into a fresh folder of its own, which the scripts read through `mailOutbox`.
+async fn spawn_app() -> TestApp {
+    let mail_dir =
+        std::env::temp_dir().join(format!("tillit-mail-{}", uuid::Uuid::new_v4().simple()));
+    TestApp::spawn_with(&[
+        ("mail_transport", json!("file")),
+        ("mail_dir", json!(mail_dir)),
+    ])
+    .await
+}
+
+struct Finished {
+    status: Option<std::process::ExitStatus>,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+fn run_node(script: &Path, base_url: &str, mail_dir: &Path) -> Finished {
+    let _slot = SLOTS.take();
+    let started = Instant::now();
+    let mut child = Command::new("node")
+        .arg(script)
+        .arg(base_url)
+        .arg(mail_dir)
+        .current_dir(repo_root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start node: {e}. {HOW_TO_INSTALL}"));
+    let reader = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = reader(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = reader(Box::new(child.stderr.take().expect("stderr")));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for node") {
+            break Some(status);
+        }
+        if started.elapsed() > SCRIPT_TIMEOUT {
+            // Chromium is node's child: ending node closes the pipe playwright drives it through,
+            // and Chromium exits with it.
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Finished {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+        took: started.elapsed(),
+    }
+}
+
+/// Runs `node tests/browser/<name>.mjs <base_url> <mail_dir>` against `app` and fails the test with
+/// the script's output unless it exits 0 within [`SCRIPT_TIMEOUT`]. Failure screenshots are in
+/// `target/browser-failures/`.
+async fn run_browser_script(app: &TestApp, name: &str) {
+    check_prerequisites();
+    let script = repo_root().join(format!("tests/browser/{name}.mjs"));
+    assert!(script.exists(), "no browser script {}", script.display());
+    let mail_dir: PathBuf = app.state.settings.mail_dir.clone();
+    let base_url = app.address.clone();
+    let finished = {
+        let script = script.clone();
+        let mail_dir = mail_dir.clone();
+        // The app serves on this test's runtime, so the script runs on a blocking thread.
+        tokio::task::spawn_blocking(move || run_node(&script, &base_url, &mail_dir))
+            .await
+            .expect("the script runner panicked")
+    };
+    let output = format!(
+        "--- stdout ---\n{}\n--- stderr ---\n{}",
+        finished.stdout.trim_end(),
+        finished.stderr.trim_end()
+    );
+    match finished.status {
+        Some(status) if status.success() => {
+            println!("{name}.mjs passed in {:.1?}\n{output}", finished.took);
+            let _ = std::fs::remove_dir_all(&mail_dir);
+        }
+        Some(status) => panic!(
+            "browser script {name}.mjs failed ({status}) after {:.1?}; mail in {}\n{output}",
+            finished.took,
+            mail_dir.display()
+        ),
+        None => panic!(
+            "browser script {name}.mjs did not finish within {SCRIPT_TIMEOUT:?} and was stopped\n{output}"
+        ),
+    }
+}
+
+#[tokio::test]
+async fn the_web_shell_in_a_browser() {
+    let app = spawn_app().await;
+    run_browser_script(&app, "shell").await;
+}
+
+/// The outbox reader against real messages from the app's mailer: an account email in bokmål
+/// (quoted-printable, a long link), one with a Norwegian subject, a long line of text and a
+/// calendar file, and one whose text is base64.
+#[tokio::test]
+async fn the_mail_outbox_reads_what_the_app_sends() {
+    let app = spawn_app().await;
+    let link = format!(
+        "{}/setup/tla_{}",
+        app.address,
+        "Qx7-_aZ09".repeat(6) // as long as a real token, with the characters one can hold
+    );
+    let rendered = templates::account_link(
+        Lang::Nb,
+        chrono_tz::Europe::Oslo,
+        Purpose::Setup,
+        "Fjordvik & Lia barneverntjeneste",
+        &link,
+        Utc.with_ymd_and_hms(2026, 11, 25, 8, 15, 0).unwrap(),
+    );
+    let first = OutgoingEmail {
+        to: Email::parse("kari.nordmann@fjordvik.example").expect("email"),
+        sender_name: "Fjordvik & Lia barneverntjeneste".into(),
+        reply_to: None,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        message_id: "outbox-1@tillit.test".into(),
+        calendar: None,
+    };
+    let second = OutgoingEmail {
+        to: Email::parse("ola@bjorkelund.example").expect("email"),
+        subject: "Påminnelse: møte på Bjørkelund skole – tirsdag".into(),
+        text: format!(
+            "Hei!\n\nDette er en påminnelse om møtet på Bjørkelund skole på tirsdag, der vi går \
+             gjennom planen sammen og avtaler hvem som gjør hva fram til neste gang.\n\n\
+             Se detaljene her: {}/m/abc?x=1&y=2\n\nHilsen Fjordvik & Lia\n",
+            app.address
+        ),
+        html: format!(
+            "<p>Se <a href=\"{}/m/abc?x=1&amp;y=2\">detaljene</a>.</p>",
+            app.address
+        ),
+        message_id: "outbox-2@tillit.test".into(),
+        calendar: Some(CalendarFile {
+            method: "REQUEST",
+            content: "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n\
+                      URL:http://attachment.invalid/not-a-link\r\nEND:VCALENDAR\r\n"
+                .into(),
+        }),
+        ..first.clone()
+    };
+    // Mostly letters outside ASCII: the mailer sends this text as base64.
+    let third = OutgoingEmail {
+        to: Email::parse("per@aero.example").expect("email"),
+        subject: "Ærø".into(),
+        text: format!("{}\n{}/r/æøå\n", "æøå ÆØÅ ".repeat(30), app.address),
+        html: "<p>æøå</p>".into(),
+        message_id: "outbox-3@tillit.test".into(),
+        ..first.clone()
+    };
+    let mailer = app.state.mailer.clone();
+    tokio::task::spawn_blocking(move || {
+        // Newest first is by file time: let the clock move on between them.
+        for message in [first, second, third] {
+            mailer.send(&message).expect("message sent");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .await
+    .expect("send");
+    run_browser_script(&app, "mail_outbox").await;
+}
