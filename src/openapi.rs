@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{access, jobs, tenancy, web};
+use crate::{access, cases, jobs, tenancy, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,30 @@ use crate::{access, jobs, tenancy, web};
         access::api_keys::revoke_key,
         jobs::handlers::list_jobs,
         jobs::handlers::retry_job,
+        cases::handlers::list_cases,
+        cases::handlers::create_case,
+        cases::handlers::get_case,
+        cases::handlers::update_case,
+        cases::handlers::assign_staff,
+        cases::handlers::unassign_staff,
+        cases::handlers::list_persons,
+        cases::handlers::add_person,
+        cases::handlers::get_person,
+        cases::handlers::update_person,
+        cases::handlers::remove_person,
+        cases::handlers::add_words,
+        cases::handlers::list_revisions,
+        cases::handlers::create_revision,
+        cases::handlers::get_revision,
+        cases::handlers::changes,
+        cases::handlers::prompts,
+        cases::handlers::list_measures,
+        cases::handlers::propose_measure,
+        cases::handlers::record_check,
+        cases::handlers::decide_measure,
+        cases::handlers::withdraw_measure,
+        cases::handlers::acute_list,
+        cases::handlers::map_svg,
     ),
     components(schemas(web::problem::Problem, web::problem::FieldError)),
     modifiers(&BearerAuth),

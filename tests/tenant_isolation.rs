@@ -133,6 +133,9 @@ async fn two_tenants(app: &TestApp) -> (TenantId, TenantId) {
         })
         .expect("a session");
     }
+    for slug in ["alpha", "beta"] {
+        common::seed_case(&app.db, &app.staff(slug, "caseworker").await);
+    }
     (a, b)
 }
 

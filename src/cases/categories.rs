@@ -5,19 +5,17 @@
 //! label in Norwegian bokmål and English, so that one list of terms drives the forms, the API and
 //! the eco-map picture alike.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 pub use crate::web::i18n::Lang;
 
 /// The allowed codes joined for an error message, so a caller learns what to send instead.
-fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> String {
+pub(crate) fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> String {
     all.iter().map(|&t| code(t)).collect::<Vec<_>>().join(", ")
 }
 
 /// Declares one closed list of terms: the enum with its serde and OpenAPI derives, its `ALL`
 /// array, `as_str`, `parse`, `label` and `Display`. One declaration per term keeps a code and its
-/// two labels on the same line, so they cannot drift apart.
+/// two labels on the same line, so they cannot drift apart. The case vocabulary
+/// (`super::domain`) is declared the same way.
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
@@ -27,8 +25,8 @@ macro_rules! vocabulary {
     ) => {
         $(#[$meta])*
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-            ToSchema,
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize,
+            ::serde::Deserialize, ::utoipa::ToSchema,
         )]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
@@ -52,16 +50,16 @@ macro_rules! vocabulary {
                     .ok_or_else(|| {
                         format!(
                             concat!("the ", $what, " must be one of {}"),
-                            codes(&Self::ALL, |t| t.as_str())
+                            $crate::cases::categories::codes(&Self::ALL, |t| t.as_str())
                         )
                     })
             }
 
-            pub fn label(self, lang: Lang) -> &'static str {
+            pub fn label(self, lang: $crate::web::i18n::Lang) -> &'static str {
                 match (self, lang) {
                     $(
-                        (Self::$variant, Lang::Nb) => $nb,
-                        (Self::$variant, Lang::En) => $en,
+                        (Self::$variant, $crate::web::i18n::Lang::Nb) => $nb,
+                        (Self::$variant, $crate::web::i18n::Lang::En) => $en,
                     )+
                 }
             }
@@ -74,6 +72,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// Who a person is to the child. The list follows the municipal guidance on network mapping,
@@ -205,6 +204,8 @@ vocabulary! {
 
 #[cfg(test)]
 mod tests {
+    use serde::Serialize;
+
     use super::*;
 
     /// Checks one vocabulary: codes round-trip, serde agrees with `as_str`, labels exist in both

@@ -143,6 +143,141 @@ diesel::table! {
 
 diesel::joinable!(operator_sessions -> operators (operator_id));
 
+diesel::table! {
+    children (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        first_name -> Text,
+        last_name -> Text,
+        birth_year -> Int2,
+        birth_date -> Nullable<Date>,
+        gender -> Text,
+        language -> Nullable<Text>,
+        interpreter_needed -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cases (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        child_id -> Uuid,
+        phase -> Text,
+        acute -> Bool,
+        opened_at -> Timestamptz,
+        phase_changed_at -> Timestamptz,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    case_assignments (tenant_id, case_id, user_id) {
+        tenant_id -> Uuid,
+        case_id -> Uuid,
+        user_id -> Uuid,
+        assigned_by -> Nullable<Uuid>,
+        assigned_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    network_persons (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        case_id -> Uuid,
+        name -> Text,
+        relation -> Nullable<Text>,
+        category -> Text,
+        side -> Text,
+        lineage -> Text,
+        closeness -> Text,
+        quality -> Text,
+        can_strengthen -> Bool,
+        can_step_in -> Bool,
+        step_in_how -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        abroad_other_culture -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    child_words (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        case_id -> Uuid,
+        person_id -> Uuid,
+        text -> Text,
+        author -> Text,
+        written_at -> Timestamptz,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    map_revisions (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        case_id -> Uuid,
+        number -> Int4,
+        revised_on -> Date,
+        phase -> Text,
+        child_participated -> Bool,
+        participation -> Nullable<Text>,
+        persons -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    costly_measures (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        case_id -> Uuid,
+        kind -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        proposed_by -> Nullable<Uuid>,
+        proposed_at -> Timestamptz,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        withdrawn_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    network_checks (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        case_id -> Uuid,
+        measure_id -> Uuid,
+        kind -> Text,
+        checked_on -> Nullable<Date>,
+        result -> Nullable<Text>,
+        justification -> Nullable<Text>,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    network_check_persons (tenant_id, check_id, person_id) {
+        tenant_id -> Uuid,
+        case_id -> Uuid,
+        check_id -> Uuid,
+        person_id -> Uuid,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     tenant_municipalities,
@@ -154,4 +289,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     operators,
     operator_sessions,
+    children,
+    cases,
+    case_assignments,
+    network_persons,
+    child_words,
+    map_revisions,
+    costly_measures,
+    network_checks,
+    network_check_persons,
 );

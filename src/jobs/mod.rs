@@ -28,14 +28,19 @@ pub enum JobKind {
     /// An account link by email: setup of a new service's admin, a staff invitation, a password
     /// reset. Payload: `{"token_id": uuid}`.
     AccountEmail,
+    /// A case's network map is due for review: a neutral reminder to the staff assigned to it.
+    /// One pending row per case, replaced each time a revision is saved. Payload:
+    /// `{"case_id": uuid}`.
+    MapReview,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 1] = [JobKind::AccountEmail];
+    pub const ALL: [JobKind; 2] = [JobKind::AccountEmail, JobKind::MapReview];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AccountEmail => "account_email",
+            Self::MapReview => "map_review",
         }
     }
 
@@ -46,7 +51,7 @@ impl JobKind {
     /// Whether the job sends email, and so must respect the tenant's quiet hours.
     pub fn sends_email(self) -> bool {
         match self {
-            Self::AccountEmail => true,
+            Self::AccountEmail | Self::MapReview => true,
         }
     }
 }

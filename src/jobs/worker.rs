@@ -148,6 +148,7 @@ fn run_kind(
 ) -> Result<(), JobError> {
     match kind {
         JobKind::AccountEmail => crate::access::account_links::send(ctx, conn, row),
+        JobKind::MapReview => crate::cases::reminders::send(ctx, conn, row),
     }
 }
 

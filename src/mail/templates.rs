@@ -122,6 +122,59 @@ pub fn account_link(
     }
 }
 
+#[derive(Template)]
+#[template(path = "email/map_review/subject.txt")]
+struct MapReviewSubject<'a> {
+    subject: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/map_review/body.txt")]
+struct MapReviewText<'a> {
+    tr: &'a Tr,
+    intro: &'a str,
+    link: &'a str,
+    sender: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/map_review/body.html")]
+struct MapReviewHtml<'a> {
+    tr: &'a Tr,
+    lang: &'a str,
+    subject: &'a str,
+    intro: &'a str,
+    link: &'a str,
+    sender: &'a str,
+}
+
+/// The reminder that a network map is due for review. Neutral on purpose: it names neither the
+/// child nor the case, nor says what kind of service sends it beyond the sender's name; the link
+/// leads to a page that asks the reader to sign in.
+pub fn map_review(lang: Lang, service: &str, link: &str) -> Rendered {
+    let tr = Tr::new(lang);
+    let subject = tr.t("email.map_review.subject");
+    let intro = tr.t("email.map_review.intro");
+    let sender = fill(tr.t("email.signature"), &[("service", service)]);
+    Rendered {
+        subject: render(&MapReviewSubject { subject }).trim().to_owned(),
+        text: render(&MapReviewText {
+            tr: &tr,
+            intro,
+            link,
+            sender: &sender,
+        }),
+        html: render(&MapReviewHtml {
+            tr: &tr,
+            lang: lang.as_str(),
+            subject,
+            intro,
+            link,
+            sender: &sender,
+        }),
+    }
+}
+
 /// Templates are checked at compile time; rendering fails only on a formatter error, which a
 /// `String` never raises.
 fn render(template: &impl Template) -> String {
@@ -171,6 +224,43 @@ mod tests {
             mail.html
                 .contains("href=\"https://tillit.example.no/setup/tla_abc\"")
         );
+    }
+
+    /// Snapshot of the map reminder: nothing in it about the child, the case or child welfare.
+    #[test]
+    fn the_map_reminder_is_neutral() {
+        let mail = map_review(
+            Lang::Nb,
+            "Fjordvik kommune",
+            "https://tillit.example.no/cases/0190a4c2-0000-7000-8000-000000000001",
+        );
+        assert_eq!(mail.subject, "Påminnelse fra Tillit");
+        assert_eq!(
+            mail.text,
+            "Hei!\n\n\
+             Det er tid for å gå gjennom et nettverkskart du er ansvarlig for i Tillit. \
+             Logg inn for å se hvilket.\n\n\
+             Åpne i Tillit:\nhttps://tillit.example.no/cases/0190a4c2-0000-7000-8000-000000000001\n\n\
+             Du får denne påminnelsen fordi du er satt opp som ansvarlig i Tillit.\n\n\
+             Hilsen Fjordvik kommune"
+        );
+        for lang in [Lang::Nb, Lang::En] {
+            let mail = map_review(lang, "Fjordvik kommune", "https://x.example/cases/1");
+            for text in [&mail.subject, &mail.text, &mail.html] {
+                let lower = text.to_lowercase();
+                for word in [
+                    "barnevern",
+                    "child welfare",
+                    "barn ",
+                    "child ",
+                    "sak ",
+                    "case ",
+                ] {
+                    assert!(!lower.contains(word), "{word:?} in {text}");
+                }
+            }
+            assert!(mail.html.contains("href=\"https://x.example/cases/1\""));
+        }
     }
 
     #[test]

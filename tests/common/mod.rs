@@ -17,7 +17,7 @@ use tillit::access::api_keys::{self, NewApiKey};
 use tillit::app::{self, AppState};
 use tillit::audit::Actor;
 use tillit::config::Settings;
-use tillit::db::{TenantId, bootstrap, local_without_tls};
+use tillit::db::{TenantId, bootstrap, in_tenant, local_without_tls};
 use tillit::tenancy::{self, CreatedTenant, NewTenant, Slug};
 
 /// The superuser connection that creates and drops test databases. On these machines PostgreSQL
@@ -242,6 +242,45 @@ impl TestApp {
         .key
     }
 
+    /// A staff member of `slug` with `role`, made the way the admin pages will make one, and an
+    /// API key that acts for them: through it the test sees what that person sees.
+    pub async fn staff(&self, slug: &str, role: &str) -> Staff {
+        let tenant = tenancy::tenant_by_slug(&self.state.db, &Slug::parse(slug).expect("slug"))
+            .await
+            .expect("lookup")
+            .expect("the service exists");
+        let user_id = uuid::Uuid::now_v7();
+        in_tenant(&mut self.db.app_conn(), tenant, |c| {
+            diesel::insert_into(tillit::db::schema::users::table)
+                .values((
+                    tillit::db::schema::users::tenant_id.eq(tenant.0),
+                    tillit::db::schema::users::id.eq(user_id),
+                    tillit::db::schema::users::email
+                        .eq(format!("{role}-{}@{slug}.example", user_id.simple())),
+                    tillit::db::schema::users::display_name.eq(format!("Ansatt {role}")),
+                    tillit::db::schema::users::role.eq(role),
+                ))
+                .execute(c)
+        })
+        .expect("staff member");
+        let key = api_keys::create_for_slug(
+            &self.state.db,
+            &Slug::parse(slug).expect("slug"),
+            NewApiKey::parse("test", role)
+                .expect("valid key")
+                .acting_for(Some(user_id)),
+            Actor::Operator("test".into()),
+        )
+        .await
+        .expect("key created")
+        .key;
+        Staff {
+            tenant,
+            user_id,
+            key,
+        }
+    }
+
     pub fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
         self.client.get(self.url(path)).bearer_auth(key)
     }
@@ -253,6 +292,56 @@ impl TestApp {
     pub fn delete(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
         self.client.delete(self.url(path)).bearer_auth(key)
     }
+
+    pub fn put(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.client.put(self.url(path)).bearer_auth(key)
+    }
+
+    pub fn patch(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.client.patch(self.url(path)).bearer_auth(key)
+    }
+}
+
+/// A staff member and an API key acting for them.
+pub struct Staff {
+    pub tenant: TenantId,
+    pub user_id: uuid::Uuid,
+    pub key: String,
+}
+
+/// A case with a row in every case table (a person with the child's words, a revision, a costly
+/// measure with a network check), written straight into the database for `staff`'s service.
+pub fn seed_case(db: &TestDb, staff: &Staff) {
+    let tenant = staff.tenant.0;
+    let user = staff.user_id;
+    let (child, case, person, check, measure) = (
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+    );
+    in_tenant(&mut db.app_conn(), staff.tenant, |c| {
+        c.batch_execute(&format!(
+            "INSERT INTO children (tenant_id, id, first_name, last_name, birth_year, gender)
+               VALUES ('{tenant}', '{child}', 'Emma', 'Testesen', 2016, 'girl');
+             INSERT INTO cases (tenant_id, id, child_id, phase, opened_at, phase_changed_at, created_by)
+               VALUES ('{tenant}', '{case}', '{child}', 'investigation', now(), now(), '{user}');
+             INSERT INTO case_assignments (tenant_id, case_id, user_id) VALUES ('{tenant}', '{case}', '{user}');
+             INSERT INTO network_persons (tenant_id, id, case_id, name, category, side, lineage, closeness, quality)
+               VALUES ('{tenant}', '{person}', '{case}', 'Mormor', 'near_family', 'private', 'maternal', 'close', 'supportive');
+             INSERT INTO child_words (tenant_id, id, case_id, person_id, text, author, written_at)
+               VALUES ('{tenant}', gen_random_uuid(), '{case}', '{person}', 'Hun er snill', 'child', now());
+             INSERT INTO map_revisions (tenant_id, id, case_id, number, revised_on, phase, child_participated, persons)
+               VALUES ('{tenant}', gen_random_uuid(), '{case}', 1, current_date, 'investigation', false, '[]');
+             INSERT INTO costly_measures (tenant_id, id, case_id, kind) VALUES ('{tenant}', '{measure}', '{case}', 'foster_home');
+             INSERT INTO network_checks (tenant_id, id, case_id, measure_id, kind, checked_on, result)
+               VALUES ('{tenant}', '{check}', '{case}', '{measure}', 'check', current_date, 'Spurt');
+             INSERT INTO network_check_persons (tenant_id, case_id, check_id, person_id)
+               VALUES ('{tenant}', '{case}', '{check}', '{person}');"
+        ))
+    })
+    .expect("seed a case");
 }
 
 /// Asserts that `response` is problem+json with `status` and the stable type `kind`; returns it.

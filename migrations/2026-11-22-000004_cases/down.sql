@@ -1,0 +1,9 @@
+DROP TABLE IF EXISTS network_check_persons;
+DROP TABLE IF EXISTS network_checks;
+DROP TABLE IF EXISTS costly_measures;
+DROP TABLE IF EXISTS map_revisions;
+DROP TABLE IF EXISTS child_words;
+DROP TABLE IF EXISTS network_persons;
+DROP TABLE IF EXISTS case_assignments;
+DROP TABLE IF EXISTS cases;
+DROP TABLE IF EXISTS children;

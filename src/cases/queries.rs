@@ -1,0 +1,1142 @@
+//! The case tables, read and written inside the caller's tenant transaction. Nothing here checks
+//! who is asking: handlers first open the case through [`super::access::open_case`], then call
+//! these with the case they were given.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use diesel::PgConnection;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
+use super::domain::{
+    CaseUpdate, CheckKind, ChildWords, Gender, MeasureKind, MeasureStatus, NewCase, NewCheck,
+    NewMeasure, NewRevision, PersonFields, Phase, WordsAuthor, format_phone,
+};
+use super::rules::{self, LatestRevision, MapFacts};
+use super::views::{
+    AcuteList, AcutePerson, CaseSummary, CaseView, CheckView, ChildView, ConsideredPerson,
+    MapPerson, MeasureView, PersonView, RevisionSummary, RevisionView, StaffView, WordsView,
+};
+use crate::db::TenantId;
+use crate::db::schema::{
+    case_assignments, cases, child_words, children, costly_measures, map_revisions,
+    network_check_persons, network_checks, network_persons, tenants, users,
+};
+use crate::web::problem::AppError;
+
+/// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
+fn stored<T>(parse: fn(&str) -> Result<T, String>, code: &str) -> Result<T, AppError> {
+    parse(code).map_err(|e| AppError::Internal(format!("a stored code is unknown: {e}")))
+}
+
+/// The service's clock and the setting the map's rules need.
+#[derive(Debug, Clone, Copy)]
+pub struct TenantClock {
+    pub tz: Tz,
+    pub review_months: u32,
+    pub now: DateTime<Utc>,
+    /// Today in the service's time zone.
+    pub today: NaiveDate,
+}
+
+impl TenantClock {
+    pub fn load(conn: &mut PgConnection) -> Result<Self, AppError> {
+        let (zone, months): (String, i32) = tenants::table
+            .select((tenants::time_zone, tenants::map_review_months))
+            .first(conn)?;
+        let tz: Tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
+        let now = Utc::now();
+        Ok(Self {
+            tz,
+            review_months: u32::try_from(months).unwrap_or(6),
+            now,
+            today: now.with_timezone(&tz).date_naive(),
+        })
+    }
+
+    /// The day `at` falls on in the service's time zone.
+    pub fn local_day(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.tz).date_naive()
+    }
+}
+
+/// A case as the access rule returns it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: Uuid,
+    pub child_id: Uuid,
+    pub phase: String,
+    pub acute: bool,
+    pub opened_at: DateTime<Utc>,
+    pub phase_changed_at: DateTime<Utc>,
+}
+
+impl CaseRow {
+    pub fn phase(&self) -> Result<Phase, AppError> {
+        stored(Phase::parse, &self.phase)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = children)]
+struct ChildRow {
+    first_name: String,
+    last_name: String,
+    birth_year: i16,
+    birth_date: Option<NaiveDate>,
+    gender: String,
+    language: Option<String>,
+    interpreter_needed: bool,
+}
+
+impl ChildRow {
+    fn view(self) -> Result<ChildView, AppError> {
+        Ok(ChildView {
+            gender: stored(Gender::parse, &self.gender)?,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            birth_year: self.birth_year,
+            birth_date: self.birth_date,
+            language: self.language,
+            interpreter_needed: self.interpreter_needed,
+        })
+    }
+}
+
+/// Opens a case for `new`'s child and assigns its creator, who is thereby the first who may open
+/// it.
+pub fn create_case(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    creator: Uuid,
+    new: &NewCase,
+) -> Result<Uuid, AppError> {
+    let child_id = Uuid::now_v7();
+    let case_id = Uuid::now_v7();
+    let child = &new.child;
+    diesel::insert_into(children::table)
+        .values((
+            children::tenant_id.eq(tenant.0),
+            children::id.eq(child_id),
+            children::first_name.eq(&child.first_name),
+            children::last_name.eq(&child.last_name),
+            children::birth_year.eq(child.birth.year),
+            children::birth_date.eq(child.birth.date),
+            children::gender.eq(child.gender.as_str()),
+            children::language.eq(&child.language),
+            children::interpreter_needed.eq(child.interpreter_needed),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(cases::table)
+        .values((
+            cases::tenant_id.eq(tenant.0),
+            cases::id.eq(case_id),
+            cases::child_id.eq(child_id),
+            cases::phase.eq(new.phase.as_str()),
+            cases::acute.eq(new.acute),
+            cases::opened_at.eq(new.opened_at),
+            cases::phase_changed_at.eq(new.opened_at),
+            cases::created_by.eq(creator),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(case_assignments::table)
+        .values((
+            case_assignments::tenant_id.eq(tenant.0),
+            case_assignments::case_id.eq(case_id),
+            case_assignments::user_id.eq(creator),
+            case_assignments::assigned_by.eq(creator),
+        ))
+        .execute(conn)?;
+    Ok(case_id)
+}
+
+/// The cases assigned to `user`, acute ones first, then the most recently opened.
+pub fn assigned_cases(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: Uuid,
+) -> Result<Vec<CaseSummary>, AppError> {
+    let rows: Vec<(CaseRow, String, String, i16)> = cases::table
+        .inner_join(
+            case_assignments::table.on(case_assignments::tenant_id
+                .eq(cases::tenant_id)
+                .and(case_assignments::case_id.eq(cases::id))),
+        )
+        .inner_join(
+            children::table.on(children::tenant_id
+                .eq(cases::tenant_id)
+                .and(children::id.eq(cases::child_id))),
+        )
+        .filter(cases::tenant_id.eq(tenant.0))
+        .filter(case_assignments::user_id.eq(user))
+        .select((
+            CaseRow::as_select(),
+            children::first_name,
+            children::last_name,
+            children::birth_year,
+        ))
+        .order((cases::acute.desc(), cases::opened_at.desc(), cases::id))
+        .load(conn)?;
+    let ids: Vec<Uuid> = rows.iter().map(|(case, ..)| case.id).collect();
+    let revised: Vec<(Uuid, Option<NaiveDate>)> = map_revisions::table
+        .filter(map_revisions::tenant_id.eq(tenant.0))
+        .filter(map_revisions::case_id.eq_any(&ids))
+        .group_by(map_revisions::case_id)
+        .select((
+            map_revisions::case_id,
+            diesel::dsl::max(map_revisions::revised_on),
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(case, first, last, year)| {
+            Ok(CaseSummary {
+                id: case.id,
+                phase: case.phase()?,
+                child_first_name: first,
+                child_last_name: last,
+                child_birth_year: year,
+                acute: case.acute,
+                opened_at: case.opened_at,
+                last_revised_on: revised
+                    .iter()
+                    .find(|(id, _)| *id == case.id)
+                    .and_then(|(_, on)| *on),
+            })
+        })
+        .collect()
+}
+
+pub fn child(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    child_id: Uuid,
+) -> Result<ChildView, AppError> {
+    children::table
+        .find((tenant.0, child_id))
+        .select(ChildRow::as_select())
+        .first(conn)?
+        .view()
+}
+
+pub fn assigned_staff(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+) -> Result<Vec<StaffView>, AppError> {
+    let rows: Vec<(Uuid, String, String, DateTime<Utc>)> = case_assignments::table
+        .inner_join(
+            users::table.on(users::tenant_id
+                .eq(case_assignments::tenant_id)
+                .and(users::id.eq(case_assignments::user_id))),
+        )
+        .filter(case_assignments::tenant_id.eq(tenant.0))
+        .filter(case_assignments::case_id.eq(case_id))
+        .select((
+            users::id,
+            users::display_name,
+            users::role,
+            case_assignments::assigned_at,
+        ))
+        .order((case_assignments::assigned_at, users::id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, display_name, role, assigned_at)| StaffView {
+            user_id,
+            display_name,
+            role,
+            assigned_at,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = network_persons)]
+struct PersonRow {
+    id: Uuid,
+    name: String,
+    relation: Option<String>,
+    category: String,
+    side: String,
+    lineage: String,
+    closeness: String,
+    quality: String,
+    can_strengthen: bool,
+    can_step_in: bool,
+    step_in_how: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    abroad_other_culture: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl PersonRow {
+    fn person(self) -> Result<MapPerson, AppError> {
+        Ok(MapPerson {
+            id: self.id,
+            category: stored(RelationCategory::parse, &self.category)?,
+            side: stored(NetworkSide::parse, &self.side)?,
+            lineage: stored(Lineage::parse, &self.lineage)?,
+            closeness: stored(Closeness::parse, &self.closeness)?,
+            quality: stored(RelationQuality::parse, &self.quality)?,
+            name: self.name,
+            relation: self.relation,
+            can_strengthen: self.can_strengthen,
+            can_step_in: self.can_step_in,
+            step_in_how: self.step_in_how,
+            email: self.email,
+            phone: self.phone,
+            address: self.address,
+            abroad_other_culture: self.abroad_other_culture,
+        })
+    }
+}
+
+fn person_rows(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    only: Option<Uuid>,
+) -> QueryResult<Vec<PersonRow>> {
+    let mut query = network_persons::table
+        .filter(network_persons::tenant_id.eq(tenant.0))
+        .filter(network_persons::case_id.eq(case_id))
+        .filter(network_persons::removed_at.is_null())
+        .select(PersonRow::as_select())
+        .order((network_persons::name, network_persons::id))
+        .into_boxed();
+    if let Some(id) = only {
+        query = query.filter(network_persons::id.eq(id));
+    }
+    query.load(conn)
+}
+
+/// The persons on the case's current map, by name.
+pub fn persons(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+) -> Result<Vec<MapPerson>, AppError> {
+    person_rows(conn, tenant, case_id, None)?
+        .into_iter()
+        .map(PersonRow::person)
+        .collect()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = child_words)]
+struct WordsRow {
+    id: Uuid,
+    person_id: Uuid,
+    text: String,
+    author: String,
+    written_at: DateTime<Utc>,
+    recorded_by: Option<Uuid>,
+}
+
+fn person_views_where(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    only: Option<Uuid>,
+) -> Result<Vec<PersonView>, AppError> {
+    let rows = person_rows(conn, tenant, case_id, only)?;
+    let mut words_query = child_words::table
+        .filter(child_words::tenant_id.eq(tenant.0))
+        .filter(child_words::case_id.eq(case_id))
+        .select(WordsRow::as_select())
+        .order((
+            child_words::written_at,
+            child_words::created_at,
+            child_words::id,
+        ))
+        .into_boxed();
+    if let Some(id) = only {
+        words_query = words_query.filter(child_words::person_id.eq(id));
+    }
+    let words: Vec<WordsRow> = words_query.load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let (created_at, updated_at) = (row.created_at, row.updated_at);
+            let person = row.person()?;
+            let child_words = words
+                .iter()
+                .filter(|w| w.person_id == person.id)
+                .map(|w| {
+                    Ok(WordsView {
+                        id: w.id,
+                        text: w.text.clone(),
+                        author: stored(WordsAuthor::parse, &w.author)?,
+                        written_at: w.written_at,
+                        recorded_by: w.recorded_by,
+                    })
+                })
+                .collect::<Result<_, AppError>>()?;
+            Ok(PersonView {
+                person,
+                child_words,
+                created_at,
+                updated_at,
+            })
+        })
+        .collect()
+}
+
+/// The current map with the child's words about each person.
+pub fn person_views(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+) -> Result<Vec<PersonView>, AppError> {
+    person_views_where(conn, tenant, case_id, None)
+}
+
+/// One person on the case's current map; a removed person, or one of another case, is not found.
+pub fn person_view(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    person_id: Uuid,
+) -> Result<PersonView, AppError> {
+    person_views_where(conn, tenant, case_id, Some(person_id))?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// Adds a person to the case's map.
+pub fn insert_person(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    f: &PersonFields,
+) -> Result<Uuid, AppError> {
+    let id = Uuid::now_v7();
+    diesel::insert_into(network_persons::table)
+        .values((
+            network_persons::tenant_id.eq(tenant.0),
+            network_persons::id.eq(id),
+            network_persons::case_id.eq(case_id),
+            network_persons::name.eq(&f.name),
+            network_persons::relation.eq(&f.relation),
+            network_persons::category.eq(f.category.as_str()),
+            network_persons::side.eq(f.side.as_str()),
+            network_persons::lineage.eq(f.lineage.as_str()),
+            network_persons::closeness.eq(f.closeness.as_str()),
+            network_persons::quality.eq(f.quality.as_str()),
+            network_persons::can_strengthen.eq(f.can_strengthen),
+            network_persons::can_step_in.eq(f.can_step_in),
+            network_persons::step_in_how.eq(&f.step_in_how),
+            network_persons::email.eq(f.email.as_ref().map(|e| e.as_str())),
+            network_persons::phone.eq(f.phone.as_ref().map(|p| p.as_str())),
+            network_persons::address.eq(&f.address),
+            network_persons::abroad_other_culture.eq(f.abroad_other_culture),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Replaces what is mapped about a person on the case's current map.
+pub fn update_person(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    person_id: Uuid,
+    f: &PersonFields,
+) -> Result<(), AppError> {
+    let updated = diesel::update(
+        network_persons::table
+            .filter(network_persons::tenant_id.eq(tenant.0))
+            .filter(network_persons::case_id.eq(case_id))
+            .filter(network_persons::id.eq(person_id))
+            .filter(network_persons::removed_at.is_null()),
+    )
+    .set((
+        network_persons::name.eq(&f.name),
+        network_persons::relation.eq(&f.relation),
+        network_persons::category.eq(f.category.as_str()),
+        network_persons::side.eq(f.side.as_str()),
+        network_persons::lineage.eq(f.lineage.as_str()),
+        network_persons::closeness.eq(f.closeness.as_str()),
+        network_persons::quality.eq(f.quality.as_str()),
+        network_persons::can_strengthen.eq(f.can_strengthen),
+        network_persons::can_step_in.eq(f.can_step_in),
+        network_persons::step_in_how.eq(&f.step_in_how),
+        network_persons::email.eq(f.email.as_ref().map(|e| e.as_str())),
+        network_persons::phone.eq(f.phone.as_ref().map(|p| p.as_str())),
+        network_persons::address.eq(&f.address),
+        network_persons::abroad_other_culture.eq(f.abroad_other_culture),
+        network_persons::updated_at.eq(Utc::now()),
+    ))
+    .execute(conn)?;
+    // Under row-level security an update that misses says nothing: the count is the answer.
+    if updated == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Takes a person off the current map. The row stays (marked removed) for the child's words and
+/// for the revisions that show them.
+pub fn remove_person(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    person_id: Uuid,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    let removed = diesel::update(
+        network_persons::table
+            .filter(network_persons::tenant_id.eq(tenant.0))
+            .filter(network_persons::case_id.eq(case_id))
+            .filter(network_persons::id.eq(person_id))
+            .filter(network_persons::removed_at.is_null()),
+    )
+    .set((
+        network_persons::removed_at.eq(now),
+        network_persons::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if removed == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Records the child's words about a person on the case's current map.
+pub fn add_words(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    person_id: Uuid,
+    words: &ChildWords,
+    recorded_by: Option<Uuid>,
+) -> Result<Uuid, AppError> {
+    let on_map: i64 = network_persons::table
+        .filter(network_persons::tenant_id.eq(tenant.0))
+        .filter(network_persons::case_id.eq(case_id))
+        .filter(network_persons::id.eq(person_id))
+        .filter(network_persons::removed_at.is_null())
+        .count()
+        .get_result(conn)?;
+    if on_map == 0 {
+        return Err(AppError::NotFound);
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(child_words::table)
+        .values((
+            child_words::tenant_id.eq(tenant.0),
+            child_words::id.eq(id),
+            child_words::case_id.eq(case_id),
+            child_words::person_id.eq(person_id),
+            child_words::text.eq(&words.text),
+            child_words::author.eq(words.author.as_str()),
+            child_words::written_at.eq(words.written_at),
+            child_words::recorded_by.eq(recorded_by),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = map_revisions)]
+struct RevisionRow {
+    number: i32,
+    revised_on: NaiveDate,
+    phase: String,
+    child_participated: bool,
+    participation: Option<String>,
+    persons: serde_json::Value,
+    created_at: DateTime<Utc>,
+    created_by: Option<Uuid>,
+}
+
+impl RevisionRow {
+    fn view(self) -> Result<RevisionView, AppError> {
+        let persons: Vec<MapPerson> = serde_json::from_value(self.persons)
+            .map_err(|e| AppError::Internal(format!("a revision's snapshot is unreadable: {e}")))?;
+        Ok(RevisionView {
+            summary: RevisionSummary {
+                number: self.number,
+                revised_on: self.revised_on,
+                phase: stored(Phase::parse, &self.phase)?,
+                child_participated: self.child_participated,
+                participation: self.participation,
+                person_count: persons.len(),
+                created_at: self.created_at,
+                created_by: self.created_by,
+            },
+            persons,
+        })
+    }
+}
+
+/// Which revisions of a case to load.
+enum Which {
+    All,
+    Number(i32),
+    Latest,
+}
+
+fn revision_rows(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    which: Which,
+) -> QueryResult<Vec<RevisionRow>> {
+    let query = map_revisions::table
+        .filter(map_revisions::tenant_id.eq(tenant.0))
+        .filter(map_revisions::case_id.eq(case_id))
+        .select(RevisionRow::as_select())
+        .into_boxed();
+    match which {
+        Which::All => query.order(map_revisions::number).load(conn),
+        Which::Number(n) => query.filter(map_revisions::number.eq(n)).load(conn),
+        Which::Latest => query
+            .order(map_revisions::number.desc())
+            .limit(1)
+            .load(conn),
+    }
+}
+
+/// Every revision of the case's map, oldest first.
+pub fn revisions(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+) -> Result<Vec<RevisionView>, AppError> {
+    revision_rows(conn, tenant, case_id, Which::All)?
+        .into_iter()
+        .map(RevisionRow::view)
+        .collect()
+}
+
+/// Revision `number` of the case's map.
+pub fn revision(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    number: i32,
+) -> Result<RevisionView, AppError> {
+    revision_rows(conn, tenant, case_id, Which::Number(number))?
+        .pop()
+        .ok_or(AppError::NotFound)?
+        .view()
+}
+
+pub fn latest_revision(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+) -> Result<Option<RevisionView>, AppError> {
+    revision_rows(conn, tenant, case_id, Which::Latest)?
+        .pop()
+        .map(RevisionRow::view)
+        .transpose()
+}
+
+/// Saves the current map as the next revision. The caller holds the case's lock
+/// ([`super::access::Intent::Write`]), so the number cannot be taken twice.
+pub fn insert_revision(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case: &CaseRow,
+    new: &NewRevision,
+    created_by: Option<Uuid>,
+) -> Result<RevisionView, AppError> {
+    let persons = persons(conn, tenant, case.id)?;
+    let last: Option<i32> = map_revisions::table
+        .filter(map_revisions::tenant_id.eq(tenant.0))
+        .filter(map_revisions::case_id.eq(case.id))
+        .select(diesel::dsl::max(map_revisions::number))
+        .first(conn)?;
+    let number = last.unwrap_or(0) + 1;
+    let snapshot =
+        serde_json::to_value(&persons).map_err(|e| AppError::Internal(format!("snapshot: {e}")))?;
+    let created_at = Utc::now();
+    diesel::insert_into(map_revisions::table)
+        .values((
+            map_revisions::tenant_id.eq(tenant.0),
+            map_revisions::id.eq(Uuid::now_v7()),
+            map_revisions::case_id.eq(case.id),
+            map_revisions::number.eq(number),
+            map_revisions::revised_on.eq(new.revised_on),
+            map_revisions::phase.eq(&case.phase),
+            map_revisions::child_participated.eq(new.child_participated),
+            map_revisions::participation.eq(&new.participation),
+            map_revisions::persons.eq(&snapshot),
+            map_revisions::created_by.eq(created_by),
+            map_revisions::created_at.eq(created_at),
+        ))
+        .execute(conn)?;
+    Ok(RevisionView {
+        summary: RevisionSummary {
+            number,
+            revised_on: new.revised_on,
+            phase: case.phase()?,
+            child_participated: new.child_participated,
+            participation: new.participation.clone(),
+            person_count: persons.len(),
+            created_at,
+            created_by,
+        },
+        persons,
+    })
+}
+
+/// The prompts for the case as it stands.
+pub fn prompts_for(
+    case: &CaseRow,
+    persons: &[MapPerson],
+    latest: Option<&RevisionView>,
+    clock: &TenantClock,
+) -> Result<Vec<rules::Prompt>, AppError> {
+    let latest = latest.map(|r| LatestRevision {
+        number: r.summary.number,
+        revised_on: r.summary.revised_on,
+        phase: r.summary.phase,
+        created_at: r.summary.created_at,
+        persons: &r.persons,
+    });
+    Ok(rules::prompts(&MapFacts {
+        phase: case.phase()?,
+        opened_on: clock.local_day(case.opened_at),
+        phase_changed_at: case.phase_changed_at,
+        persons,
+        latest,
+        review_months: clock.review_months,
+        today: clock.today,
+    }))
+}
+
+/// Everything the case page shows about the case and its current map.
+pub fn case_view(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case: &CaseRow,
+    clock: &TenantClock,
+) -> Result<CaseView, AppError> {
+    let persons = person_views(conn, tenant, case.id)?;
+    let latest = latest_revision(conn, tenant, case.id)?;
+    let map: Vec<MapPerson> = persons.iter().map(|p| p.person.clone()).collect();
+    let prompts = prompts_for(case, &map, latest.as_ref(), clock)?;
+    Ok(CaseView {
+        id: case.id,
+        child: child(conn, tenant, case.child_id)?,
+        phase: case.phase()?,
+        acute: case.acute,
+        opened_at: case.opened_at,
+        phase_changed_at: case.phase_changed_at,
+        assigned: assigned_staff(conn, tenant, case.id)?,
+        persons,
+        latest_revision: latest.map(|r| r.summary),
+        prompts,
+    })
+}
+
+/// Changes the phase and/or the acute flag; returns the case as it now stands. A phase "changed"
+/// to the one it has is no change, so it does not make the map due.
+pub fn update_case(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case: &CaseRow,
+    update: CaseUpdate,
+) -> Result<CaseRow, AppError> {
+    let now = Utc::now();
+    let mut next = case.clone();
+    if let Some(phase) = update.phase
+        && phase.as_str() != case.phase
+    {
+        next.phase = phase.as_str().to_owned();
+        next.phase_changed_at = now;
+    }
+    if let Some(acute) = update.acute {
+        next.acute = acute;
+    }
+    diesel::update(cases::table.find((tenant.0, case.id)))
+        .set((
+            cases::phase.eq(&next.phase),
+            cases::phase_changed_at.eq(next.phase_changed_at),
+            cases::acute.eq(next.acute),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(next)
+}
+
+/// Assigns `user_id` to the case. Only an active staff member of the service who may see case
+/// data can be assigned; assigning someone already assigned changes nothing. Returns whether a
+/// new assignment was made.
+pub fn assign(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    user_id: Uuid,
+    by: Option<Uuid>,
+) -> Result<bool, AppError> {
+    let found: Option<(bool, String)> = users::table
+        .find((tenant.0, user_id))
+        .select((users::active, users::role))
+        .first(conn)
+        .optional()?;
+    match found {
+        Some((true, role)) if role != crate::access::Role::Leader.as_str() => {}
+        Some((true, _)) => {
+            return Err(AppError::field(
+                "user_id",
+                "leaders see aggregate figures, not cases; assign a caseworker or coordinator",
+            ));
+        }
+        _ => {
+            return Err(AppError::field(
+                "user_id",
+                "no active staff member of this service has that id",
+            ));
+        }
+    }
+    let inserted = diesel::insert_into(case_assignments::table)
+        .values((
+            case_assignments::tenant_id.eq(tenant.0),
+            case_assignments::case_id.eq(case_id),
+            case_assignments::user_id.eq(user_id),
+            case_assignments::assigned_by.eq(by),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(inserted > 0)
+}
+
+/// Ends `user_id`'s assignment. The last one cannot end: a case nobody may open is lost.
+pub fn unassign(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), AppError> {
+    let of_case = case_assignments::table
+        .filter(case_assignments::tenant_id.eq(tenant.0))
+        .filter(case_assignments::case_id.eq(case_id));
+    let assigned: Vec<Uuid> = of_case.select(case_assignments::user_id).load(conn)?;
+    if !assigned.contains(&user_id) {
+        return Err(AppError::NotFound);
+    }
+    if assigned.len() == 1 {
+        return Err(AppError::Conflict(
+            "this is the case's only assigned staff member; assign someone else first".into(),
+        ));
+    }
+    diesel::delete(of_case.filter(case_assignments::user_id.eq(user_id))).execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = costly_measures)]
+struct MeasureRow {
+    id: Uuid,
+    kind: String,
+    description: Option<String>,
+    status: String,
+    proposed_at: DateTime<Utc>,
+    proposed_by: Option<Uuid>,
+    decided_at: Option<DateTime<Utc>>,
+    decided_by: Option<Uuid>,
+    withdrawn_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = network_checks)]
+struct CheckRow {
+    id: Uuid,
+    measure_id: Uuid,
+    kind: String,
+    checked_on: Option<NaiveDate>,
+    result: Option<String>,
+    justification: Option<String>,
+    recorded_at: DateTime<Utc>,
+    recorded_by: Option<Uuid>,
+}
+
+fn measure_views(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    only: Option<Uuid>,
+) -> Result<Vec<MeasureView>, AppError> {
+    let mut query = costly_measures::table
+        .filter(costly_measures::tenant_id.eq(tenant.0))
+        .filter(costly_measures::case_id.eq(case_id))
+        .select(MeasureRow::as_select())
+        .order((costly_measures::proposed_at, costly_measures::id))
+        .into_boxed();
+    if let Some(id) = only {
+        query = query.filter(costly_measures::id.eq(id));
+    }
+    let measures: Vec<MeasureRow> = query.load(conn)?;
+    let checks: Vec<CheckRow> = network_checks::table
+        .filter(network_checks::tenant_id.eq(tenant.0))
+        .filter(network_checks::case_id.eq(case_id))
+        .select(CheckRow::as_select())
+        .order((network_checks::recorded_at, network_checks::id))
+        .load(conn)?;
+    let considered: Vec<(Uuid, Uuid, String)> = network_check_persons::table
+        .inner_join(
+            network_persons::table.on(network_persons::tenant_id
+                .eq(network_check_persons::tenant_id)
+                .and(network_persons::id.eq(network_check_persons::person_id))),
+        )
+        .filter(network_check_persons::tenant_id.eq(tenant.0))
+        .filter(network_check_persons::case_id.eq(case_id))
+        .select((
+            network_check_persons::check_id,
+            network_persons::id,
+            network_persons::name,
+        ))
+        .order((network_persons::name, network_persons::id))
+        .load(conn)?;
+    measures
+        .into_iter()
+        .map(|m| {
+            let checks: Vec<CheckView> = checks
+                .iter()
+                .filter(|c| c.measure_id == m.id)
+                .map(|c| {
+                    Ok(CheckView {
+                        id: c.id,
+                        kind: stored(CheckKind::parse, &c.kind)?,
+                        checked_on: c.checked_on,
+                        considered: considered
+                            .iter()
+                            .filter(|(check, _, _)| *check == c.id)
+                            .map(|(_, id, name)| ConsideredPerson {
+                                id: *id,
+                                name: name.clone(),
+                            })
+                            .collect(),
+                        result: c.result.clone(),
+                        justification: c.justification.clone(),
+                        recorded_at: c.recorded_at,
+                        recorded_by: c.recorded_by,
+                    })
+                })
+                .collect::<Result<_, AppError>>()?;
+            let status = stored(MeasureStatus::parse, &m.status)?;
+            Ok(MeasureView {
+                id: m.id,
+                kind: stored(MeasureKind::parse, &m.kind)?,
+                description: m.description,
+                may_decide: rules::may_decide(status, checks.len()).is_ok(),
+                status,
+                proposed_at: m.proposed_at,
+                proposed_by: m.proposed_by,
+                decided_at: m.decided_at,
+                decided_by: m.decided_by,
+                withdrawn_at: m.withdrawn_at,
+                checks,
+            })
+        })
+        .collect()
+}
+
+/// The case's costly measures, oldest first, with their checks.
+pub fn measures(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+) -> Result<Vec<MeasureView>, AppError> {
+    measure_views(conn, tenant, case_id, None)
+}
+
+/// One costly measure of the case; another case's is not found.
+pub fn measure(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    measure_id: Uuid,
+) -> Result<MeasureView, AppError> {
+    measure_views(conn, tenant, case_id, Some(measure_id))?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+pub fn insert_measure(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    new: &NewMeasure,
+    by: Option<Uuid>,
+) -> Result<Uuid, AppError> {
+    let id = Uuid::now_v7();
+    diesel::insert_into(costly_measures::table)
+        .values((
+            costly_measures::tenant_id.eq(tenant.0),
+            costly_measures::id.eq(id),
+            costly_measures::case_id.eq(case_id),
+            costly_measures::kind.eq(new.kind.as_str()),
+            costly_measures::description.eq(&new.description),
+            costly_measures::proposed_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Records a network check or a justification for a proposed measure. Everyone named as
+/// considered must be on this case's map (a removed person may have been considered before they
+/// were removed); anyone else is refused by field, and nothing is written.
+pub fn insert_check(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    measure: &MeasureView,
+    check: &NewCheck,
+    by: Option<Uuid>,
+) -> Result<Uuid, AppError> {
+    if measure.status != MeasureStatus::Proposed {
+        return Err(AppError::Conflict(format!(
+            "the network is checked before a measure is decided; this one is {}",
+            measure.status
+        )));
+    }
+    let id = Uuid::now_v7();
+    let (checked_on, result, justification, considered) = match check {
+        NewCheck::Check {
+            checked_on,
+            considered,
+            result,
+        } => (
+            Some(*checked_on),
+            Some(result.as_str()),
+            None,
+            considered.as_slice(),
+        ),
+        NewCheck::Justification { text } => (None, None, Some(text.as_str()), &[][..]),
+    };
+    if !considered.is_empty() {
+        let known: Vec<Uuid> = network_persons::table
+            .filter(network_persons::tenant_id.eq(tenant.0))
+            .filter(network_persons::case_id.eq(case_id))
+            .filter(network_persons::id.eq_any(considered))
+            .select(network_persons::id)
+            .load(conn)?;
+        let unknown: Vec<_> = considered
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| !known.contains(id))
+            .map(|(i, _)| {
+                crate::web::problem::FieldError::new(
+                    format!("considered[{i}]"),
+                    "no person on this case's map has that id",
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(AppError::Validation(unknown));
+        }
+    }
+    diesel::insert_into(network_checks::table)
+        .values((
+            network_checks::tenant_id.eq(tenant.0),
+            network_checks::id.eq(id),
+            network_checks::case_id.eq(case_id),
+            network_checks::measure_id.eq(measure.id),
+            network_checks::kind.eq(check.kind().as_str()),
+            network_checks::checked_on.eq(checked_on),
+            network_checks::result.eq(result),
+            network_checks::justification.eq(justification),
+            network_checks::recorded_by.eq(by),
+        ))
+        .execute(conn)?;
+    let rows: Vec<_> = considered
+        .iter()
+        .map(|person| {
+            (
+                network_check_persons::tenant_id.eq(tenant.0),
+                network_check_persons::case_id.eq(case_id),
+                network_check_persons::check_id.eq(id),
+                network_check_persons::person_id.eq(*person),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        diesel::insert_into(network_check_persons::table)
+            .values(rows)
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// Marks a proposed measure decided, if the gate is open.
+pub fn decide_measure(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    measure: &MeasureView,
+    by: Option<Uuid>,
+) -> Result<(), AppError> {
+    rules::may_decide(measure.status, measure.checks.len())
+        .map_err(|refusal| AppError::Conflict(refusal.message()))?;
+    diesel::update(costly_measures::table.find((tenant.0, measure.id)))
+        .set((
+            costly_measures::status.eq(MeasureStatus::Decided.as_str()),
+            costly_measures::decided_at.eq(Utc::now()),
+            costly_measures::decided_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Withdraws a proposed measure.
+pub fn withdraw_measure(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    measure: &MeasureView,
+) -> Result<(), AppError> {
+    if measure.status != MeasureStatus::Proposed {
+        return Err(AppError::Conflict(format!(
+            "only a proposed measure can be withdrawn; this one is {}",
+            measure.status
+        )));
+    }
+    diesel::update(costly_measures::table.find((tenant.0, measure.id)))
+        .set((
+            costly_measures::status.eq(MeasureStatus::Withdrawn.as_str()),
+            costly_measures::withdrawn_at.eq(Utc::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Who on the current map can step in at short notice: closest first, then by name.
+pub fn acute_list(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case: &CaseRow,
+) -> Result<AcuteList, AppError> {
+    let child = child(conn, tenant, case.child_id)?;
+    let mut persons: Vec<MapPerson> = persons(conn, tenant, case.id)?
+        .into_iter()
+        .filter(|p| p.can_step_in)
+        .collect();
+    persons.sort_by_key(|p| p.closeness);
+    Ok(AcuteList {
+        case_id: case.id,
+        child_first_name: child.first_name,
+        acute: case.acute,
+        persons: persons
+            .into_iter()
+            .map(|p| AcutePerson {
+                phone_display: p.phone.as_deref().map(format_phone),
+                id: p.id,
+                name: p.name,
+                relation: p.relation,
+                category: p.category,
+                closeness: p.closeness,
+                step_in_how: p.step_in_how,
+                phone: p.phone,
+                email: p.email,
+                address: p.address,
+            })
+            .collect(),
+    })
+}

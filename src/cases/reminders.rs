@@ -1,0 +1,155 @@
+//! The reminder that a map is due for review. Each saved revision replaces the case's pending
+//! reminder with one due the service's `map_review_months` later, in the same transaction; closing
+//! the case cancels it. When it is due, the staff then assigned to the case get a neutral email.
+
+use chrono::{NaiveDate, NaiveTime};
+use diesel::PgConnection;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::domain::Phase;
+use super::queries::TenantClock;
+use super::rules::review_due_on;
+use crate::db::TenantId;
+use crate::db::schema::{case_assignments, cases, tenants, users};
+use crate::fields::Email;
+use crate::jobs::timing::local_to_utc;
+use crate::jobs::worker::{JobContext, JobError, JobRow};
+use crate::jobs::{self, JobKind, NewJob, Subject};
+use crate::mail::OutgoingEmail;
+use crate::web::i18n::Lang;
+
+/// Reminders are sent at this local time on their day (outside every service's quiet hours
+/// unless a service sets them over the working day).
+const SEND_AT_HOUR: u32 = 9;
+
+fn subject(case_id: Uuid) -> Subject {
+    Subject {
+        kind: "case",
+        id: case_id,
+    }
+}
+
+/// Replaces the case's pending review reminder with one due `map_review_months` after
+/// `revised_on`, in the caller's transaction.
+pub fn schedule_review(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    revised_on: NaiveDate,
+    clock: &TenantClock,
+) -> QueryResult<()> {
+    let due_on = review_due_on(revised_on, clock.review_months);
+    let due_at = local_to_utc(
+        due_on,
+        NaiveTime::from_hms_opt(SEND_AT_HOUR, 0, 0).unwrap_or_default(),
+        clock.tz,
+    );
+    jobs::replace_for_subject(
+        conn,
+        tenant,
+        subject(case_id),
+        &[JobKind::MapReview],
+        &[NewJob {
+            kind: JobKind::MapReview,
+            payload: serde_json::json!({ "case_id": case_id }),
+            due_at,
+            subject: Some(subject(case_id)),
+        }],
+    )?;
+    Ok(())
+}
+
+/// Cancels the case's pending review reminder (the case was closed).
+pub fn cancel_review(conn: &mut PgConnection, tenant: TenantId, case_id: Uuid) -> QueryResult<()> {
+    jobs::replace_for_subject(conn, tenant, subject(case_id), &[JobKind::MapReview], &[])?;
+    Ok(())
+}
+
+/// The Message-ID of the reminder from job `job` to staff member `user`: the same on every
+/// attempt, different for each recipient.
+fn message_uuid(job: Uuid, user: Uuid) -> Uuid {
+    let digest = Sha256::new()
+        .chain_update(job.as_bytes())
+        .chain_update(user.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Uuid::from_bytes(bytes)
+}
+
+/// Executes a [`JobKind::MapReview`] row: emails each active staff member assigned to the case
+/// now. A case that is gone or closed needs no reminder, and the job is done.
+///
+/// One row covers every recipient, so a retry after a partial failure sends again to those
+/// already reached; their copy carries the same Message-ID, so mail systems can recognise it.
+pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+    let case_id: Uuid = row
+        .payload
+        .get("case_id")
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| JobError::Permanent("payload without case_id".into()))?;
+    let phase: Option<String> = cases::table
+        .filter(cases::tenant_id.eq(row.tenant_id))
+        .filter(cases::id.eq(case_id))
+        .select(cases::phase)
+        .first(conn)
+        .optional()?;
+    match phase.as_deref().map(Phase::parse) {
+        Some(Ok(phase)) if phase != Phase::Closed => {}
+        _ => return Ok(()),
+    }
+    let recipients: Vec<(Uuid, String, String)> = case_assignments::table
+        .inner_join(
+            users::table.on(users::tenant_id
+                .eq(case_assignments::tenant_id)
+                .and(users::id.eq(case_assignments::user_id))),
+        )
+        .filter(case_assignments::tenant_id.eq(row.tenant_id))
+        .filter(case_assignments::case_id.eq(case_id))
+        .filter(users::active)
+        .select((users::id, users::email, users::lang))
+        .order(users::id)
+        .load(conn)?;
+    let (name, sender_name, reply_to): (String, Option<String>, Option<String>) = tenants::table
+        .select((tenants::name, tenants::sender_name, tenants::reply_to))
+        .first(conn)?;
+    let link = format!("{}/cases/{case_id}", ctx.settings.base_url());
+    for (user_id, email, lang) in recipients {
+        let Ok(to) = Email::parse(&email) else {
+            continue;
+        };
+        let content = crate::mail::templates::map_review(
+            Lang::parse(&lang).unwrap_or_default(),
+            &name,
+            &link,
+        );
+        ctx.mailer.send(&OutgoingEmail {
+            to,
+            sender_name: sender_name.clone().unwrap_or_else(|| name.clone()),
+            reply_to: reply_to.clone(),
+            subject: content.subject,
+            text: content.text,
+            html: content.html,
+            message_id: ctx.mailer.message_id_for(message_uuid(row.id, user_id)),
+            calendar: None,
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_recipient_has_a_stable_message_id_of_their_own() {
+        let job = Uuid::from_u128(1);
+        let (a, b) = (Uuid::from_u128(2), Uuid::from_u128(3));
+        assert_eq!(message_uuid(job, a), message_uuid(job, a));
+        assert_ne!(message_uuid(job, a), message_uuid(job, b));
+        assert_ne!(message_uuid(job, a), message_uuid(Uuid::from_u128(4), a));
+    }
+}

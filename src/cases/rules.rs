@@ -1,0 +1,359 @@
+//! The rules of network work that Tillit keeps an eye on, as pure functions of a case's facts:
+//! what the case page prompts for, and the gate before a costly measure.
+//!
+//! From the municipal guidance: the first map is made "med en gang et barn er i kontakt med
+//! barnevernet", it is revised "i alle faser", the father's family "blir ofte glemt", the service
+//! should know beforehand who "kan stille opp der og da", and "slekt og nettverk skal være sjekket
+//! ut før det settes inn kostnadskrevende tiltak".
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::categories::Lineage;
+use super::domain::{MeasureStatus, Phase};
+use super::history::diff;
+use super::views::MapPerson;
+
+/// Something the map needs, shown on the case page until it is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Prompt {
+    /// There is no map yet; the first was due when the case opened.
+    NoMap { due_on: NaiveDate },
+    /// The phase has changed since the latest revision.
+    PhaseChanged {
+        revision: i32,
+        revision_phase: Phase,
+        phase: Phase,
+    },
+    /// The latest revision is older than the service's review interval.
+    ReviewDue {
+        revision: i32,
+        revised_on: NaiveDate,
+        due_on: NaiveDate,
+    },
+    /// The map has changed since the latest revision, and the changes are not saved as one.
+    UnsavedChanges { revision: i32 },
+    /// Nobody is mapped on the mother's side, the father's side, or either.
+    MissingSide { sides: Vec<Lineage> },
+    /// Nobody on the map can step in at short notice.
+    NoAcute,
+}
+
+/// The latest revision, as the rules need it.
+#[derive(Debug, Clone, Copy)]
+pub struct LatestRevision<'a> {
+    pub number: i32,
+    pub revised_on: NaiveDate,
+    pub phase: Phase,
+    pub created_at: DateTime<Utc>,
+    pub persons: &'a [MapPerson],
+}
+
+/// What the prompts are computed from.
+#[derive(Debug, Clone, Copy)]
+pub struct MapFacts<'a> {
+    pub phase: Phase,
+    /// The day the case opened, in the service's time zone.
+    pub opened_on: NaiveDate,
+    pub phase_changed_at: DateTime<Utc>,
+    pub persons: &'a [MapPerson],
+    pub latest: Option<LatestRevision<'a>>,
+    /// The service's setting: a map is due for review this many months after its revision.
+    pub review_months: u32,
+    pub today: NaiveDate,
+}
+
+/// The day a revision of `revised_on` is due for review.
+pub fn review_due_on(revised_on: NaiveDate, months: u32) -> NaiveDate {
+    revised_on
+        .checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The prompts for a case, most pressing first. A closed case has none. The prompts about the
+/// map's content (a side missing, nobody acute) wait until someone is mapped: before that, "no
+/// map yet" says it all.
+pub fn prompts(facts: &MapFacts) -> Vec<Prompt> {
+    let mut out = Vec::new();
+    if facts.phase == Phase::Closed {
+        return out;
+    }
+    match facts.latest {
+        None => out.push(Prompt::NoMap {
+            due_on: facts.opened_on,
+        }),
+        Some(latest) => {
+            if latest.created_at < facts.phase_changed_at || latest.phase != facts.phase {
+                out.push(Prompt::PhaseChanged {
+                    revision: latest.number,
+                    revision_phase: latest.phase,
+                    phase: facts.phase,
+                });
+            }
+            let due_on = review_due_on(latest.revised_on, facts.review_months);
+            if facts.today >= due_on {
+                out.push(Prompt::ReviewDue {
+                    revision: latest.number,
+                    revised_on: latest.revised_on,
+                    due_on,
+                });
+            }
+            if !diff(latest.persons, facts.persons).is_empty() {
+                out.push(Prompt::UnsavedChanges {
+                    revision: latest.number,
+                });
+            }
+        }
+    }
+    if facts.persons.is_empty() {
+        return out;
+    }
+    let on_side = |side: Lineage| {
+        facts
+            .persons
+            .iter()
+            .any(|p| p.lineage == side || p.lineage == Lineage::Both)
+    };
+    let sides: Vec<Lineage> = [Lineage::Maternal, Lineage::Paternal]
+        .into_iter()
+        .filter(|&side| !on_side(side))
+        .collect();
+    if !sides.is_empty() {
+        out.push(Prompt::MissingSide { sides });
+    }
+    if !facts.persons.iter().any(|p| p.can_step_in) {
+        out.push(Prompt::NoAcute);
+    }
+    out
+}
+
+/// Why a costly measure cannot be marked decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateRefusal {
+    /// Only a proposed measure can be decided.
+    NotProposed(MeasureStatus),
+    /// Neither a network check nor a written justification is recorded.
+    NetworkNotChecked,
+}
+
+impl GateRefusal {
+    pub fn message(self) -> String {
+        match self {
+            Self::NotProposed(status) => {
+                format!("only a proposed measure can be decided; this one is {status}")
+            }
+            Self::NetworkNotChecked => "the network must be checked before a costly measure is \
+                decided: record a network check (who was considered, when, with what result) \
+                or a written justification first"
+                .into(),
+        }
+    }
+}
+
+/// The gate before a costly measure: it may be decided once, while proposed, and only after at
+/// least one network check or written justification (`checks`) has been recorded for it.
+pub fn may_decide(status: MeasureStatus, checks: usize) -> Result<(), GateRefusal> {
+    if status != MeasureStatus::Proposed {
+        return Err(GateRefusal::NotProposed(status));
+    }
+    if checks == 0 {
+        return Err(GateRefusal::NetworkNotChecked);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::cases::categories::{Closeness, NetworkSide, RelationCategory, RelationQuality};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn person(n: u128, lineage: Lineage, can_step_in: bool) -> MapPerson {
+        MapPerson {
+            id: Uuid::from_u128(n),
+            name: format!("Person {n}"),
+            relation: None,
+            category: RelationCategory::NearFamily,
+            side: NetworkSide::Private,
+            lineage,
+            closeness: Closeness::Close,
+            quality: RelationQuality::Supportive,
+            can_strengthen: false,
+            can_step_in,
+            step_in_how: None,
+            email: None,
+            phone: None,
+            address: None,
+            abroad_other_culture: false,
+        }
+    }
+
+    fn facts<'a>(persons: &'a [MapPerson], latest: Option<LatestRevision<'a>>) -> MapFacts<'a> {
+        MapFacts {
+            phase: Phase::Investigation,
+            opened_on: day(2026, 1, 10),
+            phase_changed_at: Utc.with_ymd_and_hms(2026, 1, 10, 9, 0, 0).unwrap(),
+            persons,
+            latest,
+            review_months: 6,
+            today: day(2026, 3, 1),
+        }
+    }
+
+    fn revision(persons: &[MapPerson]) -> LatestRevision<'_> {
+        LatestRevision {
+            number: 1,
+            revised_on: day(2026, 1, 20),
+            phase: Phase::Investigation,
+            created_at: Utc.with_ymd_and_hms(2026, 1, 20, 12, 0, 0).unwrap(),
+            persons,
+        }
+    }
+
+    fn codes(prompts: &[Prompt]) -> Vec<String> {
+        prompts
+            .iter()
+            .map(|p| {
+                serde_json::to_value(p).unwrap()["code"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_new_case_is_told_its_first_map_was_due_when_it_opened() {
+        assert_eq!(
+            prompts(&facts(&[], None)),
+            [Prompt::NoMap {
+                due_on: day(2026, 1, 10)
+            }]
+        );
+    }
+
+    #[test]
+    fn a_full_map_revised_in_this_phase_needs_nothing() {
+        let map = [
+            person(1, Lineage::Maternal, true),
+            person(2, Lineage::Paternal, false),
+        ];
+        assert_eq!(prompts(&facts(&map, Some(revision(&map)))), []);
+    }
+
+    #[test]
+    fn a_phase_change_after_the_revision_makes_it_due() {
+        let map = [person(1, Lineage::Both, true)];
+        let mut f = facts(&map, Some(revision(&map)));
+        f.phase = Phase::Care;
+        f.phase_changed_at = Utc.with_ymd_and_hms(2026, 2, 1, 9, 0, 0).unwrap();
+        assert_eq!(
+            prompts(&f),
+            [Prompt::PhaseChanged {
+                revision: 1,
+                revision_phase: Phase::Investigation,
+                phase: Phase::Care
+            }]
+        );
+        // Changed there and back again: still changed since the revision.
+        f.phase = Phase::Investigation;
+        assert_eq!(codes(&prompts(&f)), ["phase_changed"]);
+    }
+
+    #[test]
+    fn a_map_older_than_the_interval_is_due_on_the_day() {
+        let map = [person(1, Lineage::Both, true)];
+        let mut f = facts(&map, Some(revision(&map)));
+        f.today = day(2026, 7, 19);
+        assert_eq!(prompts(&f), []);
+        f.today = day(2026, 7, 20);
+        assert_eq!(
+            prompts(&f),
+            [Prompt::ReviewDue {
+                revision: 1,
+                revised_on: day(2026, 1, 20),
+                due_on: day(2026, 7, 20)
+            }]
+        );
+        f.review_months = 12;
+        assert_eq!(prompts(&f), []);
+    }
+
+    #[test]
+    fn changes_since_the_revision_are_pointed_out() {
+        let saved = [person(1, Lineage::Both, true)];
+        let now = [
+            person(1, Lineage::Both, true),
+            person(2, Lineage::Both, false),
+        ];
+        assert_eq!(
+            prompts(&facts(&now, Some(revision(&saved)))),
+            [Prompt::UnsavedChanges { revision: 1 }]
+        );
+    }
+
+    #[test]
+    fn one_parents_side_missing_and_nobody_acute_are_prompted() {
+        let mothers_only = [
+            person(1, Lineage::Maternal, false),
+            person(2, Lineage::NotApplicable, false),
+        ];
+        let f = facts(&mothers_only, Some(revision(&mothers_only)));
+        assert_eq!(
+            prompts(&f),
+            [
+                Prompt::MissingSide {
+                    sides: vec![Lineage::Paternal]
+                },
+                Prompt::NoAcute
+            ]
+        );
+        let nobody_with_lineage = [person(1, Lineage::NotApplicable, true)];
+        assert_eq!(
+            prompts(&facts(
+                &nobody_with_lineage,
+                Some(revision(&nobody_with_lineage))
+            )),
+            [Prompt::MissingSide {
+                sides: vec![Lineage::Maternal, Lineage::Paternal]
+            }]
+        );
+    }
+
+    #[test]
+    fn a_closed_case_has_no_prompts() {
+        let mut f = facts(&[], None);
+        f.phase = Phase::Closed;
+        assert_eq!(prompts(&f), []);
+    }
+
+    #[test]
+    fn a_costly_measure_is_decided_only_once_the_network_is_checked() {
+        assert_eq!(
+            may_decide(MeasureStatus::Proposed, 0),
+            Err(GateRefusal::NetworkNotChecked)
+        );
+        assert_eq!(may_decide(MeasureStatus::Proposed, 1), Ok(()));
+        assert_eq!(
+            may_decide(MeasureStatus::Decided, 1),
+            Err(GateRefusal::NotProposed(MeasureStatus::Decided))
+        );
+        assert_eq!(
+            may_decide(MeasureStatus::Withdrawn, 2),
+            Err(GateRefusal::NotProposed(MeasureStatus::Withdrawn))
+        );
+        assert!(
+            GateRefusal::NetworkNotChecked
+                .message()
+                .contains("justification")
+        );
+    }
+}

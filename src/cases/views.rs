@@ -1,0 +1,202 @@
+//! What a case looks like to its reader: the views the API returns and the pages show. Each is
+//! assembled from the rows in [`super::queries`]; the map's person ([`MapPerson`]) is also what a
+//! revision's snapshot stores, so a revision and the current map are compared field by field.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
+use super::domain::{CheckKind, Gender, MeasureKind, MeasureStatus, Phase, WordsAuthor};
+use super::history::MapDiff;
+use super::rules::Prompt;
+
+/// One person on the map: everything mapped about them. Stored as is in each revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MapPerson {
+    pub id: Uuid,
+    pub name: String,
+    pub relation: Option<String>,
+    pub category: RelationCategory,
+    pub side: NetworkSide,
+    pub lineage: Lineage,
+    pub closeness: Closeness,
+    pub quality: RelationQuality,
+    pub can_strengthen: bool,
+    pub can_step_in: bool,
+    pub step_in_how: Option<String>,
+    pub email: Option<String>,
+    /// E.164, e.g. +4791234567.
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub abroad_other_culture: bool,
+}
+
+/// The child's words about a person, verbatim, with who wrote them down and when.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WordsView {
+    pub id: Uuid,
+    pub text: String,
+    pub author: WordsAuthor,
+    pub written_at: DateTime<Utc>,
+    /// The staff member who recorded them.
+    pub recorded_by: Option<Uuid>,
+}
+
+/// A person on the current map, with the child's words about them (oldest first).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonView {
+    #[serde(flatten)]
+    pub person: MapPerson,
+    pub child_words: Vec<WordsView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChildView {
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_year: i16,
+    pub birth_date: Option<NaiveDate>,
+    pub gender: Gender,
+    pub language: Option<String>,
+    pub interpreter_needed: bool,
+}
+
+/// A staff member assigned to the case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StaffView {
+    pub user_id: Uuid,
+    pub display_name: String,
+    #[schema(value_type = crate::access::Role)]
+    pub role: String,
+    pub assigned_at: DateTime<Utc>,
+}
+
+/// One line of "my cases".
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub child_first_name: String,
+    pub child_last_name: String,
+    pub child_birth_year: i16,
+    pub phase: Phase,
+    pub acute: bool,
+    pub opened_at: DateTime<Utc>,
+    /// The date of the latest revision of the map; none before the first.
+    pub last_revised_on: Option<NaiveDate>,
+}
+
+/// A revision without its persons.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RevisionSummary {
+    pub number: i32,
+    pub revised_on: NaiveDate,
+    /// The case's phase when the map was revised.
+    pub phase: Phase,
+    pub child_participated: bool,
+    pub participation: Option<String>,
+    pub person_count: usize,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+}
+
+/// A revision with the map as it stood then.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RevisionView {
+    #[serde(flatten)]
+    pub summary: RevisionSummary,
+    pub persons: Vec<MapPerson>,
+}
+
+/// The case with its map: what the case page shows.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: Uuid,
+    pub child: ChildView,
+    pub phase: Phase,
+    pub acute: bool,
+    pub opened_at: DateTime<Utc>,
+    pub phase_changed_at: DateTime<Utc>,
+    pub assigned: Vec<StaffView>,
+    /// The current map, by name.
+    pub persons: Vec<PersonView>,
+    pub latest_revision: Option<RevisionSummary>,
+    /// What the map needs now (no map yet, due for revision, a side missing, …).
+    pub prompts: Vec<Prompt>,
+}
+
+/// What changed on the map between two revisions, or since a revision (`to` is then absent: the
+/// current, unsaved map).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DiffView {
+    pub from: i32,
+    pub to: Option<i32>,
+    #[serde(flatten)]
+    pub diff: MapDiff,
+}
+
+/// A person considered in a network check.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsideredPerson {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckView {
+    pub id: Uuid,
+    pub kind: CheckKind,
+    pub checked_on: Option<NaiveDate>,
+    pub considered: Vec<ConsideredPerson>,
+    pub result: Option<String>,
+    pub justification: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: Option<Uuid>,
+}
+
+/// A costly measure and what was done to check the network before it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeasureView {
+    pub id: Uuid,
+    pub kind: MeasureKind,
+    pub description: Option<String>,
+    pub status: MeasureStatus,
+    pub proposed_at: DateTime<Utc>,
+    pub proposed_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub checks: Vec<CheckView>,
+    /// Whether it may be marked decided now: proposed, and the network checked or the
+    /// omission justified.
+    pub may_decide: bool,
+}
+
+/// Someone who can step in at short notice, with how to reach them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AcutePerson {
+    pub id: Uuid,
+    pub name: String,
+    pub relation: Option<String>,
+    pub category: RelationCategory,
+    pub closeness: Closeness,
+    pub step_in_how: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    /// As people read it, e.g. "912 34 567".
+    pub phone_display: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The acute list: who can step in now, closest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AcuteList {
+    pub case_id: Uuid,
+    pub child_first_name: String,
+    pub acute: bool,
+    pub persons: Vec<AcutePerson>,
+}
