@@ -104,6 +104,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(access::admin::audit_csv)
         .service(access::admin::jobs_page)
         .service(access::admin::retry_job)
+        .service(tenancy::operator::login_page)
+        .service(tenancy::operator::login)
+        .service(tenancy::operator::home)
+        .service(tenancy::operator::create)
+        .service(tenancy::operator::logout)
         .service(jobs::handlers::list_jobs)
         .service(jobs::handlers::retry_job)
         .configure(cases::routes);

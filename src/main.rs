@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// Platform operator accounts (they onboard services on /operator).
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
     /// API keys for integrations.
     Apikey {
         #[command(subcommand)]
@@ -85,6 +90,16 @@ enum TenantCommand {
         municipalities: Vec<String>,
         #[arg(long)]
         admin_email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create an operator account, or give an existing one a new password; prints
+    /// {"operator_id", "email", "password"} once.
+    Create {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -210,6 +225,19 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
                     "slug": created.slug,
                     "setup_url": tillit::access::account_links::link_url(&state.settings, &created.setup_token),
                 })
+            );
+            Ok(())
+        }
+        Command::Operator {
+            command: OperatorCommand::Create { email },
+        } => {
+            let email =
+                tillit::fields::Email::parse(&email).map_err(|m| AppError::field("email", m))?;
+            let state = AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?;
+            let (id, password) = tillit::tenancy::operator::create_or_reset(&state, &email).await?;
+            println!(
+                "{}",
+                json!({ "operator_id": id, "email": email, "password": password })
             );
             Ok(())
         }

@@ -121,13 +121,14 @@ struct Finished {
     took: Duration,
 }
 
-fn run_node(script: &Path, base_url: &str, mail_dir: &Path) -> Finished {
+fn run_node(script: &Path, base_url: &str, mail_dir: &Path, env: &[(String, String)]) -> Finished {
     let _slot = SLOTS.take();
     let started = Instant::now();
     let mut child = Command::new("node")
         .arg(script)
         .arg(base_url)
         .arg(mail_dir)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .current_dir(repo_root())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -168,6 +169,15 @@ fn run_node(script: &Path, base_url: &str, mail_dir: &Path) -> Finished {
 /// the script's output unless it exits 0 within [`SCRIPT_TIMEOUT`]. Failure screenshots are in
 /// `target/browser-failures/`.
 async fn run_browser_script(app: &TestApp, name: &str) {
+    run_browser_script_with(app, name, &[]).await;
+}
+
+/// [`run_browser_script`] with environment variables for the script (credentials it needs).
+async fn run_browser_script_with(app: &TestApp, name: &str, env: &[(&str, &str)]) {
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     check_prerequisites();
     let script = repo_root().join(format!("tests/browser/{name}.mjs"));
     assert!(script.exists(), "no browser script {}", script.display());
@@ -177,7 +187,7 @@ async fn run_browser_script(app: &TestApp, name: &str) {
         let script = script.clone();
         let mail_dir = mail_dir.clone();
         // The app serves on this test's runtime, so the script runs on a blocking thread.
-        tokio::task::spawn_blocking(move || run_node(&script, &base_url, &mail_dir))
+        tokio::task::spawn_blocking(move || run_node(&script, &base_url, &mail_dir, &env))
             .await
             .expect("the script runner panicked")
     };
@@ -279,4 +289,31 @@ async fn the_mail_outbox_reads_what_the_app_sends() {
     .await
     .expect("send");
     run_browser_script(&app, "mail_outbox").await;
+}
+
+/// The whole onboarding in a browser: the operator creates a service, its admin follows the setup
+/// link from the mail outbox, sets the service up and invites a coordinator, who follows their
+/// link and logs in. Every page is scanned with axe.
+#[tokio::test]
+async fn onboarding_from_operator_to_coordinator() {
+    let app = spawn_app().await;
+    let (_, password) = tillit::tenancy::operator::create_or_reset(
+        &app.state,
+        &Email::parse("drift@tillit.example").expect("email"),
+    )
+    .await
+    .expect("operator");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), stopped));
+    run_browser_script_with(
+        &app,
+        "onboarding",
+        &[
+            ("TILLIT_OPERATOR_EMAIL", "drift@tillit.example"),
+            ("TILLIT_OPERATOR_PASSWORD", &password),
+        ],
+    )
+    .await;
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
 }

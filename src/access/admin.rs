@@ -11,9 +11,9 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::account_links::{self, Purpose};
-use super::session::{self, Staff};
 use super::Role;
+use super::account_links::{self, Purpose};
+use super::session::{self, AdminStaff};
 use crate::app::AppState;
 use crate::audit;
 use crate::db::schema::{account_tokens, audit_log, jobs, tenants, users};
@@ -96,11 +96,10 @@ pub struct SavedQuery {
 #[get("/admin")]
 pub async fn settings_page(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     tr: Tr,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let (settings, municipalities) = state
         .db
         .tenant(staff.tenant, |conn| {
@@ -121,7 +120,9 @@ pub async fn settings_page(
     )
 }
 
-#[derive(Debug, Deserialize)]
+/// Missing fields read as empty, so they are judged (after the role) like empty ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct SettingsForm {
     pub name: String,
     pub sender_name: String,
@@ -137,14 +138,21 @@ pub struct SettingsForm {
 }
 
 fn number_in<T: std::str::FromStr + PartialOrd>(text: &str, low: T, high: T) -> Option<T> {
-    text.trim().parse::<T>().ok().filter(|n| *n >= low && *n <= high)
+    text.trim()
+        .parse::<T>()
+        .ok()
+        .filter(|n| *n >= low && *n <= high)
 }
 
 /// Parses the form, naming every field that is wrong by its catalogue key.
 fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static str>> {
     let mut errors = Vec::new();
     let name = required_text(&form.name, 200).map_err(|_| errors.push("admin.error.name"));
-    let optional = |text: &str| Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_owned);
+    let optional = |text: &str| {
+        Some(text.trim())
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
     let sender_name = match optional(&form.sender_name) {
         Some(text) => required_text(&text, 100)
             .map(Some)
@@ -171,7 +179,12 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
     }
     let mut days: Vec<i32> = Vec::new();
     let mut days_ok = true;
-    for part in form.reminder_days.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in form
+        .reminder_days
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         match number_in(part, 1, 60) {
             Some(d) if !days.contains(&d) => days.push(d),
             _ => days_ok = false,
@@ -191,8 +204,16 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
         errors.push("admin.error.map_review_months");
     }
     match (
-        name, sender_name, reply_to, time_zone, quiet_start, quiet_end, meeting, chase_after,
-        chase_max, review,
+        name,
+        sender_name,
+        reply_to,
+        time_zone,
+        quiet_start,
+        quiet_end,
+        meeting,
+        chase_after,
+        chase_max,
+        review,
     ) {
         (
             Ok(name),
@@ -225,11 +246,10 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
 #[post("/admin")]
 pub async fn save_settings(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     tr: Tr,
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let tenant = staff.tenant;
     let parsed = match parse_settings(&form) {
         Ok(parsed) => parsed,
@@ -267,7 +287,10 @@ pub async fn save_settings(
             );
         }
     };
-    let entry = staff.caller().audit("tenant.settings").object("tenant", tenant);
+    let entry = staff
+        .caller()
+        .audit("tenant.settings")
+        .object("tenant", tenant);
     state
         .db
         .tenant(tenant, move |conn| {
@@ -293,7 +316,9 @@ pub async fn save_settings(
     Ok(back_to("/admin?saved=1"))
 }
 
-#[derive(Debug, Deserialize)]
+/// Missing fields read as empty, so they are judged (after the role) like empty ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct MunicipalityForm {
     pub kommunenummer: String,
     pub name: Option<String>,
@@ -303,7 +328,7 @@ pub struct MunicipalityForm {
 #[post("/admin/municipalities")]
 pub async fn add_municipality(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     CsrfForm(form): CsrfForm<MunicipalityForm>,
 ) -> Result<HttpResponse, AppError> {
     let result = tenancy::add_municipality(
@@ -324,7 +349,7 @@ pub async fn add_municipality(
 #[post("/admin/municipalities/{kommunenummer}/remove")]
 pub async fn remove_municipality(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     path: web::Path<String>,
     CsrfForm(_): CsrfForm<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
@@ -388,11 +413,10 @@ fn staff_message(query: &StaffQuery) -> (Option<&'static str>, Option<&'static s
 #[get("/admin/staff")]
 pub async fn staff_page(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     tr: Tr,
     query: web::Query<StaffQuery>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let rows = state
         .db
         .tenant(staff.tenant, |conn| {
@@ -431,7 +455,9 @@ pub async fn staff_page(
     )
 }
 
-#[derive(Debug, Deserialize)]
+/// Missing fields read as empty, so they are judged (after the role) like empty ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct InviteForm {
     pub email: String,
     pub display_name: String,
@@ -442,10 +468,9 @@ pub struct InviteForm {
 #[post("/admin/staff")]
 pub async fn invite(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     CsrfForm(form): CsrfForm<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let Ok(email) = Email::parse(&form.email) else {
         return Ok(back_to("/admin/staff?problem=email"));
     };
@@ -494,7 +519,9 @@ pub async fn invite(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+/// Missing fields read as empty, so they are judged (after the role) like empty ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct RoleForm {
     pub role: String,
 }
@@ -515,11 +542,10 @@ fn last_admin(conn: &mut PgConnection, tenant: TenantId, user: Uuid) -> QueryRes
 #[post("/admin/staff/{id}/role")]
 pub async fn change_role(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     id: web::Path<Uuid>,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let Ok(role) = Role::parse(&form.role) else {
         return Ok(back_to("/admin/staff?problem=role"));
     };
@@ -567,11 +593,10 @@ pub async fn change_role(
 #[post("/admin/staff/{id}/deactivate")]
 pub async fn deactivate(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     id: web::Path<Uuid>,
     CsrfForm(_): CsrfForm<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let (tenant, user) = (staff.tenant, id.into_inner());
     if user == staff.user {
         return Ok(back_to("/admin/staff?problem=self"));
@@ -596,7 +621,11 @@ pub async fn deactivate(
             )
             .set(account_tokens::revoked_at.eq(Utc::now()))
             .execute(conn)?;
-            audit::record(conn, tenant, caller.audit("user.deactivate").object("user", user))?;
+            audit::record(
+                conn,
+                tenant,
+                caller.audit("user.deactivate").object("user", user),
+            )?;
             Ok(())
         })
         .await?;
@@ -606,11 +635,10 @@ pub async fn deactivate(
 #[post("/admin/staff/{id}/reactivate")]
 pub async fn reactivate(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     id: web::Path<Uuid>,
     CsrfForm(_): CsrfForm<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let (tenant, user) = (staff.tenant, id.into_inner());
     let caller = staff.caller();
     state
@@ -622,7 +650,11 @@ pub async fn reactivate(
             if updated == 0 {
                 return Err(AppError::NotFound);
             }
-            audit::record(conn, tenant, caller.audit("user.reactivate").object("user", user))?;
+            audit::record(
+                conn,
+                tenant,
+                caller.audit("user.reactivate").object("user", user),
+            )?;
             Ok(())
         })
         .await?;
@@ -633,11 +665,10 @@ pub async fn reactivate(
 #[post("/admin/staff/{id}/resend")]
 pub async fn resend(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     id: web::Path<Uuid>,
     CsrfForm(_): CsrfForm<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let (tenant, user) = (staff.tenant, id.into_inner());
     let caller = staff.caller();
     let settings = state.settings.clone();
@@ -652,7 +683,11 @@ pub async fn resend(
                 return Err(AppError::NotFound);
             }
             account_links::issue(conn, &settings, tenant, user, Purpose::Invitation)?;
-            audit::record(conn, tenant, caller.audit("user.invite_resend").object("user", user))?;
+            audit::record(
+                conn,
+                tenant,
+                caller.audit("user.invite_resend").object("user", user),
+            )?;
             Ok(())
         })
         .await?;
@@ -756,7 +791,9 @@ fn load_audit(
             users::table.on(users::tenant_id
                 .eq(audit_log::tenant_id)
                 .and(audit_log::actor_kind.eq("user"))
-                .and(audit_log::actor_id.eq(users::id.cast::<diesel::sql_types::Text>().nullable()))),
+                .and(
+                    audit_log::actor_id.eq(users::id.cast::<diesel::sql_types::Text>().nullable()),
+                )),
         )
         .select((
             audit_log::at,
@@ -783,9 +820,8 @@ fn load_audit(
     if let Some(outcome) = AuditFilter::text(&filter.outcome) {
         query = query.filter(audit_log::outcome.eq(outcome));
     }
-    let start_of = |date: NaiveDate| {
-        crate::jobs::timing::local_to_utc(date, chrono::NaiveTime::MIN, tz)
-    };
+    let start_of =
+        |date: NaiveDate| crate::jobs::timing::local_to_utc(date, chrono::NaiveTime::MIN, tz);
     if let Some(from) = AuditFilter::date(&filter.from) {
         query = query.filter(audit_log::at.ge(start_of(from)));
     }
@@ -817,11 +853,10 @@ const CSV_LIMIT: i64 = 50_000;
 #[get("/admin/audit")]
 pub async fn audit_page(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     tr: Tr,
     filter: web::Query<AuditFilter>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let filter = filter.into_inner();
     let lang = tr.lang();
     let query_filter = filter.clone();
@@ -868,10 +903,9 @@ fn csv_field(value: &str) -> String {
 #[get("/admin/audit.csv")]
 pub async fn audit_csv(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     filter: web::Query<AuditFilter>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let filter = filter.into_inner();
     let tenant = staff.tenant;
     let entry = staff.caller().audit("audit.export");
@@ -936,11 +970,10 @@ pub struct JobsQuery {
 #[get("/admin/jobs")]
 pub async fn jobs_page(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     tr: Tr,
     query: web::Query<JobsQuery>,
 ) -> Result<HttpResponse, AppError> {
-    staff.require(&[Role::TenantAdmin])?;
     let status = query
         .status
         .clone()
@@ -990,13 +1023,34 @@ pub async fn jobs_page(
 #[post("/admin/jobs/{id}/retry")]
 pub async fn retry_job(
     state: web::Data<AppState>,
-    staff: Staff,
+    AdminStaff(staff): AdminStaff,
     id: web::Path<Uuid>,
     CsrfForm(_): CsrfForm<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
     match crate::jobs::retry(&state.db, &staff.caller(), id.into_inner()).await {
         Ok(()) | Err(AppError::Conflict(_)) => Ok(back_to("/admin/jobs")),
         Err(other) => Err(other),
+    }
+}
+
+/// The catalogue key of a role's name.
+pub fn role_key(role: &str) -> &'static str {
+    match role {
+        "tenant_admin" => "role.tenant_admin",
+        "leader" => "role.leader",
+        "caseworker" => "role.caseworker",
+        _ => "role.coordinator",
+    }
+}
+
+/// The catalogue key of a job status.
+pub fn job_status_key(status: &str) -> &'static str {
+    match status {
+        "pending" => "jobs.state.pending",
+        "running" => "jobs.state.running",
+        "done" => "jobs.state.done",
+        "failed" => "jobs.state.failed",
+        _ => "jobs.state.cancelled",
     }
 }
 
@@ -1048,26 +1102,5 @@ mod tests {
         ] {
             assert!(errors.contains(&key), "{key} in {errors:?}");
         }
-    }
-}
-
-/// The catalogue key of a role's name.
-pub fn role_key(role: &str) -> &'static str {
-    match role {
-        "tenant_admin" => "role.tenant_admin",
-        "leader" => "role.leader",
-        "caseworker" => "role.caseworker",
-        _ => "role.coordinator",
-    }
-}
-
-/// The catalogue key of a job status.
-pub fn job_status_key(status: &str) -> &'static str {
-    match status {
-        "pending" => "jobs.state.pending",
-        "running" => "jobs.state.running",
-        "done" => "jobs.state.done",
-        "failed" => "jobs.state.failed",
-        _ => "jobs.state.cancelled",
     }
 }

@@ -9,12 +9,14 @@ use uuid::Uuid;
 
 use super::Role;
 use super::api_keys;
+use super::session::Staff;
 use crate::app::AppState;
 use crate::audit::{Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::web::problem::AppError;
 
-/// An authenticated caller of the JSON API.
+/// An authenticated caller of the JSON API: an API key (`Authorization: Bearer`) or a staff
+/// session (the browser's cookie).
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub tenant: TenantId,
@@ -46,7 +48,7 @@ impl FromRequest for Caller {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
         let bearer = req
@@ -55,6 +57,26 @@ impl FromRequest for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|v| v.trim().to_owned());
+        if bearer.is_none() && req.headers().get(AUTHORIZATION).is_none() {
+            // A staff session from the browser. A request that changes something must also
+            // carry the page's form token in X-CSRF-Token, so another site cannot send it.
+            let safe = req.method().is_safe();
+            let presented = req
+                .headers()
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let expected = crate::web::csrf::token_for(req);
+            let staff = Staff::from_request(req, payload);
+            return Box::pin(async move {
+                let staff = staff.await?;
+                if !safe && (expected.is_empty() || !crate::tokens::same(&presented, &expected)) {
+                    return Err(AppError::CsrfRejected);
+                }
+                Ok(staff.caller())
+            });
+        }
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("no app state".into()))?;
             let key = bearer.ok_or(AppError::Unauthorized)?;

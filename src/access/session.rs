@@ -305,3 +305,21 @@ pub fn end(conn: &mut PgConnection, tenant: TenantId, session: Uuid) -> QueryRes
         .set(sessions::ended_at.eq(Utc::now()))
         .execute(conn)
 }
+
+/// A signed-in tenant admin. Checked before anything else of the request is read, so a person
+/// without the role learns nothing from how their form would have been judged.
+pub struct AdminStaff(pub Staff);
+
+impl FromRequest for AdminStaff {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let staff = Staff::from_request(req, payload);
+        Box::pin(async move {
+            let staff = staff.await?;
+            staff.require(&[Role::TenantAdmin])?;
+            Ok(AdminStaff(staff))
+        })
+    }
+}

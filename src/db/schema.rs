@@ -141,6 +141,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(operator_sessions -> operators (operator_id));
+
 diesel::table! {
     children (tenant_id, id) {
         tenant_id -> Uuid,

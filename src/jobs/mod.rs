@@ -48,10 +48,12 @@ impl JobKind {
         Self::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    /// Whether the job sends email, and so must respect the tenant's quiet hours.
-    pub fn sends_email(self) -> bool {
+    /// Whether the job waits out the tenant's quiet hours. Reminders do; an account link does
+    /// not, because someone has just asked for it (a reset, an invitation) and is waiting.
+    pub fn respects_quiet_hours(self) -> bool {
         match self {
-            Self::AccountEmail | Self::MapReview => true,
+            Self::AccountEmail => false,
+            Self::MapReview => true,
         }
     }
 }

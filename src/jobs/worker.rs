@@ -106,7 +106,7 @@ pub fn execute(ctx: &JobContext, ticket: &Ticket) -> Result<Outcome, DbError> {
                 ctx,
             );
         };
-        if kind.sends_email() {
+        if kind.respects_quiet_hours() {
             let (zone, start, end): (String, i16, i16) = tenants::table
                 .select((
                     tenants::time_zone,

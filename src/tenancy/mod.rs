@@ -3,6 +3,7 @@
 
 pub mod domain;
 pub mod handlers;
+pub mod operator;
 
 use std::sync::Arc;
 

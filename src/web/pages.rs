@@ -87,10 +87,36 @@ struct HomePage {
     shell: Shell,
 }
 
-/// The front page: what Tillit is, and the way in.
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    tr: Tr,
+    shell: Shell,
+    name: String,
+    role: &'static str,
+    admin: bool,
+}
+
+/// The front page: what Tillit is and the way in, or, for a signed-in person, their overview.
 #[route("/", method = "GET", method = "HEAD")]
-pub async fn home(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
-    render(StatusCode::OK, &HomePage { tr, shell })
+pub async fn home(
+    tr: Tr,
+    shell: Shell,
+    staff: Option<crate::access::session::Staff>,
+) -> Result<HttpResponse, AppError> {
+    match staff {
+        Some(staff) => render(
+            StatusCode::OK,
+            &DashboardPage {
+                tr,
+                name: staff.display_name.clone(),
+                role: crate::access::admin::role_key(staff.role.as_str()),
+                admin: staff.role == crate::access::Role::TenantAdmin,
+                shell: staff.shell,
+            },
+        ),
+        None => render(StatusCode::OK, &HomePage { tr, shell }),
+    }
 }
 
 /// The page for anything that went wrong, with the request id for a person to quote when they

@@ -150,6 +150,8 @@ impl TestDb {
             ("database_url", json!(self.app_url())),
             ("database_admin_url", json!(admin_url())),
             ("redis_url", json!(redis_url())),
+            // Each test's jobs go through queues of its own, so no test's worker takes another's.
+            ("redis_namespace", json!(format!("tillit-{}", self.name))),
             ("database.pool_size", json!(4)),
         ];
         all.extend(overrides.iter().cloned());

@@ -1,0 +1,371 @@
+//! The platform operator's pages: log in and onboard a child welfare service, which emails its
+//! first admin a setup link. Operators are not staff of any service and see no service's data;
+//! their accounts are made with `tillit operator create`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{NewTenant, create_tenant};
+use crate::access::passwords;
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::db::schema::{operator_sessions, operators};
+use crate::fields::Email;
+use crate::tokens;
+use crate::web::csrf::{self, CsrfForm};
+use crate::web::i18n::Tr;
+use crate::web::limits::client_address;
+use crate::web::pages::{Shell, render};
+use crate::web::problem::AppError;
+
+const TOKEN_PREFIX: &str = "tlo_";
+/// Operator sessions are short: they only onboard services.
+const SESSION_HOURS: i64 = 2;
+
+fn cookie_name(https: bool) -> &'static str {
+    if https {
+        "__Host-tillit-operator"
+    } else {
+        "tillit_operator"
+    }
+}
+
+/// Creates the operator account for `email`, or gives an existing one a new password. Returns the
+/// generated password, shown once.
+pub async fn create_or_reset(state: &AppState, email: &Email) -> Result<(Uuid, String), AppError> {
+    let password = tokens::issue("").text;
+    let secret = password.clone();
+    let hash = web::block(move || passwords::hash(&secret))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
+    let email = email.to_string();
+    let id = state
+        .db
+        .unscoped(move |conn| {
+            let existing: Option<Uuid> = operators::table
+                .filter(operators::email.eq(&email))
+                .select(operators::id)
+                .first(conn)
+                .optional()?;
+            let id = match existing {
+                Some(id) => {
+                    diesel::update(operators::table.find(id))
+                        .set(operators::password_hash.eq(&hash))
+                        .execute(conn)?;
+                    id
+                }
+                None => {
+                    let id = Uuid::now_v7();
+                    diesel::insert_into(operators::table)
+                        .values((
+                            operators::id.eq(id),
+                            operators::email.eq(&email),
+                            operators::password_hash.eq(&hash),
+                        ))
+                        .execute(conn)?;
+                    id
+                }
+            };
+            Ok::<_, AppError>(id)
+        })
+        .await?;
+    Ok((id, password))
+}
+
+/// A signed-in platform operator.
+pub struct Operator {
+    pub id: Uuid,
+    pub email: String,
+    pub shell: Shell,
+}
+
+impl FromRequest for Operator {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let shell = Shell::for_request(req);
+        let token = state.as_ref().and_then(|s| {
+            req.cookie(cookie_name(s.settings.https()))
+                .map(|c| c.value().to_owned())
+        });
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Internal("no app state".into()))?;
+            let token = token
+                .filter(|t| tokens::looks_like(t, TOKEN_PREFIX))
+                .ok_or(AppError::Unauthorized)?;
+            let hash = tokens::hash(&token);
+            let found = state
+                .db
+                .unscoped(move |conn| {
+                    operator_sessions::table
+                        .inner_join(operators::table)
+                        .filter(operator_sessions::token_hash.eq(hash))
+                        .filter(operator_sessions::ended_at.is_null())
+                        .filter(operator_sessions::expires_at.gt(Utc::now()))
+                        .select((operators::id, operators::email))
+                        .first::<(Uuid, String)>(conn)
+                        .optional()
+                        .map_err(AppError::from)
+                })
+                .await?;
+            let (id, email) = found.ok_or(AppError::Unauthorized)?;
+            Ok(Operator { id, email, shell })
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tenancy/operator_login.html")]
+struct LoginPage {
+    tr: Tr,
+    shell: Shell,
+    failed: bool,
+}
+
+#[get("/operator/login")]
+pub async fn login_page(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
+    render(
+        StatusCode::OK,
+        &LoginPage {
+            tr,
+            shell,
+            failed: false,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+}
+
+#[post("/operator/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let email = form.email.trim().to_lowercase();
+    state.limits.login(&client_address(&req), &email)?;
+    let lookup = email.clone();
+    let found = state
+        .db
+        .unscoped(move |conn| {
+            operators::table
+                .filter(operators::email.eq(lookup))
+                .select((operators::id, operators::password_hash))
+                .first::<(Uuid, String)>(conn)
+                .optional()
+                .map_err(AppError::from)
+        })
+        .await?;
+    let password = form.password.clone();
+    let stored = found.as_ref().map(|(_, hash)| hash.clone());
+    let verified = web::block(move || match stored {
+        Some(hash) => passwords::verify(&password, &hash),
+        None => {
+            passwords::verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let Some((id, _)) = found.filter(|_| verified) else {
+        tracing::info!("operator login failed");
+        return render(
+            StatusCode::UNAUTHORIZED,
+            &LoginPage {
+                tr,
+                shell,
+                failed: true,
+            },
+        );
+    };
+    let token = tokens::issue(TOKEN_PREFIX);
+    let hash = token.hash.clone();
+    state
+        .db
+        .unscoped(move |conn| {
+            diesel::insert_into(operator_sessions::table)
+                .values((
+                    operator_sessions::id.eq(Uuid::now_v7()),
+                    operator_sessions::operator_id.eq(id),
+                    operator_sessions::token_hash.eq(hash),
+                    operator_sessions::expires_at.eq(Utc::now() + Duration::hours(SESSION_HOURS)),
+                ))
+                .execute(conn)?;
+            diesel::update(operators::table.find(id))
+                .set(operators::last_login_at.eq(Utc::now()))
+                .execute(conn)?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    tracing::info!(operator = %id, "operator logged in");
+    let https = state.settings.https();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/operator"))
+        .cookie(
+            Cookie::build(cookie_name(https), token.text)
+                .path("/")
+                .http_only(true)
+                .secure(https)
+                .same_site(SameSite::Strict)
+                .finish(),
+        )
+        .cookie(csrf::seed_cookie(&csrf::new_seed(), https))
+        .finish())
+}
+
+#[derive(Template)]
+#[template(path = "tenancy/operator_home.html")]
+struct HomePage {
+    tr: Tr,
+    shell: Shell,
+    email: String,
+    form: TenantForm,
+    errors: Vec<(String, String)>,
+    created: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TenantForm {
+    pub slug: String,
+    pub name: String,
+    /// Kommunenummer separated by commas or spaces.
+    pub municipalities: String,
+    pub admin_email: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreatedQuery {
+    pub created: Option<String>,
+}
+
+#[get("/operator")]
+pub async fn home(
+    operator: Operator,
+    tr: Tr,
+    query: web::Query<CreatedQuery>,
+) -> Result<HttpResponse, AppError> {
+    render(
+        StatusCode::OK,
+        &HomePage {
+            tr,
+            shell: operator.shell,
+            email: operator.email,
+            form: TenantForm::default(),
+            errors: Vec::new(),
+            created: query.created.clone(),
+        },
+    )
+}
+
+/// Creates a service and emails its admin the setup link (through the job queue).
+#[post("/operator/tenants")]
+pub async fn create(
+    state: web::Data<AppState>,
+    operator: Operator,
+    tr: Tr,
+    CsrfForm(form): CsrfForm<TenantForm>,
+) -> Result<HttpResponse, AppError> {
+    let numbers: Vec<String> = form
+        .municipalities
+        .split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let parsed = NewTenant::parse(&form.slug, &form.name, &numbers, &form.admin_email);
+    let result = match parsed {
+        Ok(new) => {
+            let slug = new.slug.to_string();
+            create_tenant(
+                &state.db,
+                state.settings.clone(),
+                new,
+                Actor::Operator(operator.id.to_string()),
+            )
+            .await
+            .map(|_| slug)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(slug) => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/operator?created={slug}")))
+            .finish()),
+        Err(AppError::Validation(fields)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &HomePage {
+                tr,
+                shell: operator.shell,
+                email: operator.email,
+                errors: fields.into_iter().map(|f| (f.field, f.message)).collect(),
+                form,
+                created: None,
+            },
+        ),
+        Err(AppError::Conflict(message)) => render(
+            StatusCode::CONFLICT,
+            &HomePage {
+                tr,
+                shell: operator.shell,
+                email: operator.email,
+                errors: vec![("slug".into(), message)],
+                form,
+                created: None,
+            },
+        ),
+        Err(other) => Err(other),
+    }
+}
+
+#[post("/operator/logout")]
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _operator: Operator,
+    CsrfForm(_): CsrfForm<crate::access::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    let https = state.settings.https();
+    if let Some(token) = req.cookie(cookie_name(https)) {
+        let hash = tokens::hash(token.value());
+        state
+            .db
+            .unscoped(move |conn| {
+                diesel::update(
+                    operator_sessions::table.filter(operator_sessions::token_hash.eq(hash)),
+                )
+                .set(operator_sessions::ended_at.eq(Utc::now()))
+                .execute(conn)
+                .map_err(AppError::from)
+            })
+            .await?;
+    }
+    let mut removal = Cookie::build(cookie_name(https), "")
+        .path("/")
+        .secure(https)
+        .finish();
+    removal.make_removal();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/operator/login"))
+        .cookie(removal)
+        .finish())
+}

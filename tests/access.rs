@@ -1,0 +1,914 @@
+//! Onboarding and staff access over HTTP, as a browser does it (cookies, form tokens, redirects):
+//! setup links, passwords, login and logout, invitations, roles, deactivation, the audit log, and
+//! a walk over every route with every role.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{TestApp, csrf_in, tenant_id};
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use tillit::access::account_links;
+use tillit::db::schema::{account_tokens, audit_log, jobs, sessions, users};
+use tillit::db::{TenantId, in_tenant};
+
+/// A browser: a cookie jar, no automatic redirects, and the form token of the last page seen.
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    csrf: String,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: app.address.clone(),
+            csrf: String::new(),
+        }
+    }
+
+    /// GETs a page as a browser does (asking for HTML); remembers its form token.
+    async fn get(&mut self, path: &str) -> (StatusCode, String) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("GET");
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = res.text().await.expect("body");
+        if body.contains("name=\"csrf\"") {
+            self.csrf = csrf_in(&body);
+        }
+        (status, location.unwrap_or(body))
+    }
+
+    /// POSTs a form with the current form token; returns the status and the Location (for a
+    /// redirect) or the body.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        if self.csrf.is_empty() {
+            self.get("/").await;
+        }
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf.clone();
+        form.push(("csrf", &token));
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .form(&form)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = res.text().await.expect("body");
+        if body.contains("name=\"csrf\"") {
+            self.csrf = csrf_in(&body);
+        }
+        (status, location.unwrap_or(body))
+    }
+}
+
+const STRONG: &str = "tre blå hester på fjellet";
+
+fn audit_actions(app: &TestApp, tenant: TenantId) -> Vec<(String, String)> {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        audit_log::table
+            .select((audit_log::action, audit_log::outcome))
+            .order(audit_log::id)
+            .load(c)
+    })
+    .expect("audit")
+}
+
+/// The invitation link of `email`, derived the way the email job derives it.
+fn invitation_link(app: &TestApp, tenant: TenantId, email: &str) -> String {
+    let token_id: uuid::Uuid = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        account_tokens::table
+            .inner_join(
+                users::table.on(users::tenant_id
+                    .eq(account_tokens::tenant_id)
+                    .and(users::id.eq(account_tokens::user_id))),
+            )
+            .filter(users::email.eq(email))
+            .filter(account_tokens::revoked_at.is_null())
+            .select(account_tokens::id)
+            .order(account_tokens::created_at.desc())
+            .first(c)
+    })
+    .expect("invitation token");
+    let token =
+        app.state
+            .settings
+            .token_key()
+            .derive(account_links::TOKEN_PREFIX, "account", token_id);
+    format!("/setup/{}", token.text)
+}
+
+/// A service whose admin has set a password, and a browser logged in as that admin.
+async fn onboarded(app: &TestApp, slug: &str) -> (TenantId, Browser) {
+    let created = app.create_tenant(slug, &["4624"]).await;
+    let mut admin = Browser::new(app);
+    let (status, _) = admin.get(&format!("/setup/{}", created.setup_token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, location) = admin
+        .post(
+            &format!("/setup/{}", created.setup_token),
+            &[
+                ("display_name", "Åse Admin"),
+                ("password", STRONG),
+                ("password_repeat", STRONG),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    assert_eq!(location, "/admin");
+    (tenant_id(&created), admin)
+}
+
+#[tokio::test]
+async fn the_whole_onboarding_leaves_its_audit_trail() {
+    let app = TestApp::spawn().await;
+    let created = app.create_tenant("fjordvik", &["4624"]).await;
+    let tenant = tenant_id(&created);
+    let setup = format!("/setup/{}", created.setup_token);
+    let mut admin = Browser::new(&app);
+
+    let (status, page) = admin.get(&setup).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("admin@fjordvik.example"),
+        "the page names the account"
+    );
+
+    // A weak password is refused with the reason, and nothing is written.
+    let (status, page) = admin
+        .post(
+            &setup,
+            &[
+                ("display_name", "Åse"),
+                ("password", "sommer2024"),
+                ("password_repeat", "sommer2024"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("minst 12 tegn"), "{page}");
+    let (status, page) = admin
+        .post(
+            &setup,
+            &[
+                ("display_name", "Åse"),
+                ("password", "Passord12345"),
+                ("password_repeat", "Passord12345"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("mest brukte"), "{page}");
+    let hash: Option<String> = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        users::table.select(users::password_hash).first(c)
+    })
+    .unwrap();
+    assert!(
+        hash.is_none(),
+        "no password was stored for refused attempts"
+    );
+
+    let (status, location) = admin
+        .post(
+            &setup,
+            &[
+                ("display_name", "Åse Admin"),
+                ("password", STRONG),
+                ("password_repeat", STRONG),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/admin")
+    );
+
+    // The link is single-use: now it shows the same neutral page as an unknown or broken one.
+    let (used_status, used) = admin.get(&setup).await;
+    let (unknown_status, unknown) = admin
+        .get("/setup/tla_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        .await;
+    let (_, garbage) = admin.get("/setup/garbage").await;
+    assert_eq!(used_status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown_status, StatusCode::NOT_FOUND);
+    let heading = |page: &str| {
+        page.split("<h1>")
+            .nth(1)
+            .and_then(|p| p.split("</h1>").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(heading(&used), heading(&unknown));
+    assert_eq!(heading(&used), heading(&garbage));
+
+    // Settings.
+    let (status, page) = admin.get("/admin").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let settings = [
+        ("name", "Fjordvik og Lia barneverntjeneste"),
+        ("sender_name", "Barneverntjenesten i Fjordvik"),
+        ("reply_to", "post@fjordvik.example"),
+        ("time_zone", "Europe/Oslo"),
+        ("quiet_start_hour", "20"),
+        ("quiet_end_hour", "8"),
+        ("meeting_minutes", "180"),
+        ("reminder_days", "7, 2"),
+        ("chase_after_days", "4"),
+        ("chase_max", "2"),
+        ("map_review_months", "6"),
+    ];
+    let (status, location) = admin.post("/admin", &settings).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/admin?saved=1")
+    );
+    let mut bad = settings;
+    bad[3] = ("time_zone", "Mars/Olympus");
+    let (status, page) = admin.post("/admin", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("IANA"), "the reason is on the page: {page}");
+    let (status, location) = admin
+        .post(
+            "/admin/municipalities",
+            &[("kommunenummer", "4625"), ("name", "Austevoll")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let (_, page) = admin.get("/admin").await;
+    assert!(page.contains("4625") && page.contains("Barneverntjenesten i Fjordvik"));
+
+    // Invite a coordinator, who sets a password through the link and logs in.
+    let (status, location) = admin
+        .post(
+            "/admin/staff",
+            &[
+                ("email", "Kari.Koordinator@Fjordvik.example"),
+                ("display_name", "Kari Koordinator"),
+                ("role", "coordinator"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/admin/staff?done=invited")
+    );
+    let (_, location) = admin
+        .post(
+            "/admin/staff",
+            &[
+                ("email", "kari.koordinator@fjordvik.example"),
+                ("display_name", "Kari"),
+                ("role", "coordinator"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        location, "/admin/staff?problem=exists",
+        "no second account for the same email"
+    );
+    let invitation_jobs: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        jobs::table
+            .filter(jobs::kind.eq("account_email"))
+            .count()
+            .get_result(c)
+    })
+    .unwrap();
+    assert_eq!(invitation_jobs, 2, "the setup email and the invitation");
+
+    let mut kari = Browser::new(&app);
+    let link = invitation_link(&app, tenant, "kari.koordinator@fjordvik.example");
+    let (status, _) = kari.get(&link).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, location) = kari
+        .post(
+            &link,
+            &[
+                ("display_name", "Kari Koordinator"),
+                ("password", "mitt lange passord for tillit"),
+                ("password_repeat", "mitt lange passord for tillit"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/"));
+    let (status, page) = kari.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Kari Koordinator") && page.contains("Koordinator"),
+        "{page}"
+    );
+    let (status, _) = kari.get("/admin").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a coordinator does not manage the service"
+    );
+
+    // Logging out and in again.
+    let (status, location) = kari.post("/logout", &[]).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/login")
+    );
+    let (status, location) = kari.get("/").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the public front page again: {location}"
+    );
+    kari.get("/login").await;
+    let (status, page) = kari
+        .post(
+            "/login",
+            &[
+                ("email", "kari.koordinator@fjordvik.example"),
+                ("password", "wrong password here"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("feil"), "{page}");
+    let (status, location) = kari
+        .post(
+            "/login",
+            &[
+                ("email", "kari.koordinator@fjordvik.example"),
+                ("password", "mitt lange passord for tillit"),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/"));
+
+    // The admin deactivates Kari: her session ends at once.
+    let kari_id: uuid::Uuid = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        users::table
+            .filter(users::email.eq("kari.koordinator@fjordvik.example"))
+            .select(users::id)
+            .first(c)
+    })
+    .unwrap();
+    let (status, _) = admin
+        .post(&format!("/admin/staff/{kari_id}/deactivate"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, location) = kari.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !location.contains("Kari Koordinator"),
+        "signed out: the public page"
+    );
+    let (status, location) = kari.get("/admin/staff").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/login?next="), "{location}");
+    let (status, _) = kari
+        .post(
+            "/login",
+            &[
+                ("email", "kari.koordinator@fjordvik.example"),
+                ("password", "mitt lange passord for tillit"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a deactivated account cannot log in"
+    );
+
+    // Audit CSV.
+    let res = admin
+        .client
+        .get(format!("{}/admin/audit.csv?action=user.", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with("time_utc,actor,action,object,outcome,request_id"));
+    assert!(
+        csv.contains("user.invite") && csv.contains("user.deactivate"),
+        "{csv}"
+    );
+    assert!(!csv.contains(",login,"), "filtered by action");
+
+    let actions = audit_actions(&app, tenant);
+    for expected in [
+        ("tenant.create", "success"),
+        ("user.password_set", "success"),
+        ("tenant.settings", "success"),
+        ("municipality.add", "success"),
+        ("user.invite", "success"),
+        ("login", "success"),
+        ("logout", "success"),
+        ("login", "failure"),
+        ("user.deactivate", "success"),
+        ("audit.export", "success"),
+    ] {
+        assert!(
+            actions
+                .iter()
+                .any(|(a, o)| a == expected.0 && o == expected.1),
+            "{expected:?} missing from {actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_its_token_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let (tenant, admin) = onboarded(&app, "fjordvik").await;
+    let res = admin
+        .client
+        .post(format!("{}/admin/staff", app.address))
+        .header("accept", "text/html")
+        .form(&[
+            ("email", "x@fjordvik.example"),
+            ("display_name", "X"),
+            ("role", "leader"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let staff: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        users::table.count().get_result(c)
+    })
+    .unwrap();
+    assert_eq!(staff, 1, "nobody was invited");
+}
+
+#[tokio::test]
+async fn logins_are_rate_limited_per_account_with_a_clear_message() {
+    let app = TestApp::spawn_with(&[("rate_limits.login_per_account", serde_json::json!(3))]).await;
+    onboarded(&app, "fjordvik").await;
+    let mut guesser = Browser::new(&app);
+    guesser.get("/login").await;
+    for _ in 0..3 {
+        let (status, _) = guesser
+            .post(
+                "/login",
+                &[
+                    ("email", "admin@fjordvik.example"),
+                    ("password", "guess guess guess"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, page) = guesser
+        .post(
+            "/login",
+            &[("email", "admin@fjordvik.example"), ("password", STRONG)],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(page.contains("For mange forsøk"), "{page}");
+}
+
+#[tokio::test]
+async fn an_idle_session_ends() {
+    let app = TestApp::spawn().await;
+    let (tenant, mut admin) = onboarded(&app, "fjordvik").await;
+    assert_eq!(admin.get("/admin").await.0, StatusCode::OK);
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        diesel::update(sessions::table)
+            .set(sessions::last_seen_at.eq(chrono::Utc::now() - chrono::Duration::minutes(31)))
+            .execute(c)
+    })
+    .unwrap();
+    let (status, location) = admin.get("/admin").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/login?next=%2Fadmin");
+}
+
+#[tokio::test]
+async fn password_reset_never_reveals_whether_an_account_exists() {
+    let app = TestApp::spawn().await;
+    let (tenant, _) = onboarded(&app, "fjordvik").await;
+    let mut visitor = Browser::new(&app);
+    visitor.get("/password/forgot").await;
+    let (known_status, known) = visitor
+        .post("/password/forgot", &[("email", "admin@fjordvik.example")])
+        .await;
+    visitor.get("/password/forgot").await;
+    let (unknown_status, unknown) = visitor
+        .post("/password/forgot", &[("email", "nobody@fjordvik.example")])
+        .await;
+    assert_eq!(known_status, unknown_status);
+    let strip = |page: &str| {
+        page.split("<main")
+            .nth(1)
+            .unwrap_or_default()
+            .split("</main>")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(strip(&known), strip(&unknown), "the same page either way");
+    let resets: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        account_tokens::table
+            .filter(account_tokens::purpose.eq("password_reset"))
+            .count()
+            .get_result(c)
+    })
+    .unwrap();
+    assert_eq!(resets, 1, "only the real account got a link");
+}
+
+const CASE_ROLES: &[&str] = &["tenant_admin", "caseworker", "coordinator"];
+
+/// Every route of the service with who may use it. `walk_covers_every_route` keeps this list
+/// complete: a new route without a line here fails the test.
+const PAGES: &[(&str, &str, &[&str])] = &[
+    ("GET", "/admin", &["tenant_admin"]),
+    ("GET", "/admin/staff", &["tenant_admin"]),
+    ("GET", "/admin/audit", &["tenant_admin"]),
+    ("GET", "/admin/audit.csv", &["tenant_admin"]),
+    ("GET", "/admin/jobs", &["tenant_admin"]),
+    ("POST", "/admin", &["tenant_admin"]),
+    ("POST", "/admin/municipalities", &["tenant_admin"]),
+    (
+        "POST",
+        "/admin/municipalities/{kommunenummer}/remove",
+        &["tenant_admin"],
+    ),
+    ("POST", "/admin/staff", &["tenant_admin"]),
+    ("POST", "/admin/staff/{id}/role", &["tenant_admin"]),
+    ("POST", "/admin/staff/{id}/deactivate", &["tenant_admin"]),
+    ("POST", "/admin/staff/{id}/reactivate", &["tenant_admin"]),
+    ("POST", "/admin/staff/{id}/resend", &["tenant_admin"]),
+    ("POST", "/admin/jobs/{id}/retry", &["tenant_admin"]),
+    (
+        "GET",
+        "/api/v1/tenant",
+        &["tenant_admin", "leader", "caseworker", "coordinator"],
+    ),
+    ("POST", "/api/v1/tenant/municipalities", &["tenant_admin"]),
+    (
+        "DELETE",
+        "/api/v1/tenant/municipalities/{kommunenummer}",
+        &["tenant_admin"],
+    ),
+    ("GET", "/api/v1/api-keys", &["tenant_admin"]),
+    ("POST", "/api/v1/api-keys", &["tenant_admin"]),
+    ("GET", "/api/v1/api-keys/{id}", &["tenant_admin"]),
+    ("DELETE", "/api/v1/api-keys/{id}", &["tenant_admin"]),
+    ("GET", "/api/v1/jobs", &["tenant_admin"]),
+    ("POST", "/api/v1/jobs/{id}/retry", &["tenant_admin"]),
+    // Case data: only the staff assigned to a case (any other id is simply not found); never a
+    // leader, who sees aggregate figures only.
+    (
+        "DELETE",
+        "/api/v1/cases/{id}/assignments/{user_id}",
+        CASE_ROLES,
+    ),
+    (
+        "DELETE",
+        "/api/v1/cases/{id}/persons/{person_id}",
+        CASE_ROLES,
+    ),
+    ("GET", "/api/v1/cases", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}/acute-list", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}/changes", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}/map.svg", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}/measures", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}/persons", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}/persons/{person_id}", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}/prompts", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}/revisions", CASE_ROLES),
+    ("GET", "/api/v1/cases/{id}/revisions/{number}", CASE_ROLES),
+    ("POST", "/api/v1/cases", CASE_ROLES),
+    ("POST", "/api/v1/cases/{id}/assignments", CASE_ROLES),
+    ("POST", "/api/v1/cases/{id}/measures", CASE_ROLES),
+    (
+        "POST",
+        "/api/v1/cases/{id}/measures/{measure_id}/decision",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/measures/{measure_id}/network-checks",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/measures/{measure_id}/withdrawal",
+        CASE_ROLES,
+    ),
+    ("POST", "/api/v1/cases/{id}/persons", CASE_ROLES),
+    (
+        "POST",
+        "/api/v1/cases/{id}/persons/{person_id}/words",
+        CASE_ROLES,
+    ),
+    ("POST", "/api/v1/cases/{id}/revisions", CASE_ROLES),
+    // Last: it ends the session the walk uses.
+    (
+        "POST",
+        "/logout",
+        &["tenant_admin", "leader", "caseworker", "coordinator"],
+    ),
+];
+
+/// Routes anyone may use (the public pages, the doors in, health, the description).
+const PUBLIC: &[(&str, &str)] = &[
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/setup/{token}"),
+    ("POST", "/setup/{token}"),
+    ("GET", "/password/forgot"),
+    ("POST", "/password/forgot"),
+    ("POST", "/lang"),
+    ("GET", "/static/tillit.css"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/operator/login"),
+    ("POST", "/operator/login"),
+    // The operator's own pages need an operator session (tests/access.rs, operator test).
+    ("GET", "/operator"),
+    ("POST", "/operator/tenants"),
+    ("POST", "/operator/logout"),
+];
+
+/// Every `#[get("…")]`, `#[post("…")]`, `#[delete("…")]` and `#[route("…")]` in src/.
+fn declared_routes() -> BTreeSet<(String, String)> {
+    fn walk(dir: &std::path::Path, out: &mut BTreeSet<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for line in text.lines().map(str::trim) {
+                    for (attr, method) in [
+                        ("#[get(\"", "GET"),
+                        ("#[post(\"", "POST"),
+                        ("#[delete(\"", "DELETE"),
+                        ("#[route(\"", "GET"),
+                    ] {
+                        if let Some(rest) = line.strip_prefix(attr) {
+                            let route = rest.split('"').next().unwrap().to_owned();
+                            out.insert((method.to_owned(), route));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn the_walk_covers_every_route() {
+    let listed: BTreeSet<(String, String)> = PAGES
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .chain(PUBLIC.iter().map(|(m, p)| (m.to_string(), p.to_string())))
+        .collect();
+    let missing: Vec<_> = declared_routes().difference(&listed).cloned().collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an access rule in tests/access.rs: {missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_route_refuses_every_role_it_is_not_for() {
+    let app = TestApp::spawn().await;
+    let (tenant, _admin) = onboarded(&app, "fjordvik").await;
+    let mut browsers = Vec::new();
+    for role in ["leader", "caseworker", "coordinator"] {
+        let email = format!("{role}@fjordvik.example");
+        let settings = app.state.settings.clone();
+        in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            let id = uuid::Uuid::now_v7();
+            diesel::insert_into(users::table)
+                .values((
+                    users::tenant_id.eq(tenant.0),
+                    users::id.eq(id),
+                    users::email.eq(&email),
+                    users::role.eq(role),
+                ))
+                .execute(c)?;
+            account_links::issue(c, &settings, tenant, id, account_links::Purpose::Invitation)
+        })
+        .unwrap();
+        let mut browser = Browser::new(&app);
+        let link = invitation_link(&app, tenant, &email);
+        browser.get(&link).await;
+        let (status, _) = browser
+            .post(
+                &link,
+                &[
+                    ("display_name", role),
+                    ("password", STRONG),
+                    ("password_repeat", STRONG),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        browsers.push((role, browser));
+    }
+    let mut anonymous = Browser::new(&app);
+    anonymous.get("/").await;
+    let some_id = uuid::Uuid::new_v4().to_string();
+    for (method, route, allowed) in PAGES {
+        let path = route
+            .replace("{id}", &some_id)
+            .replace("{user_id}", &some_id)
+            .replace("{person_id}", &some_id)
+            .replace("{measure_id}", &some_id)
+            .replace("{number}", "1")
+            .replace("{kommunenummer}", "4624")
+            + if route.ends_with("/changes") {
+                "?from=1"
+            } else {
+                ""
+            };
+        for (role, browser) in browsers.iter_mut() {
+            let status = request(browser, &app, method, &path).await;
+            if allowed.contains(role) {
+                assert_ne!(status, StatusCode::FORBIDDEN, "{role} may {method} {route}");
+            } else {
+                // A JSON body the handler cannot read is refused before the role is looked at;
+                // either way the handler never ran.
+                let unread_body = *method == "POST"
+                    && route.starts_with("/api/")
+                    && (status == StatusCode::BAD_REQUEST
+                        || status == StatusCode::UNPROCESSABLE_ENTITY);
+                assert!(
+                    status == StatusCode::FORBIDDEN
+                        || status == StatusCode::NOT_FOUND
+                        || unread_body,
+                    "{role} must not {method} {route}: got {status}"
+                );
+            }
+        }
+        // Without a session: pages send the browser to the login page; the API says 401.
+        let status = request(&mut anonymous, &app, method, &path).await;
+        assert!(
+            status == StatusCode::SEE_OTHER || status == StatusCode::UNAUTHORIZED,
+            "no session must not {method} {route}: got {status}"
+        );
+    }
+}
+
+/// A well-formed request to `path`: a form for pages, JSON with the session's form token in
+/// X-CSRF-Token for the API. Well-formed, so that only the role can stand in the way.
+async fn request(browser: &mut Browser, app: &TestApp, method: &str, path: &str) -> StatusCode {
+    if !path.starts_with("/api/") {
+        return match method {
+            "GET" => browser.get(path).await.0,
+            _ => browser.post(path, &[]).await.0,
+        };
+    }
+    let body = match path {
+        "/api/v1/tenant/municipalities" => serde_json::json!({"kommunenummer": "4699"}),
+        "/api/v1/api-keys" => serde_json::json!({"name": "walk", "role": "leader"}),
+        _ => serde_json::json!({}),
+    };
+    let url = format!("{}{path}", app.address);
+    let builder = match method {
+        "GET" => browser.client.get(url),
+        "POST" => browser.client.post(url).json(&body),
+        _ => browser.client.delete(url),
+    };
+    builder
+        .header("x-csrf-token", browser.csrf.clone())
+        .send()
+        .await
+        .expect("API request")
+        .status()
+}
+
+#[tokio::test]
+async fn the_operator_onboards_a_service_whose_admin_gets_the_setup_email() {
+    let app = TestApp::spawn().await;
+    let (_, password) = tillit::tenancy::operator::create_or_reset(
+        &app.state,
+        &tillit::fields::Email::parse("drift@tillit.example").unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut operator = Browser::new(&app);
+    let (status, location) = operator.get("/operator").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    operator.get("/operator/login").await;
+    let (status, _) = operator
+        .post(
+            "/operator/login",
+            &[
+                ("email", "drift@tillit.example"),
+                ("password", "not it at all"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, location) = operator
+        .post(
+            "/operator/login",
+            &[("email", "drift@tillit.example"), ("password", &password)],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/operator")
+    );
+    operator.get("/operator").await;
+    let (status, page) = operator
+        .post(
+            "/operator/tenants",
+            &[
+                ("slug", "Ugyldig slug"),
+                ("name", ""),
+                ("municipalities", "12"),
+                ("admin_email", "nei"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("slug") && page.contains("municipality") && page.contains("admin_email"),
+        "{page}"
+    );
+    let (status, location) = operator
+        .post(
+            "/operator/tenants",
+            &[
+                ("slug", "sunnfjord"),
+                ("name", "Sunnfjord barnevern"),
+                ("municipalities", "4647, 4645"),
+                ("admin_email", "leder@sunnfjord.example"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/operator?created=sunnfjord")
+    );
+    let tenant = tillit::tenancy::tenant_by_slug(
+        &app.state.db,
+        &tillit::tenancy::Slug::parse("sunnfjord").unwrap(),
+    )
+    .await
+    .unwrap()
+    .expect("created");
+    let queued: Vec<String> = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        jobs::table.select(jobs::kind).load(c)
+    })
+    .unwrap();
+    assert_eq!(
+        queued,
+        ["account_email"],
+        "the admin's setup email is on its way"
+    );
+    let (status, _) = operator
+        .post(
+            "/operator/tenants",
+            &[
+                ("slug", "sunnfjord"),
+                ("name", "Igjen"),
+                ("municipalities", "4647"),
+                ("admin_email", "a@b.no"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "a duplicate slug is refused");
+}
