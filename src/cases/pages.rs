@@ -106,10 +106,9 @@ impl Shown for NaiveDate {
 pub fn prompt_text(prompt: &Prompt, tr: &Tr) -> String {
     let lang = tr.lang();
     match prompt {
-        Prompt::NoMap { due_on } => fill(
-            tr.t("cases.prompt.no_map"),
-            &[("date", &date(*due_on, tr))],
-        ),
+        Prompt::NoMap { due_on } => {
+            fill(tr.t("cases.prompt.no_map"), &[("date", &date(*due_on, tr))])
+        }
         Prompt::PhaseChanged {
             revision,
             revision_phase,
@@ -525,7 +524,9 @@ pub async fn save_revision(
     )
     .await;
     match saved {
-        Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=revision#revision"))),
+        Ok(()) => Ok(see_other(format!(
+            "/cases/{case_id}?done=revision#revision"
+        ))),
         Err(err) => {
             let errors = FormErrors::from_error(err, |f| revision_field(&tr, f))?;
             case_page_response(

@@ -122,9 +122,11 @@ pub fn draw(
 ) -> Result<Picture, AppError> {
     let child = queries::child(conn, tenant, case.child_id)?;
     Ok(match which {
-        Which::Revision(number) => {
-            of_revision(&child.first_name, &queries::revision(conn, tenant, case.id, number)?, tr)
-        }
+        Which::Revision(number) => of_revision(
+            &child.first_name,
+            &queries::revision(conn, tenant, case.id, number)?,
+            tr,
+        ),
         Which::Current => {
             let persons = queries::persons(conn, tenant, case.id)?;
             let latest = queries::latest_revision(conn, tenant, case.id)?;
