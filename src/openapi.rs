@@ -32,6 +32,7 @@ use crate::{access, cases, jobs, tenancy, web};
         cases::handlers::create_case,
         cases::handlers::get_case,
         cases::handlers::update_case,
+        cases::handlers::update_child,
         cases::handlers::assign_staff,
         cases::handlers::unassign_staff,
         cases::handlers::list_persons,

@@ -631,6 +631,9 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         CASE_ROLES,
     ),
     ("POST", "/api/v1/cases/{id}/revisions", CASE_ROLES),
+    ("PATCH", "/api/v1/cases/{id}", CASE_ROLES),
+    ("PUT", "/api/v1/cases/{id}/child", CASE_ROLES),
+    ("PUT", "/api/v1/cases/{id}/persons/{person_id}", CASE_ROLES),
     ("GET", "/cases", CASE_ROLES),
     ("POST", "/cases", CASE_ROLES),
     ("GET", "/cases/{id}", CASE_ROLES),
@@ -645,6 +648,31 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("GET", "/cases/{id}/acute", CASE_ROLES),
     ("GET", "/cases/{id}/map", CASE_ROLES),
     ("GET", "/cases/{id}/map.svg", CASE_ROLES),
+    ("GET", "/cases/{id}/child", CASE_ROLES),
+    ("POST", "/cases/{id}/child", CASE_ROLES),
+    ("POST", "/cases/{id}/assignments", CASE_ROLES),
+    (
+        "POST",
+        "/cases/{id}/assignments/{user_id}/remove",
+        CASE_ROLES,
+    ),
+    ("POST", "/cases/{id}/measures", CASE_ROLES),
+    ("GET", "/cases/{id}/measures/{measure_id}/check", CASE_ROLES),
+    (
+        "POST",
+        "/cases/{id}/measures/{measure_id}/check",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/cases/{id}/measures/{measure_id}/decision",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/cases/{id}/measures/{measure_id}/withdrawal",
+        CASE_ROLES,
+    ),
     // Last: it ends the session the walk uses.
     (
         "POST",
@@ -677,7 +705,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/operator/setup-links"),
 ];
 
-/// Every `#[get("…")]`, `#[post("…")]`, `#[delete("…")]` and `#[route("…")]` in src/.
+/// Every `#[get("…")]`, `#[post("…")]`, `#[put("…")]`, `#[patch("…")]`, `#[delete("…")]` and
+/// `#[route("…")]` in src/.
 fn declared_routes() -> BTreeSet<(String, String)> {
     fn walk(dir: &std::path::Path, out: &mut BTreeSet<(String, String)>) {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -690,6 +719,8 @@ fn declared_routes() -> BTreeSet<(String, String)> {
                     for (attr, method) in [
                         ("#[get(\"", "GET"),
                         ("#[post(\"", "POST"),
+                        ("#[put(\"", "PUT"),
+                        ("#[patch(\"", "PATCH"),
                         ("#[delete(\"", "DELETE"),
                         ("#[route(\"", "GET"),
                     ] {
@@ -784,7 +815,7 @@ async fn every_route_refuses_every_role_it_is_not_for() {
             } else {
                 // A JSON body the handler cannot read is refused before the role is looked at;
                 // either way the handler never ran.
-                let unread_body = *method == "POST"
+                let unread_body = ["POST", "PUT", "PATCH"].contains(method)
                     && route.starts_with("/api/")
                     && (status == StatusCode::BAD_REQUEST
                         || status == StatusCode::UNPROCESSABLE_ENTITY);
@@ -823,6 +854,8 @@ async fn request(browser: &mut Browser, app: &TestApp, method: &str, path: &str)
     let builder = match method {
         "GET" => browser.client.get(url),
         "POST" => browser.client.post(url).json(&body),
+        "PUT" => browser.client.put(url).json(&body),
+        "PATCH" => browser.client.patch(url).json(&body),
         _ => browser.client.delete(url),
     };
     builder

@@ -1,13 +1,14 @@
 //! Cases and the network map through HTTP, with API keys that act for staff members: who may
 //! open a case, the audit trail of every read and write, revisions and what changed between
 //! them, the prompts, the gate before costly measures, bad input refused with nothing written,
-//! the picture of a large map, and the review reminder that each revision replaces.
+//! the picture of a large map, the review reminder that each revision replaces, correcting the
+//! child's details, and the reminder when the child turns 17½.
 
 mod common;
 
 use std::time::Duration;
 
-use chrono::{Months, Utc};
+use chrono::{Datelike, Months, NaiveDate, Utc};
 use common::services::{SmtpSink, header};
 use common::{Staff, TestApp, expect_problem};
 use diesel::prelude::*;
@@ -1584,6 +1585,460 @@ async fn each_revision_replaces_the_review_reminder_which_reaches_the_assigned_s
     assert_eq!(last.last().map(|(s, ..)| s.as_str()), Some("cancelled"));
 }
 
+/// A case whose child has the birth fields `birth` (`birth_date` and/or `birth_year`), opened with
+/// `extra` (a phase, say).
+async fn case_born(app: &TestApp, key: &str, birth: Value, extra: Value) -> String {
+    let mut child = json!({ "first_name": "Emma", "last_name": "Nordmann", "gender": "girl" });
+    if let (Some(into), Some(from)) = (child.as_object_mut(), birth.as_object()) {
+        into.extend(from.clone());
+    }
+    let mut request = json!({ "child": child });
+    if let (Some(into), Some(from)) = (request.as_object_mut(), extra.as_object()) {
+        into.extend(from.clone());
+    }
+    let res = app
+        .post("/api/v1/cases", key)
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    id(&body(res, 201).await)
+}
+
+/// (status, due_at, payload, subject id) of the service's 17½ reminders, oldest first.
+fn transition_jobs(
+    app: &TestApp,
+    tenant: TenantId,
+) -> Vec<(String, chrono::DateTime<Utc>, Value, Option<uuid::Uuid>)> {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        jobs::table
+            .filter(jobs::kind.eq("transition_meeting"))
+            .order((jobs::created_at, jobs::id))
+            .select((jobs::status, jobs::due_at, jobs::payload, jobs::subject_id))
+            .load(c)
+    })
+    .expect("jobs")
+}
+
+/// The pending 17½ reminder of `case`, if any: its due time.
+fn pending_transition(
+    app: &TestApp,
+    tenant: TenantId,
+    case: &str,
+) -> Option<chrono::DateTime<Utc>> {
+    let mut pending: Vec<_> = transition_jobs(app, tenant)
+        .into_iter()
+        .filter(|(status, _, payload, _)| status == "pending" && payload["case_id"] == case)
+        .map(|(_, due, ..)| due)
+        .collect();
+    assert!(
+        pending.len() <= 1,
+        "one pending reminder per case: {pending:?}"
+    );
+    pending.pop()
+}
+
+/// Today in Oslo, as the service counts days.
+fn oslo_today() -> NaiveDate {
+    Utc::now()
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .date_naive()
+}
+
+/// The last Sunday of `month` in `year`: when Europe/Oslo changes to summer time (March) or back
+/// (October).
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let first_of_next = NaiveDate::from_ymd_opt(year, month, 1).unwrap() + Months::new(1);
+    let last = first_of_next.pred_opt().unwrap();
+    last - chrono::Days::new(u64::from(last.weekday().num_days_from_sunday()))
+}
+
+/// The next last Sunday of `month` after today that a birth date reaches exactly 17½ years
+/// later, and that birth date. (The 31st has no such birth date: no month has a 31st half a year
+/// earlier than October's or March's does in every year.)
+fn next_change(month: u32) -> (NaiveDate, NaiveDate) {
+    let today = oslo_today();
+    (today.year()..today.year() + 10)
+        .map(|year| last_sunday(year, month))
+        .filter(|day| *day > today)
+        .find_map(|day| {
+            let born = day - Months::new(17 * 12 + 6);
+            (born + Months::new(17 * 12 + 6) == day).then_some((born, day))
+        })
+        .expect("a change within ten years")
+}
+
+fn at_utc(day: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
+    day.and_hms_opt(hour, 0, 0).unwrap().and_utc()
+}
+
+#[tokio::test]
+async fn the_transition_reminder_is_due_at_nine_local_on_the_day_the_child_turns_seventeen_and_a_half()
+ {
+    let app = TestApp::spawn().await;
+    let staff = service(&app, "alpha").await;
+    let k = &staff.key;
+
+    // On the morning of the spring change 09:00 in Oslo is 07:00 UTC; the day before, 08:00.
+    let (born, spring) = next_change(3);
+    let case = case_born(
+        &app,
+        k,
+        json!({ "birth_date": born.to_string() }),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        pending_transition(&app, staff.tenant, &case),
+        Some(at_utc(spring, 7))
+    );
+    let eve = case_born(
+        &app,
+        k,
+        json!({ "birth_date": born.pred_opt().unwrap().to_string() }),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        pending_transition(&app, staff.tenant, &eve),
+        Some(at_utc(spring.pred_opt().unwrap(), 8))
+    );
+    // On the morning of the autumn change 09:00 is 08:00 UTC again; the day before, 07:00.
+    let (born, autumn) = next_change(10);
+    let case = case_born(
+        &app,
+        k,
+        json!({ "birth_date": born.to_string() }),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        pending_transition(&app, staff.tenant, &case),
+        Some(at_utc(autumn, 8))
+    );
+    let eve = case_born(
+        &app,
+        k,
+        json!({ "birth_date": born.pred_opt().unwrap().to_string() }),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        pending_transition(&app, staff.tenant, &eve),
+        Some(at_utc(autumn.pred_opt().unwrap(), 7))
+    );
+
+    // Only the year known: counted from 1 July, so 17½ on 1 January, 09:00 (winter time).
+    let year = oslo_today().year() - 17;
+    let case = case_born(&app, k, json!({ "birth_year": year }), json!({})).await;
+    let new_year = NaiveDate::from_ymd_opt(year + 18, 1, 1).unwrap();
+    assert_eq!(
+        pending_transition(&app, staff.tenant, &case),
+        Some(at_utc(new_year, 8))
+    );
+
+    // The row is about the case, so a change to the case finds it.
+    let (_, _, payload, subject) = transition_jobs(&app, staff.tenant).pop().unwrap();
+    assert_eq!(payload, json!({ "case_id": case }));
+    assert_eq!(subject.map(|s| s.to_string()), Some(case.clone()));
+
+    // None for a youth already past 17½, nor for a case opened closed.
+    let past = oslo_today() - Months::new(18 * 12);
+    let adult = case_born(
+        &app,
+        k,
+        json!({ "birth_date": past.to_string() }),
+        json!({}),
+    )
+    .await;
+    assert_eq!(pending_transition(&app, staff.tenant, &adult), None);
+    let closed = case_born(
+        &app,
+        k,
+        json!({ "birth_year": 2016 }),
+        json!({ "phase": "closed" }),
+    )
+    .await;
+    assert_eq!(pending_transition(&app, staff.tenant, &closed), None);
+    assert_eq!(transition_jobs(&app, staff.tenant).len(), 5);
+}
+
+async fn put_child(app: &TestApp, key: &str, case: &str, child: Value, status: u16) -> Value {
+    let res = app
+        .put(&format!("/api/v1/cases/{case}/child"), key)
+        .json(&child)
+        .send()
+        .await
+        .unwrap();
+    body(res, status).await
+}
+
+#[tokio::test]
+async fn a_new_birth_date_replaces_the_reminder_and_closing_the_case_cancels_it() {
+    let app = TestApp::spawn().await;
+    let staff = service(&app, "alpha").await;
+    let k = &staff.key;
+    let case = id(&new_case(&app, k).await);
+    let first = pending_transition(&app, staff.tenant, &case).expect("a reminder");
+    assert_eq!(first.to_rfc3339(), "2033-10-01T07:00:00+00:00");
+    let child = |first_name: &str, birth: Value| {
+        let mut child = json!({
+            "first_name": first_name,
+            "last_name": "Nordmann",
+            "gender": "girl",
+            "language": "norsk",
+        });
+        if let (Some(into), Some(from)) = (child.as_object_mut(), birth.as_object()) {
+            into.extend(from.clone());
+        }
+        child
+    };
+
+    // A new name leaves the reminder alone.
+    let view = put_child(
+        &app,
+        k,
+        &case,
+        child("Emmy", json!({"birth_date": "2016-04-01"})),
+        200,
+    )
+    .await;
+    assert_eq!(view["child"]["first_name"], "Emmy");
+    assert_eq!(transition_jobs(&app, staff.tenant).len(), 1);
+
+    // A new birth date replaces it.
+    let view = put_child(
+        &app,
+        k,
+        &case,
+        child("Emmy", json!({"birth_date": "2015-06-15"})),
+        200,
+    )
+    .await;
+    assert_eq!(view["child"]["birth_date"], "2015-06-15");
+    let states: Vec<String> = transition_jobs(&app, staff.tenant)
+        .into_iter()
+        .map(|j| j.0)
+        .collect();
+    assert_eq!(states, ["cancelled", "pending"]);
+    assert_eq!(
+        pending_transition(&app, staff.tenant, &case).map(|d| d.to_rfc3339()),
+        Some("2032-12-15T08:00:00+00:00".to_owned())
+    );
+
+    // Wrong details are refused by field, and nothing changes.
+    let problem = expect_problem(
+        app.put(&format!("/api/v1/cases/{case}/child"), k)
+            .json(&child(
+                " ",
+                json!({"birth_date": "2015-06-15", "birth_year": 2014}),
+            ))
+            .send()
+            .await
+            .unwrap(),
+        422,
+        "validation",
+    )
+    .await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["first_name", "birth_date"]);
+    assert_eq!(transition_jobs(&app, staff.tenant).len(), 2);
+
+    // A birth date that makes the youth past 17½: no reminder at all.
+    let past = oslo_today() - Months::new(17 * 12 + 7);
+    put_child(
+        &app,
+        k,
+        &case,
+        child("Emmy", json!({"birth_date": past.to_string()})),
+        200,
+    )
+    .await;
+    assert_eq!(pending_transition(&app, staff.tenant, &case), None);
+    let prompts = prompt_codes(&app, k, &case).await;
+    assert_eq!(
+        prompts.first().map(String::as_str),
+        Some("transition_meeting")
+    );
+
+    // Back to the first date; then closing cancels it and reopening brings it back.
+    put_child(
+        &app,
+        k,
+        &case,
+        child("Emmy", json!({"birth_date": "2016-04-01"})),
+        200,
+    )
+    .await;
+    assert_eq!(pending_transition(&app, staff.tenant, &case), Some(first));
+    body(
+        app.patch(&format!("/api/v1/cases/{case}"), k)
+            .json(&json!({"phase": "closed"}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(pending_transition(&app, staff.tenant, &case), None);
+    assert_eq!(
+        transition_jobs(&app, staff.tenant)
+            .last()
+            .map(|j| j.0.as_str()),
+        Some("cancelled")
+    );
+    body(
+        app.patch(&format!("/api/v1/cases/{case}"), k)
+            .json(&json!({"phase": "after_care"}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(pending_transition(&app, staff.tenant, &case), Some(first));
+
+    // Each correction is audited with what changed, never the values; the refused one is not.
+    let rows: Vec<Value> = case_audit(&app, staff.tenant)
+        .into_iter()
+        .filter(|(action, ..)| action == "case.child_update")
+        .map(|(_, kind, _, details)| {
+            assert_eq!(kind.as_deref(), Some("child"));
+            details["changed"].clone()
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            json!(["first_name"]),
+            json!(["birth"]),
+            json!(["birth"]),
+            json!(["birth"])
+        ]
+    );
+}
+
+/// A subject as people read it: RFC 2047 encoded words (`=?utf-8?b?…?=`) decoded and joined.
+fn decoded_subject(header: &str) -> String {
+    use base64::Engine;
+    let mut out = String::new();
+    let mut last_encoded = false;
+    for word in header.split(' ') {
+        let encoded = word
+            .strip_prefix("=?utf-8?b?")
+            .and_then(|w| w.strip_suffix("?="));
+        match encoded {
+            Some(b64) => {
+                if !out.is_empty() && !last_encoded {
+                    out.push(' ');
+                }
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .expect("base64");
+                out.push_str(&String::from_utf8(bytes).expect("utf-8"));
+                last_encoded = true;
+            }
+            None => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+                last_encoded = false;
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_transition_reminder_reaches_the_assigned_staff_once() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let staff = service(&app, "alpha").await;
+    let colleague = app.staff("alpha", "coordinator").await;
+    let k = &staff.key;
+    let case = id(&new_case(&app, k).await);
+    body(
+        app.post(&format!("/api/v1/cases/{case}/assignments"), k)
+            .json(&json!({ "user_id": colleague.user_id }))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    // The day has come (as if it were 1 October 2033), outside quiet hours.
+    in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+        diesel::update(tenants::table)
+            .set((
+                tenants::quiet_start_hour.eq(0),
+                tenants::quiet_end_hour.eq(0),
+            ))
+            .execute(c)?;
+        diesel::update(
+            jobs::table
+                .filter(jobs::kind.eq("transition_meeting"))
+                .filter(jobs::status.eq("pending")),
+        )
+        .set(jobs::due_at.eq(Utc::now()))
+        .execute(c)
+    })
+    .unwrap();
+    let (stop, rx) = watch::channel(false);
+    let workers = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), rx));
+    // The admin's setup email and the two reminders; then longer than a lease, in case anything
+    // were to be sent again.
+    sink.wait_for(3, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
+
+    let messages: Vec<String> = sink
+        .messages()
+        .into_iter()
+        .filter(|m| !header(m, "To").unwrap().starts_with("admin@"))
+        .collect();
+    assert_eq!(messages.len(), 2, "once to each of the two staff assigned");
+    let mut to: Vec<String> = messages.iter().map(|m| header(m, "To").unwrap()).collect();
+    to.sort();
+    assert!(
+        to[0].starts_with("caseworker-") && to[1].starts_with("coordinator-"),
+        "{to:?}"
+    );
+    let ids: std::collections::BTreeSet<String> = messages
+        .iter()
+        .map(|m| header(m, "Message-ID").unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    for message in &messages {
+        assert_eq!(
+            decoded_subject(&header(message, "Subject").unwrap()),
+            "Et møte å planlegge i Tillit"
+        );
+        let decoded = quoted_printable(message);
+        assert!(
+            decoded.contains("Det er tid for å planlegge et møte om veien videre"),
+            "{decoded}"
+        );
+        assert!(decoded.contains(&format!("/cases/{case}\n")), "{decoded}");
+        // Nothing about the child; the texts' neutrality is the snapshot test's (the sender is
+        // the service's own name, which it may set to something neutral).
+        for personal in ["Emma", "Nordmann", "17½"] {
+            assert!(!decoded.contains(personal), "{personal} in {decoded}");
+        }
+    }
+    let states: Vec<String> = transition_jobs(&app, staff.tenant)
+        .into_iter()
+        .map(|j| j.0)
+        .collect();
+    assert_eq!(states, ["done"]);
+}
+
 #[tokio::test]
 async fn the_openapi_description_has_every_case_endpoint() {
     let app = TestApp::spawn().await;
@@ -1600,6 +2055,7 @@ async fn the_openapi_description_has_every_case_endpoint() {
     for (path, methods) in [
         ("/api/v1/cases", &["get", "post"][..]),
         ("/api/v1/cases/{id}", &["get", "patch"]),
+        ("/api/v1/cases/{id}/child", &["put"]),
         ("/api/v1/cases/{id}/assignments", &["post"]),
         ("/api/v1/cases/{id}/assignments/{user_id}", &["delete"]),
         ("/api/v1/cases/{id}/persons", &["get", "post"]),

@@ -264,7 +264,7 @@ impl Errors {
     }
 }
 
-/// The child, as a case is opened.
+/// The child, as a case is opened or as the child's details are corrected.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ChildRequest {
     #[serde(default)]
@@ -311,6 +311,55 @@ pub struct NewCase {
     pub opened_at: DateTime<Utc>,
 }
 
+impl NewChild {
+    /// The child's details from `req`, each wrong field noted in `e` under `prefix` and its name
+    /// (`child.first_name` when a case is opened, `first_name` when the details are corrected).
+    fn parse_into(
+        req: &ChildRequest,
+        prefix: &str,
+        today: NaiveDate,
+        e: &mut Errors,
+    ) -> Option<Self> {
+        let first_name = e.take(
+            &format!("{prefix}first_name"),
+            required_text(&req.first_name, 100),
+        );
+        let last_name = e.take(
+            &format!("{prefix}last_name"),
+            required_text(&req.last_name, 100),
+        );
+        let birth = e.take(
+            &format!("{prefix}birth_date"),
+            Birth::parse(req.birth_date.as_deref(), req.birth_year, today),
+        );
+        let gender = e.take(
+            &format!("{prefix}gender"),
+            blank_to_none(req.gender.as_deref()).map_or(Ok(Gender::Unspecified), Gender::parse),
+        );
+        let language = e.take(
+            &format!("{prefix}language"),
+            optional_text(req.language.as_deref(), 60),
+        );
+        Some(Self {
+            first_name: first_name?,
+            last_name: last_name?,
+            birth: birth?,
+            gender: gender?,
+            language: language?,
+            interpreter_needed: req.interpreter_needed.unwrap_or(false),
+        })
+    }
+
+    /// The child's corrected details, as sent to replace them.
+    pub fn parse(req: &ChildRequest, today: NaiveDate) -> Result<Self, AppError> {
+        let mut e = Errors::default();
+        match Self::parse_into(req, "", today, &mut e) {
+            Some(child) if e.0.is_empty() => Ok(child),
+            _ => Err(e.into_error()),
+        }
+    }
+}
+
 impl NewCase {
     pub fn parse(
         req: &NewCaseRequest,
@@ -318,18 +367,7 @@ impl NewCase {
         today: NaiveDate,
     ) -> Result<Self, AppError> {
         let mut e = Errors::default();
-        let c = &req.child;
-        let first_name = e.take("child.first_name", required_text(&c.first_name, 100));
-        let last_name = e.take("child.last_name", required_text(&c.last_name, 100));
-        let birth = e.take(
-            "child.birth_date",
-            Birth::parse(c.birth_date.as_deref(), c.birth_year, today),
-        );
-        let gender = e.take(
-            "child.gender",
-            blank_to_none(c.gender.as_deref()).map_or(Ok(Gender::Unspecified), Gender::parse),
-        );
-        let language = e.take("child.language", optional_text(c.language.as_deref(), 60));
+        let child = NewChild::parse_into(&req.child, "child.", today, &mut e);
         let phase = e.take(
             "phase",
             blank_to_none(req.phase.as_deref()).map_or(Ok(Phase::Investigation), Phase::parse),
@@ -338,29 +376,11 @@ impl NewCase {
             "opened_at",
             blank_to_none(req.opened_at.as_deref()).map_or(Ok(now), |t| past_moment(t, now)),
         );
-        let (
-            Some(first_name),
-            Some(last_name),
-            Some(birth),
-            Some(gender),
-            Some(language),
-            Some(phase),
-            Some(opened_at),
-        ) = (
-            first_name, last_name, birth, gender, language, phase, opened_at,
-        )
-        else {
+        let (Some(child), Some(phase), Some(opened_at)) = (child, phase, opened_at) else {
             return Err(e.into_error());
         };
         Ok(Self {
-            child: NewChild {
-                first_name,
-                last_name,
-                birth,
-                gender,
-                language,
-                interpreter_needed: c.interpreter_needed.unwrap_or(false),
-            },
+            child,
             phase,
             acute: req.acute.unwrap_or(false),
             opened_at,
@@ -908,6 +928,41 @@ mod tests {
         assert_eq!(case.phase, Phase::Investigation);
         assert_eq!(case.child.gender, Gender::Unspecified);
         assert_eq!(case.opened_at, now());
+    }
+
+    #[test]
+    fn corrected_child_details_are_checked_like_a_new_cases() {
+        let req = ChildRequest {
+            first_name: "Emma".into(),
+            last_name: "".into(),
+            birth_date: Some("2016-04-01".into()),
+            birth_year: Some(2015),
+            language: Some("x".repeat(61)),
+            ..Default::default()
+        };
+        assert_eq!(
+            fields(NewChild::parse(&req, today()).unwrap_err()),
+            ["last_name", "birth_date", "language"],
+            "named without the child. prefix of a new case"
+        );
+        let ok = ChildRequest {
+            first_name: " Emma ".into(),
+            last_name: "Nordmann".into(),
+            birth_year: Some(2016),
+            interpreter_needed: Some(true),
+            ..Default::default()
+        };
+        let child = NewChild::parse(&ok, today()).unwrap();
+        assert_eq!(child.first_name, "Emma");
+        assert_eq!(
+            child.birth,
+            Birth {
+                year: 2016,
+                date: None
+            }
+        );
+        assert_eq!(child.gender, Gender::Unspecified);
+        assert!(child.interpreter_needed);
     }
 
     fn person() -> PersonRequest {

@@ -10,19 +10,19 @@ use uuid::Uuid;
 
 use super::access::{Audited, Intent, case_user, with_case};
 use super::domain::{
-    CaseUpdate, CaseUpdateRequest, ChildWords, MeasureRequest, NetworkCheckRequest, NewCase,
-    NewCaseRequest, NewCheck, NewMeasure, NewRevision, PersonInput, PersonRequest, Phase,
+    CaseUpdate, CaseUpdateRequest, ChildRequest, ChildWords, MeasureRequest, NetworkCheckRequest,
+    NewCase, NewCaseRequest, NewCheck, NewMeasure, NewRevision, PersonInput, PersonRequest, Phase,
     RevisionRequest, WordsRequest,
 };
 use super::history::diff;
 use super::picture::{self, Which};
 use super::queries::{self, TenantClock};
-use super::reminders;
 use super::rules::Prompt;
 use super::views::{
     AcuteList, CaseSummary, CaseView, DiffView, MeasureView, PersonView, RevisionSummary,
     RevisionView,
 };
+use super::{lifecycle, reminders};
 use crate::access::{Caller, Role};
 use crate::app::AppState;
 use crate::audit;
@@ -93,7 +93,7 @@ pub async fn create_case(
         .tenant(caller.tenant, move |conn| {
             let clock = TenantClock::load(conn)?;
             let new = NewCase::parse(&body, clock.now, clock.today)?;
-            let id = queries::create_case(conn, caller.tenant, creator, &new)?;
+            let id = lifecycle::open_case(conn, caller.tenant, creator, &new, &clock)?.id;
             let case = super::access::open_case(conn, &caller, id, Intent::Read)?;
             let view = queries::case_view(conn, caller.tenant, &case, &clock)?;
             audit::record(
@@ -140,7 +140,7 @@ pub async fn get_case(
 }
 
 /// Change the phase or the acute flag. A new phase makes the map due for revision; closing the
-/// case cancels its review reminder.
+/// case cancels its reminders, and reopening it writes the 17½ reminder again.
 #[utoipa::path(
     tag = "cases",
     params(("id" = Uuid, Path)),
@@ -167,15 +167,45 @@ pub async fn update_case(
         "case.update",
         move |conn, c| {
             let update = CaseUpdate::parse(&body)?;
-            let case = queries::update_case(conn, c.tenant, &c.case, update)?;
-            if update.phase == Some(Phase::Closed) {
-                reminders::cancel_review(conn, c.tenant, case.id)?;
-            }
+            let (case, audited) = lifecycle::update_case(conn, c, update)?;
             let view = queries::case_view(conn, c.tenant, &case, &c.clock)?;
-            let audited = Audited::case(case.id).with(json!({
-                "phase": update.phase,
-                "acute": update.acute,
-            }));
+            Ok((view, audited))
+        },
+    )
+    .await?;
+    Ok(web::Json(view))
+}
+
+/// Correct the child's details (name, birth date or year, gender, language, interpreter). All of
+/// them are sent, as when the case was opened. A new birth date or year moves the reminder for
+/// when the child turns 17½.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = Uuid, Path)),
+    request_body = ChildRequest,
+    responses(
+        (status = 200, body = CaseView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[put("/api/v1/cases/{id}/child")]
+pub async fn update_child(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<ChildRequest>,
+) -> Result<web::Json<CaseView>, AppError> {
+    let view = with_case(
+        &state.db,
+        &caller,
+        id.into_inner(),
+        Intent::Write,
+        "case.child_update",
+        move |conn, c| {
+            let audited = lifecycle::update_child(conn, c, &body)?;
+            let view = queries::case_view(conn, c.tenant, &c.case, &c.clock)?;
             Ok((view, audited))
         },
     )
@@ -677,9 +707,11 @@ pub async fn prompts(
         Intent::Read,
         "case.prompts",
         |conn, c| {
+            let child = queries::child(conn, c.tenant, c.case.child_id)?;
             let persons = queries::persons(conn, c.tenant, c.case.id)?;
             let latest = queries::latest_revision(conn, c.tenant, c.case.id)?;
-            let prompts = queries::prompts_for(&c.case, &persons, latest.as_ref(), &c.clock)?;
+            let prompts =
+                queries::prompts_for(&c.case, &child, &persons, latest.as_ref(), &c.clock)?;
             Ok((prompts, Audited::case(c.case.id)))
         },
     )

@@ -10,13 +10,16 @@ pub mod access;
 pub mod categories;
 pub mod domain;
 pub mod ecomap;
+pub mod forms;
 pub mod handlers;
 pub mod history;
+pub mod lifecycle;
 pub mod pages;
 pub mod picture;
 pub mod queries;
 pub mod reminders;
 pub mod rules;
+pub mod transition;
 pub mod views;
 
 /// The routes of this capability.
@@ -26,6 +29,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(create_case)
         .service(get_case)
         .service(update_case)
+        .service(update_child)
         .service(assign_staff)
         .service(unassign_staff)
         .service(list_persons)
@@ -46,5 +50,5 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(withdraw_measure)
         .service(acute_list)
         .service(map_svg);
-    cfg.configure(pages::routes);
+    cfg.configure(pages::routes).configure(forms::routes);
 }

@@ -16,16 +16,19 @@ use uuid::Uuid;
 use super::access::{Audited, Intent, case_user, with_case};
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use super::domain::{
-    CaseUpdate, CaseUpdateRequest, ChildRequest, Gender, NewCase, NewCaseRequest, NewRevision,
+    CaseUpdate, CaseUpdateRequest, Gender, MeasureKind, NewCase, NewCaseRequest, NewRevision,
     PersonInput, PersonRequest, Phase, RevisionRequest, WordsAuthor, WordsRequest, format_phone,
 };
+use super::forms::{self, ChildForm, MeasureForm};
 use super::handlers::MapQuery;
 use super::history::{FieldChange, MapDiff, diff};
 use super::picture;
 use super::queries::{self, TenantClock};
-use super::reminders;
-use super::rules::Prompt;
-use super::views::{AcuteList, CaseSummary, CaseView, PersonView, RevisionView};
+use super::rules::{self, GateRefusal, Prompt};
+use super::views::{
+    AcuteList, CaseSummary, CaseView, MeasureView, PersonView, RevisionView, StaffMember,
+};
+use super::{lifecycle, reminders};
 use crate::access::Role;
 use crate::access::session::Staff;
 use crate::app::AppState;
@@ -38,7 +41,7 @@ use crate::web::problem::AppError;
 
 const CASE_ROLES: [Role; 3] = [Role::TenantAdmin, Role::Caseworker, Role::Coordinator];
 
-fn see_other(path: String) -> HttpResponse {
+pub(super) fn see_other(path: String) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((LOCATION, path))
         .finish()
@@ -51,7 +54,7 @@ pub struct FormErrors(Vec<(&'static str, &'static str)>);
 impl FormErrors {
     /// The field errors of `err` (a validation error), each placed by `place` on an input and
     /// given its text; any other error is passed on.
-    fn from_error(
+    pub(super) fn from_error(
         err: AppError,
         place: impl Fn(&str) -> (&'static str, &'static str),
     ) -> Result<Self, AppError> {
@@ -106,6 +109,10 @@ impl Shown for NaiveDate {
 pub fn prompt_text(prompt: &Prompt, tr: &Tr) -> String {
     let lang = tr.lang();
     match prompt {
+        Prompt::TransitionMeeting { on } => fill(
+            tr.t("cases.prompt.transition_meeting"),
+            &[("date", &date(*on, tr))],
+        ),
         Prompt::NoMap { due_on } => {
             fill(tr.t("cases.prompt.no_map"), &[("date", &date(*due_on, tr))])
         }
@@ -229,14 +236,30 @@ async fn my_cases(state: &AppState, staff: &Staff) -> Result<Vec<CaseSummary>, A
 }
 
 fn new_case_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
+    if let Some(placed) = field
+        .strip_prefix("child.")
+        .and_then(|f| forms::child_field(tr, f))
+    {
+        return placed;
+    }
     match field {
-        "child.first_name" => ("first_name", tr.t("cases.error.first_name")),
-        "child.last_name" => ("last_name", tr.t("cases.error.last_name")),
-        "child.birth_date" => ("birth_date", tr.t("cases.error.birth")),
-        "child.gender" => ("gender", tr.t("cases.error.choose")),
-        "child.language" => ("language", tr.t("cases.error.language")),
         "phase" => ("phase", tr.t("cases.error.choose")),
         _ => ("opened_at", tr.t("cases.error.general")),
+    }
+}
+
+impl NewCaseForm {
+    /// The child's part of the form.
+    fn child(&self) -> ChildForm {
+        ChildForm {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            birth_date: self.birth_date.clone(),
+            birth_year: self.birth_year.clone(),
+            gender: self.gender.clone(),
+            language: self.language.clone(),
+            interpreter_needed: self.interpreter_needed.clone(),
+        }
     }
 }
 
@@ -251,31 +274,19 @@ pub async fn create_from_form(
     staff.require(&CASE_ROLES)?;
     let caller = staff.caller();
     let creator = case_user(&caller).ok_or(AppError::Forbidden)?;
-    let request = NewCaseRequest {
-        child: ChildRequest {
-            first_name: form.first_name.clone(),
-            last_name: form.last_name.clone(),
-            birth_date: Some(form.birth_date.clone()),
-            birth_year: form.birth_year.trim().parse().ok(),
-            gender: Some(form.gender.clone()),
-            language: Some(form.language.clone()),
-            interpreter_needed: Some(form.interpreter_needed.is_some()),
-        },
+    let request = form.child().request("child.").map(|child| NewCaseRequest {
+        child,
         phase: Some(form.phase.clone()),
         acute: Some(form.acute.is_some()),
         opened_at: None,
-    };
-    let year_typed = !form.birth_year.trim().is_empty();
-    let year_bad = year_typed && request.child.birth_year.is_none();
+    });
     let created = state
         .db
         .tenant(caller.tenant, move |conn| {
+            let request = request?;
             let clock = TenantClock::load(conn)?;
-            if year_bad {
-                return Err(AppError::field("child.birth_date", "not a year"));
-            }
             let new = NewCase::parse(&request, clock.now, clock.today)?;
-            let id = queries::create_case(conn, caller.tenant, creator, &new)?;
+            let id = lifecycle::open_case(conn, caller.tenant, creator, &new, &clock)?.id;
             audit::record(
                 conn,
                 caller.tenant,
@@ -322,14 +333,59 @@ struct CasePage {
     case: CaseView,
     prompts: Vec<String>,
     svg: String,
-    revision_form: RevisionForm,
-    errors: FormErrors,
-    notice: Option<&'static str>,
+    /// The case's costly measures, oldest first.
+    measures: Vec<MeasureView>,
+    /// The service's staff who may see cases, for names and the assignment form.
+    staff: Vec<StaffMember>,
+    page: PageState,
 }
 
 impl CasePage {
+    /// A wrong field of the revision form.
     fn error(&self, id: &str) -> Option<&'static str> {
-        self.errors.get(id)
+        self.page.errors.get(id)
+    }
+
+    fn measure_error(&self, id: &str) -> Option<&'static str> {
+        self.page.measure_errors.get(id)
+    }
+
+    fn assign_error(&self, id: &str) -> Option<&'static str> {
+        self.page.assign_errors.get(id)
+    }
+
+    /// Active staff who may see cases and are not assigned yet.
+    fn assignable(&self) -> Vec<&StaffMember> {
+        self.staff
+            .iter()
+            .filter(|s| s.active && !self.case.assigned.iter().any(|a| a.user_id == s.user_id))
+            .collect()
+    }
+
+    /// A staff member's name, for "proposed by" and the like; a dash for nobody or someone gone.
+    fn staff_name(&self, user: &Option<Uuid>) -> String {
+        user.and_then(|id| self.staff.iter().find(|s| s.user_id == id))
+            .map_or_else(|| "–".to_owned(), |s| s.display_name.clone())
+    }
+
+    /// Why the last attempt to decide or withdraw `measure` was refused, if it was this one: the
+    /// gate's own answer for the measure as it now stands.
+    fn refusal(&self, measure: &MeasureView) -> Option<&'static str> {
+        if self.page.refused_measure != Some(measure.id) {
+            return None;
+        }
+        Some(
+            match rules::may_decide(measure.status, measure.checks.len()) {
+                Err(GateRefusal::NetworkNotChecked) => self.tr.t("cases.measure.refused_unchecked"),
+                Err(GateRefusal::NotProposed(_)) | Ok(()) => {
+                    self.tr.t("cases.measure.refused_not_proposed")
+                }
+            },
+        )
+    }
+
+    fn measure_kinds(&self) -> [MeasureKind; 3] {
+        MeasureKind::ALL
     }
 }
 
@@ -344,17 +400,31 @@ fn notice(query: &NoticeQuery) -> Option<&'static str> {
         Some("status") => Some("cases.done.status"),
         Some("person") => Some("cases.done.person"),
         Some("removed") => Some("cases.done.removed"),
+        Some("child") => Some("cases.done.child"),
+        Some("assigned") => Some("cases.done.assigned"),
+        Some("unassigned") => Some("cases.done.unassigned"),
+        Some("measure") => Some("cases.done.measure"),
+        Some("check") => Some("cases.done.check"),
+        Some("decided") => Some("cases.done.decided"),
+        Some("withdrawn") => Some("cases.done.withdrawn"),
         _ => None,
     }
 }
 
-/// Everything the case page needs, read in one transaction and audited as `case.read`.
+/// What the case page shows, read in one transaction and audited as `case.read`.
+struct CaseData {
+    case: CaseView,
+    svg: String,
+    measures: Vec<MeasureView>,
+    staff: Vec<StaffMember>,
+}
+
 async fn case_page_data(
     state: &AppState,
     staff: &Staff,
     case_id: Uuid,
     tr: Tr,
-) -> Result<(CaseView, String), AppError> {
+) -> Result<CaseData, AppError> {
     with_case(
         &state.db,
         &staff.caller(),
@@ -372,46 +442,67 @@ async fn case_page_data(
                 &tr,
             )
             .svg;
-            Ok(((view, svg), Audited::case(c.case.id)))
+            let data = CaseData {
+                case: view,
+                svg,
+                measures: queries::measures(conn, c.tenant, c.case.id)?,
+                staff: queries::case_staff(conn, c.tenant)?,
+            };
+            Ok((data, Audited::case(c.case.id)))
         },
     )
     .await
 }
 
-/// What the case page shows besides the case: the revision form as typed, its errors, a notice.
-struct PageState {
-    status: StatusCode,
-    revision_form: RevisionForm,
-    errors: FormErrors,
-    notice: Option<&'static str>,
+/// What the case page shows besides the case: the forms as typed with their errors, a refusal
+/// and where it belongs, a notice.
+#[derive(Default)]
+pub(super) struct PageState {
+    pub status: StatusCode,
+    pub revision_form: RevisionForm,
+    /// The revision form's wrong fields.
+    pub errors: FormErrors,
+    pub measure_form: MeasureForm,
+    pub measure_errors: FormErrors,
+    pub assign_errors: FormErrors,
+    /// Why the last change to the assignments was refused.
+    pub staff_refusal: Option<&'static str>,
+    /// The measure whose decision or withdrawal was just refused.
+    pub refused_measure: Option<Uuid>,
+    pub notice: Option<&'static str>,
 }
 
-async fn case_page_response(
+pub(super) async fn case_page_response(
     state: &AppState,
     staff: Staff,
     tr: Tr,
     case_id: Uuid,
     page: PageState,
 ) -> Result<HttpResponse, AppError> {
-    let (case, svg) = case_page_data(state, &staff, case_id, tr).await?;
-    let prompts = case.prompts.iter().map(|p| prompt_text(p, &tr)).collect();
+    let data = case_page_data(state, &staff, case_id, tr).await?;
+    let prompts = data
+        .case
+        .prompts
+        .iter()
+        .map(|p| prompt_text(p, &tr))
+        .collect();
     render(
         page.status,
         &CasePage {
             tr,
             shell: staff.shell,
-            case,
+            case: data.case,
             prompts,
-            svg,
-            revision_form: page.revision_form,
-            errors: page.errors,
-            notice: page.notice,
+            svg: data.svg,
+            measures: data.measures,
+            staff: data.staff,
+            page,
         },
     )
 }
 
-/// The case page: the child, the prompts, the eco-map and its table, and the forms that change
-/// the phase and save a revision.
+/// The case page: the child, the prompts, the eco-map and its table, the forms that change the
+/// phase and save a revision, the staff assigned, and the costly measures.
 #[get("/cases/{id}")]
 pub async fn case_page(
     state: web::Data<AppState>,
@@ -427,9 +518,8 @@ pub async fn case_page(
         id.into_inner(),
         PageState {
             status: StatusCode::OK,
-            revision_form: RevisionForm::default(),
-            errors: FormErrors::default(),
             notice: notice(&query),
+            ..PageState::default()
         },
     )
     .await
@@ -463,12 +553,7 @@ pub async fn change_status(
         "case.update",
         move |conn, c| {
             let update = CaseUpdate::parse(&request)?;
-            let case = queries::update_case(conn, c.tenant, &c.case, update)?;
-            if update.phase == Some(Phase::Closed) {
-                reminders::cancel_review(conn, c.tenant, case.id)?;
-            }
-            let audited = Audited::case(case.id)
-                .with(json!({ "phase": update.phase, "acute": update.acute }));
+            let (_, audited) = lifecycle::update_case(conn, c, update)?;
             Ok(((), audited))
         },
     )
@@ -538,7 +623,7 @@ pub async fn save_revision(
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     revision_form: form,
                     errors,
-                    notice: None,
+                    ..PageState::default()
                 },
             )
             .await
@@ -1113,14 +1198,14 @@ pub async fn print_map_page(
     tr: Tr,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let (case, svg) = case_page_data(&state, &staff, id.into_inner(), tr).await?;
+    let data = case_page_data(&state, &staff, id.into_inner(), tr).await?;
     render(
         StatusCode::OK,
         &PrintMapPage {
             tr,
             shell: staff.shell,
-            case,
-            svg,
+            case: data.case,
+            svg: data.svg,
         },
     )
 }

@@ -11,12 +11,13 @@ use uuid::Uuid;
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use super::domain::{
     CaseUpdate, CheckKind, ChildWords, Gender, MeasureKind, MeasureStatus, NewCase, NewCheck,
-    NewMeasure, NewRevision, PersonFields, Phase, WordsAuthor, format_phone,
+    NewChild, NewMeasure, NewRevision, PersonFields, Phase, WordsAuthor, format_phone,
 };
 use super::rules::{self, LatestRevision, MapFacts};
 use super::views::{
     AcuteList, AcutePerson, CaseSummary, CaseView, CheckView, ChildView, ConsideredPerson,
-    MapPerson, MeasureView, PersonView, RevisionSummary, RevisionView, StaffView, WordsView,
+    MapPerson, MeasureView, PersonView, RevisionSummary, RevisionView, StaffMember, StaffView,
+    WordsView,
 };
 use crate::db::TenantId;
 use crate::db::schema::{
@@ -152,6 +153,15 @@ pub fn create_case(
     Ok(case_id)
 }
 
+/// The case `id`, as stored. For the case just written in this transaction; a case a caller asks
+/// for is opened through [`super::access::open_case`].
+pub fn case_row(conn: &mut PgConnection, tenant: TenantId, id: Uuid) -> Result<CaseRow, AppError> {
+    Ok(cases::table
+        .find((tenant.0, id))
+        .select(CaseRow::as_select())
+        .first(conn)?)
+}
+
 /// The cases assigned to `user`, acute ones first, then the most recently opened.
 pub fn assigned_cases(
     conn: &mut PgConnection,
@@ -218,6 +228,85 @@ pub fn child(
         .select(ChildRow::as_select())
         .first(conn)?
         .view()
+}
+
+/// The details of the child that [`update_child`] found changed, by name (for the audit row,
+/// which never holds the values themselves).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChildChanges(pub Vec<&'static str>);
+
+impl ChildChanges {
+    /// Whether the birth date or year changed, so the child turns 17½ on another day.
+    pub fn birth(&self) -> bool {
+        self.0.contains(&"birth")
+    }
+}
+
+/// Replaces the details of the case's child; returns which of them changed.
+pub fn update_child(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    child_id: Uuid,
+    new: &NewChild,
+) -> Result<ChildChanges, AppError> {
+    let old = child(conn, tenant, child_id)?;
+    let mut changed = Vec::new();
+    for (field, differs) in [
+        ("first_name", old.first_name != new.first_name),
+        ("last_name", old.last_name != new.last_name),
+        (
+            "birth",
+            old.birth_year != new.birth.year || old.birth_date != new.birth.date,
+        ),
+        ("gender", old.gender != new.gender),
+        ("language", old.language != new.language),
+        (
+            "interpreter_needed",
+            old.interpreter_needed != new.interpreter_needed,
+        ),
+    ] {
+        if differs {
+            changed.push(field);
+        }
+    }
+    if changed.is_empty() {
+        return Ok(ChildChanges::default());
+    }
+    let updated = diesel::update(children::table.find((tenant.0, child_id)))
+        .set((
+            children::first_name.eq(&new.first_name),
+            children::last_name.eq(&new.last_name),
+            children::birth_year.eq(new.birth.year),
+            children::birth_date.eq(new.birth.date),
+            children::gender.eq(new.gender.as_str()),
+            children::language.eq(&new.language),
+            children::interpreter_needed.eq(new.interpreter_needed),
+            children::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(ChildChanges(changed))
+}
+
+/// The service's staff who may see cases (not leaders), active or not, by name.
+pub fn case_staff(conn: &mut PgConnection, tenant: TenantId) -> Result<Vec<StaffMember>, AppError> {
+    let rows: Vec<(Uuid, String, String, bool)> = users::table
+        .filter(users::tenant_id.eq(tenant.0))
+        .filter(users::role.ne(crate::access::Role::Leader.as_str()))
+        .select((users::id, users::display_name, users::role, users::active))
+        .order((users::display_name, users::id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, display_name, role, active)| StaffMember {
+            user_id,
+            display_name,
+            role,
+            active,
+        })
+        .collect())
 }
 
 pub fn assigned_staff(
@@ -690,6 +779,7 @@ pub fn insert_revision(
 /// The prompts for the case as it stands.
 pub fn prompts_for(
     case: &CaseRow,
+    child: &ChildView,
     persons: &[MapPerson],
     latest: Option<&RevisionView>,
     clock: &TenantClock,
@@ -709,6 +799,7 @@ pub fn prompts_for(
         latest,
         review_months: clock.review_months,
         today: clock.today,
+        birthday: rules::birthday(child.birth_year, child.birth_date),
     }))
 }
 
@@ -733,10 +824,11 @@ pub fn case_view_with_latest(
     let persons = person_views(conn, tenant, case.id)?;
     let latest = latest_revision(conn, tenant, case.id)?;
     let map: Vec<MapPerson> = persons.iter().map(|p| p.person.clone()).collect();
-    let prompts = prompts_for(case, &map, latest.as_ref(), clock)?;
+    let child = child(conn, tenant, case.child_id)?;
+    let prompts = prompts_for(case, &child, &map, latest.as_ref(), clock)?;
     let view = CaseView {
         id: case.id,
-        child: child(conn, tenant, case.child_id)?,
+        child,
         phase: case.phase()?,
         acute: case.acute,
         opened_at: case.opened_at,

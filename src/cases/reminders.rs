@@ -1,6 +1,7 @@
 //! The reminder that a map is due for review. Each saved revision replaces the case's pending
 //! reminder with one due the service's `map_review_months` later, in the same transaction; closing
-//! the case cancels it. When it is due, the staff then assigned to the case get a neutral email.
+//! the case cancels it. When it is due, the staff then assigned to the case get a neutral email
+//! ([`notify_assigned`], which the other reminders about a case share).
 
 use chrono::{NaiveDate, NaiveTime};
 use diesel::PgConnection;
@@ -18,13 +19,24 @@ use crate::jobs::timing::local_to_utc;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, JobKind, NewJob, Subject};
 use crate::mail::OutgoingEmail;
+use crate::mail::templates::Rendered;
 use crate::web::i18n::Lang;
 
 /// Reminders are sent at this local time on their day (outside every service's quiet hours
 /// unless a service sets them over the working day).
 const SEND_AT_HOUR: u32 = 9;
 
-fn subject(case_id: Uuid) -> Subject {
+/// `SEND_AT_HOUR` on `day` in `tz`, as UTC.
+pub fn send_time(day: NaiveDate, tz: chrono_tz::Tz) -> chrono::DateTime<chrono::Utc> {
+    local_to_utc(
+        day,
+        NaiveTime::from_hms_opt(SEND_AT_HOUR, 0, 0).unwrap_or_default(),
+        tz,
+    )
+}
+
+/// The subject of every reminder about a case: changes to the case replace or cancel them.
+pub fn subject(case_id: Uuid) -> Subject {
     Subject {
         kind: "case",
         id: case_id,
@@ -40,12 +52,7 @@ pub fn schedule_review(
     revised_on: NaiveDate,
     clock: &TenantClock,
 ) -> QueryResult<()> {
-    let due_on = review_due_on(revised_on, clock.review_months);
-    let due_at = local_to_utc(
-        due_on,
-        NaiveTime::from_hms_opt(SEND_AT_HOUR, 0, 0).unwrap_or_default(),
-        clock.tz,
-    );
+    let due_at = send_time(review_due_on(revised_on, clock.review_months), clock.tz);
     jobs::replace_for_subject(
         conn,
         tenant,
@@ -79,12 +86,23 @@ fn message_uuid(job: Uuid, user: Uuid) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-/// Executes a [`JobKind::MapReview`] row: emails each active staff member assigned to the case
-/// now. A case that is gone or closed needs no reminder, and the job is done.
+/// Executes a [`JobKind::MapReview`] row: the neutral reminder to the staff assigned to the case.
+pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+    notify_assigned(ctx, conn, row, crate::mail::templates::map_review)
+}
+
+/// Executes a reminder about a case (payload `{"case_id": …}`): emails each active staff member
+/// assigned to the case now the message `render` makes in their language, for the service and a
+/// link to the case. A case that is gone or closed needs no reminder, and the job is done.
 ///
 /// One row covers every recipient, so a retry after a partial failure sends again to those
 /// already reached; their copy carries the same Message-ID, so mail systems can recognise it.
-pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+pub fn notify_assigned(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+    render: fn(Lang, &str, &str) -> Rendered,
+) -> Result<(), JobError> {
     let case_id: Uuid = row
         .payload
         .get("case_id")
@@ -121,11 +139,7 @@ pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(
         let Ok(to) = Email::parse(&email) else {
             continue;
         };
-        let content = crate::mail::templates::map_review(
-            Lang::parse(&lang).unwrap_or_default(),
-            &name,
-            &link,
-        );
+        let content = render(Lang::parse(&lang).unwrap_or_default(), &name, &link);
         ctx.mailer.send(&OutgoingEmail {
             to,
             sender_name: sender_name.clone().unwrap_or_else(|| name.clone()),

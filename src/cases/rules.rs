@@ -4,7 +4,8 @@
 //! From the municipal guidance: the first map is made "med en gang et barn er i kontakt med
 //! barnevernet", it is revised "i alle faser", the father's family "blir ofte glemt", the service
 //! should know beforehand who "kan stille opp der og da", and "slekt og nettverk skal være sjekket
-//! ut før det settes inn kostnadskrevende tiltak".
+//! ut før det settes inn kostnadskrevende tiltak". From the research on network meetings: youths
+//! may lead their own "17½-års møter", the meeting before child welfare ends at 18.
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::Serialize;
@@ -19,6 +20,9 @@ use super::views::MapPerson;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Prompt {
+    /// The child turned 17½ on `on` and is not yet 18: time for the meeting about what happens
+    /// after 18 (the "17½-års møte"), which the youth may lead.
+    TransitionMeeting { on: NaiveDate },
     /// There is no map yet; the first was due when the case opened.
     NoMap { due_on: NaiveDate },
     /// The phase has changed since the latest revision.
@@ -63,6 +67,33 @@ pub struct MapFacts<'a> {
     /// The service's setting: a map is due for review this many months after its revision.
     pub review_months: u32,
     pub today: NaiveDate,
+    /// The child's birthday (see [`birthday`]).
+    pub birthday: NaiveDate,
+}
+
+/// The day the child's age is counted from: the birth date, or 1 July of the birth year when only
+/// the year is known (the middle of the year, so the estimate is at most half a year off).
+pub fn birthday(birth_year: i16, birth_date: Option<NaiveDate>) -> NaiveDate {
+    birth_date
+        .or_else(|| NaiveDate::from_ymd_opt(i32::from(birth_year), 7, 1))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// The day a child born on `birthday` turns 17½: 17 years and 6 months later. A birthday at the
+/// end of a month that the half year does not have (31 August) gives the month's last day
+/// (28 or 29 February).
+pub fn turns_seventeen_and_a_half(birthday: NaiveDate) -> NaiveDate {
+    birthday
+        .checked_add_months(Months::new(17 * 12 + 6))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The day a child born on `birthday` turns 18, when child welfare measures end unless continued
+/// as after-care.
+pub fn turns_eighteen(birthday: NaiveDate) -> NaiveDate {
+    birthday
+        .checked_add_months(Months::new(18 * 12))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// The day a revision of `revised_on` is due for review.
@@ -72,13 +103,18 @@ pub fn review_due_on(revised_on: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// The prompts for a case, most pressing first. A closed case has none. The prompts about the
+/// The prompts for a case, most pressing first (a youth about to turn 18 first of all). A closed
+/// case has none. The prompts about the
 /// map's content (a side missing, nobody acute) wait until someone is mapped: before that, "no
 /// map yet" says it all.
 pub fn prompts(facts: &MapFacts) -> Vec<Prompt> {
     let mut out = Vec::new();
     if facts.phase == Phase::Closed {
         return out;
+    }
+    let transition = turns_seventeen_and_a_half(facts.birthday);
+    if transition <= facts.today && facts.today < turns_eighteen(facts.birthday) {
+        out.push(Prompt::TransitionMeeting { on: transition });
     }
     match facts.latest {
         None => out.push(Prompt::NoMap {
@@ -205,6 +241,7 @@ mod tests {
             latest,
             review_months: 6,
             today: day(2026, 3, 1),
+            birthday: day(2016, 4, 1),
         }
     }
 
@@ -326,6 +363,57 @@ mod tests {
                 sides: vec![Lineage::Maternal, Lineage::Paternal]
             }]
         );
+    }
+
+    #[test]
+    fn the_transition_meeting_is_prompted_from_seventeen_and_a_half_until_eighteen() {
+        let map = [
+            person(1, Lineage::Maternal, true),
+            person(2, Lineage::Paternal, false),
+        ];
+        let mut f = facts(&map, Some(revision(&map)));
+        f.review_months = 12;
+        f.birthday = day(2008, 9, 1);
+        f.today = day(2026, 2, 28);
+        assert_eq!(prompts(&f), []);
+        f.today = day(2026, 3, 1);
+        assert_eq!(
+            prompts(&f),
+            [Prompt::TransitionMeeting {
+                on: day(2026, 3, 1)
+            }]
+        );
+        f.today = day(2026, 8, 31);
+        assert_eq!(codes(&prompts(&f)), ["transition_meeting"]);
+        f.today = day(2026, 9, 1);
+        assert_eq!(prompts(&f), [], "18 today");
+        f.today = day(2026, 3, 1);
+        f.phase = Phase::Closed;
+        assert_eq!(prompts(&f), []);
+    }
+
+    #[test]
+    fn seventeen_and_a_half_counts_from_the_birth_date_or_the_middle_of_the_year() {
+        assert_eq!(birthday(2009, Some(day(2009, 9, 28))), day(2009, 9, 28));
+        assert_eq!(birthday(2009, None), day(2009, 7, 1));
+        assert_eq!(
+            turns_seventeen_and_a_half(day(2009, 9, 28)),
+            day(2027, 3, 28)
+        );
+        assert_eq!(
+            turns_seventeen_and_a_half(birthday(2009, None)),
+            day(2027, 1, 1)
+        );
+        // The half year after 31 August has no 31st: the last day of February.
+        assert_eq!(
+            turns_seventeen_and_a_half(day(2009, 8, 31)),
+            day(2027, 2, 28)
+        );
+        assert_eq!(
+            turns_seventeen_and_a_half(day(2010, 8, 31)),
+            day(2028, 2, 29)
+        );
+        assert_eq!(turns_eighteen(day(2009, 9, 28)), day(2027, 9, 28));
     }
 
     #[test]

@@ -75,6 +75,16 @@ pub struct StaffView {
     pub assigned_at: DateTime<Utc>,
 }
 
+/// A staff member of the service who may see cases (everyone but leaders), as the case page names
+/// them and offers them for assignment.
+#[derive(Debug, Clone)]
+pub struct StaffMember {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub role: String,
+    pub active: bool,
+}
+
 /// One line of "my cases".
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CaseSummary {

@@ -155,6 +155,7 @@ diesel::table! {
         language -> Nullable<Text>,
         interpreter_needed -> Bool,
         created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 

@@ -32,15 +32,24 @@ pub enum JobKind {
     /// One pending row per case, replaced each time a revision is saved. Payload:
     /// `{"case_id": uuid}`.
     MapReview,
+    /// The child of a case turns 17½: a neutral reminder to the staff assigned to the case that
+    /// it is time for the transition meeting. One pending row per case, replaced when the birth
+    /// date changes. Payload: `{"case_id": uuid}`.
+    TransitionMeeting,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 2] = [JobKind::AccountEmail, JobKind::MapReview];
+    pub const ALL: [JobKind; 3] = [
+        JobKind::AccountEmail,
+        JobKind::MapReview,
+        JobKind::TransitionMeeting,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AccountEmail => "account_email",
             Self::MapReview => "map_review",
+            Self::TransitionMeeting => "transition_meeting",
         }
     }
 
@@ -53,7 +62,7 @@ impl JobKind {
     pub fn respects_quiet_hours(self) -> bool {
         match self {
             Self::AccountEmail => false,
-            Self::MapReview => true,
+            Self::MapReview | Self::TransitionMeeting => true,
         }
     }
 }

@@ -149,6 +149,7 @@ fn run_kind(
     match kind {
         JobKind::AccountEmail => crate::access::account_links::send(ctx, conn, row),
         JobKind::MapReview => crate::cases::reminders::send(ctx, conn, row),
+        JobKind::TransitionMeeting => crate::cases::transition::send(ctx, conn, row),
     }
 }
 

@@ -123,29 +123,71 @@ pub fn account_link(
 }
 
 #[derive(Template)]
-#[template(path = "email/map_review/subject.txt")]
-struct MapReviewSubject<'a> {
+#[template(path = "email/reminder/subject.txt")]
+struct ReminderSubject<'a> {
     subject: &'a str,
 }
 
 #[derive(Template)]
-#[template(path = "email/map_review/body.txt")]
-struct MapReviewText<'a> {
+#[template(path = "email/reminder/body.txt")]
+struct ReminderText<'a> {
     tr: &'a Tr,
     intro: &'a str,
+    action: &'a str,
     link: &'a str,
+    why: &'a str,
     sender: &'a str,
 }
 
 #[derive(Template)]
-#[template(path = "email/map_review/body.html")]
-struct MapReviewHtml<'a> {
+#[template(path = "email/reminder/body.html")]
+struct ReminderHtml<'a> {
     tr: &'a Tr,
     lang: &'a str,
     subject: &'a str,
     intro: &'a str,
+    action: &'a str,
     link: &'a str,
+    why: &'a str,
     sender: &'a str,
+}
+
+/// The texts of one kind of reminder, from the catalogue.
+struct ReminderTexts {
+    subject: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    why: &'static str,
+}
+
+/// A reminder to staff with a link into Tillit, from `service`.
+fn reminder(tr: &Tr, texts: ReminderTexts, service: &str, link: &str) -> Rendered {
+    let sender = fill(tr.t("email.signature"), &[("service", service)]);
+    Rendered {
+        subject: render(&ReminderSubject {
+            subject: texts.subject,
+        })
+        .trim()
+        .to_owned(),
+        text: render(&ReminderText {
+            tr,
+            intro: texts.intro,
+            action: texts.action,
+            link,
+            why: texts.why,
+            sender: &sender,
+        }),
+        html: render(&ReminderHtml {
+            tr,
+            lang: tr.lang().as_str(),
+            subject: texts.subject,
+            intro: texts.intro,
+            action: texts.action,
+            link,
+            why: texts.why,
+            sender: &sender,
+        }),
+    }
 }
 
 /// The reminder that a network map is due for review. Neutral on purpose: it names neither the
@@ -153,26 +195,27 @@ struct MapReviewHtml<'a> {
 /// leads to a page that asks the reader to sign in.
 pub fn map_review(lang: Lang, service: &str, link: &str) -> Rendered {
     let tr = Tr::new(lang);
-    let subject = tr.t("email.map_review.subject");
-    let intro = tr.t("email.map_review.intro");
-    let sender = fill(tr.t("email.signature"), &[("service", service)]);
-    Rendered {
-        subject: render(&MapReviewSubject { subject }).trim().to_owned(),
-        text: render(&MapReviewText {
-            tr: &tr,
-            intro,
-            link,
-            sender: &sender,
-        }),
-        html: render(&MapReviewHtml {
-            tr: &tr,
-            lang: lang.as_str(),
-            subject,
-            intro,
-            link,
-            sender: &sender,
-        }),
-    }
+    let texts = ReminderTexts {
+        subject: tr.t("email.map_review.subject"),
+        intro: tr.t("email.map_review.intro"),
+        action: tr.t("email.map_review.action"),
+        why: tr.t("email.map_review.why"),
+    };
+    reminder(&tr, texts, service, link)
+}
+
+/// The reminder that a child of a case is turning 17½ and the transition meeting is due. As
+/// neutral as the map reminder: no name, no age, nothing that says what the meeting is about; the
+/// case page says it to whoever signs in.
+pub fn transition_meeting(lang: Lang, service: &str, link: &str) -> Rendered {
+    let tr = Tr::new(lang);
+    let texts = ReminderTexts {
+        subject: tr.t("email.transition_meeting.subject"),
+        intro: tr.t("email.transition_meeting.intro"),
+        action: tr.t("email.transition_meeting.action"),
+        why: tr.t("email.transition_meeting.why"),
+    };
+    reminder(&tr, texts, service, link)
 }
 
 /// Templates are checked at compile time; rendering fails only on a formatter error, which a
@@ -260,6 +303,68 @@ mod tests {
                 }
             }
             assert!(mail.html.contains("href=\"https://x.example/cases/1\""));
+        }
+    }
+
+    /// Snapshot of the 17½ reminder, and the same neutrality as the map reminder: not a word
+    /// about a child, a case, an age or child welfare, in either language.
+    #[test]
+    fn the_transition_reminder_is_neutral() {
+        let mail = transition_meeting(
+            Lang::Nb,
+            "Fjordvik kommune",
+            "https://tillit.example.no/cases/0190a4c2-0000-7000-8000-000000000001",
+        );
+        assert_eq!(mail.subject, "Et møte å planlegge i Tillit");
+        assert_eq!(
+            mail.text,
+            "Hei!\n\n\
+             Det er tid for å planlegge et møte om veien videre for en du er ansvarlig for i \
+             Tillit. Logg inn for å se hvem det gjelder.\n\n\
+             Åpne i Tillit:\nhttps://tillit.example.no/cases/0190a4c2-0000-7000-8000-000000000001\n\n\
+             Du får denne påminnelsen fordi du er satt opp som ansvarlig i Tillit.\n\n\
+             Hilsen Fjordvik kommune"
+        );
+        let english = transition_meeting(Lang::En, "Fjordvik kommune", "https://x.example/cases/1");
+        assert_eq!(english.subject, "A meeting to plan in Tillit");
+        assert!(
+            english
+                .text
+                .contains("It is time to plan a meeting about the way ahead for someone"),
+            "{}",
+            english.text
+        );
+        for lang in [Lang::Nb, Lang::En] {
+            let mail = transition_meeting(lang, "Fjordvik kommune", "https://x.example/cases/1");
+            assert_ne!(
+                mail.subject,
+                map_review(lang, "Fjordvik kommune", "https://x.example/cases/1").subject,
+                "a reader can tell the two reminders apart"
+            );
+            for text in [&mail.subject, &mail.text, &mail.html] {
+                let lower = text.to_lowercase();
+                for word in [
+                    "barnevern",
+                    "child welfare",
+                    "barn",
+                    "child",
+                    "ungdom",
+                    "youth",
+                    "17",
+                    "18",
+                    "sak ",
+                    "case ",
+                    "ettervern",
+                    "after-care",
+                ] {
+                    assert!(!lower.contains(word), "{word:?} in {text}");
+                }
+            }
+            assert!(mail.html.contains("href=\"https://x.example/cases/1\""));
+            assert!(
+                mail.html
+                    .contains(&format!("<html lang=\"{}\">", lang.as_str()))
+            );
         }
     }
 
