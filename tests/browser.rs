@@ -20,7 +20,10 @@ use diesel::prelude::*;
 use serde_json::json;
 use tillit::access::account_links::Purpose;
 use tillit::db::in_tenant;
-use tillit::db::schema::{child_words, map_revisions, network_persons, users};
+use tillit::db::schema::{
+    case_assignments, child_words, children, costly_measures, map_revisions, network_check_persons,
+    network_persons, users,
+};
 use tillit::fields::Email;
 use tillit::mail::{CalendarFile, OutgoingEmail, templates};
 use tillit::web::i18n::Lang;
@@ -360,4 +363,68 @@ async fn a_coordinator_maps_a_network_of_ten_and_views_the_picture() {
         })
         .expect("counts");
     assert_eq!((persons, words, revisions), (10, 3, 1));
+}
+
+/// A coordinator corrects the child's details, makes a colleague responsible too (after the page
+/// has refused to remove the only person responsible), and decides a foster home only after the
+/// network check it first refuses without. Every page is scanned with axe.
+#[tokio::test]
+async fn a_coordinator_uses_the_case_pages_forms() {
+    let app = spawn_app().await;
+    app.create_tenant("fjordvik", &["4624"]).await;
+    let staff = app.staff("fjordvik", "coordinator").await;
+    let colleague = app.staff("fjordvik", "caseworker").await;
+    let password = "et langt passord for skjemaene";
+    let hash = tillit::access::passwords::hash(password).expect("hash");
+    let email: String = in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+        diesel::update(users::table.find((staff.tenant.0, staff.user_id)))
+            .set((
+                users::password_hash.eq(&hash),
+                users::display_name.eq("Kari Koordinator"),
+            ))
+            .execute(c)?;
+        diesel::update(users::table.find((staff.tenant.0, colleague.user_id)))
+            .set(users::display_name.eq("Siri Saksbehandler"))
+            .execute(c)?;
+        users::table
+            .find((staff.tenant.0, staff.user_id))
+            .select(users::email)
+            .first(c)
+    })
+    .expect("the staff");
+    run_browser_script_with(
+        &app,
+        "case_forms",
+        &[
+            ("TILLIT_STAFF_EMAIL", &email),
+            ("TILLIT_STAFF_PASSWORD", password),
+            ("TILLIT_STAFF_NAME", "Kari Koordinator"),
+            ("TILLIT_COLLEAGUE_NAME", "Siri Saksbehandler"),
+        ],
+    )
+    .await;
+    let (first_name, interpreter, assigned, measures, considered): (
+        String,
+        bool,
+        i64,
+        Vec<String>,
+        i64,
+    ) = in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+        Ok::<_, diesel::result::Error>((
+            children::table.select(children::first_name).first(c)?,
+            children::table
+                .select(children::interpreter_needed)
+                .first(c)?,
+            case_assignments::table.count().get_result(c)?,
+            costly_measures::table
+                .select(costly_measures::status)
+                .load(c)?,
+            network_check_persons::table.count().get_result(c)?,
+        ))
+    })
+    .expect("what the forms wrote");
+    assert_eq!((first_name.as_str(), interpreter), ("Emmy", true));
+    assert_eq!(assigned, 2);
+    assert_eq!(measures, ["decided"]);
+    assert_eq!(considered, 2);
 }
