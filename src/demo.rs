@@ -1,7 +1,10 @@
 //! `tillit demo`: two invented child welfare services with invented data, so a newcomer can try
-//! Tillit at once. Running it again keeps what exists and prints fresh credentials.
+//! Tillit at once: one staff member of each role, and a few cases with their network maps
+//! ([`cases`]). Running it again keeps what exists and prints fresh credentials.
 //!
 //! Every name, address and number here is made up.
+
+pub mod cases;
 
 use std::fmt::Write;
 
@@ -21,6 +24,7 @@ struct DemoService {
     name: &'static str,
     municipalities: &'static [&'static str],
     admin_email: &'static str,
+    cases: &'static [cases::DemoCase],
 }
 
 const SERVICES: [DemoService; 2] = [
@@ -29,12 +33,14 @@ const SERVICES: [DemoService; 2] = [
         name: "Fjordvik og Lia barneverntjeneste",
         municipalities: &["4698", "4699"],
         admin_email: "admin@fjordvik.example",
+        cases: cases::FJORDVIK,
     },
     DemoService {
         slug: "nordlia",
         name: "Nordlia barneverntjeneste",
         municipalities: &["1899"],
         admin_email: "admin@nordlia.example",
+        cases: cases::NORDLIA,
     },
 ];
 
@@ -104,6 +110,27 @@ async fn seed_staff(
         .await
 }
 
+/// Writes the service's invented cases unless it has some; returns how many were written.
+async fn seed_cases(
+    state: &AppState,
+    slug: &Slug,
+    service: &DemoService,
+) -> Result<usize, AppError> {
+    let Some(tenant) = tenancy::tenant_by_slug(&state.db, slug).await? else {
+        return Ok(0);
+    };
+    let domain = service.admin_email.split('@').nth(1).unwrap_or_default();
+    let coordinator = format!("koordinator@{domain}");
+    let caseworker = format!("saksbehandler@{domain}");
+    let demo = service.cases;
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            cases::write_cases(conn, tenant, &coordinator, &caseworker, demo)
+        })
+        .await
+}
+
 /// Creates the demo services if missing and returns what to print.
 pub async fn seed(state: &AppState) -> Result<String, AppError> {
     let base = state.settings.base_url();
@@ -129,6 +156,13 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
                 tenancy::create_tenant(&state.db, state.settings.clone(), new, Actor::System)
                     .await?;
             seed_staff(state, TenantId(created.tenant_id), &service).await?;
+        }
+        let written = seed_cases(state, &slug, &service).await?;
+        if written > 0 {
+            let _ = writeln!(
+                out,
+                "  {written} invented cases with network maps, for the coordinator and the caseworker"
+            );
         }
         let _ = writeln!(
             out,

@@ -354,6 +354,35 @@ async fn demo_migrates_seeds_prints_a_working_key_and_serves() {
         .await
         .unwrap();
     assert_eq!(signed_in.status(), 303, "the demo login works");
+    // The coordinator sees the invented cases, and one of them opens with its map.
+    let my_cases = browser
+        .get(format!("{base}/cases"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(my_cases.contains("Nora Eksempelsen"), "{my_cases}");
+    assert!(my_cases.contains("Jonas Prøvesen") && my_cases.contains("Amina Diktersen"));
+    let case_link = my_cases
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|href| href.starts_with("/cases/") && href.len() > "/cases/".len())
+        .expect("a link to a case")
+        .to_owned();
+    let case_page = browser
+        .get(format!("{base}{case_link}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(case_page.status(), 200);
+    let case_page = case_page.text().await.unwrap();
+    assert!(case_page.contains("<svg") && case_page.contains("class=\"persons\""));
+    assert!(
+        printed.contains("3 invented cases"),
+        "the summary says so: {printed}"
+    );
     let key = printed
         .split_whitespace()
         .find(|w| w.starts_with("tlk_"))
@@ -376,4 +405,68 @@ async fn demo_migrates_seeds_prints_a_working_key_and_serves() {
     postgres
         .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .unwrap();
+}
+
+/// Running the demo again adds no second set of cases (nor staff): each service keeps its own
+/// invented cases, with their maps, revisions and the child's words.
+#[tokio::test]
+async fn the_demo_seeds_its_cases_once() {
+    let app = common::TestApp::spawn().await;
+    let first = tillit::demo::seed(&app.state).await.expect("demo");
+    let second = tillit::demo::seed(&app.state).await.expect("demo again");
+    assert!(
+        first.contains("3 invented cases") && first.contains("2 invented cases"),
+        "{first}"
+    );
+    assert!(!second.contains("invented cases"), "{second}");
+    for (slug, cases) in [("fjordvik", 3), ("nordlia", 2)] {
+        let tenant = tillit::tenancy::tenant_by_slug(
+            &app.state.db,
+            &tillit::tenancy::Slug::parse(slug).unwrap(),
+        )
+        .await
+        .unwrap()
+        .expect("the demo service");
+        #[derive(QueryableByName)]
+        struct Counts {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            cases: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            staff: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            assigned: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            thin_maps: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            unrevised: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            words: i64,
+        }
+        let counts: Counts = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            diesel::sql_query(
+                "SELECT (SELECT count(*) FROM cases) AS cases,
+                        (SELECT count(*) FROM users) AS staff,
+                        (SELECT count(*) FROM case_assignments a JOIN users u
+                           ON u.tenant_id = a.tenant_id AND u.id = a.user_id
+                          WHERE u.role IN ('coordinator', 'caseworker')) AS assigned,
+                        (SELECT count(*) FROM cases c WHERE (SELECT count(*) FROM network_persons p
+                           WHERE p.case_id = c.id) NOT BETWEEN 8 AND 15) AS thin_maps,
+                        (SELECT count(*) FROM cases c WHERE NOT EXISTS
+                           (SELECT FROM map_revisions r WHERE r.case_id = c.id)) AS unrevised,
+                        (SELECT count(*) FROM child_words) AS words",
+            )
+            .get_result(c)
+        })
+        .expect("counts");
+        assert_eq!(counts.cases, cases, "{slug}");
+        assert_eq!(counts.staff, 4, "{slug}: one of each role, once");
+        assert_eq!(
+            counts.assigned,
+            cases * 2,
+            "{slug}: coordinator and caseworker on each"
+        );
+        assert_eq!(counts.thin_maps, 0, "{slug}: 8–15 people on each map");
+        assert_eq!(counts.unrevised, 0, "{slug}: a revision on each");
+        assert!(counts.words >= cases, "{slug}: the child's words");
+    }
 }
