@@ -32,15 +32,38 @@ pub enum JobKind {
     /// One pending row per case, replaced each time a revision is saved. Payload:
     /// `{"case_id": uuid}`.
     MapReview,
+    /// A meeting's invitation, change (METHOD:REQUEST) or cancellation (METHOD:CANCEL) to one
+    /// participant. Payload: `{"invitation_id": uuid, "method": "REQUEST" | "CANCEL"}`.
+    Invitation,
+    /// A participant has not answered: a reminder with their link, at most `chase_max` times.
+    /// Payload: `{"meeting_id", "participant_id", "round"}`.
+    AnswerChase,
+    /// `reminder_days` before a meeting, to everyone invited who has not declined. Payload:
+    /// `{"meeting_id", "days"}`.
+    MeetingReminder,
+    /// `preparation_check_days` before a meeting: tells the coordinator if someone is not
+    /// prepared or a consent or waiver is missing. Payload: `{"meeting_id"}`.
+    PreparationMissing,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 2] = [JobKind::AccountEmail, JobKind::MapReview];
+    pub const ALL: [JobKind; 6] = [
+        JobKind::AccountEmail,
+        JobKind::MapReview,
+        JobKind::Invitation,
+        JobKind::AnswerChase,
+        JobKind::MeetingReminder,
+        JobKind::PreparationMissing,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AccountEmail => "account_email",
             Self::MapReview => "map_review",
+            Self::Invitation => "invitation",
+            Self::AnswerChase => "answer_chase",
+            Self::MeetingReminder => "meeting_reminder",
+            Self::PreparationMissing => "preparation_missing",
         }
     }
 
@@ -48,12 +71,17 @@ impl JobKind {
         Self::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    /// Whether the job waits out the tenant's quiet hours. Reminders do; an account link does
-    /// not, because someone has just asked for it (a reset, an invitation) and is waiting.
+    /// Whether the job waits out the tenant's quiet hours. Reminders and meeting invitations
+    /// do (they go to people's private inboxes); an account link does not, because someone has
+    /// just asked for it (a reset, an invitation) and is waiting.
     pub fn respects_quiet_hours(self) -> bool {
         match self {
             Self::AccountEmail => false,
-            Self::MapReview => true,
+            Self::MapReview
+            | Self::Invitation
+            | Self::AnswerChase
+            | Self::MeetingReminder
+            | Self::PreparationMissing => true,
         }
     }
 }
