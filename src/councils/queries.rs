@@ -359,18 +359,25 @@ fn texts(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<TextView>, App
         .collect()
 }
 
-fn answer_view(
-    row: (
-        Uuid,
-        Uuid,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        DateTime<Utc>,
-        DateTime<Utc>,
-    ),
-) -> Result<AnswerView, AppError> {
+/// An answer as selected by `answer_columns!`.
+type AnswerRow = (
+    Uuid,
+    Uuid,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
+/// A waiver: participant, scope, granted, withdrawn.
+type WaiverRow = (Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>);
+
+/// A preparation: participant, id, held, notes, contribution.
+type PreparationRow = (Uuid, Uuid, DateTime<Utc>, Option<String>, Option<String>);
+
+fn answer_view(row: AnswerRow) -> Result<AnswerView, AppError> {
     let (meeting_id, participant_id, response, comment, contribution, availability, at, upd) = row;
     Ok(AnswerView {
         meeting_id,
@@ -517,7 +524,7 @@ fn participants(
             users::role.nullable(),
         ))
         .load(conn)?;
-    let waivers: Vec<(Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>)> = council_waivers::table
+    let waivers: Vec<WaiverRow> = council_waivers::table
         .filter(council_waivers::council_id.eq(council_id))
         .select((
             council_waivers::participant_id,
@@ -526,18 +533,17 @@ fn participants(
             council_waivers::withdrawn_at,
         ))
         .load(conn)?;
-    let preparations: Vec<(Uuid, Uuid, DateTime<Utc>, Option<String>, Option<String>)> =
-        council_preparations::table
-            .filter(council_preparations::council_id.eq(council_id))
-            .order(council_preparations::held_at)
-            .select((
-                council_preparations::participant_id,
-                council_preparations::id,
-                council_preparations::held_at,
-                council_preparations::notes,
-                council_preparations::contribution,
-            ))
-            .load(conn)?;
+    let preparations: Vec<PreparationRow> = council_preparations::table
+        .filter(council_preparations::council_id.eq(council_id))
+        .order(council_preparations::held_at)
+        .select((
+            council_preparations::participant_id,
+            council_preparations::id,
+            council_preparations::held_at,
+            council_preparations::notes,
+            council_preparations::contribution,
+        ))
+        .load(conn)?;
     let links: Vec<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>)> = council_invitations::table
         .filter(council_invitations::council_id.eq(council_id))
         .filter(council_invitations::revoked_at.is_null())
