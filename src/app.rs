@@ -109,6 +109,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(tenancy::operator::home)
         .service(tenancy::operator::create)
         .service(tenancy::operator::logout)
+        .service(tenancy::operator::resend_setup)
         .service(jobs::handlers::list_jobs)
         .service(jobs::handlers::retry_job)
         .configure(cases::routes)

@@ -5,9 +5,14 @@
 
 use std::fmt::Write;
 
+use diesel::prelude::*;
+
 use crate::access::api_keys::{self, NewApiKey};
+use crate::access::{Role, passwords};
 use crate::app::AppState;
 use crate::audit::Actor;
+use crate::db::TenantId;
+use crate::db::schema::users;
 use crate::tenancy::{self, NewTenant, Slug};
 use crate::web::problem::AppError;
 
@@ -33,6 +38,72 @@ const SERVICES: [DemoService; 2] = [
     },
 ];
 
+/// The demo staff's shared password. Invented, printed, and only ever in demo services.
+pub const DEMO_PASSWORD: &str = "tillit-demo-passord";
+
+/// One of each role, by the local part of their email (the service's domain follows).
+const STAFF: [(Role, &str); 4] = [
+    (Role::TenantAdmin, "admin"),
+    (Role::Leader, "leder"),
+    (Role::Caseworker, "saksbehandler"),
+    (Role::Coordinator, "koordinator"),
+];
+
+const NAMES: [&str; 4] = [
+    "Astrid Administrator",
+    "Leif Leder",
+    "Siri Saksbehandler",
+    "Kåre Koordinator",
+];
+
+/// Gives the new service's admin the demo password and adds one staff member of each other role.
+async fn seed_staff(
+    state: &AppState,
+    tenant: TenantId,
+    service: &DemoService,
+) -> Result<(), AppError> {
+    let hash = passwords::hash(DEMO_PASSWORD).map_err(AppError::Internal)?;
+    let domain = service
+        .admin_email
+        .split('@')
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            for ((role, local), name) in STAFF.into_iter().zip(NAMES) {
+                let email = format!("{local}@{domain}");
+                let existing: Option<uuid::Uuid> = users::table
+                    .filter(users::email.eq(&email))
+                    .select(users::id)
+                    .first(conn)
+                    .optional()?;
+                match existing {
+                    Some(id) => {
+                        diesel::update(users::table.find((tenant.0, id)))
+                            .set((users::password_hash.eq(&hash), users::display_name.eq(name)))
+                            .execute(conn)?;
+                    }
+                    None => {
+                        diesel::insert_into(users::table)
+                            .values((
+                                users::tenant_id.eq(tenant.0),
+                                users::id.eq(uuid::Uuid::now_v7()),
+                                users::email.eq(&email),
+                                users::display_name.eq(name),
+                                users::role.eq(role.as_str()),
+                                users::password_hash.eq(&hash),
+                            ))
+                            .execute(conn)?;
+                    }
+                }
+            }
+            Ok::<_, AppError>(())
+        })
+        .await
+}
+
 /// Creates the demo services if missing and returns what to print.
 pub async fn seed(state: &AppState) -> Result<String, AppError> {
     let base = state.settings.base_url();
@@ -57,12 +128,15 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
             let created =
                 tenancy::create_tenant(&state.db, state.settings.clone(), new, Actor::System)
                     .await?;
-            let _ = writeln!(
-                out,
-                "  admin {} sets a password at {}",
-                service.admin_email,
-                crate::access::account_links::link_url(&state.settings, &created.setup_token)
-            );
+            seed_staff(state, TenantId(created.tenant_id), &service).await?;
+        }
+        let _ = writeln!(
+            out,
+            "  log in at {base}/login with password {DEMO_PASSWORD} as:"
+        );
+        for (role, local) in STAFF {
+            let domain = service.admin_email.split('@').nth(1).unwrap_or_default();
+            let _ = writeln!(out, "    {:<13} {local}@{domain}", role.as_str());
         }
         let key = api_keys::create_for_slug(
             &state.db,

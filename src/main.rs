@@ -254,6 +254,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             Ok(())
         }
         Command::Demo { bind } => {
+            let mut settings = settings;
+            apply_bind(&mut settings, bind);
             migrate(&settings).await?;
             let state =
                 AppState::new(settings.clone()).map_err(|e| CliError::Setup(e.to_string()))?;
@@ -278,9 +280,7 @@ async fn serve(
     bind: Option<SocketAddr>,
     with_workers: bool,
 ) -> Result<(), CliError> {
-    if let Some(bind) = bind {
-        settings.bind = bind;
-    }
+    apply_bind(&mut settings, bind);
     let listener = TcpListener::bind(settings.bind)
         .map_err(|e| CliError::Setup(format!("cannot listen on {}: {e}", settings.bind)))?;
     let state =
@@ -304,6 +304,18 @@ async fn serve(
         .await
         .map_err(|e| CliError::Setup(e.to_string()))??;
     Ok(())
+}
+
+/// Applies `--bind`. When the base URL is still the default for the default address, links in
+/// emails and printed URLs follow the address actually served.
+fn apply_bind(settings: &mut Settings, bind: Option<SocketAddr>) {
+    let Some(bind) = bind else {
+        return;
+    };
+    if settings.base_url == format!("http://{}", settings.bind) {
+        settings.base_url = format!("http://{bind}");
+    }
+    settings.bind = bind;
 }
 
 /// Resolves on SIGTERM (container stop) or Ctrl-C.

@@ -774,6 +774,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/operator"),
     ("POST", "/operator/tenants"),
     ("POST", "/operator/logout"),
+    ("POST", "/operator/setup-links"),
 ];
 
 /// Every `#[get("…")]`, `#[post("…")]`, `#[delete("…")]` and `#[route("…")]` in src/.
@@ -1032,4 +1033,34 @@ async fn the_operator_onboards_a_service_whose_admin_gets_the_setup_email() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "a duplicate slug is refused");
+
+    // The admin's link expired (the server itself may not move expiry, so the owner does it
+    // here): the operator sends a new one, and only the new one works.
+    let mut owner = app.db.admin_conn();
+    diesel::connection::SimpleConnection::batch_execute(&mut owner, "SET ROLE tillit_owner")
+        .unwrap();
+    in_tenant(&mut owner, tenant, |c| {
+        diesel::update(account_tokens::table)
+            .set(account_tokens::expires_at.eq(chrono::Utc::now() - chrono::Duration::hours(1)))
+            .execute(c)
+    })
+    .unwrap();
+    let expired = invitation_link(&app, tenant, "leder@sunnfjord.example");
+    let (status, page) = operator.get(&expired).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "an expired link shows the neutral page"
+    );
+    assert!(page.contains("Lenken virker ikke"), "{page}");
+    let (status, location) = operator
+        .post("/operator/setup-links", &[("slug", "sunnfjord")])
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/operator?resent=1")
+    );
+    let fresh = invitation_link(&app, tenant, "leder@sunnfjord.example");
+    assert_ne!(fresh, expired);
+    assert_eq!(operator.get(&fresh).await.0, StatusCode::OK);
 }

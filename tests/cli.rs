@@ -320,7 +320,40 @@ async fn demo_migrates_seeds_prints_a_working_key_and_serves() {
         .expect("the demo prints its summary");
     wait_until_healthy(&base, &mut child).await;
     let printed = lines.join("\n");
-    assert!(printed.contains("/setup/tla_"), "{printed}");
+    assert!(
+        printed.contains("koordinator@fjordvik.example"),
+        "{printed}"
+    );
+    let password = tillit::demo::DEMO_PASSWORD;
+    assert!(
+        printed.contains(password),
+        "the logins are printed: {printed}"
+    );
+    // The printed login works.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = browser
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let signed_in = browser
+        .post(format!("{base}/login"))
+        .form(&[
+            ("email", "koordinator@fjordvik.example"),
+            ("password", password),
+            ("csrf", &common::csrf_in(&login)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303, "the demo login works");
     let key = printed
         .split_whitespace()
         .find(|w| w.starts_with("tlk_"))

@@ -530,3 +530,25 @@ async fn two_workers_share_a_thousand_due_jobs_and_send_each_once() {
         "every row is done"
     );
 }
+
+#[tokio::test]
+async fn readiness_says_when_the_mail_server_is_unreachable() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink, &common::redis_url())).await;
+    let ready: serde_json::Value = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["smtp"], "ok");
+    drop(sink);
+    let res = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let ready: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(ready["smtp"], "unreachable");
+    assert_eq!(ready["postgres"], "ok");
+}

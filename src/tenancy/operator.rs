@@ -242,6 +242,7 @@ struct HomePage {
     form: TenantForm,
     errors: Vec<(String, String)>,
     created: Option<String>,
+    resent: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -256,6 +257,8 @@ pub struct TenantForm {
 #[derive(Debug, Deserialize)]
 pub struct CreatedQuery {
     pub created: Option<String>,
+    /// How many setup links were sent again (`none` for an unknown service).
+    pub resent: Option<String>,
 }
 
 #[get("/operator")]
@@ -273,6 +276,7 @@ pub async fn home(
             form: TenantForm::default(),
             errors: Vec::new(),
             created: query.created.clone(),
+            resent: query.resent.clone(),
         },
     )
 }
@@ -320,6 +324,7 @@ pub async fn create(
                 errors: fields.into_iter().map(|f| (f.field, f.message)).collect(),
                 form,
                 created: None,
+                resent: None,
             },
         ),
         Err(AppError::Conflict(message)) => render(
@@ -331,6 +336,7 @@ pub async fn create(
                 errors: vec![("slug".into(), message)],
                 form,
                 created: None,
+                resent: None,
             },
         ),
         Err(other) => Err(other),
@@ -367,5 +373,63 @@ pub async fn logout(
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, "/operator/login"))
         .cookie(removal)
+        .finish())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResendForm {
+    pub slug: String,
+}
+
+/// Sends a new setup link to the service's admins who have not set a password yet (the old link
+/// stops working). For an admin whose link expired or got lost.
+#[post("/operator/setup-links")]
+pub async fn resend_setup(
+    state: web::Data<AppState>,
+    operator: Operator,
+    CsrfForm(form): CsrfForm<ResendForm>,
+) -> Result<HttpResponse, AppError> {
+    let location = match super::Slug::parse(&form.slug) {
+        Err(_) => "/operator?resent=none".to_owned(),
+        Ok(slug) => match super::tenant_by_slug(&state.db, &slug).await? {
+            None => "/operator?resent=none".to_owned(),
+            Some(tenant) => {
+                let settings = state.settings.clone();
+                let actor = Actor::Operator(operator.id.to_string());
+                let sent = state
+                    .db
+                    .tenant(tenant, move |conn| {
+                        use crate::db::schema::users;
+                        let admins: Vec<Uuid> = users::table
+                            .filter(users::role.eq(crate::access::Role::TenantAdmin.as_str()))
+                            .filter(users::active.eq(true))
+                            .filter(users::password_hash.is_null())
+                            .select(users::id)
+                            .load(conn)?;
+                        for admin in &admins {
+                            crate::access::account_links::issue(
+                                conn,
+                                &settings,
+                                tenant,
+                                *admin,
+                                crate::access::account_links::Purpose::Setup,
+                            )?;
+                            crate::audit::record(
+                                conn,
+                                tenant,
+                                crate::audit::AuditEntry::new(&actor, "user.setup_resend")
+                                    .object("user", admin),
+                            )?;
+                        }
+                        Ok::<_, AppError>(admins.len())
+                    })
+                    .await?;
+                format!("/operator?resent={sent}")
+            }
+        },
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
         .finish())
 }
