@@ -1184,6 +1184,25 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
     let revoked = get(tokens[0].1.clone()).await;
     assert_eq!(revoked.status(), 404, "re-sending rotated the link");
     assert_eq!(main_of(&revoked.text().await.unwrap()), unknown);
+    // An expired link: the same page.
+    let fresh: uuid::Uuid = in_tenant(&mut app.db.app_conn(), a.tenant, |c| {
+        tillit::db::schema::council_invitations::table
+            .filter(tillit::db::schema::council_invitations::revoked_at.is_null())
+            .order(tillit::db::schema::council_invitations::created_at.desc())
+            .select(tillit::db::schema::council_invitations::id)
+            .first(c)
+    })
+    .unwrap();
+    let fresh_token = invitations::token_for(&app.state.settings, fresh);
+    assert_eq!(get(fresh_token.clone()).await.status(), 200);
+    diesel::sql_query(format!(
+        "UPDATE council_invitations SET expires_at = now() - interval '1 minute' WHERE id = '{fresh}'"
+    ))
+    .execute(&mut app.db.admin_conn())
+    .unwrap();
+    let expired = get(fresh_token).await;
+    assert_eq!(expired.status(), 404, "an expired link");
+    assert_eq!(main_of(&expired.text().await.unwrap()), unknown);
     // B's token answers B's meeting and nothing of A's.
     let res = app
         .client

@@ -860,6 +860,44 @@ mod tests {
         assert!(local_moment("tomorrow", Oslo).is_err());
     }
 
+    /// The code lists in the migration's CHECK constraints are the vocabularies' codes, so the
+    /// database accepts exactly what the code can write and read back.
+    #[test]
+    fn the_database_accepts_exactly_the_vocabularies_codes() {
+        let sql = include_str!("../../migrations/2026-11-22-000006_councils/up.sql");
+        let listed = |column: &str| -> Vec<String> {
+            let needle = format!("CHECK ({column} IN (");
+            let at = sql.find(&needle).expect(column) + needle.len();
+            let end = sql[at..].find("))").expect("closed list");
+            sql[at..at + end]
+                .split(',')
+                .map(|code| code.trim().trim_matches('\'').to_owned())
+                .collect()
+        };
+        let codes = |all: &[&str]| all.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(listed("kind"), codes(&CouncilKind::ALL.map(|k| k.as_str())));
+        assert_eq!(
+            listed("state"),
+            codes(&CouncilState::ALL.map(|s| s.as_str()))
+        );
+        assert_eq!(
+            listed("meeting_role"),
+            codes(&MeetingRole::ALL.map(|r| r.as_str()))
+        );
+        assert_eq!(
+            listed("given_by"),
+            codes(&ConsentGiver::ALL.map(|g| g.as_str()))
+        );
+        assert_eq!(
+            listed("response"),
+            codes(&Response::ALL.map(|r| r.as_str()))
+        );
+        assert_eq!(
+            listed("author"),
+            codes(&WordsAuthor::ALL.map(|a| a.as_str()))
+        );
+    }
+
     fn meeting(
         start: &str,
         end: Option<&str>,
