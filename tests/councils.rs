@@ -1314,3 +1314,112 @@ async fn the_openapi_description_has_the_council_endpoints() {
         );
     }
 }
+
+#[tokio::test]
+async fn chases_reminders_and_the_preparation_check_go_to_the_right_people() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let s = setup(&app, "fjordvik", 2016).await;
+    let (council, _) = s.ready_council(&app).await;
+    let view = json_of(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(10, 18), "video_link": "https://video.example/rom"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
+    json_of(
+        s.post(
+            &app,
+            &council,
+            &format!("/meetings/{meeting}/invitations"),
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let workers = Workers::start(&app);
+    let invitations = invitee_mail(&sink, 3).await;
+    assert_eq!(invitations.len(), 3);
+    // The grandmother declines; the others do not answer.
+    let link = invitations
+        .iter()
+        .find(|m| header(m, "To").unwrap() == "mormor@example.no")
+        .map(|m| parse_message(m).text)
+        .and_then(|text| {
+            text.split_whitespace()
+                .find(|w| w.contains("/i/tli_"))
+                .map(str::to_owned)
+        })
+        .unwrap();
+    let (cookie, csrf) = form_token(&app).await;
+    let res = app
+        .client
+        .post(&link)
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("response", "decline")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    // Everything timed is due now.
+    diesel::sql_query(
+        "UPDATE jobs SET due_at = now() WHERE status = 'pending' \
+         AND kind IN ('answer_chase', 'meeting_reminder', 'preparation_missing')",
+    )
+    .execute(&mut app.db.admin_conn())
+    .unwrap();
+    // 2 chases (not the grandmother, who answered), 2 reminders × 2 (not to who declined), 1 check.
+    let all = invitee_mail(&sink, 3 + 2 + 4 + 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    workers.stop().await;
+    assert_eq!(all.len(), 10, "no more, no fewer");
+    let to = |m: &String| header(m, "To").unwrap();
+    let texts: Vec<(String, String)> = all.iter().map(|m| (to(m), parse_message(m).text)).collect();
+    let chases: Vec<&String> = texts
+        .iter()
+        .filter(|(_, t)| t.contains("ikke fått svar"))
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(chases.len(), 2);
+    assert!(
+        !chases.iter().any(|t| t.as_str() == "mormor@example.no"),
+        "she answered"
+    );
+    let reminders: Vec<&String> = texts
+        .iter()
+        .filter(|(_, t)| t.contains("påminnelse om et møte"))
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(reminders.len(), 4);
+    assert!(
+        !reminders.iter().any(|t| t.as_str() == "mormor@example.no"),
+        "she declined"
+    );
+    let checks: Vec<&(String, String)> = texts
+        .iter()
+        .filter(|(_, t)| t.contains("forberedelsen mangler"))
+        .collect();
+    assert_eq!(
+        checks.len(),
+        1,
+        "nobody was prepared: the coordinator hears of it"
+    );
+    assert!(
+        checks[0].0.starts_with("coordinator-"),
+        "to the coordinator: {}",
+        checks[0].0
+    );
+    for raw in &all {
+        assert_neutral(raw, &parse_message(raw));
+    }
+    // Each chase schedules the next, up to chase_max (2).
+    let rows = job_rows(&app, s.tenant);
+    assert_eq!(pending(&rows, "answer_chase").len(), 2, "the second round");
+}
