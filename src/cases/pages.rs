@@ -320,6 +320,8 @@ struct CasePage {
     tr: Tr,
     shell: Shell,
     case: CaseView,
+    /// The case's councils, each linking to its page.
+    councils: Vec<crate::councils::views::CouncilSummary>,
     prompts: Vec<String>,
     svg: String,
     revision_form: RevisionForm,
@@ -354,7 +356,14 @@ async fn case_page_data(
     staff: &Staff,
     case_id: Uuid,
     tr: Tr,
-) -> Result<(CaseView, String), AppError> {
+) -> Result<
+    (
+        CaseView,
+        String,
+        Vec<crate::councils::views::CouncilSummary>,
+    ),
+    AppError,
+> {
     with_case(
         &state.db,
         &staff.caller(),
@@ -372,7 +381,8 @@ async fn case_page_data(
                 &tr,
             )
             .svg;
-            Ok(((view, svg), Audited::case(c.case.id)))
+            let councils = crate::councils::queries::councils_of_case(conn, c.tenant, c.case.id)?;
+            Ok(((view, svg, councils), Audited::case(c.case.id)))
         },
     )
     .await
@@ -393,7 +403,7 @@ async fn case_page_response(
     case_id: Uuid,
     page: PageState,
 ) -> Result<HttpResponse, AppError> {
-    let (case, svg) = case_page_data(state, &staff, case_id, tr).await?;
+    let (case, svg, councils) = case_page_data(state, &staff, case_id, tr).await?;
     let prompts = case.prompts.iter().map(|p| prompt_text(p, &tr)).collect();
     render(
         page.status,
@@ -401,6 +411,7 @@ async fn case_page_response(
             tr,
             shell: staff.shell,
             case,
+            councils,
             prompts,
             svg,
             revision_form: page.revision_form,
@@ -1113,7 +1124,7 @@ pub async fn print_map_page(
     tr: Tr,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let (case, svg) = case_page_data(&state, &staff, id.into_inner(), tr).await?;
+    let (case, svg, _) = case_page_data(&state, &staff, id.into_inner(), tr).await?;
     render(
         StatusCode::OK,
         &PrintMapPage {
