@@ -17,7 +17,7 @@ use crate::jobs::worker::JobContext;
 use crate::mail::Mailer;
 use crate::web::limits::Limits;
 use crate::web::metrics::Metrics;
-use crate::{access, cases, jobs, openapi, tenancy, web as plumbing};
+use crate::{access, cases, councils, jobs, openapi, tenancy, web as plumbing};
 
 /// Everything a request handler may need. Cheap to clone.
 pub struct AppState {
@@ -112,7 +112,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(tenancy::operator::resend_setup)
         .service(jobs::handlers::list_jobs)
         .service(jobs::handlers::retry_job)
-        .configure(cases::routes);
+        .configure(cases::routes)
+        .configure(councils::routes);
 }
 
 /// Starts the HTTP server on `listener`. It does not listen for signals itself: the caller owns
@@ -135,7 +136,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .wrap(from_fn(plumbing::metrics::track))
             .wrap(plumbing::security_headers())
             .wrap(from_fn(plumbing::request_id_header))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
     })
     .listen(listener)?
     .disable_signals()

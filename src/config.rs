@@ -61,6 +61,7 @@ pub struct RateLimitSettings {
     pub login_per_address: u32,
     pub login_per_account: u32,
     pub links_per_address: u32,
+    pub invitee_per_address: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

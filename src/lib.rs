@@ -8,6 +8,7 @@ pub mod app;
 pub mod audit;
 pub mod cases;
 pub mod config;
+pub mod councils;
 pub mod db;
 pub mod demo;
 pub mod fields;

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{access, cases, jobs, tenancy, web};
+use crate::{access, cases, councils, jobs, tenancy, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -53,6 +53,28 @@ use crate::{access, cases, jobs, tenancy, web};
         cases::handlers::withdraw_measure,
         cases::handlers::acute_list,
         cases::handlers::map_svg,
+        councils::handlers::list_councils,
+        councils::handlers::create_council,
+        councils::handlers::get_council,
+        councils::handlers::change_state,
+        councils::handlers::add_text,
+        councils::handlers::confirm_text,
+        councils::handlers::remove_text,
+        councils::handlers::add_participant,
+        councils::handlers::remove_participant,
+        councils::handlers::confirm_team,
+        councils::handlers::add_objection,
+        councils::handlers::resolve_objection,
+        councils::handlers::add_consent,
+        councils::handlers::withdraw_consent,
+        councils::handlers::set_waiver,
+        councils::handlers::add_preparation,
+        councils::handlers::schedule_meeting,
+        councils::handlers::reschedule_meeting,
+        councils::handlers::cancel_meeting,
+        councils::handlers::send_invitations,
+        councils::handlers::resend_invitation,
+        councils::handlers::revoke_invitation,
     ),
     components(schemas(web::problem::Problem, web::problem::FieldError)),
     modifiers(&BearerAuth),

@@ -240,6 +240,7 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
         ("chase_after_days", "4"),
         ("chase_max", "2"),
         ("map_review_months", "6"),
+        ("preparation_check_days", "5"),
     ];
     let (status, location) = admin.post("/admin", &settings).await;
     assert_eq!(
@@ -634,6 +635,117 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("PATCH", "/api/v1/cases/{id}", CASE_ROLES),
     ("PUT", "/api/v1/cases/{id}/child", CASE_ROLES),
     ("PUT", "/api/v1/cases/{id}/persons/{person_id}", CASE_ROLES),
+    // Councils: council access is case access.
+    ("GET", "/api/v1/cases/{id}/councils", CASE_ROLES),
+    ("POST", "/api/v1/cases/{id}/councils", CASE_ROLES),
+    (
+        "GET",
+        "/api/v1/cases/{id}/councils/{council_id}",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/state",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/texts",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/texts/{text_id}/confirmation",
+        CASE_ROLES,
+    ),
+    (
+        "DELETE",
+        "/api/v1/cases/{id}/councils/{council_id}/texts/{text_id}",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/participants",
+        CASE_ROLES,
+    ),
+    (
+        "DELETE",
+        "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/team",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/objections",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/objections/{objection_id}/resolution",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/consents",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/consents/{consent_id}/withdrawal",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/waiver",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/preparations",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/meetings",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/reschedule",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/cancellation",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/invitations",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/invitation",
+        CASE_ROLES,
+    ),
+    (
+        "DELETE",
+        "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/invitation",
+        CASE_ROLES,
+    ),
+    ("GET", "/cases/{id}/councils", CASE_ROLES),
+    ("POST", "/cases/{id}/councils", CASE_ROLES),
+    ("GET", "/cases/{id}/councils/{council_id}", CASE_ROLES),
+    (
+        "POST",
+        "/cases/{id}/councils/{council_id}/{step}",
+        CASE_ROLES,
+    ),
     ("GET", "/cases", CASE_ROLES),
     ("POST", "/cases", CASE_ROLES),
     ("GET", "/cases/{id}", CASE_ROLES),
@@ -688,6 +800,9 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/login"),
     ("GET", "/setup/{token}"),
     ("POST", "/setup/{token}"),
+    // An invitee's meeting page: the link's token is the only key (tests/councils.rs).
+    ("GET", "/i/{token}"),
+    ("POST", "/i/{token}"),
     ("GET", "/password/forgot"),
     ("POST", "/password/forgot"),
     ("POST", "/lang"),
@@ -801,6 +916,13 @@ async fn every_route_refuses_every_role_it_is_not_for() {
             .replace("{user_id}", &some_id)
             .replace("{person_id}", &some_id)
             .replace("{measure_id}", &some_id)
+            .replace("{council_id}", &some_id)
+            .replace("{text_id}", &some_id)
+            .replace("{participant_id}", &some_id)
+            .replace("{objection_id}", &some_id)
+            .replace("{consent_id}", &some_id)
+            .replace("{meeting_id}", &some_id)
+            .replace("{step}", "team")
             .replace("{number}", "1")
             .replace("{kommunenummer}", "4624")
             + if route.ends_with("/changes") {

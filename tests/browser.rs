@@ -324,6 +324,72 @@ async fn onboarding_from_operator_to_coordinator() {
     let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
 }
 
+/// A council in a browser: the coordinator starts a network council, writes the child's
+/// description and questions, adds the team the child chose, records consent, schedules the
+/// meeting and sends the invitations; the invitee follows the link from the mail outbox and
+/// accepts; the coordinator sees it. Every page is scanned with axe.
+#[tokio::test]
+async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
+    use tillit::db::schema::tenants;
+
+    let app = spawn_app().await;
+    let created = app.create_tenant("vestfjord", &["4624"]).await;
+    let tenant = tillit::db::TenantId(created.tenant_id);
+    let staff = app.staff("vestfjord", "coordinator").await;
+    let password = "mitt lange passord for tillit";
+    let hash = tillit::access::passwords::hash(password).expect("hash");
+    let email: String = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        diesel::update(tenants::table)
+            .set((
+                tenants::quiet_start_hour.eq(0),
+                tenants::quiet_end_hour.eq(0),
+            ))
+            .execute(c)?;
+        diesel::update(users::table.filter(users::id.eq(staff.user_id)))
+            .set(users::password_hash.eq(&hash))
+            .execute(c)?;
+        users::table
+            .filter(users::id.eq(staff.user_id))
+            .select(users::email)
+            .first(c)
+    })
+    .expect("the coordinator's password");
+    let case: serde_json::Value = app
+        .post("/api/v1/cases", &staff.key)
+        .json(&json!({"child": {"first_name": "Emmeline", "last_name": "Testesen", "birth_year": 2016}}))
+        .send()
+        .await
+        .expect("case")
+        .json()
+        .await
+        .expect("json");
+    let case_id = case["id"].as_str().expect("case id").to_owned();
+    let person = app
+        .post(&format!("/api/v1/cases/{case_id}/persons"), &staff.key)
+        .json(
+            &json!({"name": "Mormor Kari", "category": "near_family", "closeness": "close",
+                      "quality": "supportive", "email": "mormor@example.no"}),
+        )
+        .send()
+        .await
+        .expect("person");
+    assert_eq!(person.status(), 201);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), stopped));
+    run_browser_script_with(
+        &app,
+        "councils",
+        &[
+            ("TILLIT_EMAIL", &email),
+            ("TILLIT_PASSWORD", password),
+            ("TILLIT_CASE_ID", &case_id),
+        ],
+    )
+    .await;
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
+}
+
 /// A coordinator signs in, opens a case, maps a network of ten people with the child's own words,
 /// saves a revision and looks at the picture, its table, the printable map, the acute list and the
 /// history. Every page is scanned with axe.

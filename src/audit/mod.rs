@@ -22,6 +22,8 @@ pub enum Actor {
     System,
     /// Nobody identified yet, e.g. a failed login.
     Anonymous,
+    /// Someone invited to a meeting, through their link: the participant's id.
+    Invitee(uuid::Uuid),
 }
 
 impl Actor {
@@ -32,6 +34,7 @@ impl Actor {
             Self::Operator(label) => ("operator", Some(label.clone())),
             Self::System => ("system", None),
             Self::Anonymous => ("anonymous", None),
+            Self::Invitee(id) => ("invitee", Some(id.to_string())),
         }
     }
 }

@@ -331,6 +331,8 @@ struct CasePage {
     tr: Tr,
     shell: Shell,
     case: CaseView,
+    /// The case's councils, each linking to its page.
+    councils: Vec<crate::councils::views::CouncilSummary>,
     prompts: Vec<String>,
     svg: String,
     /// The case's costly measures, oldest first.
@@ -415,6 +417,8 @@ fn notice(query: &NoticeQuery) -> Option<&'static str> {
 struct CaseData {
     case: CaseView,
     svg: String,
+    /// The case's councils, each linking to its page.
+    councils: Vec<crate::councils::views::CouncilSummary>,
     measures: Vec<MeasureView>,
     staff: Vec<StaffMember>,
 }
@@ -445,6 +449,7 @@ async fn case_page_data(
             let data = CaseData {
                 case: view,
                 svg,
+                councils: crate::councils::queries::councils_of_case(conn, c.tenant, c.case.id)?,
                 measures: queries::measures(conn, c.tenant, c.case.id)?,
                 staff: queries::case_staff(conn, c.tenant)?,
             };
@@ -492,6 +497,7 @@ pub(super) async fn case_page_response(
             tr,
             shell: staff.shell,
             case: data.case,
+            councils: data.councils,
             prompts,
             svg: data.svg,
             measures: data.measures,

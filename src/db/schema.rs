@@ -17,6 +17,7 @@ diesel::table! {
         chase_after_days -> Int4,
         chase_max -> Int4,
         map_review_months -> Int4,
+        preparation_check_days -> Int4,
     }
 }
 
@@ -279,6 +280,163 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    councils (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        case_id -> Uuid,
+        kind -> Text,
+        acute -> Bool,
+        state -> Text,
+        coordinator_id -> Uuid,
+        team_chosen_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_texts (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        council_id -> Uuid,
+        kind -> Text,
+        position -> Int2,
+        text -> Text,
+        author -> Text,
+        child_confirmed_at -> Nullable<Timestamptz>,
+        shared -> Bool,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    council_participants (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        council_id -> Uuid,
+        case_id -> Uuid,
+        person_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        chosen_by_child -> Bool,
+        meeting_role -> Text,
+        side -> Text,
+        created_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    council_objections (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        council_id -> Uuid,
+        case_id -> Uuid,
+        person_id -> Uuid,
+        reason -> Text,
+        resolution -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamptz>,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_consents (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        council_id -> Uuid,
+        given_by -> Text,
+        name -> Text,
+        scope -> Text,
+        informed_at -> Timestamptz,
+        granted_at -> Timestamptz,
+        withdrawn_at -> Nullable<Timestamptz>,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_waivers (tenant_id, participant_id) {
+        tenant_id -> Uuid,
+        participant_id -> Uuid,
+        council_id -> Uuid,
+        scope -> Text,
+        granted_at -> Timestamptz,
+        withdrawn_at -> Nullable<Timestamptz>,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_preparations (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        council_id -> Uuid,
+        participant_id -> Uuid,
+        held_at -> Timestamptz,
+        notes -> Nullable<Text>,
+        contribution -> Nullable<Text>,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_meetings (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        council_id -> Uuid,
+        starts_at -> Nullable<Timestamptz>,
+        duration_minutes -> Int4,
+        place -> Nullable<Text>,
+        video_link -> Nullable<Text>,
+        agenda -> Jsonb,
+        status -> Text,
+        calendar_uid -> Uuid,
+        sequence -> Int4,
+        confirmed_at -> Nullable<Timestamptz>,
+        cancelled_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_invitations (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        council_id -> Uuid,
+        meeting_id -> Uuid,
+        participant_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_answers (tenant_id, meeting_id, participant_id) {
+        tenant_id -> Uuid,
+        meeting_id -> Uuid,
+        participant_id -> Uuid,
+        council_id -> Uuid,
+        response -> Text,
+        comment -> Nullable<Text>,
+        contribution -> Nullable<Text>,
+        availability -> Nullable<Text>,
+        answered_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     tenant_municipalities,
@@ -299,4 +457,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     costly_measures,
     network_checks,
     network_check_persons,
+    councils,
+    council_texts,
+    council_participants,
+    council_objections,
+    council_consents,
+    council_waivers,
+    council_preparations,
+    council_meetings,
+    council_invitations,
+    council_answers,
 );

@@ -36,13 +36,29 @@ pub enum JobKind {
     /// it is time for the transition meeting. One pending row per case, replaced when the birth
     /// date changes. Payload: `{"case_id": uuid}`.
     TransitionMeeting,
+    /// A meeting's invitation, change (METHOD:REQUEST) or cancellation (METHOD:CANCEL) to one
+    /// participant. Payload: `{"invitation_id": uuid, "method": "REQUEST" | "CANCEL"}`.
+    Invitation,
+    /// A participant has not answered: a reminder with their link, at most `chase_max` times.
+    /// Payload: `{"meeting_id", "participant_id", "round"}`.
+    AnswerChase,
+    /// `reminder_days` before a meeting, to everyone invited who has not declined. Payload:
+    /// `{"meeting_id", "days"}`.
+    MeetingReminder,
+    /// `preparation_check_days` before a meeting: tells the coordinator if someone is not
+    /// prepared or a consent or waiver is missing. Payload: `{"meeting_id"}`.
+    PreparationMissing,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 3] = [
+    pub const ALL: [JobKind; 7] = [
         JobKind::AccountEmail,
         JobKind::MapReview,
         JobKind::TransitionMeeting,
+        JobKind::Invitation,
+        JobKind::AnswerChase,
+        JobKind::MeetingReminder,
+        JobKind::PreparationMissing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +66,10 @@ impl JobKind {
             Self::AccountEmail => "account_email",
             Self::MapReview => "map_review",
             Self::TransitionMeeting => "transition_meeting",
+            Self::Invitation => "invitation",
+            Self::AnswerChase => "answer_chase",
+            Self::MeetingReminder => "meeting_reminder",
+            Self::PreparationMissing => "preparation_missing",
         }
     }
 
@@ -57,12 +77,18 @@ impl JobKind {
         Self::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    /// Whether the job waits out the tenant's quiet hours. Reminders do; an account link does
-    /// not, because someone has just asked for it (a reset, an invitation) and is waiting.
+    /// Whether the job waits out the tenant's quiet hours. Reminders and meeting invitations
+    /// do (they go to people's private inboxes); an account link does not, because someone has
+    /// just asked for it (a reset, an invitation) and is waiting.
     pub fn respects_quiet_hours(self) -> bool {
         match self {
             Self::AccountEmail => false,
-            Self::MapReview | Self::TransitionMeeting => true,
+            Self::MapReview
+            | Self::TransitionMeeting
+            | Self::Invitation
+            | Self::AnswerChase
+            | Self::MeetingReminder
+            | Self::PreparationMissing => true,
         }
     }
 }

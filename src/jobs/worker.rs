@@ -150,6 +150,12 @@ fn run_kind(
         JobKind::AccountEmail => crate::access::account_links::send(ctx, conn, row),
         JobKind::MapReview => crate::cases::reminders::send(ctx, conn, row),
         JobKind::TransitionMeeting => crate::cases::transition::send(ctx, conn, row),
+        JobKind::Invitation => crate::councils::invitations::send_invitation(ctx, conn, row),
+        JobKind::AnswerChase => crate::councils::invitations::send_chase(ctx, conn, row),
+        JobKind::MeetingReminder => crate::councils::invitations::send_reminder(ctx, conn, row),
+        JobKind::PreparationMissing => {
+            crate::councils::invitations::send_preparation_check(ctx, conn, row)
+        }
     }
 }
 

@@ -105,6 +105,16 @@ impl Mailer {
         format!("{id}@{}", self.id_domain)
     }
 
+    /// The address every message comes from (also the organizer of calendar files).
+    pub fn from_address(&self) -> String {
+        self.from.to_string()
+    }
+
+    /// The service's host name, as used in Message-IDs and calendar UIDs.
+    pub fn id_domain(&self) -> &str {
+        &self.id_domain
+    }
+
     pub fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
         let message = self.build(email)?;
         match &self.sender {

@@ -218,6 +218,136 @@ pub fn transition_meeting(lang: Lang, service: &str, link: &str) -> Rendered {
     reminder(&tr, texts, service, link)
 }
 
+#[derive(Template)]
+#[template(path = "email/meeting/subject.txt")]
+struct MeetingSubject<'a> {
+    subject: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/meeting/body.txt")]
+struct MeetingText<'a> {
+    tr: &'a Tr,
+    intro: &'a str,
+    when: Option<&'a str>,
+    action: &'a str,
+    link: Option<&'a str>,
+    why: &'a str,
+    sender: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/meeting/body.html")]
+struct MeetingHtml<'a> {
+    tr: &'a Tr,
+    lang: &'a str,
+    subject: &'a str,
+    intro: &'a str,
+    when: Option<&'a str>,
+    action: &'a str,
+    link: Option<&'a str>,
+    why: &'a str,
+    sender: &'a str,
+}
+
+/// Which message about a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingMail {
+    Invitation,
+    Changed,
+    Cancelled,
+    Chase,
+    Reminder,
+    /// To the coordinator: preparation, a consent or a waiver is missing.
+    PreparationMissing,
+}
+
+/// The neutral title of a meeting in a calendar.
+pub fn meeting_title(lang: Lang) -> &'static str {
+    Tr::new(lang).t("email.meeting.title")
+}
+
+/// A message about a meeting. Neutral on purpose, whoever reads it over the recipient's shoulder:
+/// it says there is a meeting and when, and that the details are behind the link — never what
+/// the meeting is about, where, who else comes, or whose it is. `sender` must already be neutral
+/// (see `councils::invitations::neutral_sender`).
+pub fn meeting(
+    lang: Lang,
+    kind: MeetingMail,
+    sender: &str,
+    starts_at: Option<DateTime<Utc>>,
+    tz: Tz,
+    link: Option<&str>,
+) -> Rendered {
+    let tr = Tr::new(lang);
+    let (subject, intro) = match kind {
+        MeetingMail::Invitation => (
+            tr.t("email.meeting.invitation.subject"),
+            tr.t("email.meeting.invitation.intro"),
+        ),
+        MeetingMail::Changed => (
+            tr.t("email.meeting.changed.subject"),
+            tr.t("email.meeting.changed.intro"),
+        ),
+        MeetingMail::Cancelled => (
+            tr.t("email.meeting.cancelled.subject"),
+            tr.t("email.meeting.cancelled.intro"),
+        ),
+        MeetingMail::Chase => (
+            tr.t("email.meeting.chase.subject"),
+            tr.t("email.meeting.chase.intro"),
+        ),
+        MeetingMail::Reminder => (
+            tr.t("email.meeting.reminder.subject"),
+            tr.t("email.meeting.reminder.intro"),
+        ),
+        MeetingMail::PreparationMissing => (
+            tr.t("email.meeting.preparation.subject"),
+            tr.t("email.meeting.preparation.intro"),
+        ),
+    };
+    let (action, why) = match kind {
+        MeetingMail::PreparationMissing => (
+            tr.t("email.meeting.preparation.action"),
+            tr.t("email.meeting.preparation.why"),
+        ),
+        _ => (tr.t("email.meeting.action"), tr.t("email.meeting.why")),
+    };
+    let when = match (kind, starts_at) {
+        (_, Some(at)) => fill(
+            tr.t("email.meeting.when"),
+            &[("time", &local_time(at, tz, lang))],
+        ),
+        (MeetingMail::Cancelled | MeetingMail::PreparationMissing, None) => String::new(),
+        (_, None) => tr.t("email.meeting.no_time").to_owned(),
+    };
+    let when = (!when.is_empty()).then_some(when.as_str());
+    let sender = fill(tr.t("email.signature"), &[("service", sender)]);
+    Rendered {
+        subject: render(&MeetingSubject { subject }).trim().to_owned(),
+        text: render(&MeetingText {
+            tr: &tr,
+            intro,
+            when,
+            action,
+            link,
+            why,
+            sender: &sender,
+        }),
+        html: render(&MeetingHtml {
+            tr: &tr,
+            lang: lang.as_str(),
+            subject,
+            intro,
+            when,
+            action,
+            link,
+            why,
+            sender: &sender,
+        }),
+    }
+}
+
 /// Templates are checked at compile time; rendering fails only on a formatter error, which a
 /// `String` never raises.
 fn render(template: &impl Template) -> String {
@@ -365,6 +495,82 @@ mod tests {
                 mail.html
                     .contains(&format!("<html lang=\"{}\">", lang.as_str()))
             );
+        }
+    }
+
+    /// Snapshot of the invitation, and every meeting message in both languages is neutral.
+    #[test]
+    fn meeting_messages_are_neutral_and_carry_the_link() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 17, 0, 0).unwrap();
+        let link = "https://tillit.example.no/i/tli_abc";
+        let mail = meeting(
+            Lang::Nb,
+            MeetingMail::Invitation,
+            "Fjordvik kommune",
+            Some(at),
+            chrono_tz::Europe::Oslo,
+            Some(link),
+        );
+        assert_eq!(mail.subject, "Invitasjon til et møte");
+        assert_eq!(
+            mail.text,
+            "Hei!\n\n\
+             Du er invitert til et møte. Alt om møtet står på siden bak lenken, der du også kan \
+             svare om du kommer.\n\n\
+             Tid: 03.12.2026 kl. 18:00\n\n\
+             Se møtet og svar:\nhttps://tillit.example.no/i/tli_abc\n\n\
+             Lenken er personlig. Ikke del den med andre.\n\n\
+             Hilsen Fjordvik kommune"
+        );
+        let english = meeting(
+            Lang::En,
+            MeetingMail::Changed,
+            "Fjordvik kommune",
+            Some(at),
+            chrono_tz::Europe::Oslo,
+            Some(link),
+        );
+        assert_eq!(english.subject, "A meeting has changed");
+        assert!(
+            english.text.contains("When: 2026-12-03 18:00"),
+            "{}",
+            english.text
+        );
+        for lang in [Lang::Nb, Lang::En] {
+            for kind in [
+                MeetingMail::Invitation,
+                MeetingMail::Changed,
+                MeetingMail::Cancelled,
+                MeetingMail::Chase,
+                MeetingMail::Reminder,
+                MeetingMail::PreparationMissing,
+            ] {
+                for start in [Some(at), None] {
+                    let mail = meeting(
+                        lang,
+                        kind,
+                        "Fjordvik kommune",
+                        start,
+                        chrono_tz::Europe::Oslo,
+                        Some(link),
+                    );
+                    for text in [&mail.subject, &mail.text, &mail.html] {
+                        let lower = text.to_lowercase();
+                        for word in [
+                            "barnevern",
+                            "child welfare",
+                            "barn ",
+                            "child ",
+                            "sak ",
+                            "case ",
+                        ] {
+                            assert!(!lower.contains(word), "{word:?} in {text}");
+                        }
+                        assert!(!text.contains('{'), "unfilled placeholder in {text}");
+                    }
+                    assert!(mail.html.contains(&format!("href=\"{link}\"")));
+                }
+            }
         }
     }
 

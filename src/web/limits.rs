@@ -17,6 +17,7 @@ pub struct Limits {
     login_by_address: DefaultKeyedRateLimiter<String>,
     login_by_account: DefaultKeyedRateLimiter<String>,
     links_by_address: DefaultKeyedRateLimiter<String>,
+    invitee_by_address: DefaultKeyedRateLimiter<String>,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -42,6 +43,7 @@ impl Limits {
             login_by_address: RateLimiter::keyed(per_minute(settings.login_per_address)),
             login_by_account: RateLimiter::keyed(per_minute(settings.login_per_account)),
             links_by_address: RateLimiter::keyed(per_minute(settings.links_per_address)),
+            invitee_by_address: RateLimiter::keyed(per_minute(settings.invitee_per_address)),
         }
     }
 
@@ -54,6 +56,11 @@ impl Limits {
     /// A page opened through an emailed link, or the password-reset form.
     pub fn link(&self, address: &str) -> Result<(), AppError> {
         check(&self.links_by_address, address)
+    }
+
+    /// An invitee's meeting page (`/i/{token}`), shown or answered.
+    pub fn invitee(&self, address: &str) -> Result<(), AppError> {
+        check(&self.invitee_by_address, address)
     }
 }
 
@@ -74,6 +81,7 @@ mod tests {
             login_per_address: 3,
             login_per_account: 2,
             links_per_address: 1,
+            invitee_per_address: 1,
         });
         assert!(limits.login("10.0.0.1", "kari@example.no").is_ok());
         assert!(limits.login("10.0.0.1", "kari@example.no").is_ok());
@@ -84,5 +92,7 @@ mod tests {
         assert!(limits.link("10.0.0.3").is_ok());
         assert!(limits.link("10.0.0.3").is_err());
         assert!(limits.link("10.0.0.4").is_ok(), "per address");
+        assert!(limits.invitee("10.0.0.3").is_ok(), "a bucket of its own");
+        assert!(limits.invitee("10.0.0.3").is_err());
     }
 }

@@ -362,13 +362,20 @@ pub struct Staff {
 }
 
 /// A case with a row in every case table (a person with the child's words, a revision, a costly
-/// measure with a network check), written straight into the database for `staff`'s service.
+/// measure with a network check) and in every council table (a council with a question, the
+/// person on its team with an objection, consent, waiver, preparation, a meeting, an invitation
+/// and an answer), written straight into the database for `staff`'s service.
 pub fn seed_case(db: &TestDb, staff: &Staff) {
     let tenant = staff.tenant.0;
     let user = staff.user_id;
     let (child, case, person, check, measure) = (
         uuid::Uuid::now_v7(),
         uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+    );
+    let (council, participant, meeting) = (
         uuid::Uuid::now_v7(),
         uuid::Uuid::now_v7(),
         uuid::Uuid::now_v7(),
@@ -390,7 +397,28 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
              INSERT INTO network_checks (tenant_id, id, case_id, measure_id, kind, checked_on, result)
                VALUES ('{tenant}', '{check}', '{case}', '{measure}', 'check', current_date, 'Spurt');
              INSERT INTO network_check_persons (tenant_id, case_id, check_id, person_id)
-               VALUES ('{tenant}', '{case}', '{check}', '{person}');"
+               VALUES ('{tenant}', '{case}', '{check}', '{person}');
+             INSERT INTO councils (tenant_id, id, case_id, kind, state, coordinator_id, created_by)
+               VALUES ('{tenant}', '{council}', '{case}', 'network_council', 'preparation', '{user}', '{user}');
+             INSERT INTO council_texts (tenant_id, id, council_id, kind, position, text, author)
+               VALUES ('{tenant}', gen_random_uuid(), '{council}', 'question', 1, 'Hvem kan hjelpe?', 'child');
+             INSERT INTO council_participants (tenant_id, id, council_id, case_id, person_id, meeting_role, side)
+               VALUES ('{tenant}', '{participant}', '{council}', '{case}', '{person}', 'participant', 'private');
+             INSERT INTO council_objections (tenant_id, id, council_id, case_id, person_id, reason)
+               VALUES ('{tenant}', gen_random_uuid(), '{council}', '{case}', '{person}', 'En grunn');
+             INSERT INTO council_consents (tenant_id, id, council_id, given_by, name, scope, informed_at, granted_at)
+               VALUES ('{tenant}', gen_random_uuid(), '{council}', 'parent', 'Mor', 'Møtet', now(), now());
+             INSERT INTO council_waivers (tenant_id, participant_id, council_id, scope, granted_at)
+               VALUES ('{tenant}', '{participant}', '{council}', 'Møtet', now());
+             INSERT INTO council_preparations (tenant_id, id, council_id, participant_id, held_at)
+               VALUES ('{tenant}', gen_random_uuid(), '{council}', '{participant}', now());
+             INSERT INTO council_meetings (tenant_id, id, council_id, starts_at, duration_minutes, place, agenda, calendar_uid)
+               VALUES ('{tenant}', '{meeting}', '{council}', now() + interval '7 days', 180, 'Skolen', '[]', gen_random_uuid());
+             INSERT INTO council_invitations (tenant_id, id, council_id, meeting_id, participant_id, token_hash, expires_at)
+               VALUES ('{tenant}', gen_random_uuid(), '{council}', '{meeting}', '{participant}',
+                       sha256(convert_to(gen_random_uuid()::text, 'UTF8')), now() + interval '30 days');
+             INSERT INTO council_answers (tenant_id, meeting_id, participant_id, council_id, response)
+               VALUES ('{tenant}', '{meeting}', '{participant}', '{council}', 'accept');"
         ))
     })
     .expect("seed a case");

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Benchmark of the invitee's meeting page, GET /i/{token}, against GET /healthz (the process
+# answering, nothing else) measured in the same run by the same load generator (wrk).
+#
+#   bash bench/invitee.sh [SECONDS] [CONNECTIONS]     (default 15 s, 16 connections)
+#
+# Needs PostgreSQL, Redis and `wrk` (apt-get install -y wrk). The server is the release build on
+# a free loopback port; the page is a real one: the token is looked up through
+# platform_invitation_lookup, the invitation, meeting, council texts and answer are read in the
+# tenant's transaction, the view is audited (one INSERT and a COMMIT per request) and the page is
+# rendered. The rate limit on invitee pages is raised for the run, since all load comes from one
+# address. Everything runs on loopback. Not a test: figures vary with the machine and its load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_EACH=${1:-15}
+CONNECTIONS=${2:-16}
+DB=tillit_bench_invitee
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+WORK=$(mktemp -d)
+export TILLIT_ENV=development
+export TILLIT_DATABASE_URL="postgres://tillit_app@127.0.0.1:5432/$DB"
+export TILLIT_REDIS_NAMESPACE="bench-$$"
+export TILLIT_MAIL_DIR="$WORK/mail"
+export TILLIT_BASE_URL="http://127.0.0.1:$PORT"
+export TILLIT_LOG__FILTER=warn
+export TILLIT_RATE_LIMITS__INVITEE_PER_ADDRESS=100000000
+PSQL="psql -h 127.0.0.1 -U postgres -q -t -A"
+
+cleanup() {
+  [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+
+echo "== build (release)"
+cargo build --release --locked --bin tillit >/dev/null
+BIN=${CARGO_TARGET_DIR:-target}/release/tillit
+
+echo "== database $DB with one council and an invitation"
+$PSQL -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres
+$BIN migrate >/dev/null
+TENANT=$($BIN tenant create --slug bench --name "Bench kommune" --municipality 4699 \
+  --admin-email admin@bench.invalid | python3 -c 'import json,sys; print(json.load(sys.stdin)["tenant_id"])')
+echo "   load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+TOKEN="tli_$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+HASH=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
+# Seed as the owner with the tenant set: row-level security is forced for the owner too.
+$PSQL -d "$DB" <<SQL
+SET ROLE tillit_owner;
+\o /dev/null
+SELECT set_config('app.tenant_id', '$TENANT', false);
+\o
+INSERT INTO users (tenant_id, id, email, role) VALUES
+  ('$TENANT', '00000000-0000-4000-8000-000000000001', 'koordinator@bench.invalid', 'coordinator');
+INSERT INTO children (tenant_id, id, first_name, last_name, birth_year, gender) VALUES
+  ('$TENANT', '00000000-0000-4000-8000-000000000002', 'Ola', 'Benk', 2015, 'boy');
+INSERT INTO cases (tenant_id, id, child_id, phase, opened_at, phase_changed_at, created_by) VALUES
+  ('$TENANT', '00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002',
+   'support_measures', now(), now(), '00000000-0000-4000-8000-000000000001');
+INSERT INTO network_persons (tenant_id, id, case_id, name, category, side, lineage, closeness, quality, email) VALUES
+  ('$TENANT', '00000000-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000003',
+   'Mormor', 'near_family', 'private', 'maternal', 'close', 'supportive', 'mormor@bench.invalid');
+INSERT INTO councils (tenant_id, id, case_id, kind, state, coordinator_id, team_chosen_at, created_by) VALUES
+  ('$TENANT', '00000000-0000-4000-8000-000000000005', '00000000-0000-4000-8000-000000000003',
+   'network_council', 'preparation', '00000000-0000-4000-8000-000000000001', now(), '00000000-0000-4000-8000-000000000001');
+INSERT INTO council_texts (tenant_id, id, council_id, kind, position, text, author, child_confirmed_at, shared)
+  SELECT '$TENANT', gen_random_uuid(), '00000000-0000-4000-8000-000000000005', k, p, t, 'child', now(), true
+  FROM (VALUES ('situation', 0, 'Jeg vil bo hjemme, men det er mye krangling.'),
+               ('question', 1, 'Hvem kan hente meg på fotball?'),
+               ('question', 2, 'Hvor kan jeg være når det er krangling?'),
+               ('question', 3, 'Hvem kan jeg ringe?')) AS v(k, p, t);
+INSERT INTO council_participants (tenant_id, id, council_id, case_id, person_id, chosen_by_child, meeting_role, side) VALUES
+  ('$TENANT', '00000000-0000-4000-8000-000000000006', '00000000-0000-4000-8000-000000000005',
+   '00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000004', true, 'support_person', 'private');
+INSERT INTO council_meetings (tenant_id, id, council_id, starts_at, duration_minutes, place, agenda, calendar_uid, confirmed_at) VALUES
+  ('$TENANT', '00000000-0000-4000-8000-000000000007', '00000000-0000-4000-8000-000000000005',
+   now() + interval '10 days', 180, 'Biblioteket',
+   '["welcome", "child_questions", "round", "plan_presentation"]', gen_random_uuid(), now());
+INSERT INTO council_invitations (tenant_id, id, council_id, meeting_id, participant_id, token_hash, expires_at) VALUES
+  ('$TENANT', gen_random_uuid(), '00000000-0000-4000-8000-000000000005', '00000000-0000-4000-8000-000000000007',
+   '00000000-0000-4000-8000-000000000006', decode('$HASH', 'hex'), now() + interval '30 days');
+SQL
+
+echo "== release server on 127.0.0.1:$PORT"
+$BIN serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+STATUS=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/i/$TOKEN")
+[ "$STATUS" = "200" ] || { echo "the invitee page answered $STATUS" >&2; exit 1; }
+
+run() {
+  local name=$1 path=$2
+  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency "http://127.0.0.1:$PORT$path" >"$WORK/$name.txt"
+  python3 - "$name" "$WORK/$name.txt" <<'PY'
+import re, sys
+name, text = sys.argv[1], open(sys.argv[2]).read()
+def ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", text)
+p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(f"{name:8} median {ms(*p50.groups()):7.2f} ms   p99 {ms(*p99.groups()):7.2f} ms   "
+      f"{float(rps.group(1)):8.0f} requests/s   non-2xx: {non2xx.group(1) if non2xx else 0}")
+PY
+}
+
+echo "== wrk: 2 threads, $CONNECTIONS connections, ${SECONDS_EACH} s each, one after the other"
+run healthz /healthz
+run invitee "/i/$TOKEN"
+run healthz /healthz
+run invitee "/i/$TOKEN"
+
+$PSQL -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres

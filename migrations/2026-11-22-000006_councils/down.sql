@@ -1,0 +1,12 @@
+DROP FUNCTION IF EXISTS platform_invitation_lookup(bytea);
+DROP TABLE IF EXISTS council_answers;
+DROP TABLE IF EXISTS council_invitations;
+DROP TABLE IF EXISTS council_meetings;
+DROP TABLE IF EXISTS council_preparations;
+DROP TABLE IF EXISTS council_waivers;
+DROP TABLE IF EXISTS council_consents;
+DROP TABLE IF EXISTS council_objections;
+DROP TABLE IF EXISTS council_participants;
+DROP TABLE IF EXISTS council_texts;
+DROP TABLE IF EXISTS councils;
+ALTER TABLE tenants DROP COLUMN IF EXISTS preparation_check_days;

@@ -1,0 +1,571 @@
+//! Every change to a council, once: the JSON API ([`super::handlers`]) and the coordinator's
+//! forms ([`super::pages`]) both call these. Each opens the case through
+//! [`crate::cases::access::with_case`] (a council belongs to its case, so council access is case
+//! access), locks the council, makes the change, and leaves its audit row in the same
+//! transaction; it returns the council as it now stands.
+
+use actix_web::web;
+use diesel::PgConnection;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::domain::{
+    ConsentRequest, CouncilState, MeetingRequest, MeetingTime, NewConsent, NewCouncil,
+    NewCouncilRequest, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver,
+    ObjectionRequest, ParticipantRequest, PreparationRequest, ResolutionRequest, StateRequest,
+    TextRequest, WaiverRequest,
+};
+use super::invitations;
+use super::queries::{self, Council, CouncilSettings};
+use super::views::{CouncilSummary, CouncilView};
+use crate::access::Caller;
+use crate::app::AppState;
+use crate::cases::access::{Audited, CaseCtx, Intent, case_user, with_case};
+use crate::config::Settings;
+use crate::web::problem::AppError;
+
+/// Opens the case and its council, runs `f`, and audits `action` with `f`'s details; returns the
+/// council as it stands afterwards.
+async fn change<F>(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    action: &'static str,
+    f: F,
+) -> Result<CouncilView, AppError>
+where
+    F: FnOnce(
+            &mut PgConnection,
+            &CaseCtx,
+            &Council,
+            &CouncilSettings,
+            &Settings,
+        ) -> Result<Value, AppError>
+        + Send
+        + 'static,
+{
+    let settings = state.settings.clone();
+    let viewer = caller.user;
+    with_case(
+        &state.db,
+        caller,
+        case_id,
+        Intent::Write,
+        action,
+        move |conn, c| {
+            let council = queries::council(conn, c.tenant, c.case.id, council_id, true)?;
+            let cs = CouncilSettings::load(conn)?;
+            let details = f(conn, c, &council, &cs, &settings)?;
+            let after = queries::council(conn, c.tenant, c.case.id, council_id, false)?;
+            let view = queries::council_view(conn, &after, cs.now)?.for_viewer(viewer);
+            Ok((
+                view,
+                Audited::within("council", council_id, c.case.id).with(details),
+            ))
+        },
+    )
+    .await
+}
+
+pub async fn list(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+) -> Result<Vec<CouncilSummary>, AppError> {
+    with_case(
+        &state.db,
+        caller,
+        case_id,
+        Intent::Read,
+        "council.list",
+        |conn, c| {
+            let list = queries::councils_of_case(conn, c.tenant, c.case.id)?;
+            let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
+            Ok((list, audited))
+        },
+    )
+    .await
+}
+
+pub async fn read(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    let viewer = caller.user;
+    with_case(
+        &state.db,
+        caller,
+        case_id,
+        Intent::Read,
+        "council.read",
+        move |conn, c| {
+            let council = queries::council(conn, c.tenant, c.case.id, council_id, false)?;
+            let view =
+                queries::council_view(conn, &council, chrono::Utc::now())?.for_viewer(viewer);
+            Ok((view, Audited::within("council", council_id, c.case.id)))
+        },
+    )
+    .await
+}
+
+pub async fn create(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    req: NewCouncilRequest,
+) -> Result<CouncilView, AppError> {
+    let creator = case_user(caller).ok_or(AppError::NotFound)?;
+    with_case(
+        &state.db,
+        caller,
+        case_id,
+        Intent::Write,
+        "council.create",
+        move |conn, c| {
+            let new = NewCouncil::parse(&req)?;
+            let id = queries::create_council(conn, c.tenant, c.case.id, creator, &new)?;
+            let council = queries::council(conn, c.tenant, c.case.id, id, false)?;
+            let view = queries::council_view(conn, &council, chrono::Utc::now())?
+                .for_viewer(Some(creator));
+            let audited = Audited::within("council", id, c.case.id)
+                .with(json!({ "kind": new.kind, "acute": new.acute }));
+            Ok((view, audited))
+        },
+    )
+    .await
+}
+
+pub async fn set_state(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    req: StateRequest,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.state",
+        move |conn, _, council, cs, _| {
+            let to = CouncilState::parse(&req.to).map_err(|m| AppError::field("to", m))?;
+            queries::set_state(conn, council, to, cs.now)?;
+            Ok(json!({ "from": council.state, "to": to }))
+        },
+    )
+    .await
+}
+
+pub async fn add_text(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    req: TextRequest,
+) -> Result<CouncilView, AppError> {
+    change(state, caller, case_id, council_id, "council.text_add", move |conn, c, council, cs, _| {
+        let new = NewText::parse(&req)?;
+        let id = queries::add_text(conn, c.tenant, council, &new, c.user, cs.now)?;
+        Ok(json!({ "text_id": id, "kind": new.kind, "author": new.author, "shared": new.shared }))
+    })
+    .await
+}
+
+pub async fn confirm_text(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    text_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.text_confirm",
+        move |conn, _, council, cs, _| {
+            queries::confirm_text(conn, council, text_id, cs.now)?;
+            Ok(json!({ "text_id": text_id }))
+        },
+    )
+    .await
+}
+
+pub async fn remove_text(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    text_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.text_remove",
+        move |conn, _, council, cs, _| {
+            queries::remove_text(conn, council, text_id, cs.now)?;
+            Ok(json!({ "text_id": text_id }))
+        },
+    )
+    .await
+}
+
+pub async fn add_participant(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    req: ParticipantRequest,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.participant_add",
+        move |conn, c, council, cs, _| {
+            let new = NewParticipant::parse(&req, cs.now)?;
+            let joins_map = matches!(new.who, super::domain::Who::New(_));
+            let id = queries::add_participant(conn, c.tenant, council, &new)?;
+            Ok(json!({
+                "participant_id": id,
+                "chosen_by_child": new.chosen_by_child,
+                "meeting_role": new.role,
+                "joined_the_map": joins_map,
+            }))
+        },
+    )
+    .await
+}
+
+pub async fn remove_participant(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    participant_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.participant_remove",
+        move |conn, _, council, cs, _| {
+            queries::remove_participant(conn, council, participant_id, cs.now)?;
+            Ok(json!({ "participant_id": participant_id }))
+        },
+    )
+    .await
+}
+
+pub async fn confirm_team(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.team_confirm",
+        move |conn, _, council, cs, _| {
+            queries::confirm_team(conn, council, cs.now)?;
+            Ok(json!({}))
+        },
+    )
+    .await
+}
+
+pub async fn add_objection(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    req: ObjectionRequest,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.objection_add",
+        move |conn, c, council, _, _| {
+            let new = NewObjection::parse(&req)?;
+            let id = queries::add_objection(conn, c.tenant, council, &new, c.user)?;
+            // The reason stays out of the audit log: it is the child's, for the coordinator only.
+            Ok(json!({ "objection_id": id, "person_id": new.person }))
+        },
+    )
+    .await
+}
+
+pub async fn resolve_objection(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    objection_id: Uuid,
+    req: ResolutionRequest,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.objection_resolve",
+        move |conn, _, council, cs, _| {
+            queries::resolve_objection(conn, council, objection_id, &req.resolution, cs.now)?;
+            Ok(json!({ "objection_id": objection_id }))
+        },
+    )
+    .await
+}
+
+pub async fn add_consent(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    req: ConsentRequest,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.consent_add",
+        move |conn, c, council, cs, _| {
+            let new = NewConsent::parse(&req, cs.tz, cs.now)?;
+            let id = queries::add_consent(conn, c.tenant, council, &new, c.user)?;
+            Ok(json!({ "consent_id": id, "given_by": new.given_by }))
+        },
+    )
+    .await
+}
+
+pub async fn withdraw_consent(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    consent_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.consent_withdraw",
+        move |conn, _, council, cs, _| {
+            queries::withdraw_consent(conn, council, consent_id, cs.now)?;
+            Ok(json!({ "consent_id": consent_id }))
+        },
+    )
+    .await
+}
+
+pub async fn set_waiver(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    participant_id: Uuid,
+    req: WaiverRequest,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.waiver",
+        move |conn, c, council, cs, _| {
+            let new = NewWaiver::parse(&req, cs.tz, cs.now)?;
+            queries::set_waiver(conn, c.tenant, council, participant_id, &new, c.user)?;
+            Ok(json!({ "participant_id": participant_id }))
+        },
+    )
+    .await
+}
+
+pub async fn add_preparation(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    participant_id: Uuid,
+    req: PreparationRequest,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.preparation",
+        move |conn, c, council, cs, _| {
+            let new = NewPreparation::parse(&req, cs.tz, cs.now)?;
+            let id =
+                queries::add_preparation(conn, c.tenant, council, participant_id, &new, c.user)?;
+            Ok(json!({ "participant_id": participant_id, "preparation_id": id }))
+        },
+    )
+    .await
+}
+
+pub async fn schedule_meeting(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    req: MeetingRequest,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.meeting_schedule",
+        move |conn, c, council, cs, _| {
+            let time = MeetingTime::parse(&req, cs.tz, cs.now, cs.meeting_minutes)?;
+            let id = invitations::schedule(conn, c.tenant, council, &time, c.user, cs.now)?;
+            Ok(json!({ "meeting_id": id, "has_time": time.starts_at.is_some() }))
+        },
+    )
+    .await
+}
+
+pub async fn reschedule_meeting(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    meeting_id: Uuid,
+    req: MeetingRequest,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.meeting_reschedule",
+        move |conn, c, council, cs, settings| {
+            let meeting = queries::meeting(conn, council, meeting_id)?;
+            let time = MeetingTime::parse(&req, cs.tz, cs.now, cs.meeting_minutes)?;
+            invitations::reschedule(conn, settings, c.tenant, council, &meeting, &time, cs)?;
+            Ok(json!({ "meeting_id": meeting_id }))
+        },
+    )
+    .await
+}
+
+pub async fn cancel_meeting(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    meeting_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.meeting_cancel",
+        move |conn, c, council, cs, _| {
+            let meeting = queries::meeting(conn, council, meeting_id)?;
+            invitations::cancel(conn, c.tenant, &meeting, cs.now)?;
+            Ok(json!({ "meeting_id": meeting_id }))
+        },
+    )
+    .await
+}
+
+pub async fn send_invitations(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    meeting_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.invitations_send",
+        move |conn, c, council, cs, settings| {
+            let meeting = queries::meeting(conn, council, meeting_id)?;
+            let invited = invitations::send(conn, settings, c.tenant, council, &meeting, cs)?;
+            Ok(json!({ "meeting_id": meeting_id, "invited": invited }))
+        },
+    )
+    .await
+}
+
+/// The meeting the council works towards now: its invitations are the ones re-sent or revoked.
+fn current_meeting(view: &CouncilView) -> Result<Uuid, AppError> {
+    view.current_meeting()
+        .map(|m| m.id)
+        .ok_or_else(|| AppError::Conflict("the council has no meeting".into()))
+}
+
+pub async fn resend_invitation(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    participant_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.invitation_resend",
+        move |conn, c, council, cs, settings| {
+            let before = queries::council_view(conn, council, cs.now)?;
+            let meeting = queries::meeting(conn, council, current_meeting(&before)?)?;
+            invitations::resend(
+                conn,
+                settings,
+                c.tenant,
+                council,
+                &meeting,
+                participant_id,
+                cs.now,
+            )?;
+            Ok(json!({ "participant_id": participant_id, "meeting_id": meeting.id }))
+        },
+    )
+    .await
+}
+
+pub async fn revoke_invitation(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    participant_id: Uuid,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.invitation_revoke",
+        move |conn, _, council, cs, _| {
+            let revoked = invitations::revoke(conn, council, participant_id, cs.now)?;
+            Ok(json!({ "participant_id": participant_id, "revoked": revoked }))
+        },
+    )
+    .await
+}

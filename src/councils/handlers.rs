@@ -1,0 +1,588 @@
+//! `/api/v1/cases/{id}/councils…`: councils as JSON. Every endpoint opens the case through
+//! [`crate::cases::access::with_case`] (in [`super::actions`]), so only the staff assigned to the
+//! case reach its councils, and every read and write leaves an audit row.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use uuid::Uuid;
+
+use super::actions;
+use super::domain::{
+    ConsentRequest, MeetingRequest, NewCouncilRequest, ObjectionRequest, ParticipantRequest,
+    PreparationRequest, ResolutionRequest, StateRequest, TextRequest, WaiverRequest,
+};
+use super::views::{CouncilSummary, CouncilView};
+use crate::access::Caller;
+use crate::app::AppState;
+use crate::web::problem::{AppError, Problem};
+
+/// The case's councils, oldest first, with their next meeting.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = [CouncilSummary]),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[get("/api/v1/cases/{id}/councils")]
+pub async fn list_councils(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<CouncilSummary>>, AppError> {
+    let id = id.into_inner();
+    Ok(web::Json(actions::list(&state, &caller, id).await?))
+}
+
+/// Start a council for the case. It begins in its kind's first state; the caller coordinates unless another assigned staff member is named.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path)),
+    request_body = NewCouncilRequest,
+    responses(
+        (status = 201, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils")]
+pub async fn create_council(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<NewCouncilRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    Ok(
+        HttpResponse::Created()
+            .json(actions::create(&state, &caller, id, body.into_inner()).await?),
+    )
+}
+
+/// The council: the child's texts, the team, objections, consents, waivers, preparation, meetings with the answers, and where the process stands.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[get("/api/v1/cases/{id}/councils/{council_id}")]
+pub async fn get_council(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(web::Json(
+        actions::read(&state, &caller, id, council_id).await?,
+    ))
+}
+
+/// Move the council to another state of its kind. Refused (409, with the reasons) when a gate is not met.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    request_body = StateRequest,
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/state")]
+pub async fn change_state(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<StateRequest>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(web::Json(
+        actions::set_state(&state, &caller, id, council_id, body.into_inner()).await?,
+    ))
+}
+
+/// Record the situation description (replacing the earlier one) or a question (at most five), verbatim, with its author.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    request_body = TextRequest,
+    responses(
+        (status = 201, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/texts")]
+pub async fn add_text(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<TextRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(HttpResponse::Created()
+        .json(actions::add_text(&state, &caller, id, council_id, body.into_inner()).await?))
+}
+
+/// The child confirms a text says what they mean.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("text_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/texts/{text_id}/confirmation")]
+pub async fn confirm_text(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, text_id) = path.into_inner();
+    Ok(web::Json(
+        actions::confirm_text(&state, &caller, id, council_id, text_id).await?,
+    ))
+}
+
+/// Take a question or description away (kept, marked removed).
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("text_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[delete("/api/v1/cases/{id}/councils/{council_id}/texts/{text_id}")]
+pub async fn remove_text(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, text_id) = path.into_inner();
+    Ok(web::Json(
+        actions::remove_text(&state, &caller, id, council_id, text_id).await?,
+    ))
+}
+
+/// Add someone to the team: a person on the map, a staff member, or a new person, who joins the map.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    request_body = ParticipantRequest,
+    responses(
+        (status = 201, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/participants")]
+pub async fn add_participant(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ParticipantRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(HttpResponse::Created()
+        .json(actions::add_participant(&state, &caller, id, council_id, body.into_inner()).await?))
+}
+
+/// Take someone off the team; their links stop working.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[delete("/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}")]
+pub async fn remove_participant(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, participant_id) = path.into_inner();
+    Ok(web::Json(
+        actions::remove_participant(&state, &caller, id, council_id, participant_id).await?,
+    ))
+}
+
+/// Confirm the team the child chose. Needs someone on it and, for a network council or family group conference, the description and 3–5 questions confirmed by the child.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/team")]
+pub async fn confirm_team(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(web::Json(
+        actions::confirm_team(&state, &caller, id, council_id).await?,
+    ))
+}
+
+/// The child objects to inviting someone. The reason is for the coordinator only.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    request_body = ObjectionRequest,
+    responses(
+        (status = 201, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/objections")]
+pub async fn add_objection(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ObjectionRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(HttpResponse::Created()
+        .json(actions::add_objection(&state, &caller, id, council_id, body.into_inner()).await?))
+}
+
+/// Record how an objection was resolved.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("objection_id" = Uuid, Path)),
+    request_body = ResolutionRequest,
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/objections/{objection_id}/resolution")]
+pub async fn resolve_objection(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    body: web::Json<ResolutionRequest>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, objection_id) = path.into_inner();
+    Ok(web::Json(
+        actions::resolve_objection(
+            &state,
+            &caller,
+            id,
+            council_id,
+            objection_id,
+            body.into_inner(),
+        )
+        .await?,
+    ))
+}
+
+/// Record an informed consent: who, to what, when informed and when given.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    request_body = ConsentRequest,
+    responses(
+        (status = 201, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/consents")]
+pub async fn add_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ConsentRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(HttpResponse::Created()
+        .json(actions::add_consent(&state, &caller, id, council_id, body.into_inner()).await?))
+}
+
+/// A consent is withdrawn.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("consent_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/consents/{consent_id}/withdrawal")]
+pub async fn withdraw_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, consent_id) = path.into_inner();
+    Ok(web::Json(
+        actions::withdraw_consent(&state, &caller, id, council_id, consent_id).await?,
+    ))
+}
+
+/// Record a participant's confidentiality waiver for the meeting.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
+    request_body = WaiverRequest,
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/waiver")]
+pub async fn set_waiver(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    body: web::Json<WaiverRequest>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, participant_id) = path.into_inner();
+    Ok(web::Json(
+        actions::set_waiver(
+            &state,
+            &caller,
+            id,
+            council_id,
+            participant_id,
+            body.into_inner(),
+        )
+        .await?,
+    ))
+}
+
+/// Record a preparation conversation with a participant.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
+    request_body = PreparationRequest,
+    responses(
+        (status = 201, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/preparations")]
+pub async fn add_preparation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    body: web::Json<PreparationRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, council_id, participant_id) = path.into_inner();
+    Ok(HttpResponse::Created().json(
+        actions::add_preparation(
+            &state,
+            &caller,
+            id,
+            council_id,
+            participant_id,
+            body.into_inner(),
+        )
+        .await?,
+    ))
+}
+
+/// Schedule a meeting (local time of the service). Not before the team is chosen; not in the past, not ending before it starts, not double-booking anyone on the team.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    request_body = MeetingRequest,
+    responses(
+        (status = 201, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/meetings")]
+pub async fn schedule_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<MeetingRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(HttpResponse::Created()
+        .json(actions::schedule_meeting(&state, &caller, id, council_id, body.into_inner()).await?))
+}
+
+/// Move a meeting. A confirmed one is sent again (METHOD:REQUEST, SEQUENCE + 1, new links) and its reminders are replaced.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
+    request_body = MeetingRequest,
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/reschedule")]
+pub async fn reschedule_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    body: web::Json<MeetingRequest>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, meeting_id) = path.into_inner();
+    Ok(web::Json(
+        actions::reschedule_meeting(
+            &state,
+            &caller,
+            id,
+            council_id,
+            meeting_id,
+            body.into_inner(),
+        )
+        .await?,
+    ))
+}
+
+/// Cancel a meeting: the invitees get METHOD:CANCEL, and no reminder is left.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/cancellation")]
+pub async fn cancel_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, meeting_id) = path.into_inner();
+    Ok(web::Json(
+        actions::cancel_meeting(&state, &caller, id, council_id, meeting_id).await?,
+    ))
+}
+
+/// Send the meeting's invitations, which confirms it. Refused (409) without the consents its kind needs, a waiver from every public participant, or with an objection open.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/invitations")]
+pub async fn send_invitations(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, meeting_id) = path.into_inner();
+    Ok(web::Json(
+        actions::send_invitations(&state, &caller, id, council_id, meeting_id).await?,
+    ))
+}
+
+/// Send one participant a new link to the current meeting; the old link stops working.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/invitation")]
+pub async fn resend_invitation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, participant_id) = path.into_inner();
+    Ok(web::Json(
+        actions::resend_invitation(&state, &caller, id, council_id, participant_id).await?,
+    ))
+}
+
+/// Revoke a participant's links.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CouncilView),
+        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[delete("/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/invitation")]
+pub async fn revoke_invitation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, participant_id) = path.into_inner();
+    Ok(web::Json(
+        actions::revoke_invitation(&state, &caller, id, council_id, participant_id).await?,
+    ))
+}

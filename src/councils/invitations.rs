@@ -1,0 +1,821 @@
+//! Invitations: the links, the jobs that carry them, and the emails those jobs send.
+//!
+//! Sending a meeting's invitations confirms it. Each participant with an email address gets a
+//! link of their own (an `council_invitations` row with a random v4 id; the token is derived from
+//! it with the server's key and only its SHA-256 is kept), and the jobs are written in the same
+//! transaction: the invitation (METHOD:REQUEST), a chase while unanswered, the reminders before the
+//! meeting and the coordinator's check on preparation. A change re-sends the invitation with a
+//! higher SEQUENCE and replaces the timed jobs; a cancellation replaces them with the CANCEL.
+//!
+//! Every email is neutral: the sender is the service's configured name unless it reveals child
+//! welfare, no child's name, no place, no list of other invitees; the details are behind the link.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::PgConnection;
+use diesel::prelude::*;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::calendar::{self, CalendarEntry, Method};
+use super::domain::MeetingTime;
+use super::queries::{self, Council, CouncilSettings, MeetingRow};
+use super::rules;
+use crate::config::Settings;
+use crate::db::TenantId;
+use crate::db::schema::{
+    council_answers, council_invitations, council_meetings, council_participants, councils,
+    network_persons, tenants, users,
+};
+use crate::fields::Email;
+use crate::jobs::timing::days_before;
+use crate::jobs::worker::{JobContext, JobError, JobRow};
+use crate::jobs::{self, JobKind, NewJob, Subject};
+use crate::mail::templates::{self, MeetingMail};
+use crate::mail::{CalendarFile, OutgoingEmail};
+use crate::web::i18n::Lang;
+use crate::web::problem::AppError;
+
+/// Prefix of invitee link tokens.
+pub const TOKEN_PREFIX: &str = "tli_";
+/// Mixed into the derivation, so these tokens never pass for another kind.
+const TOKEN_PURPOSE: &str = "invitation";
+/// A link keeps working this long after the meeting (to read what was agreed about it).
+const VALID_AFTER_MEETING_DAYS: i64 = 14;
+/// A link to a meeting without a time yet works this long.
+const VALID_WITHOUT_TIME_DAYS: i64 = 90;
+
+/// Words that would tell a reader of an email that child welfare is involved. Emails and
+/// calendar files must contain none of them, not even in the sender's name.
+const REVEALING: [&str; 3] = ["barnevern", "child welfare", "child protection"];
+
+/// Whether `text` names child welfare.
+pub fn reveals_child_welfare(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    REVEALING.iter().any(|w| lower.contains(w))
+}
+
+fn subject(meeting_id: Uuid) -> Subject {
+    Subject {
+        kind: "meeting",
+        id: meeting_id,
+    }
+}
+
+/// Every kind of job a meeting has: what a change or a cancellation replaces.
+const MEETING_JOBS: [JobKind; 4] = [
+    JobKind::Invitation,
+    JobKind::AnswerChase,
+    JobKind::MeetingReminder,
+    JobKind::PreparationMissing,
+];
+
+/// The token of invitation row `id`.
+pub fn token_for(settings: &Settings, id: Uuid) -> String {
+    settings
+        .token_key()
+        .derive(TOKEN_PREFIX, TOKEN_PURPOSE, id)
+        .text
+}
+
+/// The invitee's page for `token`.
+pub fn link_url(settings: &Settings, token: &str) -> String {
+    format!("{}/i/{token}", settings.base_url())
+}
+
+fn expiry(meeting: &MeetingRow, now: DateTime<Utc>) -> DateTime<Utc> {
+    match meeting.ends_at() {
+        Some(end) => end + Duration::days(VALID_AFTER_MEETING_DAYS),
+        None => now + Duration::days(VALID_WITHOUT_TIME_DAYS),
+    }
+}
+
+/// Revokes the participant's live links to `meeting` and issues a new one; returns its row id.
+fn issue(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    meeting: &MeetingRow,
+    participant: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<Uuid> {
+    diesel::update(
+        council_invitations::table
+            .filter(council_invitations::meeting_id.eq(meeting.id))
+            .filter(council_invitations::participant_id.eq(participant))
+            .filter(council_invitations::revoked_at.is_null()),
+    )
+    .set(council_invitations::revoked_at.eq(now))
+    .execute(conn)?;
+    // Random (v4): the token is derived from it, so it must not be guessable.
+    let id = Uuid::new_v4();
+    let token = settings.token_key().derive(TOKEN_PREFIX, TOKEN_PURPOSE, id);
+    diesel::insert_into(council_invitations::table)
+        .values((
+            council_invitations::tenant_id.eq(tenant.0),
+            council_invitations::id.eq(id),
+            council_invitations::council_id.eq(meeting.council_id),
+            council_invitations::meeting_id.eq(meeting.id),
+            council_invitations::participant_id.eq(participant),
+            council_invitations::token_hash.eq(&token.hash),
+            council_invitations::expires_at.eq(expiry(meeting, now)),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The team members who can be emailed.
+fn reachable_team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    let rows: Vec<(Uuid, Option<String>, Option<String>)> = council_participants::table
+        .left_join(
+            network_persons::table.on(network_persons::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(
+                    network_persons::id
+                        .nullable()
+                        .eq(council_participants::person_id),
+                )),
+        )
+        .left_join(
+            users::table.on(users::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(users::id.nullable().eq(council_participants::user_id))),
+        )
+        .filter(council_participants::council_id.eq(council_id))
+        .filter(council_participants::removed_at.is_null())
+        .order(council_participants::created_at)
+        .select((
+            council_participants::id,
+            network_persons::email.nullable(),
+            users::email.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, a, b)| a.is_some() || b.is_some())
+        .map(|(id, _, _)| id)
+        .collect())
+}
+
+/// The timed jobs of a confirmed meeting: reminders `reminder_days` before, the coordinator's
+/// preparation check; each only if its moment is still ahead. A meeting without a time has none.
+fn timed_jobs(meeting: &MeetingRow, cs: &CouncilSettings) -> Vec<NewJob> {
+    let Some(start) = meeting.starts_at else {
+        return Vec::new();
+    };
+    let mut out: Vec<NewJob> = cs
+        .reminder_days
+        .iter()
+        .map(|&days| (days, days_before(start, days, cs.tz)))
+        .filter(|(_, due)| *due > cs.now)
+        .map(|(days, due)| NewJob {
+            kind: JobKind::MeetingReminder,
+            payload: json!({ "meeting_id": meeting.id, "days": days }),
+            due_at: due,
+            subject: Some(subject(meeting.id)),
+        })
+        .collect();
+    let check = days_before(start, cs.preparation_check_days, cs.tz);
+    out.push(NewJob {
+        kind: JobKind::PreparationMissing,
+        payload: json!({ "meeting_id": meeting.id }),
+        due_at: check.max(cs.now),
+        subject: Some(subject(meeting.id)),
+    });
+    out
+}
+
+fn invitation_job(meeting: Uuid, invitation: Uuid, method: Method, now: DateTime<Utc>) -> NewJob {
+    NewJob {
+        kind: JobKind::Invitation,
+        payload: json!({ "invitation_id": invitation, "method": method.as_str() }),
+        due_at: now,
+        subject: Some(subject(meeting)),
+    }
+}
+
+fn chase_job(meeting: Uuid, participant: Uuid, round: u32, cs: &CouncilSettings) -> Option<NewJob> {
+    (round <= cs.chase_max).then(|| NewJob {
+        kind: JobKind::AnswerChase,
+        payload: json!({ "meeting_id": meeting, "participant_id": participant, "round": round }),
+        due_at: cs.now + Duration::days(i64::from(cs.chase_after_days)),
+        subject: Some(subject(meeting)),
+    })
+}
+
+/// Issues a link to everyone reachable on the team and writes every job of the meeting anew:
+/// invitations (REQUEST), chases, reminders, the preparation check. Returns how many were invited.
+fn invite_all(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    council: &Council,
+    meeting: &MeetingRow,
+    cs: &CouncilSettings,
+) -> Result<usize, AppError> {
+    let team = reachable_team(conn, council.id)?;
+    let mut jobs_now = Vec::new();
+    for participant in &team {
+        let invitation = issue(conn, settings, tenant, meeting, *participant, cs.now)?;
+        jobs_now.push(invitation_job(
+            meeting.id,
+            invitation,
+            Method::Request,
+            cs.now,
+        ));
+        jobs_now.extend(chase_job(meeting.id, *participant, 1, cs));
+    }
+    jobs_now.extend(timed_jobs(meeting, cs));
+    jobs::replace_for_subject(conn, tenant, subject(meeting.id), &MEETING_JOBS, &jobs_now)?;
+    Ok(team.len())
+}
+
+/// Sends a meeting's invitations, which confirms it. Refused until the consents its kind needs,
+/// a waiver from every public participant and no open objection; never for a cancelled meeting
+/// or one that has begun.
+pub fn send(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    council: &Council,
+    meeting: &MeetingRow,
+    cs: &CouncilSettings,
+) -> Result<usize, AppError> {
+    if meeting.cancelled() {
+        return Err(AppError::Conflict("the meeting is cancelled".into()));
+    }
+    if meeting.starts_at.is_some_and(|s| s <= cs.now) {
+        return Err(AppError::Conflict("the meeting has begun".into()));
+    }
+    let facts = queries::current_facts(conn, council, cs.now)?;
+    queries::require(rules::invitation_blockers(
+        council.kind,
+        council.state,
+        &facts,
+    ))?;
+    let invited = invite_all(conn, settings, tenant, council, meeting, cs)?;
+    if invited == 0 {
+        return Err(AppError::Conflict(
+            "nobody on the team has an email address to invite".into(),
+        ));
+    }
+    if meeting.confirmed_at.is_none() {
+        diesel::update(council_meetings::table.filter(council_meetings::id.eq(meeting.id)))
+            .set((
+                council_meetings::confirmed_at.eq(cs.now),
+                council_meetings::updated_at.eq(cs.now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(invited)
+}
+
+/// Schedules a meeting. No meeting before the team is chosen; none in the past, none that ends
+/// before it starts, and none that double-books someone on the team.
+pub fn schedule(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    time: &MeetingTime,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    let facts = queries::current_facts(conn, council, now)?;
+    queries::require(rules::meeting_blockers(council.kind, council.state, &facts))?;
+    if queries::double_booked(conn, council, time, None)? {
+        return Err(double_booking());
+    }
+    queries::insert_meeting(conn, tenant, council, time, by)
+}
+
+fn double_booking() -> AppError {
+    AppError::field(
+        "starts_at",
+        "someone on the team already has a meeting at that time",
+    )
+}
+
+/// Moves a meeting. A confirmed one is sent again to everyone (REQUEST, SEQUENCE + 1, new links)
+/// and its reminders are replaced.
+pub fn reschedule(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    council: &Council,
+    meeting: &MeetingRow,
+    time: &MeetingTime,
+    cs: &CouncilSettings,
+) -> Result<(), AppError> {
+    if meeting.cancelled() {
+        return Err(AppError::Conflict("the meeting is cancelled".into()));
+    }
+    if queries::double_booked(conn, council, time, Some(meeting.id))? {
+        return Err(double_booking());
+    }
+    let confirmed = meeting.confirmed_at.is_some();
+    diesel::update(council_meetings::table.filter(council_meetings::id.eq(meeting.id)))
+        .set((
+            council_meetings::starts_at.eq(time.starts_at),
+            council_meetings::duration_minutes.eq(time.duration_minutes),
+            council_meetings::place.eq(&time.place),
+            council_meetings::video_link.eq(&time.video_link),
+            council_meetings::sequence.eq(meeting.sequence + i32::from(confirmed)),
+            council_meetings::updated_at.eq(cs.now),
+        ))
+        .execute(conn)?;
+    if confirmed {
+        let moved = queries::meeting(conn, council, meeting.id)?;
+        invite_all(conn, settings, tenant, council, &moved, cs)?;
+    }
+    Ok(())
+}
+
+/// Cancels a meeting: every pending job of it is replaced by a CANCEL (SEQUENCE + 1) to each
+/// participant who was invited; no reminder is left.
+pub fn cancel(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    meeting: &MeetingRow,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if meeting.cancelled() {
+        return Err(AppError::Conflict(
+            "the meeting is cancelled already".into(),
+        ));
+    }
+    let confirmed = meeting.confirmed_at.is_some();
+    diesel::update(council_meetings::table.filter(council_meetings::id.eq(meeting.id)))
+        .set((
+            council_meetings::status.eq("cancelled"),
+            council_meetings::cancelled_at.eq(now),
+            council_meetings::sequence.eq(meeting.sequence + i32::from(confirmed)),
+            council_meetings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let invited: Vec<Uuid> = council_invitations::table
+        .filter(council_invitations::meeting_id.eq(meeting.id))
+        .filter(council_invitations::revoked_at.is_null())
+        .select(council_invitations::id)
+        .load(conn)?;
+    let cancels: Vec<NewJob> = invited
+        .into_iter()
+        .map(|id| invitation_job(meeting.id, id, Method::Cancel, now))
+        .collect();
+    jobs::replace_for_subject(conn, tenant, subject(meeting.id), &MEETING_JOBS, &cancels)?;
+    Ok(())
+}
+
+/// Sends one participant a new link to the current meeting; the old one stops working.
+pub fn resend(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    council: &Council,
+    meeting: &MeetingRow,
+    participant: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    queries::participant_exists(conn, council, participant)?;
+    if meeting.cancelled() || meeting.confirmed_at.is_none() {
+        return Err(AppError::Conflict(
+            "only a confirmed meeting's invitation can be sent again".into(),
+        ));
+    }
+    if !reachable_team(conn, council.id)?.contains(&participant) {
+        return Err(AppError::Conflict(
+            "this participant has no email address".into(),
+        ));
+    }
+    let invitation = issue(conn, settings, tenant, meeting, participant, now)?;
+    jobs::schedule(
+        conn,
+        tenant,
+        &invitation_job(meeting.id, invitation, Method::Request, now),
+    )?;
+    Ok(())
+}
+
+/// Revokes a participant's links: the page answers as for an unknown link.
+pub fn revoke(
+    conn: &mut PgConnection,
+    council: &Council,
+    participant: Uuid,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    queries::participant_exists(conn, council, participant)?;
+    Ok(diesel::update(
+        council_invitations::table
+            .filter(council_invitations::council_id.eq(council.id))
+            .filter(council_invitations::participant_id.eq(participant))
+            .filter(council_invitations::revoked_at.is_null()),
+    )
+    .set(council_invitations::revoked_at.eq(now))
+    .execute(conn)?)
+}
+
+// ------------------------------------------------------------------------------------------
+// The executors.
+
+/// The service as it signs its emails: the configured sender name, else the service's name,
+/// unless that reveals child welfare — then Tillit's own.
+pub fn neutral_sender(conn: &mut PgConnection) -> QueryResult<(String, Option<String>, Lang)> {
+    let (name, sender, reply_to, locale): (String, Option<String>, Option<String>, String) =
+        tenants::table
+            .select((
+                tenants::name,
+                tenants::sender_name,
+                tenants::reply_to,
+                tenants::locale,
+            ))
+            .first(conn)?;
+    let signed = [sender, Some(name)]
+        .into_iter()
+        .flatten()
+        .find(|n| !reveals_child_welfare(n))
+        .unwrap_or_else(|| "Tillit".to_owned());
+    Ok((signed, reply_to, Lang::parse(&locale).unwrap_or_default()))
+}
+
+fn payload_uuid(row: &JobRow, key: &str) -> Result<Uuid, JobError> {
+    row.payload
+        .get(key)
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| JobError::Permanent(format!("payload without {key}")))
+}
+
+/// A participant's address, whoever they are.
+fn address_of(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Option<String>> {
+    let row: Option<(Option<String>, Option<String>)> = council_participants::table
+        .left_join(
+            network_persons::table.on(network_persons::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(
+                    network_persons::id
+                        .nullable()
+                        .eq(council_participants::person_id),
+                )),
+        )
+        .left_join(
+            users::table.on(users::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(users::id.nullable().eq(council_participants::user_id))),
+        )
+        .filter(council_participants::id.eq(participant))
+        .select((network_persons::email.nullable(), users::email.nullable()))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(a, b)| a.or(b)))
+}
+
+fn meeting_row(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<MeetingRow>> {
+    council_meetings::table
+        .filter(council_meetings::id.eq(id))
+        .select(MeetingRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A stable Message-ID for `job` to `to`: the same on every attempt, one per recipient.
+fn message_uuid(job: Uuid, to: Uuid) -> Uuid {
+    let digest = Sha256::new()
+        .chain_update(job.as_bytes())
+        .chain_update(to.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Uuid::from_bytes(bytes)
+}
+
+struct Letter<'a> {
+    ctx: &'a JobContext,
+    to: &'a str,
+    sender: &'a str,
+    reply_to: Option<String>,
+    content: templates::Rendered,
+    message: Uuid,
+    calendar: Option<CalendarFile>,
+}
+
+fn post(letter: Letter<'_>) -> Result<(), JobError> {
+    let to = Email::parse(letter.to).map_err(|m| JobError::Permanent(m.into()))?;
+    letter.ctx.mailer.send(&OutgoingEmail {
+        to,
+        sender_name: letter.sender.to_owned(),
+        reply_to: letter.reply_to,
+        subject: letter.content.subject,
+        text: letter.content.text,
+        html: letter.content.html,
+        message_id: letter.ctx.mailer.message_id_for(letter.message),
+        calendar: letter.calendar,
+    })?;
+    Ok(())
+}
+
+fn tenant_zone(conn: &mut PgConnection) -> QueryResult<chrono_tz::Tz> {
+    let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
+    Ok(zone.parse().unwrap_or(chrono_tz::Europe::Oslo))
+}
+
+/// Executes a [`JobKind::Invitation`] row: the invitation or change (REQUEST) with the link, or
+/// the cancellation (CANCEL). A REQUEST whose link was replaced or whose meeting was cancelled
+/// meanwhile has nothing left to say, and is done.
+pub fn send_invitation(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+) -> Result<(), JobError> {
+    let invitation_id = payload_uuid(row, "invitation_id")?;
+    let method = match row.payload.get("method").and_then(|m| m.as_str()) {
+        Some("CANCEL") => Method::Cancel,
+        _ => Method::Request,
+    };
+    let found: Option<(Uuid, Uuid, Option<DateTime<Utc>>)> = council_invitations::table
+        .filter(council_invitations::id.eq(invitation_id))
+        .select((
+            council_invitations::meeting_id,
+            council_invitations::participant_id,
+            council_invitations::revoked_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((meeting_id, participant, revoked)) = found else {
+        return Ok(());
+    };
+    let Some(meeting) = meeting_row(conn, meeting_id)? else {
+        return Ok(());
+    };
+    if method == Method::Request && (revoked.is_some() || meeting.cancelled()) {
+        return Ok(());
+    }
+    let Some(address) = address_of(conn, participant)? else {
+        return Ok(());
+    };
+    let (sender, reply_to, lang) = neutral_sender(conn)?;
+    let tz = tenant_zone(conn)?;
+    let link = (method == Method::Request)
+        .then(|| link_url(&ctx.settings, &token_for(&ctx.settings, invitation_id)));
+    let kind = match (method, meeting.sequence) {
+        (Method::Cancel, _) => MeetingMail::Cancelled,
+        (Method::Request, 0) => MeetingMail::Invitation,
+        (Method::Request, _) => MeetingMail::Changed,
+    };
+    let content = templates::meeting(lang, kind, &sender, meeting.starts_at, tz, link.as_deref());
+    let calendar = match (meeting.starts_at, meeting.ends_at()) {
+        (Some(start), Some(end)) => Some(CalendarFile {
+            method: method.as_str(),
+            content: calendar::render(&CalendarEntry {
+                uid: meeting.calendar_uid,
+                sequence: meeting.sequence,
+                method,
+                starts_at: start,
+                ends_at: end,
+                summary: templates::meeting_title(lang),
+                link: link.as_deref(),
+                organizer_name: &sender,
+                organizer_address: &ctx.mailer.from_address(),
+                domain: ctx.mailer.id_domain(),
+                stamp: Utc::now(),
+            }),
+        }),
+        _ => None,
+    };
+    post(Letter {
+        ctx,
+        to: &address,
+        sender: &sender,
+        reply_to,
+        content,
+        message: row.id,
+        calendar,
+    })
+}
+
+/// The participant's live link to `meeting`, if any.
+fn live_invitation(
+    conn: &mut PgConnection,
+    meeting: Uuid,
+    participant: Uuid,
+) -> QueryResult<Option<Uuid>> {
+    council_invitations::table
+        .filter(council_invitations::meeting_id.eq(meeting))
+        .filter(council_invitations::participant_id.eq(participant))
+        .filter(council_invitations::revoked_at.is_null())
+        .filter(council_invitations::expires_at.gt(Utc::now()))
+        .order(council_invitations::created_at.desc())
+        .select(council_invitations::id)
+        .first(conn)
+        .optional()
+}
+
+fn answered(conn: &mut PgConnection, meeting: Uuid, participant: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        council_answers::table
+            .filter(council_answers::meeting_id.eq(meeting))
+            .filter(council_answers::participant_id.eq(participant)),
+    ))
+    .get_result(conn)
+}
+
+/// Executes a [`JobKind::AnswerChase`] row: if the participant has not answered and the meeting
+/// is still ahead, a friendly nudge with their link, and the next chase (at most `chase_max`).
+pub fn send_chase(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+    let meeting_id = payload_uuid(row, "meeting_id")?;
+    let participant = payload_uuid(row, "participant_id")?;
+    let round = row
+        .payload
+        .get("round")
+        .and_then(|r| r.as_u64())
+        .and_then(|r| u32::try_from(r).ok())
+        .unwrap_or(1);
+    let Some(meeting) = meeting_row(conn, meeting_id)? else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    if meeting.cancelled()
+        || meeting.starts_at.is_some_and(|s| s <= now)
+        || answered(conn, meeting_id, participant)?
+    {
+        return Ok(());
+    }
+    let Some(invitation) = live_invitation(conn, meeting_id, participant)? else {
+        return Ok(());
+    };
+    let Some(address) = address_of(conn, participant)? else {
+        return Ok(());
+    };
+    let (sender, reply_to, lang) = neutral_sender(conn)?;
+    let tz = tenant_zone(conn)?;
+    let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
+    let content = templates::meeting(
+        lang,
+        MeetingMail::Chase,
+        &sender,
+        meeting.starts_at,
+        tz,
+        Some(&link),
+    );
+    post(Letter {
+        ctx,
+        to: &address,
+        sender: &sender,
+        reply_to,
+        content,
+        message: row.id,
+        calendar: None,
+    })?;
+    let cs = CouncilSettings::load(conn).map_err(|e| JobError::Retry(e.to_string()))?;
+    if let Some(next) = chase_job(meeting_id, participant, round + 1, &cs) {
+        jobs::schedule(conn, TenantId(row.tenant_id), &next)?;
+    }
+    Ok(())
+}
+
+/// Executes a [`JobKind::MeetingReminder`] row: everyone with a live link who has not declined
+/// hears that the meeting is coming, with their link.
+pub fn send_reminder(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+) -> Result<(), JobError> {
+    let meeting_id = payload_uuid(row, "meeting_id")?;
+    let Some(meeting) = meeting_row(conn, meeting_id)? else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    if meeting.cancelled() || meeting.starts_at.is_none_or(|s| s <= now) {
+        return Ok(());
+    }
+    let links: Vec<(Uuid, Uuid)> = council_invitations::table
+        .inner_join(
+            council_participants::table.on(council_participants::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(council_participants::id.eq(council_invitations::participant_id))),
+        )
+        .filter(council_invitations::meeting_id.eq(meeting_id))
+        .filter(council_invitations::revoked_at.is_null())
+        .filter(council_participants::removed_at.is_null())
+        .order(council_invitations::participant_id)
+        .select((council_invitations::participant_id, council_invitations::id))
+        .load(conn)?;
+    let declined: Vec<Uuid> = council_answers::table
+        .filter(council_answers::meeting_id.eq(meeting_id))
+        .filter(council_answers::response.eq("decline"))
+        .select(council_answers::participant_id)
+        .load(conn)?;
+    let (sender, reply_to, lang) = neutral_sender(conn)?;
+    let tz = tenant_zone(conn)?;
+    for (participant, invitation) in links {
+        if declined.contains(&participant) {
+            continue;
+        }
+        let Some(address) = address_of(conn, participant)? else {
+            continue;
+        };
+        let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
+        let content = templates::meeting(
+            lang,
+            MeetingMail::Reminder,
+            &sender,
+            meeting.starts_at,
+            tz,
+            Some(&link),
+        );
+        post(Letter {
+            ctx,
+            to: &address,
+            sender: &sender,
+            reply_to: reply_to.clone(),
+            content,
+            message: message_uuid(row.id, participant),
+            calendar: None,
+        })?;
+    }
+    Ok(())
+}
+
+/// Executes a [`JobKind::PreparationMissing`] row: if someone on the team is not prepared, or a
+/// consent or waiver is missing, the coordinator hears of it (neutrally, with a link to sign in).
+pub fn send_preparation_check(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+) -> Result<(), JobError> {
+    let meeting_id = payload_uuid(row, "meeting_id")?;
+    let Some(meeting) = meeting_row(conn, meeting_id)? else {
+        return Ok(());
+    };
+    if meeting.cancelled() || meeting.starts_at.is_none_or(|s| s <= Utc::now()) {
+        return Ok(());
+    }
+    let (case_id, coordinator): (Uuid, Uuid) = councils::table
+        .filter(councils::id.eq(meeting.council_id))
+        .select((councils::case_id, councils::coordinator_id))
+        .first(conn)?;
+    let council = queries::council(
+        conn,
+        TenantId(row.tenant_id),
+        case_id,
+        meeting.council_id,
+        false,
+    )
+    .map_err(|e| JobError::Retry(e.to_string()))?;
+    let facts = queries::current_facts(conn, &council, Utc::now())
+        .map_err(|e| JobError::Retry(e.to_string()))?;
+    if facts.prepared >= facts.participants && facts.consents_complete() && facts.waivers_complete()
+    {
+        return Ok(());
+    }
+    let (email, active, user_lang): (String, bool, String) = users::table
+        .filter(users::id.eq(coordinator))
+        .select((users::email, users::active, users::lang))
+        .first(conn)?;
+    if !active {
+        return Ok(());
+    }
+    let (sender, reply_to, _) = neutral_sender(conn)?;
+    let tz = tenant_zone(conn)?;
+    let link = format!(
+        "{}/cases/{case_id}/councils/{}",
+        ctx.settings.base_url(),
+        meeting.council_id
+    );
+    let content = templates::meeting(
+        Lang::parse(&user_lang).unwrap_or_default(),
+        MeetingMail::PreparationMissing,
+        &sender,
+        meeting.starts_at,
+        tz,
+        Some(&link),
+    );
+    post(Letter {
+        ctx,
+        to: &email,
+        sender: &sender,
+        reply_to,
+        content,
+        message: row.id,
+        calendar: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revealing_words_are_found_in_any_case() {
+        assert!(reveals_child_welfare("Vestfjord BARNEVERNTJENESTE"));
+        assert!(reveals_child_welfare("Barnevernet i Lia"));
+        assert!(reveals_child_welfare("Child Welfare Services"));
+        assert!(!reveals_child_welfare("Fjordvik kommune"));
+    }
+
+    #[test]
+    fn each_recipient_has_a_stable_message_id_of_their_own() {
+        let job = Uuid::from_u128(1);
+        let (a, b) = (Uuid::from_u128(2), Uuid::from_u128(3));
+        assert_eq!(message_uuid(job, a), message_uuid(job, a));
+        assert_ne!(message_uuid(job, a), message_uuid(job, b));
+    }
+}

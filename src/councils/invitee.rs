@@ -1,0 +1,435 @@
+//! `/i/{token}`: the page an invitee opens from their email. It shows what the meeting is, when
+//! and where (in the service's time zone), the questions the child chose to share, and the
+//! invitee's answer; `POST` changes the answer until the meeting starts.
+//!
+//! `GET` never changes anything (mail scanners follow links). An unknown, expired, revoked or
+//! removed link, and a link to another service's meeting, get the same neutral page, so a token
+//! reveals nothing. Both methods are rate-limited per address.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use diesel::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Bytea;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::domain::{AgendaPart, Answer, AnswerRequest, CouncilKind, Response, TextKind};
+use super::invitations::{TOKEN_PREFIX, neutral_sender};
+use crate::app::AppState;
+use crate::audit::{self, Actor, AuditEntry};
+use crate::db::TenantId;
+use crate::db::schema::{
+    council_answers, council_invitations, council_meetings, council_participants, council_texts,
+    councils, tenants,
+};
+use crate::mail::templates::local_time;
+use crate::tokens;
+use crate::web::csrf::CsrfForm;
+use crate::web::i18n::Tr;
+use crate::web::limits::client_address;
+use crate::web::pages::{Shell, render};
+use crate::web::problem::AppError;
+use crate::web::request_id;
+
+/// Which invitation a token belongs to, across services: the one cross-tenant question.
+async fn lookup(state: &AppState, token: &str) -> Result<Option<(TenantId, Uuid)>, AppError> {
+    if !tokens::looks_like(token, TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        tenant_id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        invitation_id: Uuid,
+    }
+    let hash = tokens::hash(token);
+    let rows: Vec<Row> = state
+        .db
+        .unscoped(move |conn| {
+            diesel::sql_query("SELECT tenant_id, invitation_id FROM platform_invitation_lookup($1)")
+                .bind::<Bytea, _>(hash)
+                .load(conn)
+                .map_err(AppError::from)
+        })
+        .await?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|r| (TenantId(r.tenant_id), r.invitation_id)))
+}
+
+/// A live invitation, inside its tenant: not revoked, not expired, its participant still on the
+/// team.
+struct Live {
+    participant: Uuid,
+    council: Uuid,
+    kind: CouncilKind,
+    meeting: Uuid,
+    starts_at: Option<DateTime<Utc>>,
+    duration_minutes: i32,
+    place: Option<String>,
+    video_link: Option<String>,
+    agenda: Vec<AgendaPart>,
+    cancelled: bool,
+}
+
+fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<Live>, AppError> {
+    type Row = (
+        Uuid,
+        Uuid,
+        String,
+        Uuid,
+        Option<DateTime<Utc>>,
+        i32,
+        Option<String>,
+        Option<String>,
+        serde_json::Value,
+        String,
+    );
+    let row: Option<Row> = council_invitations::table
+        .inner_join(
+            council_participants::table.on(council_participants::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(council_participants::id.eq(council_invitations::participant_id))),
+        )
+        .inner_join(
+            council_meetings::table.on(council_meetings::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(council_meetings::id.eq(council_invitations::meeting_id))),
+        )
+        .inner_join(
+            councils::table.on(councils::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(councils::id.eq(council_invitations::council_id))),
+        )
+        .filter(council_invitations::id.eq(invitation))
+        .filter(council_invitations::revoked_at.is_null())
+        .filter(council_invitations::expires_at.gt(Utc::now()))
+        .filter(council_participants::removed_at.is_null())
+        .select((
+            council_invitations::participant_id,
+            council_invitations::council_id,
+            councils::kind,
+            council_meetings::id,
+            council_meetings::starts_at,
+            council_meetings::duration_minutes,
+            council_meetings::place,
+            council_meetings::video_link,
+            council_meetings::agenda,
+            council_meetings::status,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    Ok(Some(Live {
+        participant: r.0,
+        council: r.1,
+        kind: CouncilKind::parse(&r.2).map_err(AppError::Internal)?,
+        meeting: r.3,
+        starts_at: r.4,
+        duration_minutes: r.5,
+        place: r.6,
+        video_link: r.7,
+        agenda: serde_json::from_value(r.8).map_err(|e| AppError::Internal(e.to_string()))?,
+        cancelled: r.9 == "cancelled",
+    }))
+}
+
+impl Live {
+    /// Answers can change until the meeting starts (and never for a cancelled one).
+    fn open_for_answers(&self, now: DateTime<Utc>) -> bool {
+        !self.cancelled && self.starts_at.is_none_or(|s| s > now)
+    }
+}
+
+/// A text of the child's shown to the invitee.
+pub struct SharedText {
+    pub question: bool,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "councils/invitee.html")]
+struct InviteePage {
+    tr: Tr,
+    shell: Shell,
+    sender: String,
+    kind: &'static str,
+    when: Option<String>,
+    until: Option<String>,
+    place: Option<String>,
+    video_link: Option<String>,
+    agenda: Vec<&'static str>,
+    texts: Vec<SharedText>,
+    cancelled: bool,
+    open: bool,
+    saved: bool,
+    response: Option<Response>,
+    /// Each possible answer: its code, its label, and whether it is the current one.
+    responses: Vec<(&'static str, &'static str, bool)>,
+    comment: String,
+    contribution: String,
+    availability: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "councils/invitee_unknown.html")]
+struct UnknownPage {
+    tr: Tr,
+    shell: Shell,
+}
+
+fn unknown(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
+    render(StatusCode::NOT_FOUND, &UnknownPage { tr, shell })
+}
+
+/// Everything the page shows, read in the invitation's tenant.
+fn page_values(
+    conn: &mut PgConnection,
+    found: &Live,
+) -> Result<(String, Tz, Vec<SharedText>, Option<AnswerRow>), AppError> {
+    let (sender, _, _) = neutral_sender(conn)?;
+    let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
+    let texts: Vec<(String, String)> = council_texts::table
+        .filter(council_texts::council_id.eq(found.council))
+        .filter(council_texts::removed_at.is_null())
+        .filter(council_texts::shared)
+        .order((council_texts::kind.desc(), council_texts::position))
+        .select((council_texts::kind, council_texts::text))
+        .load(conn)?;
+    let answer: Option<AnswerRow> = council_answers::table
+        .filter(council_answers::meeting_id.eq(found.meeting))
+        .filter(council_answers::participant_id.eq(found.participant))
+        .select((
+            council_answers::response,
+            council_answers::comment,
+            council_answers::contribution,
+            council_answers::availability,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok((
+        sender,
+        zone.parse().unwrap_or(chrono_tz::Europe::Oslo),
+        texts
+            .into_iter()
+            .map(|(kind, text)| SharedText {
+                question: kind == TextKind::Question.as_str(),
+                text,
+            })
+            .collect(),
+        answer,
+    ))
+}
+
+type AnswerRow = (String, Option<String>, Option<String>, Option<String>);
+
+fn page(
+    tr: Tr,
+    shell: Shell,
+    found: &Live,
+    values: (String, Tz, Vec<SharedText>, Option<AnswerRow>),
+    saved: bool,
+    error: Option<String>,
+) -> InviteePage {
+    let lang = tr.lang();
+    let (sender, tz, texts, answer) = values;
+    let (response, comment, contribution, availability) = match answer {
+        Some((r, c, k, a)) => (
+            Response::parse(&r).ok(),
+            c.unwrap_or_default(),
+            k.unwrap_or_default(),
+            a.unwrap_or_default(),
+        ),
+        None => (None, String::new(), String::new(), String::new()),
+    };
+    InviteePage {
+        sender,
+        kind: found.kind.label(lang),
+        when: found.starts_at.map(|s| local_time(s, tz, lang)),
+        until: found.starts_at.map(|s| {
+            let end = s + chrono::Duration::minutes(i64::from(found.duration_minutes));
+            end.with_timezone(&tz).format("%H:%M").to_string()
+        }),
+        place: found.place.clone(),
+        video_link: found.video_link.clone(),
+        agenda: found.agenda.iter().map(|a| a.label(lang)).collect(),
+        texts,
+        cancelled: found.cancelled,
+        open: found.open_for_answers(Utc::now()),
+        saved,
+        response,
+        responses: Response::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label(lang), response == Some(*r)))
+            .collect(),
+        comment,
+        contribution,
+        availability,
+        error,
+        tr,
+        shell,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SavedQuery {
+    pub saved: Option<String>,
+}
+
+#[get("/i/{token}")]
+pub async fn show_invitation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    token: web::Path<String>,
+    query: web::Query<SavedQuery>,
+) -> Result<HttpResponse, AppError> {
+    state.limits.invitee(&client_address(&req))?;
+    let Some((tenant, invitation)) = lookup(&state, &token).await? else {
+        return unknown(tr, shell);
+    };
+    let request = request_id(&req);
+    let found = state
+        .db
+        .tenant(tenant, move |conn| {
+            let Some(found) = live(conn, invitation)? else {
+                return Ok::<_, AppError>(None);
+            };
+            let values = page_values(conn, &found)?;
+            audit::record(
+                conn,
+                tenant,
+                AuditEntry::new(&Actor::Invitee(found.participant), "invitation.view")
+                    .object("meeting", found.meeting)
+                    .request(request.as_deref()),
+            )?;
+            Ok(Some((found, values)))
+        })
+        .await?;
+    match found {
+        Some((found, values)) => {
+            let saved = query.saved.is_some();
+            render(
+                StatusCode::OK,
+                &page(tr, shell, &found, values, saved, None),
+            )
+        }
+        None => unknown(tr, shell),
+    }
+}
+
+#[post("/i/{token}")]
+pub async fn answer_invitation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    token: web::Path<String>,
+    CsrfForm(form): CsrfForm<AnswerRequest>,
+) -> Result<HttpResponse, AppError> {
+    state.limits.invitee(&client_address(&req))?;
+    let token = token.into_inner();
+    let Some((tenant, invitation)) = lookup(&state, &token).await? else {
+        return unknown(tr, shell);
+    };
+    let request = request_id(&req);
+    let parsed = Answer::parse(&form);
+    enum Outcome {
+        Unknown,
+        Saved,
+        Refused(
+            Box<Live>,
+            (String, Tz, Vec<SharedText>, Option<AnswerRow>),
+            String,
+        ),
+    }
+    let outcome = state
+        .db
+        .tenant(tenant, move |conn| {
+            let Some(found) = live(conn, invitation)? else {
+                return Ok::<_, AppError>(Outcome::Unknown);
+            };
+            let now = Utc::now();
+            let refusal = match (&parsed, found.open_for_answers(now)) {
+                (_, false) => Some(tr.t("invitee.closed").to_owned()),
+                (Err(AppError::Validation(fields)), true)
+                    if fields.iter().any(|f| f.field == "response") =>
+                {
+                    Some(tr.t("invitee.choose").to_owned())
+                }
+                (Err(_), true) => Some(tr.t("invitee.too_long").to_owned()),
+                (Ok(_), true) => None,
+            };
+            if let Some(message) = refusal {
+                let values = page_values(conn, &found)?;
+                return Ok(Outcome::Refused(Box::new(found), values, message));
+            }
+            let Ok(answer) = parsed else {
+                return Ok(Outcome::Unknown);
+            };
+            diesel::insert_into(council_answers::table)
+                .values((
+                    council_answers::tenant_id.eq(tenant.0),
+                    council_answers::meeting_id.eq(found.meeting),
+                    council_answers::participant_id.eq(found.participant),
+                    council_answers::council_id.eq(found.council),
+                    council_answers::response.eq(answer.response.as_str()),
+                    council_answers::comment.eq(&answer.comment),
+                    council_answers::contribution.eq(&answer.contribution),
+                    council_answers::availability.eq(&answer.availability),
+                ))
+                .on_conflict((
+                    council_answers::tenant_id,
+                    council_answers::meeting_id,
+                    council_answers::participant_id,
+                ))
+                .do_update()
+                .set((
+                    council_answers::response.eq(answer.response.as_str()),
+                    council_answers::comment.eq(&answer.comment),
+                    council_answers::contribution.eq(&answer.contribution),
+                    council_answers::availability.eq(&answer.availability),
+                    council_answers::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                tenant,
+                AuditEntry::new(&Actor::Invitee(found.participant), "invitation.answer")
+                    .object("meeting", found.meeting)
+                    .request(request.as_deref())
+                    .details(json!({ "response": answer.response })),
+            )?;
+            Ok(Outcome::Saved)
+        })
+        .await?;
+    match outcome {
+        Outcome::Unknown => unknown(tr, shell),
+        Outcome::Saved => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/i/{token}?saved=1")))
+            .finish()),
+        Outcome::Refused(found, values, message) => {
+            let status = if found.open_for_answers(Utc::now()) {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::CONFLICT
+            };
+            render(
+                status,
+                &page(tr, shell, &found, values, false, Some(message)),
+            )
+        }
+    }
+}

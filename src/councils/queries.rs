@@ -1,0 +1,1294 @@
+//! The council tables, read and written inside the caller's tenant transaction. Nothing here checks
+//! who is asking: handlers first open the case through [`crate::cases::access::with_case`] (a
+//! council belongs to its case, so council access is case access), then load the council of that
+//! case with [`council`].
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use diesel::PgConnection;
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::domain::{
+    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingTime, NewConsent,
+    NewCouncil, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver, Response,
+    TextKind, Who,
+};
+use super::rules::{self, Blocker, Facts, MeetingFacts};
+use super::views::{
+    AnswerView, ConsentView, CouncilSummary, CouncilView, InvitationView, MeetingView,
+    ObjectionView, ParticipantView, PreparationView, TextView, WaiverView,
+};
+use crate::cases::categories::NetworkSide;
+use crate::cases::domain::WordsAuthor;
+use crate::db::TenantId;
+use crate::db::schema::{
+    case_assignments, cases, children, council_answers, council_consents, council_invitations,
+    council_meetings, council_objections, council_participants, council_preparations,
+    council_texts, council_waivers, councils, network_persons, tenants, users,
+};
+use crate::web::problem::AppError;
+
+/// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
+fn stored<T>(parse: fn(&str) -> Result<T, String>, code: &str) -> Result<T, AppError> {
+    parse(code).map_err(|e| AppError::Internal(format!("a stored code is unknown: {e}")))
+}
+
+/// The service's settings a council needs: its zone, the default meeting length and the offsets
+/// of the invitation jobs.
+#[derive(Debug, Clone)]
+pub struct CouncilSettings {
+    pub tz: Tz,
+    pub meeting_minutes: i32,
+    pub reminder_days: Vec<u32>,
+    pub chase_after_days: u32,
+    pub chase_max: u32,
+    pub preparation_check_days: u32,
+    pub now: DateTime<Utc>,
+}
+
+impl CouncilSettings {
+    pub fn load(conn: &mut PgConnection) -> Result<Self, AppError> {
+        let (zone, minutes, reminders, chase_after, chase_max, prep): (
+            String,
+            i32,
+            Vec<i32>,
+            i32,
+            i32,
+            i32,
+        ) = tenants::table
+            .select((
+                tenants::time_zone,
+                tenants::meeting_minutes,
+                tenants::reminder_days,
+                tenants::chase_after_days,
+                tenants::chase_max,
+                tenants::preparation_check_days,
+            ))
+            .first(conn)?;
+        let days = |n: i32| u32::try_from(n).unwrap_or(0);
+        Ok(Self {
+            tz: zone.parse().unwrap_or(chrono_tz::Europe::Oslo),
+            meeting_minutes: minutes,
+            reminder_days: reminders.into_iter().map(days).collect(),
+            chase_after_days: days(chase_after),
+            chase_max: days(chase_max),
+            preparation_check_days: days(prep),
+            now: Utc::now(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = councils)]
+struct CouncilRow {
+    id: Uuid,
+    case_id: Uuid,
+    kind: String,
+    acute: bool,
+    state: String,
+    coordinator_id: Uuid,
+    team_chosen_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+/// A council, its codes parsed.
+#[derive(Debug, Clone)]
+pub struct Council {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: CouncilKind,
+    pub acute: bool,
+    pub state: CouncilState,
+    pub coordinator_id: Uuid,
+    pub team_chosen_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl CouncilRow {
+    fn parse(self) -> Result<Council, AppError> {
+        Ok(Council {
+            id: self.id,
+            case_id: self.case_id,
+            kind: stored(CouncilKind::parse, &self.kind)?,
+            acute: self.acute,
+            state: stored(CouncilState::parse, &self.state)?,
+            coordinator_id: self.coordinator_id,
+            team_chosen_at: self.team_chosen_at,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// The council `id` of case `case_id`; 404 for any other. `lock` holds the row until the
+/// transaction ends, so two changes to one council happen one after the other.
+pub fn council(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    id: Uuid,
+    lock: bool,
+) -> Result<Council, AppError> {
+    let query = councils::table
+        .filter(councils::tenant_id.eq(tenant.0))
+        .filter(councils::case_id.eq(case_id))
+        .filter(councils::id.eq(id))
+        .select(CouncilRow::as_select());
+    let row = if lock {
+        query.for_update().first(conn)
+    } else {
+        query.first(conn)
+    }
+    .optional()?
+    .ok_or(AppError::NotFound)?;
+    row.parse()
+}
+
+pub fn councils_of_case(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+) -> Result<Vec<CouncilSummary>, AppError> {
+    let rows: Vec<CouncilRow> = councils::table
+        .filter(councils::tenant_id.eq(tenant.0))
+        .filter(councils::case_id.eq(case_id))
+        .order(councils::created_at)
+        .select(CouncilRow::as_select())
+        .load(conn)?;
+    let next: Vec<(Uuid, Option<DateTime<Utc>>)> = council_meetings::table
+        .inner_join(
+            councils::table.on(councils::tenant_id
+                .eq(council_meetings::tenant_id)
+                .and(councils::id.eq(council_meetings::council_id))),
+        )
+        .filter(councils::case_id.eq(case_id))
+        .filter(council_meetings::status.eq("scheduled"))
+        .filter(council_meetings::starts_at.gt(Utc::now()))
+        .order(council_meetings::starts_at)
+        .select((council_meetings::council_id, council_meetings::starts_at))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let c = row.parse()?;
+            Ok(CouncilSummary {
+                next_meeting_at: next
+                    .iter()
+                    .find(|(id, _)| *id == c.id)
+                    .and_then(|(_, at)| *at),
+                id: c.id,
+                case_id: c.case_id,
+                kind: c.kind,
+                acute: c.acute,
+                state: c.state,
+                coordinator_id: c.coordinator_id,
+                created_at: c.created_at,
+            })
+        })
+        .collect()
+}
+
+fn assigned(conn: &mut PgConnection, case_id: Uuid, user: Uuid) -> QueryResult<bool> {
+    diesel::select(exists(
+        case_assignments::table
+            .filter(case_assignments::case_id.eq(case_id))
+            .filter(case_assignments::user_id.eq(user)),
+    ))
+    .get_result(conn)
+}
+
+/// Starts a council of `new.kind` for the case. The coordinator must be assigned to the case:
+/// they will need to open it.
+pub fn create_council(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    creator: Uuid,
+    new: &NewCouncil,
+) -> Result<Uuid, AppError> {
+    let coordinator = new.coordinator.unwrap_or(creator);
+    if !assigned(conn, case_id, coordinator)? {
+        return Err(AppError::field(
+            "coordinator_id",
+            "the coordinator must be a staff member assigned to the case",
+        ));
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(councils::table)
+        .values((
+            councils::tenant_id.eq(tenant.0),
+            councils::id.eq(id),
+            councils::case_id.eq(case_id),
+            councils::kind.eq(new.kind.as_str()),
+            councils::acute.eq(new.acute),
+            councils::state.eq(new.kind.initial().as_str()),
+            councils::coordinator_id.eq(coordinator),
+            councils::created_by.eq(creator),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// What the rules look at, for `council` with its `view` parts: the child's age (for the child's
+/// own consent from 15) comes from the case's child.
+pub fn facts(
+    conn: &mut PgConnection,
+    council: &Council,
+    view: &CouncilViewParts,
+    now: DateTime<Utc>,
+) -> Result<Facts, AppError> {
+    let child_id: Uuid = cases::table
+        .filter(cases::id.eq(council.case_id))
+        .select(cases::child_id)
+        .first(conn)?;
+    let (birth_year, birth_date): (i16, Option<NaiveDate>) = children::table
+        .filter(children::id.eq(child_id))
+        .select((children::birth_year, children::birth_date))
+        .first(conn)?;
+    let today = now.date_naive();
+    // With only the year known, the child may already be 15: ask for their consent to be safe.
+    let age = match birth_date {
+        Some(d) => today.years_since(d).map_or(0, i64::from),
+        None => i64::from(today.year()) - i64::from(birth_year),
+    };
+    let active_consent = |giver: ConsentGiver| {
+        view.consents
+            .iter()
+            .any(|c| c.given_by == giver && c.withdrawn_at.is_none())
+    };
+    let questions: Vec<&TextView> = view
+        .texts
+        .iter()
+        .filter(|t| t.kind == TextKind::Question)
+        .collect();
+    let team: Vec<&ParticipantView> = view.participants.iter().collect();
+    let on_team = |person: Uuid| team.iter().any(|p| p.person_id == Some(person));
+    let meeting = view
+        .meetings
+        .iter()
+        .rev()
+        .find(|m| !m.cancelled())
+        .map(|m| MeetingFacts {
+            confirmed: m.confirmed_at.is_some(),
+            started: m.starts_at.is_some_and(|s| s <= now),
+        });
+    Ok(Facts {
+        team_chosen: council.team_chosen_at.is_some(),
+        situation_confirmed: view
+            .texts
+            .iter()
+            .any(|t| t.kind == TextKind::Situation && t.child_confirmed_at.is_some()),
+        questions: questions.len(),
+        questions_confirmed: questions
+            .iter()
+            .filter(|t| t.child_confirmed_at.is_some())
+            .count(),
+        participants: team.len(),
+        chosen_by_child: team.iter().filter(|p| p.chosen_by_child).count(),
+        parent_consent: active_consent(ConsentGiver::Parent),
+        child_consent: active_consent(ConsentGiver::Child),
+        child_consent_needed: age >= 15,
+        public_participants: team
+            .iter()
+            .filter(|p| p.side == NetworkSide::Public)
+            .count(),
+        public_with_waiver: team
+            .iter()
+            .filter(|p| p.side == NetworkSide::Public && !p.needs_waiver())
+            .count(),
+        prepared: team.iter().filter(|p| p.prepared()).count(),
+        open_objections: view
+            .objections
+            .iter()
+            .filter(|o| o.resolved_at.is_none() && on_team(o.person_id))
+            .count(),
+        meeting,
+    })
+}
+
+/// The council's parts, before the checklist is worked out from them.
+pub struct CouncilViewParts {
+    pub texts: Vec<TextView>,
+    pub participants: Vec<ParticipantView>,
+    pub objections: Vec<ObjectionView>,
+    pub consents: Vec<ConsentView>,
+    pub meetings: Vec<MeetingView>,
+}
+
+fn texts(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<TextView>, AppError> {
+    type Row = (
+        Uuid,
+        String,
+        i16,
+        String,
+        String,
+        Option<DateTime<Utc>>,
+        bool,
+        DateTime<Utc>,
+    );
+    let rows: Vec<Row> = council_texts::table
+        .filter(council_texts::council_id.eq(council_id))
+        .filter(council_texts::removed_at.is_null())
+        .order((council_texts::kind.desc(), council_texts::position))
+        .select((
+            council_texts::id,
+            council_texts::kind,
+            council_texts::position,
+            council_texts::text,
+            council_texts::author,
+            council_texts::child_confirmed_at,
+            council_texts::shared,
+            council_texts::created_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(id, kind, position, text, author, confirmed, shared, created)| {
+                Ok(TextView {
+                    id,
+                    kind: stored(TextKind::parse, &kind)?,
+                    position,
+                    text,
+                    author: stored(WordsAuthor::parse, &author)?,
+                    child_confirmed_at: confirmed,
+                    shared,
+                    created_at: created,
+                })
+            },
+        )
+        .collect()
+}
+
+/// An answer as selected by `answer_columns!`.
+type AnswerRow = (
+    Uuid,
+    Uuid,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
+/// A waiver: participant, scope, granted, withdrawn.
+type WaiverRow = (Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>);
+
+/// A preparation: participant, id, held, notes, contribution.
+type PreparationRow = (Uuid, Uuid, DateTime<Utc>, Option<String>, Option<String>);
+
+fn answer_view(row: AnswerRow) -> Result<AnswerView, AppError> {
+    let (meeting_id, participant_id, response, comment, contribution, availability, at, upd) = row;
+    Ok(AnswerView {
+        meeting_id,
+        participant_id,
+        response: stored(Response::parse, &response)?,
+        comment,
+        contribution,
+        availability,
+        answered_at: at,
+        updated_at: upd,
+    })
+}
+
+macro_rules! answer_columns {
+    () => {
+        (
+            council_answers::meeting_id,
+            council_answers::participant_id,
+            council_answers::response,
+            council_answers::comment,
+            council_answers::contribution,
+            council_answers::availability,
+            council_answers::answered_at,
+            council_answers::updated_at,
+        )
+    };
+}
+
+fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView>, AppError> {
+    type Row = (
+        Uuid,
+        Option<DateTime<Utc>>,
+        i32,
+        Option<String>,
+        Option<String>,
+        serde_json::Value,
+        String,
+        Uuid,
+        i32,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    );
+    let rows: Vec<Row> = council_meetings::table
+        .filter(council_meetings::council_id.eq(council_id))
+        .order(council_meetings::created_at)
+        .select((
+            council_meetings::id,
+            council_meetings::starts_at,
+            council_meetings::duration_minutes,
+            council_meetings::place,
+            council_meetings::video_link,
+            council_meetings::agenda,
+            council_meetings::status,
+            council_meetings::calendar_uid,
+            council_meetings::sequence,
+            council_meetings::confirmed_at,
+            council_meetings::cancelled_at,
+        ))
+        .load(conn)?;
+    let answers: Vec<AnswerView> = council_answers::table
+        .filter(council_answers::council_id.eq(council_id))
+        .order(council_answers::answered_at)
+        .select(answer_columns!())
+        .load(conn)?
+        .into_iter()
+        .map(answer_view)
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|r| {
+            let agenda: Vec<AgendaPart> = serde_json::from_value(r.5)
+                .map_err(|e| AppError::Internal(format!("a stored agenda is unreadable: {e}")))?;
+            Ok(MeetingView {
+                id: r.0,
+                starts_at: r.1,
+                ends_at: r.1.map(|s| s + chrono::Duration::minutes(i64::from(r.2))),
+                duration_minutes: r.2,
+                place: r.3,
+                video_link: r.4,
+                agenda,
+                status: r.6,
+                calendar_uid: r.7,
+                sequence: r.8,
+                confirmed_at: r.9,
+                cancelled_at: r.10,
+                answers: answers
+                    .iter()
+                    .filter(|a| a.meeting_id == r.0)
+                    .cloned()
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// Everyone on the team (not removed), with their name, waiver, preparations, current link and
+/// their answer to `current_meeting`.
+fn participants(
+    conn: &mut PgConnection,
+    council_id: Uuid,
+    current_meeting: Option<&MeetingView>,
+) -> Result<Vec<ParticipantView>, AppError> {
+    type Row = (
+        Uuid,
+        Option<Uuid>,
+        Option<Uuid>,
+        bool,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = council_participants::table
+        .left_join(
+            network_persons::table.on(network_persons::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(
+                    network_persons::id
+                        .nullable()
+                        .eq(council_participants::person_id),
+                )),
+        )
+        .left_join(
+            users::table.on(users::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(users::id.nullable().eq(council_participants::user_id))),
+        )
+        .filter(council_participants::council_id.eq(council_id))
+        .filter(council_participants::removed_at.is_null())
+        .order(council_participants::created_at)
+        .select((
+            council_participants::id,
+            council_participants::person_id,
+            council_participants::user_id,
+            council_participants::chosen_by_child,
+            council_participants::meeting_role,
+            council_participants::side,
+            network_persons::name.nullable(),
+            network_persons::email.nullable(),
+            users::display_name.nullable(),
+            users::email.nullable(),
+            users::role.nullable(),
+        ))
+        .load(conn)?;
+    let waivers: Vec<WaiverRow> = council_waivers::table
+        .filter(council_waivers::council_id.eq(council_id))
+        .select((
+            council_waivers::participant_id,
+            council_waivers::scope,
+            council_waivers::granted_at,
+            council_waivers::withdrawn_at,
+        ))
+        .load(conn)?;
+    let preparations: Vec<PreparationRow> = council_preparations::table
+        .filter(council_preparations::council_id.eq(council_id))
+        .order(council_preparations::held_at)
+        .select((
+            council_preparations::participant_id,
+            council_preparations::id,
+            council_preparations::held_at,
+            council_preparations::notes,
+            council_preparations::contribution,
+        ))
+        .load(conn)?;
+    let links: Vec<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>)> = council_invitations::table
+        .filter(council_invitations::council_id.eq(council_id))
+        .filter(council_invitations::revoked_at.is_null())
+        .order(council_invitations::created_at)
+        .select((
+            council_invitations::participant_id,
+            council_invitations::meeting_id,
+            council_invitations::created_at,
+            council_invitations::expires_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            let id = r.0;
+            let name =
+                r.6.clone()
+                    .or_else(|| r.8.clone().filter(|n| !n.trim().is_empty()))
+                    .or_else(|| r.9.clone())
+                    .unwrap_or_default();
+            Ok(ParticipantView {
+                id,
+                person_id: r.1,
+                user_id: r.2,
+                name,
+                has_email: r.7.is_some() || r.9.is_some(),
+                chosen_by_child: r.3,
+                meeting_role: stored(MeetingRole::parse, &r.4)?,
+                side: stored(NetworkSide::parse, &r.5)?,
+                waiver: waivers.iter().find(|w| w.0 == id).map(|w| WaiverView {
+                    scope: w.1.clone(),
+                    granted_at: w.2,
+                    withdrawn_at: w.3,
+                }),
+                preparations: preparations
+                    .iter()
+                    .filter(|p| p.0 == id)
+                    .map(|p| PreparationView {
+                        id: p.1,
+                        held_at: p.2,
+                        notes: p.3.clone(),
+                        contribution: p.4.clone(),
+                    })
+                    .collect(),
+                invitation: links
+                    .iter()
+                    .rev()
+                    .find(|l| l.0 == id && current_meeting.is_some_and(|m| m.id == l.1))
+                    .map(|l| InvitationView {
+                        meeting_id: l.1,
+                        sent_at: l.2,
+                        expires_at: l.3,
+                    }),
+                answer: current_meeting
+                    .and_then(|m| m.answers.iter().find(|a| a.participant_id == id))
+                    .cloned(),
+            })
+        })
+        .collect()
+}
+
+fn objections(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<ObjectionView>, AppError> {
+    type Row = (
+        Uuid,
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        Option<DateTime<Utc>>,
+        DateTime<Utc>,
+    );
+    let rows: Vec<Row> = council_objections::table
+        .inner_join(
+            network_persons::table.on(network_persons::tenant_id
+                .eq(council_objections::tenant_id)
+                .and(network_persons::id.eq(council_objections::person_id))),
+        )
+        .filter(council_objections::council_id.eq(council_id))
+        .order(council_objections::created_at)
+        .select((
+            council_objections::id,
+            council_objections::person_id,
+            network_persons::name,
+            council_objections::reason,
+            council_objections::resolution,
+            council_objections::resolved_at,
+            council_objections::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ObjectionView {
+            id: r.0,
+            person_id: r.1,
+            person_name: r.2,
+            reason: Some(r.3),
+            resolution: r.4,
+            resolved_at: r.5,
+            created_at: r.6,
+        })
+        .collect())
+}
+
+fn consents(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<ConsentView>, AppError> {
+    type Row = (
+        Uuid,
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+    );
+    let rows: Vec<Row> = council_consents::table
+        .filter(council_consents::council_id.eq(council_id))
+        .order(council_consents::created_at)
+        .select((
+            council_consents::id,
+            council_consents::given_by,
+            council_consents::name,
+            council_consents::scope,
+            council_consents::informed_at,
+            council_consents::granted_at,
+            council_consents::withdrawn_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(ConsentView {
+                id: r.0,
+                given_by: stored(ConsentGiver::parse, &r.1)?,
+                name: r.2,
+                scope: r.3,
+                informed_at: r.4,
+                granted_at: r.5,
+                withdrawn_at: r.6,
+            })
+        })
+        .collect()
+}
+
+pub fn parts(conn: &mut PgConnection, council_id: Uuid) -> Result<CouncilViewParts, AppError> {
+    let meetings = meetings(conn, council_id)?;
+    let current = meetings.iter().rev().find(|m| !m.cancelled());
+    let participants = participants(conn, council_id, current)?;
+    Ok(CouncilViewParts {
+        texts: texts(conn, council_id)?,
+        objections: objections(conn, council_id)?,
+        consents: consents(conn, council_id)?,
+        participants,
+        meetings,
+    })
+}
+
+/// The whole council as the coordinator sees it, with where it stands.
+pub fn council_view(
+    conn: &mut PgConnection,
+    council: &Council,
+    now: DateTime<Utc>,
+) -> Result<CouncilView, AppError> {
+    let parts = parts(conn, council.id)?;
+    let facts = facts(conn, council, &parts, now)?;
+    Ok(CouncilView {
+        id: council.id,
+        case_id: council.case_id,
+        kind: council.kind,
+        acute: council.acute,
+        state: council.state,
+        coordinator_id: council.coordinator_id,
+        team_chosen_at: council.team_chosen_at,
+        created_at: council.created_at,
+        standing: rules::standing(council.kind, council.state, &facts),
+        texts: parts.texts,
+        participants: parts.participants,
+        objections: parts.objections,
+        consents: parts.consents,
+        meetings: parts.meetings,
+    })
+}
+
+/// The facts of `council` as they stand now.
+pub fn current_facts(
+    conn: &mut PgConnection,
+    council: &Council,
+    now: DateTime<Utc>,
+) -> Result<Facts, AppError> {
+    let parts = parts(conn, council.id)?;
+    facts(conn, council, &parts, now)
+}
+
+/// Refuses with 409 and the reasons unless `blockers` is empty.
+pub fn require(blockers: Vec<Blocker>) -> Result<(), AppError> {
+    if blockers.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(Blocker::explain(&blockers)))
+    }
+}
+
+fn touch(conn: &mut PgConnection, council: &Council) -> QueryResult<usize> {
+    diesel::update(councils::table.filter(councils::id.eq(council.id)))
+        .set(councils::updated_at.eq(Utc::now()))
+        .execute(conn)
+}
+
+pub fn set_state(
+    conn: &mut PgConnection,
+    council: &Council,
+    to: CouncilState,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let facts = current_facts(conn, council, now)?;
+    require(rules::transition_blockers(
+        council.kind,
+        council.state,
+        to,
+        &facts,
+    ))?;
+    diesel::update(councils::table.filter(councils::id.eq(council.id)))
+        .set((
+            councils::state.eq(to.as_str()),
+            councils::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Adds a text of the child's. The situation description is one text: a new one replaces it
+/// (the old one is kept, marked removed). Questions are numbered in the order they are added; at
+/// most five.
+pub fn add_text(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    new: &NewText,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    if council.kind.is_final(council.state) {
+        return Err(AppError::Conflict(Blocker::NotAllowed.message().into()));
+    }
+    let active = council_texts::table
+        .filter(council_texts::council_id.eq(council.id))
+        .filter(council_texts::kind.eq(new.kind.as_str()))
+        .filter(council_texts::removed_at.is_null());
+    let position: i16 = match new.kind {
+        TextKind::Situation => {
+            diesel::update(active)
+                .set(council_texts::removed_at.eq(now))
+                .execute(conn)?;
+            0
+        }
+        TextKind::Question => {
+            let count: i64 = active.count().get_result(conn)?;
+            if count >= 5 {
+                return Err(AppError::Conflict(
+                    "the child has five questions already; remove one first".into(),
+                ));
+            }
+            i16::try_from(count + 1).unwrap_or(i16::MAX)
+        }
+    };
+    let id = Uuid::now_v7();
+    diesel::insert_into(council_texts::table)
+        .values((
+            council_texts::tenant_id.eq(tenant.0),
+            council_texts::id.eq(id),
+            council_texts::council_id.eq(council.id),
+            council_texts::kind.eq(new.kind.as_str()),
+            council_texts::position.eq(position),
+            council_texts::text.eq(&new.text),
+            council_texts::author.eq(new.author.as_str()),
+            council_texts::child_confirmed_at.eq(new.child_confirmed.then_some(now)),
+            council_texts::shared.eq(new.shared),
+            council_texts::recorded_by.eq(by),
+        ))
+        .execute(conn)?;
+    touch(conn, council)?;
+    Ok(id)
+}
+
+/// The child confirms a text says what they mean.
+pub fn confirm_text(
+    conn: &mut PgConnection,
+    council: &Council,
+    text_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let n = diesel::update(
+        council_texts::table
+            .filter(council_texts::council_id.eq(council.id))
+            .filter(council_texts::id.eq(text_id))
+            .filter(council_texts::removed_at.is_null()),
+    )
+    .set(council_texts::child_confirmed_at.eq(now))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    touch(conn, council)?;
+    Ok(())
+}
+
+/// Takes a question away (kept, marked removed).
+pub fn remove_text(
+    conn: &mut PgConnection,
+    council: &Council,
+    text_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let n = diesel::update(
+        council_texts::table
+            .filter(council_texts::council_id.eq(council.id))
+            .filter(council_texts::id.eq(text_id))
+            .filter(council_texts::removed_at.is_null()),
+    )
+    .set(council_texts::removed_at.eq(now))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Adds someone to the team: a person on the map, a staff member, or a new person who thereby
+/// joins the map.
+pub fn add_participant(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    new: &NewParticipant,
+) -> Result<Uuid, AppError> {
+    if council.kind.is_final(council.state) {
+        return Err(AppError::Conflict(Blocker::NotAllowed.message().into()));
+    }
+    let (person, user, map_side) = match &new.who {
+        Who::Person(id) => {
+            let side: Option<String> = network_persons::table
+                .filter(network_persons::case_id.eq(council.case_id))
+                .filter(network_persons::id.eq(id))
+                .filter(network_persons::removed_at.is_null())
+                .select(network_persons::side)
+                .first(conn)
+                .optional()?;
+            let side = side
+                .ok_or_else(|| AppError::field("person_id", "not a person on this case's map"))?;
+            (Some(*id), None, stored(NetworkSide::parse, &side)?)
+        }
+        Who::Staff(id) => {
+            let role: Option<(String, bool)> = users::table
+                .filter(users::id.eq(id))
+                .select((users::role, users::active))
+                .first(conn)
+                .optional()?;
+            if !role.is_some_and(|(_, active)| active) {
+                return Err(AppError::field(
+                    "user_id",
+                    "not an active staff member of the service",
+                ));
+            }
+            (None, Some(*id), NetworkSide::Public)
+        }
+        Who::New(input) => {
+            let id =
+                crate::cases::queries::insert_person(conn, tenant, council.case_id, &input.fields)?;
+            if let Some(words) = &input.words {
+                crate::cases::queries::add_words(conn, tenant, council.case_id, id, words, None)?;
+            }
+            (Some(id), None, input.fields.side)
+        }
+    };
+    let id = Uuid::now_v7();
+    let inserted = diesel::insert_into(council_participants::table)
+        .values((
+            council_participants::tenant_id.eq(tenant.0),
+            council_participants::id.eq(id),
+            council_participants::council_id.eq(council.id),
+            council_participants::case_id.eq(council.case_id),
+            council_participants::person_id.eq(person),
+            council_participants::user_id.eq(user),
+            council_participants::chosen_by_child.eq(new.chosen_by_child),
+            council_participants::meeting_role.eq(new.role.as_str()),
+            council_participants::side.eq(new.side.unwrap_or(map_side).as_str()),
+        ))
+        .execute(conn);
+    match inserted {
+        Err(e) if crate::db::is_unique_violation(&e) => Err(AppError::Conflict(
+            "this person is on the team already".into(),
+        )),
+        other => {
+            other?;
+            touch(conn, council)?;
+            Ok(id)
+        }
+    }
+}
+
+/// The team member `participant_id` of `council`, or 404.
+pub fn participant_exists(
+    conn: &mut PgConnection,
+    council: &Council,
+    participant_id: Uuid,
+) -> Result<(), AppError> {
+    let found: bool = diesel::select(exists(
+        council_participants::table
+            .filter(council_participants::council_id.eq(council.id))
+            .filter(council_participants::id.eq(participant_id))
+            .filter(council_participants::removed_at.is_null()),
+    ))
+    .get_result(conn)?;
+    if found {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Takes someone off the team; their links stop working.
+pub fn remove_participant(
+    conn: &mut PgConnection,
+    council: &Council,
+    participant_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    participant_exists(conn, council, participant_id)?;
+    diesel::update(
+        council_participants::table
+            .filter(council_participants::council_id.eq(council.id))
+            .filter(council_participants::id.eq(participant_id)),
+    )
+    .set(council_participants::removed_at.eq(now))
+    .execute(conn)?;
+    diesel::update(
+        council_invitations::table
+            .filter(council_invitations::participant_id.eq(participant_id))
+            .filter(council_invitations::revoked_at.is_null()),
+    )
+    .set(council_invitations::revoked_at.eq(now))
+    .execute(conn)?;
+    touch(conn, council)?;
+    Ok(())
+}
+
+/// The coordinator confirms the team the child chose. A network council in team selection moves
+/// on to preparation with it.
+pub fn confirm_team(
+    conn: &mut PgConnection,
+    council: &Council,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let facts = current_facts(conn, council, now)?;
+    require(rules::team_blockers(council.kind, council.state, &facts))?;
+    let state = if council.kind == CouncilKind::NetworkCouncil
+        && council.state == CouncilState::TeamSelection
+    {
+        CouncilState::Preparation
+    } else {
+        council.state
+    };
+    diesel::update(councils::table.filter(councils::id.eq(council.id)))
+        .set((
+            councils::team_chosen_at.eq(now),
+            councils::state.eq(state.as_str()),
+            councils::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn add_objection(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    new: &NewObjection,
+    by: Option<Uuid>,
+) -> Result<Uuid, AppError> {
+    let on_map: bool = diesel::select(exists(
+        network_persons::table
+            .filter(network_persons::case_id.eq(council.case_id))
+            .filter(network_persons::id.eq(new.person)),
+    ))
+    .get_result(conn)?;
+    if !on_map {
+        return Err(AppError::field(
+            "person_id",
+            "not a person on this case's map",
+        ));
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(council_objections::table)
+        .values((
+            council_objections::tenant_id.eq(tenant.0),
+            council_objections::id.eq(id),
+            council_objections::council_id.eq(council.id),
+            council_objections::case_id.eq(council.case_id),
+            council_objections::person_id.eq(new.person),
+            council_objections::reason.eq(&new.reason),
+            council_objections::recorded_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn resolve_objection(
+    conn: &mut PgConnection,
+    council: &Council,
+    objection_id: Uuid,
+    resolution: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let resolution = crate::cases::domain::long_text(resolution, 2000)
+        .map_err(|m| AppError::field("resolution", m))?;
+    let n = diesel::update(
+        council_objections::table
+            .filter(council_objections::council_id.eq(council.id))
+            .filter(council_objections::id.eq(objection_id)),
+    )
+    .set((
+        council_objections::resolution.eq(resolution),
+        council_objections::resolved_at.eq(now),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn add_consent(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    new: &NewConsent,
+    by: Option<Uuid>,
+) -> Result<Uuid, AppError> {
+    let id = Uuid::now_v7();
+    diesel::insert_into(council_consents::table)
+        .values((
+            council_consents::tenant_id.eq(tenant.0),
+            council_consents::id.eq(id),
+            council_consents::council_id.eq(council.id),
+            council_consents::given_by.eq(new.given_by.as_str()),
+            council_consents::name.eq(&new.name),
+            council_consents::scope.eq(&new.scope),
+            council_consents::informed_at.eq(new.informed_at),
+            council_consents::granted_at.eq(new.granted_at),
+            council_consents::recorded_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn withdraw_consent(
+    conn: &mut PgConnection,
+    council: &Council,
+    consent_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let n = diesel::update(
+        council_consents::table
+            .filter(council_consents::council_id.eq(council.id))
+            .filter(council_consents::id.eq(consent_id))
+            .filter(council_consents::withdrawn_at.is_null()),
+    )
+    .set(council_consents::withdrawn_at.eq(now))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Records (or renews) a participant's confidentiality waiver.
+pub fn set_waiver(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    participant_id: Uuid,
+    new: &NewWaiver,
+    by: Option<Uuid>,
+) -> Result<(), AppError> {
+    participant_exists(conn, council, participant_id)?;
+    diesel::insert_into(council_waivers::table)
+        .values((
+            council_waivers::tenant_id.eq(tenant.0),
+            council_waivers::participant_id.eq(participant_id),
+            council_waivers::council_id.eq(council.id),
+            council_waivers::scope.eq(&new.scope),
+            council_waivers::granted_at.eq(new.granted_at),
+            council_waivers::recorded_by.eq(by),
+        ))
+        .on_conflict((council_waivers::tenant_id, council_waivers::participant_id))
+        .do_update()
+        .set((
+            council_waivers::scope.eq(&new.scope),
+            council_waivers::granted_at.eq(new.granted_at),
+            council_waivers::withdrawn_at.eq(None::<DateTime<Utc>>),
+            council_waivers::recorded_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn add_preparation(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    participant_id: Uuid,
+    new: &NewPreparation,
+    by: Option<Uuid>,
+) -> Result<Uuid, AppError> {
+    participant_exists(conn, council, participant_id)?;
+    let id = Uuid::now_v7();
+    diesel::insert_into(council_preparations::table)
+        .values((
+            council_preparations::tenant_id.eq(tenant.0),
+            council_preparations::id.eq(id),
+            council_preparations::council_id.eq(council.id),
+            council_preparations::participant_id.eq(participant_id),
+            council_preparations::held_at.eq(new.held_at),
+            council_preparations::notes.eq(&new.notes),
+            council_preparations::contribution.eq(&new.contribution),
+            council_preparations::recorded_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// A meeting of another council (or this one) that overlaps `time` and shares someone with this
+/// council's team: the same person on the map or the same staff member.
+pub fn double_booked(
+    conn: &mut PgConnection,
+    council: &Council,
+    time: &MeetingTime,
+    except: Option<Uuid>,
+) -> Result<bool, AppError> {
+    let (Some(start), Some(end)) = (time.starts_at, time.ends_at()) else {
+        return Ok(false);
+    };
+    let team: Vec<(Option<Uuid>, Option<Uuid>)> = council_participants::table
+        .filter(council_participants::council_id.eq(council.id))
+        .filter(council_participants::removed_at.is_null())
+        .select((
+            council_participants::person_id,
+            council_participants::user_id,
+        ))
+        .load(conn)?;
+    let persons: Vec<Uuid> = team.iter().filter_map(|t| t.0).collect();
+    let staff: Vec<Uuid> = team.iter().filter_map(|t| t.1).collect();
+    type Other = (Uuid, Option<DateTime<Utc>>, i32, Option<Uuid>, Option<Uuid>);
+    let others: Vec<Other> = council_meetings::table
+        .inner_join(
+            council_participants::table.on(council_participants::tenant_id
+                .eq(council_meetings::tenant_id)
+                .and(council_participants::council_id.eq(council_meetings::council_id))),
+        )
+        .filter(council_meetings::status.eq("scheduled"))
+        .filter(council_meetings::starts_at.lt(end))
+        .filter(council_participants::removed_at.is_null())
+        .filter(
+            council_participants::person_id
+                .eq_any(&persons)
+                .or(council_participants::user_id.eq_any(&staff)),
+        )
+        .select((
+            council_meetings::id,
+            council_meetings::starts_at,
+            council_meetings::duration_minutes,
+            council_participants::person_id,
+            council_participants::user_id,
+        ))
+        .load(conn)?;
+    Ok(others.iter().any(|(id, s, minutes, _, _)| {
+        Some(*id) != except
+            && s.is_some_and(|s| s + chrono::Duration::minutes(i64::from(*minutes)) > start)
+    }))
+}
+
+/// Adds a meeting with the kind's agenda; its calendar UID is fixed here for good.
+pub fn insert_meeting(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    time: &MeetingTime,
+    by: Option<Uuid>,
+) -> Result<Uuid, AppError> {
+    let id = Uuid::now_v7();
+    let agenda = serde_json::to_value(council.kind.agenda())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    diesel::insert_into(council_meetings::table)
+        .values((
+            council_meetings::tenant_id.eq(tenant.0),
+            council_meetings::id.eq(id),
+            council_meetings::council_id.eq(council.id),
+            council_meetings::starts_at.eq(time.starts_at),
+            council_meetings::duration_minutes.eq(time.duration_minutes),
+            council_meetings::place.eq(&time.place),
+            council_meetings::video_link.eq(&time.video_link),
+            council_meetings::agenda.eq(agenda),
+            council_meetings::calendar_uid.eq(Uuid::new_v4()),
+            council_meetings::created_by.eq(by),
+        ))
+        .execute(conn)?;
+    touch(conn, council)?;
+    Ok(id)
+}
+
+/// A meeting as the invitation machinery needs it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = council_meetings)]
+pub struct MeetingRow {
+    pub id: Uuid,
+    pub council_id: Uuid,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub duration_minutes: i32,
+    pub place: Option<String>,
+    pub video_link: Option<String>,
+    pub status: String,
+    pub calendar_uid: Uuid,
+    pub sequence: i32,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+impl MeetingRow {
+    pub fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.starts_at
+            .map(|s| s + chrono::Duration::minutes(i64::from(self.duration_minutes)))
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.status == "cancelled"
+    }
+}
+
+/// The meeting `id` of `council` (locked), or 404.
+pub fn meeting(
+    conn: &mut PgConnection,
+    council: &Council,
+    id: Uuid,
+) -> Result<MeetingRow, AppError> {
+    council_meetings::table
+        .filter(council_meetings::council_id.eq(council.id))
+        .filter(council_meetings::id.eq(id))
+        .select(MeetingRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}

@@ -1,0 +1,419 @@
+//! What must be true before a council moves on: the gates of each step and the "where the process
+//! stands" checklist, as pure functions of the facts [`super::queries::facts`] gathers. Keeping
+//! them here, apart from the database, lets the rules be read (and tested) as rules.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::domain::{CouncilKind, CouncilState};
+
+/// What the gates look at, gathered in the council's transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub team_chosen: bool,
+    pub situation_confirmed: bool,
+    pub questions: usize,
+    pub questions_confirmed: usize,
+    pub participants: usize,
+    pub chosen_by_child: usize,
+    pub parent_consent: bool,
+    pub child_consent: bool,
+    /// The child is (or may be) 15 or older, so their own consent is needed too.
+    pub child_consent_needed: bool,
+    pub public_participants: usize,
+    pub public_with_waiver: usize,
+    pub prepared: usize,
+    /// Objections against someone on the team that are not resolved.
+    pub open_objections: usize,
+    /// The next or latest meeting that is not cancelled.
+    pub meeting: Option<MeetingFacts>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MeetingFacts {
+    pub confirmed: bool,
+    pub started: bool,
+}
+
+/// Why a step cannot be taken yet. The code is stable (API and tests); the page shows the
+/// catalogue text `council.blocker.<code>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Blocker {
+    /// Not a step this kind of council takes from where it stands.
+    NotAllowed,
+    /// The situation description and 3–5 questions, all confirmed by the child.
+    DescriptionIncomplete,
+    /// Nobody on the team yet.
+    NoParticipants,
+    /// The coordinator has not confirmed the team the child chose.
+    TeamNotChosen,
+    /// A parent's consent, and the child's from 15.
+    ConsentsMissing,
+    /// A confidentiality waiver from every public participant.
+    WaiversMissing,
+    /// The child objects to someone on the team and it is not resolved.
+    ObjectionsOpen,
+    /// No meeting with its invitations sent.
+    NoConfirmedMeeting,
+    /// The meeting has not started yet.
+    MeetingNotHeld,
+}
+
+impl Blocker {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotAllowed => "not_allowed",
+            Self::DescriptionIncomplete => "description_incomplete",
+            Self::NoParticipants => "no_participants",
+            Self::TeamNotChosen => "team_not_chosen",
+            Self::ConsentsMissing => "consents_missing",
+            Self::WaiversMissing => "waivers_missing",
+            Self::ObjectionsOpen => "objections_open",
+            Self::NoConfirmedMeeting => "no_confirmed_meeting",
+            Self::MeetingNotHeld => "meeting_not_held",
+        }
+    }
+
+    /// For the API's problem detail.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NotAllowed => "this kind of council does not take that step from where it stands",
+            Self::DescriptionIncomplete => {
+                "the situation description and 3 to 5 questions must be written and confirmed by the child"
+            }
+            Self::NoParticipants => "nobody is on the team yet",
+            Self::TeamNotChosen => "the team the child chose is not confirmed yet",
+            Self::ConsentsMissing => {
+                "consent is missing: a parent's, and the child's when the child is 15 or older"
+            }
+            Self::WaiversMissing => "every public participant needs a confidentiality waiver first",
+            Self::ObjectionsOpen => "the child objects to someone on the team; resolve it first",
+            Self::NoConfirmedMeeting => "no meeting has had its invitations sent",
+            Self::MeetingNotHeld => "the meeting has not taken place yet",
+        }
+    }
+
+    /// The catalogue key of the page text.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::NotAllowed => "council.blocker.not_allowed",
+            Self::DescriptionIncomplete => "council.blocker.description_incomplete",
+            Self::NoParticipants => "council.blocker.no_participants",
+            Self::TeamNotChosen => "council.blocker.team_not_chosen",
+            Self::ConsentsMissing => "council.blocker.consents_missing",
+            Self::WaiversMissing => "council.blocker.waivers_missing",
+            Self::ObjectionsOpen => "council.blocker.objections_open",
+            Self::NoConfirmedMeeting => "council.blocker.no_confirmed_meeting",
+            Self::MeetingNotHeld => "council.blocker.meeting_not_held",
+        }
+    }
+
+    /// The blockers as one sentence, for a 409.
+    pub fn explain(blockers: &[Blocker]) -> String {
+        blockers
+            .iter()
+            .map(|b| b.message())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+impl Step {
+    /// The catalogue key of the step's name.
+    pub fn key(&self) -> &'static str {
+        match self.code {
+            "description" => "council.step.description",
+            "team" => "council.step.team",
+            "consents" => "council.step.consents",
+            "waivers" => "council.step.waivers",
+            "preparation" => "council.step.preparation",
+            "meeting" => "council.step.meeting",
+            _ => "council.step.invitations",
+        }
+    }
+}
+
+impl Facts {
+    pub fn texts_complete(&self) -> bool {
+        self.situation_confirmed
+            && (3..=5).contains(&self.questions)
+            && self.questions_confirmed == self.questions
+    }
+
+    pub fn consents_complete(&self) -> bool {
+        self.parent_consent && (!self.child_consent_needed || self.child_consent)
+    }
+
+    pub fn waivers_complete(&self) -> bool {
+        self.public_with_waiver >= self.public_participants
+    }
+}
+
+/// What stands in the way of confirming the team.
+pub fn team_blockers(kind: CouncilKind, state: CouncilState, f: &Facts) -> Vec<Blocker> {
+    let mut out = Vec::new();
+    if kind.is_final(state)
+        || (kind == CouncilKind::NetworkCouncil
+            && matches!(
+                state,
+                CouncilState::Initiated | CouncilState::DescriptionDrafting
+            ))
+    {
+        out.push(Blocker::NotAllowed);
+    }
+    if kind.needs_child_texts() && !f.texts_complete() {
+        out.push(Blocker::DescriptionIncomplete);
+    }
+    if f.participants == 0 {
+        out.push(Blocker::NoParticipants);
+    }
+    out
+}
+
+/// What stands in the way of scheduling a meeting: none before the team is chosen.
+pub fn meeting_blockers(kind: CouncilKind, state: CouncilState, f: &Facts) -> Vec<Blocker> {
+    let mut out = Vec::new();
+    if kind.is_final(state) {
+        out.push(Blocker::NotAllowed);
+    }
+    if !f.team_chosen {
+        out.push(Blocker::TeamNotChosen);
+    }
+    out
+}
+
+/// What stands in the way of sending a meeting's invitations, which confirms it: the consents
+/// its kind needs, a waiver from every public participant, and no open objection.
+pub fn invitation_blockers(kind: CouncilKind, state: CouncilState, f: &Facts) -> Vec<Blocker> {
+    let mut out = meeting_blockers(kind, state, f);
+    if !f.consents_complete() {
+        out.push(Blocker::ConsentsMissing);
+    }
+    if !f.waivers_complete() {
+        out.push(Blocker::WaiversMissing);
+    }
+    if f.open_objections > 0 {
+        out.push(Blocker::ObjectionsOpen);
+    }
+    if f.participants == 0 {
+        out.push(Blocker::NoParticipants);
+    }
+    out
+}
+
+/// What stands in the way of moving from `from` to `to`.
+pub fn transition_blockers(
+    kind: CouncilKind,
+    from: CouncilState,
+    to: CouncilState,
+    f: &Facts,
+) -> Vec<Blocker> {
+    use CouncilState::*;
+    if !kind.allows(from, to) {
+        return vec![Blocker::NotAllowed];
+    }
+    if kind.is_final(to) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let meeting = f.meeting.unwrap_or_default();
+    match (kind, to) {
+        (CouncilKind::NetworkCouncil, TeamSelection) if !f.texts_complete() => {
+            out.push(Blocker::DescriptionIncomplete);
+        }
+        (CouncilKind::NetworkCouncil, Preparation) if !f.team_chosen => {
+            out.push(Blocker::TeamNotChosen);
+        }
+        (CouncilKind::NetworkMeetingSeries, Consented) if !f.consents_complete() => {
+            out.push(Blocker::ConsentsMissing);
+        }
+        (CouncilKind::FamilyGroupConference, Meeting) if !meeting.confirmed => {
+            out.push(Blocker::NoConfirmedMeeting);
+        }
+        (_, MeetingHeld | Held | PlanReview) => {
+            if !meeting.confirmed {
+                out.push(Blocker::NoConfirmedMeeting);
+            } else if !meeting.started {
+                out.push(Blocker::MeetingNotHeld);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// One line of the checklist.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Step {
+    /// description, team, consents, waivers, preparation, meeting, invitations.
+    pub code: &'static str,
+    pub done: bool,
+    /// How many of how many, where that is the measure (prepared participants, waivers).
+    pub count: Option<[usize; 2]>,
+}
+
+/// A step the council may take next, and what stands in its way.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NextState {
+    pub to: CouncilState,
+    pub blockers: Vec<Blocker>,
+}
+
+/// Where the process stands: its state, the checklist, and where it can go from here.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Standing {
+    pub state: CouncilState,
+    pub steps: Vec<Step>,
+    pub next: Vec<NextState>,
+}
+
+pub fn standing(kind: CouncilKind, state: CouncilState, f: &Facts) -> Standing {
+    let meeting = f.meeting.unwrap_or_default();
+    let mut steps = Vec::new();
+    if kind.needs_child_texts() {
+        steps.push(Step {
+            code: "description",
+            done: f.texts_complete(),
+            count: Some([f.questions_confirmed, f.questions]),
+        });
+    }
+    steps.extend([
+        Step {
+            code: "team",
+            done: f.team_chosen,
+            count: Some([f.chosen_by_child, f.participants]),
+        },
+        Step {
+            code: "consents",
+            done: f.consents_complete(),
+            count: None,
+        },
+        Step {
+            code: "waivers",
+            done: f.waivers_complete(),
+            count: Some([f.public_with_waiver, f.public_participants]),
+        },
+        Step {
+            code: "preparation",
+            done: f.participants > 0 && f.prepared >= f.participants,
+            count: Some([f.prepared, f.participants]),
+        },
+        Step {
+            code: "meeting",
+            done: f.meeting.is_some(),
+            count: None,
+        },
+        Step {
+            code: "invitations",
+            done: meeting.confirmed,
+            count: None,
+        },
+    ]);
+    let next = kind
+        .states()
+        .iter()
+        .copied()
+        .filter(|to| kind.allows(state, *to))
+        .map(|to| NextState {
+            to,
+            blockers: transition_blockers(kind, state, to, f),
+        })
+        .collect();
+    Standing { state, steps, next }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CouncilState::*;
+
+    fn ready() -> Facts {
+        Facts {
+            team_chosen: true,
+            situation_confirmed: true,
+            questions: 4,
+            questions_confirmed: 4,
+            participants: 3,
+            chosen_by_child: 2,
+            parent_consent: true,
+            child_consent: false,
+            child_consent_needed: false,
+            public_participants: 1,
+            public_with_waiver: 1,
+            prepared: 3,
+            open_objections: 0,
+            meeting: None,
+        }
+    }
+
+    #[test]
+    fn the_child_writes_three_to_five_confirmed_questions_first() {
+        let nc = CouncilKind::NetworkCouncil;
+        let mut f = ready();
+        assert!(transition_blockers(nc, DescriptionDrafting, TeamSelection, &f).is_empty());
+        f.questions = 2;
+        f.questions_confirmed = 2;
+        assert_eq!(
+            transition_blockers(nc, DescriptionDrafting, TeamSelection, &f),
+            [Blocker::DescriptionIncomplete]
+        );
+        f.questions = 4;
+        f.questions_confirmed = 3;
+        assert_eq!(
+            team_blockers(nc, TeamSelection, &f),
+            [Blocker::DescriptionIncomplete]
+        );
+    }
+
+    #[test]
+    fn no_meeting_before_the_team_and_no_invitations_before_the_consents() {
+        let kind = CouncilKind::FamilyGroupConference;
+        let mut f = ready();
+        f.team_chosen = false;
+        assert_eq!(
+            meeting_blockers(kind, Planning, &f),
+            [Blocker::TeamNotChosen]
+        );
+        f.team_chosen = true;
+        assert!(invitation_blockers(kind, Planning, &f).is_empty());
+        f.child_consent_needed = true;
+        f.public_with_waiver = 0;
+        f.open_objections = 1;
+        assert_eq!(
+            invitation_blockers(kind, Planning, &f),
+            [
+                Blocker::ConsentsMissing,
+                Blocker::WaiversMissing,
+                Blocker::ObjectionsOpen
+            ]
+        );
+        assert_eq!(
+            meeting_blockers(kind, Closed, &f),
+            [Blocker::NotAllowed],
+            "nothing after the end"
+        );
+    }
+
+    #[test]
+    fn a_meeting_is_held_only_once_it_was_confirmed_and_began() {
+        let kind = CouncilKind::NetworkCouncil;
+        let mut f = ready();
+        assert_eq!(
+            transition_blockers(kind, Preparation, MeetingHeld, &f),
+            [Blocker::NoConfirmedMeeting]
+        );
+        f.meeting = Some(MeetingFacts {
+            confirmed: true,
+            started: false,
+        });
+        assert_eq!(
+            transition_blockers(kind, Preparation, MeetingHeld, &f),
+            [Blocker::MeetingNotHeld]
+        );
+        assert!(transition_blockers(kind, Preparation, Closed, &f).is_empty());
+        let s = standing(kind, Preparation, &f);
+        assert_eq!(s.next.len(), 2);
+        assert!(s.steps.iter().all(|step| step.done));
+    }
+}

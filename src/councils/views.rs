@@ -1,0 +1,200 @@
+//! What a council looks like to the coordinator: the views the API returns and the pages show.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::domain::{
+    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, Response, TextKind,
+};
+use super::rules::Standing;
+use crate::cases::categories::NetworkSide;
+use crate::cases::domain::WordsAuthor;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CouncilSummary {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: CouncilKind,
+    pub acute: bool,
+    pub state: CouncilState,
+    pub coordinator_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    /// The start of the next meeting that is not cancelled, if it has a time.
+    pub next_meeting_at: Option<DateTime<Utc>>,
+}
+
+/// A text of the child's, verbatim, with its author and the child's confirmation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TextView {
+    pub id: Uuid,
+    pub kind: TextKind,
+    pub position: i16,
+    pub text: String,
+    pub author: WordsAuthor,
+    pub child_confirmed_at: Option<DateTime<Utc>>,
+    /// Shown to the invitees on their page.
+    pub shared: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WaiverView {
+    pub scope: String,
+    pub granted_at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PreparationView {
+    pub id: Uuid,
+    pub held_at: DateTime<Utc>,
+    pub notes: Option<String>,
+    pub contribution: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnswerView {
+    pub meeting_id: Uuid,
+    pub participant_id: Uuid,
+    pub response: Response,
+    pub comment: Option<String>,
+    pub contribution: Option<String>,
+    pub availability: Option<String>,
+    pub answered_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The participant's current link (never the token itself).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InvitationView {
+    pub meeting_id: Uuid,
+    pub sent_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ParticipantView {
+    pub id: Uuid,
+    /// A person on the map, or …
+    pub person_id: Option<Uuid>,
+    /// … a staff member.
+    pub user_id: Option<Uuid>,
+    pub name: String,
+    /// Whether an invitation can be emailed to them.
+    pub has_email: bool,
+    pub chosen_by_child: bool,
+    pub meeting_role: MeetingRole,
+    pub side: NetworkSide,
+    pub waiver: Option<WaiverView>,
+    pub preparations: Vec<PreparationView>,
+    pub invitation: Option<InvitationView>,
+    /// The answer to the current meeting.
+    pub answer: Option<AnswerView>,
+}
+
+impl ParticipantView {
+    pub fn prepared(&self) -> bool {
+        !self.preparations.is_empty()
+    }
+
+    pub fn needs_waiver(&self) -> bool {
+        self.side == NetworkSide::Public
+            && self
+                .waiver
+                .as_ref()
+                .is_none_or(|w| w.withdrawn_at.is_some())
+    }
+}
+
+/// The child's objection to inviting someone. The reason is for the coordinator only: it never
+/// leaves the council's own views, and in them it is blank for anyone but the coordinator.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ObjectionView {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub person_name: String,
+    /// Only the council's coordinator sees the reason; others see that there is an objection.
+    pub reason: Option<String>,
+    pub resolution: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsentView {
+    pub id: Uuid,
+    pub given_by: ConsentGiver,
+    pub name: String,
+    pub scope: String,
+    pub informed_at: DateTime<Utc>,
+    pub granted_at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingView {
+    pub id: Uuid,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub duration_minutes: i32,
+    pub place: Option<String>,
+    pub video_link: Option<String>,
+    pub agenda: Vec<AgendaPart>,
+    /// scheduled or cancelled.
+    pub status: String,
+    /// The calendar UID every invitation of this meeting carries.
+    pub calendar_uid: Uuid,
+    /// Raised with every change sent to the invitees.
+    pub sequence: i32,
+    /// When the invitations first went out.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub answers: Vec<AnswerView>,
+}
+
+impl MeetingView {
+    pub fn cancelled(&self) -> bool {
+        self.status == "cancelled"
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CouncilView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: CouncilKind,
+    pub acute: bool,
+    pub state: CouncilState,
+    pub coordinator_id: Uuid,
+    pub team_chosen_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub texts: Vec<TextView>,
+    pub participants: Vec<ParticipantView>,
+    pub objections: Vec<ObjectionView>,
+    pub consents: Vec<ConsentView>,
+    pub meetings: Vec<MeetingView>,
+    /// Where the process stands.
+    pub standing: Standing,
+}
+
+impl CouncilView {
+    /// The view as `viewer` may see it: the child's reasons for objecting are the coordinator's
+    /// alone, so anyone else assigned to the case sees the objection without its reason.
+    pub fn for_viewer(mut self, viewer: Option<Uuid>) -> Self {
+        if viewer != Some(self.coordinator_id) {
+            for objection in &mut self.objections {
+                objection.reason = None;
+            }
+        }
+        self
+    }
+}
+
+impl CouncilView {
+    /// The meeting the council is working towards: the latest that is not cancelled.
+    pub fn current_meeting(&self) -> Option<&MeetingView> {
+        self.meetings.iter().rev().find(|m| !m.cancelled())
+    }
+}

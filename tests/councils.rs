@@ -1,0 +1,1446 @@
+//! Councils and invitations over HTTP against real PostgreSQL, Redis and SMTP: the gates of the
+//! process, bad meeting times, invitations delivered with an `.ics` read back by a real iCalendar
+//! parser (the `ical` crate), neutral emails, the invitee's page and its tokens, and the jobs a
+//! change replaces.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::{Days, NaiveTime, Utc};
+use common::services::{SmtpSink, header};
+use common::{Staff, TestApp, expect_problem, form_token};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+use tillit::councils::invitations;
+use tillit::db::schema::{council_answers, council_meetings, jobs, tenants};
+use tillit::db::{TenantId, in_tenant};
+use tokio::sync::watch;
+
+const CHILD_FIRST: &str = "Emmeline";
+const CHILD_LAST: &str = "Testesen";
+
+fn fast_jobs(sink: &SmtpSink) -> Vec<(&'static str, Value)> {
+    vec![
+        ("mail_transport", json!("smtp")),
+        ("smtp_url", json!(sink.url())),
+        (
+            "redis_namespace",
+            json!(format!("t{}", uuid::Uuid::new_v4().simple())),
+        ),
+        ("jobs.lease_secs", json!(3)),
+        ("jobs.dispatch_interval_ms", json!(100)),
+        ("jobs.backoff_base_secs", json!(1)),
+        ("jobs.max_attempts", json!(3)),
+    ]
+}
+
+struct Workers {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Workers {
+    fn start(app: &TestApp) -> Self {
+        let (stop, rx) = watch::channel(false);
+        let task = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), rx));
+        Self { stop, task }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.task).await;
+    }
+}
+
+async fn json_of(response: reqwest::Response, status: u16) -> Value {
+    let got = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "{body}");
+    body
+}
+
+/// `days` from today at 18:00 in Oslo, as the form's local time.
+fn local(days: u64, hour: u32) -> String {
+    let date = Utc::now()
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .date_naive()
+        .checked_add_days(Days::new(days))
+        .unwrap();
+    date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// A service (whose name says "barneverntjeneste"), its coordinator, and a case with a child and
+/// three people on the map: two private with email, one public (the school).
+struct Setup {
+    tenant: TenantId,
+    staff: Staff,
+    case: String,
+    persons: Vec<String>,
+}
+
+async fn setup(app: &TestApp, slug: &str, birth_year: i32) -> Setup {
+    let created = app.create_tenant(slug, &["4624"]).await;
+    let tenant = TenantId(created.tenant_id);
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        diesel::update(tenants::table)
+            .set((
+                tenants::quiet_start_hour.eq(0),
+                tenants::quiet_end_hour.eq(0),
+            ))
+            .execute(c)
+    })
+    .unwrap();
+    let staff = app.staff(slug, "coordinator").await;
+    let case = json_of(
+        app.post("/api/v1/cases", &staff.key)
+            .json(&json!({"child": {"first_name": CHILD_FIRST, "last_name": CHILD_LAST, "birth_year": birth_year}}))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut persons = Vec::new();
+    for (name, category, email) in [
+        ("Mormor Kari", "near_family", "mormor@example.no"),
+        ("Onkel Per", "near_family", "per@example.no"),
+        ("Lærer Lise", "school", "lise@skole.example"),
+    ] {
+        let person = json_of(
+            app.post(&format!("/api/v1/cases/{case}/persons"), &staff.key)
+                .json(
+                    &json!({"name": name, "category": category, "closeness": "close",
+                              "quality": "supportive", "email": email}),
+                )
+                .send()
+                .await
+                .unwrap(),
+            201,
+        )
+        .await;
+        persons.push(person["id"].as_str().unwrap().to_owned());
+    }
+    Setup {
+        tenant,
+        staff,
+        case,
+        persons,
+    }
+}
+
+impl Setup {
+    fn path(&self, council: &str, rest: &str) -> String {
+        format!("/api/v1/cases/{}/councils/{council}{rest}", self.case)
+    }
+
+    async fn post(
+        &self,
+        app: &TestApp,
+        council: &str,
+        rest: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        app.post(&self.path(council, rest), &self.staff.key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn council(&self, app: &TestApp, kind: &str) -> String {
+        let view = json_of(
+            app.post(
+                &format!("/api/v1/cases/{}/councils", self.case),
+                &self.staff.key,
+            )
+            .json(&json!({"kind": kind}))
+            .send()
+            .await
+            .unwrap(),
+            201,
+        )
+        .await;
+        view["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A network council with the child's texts, the whole map on the team (confirmed), a
+    /// parent's consent and the school's waiver: ready for a meeting.
+    async fn ready_council(&self, app: &TestApp) -> (String, Vec<String>) {
+        let council = self.council(app, "network_council").await;
+        json_of(
+            self.post(
+                app,
+                &council,
+                "/state",
+                json!({"to": "description_drafting"}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        json_of(
+            self.post(app, &council, "/texts", json!({"kind": "situation", "author": "child",
+                "text": "Jeg vil bo hjemme, men det er mye krangling.", "child_confirmed": true, "shared": true})).await,
+            201,
+        )
+        .await;
+        for q in [
+            "Hvem kan hente meg på fotball?",
+            "Hvor kan jeg være når det er krangling?",
+            "Hvem kan jeg ringe?",
+        ] {
+            json_of(
+                self.post(
+                    app,
+                    &council,
+                    "/texts",
+                    json!({"kind": "question", "author": "coordinator_with_child",
+                    "text": q, "child_confirmed": true, "shared": true}),
+                )
+                .await,
+                201,
+            )
+            .await;
+        }
+        json_of(
+            self.post(app, &council, "/state", json!({"to": "team_selection"}))
+                .await,
+            200,
+        )
+        .await;
+        let mut participants = Vec::new();
+        for person in &self.persons {
+            let view = json_of(
+                self.post(
+                    app,
+                    &council,
+                    "/participants",
+                    json!({"person_id": person, "chosen_by_child": true}),
+                )
+                .await,
+                201,
+            )
+            .await;
+            participants.push(
+                view["participants"].as_array().unwrap().last().unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        let view = json_of(self.post(app, &council, "/team", json!({})).await, 200).await;
+        assert_eq!(
+            view["state"], "preparation",
+            "confirming the team moves a network council on"
+        );
+        json_of(
+            self.post(
+                app,
+                &council,
+                "/consents",
+                json!({"given_by": "parent", "name": "Mor",
+                "scope": "Nettverksråd med teamet barnet har valgt"}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        json_of(
+            self.post(
+                app,
+                &council,
+                &format!("/participants/{}/waiver", participants[2]),
+                json!({"scope": "Det skolen vet om barnets hverdag"}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        (council, participants)
+    }
+}
+
+/// The messages to invitees: everything the sink got but the service admin's setup email.
+async fn invitee_mail(sink: &SmtpSink, n: usize) -> Vec<String> {
+    sink.wait_for(n + 1, Duration::from_secs(30))
+        .await
+        .into_iter()
+        .filter(|m| !header(m, "To").unwrap_or_default().starts_with("admin@"))
+        .collect()
+}
+
+fn job_rows(app: &TestApp, tenant: TenantId) -> Vec<(String, String, chrono::DateTime<Utc>)> {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        jobs::table
+            .filter(jobs::subject_kind.eq("meeting"))
+            .order(jobs::due_at)
+            .select((jobs::kind, jobs::status, jobs::due_at))
+            .load(c)
+    })
+    .unwrap()
+}
+
+fn pending(
+    rows: &[(String, String, chrono::DateTime<Utc>)],
+    kind: &str,
+) -> Vec<chrono::DateTime<Utc>> {
+    rows.iter()
+        .filter(|(k, s, _)| k == kind && s == "pending")
+        .map(|(_, _, d)| *d)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_gates_refuse_steps_out_of_order() {
+    let app = TestApp::spawn().await;
+    // A child of 16: their own consent is needed too.
+    let this_year = chrono::Datelike::year(&Utc::now());
+    let s = setup(&app, "fjordvik", this_year - 16).await;
+    let council = s.council(&app, "network_council").await;
+    let path = format!("/api/v1/cases/{}/councils/{council}", s.case);
+
+    // Skipping ahead, or into another kind's states, is refused.
+    let refused = expect_problem(
+        s.post(&app, &council, "/state", json!({"to": "preparation"}))
+            .await,
+        409,
+        "conflict",
+    )
+    .await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("does not take that step"),
+        "{refused}"
+    );
+    expect_problem(
+        s.post(&app, &council, "/state", json!({"to": "planning"}))
+            .await,
+        409,
+        "conflict",
+    )
+    .await;
+    expect_problem(
+        s.post(&app, &council, "/state", json!({"to": "nonsense"}))
+            .await,
+        422,
+        "validation",
+    )
+    .await;
+    // No team selection before the child's texts.
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/state",
+            json!({"to": "description_drafting"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let refused = expect_problem(
+        s.post(&app, &council, "/state", json!({"to": "team_selection"}))
+            .await,
+        409,
+        "conflict",
+    )
+    .await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("3 to 5 questions"),
+        "{refused}"
+    );
+    // No meeting before the team is chosen.
+    let refused = expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(10, 18), "place": "Biblioteket"}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    assert!(
+        refused["detail"].as_str().unwrap().contains("team"),
+        "{refused}"
+    );
+    // Questions: at most five, each a text of the child's with its author.
+    json_of(s.post(&app, &council, "/texts", json!({"kind": "situation", "author": "child", "text": "Slik har jeg det.", "child_confirmed": true})).await, 201).await;
+    let mut question_ids = Vec::new();
+    for i in 0..5 {
+        let view = json_of(s.post(&app, &council, "/texts", json!({"kind": "question", "author": "parent_helping", "text": format!("Spørsmål {i}")})).await, 201).await;
+        question_ids.push(
+            view["texts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .rfind(|t| t["kind"] == "question")
+                .unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/texts",
+            json!({"kind": "question", "author": "child", "text": "En til"}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/texts",
+            json!({"kind": "question", "author": "grandma", "text": ""}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    // Not confirmed by the child yet: still refused.
+    expect_problem(
+        s.post(&app, &council, "/state", json!({"to": "team_selection"}))
+            .await,
+        409,
+        "conflict",
+    )
+    .await;
+    for id in &question_ids {
+        json_of(
+            s.post(
+                &app,
+                &council,
+                &format!("/texts/{id}/confirmation"),
+                json!({}),
+            )
+            .await,
+            200,
+        )
+        .await;
+    }
+    json_of(
+        s.post(&app, &council, "/state", json!({"to": "team_selection"}))
+            .await,
+        200,
+    )
+    .await;
+    // The team cannot be confirmed empty.
+    expect_problem(
+        s.post(&app, &council, "/team", json!({})).await,
+        409,
+        "conflict",
+    )
+    .await;
+    // A new person joins the team and the map at once.
+    let view = json_of(
+        s.post(&app, &council, "/participants", json!({"new_person": {"name": "Trener Tor", "category": "leisure_activity",
+            "closeness": "medium", "quality": "supportive", "email": "tor@klubb.example"}, "chosen_by_child": true, "meeting_role": "support_person"})).await,
+        201,
+    )
+    .await;
+    assert_eq!(view["participants"][0]["name"], "Trener Tor");
+    let map = json_of(
+        app.get(&format!("/api/v1/cases/{}/persons", s.case), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        map.as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Trener Tor"),
+        "joined the map"
+    );
+    // A public participant (the school) too; then the team.
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/participants",
+            json!({"person_id": s.persons[2]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/participants",
+            json!({"person_id": s.persons[2]}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    let view = json_of(s.post(&app, &council, "/team", json!({})).await, 200).await;
+    assert_eq!(view["state"], "preparation");
+    // The meeting can be scheduled now, but not confirmed: no consent, no waiver, an objection.
+    let view = json_of(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(12, 17), "place": "Biblioteket"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        view["meetings"][0]["duration_minutes"], 180,
+        "the service's default length"
+    );
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/objections",
+            json!({"person_id": s.persons[2], "reason": "Hun forteller alt videre"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let refused = expect_problem(
+        s.post(
+            &app,
+            &council,
+            &format!("/meetings/{meeting}/invitations"),
+            json!({}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("consent") && detail.contains("waiver") && detail.contains("objects"),
+        "{detail}"
+    );
+    // A parent's consent is not enough for a child of 16.
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/consents",
+            json!({"given_by": "parent", "name": "Far", "scope": "Nettverksråd"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let view = json_of(app.get(&path, &s.staff.key).send().await.unwrap(), 200).await;
+    let consents = view["standing"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "consents")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        consents["done"], false,
+        "the child's own consent is missing"
+    );
+    // Nothing was sent: no invitation links, no jobs.
+    assert!(job_rows(&app, s.tenant).is_empty());
+    // The objection's reason is the coordinator's only: never in the audit log.
+    let details: Vec<Value> = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+        tillit::db::schema::audit_log::table
+            .select(tillit::db::schema::audit_log::details)
+            .load(c)
+    })
+    .unwrap();
+    assert!(details.iter().all(|d| !d.to_string().contains("forteller")));
+    // Another staff member who is not assigned to the case sees none of it.
+    let other = app.staff("fjordvik", "coordinator").await;
+    expect_problem(
+        app.get(&path, &other.key).send().await.unwrap(),
+        404,
+        "not-found",
+    )
+    .await;
+    let leader = app.staff("fjordvik", "leader").await;
+    expect_problem(
+        app.get(&path, &leader.key).send().await.unwrap(),
+        404,
+        "not-found",
+    )
+    .await;
+    // Assigned to the case, a colleague sees the council and the objection, but the child's
+    // reason stays with the coordinator.
+    let assigned = app
+        .post(
+            &format!("/api/v1/cases/{}/assignments", s.case),
+            &s.staff.key,
+        )
+        .json(&json!({ "user_id": other.user_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.status(), 200);
+    let seen_by_colleague = json_of(app.get(&path, &other.key).send().await.unwrap(), 200).await;
+    assert_eq!(seen_by_colleague["objections"].as_array().unwrap().len(), 1);
+    assert!(seen_by_colleague["objections"][0]["reason"].is_null());
+    let seen_by_coordinator =
+        json_of(app.get(&path, &s.staff.key).send().await.unwrap(), 200).await;
+    assert_eq!(
+        seen_by_coordinator["objections"][0]["reason"],
+        "Hun forteller alt videre"
+    );
+}
+
+#[tokio::test]
+async fn meetings_in_the_past_backwards_or_double_booked_are_refused_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", 2016).await;
+    let (council, _) = s.ready_council(&app).await;
+    let count = |app: &TestApp| -> i64 {
+        in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+            council_meetings::table.count().get_result(c)
+        })
+        .unwrap()
+    };
+    let past = expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": "2020-01-01T18:00", "place": "Skolen"}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert_eq!(past["errors"][0]["field"], "starts_at");
+    assert!(
+        past["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("past")
+    );
+    let backwards = expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(10, 18), "ends_at": local(10, 17), "place": "Skolen"}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(
+        backwards["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ends before it starts"),
+        "{backwards}"
+    );
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(10, 18)}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    expect_problem(
+        s.post(&app, &council, "/meetings", json!({"starts_at": local(10, 18), "place": "x", "video_link": "http://insecure.example"})).await,
+        422,
+        "validation",
+    )
+    .await;
+    assert_eq!(count(&app), 0, "nothing written");
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(10, 18), "place": "Skolen"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    // A second council of the same case with the same grandmother, overlapping in time.
+    let second = s.council(&app, "network_meeting_series").await;
+    json_of(
+        s.post(
+            &app,
+            &second,
+            "/participants",
+            json!({"person_id": s.persons[0]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(s.post(&app, &second, "/team", json!({})).await, 200).await;
+    let clash = expect_problem(
+        s.post(&app, &second, "/meetings", json!({"starts_at": local(10, 20), "duration_minutes": 60, "video_link": "https://video.example/rom"})).await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(
+        clash["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already has a meeting"),
+        "{clash}"
+    );
+    assert_eq!(count(&app), 1, "the clash was not written");
+    // After the first one ends it is fine.
+    json_of(
+        s.post(&app, &second, "/meetings", json!({"starts_at": local(10, 21), "duration_minutes": 60, "video_link": "https://video.example/rom"})).await,
+        201,
+    )
+    .await;
+}
+
+/// The text parts and the calendar part of a raw message, decoded.
+struct Parsed {
+    text: String,
+    calendar: Option<String>,
+}
+
+fn decode_qp(body: &str) -> Vec<u8> {
+    let joined = body.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'=')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn parse_message(raw: &str) -> Parsed {
+    let boundaries: Vec<String> = raw
+        .match_indices("boundary=\"")
+        .map(|(i, m)| raw[i + m.len()..].split('"').next().unwrap().to_owned())
+        .collect();
+    let mut parts = vec![raw.to_owned()];
+    for b in &boundaries {
+        parts = parts
+            .iter()
+            .flat_map(|p| {
+                p.split(&format!("--{b}"))
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    let mut text = String::new();
+    let mut calendar = None;
+    for part in parts {
+        let part = part.trim_start_matches(['\r', '\n']);
+        let Some((head, body)) = part
+            .split_once("\r\n\r\n")
+            .or_else(|| part.split_once("\n\n"))
+        else {
+            continue;
+        };
+        let head_lower = head.to_ascii_lowercase();
+        if !head_lower.contains("content-type: text/") {
+            continue;
+        }
+        let decoded = if head_lower.contains("content-transfer-encoding: base64") {
+            base64::engine::general_purpose::STANDARD
+                .decode(body.split_whitespace().collect::<String>())
+                .unwrap_or_default()
+        } else if head_lower.contains("quoted-printable") {
+            decode_qp(body)
+        } else {
+            body.as_bytes().to_vec()
+        };
+        let decoded = String::from_utf8_lossy(&decoded).into_owned();
+        if head_lower.contains("text/calendar") {
+            calendar = Some(decoded);
+        } else {
+            text.push_str(&decoded);
+        }
+    }
+    Parsed { text, calendar }
+}
+
+/// The `.ics` read by the `ical` crate: (METHOD, UID, SEQUENCE, DTSTART, property names of the
+/// event).
+fn read_ics(ics: &str) -> (String, String, String, String, BTreeSet<String>) {
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+    let calendar = parser
+        .next()
+        .expect("one calendar")
+        .expect("a calendar the parser reads");
+    let method = calendar
+        .properties
+        .iter()
+        .find(|p| p.name == "METHOD")
+        .and_then(|p| p.value.clone())
+        .expect("METHOD");
+    assert_eq!(calendar.events.len(), 1, "one event");
+    let event = &calendar.events[0];
+    let get = |name: &str| {
+        event
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.clone())
+            .unwrap_or_default()
+    };
+    let names = event.properties.iter().map(|p| p.name.clone()).collect();
+    (method, get("UID"), get("SEQUENCE"), get("DTSTART"), names)
+}
+
+fn assert_neutral(raw: &str, parsed: &Parsed) {
+    let mut everything = format!("{raw}\n{}", parsed.text);
+    if let Some(ics) = &parsed.calendar {
+        everything.push_str(ics);
+    }
+    let lower = everything.to_lowercase();
+    for word in [
+        CHILD_FIRST,
+        CHILD_LAST,
+        "barnevern",
+        "child welfare",
+        "Mormor Kari",
+        "Lærer",
+        "Biblioteket",
+    ] {
+        assert!(
+            !lower.contains(&word.to_lowercase()),
+            "{word:?} in a message:\n{everything}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_step() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let s = setup(&app, "fjordvik", 2016).await;
+    let (council, _) = s.ready_council(&app).await;
+    let view = json_of(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(10, 18), "place": "Biblioteket"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
+    let uid = view["meetings"][0]["calendar_uid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    json_of(
+        s.post(
+            &app,
+            &council,
+            &format!("/meetings/{meeting}/invitations"),
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let rows = job_rows(&app, s.tenant);
+    assert_eq!(pending(&rows, "invitation").len(), 3);
+    assert_eq!(pending(&rows, "answer_chase").len(), 3);
+    let reminders_before = pending(&rows, "meeting_reminder");
+    assert_eq!(reminders_before.len(), 2, "7 days and 1 day before");
+
+    let workers = Workers::start(&app);
+    let first = invitee_mail(&sink, 3).await;
+    assert_eq!(first.len(), 3, "one invitation to each of the team");
+    let recipients: BTreeSet<String> = first.iter().map(|m| header(m, "To").unwrap()).collect();
+    assert_eq!(
+        recipients,
+        ["lise@skole.example", "mormor@example.no", "per@example.no"]
+            .into_iter()
+            .map(String::from)
+            .collect()
+    );
+    let mut links = Vec::new();
+    for raw in &first {
+        let parsed = parse_message(raw);
+        assert_neutral(raw, &parsed);
+        assert!(
+            !header(raw, "From")
+                .unwrap()
+                .to_lowercase()
+                .contains("barnevern"),
+            "a neutral sender"
+        );
+        assert!(
+            parsed.text.contains("Du er invitert til et møte"),
+            "{}",
+            parsed.text
+        );
+        let ics = parsed.calendar.as_deref().expect("an .ics");
+        let (method, event_uid, sequence, start, names) = read_ics(ics);
+        assert_eq!(method, "REQUEST");
+        assert!(
+            event_uid.starts_with(&uid),
+            "{event_uid} is the meeting's UID"
+        );
+        assert_eq!(sequence, "0");
+        let expected =
+            tillit::councils::domain::local_moment(&local(10, 18), chrono_tz::Europe::Oslo)
+                .unwrap();
+        assert_eq!(
+            start,
+            expected.format("%Y%m%dT%H%M%SZ").to_string(),
+            "UTC start"
+        );
+        assert!(!names.contains("ATTENDEE"), "no attendee list: {names:?}");
+        assert!(names.contains("ORGANIZER"));
+        let link = parsed
+            .text
+            .split_whitespace()
+            .find(|w| w.contains("/i/tli_"))
+            .expect("the invitee's link")
+            .to_owned();
+        links.push(link);
+    }
+
+    // The invitee answers; the coordinator sees it at once.
+    let link = links
+        .iter()
+        .find(|l| l.starts_with(&app.address))
+        .unwrap()
+        .clone();
+    let path = link.trim_start_matches(&app.address).to_owned();
+    let (cookie, csrf) = form_token(&app).await;
+    let page = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Hvem kan hente meg på fotball?"),
+        "the child's shared questions"
+    );
+    assert!(
+        html.contains("Biblioteket"),
+        "the place is on the page, behind the link"
+    );
+    let answered = app
+        .client
+        .post(app.url(&path))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("response", "accept"),
+            ("contribution", "Kan kjøre til fotball"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 303);
+    let view = json_of(
+        app.get(&s.path(&council, ""), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let answers: Vec<&Value> = view["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["answer"].is_null())
+        .collect();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0]["answer"]["response"], "accept");
+    assert_eq!(
+        answers[0]["answer"]["contribution"],
+        "Kan kjøre til fotball"
+    );
+
+    // Moving the meeting: the same UID, SEQUENCE 1, new reminders, new links.
+    json_of(
+        s.post(
+            &app,
+            &council,
+            &format!("/meetings/{meeting}/reschedule"),
+            json!({"starts_at": local(14, 17), "place": "Biblioteket"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let rows = job_rows(&app, s.tenant);
+    let reminders_after = pending(&rows, "meeting_reminder");
+    assert_eq!(reminders_after.len(), 2);
+    assert!(
+        reminders_after
+            .iter()
+            .all(|r| !reminders_before.contains(r)),
+        "the old reminders were replaced"
+    );
+    let moved = invitee_mail(&sink, 6).await;
+    assert_eq!(moved.len(), 6);
+    let with_sequence = |messages: &[String], seq: &str| -> Vec<String> {
+        messages
+            .iter()
+            .filter(|raw| {
+                parse_message(raw)
+                    .calendar
+                    .is_some_and(|ics| read_ics(&ics).2 == seq)
+            })
+            .cloned()
+            .collect()
+    };
+    let changes = with_sequence(&moved, "1");
+    assert_eq!(changes.len(), 3, "each invitee hears of the change");
+    for raw in &changes {
+        let parsed = parse_message(raw);
+        assert_neutral(raw, &parsed);
+        let (method, event_uid, _, start, _) = read_ics(parsed.calendar.as_deref().unwrap());
+        assert_eq!(method, "REQUEST");
+        assert!(event_uid.starts_with(&uid));
+        let expected =
+            tillit::councils::domain::local_moment(&local(14, 17), chrono_tz::Europe::Oslo)
+                .unwrap();
+        assert_eq!(start, expected.format("%Y%m%dT%H%M%SZ").to_string());
+    }
+    // The old link was rotated away: the neutral page.
+    let old = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(old.status(), 404);
+
+    // Cancelling: CANCEL with SEQUENCE 2, and no reminder, chase or check is left.
+    json_of(
+        s.post(
+            &app,
+            &council,
+            &format!("/meetings/{meeting}/cancellation"),
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let rows = job_rows(&app, s.tenant);
+    for kind in ["meeting_reminder", "answer_chase", "preparation_missing"] {
+        assert!(
+            pending(&rows, kind).is_empty(),
+            "no {kind} after the cancellation"
+        );
+    }
+    let cancelled = invitee_mail(&sink, 9).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    workers.stop().await;
+    assert_eq!(cancelled.len(), 9);
+    let cancels = with_sequence(&cancelled, "2");
+    assert_eq!(cancels.len(), 3, "each invitee hears of the cancellation");
+    for raw in &cancels {
+        let parsed = parse_message(raw);
+        assert_neutral(raw, &parsed);
+        let (method, event_uid, _, _, _) = read_ics(parsed.calendar.as_deref().unwrap());
+        assert_eq!(method, "CANCEL");
+        assert!(event_uid.starts_with(&uid));
+    }
+}
+
+#[tokio::test]
+async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
+    let app = TestApp::spawn().await;
+    let a = setup(&app, "alfa", 2016).await;
+    let b = setup(&app, "beta", 2015).await;
+    let mut tokens = Vec::new();
+    for s in [&a, &b] {
+        let (council, _) = s.ready_council(&app).await;
+        let view = json_of(
+            s.post(
+                &app,
+                &council,
+                "/meetings",
+                json!({"starts_at": local(9, 18), "place": "Et sted"}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
+        json_of(
+            s.post(
+                &app,
+                &council,
+                &format!("/meetings/{meeting}/invitations"),
+                json!({}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        let ids: Vec<uuid::Uuid> = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+            tillit::db::schema::council_invitations::table
+                .filter(tillit::db::schema::council_invitations::revoked_at.is_null())
+                .select(tillit::db::schema::council_invitations::id)
+                .load(c)
+        })
+        .unwrap();
+        tokens.push((
+            ids[0],
+            invitations::token_for(&app.state.settings, ids[0]),
+            council,
+        ));
+    }
+    let (cookie, csrf) = form_token(&app).await;
+    let get = |token: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url(&format!("/i/{token}")))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let main_of = |html: &str| {
+        html.split("<main")
+            .nth(1)
+            .unwrap_or_default()
+            .split("</main>")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // Looking changes nothing.
+    for _ in 0..2 {
+        assert_eq!(get(tokens[0].1.clone()).await.status(), 200);
+    }
+    let answers = |t: TenantId| -> i64 {
+        in_tenant(&mut app.db.app_conn(), t, |c| {
+            council_answers::table.count().get_result(c)
+        })
+        .unwrap()
+    };
+    assert_eq!(answers(a.tenant), 0, "GET never answers");
+    // Unknown, malformed, another kind's token, a revoked one: the same neutral page.
+    let unknown = main_of(
+        &get(format!("tli_{}", "A".repeat(43)))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(unknown.contains("Lenken virker ikke"));
+    for other in [
+        "garbage".to_owned(),
+        format!("tla_{}", &tokens[0].1[4..]),
+        tillit::tokens::issue("tli_").text,
+    ] {
+        let res = get(other).await;
+        assert_eq!(res.status(), 404);
+        assert_eq!(main_of(&res.text().await.unwrap()), unknown);
+    }
+    json_of(
+        a.post(
+            &app,
+            &tokens[0].2,
+            &format!(
+                "/participants/{}/invitation",
+                participant_of(&app, a.tenant, tokens[0].0)
+            ),
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let revoked = get(tokens[0].1.clone()).await;
+    assert_eq!(revoked.status(), 404, "re-sending rotated the link");
+    assert_eq!(main_of(&revoked.text().await.unwrap()), unknown);
+    // An expired link: the same page.
+    let fresh: uuid::Uuid = in_tenant(&mut app.db.app_conn(), a.tenant, |c| {
+        tillit::db::schema::council_invitations::table
+            .filter(tillit::db::schema::council_invitations::revoked_at.is_null())
+            .order(tillit::db::schema::council_invitations::created_at.desc())
+            .select(tillit::db::schema::council_invitations::id)
+            .first(c)
+    })
+    .unwrap();
+    let fresh_token = invitations::token_for(&app.state.settings, fresh);
+    assert_eq!(get(fresh_token.clone()).await.status(), 200);
+    diesel::sql_query(format!(
+        "UPDATE council_invitations SET expires_at = now() - interval '1 minute' WHERE id = '{fresh}'"
+    ))
+    .execute(&mut app.db.admin_conn())
+    .unwrap();
+    let expired = get(fresh_token).await;
+    assert_eq!(expired.status(), 404, "an expired link");
+    assert_eq!(main_of(&expired.text().await.unwrap()), unknown);
+    // B's token answers B's meeting and nothing of A's.
+    let res = app
+        .client
+        .post(app.url(&format!("/i/{}", tokens[1].1)))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("response", "maybe"),
+            ("comment", "Kommer om jeg rekker det"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!((answers(a.tenant), answers(b.tenant)), (0, 1));
+    // Answers change until the meeting: one row, the latest answer.
+    let res = app
+        .client
+        .post(app.url(&format!("/i/{}", tokens[1].1)))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("response", "decline")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let response: String = in_tenant(&mut app.db.app_conn(), b.tenant, |c| {
+        council_answers::table
+            .select(council_answers::response)
+            .first(c)
+    })
+    .unwrap();
+    assert_eq!(response, "decline");
+    // Without the form token, or with no choice, nothing is saved.
+    let res = app
+        .client
+        .post(app.url(&format!("/i/{}", tokens[1].1)))
+        .form(&[("response", "accept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = app
+        .client
+        .post(app.url(&format!("/i/{}", tokens[1].1)))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("response", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let response: String = in_tenant(&mut app.db.app_conn(), b.tenant, |c| {
+        council_answers::table
+            .select(council_answers::response)
+            .first(c)
+    })
+    .unwrap();
+    assert_eq!(response, "decline");
+}
+
+fn participant_of(app: &TestApp, tenant: TenantId, invitation: uuid::Uuid) -> uuid::Uuid {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        tillit::db::schema::council_invitations::table
+            .filter(tillit::db::schema::council_invitations::id.eq(invitation))
+            .select(tillit::db::schema::council_invitations::participant_id)
+            .first(c)
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_invitee_page_is_rate_limited() {
+    let app = TestApp::spawn_with(&[("rate_limits.invitee_per_address", json!(3))]).await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(
+            app.client
+                .get(app.url(&format!("/i/tli_{}", "B".repeat(43))))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [404, 404, 404, 429, 429]);
+}
+
+#[tokio::test]
+async fn the_openapi_description_has_the_council_endpoints() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/cases/{id}/councils",
+        "/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/invitations",
+        "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/waiver",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} in the OpenAPI description"
+        );
+    }
+}
+
+#[tokio::test]
+async fn chases_reminders_and_the_preparation_check_go_to_the_right_people() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let s = setup(&app, "fjordvik", 2016).await;
+    let (council, _) = s.ready_council(&app).await;
+    let view = json_of(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(10, 18), "video_link": "https://video.example/rom"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
+    json_of(
+        s.post(
+            &app,
+            &council,
+            &format!("/meetings/{meeting}/invitations"),
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let workers = Workers::start(&app);
+    let invitations = invitee_mail(&sink, 3).await;
+    assert_eq!(invitations.len(), 3);
+    // The grandmother declines; the others do not answer.
+    let link = invitations
+        .iter()
+        .find(|m| header(m, "To").unwrap() == "mormor@example.no")
+        .map(|m| parse_message(m).text)
+        .and_then(|text| {
+            text.split_whitespace()
+                .find(|w| w.contains("/i/tli_"))
+                .map(str::to_owned)
+        })
+        .unwrap();
+    let (cookie, csrf) = form_token(&app).await;
+    let res = app
+        .client
+        .post(&link)
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("response", "decline")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    // Everything timed is due now.
+    diesel::sql_query(
+        "UPDATE jobs SET due_at = now() WHERE status = 'pending' \
+         AND kind IN ('answer_chase', 'meeting_reminder', 'preparation_missing')",
+    )
+    .execute(&mut app.db.admin_conn())
+    .unwrap();
+    // 2 chases (not the grandmother, who answered), 2 reminders × 2 (not to who declined), 1 check.
+    let all = invitee_mail(&sink, 3 + 2 + 4 + 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    workers.stop().await;
+    assert_eq!(all.len(), 10, "no more, no fewer");
+    let to = |m: &String| header(m, "To").unwrap();
+    let texts: Vec<(String, String)> = all.iter().map(|m| (to(m), parse_message(m).text)).collect();
+    let chases: Vec<&String> = texts
+        .iter()
+        .filter(|(_, t)| t.contains("ikke fått svar"))
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(chases.len(), 2);
+    assert!(
+        !chases.iter().any(|t| t.as_str() == "mormor@example.no"),
+        "she answered"
+    );
+    let reminders: Vec<&String> = texts
+        .iter()
+        .filter(|(_, t)| t.contains("påminnelse om et møte"))
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(reminders.len(), 4);
+    assert!(
+        !reminders.iter().any(|t| t.as_str() == "mormor@example.no"),
+        "she declined"
+    );
+    let checks: Vec<&(String, String)> = texts
+        .iter()
+        .filter(|(_, t)| t.contains("forberedelsen mangler"))
+        .collect();
+    assert_eq!(
+        checks.len(),
+        1,
+        "nobody was prepared: the coordinator hears of it"
+    );
+    assert!(
+        checks[0].0.starts_with("coordinator-"),
+        "to the coordinator: {}",
+        checks[0].0
+    );
+    for raw in &all {
+        assert_neutral(raw, &parse_message(raw));
+    }
+    // Each chase schedules the next, up to chase_max (2).
+    let rows = job_rows(&app, s.tenant);
+    assert_eq!(pending(&rows, "answer_chase").len(), 2, "the second round");
+}
