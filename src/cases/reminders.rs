@@ -12,8 +12,9 @@ use uuid::Uuid;
 use super::domain::Phase;
 use super::queries::TenantClock;
 use super::rules::review_due_on;
+use crate::councils::invitations::neutral_sender;
 use crate::db::TenantId;
-use crate::db::schema::{case_assignments, cases, tenants, users};
+use crate::db::schema::{case_assignments, cases, users};
 use crate::fields::Email;
 use crate::jobs::timing::local_to_utc;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
@@ -92,8 +93,10 @@ pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(
 }
 
 /// Executes a reminder about a case (payload `{"case_id": …}`): emails each active staff member
-/// assigned to the case now the message `render` makes in their language, for the service and a
-/// link to the case. A case that is gone or closed needs no reminder, and the job is done.
+/// assigned to the case now the message `render` makes in their language, with a link to the
+/// case. It is signed like a council's invitations ([`neutral_sender`]): a work inbox is read over
+/// shoulders too, so not even the sender's name says child welfare. A case that is gone or closed
+/// needs no reminder, and the job is done.
 ///
 /// One row covers every recipient, so a retry after a partial failure sends again to those
 /// already reached; their copy carries the same Message-ID, so mail systems can recognise it.
@@ -131,18 +134,16 @@ pub fn notify_assigned(
         .select((users::id, users::email, users::lang))
         .order(users::id)
         .load(conn)?;
-    let (name, sender_name, reply_to): (String, Option<String>, Option<String>) = tenants::table
-        .select((tenants::name, tenants::sender_name, tenants::reply_to))
-        .first(conn)?;
+    let (sender, reply_to, _) = neutral_sender(conn)?;
     let link = format!("{}/cases/{case_id}", ctx.settings.base_url());
     for (user_id, email, lang) in recipients {
         let Ok(to) = Email::parse(&email) else {
             continue;
         };
-        let content = render(Lang::parse(&lang).unwrap_or_default(), &name, &link);
+        let content = render(Lang::parse(&lang).unwrap_or_default(), &sender, &link);
         ctx.mailer.send(&OutgoingEmail {
             to,
-            sender_name: sender_name.clone().unwrap_or_else(|| name.clone()),
+            sender_name: sender.clone(),
             reply_to: reply_to.clone(),
             subject: content.subject,
             text: content.text,
