@@ -376,14 +376,16 @@ impl CasePage {
         if self.page.refused_measure != Some(measure.id) {
             return None;
         }
-        Some(
-            match rules::may_decide(measure.status, measure.checks.len()) {
-                Err(GateRefusal::NetworkNotChecked) => self.tr.t("cases.measure.refused_unchecked"),
-                Err(GateRefusal::NotProposed(_)) | Ok(()) => {
-                    self.tr.t("cases.measure.refused_not_proposed")
-                }
-            },
-        )
+        match rules::may_decide(measure.status, measure.checks.len()) {
+            Err(GateRefusal::NetworkNotChecked) => {
+                Some(self.tr.t("cases.measure.refused_unchecked"))
+            }
+            Err(GateRefusal::NotProposed(_)) => {
+                Some(self.tr.t("cases.measure.refused_not_proposed"))
+            }
+            // Checked meanwhile by someone else: nothing stands in the way any more.
+            Ok(()) => None,
+        }
     }
 
     fn measure_kinds(&self) -> [MeasureKind; 3] {
