@@ -45,12 +45,15 @@ $PSQL -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres
 $BIN migrate >/dev/null
 TENANT=$($BIN tenant create --slug bench --name "Bench kommune" --municipality 4699 \
   --admin-email admin@bench.invalid | python3 -c 'import json,sys; print(json.load(sys.stdin)["tenant_id"])')
+echo "   load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 TOKEN="tli_$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
 HASH=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
 # Seed as the owner with the tenant set: row-level security is forced for the owner too.
 $PSQL -d "$DB" <<SQL
 SET ROLE tillit_owner;
+\o /dev/null
 SELECT set_config('app.tenant_id', '$TENANT', false);
+\o
 INSERT INTO users (tenant_id, id, email, role) VALUES
   ('$TENANT', '00000000-0000-4000-8000-000000000001', 'koordinator@bench.invalid', 'coordinator');
 INSERT INTO children (tenant_id, id, first_name, last_name, birth_year, gender) VALUES

@@ -45,7 +45,7 @@ python3 - "$PORT" <<'PY'
 import smtplib, sys, time
 port = int(sys.argv[1])
 n = 2000
-body = "Subject: raw\r\nMessage-ID: <raw-%d@bench>\r\n\r\n" + "x" * 1500 + "\r\n"
+body = "Subject: raw\r\nMessage-ID: <raw-%d@bench>\r\n\r\n" + ("x" * 70 + "\r\n") * 20
 s = smtplib.SMTP("127.0.0.1", port)
 start = time.perf_counter()
 for i in range(n):
@@ -64,7 +64,7 @@ TENANT=$($BIN tenant create --slug bench --name "Bench barneverntjeneste" --muni
 # Seed as the owner with the tenant set: row-level security is forced for the owner too.
 $PSQL -d "$DB" <<SQL
 SET ROLE tillit_owner;
-SELECT set_config('app.tenant_id', '$TENANT', false);
+SET app.tenant_id = '$TENANT';
 UPDATE tenants SET quiet_start_hour = 0, quiet_end_hour = 0;
 UPDATE jobs SET status = 'cancelled';
 INSERT INTO users (tenant_id, id, email, role)
@@ -83,16 +83,17 @@ START=$(date +%s.%N)
 $BIN worker &
 WORKER=$!
 while :; do
-  LEFT=$($PSQL -d "$DB" -c "SET ROLE tillit_owner; SELECT set_config('app.tenant_id', '$TENANT', false); SELECT count(*) FROM jobs WHERE status NOT IN ('done','cancelled','failed')" | tail -n 1)
+  LEFT=$($PSQL -d "$DB" -c "SET ROLE tillit_owner; SET app.tenant_id = '$TENANT'; SELECT count(*) FROM jobs WHERE status NOT IN ('done','cancelled','failed')" | tail -n 1)
   [ "$LEFT" = "0" ] && break
   sleep 0.5
 done
 END=$(date +%s.%N)
 PEAK=$(grep VmHWM /proc/$WORKER/status | awk '{print $2 " " $3}')
+kill "$WORKER"; wait "$WORKER" 2>/dev/null || true; WORKER=
 SENT=$(ls "$WORK/mail" | grep -c '\.eml$' || true)
 $PSQL -d "$DB" <<SQL
 SET ROLE tillit_owner;
-SELECT set_config('app.tenant_id', '$TENANT', false);
+SET app.tenant_id = '$TENANT';
 \echo
 SELECT 'jobs done: ' || count(*) FILTER (WHERE status = 'done') || ', failed: ' || count(*) FILTER (WHERE status = 'failed')
   FROM jobs WHERE kind = 'account_email' AND payload ? 'token_id' AND status <> 'cancelled';

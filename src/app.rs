@@ -137,7 +137,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .wrap(from_fn(plumbing::metrics::track))
             .wrap(plumbing::security_headers())
             .wrap(from_fn(plumbing::request_id_header))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
     })
     .listen(listener)?
     .disable_signals()

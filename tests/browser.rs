@@ -16,8 +16,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use common::TestApp;
+use diesel::prelude::*;
 use serde_json::json;
 use tillit::access::account_links::Purpose;
+use tillit::db::in_tenant;
+use tillit::db::schema::{child_words, map_revisions, network_persons, users};
 use tillit::fields::Email;
 use tillit::mail::{CalendarFile, OutgoingEmail, templates};
 use tillit::web::i18n::Lang;
@@ -324,8 +327,7 @@ async fn onboarding_from_operator_to_coordinator() {
 /// accepts; the coordinator sees it. Every page is scanned with axe.
 #[tokio::test]
 async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
-    use diesel::prelude::*;
-    use tillit::db::schema::{tenants, users};
+    use tillit::db::schema::tenants;
 
     let app = spawn_app().await;
     let created = app.create_tenant("vestfjord", &["4624"]).await;
@@ -383,4 +385,45 @@ async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
     .await;
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
+}
+
+/// A coordinator signs in, opens a case, maps a network of ten people with the child's own words,
+/// saves a revision and looks at the picture, its table, the printable map, the acute list and the
+/// history. Every page is scanned with axe.
+#[tokio::test]
+async fn a_coordinator_maps_a_network_of_ten_and_views_the_picture() {
+    let app = spawn_app().await;
+    app.create_tenant("fjordvik", &["4624"]).await;
+    let staff = app.staff("fjordvik", "coordinator").await;
+    let password = "et langt passord for kartet";
+    let hash = tillit::access::passwords::hash(password).expect("hash");
+    let email: String = in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+        diesel::update(users::table.find((staff.tenant.0, staff.user_id)))
+            .set(users::password_hash.eq(&hash))
+            .execute(c)?;
+        users::table
+            .find((staff.tenant.0, staff.user_id))
+            .select(users::email)
+            .first(c)
+    })
+    .expect("a password");
+    run_browser_script_with(
+        &app,
+        "network_map",
+        &[
+            ("TILLIT_STAFF_EMAIL", &email),
+            ("TILLIT_STAFF_PASSWORD", password),
+        ],
+    )
+    .await;
+    let (persons, words, revisions): (i64, i64, i64) =
+        in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+            Ok::<_, diesel::result::Error>((
+                network_persons::table.count().get_result(c)?,
+                child_words::table.count().get_result(c)?,
+                map_revisions::table.count().get_result(c)?,
+            ))
+        })
+        .expect("counts");
+    assert_eq!((persons, words, revisions), (10, 3, 1));
 }

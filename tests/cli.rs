@@ -210,7 +210,7 @@ fn apikey_create_prints_a_working_key_once() {
 }
 
 /// Starts `tillit <args>` in the background with its output captured.
-fn spawn_tillit(database_url: &str, args: &[&str]) -> std::process::Child {
+fn spawn_tillit(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_tillit"))
         .args(args)
         .env_clear()
@@ -223,6 +223,7 @@ fn spawn_tillit(database_url: &str, args: &[&str]) -> std::process::Child {
         .env("TILLIT_DATABASE_URL", database_url)
         .env("TILLIT_DATABASE_ADMIN_URL", admin_url())
         .env("TILLIT_REDIS_URL", common::redis_url())
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -283,12 +284,27 @@ async fn serve_stops_cleanly_on_sigterm() {
     let mut child = spawn_tillit(
         &db.app_url(),
         &["serve", "--bind", &format!("127.0.0.1:{port}")],
+        &[("RUST_LOG", "info,tillit=debug")],
     );
     wait_until_healthy(&base, &mut child).await;
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
     assert_eq!(ready.status(), 200);
+    // A link token in a path must never reach the logs.
+    let token = "tla_SecretTokenThatMustNotBeLoggedAnywhere1234567";
+    let link = reqwest::get(format!("{base}/setup/{token}")).await.unwrap();
+    assert_eq!(link.status(), 404);
     let status = terminate(&mut child);
     assert!(status.success(), "exit after SIGTERM: {status:?}");
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(
+        logs.contains("/setup/{token}"),
+        "requests are logged by route: {logs}"
+    );
+    assert!(
+        !logs.contains("SecretToken"),
+        "a token reached the logs: {logs}"
+    );
 }
 
 #[tokio::test]
@@ -298,7 +314,7 @@ async fn demo_migrates_seeds_prints_a_working_key_and_serves() {
     let url = format!("postgres://tillit_app@127.0.0.1:5432/{name}");
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = spawn_tillit(&url, &["demo", "--bind", &format!("127.0.0.1:{port}")]);
+    let mut child = spawn_tillit(&url, &["demo", "--bind", &format!("127.0.0.1:{port}")], &[]);
     let stdout = child.stdout.take().unwrap();
     // Read the summary, then keep draining stdout so the server never writes into a closed pipe.
     let (tx, rx) = std::sync::mpsc::channel();

@@ -186,6 +186,9 @@ fn load_live(
 /// The navigation of a signed-in person with `role`, marking the link `path` is under.
 pub fn navigation(role: Role, path: &str) -> Vec<NavLink> {
     let mut links = vec![("/", "nav.home")];
+    if role != Role::Leader {
+        links.push(("/cases", "nav.cases"));
+    }
     if role == Role::TenantAdmin {
         links.extend([
             ("/admin", "nav.admin"),

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod ecomap;
 pub mod handlers;
 pub mod history;
+pub mod pages;
 pub mod picture;
 pub mod queries;
 pub mod reminders;
@@ -45,4 +46,5 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(withdraw_measure)
         .service(acute_list)
         .service(map_svg);
+    cfg.configure(pages::routes);
 }

@@ -8,7 +8,7 @@ use diesel::PgConnection;
 
 use super::ecomap::{self, EcoMap, EcoPerson};
 use super::queries::{self, CaseRow, TenantClock};
-use super::views::MapPerson;
+use super::views::{MapPerson, RevisionView};
 use crate::db::TenantId;
 use crate::mail::templates::fill;
 use crate::web::i18n::Tr;
@@ -47,7 +47,71 @@ fn eco_persons(persons: &[MapPerson]) -> Vec<EcoPerson> {
         .collect()
 }
 
-/// Draws the case's map in the reader's language. The picture shows the child's first name only.
+/// The current map: labelled with the latest revision if nothing changed since, as a draft of
+/// today otherwise.
+pub fn current(
+    child_first_name: &str,
+    persons: &[MapPerson],
+    latest: Option<&RevisionView>,
+    clock: &TenantClock,
+    tr: &Tr,
+) -> Picture {
+    let (label, date, revision) = match latest {
+        Some(latest) if latest.persons == persons => (
+            revision_label(tr, latest.summary.number),
+            latest.summary.revised_on,
+            Some(latest.summary.number),
+        ),
+        Some(latest) => (
+            fill(
+                tr.t("cases.map.draft_after"),
+                &[("number", &latest.summary.number.to_string())],
+            ),
+            clock.today,
+            None,
+        ),
+        None => (tr.t("cases.map.draft").to_owned(), clock.today, None),
+    };
+    picture(child_first_name, label, date, persons, revision, tr)
+}
+
+/// The map as it stood at `revision`.
+pub fn of_revision(child_first_name: &str, revision: &RevisionView, tr: &Tr) -> Picture {
+    picture(
+        child_first_name,
+        revision_label(tr, revision.summary.number),
+        revision.summary.revised_on,
+        &revision.persons,
+        Some(revision.summary.number),
+        tr,
+    )
+}
+
+fn picture(
+    child_first_name: &str,
+    label: String,
+    date: NaiveDate,
+    persons: &[MapPerson],
+    revision: Option<i32>,
+    tr: &Tr,
+) -> Picture {
+    let svg = ecomap::render(
+        &EcoMap {
+            child_label: child_first_name.to_owned(),
+            revision_label: label,
+            revision_date: date,
+            persons: eco_persons(persons),
+        },
+        tr.lang(),
+    );
+    Picture {
+        svg,
+        file_name: file_name(tr, revision, date),
+    }
+}
+
+/// Loads and draws the case's map in the reader's language. The picture shows the child's first
+/// name only.
 pub fn draw(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -57,55 +121,17 @@ pub fn draw(
     tr: &Tr,
 ) -> Result<Picture, AppError> {
     let child = queries::child(conn, tenant, case.child_id)?;
-    let (label, date, persons, revision) = match which {
-        Which::Revision(number) => {
-            let revision = queries::revision(conn, tenant, case.id, number)?;
-            (
-                revision_label(tr, number),
-                revision.summary.revised_on,
-                revision.persons,
-                Some(number),
-            )
-        }
+    Ok(match which {
+        Which::Revision(number) => of_revision(
+            &child.first_name,
+            &queries::revision(conn, tenant, case.id, number)?,
+            tr,
+        ),
         Which::Current => {
             let persons = queries::persons(conn, tenant, case.id)?;
-            match queries::latest_revision(conn, tenant, case.id)? {
-                Some(latest) if latest.persons == persons => (
-                    revision_label(tr, latest.summary.number),
-                    latest.summary.revised_on,
-                    persons,
-                    Some(latest.summary.number),
-                ),
-                Some(latest) => (
-                    fill(
-                        tr.t("cases.map.draft_after"),
-                        &[("number", &latest.summary.number.to_string())],
-                    ),
-                    clock.today,
-                    persons,
-                    None,
-                ),
-                None => (
-                    tr.t("cases.map.draft").to_owned(),
-                    clock.today,
-                    persons,
-                    None,
-                ),
-            }
+            let latest = queries::latest_revision(conn, tenant, case.id)?;
+            current(&child.first_name, &persons, latest.as_ref(), clock, tr)
         }
-    };
-    let svg = ecomap::render(
-        &EcoMap {
-            child_label: child.first_name,
-            revision_label: label,
-            revision_date: date,
-            persons: eco_persons(&persons),
-        },
-        tr.lang(),
-    );
-    Ok(Picture {
-        svg,
-        file_name: file_name(tr, revision, date),
     })
 }
 

@@ -719,11 +719,22 @@ pub fn case_view(
     case: &CaseRow,
     clock: &TenantClock,
 ) -> Result<CaseView, AppError> {
+    Ok(case_view_with_latest(conn, tenant, case, clock)?.0)
+}
+
+/// [`case_view`], and the latest revision with its persons (the case page draws the map from it
+/// without loading it again).
+pub fn case_view_with_latest(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case: &CaseRow,
+    clock: &TenantClock,
+) -> Result<(CaseView, Option<RevisionView>), AppError> {
     let persons = person_views(conn, tenant, case.id)?;
     let latest = latest_revision(conn, tenant, case.id)?;
     let map: Vec<MapPerson> = persons.iter().map(|p| p.person.clone()).collect();
     let prompts = prompts_for(case, &map, latest.as_ref(), clock)?;
-    Ok(CaseView {
+    let view = CaseView {
         id: case.id,
         child: child(conn, tenant, case.child_id)?,
         phase: case.phase()?,
@@ -732,9 +743,10 @@ pub fn case_view(
         phase_changed_at: case.phase_changed_at,
         assigned: assigned_staff(conn, tenant, case.id)?,
         persons,
-        latest_revision: latest.map(|r| r.summary),
+        latest_revision: latest.as_ref().map(|r| r.summary.clone()),
         prompts,
-    })
+    };
+    Ok((view, latest))
 }
 
 /// Changes the phase and/or the acute flag; returns the case as it now stands. A phase "changed"

@@ -248,8 +248,13 @@ pub fn redact_addresses(text: &str) -> String {
 pub async fn connect_queue(settings: &Settings) -> Result<RedisStorage<Ticket>, redis::RedisError> {
     use secrecy::ExposeSecret;
     let conn = apalis_redis::connect(settings.redis_url.expose_secret()).await?;
-    Ok(RedisStorage::new(conn)
-        .with_config(QueueConfig::default().queue(format!("{}:jobs", settings.redis_namespace))))
+    // Fetch enough tickets per poll to keep every concurrent slot busy.
+    let batch = settings.jobs.concurrency.max(1) * 4;
+    Ok(RedisStorage::new(conn).with_config(
+        QueueConfig::default()
+            .queue(format!("{}:jobs", settings.redis_namespace))
+            .batch_size(batch),
+    ))
 }
 
 async fn handle_ticket(ticket: Ticket, ctx: Data<JobContext>) -> Result<(), BoxDynError> {

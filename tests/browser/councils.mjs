@@ -30,8 +30,10 @@ run(async ({ browser, baseUrl, mailDir }) => {
   });
 
   await step(coordinator, 'a new network council', async () => {
-    await coordinator.goto(`${baseUrl}/cases/${caseId}/councils`);
-    await expectText(coordinator, 'main', 'Saken har ingen råd');
+    await coordinator.goto(`${baseUrl}/cases/${caseId}`);
+    await expectText(coordinator, '#councils', 'Saken har ingen råd');
+    await coordinator.getByRole('link', { name: 'Råd og møter i saken' }).click();
+    await expectText(coordinator, 'main h1', 'Råd og møter i saken');
     await scan(coordinator, 'the case\'s councils');
     await coordinator.locator('#kind').selectOption('network_council');
     await coordinator.getByRole('button', { name: 'Start', exact: true }).click();
@@ -128,5 +130,8 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await expectText(coordinator, '#team-table', 'Ja, jeg kommer');
     await expectText(coordinator, '#team-table', 'Kan hente på fotball på tirsdager');
     await scan(coordinator, 'the answer on the council page');
+    await coordinator.goto(`${baseUrl}/cases/${caseId}`);
+    await expectText(coordinator, '#councils', 'Nettverksråd: Forberedelse');
+    await scan(coordinator, 'the case page with its council');
   });
 });

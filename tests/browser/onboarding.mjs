@@ -35,7 +35,7 @@ run(async ({ browser, baseUrl, mailDir }) => {
 
   await step(operator, 'operator creates the service', async () => {
     await operator.getByLabel('Navnet på barneverntjenesten').fill('Vestfjord barneverntjeneste');
-    await operator.getByLabel('Kortnavn').fill('vestfjord');
+    await operator.locator('#slug').fill('vestfjord');
     await operator.getByLabel('Kommuner (kommunenummer)').fill('4624, 4625');
     await operator.getByLabel('Administratorens e-postadresse').fill(adminEmail);
     await operator.getByRole('button', { name: 'Opprett tjenesten' }).click();

@@ -304,6 +304,56 @@ impl TestApp {
     }
 }
 
+/// A staff member signed in as a browser would be, without a cookie jar: the `Cookie` header
+/// (session and form-token seed) and the form token that goes with it.
+pub struct SignedIn {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    /// Starts a session for `staff`, as a login would.
+    pub async fn sign_in(&self, staff: &Staff) -> SignedIn {
+        let state = self.state.clone();
+        let token = in_tenant(&mut self.db.app_conn(), staff.tenant, |c| {
+            tillit::access::session::start(c, &state, staff.tenant, staff.user_id)
+        })
+        .expect("a session");
+        let (seed, csrf) = form_token(self).await;
+        SignedIn {
+            cookie: format!(
+                "{}={token}; {seed}",
+                tillit::access::session::cookie_name(false)
+            ),
+            csrf,
+        }
+    }
+
+    /// A page as the signed-in browser asks for it.
+    pub fn page(&self, path: &str, who: &SignedIn) -> reqwest::RequestBuilder {
+        self.client
+            .get(self.url(path))
+            .header("accept", "text/html")
+            .header("cookie", &who.cookie)
+    }
+
+    /// A form posted from a page, with its form token.
+    pub fn form(
+        &self,
+        path: &str,
+        who: &SignedIn,
+        fields: &[(&str, &str)],
+    ) -> reqwest::RequestBuilder {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &who.csrf)];
+        all.extend_from_slice(fields);
+        self.client
+            .post(self.url(path))
+            .header("accept", "text/html")
+            .header("cookie", &who.cookie)
+            .form(&all)
+    }
+}
+
 /// A staff member and an API key acting for them.
 pub struct Staff {
     pub tenant: TenantId,

@@ -1,0 +1,1183 @@
+//! The coordinator's pages: my cases, the case page (prompts, the eco-map with its table, the
+//! phase and the revision form), the person form, the revision history, and the printable acute
+//! list and map. They share the JSON API's rules: each page opens its case through
+//! [`with_case`], so the assignment rule and the audit trail are the same, and forms are parsed
+//! by the same types, with the reasons shown beside the fields in the reader's language.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::access::{Audited, Intent, case_user, with_case};
+use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
+use super::domain::{
+    CaseUpdate, CaseUpdateRequest, ChildRequest, Gender, NewCase, NewCaseRequest, NewRevision,
+    PersonInput, PersonRequest, Phase, RevisionRequest, WordsAuthor, WordsRequest, format_phone,
+};
+use super::handlers::MapQuery;
+use super::history::{FieldChange, MapDiff, diff};
+use super::picture;
+use super::queries::{self, TenantClock};
+use super::reminders;
+use super::rules::Prompt;
+use super::views::{AcuteList, CaseSummary, CaseView, PersonView, RevisionView};
+use crate::access::Role;
+use crate::access::session::Staff;
+use crate::app::AppState;
+use crate::audit;
+use crate::mail::templates::fill;
+use crate::web::csrf::CsrfForm;
+use crate::web::i18n::{Lang, Tr};
+use crate::web::pages::{Shell, render};
+use crate::web::problem::AppError;
+
+const CASE_ROLES: [Role; 3] = [Role::TenantAdmin, Role::Caseworker, Role::Coordinator];
+
+fn see_other(path: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, path))
+        .finish()
+}
+
+/// A form's wrong fields: the id of the input and the reason, in the reader's language.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(Vec<(&'static str, &'static str)>);
+
+impl FormErrors {
+    /// The field errors of `err` (a validation error), each placed by `place` on an input and
+    /// given its text; any other error is passed on.
+    fn from_error(
+        err: AppError,
+        place: impl Fn(&str) -> (&'static str, &'static str),
+    ) -> Result<Self, AppError> {
+        match err {
+            AppError::Validation(fields) => {
+                let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+                for field in fields {
+                    let placed = place(&field.field);
+                    if !out.iter().any(|(id, _)| *id == placed.0) {
+                        out.push(placed);
+                    }
+                }
+                Ok(Self(out))
+            }
+            other => Err(other),
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&'static str> {
+        self.0.iter().find(|(i, _)| *i == id).map(|(_, m)| *m)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn all(&self) -> &[(&'static str, &'static str)] {
+        &self.0
+    }
+}
+
+/// A date as the reader writes it.
+pub fn date(day: NaiveDate, tr: &Tr) -> String {
+    match tr.lang() {
+        Lang::Nb => day.format("%d.%m.%Y").to_string(),
+        Lang::En => day.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// [`date`] as a method, so templates can write `{{ day.shown(tr) }}` whatever the references.
+pub trait Shown {
+    fn shown(&self, tr: &Tr) -> String;
+}
+
+impl Shown for NaiveDate {
+    fn shown(&self, tr: &Tr) -> String {
+        date(*self, tr)
+    }
+}
+
+/// A prompt as a sentence.
+pub fn prompt_text(prompt: &Prompt, tr: &Tr) -> String {
+    let lang = tr.lang();
+    match prompt {
+        Prompt::NoMap { due_on } => {
+            fill(tr.t("cases.prompt.no_map"), &[("date", &date(*due_on, tr))])
+        }
+        Prompt::PhaseChanged {
+            revision,
+            revision_phase,
+            phase,
+        } => fill(
+            tr.t("cases.prompt.phase_changed"),
+            &[
+                ("number", &revision.to_string()),
+                ("then", revision_phase.label(lang)),
+                ("now", phase.label(lang)),
+            ],
+        ),
+        Prompt::ReviewDue {
+            revision,
+            revised_on,
+            due_on,
+        } => fill(
+            tr.t("cases.prompt.review_due"),
+            &[
+                ("number", &revision.to_string()),
+                ("revised", &date(*revised_on, tr)),
+                ("due", &date(*due_on, tr)),
+            ],
+        ),
+        Prompt::UnsavedChanges { revision } => fill(
+            tr.t("cases.prompt.unsaved_changes"),
+            &[("number", &revision.to_string())],
+        ),
+        Prompt::MissingSide { sides } => match sides.as_slice() {
+            [Lineage::Paternal] => tr.t("cases.prompt.missing_paternal").to_owned(),
+            [Lineage::Maternal] => tr.t("cases.prompt.missing_maternal").to_owned(),
+            _ => tr.t("cases.prompt.missing_both").to_owned(),
+        },
+        Prompt::NoAcute => tr.t("cases.prompt.no_acute").to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewCaseForm {
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub birth_date: String,
+    #[serde(default)]
+    pub birth_year: String,
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub language: String,
+    pub interpreter_needed: Option<String>,
+    #[serde(default)]
+    pub phase: String,
+    pub acute: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "cases/list.html")]
+struct ListPage {
+    tr: Tr,
+    shell: Shell,
+    cases: Vec<CaseSummary>,
+    form: NewCaseForm,
+    errors: FormErrors,
+}
+
+impl ListPage {
+    fn error(&self, id: &str) -> Option<&'static str> {
+        self.errors.get(id)
+    }
+}
+
+/// My cases: the cases assigned to the signed-in person, and a form to open a new one.
+#[get("/cases")]
+pub async fn list_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+) -> Result<HttpResponse, AppError> {
+    let cases = my_cases(&state, &staff).await?;
+    render(
+        StatusCode::OK,
+        &ListPage {
+            tr,
+            shell: staff.shell,
+            cases,
+            form: NewCaseForm {
+                phase: Phase::Investigation.as_str().to_owned(),
+                gender: Gender::Unspecified.as_str().to_owned(),
+                ..NewCaseForm::default()
+            },
+            errors: FormErrors::default(),
+        },
+    )
+}
+
+async fn my_cases(state: &AppState, staff: &Staff) -> Result<Vec<CaseSummary>, AppError> {
+    staff.require(&CASE_ROLES)?;
+    let caller = staff.caller();
+    state
+        .db
+        .tenant(caller.tenant, move |conn| {
+            let cases = match case_user(&caller) {
+                Some(user) => queries::assigned_cases(conn, caller.tenant, user)?,
+                None => Vec::new(),
+            };
+            audit::record(
+                conn,
+                caller.tenant,
+                caller
+                    .audit("case.list")
+                    .details(json!({ "count": cases.len() })),
+            )?;
+            Ok::<_, AppError>(cases)
+        })
+        .await
+}
+
+fn new_case_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
+    match field {
+        "child.first_name" => ("first_name", tr.t("cases.error.first_name")),
+        "child.last_name" => ("last_name", tr.t("cases.error.last_name")),
+        "child.birth_date" => ("birth_date", tr.t("cases.error.birth")),
+        "child.gender" => ("gender", tr.t("cases.error.choose")),
+        "child.language" => ("language", tr.t("cases.error.language")),
+        "phase" => ("phase", tr.t("cases.error.choose")),
+        _ => ("opened_at", tr.t("cases.error.general")),
+    }
+}
+
+/// Opens a case from the form on "my cases"; the person who opens it is assigned to it.
+#[post("/cases")]
+pub async fn create_from_form(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    CsrfForm(form): CsrfForm<NewCaseForm>,
+) -> Result<HttpResponse, AppError> {
+    staff.require(&CASE_ROLES)?;
+    let caller = staff.caller();
+    let creator = case_user(&caller).ok_or(AppError::Forbidden)?;
+    let request = NewCaseRequest {
+        child: ChildRequest {
+            first_name: form.first_name.clone(),
+            last_name: form.last_name.clone(),
+            birth_date: Some(form.birth_date.clone()),
+            birth_year: form.birth_year.trim().parse().ok(),
+            gender: Some(form.gender.clone()),
+            language: Some(form.language.clone()),
+            interpreter_needed: Some(form.interpreter_needed.is_some()),
+        },
+        phase: Some(form.phase.clone()),
+        acute: Some(form.acute.is_some()),
+        opened_at: None,
+    };
+    let year_typed = !form.birth_year.trim().is_empty();
+    let year_bad = year_typed && request.child.birth_year.is_none();
+    let created = state
+        .db
+        .tenant(caller.tenant, move |conn| {
+            let clock = TenantClock::load(conn)?;
+            if year_bad {
+                return Err(AppError::field("child.birth_date", "not a year"));
+            }
+            let new = NewCase::parse(&request, clock.now, clock.today)?;
+            let id = queries::create_case(conn, caller.tenant, creator, &new)?;
+            audit::record(
+                conn,
+                caller.tenant,
+                caller.audit("case.create").object("case", id),
+            )?;
+            Ok::<_, AppError>(id)
+        })
+        .await;
+    match created {
+        Ok(id) => Ok(see_other(format!("/cases/{id}"))),
+        Err(err) => {
+            let errors = FormErrors::from_error(err, |f| new_case_field(&tr, f))?;
+            let cases = my_cases(&state, &staff).await?;
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ListPage {
+                    tr,
+                    shell: staff.shell,
+                    cases,
+                    form,
+                    errors,
+                },
+            )
+        }
+    }
+}
+
+/// The revision form's values, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RevisionForm {
+    #[serde(default)]
+    pub revised_on: String,
+    #[serde(default)]
+    pub child_participated: String,
+    #[serde(default)]
+    pub participation: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/case.html")]
+struct CasePage {
+    tr: Tr,
+    shell: Shell,
+    case: CaseView,
+    /// The case's councils, each linking to its page.
+    councils: Vec<crate::councils::views::CouncilSummary>,
+    prompts: Vec<String>,
+    svg: String,
+    revision_form: RevisionForm,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+}
+
+impl CasePage {
+    fn error(&self, id: &str) -> Option<&'static str> {
+        self.errors.get(id)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoticeQuery {
+    pub done: Option<String>,
+}
+
+fn notice(query: &NoticeQuery) -> Option<&'static str> {
+    match query.done.as_deref() {
+        Some("revision") => Some("cases.done.revision"),
+        Some("status") => Some("cases.done.status"),
+        Some("person") => Some("cases.done.person"),
+        Some("removed") => Some("cases.done.removed"),
+        _ => None,
+    }
+}
+
+/// Everything the case page needs, read in one transaction and audited as `case.read`.
+async fn case_page_data(
+    state: &AppState,
+    staff: &Staff,
+    case_id: Uuid,
+    tr: Tr,
+) -> Result<
+    (
+        CaseView,
+        String,
+        Vec<crate::councils::views::CouncilSummary>,
+    ),
+    AppError,
+> {
+    with_case(
+        &state.db,
+        &staff.caller(),
+        case_id,
+        Intent::Read,
+        "case.read",
+        move |conn, c| {
+            let (view, latest) = queries::case_view_with_latest(conn, c.tenant, &c.case, &c.clock)?;
+            let persons: Vec<_> = view.persons.iter().map(|p| p.person.clone()).collect();
+            let svg = picture::current(
+                &view.child.first_name,
+                &persons,
+                latest.as_ref(),
+                &c.clock,
+                &tr,
+            )
+            .svg;
+            let councils = crate::councils::queries::councils_of_case(conn, c.tenant, c.case.id)?;
+            Ok(((view, svg, councils), Audited::case(c.case.id)))
+        },
+    )
+    .await
+}
+
+/// What the case page shows besides the case: the revision form as typed, its errors, a notice.
+struct PageState {
+    status: StatusCode,
+    revision_form: RevisionForm,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+}
+
+async fn case_page_response(
+    state: &AppState,
+    staff: Staff,
+    tr: Tr,
+    case_id: Uuid,
+    page: PageState,
+) -> Result<HttpResponse, AppError> {
+    let (case, svg, councils) = case_page_data(state, &staff, case_id, tr).await?;
+    let prompts = case.prompts.iter().map(|p| prompt_text(p, &tr)).collect();
+    render(
+        page.status,
+        &CasePage {
+            tr,
+            shell: staff.shell,
+            case,
+            councils,
+            prompts,
+            svg,
+            revision_form: page.revision_form,
+            errors: page.errors,
+            notice: page.notice,
+        },
+    )
+}
+
+/// The case page: the child, the prompts, the eco-map and its table, and the forms that change
+/// the phase and save a revision.
+#[get("/cases/{id}")]
+pub async fn case_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    case_page_response(
+        &state,
+        staff,
+        tr,
+        id.into_inner(),
+        PageState {
+            status: StatusCode::OK,
+            revision_form: RevisionForm::default(),
+            errors: FormErrors::default(),
+            notice: notice(&query),
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    pub phase: String,
+    pub acute: Option<String>,
+}
+
+/// Changes the phase and the acute flag from the case page.
+#[post("/cases/{id}/status")]
+pub async fn change_status(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> Result<HttpResponse, AppError> {
+    let case_id = id.into_inner();
+    let request = CaseUpdateRequest {
+        phase: Some(form.phase),
+        acute: Some(form.acute.is_some()),
+    };
+    with_case(
+        &state.db,
+        &staff.caller(),
+        case_id,
+        Intent::Write,
+        "case.update",
+        move |conn, c| {
+            let update = CaseUpdate::parse(&request)?;
+            let case = queries::update_case(conn, c.tenant, &c.case, update)?;
+            if update.phase == Some(Phase::Closed) {
+                reminders::cancel_review(conn, c.tenant, case.id)?;
+            }
+            let audited = Audited::case(case.id)
+                .with(json!({ "phase": update.phase, "acute": update.acute }));
+            Ok(((), audited))
+        },
+    )
+    .await?;
+    Ok(see_other(format!("/cases/{case_id}?done=status#status")))
+}
+
+fn revision_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
+    match field {
+        "revised_on" => ("revised_on", tr.t("cases.error.date")),
+        "child_participated" => ("child_participated", tr.t("cases.error.participated")),
+        _ => ("participation", tr.t("cases.error.participation")),
+    }
+}
+
+/// Saves the current map as a revision from the case page.
+#[post("/cases/{id}/revisions")]
+pub async fn save_revision(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+    CsrfForm(form): CsrfForm<RevisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let case_id = id.into_inner();
+    let request = RevisionRequest {
+        revised_on: Some(form.revised_on.clone()),
+        child_participated: match form.child_participated.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        },
+        participation: Some(form.participation.clone()),
+    };
+    let saved = with_case(
+        &state.db,
+        &staff.caller(),
+        case_id,
+        Intent::Write,
+        "revision.create",
+        move |conn, c| {
+            let new = NewRevision::parse(&request, c.clock.today)?;
+            let revision = queries::insert_revision(conn, c.tenant, &c.case, &new, c.user)?;
+            if revision.summary.phase != Phase::Closed {
+                reminders::schedule_review(conn, c.tenant, c.case.id, new.revised_on, &c.clock)?;
+            }
+            let audited = Audited::case(c.case.id).with(json!({
+                "revision": revision.summary.number,
+                "child_participated": revision.summary.child_participated,
+            }));
+            Ok(((), audited))
+        },
+    )
+    .await;
+    match saved {
+        Ok(()) => Ok(see_other(format!(
+            "/cases/{case_id}?done=revision#revision"
+        ))),
+        Err(err) => {
+            let errors = FormErrors::from_error(err, |f| revision_field(&tr, f))?;
+            case_page_response(
+                &state,
+                staff,
+                tr,
+                case_id,
+                PageState {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    revision_form: form,
+                    errors,
+                    notice: None,
+                },
+            )
+            .await
+        }
+    }
+}
+
+/// The person form's values, as typed (checkboxes are present when ticked).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PersonForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub relation: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub side: String,
+    #[serde(default)]
+    pub lineage: String,
+    #[serde(default)]
+    pub closeness: String,
+    #[serde(default)]
+    pub quality: String,
+    pub can_strengthen: Option<String>,
+    pub can_step_in: Option<String>,
+    #[serde(default)]
+    pub step_in_how: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+    pub abroad_other_culture: Option<String>,
+    #[serde(default)]
+    pub words_text: String,
+    #[serde(default)]
+    pub words_author: String,
+    #[serde(default)]
+    pub words_date: String,
+}
+
+impl PersonForm {
+    fn request(&self) -> PersonRequest {
+        let words = (!self.words_text.trim().is_empty()).then(|| WordsRequest {
+            text: self.words_text.clone(),
+            author: self.words_author.clone(),
+            written_at: Some(self.words_date.clone()),
+        });
+        PersonRequest {
+            name: self.name.clone(),
+            relation: Some(self.relation.clone()),
+            category: self.category.clone(),
+            side: Some(self.side.clone()),
+            lineage: Some(self.lineage.clone()),
+            closeness: self.closeness.clone(),
+            quality: self.quality.clone(),
+            can_strengthen: Some(self.can_strengthen.is_some()),
+            can_step_in: Some(self.can_step_in.is_some()),
+            step_in_how: Some(self.step_in_how.clone()),
+            email: Some(self.email.clone()),
+            phone: Some(self.phone.clone()),
+            address: Some(self.address.clone()),
+            abroad_other_culture: Some(self.abroad_other_culture.is_some()),
+            child_words: words,
+        }
+    }
+
+    fn of(view: &PersonView) -> Self {
+        let p = &view.person;
+        let on = |b: bool| b.then(|| "on".to_owned());
+        Self {
+            name: p.name.clone(),
+            relation: p.relation.clone().unwrap_or_default(),
+            category: p.category.as_str().to_owned(),
+            side: p.side.as_str().to_owned(),
+            lineage: p.lineage.as_str().to_owned(),
+            closeness: p.closeness.as_str().to_owned(),
+            quality: p.quality.as_str().to_owned(),
+            can_strengthen: on(p.can_strengthen),
+            can_step_in: on(p.can_step_in),
+            step_in_how: p.step_in_how.clone().unwrap_or_default(),
+            email: p.email.clone().unwrap_or_default(),
+            phone: p.phone.as_deref().map(format_phone).unwrap_or_default(),
+            address: p.address.clone().unwrap_or_default(),
+            abroad_other_culture: on(p.abroad_other_culture),
+            words_author: WordsAuthor::Child.as_str().to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
+fn person_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
+    match field {
+        "name" => ("name", tr.t("cases.error.name")),
+        "relation" => ("relation", tr.t("cases.error.relation")),
+        "category" => ("category", tr.t("cases.error.choose")),
+        "side" => ("side", tr.t("cases.error.choose")),
+        "lineage" => ("lineage", tr.t("cases.error.choose")),
+        "closeness" => ("closeness", tr.t("cases.error.choose")),
+        "quality" => ("quality", tr.t("cases.error.choose")),
+        "step_in_how" => ("step_in_how", tr.t("cases.error.step_in_how")),
+        "email" => ("email", tr.t("cases.error.email")),
+        "phone" => ("phone", tr.t("cases.error.phone")),
+        "address" => ("address", tr.t("cases.error.address")),
+        "child_words.text" => ("words_text", tr.t("cases.error.words_text")),
+        "child_words.author" => ("words_author", tr.t("cases.error.choose")),
+        "child_words.written_at" => ("words_date", tr.t("cases.error.date")),
+        _ => ("name", tr.t("cases.error.general")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases/person.html")]
+struct PersonPage {
+    tr: Tr,
+    shell: Shell,
+    case_id: Uuid,
+    child_first_name: String,
+    /// `None` for a new person.
+    person: Option<PersonView>,
+    form: PersonForm,
+    errors: FormErrors,
+}
+
+impl PersonPage {
+    fn error(&self, id: &str) -> Option<&'static str> {
+        self.errors.get(id)
+    }
+
+    fn categories(&self) -> [RelationCategory; 19] {
+        RelationCategory::ALL
+    }
+
+    fn sides(&self) -> [NetworkSide; 2] {
+        NetworkSide::ALL
+    }
+
+    fn lineages(&self) -> [Lineage; 4] {
+        Lineage::ALL
+    }
+
+    fn closenesses(&self) -> [Closeness; 3] {
+        Closeness::ALL
+    }
+
+    fn qualities(&self) -> [RelationQuality; 3] {
+        RelationQuality::ALL
+    }
+
+    fn authors(&self) -> [WordsAuthor; 3] {
+        WordsAuthor::ALL
+    }
+
+    fn action(&self) -> String {
+        match &self.person {
+            Some(p) => format!("/cases/{}/persons/{}", self.case_id, p.person.id),
+            None => format!("/cases/{}/persons", self.case_id),
+        }
+    }
+}
+
+/// The form for a new person on the map.
+#[get("/cases/{id}/persons/new")]
+pub async fn new_person_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let case_id = id.into_inner();
+    let child_first_name = with_case(
+        &state.db,
+        &staff.caller(),
+        case_id,
+        Intent::Read,
+        "case.read",
+        |conn, c| {
+            let child = queries::child(conn, c.tenant, c.case.child_id)?;
+            Ok((child.first_name, Audited::case(c.case.id)))
+        },
+    )
+    .await?;
+    render(
+        StatusCode::OK,
+        &PersonPage {
+            tr,
+            shell: staff.shell,
+            case_id,
+            child_first_name,
+            person: None,
+            form: PersonForm {
+                closeness: Closeness::Close.as_str().to_owned(),
+                quality: RelationQuality::Supportive.as_str().to_owned(),
+                lineage: Lineage::NotApplicable.as_str().to_owned(),
+                words_author: WordsAuthor::Child.as_str().to_owned(),
+                ..PersonForm::default()
+            },
+            errors: FormErrors::default(),
+        },
+    )
+}
+
+/// The form for a person already on the map, with the child's words recorded so far.
+#[get("/cases/{id}/persons/{person_id}")]
+pub async fn edit_person_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, AppError> {
+    let (case_id, person_id) = path.into_inner();
+    let (child_first_name, person) = with_case(
+        &state.db,
+        &staff.caller(),
+        case_id,
+        Intent::Read,
+        "person.read",
+        move |conn, c| {
+            let child = queries::child(conn, c.tenant, c.case.child_id)?;
+            let person = queries::person_view(conn, c.tenant, c.case.id, person_id)?;
+            Ok((
+                (child.first_name, person),
+                Audited::within("person", person_id, c.case.id),
+            ))
+        },
+    )
+    .await?;
+    render(
+        StatusCode::OK,
+        &PersonPage {
+            tr,
+            shell: staff.shell,
+            case_id,
+            child_first_name,
+            form: PersonForm::of(&person),
+            person: Some(person),
+            errors: FormErrors::default(),
+        },
+    )
+}
+
+/// Adds a person (`person_id` is `None`) or saves one, then goes back to the case page; a form
+/// with wrong fields comes back with the reasons, and nothing is written.
+async fn save_person(
+    state: &AppState,
+    staff: Staff,
+    tr: Tr,
+    case_id: Uuid,
+    person_id: Option<Uuid>,
+    form: PersonForm,
+) -> Result<HttpResponse, AppError> {
+    let request = form.request();
+    let action = if person_id.is_some() {
+        "person.update"
+    } else {
+        "person.add"
+    };
+    let saved = with_case(
+        &state.db,
+        &staff.caller(),
+        case_id,
+        Intent::Write,
+        action,
+        move |conn, c| {
+            let input = PersonInput::parse(&request, c.clock.now)?;
+            let id = match person_id {
+                Some(id) => {
+                    queries::update_person(conn, c.tenant, c.case.id, id, &input.fields)?;
+                    id
+                }
+                None => queries::insert_person(conn, c.tenant, c.case.id, &input.fields)?,
+            };
+            if let Some(words) = &input.words {
+                queries::add_words(conn, c.tenant, c.case.id, id, words, c.user)?;
+            }
+            let audited = Audited::within("person", id, c.case.id)
+                .with(json!({ "with_child_words": input.words.is_some() }));
+            Ok(((), audited))
+        },
+    )
+    .await;
+    match saved {
+        Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=person#persons"))),
+        Err(err) => {
+            let errors = FormErrors::from_error(err, |f| person_field(&tr, f))?;
+            let (child_first_name, person) = with_case(
+                &state.db,
+                &staff.caller(),
+                case_id,
+                Intent::Read,
+                "person.read",
+                move |conn, c| {
+                    let child = queries::child(conn, c.tenant, c.case.child_id)?;
+                    let person = person_id
+                        .map(|id| queries::person_view(conn, c.tenant, c.case.id, id))
+                        .transpose()?;
+                    let audited = match person_id {
+                        Some(id) => Audited::within("person", id, c.case.id),
+                        None => Audited::case(c.case.id),
+                    };
+                    Ok(((child.first_name, person), audited))
+                },
+            )
+            .await?;
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &PersonPage {
+                    tr,
+                    shell: staff.shell,
+                    case_id,
+                    child_first_name,
+                    person,
+                    form,
+                    errors,
+                },
+            )
+        }
+    }
+}
+
+#[post("/cases/{id}/persons")]
+pub async fn add_person(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+    CsrfForm(form): CsrfForm<PersonForm>,
+) -> Result<HttpResponse, AppError> {
+    save_person(&state, staff, tr, id.into_inner(), None, form).await
+}
+
+#[post("/cases/{id}/persons/{person_id}")]
+pub async fn update_person(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    path: web::Path<(Uuid, Uuid)>,
+    CsrfForm(form): CsrfForm<PersonForm>,
+) -> Result<HttpResponse, AppError> {
+    let (case_id, person_id) = path.into_inner();
+    save_person(&state, staff, tr, case_id, Some(person_id), form).await
+}
+
+/// Takes a person off the map (earlier revisions keep them).
+#[post("/cases/{id}/persons/{person_id}/remove")]
+pub async fn remove_person(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(Uuid, Uuid)>,
+    CsrfForm(_): CsrfForm<crate::access::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    let (case_id, person_id) = path.into_inner();
+    with_case(
+        &state.db,
+        &staff.caller(),
+        case_id,
+        Intent::Write,
+        "person.remove",
+        move |conn, c| {
+            queries::remove_person(conn, c.tenant, c.case.id, person_id)?;
+            Ok(((), Audited::within("person", person_id, c.case.id)))
+        },
+    )
+    .await?;
+    Ok(see_other(format!("/cases/{case_id}?done=removed#persons")))
+}
+
+/// One change on the map, as the history tells it.
+pub struct ChangeLine {
+    pub name: String,
+    /// "added", "removed" or "changed".
+    pub kind: &'static str,
+    /// For a change: each field, from and to, in words.
+    pub fields: Vec<(String, String, String)>,
+}
+
+/// A revision and what changed since the one before (none for the first).
+pub struct HistoryEntry {
+    pub revision: RevisionView,
+    pub changes: Option<Vec<ChangeLine>>,
+}
+
+fn value_text(field: &str, value: &Value, tr: &Tr) -> String {
+    let lang = tr.lang();
+    let code = value.as_str().unwrap_or_default();
+    let label = match field {
+        "category" => RelationCategory::parse(code).ok().map(|c| c.label(lang)),
+        "side" => NetworkSide::parse(code).ok().map(|c| c.label(lang)),
+        "lineage" => Lineage::parse(code).ok().map(|c| c.label(lang)),
+        "closeness" => Closeness::parse(code).ok().map(|c| c.label(lang)),
+        "quality" => RelationQuality::parse(code).ok().map(|c| c.label(lang)),
+        _ => None,
+    };
+    match (label, value) {
+        (Some(label), _) => label.to_owned(),
+        (None, Value::Bool(true)) => tr.t("cases.yes").to_owned(),
+        (None, Value::Bool(false)) => tr.t("cases.no").to_owned(),
+        (None, Value::Null) => "–".to_owned(),
+        (None, Value::String(text)) if field == "phone" => format_phone(text),
+        (None, Value::String(text)) => text.clone(),
+        (None, other) => other.to_string(),
+    }
+}
+
+fn field_label(field: &str, tr: &Tr) -> &'static str {
+    match field {
+        "name" => tr.t("cases.person.name"),
+        "relation" => tr.t("cases.person.relation"),
+        "category" => tr.t("cases.person.category"),
+        "side" => tr.t("cases.person.side"),
+        "lineage" => tr.t("cases.person.lineage"),
+        "closeness" => tr.t("cases.person.closeness"),
+        "quality" => tr.t("cases.person.quality"),
+        "can_strengthen" => tr.t("cases.person.can_strengthen"),
+        "can_step_in" => tr.t("cases.person.can_step_in"),
+        "step_in_how" => tr.t("cases.person.step_in_how"),
+        "email" => tr.t("cases.person.email"),
+        "phone" => tr.t("cases.person.phone"),
+        "address" => tr.t("cases.person.address"),
+        _ => tr.t("cases.person.abroad_other_culture"),
+    }
+}
+
+fn change_lines(d: &MapDiff, tr: &Tr) -> Vec<ChangeLine> {
+    let line = |name: &str, kind| ChangeLine {
+        name: name.to_owned(),
+        kind,
+        fields: Vec::new(),
+    };
+    let describe = |c: &FieldChange| {
+        (
+            field_label(c.field, tr).to_owned(),
+            value_text(c.field, &c.from, tr),
+            value_text(c.field, &c.to, tr),
+        )
+    };
+    d.added
+        .iter()
+        .map(|p| line(&p.name, "added"))
+        .chain(d.removed.iter().map(|p| line(&p.name, "removed")))
+        .chain(d.changed.iter().map(|c| ChangeLine {
+            name: c.name.clone(),
+            kind: "changed",
+            fields: c.changes.iter().map(describe).collect(),
+        }))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "cases/history.html")]
+struct HistoryPage {
+    tr: Tr,
+    shell: Shell,
+    case_id: Uuid,
+    child_first_name: String,
+    /// Newest first.
+    entries: Vec<HistoryEntry>,
+    /// Changes on the current map since the latest revision.
+    unsaved: Vec<ChangeLine>,
+}
+
+/// The revision history: each revision with its date, phase and the child's part, and who was
+/// added, removed or changed since the revision before.
+#[get("/cases/{id}/revisions")]
+pub async fn history_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let case_id = id.into_inner();
+    let (child_first_name, revisions, current) = with_case(
+        &state.db,
+        &staff.caller(),
+        case_id,
+        Intent::Read,
+        "revision.list",
+        |conn, c| {
+            let child = queries::child(conn, c.tenant, c.case.child_id)?;
+            let revisions = queries::revisions(conn, c.tenant, c.case.id)?;
+            let current = queries::persons(conn, c.tenant, c.case.id)?;
+            let audited = Audited::case(c.case.id).with(json!({ "count": revisions.len() }));
+            Ok(((child.first_name, revisions, current), audited))
+        },
+    )
+    .await?;
+    let unsaved = revisions
+        .last()
+        .map(|latest| change_lines(&diff(&latest.persons, &current), &tr))
+        .unwrap_or_default();
+    let mut entries: Vec<HistoryEntry> = Vec::with_capacity(revisions.len());
+    let mut before: Option<&RevisionView> = None;
+    for revision in &revisions {
+        entries.push(HistoryEntry {
+            revision: revision.clone(),
+            changes: before.map(|b| change_lines(&diff(&b.persons, &revision.persons), &tr)),
+        });
+        before = Some(revision);
+    }
+    entries.reverse();
+    render(
+        StatusCode::OK,
+        &HistoryPage {
+            tr,
+            shell: staff.shell,
+            case_id,
+            child_first_name,
+            entries,
+            unsaved,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "cases/acute.html")]
+struct AcutePage {
+    tr: Tr,
+    shell: Shell,
+    list: AcuteList,
+    today: String,
+}
+
+/// The printable acute list: who can step in now, with their phone numbers.
+#[get("/cases/{id}/acute")]
+pub async fn acute_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (list, today) = with_case(
+        &state.db,
+        &staff.caller(),
+        id.into_inner(),
+        Intent::Read,
+        "case.acute_list",
+        |conn, c| {
+            let list = queries::acute_list(conn, c.tenant, &c.case)?;
+            let audited = Audited::case(c.case.id).with(json!({ "count": list.persons.len() }));
+            Ok(((list, c.clock.today), audited))
+        },
+    )
+    .await?;
+    let today = date(today, &tr);
+    render(
+        StatusCode::OK,
+        &AcutePage {
+            tr,
+            shell: staff.shell,
+            list,
+            today,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "cases/print_map.html")]
+struct PrintMapPage {
+    tr: Tr,
+    shell: Shell,
+    case: CaseView,
+    svg: String,
+}
+
+/// The printable map: the picture on its own page, then the table of the same content.
+#[get("/cases/{id}/map")]
+pub async fn print_map_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let (case, svg, _) = case_page_data(&state, &staff, id.into_inner(), tr).await?;
+    render(
+        StatusCode::OK,
+        &PrintMapPage {
+            tr,
+            shell: staff.shell,
+            case,
+            svg,
+        },
+    )
+}
+
+/// The eco-map for a signed-in person: the page's "download" link and the history's pictures.
+#[get("/cases/{id}/map.svg")]
+pub async fn map_svg(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+    query: web::Query<MapQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (which, download, revision) = (query.which(), query.download(), query.revision);
+    let picture = with_case(
+        &state.db,
+        &staff.caller(),
+        id.into_inner(),
+        Intent::Read,
+        "case.map",
+        move |conn, c| {
+            let picture = picture::draw(conn, c.tenant, &c.case, which, &c.clock, &tr)?;
+            let audited = Audited::case(c.case.id)
+                .with(json!({ "revision": revision, "download": download }));
+            Ok((picture, audited))
+        },
+    )
+    .await?;
+    Ok(picture::svg_response(picture, download))
+}
+
+/// The pages of this capability.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_page)
+        .service(create_from_form)
+        .service(case_page)
+        .service(change_status)
+        .service(save_revision)
+        .service(history_page)
+        // `new` before `{person_id}`, which would otherwise take it.
+        .service(new_person_page)
+        .service(edit_person_page)
+        .service(add_person)
+        .service(update_person)
+        .service(remove_person)
+        .service(acute_page)
+        .service(print_map_page)
+        .service(map_svg);
+}
