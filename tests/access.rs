@@ -240,6 +240,7 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
         ("chase_after_days", "4"),
         ("chase_max", "2"),
         ("map_review_months", "6"),
+        ("preparation_check_days", "5"),
     ];
     let (status, location) = admin.post("/admin", &settings).await;
     assert_eq!(

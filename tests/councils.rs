@@ -597,6 +597,27 @@ async fn the_gates_refuse_steps_out_of_order() {
         "not-found",
     )
     .await;
+    // Assigned to the case, a colleague sees the council and the objection, but the child's
+    // reason stays with the coordinator.
+    let assigned = app
+        .post(
+            &format!("/api/v1/cases/{}/assignments", s.case),
+            &s.staff.key,
+        )
+        .json(&json!({ "user_id": other.user_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.status(), 200);
+    let seen_by_colleague = json_of(app.get(&path, &other.key).send().await.unwrap(), 200).await;
+    assert_eq!(seen_by_colleague["objections"].as_array().unwrap().len(), 1);
+    assert!(seen_by_colleague["objections"][0]["reason"].is_null());
+    let seen_by_coordinator =
+        json_of(app.get(&path, &s.staff.key).send().await.unwrap(), 200).await;
+    assert_eq!(
+        seen_by_coordinator["objections"][0]["reason"],
+        "Hun forteller alt videre"
+    );
 }
 
 #[tokio::test]

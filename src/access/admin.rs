@@ -46,6 +46,7 @@ pub struct ServiceSettings {
     pub chase_after_days: i32,
     pub chase_max: i32,
     pub map_review_months: i32,
+    pub preparation_check_days: i32,
 }
 
 impl ServiceSettings {
@@ -72,6 +73,7 @@ fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
             tenants::chase_after_days,
             tenants::chase_max,
             tenants::map_review_months,
+            tenants::preparation_check_days,
         ))
         .first(conn)
 }
@@ -135,6 +137,7 @@ pub struct SettingsForm {
     pub chase_after_days: String,
     pub chase_max: String,
     pub map_review_months: String,
+    pub preparation_check_days: String,
 }
 
 fn number_in<T: std::str::FromStr + PartialOrd>(text: &str, low: T, high: T) -> Option<T> {
@@ -203,29 +206,19 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
     if review.is_err() {
         errors.push("admin.error.map_review_months");
     }
+    let preparation = number_in(&form.preparation_check_days, 1, 60).ok_or(());
+    if preparation.is_err() {
+        errors.push("admin.error.preparation_check_days");
+    }
     match (
-        name,
-        sender_name,
-        reply_to,
-        time_zone,
-        quiet_start,
-        quiet_end,
-        meeting,
-        chase_after,
-        chase_max,
-        review,
+        (name, sender_name, reply_to, time_zone),
+        (quiet_start, quiet_end, meeting, chase_after),
+        (chase_max, review, preparation),
     ) {
         (
-            Ok(name),
-            Ok(sender_name),
-            Ok(reply_to),
-            Ok(time_zone),
-            Ok(quiet_start_hour),
-            Ok(quiet_end_hour),
-            Ok(meeting_minutes),
-            Ok(chase_after_days),
-            Ok(chase_max),
-            Ok(map_review_months),
+            (Ok(name), Ok(sender_name), Ok(reply_to), Ok(time_zone)),
+            (Ok(quiet_start_hour), Ok(quiet_end_hour), Ok(meeting_minutes), Ok(chase_after_days)),
+            (Ok(chase_max), Ok(map_review_months), Ok(preparation_check_days)),
         ) if errors.is_empty() => Ok(ServiceSettings {
             name,
             sender_name,
@@ -238,6 +231,7 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             chase_after_days,
             chase_max,
             map_review_months,
+            preparation_check_days,
         }),
         _ => Err(errors),
     }
@@ -272,6 +266,8 @@ pub async fn save_settings(
                 chase_after_days: number_in(&form.chase_after_days, 0, i32::MAX).unwrap_or(3),
                 chase_max: number_in(&form.chase_max, 0, i32::MAX).unwrap_or(2),
                 map_review_months: number_in(&form.map_review_months, 0, i32::MAX).unwrap_or(6),
+                preparation_check_days: number_in(&form.preparation_check_days, 0, i32::MAX)
+                    .unwrap_or(7),
             };
             return render(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -307,6 +303,7 @@ pub async fn save_settings(
                     tenants::chase_after_days.eq(parsed.chase_after_days),
                     tenants::chase_max.eq(parsed.chase_max),
                     tenants::map_review_months.eq(parsed.map_review_months),
+                    tenants::preparation_check_days.eq(parsed.preparation_check_days),
                 ))
                 .execute(conn)?;
             audit::record(conn, tenant, entry)?;
@@ -1080,6 +1077,7 @@ mod tests {
             chase_after_days: "3".into(),
             chase_max: "2".into(),
             map_review_months: "6".into(),
+            preparation_check_days: "7".into(),
         }
     }
 

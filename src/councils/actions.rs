@@ -46,6 +46,7 @@ where
         + 'static,
 {
     let settings = state.settings.clone();
+    let viewer = caller.user;
     with_case(
         &state.db,
         caller,
@@ -57,7 +58,7 @@ where
             let cs = CouncilSettings::load(conn)?;
             let details = f(conn, c, &council, &cs, &settings)?;
             let after = queries::council(conn, c.tenant, c.case.id, council_id, false)?;
-            let view = queries::council_view(conn, &after, cs.now)?;
+            let view = queries::council_view(conn, &after, cs.now)?.for_viewer(viewer);
             Ok((
                 view,
                 Audited::within("council", council_id, c.case.id).with(details),
@@ -93,6 +94,7 @@ pub async fn read(
     case_id: Uuid,
     council_id: Uuid,
 ) -> Result<CouncilView, AppError> {
+    let viewer = caller.user;
     with_case(
         &state.db,
         caller,
@@ -101,7 +103,8 @@ pub async fn read(
         "council.read",
         move |conn, c| {
             let council = queries::council(conn, c.tenant, c.case.id, council_id, false)?;
-            let view = queries::council_view(conn, &council, chrono::Utc::now())?;
+            let view =
+                queries::council_view(conn, &council, chrono::Utc::now())?.for_viewer(viewer);
             Ok((view, Audited::within("council", council_id, c.case.id)))
         },
     )
@@ -125,7 +128,8 @@ pub async fn create(
             let new = NewCouncil::parse(&req)?;
             let id = queries::create_council(conn, c.tenant, c.case.id, creator, &new)?;
             let council = queries::council(conn, c.tenant, c.case.id, id, false)?;
-            let view = queries::council_view(conn, &council, chrono::Utc::now())?;
+            let view = queries::council_view(conn, &council, chrono::Utc::now())?
+                .for_viewer(Some(creator));
             let audited = Audited::within("council", id, c.case.id)
                 .with(json!({ "kind": new.kind, "acute": new.acute }));
             Ok((view, audited))

@@ -218,6 +218,7 @@ async fn council_page_with(
     done: Option<String>,
     error: Option<(StatusCode, String)>,
 ) -> Result<HttpResponse, AppError> {
+    let viewer = Some(staff.user);
     let (council, map, team_staff, cs) = with_case(
         &state.db,
         &staff.caller(),
@@ -227,7 +228,7 @@ async fn council_page_with(
         move |conn, c| {
             let council = queries::council(conn, c.tenant, c.case.id, council_id, false)?;
             let cs = CouncilSettings::load(conn)?;
-            let view = queries::council_view(conn, &council, cs.now)?;
+            let view = queries::council_view(conn, &council, cs.now)?.for_viewer(viewer);
             let map = crate::cases::queries::persons(conn, c.tenant, c.case.id)?;
             let team_staff = crate::cases::queries::assigned_staff(conn, c.tenant, c.case.id)?;
             Ok((

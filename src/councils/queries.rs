@@ -638,7 +638,7 @@ fn objections(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<Objection
             id: r.0,
             person_id: r.1,
             person_name: r.2,
-            reason: r.3,
+            reason: Some(r.3),
             resolution: r.4,
             resolved_at: r.5,
             created_at: r.6,

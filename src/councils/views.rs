@@ -109,13 +109,14 @@ impl ParticipantView {
 }
 
 /// The child's objection to inviting someone. The reason is for the coordinator only: it never
-/// leaves the council's own views.
+/// leaves the council's own views, and in them it is blank for anyone but the coordinator.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ObjectionView {
     pub id: Uuid,
     pub person_id: Uuid,
     pub person_name: String,
-    pub reason: String,
+    /// Only the council's coordinator sees the reason; others see that there is an objection.
+    pub reason: Option<String>,
     pub resolution: Option<String>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -176,6 +177,19 @@ pub struct CouncilView {
     pub meetings: Vec<MeetingView>,
     /// Where the process stands.
     pub standing: Standing,
+}
+
+impl CouncilView {
+    /// The view as `viewer` may see it: the child's reasons for objecting are the coordinator's
+    /// alone, so anyone else assigned to the case sees the objection without its reason.
+    pub fn for_viewer(mut self, viewer: Option<Uuid>) -> Self {
+        if viewer != Some(self.coordinator_id) {
+            for objection in &mut self.objections {
+                objection.reason = None;
+            }
+        }
+        self
+    }
 }
 
 impl CouncilView {
