@@ -17,7 +17,7 @@ use crate::jobs::worker::JobContext;
 use crate::mail::Mailer;
 use crate::web::limits::Limits;
 use crate::web::metrics::Metrics;
-use crate::{access, cases, councils, jobs, openapi, tenancy, web as plumbing};
+use crate::{access, cases, councils, jobs, openapi, plans, tenancy, web as plumbing};
 
 /// Everything a request handler may need. Cheap to clone.
 pub struct AppState {
@@ -113,7 +113,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(jobs::handlers::list_jobs)
         .service(jobs::handlers::retry_job)
         .configure(cases::routes)
-        .configure(councils::routes);
+        .configure(councils::routes)
+        .configure(plans::routes);
 }
 
 /// Starts the HTTP server on `listener`. It does not listen for signals itself: the caller owns

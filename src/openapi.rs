@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{access, cases, councils, jobs, tenancy, web};
+use crate::{access, cases, councils, jobs, plans, tenancy, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -75,6 +75,25 @@ use crate::{access, cases, councils, jobs, tenancy, web};
         councils::handlers::send_invitations,
         councils::handlers::resend_invitation,
         councils::handlers::revoke_invitation,
+        plans::handlers::get_plan,
+        plans::handlers::create_plan,
+        plans::handlers::add_goal,
+        plans::handlers::remove_goal,
+        plans::handlers::add_commitment,
+        plans::handlers::remove_commitment,
+        plans::handlers::commitment_done,
+        plans::handlers::set_follow_up_owner,
+        plans::handlers::submit_plan,
+        plans::handlers::close_approval,
+        plans::handlers::approve_plan,
+        plans::handlers::return_plan,
+        plans::handlers::define_evaluation,
+        plans::handlers::follow_up_held,
+        plans::handlers::record_evaluation,
+        plans::handlers::close_plan,
+        plans::handlers::create_child_link,
+        plans::handlers::revoke_child_link,
+        plans::handlers::get_version,
     ),
     components(schemas(web::problem::Problem, web::problem::FieldError)),
     modifiers(&BearerAuth),

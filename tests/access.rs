@@ -241,6 +241,11 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
         ("chase_max", "2"),
         ("map_review_months", "6"),
         ("preparation_check_days", "5"),
+        ("evaluation_age_years", "7"),
+        ("evaluation_months_younger", "6"),
+        ("evaluation_months_older", "12"),
+        ("commitment_notice_days", "3"),
+        ("evaluation_undocumented_days", "14"),
     ];
     let (status, location) = admin.post("/admin", &settings).await;
     assert_eq!(
@@ -785,6 +790,114 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         "/cases/{id}/measures/{measure_id}/withdrawal",
         CASE_ROLES,
     ),
+    // Plans: plan access is case access; a family group conference's plan is approved or
+    // returned by a caseworker only.
+    (
+        "GET",
+        "/api/v1/cases/{id}/councils/{council_id}/plan",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/goals",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/goals/{goal_id}/removal",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/commitments",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/commitments/{commitment_id}/removal",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/commitments/{commitment_id}/done",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/follow-up-owner",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/submission",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/approval-closure",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/evaluation-plan",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/follow-ups/{follow_up_id}/held",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/evaluations",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/closure",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/child-links",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/child-links/{link_id}/revocation",
+        CASE_ROLES,
+    ),
+    (
+        "GET",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/versions/{number}",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/approval",
+        &["caseworker"],
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/return",
+        &["caseworker"],
+    ),
+    ("GET", "/cases/{id}/councils/{council_id}/plan", CASE_ROLES),
+    (
+        "GET",
+        "/cases/{id}/councils/{council_id}/plan/print",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/cases/{id}/councils/{council_id}/plan/{step}",
+        CASE_ROLES,
+    ),
     // Last: it ends the session the walk uses.
     (
         "POST",
@@ -803,6 +916,11 @@ const PUBLIC: &[(&str, &str)] = &[
     // An invitee's meeting page: the link's token is the only key (tests/councils.rs).
     ("GET", "/i/{token}"),
     ("POST", "/i/{token}"),
+    // The participant's commitments, on the same link's page (tests/plans.rs).
+    ("POST", "/i/{token}/plan/confirmation"),
+    ("POST", "/i/{token}/plan/commitments/{commitment_id}/done"),
+    // The child's own page: the link's token is the only key (tests/plans.rs).
+    ("GET", "/c/{token}"),
     ("GET", "/password/forgot"),
     ("POST", "/password/forgot"),
     ("POST", "/lang"),
@@ -922,6 +1040,10 @@ async fn every_route_refuses_every_role_it_is_not_for() {
             .replace("{objection_id}", &some_id)
             .replace("{consent_id}", &some_id)
             .replace("{meeting_id}", &some_id)
+            .replace("{goal_id}", &some_id)
+            .replace("{commitment_id}", &some_id)
+            .replace("{follow_up_id}", &some_id)
+            .replace("{link_id}", &some_id)
             .replace("{step}", "team")
             .replace("{number}", "1")
             .replace("{kommunenummer}", "4624")

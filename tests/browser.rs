@@ -431,6 +431,226 @@ async fn a_coordinator_maps_a_network_of_ten_and_views_the_picture() {
     assert_eq!((persons, words, revisions), (10, 3, 1));
 }
 
+/// POSTs `body` to the JSON API as `key` and returns the answer, which must be a success.
+async fn api_ok(
+    app: &TestApp,
+    key: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let res = app.post(path, key).json(&body).send().await.expect("API");
+    let status = res.status();
+    let value: serde_json::Value = res.json().await.unwrap_or_default();
+    assert!(status.is_success(), "{path}: {status} {value}");
+    value
+}
+
+/// A network council's plan in a browser: the participant confirms it through the link from
+/// their email, which approves it; the coordinator decides the evaluation; the evaluation falls
+/// due (the test moves the clock: the job's time is set to now) and opens a new council; the
+/// coordinator records the evaluation and follows the link to the new council. Every page is
+/// scanned with axe.
+#[tokio::test]
+async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_council_opened() {
+    use tillit::db::schema::{plan_follow_ups, tenants};
+
+    let app = spawn_app().await;
+    let created = app.create_tenant("vestfjord", &["4624"]).await;
+    let tenant = tillit::db::TenantId(created.tenant_id);
+    let staff = app.staff("vestfjord", "coordinator").await;
+    let password = "mitt lange passord for tillit";
+    let hash = tillit::access::passwords::hash(password).expect("hash");
+    let email: String = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        diesel::update(tenants::table)
+            .set((
+                tenants::quiet_start_hour.eq(0),
+                tenants::quiet_end_hour.eq(0),
+            ))
+            .execute(c)?;
+        diesel::update(users::table.filter(users::id.eq(staff.user_id)))
+            .set(users::password_hash.eq(&hash))
+            .execute(c)?;
+        users::table
+            .filter(users::id.eq(staff.user_id))
+            .select(users::email)
+            .first(c)
+    })
+    .expect("the coordinator's password");
+    let key = staff.key.clone();
+    let case = api_ok(
+        &app,
+        &key,
+        "/api/v1/cases",
+        json!({"child": {"first_name": "Emmeline", "last_name": "Testesen", "birth_year": 2016}}),
+    )
+    .await["id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    let person = api_ok(
+        &app,
+        &key,
+        &format!("/api/v1/cases/{case}/persons"),
+        json!({"name": "Mormor Kari", "category": "near_family", "closeness": "close",
+               "quality": "supportive", "email": "mormor@example.no"}),
+    )
+    .await["id"]
+        .as_str()
+        .expect("person")
+        .to_owned();
+    let councils = format!("/api/v1/cases/{case}/councils");
+    let council = api_ok(&app, &key, &councils, json!({"kind": "network_council"})).await["id"]
+        .as_str()
+        .expect("council")
+        .to_owned();
+    let at = |rest: &str| format!("{councils}/{council}{rest}");
+    api_ok(
+        &app,
+        &key,
+        &at("/state"),
+        json!({"to": "description_drafting"}),
+    )
+    .await;
+    api_ok(
+        &app,
+        &key,
+        &at("/texts"),
+        json!({"kind": "situation", "author": "child",
+        "text": "Jeg vil bo hjemme.", "child_confirmed": true, "shared": true}),
+    )
+    .await;
+    for q in [
+        "Hvem kan hente meg?",
+        "Hvor kan jeg være?",
+        "Hvem kan jeg ringe?",
+    ] {
+        api_ok(
+            &app,
+            &key,
+            &at("/texts"),
+            json!({"kind": "question", "author": "child",
+            "text": q, "child_confirmed": true, "shared": true}),
+        )
+        .await;
+    }
+    api_ok(&app, &key, &at("/state"), json!({"to": "team_selection"})).await;
+    api_ok(
+        &app,
+        &key,
+        &at("/participants"),
+        json!({"person_id": person, "chosen_by_child": true}),
+    )
+    .await;
+    api_ok(&app, &key, &at("/team"), json!({})).await;
+    api_ok(
+        &app,
+        &key,
+        &at("/consents"),
+        json!({"given_by": "parent", "name": "Mor", "scope": "Rådet"}),
+    )
+    .await;
+    let starts = (Utc::now() + chrono::Duration::days(3))
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .format("%Y-%m-%dT18:00")
+        .to_string();
+    let view = api_ok(
+        &app,
+        &key,
+        &at("/meetings"),
+        json!({"starts_at": starts, "place": "Biblioteket"}),
+    )
+    .await;
+    let meeting = view["meetings"][0]["id"]
+        .as_str()
+        .expect("meeting")
+        .to_owned();
+    api_ok(
+        &app,
+        &key,
+        &at(&format!("/meetings/{meeting}/invitations")),
+        json!({}),
+    )
+    .await;
+    // The meeting took place: its start moves into the past.
+    diesel::sql_query(format!(
+        "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
+    ))
+    .execute(&mut app.db.admin_conn())
+    .expect("the meeting is held");
+    api_ok(&app, &key, &at("/state"), json!({"to": "meeting_held"})).await;
+    let participant = api_ok(&app, &key, &at("/plan"), json!({})).await;
+    assert_eq!(participant["status"], "draft");
+    let team = api_ok(
+        &app,
+        &key,
+        &at("/participants"),
+        json!({"user_id": staff.user_id}),
+    )
+    .await;
+    let grandmother = team["participants"]
+        .as_array()
+        .expect("team")
+        .iter()
+        .find(|p| p["name"] == "Mormor Kari")
+        .expect("on the team")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    api_ok(
+        &app,
+        &key,
+        &at("/plan/goals"),
+        json!({"text": "Jeg vil ha det rolig hjemme", "author": "child"}),
+    )
+    .await;
+    let due = (Utc::now() + chrono::Duration::days(20))
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .format("%Y-%m-%d")
+        .to_string();
+    api_ok(
+        &app,
+        &key,
+        &at("/plan/commitments"),
+        json!({"participant_id": grandmother,
+        "text": "Henter på fotball hver tirsdag", "due_on": due}),
+    )
+    .await;
+    api_ok(&app, &key, &at("/plan/submission"), json!({})).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), stopped));
+    let env = [
+        ("TILLIT_EMAIL", email.as_str()),
+        ("TILLIT_PASSWORD", password),
+        ("TILLIT_CASE_ID", case.as_str()),
+        ("TILLIT_COUNCIL_ID", council.as_str()),
+    ];
+    run_browser_script_with(&app, "plans", &env).await;
+    // A passing script clears the outbox folder; the coordinator's email needs it again.
+    std::fs::create_dir_all(&app.state.settings.mail_dir).expect("the outbox");
+    // The clock moves to the evaluation date: its job is due now, and opens the follow-up.
+    diesel::sql_query(
+        "UPDATE jobs SET due_at = now() WHERE status = 'pending' AND kind = 'evaluation_due'",
+    )
+    .execute(&mut app.db.admin_conn())
+    .expect("the evaluation is due");
+    let mut opened = false;
+    for _ in 0..100 {
+        let n: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            plan_follow_ups::table.count().get_result(c)
+        })
+        .expect("follow-ups");
+        if n > 0 {
+            opened = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(opened, "the evaluation-due job opened the follow-up");
+    run_browser_script_with(&app, "plans_evaluation", &env).await;
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
+}
+
 /// A coordinator corrects the child's details, makes a colleague responsible too (after the page
 /// has refused to remove the only person responsible), and decides a foster home only after the
 /// network check it first refuses without. Every page is scanned with axe.

@@ -24,6 +24,8 @@ pub enum Actor {
     Anonymous,
     /// Someone invited to a meeting, through their link: the participant's id.
     Invitee(uuid::Uuid),
+    /// A child looking at their own plan through their link: the link's id.
+    ChildLink(uuid::Uuid),
 }
 
 impl Actor {
@@ -35,6 +37,7 @@ impl Actor {
             Self::System => ("system", None),
             Self::Anonymous => ("anonymous", None),
             Self::Invitee(id) => ("invitee", Some(id.to_string())),
+            Self::ChildLink(id) => ("child_link", Some(id.to_string())),
         }
     }
 }

@@ -91,7 +91,7 @@ fn expiry(meeting: &MeetingRow, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Revokes the participant's live links to `meeting` and issues a new one; returns its row id.
-fn issue(
+pub(crate) fn issue(
     conn: &mut PgConnection,
     settings: &Settings,
     tenant: TenantId,

@@ -29,6 +29,7 @@ use crate::db::schema::{
     councils, tenants,
 };
 use crate::mail::templates::local_time;
+use crate::plans::participant::{PlanSection, section};
 use crate::tokens;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
@@ -38,7 +39,10 @@ use crate::web::problem::AppError;
 use crate::web::request_id;
 
 /// Which invitation a token belongs to, across services: the one cross-tenant question.
-async fn lookup(state: &AppState, token: &str) -> Result<Option<(TenantId, Uuid)>, AppError> {
+pub(crate) async fn lookup(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(TenantId, Uuid)>, AppError> {
     if !tokens::looks_like(token, TOKEN_PREFIX) {
         return Ok(None);
     }
@@ -67,9 +71,9 @@ async fn lookup(state: &AppState, token: &str) -> Result<Option<(TenantId, Uuid)
 
 /// A live invitation, inside its tenant: not revoked, not expired, its participant still on the
 /// team.
-struct Live {
-    participant: Uuid,
-    council: Uuid,
+pub(crate) struct Live {
+    pub(crate) participant: Uuid,
+    pub(crate) council: Uuid,
     kind: CouncilKind,
     meeting: Uuid,
     starts_at: Option<DateTime<Utc>>,
@@ -80,7 +84,7 @@ struct Live {
     cancelled: bool,
 }
 
-fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<Live>, AppError> {
+pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<Live>, AppError> {
     type Row = (
         Uuid,
         Uuid,
@@ -146,7 +150,7 @@ fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<Live>, AppEr
 
 impl Live {
     /// Answers can change until the meeting starts (and never for a cancelled one).
-    fn open_for_answers(&self, now: DateTime<Utc>) -> bool {
+    pub(crate) fn open_for_answers(&self, now: DateTime<Utc>) -> bool {
         !self.cancelled && self.starts_at.is_none_or(|s| s > now)
     }
 }
@@ -159,7 +163,7 @@ pub struct SharedText {
 
 #[derive(Template)]
 #[template(path = "councils/invitee.html")]
-struct InviteePage {
+pub(crate) struct InviteePage {
     tr: Tr,
     shell: Shell,
     sender: String,
@@ -180,6 +184,11 @@ struct InviteePage {
     contribution: String,
     availability: String,
     error: Option<String>,
+    /// The council's plan as this participant sees it, with the forms for their commitments.
+    plan: Option<PlanSection>,
+    token: String,
+    /// What just happened to the participant's commitments (confirmed, done).
+    plan_saved: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -189,15 +198,12 @@ struct UnknownPage {
     shell: Shell,
 }
 
-fn unknown(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
+pub(crate) fn unknown(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
     render(StatusCode::NOT_FOUND, &UnknownPage { tr, shell })
 }
 
 /// Everything the page shows, read in the invitation's tenant.
-fn page_values(
-    conn: &mut PgConnection,
-    found: &Live,
-) -> Result<(String, Tz, Vec<SharedText>, Option<AnswerRow>), AppError> {
+pub(crate) fn page_values(conn: &mut PgConnection, found: &Live) -> Result<Values, AppError> {
     let (sender, _, _) = neutral_sender(conn)?;
     let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
     let texts: Vec<(String, String)> = council_texts::table
@@ -218,9 +224,11 @@ fn page_values(
         ))
         .first(conn)
         .optional()?;
+    let tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
+    let plan = section(conn, found.council, found.participant)?;
     Ok((
         sender,
-        zone.parse().unwrap_or(chrono_tz::Europe::Oslo),
+        tz,
         texts
             .into_iter()
             .map(|(kind, text)| SharedText {
@@ -229,21 +237,44 @@ fn page_values(
             })
             .collect(),
         answer,
+        plan,
     ))
 }
 
 type AnswerRow = (String, Option<String>, Option<String>, Option<String>);
 
-fn page(
+/// What the invitee page shows, read in the invitation's tenant.
+pub(crate) type Values = (
+    String,
+    Tz,
+    Vec<SharedText>,
+    Option<AnswerRow>,
+    Option<PlanSection>,
+);
+
+/// How the page was reached.
+pub(crate) struct Shown {
+    pub(crate) token: String,
+    pub(crate) saved: bool,
+    pub(crate) plan_saved: Option<&'static str>,
+    pub(crate) error: Option<String>,
+}
+
+pub(crate) fn page(
     tr: Tr,
     shell: Shell,
     found: &Live,
-    values: (String, Tz, Vec<SharedText>, Option<AnswerRow>),
-    saved: bool,
-    error: Option<String>,
+    values: Values,
+    shown: Shown,
 ) -> InviteePage {
     let lang = tr.lang();
-    let (sender, tz, texts, answer) = values;
+    let (sender, tz, texts, answer, plan) = values;
+    let Shown {
+        token,
+        saved,
+        plan_saved,
+        error,
+    } = shown;
     let (response, comment, contribution, availability) = match answer {
         Some((r, c, k, a)) => (
             Response::parse(&r).ok(),
@@ -277,6 +308,9 @@ fn page(
         contribution,
         availability,
         error,
+        plan,
+        token,
+        plan_saved,
         tr,
         shell,
     }
@@ -285,6 +319,8 @@ fn page(
 #[derive(Debug, Deserialize)]
 pub struct SavedQuery {
     pub saved: Option<String>,
+    /// `confirmed` or `done`, after the participant's commitments changed.
+    pub plan: Option<String>,
 }
 
 #[get("/i/{token}")]
@@ -320,11 +356,17 @@ pub async fn show_invitation(
         .await?;
     match found {
         Some((found, values)) => {
-            let saved = query.saved.is_some();
-            render(
-                StatusCode::OK,
-                &page(tr, shell, &found, values, saved, None),
-            )
+            let shown = Shown {
+                token: token.into_inner(),
+                saved: query.saved.is_some(),
+                plan_saved: match query.plan.as_deref() {
+                    Some("confirmed") => Some("confirmed"),
+                    Some("done") => Some("done"),
+                    _ => None,
+                },
+                error: None,
+            };
+            render(StatusCode::OK, &page(tr, shell, &found, values, shown))
         }
         None => unknown(tr, shell),
     }
@@ -349,11 +391,7 @@ pub async fn answer_invitation(
     enum Outcome {
         Unknown,
         Saved,
-        Refused(
-            Box<Live>,
-            (String, Tz, Vec<SharedText>, Option<AnswerRow>),
-            String,
-        ),
+        Refused(Box<Live>, Box<Values>, String),
     }
     let outcome = state
         .db
@@ -374,7 +412,7 @@ pub async fn answer_invitation(
             };
             if let Some(message) = refusal {
                 let values = page_values(conn, &found)?;
-                return Ok(Outcome::Refused(Box::new(found), values, message));
+                return Ok(Outcome::Refused(Box::new(found), Box::new(values), message));
             }
             let Ok(answer) = parsed else {
                 return Ok(Outcome::Unknown);
@@ -426,10 +464,13 @@ pub async fn answer_invitation(
             } else {
                 StatusCode::CONFLICT
             };
-            render(
-                status,
-                &page(tr, shell, &found, values, false, Some(message)),
-            )
+            let shown = Shown {
+                token,
+                saved: false,
+                plan_saved: None,
+                error: Some(message),
+            };
+            render(status, &page(tr, shell, &found, *values, shown))
         }
     }
 }

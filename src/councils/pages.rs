@@ -55,6 +55,23 @@ pub struct Clock {
 }
 
 impl Clock {
+    pub fn new(tz: Tz, lang: Lang) -> Self {
+        Self { tz, lang }
+    }
+
+    /// The service's time zone.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    /// A calendar date as people here write it.
+    pub fn day(&self, day: &chrono::NaiveDate) -> String {
+        match self.lang {
+            Lang::Nb => day.format("%d.%m.%Y").to_string(),
+            Lang::En => day.format("%Y-%m-%d").to_string(),
+        }
+    }
+
     pub fn at(&self, at: impl Moment) -> String {
         local_time(at.utc(), self.tz, self.lang)
     }

@@ -18,6 +18,11 @@ diesel::table! {
         chase_max -> Int4,
         map_review_months -> Int4,
         preparation_check_days -> Int4,
+        evaluation_age_years -> Int4,
+        evaluation_months_younger -> Int4,
+        evaluation_months_older -> Int4,
+        commitment_notice_days -> Int4,
+        evaluation_undocumented_days -> Int4,
     }
 }
 
@@ -437,6 +442,149 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plans (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        council_id -> Uuid,
+        case_id -> Uuid,
+        status -> Text,
+        version -> Int4,
+        follow_up_participant_id -> Nullable<Uuid>,
+        follow_up_user_id -> Nullable<Uuid>,
+        submitted_at -> Nullable<Timestamptz>,
+        approved_at -> Nullable<Timestamptz>,
+        approved_version -> Nullable<Int4>,
+        evaluation_on -> Nullable<Date>,
+        evaluation_way -> Nullable<Text>,
+        evaluation_defined_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        closed_reason -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plan_versions (tenant_id, plan_id, version) {
+        tenant_id -> Uuid,
+        plan_id -> Uuid,
+        version -> Int4,
+        change -> Text,
+        content -> Jsonb,
+        changed_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plan_goals (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        plan_id -> Uuid,
+        position -> Int2,
+        text -> Text,
+        author -> Text,
+        created_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    plan_commitments (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        plan_id -> Uuid,
+        council_id -> Uuid,
+        participant_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        text -> Text,
+        due_on -> Date,
+        every_days -> Nullable<Int4>,
+        beyond_evaluation -> Bool,
+        status -> Text,
+        confirmed_at -> Nullable<Timestamptz>,
+        done_at -> Nullable<Timestamptz>,
+        done_comment -> Nullable<Text>,
+        times_done -> Int4,
+        created_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    plan_approvals (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        plan_id -> Uuid,
+        council_id -> Uuid,
+        version -> Int4,
+        kind -> Text,
+        participant_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        reason -> Nullable<Text>,
+        safety_ensured -> Nullable<Bool>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plan_follow_ups (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        plan_id -> Uuid,
+        case_id -> Uuid,
+        way -> Text,
+        due_on -> Date,
+        new_council_id -> Nullable<Uuid>,
+        held_on -> Nullable<Date>,
+        documented_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plan_evaluations (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        plan_id -> Uuid,
+        follow_up_id -> Nullable<Uuid>,
+        held_on -> Date,
+        took_part -> Text,
+        child_view -> Text,
+        parents_view -> Text,
+        decision -> Text,
+        next_evaluation_on -> Nullable<Date>,
+        recorded_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plan_evaluation_goals (tenant_id, evaluation_id, goal_id) {
+        tenant_id -> Uuid,
+        evaluation_id -> Uuid,
+        plan_id -> Uuid,
+        goal_id -> Uuid,
+        result -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    plan_child_links (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        plan_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     tenant_municipalities,
@@ -467,4 +615,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     council_meetings,
     council_invitations,
     council_answers,
+    plans,
+    plan_versions,
+    plan_goals,
+    plan_commitments,
+    plan_approvals,
+    plan_follow_ups,
+    plan_evaluations,
+    plan_evaluation_goals,
+    plan_child_links,
 );

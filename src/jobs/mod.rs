@@ -48,10 +48,24 @@ pub enum JobKind {
     /// `preparation_check_days` before a meeting: tells the coordinator if someone is not
     /// prepared or a consent or waiver is missing. Payload: `{"meeting_id"}`.
     PreparationMissing,
+    /// A network council's plan awaits a participant's confirmation: an email with their link.
+    /// Payload: `{"plan_id", "participant_id", "version"}`.
+    PlanConfirmation,
+    /// `commitment_notice_days` before a commitment's due date, to the person who committed.
+    /// Payload: `{"commitment_id", "due_on"}`.
+    CommitmentDue,
+    /// The day after a commitment's due date, if it is not done. Payload as for `CommitmentDue`.
+    CommitmentOverdue,
+    /// At a plan's evaluation date: opens the follow-up the network chose and tells the
+    /// coordinator. Payload: `{"plan_id", "evaluation_on"}`.
+    EvaluationDue,
+    /// `evaluation_undocumented_days` after a follow-up took place with no evaluation recorded,
+    /// to the coordinator. Payload: `{"plan_id", "follow_up_id"}`.
+    EvaluationUndocumented,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 7] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::AccountEmail,
         JobKind::MapReview,
         JobKind::TransitionMeeting,
@@ -59,6 +73,11 @@ impl JobKind {
         JobKind::AnswerChase,
         JobKind::MeetingReminder,
         JobKind::PreparationMissing,
+        JobKind::PlanConfirmation,
+        JobKind::CommitmentDue,
+        JobKind::CommitmentOverdue,
+        JobKind::EvaluationDue,
+        JobKind::EvaluationUndocumented,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +89,11 @@ impl JobKind {
             Self::AnswerChase => "answer_chase",
             Self::MeetingReminder => "meeting_reminder",
             Self::PreparationMissing => "preparation_missing",
+            Self::PlanConfirmation => "plan_confirmation",
+            Self::CommitmentDue => "commitment_due",
+            Self::CommitmentOverdue => "commitment_overdue",
+            Self::EvaluationDue => "evaluation_due",
+            Self::EvaluationUndocumented => "evaluation_undocumented",
         }
     }
 
@@ -88,7 +112,12 @@ impl JobKind {
             | Self::Invitation
             | Self::AnswerChase
             | Self::MeetingReminder
-            | Self::PreparationMissing => true,
+            | Self::PreparationMissing
+            | Self::PlanConfirmation
+            | Self::CommitmentDue
+            | Self::CommitmentOverdue
+            | Self::EvaluationDue
+            | Self::EvaluationUndocumented => true,
         }
     }
 }

@@ -156,6 +156,13 @@ fn run_kind(
         JobKind::PreparationMissing => {
             crate::councils::invitations::send_preparation_check(ctx, conn, row)
         }
+        JobKind::PlanConfirmation => crate::plans::schedule::send_confirmation(ctx, conn, row),
+        JobKind::CommitmentDue => crate::plans::schedule::send_commitment(ctx, conn, row, false),
+        JobKind::CommitmentOverdue => crate::plans::schedule::send_commitment(ctx, conn, row, true),
+        JobKind::EvaluationDue => crate::plans::schedule::send_evaluation_due(ctx, conn, row),
+        JobKind::EvaluationUndocumented => {
+            crate::plans::schedule::send_undocumented(ctx, conn, row)
+        }
     }
 }
 

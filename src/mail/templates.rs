@@ -348,6 +348,130 @@ pub fn meeting(
     }
 }
 
+#[derive(Template)]
+#[template(path = "email/plan/subject.txt")]
+struct PlanSubject<'a> {
+    subject: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/plan/body.txt")]
+struct PlanText<'a> {
+    tr: &'a Tr,
+    intro: &'a str,
+    when: Option<&'a str>,
+    action: &'a str,
+    link: Option<&'a str>,
+    why: &'a str,
+    sender: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/plan/body.html")]
+struct PlanHtml<'a> {
+    tr: &'a Tr,
+    lang: &'a str,
+    subject: &'a str,
+    intro: &'a str,
+    when: Option<&'a str>,
+    action: &'a str,
+    link: Option<&'a str>,
+    why: &'a str,
+    sender: &'a str,
+}
+
+/// Which message about a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanMail {
+    /// To a participant: the plan awaits their confirmation.
+    ConfirmationRequest,
+    /// To the person who committed: the due date is near.
+    CommitmentDue,
+    /// To the person who committed: the due date has passed.
+    CommitmentOverdue,
+    /// To the coordinator: the evaluation is due and its follow-up is opened.
+    EvaluationDue,
+    /// To the coordinator: a follow-up took place and no evaluation is recorded.
+    EvaluationUndocumented,
+}
+
+/// A message about a plan. Neutral on purpose, like the meeting messages: it says there is
+/// something to confirm, do or follow up and when, and that the details are behind the link —
+/// never what, for whom, or who else is involved. `sender` must already be neutral.
+pub fn plan(
+    lang: Lang,
+    kind: PlanMail,
+    sender: &str,
+    day: Option<chrono::NaiveDate>,
+    link: &str,
+) -> Rendered {
+    let tr = Tr::new(lang);
+    let (subject, intro, action, why) = match kind {
+        PlanMail::ConfirmationRequest => (
+            "email.plan.confirmation.subject",
+            "email.plan.confirmation.intro",
+            "email.plan.confirmation.action",
+            "email.plan.confirmation.why",
+        ),
+        PlanMail::CommitmentDue => (
+            "email.plan.due.subject",
+            "email.plan.due.intro",
+            "email.plan.due.action",
+            "email.plan.due.why",
+        ),
+        PlanMail::CommitmentOverdue => (
+            "email.plan.overdue.subject",
+            "email.plan.overdue.intro",
+            "email.plan.overdue.action",
+            "email.plan.overdue.why",
+        ),
+        PlanMail::EvaluationDue => (
+            "email.plan.evaluation_due.subject",
+            "email.plan.evaluation_due.intro",
+            "email.plan.evaluation_due.action",
+            "email.plan.evaluation_due.why",
+        ),
+        PlanMail::EvaluationUndocumented => (
+            "email.plan.undocumented.subject",
+            "email.plan.undocumented.intro",
+            "email.plan.undocumented.action",
+            "email.plan.undocumented.why",
+        ),
+    };
+    let (subject, intro, action, why) = (tr.t(subject), tr.t(intro), tr.t(action), tr.t(why));
+    let when = day.map(|d| {
+        let shown = match lang {
+            Lang::Nb => d.format("%d.%m.%Y").to_string(),
+            Lang::En => d.format("%Y-%m-%d").to_string(),
+        };
+        fill(tr.t("email.plan.date"), &[("date", &shown)])
+    });
+    let sender = fill(tr.t("email.signature"), &[("service", sender)]);
+    Rendered {
+        subject: render(&PlanSubject { subject }).trim().to_owned(),
+        text: render(&PlanText {
+            tr: &tr,
+            intro,
+            when: when.as_deref(),
+            action,
+            link: Some(link),
+            why,
+            sender: &sender,
+        }),
+        html: render(&PlanHtml {
+            tr: &tr,
+            lang: lang.as_str(),
+            subject,
+            intro,
+            when: when.as_deref(),
+            action,
+            link: Some(link),
+            why,
+            sender: &sender,
+        }),
+    }
+}
+
 /// Templates are checked at compile time; rendering fails only on a formatter error, which a
 /// `String` never raises.
 fn render(template: &impl Template) -> String {
@@ -593,5 +717,75 @@ mod tests {
                 .text
                 .contains("2026-11-25 09:15")
         );
+    }
+
+    /// Snapshot of the commitment reminder, and every plan message in both languages is neutral
+    /// and carries the link.
+    #[test]
+    fn plan_messages_are_neutral_and_carry_the_link() {
+        let link = "https://tillit.example.no/i/tli_abc";
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        let mail = plan(
+            Lang::Nb,
+            PlanMail::CommitmentDue,
+            "Fjordvik kommune",
+            Some(day),
+            link,
+        );
+        assert_eq!(mail.subject, "Påminnelse om noe du har sagt ja til");
+        assert_eq!(
+            mail.text,
+            "Hei!\n\n\
+             Snart er det tid for noe du har sagt ja til å gjøre. Se hva på siden bak lenken, \
+             og merk det som gjort når det er gjort.\n\n\
+             Innen: 15.01.2027\n\n\
+             Se og merk som gjort:\nhttps://tillit.example.no/i/tli_abc\n\n\
+             Lenken er personlig. Ikke del den med andre.\n\n\
+             Hilsen Fjordvik kommune"
+        );
+        let english = plan(
+            Lang::En,
+            PlanMail::CommitmentOverdue,
+            "Fjordvik kommune",
+            Some(day),
+            link,
+        );
+        assert!(english.text.contains("By: 2027-01-15"), "{}", english.text);
+        let mut subjects = std::collections::HashSet::new();
+        for lang in [Lang::Nb, Lang::En] {
+            for kind in [
+                PlanMail::ConfirmationRequest,
+                PlanMail::CommitmentDue,
+                PlanMail::CommitmentOverdue,
+                PlanMail::EvaluationDue,
+                PlanMail::EvaluationUndocumented,
+            ] {
+                for d in [Some(day), None] {
+                    let mail = plan(lang, kind, "Fjordvik kommune", d, link);
+                    for text in [&mail.subject, &mail.text, &mail.html] {
+                        let lower = text.to_lowercase();
+                        for word in [
+                            "barnevern",
+                            "child welfare",
+                            "barn ",
+                            "barnet",
+                            "child ",
+                            "sak ",
+                            "case ",
+                        ] {
+                            assert!(!lower.contains(word), "{word:?} in {text}");
+                        }
+                        assert!(!text.contains('{'), "unfilled placeholder in {text}");
+                    }
+                    assert!(mail.html.contains(&format!("href=\"{link}\"")));
+                    assert!(mail.text.contains(link));
+                }
+                assert!(subjects.insert(format!(
+                    "{}:{}",
+                    lang.as_str(),
+                    plan(lang, kind, "x", None, link).subject
+                )));
+            }
+        }
     }
 }

@@ -380,6 +380,12 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
         uuid::Uuid::now_v7(),
         uuid::Uuid::now_v7(),
     );
+    let (plan, goal, evaluation, follow_up) = (
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+    );
     in_tenant(&mut db.app_conn(), staff.tenant, |c| {
         c.batch_execute(&format!(
             "INSERT INTO children (tenant_id, id, first_name, last_name, birth_year, gender)
@@ -418,7 +424,27 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
                VALUES ('{tenant}', gen_random_uuid(), '{council}', '{meeting}', '{participant}',
                        sha256(convert_to(gen_random_uuid()::text, 'UTF8')), now() + interval '30 days');
              INSERT INTO council_answers (tenant_id, meeting_id, participant_id, council_id, response)
-               VALUES ('{tenant}', '{meeting}', '{participant}', '{council}', 'accept');"
+               VALUES ('{tenant}', '{meeting}', '{participant}', '{council}', 'accept');
+             INSERT INTO plans (tenant_id, id, council_id, case_id, status, evaluation_on, evaluation_way, created_by)
+               VALUES ('{tenant}', '{plan}', '{council}', '{case}', 'approved', current_date + 180, 'new_council', '{user}');
+             INSERT INTO plan_versions (tenant_id, plan_id, version, change, content)
+               VALUES ('{tenant}', '{plan}', 1, 'created', '{{}}');
+             INSERT INTO plan_goals (tenant_id, id, plan_id, position, text, author)
+               VALUES ('{tenant}', '{goal}', '{plan}', 1, 'Rolig hjemme', 'child');
+             INSERT INTO plan_commitments (tenant_id, id, plan_id, council_id, participant_id, text, due_on)
+               VALUES ('{tenant}', gen_random_uuid(), '{plan}', '{council}', '{participant}', 'Henter', current_date + 7);
+             INSERT INTO plan_approvals (tenant_id, id, plan_id, council_id, version, kind, participant_id)
+               VALUES ('{tenant}', gen_random_uuid(), '{plan}', '{council}', 1, 'participant_confirmed', '{participant}');
+             INSERT INTO plan_follow_ups (tenant_id, id, plan_id, case_id, way, due_on, new_council_id)
+               VALUES ('{tenant}', '{follow_up}', '{plan}', '{case}', 'new_council', current_date, '{council}');
+             INSERT INTO plan_evaluations (tenant_id, id, plan_id, follow_up_id, held_on, took_part, child_view,
+                                           parents_view, decision, recorded_by)
+               VALUES ('{tenant}', '{evaluation}', '{plan}', '{follow_up}', current_date, 'Alle', 'Bra', 'Bra', 'end', '{user}');
+             INSERT INTO plan_evaluation_goals (tenant_id, evaluation_id, plan_id, goal_id, result)
+               VALUES ('{tenant}', '{evaluation}', '{plan}', '{goal}', 'met');
+             INSERT INTO plan_child_links (tenant_id, id, plan_id, token_hash, expires_at, created_by)
+               VALUES ('{tenant}', gen_random_uuid(), '{plan}', sha256(convert_to(gen_random_uuid()::text, 'UTF8')),
+                       now() + interval '30 days', '{user}');"
         ))
     })
     .expect("seed a case");

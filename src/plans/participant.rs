@@ -1,0 +1,357 @@
+//! The participant's side of the plan, on the page of their own invitation link (`/i/{token}`):
+//! the plan's goals and their own commitments; while the plan awaits approval they confirm them
+//! ("I commit to …"), and once it is approved they mark each done with a comment. There is no
+//! second kind of participant link: the invitation link is extended to last as long as the plan.
+//!
+//! `GET` only shows; the changes are `POST`s under the same token, rate-limited like the page,
+//! audited as the invitee, and an unknown, expired or revoked token gets the same neutral page.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{NaiveDate, Utc};
+use diesel::PgConnection;
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::domain::{CommitmentStatus, DoneRequest, PlanStatus};
+use super::queries::{self, PlanSettings};
+use crate::app::AppState;
+use crate::audit::{self, Actor, AuditEntry};
+use crate::councils::invitee::{self, Shown};
+use crate::councils::queries::council;
+use crate::db::schema::{councils, plan_approvals, plan_commitments};
+use crate::web::csrf::CsrfForm;
+use crate::web::i18n::Tr;
+use crate::web::limits::client_address;
+use crate::web::pages::{Shell, render};
+use crate::web::problem::AppError;
+use crate::web::request_id;
+
+/// One of the participant's own commitments, as their page shows it.
+pub struct MyCommitment {
+    pub id: Uuid,
+    pub text: String,
+    pub due_on: String,
+    pub every_days: Option<i32>,
+    pub done: bool,
+    pub confirmed: bool,
+    pub done_comment: Option<String>,
+    pub times_done: i32,
+}
+
+/// The plan as a participant sees it: its goals and their own commitments, and what they can do.
+pub struct PlanSection {
+    pub goals: Vec<String>,
+    pub commitments: Vec<MyCommitment>,
+    /// The plan awaits this participant's confirmation.
+    pub can_confirm: bool,
+    /// The plan is approved: commitments can be marked done.
+    pub approved: bool,
+    pub evaluation_on: Option<String>,
+}
+
+fn shown_date(d: NaiveDate, lang_nb: bool) -> String {
+    if lang_nb {
+        d.format("%d.%m.%Y").to_string()
+    } else {
+        d.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// The plan section of the invitee page, when the council has a plan past its draft. Dates are
+/// shown as Norwegians write them; the page's language decides the rest.
+pub fn section(
+    conn: &mut PgConnection,
+    council_id: Uuid,
+    participant: Uuid,
+) -> Result<Option<PlanSection>, AppError> {
+    let Some(plan) = queries::find_plan(conn, council_id, false)? else {
+        return Ok(None);
+    };
+    if plan.status == PlanStatus::Draft {
+        return Ok(None);
+    }
+    type Row = (
+        Uuid,
+        String,
+        NaiveDate,
+        Option<i32>,
+        String,
+        Option<String>,
+        i32,
+    );
+    let mine: Vec<Row> = plan_commitments::table
+        .filter(plan_commitments::plan_id.eq(plan.id))
+        .filter(plan_commitments::participant_id.eq(participant))
+        .filter(plan_commitments::removed_at.is_null())
+        .order(plan_commitments::due_on)
+        .select((
+            plan_commitments::id,
+            plan_commitments::text,
+            plan_commitments::due_on,
+            plan_commitments::every_days,
+            plan_commitments::status,
+            plan_commitments::done_comment,
+            plan_commitments::times_done,
+        ))
+        .load(conn)?;
+    let confirmed: bool = diesel::select(diesel::dsl::exists(
+        plan_approvals::table
+            .filter(plan_approvals::plan_id.eq(plan.id))
+            .filter(plan_approvals::version.eq(plan.version))
+            .filter(plan_approvals::participant_id.eq(participant)),
+    ))
+    .get_result(conn)?;
+    let kind: String = councils::table
+        .filter(councils::id.eq(council_id))
+        .select(councils::kind)
+        .first(conn)?;
+    let by_network = kind == crate::councils::domain::CouncilKind::NetworkCouncil.as_str();
+    Ok(Some(PlanSection {
+        goals: queries::goals(conn, plan.id)?
+            .into_iter()
+            .map(|g| g.text)
+            .collect(),
+        can_confirm: by_network
+            && plan.status == PlanStatus::AwaitingApproval
+            && !mine.is_empty()
+            && !confirmed,
+        approved: plan.status == PlanStatus::Approved,
+        evaluation_on: plan.evaluation_on.map(|d| shown_date(d, true)),
+        commitments: mine
+            .into_iter()
+            .map(|r| MyCommitment {
+                id: r.0,
+                text: r.1,
+                due_on: shown_date(r.2, true),
+                every_days: r.3,
+                done: r.4 == CommitmentStatus::Done.as_str(),
+                confirmed: r.4 != CommitmentStatus::Open.as_str(),
+                done_comment: r.5,
+                times_done: r.6,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfirmForm {}
+
+/// What a participant's change came to.
+enum Outcome {
+    Unknown,
+    Saved(&'static str),
+    Refused(Box<invitee::Live>, Box<invitee::Values>, StatusCode, String),
+}
+
+/// Runs `change` for the participant of `token`'s live link, in its tenant, and answers with the
+/// page: back to it with a note on success, the page with the reason on refusal.
+async fn on_link<F>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    token: String,
+    action: &'static str,
+    change: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(
+            &mut PgConnection,
+            &invitee::Live,
+            &Tr,
+        ) -> Result<(&'static str, Uuid, serde_json::Value), AppError>
+        + Send
+        + 'static,
+{
+    state.limits.invitee(&client_address(req))?;
+    let Some((tenant, invitation)) = invitee::lookup(state, &token).await? else {
+        return invitee::unknown(tr, shell);
+    };
+    let request = request_id(req);
+    let outcome = state
+        .db
+        .tenant(tenant, move |conn| {
+            let Some(found) = invitee::live(conn, invitation)? else {
+                return Ok::<_, AppError>(Outcome::Unknown);
+            };
+            // The change is a savepoint: a refusal undoes whatever it began, and the page is
+            // shown again with the reason.
+            let result = conn.transaction(|conn| change(conn, &found, &tr));
+            match result {
+                Ok((note, plan_id, details)) => {
+                    audit::record(
+                        conn,
+                        tenant,
+                        AuditEntry::new(&Actor::Invitee(found.participant), action)
+                            .object("plan", plan_id)
+                            .request(request.as_deref())
+                            .details(details),
+                    )?;
+                    Ok(Outcome::Saved(note))
+                }
+                Err(AppError::Conflict(message)) => {
+                    let values = invitee::page_values(conn, &found)?;
+                    Ok(Outcome::Refused(
+                        Box::new(found),
+                        Box::new(values),
+                        StatusCode::CONFLICT,
+                        message,
+                    ))
+                }
+                Err(AppError::Validation(fields)) => {
+                    let values = invitee::page_values(conn, &found)?;
+                    let message = fields
+                        .into_iter()
+                        .map(|f| f.message)
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    Ok(Outcome::Refused(
+                        Box::new(found),
+                        Box::new(values),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        message,
+                    ))
+                }
+                Err(AppError::NotFound) => Ok(Outcome::Unknown),
+                Err(other) => Err(other),
+            }
+        })
+        .await?;
+    match outcome {
+        Outcome::Unknown => invitee::unknown(tr, shell),
+        Outcome::Saved(note) => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/i/{token}?plan={note}")))
+            .finish()),
+        Outcome::Refused(found, values, status, message) => {
+            let shown = Shown {
+                token,
+                saved: false,
+                plan_saved: None,
+                error: Some(message),
+            };
+            render(status, &invitee::page(tr, shell, &found, *values, shown))
+        }
+    }
+}
+
+/// The participant confirms their commitments in the plan ("I commit to …"). Confirming twice is
+/// refused; when everyone has confirmed, a network council's plan is approved.
+#[post("/i/{token}/plan/confirmation")]
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    token: web::Path<String>,
+    CsrfForm(_form): CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    let settings = state.settings.clone();
+    on_link(
+        &req,
+        &state,
+        tr,
+        shell,
+        token.into_inner(),
+        "plan.participant_confirm",
+        move |conn, found, tr| {
+            let plan = queries::plan_of(conn, found.council, true)
+                .map_err(|_| AppError::Conflict(tr.t("participant.no_plan").to_owned()))?;
+            let case_id: Uuid = councils::table
+                .filter(councils::id.eq(found.council))
+                .select(councils::case_id)
+                .first(conn)?;
+            let tenant = crate::db::TenantId(
+                councils::table
+                    .filter(councils::id.eq(found.council))
+                    .select(councils::tenant_id)
+                    .first(conn)?,
+            );
+            let council = council(conn, tenant, case_id, found.council, true)?;
+            let ps = PlanSettings::load(conn)?;
+            let approved = queries::participant_confirms(
+                conn,
+                &settings,
+                tenant,
+                &council,
+                &plan,
+                found.participant,
+                &ps,
+            )
+            .map_err(|e| match e {
+                AppError::Conflict(_) => {
+                    AppError::Conflict(tr.t("participant.already_confirmed").to_owned())
+                }
+                other => other,
+            })?;
+            Ok((
+                "confirmed",
+                plan.id,
+                json!({ "version": plan.version, "plan_approved": approved }),
+            ))
+        },
+    )
+    .await
+}
+
+/// The participant marks one of their commitments done, with a comment.
+#[post("/i/{token}/plan/commitments/{commitment_id}/done")]
+pub async fn done(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    path: web::Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<DoneRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (token, commitment) = path.into_inner();
+    on_link(
+        &req,
+        &state,
+        tr,
+        shell,
+        token,
+        "plan.participant_done",
+        move |conn, found, tr| {
+            let comment = form
+                .parse()
+                .map_err(|_| AppError::field("comment", tr.t("invitee.too_long")))?;
+            let plan = queries::plan_of(conn, found.council, true)
+                .map_err(|_| AppError::Conflict(tr.t("participant.no_plan").to_owned()))?;
+            let mine: bool = diesel::select(diesel::dsl::exists(
+                plan_commitments::table
+                    .filter(plan_commitments::plan_id.eq(plan.id))
+                    .filter(plan_commitments::id.eq(commitment))
+                    .filter(plan_commitments::participant_id.eq(found.participant)),
+            ))
+            .get_result(conn)?;
+            if !mine {
+                return Err(AppError::NotFound);
+            }
+            let tenant = crate::db::TenantId(
+                councils::table
+                    .filter(councils::id.eq(found.council))
+                    .select(councils::tenant_id)
+                    .first(conn)?,
+            );
+            let ps = PlanSettings::load(conn)?;
+            queries::mark_done(conn, tenant, &plan, commitment, comment.as_deref(), &ps).map_err(
+                |e| match e {
+                    AppError::Conflict(_) => {
+                        AppError::Conflict(tr.t("participant.not_open").to_owned())
+                    }
+                    other => other,
+                },
+            )?;
+            Ok((
+                "done",
+                plan.id,
+                json!({ "commitment_id": commitment, "at": Utc::now() }),
+            ))
+        },
+    )
+    .await
+}

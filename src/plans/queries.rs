@@ -1,0 +1,1820 @@
+//! The plan tables, read and written inside the caller's tenant transaction. Nothing here checks
+//! who is asking: the actions first open the case through
+//! [`crate::cases::access::with_case`] and load the council of that case; the participant's and
+//! the child's pages first find their link. Every function that refuses does so before it writes,
+//! and the whole transaction is rolled back on any error, so a refusal leaves nothing partial.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use diesel::PgConnection;
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::domain::{
+    ApprovalKind, CommitmentStatus, Decision, EvaluationPlan, EvaluationWay, GoalAuthor,
+    GoalResult, NewCommitment, NewEvaluation, NewGoal, Owner, PlanStatus,
+};
+use super::rules::{self, Approver, Birth, EvaluationRule, PlanEvent};
+use super::schedule;
+use super::views::{
+    ApprovalView, ChildLinkView, CommitmentView, EvaluationView, FollowUpView, GoalResultView,
+    GoalView, OwnerView, PendingConfirmation, PlanView, VersionView,
+};
+use crate::config::Settings;
+use crate::councils::domain::{CouncilKind, CouncilState};
+use crate::councils::queries::Council;
+use crate::db::TenantId;
+use crate::db::schema::{
+    case_assignments, cases, children, council_invitations, council_meetings, council_participants,
+    councils, network_persons, plan_approvals, plan_child_links, plan_commitments,
+    plan_evaluation_goals, plan_evaluations, plan_follow_ups, plan_goals, plan_versions, plans,
+    tenants, users,
+};
+use crate::web::problem::AppError;
+
+/// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
+fn stored<T>(parse: fn(&str) -> Result<T, String>, code: &str) -> Result<T, AppError> {
+    parse(code).map_err(|e| AppError::Internal(format!("a stored code is unknown: {e}")))
+}
+
+/// The service's settings a plan needs: its zone, the evaluation-date rule and the offsets of
+/// the plan's jobs.
+#[derive(Debug, Clone)]
+pub struct PlanSettings {
+    pub tz: Tz,
+    pub rule: EvaluationRule,
+    pub notice_days: u32,
+    pub undocumented_days: u32,
+    pub now: DateTime<Utc>,
+    /// Today in the service's time zone.
+    pub today: NaiveDate,
+}
+
+impl PlanSettings {
+    pub fn load(conn: &mut PgConnection) -> QueryResult<Self> {
+        let (zone, age, younger, older, notice, undocumented): (String, i32, i32, i32, i32, i32) =
+            tenants::table
+                .select((
+                    tenants::time_zone,
+                    tenants::evaluation_age_years,
+                    tenants::evaluation_months_younger,
+                    tenants::evaluation_months_older,
+                    tenants::commitment_notice_days,
+                    tenants::evaluation_undocumented_days,
+                ))
+                .first(conn)?;
+        let n = |v: i32| u32::try_from(v).unwrap_or(0);
+        let tz: Tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
+        let now = Utc::now();
+        Ok(Self {
+            tz,
+            rule: EvaluationRule {
+                age_years: n(age),
+                months_younger: n(younger),
+                months_older: n(older),
+            },
+            notice_days: n(notice),
+            undocumented_days: n(undocumented),
+            now,
+            today: now.with_timezone(&tz).date_naive(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plans)]
+struct PlanRow {
+    id: Uuid,
+    council_id: Uuid,
+    case_id: Uuid,
+    status: String,
+    version: i32,
+    follow_up_participant_id: Option<Uuid>,
+    follow_up_user_id: Option<Uuid>,
+    submitted_at: Option<DateTime<Utc>>,
+    approved_at: Option<DateTime<Utc>>,
+    approved_version: Option<i32>,
+    evaluation_on: Option<NaiveDate>,
+    evaluation_way: Option<String>,
+    closed_at: Option<DateTime<Utc>>,
+    closed_reason: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+/// A plan, its codes parsed.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub id: Uuid,
+    pub council_id: Uuid,
+    pub case_id: Uuid,
+    pub status: PlanStatus,
+    pub version: i32,
+    pub follow_up: Option<Owner>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub approved_version: Option<i32>,
+    pub evaluation_on: Option<NaiveDate>,
+    pub evaluation_way: Option<EvaluationWay>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl PlanRow {
+    fn parse(self) -> Result<Plan, AppError> {
+        Ok(Plan {
+            id: self.id,
+            council_id: self.council_id,
+            case_id: self.case_id,
+            status: stored(PlanStatus::parse, &self.status)?,
+            version: self.version,
+            follow_up: match (self.follow_up_participant_id, self.follow_up_user_id) {
+                (Some(p), _) => Some(Owner::Participant(p)),
+                (None, Some(u)) => Some(Owner::Staff(u)),
+                (None, None) => None,
+            },
+            submitted_at: self.submitted_at,
+            approved_at: self.approved_at,
+            approved_version: self.approved_version,
+            evaluation_on: self.evaluation_on,
+            evaluation_way: self
+                .evaluation_way
+                .as_deref()
+                .map(|w| stored(EvaluationWay::parse, w))
+                .transpose()?,
+            closed_at: self.closed_at,
+            closed_reason: self.closed_reason,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// The plan of `council`; 404 when it has none. `lock` holds the row until the transaction
+/// ends, so two changes to one plan (two participants confirming at once) happen in turn.
+pub fn plan_of(conn: &mut PgConnection, council_id: Uuid, lock: bool) -> Result<Plan, AppError> {
+    find_plan(conn, council_id, lock)?.ok_or(AppError::NotFound)
+}
+
+pub fn find_plan(
+    conn: &mut PgConnection,
+    council_id: Uuid,
+    lock: bool,
+) -> Result<Option<Plan>, AppError> {
+    let query = plans::table
+        .filter(plans::council_id.eq(council_id))
+        .select(PlanRow::as_select());
+    let row = if lock {
+        query.for_update().first(conn).optional()?
+    } else {
+        query.first(conn).optional()?
+    };
+    row.map(PlanRow::parse).transpose()
+}
+
+/// The plan `id`, wherever it is (for the jobs, which know only the plan).
+pub fn plan_by_id(conn: &mut PgConnection, id: Uuid) -> Result<Option<Plan>, AppError> {
+    plans::table
+        .filter(plans::id.eq(id))
+        .select(PlanRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?
+        .map(PlanRow::parse)
+        .transpose()
+}
+
+/// Someone on the team: their participant id, the name the team knows them by, their address,
+/// whether the child chose them, and the staff member they are, if one.
+#[derive(Debug, Clone)]
+pub struct TeamMember {
+    pub participant_id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub chosen_by_child: bool,
+    pub user_id: Option<Uuid>,
+}
+
+/// The council's team, in the order they joined.
+pub fn team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<TeamMember>> {
+    type Row = (
+        Uuid,
+        bool,
+        Option<Uuid>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = council_participants::table
+        .left_join(
+            network_persons::table.on(network_persons::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(
+                    network_persons::id
+                        .nullable()
+                        .eq(council_participants::person_id),
+                )),
+        )
+        .left_join(
+            users::table.on(users::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(users::id.nullable().eq(council_participants::user_id))),
+        )
+        .filter(council_participants::council_id.eq(council_id))
+        .filter(council_participants::removed_at.is_null())
+        .order(council_participants::created_at)
+        .select((
+            council_participants::id,
+            council_participants::chosen_by_child,
+            council_participants::user_id,
+            network_persons::name.nullable(),
+            network_persons::email.nullable(),
+            users::display_name.nullable(),
+            users::email.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, chosen, user, pname, pemail, uname, uemail)| TeamMember {
+                participant_id: id,
+                name: pname.or(uname).unwrap_or_default(),
+                email: pemail.or(uemail),
+                chosen_by_child: chosen,
+                user_id: user,
+            },
+        )
+        .collect())
+}
+
+fn staff_name(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<String>> {
+    users::table
+        .filter(users::id.eq(user))
+        .select(users::display_name)
+        .first(conn)
+        .optional()
+}
+
+fn owner_view(
+    conn: &mut PgConnection,
+    team: &[TeamMember],
+    owner: Owner,
+) -> Result<OwnerView, AppError> {
+    Ok(match owner {
+        Owner::Participant(p) => OwnerView {
+            participant_id: Some(p),
+            user_id: None,
+            name: team
+                .iter()
+                .find(|m| m.participant_id == p)
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
+        },
+        Owner::Staff(u) => OwnerView {
+            participant_id: None,
+            user_id: Some(u),
+            name: staff_name(conn, u)?.unwrap_or_default(),
+        },
+    })
+}
+
+/// The child's birth, for the evaluation-date rule.
+pub fn birth(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<Birth> {
+    let (year, date): (i16, Option<NaiveDate>) = cases::table
+        .inner_join(
+            children::table.on(children::tenant_id
+                .eq(cases::tenant_id)
+                .and(children::id.eq(cases::child_id))),
+        )
+        .filter(cases::id.eq(case_id))
+        .select((children::birth_year, children::birth_date))
+        .first(conn)?;
+    Ok(Birth {
+        year: i32::from(year),
+        date,
+    })
+}
+
+pub fn goals(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<GoalView>, AppError> {
+    let rows: Vec<(Uuid, i16, String, String, DateTime<Utc>)> = plan_goals::table
+        .filter(plan_goals::plan_id.eq(plan_id))
+        .filter(plan_goals::removed_at.is_null())
+        .order(plan_goals::position)
+        .select((
+            plan_goals::id,
+            plan_goals::position,
+            plan_goals::text,
+            plan_goals::author,
+            plan_goals::created_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, position, text, author, created_at)| {
+            Ok(GoalView {
+                id,
+                position,
+                text,
+                author: stored(GoalAuthor::parse, &author)?,
+                created_at,
+            })
+        })
+        .collect()
+}
+
+type CommitmentRow = (
+    Uuid,
+    Option<Uuid>,
+    Option<Uuid>,
+    String,
+    NaiveDate,
+    Option<i32>,
+    bool,
+    String,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    i32,
+);
+
+pub fn commitments(
+    conn: &mut PgConnection,
+    plan_id: Uuid,
+    team: &[TeamMember],
+) -> Result<Vec<CommitmentView>, AppError> {
+    let rows: Vec<CommitmentRow> = plan_commitments::table
+        .filter(plan_commitments::plan_id.eq(plan_id))
+        .filter(plan_commitments::removed_at.is_null())
+        .order((plan_commitments::due_on, plan_commitments::created_at))
+        .select((
+            plan_commitments::id,
+            plan_commitments::participant_id,
+            plan_commitments::user_id,
+            plan_commitments::text,
+            plan_commitments::due_on,
+            plan_commitments::every_days,
+            plan_commitments::beyond_evaluation,
+            plan_commitments::status,
+            plan_commitments::confirmed_at,
+            plan_commitments::done_at,
+            plan_commitments::done_comment,
+            plan_commitments::times_done,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            let owner = match (r.1, r.2) {
+                (Some(p), _) => Owner::Participant(p),
+                (None, Some(u)) => Owner::Staff(u),
+                (None, None) => {
+                    return Err(AppError::Internal("a commitment without an owner".into()));
+                }
+            };
+            Ok(CommitmentView {
+                id: r.0,
+                owner: owner_view(conn, team, owner)?,
+                text: r.3,
+                due_on: r.4,
+                every_days: r.5,
+                beyond_evaluation: r.6,
+                status: stored(CommitmentStatus::parse, &r.7)?,
+                confirmed_at: r.8,
+                done_at: r.9,
+                done_comment: r.10,
+                times_done: r.11,
+            })
+        })
+        .collect()
+}
+
+fn approvals(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<ApprovalView>, AppError> {
+    type Row = (
+        Uuid,
+        i32,
+        String,
+        Option<Uuid>,
+        Option<Uuid>,
+        Option<String>,
+        Option<bool>,
+        DateTime<Utc>,
+    );
+    let rows: Vec<Row> = plan_approvals::table
+        .filter(plan_approvals::plan_id.eq(plan_id))
+        .order(plan_approvals::created_at)
+        .select((
+            plan_approvals::id,
+            plan_approvals::version,
+            plan_approvals::kind,
+            plan_approvals::participant_id,
+            plan_approvals::user_id,
+            plan_approvals::reason,
+            plan_approvals::safety_ensured,
+            plan_approvals::created_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(ApprovalView {
+                id: r.0,
+                version: r.1,
+                kind: stored(ApprovalKind::parse, &r.2)?,
+                participant_id: r.3,
+                user_id: r.4,
+                reason: r.5,
+                safety_ensured: r.6,
+                created_at: r.7,
+            })
+        })
+        .collect()
+}
+
+fn follow_ups(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<FollowUpView>, AppError> {
+    type Row = (
+        Uuid,
+        String,
+        NaiveDate,
+        Option<Uuid>,
+        Option<NaiveDate>,
+        Option<DateTime<Utc>>,
+    );
+    let rows: Vec<Row> = plan_follow_ups::table
+        .filter(plan_follow_ups::plan_id.eq(plan_id))
+        .order(plan_follow_ups::due_on)
+        .select((
+            plan_follow_ups::id,
+            plan_follow_ups::way,
+            plan_follow_ups::due_on,
+            plan_follow_ups::new_council_id,
+            plan_follow_ups::held_on,
+            plan_follow_ups::documented_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(FollowUpView {
+                id: r.0,
+                way: stored(EvaluationWay::parse, &r.1)?,
+                due_on: r.2,
+                new_council_id: r.3,
+                held_on: r.4,
+                documented_at: r.5,
+            })
+        })
+        .collect()
+}
+
+fn evaluations(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<EvaluationView>, AppError> {
+    type Row = (
+        Uuid,
+        Option<Uuid>,
+        NaiveDate,
+        String,
+        String,
+        String,
+        String,
+        Option<NaiveDate>,
+        DateTime<Utc>,
+    );
+    let rows: Vec<Row> = plan_evaluations::table
+        .filter(plan_evaluations::plan_id.eq(plan_id))
+        .order(plan_evaluations::created_at)
+        .select((
+            plan_evaluations::id,
+            plan_evaluations::follow_up_id,
+            plan_evaluations::held_on,
+            plan_evaluations::took_part,
+            plan_evaluations::child_view,
+            plan_evaluations::parents_view,
+            plan_evaluations::decision,
+            plan_evaluations::next_evaluation_on,
+            plan_evaluations::created_at,
+        ))
+        .load(conn)?;
+    let results: Vec<(Uuid, Uuid, String, Option<String>)> = plan_evaluation_goals::table
+        .filter(plan_evaluation_goals::plan_id.eq(plan_id))
+        .select((
+            plan_evaluation_goals::evaluation_id,
+            plan_evaluation_goals::goal_id,
+            plan_evaluation_goals::result,
+            plan_evaluation_goals::note,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            let goals = results
+                .iter()
+                .filter(|g| g.0 == r.0)
+                .map(|g| {
+                    Ok(GoalResultView {
+                        goal_id: g.1,
+                        result: stored(GoalResult::parse, &g.2)?,
+                        note: g.3.clone(),
+                    })
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
+            Ok(EvaluationView {
+                id: r.0,
+                follow_up_id: r.1,
+                held_on: r.2,
+                took_part: r.3,
+                goals,
+                child_view: r.4,
+                parents_view: r.5,
+                decision: stored(Decision::parse, &r.6)?,
+                next_evaluation_on: r.7,
+                created_at: r.8,
+            })
+        })
+        .collect()
+}
+
+/// Which participants confirmed `version`.
+fn confirmed_by(conn: &mut PgConnection, plan_id: Uuid, version: i32) -> QueryResult<Vec<Uuid>> {
+    let rows: Vec<Option<Uuid>> = plan_approvals::table
+        .filter(plan_approvals::plan_id.eq(plan_id))
+        .filter(plan_approvals::version.eq(version))
+        .filter(plan_approvals::kind.eq(ApprovalKind::ParticipantConfirmed.as_str()))
+        .select(plan_approvals::participant_id)
+        .load(conn)?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// The participants (not staff outside the team) with live commitments in the plan.
+pub fn participants_with_commitments(
+    conn: &mut PgConnection,
+    plan_id: Uuid,
+) -> QueryResult<Vec<Uuid>> {
+    let rows: Vec<Option<Uuid>> = plan_commitments::table
+        .filter(plan_commitments::plan_id.eq(plan_id))
+        .filter(plan_commitments::removed_at.is_null())
+        .filter(plan_commitments::participant_id.is_not_null())
+        .select(plan_commitments::participant_id)
+        .distinct()
+        .load(conn)?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+pub fn plan_view(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    plan: &Plan,
+    kind: CouncilKind,
+    ps: &PlanSettings,
+) -> Result<PlanView, AppError> {
+    let team = team(conn, plan.council_id)?;
+    let needed = participants_with_commitments(conn, plan.id)?;
+    let confirmed = confirmed_by(conn, plan.id, plan.version)?;
+    let confirmations = team
+        .iter()
+        .filter(|m| needed.contains(&m.participant_id))
+        .map(|m| PendingConfirmation {
+            participant_id: m.participant_id,
+            name: m.name.clone(),
+            confirmed: confirmed.contains(&m.participant_id),
+        })
+        .collect();
+    let versions: Vec<(i32, String, DateTime<Utc>)> = plan_versions::table
+        .filter(plan_versions::plan_id.eq(plan.id))
+        .order(plan_versions::version)
+        .select((
+            plan_versions::version,
+            plan_versions::change,
+            plan_versions::created_at,
+        ))
+        .load(conn)?;
+    type LinkRow = (Uuid, DateTime<Utc>, Option<DateTime<Utc>>, DateTime<Utc>);
+    let links: Vec<LinkRow> = plan_child_links::table
+        .filter(plan_child_links::plan_id.eq(plan.id))
+        .order(plan_child_links::created_at)
+        .select((
+            plan_child_links::id,
+            plan_child_links::expires_at,
+            plan_child_links::revoked_at,
+            plan_child_links::created_at,
+        ))
+        .load(conn)?;
+    let birth = birth(conn, plan.case_id)?;
+    Ok(PlanView {
+        id: plan.id,
+        council_id: plan.council_id,
+        case_id: plan.case_id,
+        council_kind: kind,
+        status: plan.status,
+        version: plan.version,
+        follow_up_owner: plan
+            .follow_up
+            .map(|o| owner_view(conn, &team, o))
+            .transpose()?,
+        goals: goals(conn, plan.id)?,
+        commitments: commitments(conn, plan.id, &team)?,
+        submitted_at: plan.submitted_at,
+        approved_at: plan.approved_at,
+        approved_version: plan.approved_version,
+        confirmations,
+        approvals: approvals(conn, plan.id)?,
+        proposed_evaluation_on: rules::proposed_evaluation_date(ps.rule, birth, ps.today),
+        evaluation_on: plan.evaluation_on,
+        evaluation_way: plan.evaluation_way,
+        follow_ups: follow_ups(conn, plan.id)?,
+        evaluations: evaluations(conn, plan.id)?,
+        child_links: links
+            .into_iter()
+            .map(|(id, expires_at, revoked_at, created_at)| ChildLinkView {
+                id,
+                url: (revoked_at.is_none() && expires_at > ps.now)
+                    .then(|| child_url(settings, &child_token(settings, id))),
+                expires_at,
+                revoked_at,
+                created_at,
+            })
+            .collect(),
+        versions: versions
+            .into_iter()
+            .map(|(version, change, created_at)| VersionView {
+                version,
+                change,
+                created_at,
+            })
+            .collect(),
+        closed_at: plan.closed_at,
+        closed_reason: plan.closed_reason.clone(),
+        created_at: plan.created_at,
+    })
+}
+
+/// Version `number` of the plan's content; 404 if there is none.
+pub fn version(
+    conn: &mut PgConnection,
+    plan_id: Uuid,
+    number: i32,
+) -> Result<serde_json::Value, AppError> {
+    plan_versions::table
+        .filter(plan_versions::plan_id.eq(plan_id))
+        .filter(plan_versions::version.eq(number))
+        .select(plan_versions::content)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// The plan's content as it stands, for its history.
+fn content(conn: &mut PgConnection, plan_id: Uuid) -> Result<serde_json::Value, AppError> {
+    let plan = plans::table
+        .filter(plans::id.eq(plan_id))
+        .select(PlanRow::as_select())
+        .first(conn)?
+        .parse()?;
+    let team = team(conn, plan.council_id)?;
+    Ok(json!({
+        "status": plan.status,
+        "goals": goals(conn, plan_id)?,
+        "commitments": commitments(conn, plan_id, &team)?,
+        "follow_up_owner": plan.follow_up.map(|o| match o {
+            Owner::Participant(p) => json!({ "participant_id": p }),
+            Owner::Staff(u) => json!({ "user_id": u }),
+        }),
+        "evaluation_on": plan.evaluation_on,
+        "evaluation_way": plan.evaluation_way,
+    }))
+}
+
+/// Records a new version of the plan after `change`: the version number rises and the content
+/// is kept as it now is.
+fn new_version(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan_id: Uuid,
+    change: &str,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    let version: i32 = diesel::update(plans::table.filter(plans::id.eq(plan_id)))
+        .set((
+            plans::version.eq(plans::version + 1),
+            plans::updated_at.eq(now),
+        ))
+        .returning(plans::version)
+        .get_result(conn)?;
+    write_version(conn, tenant, plan_id, version, change, by)?;
+    Ok(version)
+}
+
+fn write_version(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan_id: Uuid,
+    version: i32,
+    change: &str,
+    by: Option<Uuid>,
+) -> Result<(), AppError> {
+    let content = content(conn, plan_id)?;
+    diesel::insert_into(plan_versions::table)
+        .values((
+            plan_versions::tenant_id.eq(tenant.0),
+            plan_versions::plan_id.eq(plan_id),
+            plan_versions::version.eq(version),
+            plan_versions::change.eq(change),
+            plan_versions::content.eq(content),
+            plan_versions::changed_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What an approval step works in: the server's settings (for the links), the tenant, the
+/// council and the service's plan settings.
+pub struct Scope<'a> {
+    pub settings: &'a Settings,
+    pub tenant: TenantId,
+    pub council: &'a Council,
+    pub ps: &'a PlanSettings,
+}
+
+/// One approval record: its kind, who (participant, staff member), the reason and whether the
+/// child's safety was recorded as ensured.
+struct Approval<'a> {
+    kind: ApprovalKind,
+    participant: Option<Uuid>,
+    user: Option<Uuid>,
+    reason: Option<&'a str>,
+    safety_ensured: Option<bool>,
+}
+
+/// Moves the council with its plan (see [`rules::council_state_after`]).
+fn move_council(
+    conn: &mut PgConnection,
+    council: &Council,
+    event: PlanEvent,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<CouncilState>> {
+    let current: String = councils::table
+        .filter(councils::id.eq(council.id))
+        .select(councils::state)
+        .first(conn)?;
+    let Ok(current) = CouncilState::parse(&current) else {
+        return Ok(None);
+    };
+    let Some(to) = rules::council_state_after(council.kind, current, event) else {
+        return Ok(None);
+    };
+    diesel::update(councils::table.filter(councils::id.eq(council.id)))
+        .set((
+            councils::state.eq(to.as_str()),
+            councils::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(Some(to))
+}
+
+/// Starts the council's plan. Only after its meeting took place (the network makes the plan in
+/// the meeting), and one plan per council.
+pub fn create(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    if council.kind.is_final(council.state) {
+        return Err(AppError::Conflict("the council is closed".into()));
+    }
+    let facts = crate::councils::queries::current_facts(conn, council, now)?;
+    if !facts.meeting.is_some_and(|m| m.confirmed && m.started) {
+        return Err(AppError::Conflict(
+            "the plan is made in the meeting: no meeting of this council has taken place yet"
+                .into(),
+        ));
+    }
+    if find_plan(conn, council.id, false)?.is_some() {
+        return Err(AppError::Conflict("the council has a plan already".into()));
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(plans::table)
+        .values((
+            plans::tenant_id.eq(tenant.0),
+            plans::id.eq(id),
+            plans::council_id.eq(council.id),
+            plans::case_id.eq(council.case_id),
+            plans::created_by.eq(by),
+        ))
+        .execute(conn)?;
+    write_version(conn, tenant, id, 1, "created", Some(by))?;
+    move_council(conn, council, PlanEvent::Drafting, now)?;
+    Ok(id)
+}
+
+pub fn add_goal(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: &Plan,
+    goal: &NewGoal,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    rules::editable(plan.status)?;
+    let last: Option<i16> = plan_goals::table
+        .filter(plan_goals::plan_id.eq(plan.id))
+        .select(diesel::dsl::max(plan_goals::position))
+        .first(conn)?;
+    let position = last.unwrap_or(0) + 1;
+    if position > 50 {
+        return Err(AppError::Conflict("a plan has at most 50 goals".into()));
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(plan_goals::table)
+        .values((
+            plan_goals::tenant_id.eq(tenant.0),
+            plan_goals::id.eq(id),
+            plan_goals::plan_id.eq(plan.id),
+            plan_goals::position.eq(position),
+            plan_goals::text.eq(&goal.text),
+            plan_goals::author.eq(goal.author.as_str()),
+        ))
+        .execute(conn)?;
+    new_version(conn, tenant, plan.id, "goal_added", by, now)?;
+    Ok(id)
+}
+
+pub fn remove_goal(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: &Plan,
+    goal: Uuid,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    rules::editable(plan.status)?;
+    let n = diesel::update(
+        plan_goals::table
+            .filter(plan_goals::plan_id.eq(plan.id))
+            .filter(plan_goals::id.eq(goal))
+            .filter(plan_goals::removed_at.is_null()),
+    )
+    .set(plan_goals::removed_at.eq(now))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    new_version(conn, tenant, plan.id, "goal_removed", by, now)?;
+    Ok(())
+}
+
+/// Checks that `owner` may carry a commitment or the follow-up: someone on this council's team,
+/// or an active staff member assigned to the case. Anyone else is refused by name.
+fn check_owner(conn: &mut PgConnection, council: &Council, owner: Owner) -> Result<(), AppError> {
+    match owner {
+        Owner::Participant(p) => {
+            let on_team: bool = diesel::select(exists(
+                council_participants::table
+                    .filter(council_participants::council_id.eq(council.id))
+                    .filter(council_participants::id.eq(p))
+                    .filter(council_participants::removed_at.is_null()),
+            ))
+            .get_result(conn)?;
+            if !on_team {
+                return Err(AppError::field(
+                    "participant_id",
+                    "this person is not on the council's team; a commitment is made by someone in the council or by a staff member",
+                ));
+            }
+        }
+        Owner::Staff(u) => {
+            let assigned: bool = diesel::select(exists(
+                case_assignments::table
+                    .inner_join(
+                        users::table.on(users::tenant_id
+                            .eq(case_assignments::tenant_id)
+                            .and(users::id.eq(case_assignments::user_id))),
+                    )
+                    .filter(case_assignments::case_id.eq(council.case_id))
+                    .filter(case_assignments::user_id.eq(u))
+                    .filter(users::active),
+            ))
+            .get_result(conn)?;
+            if !assigned {
+                return Err(AppError::field(
+                    "user_id",
+                    "not an active staff member assigned to the case",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn add_commitment(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    plan: &Plan,
+    new: &NewCommitment,
+    by: Option<Uuid>,
+    ps: &PlanSettings,
+) -> Result<Uuid, AppError> {
+    rules::editable(plan.status)?;
+    check_owner(conn, council, new.owner)?;
+    rules::due_date_allowed(new.due_on, plan.evaluation_on, new.beyond_evaluation)?;
+    let (participant, user) = match new.owner {
+        Owner::Participant(p) => (Some(p), None),
+        Owner::Staff(u) => (None, Some(u)),
+    };
+    // In an approved plan a staff member's commitment is the service's own and binding at once;
+    // a participant confirms theirs through their link.
+    let confirmed = plan.status == PlanStatus::Approved && user.is_some();
+    let id = Uuid::now_v7();
+    diesel::insert_into(plan_commitments::table)
+        .values((
+            plan_commitments::tenant_id.eq(tenant.0),
+            plan_commitments::id.eq(id),
+            plan_commitments::plan_id.eq(plan.id),
+            plan_commitments::council_id.eq(council.id),
+            plan_commitments::participant_id.eq(participant),
+            plan_commitments::user_id.eq(user),
+            plan_commitments::text.eq(&new.text),
+            plan_commitments::due_on.eq(new.due_on),
+            plan_commitments::every_days.eq(new.every_days),
+            plan_commitments::beyond_evaluation
+                .eq(new.beyond_evaluation && plan.evaluation_on.is_some_and(|e| new.due_on > e)),
+            plan_commitments::status.eq(if confirmed {
+                CommitmentStatus::Confirmed.as_str()
+            } else {
+                CommitmentStatus::Open.as_str()
+            }),
+            plan_commitments::confirmed_at.eq(confirmed.then_some(ps.now)),
+        ))
+        .execute(conn)?;
+    new_version(conn, tenant, plan.id, "commitment_added", by, ps.now)?;
+    if plan.status == PlanStatus::Approved {
+        schedule::commitment(conn, tenant, id, new.due_on, ps)?;
+    }
+    Ok(id)
+}
+
+pub fn remove_commitment(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: &Plan,
+    commitment: Uuid,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    rules::editable(plan.status)?;
+    let n = diesel::update(
+        plan_commitments::table
+            .filter(plan_commitments::plan_id.eq(plan.id))
+            .filter(plan_commitments::id.eq(commitment))
+            .filter(plan_commitments::removed_at.is_null()),
+    )
+    .set(plan_commitments::removed_at.eq(now))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    schedule::cancel_commitment(conn, tenant, commitment)?;
+    new_version(conn, tenant, plan.id, "commitment_removed", by, now)?;
+    Ok(())
+}
+
+pub fn set_follow_up_owner(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    plan: &Plan,
+    owner: Owner,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if plan.status == PlanStatus::Closed {
+        return Err(AppError::Conflict("the plan is closed".into()));
+    }
+    check_owner(conn, council, owner)?;
+    let (participant, user) = match owner {
+        Owner::Participant(p) => (Some(p), None),
+        Owner::Staff(u) => (None, Some(u)),
+    };
+    diesel::update(plans::table.filter(plans::id.eq(plan.id)))
+        .set((
+            plans::follow_up_participant_id.eq(participant),
+            plans::follow_up_user_id.eq(user),
+        ))
+        .execute(conn)?;
+    new_version(conn, tenant, plan.id, "follow_up_owner", by, now)?;
+    Ok(())
+}
+
+/// How long the participants' links must keep working for this plan: until a month after its
+/// evaluation date, or after its last due date while no evaluation date is set.
+fn links_needed_until(
+    conn: &mut PgConnection,
+    plan_id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<DateTime<Utc>> {
+    let (evaluation, last_due): (Option<NaiveDate>, Option<NaiveDate>) = plans::table
+        .filter(plans::id.eq(plan_id))
+        .select((
+            plans::evaluation_on,
+            plan_commitments::table
+                .filter(plan_commitments::plan_id.eq(plan_id))
+                .filter(plan_commitments::removed_at.is_null())
+                .select(diesel::dsl::max(plan_commitments::due_on))
+                .single_value(),
+        ))
+        .first(conn)?;
+    let day = [evaluation, last_due].into_iter().flatten().max();
+    Ok(day
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .map(|t| t.and_utc() + chrono::Duration::days(30))
+        .unwrap_or(now)
+        .max(now + chrono::Duration::days(90)))
+}
+
+/// Makes sure every participant with commitments (and the participant who follows up) has a
+/// live link that lasts as long as the plan needs it: a live invitation link is extended, and
+/// someone without one gets a new link to the council's latest meeting. This is the same link
+/// their invitation carried; the plan adds to its page.
+pub fn extend_links(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let until = links_needed_until(conn, plan.id, now)?;
+    let mut who = participants_with_commitments(conn, plan.id)?;
+    if let Some(Owner::Participant(p)) = plan.follow_up
+        && !who.contains(&p)
+    {
+        who.push(p);
+    }
+    let team = team(conn, plan.council_id)?;
+    for participant in who {
+        if !team
+            .iter()
+            .any(|m| m.participant_id == participant && m.email.is_some())
+        {
+            continue;
+        }
+        let live: Option<Uuid> = live_link(conn, participant)?;
+        let id = match live {
+            Some(id) => id,
+            None => {
+                let meeting: Option<crate::councils::queries::MeetingRow> = council_meetings::table
+                    .filter(council_meetings::council_id.eq(plan.council_id))
+                    .filter(council_meetings::status.eq("scheduled"))
+                    .order(council_meetings::created_at.desc())
+                    .select(crate::councils::queries::MeetingRow::as_select())
+                    .first(conn)
+                    .optional()?;
+                let Some(meeting) = meeting else {
+                    continue;
+                };
+                crate::councils::invitations::issue(
+                    conn,
+                    settings,
+                    tenant,
+                    &meeting,
+                    participant,
+                    now,
+                )?
+            }
+        };
+        diesel::update(
+            council_invitations::table
+                .filter(council_invitations::id.eq(id))
+                .filter(council_invitations::expires_at.lt(until)),
+        )
+        .set(council_invitations::expires_at.eq(until))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The participant's live link (their latest, not revoked, not expired), if any.
+pub fn live_link(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Option<Uuid>> {
+    council_invitations::table
+        .filter(council_invitations::participant_id.eq(participant))
+        .filter(council_invitations::revoked_at.is_null())
+        .filter(council_invitations::expires_at.gt(Utc::now()))
+        .order(council_invitations::created_at.desc())
+        .select(council_invitations::id)
+        .first(conn)
+        .optional()
+}
+
+/// Sends the plan for approval. A network council's participants with commitments each get an
+/// email with their link to confirm; a family group conference's plan goes to the caseworker.
+pub fn submit(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    council: &Council,
+    plan: &Plan,
+    by: Option<Uuid>,
+    ps: &PlanSettings,
+) -> Result<usize, AppError> {
+    match plan.status {
+        PlanStatus::Draft => {}
+        PlanStatus::AwaitingApproval => {
+            return Err(AppError::Conflict(
+                "the plan awaits approval already".into(),
+            ));
+        }
+        PlanStatus::Approved | PlanStatus::Closed => {
+            return Err(AppError::Conflict(
+                "the plan has been approved; changes to it need no new approval".into(),
+            ));
+        }
+    }
+    let team = team(conn, plan.council_id)?;
+    if goals(conn, plan.id)?.is_empty() {
+        return Err(AppError::Conflict("the plan has no goal yet".into()));
+    }
+    if commitments(conn, plan.id, &team)?.is_empty() {
+        return Err(AppError::Conflict(
+            "nobody has committed to anything yet".into(),
+        ));
+    }
+    diesel::update(plans::table.filter(plans::id.eq(plan.id)))
+        .set((
+            plans::status.eq(PlanStatus::AwaitingApproval.as_str()),
+            plans::submitted_at.eq(ps.now),
+        ))
+        .execute(conn)?;
+    let version = new_version(conn, tenant, plan.id, "submitted", by, ps.now)?;
+    let mut asked = 0;
+    if rules::approver(council.kind) == Approver::Network {
+        extend_links(conn, settings, tenant, plan, ps.now)?;
+        for participant in participants_with_commitments(conn, plan.id)? {
+            schedule::confirmation_request(conn, tenant, plan.id, participant, version, ps.now)?;
+            asked += 1;
+        }
+    }
+    Ok(asked)
+}
+
+fn insert_approval(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: &Plan,
+    a: Approval<'_>,
+) -> Result<(), AppError> {
+    let inserted = diesel::insert_into(plan_approvals::table)
+        .values((
+            plan_approvals::tenant_id.eq(tenant.0),
+            plan_approvals::id.eq(Uuid::now_v7()),
+            plan_approvals::plan_id.eq(plan.id),
+            plan_approvals::council_id.eq(plan.council_id),
+            plan_approvals::version.eq(plan.version),
+            plan_approvals::kind.eq(a.kind.as_str()),
+            plan_approvals::participant_id.eq(a.participant),
+            plan_approvals::user_id.eq(a.user),
+            plan_approvals::reason.eq(a.reason),
+            plan_approvals::safety_ensured.eq(a.safety_ensured),
+        ))
+        .execute(conn);
+    match inserted {
+        Err(e) if crate::db::is_unique_violation(&e) => Err(AppError::Conflict(
+            "the plan has been approved already".into(),
+        )),
+        other => {
+            other?;
+            Ok(())
+        }
+    }
+}
+
+/// The plan becomes binding: its commitments get their reminders, the links last as long as the
+/// plan, and the council moves on.
+fn approve(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    council: &Council,
+    plan: &Plan,
+    by: Option<Uuid>,
+    ps: &PlanSettings,
+) -> Result<(), AppError> {
+    diesel::update(plans::table.filter(plans::id.eq(plan.id)))
+        .set((
+            plans::status.eq(PlanStatus::Approved.as_str()),
+            plans::approved_at.eq(ps.now),
+            plans::approved_version.eq(plan.version),
+        ))
+        .execute(conn)?;
+    // Staff commitments are the service's own: binding with the plan.
+    diesel::update(
+        plan_commitments::table
+            .filter(plan_commitments::plan_id.eq(plan.id))
+            .filter(plan_commitments::user_id.is_not_null())
+            .filter(plan_commitments::status.eq(CommitmentStatus::Open.as_str())),
+    )
+    .set((
+        plan_commitments::status.eq(CommitmentStatus::Confirmed.as_str()),
+        plan_commitments::confirmed_at.eq(ps.now),
+    ))
+    .execute(conn)?;
+    let due: Vec<(Uuid, NaiveDate)> = plan_commitments::table
+        .filter(plan_commitments::plan_id.eq(plan.id))
+        .filter(plan_commitments::removed_at.is_null())
+        .filter(plan_commitments::status.ne(CommitmentStatus::Done.as_str()))
+        .select((plan_commitments::id, plan_commitments::due_on))
+        .load(conn)?;
+    for (id, due_on) in due {
+        schedule::commitment(conn, tenant, id, due_on, ps)?;
+    }
+    new_version(conn, tenant, plan.id, "approved", by, ps.now)?;
+    let approved = plan_of(conn, plan.council_id, false)?;
+    extend_links(conn, settings, tenant, &approved, ps.now)?;
+    move_council(conn, council, PlanEvent::Approved, ps.now)?;
+    Ok(())
+}
+
+fn require_awaiting(plan: &Plan) -> Result<(), AppError> {
+    match plan.status {
+        PlanStatus::AwaitingApproval => Ok(()),
+        PlanStatus::Approved | PlanStatus::Closed => Err(AppError::Conflict(
+            "the plan has been approved already".into(),
+        )),
+        PlanStatus::Draft => Err(AppError::Conflict(
+            "the plan has not been sent for approval".into(),
+        )),
+    }
+}
+
+/// A participant confirms their commitments through their link ("I commit to …"). When everyone
+/// with commitments has, the network council's plan is approved. Returns whether it was.
+pub fn participant_confirms(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    council: &Council,
+    plan: &Plan,
+    participant: Uuid,
+    ps: &PlanSettings,
+) -> Result<bool, AppError> {
+    require_awaiting(plan)?;
+    if rules::approver(council.kind) != Approver::Network {
+        return Err(AppError::Conflict(
+            "this plan is approved by the service, not through the links".into(),
+        ));
+    }
+    let needed = participants_with_commitments(conn, plan.id)?;
+    if !needed.contains(&participant) {
+        return Err(AppError::Conflict(
+            "you have no commitments in this plan".into(),
+        ));
+    }
+    if confirmed_by(conn, plan.id, plan.version)?.contains(&participant) {
+        return Err(AppError::Conflict(
+            "you have confirmed this plan already".into(),
+        ));
+    }
+    insert_approval(
+        conn,
+        tenant,
+        plan,
+        Approval {
+            kind: ApprovalKind::ParticipantConfirmed,
+            participant: Some(participant),
+            user: None,
+            reason: None,
+            safety_ensured: None,
+        },
+    )?;
+    diesel::update(
+        plan_commitments::table
+            .filter(plan_commitments::plan_id.eq(plan.id))
+            .filter(plan_commitments::participant_id.eq(participant))
+            .filter(plan_commitments::removed_at.is_null())
+            .filter(plan_commitments::status.eq(CommitmentStatus::Open.as_str())),
+    )
+    .set((
+        plan_commitments::status.eq(CommitmentStatus::Confirmed.as_str()),
+        plan_commitments::confirmed_at.eq(ps.now),
+    ))
+    .execute(conn)?;
+    let confirmed = confirmed_by(conn, plan.id, plan.version)?;
+    if rules::all_confirmed(&needed, &confirmed) {
+        approve(conn, settings, tenant, council, plan, None, ps)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// The coordinator closes a network council's approval with a reason (someone cannot be reached,
+/// or the network agreed in the meeting): the plan is approved as it stands.
+pub fn coordinator_closes(
+    conn: &mut PgConnection,
+    scope: &Scope<'_>,
+    plan: &Plan,
+    user: Option<Uuid>,
+    reason: &str,
+) -> Result<(), AppError> {
+    let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
+    require_awaiting(plan)?;
+    if rules::approver(council.kind) == Approver::Caseworker {
+        return Err(AppError::Conflict(
+            "a family group conference's plan is approved by the caseworker".into(),
+        ));
+    }
+    if user != Some(council.coordinator_id) {
+        return Err(AppError::Forbidden);
+    }
+    insert_approval(
+        conn,
+        tenant,
+        plan,
+        Approval {
+            kind: ApprovalKind::CoordinatorClosed,
+            participant: None,
+            user,
+            reason: Some(reason),
+            safety_ensured: None,
+        },
+    )?;
+    approve(conn, settings, tenant, council, plan, user, ps)
+}
+
+/// The caseworker approves a family group conference's plan, recording that the child's safety
+/// is ensured.
+pub fn caseworker_approves(
+    conn: &mut PgConnection,
+    scope: &Scope<'_>,
+    plan: &Plan,
+    user: Option<Uuid>,
+    note: Option<&str>,
+) -> Result<(), AppError> {
+    let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
+    require_awaiting(plan)?;
+    if rules::approver(council.kind) != Approver::Caseworker {
+        return Err(AppError::Conflict(
+            "only a family group conference's plan is approved by the caseworker".into(),
+        ));
+    }
+    insert_approval(
+        conn,
+        tenant,
+        plan,
+        Approval {
+            kind: ApprovalKind::CaseworkerApproved,
+            participant: None,
+            user,
+            reason: note,
+            safety_ensured: Some(true),
+        },
+    )?;
+    approve(conn, settings, tenant, council, plan, user, ps)
+}
+
+/// The caseworker returns a family group conference's plan with a reason: it is a draft again.
+pub fn caseworker_returns(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    plan: &Plan,
+    user: Option<Uuid>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    require_awaiting(plan)?;
+    if rules::approver(council.kind) != Approver::Caseworker {
+        return Err(AppError::Conflict(
+            "only a family group conference's plan is returned by the caseworker".into(),
+        ));
+    }
+    insert_approval(
+        conn,
+        tenant,
+        plan,
+        Approval {
+            kind: ApprovalKind::CaseworkerReturned,
+            participant: None,
+            user,
+            reason: Some(reason),
+            safety_ensured: None,
+        },
+    )?;
+    diesel::update(plans::table.filter(plans::id.eq(plan.id)))
+        .set(plans::status.eq(PlanStatus::Draft.as_str()))
+        .execute(conn)?;
+    new_version(conn, tenant, plan.id, "returned", user, now)?;
+    Ok(())
+}
+
+/// Records when and how the plan is evaluated. Commitments due after the date are refused unless
+/// confirmed (they are then marked as such); the evaluation-due job is (re)scheduled.
+pub fn define_evaluation(
+    conn: &mut PgConnection,
+    scope: &Scope<'_>,
+    plan: &Plan,
+    evaluation: &EvaluationPlan,
+    by: Option<Uuid>,
+) -> Result<(), AppError> {
+    let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
+    if plan.status != PlanStatus::Approved {
+        return Err(AppError::Conflict(
+            "the evaluation is decided when the plan is approved".into(),
+        ));
+    }
+    let later: Vec<Uuid> = plan_commitments::table
+        .filter(plan_commitments::plan_id.eq(plan.id))
+        .filter(plan_commitments::removed_at.is_null())
+        .filter(plan_commitments::status.ne(CommitmentStatus::Done.as_str()))
+        .filter(plan_commitments::due_on.gt(evaluation.on))
+        .filter(plan_commitments::beyond_evaluation.eq(false))
+        .select(plan_commitments::id)
+        .load(conn)?;
+    if !later.is_empty() && !evaluation.confirm_later_commitments {
+        return Err(AppError::field(
+            "evaluation_on",
+            format!(
+                "{} commitment(s) are due after this date; choose a later date or confirm them with confirm_later_commitments",
+                later.len()
+            ),
+        ));
+    }
+    diesel::update(plan_commitments::table.filter(plan_commitments::id.eq_any(&later)))
+        .set(plan_commitments::beyond_evaluation.eq(true))
+        .execute(conn)?;
+    diesel::update(plans::table.filter(plans::id.eq(plan.id)))
+        .set((
+            plans::evaluation_on.eq(evaluation.on),
+            plans::evaluation_way.eq(evaluation.way.as_str()),
+            plans::evaluation_defined_at.eq(ps.now),
+        ))
+        .execute(conn)?;
+    new_version(conn, tenant, plan.id, "evaluation_defined", by, ps.now)?;
+    schedule::evaluation_due(conn, tenant, plan.id, evaluation.on, ps)?;
+    let updated = plan_of(conn, plan.council_id, false)?;
+    extend_links(conn, settings, tenant, &updated, ps.now)?;
+    move_council(conn, council, PlanEvent::EvaluationDefined, ps.now)?;
+    Ok(())
+}
+
+/// Marks a commitment done with a comment. A recurring one is done for this time: its next due
+/// date follows, until the evaluation; the last time (or a one-off) is done for good.
+pub fn mark_done(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: &Plan,
+    commitment: Uuid,
+    comment: Option<&str>,
+    ps: &PlanSettings,
+) -> Result<(), AppError> {
+    if plan.status != PlanStatus::Approved {
+        return Err(AppError::Conflict(
+            "commitments are marked done once the plan is approved, and until it is closed".into(),
+        ));
+    }
+    let row: Option<(String, NaiveDate, Option<i32>)> = plan_commitments::table
+        .filter(plan_commitments::plan_id.eq(plan.id))
+        .filter(plan_commitments::id.eq(commitment))
+        .filter(plan_commitments::removed_at.is_null())
+        .select((
+            plan_commitments::status,
+            plan_commitments::due_on,
+            plan_commitments::every_days,
+        ))
+        .for_update()
+        .first(conn)
+        .optional()?;
+    let (status, due_on, every) = row.ok_or(AppError::NotFound)?;
+    match stored(CommitmentStatus::parse, &status)? {
+        CommitmentStatus::Done => {
+            return Err(AppError::Conflict("this commitment is done already".into()));
+        }
+        CommitmentStatus::Open => {
+            return Err(AppError::Conflict(
+                "confirm the commitment before marking it done".into(),
+            ));
+        }
+        CommitmentStatus::Confirmed => {}
+    }
+    let next = every
+        .and_then(|n| due_on.checked_add_days(chrono::Days::new(u64::try_from(n).unwrap_or(1))))
+        .map(|d| d.max(ps.today))
+        .filter(|d| plan.evaluation_on.is_none_or(|e| *d <= e));
+    diesel::update(plan_commitments::table.filter(plan_commitments::id.eq(commitment)))
+        .set((
+            plan_commitments::status.eq(if next.is_some() {
+                CommitmentStatus::Confirmed.as_str()
+            } else {
+                CommitmentStatus::Done.as_str()
+            }),
+            plan_commitments::done_at.eq(ps.now),
+            plan_commitments::done_comment.eq(comment),
+            plan_commitments::times_done.eq(plan_commitments::times_done + 1),
+            plan_commitments::due_on.eq(next.unwrap_or(due_on)),
+        ))
+        .execute(conn)?;
+    match next {
+        Some(next) => schedule::commitment(conn, tenant, commitment, next, ps)?,
+        None => schedule::cancel_commitment(conn, tenant, commitment)?,
+    };
+    Ok(())
+}
+
+/// What the evaluation-due job opens: a new council of the same kind for the same case in its
+/// first state (coordinated by the same coordinator), or a follow-up meeting or the caseworker's
+/// review as a record to hold. Returns the follow-up, or `None` when one is open for that date
+/// already (the job ran twice).
+pub fn open_follow_up(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> Result<Option<(Uuid, Option<Uuid>)>, AppError> {
+    let (Some(due_on), Some(way)) = (plan.evaluation_on, plan.evaluation_way) else {
+        return Ok(None);
+    };
+    let already: bool = diesel::select(exists(
+        plan_follow_ups::table
+            .filter(plan_follow_ups::plan_id.eq(plan.id))
+            .filter(plan_follow_ups::due_on.eq(due_on)),
+    ))
+    .get_result(conn)?;
+    if already {
+        return Ok(None);
+    }
+    let (kind, coordinator): (String, Uuid) = councils::table
+        .filter(councils::id.eq(plan.council_id))
+        .select((councils::kind, councils::coordinator_id))
+        .first(conn)?;
+    let kind = stored(CouncilKind::parse, &kind)?;
+    let new_council = if way == EvaluationWay::NewCouncil {
+        let id = Uuid::now_v7();
+        diesel::insert_into(councils::table)
+            .values((
+                councils::tenant_id.eq(tenant.0),
+                councils::id.eq(id),
+                councils::case_id.eq(plan.case_id),
+                councils::kind.eq(kind.as_str()),
+                councils::state.eq(kind.initial().as_str()),
+                councils::coordinator_id.eq(coordinator),
+                councils::created_by.eq(coordinator),
+            ))
+            .execute(conn)?;
+        Some(id)
+    } else {
+        None
+    };
+    let id = Uuid::now_v7();
+    diesel::insert_into(plan_follow_ups::table)
+        .values((
+            plan_follow_ups::tenant_id.eq(tenant.0),
+            plan_follow_ups::id.eq(id),
+            plan_follow_ups::plan_id.eq(plan.id),
+            plan_follow_ups::case_id.eq(plan.case_id),
+            plan_follow_ups::way.eq(way.as_str()),
+            plan_follow_ups::due_on.eq(due_on),
+            plan_follow_ups::new_council_id.eq(new_council),
+        ))
+        .execute(conn)?;
+    let council =
+        crate::councils::queries::council(conn, tenant, plan.case_id, plan.council_id, false)?;
+    move_council(conn, &council, PlanEvent::EvaluationDue, now)?;
+    Ok(Some((id, new_council)))
+}
+
+/// The follow-up took place: if no evaluation is recorded within the service's days, the
+/// coordinator hears of it.
+pub fn follow_up_held(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: &Plan,
+    follow_up: Uuid,
+    held_on: NaiveDate,
+    ps: &PlanSettings,
+) -> Result<(), AppError> {
+    if plan.status == PlanStatus::Closed {
+        return Err(AppError::Conflict("the plan is closed".into()));
+    }
+    let documented: Option<Option<DateTime<Utc>>> = plan_follow_ups::table
+        .filter(plan_follow_ups::plan_id.eq(plan.id))
+        .filter(plan_follow_ups::id.eq(follow_up))
+        .select(plan_follow_ups::documented_at)
+        .first(conn)
+        .optional()?;
+    match documented {
+        None => return Err(AppError::NotFound),
+        Some(Some(_)) => {
+            return Err(AppError::Conflict(
+                "this follow-up's evaluation is recorded already".into(),
+            ));
+        }
+        Some(None) => {}
+    }
+    diesel::update(plan_follow_ups::table.filter(plan_follow_ups::id.eq(follow_up)))
+        .set(plan_follow_ups::held_on.eq(held_on))
+        .execute(conn)?;
+    schedule::undocumented(conn, tenant, plan.id, follow_up, held_on, ps)?;
+    Ok(())
+}
+
+/// Records an evaluation. Every goal of the plan gets its result; the open follow-up is
+/// documented (its chase cancelled); with a next date the plan goes on and its evaluation-due job
+/// moves there.
+pub fn record_evaluation(
+    conn: &mut PgConnection,
+    scope: &Scope<'_>,
+    plan: &Plan,
+    new: &NewEvaluation,
+    by: Uuid,
+) -> Result<Uuid, AppError> {
+    let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
+    if plan.status != PlanStatus::Approved {
+        return Err(AppError::Conflict(
+            "an evaluation is recorded for an approved plan that is not closed".into(),
+        ));
+    }
+    let live: Vec<Uuid> = goals(conn, plan.id)?.into_iter().map(|g| g.id).collect();
+    for (i, (goal, _, _)) in new.goals.iter().enumerate() {
+        if !live.contains(goal) {
+            return Err(AppError::field(
+                &format!("goals[{i}].goal_id"),
+                "not a goal of this plan",
+            ));
+        }
+    }
+    if let Some(missing) = live
+        .iter()
+        .find(|g| !new.goals.iter().any(|(id, _, _)| id == *g))
+    {
+        return Err(AppError::field(
+            "goals",
+            format!("every goal of the plan is evaluated; goal {missing} has no result"),
+        ));
+    }
+    let follow_up: Option<Uuid> = plan_follow_ups::table
+        .filter(plan_follow_ups::plan_id.eq(plan.id))
+        .filter(plan_follow_ups::documented_at.is_null())
+        .order(plan_follow_ups::due_on.desc())
+        .select(plan_follow_ups::id)
+        .first(conn)
+        .optional()?;
+    let id = Uuid::now_v7();
+    diesel::insert_into(plan_evaluations::table)
+        .values((
+            plan_evaluations::tenant_id.eq(tenant.0),
+            plan_evaluations::id.eq(id),
+            plan_evaluations::plan_id.eq(plan.id),
+            plan_evaluations::follow_up_id.eq(follow_up),
+            plan_evaluations::held_on.eq(new.held_on),
+            plan_evaluations::took_part.eq(&new.took_part),
+            plan_evaluations::child_view.eq(&new.child_view),
+            plan_evaluations::parents_view.eq(&new.parents_view),
+            plan_evaluations::decision.eq(new.decision.as_str()),
+            plan_evaluations::next_evaluation_on.eq(new.next_evaluation_on),
+            plan_evaluations::recorded_by.eq(by),
+        ))
+        .execute(conn)?;
+    for (goal, result, note) in &new.goals {
+        diesel::insert_into(plan_evaluation_goals::table)
+            .values((
+                plan_evaluation_goals::tenant_id.eq(tenant.0),
+                plan_evaluation_goals::evaluation_id.eq(id),
+                plan_evaluation_goals::plan_id.eq(plan.id),
+                plan_evaluation_goals::goal_id.eq(goal),
+                plan_evaluation_goals::result.eq(result.as_str()),
+                plan_evaluation_goals::note.eq(note),
+            ))
+            .execute(conn)?;
+    }
+    if let Some(f) = follow_up {
+        let held: Option<NaiveDate> = plan_follow_ups::table
+            .filter(plan_follow_ups::id.eq(f))
+            .select(plan_follow_ups::held_on)
+            .first(conn)?;
+        diesel::update(plan_follow_ups::table.filter(plan_follow_ups::id.eq(f)))
+            .set((
+                plan_follow_ups::documented_at.eq(ps.now),
+                plan_follow_ups::held_on.eq(held.unwrap_or(new.held_on)),
+            ))
+            .execute(conn)?;
+        schedule::cancel_undocumented(conn, tenant, f)?;
+    }
+    match new.next_evaluation_on {
+        Some(next) => {
+            diesel::update(plans::table.filter(plans::id.eq(plan.id)))
+                .set(plans::evaluation_on.eq(next))
+                .execute(conn)?;
+            if plan.evaluation_way.is_none() {
+                diesel::update(plans::table.filter(plans::id.eq(plan.id)))
+                    .set(plans::evaluation_way.eq(EvaluationWay::FollowUpMeeting.as_str()))
+                    .execute(conn)?;
+            }
+            schedule::evaluation_due(conn, tenant, plan.id, next, ps)?;
+        }
+        None => {
+            schedule::cancel_evaluation_due(conn, tenant, plan.id)?;
+        }
+    }
+    new_version(conn, tenant, plan.id, "evaluated", Some(by), ps.now)?;
+    let updated = plan_of(conn, plan.council_id, false)?;
+    extend_links(conn, settings, tenant, &updated, ps.now)?;
+    move_council(conn, council, PlanEvent::Evaluated(new.decision), ps.now)?;
+    Ok(id)
+}
+
+/// Closes the plan; refused without an evaluation. Nothing of it is sent afterwards.
+pub fn close(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    plan: &Plan,
+    reason: Option<&str>,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let count: i64 = plan_evaluations::table
+        .filter(plan_evaluations::plan_id.eq(plan.id))
+        .count()
+        .get_result(conn)?;
+    rules::may_close(plan.status, usize::try_from(count).unwrap_or(0))?;
+    diesel::update(plans::table.filter(plans::id.eq(plan.id)))
+        .set((
+            plans::status.eq(PlanStatus::Closed.as_str()),
+            plans::closed_at.eq(now),
+            plans::closed_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    schedule::cancel_all(conn, tenant, plan.id)?;
+    new_version(conn, tenant, plan.id, "closed", by, now)?;
+    move_council(conn, council, PlanEvent::Closed, now)?;
+    Ok(())
+}
+
+/// Prefix of the child's link tokens.
+pub const CHILD_TOKEN_PREFIX: &str = "tlb_";
+/// Mixed into the derivation, so these tokens never pass for another kind.
+const CHILD_TOKEN_PURPOSE: &str = "child_link";
+
+/// The token of child link `id`.
+pub fn child_token(settings: &Settings, id: Uuid) -> String {
+    settings
+        .token_key()
+        .derive(CHILD_TOKEN_PREFIX, CHILD_TOKEN_PURPOSE, id)
+        .text
+}
+
+/// The child's page for `token`.
+pub fn child_url(settings: &Settings, token: &str) -> String {
+    format!("{}/c/{token}", settings.base_url())
+}
+
+/// Creates a link for the child: random id, token derived from it, only its hash kept; it
+/// works until a month after the evaluation date (or for half a year).
+pub fn create_child_link(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    plan: &Plan,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    if plan.status == PlanStatus::Closed {
+        return Err(AppError::Conflict("the plan is closed".into()));
+    }
+    let id = Uuid::new_v4();
+    let token = settings
+        .token_key()
+        .derive(CHILD_TOKEN_PREFIX, CHILD_TOKEN_PURPOSE, id);
+    let expires_at = plan
+        .evaluation_on
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .map(|t| t.and_utc() + chrono::Duration::days(30))
+        .unwrap_or(now + chrono::Duration::days(182))
+        .max(now + chrono::Duration::days(30));
+    diesel::insert_into(plan_child_links::table)
+        .values((
+            plan_child_links::tenant_id.eq(tenant.0),
+            plan_child_links::id.eq(id),
+            plan_child_links::plan_id.eq(plan.id),
+            plan_child_links::token_hash.eq(&token.hash),
+            plan_child_links::expires_at.eq(expires_at),
+            plan_child_links::created_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn revoke_child_link(
+    conn: &mut PgConnection,
+    plan: &Plan,
+    link: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let n = diesel::update(
+        plan_child_links::table
+            .filter(plan_child_links::plan_id.eq(plan.id))
+            .filter(plan_child_links::id.eq(link))
+            .filter(plan_child_links::revoked_at.is_null()),
+    )
+    .set(plan_child_links::revoked_at.eq(now))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,601 @@
+//! The plan's jobs: written in the same transaction as the change that causes them, replaced when
+//! a date moves, cancelled when the plan closes — and the executors that send them.
+//!
+//! - `plan_confirmation`: a network council's plan awaits someone's confirmation (their link).
+//! - `commitment_due` / `commitment_overdue`: before and after a commitment's due date, to the
+//!   person (a participant through their link, a staff member to sign in).
+//! - `evaluation_due`: at the evaluation date, opens the follow-up (a new council, a follow-up
+//!   meeting, the caseworker's review) and tells the coordinator.
+//! - `evaluation_undocumented`: some days after a follow-up took place without an evaluation
+//!   record, to the coordinator.
+//!
+//! Every email is neutral: no child's name, no word revealing child welfare, the details behind
+//! the link.
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use diesel::PgConnection;
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::domain::{CommitmentStatus, PlanStatus};
+use super::queries::{self, PlanSettings};
+use crate::councils::invitations::{link_url, neutral_sender, token_for};
+use crate::db::TenantId;
+use crate::db::schema::{
+    council_participants, councils, network_persons, plan_approvals, plan_commitments,
+    plan_follow_ups, tenants, users,
+};
+use crate::fields::Email;
+use crate::jobs::timing::local_to_utc;
+use crate::jobs::worker::{JobContext, JobError, JobRow};
+use crate::jobs::{self, JobKind, NewJob, Subject};
+use crate::mail::OutgoingEmail;
+use crate::mail::templates::{self, PlanMail};
+use crate::web::i18n::Lang;
+use crate::web::problem::AppError;
+
+/// Plan messages leave at this local time on their day.
+const SEND_AT_HOUR: u32 = 9;
+
+fn plan_subject(id: Uuid) -> Subject {
+    Subject { kind: "plan", id }
+}
+
+fn commitment_subject(id: Uuid) -> Subject {
+    Subject {
+        kind: "commitment",
+        id,
+    }
+}
+
+fn follow_up_subject(id: Uuid) -> Subject {
+    Subject {
+        kind: "follow_up",
+        id,
+    }
+}
+
+/// `day` at the sending hour in the service's zone, as UTC; now if that has passed.
+fn on_day(day: NaiveDate, ps: &PlanSettings) -> DateTime<Utc> {
+    local_to_utc(
+        day,
+        NaiveTime::from_hms_opt(SEND_AT_HOUR, 0, 0).unwrap_or_default(),
+        ps.tz,
+    )
+    .max(ps.now)
+}
+
+/// Asks a participant to confirm their commitments in `version` of the plan.
+pub fn confirmation_request(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: Uuid,
+    participant: Uuid,
+    version: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Uuid> {
+    jobs::schedule(
+        conn,
+        tenant,
+        &NewJob {
+            kind: JobKind::PlanConfirmation,
+            payload: json!({ "plan_id": plan, "participant_id": participant, "version": version }),
+            due_at: now,
+            subject: Some(plan_subject(plan)),
+        },
+    )
+}
+
+/// Replaces a commitment's reminders: `commitment_notice_days` before `due_on` (if still ahead)
+/// and the day after it.
+pub fn commitment(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    commitment: Uuid,
+    due_on: NaiveDate,
+    ps: &PlanSettings,
+) -> QueryResult<usize> {
+    let mut jobs_now = Vec::new();
+    let notice_day = due_on
+        .checked_sub_days(Days::new(u64::from(ps.notice_days)))
+        .unwrap_or(due_on);
+    if due_on >= ps.today {
+        jobs_now.push(NewJob {
+            kind: JobKind::CommitmentDue,
+            payload: json!({ "commitment_id": commitment, "due_on": due_on }),
+            due_at: on_day(notice_day, ps),
+            subject: Some(commitment_subject(commitment)),
+        });
+    }
+    let overdue_day = due_on.checked_add_days(Days::new(1)).unwrap_or(due_on);
+    jobs_now.push(NewJob {
+        kind: JobKind::CommitmentOverdue,
+        payload: json!({ "commitment_id": commitment, "due_on": due_on }),
+        due_at: on_day(overdue_day, ps),
+        subject: Some(commitment_subject(commitment)),
+    });
+    jobs::replace_for_subject(
+        conn,
+        tenant,
+        commitment_subject(commitment),
+        &[JobKind::CommitmentDue, JobKind::CommitmentOverdue],
+        &jobs_now,
+    )
+}
+
+pub fn cancel_commitment(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    commitment: Uuid,
+) -> QueryResult<usize> {
+    jobs::replace_for_subject(
+        conn,
+        tenant,
+        commitment_subject(commitment),
+        &[JobKind::CommitmentDue, JobKind::CommitmentOverdue],
+        &[],
+    )
+}
+
+/// Replaces the plan's evaluation-due job with one on `on`.
+pub fn evaluation_due(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: Uuid,
+    on: NaiveDate,
+    ps: &PlanSettings,
+) -> QueryResult<usize> {
+    jobs::replace_for_subject(
+        conn,
+        tenant,
+        plan_subject(plan),
+        &[JobKind::EvaluationDue],
+        &[NewJob {
+            kind: JobKind::EvaluationDue,
+            payload: json!({ "plan_id": plan, "evaluation_on": on }),
+            due_at: on_day(on, ps),
+            subject: Some(plan_subject(plan)),
+        }],
+    )
+}
+
+pub fn cancel_evaluation_due(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: Uuid,
+) -> QueryResult<usize> {
+    jobs::replace_for_subject(
+        conn,
+        tenant,
+        plan_subject(plan),
+        &[JobKind::EvaluationDue],
+        &[],
+    )
+}
+
+/// Replaces the follow-up's chase: `evaluation_undocumented_days` after it was held.
+pub fn undocumented(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: Uuid,
+    follow_up: Uuid,
+    held_on: NaiveDate,
+    ps: &PlanSettings,
+) -> QueryResult<usize> {
+    let day = held_on
+        .checked_add_days(Days::new(u64::from(ps.undocumented_days)))
+        .unwrap_or(held_on);
+    jobs::replace_for_subject(
+        conn,
+        tenant,
+        follow_up_subject(follow_up),
+        &[JobKind::EvaluationUndocumented],
+        &[NewJob {
+            kind: JobKind::EvaluationUndocumented,
+            payload: json!({ "plan_id": plan, "follow_up_id": follow_up }),
+            due_at: on_day(day, ps),
+            subject: Some(follow_up_subject(follow_up)),
+        }],
+    )
+}
+
+pub fn cancel_undocumented(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    follow_up: Uuid,
+) -> QueryResult<usize> {
+    jobs::replace_for_subject(
+        conn,
+        tenant,
+        follow_up_subject(follow_up),
+        &[JobKind::EvaluationUndocumented],
+        &[],
+    )
+}
+
+/// Cancels every pending job of a closed plan: its confirmations, its evaluation, its
+/// commitments' reminders and its follow-ups' chases.
+pub fn cancel_all(conn: &mut PgConnection, tenant: TenantId, plan: Uuid) -> QueryResult<()> {
+    jobs::replace_for_subject(
+        conn,
+        tenant,
+        plan_subject(plan),
+        &[JobKind::PlanConfirmation, JobKind::EvaluationDue],
+        &[],
+    )?;
+    let commitments: Vec<Uuid> = plan_commitments::table
+        .filter(plan_commitments::plan_id.eq(plan))
+        .select(plan_commitments::id)
+        .load(conn)?;
+    for c in commitments {
+        cancel_commitment(conn, tenant, c)?;
+    }
+    let follow_ups: Vec<Uuid> = plan_follow_ups::table
+        .filter(plan_follow_ups::plan_id.eq(plan))
+        .select(plan_follow_ups::id)
+        .load(conn)?;
+    for f in follow_ups {
+        cancel_undocumented(conn, tenant, f)?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
+// The executors.
+
+fn payload_uuid(row: &JobRow, key: &str) -> Result<Uuid, JobError> {
+    row.payload
+        .get(key)
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| JobError::Permanent(format!("payload without {key}")))
+}
+
+fn payload_date(row: &JobRow, key: &str) -> Result<NaiveDate, JobError> {
+    row.payload
+        .get(key)
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| JobError::Permanent(format!("payload without {key}")))
+}
+
+fn app_error(e: AppError) -> JobError {
+    JobError::Retry(e.to_string())
+}
+
+/// The open plan `id`: none when it is gone or closed (then nothing is sent).
+fn open_plan(conn: &mut PgConnection, id: Uuid) -> Result<Option<queries::Plan>, JobError> {
+    Ok(queries::plan_by_id(conn, id)
+        .map_err(app_error)?
+        .filter(|p| p.status != PlanStatus::Closed))
+}
+
+struct Mail<'a> {
+    ctx: &'a JobContext,
+    to: &'a str,
+    lang: Lang,
+    kind: PlanMail,
+    day: Option<NaiveDate>,
+    link: &'a str,
+    message: Uuid,
+}
+
+fn send(conn: &mut PgConnection, mail: Mail<'_>) -> Result<(), JobError> {
+    let (sender, reply_to, _) = neutral_sender(conn)?;
+    let to = Email::parse(mail.to).map_err(|m| JobError::Permanent(m.into()))?;
+    let content = templates::plan(mail.lang, mail.kind, &sender, mail.day, mail.link);
+    mail.ctx.mailer.send(&OutgoingEmail {
+        to,
+        sender_name: sender,
+        reply_to,
+        subject: content.subject,
+        text: content.text,
+        html: content.html,
+        message_id: mail.ctx.mailer.message_id_for(mail.message),
+        calendar: None,
+    })?;
+    Ok(())
+}
+
+fn service_lang(conn: &mut PgConnection) -> QueryResult<Lang> {
+    let locale: String = tenants::table.select(tenants::locale).first(conn)?;
+    Ok(Lang::parse(&locale).unwrap_or_default())
+}
+
+/// A participant's address and their live link, if both exist.
+fn participant_link(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    participant: Uuid,
+) -> Result<Option<(String, String)>, JobError> {
+    type Row = (Option<String>, Option<String>, Option<DateTime<Utc>>);
+    let address: Option<Row> = council_participants::table
+        .left_join(
+            network_persons::table.on(network_persons::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(
+                    network_persons::id
+                        .nullable()
+                        .eq(council_participants::person_id),
+                )),
+        )
+        .left_join(
+            users::table.on(users::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(users::id.nullable().eq(council_participants::user_id))),
+        )
+        .filter(council_participants::id.eq(participant))
+        .select((
+            network_persons::email.nullable(),
+            users::email.nullable(),
+            council_participants::removed_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((a, b, None)) = address else {
+        return Ok(None);
+    };
+    let Some(address) = a.or(b) else {
+        return Ok(None);
+    };
+    let Some(invitation) = queries::live_link(conn, participant)? else {
+        return Ok(None);
+    };
+    let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
+    Ok(Some((address, link)))
+}
+
+/// An active staff member's address and language.
+fn staff_address(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<(String, Lang)>> {
+    let row: Option<(String, bool, String)> = users::table
+        .filter(users::id.eq(user))
+        .select((users::email, users::active, users::lang))
+        .first(conn)
+        .optional()?;
+    Ok(row
+        .filter(|(_, active, _)| *active)
+        .map(|(email, _, lang)| (email, Lang::parse(&lang).unwrap_or_default())))
+}
+
+fn plan_page(ctx: &JobContext, plan: &queries::Plan) -> String {
+    format!(
+        "{}/cases/{}/councils/{}/plan",
+        ctx.settings.base_url(),
+        plan.case_id,
+        plan.council_id
+    )
+}
+
+/// Executes a [`JobKind::PlanConfirmation`] row: the participant hears that the plan awaits
+/// their confirmation, with their link — unless the plan moved on or they confirmed meanwhile.
+pub fn send_confirmation(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+) -> Result<(), JobError> {
+    let plan_id = payload_uuid(row, "plan_id")?;
+    let participant = payload_uuid(row, "participant_id")?;
+    let version = row
+        .payload
+        .get("version")
+        .and_then(|v| v.as_i64())
+        .and_then(|v| i32::try_from(v).ok())
+        .ok_or_else(|| JobError::Permanent("payload without version".into()))?;
+    let Some(plan) = open_plan(conn, plan_id)? else {
+        return Ok(());
+    };
+    if plan.status != PlanStatus::AwaitingApproval || plan.version != version {
+        return Ok(());
+    }
+    let confirmed: bool = diesel::select(diesel::dsl::exists(
+        plan_approvals::table
+            .filter(plan_approvals::plan_id.eq(plan_id))
+            .filter(plan_approvals::version.eq(version))
+            .filter(plan_approvals::participant_id.eq(participant)),
+    ))
+    .get_result(conn)?;
+    if confirmed {
+        return Ok(());
+    }
+    let Some((to, link)) = participant_link(ctx, conn, participant)? else {
+        return Ok(());
+    };
+    let lang = service_lang(conn)?;
+    send(
+        conn,
+        Mail {
+            ctx,
+            to: &to,
+            lang,
+            kind: PlanMail::ConfirmationRequest,
+            day: None,
+            link: &link,
+            message: row.id,
+        },
+    )
+}
+
+/// Executes [`JobKind::CommitmentDue`] and [`JobKind::CommitmentOverdue`] rows: the person who
+/// committed hears of it, unless the commitment is done, removed or moved meanwhile, or the plan
+/// is closed.
+pub fn send_commitment(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+    overdue: bool,
+) -> Result<(), JobError> {
+    let commitment = payload_uuid(row, "commitment_id")?;
+    let due_on = payload_date(row, "due_on")?;
+    type Row = (
+        Uuid,
+        Option<Uuid>,
+        Option<Uuid>,
+        NaiveDate,
+        String,
+        Option<DateTime<Utc>>,
+    );
+    let found: Option<Row> = plan_commitments::table
+        .filter(plan_commitments::id.eq(commitment))
+        .select((
+            plan_commitments::plan_id,
+            plan_commitments::participant_id,
+            plan_commitments::user_id,
+            plan_commitments::due_on,
+            plan_commitments::status,
+            plan_commitments::removed_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((plan_id, participant, user, current_due, status, None)) = found else {
+        return Ok(());
+    };
+    if current_due != due_on || status == CommitmentStatus::Done.as_str() {
+        return Ok(());
+    }
+    let Some(plan) = open_plan(conn, plan_id)? else {
+        return Ok(());
+    };
+    if plan.status != PlanStatus::Approved {
+        return Ok(());
+    }
+    let kind = if overdue {
+        PlanMail::CommitmentOverdue
+    } else {
+        PlanMail::CommitmentDue
+    };
+    let (to, link, lang) = match (participant, user) {
+        (Some(p), _) => match participant_link(ctx, conn, p)? {
+            Some((to, link)) => (to, link, service_lang(conn)?),
+            None => return Ok(()),
+        },
+        (None, Some(u)) => match staff_address(conn, u)? {
+            Some((to, lang)) => (to, plan_page(ctx, &plan), lang),
+            None => return Ok(()),
+        },
+        (None, None) => return Ok(()),
+    };
+    send(
+        conn,
+        Mail {
+            ctx,
+            to: &to,
+            lang,
+            kind,
+            day: Some(due_on),
+            link: &link,
+            message: row.id,
+        },
+    )
+}
+
+fn coordinator_of(
+    conn: &mut PgConnection,
+    plan: &queries::Plan,
+) -> QueryResult<Option<(String, Lang)>> {
+    let coordinator: Uuid = councils::table
+        .filter(councils::id.eq(plan.council_id))
+        .select(councils::coordinator_id)
+        .first(conn)?;
+    staff_address(conn, coordinator)
+}
+
+/// Executes a [`JobKind::EvaluationDue`] row: opens the follow-up the network chose as a draft
+/// and tells the coordinator. A plan whose evaluation date moved, or that is closed, waits for
+/// its own job.
+pub fn send_evaluation_due(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+) -> Result<(), JobError> {
+    let plan_id = payload_uuid(row, "plan_id")?;
+    let on = payload_date(row, "evaluation_on")?;
+    let Some(plan) = open_plan(conn, plan_id)? else {
+        return Ok(());
+    };
+    if plan.status != PlanStatus::Approved || plan.evaluation_on != Some(on) {
+        return Ok(());
+    }
+    queries::open_follow_up(conn, TenantId(row.tenant_id), &plan, Utc::now()).map_err(app_error)?;
+    let Some((to, lang)) = coordinator_of(conn, &plan)? else {
+        return Ok(());
+    };
+    let link = plan_page(ctx, &plan);
+    send(
+        conn,
+        Mail {
+            ctx,
+            to: &to,
+            lang,
+            kind: PlanMail::EvaluationDue,
+            day: Some(on),
+            link: &link,
+            message: row.id,
+        },
+    )
+}
+
+/// Executes a [`JobKind::EvaluationUndocumented`] row: the follow-up took place days ago and no
+/// evaluation is recorded; the coordinator hears of it.
+pub fn send_undocumented(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+) -> Result<(), JobError> {
+    let plan_id = payload_uuid(row, "plan_id")?;
+    let follow_up = payload_uuid(row, "follow_up_id")?;
+    let Some(plan) = open_plan(conn, plan_id)? else {
+        return Ok(());
+    };
+    let documented: Option<Option<DateTime<Utc>>> = plan_follow_ups::table
+        .filter(plan_follow_ups::id.eq(follow_up))
+        .select(plan_follow_ups::documented_at)
+        .first(conn)
+        .optional()?;
+    if !matches!(documented, Some(None)) {
+        return Ok(());
+    }
+    let Some((to, lang)) = coordinator_of(conn, &plan)? else {
+        return Ok(());
+    };
+    let link = plan_page(ctx, &plan);
+    send(
+        conn,
+        Mail {
+            ctx,
+            to: &to,
+            lang,
+            kind: PlanMail::EvaluationUndocumented,
+            day: None,
+            link: &link,
+            message: row.id,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::Europe::Oslo;
+
+    #[test]
+    fn plan_messages_leave_at_nine_local_or_now_when_that_has_passed() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let ps = PlanSettings {
+            tz: Oslo,
+            rule: super::super::rules::EvaluationRule::default(),
+            notice_days: 3,
+            undocumented_days: 14,
+            now,
+            today: now.date_naive(),
+        };
+        let later = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(
+            on_day(later, &ps),
+            Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap(),
+            "09:00 in Oslo in winter"
+        );
+        assert_eq!(on_day(ps.today, &ps), now, "09:00 today has passed");
+    }
+}

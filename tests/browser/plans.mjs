@@ -1,0 +1,77 @@
+// A network council's plan in a browser, part one: the coordinator sees the plan awaiting
+// approval; the participant opens the link from the email asking them to confirm, sees their
+// commitment and confirms it, which approves the plan; the coordinator decides when and how it is
+// evaluated. Every page is scanned for accessibility problems.
+
+import { run, newPage, step, scan, expectText, mailOutbox } from './lib.mjs';
+
+/** The email asking `to` to confirm, once it is in the outbox. */
+async function confirmationMail(dir, to) {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    const found = (await mailOutbox(dir, { to })).find((m) => m.subject.includes('bekrefte'));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no confirmation request to ${to}`);
+}
+
+const email = process.env.TILLIT_EMAIL;
+const password = process.env.TILLIT_PASSWORD;
+const caseId = process.env.TILLIT_CASE_ID;
+const councilId = process.env.TILLIT_COUNCIL_ID;
+
+run(async ({ browser, baseUrl, mailDir }) => {
+  if (!email || !password || !caseId || !councilId) throw new Error('the coordinator and plan are missing');
+  const coordinator = await newPage(browser);
+  const planUrl = `${baseUrl}/cases/${caseId}/councils/${councilId}/plan`;
+
+  await step(coordinator, 'the coordinator sees the plan awaiting approval', async () => {
+    await coordinator.goto(`${baseUrl}/login`);
+    await coordinator.getByLabel('E-postadresse').fill(email);
+    await coordinator.getByLabel('Passord').fill(password);
+    await coordinator.getByRole('button', { name: 'Logg inn' }).click();
+    await expectText(coordinator, 'main h1', 'Velkommen');
+    await coordinator.goto(planUrl);
+    await expectText(coordinator, 'main h1', 'Handlingsplan');
+    await expectText(coordinator, '#plan-status', 'Venter på godkjenning');
+    await expectText(coordinator, '.confirmations', 'har ikke bekreftet ennå');
+    await scan(coordinator, 'the plan awaiting approval');
+    await coordinator.goto(`${planUrl}/print`);
+    await expectText(coordinator, 'main', 'Henter på fotball hver tirsdag');
+    await scan(coordinator, 'the printable plan');
+  });
+
+  const guest = await newPage(browser);
+  await step(guest, 'the participant confirms through the link in the email', async () => {
+    const mail = await confirmationMail(mailDir, 'mormor@example.no');
+    for (const word of ['barnevern', 'Emmeline', 'fotball']) {
+      if ((mail.text + mail.subject + mail.from).toLowerCase().includes(word.toLowerCase())) {
+        throw new Error(`"${word}" in the email`);
+      }
+    }
+    const link = mail.links.find((l) => l.startsWith(`${baseUrl}/i/`));
+    if (!link) throw new Error(`no link in ${mail.links.join(', ')}`);
+    await guest.goto(link);
+    await expectText(guest, '#plan-heading', 'Planen');
+    await expectText(guest, 'main', 'Henter på fotball hver tirsdag');
+    await expectText(guest, 'main', 'Jeg vil ha det rolig hjemme');
+    await scan(guest, 'the plan on the participant\'s page');
+    await guest.getByRole('button', { name: 'Jeg bekrefter' }).click();
+    await expectText(guest, '[role=status]', 'Du har bekreftet');
+    await expectText(guest, 'main', 'Merk som gjort');
+    await scan(guest, 'the confirmed plan');
+  });
+
+  await step(coordinator, 'the plan is approved; the coordinator decides the evaluation', async () => {
+    await coordinator.goto(planUrl);
+    await expectText(coordinator, '#plan-status', 'Godkjent');
+    await expectText(coordinator, '#council-state', 'Planen er godkjent');
+    await coordinator.locator('#evaluation-way').selectOption('new_council');
+    await coordinator.getByRole('button', { name: 'Lagre evalueringen' }).first().click();
+    await expectText(coordinator, '[role=status]', 'lagret');
+    await expectText(coordinator, '#council-state', 'Evaluering er avtalt');
+    await expectText(coordinator, '#evaluation-plan ~ p, #evaluation-plan + p', 'Et nytt råd');
+    await scan(coordinator, 'the evaluation decided');
+  });
+});

@@ -1,0 +1,1475 @@
+//! Plans over HTTP against real PostgreSQL, Redis and SMTP: approval through the participants'
+//! links (network council) and by the caseworker (family group conference), every bad input of
+//! the plans issue refused with nothing written, the evaluation-date rule, and the jobs —
+//! commitment reminders before and after the due date, the evaluation falling due and opening
+//! the follow-up, the undocumented evaluation — delivered through a real SMTP server.
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
+use common::services::{SmtpSink, header};
+use common::{Staff, TestApp, expect_problem, form_token};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+use tillit::councils::invitations;
+use tillit::db::schema::{council_invitations, jobs, plan_approvals, plan_commitments, tenants};
+use tillit::db::{TenantId, in_tenant};
+use tokio::sync::watch;
+
+const CHILD_FIRST: &str = "Emmeline";
+const CHILD_LAST: &str = "Testesen";
+
+fn fast_jobs(sink: &SmtpSink) -> Vec<(&'static str, Value)> {
+    vec![
+        ("mail_transport", json!("smtp")),
+        ("smtp_url", json!(sink.url())),
+        (
+            "redis_namespace",
+            json!(format!("t{}", uuid::Uuid::new_v4().simple())),
+        ),
+        ("jobs.lease_secs", json!(3)),
+        ("jobs.dispatch_interval_ms", json!(100)),
+        ("jobs.backoff_base_secs", json!(1)),
+        ("jobs.max_attempts", json!(3)),
+    ]
+}
+
+struct Workers {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Workers {
+    fn start(app: &TestApp) -> Self {
+        let (stop, rx) = watch::channel(false);
+        let task = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), rx));
+        Self { stop, task }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.task).await;
+    }
+}
+
+async fn json_of(response: reqwest::Response, status: u16) -> Value {
+    let got = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "{body}");
+    body
+}
+
+fn today() -> NaiveDate {
+    Utc::now()
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .date_naive()
+}
+
+fn in_days(days: u64) -> String {
+    today()
+        .checked_add_days(Days::new(days))
+        .unwrap()
+        .to_string()
+}
+
+/// `days` from today at `hour` in Oslo, as the form's local time.
+fn local(days: u64, hour: u32) -> String {
+    today()
+        .checked_add_days(Days::new(days))
+        .unwrap()
+        .and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// A service (whose name says "barneverntjeneste"), its coordinator, and a case with a child and
+/// three people on the map: two private with email, one public (the school).
+struct Setup {
+    tenant: TenantId,
+    staff: Staff,
+    case: String,
+    persons: Vec<String>,
+}
+
+async fn setup(app: &TestApp, slug: &str, birth: Value) -> Setup {
+    let created = app.create_tenant(slug, &["4624"]).await;
+    let tenant = TenantId(created.tenant_id);
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        diesel::update(tenants::table)
+            .set((
+                tenants::quiet_start_hour.eq(0),
+                tenants::quiet_end_hour.eq(0),
+            ))
+            .execute(c)
+    })
+    .unwrap();
+    let staff = app.staff(slug, "coordinator").await;
+    let mut child = json!({"first_name": CHILD_FIRST, "last_name": CHILD_LAST});
+    if let (Value::Object(into), Value::Object(from)) = (&mut child, birth) {
+        into.extend(from);
+    }
+    let case = json_of(
+        app.post("/api/v1/cases", &staff.key)
+            .json(&json!({ "child": child }))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut persons = Vec::new();
+    for (name, category, email) in [
+        ("Mormor Kari", "near_family", "mormor@example.no"),
+        ("Onkel Per", "near_family", "per@example.no"),
+        ("Lærer Lise", "school", "lise@skole.example"),
+    ] {
+        let person = json_of(
+            app.post(&format!("/api/v1/cases/{case}/persons"), &staff.key)
+                .json(
+                    &json!({"name": name, "category": category, "closeness": "close",
+                              "quality": "supportive", "email": email}),
+                )
+                .send()
+                .await
+                .unwrap(),
+            201,
+        )
+        .await;
+        persons.push(person["id"].as_str().unwrap().to_owned());
+    }
+    Setup {
+        tenant,
+        staff,
+        case,
+        persons,
+    }
+}
+
+impl Setup {
+    fn path(&self, council: &str, rest: &str) -> String {
+        format!("/api/v1/cases/{}/councils/{council}{rest}", self.case)
+    }
+
+    async fn post_as(
+        &self,
+        app: &TestApp,
+        key: &str,
+        council: &str,
+        rest: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        app.post(&self.path(council, rest), key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn post(
+        &self,
+        app: &TestApp,
+        council: &str,
+        rest: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        self.post_as(app, &self.staff.key, council, rest, body)
+            .await
+    }
+
+    async fn plan(&self, app: &TestApp, council: &str) -> Value {
+        json_of(
+            app.get(&self.path(council, "/plan"), &self.staff.key)
+                .send()
+                .await
+                .unwrap(),
+            200,
+        )
+        .await
+    }
+
+    /// A council of `kind` with the child's texts, the whole map on the team (confirmed), a
+    /// parent's consent and the school's waiver, and a meeting whose invitations went out and
+    /// that has now taken place (its start moved into the past). Returns the council and the
+    /// participants.
+    async fn held_council(&self, app: &TestApp, kind: &str) -> (String, Vec<String>) {
+        let council = json_of(
+            app.post(
+                &format!("/api/v1/cases/{}/councils", self.case),
+                &self.staff.key,
+            )
+            .json(&json!({ "kind": kind }))
+            .send()
+            .await
+            .unwrap(),
+            201,
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if kind == "network_council" {
+            json_of(
+                self.post(
+                    app,
+                    &council,
+                    "/state",
+                    json!({"to": "description_drafting"}),
+                )
+                .await,
+                200,
+            )
+            .await;
+        }
+        json_of(
+            self.post(app, &council, "/texts", json!({"kind": "situation", "author": "child",
+                "text": "Jeg vil bo hjemme, men det er mye krangling.", "child_confirmed": true, "shared": true})).await,
+            201,
+        )
+        .await;
+        for q in [
+            "Hvem kan hente meg?",
+            "Hvor kan jeg være?",
+            "Hvem kan jeg ringe?",
+        ] {
+            json_of(
+                self.post(
+                    app,
+                    &council,
+                    "/texts",
+                    json!({"kind": "question", "author": "child",
+                    "text": q, "child_confirmed": true, "shared": true}),
+                )
+                .await,
+                201,
+            )
+            .await;
+        }
+        if kind == "network_council" {
+            json_of(
+                self.post(app, &council, "/state", json!({"to": "team_selection"}))
+                    .await,
+                200,
+            )
+            .await;
+        }
+        let mut participants = Vec::new();
+        for person in &self.persons {
+            let view = json_of(
+                self.post(
+                    app,
+                    &council,
+                    "/participants",
+                    json!({"person_id": person, "chosen_by_child": true}),
+                )
+                .await,
+                201,
+            )
+            .await;
+            participants.push(
+                view["participants"].as_array().unwrap().last().unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        json_of(self.post(app, &council, "/team", json!({})).await, 200).await;
+        json_of(
+            self.post(
+                app,
+                &council,
+                "/consents",
+                json!({"given_by": "parent", "name": "Mor", "scope": "Rådet"}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        json_of(
+            self.post(
+                app,
+                &council,
+                &format!("/participants/{}/waiver", participants[2]),
+                json!({"scope": "Skolen"}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        let view = json_of(
+            self.post(
+                app,
+                &council,
+                "/meetings",
+                json!({"starts_at": local(5, 18), "place": "Biblioteket"}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
+        json_of(
+            self.post(
+                app,
+                &council,
+                &format!("/meetings/{meeting}/invitations"),
+                json!({}),
+            )
+            .await,
+            200,
+        )
+        .await;
+        if kind == "family_group_conference" {
+            json_of(
+                self.post(app, &council, "/state", json!({"to": "meeting"}))
+                    .await,
+                200,
+            )
+            .await;
+        }
+        // The meeting took place: its start moves into the past (the server never does that).
+        diesel::sql_query(format!(
+            "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
+        ))
+        .execute(&mut app.db.admin_conn())
+        .unwrap();
+        let next = if kind == "network_council" {
+            "meeting_held"
+        } else {
+            "plan_review"
+        };
+        json_of(
+            self.post(app, &council, "/state", json!({"to": next}))
+                .await,
+            200,
+        )
+        .await;
+        (council, participants)
+    }
+
+    /// The live link token of `participant`.
+    fn token(&self, app: &TestApp, participant: &str) -> String {
+        let id: uuid::Uuid = in_tenant(&mut app.db.app_conn(), self.tenant, |c| {
+            council_invitations::table
+                .filter(
+                    council_invitations::participant_id
+                        .eq(participant.parse::<uuid::Uuid>().unwrap()),
+                )
+                .filter(council_invitations::revoked_at.is_null())
+                .order(council_invitations::created_at.desc())
+                .select(council_invitations::id)
+                .first(c)
+        })
+        .unwrap();
+        invitations::token_for(&app.state.settings, id)
+    }
+}
+
+fn count_commitments(app: &TestApp, tenant: TenantId) -> i64 {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        plan_commitments::table.count().get_result(c)
+    })
+    .unwrap()
+}
+
+fn count_approvals(app: &TestApp, tenant: TenantId) -> i64 {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        plan_approvals::table.count().get_result(c)
+    })
+    .unwrap()
+}
+
+fn pending_jobs(app: &TestApp, tenant: TenantId) -> Vec<String> {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        jobs::table
+            .filter(jobs::status.eq("pending"))
+            .filter(jobs::subject_kind.eq_any(["plan", "commitment", "follow_up"]))
+            .order(jobs::kind)
+            .select(jobs::kind)
+            .load(c)
+    })
+    .unwrap()
+}
+
+/// POSTs a form on a participant's link page; returns the status and the body.
+async fn on_link(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let (cookie, csrf) = form_token(app).await;
+    let mut form = fields.to_vec();
+    form.push(("csrf", &csrf));
+    let res = app
+        .client
+        .post(app.url(path))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_writes_nothing() {
+    let app = TestApp::spawn().await;
+    // A child of 10: the plan is evaluated within 12 months.
+    let s = setup(&app, "fjordvik", json!({"birth_year": today().year() - 10})).await;
+    let council = json_of(
+        app.post(&format!("/api/v1/cases/{}/councils", s.case), &s.staff.key)
+            .json(&json!({"kind": "network_council"}))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // No plan before the meeting: the network makes it there.
+    expect_problem(
+        s.post(&app, &council, "/plan", json!({})).await,
+        409,
+        "conflict",
+    )
+    .await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    let (other_council, other_team) = s.held_council(&app, "network_council").await;
+    let plan = json_of(s.post(&app, &council, "/plan", json!({})).await, 201).await;
+    assert_eq!(plan["status"], "draft");
+    expect_problem(
+        s.post(&app, &council, "/plan", json!({})).await,
+        409,
+        "conflict",
+    )
+    .await;
+    let view: Value = json_of(
+        app.get(&s.path(&council, ""), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(
+        view["state"], "plan_drafting",
+        "the council moves with its plan"
+    );
+    // The evaluation-date rule: 12 months for a child of 7 or more.
+    assert_eq!(
+        plan["proposed_evaluation_on"],
+        today()
+            .checked_add_months(Months::new(12))
+            .unwrap()
+            .to_string()
+    );
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/goals",
+            json!({"text": "Jeg vil ha det rolig hjemme", "author": "child"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    // A commitment for someone outside the council: refused by name, nothing written.
+    let before = s.plan(&app, &council).await["version"].clone();
+    let refused = expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": other_team[0],
+            "text": "Henter på fotball", "due_on": in_days(14)}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(
+        refused.to_string().contains("not on the council's team"),
+        "{refused}"
+    );
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": team[0], "user_id": s.staff.user_id,
+            "text": "Begge", "due_on": in_days(14)}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": team[0],
+            "text": "For sent", "due_on": "2001-01-01"}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert_eq!(count_commitments(&app, s.tenant), 0, "nothing partial");
+    assert_eq!(s.plan(&app, &council).await["version"], before);
+    // Submitting without commitments is refused.
+    expect_problem(
+        s.post(&app, &council, "/plan/submission", json!({})).await,
+        409,
+        "conflict",
+    )
+    .await;
+    for (who, text) in [
+        (&team[0], "Henter på fotball hver tirsdag"),
+        (&team[1], "Ringer hver søndag"),
+    ] {
+        json_of(
+            s.post(
+                &app,
+                &council,
+                "/plan/commitments",
+                json!({"participant_id": who, "text": text,
+                "due_on": in_days(30), "every_days": 7}),
+            )
+            .await,
+            201,
+        )
+        .await;
+    }
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"user_id": s.staff.user_id,
+            "text": "Bestiller tolk", "due_on": in_days(200)}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/follow-up-owner",
+            json!({"participant_id": team[1]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let submitted = json_of(
+        s.post(&app, &council, "/plan/submission", json!({})).await,
+        200,
+    )
+    .await;
+    assert_eq!(submitted["status"], "awaiting_approval");
+    assert_eq!(
+        pending_jobs(&app, s.tenant),
+        ["plan_confirmation", "plan_confirmation"],
+        "the two participants with commitments are asked"
+    );
+    // While it awaits approval the plan is not edited.
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/goals",
+            json!({"text": "Et mål til", "author": "network"}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    // The first participant sees the plan on their own link and confirms there.
+    let first = s.token(&app, &team[0]);
+    let page = app
+        .client
+        .get(app.url(&format!("/i/{first}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Henter på fotball hver tirsdag")
+            && page.contains("Jeg vil ha det rolig hjemme"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Ringer hver søndag"),
+        "only their own commitments"
+    );
+    assert!(page.contains("/plan/confirmation"));
+    let (status, _) = on_link(&app, &format!("/i/{first}/plan/confirmation"), &[]).await;
+    assert_eq!(status, 303);
+    // Approving twice is refused, and nothing more is written.
+    let approvals = count_approvals(&app, s.tenant);
+    let (status, body) = on_link(&app, &format!("/i/{first}/plan/confirmation"), &[]).await;
+    assert_eq!(status, 409);
+    assert!(body.contains("allerede bekreftet"), "{body}");
+    assert_eq!(count_approvals(&app, s.tenant), approvals);
+    // Someone without commitments has nothing to confirm.
+    let third = s.token(&app, &team[2]);
+    let (status, _) = on_link(&app, &format!("/i/{third}/plan/confirmation"), &[]).await;
+    assert_eq!(status, 409);
+    // A bad token gets the neutral page.
+    let (status, _) = on_link(
+        &app,
+        &format!("/i/tli_{}/plan/confirmation", "A".repeat(43)),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 404);
+    let plan = s.plan(&app, &council).await;
+    assert_eq!(
+        plan["status"], "awaiting_approval",
+        "one of two has confirmed"
+    );
+    let second = s.token(&app, &team[1]);
+    let (status, _) = on_link(&app, &format!("/i/{second}/plan/confirmation"), &[]).await;
+    assert_eq!(status, 303);
+    let plan = s.plan(&app, &council).await;
+    assert_eq!(
+        plan["status"], "approved",
+        "everyone with commitments confirmed"
+    );
+    assert!(
+        plan["commitments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] == "confirmed")
+    );
+    let view: Value = json_of(
+        app.get(&s.path(&council, ""), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(view["state"], "plan_approved");
+    let pending = pending_jobs(&app, s.tenant);
+    assert_eq!(pending.iter().filter(|k| *k == "commitment_due").count(), 3);
+    assert_eq!(
+        pending
+            .iter()
+            .filter(|k| *k == "commitment_overdue")
+            .count(),
+        3
+    );
+    // The coordinator cannot close an approval that is done.
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/approval-closure",
+            json!({"reason": "Alle svarte"}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    // No closing without an evaluation.
+    let refused = expect_problem(
+        s.post(&app, &council, "/plan/closure", json!({})).await,
+        409,
+        "conflict",
+    )
+    .await;
+    assert!(
+        refused.to_string().contains("without an evaluation"),
+        "{refused}"
+    );
+    // An evaluation date before the staff member's due date: refused unless confirmed.
+    let refused = expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/evaluation-plan",
+            json!({"evaluation_on": in_days(90), "way": "new_council"}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(
+        refused.to_string().contains("due after this date"),
+        "{refused}"
+    );
+    assert_eq!(
+        s.plan(&app, &council).await["evaluation_on"],
+        Value::Null,
+        "nothing written"
+    );
+    let plan = json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/evaluation-plan",
+            json!({"evaluation_on": in_days(90), "way": "new_council",
+            "confirm_later_commitments": true}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["evaluation_on"], in_days(90));
+    assert!(
+        plan["commitments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["beyond_evaluation"] == true)
+    );
+    // A new commitment due after the evaluation date is refused without confirmation.
+    let before = count_commitments(&app, s.tenant);
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": team[0], "text": "Sommerferie",
+            "due_on": in_days(120)}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert_eq!(count_commitments(&app, s.tenant), before);
+    // The participant marks their commitment done, with a comment, through the link.
+    let commitment = plan["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["owner"]["participant_id"] == team[0].as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = on_link(
+        &app,
+        &format!("/i/{first}/plan/commitments/{commitment}/done"),
+        &[("comment", "Hentet i dag")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let plan = s.plan(&app, &council).await;
+    let done = plan["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == commitment.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(done["times_done"], 1);
+    assert_eq!(done["done_comment"], "Hentet i dag");
+    assert_eq!(
+        done["status"], "confirmed",
+        "recurring: due again a week later"
+    );
+    assert_eq!(done["due_on"], in_days(37));
+    // Another participant's commitment is not theirs to mark.
+    let others = plan["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["owner"]["participant_id"] == team[1].as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = on_link(
+        &app,
+        &format!("/i/{first}/plan/commitments/{others}/done"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 404);
+    // The other council's plan is untouched by all this.
+    expect_problem(
+        app.get(&s.path(&other_council, "/plan"), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "not-found",
+    )
+    .await;
+    // The history has a version for each change.
+    assert!(plan["versions"].as_array().unwrap().len() >= 8);
+    let first_version: Value = json_of(
+        app.get(&s.path(&council, "/plan/versions/1"), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(first_version["status"], "draft");
+}
+
+#[tokio::test]
+async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safety_ensured() {
+    let app = TestApp::spawn().await;
+    // A child of 5 (full birth date known): evaluated within 6 months.
+    let birth = today().checked_sub_months(Months::new(5 * 12 + 2)).unwrap();
+    let s = setup(
+        &app,
+        "fjordvik",
+        json!({"birth_year": birth.year(), "birth_date": birth.to_string()}),
+    )
+    .await;
+    let caseworker = app.staff("fjordvik", "caseworker").await;
+    json_of(
+        app.post(
+            &format!("/api/v1/cases/{}/assignments", s.case),
+            &s.staff.key,
+        )
+        .json(&json!({"user_id": caseworker.user_id}))
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    let (council, team) = s.held_council(&app, "family_group_conference").await;
+    let plan = json_of(s.post(&app, &council, "/plan", json!({})).await, 201).await;
+    assert_eq!(
+        plan["proposed_evaluation_on"],
+        today()
+            .checked_add_months(Months::new(6))
+            .unwrap()
+            .to_string(),
+        "under 7: within 6 months"
+    );
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/goals",
+            json!({"text": "Trygg hverdag", "author": "family"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": team[0], "text": "Har barnet annenhver helg",
+            "due_on": in_days(14)}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        s.post(&app, &council, "/plan/submission", json!({})).await,
+        200,
+    )
+    .await;
+    assert!(
+        pending_jobs(&app, s.tenant).is_empty(),
+        "the family's plan goes to the caseworker, not the links"
+    );
+    // Not through the links, and not by the coordinator.
+    let token = s.token(&app, &team[0]);
+    let (status, _) = on_link(&app, &format!("/i/{token}/plan/confirmation"), &[]).await;
+    assert_eq!(status, 409);
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/approval",
+            json!({"safety_ensured": true}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/approval-closure",
+            json!({"reason": "Haster"}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    // Without the child's safety recorded: refused, nothing written.
+    let refused = expect_problem(
+        s.post_as(
+            &app,
+            &caseworker.key,
+            &council,
+            "/plan/approval",
+            json!({"note": "Ser bra ut"}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(refused.to_string().contains("safety"), "{refused}");
+    expect_problem(
+        s.post_as(
+            &app,
+            &caseworker.key,
+            &council,
+            "/plan/return",
+            json!({"reason": " "}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert_eq!(count_approvals(&app, s.tenant), 0);
+    // Returned with a reason: a draft again, to change and send anew.
+    let plan = json_of(
+        s.post_as(
+            &app,
+            &caseworker.key,
+            &council,
+            "/plan/return",
+            json!({"reason": "Hvem henter på skolen?"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["status"], "draft");
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": team[1], "text": "Henter på skolen",
+            "due_on": in_days(10)}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        s.post(&app, &council, "/plan/submission", json!({})).await,
+        200,
+    )
+    .await;
+    let plan = json_of(
+        s.post_as(
+            &app,
+            &caseworker.key,
+            &council,
+            "/plan/approval",
+            json!({"safety_ensured": true}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["status"], "approved");
+    let approval = plan["approvals"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(approval["kind"], "caseworker_approved");
+    assert_eq!(approval["safety_ensured"], true);
+    assert_eq!(approval["version"], plan["approved_version"]);
+    let view: Value = json_of(
+        app.get(&s.path(&council, ""), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(view["state"], "follow_up");
+    // Approving twice is refused.
+    let approvals = count_approvals(&app, s.tenant);
+    expect_problem(
+        s.post_as(
+            &app,
+            &caseworker.key,
+            &council,
+            "/plan/approval",
+            json!({"safety_ensured": true}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    assert_eq!(count_approvals(&app, s.tenant), approvals);
+}
+
+struct Parsed {
+    text: String,
+}
+
+fn decode_qp(body: &str) -> Vec<u8> {
+    let joined = body.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'=')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The text parts of a raw message, decoded.
+fn parse_message(raw: &str) -> Parsed {
+    let boundaries: Vec<String> = raw
+        .match_indices("boundary=\"")
+        .map(|(i, m)| raw[i + m.len()..].split('"').next().unwrap().to_owned())
+        .collect();
+    let mut parts = vec![raw.to_owned()];
+    for b in &boundaries {
+        parts = parts
+            .iter()
+            .flat_map(|p| {
+                p.split(&format!("--{b}"))
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    let mut text = String::new();
+    for part in parts {
+        let part = part.trim_start_matches(['\r', '\n']);
+        let Some((head, body)) = part
+            .split_once("\r\n\r\n")
+            .or_else(|| part.split_once("\n\n"))
+        else {
+            continue;
+        };
+        let head_lower = head.to_ascii_lowercase();
+        if !head_lower.contains("content-type: text/") {
+            continue;
+        }
+        let decoded = if head_lower.contains("content-transfer-encoding: base64") {
+            base64::engine::general_purpose::STANDARD
+                .decode(body.split_whitespace().collect::<String>())
+                .unwrap_or_default()
+        } else if head_lower.contains("quoted-printable") {
+            decode_qp(body)
+        } else {
+            body.as_bytes().to_vec()
+        };
+        text.push_str(&String::from_utf8_lossy(&decoded));
+    }
+    Parsed { text }
+}
+
+fn assert_neutral(raw: &str) {
+    let text = format!("{raw}\n{}", parse_message(raw).text).to_lowercase();
+    for word in [
+        CHILD_FIRST.to_lowercase(),
+        CHILD_LAST.to_lowercase(),
+        "barnevern".into(),
+        "child welfare".into(),
+    ] {
+        assert!(!text.contains(&word), "{word:?} in a plan email: {text}");
+    }
+}
+
+/// The messages whose text contains `needle`.
+fn with_text<'a>(mails: &'a [String], needle: &str) -> Vec<&'a String> {
+    mails
+        .iter()
+        .filter(|m| parse_message(m).text.contains(needle))
+        .collect()
+}
+
+/// Every message the sink got, once there are `total`.
+async fn plan_mail(sink: &SmtpSink, total: usize) -> Vec<String> {
+    sink.wait_for(total, Duration::from_secs(30)).await
+}
+
+fn make_due(app: &TestApp, kind: &str) {
+    diesel::sql_query(format!(
+        "UPDATE jobs SET due_at = now() WHERE status = 'pending' AND kind = '{kind}'"
+    ))
+    .execute(&mut app.db.admin_conn())
+    .unwrap();
+}
+
+#[tokio::test]
+async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go_through_smtp() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    json_of(s.post(&app, &council, "/plan", json!({})).await, 201).await;
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/goals",
+            json!({"text": "Rolig hjemme", "author": "child"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": team[0], "text": "Henter på fotball",
+            "due_on": in_days(2)}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"user_id": s.staff.user_id, "text": "Bestiller tolk",
+            "due_on": in_days(2)}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        s.post(&app, &council, "/plan/submission", json!({})).await,
+        200,
+    )
+    .await;
+    let workers = Workers::start(&app);
+    // The admin's setup email, the invitations (3), and the request to confirm (1).
+    let mails = plan_mail(&sink, 1 + 3 + 1).await;
+    let request = mails
+        .iter()
+        .find(|m| parse_message(m).text.contains("bekreft"))
+        .expect("the confirmation request");
+    assert_eq!(header(request, "To").unwrap(), "mormor@example.no");
+    assert!(
+        parse_message(request).text.contains("/i/tli_"),
+        "with their own link"
+    );
+    assert_neutral(request);
+    // The coordinator closes approval (the grandmother agreed in the meeting).
+    let plan = json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/approval-closure",
+            json!({"reason": "Alle sa ja i møtet"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(plan["status"], "approved");
+    // Before the due date: to the grandmother through her link, to the staff member to sign in.
+    make_due(&app, "commitment_due");
+    let mails = plan_mail(&sink, 5 + 2).await;
+    let to = |m: &String| header(m, "To").unwrap();
+    let due = with_text(&mails, "Snart er det tid");
+    assert_eq!(due.len(), 2);
+    let grandmother = due
+        .iter()
+        .find(|m| to(m) == "mormor@example.no")
+        .expect("to the participant");
+    assert!(parse_message(grandmother).text.contains("/i/tli_"));
+    let staff = due
+        .iter()
+        .find(|m| to(m).starts_with("coordinator-"))
+        .expect("to the staff member");
+    assert!(
+        parse_message(staff)
+            .text
+            .contains(&format!("/cases/{}/councils/{council}/plan", s.case))
+    );
+    for m in &due {
+        assert_neutral(m);
+    }
+    // After it: the overdue reminder, except for what was done meanwhile.
+    let staff_commitment = plan["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["owner"]["user_id"] == s.staff.user_id.to_string())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    json_of(
+        s.post(
+            &app,
+            &council,
+            &format!("/plan/commitments/{staff_commitment}/done"),
+            json!({"comment": "Tolk bestilt"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    make_due(&app, "commitment_overdue");
+    let mails = plan_mail(&sink, 7 + 1).await;
+    let overdue = with_text(&mails, "Fristen");
+    assert_eq!(overdue.len(), 1, "not to the staff member, who is done");
+    assert_eq!(to(overdue[0]), "mormor@example.no");
+    assert_neutral(overdue[0]);
+    // The evaluation falls due (the clock moves): a new council is opened and the coordinator
+    // hears of it.
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/evaluation-plan",
+            json!({"evaluation_on": in_days(60), "way": "new_council"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    make_due(&app, "evaluation_due");
+    let mails = plan_mail(&sink, 8 + 1).await;
+    let due = with_text(&mails, "tid for å evaluere");
+    assert_eq!(due.len(), 1);
+    assert!(to(due[0]).starts_with("coordinator-"));
+    assert_neutral(due[0]);
+    let plan = s.plan(&app, &council).await;
+    let follow_up = plan["follow_ups"][0].clone();
+    assert_eq!(follow_up["way"], "new_council");
+    let opened = follow_up["new_council_id"]
+        .as_str()
+        .expect("a new council")
+        .to_owned();
+    let new_council: Value = json_of(
+        app.get(&s.path(&opened, ""), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(new_council["kind"], "network_council");
+    assert_eq!(
+        new_council["state"], "initiated",
+        "as a draft, in its first state"
+    );
+    let view: Value = json_of(
+        app.get(&s.path(&council, ""), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(view["state"], "evaluation_due");
+    // The follow-up is held; no evaluation is written: the coordinator is reminded.
+    json_of(
+        s.post(
+            &app,
+            &council,
+            &format!(
+                "/plan/follow-ups/{}/held",
+                follow_up["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    make_due(&app, "evaluation_undocumented");
+    let mails = plan_mail(&sink, 9 + 1).await;
+    let undocumented = with_text(&mails, "ikke skrevet ned");
+    assert_eq!(undocumented.len(), 1);
+    assert!(to(undocumented[0]).starts_with("coordinator-"));
+    assert_neutral(undocumented[0]);
+    // The evaluation, and the plan closes; nothing of it is left to send.
+    let goal = plan["goals"][0]["id"].as_str().unwrap().to_owned();
+    let evaluated = json_of(
+        s.post(&app, &council, "/plan/evaluations", json!({"held_on": today().to_string(),
+            "took_part": "Barnet, mormor, koordinator", "goals": [{"goal_id": goal, "result": "partly"}],
+            "child_view": "Det er bedre", "parents_view": "Vi er fornøyde", "decision": "end"})).await,
+        201,
+    )
+    .await;
+    assert!(evaluated["follow_ups"][0]["documented_at"].is_string());
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/closure",
+            json!({"reason": "Målene er nådd"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(
+        pending_jobs(&app, s.tenant).is_empty(),
+        "{:?}",
+        pending_jobs(&app, s.tenant)
+    );
+    let view: Value = json_of(
+        app.get(&s.path(&council, ""), &s.staff.key)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(view["state"], "closed");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    workers.stop().await;
+    assert_eq!(sink.messages().len(), 10, "no more, no fewer");
+}
+
+#[tokio::test]
+async fn the_childs_link_shows_the_team_and_the_plan_until_revoked() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    json_of(s.post(&app, &council, "/plan", json!({})).await, 201).await;
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/goals",
+            json!({"text": "Jeg vil ha det rolig hjemme", "author": "child"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_of(
+        s.post(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": team[0], "text": "henter meg på fotball",
+            "due_on": in_days(9)}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let plan = json_of(
+        s.post(&app, &council, "/plan/child-links", json!({})).await,
+        201,
+    )
+    .await;
+    let link = plan["child_links"][0]["url"].as_str().unwrap().to_owned();
+    let path = link
+        .split_once("/c/")
+        .map(|(_, t)| format!("/c/{t}"))
+        .unwrap();
+    let res = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Mitt team")
+            && page.contains("Mormor Kari")
+            && page.contains("Jeg vil ha det rolig hjemme")
+    );
+    assert!(page.contains("henter meg på fotball"));
+    assert!(
+        !page.contains("<form method=\"post\""),
+        "the child's page changes nothing"
+    );
+    // Revoked, unknown, another kind's token: the same neutral page.
+    let id = plan["child_links"][0]["id"].as_str().unwrap().to_owned();
+    json_of(
+        s.post(
+            &app,
+            &council,
+            &format!("/plan/child-links/{id}/revocation"),
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let neutral = |html: String| html.split("<main").nth(1).unwrap_or_default().to_owned();
+    let revoked = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(revoked.status(), 404);
+    let revoked = neutral(revoked.text().await.unwrap());
+    for other in [
+        format!("/c/tlb_{}", "A".repeat(43)),
+        format!("/c/tli_{}", &path[7..]),
+    ] {
+        let res = app.client.get(app.url(&other)).send().await.unwrap();
+        assert_eq!(res.status(), 404);
+        assert_eq!(neutral(res.text().await.unwrap()), revoked);
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_description_has_the_plan_endpoints() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/cases/{id}/councils/{council_id}/plan",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/commitments",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/evaluations",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/approval",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} in the OpenAPI description"
+        );
+    }
+}
