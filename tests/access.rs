@@ -241,6 +241,11 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
         ("chase_max", "2"),
         ("map_review_months", "6"),
         ("preparation_check_days", "5"),
+        ("evaluation_age_years", "7"),
+        ("evaluation_months_younger", "6"),
+        ("evaluation_months_older", "12"),
+        ("commitment_notice_days", "3"),
+        ("evaluation_undocumented_days", "14"),
     ];
     let (status, location) = admin.post("/admin", &settings).await;
     assert_eq!(
