@@ -47,6 +47,13 @@ pub struct ServiceSettings {
     pub chase_max: i32,
     pub map_review_months: i32,
     pub preparation_check_days: i32,
+    /// The evaluation-date rule: a child under `evaluation_age_years` is evaluated within
+    /// `evaluation_months_younger`, an older child within `evaluation_months_older`.
+    pub evaluation_age_years: i32,
+    pub evaluation_months_younger: i32,
+    pub evaluation_months_older: i32,
+    pub commitment_notice_days: i32,
+    pub evaluation_undocumented_days: i32,
 }
 
 impl ServiceSettings {
@@ -74,6 +81,11 @@ fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
             tenants::chase_max,
             tenants::map_review_months,
             tenants::preparation_check_days,
+            tenants::evaluation_age_years,
+            tenants::evaluation_months_younger,
+            tenants::evaluation_months_older,
+            tenants::commitment_notice_days,
+            tenants::evaluation_undocumented_days,
         ))
         .first(conn)
 }
@@ -138,6 +150,11 @@ pub struct SettingsForm {
     pub chase_max: String,
     pub map_review_months: String,
     pub preparation_check_days: String,
+    pub evaluation_age_years: String,
+    pub evaluation_months_younger: String,
+    pub evaluation_months_older: String,
+    pub commitment_notice_days: String,
+    pub evaluation_undocumented_days: String,
 }
 
 fn number_in<T: std::str::FromStr + PartialOrd>(text: &str, low: T, high: T) -> Option<T> {
@@ -210,15 +227,36 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
     if preparation.is_err() {
         errors.push("admin.error.preparation_check_days");
     }
+    let age = number_in(&form.evaluation_age_years, 1, 18);
+    let younger = number_in(&form.evaluation_months_younger, 1, 36);
+    let older = number_in(&form.evaluation_months_older, 1, 36);
+    let evaluation = match (age, younger, older) {
+        (Some(a), Some(y), Some(o)) => Ok((a, y, o)),
+        _ => {
+            errors.push("admin.error.evaluation_rule");
+            Err(())
+        }
+    };
+    let notice = number_in(&form.commitment_notice_days, 0, 60).ok_or(());
+    let undocumented = number_in(&form.evaluation_undocumented_days, 1, 120).ok_or(());
+    if notice.is_err() || undocumented.is_err() {
+        errors.push("admin.error.plan_reminders");
+    }
     match (
         (name, sender_name, reply_to, time_zone),
         (quiet_start, quiet_end, meeting, chase_after),
         (chase_max, review, preparation),
+        (evaluation, notice, undocumented),
     ) {
         (
             (Ok(name), Ok(sender_name), Ok(reply_to), Ok(time_zone)),
             (Ok(quiet_start_hour), Ok(quiet_end_hour), Ok(meeting_minutes), Ok(chase_after_days)),
             (Ok(chase_max), Ok(map_review_months), Ok(preparation_check_days)),
+            (
+                Ok((evaluation_age_years, evaluation_months_younger, evaluation_months_older)),
+                Ok(commitment_notice_days),
+                Ok(evaluation_undocumented_days),
+            ),
         ) if errors.is_empty() => Ok(ServiceSettings {
             name,
             sender_name,
@@ -232,6 +270,11 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             chase_max,
             map_review_months,
             preparation_check_days,
+            evaluation_age_years,
+            evaluation_months_younger,
+            evaluation_months_older,
+            commitment_notice_days,
+            evaluation_undocumented_days,
         }),
         _ => Err(errors),
     }
@@ -268,6 +311,20 @@ pub async fn save_settings(
                 map_review_months: number_in(&form.map_review_months, 0, i32::MAX).unwrap_or(6),
                 preparation_check_days: number_in(&form.preparation_check_days, 0, i32::MAX)
                     .unwrap_or(7),
+                evaluation_age_years: number_in(&form.evaluation_age_years, 0, i32::MAX)
+                    .unwrap_or(7),
+                evaluation_months_younger: number_in(&form.evaluation_months_younger, 0, i32::MAX)
+                    .unwrap_or(6),
+                evaluation_months_older: number_in(&form.evaluation_months_older, 0, i32::MAX)
+                    .unwrap_or(12),
+                commitment_notice_days: number_in(&form.commitment_notice_days, 0, i32::MAX)
+                    .unwrap_or(3),
+                evaluation_undocumented_days: number_in(
+                    &form.evaluation_undocumented_days,
+                    0,
+                    i32::MAX,
+                )
+                .unwrap_or(14),
             };
             return render(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -304,6 +361,11 @@ pub async fn save_settings(
                     tenants::chase_max.eq(parsed.chase_max),
                     tenants::map_review_months.eq(parsed.map_review_months),
                     tenants::preparation_check_days.eq(parsed.preparation_check_days),
+                    tenants::evaluation_age_years.eq(parsed.evaluation_age_years),
+                    tenants::evaluation_months_younger.eq(parsed.evaluation_months_younger),
+                    tenants::evaluation_months_older.eq(parsed.evaluation_months_older),
+                    tenants::commitment_notice_days.eq(parsed.commitment_notice_days),
+                    tenants::evaluation_undocumented_days.eq(parsed.evaluation_undocumented_days),
                 ))
                 .execute(conn)?;
             audit::record(conn, tenant, entry)?;
@@ -1078,6 +1140,11 @@ mod tests {
             chase_max: "2".into(),
             map_review_months: "6".into(),
             preparation_check_days: "7".into(),
+            evaluation_age_years: "7".into(),
+            evaluation_months_younger: "6".into(),
+            evaluation_months_older: "12".into(),
+            commitment_notice_days: "3".into(),
+            evaluation_undocumented_days: "14".into(),
         }
     }
 

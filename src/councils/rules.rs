@@ -58,6 +58,8 @@ pub enum Blocker {
     NoConfirmedMeeting,
     /// The meeting has not started yet.
     MeetingNotHeld,
+    /// The plan moves the council here (its approval, its evaluation date): not a step by hand.
+    FollowsThePlan,
 }
 
 impl Blocker {
@@ -72,6 +74,7 @@ impl Blocker {
             Self::ObjectionsOpen => "objections_open",
             Self::NoConfirmedMeeting => "no_confirmed_meeting",
             Self::MeetingNotHeld => "meeting_not_held",
+            Self::FollowsThePlan => "follows_the_plan",
         }
     }
 
@@ -91,6 +94,9 @@ impl Blocker {
             Self::ObjectionsOpen => "the child objects to someone on the team; resolve it first",
             Self::NoConfirmedMeeting => "no meeting has had its invitations sent",
             Self::MeetingNotHeld => "the meeting has not taken place yet",
+            Self::FollowsThePlan => {
+                "the council gets here with its plan: approve the plan or agree its evaluation on the plan page"
+            }
         }
     }
 
@@ -106,6 +112,7 @@ impl Blocker {
             Self::ObjectionsOpen => "council.blocker.objections_open",
             Self::NoConfirmedMeeting => "council.blocker.no_confirmed_meeting",
             Self::MeetingNotHeld => "council.blocker.meeting_not_held",
+            Self::FollowsThePlan => "council.blocker.follows_the_plan",
         }
     }
 
@@ -218,6 +225,17 @@ pub fn transition_blockers(
     }
     let mut out = Vec::new();
     let meeting = f.meeting.unwrap_or_default();
+    // These states record what happened to the plan; only the plan moves a council into them.
+    let plan_driven = match kind {
+        CouncilKind::NetworkCouncil => {
+            matches!(to, PlanApproved | EvaluationDefined | EvaluationDue)
+        }
+        CouncilKind::FamilyGroupConference => from == PlanReview && to == FollowUp,
+        _ => false,
+    };
+    if plan_driven {
+        return vec![Blocker::FollowsThePlan];
+    }
     match (kind, to) {
         (CouncilKind::NetworkCouncil, TeamSelection) if !f.texts_complete() => {
             out.push(Blocker::DescriptionIncomplete);
@@ -392,6 +410,21 @@ mod tests {
             meeting_blockers(kind, Closed, &f),
             [Blocker::NotAllowed],
             "nothing after the end"
+        );
+    }
+
+    #[test]
+    fn plan_states_are_reached_through_the_plan_only() {
+        use CouncilState::*;
+        let nc = CouncilKind::NetworkCouncil;
+        assert_eq!(
+            transition_blockers(nc, PlanDrafting, PlanApproved, &ready()),
+            vec![Blocker::FollowsThePlan]
+        );
+        let fgc = CouncilKind::FamilyGroupConference;
+        assert_eq!(
+            transition_blockers(fgc, PlanReview, FollowUp, &ready()),
+            vec![Blocker::FollowsThePlan]
         );
     }
 
