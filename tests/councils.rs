@@ -9,168 +9,23 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use base64::Engine;
-use chrono::{Days, NaiveTime, Utc};
+use chrono::Utc;
 use common::services::{SmtpSink, header};
-use common::{Staff, TestApp, expect_problem, form_token};
+use common::{TestApp, expect_problem, form_token};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 use tillit::councils::invitations;
-use tillit::db::schema::{council_answers, council_meetings, jobs, tenants};
+use tillit::db::schema::{council_answers, council_meetings, jobs};
 use tillit::db::{TenantId, in_tenant};
-use tokio::sync::watch;
 
-const CHILD_FIRST: &str = "Emmeline";
-const CHILD_LAST: &str = "Testesen";
+use common::councils::*;
 
-fn fast_jobs(sink: &SmtpSink) -> Vec<(&'static str, Value)> {
-    vec![
-        ("mail_transport", json!("smtp")),
-        ("smtp_url", json!(sink.url())),
-        (
-            "redis_namespace",
-            json!(format!("t{}", uuid::Uuid::new_v4().simple())),
-        ),
-        ("jobs.lease_secs", json!(3)),
-        ("jobs.dispatch_interval_ms", json!(100)),
-        ("jobs.backoff_base_secs", json!(1)),
-        ("jobs.max_attempts", json!(3)),
-    ]
-}
-
-struct Workers {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Workers {
-    fn start(app: &TestApp) -> Self {
-        let (stop, rx) = watch::channel(false);
-        let task = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), rx));
-        Self { stop, task }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(30), self.task).await;
-    }
-}
-
-async fn json_of(response: reqwest::Response, status: u16) -> Value {
-    let got = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(got, status, "{body}");
-    body
-}
-
-/// `days` from today at 18:00 in Oslo, as the form's local time.
-fn local(days: u64, hour: u32) -> String {
-    let date = Utc::now()
-        .with_timezone(&chrono_tz::Europe::Oslo)
-        .date_naive()
-        .checked_add_days(Days::new(days))
-        .unwrap();
-    date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap())
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
-}
-
-/// A service (whose name says "barneverntjeneste"), its coordinator, and a case with a child and
-/// three people on the map: two private with email, one public (the school).
-struct Setup {
-    tenant: TenantId,
-    staff: Staff,
-    case: String,
-    persons: Vec<String>,
-}
-
+/// The common case with a child born in `birth_year`.
 async fn setup(app: &TestApp, slug: &str, birth_year: i32) -> Setup {
-    let created = app.create_tenant(slug, &["4624"]).await;
-    let tenant = TenantId(created.tenant_id);
-    in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        diesel::update(tenants::table)
-            .set((
-                tenants::quiet_start_hour.eq(0),
-                tenants::quiet_end_hour.eq(0),
-            ))
-            .execute(c)
-    })
-    .unwrap();
-    let staff = app.staff(slug, "coordinator").await;
-    let case = json_of(
-        app.post("/api/v1/cases", &staff.key)
-            .json(&json!({"child": {"first_name": CHILD_FIRST, "last_name": CHILD_LAST, "birth_year": birth_year}}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mut persons = Vec::new();
-    for (name, category, email) in [
-        ("Mormor Kari", "near_family", "mormor@example.no"),
-        ("Onkel Per", "near_family", "per@example.no"),
-        ("Lærer Lise", "school", "lise@skole.example"),
-    ] {
-        let person = json_of(
-            app.post(&format!("/api/v1/cases/{case}/persons"), &staff.key)
-                .json(
-                    &json!({"name": name, "category": category, "closeness": "close",
-                              "quality": "supportive", "email": email}),
-                )
-                .send()
-                .await
-                .unwrap(),
-            201,
-        )
-        .await;
-        persons.push(person["id"].as_str().unwrap().to_owned());
-    }
-    Setup {
-        tenant,
-        staff,
-        case,
-        persons,
-    }
+    common::councils::setup(app, slug, json!({ "birth_year": birth_year })).await
 }
 
 impl Setup {
-    fn path(&self, council: &str, rest: &str) -> String {
-        format!("/api/v1/cases/{}/councils/{council}{rest}", self.case)
-    }
-
-    async fn post(
-        &self,
-        app: &TestApp,
-        council: &str,
-        rest: &str,
-        body: Value,
-    ) -> reqwest::Response {
-        app.post(&self.path(council, rest), &self.staff.key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn council(&self, app: &TestApp, kind: &str) -> String {
-        let view = json_of(
-            app.post(
-                &format!("/api/v1/cases/{}/councils", self.case),
-                &self.staff.key,
-            )
-            .json(&json!({"kind": kind}))
-            .send()
-            .await
-            .unwrap(),
-            201,
-        )
-        .await;
-        view["id"].as_str().unwrap().to_owned()
-    }
-
     /// A network council with the child's texts, the whole map on the team (confirmed), a
     /// parent's consent and the school's waiver: ready for a meeting.
     async fn ready_council(&self, app: &TestApp) -> (String, Vec<String>) {

@@ -2,6 +2,7 @@
 //! run, and the whole HTTP app spawned on a random port against it and the real Redis.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod councils;
 pub mod services;
 
 use std::net::TcpListener;
