@@ -4,7 +4,7 @@
 //! and map, correcting the child's details, assigning staff, costly measures with the network
 //! check before them, and the same assignment rule and audit trail as the JSON API.
 
-mod common;
+use crate::common;
 
 use common::{SignedIn, Staff, TestApp};
 use diesel::prelude::*;

@@ -1,6 +1,5 @@
 //! Test support: a fresh PostgreSQL database per test, cloned from a template migrated once per
 //! run, and the whole HTTP app spawned on a random port against it and the real Redis.
-#![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod councils;
 pub mod services;

@@ -4,7 +4,7 @@
 //! the picture of a large map, the review reminder that each revision replaces, correcting the
 //! child's details, and the reminder when the child turns 17½.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

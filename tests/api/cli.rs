@@ -1,6 +1,6 @@
 //! The `tillit` command's output contracts, run as a user would run it.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

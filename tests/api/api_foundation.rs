@@ -1,7 +1,7 @@
 //! The HTTP foundation: health, readiness, metrics, the OpenAPI description, security headers,
 //! authentication, and bad input answered with problem+json while nothing is written.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, expect_problem};
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! setup links, passwords, login and logout, invitations, roles, deactivation, the audit log, and
 //! a walk over every route with every role.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
@@ -913,13 +913,13 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/login"),
     ("GET", "/setup/{token}"),
     ("POST", "/setup/{token}"),
-    // An invitee's meeting page: the link's token is the only key (tests/councils.rs).
+    // An invitee's meeting page: the link's token is the only key (tests/api/councils.rs).
     ("GET", "/i/{token}"),
     ("POST", "/i/{token}"),
-    // The participant's commitments, on the same link's page (tests/plans.rs).
+    // The participant's commitments, on the same link's page (tests/api/plans.rs).
     ("POST", "/i/{token}/plan/confirmation"),
     ("POST", "/i/{token}/plan/commitments/{commitment_id}/done"),
-    // The child's own page: the link's token is the only key (tests/plans.rs).
+    // The child's own page: the link's token is the only key (tests/api/plans.rs).
     ("GET", "/c/{token}"),
     ("GET", "/password/forgot"),
     ("POST", "/password/forgot"),
@@ -931,7 +931,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/operator/login"),
     ("POST", "/operator/login"),
-    // The operator's own pages need an operator session (tests/access.rs, operator test).
+    // The operator's own pages need an operator session (tests/api/access.rs, operator test).
     ("GET", "/operator"),
     ("POST", "/operator/tenants"),
     ("POST", "/operator/logout"),
@@ -984,7 +984,7 @@ fn the_walk_covers_every_route() {
     let missing: Vec<_> = declared_routes().difference(&listed).cloned().collect();
     assert!(
         missing.is_empty(),
-        "routes without an access rule in tests/access.rs: {missing:?}"
+        "routes without an access rule in tests/api/access.rs: {missing:?}"
     );
 }
 

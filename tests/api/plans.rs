@@ -4,7 +4,7 @@
 //! commitment reminders before and after the due date, the evaluation falling due and opening
 //! the follow-up, the undocumented evaluation — delivered through a real SMTP server.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! a server role that cannot turn it off, and an HTTP API where another service's ids do not
 //! exist.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDb, expect_problem, tenant_id};
 use diesel::connection::SimpleConnection;

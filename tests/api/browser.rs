@@ -6,7 +6,7 @@
 //! test here that spawns the app, sets up what the script needs and calls
 //! `run_browser_script(&app, "<name>").await`. `bash tests/run` installs what these tests need.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

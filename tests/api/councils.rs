@@ -3,7 +3,7 @@
 //! parser (the `ical` crate), neutral emails, the invitee's page and its tokens, and the jobs a
 //! change replaces.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! hours, replacement — and the faults: Redis flushed or down, SMTP refusing, a worker killed,
 //! two workers sharing a thousand jobs. Each asserts that nothing is lost and nothing is sent twice.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The web shell every page is drawn in: the front page in both languages, the language switch
 //! and its cookie, the stylesheet, the HTML error page, and the security headers on all of them.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION};

@@ -1,0 +1,18 @@
+//! The integration tests: one binary with a module per area, all against the real PostgreSQL,
+//! Redis, SMTP server and browser, sharing the helpers in `common`.
+//!
+//! Run one area with `bash tests/run --test api cases::`, one test by a part of its name.
+
+mod common;
+
+mod access;
+mod api_foundation;
+mod browser;
+mod case_pages;
+mod cases;
+mod cli;
+mod councils;
+mod jobs;
+mod plans;
+mod tenant_isolation;
+mod web_shell;
