@@ -8,9 +8,9 @@ use crate::common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use base64::Engine;
 use chrono::Utc;
-use common::services::{SmtpSink, header};
+use common::mail::Mail;
+use common::services::SmtpSink;
 use common::{TestApp, expect_problem, form_token};
 use diesel::prelude::*;
 use serde_json::{Value, json};
@@ -124,11 +124,11 @@ impl Setup {
 }
 
 /// The messages to invitees: everything the sink got but the service admin's setup email.
-async fn invitee_mail(sink: &SmtpSink, n: usize) -> Vec<String> {
+async fn invitee_mail(sink: &SmtpSink, n: usize) -> Vec<Mail> {
     sink.wait_for(n + 1, Duration::from_secs(30))
         .await
         .into_iter()
-        .filter(|m| !header(m, "To").unwrap_or_default().starts_with("admin@"))
+        .filter(|m| !m.header("To").unwrap_or_default().starts_with("admin@"))
         .collect()
 }
 
@@ -590,85 +590,6 @@ async fn meetings_in_the_past_backwards_or_double_booked_are_refused_and_nothing
     .await;
 }
 
-/// The text parts and the calendar part of a raw message, decoded.
-struct Parsed {
-    text: String,
-    calendar: Option<String>,
-}
-
-fn decode_qp(body: &str) -> Vec<u8> {
-    let joined = body.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'=')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
-        match escaped {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-fn parse_message(raw: &str) -> Parsed {
-    let boundaries: Vec<String> = raw
-        .match_indices("boundary=\"")
-        .map(|(i, m)| raw[i + m.len()..].split('"').next().unwrap().to_owned())
-        .collect();
-    let mut parts = vec![raw.to_owned()];
-    for b in &boundaries {
-        parts = parts
-            .iter()
-            .flat_map(|p| {
-                p.split(&format!("--{b}"))
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-    }
-    let mut text = String::new();
-    let mut calendar = None;
-    for part in parts {
-        let part = part.trim_start_matches(['\r', '\n']);
-        let Some((head, body)) = part
-            .split_once("\r\n\r\n")
-            .or_else(|| part.split_once("\n\n"))
-        else {
-            continue;
-        };
-        let head_lower = head.to_ascii_lowercase();
-        if !head_lower.contains("content-type: text/") {
-            continue;
-        }
-        let decoded = if head_lower.contains("content-transfer-encoding: base64") {
-            base64::engine::general_purpose::STANDARD
-                .decode(body.split_whitespace().collect::<String>())
-                .unwrap_or_default()
-        } else if head_lower.contains("quoted-printable") {
-            decode_qp(body)
-        } else {
-            body.as_bytes().to_vec()
-        };
-        let decoded = String::from_utf8_lossy(&decoded).into_owned();
-        if head_lower.contains("text/calendar") {
-            calendar = Some(decoded);
-        } else {
-            text.push_str(&decoded);
-        }
-    }
-    Parsed { text, calendar }
-}
-
 /// The `.ics` read by the `ical` crate: (METHOD, UID, SEQUENCE, DTSTART, property names of the
 /// event).
 fn read_ics(ics: &str) -> (String, String, String, String, BTreeSet<String>) {
@@ -697,11 +618,9 @@ fn read_ics(ics: &str) -> (String, String, String, String, BTreeSet<String>) {
     (method, get("UID"), get("SEQUENCE"), get("DTSTART"), names)
 }
 
-fn assert_neutral(raw: &str, parsed: &Parsed) {
-    let mut everything = format!("{raw}\n{}", parsed.text);
-    if let Some(ics) = &parsed.calendar {
-        everything.push_str(ics);
-    }
+/// Nothing in `mail`, raw or decoded, names the child, the map's people or child welfare.
+fn assert_neutral(mail: &Mail) {
+    let everything = mail.everything();
     let lower = everything.to_lowercase();
     for word in [
         CHILD_FIRST,
@@ -761,7 +680,7 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
     let workers = Workers::start(&app);
     let first = invitee_mail(&sink, 3).await;
     assert_eq!(first.len(), 3, "one invitation to each of the team");
-    let recipients: BTreeSet<String> = first.iter().map(|m| header(m, "To").unwrap()).collect();
+    let recipients: BTreeSet<String> = first.iter().map(|m| m.header("To").unwrap()).collect();
     assert_eq!(
         recipients,
         ["lise@skole.example", "mormor@example.no", "per@example.no"]
@@ -770,22 +689,22 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
             .collect()
     );
     let mut links = Vec::new();
-    for raw in &first {
-        let parsed = parse_message(raw);
-        assert_neutral(raw, &parsed);
+    for mail in &first {
+        assert_neutral(mail);
         assert!(
-            !header(raw, "From")
+            !mail
+                .header("From")
                 .unwrap()
                 .to_lowercase()
                 .contains("barnevern"),
             "a neutral sender"
         );
         assert!(
-            parsed.text.contains("Du er invitert til et møte"),
+            mail.text.contains("Du er invitert til et møte"),
             "{}",
-            parsed.text
+            mail.text
         );
-        let ics = parsed.calendar.as_deref().expect("an .ics");
+        let ics = mail.calendar().expect("an .ics");
         let (method, event_uid, sequence, start, names) = read_ics(ics);
         assert_eq!(method, "REQUEST");
         assert!(
@@ -803,7 +722,7 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
         );
         assert!(!names.contains("ATTENDEE"), "no attendee list: {names:?}");
         assert!(names.contains("ORGANIZER"));
-        let link = parsed
+        let link = mail
             .text
             .split_whitespace()
             .find(|w| w.contains("/i/tli_"))
@@ -888,23 +807,18 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
     );
     let moved = invitee_mail(&sink, 6).await;
     assert_eq!(moved.len(), 6);
-    let with_sequence = |messages: &[String], seq: &str| -> Vec<String> {
+    let with_sequence = |messages: &[Mail], seq: &str| -> Vec<Mail> {
         messages
             .iter()
-            .filter(|raw| {
-                parse_message(raw)
-                    .calendar
-                    .is_some_and(|ics| read_ics(&ics).2 == seq)
-            })
+            .filter(|mail| mail.calendar().is_some_and(|ics| read_ics(ics).2 == seq))
             .cloned()
             .collect()
     };
     let changes = with_sequence(&moved, "1");
     assert_eq!(changes.len(), 3, "each invitee hears of the change");
-    for raw in &changes {
-        let parsed = parse_message(raw);
-        assert_neutral(raw, &parsed);
-        let (method, event_uid, _, start, _) = read_ics(parsed.calendar.as_deref().unwrap());
+    for mail in &changes {
+        assert_neutral(mail);
+        let (method, event_uid, _, start, _) = read_ics(mail.calendar().unwrap());
         assert_eq!(method, "REQUEST");
         assert!(event_uid.starts_with(&uid));
         let expected =
@@ -941,10 +855,9 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
     assert_eq!(cancelled.len(), 9);
     let cancels = with_sequence(&cancelled, "2");
     assert_eq!(cancels.len(), 3, "each invitee hears of the cancellation");
-    for raw in &cancels {
-        let parsed = parse_message(raw);
-        assert_neutral(raw, &parsed);
-        let (method, event_uid, _, _, _) = read_ics(parsed.calendar.as_deref().unwrap());
+    for mail in &cancels {
+        assert_neutral(mail);
+        let (method, event_uid, _, _, _) = read_ics(mail.calendar().unwrap());
         assert_eq!(method, "CANCEL");
         assert!(event_uid.starts_with(&uid));
     }
@@ -1226,8 +1139,8 @@ async fn chases_reminders_and_the_preparation_check_go_to_the_right_people() {
     // The grandmother declines; the others do not answer.
     let link = invitations
         .iter()
-        .find(|m| header(m, "To").unwrap() == "mormor@example.no")
-        .map(|m| parse_message(m).text)
+        .find(|m| m.header("To").unwrap() == "mormor@example.no")
+        .map(|m| m.text.clone())
         .and_then(|text| {
             text.split_whitespace()
                 .find(|w| w.contains("/i/tli_"))
@@ -1256,8 +1169,7 @@ async fn chases_reminders_and_the_preparation_check_go_to_the_right_people() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     workers.stop().await;
     assert_eq!(all.len(), 10, "no more, no fewer");
-    let to = |m: &String| header(m, "To").unwrap();
-    let texts: Vec<(String, String)> = all.iter().map(|m| (to(m), parse_message(m).text)).collect();
+    let texts: Vec<(String, String)> = all.iter().map(|m| (m.to(), m.text.clone())).collect();
     let chases: Vec<&String> = texts
         .iter()
         .filter(|(_, t)| t.contains("ikke fått svar"))
@@ -1292,8 +1204,8 @@ async fn chases_reminders_and_the_preparation_check_go_to_the_right_people() {
         "to the coordinator: {}",
         checks[0].0
     );
-    for raw in &all {
-        assert_neutral(raw, &parse_message(raw));
+    for mail in &all {
+        assert_neutral(mail);
     }
     // Each chase schedules the next, up to chase_max (2).
     let rows = job_rows(&app, s.tenant);

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use super::mail::Mail;
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
@@ -70,8 +72,8 @@ impl SmtpSink {
         std::fs::write(self.dir.join("slow_rcpt"), seconds.to_string()).expect("control file");
     }
 
-    /// Every accepted message, raw.
-    pub fn messages(&self) -> Vec<String> {
+    /// Every accepted message, oldest first.
+    pub fn messages(&self) -> Vec<Mail> {
         let mut files: Vec<_> = std::fs::read_dir(&self.dir)
             .expect("sink dir")
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -80,12 +82,12 @@ impl SmtpSink {
         files.sort();
         files
             .iter()
-            .map(|p| std::fs::read_to_string(p).expect("message"))
+            .map(|p| Mail::parse(std::fs::read_to_string(p).expect("message")))
             .collect()
     }
 
     /// Waits until at least `n` messages arrived (or `timeout`), then returns all of them.
-    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<String> {
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Mail> {
         let deadline = std::time::Instant::now() + timeout;
         loop {
             let messages = self.messages();
@@ -103,28 +105,6 @@ impl Drop for SmtpSink {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-/// The value of header `name` in a raw message (first occurrence, unfolded).
-pub fn header(message: &str, name: &str) -> Option<String> {
-    let prefix = format!("{}:", name.to_ascii_lowercase());
-    let mut lines = message.lines().take_while(|l| !l.is_empty()).peekable();
-    while let Some(line) = lines.next() {
-        if line.to_ascii_lowercase().starts_with(&prefix) {
-            let mut value = line[prefix.len()..].trim().to_owned();
-            while let Some(next) = lines.peek() {
-                if next.starts_with(' ') || next.starts_with('\t') {
-                    value.push(' ');
-                    value.push_str(next.trim());
-                    lines.next();
-                } else {
-                    break;
-                }
-            }
-            return Some(value);
-        }
-    }
-    None
 }
 
 /// A Redis server of the test's own, so a test can stop and restart it.
