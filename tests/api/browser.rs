@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use common::TestApp;
+use common::jobs::{Workers, make_due, no_quiet_hours};
 use diesel::prelude::*;
 use serde_json::json;
 use tillit::access::account_links::Purpose;
@@ -309,8 +310,7 @@ async fn onboarding_from_operator_to_coordinator() {
     )
     .await
     .expect("operator");
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), stopped));
+    let workers = Workers::start(&app);
     run_browser_script_with(
         &app,
         "onboarding",
@@ -320,8 +320,7 @@ async fn onboarding_from_operator_to_coordinator() {
         ],
     )
     .await;
-    let _ = stop.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
+    workers.stop().await;
 }
 
 /// A council in a browser: the coordinator starts a network council, writes the child's
@@ -330,21 +329,14 @@ async fn onboarding_from_operator_to_coordinator() {
 /// accepts; the coordinator sees it. Every page is scanned with axe.
 #[tokio::test]
 async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
-    use tillit::db::schema::tenants;
-
     let app = spawn_app().await;
     let created = app.create_tenant("vestfjord", &["4624"]).await;
     let tenant = tillit::db::TenantId(created.tenant_id);
     let staff = app.staff("vestfjord", "coordinator").await;
     let password = "mitt lange passord for tillit";
     let hash = tillit::access::passwords::hash(password).expect("hash");
+    no_quiet_hours(&app, tenant);
     let email: String = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        diesel::update(tenants::table)
-            .set((
-                tenants::quiet_start_hour.eq(0),
-                tenants::quiet_end_hour.eq(0),
-            ))
-            .execute(c)?;
         diesel::update(users::table.filter(users::id.eq(staff.user_id)))
             .set(users::password_hash.eq(&hash))
             .execute(c)?;
@@ -374,8 +366,7 @@ async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
         .await
         .expect("person");
     assert_eq!(person.status(), 201);
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), stopped));
+    let workers = Workers::start(&app);
     run_browser_script_with(
         &app,
         "councils",
@@ -386,8 +377,7 @@ async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
         ],
     )
     .await;
-    let _ = stop.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
+    workers.stop().await;
 }
 
 /// A coordinator signs in, opens a case, maps a network of ten people with the child's own words,
@@ -452,7 +442,7 @@ async fn api_ok(
 /// scanned with axe.
 #[tokio::test]
 async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_council_opened() {
-    use tillit::db::schema::{plan_follow_ups, tenants};
+    use tillit::db::schema::plan_follow_ups;
 
     let app = spawn_app().await;
     let created = app.create_tenant("vestfjord", &["4624"]).await;
@@ -460,13 +450,8 @@ async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_
     let staff = app.staff("vestfjord", "coordinator").await;
     let password = "mitt lange passord for tillit";
     let hash = tillit::access::passwords::hash(password).expect("hash");
+    no_quiet_hours(&app, tenant);
     let email: String = in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        diesel::update(tenants::table)
-            .set((
-                tenants::quiet_start_hour.eq(0),
-                tenants::quiet_end_hour.eq(0),
-            ))
-            .execute(c)?;
         diesel::update(users::table.filter(users::id.eq(staff.user_id)))
             .set(users::password_hash.eq(&hash))
             .execute(c)?;
@@ -616,8 +601,7 @@ async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_
     )
     .await;
     api_ok(&app, &key, &at("/plan/submission"), json!({})).await;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), stopped));
+    let workers = Workers::start(&app);
     let env = [
         ("TILLIT_EMAIL", email.as_str()),
         ("TILLIT_PASSWORD", password),
@@ -628,11 +612,7 @@ async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_
     // A passing script clears the outbox folder; the coordinator's email needs it again.
     std::fs::create_dir_all(&app.state.settings.mail_dir).expect("the outbox");
     // The clock moves to the evaluation date: its job is due now, and opens the follow-up.
-    diesel::sql_query(
-        "UPDATE jobs SET due_at = now() WHERE status = 'pending' AND kind = 'evaluation_due'",
-    )
-    .execute(&mut app.db.admin_conn())
-    .expect("the evaluation is due");
+    make_due(&app, "evaluation_due");
     let mut opened = false;
     for _ in 0..100 {
         let n: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
@@ -647,8 +627,7 @@ async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_
     }
     assert!(opened, "the evaluation-due job opened the follow-up");
     run_browser_script_with(&app, "plans_evaluation", &env).await;
-    let _ = stop.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
+    workers.stop().await;
 }
 
 /// A coordinator corrects the child's details, makes a colleague responsible too (after the page

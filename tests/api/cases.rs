@@ -9,6 +9,7 @@ use crate::common;
 use std::time::Duration;
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
+use common::jobs::{Workers, fast_jobs, make_due, no_quiet_hours};
 use common::mail::Mail;
 use common::services::SmtpSink;
 use common::{Staff, TestApp, expect_problem};
@@ -16,7 +17,6 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 use tillit::db::schema::{audit_log, jobs, tenants};
 use tillit::db::{TenantId, in_tenant};
-use tokio::sync::watch;
 
 /// The body of `res`, after checking its status (the body is shown if it is not the one expected).
 async fn body(res: reqwest::Response, status: u16) -> Value {
@@ -1396,20 +1396,6 @@ async fn the_acute_list_has_who_can_step_in_with_their_numbers() {
     assert_eq!(list["child_first_name"], "Emma");
 }
 
-/// Settings that make the job machinery quick enough to watch.
-fn fast_jobs(sink: &SmtpSink) -> Vec<(&'static str, Value)> {
-    vec![
-        ("mail_transport", json!("smtp")),
-        ("smtp_url", json!(sink.url())),
-        (
-            "redis_namespace",
-            json!(format!("t{}", uuid::Uuid::new_v4().simple())),
-        ),
-        ("jobs.lease_secs", json!(3)),
-        ("jobs.dispatch_interval_ms", json!(100)),
-    ]
-}
-
 /// (status, due_at, payload) of the service's map review jobs, oldest first.
 fn review_jobs(app: &TestApp, tenant: TenantId) -> Vec<(String, chrono::DateTime<Utc>, Value)> {
     in_tenant(&mut app.db.app_conn(), tenant, |c| {
@@ -1478,28 +1464,12 @@ async fn each_revision_replaces_the_review_reminder_which_reaches_the_assigned_s
         200,
     )
     .await;
-    in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
-        diesel::update(tenants::table)
-            .set((
-                tenants::quiet_start_hour.eq(0),
-                tenants::quiet_end_hour.eq(0),
-            ))
-            .execute(c)?;
-        diesel::update(
-            jobs::table
-                .filter(jobs::kind.eq("map_review"))
-                .filter(jobs::status.eq("pending")),
-        )
-        .set(jobs::due_at.eq(Utc::now()))
-        .execute(c)
-    })
-    .unwrap();
-    let (stop, rx) = watch::channel(false);
-    let workers = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), rx));
+    no_quiet_hours(&app, staff.tenant);
+    make_due(&app, "map_review");
+    let workers = Workers::start(&app);
     sink.wait_for(4, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let _ = stop.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
+    workers.stop().await;
 
     let messages: Vec<Mail> = sink
         .messages()
@@ -1924,30 +1894,14 @@ async fn the_transition_reminder_reaches_the_assigned_staff_once() {
     )
     .await;
     // The day has come (as if it were 1 October 2033), outside quiet hours.
-    in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
-        diesel::update(tenants::table)
-            .set((
-                tenants::quiet_start_hour.eq(0),
-                tenants::quiet_end_hour.eq(0),
-            ))
-            .execute(c)?;
-        diesel::update(
-            jobs::table
-                .filter(jobs::kind.eq("transition_meeting"))
-                .filter(jobs::status.eq("pending")),
-        )
-        .set(jobs::due_at.eq(Utc::now()))
-        .execute(c)
-    })
-    .unwrap();
-    let (stop, rx) = watch::channel(false);
-    let workers = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), rx));
+    no_quiet_hours(&app, staff.tenant);
+    make_due(&app, "transition_meeting");
+    let workers = Workers::start(&app);
     // The admin's setup email and the two reminders; then longer than a lease, in case anything
     // were to be sent again.
     sink.wait_for(3, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let _ = stop.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(30), workers).await;
+    workers.stop().await;
 
     let messages: Vec<Mail> = sink
         .messages()

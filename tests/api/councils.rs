@@ -25,104 +25,6 @@ async fn setup(app: &TestApp, slug: &str, birth_year: i32) -> Setup {
     common::councils::setup(app, slug, json!({ "birth_year": birth_year })).await
 }
 
-impl Setup {
-    /// A network council with the child's texts, the whole map on the team (confirmed), a
-    /// parent's consent and the school's waiver: ready for a meeting.
-    async fn ready_council(&self, app: &TestApp) -> (String, Vec<String>) {
-        let council = self.council(app, "network_council").await;
-        json_of(
-            self.post(
-                app,
-                &council,
-                "/state",
-                json!({"to": "description_drafting"}),
-            )
-            .await,
-            200,
-        )
-        .await;
-        json_of(
-            self.post(app, &council, "/texts", json!({"kind": "situation", "author": "child",
-                "text": "Jeg vil bo hjemme, men det er mye krangling.", "child_confirmed": true, "shared": true})).await,
-            201,
-        )
-        .await;
-        for q in [
-            "Hvem kan hente meg på fotball?",
-            "Hvor kan jeg være når det er krangling?",
-            "Hvem kan jeg ringe?",
-        ] {
-            json_of(
-                self.post(
-                    app,
-                    &council,
-                    "/texts",
-                    json!({"kind": "question", "author": "coordinator_with_child",
-                    "text": q, "child_confirmed": true, "shared": true}),
-                )
-                .await,
-                201,
-            )
-            .await;
-        }
-        json_of(
-            self.post(app, &council, "/state", json!({"to": "team_selection"}))
-                .await,
-            200,
-        )
-        .await;
-        let mut participants = Vec::new();
-        for person in &self.persons {
-            let view = json_of(
-                self.post(
-                    app,
-                    &council,
-                    "/participants",
-                    json!({"person_id": person, "chosen_by_child": true}),
-                )
-                .await,
-                201,
-            )
-            .await;
-            participants.push(
-                view["participants"].as_array().unwrap().last().unwrap()["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned(),
-            );
-        }
-        let view = json_of(self.post(app, &council, "/team", json!({})).await, 200).await;
-        assert_eq!(
-            view["state"], "preparation",
-            "confirming the team moves a network council on"
-        );
-        json_of(
-            self.post(
-                app,
-                &council,
-                "/consents",
-                json!({"given_by": "parent", "name": "Mor",
-                "scope": "Nettverksråd med teamet barnet har valgt"}),
-            )
-            .await,
-            201,
-        )
-        .await;
-        json_of(
-            self.post(
-                app,
-                &council,
-                &format!("/participants/{}/waiver", participants[2]),
-                json!({"scope": "Det skolen vet om barnets hverdag"}),
-            )
-            .await,
-            200,
-        )
-        .await;
-        (council, participants)
-    }
-}
-
 /// The messages to invitees: everything the sink got but the service admin's setup email.
 async fn invitee_mail(sink: &SmtpSink, n: usize) -> Vec<Mail> {
     sink.wait_for(n + 1, Duration::from_secs(30))
@@ -192,14 +94,11 @@ async fn the_gates_refuse_steps_out_of_order() {
     )
     .await;
     // No team selection before the child's texts.
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/state",
-            json!({"to": "description_drafting"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/state",
+        json!({"to": "description_drafting"}),
         200,
     )
     .await;
@@ -235,10 +134,10 @@ async fn the_gates_refuse_steps_out_of_order() {
         "{refused}"
     );
     // Questions: at most five, each a text of the child's with its author.
-    json_of(s.post(&app, &council, "/texts", json!({"kind": "situation", "author": "child", "text": "Slik har jeg det.", "child_confirmed": true})).await, 201).await;
+    s.post_expect(&app, &council, "/texts", json!({"kind": "situation", "author": "child", "text": "Slik har jeg det.", "child_confirmed": true}), 201).await;
     let mut question_ids = Vec::new();
     for i in 0..5 {
-        let view = json_of(s.post(&app, &council, "/texts", json!({"kind": "question", "author": "parent_helping", "text": format!("Spørsmål {i}")})).await, 201).await;
+        let view = s.post_expect(&app, &council, "/texts", json!({"kind": "question", "author": "parent_helping", "text": format!("Spørsmål {i}")}), 201).await;
         question_ids.push(
             view["texts"]
                 .as_array()
@@ -284,21 +183,20 @@ async fn the_gates_refuse_steps_out_of_order() {
     )
     .await;
     for id in &question_ids {
-        json_of(
-            s.post(
-                &app,
-                &council,
-                &format!("/texts/{id}/confirmation"),
-                json!({}),
-            )
-            .await,
+        s.post_expect(
+            &app,
+            &council,
+            &format!("/texts/{id}/confirmation"),
+            json!({}),
             200,
         )
         .await;
     }
-    json_of(
-        s.post(&app, &council, "/state", json!({"to": "team_selection"}))
-            .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/state",
+        json!({"to": "team_selection"}),
         200,
     )
     .await;
@@ -310,12 +208,8 @@ async fn the_gates_refuse_steps_out_of_order() {
     )
     .await;
     // A new person joins the team and the map at once.
-    let view = json_of(
-        s.post(&app, &council, "/participants", json!({"new_person": {"name": "Trener Tor", "category": "leisure_activity",
-            "closeness": "medium", "quality": "supportive", "email": "tor@klubb.example"}, "chosen_by_child": true, "meeting_role": "support_person"})).await,
-        201,
-    )
-    .await;
+    let view = s.post_expect(&app, &council, "/participants", json!({"new_person": {"name": "Trener Tor", "category": "leisure_activity",
+            "closeness": "medium", "quality": "supportive", "email": "tor@klubb.example"}, "chosen_by_child": true, "meeting_role": "support_person"}), 201).await;
     assert_eq!(view["participants"][0]["name"], "Trener Tor");
     let map = json_of(
         app.get(&format!("/api/v1/cases/{}/persons", s.case), &s.staff.key)
@@ -333,14 +227,11 @@ async fn the_gates_refuse_steps_out_of_order() {
         "joined the map"
     );
     // A public participant (the school) too; then the team.
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/participants",
-            json!({"person_id": s.persons[2]}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/participants",
+        json!({"person_id": s.persons[2]}),
         201,
     )
     .await;
@@ -356,33 +247,28 @@ async fn the_gates_refuse_steps_out_of_order() {
         "conflict",
     )
     .await;
-    let view = json_of(s.post(&app, &council, "/team", json!({})).await, 200).await;
+    let view = s.post_expect(&app, &council, "/team", json!({}), 200).await;
     assert_eq!(view["state"], "preparation");
     // The meeting can be scheduled now, but not confirmed: no consent, no waiver, an objection.
-    let view = json_of(
-        s.post(
+    let view = s
+        .post_expect(
             &app,
             &council,
             "/meetings",
             json!({"starts_at": local(12, 17), "place": "Biblioteket"}),
+            201,
         )
-        .await,
-        201,
-    )
-    .await;
+        .await;
     let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(
         view["meetings"][0]["duration_minutes"], 180,
         "the service's default length"
     );
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/objections",
-            json!({"person_id": s.persons[2], "reason": "Hun forteller alt videre"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/objections",
+        json!({"person_id": s.persons[2], "reason": "Hun forteller alt videre"}),
         201,
     )
     .await;
@@ -404,14 +290,11 @@ async fn the_gates_refuse_steps_out_of_order() {
         "{detail}"
     );
     // A parent's consent is not enough for a child of 16.
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/consents",
-            json!({"given_by": "parent", "name": "Far", "scope": "Nettverksråd"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/consents",
+        json!({"given_by": "parent", "name": "Far", "scope": "Nettverksråd"}),
         201,
     )
     .await;
@@ -479,7 +362,7 @@ async fn the_gates_refuse_steps_out_of_order() {
 async fn meetings_in_the_past_backwards_or_double_booked_are_refused_and_nothing_is_written() {
     let app = TestApp::spawn().await;
     let s = setup(&app, "fjordvik", 2016).await;
-    let (council, _) = s.ready_council(&app).await;
+    let (council, _) = s.ready_council(&app, "network_council").await;
     let count = |app: &TestApp| -> i64 {
         in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
             council_meetings::table.count().get_result(c)
@@ -543,31 +426,25 @@ async fn meetings_in_the_past_backwards_or_double_booked_are_refused_and_nothing
     )
     .await;
     assert_eq!(count(&app), 0, "nothing written");
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/meetings",
-            json!({"starts_at": local(10, 18), "place": "Skolen"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/meetings",
+        json!({"starts_at": local(10, 18), "place": "Skolen"}),
         201,
     )
     .await;
     // A second council of the same case with the same grandmother, overlapping in time.
     let second = s.council(&app, "network_meeting_series").await;
-    json_of(
-        s.post(
-            &app,
-            &second,
-            "/participants",
-            json!({"person_id": s.persons[0]}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &second,
+        "/participants",
+        json!({"person_id": s.persons[0]}),
         201,
     )
     .await;
-    json_of(s.post(&app, &second, "/team", json!({})).await, 200).await;
+    s.post_expect(&app, &second, "/team", json!({}), 200).await;
     let clash = expect_problem(
         s.post(&app, &second, "/meetings", json!({"starts_at": local(10, 20), "duration_minutes": 60, "video_link": "https://video.example/rom"})).await,
         422,
@@ -583,11 +460,7 @@ async fn meetings_in_the_past_backwards_or_double_booked_are_refused_and_nothing
     );
     assert_eq!(count(&app), 1, "the clash was not written");
     // After the first one ends it is fine.
-    json_of(
-        s.post(&app, &second, "/meetings", json!({"starts_at": local(10, 21), "duration_minutes": 60, "video_link": "https://video.example/rom"})).await,
-        201,
-    )
-    .await;
+    s.post_expect(&app, &second, "/meetings", json!({"starts_at": local(10, 21), "duration_minutes": 60, "video_link": "https://video.example/rom"}), 201).await;
 }
 
 /// The `.ics` read by the `ical` crate: (METHOD, UID, SEQUENCE, DTSTART, property names of the
@@ -643,31 +516,26 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", 2016).await;
-    let (council, _) = s.ready_council(&app).await;
-    let view = json_of(
-        s.post(
+    let (council, _) = s.ready_council(&app, "network_council").await;
+    let view = s
+        .post_expect(
             &app,
             &council,
             "/meetings",
             json!({"starts_at": local(10, 18), "place": "Biblioteket"}),
+            201,
         )
-        .await,
-        201,
-    )
-    .await;
+        .await;
     let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
     let uid = view["meetings"][0]["calendar_uid"]
         .as_str()
         .unwrap()
         .to_owned();
-    json_of(
-        s.post(
-            &app,
-            &council,
-            &format!("/meetings/{meeting}/invitations"),
-            json!({}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/meetings/{meeting}/invitations"),
+        json!({}),
         200,
     )
     .await;
@@ -785,14 +653,11 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
     );
 
     // Moving the meeting: the same UID, SEQUENCE 1, new reminders, new links.
-    json_of(
-        s.post(
-            &app,
-            &council,
-            &format!("/meetings/{meeting}/reschedule"),
-            json!({"starts_at": local(14, 17), "place": "Biblioteket"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/meetings/{meeting}/reschedule"),
+        json!({"starts_at": local(14, 17), "place": "Biblioteket"}),
         200,
     )
     .await;
@@ -831,14 +696,11 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
     assert_eq!(old.status(), 404);
 
     // Cancelling: CANCEL with SEQUENCE 2, and no reminder, chase or check is left.
-    json_of(
-        s.post(
-            &app,
-            &council,
-            &format!("/meetings/{meeting}/cancellation"),
-            json!({}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/meetings/{meeting}/cancellation"),
+        json!({}),
         200,
     )
     .await;
@@ -870,27 +732,22 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
     let b = setup(&app, "beta", 2015).await;
     let mut tokens = Vec::new();
     for s in [&a, &b] {
-        let (council, _) = s.ready_council(&app).await;
-        let view = json_of(
-            s.post(
+        let (council, _) = s.ready_council(&app, "network_council").await;
+        let view = s
+            .post_expect(
                 &app,
                 &council,
                 "/meetings",
                 json!({"starts_at": local(9, 18), "place": "Et sted"}),
+                201,
             )
-            .await,
-            201,
-        )
-        .await;
+            .await;
         let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
-        json_of(
-            s.post(
-                &app,
-                &council,
-                &format!("/meetings/{meeting}/invitations"),
-                json!({}),
-            )
-            .await,
+        s.post_expect(
+            &app,
+            &council,
+            &format!("/meetings/{meeting}/invitations"),
+            json!({}),
             200,
         )
         .await;
@@ -956,17 +813,14 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
         assert_eq!(res.status(), 404);
         assert_eq!(main_of(&res.text().await.unwrap()), unknown);
     }
-    json_of(
-        a.post(
-            &app,
-            &tokens[0].2,
-            &format!(
-                "/participants/{}/invitation",
-                participant_of(&app, a.tenant, tokens[0].0)
-            ),
-            json!({}),
-        )
-        .await,
+    a.post_expect(
+        &app,
+        &tokens[0].2,
+        &format!(
+            "/participants/{}/invitation",
+            participant_of(&app, a.tenant, tokens[0].0)
+        ),
+        json!({}),
         200,
     )
     .await;
@@ -1109,27 +963,22 @@ async fn chases_reminders_and_the_preparation_check_go_to_the_right_people() {
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", 2016).await;
-    let (council, _) = s.ready_council(&app).await;
-    let view = json_of(
-        s.post(
+    let (council, _) = s.ready_council(&app, "network_council").await;
+    let view = s
+        .post_expect(
             &app,
             &council,
             "/meetings",
             json!({"starts_at": local(10, 18), "video_link": "https://video.example/rom"}),
+            201,
         )
-        .await,
-        201,
-    )
-    .await;
+        .await;
     let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
-    json_of(
-        s.post(
-            &app,
-            &council,
-            &format!("/meetings/{meeting}/invitations"),
-            json!({}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/meetings/{meeting}/invitations"),
+        json!({}),
         200,
     )
     .await;

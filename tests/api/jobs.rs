@@ -8,70 +8,23 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::jobs::{Workers, fast_jobs_on, set_quiet_hours};
 use common::mail::Mail;
 use common::services::{RedisServer, SmtpSink};
 use common::{TestApp, tenant_id};
 use diesel::prelude::*;
 use serde_json::json;
 use tillit::access::account_links::{self, Purpose};
-use tillit::db::schema::{jobs, tenants, users};
+use tillit::db::schema::{jobs, users};
 use tillit::db::{TenantId, in_tenant};
 use tillit::jobs::dispatcher::Dispatcher;
 use tillit::jobs::{self as job_queue, JobKind, NewJob, Subject};
-use tokio::sync::watch;
-
-/// Settings that make the machinery quick enough to watch: short leases and backoff.
-fn fast_jobs(sink: &SmtpSink, redis_url: &str) -> Vec<(&'static str, serde_json::Value)> {
-    vec![
-        ("mail_transport", json!("smtp")),
-        ("smtp_url", json!(sink.url())),
-        ("redis_url", json!(redis_url)),
-        (
-            "redis_namespace",
-            json!(format!("t{}", uuid::Uuid::new_v4().simple())),
-        ),
-        ("jobs.lease_secs", json!(3)),
-        ("jobs.dispatch_interval_ms", json!(100)),
-        ("jobs.backoff_base_secs", json!(1)),
-        ("jobs.max_attempts", json!(3)),
-    ]
-}
-
-struct Workers {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Workers {
-    fn start(app: &TestApp) -> Self {
-        let (stop, rx) = watch::channel(false);
-        let task = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), rx));
-        Self { stop, task }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(30), self.task).await;
-    }
-}
 
 /// A service whose quiet hours never apply, so the test's clock time does not matter.
 async fn service(app: &TestApp, slug: &str) -> TenantId {
     let tenant = tenant_id(&app.create_tenant(slug, &["4624"]).await);
     set_quiet_hours(app, tenant, 0, 0);
     tenant
-}
-
-fn set_quiet_hours(app: &TestApp, tenant: TenantId, start: i16, end: i16) {
-    in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        diesel::update(tenants::table)
-            .set((
-                tenants::quiet_start_hour.eq(start),
-                tenants::quiet_end_hour.eq(end),
-            ))
-            .execute(c)
-    })
-    .expect("quiet hours");
 }
 
 /// Invites `n` staff members, each with an invitation email job, in one transaction.
@@ -123,7 +76,7 @@ fn assert_each_once(messages: &[Mail], expected: usize) {
 #[tokio::test]
 async fn the_setup_email_goes_out_once_through_smtp() {
     let sink = SmtpSink::start();
-    let app = TestApp::spawn_with(&fast_jobs(&sink, &common::redis_url())).await;
+    let app = TestApp::spawn_with(&fast_jobs_on(&sink, &common::redis_url())).await;
     let created = app.create_tenant("fjordvik", &["4624"]).await;
     let tenant = tenant_id(&created);
     set_quiet_hours(&app, tenant, 0, 0);
@@ -161,7 +114,7 @@ async fn the_setup_email_goes_out_once_through_smtp() {
 #[tokio::test]
 async fn quiet_hours_hold_reminders_until_the_morning_but_not_account_links() {
     let sink = SmtpSink::start();
-    let app = TestApp::spawn_with(&fast_jobs(&sink, &common::redis_url())).await;
+    let app = TestApp::spawn_with(&fast_jobs_on(&sink, &common::redis_url())).await;
     let tenant = service(&app, "stille").await;
     // Quiet from this hour (Oslo time) for one hour: now is always inside.
     let hour = Utc::now()
@@ -212,7 +165,7 @@ async fn quiet_hours_hold_reminders_until_the_morning_but_not_account_links() {
 #[tokio::test]
 async fn smtp_refusing_for_a_while_is_retried_then_delivered_once() {
     let sink = SmtpSink::start();
-    let mut settings = fast_jobs(&sink, &common::redis_url());
+    let mut settings = fast_jobs_on(&sink, &common::redis_url());
     settings.push(("jobs.max_attempts", json!(10)));
     let app = TestApp::spawn_with(&settings).await;
     let tenant = service(&app, "fjordvik").await;
@@ -249,7 +202,7 @@ async fn smtp_refusing_for_a_while_is_retried_then_delivered_once() {
 #[tokio::test]
 async fn a_job_that_keeps_failing_is_parked_shown_and_can_be_retried() {
     let sink = SmtpSink::start();
-    let mut settings = fast_jobs(&sink, &common::redis_url());
+    let mut settings = fast_jobs_on(&sink, &common::redis_url());
     settings.push(("jobs.max_attempts", json!(2)));
     let app = TestApp::spawn_with(&settings).await;
     let tenant = service(&app, "fjordvik").await;
@@ -310,7 +263,7 @@ async fn a_job_that_keeps_failing_is_parked_shown_and_can_be_retried() {
 #[tokio::test]
 async fn rescheduling_replaces_pending_rows_and_cancelling_leaves_none() {
     let sink = SmtpSink::start();
-    let app = TestApp::spawn_with(&fast_jobs(&sink, &common::redis_url())).await;
+    let app = TestApp::spawn_with(&fast_jobs_on(&sink, &common::redis_url())).await;
     let tenant = service(&app, "fjordvik").await;
     let subject = Subject {
         kind: "meeting",
@@ -373,7 +326,7 @@ async fn rescheduling_replaces_pending_rows_and_cancelling_leaves_none() {
 async fn redis_flushed_after_dispatch_every_job_still_runs_once() {
     let sink = SmtpSink::start();
     let redis = RedisServer::start();
-    let app = TestApp::spawn_with(&fast_jobs(&sink, &redis.url())).await;
+    let app = TestApp::spawn_with(&fast_jobs_on(&sink, &redis.url())).await;
     let tenant = service(&app, "fjordvik").await;
     invite_staff(&app, tenant, 20);
     // Dispatch (claim and push to Redis) with no worker running, then lose Redis' contents.
@@ -400,7 +353,7 @@ async fn redis_flushed_after_dispatch_every_job_still_runs_once() {
 async fn redis_down_for_thirty_seconds_the_service_stays_up_and_jobs_run_after() {
     let sink = SmtpSink::start();
     let mut redis = RedisServer::start();
-    let app = TestApp::spawn_with(&fast_jobs(&sink, &redis.url())).await;
+    let app = TestApp::spawn_with(&fast_jobs_on(&sink, &redis.url())).await;
     let tenant = service(&app, "fjordvik").await;
     let workers = Workers::start(&app);
     sink.wait_for(1, Duration::from_secs(20)).await;
@@ -479,7 +432,7 @@ fn terminate(child: &mut std::process::Child) {
 async fn a_worker_killed_mid_job_leaves_it_to_another_which_sends_it_once() {
     let sink = SmtpSink::start();
     let redis = RedisServer::start();
-    let app = TestApp::spawn_with(&fast_jobs(&sink, &redis.url())).await;
+    let app = TestApp::spawn_with(&fast_jobs_on(&sink, &redis.url())).await;
     let tenant = service(&app, "fjordvik").await;
     // The mail server is slow to accept recipients: the first worker will be inside the job.
     sink.slow(30);
@@ -518,7 +471,7 @@ async fn a_worker_killed_mid_job_leaves_it_to_another_which_sends_it_once() {
 async fn two_workers_share_a_thousand_due_jobs_and_send_each_once() {
     let sink = SmtpSink::start();
     let redis = RedisServer::start();
-    let app = TestApp::spawn_with(&fast_jobs(&sink, &redis.url())).await;
+    let app = TestApp::spawn_with(&fast_jobs_on(&sink, &redis.url())).await;
     let tenant = service(&app, "fjordvik").await;
     invite_staff(&app, tenant, 999);
     let mut a = spawn_worker(&app, &sink, &redis.url());
@@ -538,7 +491,7 @@ async fn two_workers_share_a_thousand_due_jobs_and_send_each_once() {
 #[tokio::test]
 async fn readiness_says_when_the_mail_server_is_unreachable() {
     let sink = SmtpSink::start();
-    let app = TestApp::spawn_with(&fast_jobs(&sink, &common::redis_url())).await;
+    let app = TestApp::spawn_with(&fast_jobs_on(&sink, &common::redis_url())).await;
     let ready: serde_json::Value = app
         .client
         .get(app.url("/readyz"))

@@ -37,139 +37,28 @@ impl Setup {
     /// that has now taken place (its start moved into the past). Returns the council and the
     /// participants.
     async fn held_council(&self, app: &TestApp, kind: &str) -> (String, Vec<String>) {
-        let council = json_of(
-            app.post(
-                &format!("/api/v1/cases/{}/councils", self.case),
-                &self.staff.key,
-            )
-            .json(&json!({ "kind": kind }))
-            .send()
-            .await
-            .unwrap(),
-            201,
-        )
-        .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        if kind == "network_council" {
-            json_of(
-                self.post(
-                    app,
-                    &council,
-                    "/state",
-                    json!({"to": "description_drafting"}),
-                )
-                .await,
-                200,
-            )
-            .await;
-        }
-        json_of(
-            self.post(app, &council, "/texts", json!({"kind": "situation", "author": "child",
-                "text": "Jeg vil bo hjemme, men det er mye krangling.", "child_confirmed": true, "shared": true})).await,
-            201,
-        )
-        .await;
-        for q in [
-            "Hvem kan hente meg?",
-            "Hvor kan jeg være?",
-            "Hvem kan jeg ringe?",
-        ] {
-            json_of(
-                self.post(
-                    app,
-                    &council,
-                    "/texts",
-                    json!({"kind": "question", "author": "child",
-                    "text": q, "child_confirmed": true, "shared": true}),
-                )
-                .await,
-                201,
-            )
-            .await;
-        }
-        if kind == "network_council" {
-            json_of(
-                self.post(app, &council, "/state", json!({"to": "team_selection"}))
-                    .await,
-                200,
-            )
-            .await;
-        }
-        let mut participants = Vec::new();
-        for person in &self.persons {
-            let view = json_of(
-                self.post(
-                    app,
-                    &council,
-                    "/participants",
-                    json!({"person_id": person, "chosen_by_child": true}),
-                )
-                .await,
-                201,
-            )
-            .await;
-            participants.push(
-                view["participants"].as_array().unwrap().last().unwrap()["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned(),
-            );
-        }
-        json_of(self.post(app, &council, "/team", json!({})).await, 200).await;
-        json_of(
-            self.post(
-                app,
-                &council,
-                "/consents",
-                json!({"given_by": "parent", "name": "Mor", "scope": "Rådet"}),
-            )
-            .await,
-            201,
-        )
-        .await;
-        json_of(
-            self.post(
-                app,
-                &council,
-                &format!("/participants/{}/waiver", participants[2]),
-                json!({"scope": "Skolen"}),
-            )
-            .await,
-            200,
-        )
-        .await;
-        let view = json_of(
-            self.post(
+        let (council, participants) = self.ready_council(app, kind).await;
+        let view = self
+            .post_expect(
                 app,
                 &council,
                 "/meetings",
                 json!({"starts_at": local(5, 18), "place": "Biblioteket"}),
+                201,
             )
-            .await,
-            201,
-        )
-        .await;
+            .await;
         let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
-        json_of(
-            self.post(
-                app,
-                &council,
-                &format!("/meetings/{meeting}/invitations"),
-                json!({}),
-            )
-            .await,
+        self.post_expect(
+            app,
+            &council,
+            &format!("/meetings/{meeting}/invitations"),
+            json!({}),
             200,
         )
         .await;
         if kind == "family_group_conference" {
-            json_of(
-                self.post(app, &council, "/state", json!({"to": "meeting"}))
-                    .await,
-                200,
-            )
-            .await;
+            self.post_expect(app, &council, "/state", json!({"to": "meeting"}), 200)
+                .await;
         }
         // The meeting took place: its start moves into the past (the server never does that).
         diesel::sql_query(format!(
@@ -182,12 +71,8 @@ impl Setup {
         } else {
             "plan_review"
         };
-        json_of(
-            self.post(app, &council, "/state", json!({"to": next}))
-                .await,
-            200,
-        )
-        .await;
+        self.post_expect(app, &council, "/state", json!({"to": next}), 200)
+            .await;
         (council, participants)
     }
 
@@ -278,7 +163,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     .await;
     let (council, team) = s.held_council(&app, "network_council").await;
     let (other_council, other_team) = s.held_council(&app, "network_council").await;
-    let plan = json_of(s.post(&app, &council, "/plan", json!({})).await, 201).await;
+    let plan = s.post_expect(&app, &council, "/plan", json!({}), 201).await;
     assert_eq!(plan["status"], "draft");
     expect_problem(
         s.post(&app, &council, "/plan", json!({})).await,
@@ -306,14 +191,11 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
             .unwrap()
             .to_string()
     );
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/goals",
-            json!({"text": "Jeg vil ha det rolig hjemme", "author": "child"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/goals",
+        json!({"text": "Jeg vil ha det rolig hjemme", "author": "child"}),
         201,
     )
     .await;
@@ -375,47 +257,36 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
         (&team[0], "Henter på fotball hver tirsdag"),
         (&team[1], "Ringer hver søndag"),
     ] {
-        json_of(
-            s.post(
-                &app,
-                &council,
-                "/plan/commitments",
-                json!({"participant_id": who, "text": text,
+        s.post_expect(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": who, "text": text,
                 "due_on": in_days(30), "every_days": 7}),
-            )
-            .await,
             201,
         )
         .await;
     }
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/commitments",
-            json!({"user_id": s.staff.user_id,
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/commitments",
+        json!({"user_id": s.staff.user_id,
             "text": "Bestiller tolk", "due_on": in_days(200)}),
-        )
-        .await,
         201,
     )
     .await;
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/follow-up-owner",
-            json!({"participant_id": team[1]}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/follow-up-owner",
+        json!({"participant_id": team[1]}),
         200,
     )
     .await;
-    let submitted = json_of(
-        s.post(&app, &council, "/plan/submission", json!({})).await,
-        200,
-    )
-    .await;
+    let submitted = s
+        .post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
     assert_eq!(submitted["status"], "awaiting_approval");
     assert_eq!(
         pending_jobs(&app, s.tenant),
@@ -560,18 +431,16 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
         Value::Null,
         "nothing written"
     );
-    let plan = json_of(
-        s.post(
+    let plan = s
+        .post_expect(
             &app,
             &council,
             "/plan/evaluation-plan",
             json!({"evaluation_on": in_days(90), "way": "new_council",
             "confirm_later_commitments": true}),
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(plan["evaluation_on"], in_days(90));
     assert!(
         plan["commitments"]
@@ -693,7 +562,7 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
     )
     .await;
     let (council, team) = s.held_council(&app, "family_group_conference").await;
-    let plan = json_of(s.post(&app, &council, "/plan", json!({})).await, 201).await;
+    let plan = s.post_expect(&app, &council, "/plan", json!({}), 201).await;
     assert_eq!(
         plan["proposed_evaluation_on"],
         today()
@@ -702,34 +571,25 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
             .to_string(),
         "under 7: within 6 months"
     );
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/goals",
-            json!({"text": "Trygg hverdag", "author": "family"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/goals",
+        json!({"text": "Trygg hverdag", "author": "family"}),
         201,
     )
     .await;
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/commitments",
-            json!({"participant_id": team[0], "text": "Har barnet annenhver helg",
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/commitments",
+        json!({"participant_id": team[0], "text": "Har barnet annenhver helg",
             "due_on": in_days(14)}),
-        )
-        .await,
         201,
     )
     .await;
-    json_of(
-        s.post(&app, &council, "/plan/submission", json!({})).await,
-        200,
-    )
-    .await;
+    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
     assert!(
         pending_jobs(&app, s.tenant).is_empty(),
         "the family's plan goes to the caseworker, not the links"
@@ -805,23 +665,17 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
     )
     .await;
     assert_eq!(plan["status"], "draft");
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/commitments",
-            json!({"participant_id": team[1], "text": "Henter på skolen",
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/commitments",
+        json!({"participant_id": team[1], "text": "Henter på skolen",
             "due_on": in_days(10)}),
-        )
-        .await,
         201,
     )
     .await;
-    json_of(
-        s.post(&app, &council, "/plan/submission", json!({})).await,
-        200,
-    )
-    .await;
+    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
     let plan = json_of(
         s.post_as(
             &app,
@@ -894,61 +748,41 @@ async fn plan_mail(sink: &SmtpSink, total: usize) -> Vec<Mail> {
     sink.wait_for(total, Duration::from_secs(30)).await
 }
 
-fn make_due(app: &TestApp, kind: &str) {
-    diesel::sql_query(format!(
-        "UPDATE jobs SET due_at = now() WHERE status = 'pending' AND kind = '{kind}'"
-    ))
-    .execute(&mut app.db.admin_conn())
-    .unwrap();
-}
-
 #[tokio::test]
 async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go_through_smtp() {
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
     let (council, team) = s.held_council(&app, "network_council").await;
-    json_of(s.post(&app, &council, "/plan", json!({})).await, 201).await;
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/goals",
-            json!({"text": "Rolig hjemme", "author": "child"}),
-        )
-        .await,
+    s.post_expect(&app, &council, "/plan", json!({}), 201).await;
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/goals",
+        json!({"text": "Rolig hjemme", "author": "child"}),
         201,
     )
     .await;
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/commitments",
-            json!({"participant_id": team[0], "text": "Henter på fotball",
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/commitments",
+        json!({"participant_id": team[0], "text": "Henter på fotball",
             "due_on": in_days(2)}),
-        )
-        .await,
         201,
     )
     .await;
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/commitments",
-            json!({"user_id": s.staff.user_id, "text": "Bestiller tolk",
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/commitments",
+        json!({"user_id": s.staff.user_id, "text": "Bestiller tolk",
             "due_on": in_days(2)}),
-        )
-        .await,
         201,
     )
     .await;
-    json_of(
-        s.post(&app, &council, "/plan/submission", json!({})).await,
-        200,
-    )
-    .await;
+    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
     let workers = Workers::start(&app);
     // The admin's setup email, the invitations (3), and the request to confirm (1).
     let mails = plan_mail(&sink, 1 + 3 + 1).await;
@@ -960,17 +794,15 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     assert!(request.text.contains("/i/tli_"), "with their own link");
     assert_neutral(request);
     // The coordinator closes approval (the grandmother agreed in the meeting).
-    let plan = json_of(
-        s.post(
+    let plan = s
+        .post_expect(
             &app,
             &council,
             "/plan/approval-closure",
             json!({"reason": "Alle sa ja i møtet"}),
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(plan["status"], "approved");
     // Before the due date: to the grandmother through her link, to the staff member to sign in.
     make_due(&app, "commitment_due");
@@ -1005,14 +837,11 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
         .as_str()
         .unwrap()
         .to_owned();
-    json_of(
-        s.post(
-            &app,
-            &council,
-            &format!("/plan/commitments/{staff_commitment}/done"),
-            json!({"comment": "Tolk bestilt"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/plan/commitments/{staff_commitment}/done"),
+        json!({"comment": "Tolk bestilt"}),
         200,
     )
     .await;
@@ -1024,14 +853,11 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     assert_neutral(overdue[0]);
     // The evaluation falls due (the clock moves): a new council is opened and the coordinator
     // hears of it.
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/evaluation-plan",
-            json!({"evaluation_on": in_days(60), "way": "new_council"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/evaluation-plan",
+        json!({"evaluation_on": in_days(60), "way": "new_council"}),
         200,
     )
     .await;
@@ -1071,17 +897,14 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     .await;
     assert_eq!(view["state"], "evaluation_due");
     // The follow-up is held; no evaluation is written: the coordinator is reminded.
-    json_of(
-        s.post(
-            &app,
-            &council,
-            &format!(
-                "/plan/follow-ups/{}/held",
-                follow_up["id"].as_str().unwrap()
-            ),
-            json!({}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        &format!(
+            "/plan/follow-ups/{}/held",
+            follow_up["id"].as_str().unwrap()
+        ),
+        json!({}),
         200,
     )
     .await;
@@ -1093,22 +916,15 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     assert_neutral(undocumented[0]);
     // The evaluation, and the plan closes; nothing of it is left to send.
     let goal = plan["goals"][0]["id"].as_str().unwrap().to_owned();
-    let evaluated = json_of(
-        s.post(&app, &council, "/plan/evaluations", json!({"held_on": today().to_string(),
+    let evaluated = s.post_expect(&app, &council, "/plan/evaluations", json!({"held_on": today().to_string(),
             "took_part": "Barnet, mormor, koordinator", "goals": [{"goal_id": goal, "result": "partly"}],
-            "child_view": "Det er bedre", "parents_view": "Vi er fornøyde", "decision": "end"})).await,
-        201,
-    )
-    .await;
+            "child_view": "Det er bedre", "parents_view": "Vi er fornøyde", "decision": "end"}), 201).await;
     assert!(evaluated["follow_ups"][0]["documented_at"].is_string());
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/closure",
-            json!({"reason": "Målene er nådd"}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/closure",
+        json!({"reason": "Målene er nådd"}),
         200,
     )
     .await;
@@ -1136,35 +952,27 @@ async fn the_childs_link_shows_the_team_and_the_plan_until_revoked() {
     let app = TestApp::spawn().await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
     let (council, team) = s.held_council(&app, "network_council").await;
-    json_of(s.post(&app, &council, "/plan", json!({})).await, 201).await;
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/goals",
-            json!({"text": "Jeg vil ha det rolig hjemme", "author": "child"}),
-        )
-        .await,
+    s.post_expect(&app, &council, "/plan", json!({}), 201).await;
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/goals",
+        json!({"text": "Jeg vil ha det rolig hjemme", "author": "child"}),
         201,
     )
     .await;
-    json_of(
-        s.post(
-            &app,
-            &council,
-            "/plan/commitments",
-            json!({"participant_id": team[0], "text": "henter meg på fotball",
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/commitments",
+        json!({"participant_id": team[0], "text": "henter meg på fotball",
             "due_on": in_days(9)}),
-        )
-        .await,
         201,
     )
     .await;
-    let plan = json_of(
-        s.post(&app, &council, "/plan/child-links", json!({})).await,
-        201,
-    )
-    .await;
+    let plan = s
+        .post_expect(&app, &council, "/plan/child-links", json!({}), 201)
+        .await;
     let link = plan["child_links"][0]["url"].as_str().unwrap().to_owned();
     let path = link
         .split_once("/c/")
@@ -1185,14 +993,11 @@ async fn the_childs_link_shows_the_team_and_the_plan_until_revoked() {
     );
     // Revoked, unknown, another kind's token: the same neutral page.
     let id = plan["child_links"][0]["id"].as_str().unwrap().to_owned();
-    json_of(
-        s.post(
-            &app,
-            &council,
-            &format!("/plan/child-links/{id}/revocation"),
-            json!({}),
-        )
-        .await,
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/plan/child-links/{id}/revocation"),
+        json!({}),
         200,
     )
     .await;

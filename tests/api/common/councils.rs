@@ -1,53 +1,16 @@
 //! The case a council test starts from: a service, its coordinator, a child and three people on
 //! the map, and the settings and helpers the council and plan tests share.
 
-use std::time::Duration;
-
 use chrono::{Days, NaiveDate, NaiveTime, Utc};
-use diesel::prelude::*;
 use serde_json::{Value, json};
-use tillit::db::schema::tenants;
-use tillit::db::{TenantId, in_tenant};
-use tokio::sync::watch;
+use tillit::db::TenantId;
 
-use super::services::SmtpSink;
+use super::jobs::no_quiet_hours;
+pub use super::jobs::{Workers, fast_jobs, make_due};
 use super::{Staff, TestApp};
 
 pub const CHILD_FIRST: &str = "Emmeline";
 pub const CHILD_LAST: &str = "Testesen";
-
-pub fn fast_jobs(sink: &SmtpSink) -> Vec<(&'static str, Value)> {
-    vec![
-        ("mail_transport", json!("smtp")),
-        ("smtp_url", json!(sink.url())),
-        (
-            "redis_namespace",
-            json!(format!("t{}", uuid::Uuid::new_v4().simple())),
-        ),
-        ("jobs.lease_secs", json!(3)),
-        ("jobs.dispatch_interval_ms", json!(100)),
-        ("jobs.backoff_base_secs", json!(1)),
-        ("jobs.max_attempts", json!(3)),
-    ]
-}
-
-pub struct Workers {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Workers {
-    pub fn start(app: &TestApp) -> Self {
-        let (stop, rx) = watch::channel(false);
-        let task = tokio::spawn(tillit::jobs::worker::run(app.state.job_context(), rx));
-        Self { stop, task }
-    }
-
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(30), self.task).await;
-    }
-}
 
 pub async fn json_of(response: reqwest::Response, status: u16) -> Value {
     let got = response.status().as_u16();
@@ -91,15 +54,7 @@ pub struct Setup {
 pub async fn setup(app: &TestApp, slug: &str, birth: Value) -> Setup {
     let created = app.create_tenant(slug, &["4624"]).await;
     let tenant = TenantId(created.tenant_id);
-    in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        diesel::update(tenants::table)
-            .set((
-                tenants::quiet_start_hour.eq(0),
-                tenants::quiet_end_hour.eq(0),
-            ))
-            .execute(c)
-    })
-    .unwrap();
+    no_quiet_hours(app, tenant);
     let staff = app.staff(slug, "coordinator").await;
     let mut child = json!({"first_name": CHILD_FIRST, "last_name": CHILD_LAST});
     if let (Value::Object(into), Value::Object(from)) = (&mut child, birth) {
@@ -176,6 +131,19 @@ impl Setup {
             .await
     }
 
+    /// POSTs `body` to the council's `rest` as the coordinator; asserts `status` and returns the
+    /// JSON answer.
+    pub async fn post_expect(
+        &self,
+        app: &TestApp,
+        council: &str,
+        rest: &str,
+        body: Value,
+        status: u16,
+    ) -> Value {
+        json_of(self.post(app, council, rest, body).await, status).await
+    }
+
     pub async fn council(&self, app: &TestApp, kind: &str) -> String {
         let view = json_of(
             app.post(
@@ -190,5 +158,95 @@ impl Setup {
         )
         .await;
         view["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A council of `kind` with the child's texts, the whole map on the team (confirmed), a
+    /// parent's consent and the school's waiver: ready for a meeting. Returns the council and
+    /// the participants, in the order of [`Setup::persons`].
+    pub async fn ready_council(&self, app: &TestApp, kind: &str) -> (String, Vec<String>) {
+        let network_council = kind == "network_council";
+        let council = self.council(app, kind).await;
+        if network_council {
+            self.post_expect(
+                app,
+                &council,
+                "/state",
+                json!({"to": "description_drafting"}),
+                200,
+            )
+            .await;
+        }
+        self.post_expect(app, &council, "/texts", json!({"kind": "situation", "author": "child",
+                "text": "Jeg vil bo hjemme, men det er mye krangling.", "child_confirmed": true, "shared": true}), 201).await;
+        for q in [
+            "Hvem kan hente meg på fotball?",
+            "Hvor kan jeg være når det er krangling?",
+            "Hvem kan jeg ringe?",
+        ] {
+            self.post_expect(
+                app,
+                &council,
+                "/texts",
+                json!({"kind": "question", "author": "coordinator_with_child",
+                    "text": q, "child_confirmed": true, "shared": true}),
+                201,
+            )
+            .await;
+        }
+        if network_council {
+            self.post_expect(
+                app,
+                &council,
+                "/state",
+                json!({"to": "team_selection"}),
+                200,
+            )
+            .await;
+        }
+        let mut participants = Vec::new();
+        for person in &self.persons {
+            let view = self
+                .post_expect(
+                    app,
+                    &council,
+                    "/participants",
+                    json!({"person_id": person, "chosen_by_child": true}),
+                    201,
+                )
+                .await;
+            participants.push(
+                view["participants"].as_array().unwrap().last().unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        let view = self
+            .post_expect(app, &council, "/team", json!({}), 200)
+            .await;
+        if network_council {
+            assert_eq!(
+                view["state"], "preparation",
+                "confirming the team moves a network council on"
+            );
+        }
+        self.post_expect(
+            app,
+            &council,
+            "/consents",
+            json!({"given_by": "parent", "name": "Mor",
+                "scope": "Nettverksråd med teamet barnet har valgt"}),
+            201,
+        )
+        .await;
+        self.post_expect(
+            app,
+            &council,
+            &format!("/participants/{}/waiver", participants[2]),
+            json!({"scope": "Det skolen vet om barnets hverdag"}),
+            200,
+        )
+        .await;
+        (council, participants)
     }
 }

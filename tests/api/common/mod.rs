@@ -2,6 +2,7 @@
 //! run, and the whole HTTP app spawned on a random port against it and the real Redis.
 
 pub mod councils;
+pub mod jobs;
 pub mod mail;
 pub mod services;
 
