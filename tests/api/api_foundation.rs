@@ -120,15 +120,7 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
 #[tokio::test]
 async fn the_openapi_description_lists_every_json_endpoint() {
     let app = TestApp::spawn().await;
-    let doc: serde_json::Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     assert!(
         doc["openapi"].as_str().unwrap().starts_with("3.1"),
         "{}",

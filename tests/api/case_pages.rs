@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{SignedIn, Staff, TestApp};
+use common::{SignedIn, Staff, TestApp, answer};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -14,18 +14,6 @@ use tillit::db::schema::{
     audit_log, costly_measures, jobs, network_checks, network_persons, users,
 };
 use tillit::db::{TenantId, in_tenant};
-
-/// The status and the body (or, for a redirect, where it leads).
-async fn answer(res: reqwest::Response) -> (StatusCode, String) {
-    let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let body = res.text().await.expect("body");
-    (status, location.unwrap_or(body))
-}
 
 async fn page(app: &TestApp, who: &SignedIn, path: &str) -> String {
     let (status, body) = answer(app.page(path, who).send().await.unwrap()).await;

@@ -2,23 +2,16 @@
 
 use crate::common;
 
-use std::process::Command;
-
+use common::process::{terminate, tillit_command};
+use common::services::free_port;
 use common::{TestDb, admin_url};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
 fn tillit(database_url: &str, args: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tillit"))
+    let out = tillit_command()
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TILLIT_ENV", "test")
-        .env(
-            "TILLIT_CONFIG_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
-        )
         .env("TILLIT_DATABASE_URL", database_url)
         .env("TILLIT_DATABASE_ADMIN_URL", admin_url())
         .env("TILLIT_BASE_URL", "https://tillit.example.no")
@@ -211,15 +204,8 @@ fn apikey_create_prints_a_working_key_once() {
 
 /// Starts `tillit <args>` in the background with its output captured.
 fn spawn_tillit(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_tillit"))
+    tillit_command()
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TILLIT_ENV", "test")
-        .env(
-            "TILLIT_CONFIG_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
-        )
         .env("TILLIT_DATABASE_URL", database_url)
         .env("TILLIT_DATABASE_ADMIN_URL", admin_url())
         .env("TILLIT_REDIS_URL", common::redis_url())
@@ -228,14 +214,6 @@ fn spawn_tillit(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> std:
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start tillit")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn wait_until_healthy(base: &str, child: &mut std::process::Child) {
@@ -260,20 +238,8 @@ async fn wait_until_healthy(base: &str, child: &mut std::process::Child) {
 }
 
 /// Sends SIGTERM and returns the exit status, waiting at most 30 s.
-fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    for _ in 0..300 {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    panic!("tillit did not stop within 30 s of SIGTERM");
+fn stop(child: &mut std::process::Child) -> std::process::ExitStatus {
+    terminate(child).expect("tillit stops within 30 s of SIGTERM")
 }
 
 #[tokio::test]
@@ -293,7 +259,7 @@ async fn serve_stops_cleanly_on_sigterm() {
     let token = "tla_SecretTokenThatMustNotBeLoggedAnywhere1234567";
     let link = reqwest::get(format!("{base}/setup/{token}")).await.unwrap();
     assert_eq!(link.status(), 404);
-    let status = terminate(&mut child);
+    let status = stop(&mut child);
     assert!(status.success(), "exit after SIGTERM: {status:?}");
     let mut logs = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
@@ -415,7 +381,7 @@ async fn demo_migrates_seeds_prints_a_working_key_and_serves() {
         .unwrap();
     assert_eq!(tenant["slug"], "fjordvik");
     assert_eq!(tenant["municipalities"].as_array().unwrap().len(), 2);
-    assert!(terminate(&mut child).success());
+    assert!(stop(&mut child).success());
     let mut postgres =
         PgConnection::establish(&tillit::db::local_without_tls(&admin_url())).unwrap();
     postgres

@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::mail::Mail;
 use common::services::SmtpSink;
-use common::{TestApp, expect_problem, form_token};
+use common::{TestApp, expect_problem, form_token, main_of};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 use tillit::councils::invitations;
@@ -30,7 +30,7 @@ async fn invitee_mail(sink: &SmtpSink, n: usize) -> Vec<Mail> {
     sink.wait_for(n + 1, Duration::from_secs(30))
         .await
         .into_iter()
-        .filter(|m| !m.header("To").unwrap_or_default().starts_with("admin@"))
+        .filter(|m| !m.is_setup_email())
         .collect()
 }
 
@@ -775,15 +775,6 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
                 .unwrap()
         }
     };
-    let main_of = |html: &str| {
-        html.split("<main")
-            .nth(1)
-            .unwrap_or_default()
-            .split("</main>")
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    };
     // Looking changes nothing.
     for _ in 0..2 {
         assert_eq!(get(tokens[0].1.clone()).await.status(), 200);
@@ -936,15 +927,7 @@ async fn the_invitee_page_is_rate_limited() {
 #[tokio::test]
 async fn the_openapi_description_has_the_council_endpoints() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let paths = doc["paths"].as_object().unwrap();
     for path in [
         "/api/v1/cases/{id}/councils",

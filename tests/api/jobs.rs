@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::jobs::{Workers, fast_jobs_on, set_quiet_hours};
-use common::mail::Mail;
+use common::mail::{Mail, message_ids};
+use common::process::{terminate, tillit_command};
 use common::services::{RedisServer, SmtpSink};
 use common::{TestApp, tenant_id};
 use diesel::prelude::*;
@@ -54,16 +55,6 @@ fn job_statuses(app: &TestApp, tenant: TenantId) -> Vec<(String, i32)> {
         jobs::table.select((jobs::status, jobs::attempts)).load(c)
     })
     .expect("jobs")
-}
-
-fn message_ids(messages: &[Mail]) -> Vec<String> {
-    messages
-        .iter()
-        .map(|m| {
-            m.header("Message-ID")
-                .expect("every message has a Message-ID")
-        })
-        .collect()
 }
 
 fn assert_each_once(messages: &[Mail], expected: usize) {
@@ -390,15 +381,8 @@ async fn redis_down_for_thirty_seconds_the_service_stays_up_and_jobs_run_after()
 /// `tillit worker` as its own process, as it runs in production.
 fn spawn_worker(app: &TestApp, sink: &SmtpSink, redis_url: &str) -> std::process::Child {
     let s = &app.state.settings;
-    std::process::Command::new(env!("CARGO_BIN_EXE_tillit"))
+    tillit_command()
         .arg("worker")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TILLIT_ENV", "test")
-        .env(
-            "TILLIT_CONFIG_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
-        )
         .env("TILLIT_DATABASE_URL", app.db.app_url())
         .env("TILLIT_REDIS_URL", redis_url)
         .env("TILLIT_REDIS_NAMESPACE", &s.redis_namespace)
@@ -412,20 +396,6 @@ fn spawn_worker(app: &TestApp, sink: &SmtpSink, redis_url: &str) -> std::process
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start tillit worker")
-}
-
-fn terminate(child: &mut std::process::Child) {
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    for _ in 0..300 {
-        if child.try_wait().ok().flatten().is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[tokio::test]

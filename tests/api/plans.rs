@@ -1018,15 +1018,7 @@ async fn the_childs_link_shows_the_team_and_the_plan_until_revoked() {
 #[tokio::test]
 async fn the_openapi_description_has_the_plan_endpoints() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let paths = doc["paths"].as_object().unwrap();
     for path in [
         "/api/v1/cases/{id}/councils/{council_id}/plan",

@@ -7,17 +7,11 @@ use tillit::db::TenantId;
 
 use super::jobs::no_quiet_hours;
 pub use super::jobs::{Workers, fast_jobs, make_due};
+pub use super::json_of;
 use super::{Staff, TestApp};
 
 pub const CHILD_FIRST: &str = "Emmeline";
 pub const CHILD_LAST: &str = "Testesen";
-
-pub async fn json_of(response: reqwest::Response, status: u16) -> Value {
-    let got = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(got, status, "{body}");
-    body
-}
 
 pub fn today() -> NaiveDate {
     Utc::now()

@@ -96,6 +96,11 @@ impl Mail {
         self.header("To").expect("a To header")
     }
 
+    /// Whether this is the service admin's setup email, which every new service sends.
+    pub fn is_setup_email(&self) -> bool {
+        self.header("To").unwrap_or_default().starts_with("admin@")
+    }
+
     /// The `.ics` attached to an invitation, if any.
     pub fn calendar(&self) -> Option<&str> {
         self.attachments
@@ -119,4 +124,22 @@ impl Mail {
         }
         all
     }
+}
+
+/// The recipients of `mails`, sorted.
+pub fn recipients(mails: &[Mail]) -> Vec<String> {
+    let mut to: Vec<String> = mails.iter().map(Mail::to).collect();
+    to.sort();
+    to
+}
+
+/// The Message-ID of each of `mails`, in their order.
+pub fn message_ids(mails: &[Mail]) -> Vec<String> {
+    mails
+        .iter()
+        .map(|m| {
+            m.header("Message-ID")
+                .expect("every message has a Message-ID")
+        })
+        .collect()
 }

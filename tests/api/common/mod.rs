@@ -4,6 +4,7 @@
 pub mod councils;
 pub mod jobs;
 pub mod mail;
+pub mod process;
 pub mod services;
 
 use std::net::TcpListener;
@@ -211,6 +212,17 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// The OpenAPI description the app serves.
+    pub async fn openapi(&self) -> serde_json::Value {
+        let res = self
+            .client
+            .get(self.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .expect("the OpenAPI description");
+        json_of(res, 200).await
     }
 
     /// Creates a service through the same function the CLI uses.
@@ -472,8 +484,44 @@ pub async fn expect_problem(
     body
 }
 
+/// The JSON body of `res`, after checking its status (the body is shown if it is not the one
+/// expected); `null` for an empty body.
+pub async fn json_of(res: reqwest::Response, status: u16) -> serde_json::Value {
+    let got = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    assert_eq!(got, status, "{text}");
+    if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+}
+
+/// The status and the body of `res` (or, for a redirect, where it leads).
+pub async fn answer(res: reqwest::Response) -> (reqwest::StatusCode, String) {
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = res.text().await.expect("body");
+    (status, location.unwrap_or(body))
+}
+
 pub fn tenant_id(created: &CreatedTenant) -> TenantId {
     TenantId(created.tenant_id)
+}
+
+/// What stands inside a page's `<main>`: the page without its layout.
+pub fn main_of(html: &str) -> String {
+    html.split("<main")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</main>")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The form token in a page's HTML (`name="csrf" value="…"`).

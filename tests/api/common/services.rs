@@ -86,6 +86,14 @@ impl SmtpSink {
             .collect()
     }
 
+    /// Every accepted message but the service admins' setup emails.
+    pub fn messages_but_setup(&self) -> Vec<Mail> {
+        self.messages()
+            .into_iter()
+            .filter(|m| !m.is_setup_email())
+            .collect()
+    }
+
     /// Waits until at least `n` messages arrived (or `timeout`), then returns all of them.
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Mail> {
         let deadline = std::time::Instant::now() + timeout;
