@@ -189,15 +189,11 @@ async fn only_assigned_staff_open_a_case_and_others_get_not_found() {
     );
 
     // Lists: only one's own cases; a key acting for nobody has none; a leader sees no case data.
-    let mine = json_of(
-        app.get("/api/v1/cases", &owner.key).send().await.unwrap(),
-        200,
-    )
-    .await;
+    let mine = app.get_json("/api/v1/cases", &owner.key, 200).await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(mine[0]["child_first_name"], "Emma");
     for key in [&colleague.key, &admin.key, &nobody, &other.key] {
-        let list = json_of(app.get("/api/v1/cases", key).send().await.unwrap(), 200).await;
+        let list = app.get_json("/api/v1/cases", key, 200).await;
         assert_eq!(list, json!([]));
     }
     expect_problem(
@@ -261,14 +257,7 @@ async fn only_assigned_staff_open_a_case_and_others_get_not_found() {
     .await;
     assert_eq!(assigned["assigned"].as_array().unwrap().len(), 2);
     assert_eq!(read(colleague.key.clone()).await.status(), 200);
-    let theirs = json_of(
-        app.get("/api/v1/cases", &colleague.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let theirs = app.get_json("/api/v1/cases", &colleague.key, 200).await;
     assert_eq!(theirs[0]["id"], json!(case_id));
 
     // Unassigning: the last assignment cannot end, and the one who left sees nothing.
@@ -316,37 +305,18 @@ async fn every_read_and_write_of_a_case_is_in_the_audit_log() {
     )
     .await);
     let k = &staff.key;
-    json_of(app.get(&base, k).send().await.unwrap(), 200).await;
-    json_of(
-        app.get(&format!("{base}/persons"), k).send().await.unwrap(),
-        200,
-    )
-    .await;
-    json_of(
-        app.get(&format!("{base}/persons/{mormor}"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    app.get_json(&base, k, 200).await;
+    app.get_json(&format!("{base}/persons"), k, 200).await;
+    app.get_json(&format!("{base}/persons/{mormor}"), k, 200)
+        .await;
     let mut changed = person("Kari Nordmann", "near_family", "maternal", true);
     changed["closeness"] = json!("medium");
-    json_of(
-        app.put(&format!("{base}/persons/{mormor}"), k)
-            .json(&changed)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    json_of(
-        app.post(&format!("{base}/persons/{mormor}/words"), k)
-            .json(&json!({"text": "Hun henter meg", "author": "coordinator_with_child"}))
-            .send()
-            .await
-            .unwrap(),
+    app.put_json(&format!("{base}/persons/{mormor}"), k, changed, 200)
+        .await;
+    app.post_json(
+        &format!("{base}/persons/{mormor}/words"),
+        k,
+        json!({"text": "Hun henter meg", "author": "coordinator_with_child"}),
         201,
     )
     .await;
@@ -357,43 +327,12 @@ async fn every_read_and_write_of_a_case_is_in_the_audit_log() {
         json!({"child_participated": true, "participation": "Tegnet kartet sammen med koordinator"}),
     )
     .await;
-    json_of(
-        app.get(&format!("{base}/revisions"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    json_of(
-        app.get(&format!("{base}/revisions/1"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    json_of(
-        app.get(&format!("{base}/changes?from=1"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    json_of(
-        app.get(&format!("{base}/prompts"), k).send().await.unwrap(),
-        200,
-    )
-    .await;
-    json_of(
-        app.get(&format!("{base}/acute-list"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    app.get_json(&format!("{base}/revisions"), k, 200).await;
+    app.get_json(&format!("{base}/revisions/1"), k, 200).await;
+    app.get_json(&format!("{base}/changes?from=1"), k, 200)
+        .await;
+    app.get_json(&format!("{base}/prompts"), k, 200).await;
+    app.get_json(&format!("{base}/acute-list"), k, 200).await;
     assert_eq!(
         app.get(&format!("{base}/map.svg"), k)
             .send()
@@ -402,30 +341,25 @@ async fn every_read_and_write_of_a_case_is_in_the_audit_log() {
             .status(),
         200
     );
-    json_of(
-        app.patch(&base, k)
-            .json(&json!({"phase": "support_measures", "acute": true}))
-            .send()
-            .await
-            .unwrap(),
+    app.patch_json(
+        &base,
+        k,
+        json!({"phase": "support_measures", "acute": true}),
         200,
     )
     .await;
-    let measure = id(&json_of(
-        app.post(&format!("{base}/measures"), k)
-            .json(&json!({"kind": "institution"}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await);
-    json_of(
-        app.post(&format!("{base}/measures/{measure}/network-checks"), k)
-            .json(&json!({"kind": "justification", "justification": "Ingen i nettverket kan nå"}))
-            .send()
-            .await
-            .unwrap(),
+    let measure = id(&app
+        .post_json(
+            &format!("{base}/measures"),
+            k,
+            json!({"kind": "institution"}),
+            201,
+        )
+        .await);
+    app.post_json(
+        &format!("{base}/measures/{measure}/network-checks"),
+        k,
+        json!({"kind": "justification", "justification": "Ingen i nettverket kan nå"}),
         201,
     )
     .await;
@@ -437,21 +371,14 @@ async fn every_read_and_write_of_a_case_is_in_the_audit_log() {
         200,
     )
     .await;
-    json_of(
-        app.get(&format!("{base}/measures"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    app.get_json(&format!("{base}/measures"), k, 200).await;
     let removed = app
         .delete(&format!("{base}/persons/{mormor}"), k)
         .send()
         .await
         .unwrap();
     assert_eq!(removed.status(), 204);
-    json_of(app.get("/api/v1/cases", k).send().await.unwrap(), 200).await;
+    app.get_json("/api/v1/cases", k, 200).await;
     // A refused request leaves no row claiming it happened.
     let other = app.staff("alpha", "coordinator").await;
     assert_eq!(
@@ -581,15 +508,8 @@ async fn revisions_keep_the_map_as_it_was_and_show_what_changed() {
     let mut moved = person("Mormor", "near_family", "maternal", true);
     moved["quality"] = json!("mixed");
     moved["phone"] = json!("+47 912 34 567");
-    json_of(
-        app.put(&format!("{base}/persons/{mormor}"), k)
-            .json(&moved)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    app.put_json(&format!("{base}/persons/{mormor}"), k, moved, 200)
+        .await;
     assert_eq!(
         app.delete(&format!("{base}/persons/{laerer}"), k)
             .send()
@@ -605,38 +525,19 @@ async fn revisions_keep_the_map_as_it_was_and_show_what_changed() {
         person("Nabo Nils", "neighbour", "not_applicable", true),
     )
     .await);
-    let unsaved = json_of(
-        app.get(&format!("{base}/changes?from=1"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let unsaved = app
+        .get_json(&format!("{base}/changes?from=1"), k, 200)
+        .await;
     assert_eq!(unsaved["to"], Value::Null);
     assert_eq!(unsaved["added"][0]["id"], json!(nabo));
-    json_of(
-        app.patch(&base, k)
-            .json(&json!({"phase": "support_measures"}))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    app.patch_json(&base, k, json!({"phase": "support_measures"}), 200)
+        .await;
     let second = save_revision(&app, k, &case, json!({"child_participated": false})).await;
     assert_eq!(second["number"], 2);
     assert_eq!(second["phase"], "support_measures");
     assert_eq!(second["participation"], Value::Null);
 
-    let list = json_of(
-        app.get(&format!("{base}/revisions"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let list = app.get_json(&format!("{base}/revisions"), k, 200).await;
     let numbers: Vec<_> = list
         .as_array()
         .unwrap()
@@ -650,14 +551,9 @@ async fn revisions_keep_the_map_as_it_was_and_show_what_changed() {
         "the list leaves the persons out"
     );
 
-    let d = json_of(
-        app.get(&format!("{base}/changes?from=1&to=2"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let d = app
+        .get_json(&format!("{base}/changes?from=1&to=2"), k, 200)
+        .await;
     let ids = |key: &str| -> Vec<String> { d[key].as_array().unwrap().iter().map(id).collect() };
     assert_eq!(ids("added"), std::slice::from_ref(&nabo));
     assert_eq!(ids("removed"), std::slice::from_ref(&laerer));
@@ -670,14 +566,9 @@ async fn revisions_keep_the_map_as_it_was_and_show_what_changed() {
             {"field": "phone", "from": null, "to": "+4791234567"},
         ])
     );
-    let none = json_of(
-        app.get(&format!("{base}/changes?from=2"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let none = app
+        .get_json(&format!("{base}/changes?from=2"), k, 200)
+        .await;
     assert_eq!(
         (
             none["added"].clone(),
@@ -697,14 +588,7 @@ async fn revisions_keep_the_map_as_it_was_and_show_what_changed() {
     .await;
 
     // The first revision still has the teacher, in its data and in its picture.
-    let old = json_of(
-        app.get(&format!("{base}/revisions/1"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let old = app.get_json(&format!("{base}/revisions/1"), k, 200).await;
     assert!(
         old["persons"]
             .as_array()
@@ -760,14 +644,9 @@ async fn the_prompts_follow_the_map() {
         prompt_codes(&app, k, &case).await,
         ["no_map", "missing_side", "no_acute"]
     );
-    let prompts = json_of(
-        app.get(&format!("/api/v1/cases/{case}/prompts"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let prompts = app
+        .get_json(&format!("/api/v1/cases/{case}/prompts"), k, 200)
+        .await;
     assert_eq!(
         prompts[1]["sides"],
         json!(["paternal"]),
@@ -796,12 +675,10 @@ async fn the_prompts_follow_the_map() {
     assert_eq!(prompt_codes(&app, k, &case).await, ["unsaved_changes"]);
     save_revision(&app, k, &case, json!({"child_participated": false})).await;
 
-    json_of(
-        app.patch(&format!("/api/v1/cases/{case}"), k)
-            .json(&json!({"phase": "care"}))
-            .send()
-            .await
-            .unwrap(),
+    app.patch_json(
+        &format!("/api/v1/cases/{case}"),
+        k,
+        json!({"phase": "care"}),
         200,
     )
     .await;
@@ -827,14 +704,9 @@ async fn the_prompts_follow_the_map() {
         json!({"child_participated": false, "revised_on": long_ago.to_string()}),
     )
     .await;
-    let prompts = json_of(
-        app.get(&format!("/api/v1/cases/{case}/prompts"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let prompts = app
+        .get_json(&format!("/api/v1/cases/{case}/prompts"), k, 200)
+        .await;
     assert_eq!(prompts[0]["code"], "review_due", "{prompts}");
     assert_eq!(prompts[0]["revision"], 4);
     assert_eq!(
@@ -848,22 +720,13 @@ async fn the_prompts_follow_the_map() {
     );
 
     // The case page carries the same prompts.
-    let view = json_of(
-        app.get(&format!("/api/v1/cases/{case}"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let view = app.get_json(&format!("/api/v1/cases/{case}"), k, 200).await;
     assert_eq!(view["prompts"], prompts);
 
-    json_of(
-        app.patch(&format!("/api/v1/cases/{case}"), k)
-            .json(&json!({"phase": "closed"}))
-            .send()
-            .await
-            .unwrap(),
+    app.patch_json(
+        &format!("/api/v1/cases/{case}"),
+        k,
+        json!({"phase": "closed"}),
         200,
     )
     .await;
@@ -893,15 +756,14 @@ async fn a_costly_measure_is_decided_only_after_the_network_is_checked() {
     )
     .await);
 
-    let measure = json_of(
-        app.post(&format!("{base}/measures"), k)
-            .json(&json!({"kind": "foster_home", "description": "Fosterhjem utenfor familien"}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+    let measure = app
+        .post_json(
+            &format!("{base}/measures"),
+            k,
+            json!({"kind": "foster_home", "description": "Fosterhjem utenfor familien"}),
+            201,
+        )
+        .await;
     assert_eq!(measure["status"], "proposed");
     assert_eq!(measure["may_decide"], false);
     let m = id(&measure);
@@ -948,15 +810,14 @@ async fn a_costly_measure_is_decided_only_after_the_network_is_checked() {
     );
     expect_problem(decide().await.unwrap(), 409, "conflict").await;
     // Another case's measure is not found through this case.
-    let other_measure = id(&json_of(
-        app.post(&format!("/api/v1/cases/{elsewhere}/measures"), k)
-            .json(&json!({"kind": "other"}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await);
+    let other_measure = id(&app
+        .post_json(
+            &format!("/api/v1/cases/{elsewhere}/measures"),
+            k,
+            json!({"kind": "other"}),
+            201,
+        )
+        .await);
     expect_problem(
         app.post(&format!("{base}/measures/{other_measure}/decision"), k)
             .send()
@@ -967,20 +828,19 @@ async fn a_costly_measure_is_decided_only_after_the_network_is_checked() {
     )
     .await;
 
-    let checked = json_of(
-        app.post(&checks, k)
-            .json(&json!({
+    let checked = app
+        .post_json(
+            &checks,
+            k,
+            json!({
                 "kind": "check",
                 "checked_on": "2026-01-10",
                 "considered": [mormor],
                 "result": "Mormor kan ta imot barnet i helgene",
-            }))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+            }),
+            201,
+        )
+        .await;
     assert_eq!(checked["may_decide"], true);
     assert_eq!(
         checked["checks"][0]["considered"],
@@ -999,24 +859,15 @@ async fn a_costly_measure_is_decided_only_after_the_network_is_checked() {
     expect_problem(late, 409, "conflict").await;
 
     // A justification opens the gate too; a withdrawn measure is not decided.
-    let second = id(&json_of(
-        app.post(&format!("{base}/measures"), k)
-            .json(&json!({"kind": "institution"}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await);
-    json_of(
-        app.post(&format!("{base}/measures/{second}/network-checks"), k)
-            .json(&json!({"kind": "justification", "justification": "Akutt plassering om natten; nettverket sjekkes i morgen"}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+    let second = id(&app
+        .post_json(
+            &format!("{base}/measures"),
+            k,
+            json!({"kind": "institution"}),
+            201,
+        )
+        .await);
+    app.post_json(&format!("{base}/measures/{second}/network-checks"), k, json!({"kind": "justification", "justification": "Akutt plassering om natten; nettverket sjekkes i morgen"}), 201).await;
     let withdrawn = json_of(
         app.post(&format!("{base}/measures/{second}/withdrawal"), k)
             .send()
@@ -1226,17 +1077,13 @@ async fn bad_input_is_refused_clearly_and_nothing_is_written() {
         count(&app, staff.tenant, "SELECT count(*) AS n FROM cases"),
         2
     );
-    let theirs_now = json_of(
-        app.get(
+    let theirs_now = app
+        .get_json(
             &format!("/api/v1/cases/{theirs}/persons/{their_person}"),
             &other.key,
+            200,
         )
-        .send()
-        .await
-        .unwrap(),
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(
         theirs_now["name"], "Tante",
         "the other service's person is untouched"
@@ -1359,14 +1206,9 @@ async fn the_acute_list_has_who_can_step_in_with_their_numbers() {
         person("Lærer", "school", "not_applicable", false),
     )
     .await;
-    let list = json_of(
-        app.get(&format!("/api/v1/cases/{case}/acute-list"), k)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let list = app
+        .get_json(&format!("/api/v1/cases/{case}/acute-list"), k, 200)
+        .await;
     let names: Vec<_> = list["persons"]
         .as_array()
         .unwrap()
@@ -1443,12 +1285,10 @@ async fn each_revision_replaces_the_review_reminder_which_reaches_the_assigned_s
     assert_eq!(jobs_now[1].1.to_rfc3339(), "2026-08-01T07:00:00+00:00");
 
     // When it falls due, each staff member assigned then gets a neutral email.
-    json_of(
-        app.post(&format!("/api/v1/cases/{case}/assignments"), k)
-            .json(&json!({ "user_id": colleague.user_id }))
-            .send()
-            .await
-            .unwrap(),
+    app.post_json(
+        &format!("/api/v1/cases/{case}/assignments"),
+        k,
+        json!({ "user_id": colleague.user_id }),
         200,
     )
     .await;
@@ -1505,12 +1345,10 @@ async fn each_revision_replaces_the_review_reminder_which_reaches_the_assigned_s
 
     // Closing a case cancels its reminder.
     save_revision(&app, k, &case, json!({"child_participated": false})).await;
-    json_of(
-        app.patch(&format!("/api/v1/cases/{case}"), k)
-            .json(&json!({"phase": "closed"}))
-            .send()
-            .await
-            .unwrap(),
+    app.patch_json(
+        &format!("/api/v1/cases/{case}"),
+        k,
+        json!({"phase": "closed"}),
         200,
     )
     .await;
@@ -1613,53 +1451,26 @@ async fn the_transition_reminder_is_due_at_nine_local_on_the_day_the_child_turns
     let k = &staff.key;
 
     // On the morning of the spring change 09:00 in Oslo is 07:00 UTC; the day before, 08:00.
-    let (born, spring) = next_change(3);
-    let case = case_born(
-        &app,
-        k,
-        json!({ "birth_date": born.to_string() }),
-        json!({}),
-    )
-    .await;
-    assert_eq!(
-        pending_transition(&app, staff.tenant, &case),
-        Some(at_utc(spring, 7))
-    );
-    let eve = case_born(
-        &app,
-        k,
-        json!({ "birth_date": born.pred_opt().unwrap().to_string() }),
-        json!({}),
-    )
-    .await;
-    assert_eq!(
-        pending_transition(&app, staff.tenant, &eve),
-        Some(at_utc(spring.pred_opt().unwrap(), 8))
-    );
     // On the morning of the autumn change 09:00 is 08:00 UTC again; the day before, 07:00.
-    let (born, autumn) = next_change(10);
-    let case = case_born(
-        &app,
-        k,
-        json!({ "birth_date": born.to_string() }),
-        json!({}),
-    )
-    .await;
-    assert_eq!(
-        pending_transition(&app, staff.tenant, &case),
-        Some(at_utc(autumn, 8))
-    );
-    let eve = case_born(
-        &app,
-        k,
-        json!({ "birth_date": born.pred_opt().unwrap().to_string() }),
-        json!({}),
-    )
-    .await;
-    assert_eq!(
-        pending_transition(&app, staff.tenant, &eve),
-        Some(at_utc(autumn.pred_opt().unwrap(), 7))
-    );
+    for (month, on_the_day, the_day_before) in [(3, 7, 8), (10, 8, 7)] {
+        let (born, change) = next_change(month);
+        for (birth, due) in [
+            (born, at_utc(change, on_the_day)),
+            (
+                born.pred_opt().unwrap(),
+                at_utc(change.pred_opt().unwrap(), the_day_before),
+            ),
+        ] {
+            let case = case_born(
+                &app,
+                k,
+                json!({ "birth_date": birth.to_string() }),
+                json!({}),
+            )
+            .await;
+            assert_eq!(pending_transition(&app, staff.tenant, &case), Some(due));
+        }
+    }
 
     // Only the year known: counted from 1 July, so 17½ on 1 January, 09:00 (winter time).
     let year = oslo_today().year() - 17;
@@ -1809,12 +1620,10 @@ async fn a_new_birth_date_replaces_the_reminder_and_closing_the_case_cancels_it(
     )
     .await;
     assert_eq!(pending_transition(&app, staff.tenant, &case), Some(first));
-    json_of(
-        app.patch(&format!("/api/v1/cases/{case}"), k)
-            .json(&json!({"phase": "closed"}))
-            .send()
-            .await
-            .unwrap(),
+    app.patch_json(
+        &format!("/api/v1/cases/{case}"),
+        k,
+        json!({"phase": "closed"}),
         200,
     )
     .await;
@@ -1825,12 +1634,10 @@ async fn a_new_birth_date_replaces_the_reminder_and_closing_the_case_cancels_it(
             .map(|j| j.0.as_str()),
         Some("cancelled")
     );
-    json_of(
-        app.patch(&format!("/api/v1/cases/{case}"), k)
-            .json(&json!({"phase": "after_care"}))
-            .send()
-            .await
-            .unwrap(),
+    app.patch_json(
+        &format!("/api/v1/cases/{case}"),
+        k,
+        json!({"phase": "after_care"}),
         200,
     )
     .await;
@@ -1864,12 +1671,10 @@ async fn the_transition_reminder_reaches_the_assigned_staff_once() {
     let colleague = app.staff("alpha", "coordinator").await;
     let k = &staff.key;
     let case = id(&new_case(&app, k).await);
-    json_of(
-        app.post(&format!("/api/v1/cases/{case}/assignments"), k)
-            .json(&json!({ "user_id": colleague.user_id }))
-            .send()
-            .await
-            .unwrap(),
+    app.post_json(
+        &format!("/api/v1/cases/{case}/assignments"),
+        k,
+        json!({ "user_id": colleague.user_id }),
         200,
     )
     .await;

@@ -211,14 +211,13 @@ async fn the_gates_refuse_steps_out_of_order() {
     let view = s.post_expect(&app, &council, "/participants", json!({"new_person": {"name": "Trener Tor", "category": "leisure_activity",
             "closeness": "medium", "quality": "supportive", "email": "tor@klubb.example"}, "chosen_by_child": true, "meeting_role": "support_person"}), 201).await;
     assert_eq!(view["participants"][0]["name"], "Trener Tor");
-    let map = json_of(
-        app.get(&format!("/api/v1/cases/{}/persons", s.case), &s.staff.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let map = app
+        .get_json(
+            &format!("/api/v1/cases/{}/persons", s.case),
+            &s.staff.key,
+            200,
+        )
+        .await;
     assert!(
         map.as_array()
             .unwrap()
@@ -250,16 +249,13 @@ async fn the_gates_refuse_steps_out_of_order() {
     let view = s.post_expect(&app, &council, "/team", json!({}), 200).await;
     assert_eq!(view["state"], "preparation");
     // The meeting can be scheduled now, but not confirmed: no consent, no waiver, an objection.
-    let view = s
-        .post_expect(
+    let (view, meeting) = s
+        .schedule(
             &app,
             &council,
-            "/meetings",
             json!({"starts_at": local(12, 17), "place": "Biblioteket"}),
-            201,
         )
         .await;
-    let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(
         view["meetings"][0]["duration_minutes"], 180,
         "the service's default length"
@@ -298,7 +294,7 @@ async fn the_gates_refuse_steps_out_of_order() {
         201,
     )
     .await;
-    let view = json_of(app.get(&path, &s.staff.key).send().await.unwrap(), 200).await;
+    let view = app.get_json(&path, &s.staff.key, 200).await;
     let consents = view["standing"]["steps"]
         .as_array()
         .unwrap()
@@ -347,11 +343,10 @@ async fn the_gates_refuse_steps_out_of_order() {
         .await
         .unwrap();
     assert_eq!(assigned.status(), 200);
-    let seen_by_colleague = json_of(app.get(&path, &other.key).send().await.unwrap(), 200).await;
+    let seen_by_colleague = app.get_json(&path, &other.key, 200).await;
     assert_eq!(seen_by_colleague["objections"].as_array().unwrap().len(), 1);
     assert!(seen_by_colleague["objections"][0]["reason"].is_null());
-    let seen_by_coordinator =
-        json_of(app.get(&path, &s.staff.key).send().await.unwrap(), 200).await;
+    let seen_by_coordinator = app.get_json(&path, &s.staff.key, 200).await;
     assert_eq!(
         seen_by_coordinator["objections"][0]["reason"],
         "Hun forteller alt videre"
@@ -517,28 +512,18 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", 2016).await;
     let (council, _) = s.ready_council(&app, "network_council").await;
-    let view = s
-        .post_expect(
+    let (view, meeting) = s
+        .schedule(
             &app,
             &council,
-            "/meetings",
             json!({"starts_at": local(10, 18), "place": "Biblioteket"}),
-            201,
         )
         .await;
-    let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
     let uid = view["meetings"][0]["calendar_uid"]
         .as_str()
         .unwrap()
         .to_owned();
-    s.post_expect(
-        &app,
-        &council,
-        &format!("/meetings/{meeting}/invitations"),
-        json!({}),
-        200,
-    )
-    .await;
+    s.invite(&app, &council, &meeting).await;
     let rows = job_rows(&app, s.tenant);
     assert_eq!(pending(&rows, "invitation").len(), 3);
     assert_eq!(pending(&rows, "answer_chase").len(), 3);
@@ -631,14 +616,7 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
         .await
         .unwrap();
     assert_eq!(answered.status(), 303);
-    let view = json_of(
-        app.get(&s.path(&council, ""), &s.staff.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let view = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     let answers: Vec<&Value> = view["participants"]
         .as_array()
         .unwrap()
@@ -733,24 +711,14 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
     let mut tokens = Vec::new();
     for s in [&a, &b] {
         let (council, _) = s.ready_council(&app, "network_council").await;
-        let view = s
-            .post_expect(
+        let (_, meeting) = s
+            .schedule(
                 &app,
                 &council,
-                "/meetings",
                 json!({"starts_at": local(9, 18), "place": "Et sted"}),
-                201,
             )
             .await;
-        let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
-        s.post_expect(
-            &app,
-            &council,
-            &format!("/meetings/{meeting}/invitations"),
-            json!({}),
-            200,
-        )
-        .await;
+        s.invite(&app, &council, &meeting).await;
         let ids: Vec<uuid::Uuid> = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
             tillit::db::schema::council_invitations::table
                 .filter(tillit::db::schema::council_invitations::revoked_at.is_null())
@@ -947,24 +915,14 @@ async fn chases_reminders_and_the_preparation_check_go_to_the_right_people() {
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", 2016).await;
     let (council, _) = s.ready_council(&app, "network_council").await;
-    let view = s
-        .post_expect(
+    let (_, meeting) = s
+        .schedule(
             &app,
             &council,
-            "/meetings",
             json!({"starts_at": local(10, 18), "video_link": "https://video.example/rom"}),
-            201,
         )
         .await;
-    let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
-    s.post_expect(
-        &app,
-        &council,
-        &format!("/meetings/{meeting}/invitations"),
-        json!({}),
-        200,
-    )
-    .await;
+    s.invite(&app, &council, &meeting).await;
     let workers = Workers::start(&app);
     let invitations = invitee_mail(&sink, 3).await;
     assert_eq!(invitations.len(), 3);

@@ -22,14 +22,8 @@ use common::councils::*;
 
 impl Setup {
     async fn plan(&self, app: &TestApp, council: &str) -> Value {
-        json_of(
-            app.get(&self.path(council, "/plan"), &self.staff.key)
-                .send()
-                .await
-                .unwrap(),
-            200,
-        )
-        .await
+        app.get_json(&self.path(council, "/plan"), &self.staff.key, 200)
+            .await
     }
 
     /// A council of `kind` with the child's texts, the whole map on the team (confirmed), a
@@ -38,24 +32,14 @@ impl Setup {
     /// participants.
     async fn held_council(&self, app: &TestApp, kind: &str) -> (String, Vec<String>) {
         let (council, participants) = self.ready_council(app, kind).await;
-        let view = self
-            .post_expect(
+        let (_, meeting) = self
+            .schedule(
                 app,
                 &council,
-                "/meetings",
                 json!({"starts_at": local(5, 18), "place": "Biblioteket"}),
-                201,
             )
             .await;
-        let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
-        self.post_expect(
-            app,
-            &council,
-            &format!("/meetings/{meeting}/invitations"),
-            json!({}),
-            200,
-        )
-        .await;
+        self.invite(app, &council, &meeting).await;
         if kind == "family_group_conference" {
             self.post_expect(app, &council, "/state", json!({"to": "meeting"}), 200)
                 .await;
@@ -142,15 +126,14 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     let app = TestApp::spawn().await;
     // A child of 10: the plan is evaluated within 12 months.
     let s = setup(&app, "fjordvik", json!({"birth_year": today().year() - 10})).await;
-    let council = json_of(
-        app.post(&format!("/api/v1/cases/{}/councils", s.case), &s.staff.key)
-            .json(&json!({"kind": "network_council"}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await["id"]
+    let council = app
+        .post_json(
+            &format!("/api/v1/cases/{}/councils", s.case),
+            &s.staff.key,
+            json!({"kind": "network_council"}),
+            201,
+        )
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -171,14 +154,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
         "conflict",
     )
     .await;
-    let view: Value = json_of(
-        app.get(&s.path(&council, ""), &s.staff.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let view: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     assert_eq!(
         view["state"], "plan_drafting",
         "the council moves with its plan"
@@ -367,14 +343,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
             .iter()
             .all(|c| c["status"] == "confirmed")
     );
-    let view: Value = json_of(
-        app.get(&s.path(&council, ""), &s.staff.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let view: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     assert_eq!(view["state"], "plan_approved");
     let pending = pending_jobs(&app, s.tenant);
     assert_eq!(pending.iter().filter(|k| *k == "commitment_due").count(), 3);
@@ -526,14 +495,9 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     .await;
     // The history has a version for each change.
     assert!(plan["versions"].as_array().unwrap().len() >= 8);
-    let first_version: Value = json_of(
-        app.get(&s.path(&council, "/plan/versions/1"), &s.staff.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let first_version: Value = app
+        .get_json(&s.path(&council, "/plan/versions/1"), &s.staff.key, 200)
+        .await;
     assert_eq!(first_version["status"], "draft");
 }
 
@@ -549,15 +513,10 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
     )
     .await;
     let caseworker = app.staff("fjordvik", "caseworker").await;
-    json_of(
-        app.post(
-            &format!("/api/v1/cases/{}/assignments", s.case),
-            &s.staff.key,
-        )
-        .json(&json!({"user_id": caseworker.user_id}))
-        .send()
-        .await
-        .unwrap(),
+    app.post_json(
+        &format!("/api/v1/cases/{}/assignments", s.case),
+        &s.staff.key,
+        json!({"user_id": caseworker.user_id}),
         200,
     )
     .await;
@@ -698,14 +657,7 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
     assert_eq!(approval["kind"], "caseworker_approved");
     assert_eq!(approval["safety_ensured"], true);
     assert_eq!(approval["version"], plan["approved_version"]);
-    let view: Value = json_of(
-        app.get(&s.path(&council, ""), &s.staff.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let view: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     assert_eq!(view["state"], "follow_up");
     // Approving twice is refused.
     let approvals = count_approvals(&app, s.tenant);
@@ -874,27 +826,13 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
         .as_str()
         .expect("a new council")
         .to_owned();
-    let new_council: Value = json_of(
-        app.get(&s.path(&opened, ""), &s.staff.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let new_council: Value = app.get_json(&s.path(&opened, ""), &s.staff.key, 200).await;
     assert_eq!(new_council["kind"], "network_council");
     assert_eq!(
         new_council["state"], "initiated",
         "as a draft, in its first state"
     );
-    let view: Value = json_of(
-        app.get(&s.path(&council, ""), &s.staff.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let view: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     assert_eq!(view["state"], "evaluation_due");
     // The follow-up is held; no evaluation is written: the coordinator is reminded.
     s.post_expect(
@@ -933,14 +871,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
         "{:?}",
         pending_jobs(&app, s.tenant)
     );
-    let view: Value = json_of(
-        app.get(&s.path(&council, ""), &s.staff.key)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let view: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     assert_eq!(view["state"], "closed");
     tokio::time::sleep(Duration::from_millis(500)).await;
     workers.stop().await;

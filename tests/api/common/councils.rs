@@ -54,15 +54,9 @@ pub async fn setup(app: &TestApp, slug: &str, birth: Value) -> Setup {
     if let (Value::Object(into), Value::Object(from)) = (&mut child, birth) {
         into.extend(from);
     }
-    let case = json_of(
-        app.post("/api/v1/cases", &staff.key)
-            .json(&json!({ "child": child }))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await["id"]
+    let case = app
+        .post_json("/api/v1/cases", &staff.key, json!({ "child": child }), 201)
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -72,18 +66,15 @@ pub async fn setup(app: &TestApp, slug: &str, birth: Value) -> Setup {
         ("Onkel Per", "near_family", "per@example.no"),
         ("Lærer Lise", "school", "lise@skole.example"),
     ] {
-        let person = json_of(
-            app.post(&format!("/api/v1/cases/{case}/persons"), &staff.key)
-                .json(
-                    &json!({"name": name, "category": category, "closeness": "close",
+        let person = app
+            .post_json(
+                &format!("/api/v1/cases/{case}/persons"),
+                &staff.key,
+                json!({"name": name, "category": category, "closeness": "close",
                               "quality": "supportive", "email": email}),
-                )
-                .send()
-                .await
-                .unwrap(),
-            201,
-        )
-        .await;
+                201,
+            )
+            .await;
         persons.push(person["id"].as_str().unwrap().to_owned());
     }
     Setup {
@@ -138,19 +129,37 @@ impl Setup {
         json_of(self.post(app, council, rest, body).await, status).await
     }
 
+    /// Schedules a meeting of `council` (`meeting`: its start and place or video link); returns
+    /// the council's view and the meeting's id.
+    pub async fn schedule(&self, app: &TestApp, council: &str, meeting: Value) -> (Value, String) {
+        let view = self
+            .post_expect(app, council, "/meetings", meeting, 201)
+            .await;
+        let id = view["meetings"][0]["id"].as_str().unwrap().to_owned();
+        (view, id)
+    }
+
+    /// Sends the invitations to `meeting`; returns the council's view.
+    pub async fn invite(&self, app: &TestApp, council: &str, meeting: &str) -> Value {
+        self.post_expect(
+            app,
+            council,
+            &format!("/meetings/{meeting}/invitations"),
+            json!({}),
+            200,
+        )
+        .await
+    }
+
     pub async fn council(&self, app: &TestApp, kind: &str) -> String {
-        let view = json_of(
-            app.post(
+        let view = app
+            .post_json(
                 &format!("/api/v1/cases/{}/councils", self.case),
                 &self.staff.key,
+                json!({"kind": kind}),
+                201,
             )
-            .json(&json!({"kind": kind}))
-            .send()
-            .await
-            .unwrap(),
-            201,
-        )
-        .await;
+            .await;
         view["id"].as_str().unwrap().to_owned()
     }
 

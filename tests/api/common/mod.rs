@@ -297,6 +297,52 @@ impl TestApp {
         }
     }
 
+    /// GETs `path` as `key`; asserts `status` and returns the JSON body.
+    pub async fn get_json(&self, path: &str, key: &str, status: u16) -> serde_json::Value {
+        json_of(self.get(path, key).send().await.expect("GET"), status).await
+    }
+
+    /// POSTs `body` to `path` as `key`; asserts `status` and returns the JSON body.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        key: &str,
+        body: impl serde::Serialize,
+        status: u16,
+    ) -> serde_json::Value {
+        let res = self.post(path, key).json(&body).send().await.expect("POST");
+        json_of(res, status).await
+    }
+
+    /// PUTs `body` to `path` as `key`; asserts `status` and returns the JSON body.
+    pub async fn put_json(
+        &self,
+        path: &str,
+        key: &str,
+        body: impl serde::Serialize,
+        status: u16,
+    ) -> serde_json::Value {
+        let res = self.put(path, key).json(&body).send().await.expect("PUT");
+        json_of(res, status).await
+    }
+
+    /// PATCHes `path` with `body` as `key`; asserts `status` and returns the JSON body.
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        key: &str,
+        body: impl serde::Serialize,
+        status: u16,
+    ) -> serde_json::Value {
+        let res = self
+            .patch(path, key)
+            .json(&body)
+            .send()
+            .await
+            .expect("PATCH");
+        json_of(res, status).await
+    }
+
     pub fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
         self.client.get(self.url(path)).bearer_auth(key)
     }
