@@ -23,8 +23,8 @@ async fn page(app: &TestApp, who: &SignedIn, path: &str) -> String {
 
 /// Opens a case through the form on "my cases"; returns its path.
 async fn open_case(app: &TestApp, who: &SignedIn) -> String {
-    let (status, location) = answer(
-        app.form(
+    let location = app
+        .submit(
             "/cases",
             who,
             &[
@@ -36,12 +36,7 @@ async fn open_case(app: &TestApp, who: &SignedIn) -> String {
                 ("phase", "investigation"),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        .await;
     assert!(location.starts_with("/cases/"), "{location}");
     location
 }
@@ -63,14 +58,7 @@ fn person<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a 
 }
 
 async fn add_person(app: &TestApp, who: &SignedIn, case: &str, fields: &[(&str, &str)]) {
-    let (status, location) = answer(
-        app.form(&format!("{case}/persons"), who, fields)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let location = app.submit(&format!("{case}/persons"), who, fields).await;
     assert_eq!(location, format!("{case}?done=person#persons"));
 }
 
@@ -158,8 +146,8 @@ async fn a_coordinator_maps_the_network_and_sees_the_picture_the_table_and_the_p
     assert_eq!(people, 2);
 
     // Save a revision, change someone, save again: the history says what changed.
-    let (status, location) = answer(
-        app.form(
+    let location = app
+        .submit(
             &format!("{case}/revisions"),
             &me,
             &[
@@ -168,12 +156,7 @@ async fn a_coordinator_maps_the_network_and_sees_the_picture_the_table_and_the_p
                 ("participation", "Tegnet kartet med koordinator"),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        .await;
     let revised = page(&app, &me, &location).await;
     assert!(revised.contains("Revisjonen er lagret."));
     assert!(!revised.contains("Barnet har ikke noe nettverkskart"));
@@ -536,8 +519,8 @@ async fn the_childs_details_are_corrected_with_reasons_for_what_is_wrong() {
     assert_eq!(transition_jobs(&app, staff.tenant).len(), 1);
 
     // Only the year is known after all, the child is called Emmy and needs an interpreter.
-    let (status, location) = answer(
-        app.form(
+    let location = app
+        .submit(
             &format!("{case}/child"),
             &me,
             &child(
@@ -550,12 +533,7 @@ async fn the_childs_details_are_corrected_with_reasons_for_what_is_wrong() {
                 ],
             ),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        .await;
     assert_eq!(location, format!("{case}?done=child"));
     let saved = page(&app, &me, &location).await;
     for expected in [
@@ -862,8 +840,8 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
     );
     assert!(measure_statuses(&app, staff.tenant).is_empty());
 
-    let (status, location) = answer(
-        app.form(
+    let location = app
+        .submit(
             &format!("{case}/measures"),
             &me,
             &[
@@ -871,12 +849,7 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
                 ("description", "Mor er innlagt over lang tid"),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        .await;
     assert_eq!(location, format!("{case}?done=measure#measures"));
     let proposed = page(&app, &me, &location).await;
     for expected in [
@@ -967,8 +940,8 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
     .unwrap();
     assert_eq!(checks, 0);
 
-    let (status, location) = answer(
-        app.form(
+    let location = app
+        .submit(
             &format!("{measure_path}/check"),
             &me,
             &[
@@ -979,12 +952,7 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
                 ("result", "Mormor kan ha Emma i helgene, farfar ikke nå"),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+        .await;
     assert_eq!(location, format!("{case}?done=check#measure-{measure}"));
     let checked = page(&app, &me, &location).await;
     for expected in [

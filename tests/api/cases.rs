@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use common::jobs::{Workers, fast_jobs, make_due, no_quiet_hours};
-use common::mail::{message_ids, recipients};
+use common::mail::{Mail, message_ids, recipients};
 use common::services::SmtpSink;
 use common::{Staff, TestApp, expect_problem, json_of};
 use diesel::prelude::*;
@@ -1226,6 +1226,37 @@ async fn the_acute_list_has_who_can_step_in_with_their_numbers() {
     assert_eq!(list["child_first_name"], "Emma");
 }
 
+/// Assigns `colleague` to `case` as `key`.
+async fn assign(app: &TestApp, key: &str, case: &str, colleague: &Staff) {
+    app.post_json(
+        &format!("/api/v1/cases/{case}/assignments"),
+        key,
+        json!({ "user_id": colleague.user_id }),
+        200,
+    )
+    .await;
+}
+
+/// Lets the pending jobs of `kind` fall due outside quiet hours and the workers run until
+/// `total` messages have arrived, and `settle_ms` longer; returns the messages but the setup
+/// email.
+async fn deliver_due(
+    app: &TestApp,
+    sink: &SmtpSink,
+    tenant: TenantId,
+    kind: &str,
+    total: usize,
+    settle_ms: u64,
+) -> Vec<Mail> {
+    no_quiet_hours(app, tenant);
+    make_due(app, kind);
+    let workers = Workers::start(app);
+    sink.wait_for(total, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(settle_ms)).await;
+    workers.stop().await;
+    sink.messages_but_setup()
+}
+
 /// (status, due_at, payload) of the service's map review jobs, oldest first.
 fn review_jobs(app: &TestApp, tenant: TenantId) -> Vec<(String, chrono::DateTime<Utc>, Value)> {
     in_tenant(&mut app.db.app_conn(), tenant, |c| {
@@ -1285,21 +1316,8 @@ async fn each_revision_replaces_the_review_reminder_which_reaches_the_assigned_s
     assert_eq!(jobs_now[1].1.to_rfc3339(), "2026-08-01T07:00:00+00:00");
 
     // When it falls due, each staff member assigned then gets a neutral email.
-    app.post_json(
-        &format!("/api/v1/cases/{case}/assignments"),
-        k,
-        json!({ "user_id": colleague.user_id }),
-        200,
-    )
-    .await;
-    no_quiet_hours(&app, staff.tenant);
-    make_due(&app, "map_review");
-    let workers = Workers::start(&app);
-    sink.wait_for(4, Duration::from_secs(30)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    workers.stop().await;
-
-    let messages = sink.messages_but_setup();
+    assign(&app, k, &case, &colleague).await;
+    let messages = deliver_due(&app, &sink, staff.tenant, "map_review", 4, 500).await;
     assert_eq!(messages.len(), 3, "two staff on one case, one on the other");
     let to = recipients(&messages);
     let mut ids = message_ids(&messages);
@@ -1671,24 +1689,11 @@ async fn the_transition_reminder_reaches_the_assigned_staff_once() {
     let colleague = app.staff("alpha", "coordinator").await;
     let k = &staff.key;
     let case = id(&new_case(&app, k).await);
-    app.post_json(
-        &format!("/api/v1/cases/{case}/assignments"),
-        k,
-        json!({ "user_id": colleague.user_id }),
-        200,
-    )
-    .await;
-    // The day has come (as if it were 1 October 2033), outside quiet hours.
-    no_quiet_hours(&app, staff.tenant);
-    make_due(&app, "transition_meeting");
-    let workers = Workers::start(&app);
-    // The admin's setup email and the two reminders; then longer than a lease, in case anything
-    // were to be sent again.
-    sink.wait_for(3, Duration::from_secs(30)).await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    workers.stop().await;
-
-    let messages = sink.messages_but_setup();
+    assign(&app, k, &case, &colleague).await;
+    // The day has come (as if it were 1 October 2033), outside quiet hours. The admin's setup
+    // email and the two reminders; then longer than a lease, in case anything were to be sent
+    // again.
+    let messages = deliver_due(&app, &sink, staff.tenant, "transition_meeting", 3, 5000).await;
     assert_eq!(messages.len(), 2, "once to each of the two staff assigned");
     let to = recipients(&messages);
     assert!(

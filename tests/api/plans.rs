@@ -21,6 +21,37 @@ use tillit::db::{TenantId, in_tenant};
 use common::councils::*;
 
 impl Setup {
+    /// Drafts `council`'s plan with the child's goal `goal` and one commitment of `participant`,
+    /// due in `days`.
+    async fn draft_plan(
+        &self,
+        app: &TestApp,
+        council: &str,
+        goal: &str,
+        participant: &str,
+        commitment: &str,
+        days: u64,
+    ) {
+        self.post_expect(app, council, "/plan", json!({}), 201)
+            .await;
+        self.post_expect(
+            app,
+            council,
+            "/plan/goals",
+            json!({"text": goal, "author": "child"}),
+            201,
+        )
+        .await;
+        self.post_expect(
+            app,
+            council,
+            "/plan/commitments",
+            json!({"participant_id": participant, "text": commitment, "due_on": in_days(days)}),
+            201,
+        )
+        .await;
+    }
+
     async fn plan(&self, app: &TestApp, council: &str) -> Value {
         app.get_json(&self.path(council, "/plan"), &self.staff.key, 200)
             .await
@@ -706,22 +737,13 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
     let (council, team) = s.held_council(&app, "network_council").await;
-    s.post_expect(&app, &council, "/plan", json!({}), 201).await;
-    s.post_expect(
+    s.draft_plan(
         &app,
         &council,
-        "/plan/goals",
-        json!({"text": "Rolig hjemme", "author": "child"}),
-        201,
-    )
-    .await;
-    s.post_expect(
-        &app,
-        &council,
-        "/plan/commitments",
-        json!({"participant_id": team[0], "text": "Henter på fotball",
-            "due_on": in_days(2)}),
-        201,
+        "Rolig hjemme",
+        &team[0],
+        "Henter på fotball",
+        2,
     )
     .await;
     s.post_expect(
@@ -883,22 +905,13 @@ async fn the_childs_link_shows_the_team_and_the_plan_until_revoked() {
     let app = TestApp::spawn().await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
     let (council, team) = s.held_council(&app, "network_council").await;
-    s.post_expect(&app, &council, "/plan", json!({}), 201).await;
-    s.post_expect(
+    s.draft_plan(
         &app,
         &council,
-        "/plan/goals",
-        json!({"text": "Jeg vil ha det rolig hjemme", "author": "child"}),
-        201,
-    )
-    .await;
-    s.post_expect(
-        &app,
-        &council,
-        "/plan/commitments",
-        json!({"participant_id": team[0], "text": "henter meg på fotball",
-            "due_on": in_days(9)}),
-        201,
+        "Jeg vil ha det rolig hjemme",
+        &team[0],
+        "henter meg på fotball",
+        9,
     )
     .await;
     let plan = s

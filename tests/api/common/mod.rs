@@ -310,8 +310,7 @@ impl TestApp {
         body: impl serde::Serialize,
         status: u16,
     ) -> serde_json::Value {
-        let res = self.post(path, key).json(&body).send().await.expect("POST");
-        json_of(res, status).await
+        send_json(self.post(path, key), body, status).await
     }
 
     /// PUTs `body` to `path` as `key`; asserts `status` and returns the JSON body.
@@ -322,8 +321,7 @@ impl TestApp {
         body: impl serde::Serialize,
         status: u16,
     ) -> serde_json::Value {
-        let res = self.put(path, key).json(&body).send().await.expect("PUT");
-        json_of(res, status).await
+        send_json(self.put(path, key), body, status).await
     }
 
     /// PATCHes `path` with `body` as `key`; asserts `status` and returns the JSON body.
@@ -334,13 +332,7 @@ impl TestApp {
         body: impl serde::Serialize,
         status: u16,
     ) -> serde_json::Value {
-        let res = self
-            .patch(path, key)
-            .json(&body)
-            .send()
-            .await
-            .expect("PATCH");
-        json_of(res, status).await
+        send_json(self.patch(path, key), body, status).await
     }
 
     pub fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
@@ -387,6 +379,14 @@ impl TestApp {
             ),
             csrf,
         }
+    }
+
+    /// A form posted from a page that answers with a redirect (303): returns where it leads.
+    pub async fn submit(&self, path: &str, who: &SignedIn, fields: &[(&str, &str)]) -> String {
+        let (status, location) =
+            answer(self.form(path, who, fields).send().await.expect("POST")).await;
+        assert_eq!(status, reqwest::StatusCode::SEE_OTHER, "{location}");
+        location
     }
 
     /// A page as the signed-in browser asks for it.
@@ -541,6 +541,14 @@ pub async fn json_of(res: reqwest::Response, status: u16) -> serde_json::Value {
     } else {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
     }
+}
+
+async fn send_json(
+    request: reqwest::RequestBuilder,
+    body: impl serde::Serialize,
+    status: u16,
+) -> serde_json::Value {
+    json_of(request.json(&body).send().await.expect("request"), status).await
 }
 
 /// The status and the body of `res` (or, for a redirect, where it leads).
