@@ -691,18 +691,13 @@ async fn staff_are_assigned_and_unassigned_on_the_case_page_but_the_last_one_sta
     );
 
     // The helper takes the owner off; then the helper is the last and cannot go.
-    let (status, location) = answer(
-        app.form(
+    let location = app
+        .submit(
             &format!("{case}/assignments/{}/remove", owner.user_id),
             &helper_in,
             &[],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+        .await;
     assert_eq!(location, format!("{case}?done=unassigned#staff"));
     let (status, _) = answer(app.page(&case, &me).send().await.unwrap()).await;
     assert_eq!(
@@ -967,14 +962,9 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
         );
     }
 
-    let (status, location) = answer(
-        app.form(&format!("{measure_path}/decision"), &me, &[])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = app
+        .submit(&format!("{measure_path}/decision"), &me, &[])
+        .await;
     let decided = page(&app, &me, &location).await;
     assert!(decided.contains("Tiltaket er vedtatt."));
     assert!(decided.contains("Fosterhjem <span class=\"tag\">Vedtatt</span>"));
@@ -1017,14 +1007,9 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
             .first(c)
     })
     .unwrap();
-    let (status, location) = answer(
-        app.form(&format!("{case}/measures/{second}/withdrawal"), &me, &[])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = app
+        .submit(&format!("{case}/measures/{second}/withdrawal"), &me, &[])
+        .await;
     assert!(
         page(&app, &me, &location)
             .await

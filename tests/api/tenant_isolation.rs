@@ -321,24 +321,10 @@ async fn over_http_another_services_ids_are_not_found() {
     expect_problem(removed_by_b, 404, "not-found").await;
 
     // A's key still works and A's municipality is still there.
-    let tenant_a: serde_json::Value = app
-        .get("/api/v1/tenant", &key_a)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tenant_a = app.get_json("/api/v1/tenant", &key_a, 200).await;
     assert_eq!(tenant_a["slug"], "alpha");
     assert_eq!(tenant_a["municipalities"][0]["kommunenummer"], "4624");
-    let tenant_b: serde_json::Value = app
-        .get("/api/v1/tenant", &key_b)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tenant_b = app.get_json("/api/v1/tenant", &key_b, 200).await;
     assert_eq!(tenant_b["slug"], "beta");
     assert_eq!(tenant_b["municipalities"].as_array().unwrap().len(), 1);
 }
