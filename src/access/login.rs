@@ -373,7 +373,29 @@ struct SetupPage {
     email: String,
     display_name: String,
     ask_name: bool,
-    error: Option<&'static str>,
+    name_error: Option<&'static str>,
+    password_error: Option<&'static str>,
+}
+
+impl SetupPage {
+    /// What the summary lists, each message linking to its field.
+    fn errors(&self) -> Vec<(&'static str, &'static str)> {
+        [
+            ("display_name", self.name_error),
+            ("password", self.password_error),
+        ]
+        .into_iter()
+        .filter_map(|(id, key)| key.map(|key| (id, self.tr.t(key))))
+        .collect()
+    }
+
+    fn name_message(&self) -> Option<&'static str> {
+        self.name_error.map(|key| self.tr.t(key))
+    }
+
+    fn password_message(&self) -> Option<&'static str> {
+        self.password_error.map(|key| self.tr.t(key))
+    }
 }
 
 #[derive(Template)]
@@ -383,7 +405,14 @@ struct LinkInvalidPage {
     shell: Shell,
 }
 
-fn setup_page(tr: Tr, shell: Shell, link: &UsableLink, error: Option<&'static str>) -> SetupPage {
+/// The setup page, with the message keys of what is wrong in the name and in the password.
+fn setup_page(
+    tr: Tr,
+    shell: Shell,
+    link: &UsableLink,
+    name_error: Option<&'static str>,
+    password_error: Option<&'static str>,
+) -> SetupPage {
     let (heading, intro) = match link.purpose {
         Purpose::Setup => ("setup.heading_setup", "setup.intro_setup"),
         Purpose::Invitation => ("setup.heading_invitation", "setup.intro_invitation"),
@@ -395,7 +424,8 @@ fn setup_page(tr: Tr, shell: Shell, link: &UsableLink, error: Option<&'static st
         email: link.email.clone(),
         display_name: link.display_name.clone(),
         ask_name: link.purpose != Purpose::PasswordReset,
-        error,
+        name_error,
+        password_error,
         tr,
         shell,
     }
@@ -417,7 +447,7 @@ pub async fn setup_form(
 ) -> Result<HttpResponse, AppError> {
     state.limits.link(&client_address(&req))?;
     match usable_link(&state, &token).await? {
-        Some(link) => render(StatusCode::OK, &setup_page(tr, shell, &link, None)),
+        Some(link) => render(StatusCode::OK, &setup_page(tr, shell, &link, None, None)),
         None => invalid_link(tr, shell),
     }
 }
@@ -443,25 +473,28 @@ pub async fn setup(
         return invalid_link(tr, shell);
     };
     let email_name = link.email.split('@').next().unwrap_or_default().to_owned();
-    if let Err(weakness) = passwords::check(
+    let password_error = passwords::check(
         &form.password,
         &form.password_repeat,
         &[&email_name, &link.service],
-    ) {
-        let page = setup_page(tr, shell, &link, Some(weakness.message_key()));
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
+    )
+    .err()
+    .map(|weakness| weakness.message_key());
     let display_name = match form.display_name.as_deref().map(str::trim) {
         Some(name) if link.purpose != Purpose::PasswordReset => {
-            match crate::fields::required_text(name, 100) {
-                Ok(name) => name,
-                Err(_) => {
-                    let page = setup_page(tr, shell, &link, Some("setup.name_required"));
-                    return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-                }
-            }
+            crate::fields::required_text(name, 100).map_err(|_| "setup.name_required")
         }
-        _ => link.display_name.clone(),
+        _ => Ok(link.display_name.clone()),
+    };
+    let display_name = match (display_name, password_error) {
+        (Ok(name), None) => name,
+        (name, password_error) => {
+            let mut page = setup_page(tr, shell, &link, name.err(), password_error);
+            if let Some(typed) = &form.display_name {
+                page.display_name.clone_from(typed);
+            }
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
     };
     let password = form.password.clone();
     let hash = web::block(move || passwords::hash(&password))
