@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use tillit::access::account_links;
 use tillit::db::schema::{account_tokens, audit_log, jobs, sessions, users};
 use tillit::db::{TenantId, in_tenant};
+use tillit::tokens::{AccountLink, LinkToken};
 
 /// A browser: a cookie jar, no automatic redirects, and the form token of the last page seen.
 struct Browser {
@@ -114,12 +115,8 @@ fn invitation_link(app: &TestApp, tenant: TenantId, email: &str) -> String {
             .first(c)
     })
     .expect("invitation token");
-    let token =
-        app.state
-            .settings
-            .token_key()
-            .derive(account_links::TOKEN_PREFIX, "account", token_id);
-    format!("/setup/{}", token.text)
+    let token = LinkToken::<AccountLink>::derive(&app.state.settings.token_key(), token_id);
+    format!("/setup/{token}")
 }
 
 /// A service whose admin has set a password, and a browser logged in as that admin.

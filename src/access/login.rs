@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Text};
+use diesel::sql_types::Text;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{account_tokens, tenants, users};
 use crate::fields::Email;
-use crate::tokens;
+use crate::tokens::{AccountLink, LinkToken};
 use crate::web::csrf::{self, CsrfForm};
 use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
@@ -296,31 +296,12 @@ struct UsableLink {
 /// Finds the link of `token` if it is unused, unrevoked and unexpired. Unknown, used, revoked and
 /// expired links all give `None`: the page cannot tell them apart, and neither can a guesser.
 async fn usable_link(state: &AppState, token: &str) -> Result<Option<UsableLink>, AppError> {
-    if !tokens::looks_like(token, account_links::TOKEN_PREFIX) {
-        return Ok(None);
-    }
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        tenant_id: Uuid,
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        token_id: Uuid,
-    }
-    let hash = tokens::hash(token);
-    let rows: Vec<Row> = state
-        .db
-        .unscoped(move |conn| {
-            diesel::sql_query("SELECT tenant_id, token_id FROM platform_account_token_lookup($1)")
-                .bind::<Bytea, _>(hash)
-                .load(conn)
-                .map_err(AppError::from)
-        })
-        .await?;
-    let Some(row) = rows.into_iter().next() else {
+    let Some(token) = LinkToken::<AccountLink>::parse(token) else {
         return Ok(None);
     };
-    let tenant = TenantId(row.tenant_id);
-    let token_id = row.token_id;
+    let Some((tenant, token_id)) = token.lookup(&state.db).await? else {
+        return Ok(None);
+    };
     state
         .db
         .tenant(tenant, move |conn| {
