@@ -1,14 +1,25 @@
 //! Secret tokens for API keys and links sent by email: 256 random bits, shown to their holder once,
 //! stored only as a SHA-256 hash. A lookup hashes what was presented and compares hashes, so the
 //! database never holds anything that would let someone act as the holder.
+//!
+//! Every kind of emailed link (account links `/setup/{token}`, invitations `/i/{token}`, the
+//! child's `/c/{token}`) is a [`LinkToken`] of its [`LinkKind`]: derived from its row id, parsed
+//! once from the path, and found across services by the one lookup `platform_link_lookup`.
+
+use std::fmt;
+use std::marker::PhantomData;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use diesel::prelude::*;
+use diesel::sql_types::{Bytea, Text};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretBox};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+
+use crate::db::{Db, DbError, TenantId};
 
 /// A freshly made token: the text to hand out and the hash to store.
 pub struct IssuedToken {
@@ -28,9 +39,10 @@ pub fn issue(prefix: &str) -> IssuedToken {
 
 /// The server's key for tokens that a background job must be able to put into an email later.
 ///
-/// Such a token is `HMAC-SHA256(key, purpose ‖ row id)`, where the row id is a fresh random v4
-/// uuid: the database keeps the row id and the token's SHA-256, the email job re-derives the token
-/// text from the row id, and nobody without the key can compute it from what the database holds.
+/// Such a token ([`LinkToken::derive`]) is `HMAC-SHA256(key, purpose ‖ row id)`, where the row id
+/// is a fresh random v4 uuid: the database keeps the row id and the token's SHA-256, the email job
+/// re-derives the token text from the row id, and nobody without the key can compute it from what
+/// the database holds.
 pub struct TokenKey(SecretBox<Vec<u8>>);
 
 impl TokenKey {
@@ -45,13 +57,6 @@ impl TokenKey {
         Ok(Self(SecretBox::new(Box::new(bytes))))
     }
 
-    /// The token for row `id` with `purpose` (e.g. "account"), shown with `prefix`.
-    pub fn derive(&self, prefix: &str, purpose: &str, id: Uuid) -> IssuedToken {
-        let text = format!("{prefix}{}", self.mac(purpose, id.as_bytes()));
-        let hash = hash(&text);
-        IssuedToken { text, hash }
-    }
-
     /// HMAC-SHA256 of `data` under this key for `purpose`, url-safe base64.
     pub fn mac(&self, purpose: &str, data: &[u8]) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(self.0.expose_secret())
@@ -60,6 +65,110 @@ impl TokenKey {
         mac.update(b"\0");
         mac.update(data);
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
+/// A kind of link sent by email. The kind is part of the token's type, so a token of one kind
+/// cannot be handed to code that expects another.
+pub trait LinkKind {
+    /// Starts the token, so a leaked token's kind shows at a glance (and secret scanners can
+    /// recognise it).
+    const PREFIX: &'static str;
+    /// Mixed into the derivation, so a token of one kind never passes for another; also the
+    /// name `platform_link_lookup` knows the kind's table by.
+    const PURPOSE: &'static str;
+}
+
+/// A staff member's account link (setup, invitation to the service, password reset):
+/// `/setup/{token}`, rows of `account_tokens`.
+pub enum AccountLink {}
+
+impl LinkKind for AccountLink {
+    const PREFIX: &'static str = "tla_";
+    const PURPOSE: &'static str = "account";
+}
+
+/// A council invitee's link: `/i/{token}`, rows of `council_invitations`.
+pub enum InvitationLink {}
+
+impl LinkKind for InvitationLink {
+    const PREFIX: &'static str = "tli_";
+    const PURPOSE: &'static str = "invitation";
+}
+
+/// The child's link to "my team" and "my plan": `/c/{token}`, rows of `plan_child_links`.
+pub enum ChildLink {}
+
+impl LinkKind for ChildLink {
+    const PREFIX: &'static str = "tlb_";
+    const PURPOSE: &'static str = "child_link";
+}
+
+/// The token of an emailed link of kind `K`: either derived from its row id (to store its hash,
+/// or to put it into an email) or parsed from the path a link opened.
+pub struct LinkToken<K: LinkKind> {
+    text: String,
+    kind: PhantomData<K>,
+}
+
+impl<K: LinkKind> LinkToken<K> {
+    /// The token of row `id` (a random v4 uuid, so the token cannot be guessed from it).
+    pub fn derive(key: &TokenKey, id: Uuid) -> Self {
+        Self {
+            text: format!("{}{}", K::PREFIX, key.mac(K::PURPOSE, id.as_bytes())),
+            kind: PhantomData,
+        }
+    }
+
+    /// The token in a link's path, if it can be one of this kind at all: checked before any
+    /// database lookup, so garbage costs nothing.
+    pub fn parse(text: &str) -> Option<Self> {
+        looks_like(text, K::PREFIX).then(|| Self {
+            text: text.to_owned(),
+            kind: PhantomData,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// What the database keeps of it.
+    pub fn hash(&self) -> Vec<u8> {
+        hash(&self.text)
+    }
+
+    /// Which service and row this token belongs to, across services: the one question a link's
+    /// page asks before it knows its tenant. Whether the row is still usable (expired, used,
+    /// revoked) is judged inside the tenant, so all of those can get the same neutral page.
+    pub async fn lookup(&self, db: &Db) -> Result<Option<(TenantId, Uuid)>, DbError> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            tenant_id: Uuid,
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            row_id: Uuid,
+        }
+        let hash = self.hash();
+        let rows: Vec<Row> = db
+            .unscoped(move |conn| {
+                diesel::sql_query("SELECT tenant_id, row_id FROM platform_link_lookup($1, $2)")
+                    .bind::<Text, _>(K::PURPOSE)
+                    .bind::<Bytea, _>(hash)
+                    .load(conn)
+                    .map_err(DbError::from)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(|row| (TenantId(row.tenant_id), row.row_id)))
+    }
+}
+
+impl<K: LinkKind> fmt::Display for LinkToken<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
     }
 }
 
@@ -106,15 +215,42 @@ mod tests {
         let key = TokenKey::from_base64(&STANDARD.encode([7u8; 32])).unwrap();
         let other = TokenKey::from_base64(&STANDARD.encode([8u8; 32])).unwrap();
         let id = Uuid::new_v4();
-        let token = key.derive("tla_", "account", id);
-        assert_eq!(token.text, key.derive("tla_", "account", id).text, "stable");
-        assert!(looks_like(&token.text, "tla_"));
-        assert_ne!(token.text, other.derive("tla_", "account", id).text);
-        assert_ne!(token.text, key.derive("tla_", "invite", id).text);
+        let token = LinkToken::<AccountLink>::derive(&key, id);
+        let text = token.as_str();
+        assert_eq!(
+            text,
+            LinkToken::<AccountLink>::derive(&key, id).as_str(),
+            "stable"
+        );
+        assert!(looks_like(text, "tla_"));
+        assert_ne!(text, LinkToken::<AccountLink>::derive(&other, id).as_str());
         assert_ne!(
-            token.text,
-            key.derive("tla_", "account", Uuid::new_v4()).text
+            text,
+            LinkToken::<AccountLink>::derive(&key, Uuid::new_v4()).as_str()
         );
         assert!(TokenKey::from_base64("c2hvcnQ=").is_err());
+    }
+
+    #[test]
+    fn link_tokens_carry_their_kind() {
+        let key = TokenKey::from_base64(&STANDARD.encode([7u8; 32])).unwrap();
+        let id = Uuid::new_v4();
+        let invitation = LinkToken::<InvitationLink>::derive(&key, id);
+        assert_eq!(
+            invitation.as_str(),
+            format!("tli_{}", key.mac("invitation", id.as_bytes())),
+            "the same token as before there were kinds"
+        );
+        assert_eq!(invitation.hash(), hash(invitation.as_str()));
+        let parsed = LinkToken::<InvitationLink>::parse(invitation.as_str()).expect("parses");
+        assert_eq!(parsed.as_str(), invitation.as_str());
+        assert!(LinkToken::<ChildLink>::parse(invitation.as_str()).is_none());
+        assert!(LinkToken::<AccountLink>::parse(invitation.as_str()).is_none());
+        assert!(LinkToken::<InvitationLink>::parse("tli_short").is_none());
+        assert_ne!(
+            LinkToken::<ChildLink>::derive(&key, id).as_str()[4..],
+            invitation.as_str()[4..],
+            "the purpose is mixed in"
+        );
     }
 }

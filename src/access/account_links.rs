@@ -14,12 +14,8 @@ use crate::fields::Email;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, JobKind, NewJob};
 use crate::mail::OutgoingEmail;
+use crate::tokens::{AccountLink, LinkToken};
 use crate::web::i18n::Lang;
-
-/// Prefix of account link tokens.
-pub const TOKEN_PREFIX: &str = "tla_";
-/// The purpose mixed into the derivation, so these tokens can never pass for another kind.
-const TOKEN_PURPOSE: &str = "account";
 
 /// Why the link was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,16 +75,14 @@ pub fn issue(
     .execute(conn)?;
     // A random (v4) id: the token is derived from it, so it must not be guessable.
     let token_id = Uuid::new_v4();
-    let token = settings
-        .token_key()
-        .derive(TOKEN_PREFIX, TOKEN_PURPOSE, token_id);
+    let token = LinkToken::<AccountLink>::derive(&settings.token_key(), token_id);
     diesel::insert_into(account_tokens::table)
         .values((
             account_tokens::tenant_id.eq(tenant.0),
             account_tokens::id.eq(token_id),
             account_tokens::user_id.eq(user_id),
             account_tokens::purpose.eq(purpose.as_str()),
-            account_tokens::token_hash.eq(&token.hash),
+            account_tokens::token_hash.eq(token.hash()),
             account_tokens::expires_at.eq(Utc::now() + purpose.validity()),
         ))
         .execute(conn)?;
@@ -107,7 +101,7 @@ pub fn issue(
     )?;
     Ok(IssuedLink {
         token_id,
-        token: token.text,
+        token: token.to_string(),
     })
 }
 
@@ -176,11 +170,8 @@ pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(
         ))
         .first(conn)?;
     let to = Email::parse(&email).map_err(|m| JobError::Permanent(m.into()))?;
-    let token = ctx
-        .settings
-        .token_key()
-        .derive(TOKEN_PREFIX, TOKEN_PURPOSE, token_id);
-    let link = link_url(&ctx.settings, &token.text);
+    let token = LinkToken::<AccountLink>::derive(&ctx.settings.token_key(), token_id);
+    let link = link_url(&ctx.settings, token.as_str());
     let lang = Lang::parse(&locale).unwrap_or_default();
     let tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
     let content = crate::mail::templates::account_link(lang, tz, purpose, &name, &link, expires);

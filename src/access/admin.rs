@@ -838,6 +838,20 @@ impl AuditFilter {
     }
 }
 
+/// `text` as a LIKE pattern (with `\` as the escape character) that matches it literally: an
+/// action such as `council.meeting_cancel` or an address with `_` or `%` in it means those
+/// characters, not wildcards.
+fn like_literal(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern
+}
+
 /// The log rows matching `filter`, newest first, at most `limit`.
 fn load_audit(
     conn: &mut PgConnection,
@@ -869,12 +883,12 @@ fn load_audit(
         .limit(limit)
         .into_boxed();
     if let Some(action) = AuditFilter::text(&filter.action) {
-        let pattern = format!("{}%", action.replace(['%', '_'], ""));
-        query = query.filter(audit_log::action.like(pattern));
+        let pattern = format!("{}%", like_literal(&action));
+        query = query.filter(audit_log::action.like(pattern).escape('\\'));
     }
     if let Some(actor) = AuditFilter::text(&filter.actor) {
-        let pattern = format!("%{}%", actor.to_lowercase().replace(['%', '_'], ""));
-        query = query.filter(users::email.like(pattern));
+        let pattern = format!("%{}%", like_literal(&actor.to_lowercase()));
+        query = query.filter(users::email.like(pattern).escape('\\'));
     }
     if let Some(outcome) = AuditFilter::text(&filter.outcome) {
         query = query.filter(audit_log::outcome.eq(outcome));

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Text};
+use diesel::sql_types::Text;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{account_tokens, tenants, users};
 use crate::fields::Email;
-use crate::tokens;
+use crate::tokens::{AccountLink, LinkToken};
 use crate::web::csrf::{self, CsrfForm};
 use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
@@ -296,31 +296,12 @@ struct UsableLink {
 /// Finds the link of `token` if it is unused, unrevoked and unexpired. Unknown, used, revoked and
 /// expired links all give `None`: the page cannot tell them apart, and neither can a guesser.
 async fn usable_link(state: &AppState, token: &str) -> Result<Option<UsableLink>, AppError> {
-    if !tokens::looks_like(token, account_links::TOKEN_PREFIX) {
-        return Ok(None);
-    }
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        tenant_id: Uuid,
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        token_id: Uuid,
-    }
-    let hash = tokens::hash(token);
-    let rows: Vec<Row> = state
-        .db
-        .unscoped(move |conn| {
-            diesel::sql_query("SELECT tenant_id, token_id FROM platform_account_token_lookup($1)")
-                .bind::<Bytea, _>(hash)
-                .load(conn)
-                .map_err(AppError::from)
-        })
-        .await?;
-    let Some(row) = rows.into_iter().next() else {
+    let Some(token) = LinkToken::<AccountLink>::parse(token) else {
         return Ok(None);
     };
-    let tenant = TenantId(row.tenant_id);
-    let token_id = row.token_id;
+    let Some((tenant, token_id)) = token.lookup(&state.db).await? else {
+        return Ok(None);
+    };
     state
         .db
         .tenant(tenant, move |conn| {
@@ -373,7 +354,29 @@ struct SetupPage {
     email: String,
     display_name: String,
     ask_name: bool,
-    error: Option<&'static str>,
+    name_error: Option<&'static str>,
+    password_error: Option<&'static str>,
+}
+
+impl SetupPage {
+    /// What the summary lists, each message linking to its field.
+    fn errors(&self) -> Vec<(&'static str, &'static str)> {
+        [
+            ("display_name", self.name_error),
+            ("password", self.password_error),
+        ]
+        .into_iter()
+        .filter_map(|(id, key)| key.map(|key| (id, self.tr.t(key))))
+        .collect()
+    }
+
+    fn name_message(&self) -> Option<&'static str> {
+        self.name_error.map(|key| self.tr.t(key))
+    }
+
+    fn password_message(&self) -> Option<&'static str> {
+        self.password_error.map(|key| self.tr.t(key))
+    }
 }
 
 #[derive(Template)]
@@ -383,7 +386,14 @@ struct LinkInvalidPage {
     shell: Shell,
 }
 
-fn setup_page(tr: Tr, shell: Shell, link: &UsableLink, error: Option<&'static str>) -> SetupPage {
+/// The setup page, with the message keys of what is wrong in the name and in the password.
+fn setup_page(
+    tr: Tr,
+    shell: Shell,
+    link: &UsableLink,
+    name_error: Option<&'static str>,
+    password_error: Option<&'static str>,
+) -> SetupPage {
     let (heading, intro) = match link.purpose {
         Purpose::Setup => ("setup.heading_setup", "setup.intro_setup"),
         Purpose::Invitation => ("setup.heading_invitation", "setup.intro_invitation"),
@@ -395,7 +405,8 @@ fn setup_page(tr: Tr, shell: Shell, link: &UsableLink, error: Option<&'static st
         email: link.email.clone(),
         display_name: link.display_name.clone(),
         ask_name: link.purpose != Purpose::PasswordReset,
-        error,
+        name_error,
+        password_error,
         tr,
         shell,
     }
@@ -417,7 +428,7 @@ pub async fn setup_form(
 ) -> Result<HttpResponse, AppError> {
     state.limits.link(&client_address(&req))?;
     match usable_link(&state, &token).await? {
-        Some(link) => render(StatusCode::OK, &setup_page(tr, shell, &link, None)),
+        Some(link) => render(StatusCode::OK, &setup_page(tr, shell, &link, None, None)),
         None => invalid_link(tr, shell),
     }
 }
@@ -443,25 +454,28 @@ pub async fn setup(
         return invalid_link(tr, shell);
     };
     let email_name = link.email.split('@').next().unwrap_or_default().to_owned();
-    if let Err(weakness) = passwords::check(
+    let password_error = passwords::check(
         &form.password,
         &form.password_repeat,
         &[&email_name, &link.service],
-    ) {
-        let page = setup_page(tr, shell, &link, Some(weakness.message_key()));
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
+    )
+    .err()
+    .map(|weakness| weakness.message_key());
     let display_name = match form.display_name.as_deref().map(str::trim) {
         Some(name) if link.purpose != Purpose::PasswordReset => {
-            match crate::fields::required_text(name, 100) {
-                Ok(name) => name,
-                Err(_) => {
-                    let page = setup_page(tr, shell, &link, Some("setup.name_required"));
-                    return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-                }
-            }
+            crate::fields::required_text(name, 100).map_err(|_| "setup.name_required")
         }
-        _ => link.display_name.clone(),
+        _ => Ok(link.display_name.clone()),
+    };
+    let display_name = match (display_name, password_error) {
+        (Ok(name), None) => name,
+        (name, password_error) => {
+            let mut page = setup_page(tr, shell, &link, name.err(), password_error);
+            if let Some(typed) = &form.display_name {
+                page.display_name.clone_from(typed);
+            }
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
     };
     let password = form.password.clone();
     let hash = web::block(move || passwords::hash(&password))

@@ -33,13 +33,10 @@ use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, JobKind, NewJob, Subject};
 use crate::mail::templates::{self, MeetingMail};
 use crate::mail::{CalendarFile, OutgoingEmail};
+use crate::tokens::{InvitationLink, LinkToken};
 use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
 
-/// Prefix of invitee link tokens.
-pub const TOKEN_PREFIX: &str = "tli_";
-/// Mixed into the derivation, so these tokens never pass for another kind.
-const TOKEN_PURPOSE: &str = "invitation";
 /// A link keeps working this long after the meeting (to read what was agreed about it).
 const VALID_AFTER_MEETING_DAYS: i64 = 14;
 /// A link to a meeting without a time yet works this long.
@@ -72,10 +69,7 @@ const MEETING_JOBS: [JobKind; 4] = [
 
 /// The token of invitation row `id`.
 pub fn token_for(settings: &Settings, id: Uuid) -> String {
-    settings
-        .token_key()
-        .derive(TOKEN_PREFIX, TOKEN_PURPOSE, id)
-        .text
+    LinkToken::<InvitationLink>::derive(&settings.token_key(), id).to_string()
 }
 
 /// The invitee's page for `token`.
@@ -109,7 +103,7 @@ pub(crate) fn issue(
     .execute(conn)?;
     // Random (v4): the token is derived from it, so it must not be guessable.
     let id = Uuid::new_v4();
-    let token = settings.token_key().derive(TOKEN_PREFIX, TOKEN_PURPOSE, id);
+    let token = LinkToken::<InvitationLink>::derive(&settings.token_key(), id);
     diesel::insert_into(council_invitations::table)
         .values((
             council_invitations::tenant_id.eq(tenant.0),
@@ -117,7 +111,7 @@ pub(crate) fn issue(
             council_invitations::council_id.eq(meeting.council_id),
             council_invitations::meeting_id.eq(meeting.id),
             council_invitations::participant_id.eq(participant),
-            council_invitations::token_hash.eq(&token.hash),
+            council_invitations::token_hash.eq(token.hash()),
             council_invitations::expires_at.eq(expiry(meeting, now)),
         ))
         .execute(conn)?;

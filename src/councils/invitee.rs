@@ -14,13 +14,12 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use diesel::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Bytea;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::domain::{AgendaPart, Answer, AnswerRequest, CouncilKind, Response, TextKind};
-use super::invitations::{TOKEN_PREFIX, neutral_sender};
+use super::invitations::neutral_sender;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
@@ -30,7 +29,7 @@ use crate::db::schema::{
 };
 use crate::mail::templates::local_time;
 use crate::plans::participant::{PlanSection, section};
-use crate::tokens;
+use crate::tokens::{InvitationLink, LinkToken};
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
@@ -43,30 +42,10 @@ pub(crate) async fn lookup(
     state: &AppState,
     token: &str,
 ) -> Result<Option<(TenantId, Uuid)>, AppError> {
-    if !tokens::looks_like(token, TOKEN_PREFIX) {
+    let Some(token) = LinkToken::<InvitationLink>::parse(token) else {
         return Ok(None);
-    }
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        tenant_id: Uuid,
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        invitation_id: Uuid,
-    }
-    let hash = tokens::hash(token);
-    let rows: Vec<Row> = state
-        .db
-        .unscoped(move |conn| {
-            diesel::sql_query("SELECT tenant_id, invitation_id FROM platform_invitation_lookup($1)")
-                .bind::<Bytea, _>(hash)
-                .load(conn)
-                .map_err(AppError::from)
-        })
-        .await?;
-    Ok(rows
-        .into_iter()
-        .next()
-        .map(|r| (TenantId(r.tenant_id), r.invitation_id)))
+    };
+    Ok(token.lookup(&state.db).await?)
 }
 
 /// A live invitation, inside its tenant: not revoked, not expired, its participant still on the

@@ -9,16 +9,15 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Bytea;
 use uuid::Uuid;
 
 use super::domain::PlanStatus;
-use super::queries::{self, CHILD_TOKEN_PREFIX};
+use super::queries;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{plan_child_links, plans};
-use crate::tokens;
+use crate::tokens::{ChildLink, LinkToken};
 use crate::web::i18n::{Lang, Tr};
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
@@ -27,30 +26,10 @@ use crate::web::request_id;
 
 /// Which service and link a child's token belongs to: the one cross-tenant question.
 async fn lookup(state: &AppState, token: &str) -> Result<Option<(TenantId, Uuid)>, AppError> {
-    if !tokens::looks_like(token, CHILD_TOKEN_PREFIX) {
+    let Some(token) = LinkToken::<ChildLink>::parse(token) else {
         return Ok(None);
-    }
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        tenant_id: Uuid,
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        link_id: Uuid,
-    }
-    let hash = tokens::hash(token);
-    let rows: Vec<Row> = state
-        .db
-        .unscoped(move |conn| {
-            diesel::sql_query("SELECT tenant_id, link_id FROM platform_child_link_lookup($1)")
-                .bind::<Bytea, _>(hash)
-                .load(conn)
-                .map_err(AppError::from)
-        })
-        .await?;
-    Ok(rows
-        .into_iter()
-        .next()
-        .map(|r| (TenantId(r.tenant_id), r.link_id)))
+    };
+    Ok(token.lookup(&state.db).await?)
 }
 
 /// Someone on the child's team, as the child's page shows them.

@@ -32,6 +32,7 @@ use crate::db::schema::{
     plan_evaluation_goals, plan_evaluations, plan_follow_ups, plan_goals, plan_versions, plans,
     tenants, users,
 };
+use crate::tokens::{ChildLink, LinkToken};
 use crate::web::problem::AppError;
 
 /// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
@@ -1745,17 +1746,9 @@ pub fn close(
     Ok(())
 }
 
-/// Prefix of the child's link tokens.
-pub const CHILD_TOKEN_PREFIX: &str = "tlb_";
-/// Mixed into the derivation, so these tokens never pass for another kind.
-const CHILD_TOKEN_PURPOSE: &str = "child_link";
-
 /// The token of child link `id`.
 pub fn child_token(settings: &Settings, id: Uuid) -> String {
-    settings
-        .token_key()
-        .derive(CHILD_TOKEN_PREFIX, CHILD_TOKEN_PURPOSE, id)
-        .text
+    LinkToken::<ChildLink>::derive(&settings.token_key(), id).to_string()
 }
 
 /// The child's page for `token`.
@@ -1777,9 +1770,7 @@ pub fn create_child_link(
         return Err(AppError::Conflict("the plan is closed".into()));
     }
     let id = Uuid::new_v4();
-    let token = settings
-        .token_key()
-        .derive(CHILD_TOKEN_PREFIX, CHILD_TOKEN_PURPOSE, id);
+    let token = LinkToken::<ChildLink>::derive(&settings.token_key(), id);
     let expires_at = plan
         .evaluation_on
         .and_then(|d| d.and_hms_opt(12, 0, 0))
@@ -1791,7 +1782,7 @@ pub fn create_child_link(
             plan_child_links::tenant_id.eq(tenant.0),
             plan_child_links::id.eq(id),
             plan_child_links::plan_id.eq(plan.id),
-            plan_child_links::token_hash.eq(&token.hash),
+            plan_child_links::token_hash.eq(token.hash()),
             plan_child_links::expires_at.eq(expires_at),
             plan_child_links::created_by.eq(by),
         ))

@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use tillit::access::account_links;
 use tillit::db::schema::{account_tokens, audit_log, jobs, sessions, users};
 use tillit::db::{TenantId, in_tenant};
+use tillit::tokens::{AccountLink, LinkToken};
 
 /// A browser: a cookie jar, no automatic redirects, and the form token of the last page seen.
 struct Browser {
@@ -104,12 +105,8 @@ fn invitation_link(app: &TestApp, tenant: TenantId, email: &str) -> String {
             .first(c)
     })
     .expect("invitation token");
-    let token =
-        app.state
-            .settings
-            .token_key()
-            .derive(account_links::TOKEN_PREFIX, "account", token_id);
-    format!("/setup/{}", token.text)
+    let token = LinkToken::<AccountLink>::derive(&app.state.settings.token_key(), token_id);
+    format!("/setup/{token}")
 }
 
 /// A service whose admin has set a password, and a browser logged in as that admin.
@@ -1218,4 +1215,187 @@ async fn the_operator_onboards_a_service_whose_admin_gets_the_setup_email() {
     let fresh = invitation_link(&app, tenant, "leder@sunnfjord.example");
     assert_ne!(fresh, expired);
     assert_eq!(operator.get(&fresh).await.0, StatusCode::OK);
+}
+
+/// The audit log's action and actor filters take `_` and `%` literally: an action such as
+/// `user.password_set` and an address with `_` in it are found, and `%` matches only itself.
+#[tokio::test]
+async fn the_audit_filters_take_underscore_and_percent_literally() {
+    let app = TestApp::spawn().await;
+    let created = tillit::tenancy::create_tenant(
+        &app.state.db,
+        app.state.settings.clone(),
+        tillit::tenancy::NewTenant::parse(
+            "filtre",
+            "Filtre barneverntjeneste",
+            &["4624".to_owned()],
+            "ada_admin@filtre.example",
+        )
+        .expect("valid tenant"),
+        tillit::audit::Actor::Operator("test".into()),
+    )
+    .await
+    .expect("tenant created");
+    let tenant = tenant_id(&created);
+    let mut admin = Browser::new(&app);
+    admin.get(&format!("/setup/{}", created.setup_token)).await;
+    let (status, _) = admin
+        .post(
+            &format!("/setup/{}", created.setup_token),
+            &[
+                ("display_name", "Ada Admin"),
+                ("password", STRONG),
+                ("password_repeat", STRONG),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // A second person whose address differs from the admin's only where the admin's has `_`.
+    admin.get("/admin/staff").await;
+    let (status, _) = admin
+        .post(
+            "/admin/staff",
+            &[
+                ("email", "adaxadmin@filtre.example"),
+                ("display_name", "Ada X"),
+                ("role", "caseworker"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let mut other = Browser::new(&app);
+    let link = invitation_link(&app, tenant, "adaxadmin@filtre.example");
+    other.get(&link).await;
+    let (status, _) = other
+        .post(
+            &link,
+            &[
+                ("display_name", "Ada X"),
+                ("password", "mitt lange passord for tillit"),
+                ("password_repeat", "mitt lange passord for tillit"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // (actor, action) of each CSV row the filter finds, less the export rows the CSV writes.
+    let filtered = async |query: &str| -> Vec<(String, String)> {
+        let csv = admin
+            .client
+            .get(format!("{}/admin/audit.csv?{query}", app.address))
+            .send()
+            .await
+            .expect("CSV")
+            .text()
+            .await
+            .expect("body");
+        csv.lines()
+            .skip(1)
+            .map(|line| {
+                let fields: Vec<&str> = line.split(',').collect();
+                (fields[1].to_owned(), fields[2].to_owned())
+            })
+            .filter(|(_, action)| action != "audit.export")
+            .collect()
+    };
+
+    let rows = filtered("action=user.password_set").await;
+    assert_eq!(rows.len(), 2, "both people set a password: {rows:?}");
+    assert!(
+        rows.iter().all(|(_, a)| a == "user.password_set"),
+        "{rows:?}"
+    );
+    assert!(
+        filtered("action=user.password%25set").await.is_empty(),
+        "% typed is not a wildcard"
+    );
+    assert!(filtered("action=%25").await.is_empty());
+
+    let rows = filtered("actor=ada_admin").await;
+    assert!(!rows.is_empty(), "the admin's rows are found");
+    assert!(
+        rows.iter()
+            .all(|(actor, _)| actor == "ada_admin@filtre.example"),
+        "`_` is not a wildcard: {rows:?}"
+    );
+    let rows = filtered("actor=adaxadmin").await;
+    assert!(
+        !rows.is_empty()
+            && rows
+                .iter()
+                .all(|(actor, _)| actor == "adaxadmin@filtre.example"),
+        "{rows:?}"
+    );
+    assert!(filtered("actor=%25").await.is_empty(), "% typed is literal");
+    assert!(filtered("actor=ada%25admin").await.is_empty());
+}
+
+/// On the setup page each mistake is listed under a heading that fits any of them, links to its
+/// own field and is shown at that field; the name typed is kept.
+#[tokio::test]
+async fn the_setup_page_places_each_error_at_its_field() {
+    let app = TestApp::spawn().await;
+    let created = app.create_tenant("oppsett", &["4624"]).await;
+    let mut admin = Browser::new(&app);
+    let path = format!("/setup/{}", created.setup_token);
+    admin.get(&path).await;
+
+    let (status, page) = admin
+        .post(
+            &path,
+            &[
+                ("display_name", " "),
+                ("password", STRONG),
+                ("password_repeat", STRONG),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("<h2>Noe må rettes</h2>"), "{page}");
+    assert!(!page.contains("Passordet kan ikke brukes"), "{page}");
+    assert!(
+        page.contains(r##"<a href="#display_name">Skriv navnet ditt (høyst 100 tegn).</a>"##),
+        "{page}"
+    );
+    assert!(page.contains(r#"id="display_name-error""#), "{page}");
+    assert!(!page.contains(r#"id="password-error""#), "{page}");
+    assert!(!page.contains(r##"href="#password""##), "{page}");
+
+    let (status, page) = admin
+        .post(
+            &path,
+            &[
+                ("display_name", "Åse Admin"),
+                ("password", "kort"),
+                ("password_repeat", "kort"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r##"<a href="#password">Passordet må ha minst 12 tegn.</a>"##),
+        "{page}"
+    );
+    assert!(page.contains(r#"id="password-error""#), "{page}");
+    assert!(!page.contains(r#"id="display_name-error""#), "{page}");
+    assert!(
+        page.contains(r#"value="Åse Admin""#),
+        "the name typed is kept"
+    );
+
+    let (status, page) = admin
+        .post(
+            &path,
+            &[
+                ("display_name", ""),
+                ("password", "kort"),
+                ("password_repeat", "kort"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r##"href="#display_name""##) && page.contains(r##"href="#password""##),
+        "both mistakes are listed: {page}"
+    );
 }

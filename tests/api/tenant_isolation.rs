@@ -328,3 +328,43 @@ async fn over_http_another_services_ids_are_not_found() {
     assert_eq!(tenant_b["slug"], "beta");
     assert_eq!(tenant_b["municipalities"].as_array().unwrap().len(), 1);
 }
+
+/// Every kind of emailed link is found across services by one SECURITY DEFINER function, owned by
+/// the BYPASSRLS platform role, that only the server's role may call; the per-kind lookups it
+/// replaced are gone, and a kind it does not know is an error, not an empty answer.
+#[test]
+fn one_cross_tenant_lookup_answers_for_every_kind_of_link() {
+    let db = TestDb::new();
+    let mut admin = db.admin_conn();
+    let definer = count(
+        &mut admin,
+        "SELECT count(*) AS n FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+         WHERE p.proname = 'platform_link_lookup' AND p.prosecdef AND r.rolname = 'tillit_platform'
+           AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp']
+           AND has_function_privilege('tillit_app', p.oid, 'EXECUTE')
+           AND NOT EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = 0)",
+    );
+    assert_eq!(
+        definer, 1,
+        "platform_link_lookup: definer, owner, search_path, grants"
+    );
+    let replaced = count(
+        &mut admin,
+        "SELECT count(*) AS n FROM pg_proc WHERE proname IN
+           ('platform_account_token_lookup', 'platform_invitation_lookup', 'platform_child_link_lookup')",
+    );
+    assert_eq!(replaced, 0, "the per-kind lookups are gone");
+
+    let mut app = db.app_conn();
+    for kind in ["account", "invitation", "child_link"] {
+        let found = count(
+            &mut app,
+            &format!("SELECT count(*) AS n FROM platform_link_lookup('{kind}', '\\x00'::bytea)"),
+        );
+        assert_eq!(found, 0, "{kind}: an unknown hash finds nothing");
+    }
+    let unknown =
+        diesel::sql_query("SELECT * FROM platform_link_lookup('session', '\\x00'::bytea)")
+            .execute(&mut app);
+    assert!(unknown.is_err(), "an unknown kind is refused");
+}
