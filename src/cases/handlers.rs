@@ -4,33 +4,24 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::access::{Audited, Intent, case_user, with_case};
+use super::actions;
 use super::domain::{
-    CaseUpdate, CaseUpdateRequest, ChildRequest, ChildWords, MeasureRequest, NetworkCheckRequest,
-    NewCase, NewCaseRequest, NewCheck, NewMeasure, NewRevision, PersonInput, PersonRequest, Phase,
-    RevisionRequest, WordsRequest,
+    CaseUpdateRequest, ChildRequest, MeasureRequest, NetworkCheckRequest, NewCaseRequest,
+    PersonRequest, RevisionRequest, WordsRequest,
 };
-use super::history::diff;
 use super::picture::{self, Which};
-use super::queries::{self, TenantClock};
 use super::rules::Prompt;
 use super::views::{
     AcuteList, CaseSummary, CaseView, DiffView, MeasureView, PersonView, RevisionSummary,
     RevisionView,
 };
-use super::{lifecycle, reminders};
-use crate::access::{Caller, Role};
+use crate::access::Caller;
 use crate::app::AppState;
-use crate::audit;
 use crate::web::i18n::Tr;
 use crate::web::problem::{AppError, Problem};
-
-/// The roles that work on cases. Leaders see aggregate figures only.
-const CASE_ROLES: [Role; 3] = [Role::TenantAdmin, Role::Caseworker, Role::Coordinator];
 
 /// The cases assigned to the caller's staff member, acute first. A key that acts for nobody has
 /// none.
@@ -47,25 +38,7 @@ pub async fn list_cases(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<Vec<CaseSummary>>, AppError> {
-    caller.require(&CASE_ROLES)?;
-    let cases = state
-        .db
-        .tenant(caller.tenant, move |conn| {
-            let cases = match case_user(&caller) {
-                Some(user) => queries::assigned_cases(conn, caller.tenant, user)?,
-                None => Vec::new(),
-            };
-            audit::record(
-                conn,
-                caller.tenant,
-                caller
-                    .audit("case.list")
-                    .details(json!({ "count": cases.len() })),
-            )?;
-            Ok::<_, AppError>(cases)
-        })
-        .await?;
-    Ok(web::Json(cases))
+    Ok(web::Json(actions::list_cases(&state.db, &caller).await?))
 }
 
 /// Open a case for a child. The caller's staff member is assigned to it, and is so far the only
@@ -86,24 +59,7 @@ pub async fn create_case(
     caller: Caller,
     body: web::Json<NewCaseRequest>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(&CASE_ROLES)?;
-    let creator = case_user(&caller).ok_or(AppError::Forbidden)?;
-    let view = state
-        .db
-        .tenant(caller.tenant, move |conn| {
-            let clock = TenantClock::load(conn)?;
-            let new = NewCase::parse(&body, clock.now, clock.today)?;
-            let id = lifecycle::open_case(conn, caller.tenant, creator, &new, &clock)?.id;
-            let case = super::access::open_case(conn, &caller, id, Intent::Read)?;
-            let view = queries::case_view(conn, caller.tenant, &case, &clock)?;
-            audit::record(
-                conn,
-                caller.tenant,
-                caller.audit("case.create").object("case", id),
-            )?;
-            Ok::<_, AppError>(view)
-        })
-        .await?;
+    let view = actions::create_case(&state.db, &caller, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -123,20 +79,9 @@ pub async fn get_case(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<CaseView>, AppError> {
-    let id = id.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Read,
-        "case.read",
-        |conn, c| {
-            let view = queries::case_view(conn, c.tenant, &c.case, &c.clock)?;
-            Ok((view, Audited::case(c.case.id)))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::case_view(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Change the phase or the acute flag. A new phase makes the map due for revision; closing the
@@ -159,20 +104,7 @@ pub async fn update_case(
     id: web::Path<Uuid>,
     body: web::Json<CaseUpdateRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "case.update",
-        move |conn, c| {
-            let update = CaseUpdate::parse(&body)?;
-            let (case, audited) = lifecycle::update_case(conn, c, update)?;
-            let view = queries::case_view(conn, c.tenant, &case, &c.clock)?;
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view = actions::update_case(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(view))
 }
 
@@ -197,19 +129,8 @@ pub async fn update_child(
     id: web::Path<Uuid>,
     body: web::Json<ChildRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "case.child_update",
-        move |conn, c| {
-            let audited = lifecycle::update_child(conn, c, &body)?;
-            let view = queries::case_view(conn, c.tenant, &c.case, &c.clock)?;
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::update_child(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(view))
 }
 
@@ -239,22 +160,7 @@ pub async fn assign_staff(
     id: web::Path<Uuid>,
     body: web::Json<AssignRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
-    let user_id = body.user_id;
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "case.assign",
-        move |conn, c| {
-            let added = queries::assign(conn, c.tenant, c.case.id, user_id, c.user)?;
-            let view = queries::case_view(conn, c.tenant, &c.case, &c.clock)?;
-            let audited =
-                Audited::case(c.case.id).with(json!({ "user_id": user_id, "added": added }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view = actions::assign(&state.db, &caller, id.into_inner(), body.user_id).await?;
     Ok(web::Json(view))
 }
 
@@ -276,21 +182,7 @@ pub async fn unassign_staff(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user_id) = path.into_inner();
-    with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "case.unassign",
-        move |conn, c| {
-            queries::unassign(conn, c.tenant, c.case.id, user_id)?;
-            Ok((
-                (),
-                Audited::case(c.case.id).with(json!({ "user_id": user_id })),
-            ))
-        },
-    )
-    .await?;
+    actions::unassign(&state.db, &caller, id, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -310,20 +202,9 @@ pub async fn list_persons(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<PersonView>>, AppError> {
-    let persons = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "person.list",
-        |conn, c| {
-            let persons = queries::person_views(conn, c.tenant, c.case.id)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": persons.len() }));
-            Ok((persons, audited))
-        },
-    )
-    .await?;
-    Ok(web::Json(persons))
+    Ok(web::Json(
+        actions::persons(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Add a person to the map, with the child's words about them if given.
@@ -345,25 +226,8 @@ pub async fn add_person(
     id: web::Path<Uuid>,
     body: web::Json<PersonRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "person.add",
-        move |conn, c| {
-            let input = PersonInput::parse(&body, c.clock.now)?;
-            let person = queries::insert_person(conn, c.tenant, c.case.id, &input.fields)?;
-            if let Some(words) = &input.words {
-                queries::add_words(conn, c.tenant, c.case.id, person, words, c.user)?;
-            }
-            let view = queries::person_view(conn, c.tenant, c.case.id, person)?;
-            let audited = Audited::within("person", person, c.case.id)
-                .with(json!({ "with_child_words": input.words.is_some() }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::save_person(&state.db, &caller, id.into_inner(), None, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -384,18 +248,7 @@ pub async fn get_person(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<web::Json<PersonView>, AppError> {
     let (id, person) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Read,
-        "person.read",
-        move |conn, c| {
-            let view = queries::person_view(conn, c.tenant, c.case.id, person)?;
-            Ok((view, Audited::within("person", person, c.case.id)))
-        },
-    )
-    .await?;
+    let (_, view) = actions::person(&state.db, &caller, id, person).await?;
     Ok(web::Json(view))
 }
 
@@ -420,25 +273,8 @@ pub async fn update_person(
     body: web::Json<PersonRequest>,
 ) -> Result<web::Json<PersonView>, AppError> {
     let (id, person) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "person.update",
-        move |conn, c| {
-            let input = PersonInput::parse(&body, c.clock.now)?;
-            queries::update_person(conn, c.tenant, c.case.id, person, &input.fields)?;
-            if let Some(words) = &input.words {
-                queries::add_words(conn, c.tenant, c.case.id, person, words, c.user)?;
-            }
-            let view = queries::person_view(conn, c.tenant, c.case.id, person)?;
-            let audited = Audited::within("person", person, c.case.id)
-                .with(json!({ "with_child_words": input.words.is_some() }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::save_person(&state.db, &caller, id, Some(person), body.into_inner()).await?;
     Ok(web::Json(view))
 }
 
@@ -459,18 +295,7 @@ pub async fn remove_person(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, person) = path.into_inner();
-    with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "person.remove",
-        move |conn, c| {
-            queries::remove_person(conn, c.tenant, c.case.id, person)?;
-            Ok(((), Audited::within("person", person, c.case.id)))
-        },
-    )
-    .await?;
+    actions::remove_person(&state.db, &caller, id, person).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -494,22 +319,7 @@ pub async fn add_words(
     body: web::Json<WordsRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, person) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "person.words_add",
-        move |conn, c| {
-            let words = ChildWords::parse(&body, c.clock.now)?;
-            let words_id = queries::add_words(conn, c.tenant, c.case.id, person, &words, c.user)?;
-            let view = queries::person_view(conn, c.tenant, c.case.id, person)?;
-            let audited = Audited::within("person", person, c.case.id)
-                .with(json!({ "words_id": words_id, "author": words.author }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view = actions::add_words(&state.db, &caller, id, person, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -529,23 +339,9 @@ pub async fn list_revisions(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<RevisionSummary>>, AppError> {
-    let list = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "revision.list",
-        |conn, c| {
-            let list: Vec<RevisionSummary> = queries::revisions(conn, c.tenant, c.case.id)?
-                .into_iter()
-                .map(|r| r.summary)
-                .collect();
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
-            Ok((list, audited))
-        },
-    )
-    .await?;
-    Ok(web::Json(list))
+    Ok(web::Json(
+        actions::revision_list(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Save the current map as a new revision, with the date, the phase and whether and how the child
@@ -569,32 +365,8 @@ pub async fn create_revision(
     id: web::Path<Uuid>,
     body: web::Json<RevisionRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "revision.create",
-        move |conn, c| {
-            let new = NewRevision::parse(&body, c.clock.today)?;
-            let revision = queries::insert_revision(conn, c.tenant, &c.case, &new, c.user)?;
-            if revision.summary.phase != Phase::Closed {
-                reminders::schedule_review(
-                    conn,
-                    c.tenant,
-                    c.case.id,
-                    revision.summary.revised_on,
-                    &c.clock,
-                )?;
-            }
-            let audited = Audited::case(c.case.id).with(json!({
-                "revision": revision.summary.number,
-                "child_participated": revision.summary.child_participated,
-            }));
-            Ok((revision, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::create_revision(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -615,22 +387,9 @@ pub async fn get_revision(
     path: web::Path<(Uuid, i32)>,
 ) -> Result<web::Json<RevisionView>, AppError> {
     let (id, number) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Read,
-        "revision.read",
-        move |conn, c| {
-            let view = queries::revision(conn, c.tenant, c.case.id, number)?;
-            Ok((
-                view,
-                Audited::case(c.case.id).with(json!({ "revision": number })),
-            ))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::revision(&state.db, &caller, id, number).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -659,29 +418,9 @@ pub async fn changes(
     query: web::Query<ChangesQuery>,
 ) -> Result<web::Json<DiffView>, AppError> {
     let ChangesQuery { from, to } = query.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "revision.diff",
-        move |conn, c| {
-            let earlier = queries::revision(conn, c.tenant, c.case.id, from)?;
-            let later = match to {
-                Some(n) => queries::revision(conn, c.tenant, c.case.id, n)?.persons,
-                None => queries::persons(conn, c.tenant, c.case.id)?,
-            };
-            let view = DiffView {
-                from,
-                to,
-                diff: diff(&earlier.persons, &later),
-            };
-            let audited = Audited::case(c.case.id).with(json!({ "from": from, "to": to }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::changes(&state.db, &caller, id.into_inner(), from, to).await?,
+    ))
 }
 
 /// What the map needs now: the same prompts the case page shows.
@@ -700,23 +439,9 @@ pub async fn prompts(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<Prompt>>, AppError> {
-    let prompts = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "case.prompts",
-        |conn, c| {
-            let child = queries::child(conn, c.tenant, c.case.child_id)?;
-            let persons = queries::persons(conn, c.tenant, c.case.id)?;
-            let latest = queries::latest_revision(conn, c.tenant, c.case.id)?;
-            let prompts =
-                queries::prompts_for(&c.case, &child, &persons, latest.as_ref(), &c.clock)?;
-            Ok((prompts, Audited::case(c.case.id)))
-        },
-    )
-    .await?;
-    Ok(web::Json(prompts))
+    Ok(web::Json(
+        actions::prompts(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// The case's costly measures and the network checks made before them.
@@ -735,20 +460,9 @@ pub async fn list_measures(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<MeasureView>>, AppError> {
-    let list = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "measure.list",
-        |conn, c| {
-            let list = queries::measures(conn, c.tenant, c.case.id)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
-            Ok((list, audited))
-        },
-    )
-    .await?;
-    Ok(web::Json(list))
+    Ok(web::Json(
+        actions::measures(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Propose a costly measure (foster home, institution, other). It can be decided only after the
@@ -771,22 +485,8 @@ pub async fn propose_measure(
     id: web::Path<Uuid>,
     body: web::Json<MeasureRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "measure.propose",
-        move |conn, c| {
-            let new = NewMeasure::parse(&body)?;
-            let measure = queries::insert_measure(conn, c.tenant, c.case.id, &new, c.user)?;
-            let view = queries::measure(conn, c.tenant, c.case.id, measure)?;
-            let audited =
-                Audited::within("measure", measure, c.case.id).with(json!({ "kind": new.kind }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::propose_measure(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -812,28 +512,7 @@ pub async fn record_check(
     body: web::Json<NetworkCheckRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, measure_id) = path.into_inner();
-    let action = match super::domain::CheckKind::parse(&body.kind) {
-        Ok(super::domain::CheckKind::Justification) => "measure.justification",
-        _ => "measure.network_check",
-    };
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        action,
-        move |conn, c| {
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            let check = NewCheck::parse(&body, c.clock.today)?;
-            let check_id =
-                queries::insert_check(conn, c.tenant, c.case.id, &measure, &check, c.user)?;
-            let view = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            let audited = Audited::within("measure", measure_id, c.case.id)
-                .with(json!({ "check_id": check_id, "kind": check.kind() }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view = actions::record_check(&state.db, &caller, id, measure_id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -856,21 +535,9 @@ pub async fn decide_measure(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<web::Json<MeasureView>, AppError> {
     let (id, measure_id) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "measure.decide",
-        move |conn, c| {
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            queries::decide_measure(conn, c.tenant, &measure, c.user)?;
-            let view = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            Ok((view, Audited::within("measure", measure_id, c.case.id)))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::decide_measure(&state.db, &caller, id, measure_id).await?,
+    ))
 }
 
 /// Withdraw a proposed measure.
@@ -891,21 +558,9 @@ pub async fn withdraw_measure(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<web::Json<MeasureView>, AppError> {
     let (id, measure_id) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "measure.withdraw",
-        move |conn, c| {
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            queries::withdraw_measure(conn, c.tenant, &measure)?;
-            let view = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            Ok((view, Audited::within("measure", measure_id, c.case.id)))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::withdraw_measure(&state.db, &caller, id, measure_id).await?,
+    ))
 }
 
 /// Who on the map can step in at short notice, closest first, with phone numbers.
@@ -924,19 +579,7 @@ pub async fn acute_list(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AcuteList>, AppError> {
-    let list = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "case.acute_list",
-        |conn, c| {
-            let list = queries::acute_list(conn, c.tenant, &c.case)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.persons.len() }));
-            Ok((list, audited))
-        },
-    )
-    .await?;
+    let (list, _) = actions::acute_list(&state.db, &caller, id.into_inner()).await?;
     Ok(web::Json(list))
 }
 
@@ -978,19 +621,14 @@ pub async fn map_svg(
     query: web::Query<MapQuery>,
     tr: Tr,
 ) -> Result<HttpResponse, AppError> {
-    let (which, download, revision) = (query.which(), query.download(), query.revision);
-    let picture = with_case(
+    let download = query.download();
+    let picture = actions::map_picture(
         &state.db,
         &caller,
         id.into_inner(),
-        Intent::Read,
-        "case.map",
-        move |conn, c| {
-            let picture = picture::draw(conn, c.tenant, &c.case, which, &c.clock, &tr)?;
-            let audited = Audited::case(c.case.id)
-                .with(json!({ "revision": revision, "download": download }));
-            Ok((picture, audited))
-        },
+        query.which(),
+        download,
+        tr,
     )
     .await?;
     Ok(picture::svg_response(picture, download))

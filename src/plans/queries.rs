@@ -24,11 +24,11 @@ use super::views::{
 };
 use crate::config::Settings;
 use crate::councils::domain::{CouncilKind, CouncilState};
-use crate::councils::queries::Council;
+use crate::councils::queries::{Council, team};
+use crate::councils::views::TeamMember;
 use crate::db::TenantId;
 use crate::db::schema::{
-    case_assignments, cases, children, council_invitations, council_meetings, council_participants,
-    councils, network_persons, plan_approvals, plan_child_links, plan_commitments,
+    case_assignments, cases, children, plan_approvals, plan_child_links, plan_commitments,
     plan_evaluation_goals, plan_evaluations, plan_follow_ups, plan_goals, plan_versions, plans,
     tenants, users,
 };
@@ -183,70 +183,6 @@ pub fn plan_by_id(conn: &mut PgConnection, id: Uuid) -> Result<Option<Plan>, App
         .optional()?
         .map(PlanRow::parse)
         .transpose()
-}
-
-/// Someone on the team: their participant id, the name the team knows them by, their address,
-/// whether the child chose them, and the staff member they are, if one.
-#[derive(Debug, Clone)]
-pub struct TeamMember {
-    pub participant_id: Uuid,
-    pub name: String,
-    pub email: Option<String>,
-    pub chosen_by_child: bool,
-    pub user_id: Option<Uuid>,
-}
-
-/// The council's team, in the order they joined.
-pub fn team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<TeamMember>> {
-    type Row = (
-        Uuid,
-        bool,
-        Option<Uuid>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = council_participants::table
-        .left_join(
-            network_persons::table.on(network_persons::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(
-                    network_persons::id
-                        .nullable()
-                        .eq(council_participants::person_id),
-                )),
-        )
-        .left_join(
-            users::table.on(users::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(users::id.nullable().eq(council_participants::user_id))),
-        )
-        .filter(council_participants::council_id.eq(council_id))
-        .filter(council_participants::removed_at.is_null())
-        .order(council_participants::created_at)
-        .select((
-            council_participants::id,
-            council_participants::chosen_by_child,
-            council_participants::user_id,
-            network_persons::name.nullable(),
-            network_persons::email.nullable(),
-            users::display_name.nullable(),
-            users::email.nullable(),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, chosen, user, pname, pemail, uname, uemail)| TeamMember {
-                participant_id: id,
-                name: pname.or(uname).unwrap_or_default(),
-                email: pemail.or(uemail),
-                chosen_by_child: chosen,
-                user_id: user,
-            },
-        )
-        .collect())
 }
 
 fn staff_name(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<String>> {
@@ -748,23 +684,9 @@ fn move_council(
     event: PlanEvent,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<CouncilState>> {
-    let current: String = councils::table
-        .filter(councils::id.eq(council.id))
-        .select(councils::state)
-        .first(conn)?;
-    let Ok(current) = CouncilState::parse(&current) else {
-        return Ok(None);
-    };
-    let Some(to) = rules::council_state_after(council.kind, current, event) else {
-        return Ok(None);
-    };
-    diesel::update(councils::table.filter(councils::id.eq(council.id)))
-        .set((
-            councils::state.eq(to.as_str()),
-            councils::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(Some(to))
+    crate::councils::queries::follow_state(conn, council.id, now, |current| {
+        rules::council_state_after(council.kind, current, event)
+    })
 }
 
 /// Starts the council's plan. Only after its meeting took place (the network makes the plan in
@@ -865,13 +787,9 @@ pub fn remove_goal(
 fn check_owner(conn: &mut PgConnection, council: &Council, owner: Owner) -> Result<(), AppError> {
     match owner {
         Owner::Participant(p) => {
-            let on_team: bool = diesel::select(exists(
-                council_participants::table
-                    .filter(council_participants::council_id.eq(council.id))
-                    .filter(council_participants::id.eq(p))
-                    .filter(council_participants::removed_at.is_null()),
-            ))
-            .get_result(conn)?;
+            let on_team = team(conn, council.id)?
+                .iter()
+                .any(|m| m.participant_id == p);
             if !on_team {
                 return Err(AppError::field(
                     "participant_id",
@@ -1055,51 +973,17 @@ pub fn extend_links(
         {
             continue;
         }
-        let live: Option<Uuid> = live_link(conn, participant)?;
-        let id = match live {
-            Some(id) => id,
-            None => {
-                let meeting: Option<crate::councils::queries::MeetingRow> = council_meetings::table
-                    .filter(council_meetings::council_id.eq(plan.council_id))
-                    .filter(council_meetings::status.eq("scheduled"))
-                    .order(council_meetings::created_at.desc())
-                    .select(crate::councils::queries::MeetingRow::as_select())
-                    .first(conn)
-                    .optional()?;
-                let Some(meeting) = meeting else {
-                    continue;
-                };
-                crate::councils::invitations::issue(
-                    conn,
-                    settings,
-                    tenant,
-                    &meeting,
-                    participant,
-                    now,
-                )?
-            }
-        };
-        diesel::update(
-            council_invitations::table
-                .filter(council_invitations::id.eq(id))
-                .filter(council_invitations::expires_at.lt(until)),
-        )
-        .set(council_invitations::expires_at.eq(until))
-        .execute(conn)?;
+        crate::councils::invitations::extend_link(
+            conn,
+            settings,
+            tenant,
+            plan.council_id,
+            participant,
+            until,
+            now,
+        )?;
     }
     Ok(())
-}
-
-/// The participant's live link (their latest, not revoked, not expired), if any.
-pub fn live_link(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Option<Uuid>> {
-    council_invitations::table
-        .filter(council_invitations::participant_id.eq(participant))
-        .filter(council_invitations::revoked_at.is_null())
-        .filter(council_invitations::expires_at.gt(Utc::now()))
-        .order(council_invitations::created_at.desc())
-        .select(council_invitations::id)
-        .first(conn)
-        .optional()
 }
 
 /// Sends the plan for approval. A network council's participants with commitments each get an
@@ -1537,25 +1421,13 @@ pub fn open_follow_up(
     if already {
         return Ok(None);
     }
-    let (kind, coordinator): (String, Uuid) = councils::table
-        .filter(councils::id.eq(plan.council_id))
-        .select((councils::kind, councils::coordinator_id))
-        .first(conn)?;
-    let kind = stored(CouncilKind::parse, &kind)?;
     let new_council = if way == EvaluationWay::NewCouncil {
-        let id = Uuid::now_v7();
-        diesel::insert_into(councils::table)
-            .values((
-                councils::tenant_id.eq(tenant.0),
-                councils::id.eq(id),
-                councils::case_id.eq(plan.case_id),
-                councils::kind.eq(kind.as_str()),
-                councils::state.eq(kind.initial().as_str()),
-                councils::coordinator_id.eq(coordinator),
-                councils::created_by.eq(coordinator),
-            ))
-            .execute(conn)?;
-        Some(id)
+        Some(crate::councils::queries::open_again(
+            conn,
+            tenant,
+            plan.case_id,
+            plan.council_id,
+        )?)
     } else {
         None
     };
