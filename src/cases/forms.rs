@@ -251,7 +251,7 @@ pub async fn unassign(
     match removed {
         Ok(()) if user_id == staff.user => Ok(see_other("/cases".to_owned())),
         Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=unassigned#staff"))),
-        Err(AppError::Conflict(_)) => {
+        Err(AppError::Refused { .. }) => {
             case_page_response(
                 &state,
                 **sections,
@@ -338,7 +338,7 @@ async fn measure_outcome(
         Ok(()) => Ok(see_other(format!(
             "/cases/{case_id}?done={done}#measure-{measure_id}"
         ))),
-        Err(AppError::Conflict(_)) => {
+        Err(AppError::Refused { .. }) => {
             case_page_response(
                 state,
                 sections,
@@ -567,7 +567,7 @@ pub async fn record_check(
                 "/cases/{case_id}?done=check#measure-{measure_id}"
             )));
         }
-        Err(AppError::Conflict(_)) => (
+        Err(AppError::Refused { .. }) => (
             StatusCode::CONFLICT,
             FormErrors::default(),
             Some(tr.t("cases.measure.refused_not_proposed")),

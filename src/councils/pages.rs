@@ -188,7 +188,7 @@ fn see_other(location: &str) -> HttpResponse {
 
 /// Errors a person can fix on the page (bad input, a gate not met); the rest are error pages.
 fn shown_on_page(e: &AppError) -> bool {
-    matches!(e, AppError::Validation(_) | AppError::Conflict(_))
+    matches!(e, AppError::Validation(_)) || e.is_refusal()
 }
 
 fn message(e: &AppError) -> String {

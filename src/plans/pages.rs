@@ -434,8 +434,9 @@ pub async fn plan_step(
                 format!("/cases/{case_id}/councils/{council_id}/plan?done={step}"),
             ))
             .finish()),
-        Err(e) if matches!(e, AppError::Validation(_) | AppError::Conflict(_)) => {
+        Err(e) if matches!(e, AppError::Validation(_)) || e.is_refusal() => {
             let message = match &e {
+                AppError::Refused { rule, .. } => rule.title(tr.lang()).to_owned(),
                 AppError::Validation(fields) => fields
                     .iter()
                     .map(|f| format!("{}: {}", f.field, f.message))

@@ -260,7 +260,7 @@ pub async fn confirm(
                 &ps,
             )
             .map_err(|e| match e {
-                AppError::Conflict(_) => {
+                AppError::Refused { .. } => {
                     AppError::Conflict(tr.t("participant.already_confirmed").to_owned())
                 }
                 other => other,
@@ -318,7 +318,7 @@ pub async fn done(
             let ps = PlanSettings::load(conn)?;
             queries::mark_done(conn, tenant, &plan, commitment, comment.as_deref(), &ps).map_err(
                 |e| match e {
-                    AppError::Conflict(_) => {
+                    AppError::Refused { .. } => {
                         AppError::Conflict(tr.t("participant.not_open").to_owned())
                     }
                     other => other,

@@ -33,6 +33,7 @@ use crate::db::schema::{
     tenants, users,
 };
 use crate::web::problem::AppError;
+use crate::web::refusal::Refusal;
 
 /// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
 fn stored<T>(parse: fn(&str) -> Result<T, String>, code: &str) -> Result<T, AppError> {
@@ -699,17 +700,16 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
     if council.kind.is_final(council.state) {
-        return Err(AppError::Conflict("the council is closed".into()));
+        return Err(Refusal::CouncilClosed.because("the council is closed"));
     }
     let facts = crate::councils::queries::current_facts(conn, council, now)?;
     if !facts.meeting.is_some_and(|m| m.confirmed && m.started) {
-        return Err(AppError::Conflict(
-            "the plan is made in the meeting: no meeting of this council has taken place yet"
-                .into(),
+        return Err(Refusal::PlanBeforeMeeting.because(
+            "the plan is made in the meeting: no meeting of this council has taken place yet",
         ));
     }
     if find_plan(conn, council.id, false)?.is_some() {
-        return Err(AppError::Conflict("the council has a plan already".into()));
+        return Err(Refusal::PlanExists.because("the council has a plan already"));
     }
     let id = Uuid::now_v7();
     diesel::insert_into(plans::table)
@@ -741,7 +741,7 @@ pub fn add_goal(
         .first(conn)?;
     let position = last.unwrap_or(0) + 1;
     if position > 50 {
-        return Err(AppError::Conflict("a plan has at most 50 goals".into()));
+        return Err(Refusal::GoalLimit.because("a plan has at most 50 goals"));
     }
     let id = Uuid::now_v7();
     diesel::insert_into(plan_goals::table)
@@ -904,7 +904,7 @@ pub fn set_follow_up_owner(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     if plan.status == PlanStatus::Closed {
-        return Err(AppError::Conflict("the plan is closed".into()));
+        return Err(Refusal::PlanClosed.because("the plan is closed"));
     }
     check_owner(conn, council, owner)?;
     let (participant, user) = match owner {
@@ -1000,24 +1000,19 @@ pub fn submit(
     match plan.status {
         PlanStatus::Draft => {}
         PlanStatus::AwaitingApproval => {
-            return Err(AppError::Conflict(
-                "the plan awaits approval already".into(),
-            ));
+            return Err(Refusal::PlanAlreadySubmitted.because("the plan awaits approval already"));
         }
         PlanStatus::Approved | PlanStatus::Closed => {
-            return Err(AppError::Conflict(
-                "the plan has been approved; changes to it need no new approval".into(),
-            ));
+            return Err(Refusal::PlanAlreadyApproved
+                .because("the plan has been approved; changes to it need no new approval"));
         }
     }
     let team = team(conn, plan.council_id)?;
     if goals(conn, plan.id)?.is_empty() {
-        return Err(AppError::Conflict("the plan has no goal yet".into()));
+        return Err(Refusal::PlanWithoutGoals.because("the plan has no goal yet"));
     }
     if commitments(conn, plan.id, &team)?.is_empty() {
-        return Err(AppError::Conflict(
-            "nobody has committed to anything yet".into(),
-        ));
+        return Err(Refusal::PlanWithoutCommitments.because("nobody has committed to anything yet"));
     }
     diesel::update(plans::table.filter(plans::id.eq(plan.id)))
         .set((
@@ -1058,9 +1053,9 @@ fn insert_approval(
         ))
         .execute(conn);
     match inserted {
-        Err(e) if crate::db::is_unique_violation(&e) => Err(AppError::Conflict(
-            "the plan has been approved already".into(),
-        )),
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            Err(Refusal::PlanAlreadyApproved.because("the plan has been approved already"))
+        }
         other => {
             other?;
             Ok(())
@@ -1117,12 +1112,12 @@ fn approve(
 fn require_awaiting(plan: &Plan) -> Result<(), AppError> {
     match plan.status {
         PlanStatus::AwaitingApproval => Ok(()),
-        PlanStatus::Approved | PlanStatus::Closed => Err(AppError::Conflict(
-            "the plan has been approved already".into(),
-        )),
-        PlanStatus::Draft => Err(AppError::Conflict(
-            "the plan has not been sent for approval".into(),
-        )),
+        PlanStatus::Approved | PlanStatus::Closed => {
+            Err(Refusal::PlanAlreadyApproved.because("the plan has been approved already"))
+        }
+        PlanStatus::Draft => {
+            Err(Refusal::PlanNotSubmitted.because("the plan has not been sent for approval"))
+        }
     }
 }
 
@@ -1139,20 +1134,15 @@ pub fn participant_confirms(
 ) -> Result<bool, AppError> {
     require_awaiting(plan)?;
     if rules::approver(council.kind) != Approver::Network {
-        return Err(AppError::Conflict(
-            "this plan is approved by the service, not through the links".into(),
-        ));
+        return Err(Refusal::ApprovedByService
+            .because("this plan is approved by the service, not through the links"));
     }
     let needed = participants_with_commitments(conn, plan.id)?;
     if !needed.contains(&participant) {
-        return Err(AppError::Conflict(
-            "you have no commitments in this plan".into(),
-        ));
+        return Err(Refusal::NoCommitmentsOfYours.because("you have no commitments in this plan"));
     }
     if confirmed_by(conn, plan.id, plan.version)?.contains(&participant) {
-        return Err(AppError::Conflict(
-            "you have confirmed this plan already".into(),
-        ));
+        return Err(Refusal::AlreadyConfirmed.because("you have confirmed this plan already"));
     }
     insert_approval(
         conn,
@@ -1198,9 +1188,8 @@ pub fn coordinator_closes(
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
     require_awaiting(plan)?;
     if rules::approver(council.kind) == Approver::Caseworker {
-        return Err(AppError::Conflict(
-            "a family group conference's plan is approved by the caseworker".into(),
-        ));
+        return Err(Refusal::ApprovedByCaseworker
+            .because("a family group conference's plan is approved by the caseworker"));
     }
     if user != Some(council.coordinator_id) {
         return Err(AppError::Forbidden);
@@ -1232,9 +1221,8 @@ pub fn caseworker_approves(
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
     require_awaiting(plan)?;
     if rules::approver(council.kind) != Approver::Caseworker {
-        return Err(AppError::Conflict(
-            "only a family group conference's plan is approved by the caseworker".into(),
-        ));
+        return Err(Refusal::ApprovedByCaseworker
+            .because("only a family group conference's plan is approved by the caseworker"));
     }
     insert_approval(
         conn,
@@ -1263,9 +1251,8 @@ pub fn caseworker_returns(
 ) -> Result<(), AppError> {
     require_awaiting(plan)?;
     if rules::approver(council.kind) != Approver::Caseworker {
-        return Err(AppError::Conflict(
-            "only a family group conference's plan is returned by the caseworker".into(),
-        ));
+        return Err(Refusal::NotFamilyGroupConference
+            .because("only a family group conference's plan is returned by the caseworker"));
     }
     insert_approval(
         conn,
@@ -1297,9 +1284,8 @@ pub fn define_evaluation(
 ) -> Result<(), AppError> {
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
     if plan.status != PlanStatus::Approved {
-        return Err(AppError::Conflict(
-            "the evaluation is decided when the plan is approved".into(),
-        ));
+        return Err(Refusal::EvaluationAtApproval
+            .because("the evaluation is decided when the plan is approved"));
     }
     let later: Vec<Uuid> = plan_commitments::table
         .filter(plan_commitments::plan_id.eq(plan.id))
@@ -1347,8 +1333,8 @@ pub fn mark_done(
     ps: &PlanSettings,
 ) -> Result<(), AppError> {
     if plan.status != PlanStatus::Approved {
-        return Err(AppError::Conflict(
-            "commitments are marked done once the plan is approved, and until it is closed".into(),
+        return Err(Refusal::PlanNotRunning.because(
+            "commitments are marked done once the plan is approved, and until it is closed",
         ));
     }
     let row: Option<(String, NaiveDate, Option<i32>)> = plan_commitments::table
@@ -1366,12 +1352,11 @@ pub fn mark_done(
     let (status, due_on, every) = row.ok_or(AppError::NotFound)?;
     match stored(CommitmentStatus::parse, &status)? {
         CommitmentStatus::Done => {
-            return Err(AppError::Conflict("this commitment is done already".into()));
+            return Err(Refusal::CommitmentDone.because("this commitment is done already"));
         }
         CommitmentStatus::Open => {
-            return Err(AppError::Conflict(
-                "confirm the commitment before marking it done".into(),
-            ));
+            return Err(Refusal::CommitmentNotConfirmed
+                .because("confirm the commitment before marking it done"));
         }
         CommitmentStatus::Confirmed => {}
     }
@@ -1460,7 +1445,7 @@ pub fn follow_up_held(
     ps: &PlanSettings,
 ) -> Result<(), AppError> {
     if plan.status == PlanStatus::Closed {
-        return Err(AppError::Conflict("the plan is closed".into()));
+        return Err(Refusal::PlanClosed.because("the plan is closed"));
     }
     let documented: Option<Option<DateTime<Utc>>> = plan_follow_ups::table
         .filter(plan_follow_ups::plan_id.eq(plan.id))
@@ -1471,9 +1456,8 @@ pub fn follow_up_held(
     match documented {
         None => return Err(AppError::NotFound),
         Some(Some(_)) => {
-            return Err(AppError::Conflict(
-                "this follow-up's evaluation is recorded already".into(),
-            ));
+            return Err(Refusal::EvaluationRecorded
+                .because("this follow-up's evaluation is recorded already"));
         }
         Some(None) => {}
     }
@@ -1496,9 +1480,8 @@ pub fn record_evaluation(
 ) -> Result<Uuid, AppError> {
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
     if plan.status != PlanStatus::Approved {
-        return Err(AppError::Conflict(
-            "an evaluation is recorded for an approved plan that is not closed".into(),
-        ));
+        return Err(Refusal::EvaluationNeedsApprovedPlan
+            .because("an evaluation is recorded for an approved plan that is not closed"));
     }
     let live: Vec<Uuid> = goals(conn, plan.id)?.into_iter().map(|g| g.id).collect();
     for (i, (goal, _, _)) in new.goals.iter().enumerate() {
@@ -1646,7 +1629,7 @@ pub fn create_child_link(
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
     if plan.status == PlanStatus::Closed {
-        return Err(AppError::Conflict("the plan is closed".into()));
+        return Err(Refusal::PlanClosed.because("the plan is closed"));
     }
     let id = Uuid::new_v4();
     let token = settings
