@@ -329,8 +329,7 @@ async fn measure_outcome(
     sections: CasePageSections,
     staff: Staff,
     tr: Tr,
-    case_id: Uuid,
-    measure_id: Uuid,
+    (case_id, measure_id): (Uuid, Uuid),
     result: Result<(), AppError>,
     done: &str,
 ) -> Result<HttpResponse, AppError> {
@@ -373,7 +372,13 @@ pub async fn decide_measure(
         .await
         .map(drop);
     measure_outcome(
-        &state, **sections, staff, tr, case_id, measure_id, result, "decided",
+        &state,
+        **sections,
+        staff,
+        tr,
+        (case_id, measure_id),
+        result,
+        "decided",
     )
     .await
 }
@@ -397,8 +402,7 @@ pub async fn withdraw_measure(
         **sections,
         staff,
         tr,
-        case_id,
-        measure_id,
+        (case_id, measure_id),
         result,
         "withdrawn",
     )

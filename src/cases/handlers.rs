@@ -21,7 +21,7 @@ use super::views::{
 use crate::access::Caller;
 use crate::app::AppState;
 use crate::web::i18n::Tr;
-use crate::web::problem::{AppError, Problem};
+use crate::web::problem::{AppError, CaseErrors, Problem};
 
 /// The cases assigned to the caller's staff member, acute first. A key that acts for nobody has
 /// none.
@@ -49,7 +49,7 @@ pub async fn list_cases(
     responses(
         (status = 201, body = CaseView),
         (status = 403, description = "A leader, or a key that acts for no staff member", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -69,7 +69,7 @@ pub async fn create_case(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -92,8 +92,7 @@ pub async fn get_case(
     request_body = CaseUpdateRequest,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -117,8 +116,7 @@ pub async fn update_case(
     request_body = ChildRequest,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -148,8 +146,7 @@ pub struct AssignRequest {
     request_body = AssignRequest,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not an active staff member who may see cases", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -170,8 +167,7 @@ pub async fn assign_staff(
     params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The only assigned staff member", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -192,7 +188,7 @@ pub async fn unassign_staff(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [PersonView]),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -214,8 +210,7 @@ pub async fn list_persons(
     request_body = PersonRequest,
     responses(
         (status = 201, body = PersonView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown category, an invalid email or phone number, …", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -237,7 +232,7 @@ pub async fn add_person(
     params(("id" = Uuid, Path), ("person_id" = Uuid, Path)),
     responses(
         (status = 200, body = PersonView),
-        (status = 404, description = "Not on this case's map", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -260,8 +255,7 @@ pub async fn get_person(
     request_body = PersonRequest,
     responses(
         (status = 200, body = PersonView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -284,7 +278,7 @@ pub async fn update_person(
     params(("id" = Uuid, Path), ("person_id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -306,8 +300,7 @@ pub async fn remove_person(
     request_body = WordsRequest,
     responses(
         (status = 201, body = PersonView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -329,7 +322,7 @@ pub async fn add_words(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [RevisionSummary]),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -353,8 +346,7 @@ pub async fn list_revisions(
     request_body = RevisionRequest,
     responses(
         (status = 201, body = RevisionView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -376,7 +368,7 @@ pub async fn create_revision(
     params(("id" = Uuid, Path), ("number" = i32, Path)),
     responses(
         (status = 200, body = RevisionView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -406,7 +398,7 @@ pub struct ChangesQuery {
     params(("id" = Uuid, Path), ChangesQuery),
     responses(
         (status = 200, body = DiffView),
-        (status = 404, description = "No such case or revision", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -429,7 +421,7 @@ pub async fn changes(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [Prompt]),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -450,7 +442,7 @@ pub async fn prompts(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [MeasureView]),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -473,8 +465,7 @@ pub async fn list_measures(
     request_body = MeasureRequest,
     responses(
         (status = 201, body = MeasureView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -498,9 +489,7 @@ pub async fn propose_measure(
     request_body = NetworkCheckRequest,
     responses(
         (status = 201, body = MeasureView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The measure is no longer proposed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Missing fields, or a person not on this case's map", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -523,8 +512,7 @@ pub async fn record_check(
     params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)),
     responses(
         (status = 200, body = MeasureView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The network is not checked, or the measure is not proposed", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -546,8 +534,7 @@ pub async fn decide_measure(
     params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)),
     responses(
         (status = 200, body = MeasureView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not proposed", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -569,7 +556,7 @@ pub async fn withdraw_measure(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = AcuteList),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -609,7 +596,7 @@ impl MapQuery {
     params(("id" = Uuid, Path), MapQuery),
     responses(
         (status = 200, content_type = "image/svg+xml", body = String),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]

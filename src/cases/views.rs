@@ -221,17 +221,20 @@ pub struct CaseCouncil {
     pub state: &'static str,
 }
 
+/// Reads the councils of a case (`case_id`) for the case page, labelled in the reader's language.
+pub type CouncilLister = fn(
+    &mut diesel::PgConnection,
+    crate::db::TenantId,
+    Uuid,
+    crate::web::i18n::Lang,
+) -> Result<Vec<CaseCouncil>, crate::web::problem::AppError>;
+
 /// What the capabilities built on cases add to the case page, supplied where the app is built
 /// (registered as app data), so that cases imports none of them.
 #[derive(Clone, Copy)]
 pub struct CasePageSections {
     /// The case's councils, in the order they were opened.
-    pub councils: fn(
-        &mut diesel::PgConnection,
-        crate::db::TenantId,
-        Uuid,
-        crate::web::i18n::Lang,
-    ) -> Result<Vec<CaseCouncil>, crate::web::problem::AppError>,
+    pub councils: CouncilLister,
 }
 
 /// What the case page shows, read in one transaction and audited as `case.read`.
