@@ -161,7 +161,7 @@ fn main() -> ExitCode {
 fn fail(err: CliError) -> ExitCode {
     let (problem, code) = match &err {
         CliError::App(app) => {
-            let code = if matches!(app, AppError::Validation(_) | AppError::Conflict(_)) {
+            let code = if matches!(app, AppError::Validation(_)) || app.is_refusal() {
                 2
             } else {
                 1

@@ -2,8 +2,12 @@
 
 use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+use crate::web::i18n::Lang;
+use crate::web::problem::PROBLEM_JSON;
+use crate::web::refusal::Refusal;
 use crate::{access, cases, councils, jobs, plans, tenancy, web};
 
 #[derive(OpenApi)]
@@ -96,7 +100,7 @@ use crate::{access, cases, councils, jobs, plans, tenancy, web};
         plans::handlers::get_version,
     ),
     components(schemas(web::problem::Problem, web::problem::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Refusals),
 )]
 pub struct ApiDoc;
 
@@ -115,6 +119,40 @@ impl Modify for BearerAuth {
                     ))
                     .build(),
             ),
+        );
+    }
+}
+
+/// Lists every refusal's problem type with its title, in the description and as the shared
+/// `Refused` (409) response, so a client can tell one rule from another.
+struct Refusals;
+
+impl Modify for Refusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let list: Vec<String> = Refusal::ALL
+            .iter()
+            .map(|r| format!("- `urn:tillit:problem:{}`: {}", r.slug(), r.title(Lang::En)))
+            .collect();
+        let list = list.join("\n");
+        let description = openapi.info.description.get_or_insert_with(String::new);
+        description
+            .push_str("\n\nA request a rule refuses answers 409 with the rule's own type:\n");
+        description.push_str(&list);
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.responses.insert(
+            "Refused".to_owned(),
+            ResponseBuilder::new()
+                .description(format!(
+                    "Refused by a rule; the `type` names which:\n{list}"
+                ))
+                .content(
+                    PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+                .into(),
         );
     }
 }

@@ -9,18 +9,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
-use super::access::{Audited, Intent, with_case};
-use super::domain::{
-    CheckKind, ChildRequest, MeasureRequest, MeasureStatus, NetworkCheckRequest, NewCheck,
-    NewMeasure,
-};
-use super::lifecycle;
+use super::actions;
+use super::domain::{CheckKind, ChildRequest, MeasureRequest, MeasureStatus, NetworkCheckRequest};
 use super::pages::{FormErrors, PageState, Shown, case_page_response, see_other};
-use super::queries;
-use super::views::{ChildView, MapPerson, MeasureView};
+use super::views::{CasePageSections, ChildView, MapPerson, MeasureView};
 use crate::access::session::Staff;
 use crate::app::AppState;
 use crate::web::csrf::CsrfForm;
@@ -130,18 +124,7 @@ async fn recorded_child(
     staff: &Staff,
     case_id: Uuid,
 ) -> Result<ChildView, AppError> {
-    with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Read,
-        "case.read",
-        |conn, c| {
-            let child = queries::child(conn, c.tenant, c.case.child_id)?;
-            Ok((child, Audited::case(c.case.id)))
-        },
-    )
-    .await
+    actions::child(&state.db, &staff.caller(), case_id).await
 }
 
 /// The form that corrects the child's details.
@@ -178,19 +161,12 @@ pub async fn save_child(
     CsrfForm(form): CsrfForm<ChildForm>,
 ) -> Result<HttpResponse, AppError> {
     let case_id = id.into_inner();
-    let request = form.request("");
-    let saved = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Write,
-        "case.child_update",
-        move |conn, c| {
-            let audited = lifecycle::update_child(conn, c, &request?)?;
-            Ok(((), audited))
-        },
-    )
-    .await;
+    let saved = match form.request("") {
+        Ok(request) => actions::update_child(&state.db, &staff.caller(), case_id, request)
+            .await
+            .map(drop),
+        Err(err) => Err(err),
+    };
     match saved {
         Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=child"))),
         Err(err) => {
@@ -223,29 +199,19 @@ pub struct AssignForm {
 #[post("/cases/{id}/assignments")]
 pub async fn assign(
     state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
     staff: Staff,
     tr: Tr,
     id: web::Path<Uuid>,
     CsrfForm(form): CsrfForm<AssignForm>,
 ) -> Result<HttpResponse, AppError> {
     let case_id = id.into_inner();
-    let chosen = form.user_id.trim().parse::<Uuid>();
-    let saved = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Write,
-        "case.assign",
-        move |conn, c| {
-            let user_id =
-                chosen.map_err(|_| AppError::field("user_id", "choose a staff member"))?;
-            let added = queries::assign(conn, c.tenant, c.case.id, user_id, c.user)?;
-            let audited =
-                Audited::case(c.case.id).with(json!({ "user_id": user_id, "added": added }));
-            Ok(((), audited))
-        },
-    )
-    .await;
+    let saved = match form.user_id.trim().parse::<Uuid>() {
+        Ok(user_id) => actions::assign(&state.db, &staff.caller(), case_id, user_id)
+            .await
+            .map(drop),
+        Err(_) => Err(AppError::field("user_id", "choose a staff member")),
+    };
     match saved {
         Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=assigned#staff"))),
         Err(err) => {
@@ -253,6 +219,7 @@ pub async fn assign(
                 FormErrors::from_error(err, |_| ("assign_user", tr.t("cases.error.assign_user")))?;
             case_page_response(
                 &state,
+                **sections,
                 staff,
                 tr,
                 case_id,
@@ -273,33 +240,21 @@ pub async fn assign(
 #[post("/cases/{id}/assignments/{user_id}/remove")]
 pub async fn unassign(
     state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
     staff: Staff,
     tr: Tr,
     path: web::Path<(Uuid, Uuid)>,
     CsrfForm(_): CsrfForm<crate::access::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, user_id) = path.into_inner();
-    let removed = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Write,
-        "case.unassign",
-        move |conn, c| {
-            queries::unassign(conn, c.tenant, c.case.id, user_id)?;
-            Ok((
-                (),
-                Audited::case(c.case.id).with(json!({ "user_id": user_id })),
-            ))
-        },
-    )
-    .await;
+    let removed = actions::unassign(&state.db, &staff.caller(), case_id, user_id).await;
     match removed {
         Ok(()) if user_id == staff.user => Ok(see_other("/cases".to_owned())),
         Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=unassigned#staff"))),
-        Err(AppError::Conflict(_)) => {
+        Err(AppError::Refused { .. }) => {
             case_page_response(
                 &state,
+                **sections,
                 staff,
                 tr,
                 case_id,
@@ -328,6 +283,7 @@ pub struct MeasureForm {
 #[post("/cases/{id}/measures")]
 pub async fn propose_measure(
     state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
     staff: Staff,
     tr: Tr,
     id: web::Path<Uuid>,
@@ -338,21 +294,9 @@ pub async fn propose_measure(
         kind: form.kind.clone(),
         description: Some(form.description.clone()),
     };
-    let saved = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Write,
-        "measure.propose",
-        move |conn, c| {
-            let new = NewMeasure::parse(&request)?;
-            let measure = queries::insert_measure(conn, c.tenant, c.case.id, &new, c.user)?;
-            let audited =
-                Audited::within("measure", measure, c.case.id).with(json!({ "kind": new.kind }));
-            Ok(((), audited))
-        },
-    )
-    .await;
+    let saved = actions::propose_measure(&state.db, &staff.caller(), case_id, request)
+        .await
+        .map(drop);
     match saved {
         Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=measure#measures"))),
         Err(err) => {
@@ -362,6 +306,7 @@ pub async fn propose_measure(
             })?;
             case_page_response(
                 &state,
+                **sections,
                 staff,
                 tr,
                 case_id,
@@ -381,10 +326,10 @@ pub async fn propose_measure(
 /// says why at the measure).
 async fn measure_outcome(
     state: &AppState,
+    sections: CasePageSections,
     staff: Staff,
     tr: Tr,
-    case_id: Uuid,
-    measure_id: Uuid,
+    (case_id, measure_id): (Uuid, Uuid),
     result: Result<(), AppError>,
     done: &str,
 ) -> Result<HttpResponse, AppError> {
@@ -392,9 +337,10 @@ async fn measure_outcome(
         Ok(()) => Ok(see_other(format!(
             "/cases/{case_id}?done={done}#measure-{measure_id}"
         ))),
-        Err(AppError::Conflict(_)) => {
+        Err(AppError::Refused { .. }) => {
             case_page_response(
                 state,
+                sections,
                 staff,
                 tr,
                 case_id,
@@ -415,52 +361,52 @@ async fn measure_outcome(
 #[post("/cases/{id}/measures/{measure_id}/decision")]
 pub async fn decide_measure(
     state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
     staff: Staff,
     tr: Tr,
     path: web::Path<(Uuid, Uuid)>,
     CsrfForm(_): CsrfForm<crate::access::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, measure_id) = path.into_inner();
-    let result = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Write,
-        "measure.decide",
-        move |conn, c| {
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            queries::decide_measure(conn, c.tenant, &measure, c.user)?;
-            Ok(((), Audited::within("measure", measure_id, c.case.id)))
-        },
+    let result = actions::decide_measure(&state.db, &staff.caller(), case_id, measure_id)
+        .await
+        .map(drop);
+    measure_outcome(
+        &state,
+        **sections,
+        staff,
+        tr,
+        (case_id, measure_id),
+        result,
+        "decided",
     )
-    .await;
-    measure_outcome(&state, staff, tr, case_id, measure_id, result, "decided").await
+    .await
 }
 
 /// Withdraws a proposed measure, as `POST …/measures/{measure_id}/withdrawal` does.
 #[post("/cases/{id}/measures/{measure_id}/withdrawal")]
 pub async fn withdraw_measure(
     state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
     staff: Staff,
     tr: Tr,
     path: web::Path<(Uuid, Uuid)>,
     CsrfForm(_): CsrfForm<crate::access::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, measure_id) = path.into_inner();
-    let result = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Write,
-        "measure.withdraw",
-        move |conn, c| {
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            queries::withdraw_measure(conn, c.tenant, &measure)?;
-            Ok(((), Audited::within("measure", measure_id, c.case.id)))
-        },
+    let result = actions::withdraw_measure(&state.db, &staff.caller(), case_id, measure_id)
+        .await
+        .map(drop);
+    measure_outcome(
+        &state,
+        **sections,
+        staff,
+        tr,
+        (case_id, measure_id),
+        result,
+        "withdrawn",
     )
-    .await;
-    measure_outcome(&state, staff, tr, case_id, measure_id, result, "withdrawn").await
+    .await
 }
 
 /// The network check form as typed. Several persons may be ticked, so it is read from the form's
@@ -567,23 +513,7 @@ async fn check_page_data(
     case_id: Uuid,
     measure_id: Uuid,
 ) -> Result<(String, MeasureView, Vec<MapPerson>), AppError> {
-    with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Read,
-        "measure.read",
-        move |conn, c| {
-            let child = queries::child(conn, c.tenant, c.case.child_id)?;
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            let persons = queries::persons(conn, c.tenant, c.case.id)?;
-            Ok((
-                (child.first_name, measure, persons),
-                Audited::within("measure", measure_id, c.case.id),
-            ))
-        },
-    )
-    .await
+    actions::check_form(&state.db, &staff.caller(), case_id, measure_id).await
 }
 
 /// The form that records a network check (who on the map was considered, when, with what
@@ -626,35 +556,22 @@ pub async fn record_check(
 ) -> Result<HttpResponse, AppError> {
     let (case_id, measure_id) = path.into_inner();
     let form = CheckForm::from_pairs(pairs);
-    let request = form.request();
-    let action = match CheckKind::parse(&form.kind) {
-        Ok(CheckKind::Justification) => "measure.justification",
-        _ => "measure.network_check",
-    };
-    let saved = with_case(
+    let saved = actions::record_check(
         &state.db,
         &staff.caller(),
         case_id,
-        Intent::Write,
-        action,
-        move |conn, c| {
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            let check = NewCheck::parse(&request, c.clock.today)?;
-            let check_id =
-                queries::insert_check(conn, c.tenant, c.case.id, &measure, &check, c.user)?;
-            let audited = Audited::within("measure", measure_id, c.case.id)
-                .with(json!({ "check_id": check_id, "kind": check.kind() }));
-            Ok(((), audited))
-        },
+        measure_id,
+        form.request(),
     )
-    .await;
+    .await
+    .map(drop);
     let (status, errors, refusal) = match saved {
         Ok(()) => {
             return Ok(see_other(format!(
                 "/cases/{case_id}?done=check#measure-{measure_id}"
             )));
         }
-        Err(AppError::Conflict(_)) => (
+        Err(AppError::Refused { .. }) => (
             StatusCode::CONFLICT,
             FormErrors::default(),
             Some(tr.t("cases.measure.refused_not_proposed")),

@@ -4,33 +4,24 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::access::{Audited, Intent, case_user, with_case};
+use super::actions;
 use super::domain::{
-    CaseUpdate, CaseUpdateRequest, ChildRequest, ChildWords, MeasureRequest, NetworkCheckRequest,
-    NewCase, NewCaseRequest, NewCheck, NewMeasure, NewRevision, PersonInput, PersonRequest, Phase,
-    RevisionRequest, WordsRequest,
+    CaseUpdateRequest, ChildRequest, MeasureRequest, NetworkCheckRequest, NewCaseRequest,
+    PersonRequest, RevisionRequest, WordsRequest,
 };
-use super::history::diff;
 use super::picture::{self, Which};
-use super::queries::{self, TenantClock};
 use super::rules::Prompt;
 use super::views::{
     AcuteList, CaseSummary, CaseView, DiffView, MeasureView, PersonView, RevisionSummary,
     RevisionView,
 };
-use super::{lifecycle, reminders};
-use crate::access::{Caller, Role};
+use crate::access::Caller;
 use crate::app::AppState;
-use crate::audit;
 use crate::web::i18n::Tr;
-use crate::web::problem::{AppError, Problem};
-
-/// The roles that work on cases. Leaders see aggregate figures only.
-const CASE_ROLES: [Role; 3] = [Role::TenantAdmin, Role::Caseworker, Role::Coordinator];
+use crate::web::problem::{AppError, CaseErrors, Problem};
 
 /// The cases assigned to the caller's staff member, acute first. A key that acts for nobody has
 /// none.
@@ -47,25 +38,7 @@ pub async fn list_cases(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<Vec<CaseSummary>>, AppError> {
-    caller.require(&CASE_ROLES)?;
-    let cases = state
-        .db
-        .tenant(caller.tenant, move |conn| {
-            let cases = match case_user(&caller) {
-                Some(user) => queries::assigned_cases(conn, caller.tenant, user)?,
-                None => Vec::new(),
-            };
-            audit::record(
-                conn,
-                caller.tenant,
-                caller
-                    .audit("case.list")
-                    .details(json!({ "count": cases.len() })),
-            )?;
-            Ok::<_, AppError>(cases)
-        })
-        .await?;
-    Ok(web::Json(cases))
+    Ok(web::Json(actions::list_cases(&state.db, &caller).await?))
 }
 
 /// Open a case for a child. The caller's staff member is assigned to it, and is so far the only
@@ -76,7 +49,7 @@ pub async fn list_cases(
     responses(
         (status = 201, body = CaseView),
         (status = 403, description = "A leader, or a key that acts for no staff member", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -86,24 +59,7 @@ pub async fn create_case(
     caller: Caller,
     body: web::Json<NewCaseRequest>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(&CASE_ROLES)?;
-    let creator = case_user(&caller).ok_or(AppError::Forbidden)?;
-    let view = state
-        .db
-        .tenant(caller.tenant, move |conn| {
-            let clock = TenantClock::load(conn)?;
-            let new = NewCase::parse(&body, clock.now, clock.today)?;
-            let id = lifecycle::open_case(conn, caller.tenant, creator, &new, &clock)?.id;
-            let case = super::access::open_case(conn, &caller, id, Intent::Read)?;
-            let view = queries::case_view(conn, caller.tenant, &case, &clock)?;
-            audit::record(
-                conn,
-                caller.tenant,
-                caller.audit("case.create").object("case", id),
-            )?;
-            Ok::<_, AppError>(view)
-        })
-        .await?;
+    let view = actions::create_case(&state.db, &caller, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -113,7 +69,7 @@ pub async fn create_case(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CaseView),
-        (status = 404, description = "No such case, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -123,20 +79,9 @@ pub async fn get_case(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<CaseView>, AppError> {
-    let id = id.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Read,
-        "case.read",
-        |conn, c| {
-            let view = queries::case_view(conn, c.tenant, &c.case, &c.clock)?;
-            Ok((view, Audited::case(c.case.id)))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::case_view(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Change the phase or the acute flag. A new phase makes the map due for revision; closing the
@@ -147,8 +92,7 @@ pub async fn get_case(
     request_body = CaseUpdateRequest,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -159,20 +103,7 @@ pub async fn update_case(
     id: web::Path<Uuid>,
     body: web::Json<CaseUpdateRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "case.update",
-        move |conn, c| {
-            let update = CaseUpdate::parse(&body)?;
-            let (case, audited) = lifecycle::update_case(conn, c, update)?;
-            let view = queries::case_view(conn, c.tenant, &case, &c.clock)?;
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view = actions::update_case(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(view))
 }
 
@@ -185,8 +116,7 @@ pub async fn update_case(
     request_body = ChildRequest,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -197,19 +127,8 @@ pub async fn update_child(
     id: web::Path<Uuid>,
     body: web::Json<ChildRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "case.child_update",
-        move |conn, c| {
-            let audited = lifecycle::update_child(conn, c, &body)?;
-            let view = queries::case_view(conn, c.tenant, &c.case, &c.clock)?;
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::update_child(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(view))
 }
 
@@ -227,8 +146,7 @@ pub struct AssignRequest {
     request_body = AssignRequest,
     responses(
         (status = 200, body = CaseView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not an active staff member who may see cases", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -239,22 +157,7 @@ pub async fn assign_staff(
     id: web::Path<Uuid>,
     body: web::Json<AssignRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
-    let user_id = body.user_id;
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "case.assign",
-        move |conn, c| {
-            let added = queries::assign(conn, c.tenant, c.case.id, user_id, c.user)?;
-            let view = queries::case_view(conn, c.tenant, &c.case, &c.clock)?;
-            let audited =
-                Audited::case(c.case.id).with(json!({ "user_id": user_id, "added": added }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view = actions::assign(&state.db, &caller, id.into_inner(), body.user_id).await?;
     Ok(web::Json(view))
 }
 
@@ -264,8 +167,7 @@ pub async fn assign_staff(
     params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The only assigned staff member", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -276,21 +178,7 @@ pub async fn unassign_staff(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user_id) = path.into_inner();
-    with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "case.unassign",
-        move |conn, c| {
-            queries::unassign(conn, c.tenant, c.case.id, user_id)?;
-            Ok((
-                (),
-                Audited::case(c.case.id).with(json!({ "user_id": user_id })),
-            ))
-        },
-    )
-    .await?;
+    actions::unassign(&state.db, &caller, id, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -300,7 +188,7 @@ pub async fn unassign_staff(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [PersonView]),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -310,20 +198,9 @@ pub async fn list_persons(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<PersonView>>, AppError> {
-    let persons = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "person.list",
-        |conn, c| {
-            let persons = queries::person_views(conn, c.tenant, c.case.id)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": persons.len() }));
-            Ok((persons, audited))
-        },
-    )
-    .await?;
-    Ok(web::Json(persons))
+    Ok(web::Json(
+        actions::persons(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Add a person to the map, with the child's words about them if given.
@@ -333,8 +210,7 @@ pub async fn list_persons(
     request_body = PersonRequest,
     responses(
         (status = 201, body = PersonView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown category, an invalid email or phone number, …", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -345,25 +221,8 @@ pub async fn add_person(
     id: web::Path<Uuid>,
     body: web::Json<PersonRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "person.add",
-        move |conn, c| {
-            let input = PersonInput::parse(&body, c.clock.now)?;
-            let person = queries::insert_person(conn, c.tenant, c.case.id, &input.fields)?;
-            if let Some(words) = &input.words {
-                queries::add_words(conn, c.tenant, c.case.id, person, words, c.user)?;
-            }
-            let view = queries::person_view(conn, c.tenant, c.case.id, person)?;
-            let audited = Audited::within("person", person, c.case.id)
-                .with(json!({ "with_child_words": input.words.is_some() }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::save_person(&state.db, &caller, id.into_inner(), None, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -373,7 +232,7 @@ pub async fn add_person(
     params(("id" = Uuid, Path), ("person_id" = Uuid, Path)),
     responses(
         (status = 200, body = PersonView),
-        (status = 404, description = "Not on this case's map", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -384,18 +243,7 @@ pub async fn get_person(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<web::Json<PersonView>, AppError> {
     let (id, person) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Read,
-        "person.read",
-        move |conn, c| {
-            let view = queries::person_view(conn, c.tenant, c.case.id, person)?;
-            Ok((view, Audited::within("person", person, c.case.id)))
-        },
-    )
-    .await?;
+    let (_, view) = actions::person(&state.db, &caller, id, person).await?;
     Ok(web::Json(view))
 }
 
@@ -407,8 +255,7 @@ pub async fn get_person(
     request_body = PersonRequest,
     responses(
         (status = 200, body = PersonView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -420,25 +267,8 @@ pub async fn update_person(
     body: web::Json<PersonRequest>,
 ) -> Result<web::Json<PersonView>, AppError> {
     let (id, person) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "person.update",
-        move |conn, c| {
-            let input = PersonInput::parse(&body, c.clock.now)?;
-            queries::update_person(conn, c.tenant, c.case.id, person, &input.fields)?;
-            if let Some(words) = &input.words {
-                queries::add_words(conn, c.tenant, c.case.id, person, words, c.user)?;
-            }
-            let view = queries::person_view(conn, c.tenant, c.case.id, person)?;
-            let audited = Audited::within("person", person, c.case.id)
-                .with(json!({ "with_child_words": input.words.is_some() }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::save_person(&state.db, &caller, id, Some(person), body.into_inner()).await?;
     Ok(web::Json(view))
 }
 
@@ -448,7 +278,7 @@ pub async fn update_person(
     params(("id" = Uuid, Path), ("person_id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -459,18 +289,7 @@ pub async fn remove_person(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, person) = path.into_inner();
-    with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "person.remove",
-        move |conn, c| {
-            queries::remove_person(conn, c.tenant, c.case.id, person)?;
-            Ok(((), Audited::within("person", person, c.case.id)))
-        },
-    )
-    .await?;
+    actions::remove_person(&state.db, &caller, id, person).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -481,8 +300,7 @@ pub async fn remove_person(
     request_body = WordsRequest,
     responses(
         (status = 201, body = PersonView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -494,22 +312,7 @@ pub async fn add_words(
     body: web::Json<WordsRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, person) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "person.words_add",
-        move |conn, c| {
-            let words = ChildWords::parse(&body, c.clock.now)?;
-            let words_id = queries::add_words(conn, c.tenant, c.case.id, person, &words, c.user)?;
-            let view = queries::person_view(conn, c.tenant, c.case.id, person)?;
-            let audited = Audited::within("person", person, c.case.id)
-                .with(json!({ "words_id": words_id, "author": words.author }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view = actions::add_words(&state.db, &caller, id, person, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -519,7 +322,7 @@ pub async fn add_words(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [RevisionSummary]),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -529,23 +332,9 @@ pub async fn list_revisions(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<RevisionSummary>>, AppError> {
-    let list = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "revision.list",
-        |conn, c| {
-            let list: Vec<RevisionSummary> = queries::revisions(conn, c.tenant, c.case.id)?
-                .into_iter()
-                .map(|r| r.summary)
-                .collect();
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
-            Ok((list, audited))
-        },
-    )
-    .await?;
-    Ok(web::Json(list))
+    Ok(web::Json(
+        actions::revision_list(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Save the current map as a new revision, with the date, the phase and whether and how the child
@@ -557,8 +346,7 @@ pub async fn list_revisions(
     request_body = RevisionRequest,
     responses(
         (status = 201, body = RevisionView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -569,32 +357,8 @@ pub async fn create_revision(
     id: web::Path<Uuid>,
     body: web::Json<RevisionRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "revision.create",
-        move |conn, c| {
-            let new = NewRevision::parse(&body, c.clock.today)?;
-            let revision = queries::insert_revision(conn, c.tenant, &c.case, &new, c.user)?;
-            if revision.summary.phase != Phase::Closed {
-                reminders::schedule_review(
-                    conn,
-                    c.tenant,
-                    c.case.id,
-                    revision.summary.revised_on,
-                    &c.clock,
-                )?;
-            }
-            let audited = Audited::case(c.case.id).with(json!({
-                "revision": revision.summary.number,
-                "child_participated": revision.summary.child_participated,
-            }));
-            Ok((revision, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::create_revision(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -604,7 +368,7 @@ pub async fn create_revision(
     params(("id" = Uuid, Path), ("number" = i32, Path)),
     responses(
         (status = 200, body = RevisionView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -615,22 +379,9 @@ pub async fn get_revision(
     path: web::Path<(Uuid, i32)>,
 ) -> Result<web::Json<RevisionView>, AppError> {
     let (id, number) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Read,
-        "revision.read",
-        move |conn, c| {
-            let view = queries::revision(conn, c.tenant, c.case.id, number)?;
-            Ok((
-                view,
-                Audited::case(c.case.id).with(json!({ "revision": number })),
-            ))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::revision(&state.db, &caller, id, number).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -647,7 +398,7 @@ pub struct ChangesQuery {
     params(("id" = Uuid, Path), ChangesQuery),
     responses(
         (status = 200, body = DiffView),
-        (status = 404, description = "No such case or revision", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -659,29 +410,9 @@ pub async fn changes(
     query: web::Query<ChangesQuery>,
 ) -> Result<web::Json<DiffView>, AppError> {
     let ChangesQuery { from, to } = query.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "revision.diff",
-        move |conn, c| {
-            let earlier = queries::revision(conn, c.tenant, c.case.id, from)?;
-            let later = match to {
-                Some(n) => queries::revision(conn, c.tenant, c.case.id, n)?.persons,
-                None => queries::persons(conn, c.tenant, c.case.id)?,
-            };
-            let view = DiffView {
-                from,
-                to,
-                diff: diff(&earlier.persons, &later),
-            };
-            let audited = Audited::case(c.case.id).with(json!({ "from": from, "to": to }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::changes(&state.db, &caller, id.into_inner(), from, to).await?,
+    ))
 }
 
 /// What the map needs now: the same prompts the case page shows.
@@ -690,7 +421,7 @@ pub async fn changes(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [Prompt]),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -700,23 +431,9 @@ pub async fn prompts(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<Prompt>>, AppError> {
-    let prompts = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "case.prompts",
-        |conn, c| {
-            let child = queries::child(conn, c.tenant, c.case.child_id)?;
-            let persons = queries::persons(conn, c.tenant, c.case.id)?;
-            let latest = queries::latest_revision(conn, c.tenant, c.case.id)?;
-            let prompts =
-                queries::prompts_for(&c.case, &child, &persons, latest.as_ref(), &c.clock)?;
-            Ok((prompts, Audited::case(c.case.id)))
-        },
-    )
-    .await?;
-    Ok(web::Json(prompts))
+    Ok(web::Json(
+        actions::prompts(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// The case's costly measures and the network checks made before them.
@@ -725,7 +442,7 @@ pub async fn prompts(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [MeasureView]),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -735,20 +452,9 @@ pub async fn list_measures(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<MeasureView>>, AppError> {
-    let list = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "measure.list",
-        |conn, c| {
-            let list = queries::measures(conn, c.tenant, c.case.id)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
-            Ok((list, audited))
-        },
-    )
-    .await?;
-    Ok(web::Json(list))
+    Ok(web::Json(
+        actions::measures(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Propose a costly measure (foster home, institution, other). It can be decided only after the
@@ -759,8 +465,7 @@ pub async fn list_measures(
     request_body = MeasureRequest,
     responses(
         (status = 201, body = MeasureView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -771,22 +476,8 @@ pub async fn propose_measure(
     id: web::Path<Uuid>,
     body: web::Json<MeasureRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Write,
-        "measure.propose",
-        move |conn, c| {
-            let new = NewMeasure::parse(&body)?;
-            let measure = queries::insert_measure(conn, c.tenant, c.case.id, &new, c.user)?;
-            let view = queries::measure(conn, c.tenant, c.case.id, measure)?;
-            let audited =
-                Audited::within("measure", measure, c.case.id).with(json!({ "kind": new.kind }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view =
+        actions::propose_measure(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -798,9 +489,7 @@ pub async fn propose_measure(
     request_body = NetworkCheckRequest,
     responses(
         (status = 201, body = MeasureView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The measure is no longer proposed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Missing fields, or a person not on this case's map", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -812,28 +501,7 @@ pub async fn record_check(
     body: web::Json<NetworkCheckRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, measure_id) = path.into_inner();
-    let action = match super::domain::CheckKind::parse(&body.kind) {
-        Ok(super::domain::CheckKind::Justification) => "measure.justification",
-        _ => "measure.network_check",
-    };
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        action,
-        move |conn, c| {
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            let check = NewCheck::parse(&body, c.clock.today)?;
-            let check_id =
-                queries::insert_check(conn, c.tenant, c.case.id, &measure, &check, c.user)?;
-            let view = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            let audited = Audited::within("measure", measure_id, c.case.id)
-                .with(json!({ "check_id": check_id, "kind": check.kind() }));
-            Ok((view, audited))
-        },
-    )
-    .await?;
+    let view = actions::record_check(&state.db, &caller, id, measure_id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -844,8 +512,7 @@ pub async fn record_check(
     params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)),
     responses(
         (status = 200, body = MeasureView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The network is not checked, or the measure is not proposed", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -856,21 +523,9 @@ pub async fn decide_measure(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<web::Json<MeasureView>, AppError> {
     let (id, measure_id) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "measure.decide",
-        move |conn, c| {
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            queries::decide_measure(conn, c.tenant, &measure, c.user)?;
-            let view = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            Ok((view, Audited::within("measure", measure_id, c.case.id)))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::decide_measure(&state.db, &caller, id, measure_id).await?,
+    ))
 }
 
 /// Withdraw a proposed measure.
@@ -879,8 +534,7 @@ pub async fn decide_measure(
     params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)),
     responses(
         (status = 200, body = MeasureView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not proposed", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -891,21 +545,9 @@ pub async fn withdraw_measure(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<web::Json<MeasureView>, AppError> {
     let (id, measure_id) = path.into_inner();
-    let view = with_case(
-        &state.db,
-        &caller,
-        id,
-        Intent::Write,
-        "measure.withdraw",
-        move |conn, c| {
-            let measure = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            queries::withdraw_measure(conn, c.tenant, &measure)?;
-            let view = queries::measure(conn, c.tenant, c.case.id, measure_id)?;
-            Ok((view, Audited::within("measure", measure_id, c.case.id)))
-        },
-    )
-    .await?;
-    Ok(web::Json(view))
+    Ok(web::Json(
+        actions::withdraw_measure(&state.db, &caller, id, measure_id).await?,
+    ))
 }
 
 /// Who on the map can step in at short notice, closest first, with phone numbers.
@@ -914,7 +556,7 @@ pub async fn withdraw_measure(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = AcuteList),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -924,19 +566,7 @@ pub async fn acute_list(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AcuteList>, AppError> {
-    let list = with_case(
-        &state.db,
-        &caller,
-        id.into_inner(),
-        Intent::Read,
-        "case.acute_list",
-        |conn, c| {
-            let list = queries::acute_list(conn, c.tenant, &c.case)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.persons.len() }));
-            Ok((list, audited))
-        },
-    )
-    .await?;
+    let (list, _) = actions::acute_list(&state.db, &caller, id.into_inner()).await?;
     Ok(web::Json(list))
 }
 
@@ -966,7 +596,7 @@ impl MapQuery {
     params(("id" = Uuid, Path), MapQuery),
     responses(
         (status = 200, content_type = "image/svg+xml", body = String),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -978,19 +608,14 @@ pub async fn map_svg(
     query: web::Query<MapQuery>,
     tr: Tr,
 ) -> Result<HttpResponse, AppError> {
-    let (which, download, revision) = (query.which(), query.download(), query.revision);
-    let picture = with_case(
+    let download = query.download();
+    let picture = actions::map_picture(
         &state.db,
         &caller,
         id.into_inner(),
-        Intent::Read,
-        "case.map",
-        move |conn, c| {
-            let picture = picture::draw(conn, c.tenant, &c.case, which, &c.clock, &tr)?;
-            let audited = Audited::case(c.case.id)
-                .with(json!({ "revision": revision, "download": download }));
-            Ok((picture, audited))
-        },
+        query.which(),
+        download,
+        tr,
     )
     .await?;
     Ok(picture::svg_response(picture, download))

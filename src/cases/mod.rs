@@ -7,6 +7,7 @@
 //! data leaves an audit row in the same transaction.
 
 pub mod access;
+pub mod actions;
 pub mod categories;
 pub mod domain;
 pub mod ecomap;

@@ -10,36 +10,31 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
-use super::access::{Audited, Intent, case_user, with_case};
+use super::actions::{self, CASE_ROLES};
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use super::domain::{
-    CaseUpdate, CaseUpdateRequest, Gender, MeasureKind, NewCase, NewCaseRequest, NewRevision,
-    PersonInput, PersonRequest, Phase, RevisionRequest, WordsAuthor, WordsRequest, format_phone,
+    CaseUpdateRequest, Gender, MeasureKind, NewCaseRequest, PersonRequest, Phase, RevisionRequest,
+    WordsAuthor, WordsRequest, format_phone,
 };
 use super::forms::{self, ChildForm, MeasureForm};
 use super::handlers::MapQuery;
 use super::history::{FieldChange, MapDiff, diff};
 use super::picture;
-use super::queries::{self, TenantClock};
 use super::rules::{self, GateRefusal, Prompt};
 use super::views::{
-    AcuteList, CaseSummary, CaseView, MeasureView, PersonView, RevisionView, StaffMember,
+    AcuteList, CaseCouncil, CasePageSections, CaseSummary, CaseView, MeasureView, PersonView,
+    RevisionView, StaffMember,
 };
-use super::{lifecycle, reminders};
-use crate::access::Role;
 use crate::access::session::Staff;
 use crate::app::AppState;
-use crate::audit;
 use crate::mail::templates::fill;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
-
-const CASE_ROLES: [Role; 3] = [Role::TenantAdmin, Role::Caseworker, Role::Coordinator];
 
 pub(super) fn see_other(path: String) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -214,25 +209,7 @@ pub async fn list_page(
 }
 
 async fn my_cases(state: &AppState, staff: &Staff) -> Result<Vec<CaseSummary>, AppError> {
-    staff.require(&CASE_ROLES)?;
-    let caller = staff.caller();
-    state
-        .db
-        .tenant(caller.tenant, move |conn| {
-            let cases = match case_user(&caller) {
-                Some(user) => queries::assigned_cases(conn, caller.tenant, user)?,
-                None => Vec::new(),
-            };
-            audit::record(
-                conn,
-                caller.tenant,
-                caller
-                    .audit("case.list")
-                    .details(json!({ "count": cases.len() })),
-            )?;
-            Ok::<_, AppError>(cases)
-        })
-        .await
+    actions::list_cases(&state.db, &staff.caller()).await
 }
 
 fn new_case_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
@@ -272,29 +249,20 @@ pub async fn create_from_form(
     CsrfForm(form): CsrfForm<NewCaseForm>,
 ) -> Result<HttpResponse, AppError> {
     staff.require(&CASE_ROLES)?;
-    let caller = staff.caller();
-    let creator = case_user(&caller).ok_or(AppError::Forbidden)?;
-    let request = form.child().request("child.").map(|child| NewCaseRequest {
-        child,
-        phase: Some(form.phase.clone()),
-        acute: Some(form.acute.is_some()),
-        opened_at: None,
-    });
-    let created = state
-        .db
-        .tenant(caller.tenant, move |conn| {
-            let request = request?;
-            let clock = TenantClock::load(conn)?;
-            let new = NewCase::parse(&request, clock.now, clock.today)?;
-            let id = lifecycle::open_case(conn, caller.tenant, creator, &new, &clock)?.id;
-            audit::record(
-                conn,
-                caller.tenant,
-                caller.audit("case.create").object("case", id),
-            )?;
-            Ok::<_, AppError>(id)
-        })
-        .await;
+    let created = match form.child().request("child.") {
+        Ok(child) => {
+            let request = NewCaseRequest {
+                child,
+                phase: Some(form.phase.clone()),
+                acute: Some(form.acute.is_some()),
+                opened_at: None,
+            };
+            actions::create_case(&state.db, &staff.caller(), request)
+                .await
+                .map(|view| view.id)
+        }
+        Err(err) => Err(err),
+    };
     match created {
         Ok(id) => Ok(see_other(format!("/cases/{id}"))),
         Err(err) => {
@@ -332,7 +300,7 @@ struct CasePage {
     shell: Shell,
     case: CaseView,
     /// The case's councils, each linking to its page.
-    councils: Vec<crate::councils::views::CouncilSummary>,
+    councils: Vec<CaseCouncil>,
     prompts: Vec<String>,
     svg: String,
     /// The case's costly measures, oldest first.
@@ -415,52 +383,6 @@ fn notice(query: &NoticeQuery) -> Option<&'static str> {
     }
 }
 
-/// What the case page shows, read in one transaction and audited as `case.read`.
-struct CaseData {
-    case: CaseView,
-    svg: String,
-    /// The case's councils, each linking to its page.
-    councils: Vec<crate::councils::views::CouncilSummary>,
-    measures: Vec<MeasureView>,
-    staff: Vec<StaffMember>,
-}
-
-async fn case_page_data(
-    state: &AppState,
-    staff: &Staff,
-    case_id: Uuid,
-    tr: Tr,
-) -> Result<CaseData, AppError> {
-    with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Read,
-        "case.read",
-        move |conn, c| {
-            let (view, latest) = queries::case_view_with_latest(conn, c.tenant, &c.case, &c.clock)?;
-            let persons: Vec<_> = view.persons.iter().map(|p| p.person.clone()).collect();
-            let svg = picture::current(
-                &view.child.first_name,
-                &persons,
-                latest.as_ref(),
-                &c.clock,
-                &tr,
-            )
-            .svg;
-            let data = CaseData {
-                case: view,
-                svg,
-                councils: crate::councils::queries::councils_of_case(conn, c.tenant, c.case.id)?,
-                measures: queries::measures(conn, c.tenant, c.case.id)?,
-                staff: queries::case_staff(conn, c.tenant)?,
-            };
-            Ok((data, Audited::case(c.case.id)))
-        },
-    )
-    .await
-}
-
 /// What the case page shows besides the case: the forms as typed with their errors, a refusal
 /// and where it belongs, a notice.
 #[derive(Default)]
@@ -481,12 +403,13 @@ pub(super) struct PageState {
 
 pub(super) async fn case_page_response(
     state: &AppState,
+    sections: CasePageSections,
     staff: Staff,
     tr: Tr,
     case_id: Uuid,
     page: PageState,
 ) -> Result<HttpResponse, AppError> {
-    let data = case_page_data(state, &staff, case_id, tr).await?;
+    let data = actions::case_page(&state.db, &staff.caller(), case_id, sections, tr).await?;
     let prompts = data
         .case
         .prompts
@@ -514,6 +437,7 @@ pub(super) async fn case_page_response(
 #[get("/cases/{id}")]
 pub async fn case_page(
     state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
     staff: Staff,
     tr: Tr,
     id: web::Path<Uuid>,
@@ -521,6 +445,7 @@ pub async fn case_page(
 ) -> Result<HttpResponse, AppError> {
     case_page_response(
         &state,
+        **sections,
         staff,
         tr,
         id.into_inner(),
@@ -553,19 +478,7 @@ pub async fn change_status(
         phase: Some(form.phase),
         acute: Some(form.acute.is_some()),
     };
-    with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Write,
-        "case.update",
-        move |conn, c| {
-            let update = CaseUpdate::parse(&request)?;
-            let (_, audited) = lifecycle::update_case(conn, c, update)?;
-            Ok(((), audited))
-        },
-    )
-    .await?;
+    actions::update_case(&state.db, &staff.caller(), case_id, request).await?;
     Ok(see_other(format!("/cases/{case_id}?done=status#status")))
 }
 
@@ -581,6 +494,7 @@ fn revision_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
 #[post("/cases/{id}/revisions")]
 pub async fn save_revision(
     state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
     staff: Staff,
     tr: Tr,
     id: web::Path<Uuid>,
@@ -596,26 +510,9 @@ pub async fn save_revision(
         },
         participation: Some(form.participation.clone()),
     };
-    let saved = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Write,
-        "revision.create",
-        move |conn, c| {
-            let new = NewRevision::parse(&request, c.clock.today)?;
-            let revision = queries::insert_revision(conn, c.tenant, &c.case, &new, c.user)?;
-            if revision.summary.phase != Phase::Closed {
-                reminders::schedule_review(conn, c.tenant, c.case.id, new.revised_on, &c.clock)?;
-            }
-            let audited = Audited::case(c.case.id).with(json!({
-                "revision": revision.summary.number,
-                "child_participated": revision.summary.child_participated,
-            }));
-            Ok(((), audited))
-        },
-    )
-    .await;
+    let saved = actions::create_revision(&state.db, &staff.caller(), case_id, request)
+        .await
+        .map(drop);
     match saved {
         Ok(()) => Ok(see_other(format!(
             "/cases/{case_id}?done=revision#revision"
@@ -624,6 +521,7 @@ pub async fn save_revision(
             let errors = FormErrors::from_error(err, |f| revision_field(&tr, f))?;
             case_page_response(
                 &state,
+                **sections,
                 staff,
                 tr,
                 case_id,
@@ -804,18 +702,9 @@ pub async fn new_person_page(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let case_id = id.into_inner();
-    let child_first_name = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Read,
-        "case.read",
-        |conn, c| {
-            let child = queries::child(conn, c.tenant, c.case.child_id)?;
-            Ok((child.first_name, Audited::case(c.case.id)))
-        },
-    )
-    .await?;
+    let child_first_name = actions::child(&state.db, &staff.caller(), case_id)
+        .await?
+        .first_name;
     render(
         StatusCode::OK,
         &PersonPage {
@@ -845,22 +734,8 @@ pub async fn edit_person_page(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, person_id) = path.into_inner();
-    let (child_first_name, person) = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Read,
-        "person.read",
-        move |conn, c| {
-            let child = queries::child(conn, c.tenant, c.case.child_id)?;
-            let person = queries::person_view(conn, c.tenant, c.case.id, person_id)?;
-            Ok((
-                (child.first_name, person),
-                Audited::within("person", person_id, c.case.id),
-            ))
-        },
-    )
-    .await?;
+    let (child_first_name, person) =
+        actions::person(&state.db, &staff.caller(), case_id, person_id).await?;
     render(
         StatusCode::OK,
         &PersonPage {
@@ -885,59 +760,30 @@ async fn save_person(
     person_id: Option<Uuid>,
     form: PersonForm,
 ) -> Result<HttpResponse, AppError> {
-    let request = form.request();
-    let action = if person_id.is_some() {
-        "person.update"
-    } else {
-        "person.add"
-    };
-    let saved = with_case(
+    let saved = actions::save_person(
         &state.db,
         &staff.caller(),
         case_id,
-        Intent::Write,
-        action,
-        move |conn, c| {
-            let input = PersonInput::parse(&request, c.clock.now)?;
-            let id = match person_id {
-                Some(id) => {
-                    queries::update_person(conn, c.tenant, c.case.id, id, &input.fields)?;
-                    id
-                }
-                None => queries::insert_person(conn, c.tenant, c.case.id, &input.fields)?,
-            };
-            if let Some(words) = &input.words {
-                queries::add_words(conn, c.tenant, c.case.id, id, words, c.user)?;
-            }
-            let audited = Audited::within("person", id, c.case.id)
-                .with(json!({ "with_child_words": input.words.is_some() }));
-            Ok(((), audited))
-        },
+        person_id,
+        form.request(),
     )
-    .await;
+    .await
+    .map(drop);
     match saved {
         Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=person#persons"))),
         Err(err) => {
             let errors = FormErrors::from_error(err, |f| person_field(&tr, f))?;
-            let (child_first_name, person) = with_case(
-                &state.db,
-                &staff.caller(),
-                case_id,
-                Intent::Read,
-                "person.read",
-                move |conn, c| {
-                    let child = queries::child(conn, c.tenant, c.case.child_id)?;
-                    let person = person_id
-                        .map(|id| queries::person_view(conn, c.tenant, c.case.id, id))
-                        .transpose()?;
-                    let audited = match person_id {
-                        Some(id) => Audited::within("person", id, c.case.id),
-                        None => Audited::case(c.case.id),
-                    };
-                    Ok(((child.first_name, person), audited))
-                },
-            )
-            .await?;
+            let (child_first_name, person) = match person_id {
+                Some(id) => {
+                    let (name, person) =
+                        actions::person(&state.db, &staff.caller(), case_id, id).await?;
+                    (name, Some(person))
+                }
+                None => {
+                    let child = actions::child(&state.db, &staff.caller(), case_id).await?;
+                    (child.first_name, None)
+                }
+            };
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &PersonPage {
@@ -986,18 +832,7 @@ pub async fn remove_person(
     CsrfForm(_): CsrfForm<crate::access::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, person_id) = path.into_inner();
-    with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Write,
-        "person.remove",
-        move |conn, c| {
-            queries::remove_person(conn, c.tenant, c.case.id, person_id)?;
-            Ok(((), Audited::within("person", person_id, c.case.id)))
-        },
-    )
-    .await?;
+    actions::remove_person(&state.db, &staff.caller(), case_id, person_id).await?;
     Ok(see_other(format!("/cases/{case_id}?done=removed#persons")))
 }
 
@@ -1105,21 +940,8 @@ pub async fn history_page(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let case_id = id.into_inner();
-    let (child_first_name, revisions, current) = with_case(
-        &state.db,
-        &staff.caller(),
-        case_id,
-        Intent::Read,
-        "revision.list",
-        |conn, c| {
-            let child = queries::child(conn, c.tenant, c.case.child_id)?;
-            let revisions = queries::revisions(conn, c.tenant, c.case.id)?;
-            let current = queries::persons(conn, c.tenant, c.case.id)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": revisions.len() }));
-            Ok(((child.first_name, revisions, current), audited))
-        },
-    )
-    .await?;
+    let (child_first_name, revisions, current) =
+        actions::history(&state.db, &staff.caller(), case_id).await?;
     let unsaved = revisions
         .last()
         .map(|latest| change_lines(&diff(&latest.persons, &current), &tr))
@@ -1164,19 +986,7 @@ pub async fn acute_page(
     tr: Tr,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let (list, today) = with_case(
-        &state.db,
-        &staff.caller(),
-        id.into_inner(),
-        Intent::Read,
-        "case.acute_list",
-        |conn, c| {
-            let list = queries::acute_list(conn, c.tenant, &c.case)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.persons.len() }));
-            Ok(((list, c.clock.today), audited))
-        },
-    )
-    .await?;
+    let (list, today) = actions::acute_list(&state.db, &staff.caller(), id.into_inner()).await?;
     let today = date(today, &tr);
     render(
         StatusCode::OK,
@@ -1202,11 +1012,13 @@ struct PrintMapPage {
 #[get("/cases/{id}/map")]
 pub async fn print_map_page(
     state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
     staff: Staff,
     tr: Tr,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    let data = case_page_data(&state, &staff, id.into_inner(), tr).await?;
+    let data =
+        actions::case_page(&state.db, &staff.caller(), id.into_inner(), **sections, tr).await?;
     render(
         StatusCode::OK,
         &PrintMapPage {
@@ -1227,19 +1039,14 @@ pub async fn map_svg(
     id: web::Path<Uuid>,
     query: web::Query<MapQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (which, download, revision) = (query.which(), query.download(), query.revision);
-    let picture = with_case(
+    let download = query.download();
+    let picture = actions::map_picture(
         &state.db,
         &staff.caller(),
         id.into_inner(),
-        Intent::Read,
-        "case.map",
-        move |conn, c| {
-            let picture = picture::draw(conn, c.tenant, &c.case, which, &c.clock, &tr)?;
-            let audited = Audited::case(c.case.id)
-                .with(json!({ "revision": revision, "download": download }));
-            Ok((picture, audited))
-        },
+        query.which(),
+        download,
+        tr,
     )
     .await?;
     Ok(picture::svg_response(picture, download))

@@ -25,6 +25,7 @@ use crate::db::schema::{
     network_check_persons, network_checks, network_persons, tenants, users,
 };
 use crate::web::problem::AppError;
+use crate::web::refusal::Refusal;
 
 /// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
 fn stored<T>(parse: fn(&str) -> Result<T, String>, code: &str) -> Result<T, AppError> {
@@ -928,9 +929,8 @@ pub fn unassign(
         return Err(AppError::NotFound);
     }
     if assigned.len() == 1 {
-        return Err(AppError::Conflict(
-            "this is the case's only assigned staff member; assign someone else first".into(),
-        ));
+        return Err(Refusal::LastAssignment
+            .because("this is the case's only assigned staff member; assign someone else first"));
     }
     diesel::delete(of_case.filter(case_assignments::user_id.eq(user_id))).execute(conn)?;
     Ok(())
@@ -1098,7 +1098,7 @@ pub fn insert_check(
     by: Option<Uuid>,
 ) -> Result<Uuid, AppError> {
     if measure.status != MeasureStatus::Proposed {
-        return Err(AppError::Conflict(format!(
+        return Err(Refusal::MeasureNotProposed.because(format!(
             "the network is checked before a measure is decided; this one is {}",
             measure.status
         )));
@@ -1179,7 +1179,7 @@ pub fn decide_measure(
     by: Option<Uuid>,
 ) -> Result<(), AppError> {
     rules::may_decide(measure.status, measure.checks.len())
-        .map_err(|refusal| AppError::Conflict(refusal.message()))?;
+        .map_err(|refusal| refusal.rule().because(refusal.message()))?;
     diesel::update(costly_measures::table.find((tenant.0, measure.id)))
         .set((
             costly_measures::status.eq(MeasureStatus::Decided.as_str()),
@@ -1197,7 +1197,7 @@ pub fn withdraw_measure(
     measure: &MeasureView,
 ) -> Result<(), AppError> {
     if measure.status != MeasureStatus::Proposed {
-        return Err(AppError::Conflict(format!(
+        return Err(Refusal::MeasureNotProposed.because(format!(
             "only a proposed measure can be withdrawn; this one is {}",
             measure.status
         )));

@@ -12,7 +12,6 @@ use uuid::Uuid;
 use super::domain::Phase;
 use super::queries::TenantClock;
 use super::rules::review_due_on;
-use crate::councils::invitations::neutral_sender;
 use crate::db::TenantId;
 use crate::db::schema::{case_assignments, cases, users};
 use crate::fields::Email;
@@ -21,6 +20,7 @@ use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, JobKind, NewJob, Subject};
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::Rendered;
+use crate::tenancy::sender::neutral_sender;
 use crate::web::i18n::Lang;
 
 /// Reminders are sent at this local time on their day (outside every service's quiet hours

@@ -15,6 +15,7 @@ use super::categories::Lineage;
 use super::domain::{MeasureStatus, Phase};
 use super::history::diff;
 use super::views::MapPerson;
+use crate::web::refusal::Refusal;
 
 /// Something the map needs, shown on the case page until it is done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -175,6 +176,14 @@ pub enum GateRefusal {
 }
 
 impl GateRefusal {
+    /// The refusal a client sees.
+    pub fn rule(self) -> Refusal {
+        match self {
+            Self::NotProposed(_) => Refusal::MeasureNotProposed,
+            Self::NetworkNotChecked => Refusal::NetworkNotChecked,
+        }
+    }
+
     pub fn message(self) -> String {
         match self {
             Self::NotProposed(status) => {

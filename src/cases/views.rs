@@ -210,3 +210,40 @@ pub struct AcuteList {
     pub acute: bool,
     pub persons: Vec<AcutePerson>,
 }
+
+/// A council of the case as the case page lists it, labelled in the reader's language by the
+/// capability that owns councils.
+#[derive(Debug, Clone)]
+pub struct CaseCouncil {
+    pub id: Uuid,
+    pub kind: &'static str,
+    pub acute: bool,
+    pub state: &'static str,
+}
+
+/// Reads the councils of a case (`case_id`) for the case page, labelled in the reader's language.
+pub type CouncilLister = fn(
+    &mut diesel::PgConnection,
+    crate::db::TenantId,
+    Uuid,
+    crate::web::i18n::Lang,
+) -> Result<Vec<CaseCouncil>, crate::web::problem::AppError>;
+
+/// What the capabilities built on cases add to the case page, supplied where the app is built
+/// (registered as app data), so that cases imports none of them.
+#[derive(Clone, Copy)]
+pub struct CasePageSections {
+    /// The case's councils, in the order they were opened.
+    pub councils: CouncilLister,
+}
+
+/// What the case page shows, read in one transaction and audited as `case.read`.
+pub struct CasePageView {
+    pub case: CaseView,
+    /// The eco-map of the current map.
+    pub svg: String,
+    /// The case's councils, each linking to its page.
+    pub councils: Vec<CaseCouncil>,
+    pub measures: Vec<MeasureView>,
+    pub staff: Vec<StaffMember>,
+}

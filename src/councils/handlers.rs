@@ -13,7 +13,7 @@ use super::domain::{
 use super::views::{CouncilSummary, CouncilView};
 use crate::access::Caller;
 use crate::app::AppState;
-use crate::web::problem::{AppError, Problem};
+use crate::web::problem::{AppError, CaseErrors};
 
 /// The case's councils, oldest first, with their next meeting.
 #[utoipa::path(
@@ -21,7 +21,7 @@ use crate::web::problem::{AppError, Problem};
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [CouncilSummary]),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -42,9 +42,7 @@ pub async fn list_councils(
     request_body = NewCouncilRequest,
     responses(
         (status = 201, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -68,7 +66,7 @@ pub async fn create_council(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -91,9 +89,7 @@ pub async fn get_council(
     request_body = StateRequest,
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -117,9 +113,7 @@ pub async fn change_state(
     request_body = TextRequest,
     responses(
         (status = 201, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -141,9 +135,7 @@ pub async fn add_text(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("text_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -165,9 +157,7 @@ pub async fn confirm_text(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("text_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -190,9 +180,7 @@ pub async fn remove_text(
     request_body = ParticipantRequest,
     responses(
         (status = 201, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -214,9 +202,7 @@ pub async fn add_participant(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -238,9 +224,7 @@ pub async fn remove_participant(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -263,9 +247,7 @@ pub async fn confirm_team(
     request_body = ObjectionRequest,
     responses(
         (status = 201, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -288,9 +270,7 @@ pub async fn add_objection(
     request_body = ResolutionRequest,
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -322,9 +302,7 @@ pub async fn resolve_objection(
     request_body = ConsentRequest,
     responses(
         (status = 201, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -346,9 +324,7 @@ pub async fn add_consent(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("consent_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -371,9 +347,7 @@ pub async fn withdraw_consent(
     request_body = WaiverRequest,
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -405,9 +379,7 @@ pub async fn set_waiver(
     request_body = PreparationRequest,
     responses(
         (status = 201, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -439,9 +411,7 @@ pub async fn add_preparation(
     request_body = MeetingRequest,
     responses(
         (status = 201, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -464,9 +434,7 @@ pub async fn schedule_meeting(
     request_body = MeetingRequest,
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -497,9 +465,7 @@ pub async fn reschedule_meeting(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -521,9 +487,7 @@ pub async fn cancel_meeting(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -545,9 +509,7 @@ pub async fn send_invitations(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -569,9 +531,7 @@ pub async fn resend_invitation(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        (status = 404, description = "No such case or council, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A gate of the process is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]

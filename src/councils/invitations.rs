@@ -25,7 +25,7 @@ use crate::config::Settings;
 use crate::db::TenantId;
 use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, councils,
-    network_persons, tenants, users,
+    tenants, users,
 };
 use crate::fields::Email;
 use crate::jobs::timing::days_before;
@@ -33,6 +33,7 @@ use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, JobKind, NewJob, Subject};
 use crate::mail::templates::{self, MeetingMail};
 use crate::mail::{CalendarFile, OutgoingEmail};
+use crate::tenancy::sender::neutral_sender;
 use crate::tokens::{InvitationLink, LinkToken};
 use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
@@ -41,16 +42,6 @@ use crate::web::problem::AppError;
 const VALID_AFTER_MEETING_DAYS: i64 = 14;
 /// A link to a meeting without a time yet works this long.
 const VALID_WITHOUT_TIME_DAYS: i64 = 90;
-
-/// Words that would tell a reader of an email that child welfare is involved. Emails and
-/// calendar files must contain none of them, not even in the sender's name.
-const REVEALING: [&str; 3] = ["barnevern", "child welfare", "child protection"];
-
-/// Whether `text` names child welfare.
-pub fn reveals_child_welfare(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    REVEALING.iter().any(|w| lower.contains(w))
-}
 
 fn subject(meeting_id: Uuid) -> Subject {
     Subject {
@@ -118,36 +109,62 @@ pub(crate) fn issue(
     Ok(id)
 }
 
+/// The participant's live link (their latest, not revoked, not expired), if any.
+pub fn live_link(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Option<Uuid>> {
+    council_invitations::table
+        .filter(council_invitations::participant_id.eq(participant))
+        .filter(council_invitations::revoked_at.is_null())
+        .filter(council_invitations::expires_at.gt(Utc::now()))
+        .order(council_invitations::created_at.desc())
+        .select(council_invitations::id)
+        .first(conn)
+        .optional()
+}
+
+/// Makes sure `participant` of `council_id` has a live link until at least `until`: their live
+/// link is extended, or — without one — a new link to the council's latest scheduled meeting is
+/// issued and extended. Without such a meeting nothing changes.
+pub fn extend_link(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant: TenantId,
+    council_id: Uuid,
+    participant: Uuid,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let id = match live_link(conn, participant)? {
+        Some(id) => id,
+        None => {
+            let meeting: Option<MeetingRow> = council_meetings::table
+                .filter(council_meetings::council_id.eq(council_id))
+                .filter(council_meetings::status.eq("scheduled"))
+                .order(council_meetings::created_at.desc())
+                .select(MeetingRow::as_select())
+                .first(conn)
+                .optional()?;
+            let Some(meeting) = meeting else {
+                return Ok(());
+            };
+            issue(conn, settings, tenant, &meeting, participant, now)?
+        }
+    };
+    diesel::update(
+        council_invitations::table
+            .filter(council_invitations::id.eq(id))
+            .filter(council_invitations::expires_at.lt(until)),
+    )
+    .set(council_invitations::expires_at.eq(until))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// The team members who can be emailed.
 fn reachable_team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<Uuid>> {
-    let rows: Vec<(Uuid, Option<String>, Option<String>)> = council_participants::table
-        .left_join(
-            network_persons::table.on(network_persons::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(
-                    network_persons::id
-                        .nullable()
-                        .eq(council_participants::person_id),
-                )),
-        )
-        .left_join(
-            users::table.on(users::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(users::id.nullable().eq(council_participants::user_id))),
-        )
-        .filter(council_participants::council_id.eq(council_id))
-        .filter(council_participants::removed_at.is_null())
-        .order(council_participants::created_at)
-        .select((
-            council_participants::id,
-            network_persons::email.nullable(),
-            users::email.nullable(),
-        ))
-        .load(conn)?;
-    Ok(rows
+    Ok(queries::team(conn, council_id)?
         .into_iter()
-        .filter(|(_, a, b)| a.is_some() || b.is_some())
-        .map(|(id, _, _)| id)
+        .filter(|m| m.email.is_some())
+        .map(|m| m.participant_id)
         .collect())
 }
 
@@ -410,26 +427,6 @@ pub fn revoke(
 // ------------------------------------------------------------------------------------------
 // The executors.
 
-/// The service as it signs its emails: the configured sender name, else the service's name,
-/// unless that reveals child welfare — then Tillit's own.
-pub fn neutral_sender(conn: &mut PgConnection) -> QueryResult<(String, Option<String>, Lang)> {
-    let (name, sender, reply_to, locale): (String, Option<String>, Option<String>, String) =
-        tenants::table
-            .select((
-                tenants::name,
-                tenants::sender_name,
-                tenants::reply_to,
-                tenants::locale,
-            ))
-            .first(conn)?;
-    let signed = [sender, Some(name)]
-        .into_iter()
-        .flatten()
-        .find(|n| !reveals_child_welfare(n))
-        .unwrap_or_else(|| "Tillit".to_owned());
-    Ok((signed, reply_to, Lang::parse(&locale).unwrap_or_default()))
-}
-
 fn payload_uuid(row: &JobRow, key: &str) -> Result<Uuid, JobError> {
     row.payload
         .get(key)
@@ -440,26 +437,7 @@ fn payload_uuid(row: &JobRow, key: &str) -> Result<Uuid, JobError> {
 
 /// A participant's address, whoever they are.
 fn address_of(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Option<String>> {
-    let row: Option<(Option<String>, Option<String>)> = council_participants::table
-        .left_join(
-            network_persons::table.on(network_persons::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(
-                    network_persons::id
-                        .nullable()
-                        .eq(council_participants::person_id),
-                )),
-        )
-        .left_join(
-            users::table.on(users::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(users::id.nullable().eq(council_participants::user_id))),
-        )
-        .filter(council_participants::id.eq(participant))
-        .select((network_persons::email.nullable(), users::email.nullable()))
-        .first(conn)
-        .optional()?;
-    Ok(row.and_then(|(a, b)| a.or(b)))
+    Ok(queries::team_member(conn, participant)?.and_then(|m| m.email))
 }
 
 fn meeting_row(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<MeetingRow>> {
@@ -796,14 +774,6 @@ pub fn send_preparation_check(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn revealing_words_are_found_in_any_case() {
-        assert!(reveals_child_welfare("Vestfjord BARNEVERNTJENESTE"));
-        assert!(reveals_child_welfare("Barnevernet i Lia"));
-        assert!(reveals_child_welfare("Child Welfare Services"));
-        assert!(!reveals_child_welfare("Fjordvik kommune"));
-    }
 
     #[test]
     fn each_recipient_has_a_stable_message_id_of_their_own() {

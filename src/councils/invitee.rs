@@ -19,7 +19,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::domain::{AgendaPart, Answer, AnswerRequest, CouncilKind, Response, TextKind};
-use super::invitations::neutral_sender;
+use super::views::{InviteeSections, PlanSection, PlanSectionReader};
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
@@ -28,7 +28,7 @@ use crate::db::schema::{
     councils, tenants,
 };
 use crate::mail::templates::local_time;
-use crate::plans::participant::{PlanSection, section};
+use crate::tenancy::sender::neutral_sender;
 use crate::tokens::{InvitationLink, LinkToken};
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
@@ -182,7 +182,11 @@ pub(crate) fn unknown(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
 }
 
 /// Everything the page shows, read in the invitation's tenant.
-pub(crate) fn page_values(conn: &mut PgConnection, found: &Live) -> Result<Values, AppError> {
+pub(crate) fn page_values(
+    conn: &mut PgConnection,
+    found: &Live,
+    plan_section: PlanSectionReader,
+) -> Result<Values, AppError> {
     let (sender, _, _) = neutral_sender(conn)?;
     let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
     let texts: Vec<(String, String)> = council_texts::table
@@ -204,7 +208,7 @@ pub(crate) fn page_values(conn: &mut PgConnection, found: &Live) -> Result<Value
         .first(conn)
         .optional()?;
     let tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
-    let plan = section(conn, found.council, found.participant)?;
+    let plan = plan_section(conn, found.council, found.participant)?;
     Ok((
         sender,
         tz,
@@ -306,6 +310,7 @@ pub struct SavedQuery {
 pub async fn show_invitation(
     req: HttpRequest,
     state: web::Data<AppState>,
+    sections: web::Data<InviteeSections>,
     tr: Tr,
     shell: Shell,
     token: web::Path<String>,
@@ -322,7 +327,7 @@ pub async fn show_invitation(
             let Some(found) = live(conn, invitation)? else {
                 return Ok::<_, AppError>(None);
             };
-            let values = page_values(conn, &found)?;
+            let values = page_values(conn, &found, sections.plan)?;
             audit::record(
                 conn,
                 tenant,
@@ -355,6 +360,7 @@ pub async fn show_invitation(
 pub async fn answer_invitation(
     req: HttpRequest,
     state: web::Data<AppState>,
+    sections: web::Data<InviteeSections>,
     tr: Tr,
     shell: Shell,
     token: web::Path<String>,
@@ -390,7 +396,7 @@ pub async fn answer_invitation(
                 (Ok(_), true) => None,
             };
             if let Some(message) = refusal {
-                let values = page_values(conn, &found)?;
+                let values = page_values(conn, &found, sections.plan)?;
                 return Ok(Outcome::Refused(Box::new(found), Box::new(values), message));
             }
             let Ok(answer) = parsed else {

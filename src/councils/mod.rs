@@ -22,9 +22,14 @@ pub mod queries;
 pub mod rules;
 pub mod views;
 
-/// The routes of this capability.
+/// The routes of this capability, and the councils section it gives the case page.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     use handlers::*;
+    cfg.app_data(actix_web::web::Data::new(
+        crate::cases::views::CasePageSections {
+            councils: pages::case_councils,
+        },
+    ));
     cfg.service(pages::councils_page)
         .service(pages::create_council)
         .service(pages::council_page)

@@ -24,12 +24,31 @@ use crate::app::AppState;
 use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::categories::{Closeness, NetworkSide, RelationCategory, RelationQuality};
 use crate::cases::domain::{PersonRequest, WordsAuthor};
-use crate::cases::views::{MapPerson, StaffView};
+use crate::cases::views::{CaseCouncil, MapPerson, StaffView};
 use crate::mail::templates::local_time;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::render;
 use crate::web::problem::AppError;
+
+/// The case's councils as the case page lists them, labelled in `lang`: what councils adds to
+/// the case page ([`crate::cases::views::CasePageSections`]).
+pub fn case_councils(
+    conn: &mut diesel::PgConnection,
+    tenant: crate::db::TenantId,
+    case_id: Uuid,
+    lang: Lang,
+) -> Result<Vec<CaseCouncil>, AppError> {
+    Ok(queries::councils_of_case(conn, tenant, case_id)?
+        .into_iter()
+        .map(|c| CaseCouncil {
+            id: c.id,
+            kind: c.kind.label(lang),
+            acute: c.acute,
+            state: c.state.label(lang),
+        })
+        .collect())
+}
 
 /// A moment, however a template holds it (by value or behind references).
 pub trait Moment {
@@ -169,7 +188,7 @@ fn see_other(location: &str) -> HttpResponse {
 
 /// Errors a person can fix on the page (bad input, a gate not met); the rest are error pages.
 fn shown_on_page(e: &AppError) -> bool {
-    matches!(e, AppError::Validation(_) | AppError::Conflict(_))
+    matches!(e, AppError::Validation(_)) || e.is_refusal()
 }
 
 fn message(e: &AppError) -> String {

@@ -18,7 +18,7 @@ use super::domain::{
 use super::rules::{self, Blocker, Facts, MeetingFacts};
 use super::views::{
     AnswerView, ConsentView, CouncilSummary, CouncilView, InvitationView, MeetingView,
-    ObjectionView, ParticipantView, PreparationView, TextView, WaiverView,
+    ObjectionView, ParticipantView, PreparationView, TeamMember, TextView, WaiverView,
 };
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::WordsAuthor;
@@ -472,13 +472,23 @@ fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView
         .collect()
 }
 
-/// Everyone on the team (not removed), with their name, waiver, preparations, current link and
-/// their answer to `current_meeting`.
-fn participants(
-    conn: &mut PgConnection,
-    council_id: Uuid,
-    current_meeting: Option<&MeetingView>,
-) -> Result<Vec<ParticipantView>, AppError> {
+/// The team of `council_id` in the order they joined, without those taken off it.
+pub fn team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<TeamMember>> {
+    team_rows(conn, TeamOf::Council(council_id))
+}
+
+/// One participant, whether or not they are still on the team.
+pub fn team_member(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Option<TeamMember>> {
+    Ok(team_rows(conn, TeamOf::Participant(participant))?.pop())
+}
+
+enum TeamOf {
+    Council(Uuid),
+    Participant(Uuid),
+}
+
+/// The one join of the team: participants with their map person and staff member.
+fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>> {
     type Row = (
         Uuid,
         Option<Uuid>,
@@ -486,13 +496,13 @@ fn participants(
         bool,
         String,
         String,
-        Option<String>,
+        Option<DateTime<Utc>>,
         Option<String>,
         Option<String>,
         Option<String>,
         Option<String>,
     );
-    let rows: Vec<Row> = council_participants::table
+    let query = council_participants::table
         .left_join(
             network_persons::table.on(network_persons::tenant_id
                 .eq(council_participants::tenant_id)
@@ -507,8 +517,6 @@ fn participants(
                 .eq(council_participants::tenant_id)
                 .and(users::id.nullable().eq(council_participants::user_id))),
         )
-        .filter(council_participants::council_id.eq(council_id))
-        .filter(council_participants::removed_at.is_null())
         .order(council_participants::created_at)
         .select((
             council_participants::id,
@@ -517,13 +525,48 @@ fn participants(
             council_participants::chosen_by_child,
             council_participants::meeting_role,
             council_participants::side,
+            council_participants::removed_at,
             network_persons::name.nullable(),
             network_persons::email.nullable(),
             users::display_name.nullable(),
             users::email.nullable(),
-            users::role.nullable(),
         ))
-        .load(conn)?;
+        .into_boxed();
+    let query = match of {
+        TeamOf::Council(id) => query
+            .filter(council_participants::council_id.eq(id))
+            .filter(council_participants::removed_at.is_null()),
+        TeamOf::Participant(id) => query.filter(council_participants::id.eq(id)),
+    };
+    let rows: Vec<Row> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TeamMember {
+            participant_id: r.0,
+            person_id: r.1,
+            user_id: r.2,
+            chosen_by_child: r.3,
+            meeting_role: r.4,
+            side: r.5,
+            removed: r.6.is_some(),
+            name: r
+                .7
+                .or_else(|| r.9.filter(|n| !n.trim().is_empty()))
+                .or_else(|| r.10.clone())
+                .unwrap_or_default(),
+            email: r.8.or(r.10),
+        })
+        .collect())
+}
+
+/// Everyone on the team (not removed), with their name, waiver, preparations, current link and
+/// their answer to `current_meeting`.
+fn participants(
+    conn: &mut PgConnection,
+    council_id: Uuid,
+    current_meeting: Option<&MeetingView>,
+) -> Result<Vec<ParticipantView>, AppError> {
+    let team = team(conn, council_id)?;
     let waivers: Vec<WaiverRow> = council_waivers::table
         .filter(council_waivers::council_id.eq(council_id))
         .select((
@@ -555,23 +598,18 @@ fn participants(
             council_invitations::expires_at,
         ))
         .load(conn)?;
-    rows.into_iter()
-        .map(|r| {
-            let id = r.0;
-            let name =
-                r.6.clone()
-                    .or_else(|| r.8.clone().filter(|n| !n.trim().is_empty()))
-                    .or_else(|| r.9.clone())
-                    .unwrap_or_default();
+    team.into_iter()
+        .map(|m| {
+            let id = m.participant_id;
             Ok(ParticipantView {
                 id,
-                person_id: r.1,
-                user_id: r.2,
-                name,
-                has_email: r.7.is_some() || r.9.is_some(),
-                chosen_by_child: r.3,
-                meeting_role: stored(MeetingRole::parse, &r.4)?,
-                side: stored(NetworkSide::parse, &r.5)?,
+                person_id: m.person_id,
+                user_id: m.user_id,
+                has_email: m.email.is_some(),
+                chosen_by_child: m.chosen_by_child,
+                meeting_role: stored(MeetingRole::parse, &m.meeting_role)?,
+                side: stored(NetworkSide::parse, &m.side)?,
+                name: m.name,
                 waiver: waivers.iter().find(|w| w.0 == id).map(|w| WaiverView {
                     scope: w.1.clone(),
                     granted_at: w.2,
@@ -746,6 +784,61 @@ fn touch(conn: &mut PgConnection, council: &Council) -> QueryResult<usize> {
     diesel::update(councils::table.filter(councils::id.eq(council.id)))
         .set(councils::updated_at.eq(Utc::now()))
         .execute(conn)
+}
+
+/// Moves council `council_id` to the state `next` gives for its current one, if any (a plan's
+/// events move its council); returns the new state.
+pub fn follow_state(
+    conn: &mut PgConnection,
+    council_id: Uuid,
+    now: DateTime<Utc>,
+    next: impl FnOnce(CouncilState) -> Option<CouncilState>,
+) -> QueryResult<Option<CouncilState>> {
+    let current: String = councils::table
+        .filter(councils::id.eq(council_id))
+        .select(councils::state)
+        .first(conn)?;
+    let Ok(current) = CouncilState::parse(&current) else {
+        return Ok(None);
+    };
+    let Some(to) = next(current) else {
+        return Ok(None);
+    };
+    diesel::update(councils::table.filter(councils::id.eq(council_id)))
+        .set((
+            councils::state.eq(to.as_str()),
+            councils::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(Some(to))
+}
+
+/// Opens a new council of the same kind as `council_id`, in its first state and with the same
+/// coordinator: the follow-up a plan's evaluation asks for.
+pub fn open_again(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    council_id: Uuid,
+) -> Result<Uuid, AppError> {
+    let (kind, coordinator): (String, Uuid) = councils::table
+        .filter(councils::id.eq(council_id))
+        .select((councils::kind, councils::coordinator_id))
+        .first(conn)?;
+    let kind = stored(CouncilKind::parse, &kind)?;
+    let id = Uuid::now_v7();
+    diesel::insert_into(councils::table)
+        .values((
+            councils::tenant_id.eq(tenant.0),
+            councils::id.eq(id),
+            councils::case_id.eq(case_id),
+            councils::kind.eq(kind.as_str()),
+            councils::state.eq(kind.initial().as_str()),
+            councils::coordinator_id.eq(coordinator),
+            councils::created_by.eq(coordinator),
+        ))
+        .execute(conn)?;
+    Ok(id)
 }
 
 pub fn set_state(

@@ -11,6 +11,7 @@ use super::domain::{
 use super::rules::Standing;
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::WordsAuthor;
+use crate::web::problem::AppError;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CouncilSummary {
@@ -197,4 +198,62 @@ impl CouncilView {
     pub fn current_meeting(&self) -> Option<&MeetingView> {
         self.meetings.iter().rev().find(|m| !m.cancelled())
     }
+}
+
+/// One of the participant's own commitments, as their page shows it.
+pub struct MyCommitment {
+    pub id: Uuid,
+    pub text: String,
+    pub due_on: String,
+    pub every_days: Option<i32>,
+    pub done: bool,
+    pub confirmed: bool,
+    pub done_comment: Option<String>,
+    pub times_done: i32,
+}
+
+/// The plan as a participant sees it: its goals and their own commitments, and what they can do.
+pub struct PlanSection {
+    pub goals: Vec<String>,
+    pub commitments: Vec<MyCommitment>,
+    /// The plan awaits this participant's confirmation.
+    pub can_confirm: bool,
+    /// The plan is approved: commitments can be marked done.
+    pub approved: bool,
+    pub evaluation_on: Option<String>,
+}
+
+/// Reads the plan section of an invitee's page (`council_id`, `participant_id`), if the council
+/// has a plan to show.
+pub type PlanSectionReader =
+    fn(&mut diesel::PgConnection, Uuid, Uuid) -> Result<Option<PlanSection>, AppError>;
+
+/// What the capability built on councils adds to an invitee's page — the plan section —
+/// supplied where the app is built (registered as app data), so councils imports no plans.
+#[derive(Clone, Copy)]
+pub struct InviteeSections {
+    pub plan: PlanSectionReader,
+}
+
+/// Someone on a council's team: the participant with their person on the map or the staff
+/// member they are. The one read view of the team — the council page, the invitations, the
+/// plan and its reminders all read the team through [`super::queries::team`] or
+/// [`super::queries::team_member`].
+#[derive(Debug, Clone)]
+pub struct TeamMember {
+    pub participant_id: Uuid,
+    /// A person on the map, or …
+    pub person_id: Option<Uuid>,
+    /// … a staff member.
+    pub user_id: Option<Uuid>,
+    pub chosen_by_child: bool,
+    /// The stored meeting role and side, as codes.
+    pub meeting_role: String,
+    pub side: String,
+    /// The person's name; a staff member's display name, or their address if it is blank.
+    pub name: String,
+    /// Where an email to them goes, if anywhere.
+    pub email: Option<String>,
+    /// Taken off the team (kept for what they did while on it).
+    pub removed: bool,
 }

@@ -270,7 +270,7 @@ pub fn meeting_title(lang: Lang) -> &'static str {
 /// A message about a meeting. Neutral on purpose, whoever reads it over the recipient's shoulder:
 /// it says there is a meeting and when, and that the details are behind the link — never what
 /// the meeting is about, where, who else comes, or whose it is. `sender` must already be neutral
-/// (see `councils::invitations::neutral_sender`).
+/// (see `tenancy::sender::neutral_sender`).
 pub fn meeting(
     lang: Lang,
     kind: MeetingMail,

@@ -106,7 +106,7 @@ pub async fn child_page(
                 .select(plans::council_id)
                 .first(conn)?;
             let plan = queries::plan_of(conn, council_id, false)?;
-            let team = queries::team(conn, council_id)?;
+            let team = crate::councils::queries::team(conn, council_id)?;
             let ps = queries::PlanSettings::load(conn)?;
             let kind =
                 crate::councils::queries::council(conn, tenant, plan.case_id, council_id, false)?

@@ -13,7 +13,7 @@ use super::domain::{
 use super::views::PlanView;
 use crate::access::Caller;
 use crate::app::AppState;
-use crate::web::problem::{AppError, Problem};
+use crate::web::problem::{AppError, CaseErrors};
 
 /// The council's plan: goals, commitments and their status, the follow-up owner, approvals, the evaluation plan and its proposal, follow-ups, evaluations, the child's links and the version history.
 #[utoipa::path(
@@ -21,7 +21,7 @@ use crate::web::problem::{AppError, Problem};
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -43,9 +43,7 @@ pub async fn get_plan(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 201, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -66,9 +64,7 @@ pub async fn create_plan(
     request_body = GoalRequest,
     responses(
         (status = 201, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -90,9 +86,7 @@ pub async fn add_goal(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("goal_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -115,9 +109,7 @@ pub async fn remove_goal(
     request_body = CommitmentRequest,
     responses(
         (status = 201, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -139,9 +131,7 @@ pub async fn add_commitment(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("commitment_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -164,9 +154,7 @@ pub async fn remove_commitment(
     request_body = DoneRequest,
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -198,9 +186,7 @@ pub async fn commitment_done(
     request_body = FollowUpOwnerRequest,
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -223,9 +209,7 @@ pub async fn set_follow_up_owner(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -248,9 +232,7 @@ pub async fn submit_plan(
     request_body = ReasonRequest,
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -274,9 +256,7 @@ pub async fn close_approval(
     request_body = CaseworkerApprovalRequest,
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -300,9 +280,7 @@ pub async fn approve_plan(
     request_body = ReasonRequest,
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -326,9 +304,7 @@ pub async fn return_plan(
     request_body = EvaluationPlanRequest,
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -352,9 +328,7 @@ pub async fn define_evaluation(
     request_body = HeldRequest,
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -386,9 +360,7 @@ pub async fn follow_up_held(
     request_body = EvaluationRequest,
     responses(
         (status = 201, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -412,9 +384,7 @@ pub async fn record_evaluation(
     request_body = CloseRequest,
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -437,9 +407,7 @@ pub async fn close_plan(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 201, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -460,9 +428,7 @@ pub async fn create_child_link(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("link_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        (status = 404, description = "No such case, council or plan, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A rule of the plan is not met", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -484,7 +450,7 @@ pub async fn revoke_child_link(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("number" = i32, Path)),
     responses(
         (status = 200, body = Object),
-        (status = 404, description = "No such case, council, plan or version, or not assigned to the caller", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]

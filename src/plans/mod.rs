@@ -26,9 +26,14 @@ pub mod rules;
 pub mod schedule;
 pub mod views;
 
-/// The routes of this capability.
+/// The routes of this capability, and the plan section it gives an invitee's page.
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     use handlers::*;
+    cfg.app_data(actix_web::web::Data::new(
+        crate::councils::views::InviteeSections {
+            plan: participant::section,
+        },
+    ));
     cfg.service(pages::plan_page)
         .service(pages::print_page)
         .service(pages::plan_step)

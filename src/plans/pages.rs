@@ -18,7 +18,7 @@ use super::domain::{
     EvaluationPlanRequest, EvaluationRequest, EvaluationWay, FollowUpOwnerRequest, GoalAuthor,
     GoalRequest, GoalResult, GoalResultRequest, HeldRequest, ReasonRequest,
 };
-use super::queries::{self, PlanSettings, TeamMember};
+use super::queries::{self, PlanSettings};
 use super::rules::{self, Approver};
 use super::views::PlanView;
 use crate::access::Role;
@@ -28,6 +28,7 @@ use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::views::StaffView;
 use crate::councils::domain::{CouncilKind, CouncilState};
 use crate::councils::pages::Clock;
+use crate::councils::views::TeamMember;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::pages::render;
@@ -67,7 +68,7 @@ async fn load(
             let plan = queries::find_plan(conn, council.id, false)?
                 .map(|p| queries::plan_view(conn, &settings, &p, council.kind, &ps))
                 .transpose()?;
-            let team = queries::team(conn, council.id)?;
+            let team = crate::councils::queries::team(conn, council.id)?;
             let staff = crate::cases::queries::assigned_staff(conn, c.tenant, c.case.id)?;
             let audited = Audited::within("council", council_id, c.case.id)
                 .with(json!({ "plan_id": plan.as_ref().map(|p| p.id), "page": true }));
@@ -433,8 +434,9 @@ pub async fn plan_step(
                 format!("/cases/{case_id}/councils/{council_id}/plan?done={step}"),
             ))
             .finish()),
-        Err(e) if matches!(e, AppError::Validation(_) | AppError::Conflict(_)) => {
+        Err(e) if matches!(e, AppError::Validation(_)) || e.is_refusal() => {
             let message = match &e {
+                AppError::Refused { rule, .. } => rule.title(tr.lang()).to_owned(),
                 AppError::Validation(fields) => fields
                     .iter()
                     .map(|f| format!("{}: {}", f.field, f.message))

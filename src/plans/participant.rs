@@ -22,6 +22,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::councils::invitee::{self, Shown};
 use crate::councils::queries::council;
+use crate::councils::views::{MyCommitment, PlanSection};
 use crate::db::schema::{councils, plan_approvals, plan_commitments};
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
@@ -29,29 +30,6 @@ use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
 use crate::web::request_id;
-
-/// One of the participant's own commitments, as their page shows it.
-pub struct MyCommitment {
-    pub id: Uuid,
-    pub text: String,
-    pub due_on: String,
-    pub every_days: Option<i32>,
-    pub done: bool,
-    pub confirmed: bool,
-    pub done_comment: Option<String>,
-    pub times_done: i32,
-}
-
-/// The plan as a participant sees it: its goals and their own commitments, and what they can do.
-pub struct PlanSection {
-    pub goals: Vec<String>,
-    pub commitments: Vec<MyCommitment>,
-    /// The plan awaits this participant's confirmation.
-    pub can_confirm: bool,
-    /// The plan is approved: commitments can be marked done.
-    pub approved: bool,
-    pub evaluation_on: Option<String>,
-}
 
 fn shown_date(d: NaiveDate, lang_nb: bool) -> String {
     if lang_nb {
@@ -194,7 +172,7 @@ where
                     Ok(Outcome::Saved(note))
                 }
                 Err(AppError::Conflict(message)) => {
-                    let values = invitee::page_values(conn, &found)?;
+                    let values = invitee::page_values(conn, &found, section)?;
                     Ok(Outcome::Refused(
                         Box::new(found),
                         Box::new(values),
@@ -203,7 +181,7 @@ where
                     ))
                 }
                 Err(AppError::Validation(fields)) => {
-                    let values = invitee::page_values(conn, &found)?;
+                    let values = invitee::page_values(conn, &found, section)?;
                     let message = fields
                         .into_iter()
                         .map(|f| f.message)
@@ -282,7 +260,7 @@ pub async fn confirm(
                 &ps,
             )
             .map_err(|e| match e {
-                AppError::Conflict(_) => {
+                AppError::Refused { .. } => {
                     AppError::Conflict(tr.t("participant.already_confirmed").to_owned())
                 }
                 other => other,
@@ -340,7 +318,7 @@ pub async fn done(
             let ps = PlanSettings::load(conn)?;
             queries::mark_done(conn, tenant, &plan, commitment, comment.as_deref(), &ps).map_err(
                 |e| match e {
-                    AppError::Conflict(_) => {
+                    AppError::Refused { .. } => {
                         AppError::Conflict(tr.t("participant.not_open").to_owned())
                     }
                     other => other,

@@ -24,16 +24,17 @@ use super::views::{
 };
 use crate::config::Settings;
 use crate::councils::domain::{CouncilKind, CouncilState};
-use crate::councils::queries::Council;
+use crate::councils::queries::{Council, team};
+use crate::councils::views::TeamMember;
 use crate::db::TenantId;
 use crate::db::schema::{
-    case_assignments, cases, children, council_invitations, council_meetings, council_participants,
-    councils, network_persons, plan_approvals, plan_child_links, plan_commitments,
+    case_assignments, cases, children, plan_approvals, plan_child_links, plan_commitments,
     plan_evaluation_goals, plan_evaluations, plan_follow_ups, plan_goals, plan_versions, plans,
     tenants, users,
 };
 use crate::tokens::{ChildLink, LinkToken};
 use crate::web::problem::AppError;
+use crate::web::refusal::Refusal;
 
 /// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
 fn stored<T>(parse: fn(&str) -> Result<T, String>, code: &str) -> Result<T, AppError> {
@@ -184,70 +185,6 @@ pub fn plan_by_id(conn: &mut PgConnection, id: Uuid) -> Result<Option<Plan>, App
         .optional()?
         .map(PlanRow::parse)
         .transpose()
-}
-
-/// Someone on the team: their participant id, the name the team knows them by, their address,
-/// whether the child chose them, and the staff member they are, if one.
-#[derive(Debug, Clone)]
-pub struct TeamMember {
-    pub participant_id: Uuid,
-    pub name: String,
-    pub email: Option<String>,
-    pub chosen_by_child: bool,
-    pub user_id: Option<Uuid>,
-}
-
-/// The council's team, in the order they joined.
-pub fn team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<TeamMember>> {
-    type Row = (
-        Uuid,
-        bool,
-        Option<Uuid>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = council_participants::table
-        .left_join(
-            network_persons::table.on(network_persons::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(
-                    network_persons::id
-                        .nullable()
-                        .eq(council_participants::person_id),
-                )),
-        )
-        .left_join(
-            users::table.on(users::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(users::id.nullable().eq(council_participants::user_id))),
-        )
-        .filter(council_participants::council_id.eq(council_id))
-        .filter(council_participants::removed_at.is_null())
-        .order(council_participants::created_at)
-        .select((
-            council_participants::id,
-            council_participants::chosen_by_child,
-            council_participants::user_id,
-            network_persons::name.nullable(),
-            network_persons::email.nullable(),
-            users::display_name.nullable(),
-            users::email.nullable(),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, chosen, user, pname, pemail, uname, uemail)| TeamMember {
-                participant_id: id,
-                name: pname.or(uname).unwrap_or_default(),
-                email: pemail.or(uemail),
-                chosen_by_child: chosen,
-                user_id: user,
-            },
-        )
-        .collect())
 }
 
 fn staff_name(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<String>> {
@@ -749,23 +686,9 @@ fn move_council(
     event: PlanEvent,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<CouncilState>> {
-    let current: String = councils::table
-        .filter(councils::id.eq(council.id))
-        .select(councils::state)
-        .first(conn)?;
-    let Ok(current) = CouncilState::parse(&current) else {
-        return Ok(None);
-    };
-    let Some(to) = rules::council_state_after(council.kind, current, event) else {
-        return Ok(None);
-    };
-    diesel::update(councils::table.filter(councils::id.eq(council.id)))
-        .set((
-            councils::state.eq(to.as_str()),
-            councils::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(Some(to))
+    crate::councils::queries::follow_state(conn, council.id, now, |current| {
+        rules::council_state_after(council.kind, current, event)
+    })
 }
 
 /// Starts the council's plan. Only after its meeting took place (the network makes the plan in
@@ -778,17 +701,16 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
     if council.kind.is_final(council.state) {
-        return Err(AppError::Conflict("the council is closed".into()));
+        return Err(Refusal::CouncilClosed.because("the council is closed"));
     }
     let facts = crate::councils::queries::current_facts(conn, council, now)?;
     if !facts.meeting.is_some_and(|m| m.confirmed && m.started) {
-        return Err(AppError::Conflict(
-            "the plan is made in the meeting: no meeting of this council has taken place yet"
-                .into(),
+        return Err(Refusal::PlanBeforeMeeting.because(
+            "the plan is made in the meeting: no meeting of this council has taken place yet",
         ));
     }
     if find_plan(conn, council.id, false)?.is_some() {
-        return Err(AppError::Conflict("the council has a plan already".into()));
+        return Err(Refusal::PlanExists.because("the council has a plan already"));
     }
     let id = Uuid::now_v7();
     diesel::insert_into(plans::table)
@@ -820,7 +742,7 @@ pub fn add_goal(
         .first(conn)?;
     let position = last.unwrap_or(0) + 1;
     if position > 50 {
-        return Err(AppError::Conflict("a plan has at most 50 goals".into()));
+        return Err(Refusal::GoalLimit.because("a plan has at most 50 goals"));
     }
     let id = Uuid::now_v7();
     diesel::insert_into(plan_goals::table)
@@ -866,13 +788,9 @@ pub fn remove_goal(
 fn check_owner(conn: &mut PgConnection, council: &Council, owner: Owner) -> Result<(), AppError> {
     match owner {
         Owner::Participant(p) => {
-            let on_team: bool = diesel::select(exists(
-                council_participants::table
-                    .filter(council_participants::council_id.eq(council.id))
-                    .filter(council_participants::id.eq(p))
-                    .filter(council_participants::removed_at.is_null()),
-            ))
-            .get_result(conn)?;
+            let on_team = team(conn, council.id)?
+                .iter()
+                .any(|m| m.participant_id == p);
             if !on_team {
                 return Err(AppError::field(
                     "participant_id",
@@ -987,7 +905,7 @@ pub fn set_follow_up_owner(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     if plan.status == PlanStatus::Closed {
-        return Err(AppError::Conflict("the plan is closed".into()));
+        return Err(Refusal::PlanClosed.because("the plan is closed"));
     }
     check_owner(conn, council, owner)?;
     let (participant, user) = match owner {
@@ -1056,51 +974,17 @@ pub fn extend_links(
         {
             continue;
         }
-        let live: Option<Uuid> = live_link(conn, participant)?;
-        let id = match live {
-            Some(id) => id,
-            None => {
-                let meeting: Option<crate::councils::queries::MeetingRow> = council_meetings::table
-                    .filter(council_meetings::council_id.eq(plan.council_id))
-                    .filter(council_meetings::status.eq("scheduled"))
-                    .order(council_meetings::created_at.desc())
-                    .select(crate::councils::queries::MeetingRow::as_select())
-                    .first(conn)
-                    .optional()?;
-                let Some(meeting) = meeting else {
-                    continue;
-                };
-                crate::councils::invitations::issue(
-                    conn,
-                    settings,
-                    tenant,
-                    &meeting,
-                    participant,
-                    now,
-                )?
-            }
-        };
-        diesel::update(
-            council_invitations::table
-                .filter(council_invitations::id.eq(id))
-                .filter(council_invitations::expires_at.lt(until)),
-        )
-        .set(council_invitations::expires_at.eq(until))
-        .execute(conn)?;
+        crate::councils::invitations::extend_link(
+            conn,
+            settings,
+            tenant,
+            plan.council_id,
+            participant,
+            until,
+            now,
+        )?;
     }
     Ok(())
-}
-
-/// The participant's live link (their latest, not revoked, not expired), if any.
-pub fn live_link(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Option<Uuid>> {
-    council_invitations::table
-        .filter(council_invitations::participant_id.eq(participant))
-        .filter(council_invitations::revoked_at.is_null())
-        .filter(council_invitations::expires_at.gt(Utc::now()))
-        .order(council_invitations::created_at.desc())
-        .select(council_invitations::id)
-        .first(conn)
-        .optional()
 }
 
 /// Sends the plan for approval. A network council's participants with commitments each get an
@@ -1117,24 +1001,19 @@ pub fn submit(
     match plan.status {
         PlanStatus::Draft => {}
         PlanStatus::AwaitingApproval => {
-            return Err(AppError::Conflict(
-                "the plan awaits approval already".into(),
-            ));
+            return Err(Refusal::PlanAlreadySubmitted.because("the plan awaits approval already"));
         }
         PlanStatus::Approved | PlanStatus::Closed => {
-            return Err(AppError::Conflict(
-                "the plan has been approved; changes to it need no new approval".into(),
-            ));
+            return Err(Refusal::PlanAlreadyApproved
+                .because("the plan has been approved; changes to it need no new approval"));
         }
     }
     let team = team(conn, plan.council_id)?;
     if goals(conn, plan.id)?.is_empty() {
-        return Err(AppError::Conflict("the plan has no goal yet".into()));
+        return Err(Refusal::PlanWithoutGoals.because("the plan has no goal yet"));
     }
     if commitments(conn, plan.id, &team)?.is_empty() {
-        return Err(AppError::Conflict(
-            "nobody has committed to anything yet".into(),
-        ));
+        return Err(Refusal::PlanWithoutCommitments.because("nobody has committed to anything yet"));
     }
     diesel::update(plans::table.filter(plans::id.eq(plan.id)))
         .set((
@@ -1175,9 +1054,9 @@ fn insert_approval(
         ))
         .execute(conn);
     match inserted {
-        Err(e) if crate::db::is_unique_violation(&e) => Err(AppError::Conflict(
-            "the plan has been approved already".into(),
-        )),
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            Err(Refusal::PlanAlreadyApproved.because("the plan has been approved already"))
+        }
         other => {
             other?;
             Ok(())
@@ -1234,12 +1113,12 @@ fn approve(
 fn require_awaiting(plan: &Plan) -> Result<(), AppError> {
     match plan.status {
         PlanStatus::AwaitingApproval => Ok(()),
-        PlanStatus::Approved | PlanStatus::Closed => Err(AppError::Conflict(
-            "the plan has been approved already".into(),
-        )),
-        PlanStatus::Draft => Err(AppError::Conflict(
-            "the plan has not been sent for approval".into(),
-        )),
+        PlanStatus::Approved | PlanStatus::Closed => {
+            Err(Refusal::PlanAlreadyApproved.because("the plan has been approved already"))
+        }
+        PlanStatus::Draft => {
+            Err(Refusal::PlanNotSubmitted.because("the plan has not been sent for approval"))
+        }
     }
 }
 
@@ -1256,20 +1135,15 @@ pub fn participant_confirms(
 ) -> Result<bool, AppError> {
     require_awaiting(plan)?;
     if rules::approver(council.kind) != Approver::Network {
-        return Err(AppError::Conflict(
-            "this plan is approved by the service, not through the links".into(),
-        ));
+        return Err(Refusal::ApprovedByService
+            .because("this plan is approved by the service, not through the links"));
     }
     let needed = participants_with_commitments(conn, plan.id)?;
     if !needed.contains(&participant) {
-        return Err(AppError::Conflict(
-            "you have no commitments in this plan".into(),
-        ));
+        return Err(Refusal::NoCommitmentsOfYours.because("you have no commitments in this plan"));
     }
     if confirmed_by(conn, plan.id, plan.version)?.contains(&participant) {
-        return Err(AppError::Conflict(
-            "you have confirmed this plan already".into(),
-        ));
+        return Err(Refusal::AlreadyConfirmed.because("you have confirmed this plan already"));
     }
     insert_approval(
         conn,
@@ -1315,9 +1189,8 @@ pub fn coordinator_closes(
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
     require_awaiting(plan)?;
     if rules::approver(council.kind) == Approver::Caseworker {
-        return Err(AppError::Conflict(
-            "a family group conference's plan is approved by the caseworker".into(),
-        ));
+        return Err(Refusal::ApprovedByCaseworker
+            .because("a family group conference's plan is approved by the caseworker"));
     }
     if user != Some(council.coordinator_id) {
         return Err(AppError::Forbidden);
@@ -1349,9 +1222,8 @@ pub fn caseworker_approves(
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
     require_awaiting(plan)?;
     if rules::approver(council.kind) != Approver::Caseworker {
-        return Err(AppError::Conflict(
-            "only a family group conference's plan is approved by the caseworker".into(),
-        ));
+        return Err(Refusal::ApprovedByCaseworker
+            .because("only a family group conference's plan is approved by the caseworker"));
     }
     insert_approval(
         conn,
@@ -1380,9 +1252,8 @@ pub fn caseworker_returns(
 ) -> Result<(), AppError> {
     require_awaiting(plan)?;
     if rules::approver(council.kind) != Approver::Caseworker {
-        return Err(AppError::Conflict(
-            "only a family group conference's plan is returned by the caseworker".into(),
-        ));
+        return Err(Refusal::NotFamilyGroupConference
+            .because("only a family group conference's plan is returned by the caseworker"));
     }
     insert_approval(
         conn,
@@ -1414,9 +1285,8 @@ pub fn define_evaluation(
 ) -> Result<(), AppError> {
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
     if plan.status != PlanStatus::Approved {
-        return Err(AppError::Conflict(
-            "the evaluation is decided when the plan is approved".into(),
-        ));
+        return Err(Refusal::EvaluationAtApproval
+            .because("the evaluation is decided when the plan is approved"));
     }
     let later: Vec<Uuid> = plan_commitments::table
         .filter(plan_commitments::plan_id.eq(plan.id))
@@ -1464,8 +1334,8 @@ pub fn mark_done(
     ps: &PlanSettings,
 ) -> Result<(), AppError> {
     if plan.status != PlanStatus::Approved {
-        return Err(AppError::Conflict(
-            "commitments are marked done once the plan is approved, and until it is closed".into(),
+        return Err(Refusal::PlanNotRunning.because(
+            "commitments are marked done once the plan is approved, and until it is closed",
         ));
     }
     let row: Option<(String, NaiveDate, Option<i32>)> = plan_commitments::table
@@ -1483,12 +1353,11 @@ pub fn mark_done(
     let (status, due_on, every) = row.ok_or(AppError::NotFound)?;
     match stored(CommitmentStatus::parse, &status)? {
         CommitmentStatus::Done => {
-            return Err(AppError::Conflict("this commitment is done already".into()));
+            return Err(Refusal::CommitmentDone.because("this commitment is done already"));
         }
         CommitmentStatus::Open => {
-            return Err(AppError::Conflict(
-                "confirm the commitment before marking it done".into(),
-            ));
+            return Err(Refusal::CommitmentNotConfirmed
+                .because("confirm the commitment before marking it done"));
         }
         CommitmentStatus::Confirmed => {}
     }
@@ -1538,25 +1407,13 @@ pub fn open_follow_up(
     if already {
         return Ok(None);
     }
-    let (kind, coordinator): (String, Uuid) = councils::table
-        .filter(councils::id.eq(plan.council_id))
-        .select((councils::kind, councils::coordinator_id))
-        .first(conn)?;
-    let kind = stored(CouncilKind::parse, &kind)?;
     let new_council = if way == EvaluationWay::NewCouncil {
-        let id = Uuid::now_v7();
-        diesel::insert_into(councils::table)
-            .values((
-                councils::tenant_id.eq(tenant.0),
-                councils::id.eq(id),
-                councils::case_id.eq(plan.case_id),
-                councils::kind.eq(kind.as_str()),
-                councils::state.eq(kind.initial().as_str()),
-                councils::coordinator_id.eq(coordinator),
-                councils::created_by.eq(coordinator),
-            ))
-            .execute(conn)?;
-        Some(id)
+        Some(crate::councils::queries::open_again(
+            conn,
+            tenant,
+            plan.case_id,
+            plan.council_id,
+        )?)
     } else {
         None
     };
@@ -1589,7 +1446,7 @@ pub fn follow_up_held(
     ps: &PlanSettings,
 ) -> Result<(), AppError> {
     if plan.status == PlanStatus::Closed {
-        return Err(AppError::Conflict("the plan is closed".into()));
+        return Err(Refusal::PlanClosed.because("the plan is closed"));
     }
     let documented: Option<Option<DateTime<Utc>>> = plan_follow_ups::table
         .filter(plan_follow_ups::plan_id.eq(plan.id))
@@ -1600,9 +1457,8 @@ pub fn follow_up_held(
     match documented {
         None => return Err(AppError::NotFound),
         Some(Some(_)) => {
-            return Err(AppError::Conflict(
-                "this follow-up's evaluation is recorded already".into(),
-            ));
+            return Err(Refusal::EvaluationRecorded
+                .because("this follow-up's evaluation is recorded already"));
         }
         Some(None) => {}
     }
@@ -1625,9 +1481,8 @@ pub fn record_evaluation(
 ) -> Result<Uuid, AppError> {
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
     if plan.status != PlanStatus::Approved {
-        return Err(AppError::Conflict(
-            "an evaluation is recorded for an approved plan that is not closed".into(),
-        ));
+        return Err(Refusal::EvaluationNeedsApprovedPlan
+            .because("an evaluation is recorded for an approved plan that is not closed"));
     }
     let live: Vec<Uuid> = goals(conn, plan.id)?.into_iter().map(|g| g.id).collect();
     for (i, (goal, _, _)) in new.goals.iter().enumerate() {
@@ -1767,7 +1622,7 @@ pub fn create_child_link(
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
     if plan.status == PlanStatus::Closed {
-        return Err(AppError::Conflict("the plan is closed".into()));
+        return Err(Refusal::PlanClosed.because("the plan is closed"));
     }
     let id = Uuid::new_v4();
     let token = LinkToken::<ChildLink>::derive(&settings.token_key(), id);

@@ -8,6 +8,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use super::domain::{Decision, PlanStatus};
 use crate::councils::domain::{CouncilKind, CouncilState};
 use crate::web::problem::AppError;
+use crate::web::refusal::Refusal;
 
 /// The service's evaluation-date rule: within `months_younger` months when the child is under
 /// `age_years`, otherwise within `months_older` (by default 6 under 7, else 12: every family
@@ -114,10 +115,9 @@ pub fn approver(kind: CouncilKind) -> Approver {
 pub fn editable(status: PlanStatus) -> Result<(), AppError> {
     match status {
         PlanStatus::Draft | PlanStatus::Approved => Ok(()),
-        PlanStatus::AwaitingApproval => Err(AppError::Conflict(
-            "the plan awaits approval; the coordinator can take it back to edit it".into(),
-        )),
-        PlanStatus::Closed => Err(AppError::Conflict("the plan is closed".into())),
+        PlanStatus::AwaitingApproval => Err(Refusal::PlanAwaitingApproval
+            .because("the plan awaits approval; the coordinator can take it back to edit it")),
+        PlanStatus::Closed => Err(Refusal::PlanClosed.because("the plan is closed")),
     }
 }
 
@@ -125,17 +125,15 @@ pub fn editable(status: PlanStatus) -> Result<(), AppError> {
 /// mostly left undocumented).
 pub fn may_close(status: PlanStatus, evaluations: usize) -> Result<(), AppError> {
     if status == PlanStatus::Closed {
-        return Err(AppError::Conflict("the plan is closed already".into()));
+        return Err(Refusal::PlanClosed.because("the plan is closed already"));
     }
     if status != PlanStatus::Approved {
-        return Err(AppError::Conflict(
-            "only an approved plan that has been evaluated can be closed".into(),
-        ));
+        return Err(Refusal::PlanNotApproved
+            .because("only an approved plan that has been evaluated can be closed"));
     }
     if evaluations == 0 {
-        return Err(AppError::Conflict(
-            "a plan cannot be closed without an evaluation; record one first".into(),
-        ));
+        return Err(Refusal::PlanNotEvaluated
+            .because("a plan cannot be closed without an evaluation; record one first"));
     }
     Ok(())
 }

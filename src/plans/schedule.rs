@@ -20,11 +20,10 @@ use uuid::Uuid;
 
 use super::domain::{CommitmentStatus, PlanStatus};
 use super::queries::{self, PlanSettings};
-use crate::councils::invitations::{link_url, neutral_sender, token_for};
+use crate::councils::invitations::{link_url, token_for};
 use crate::db::TenantId;
 use crate::db::schema::{
-    council_participants, councils, network_persons, plan_approvals, plan_commitments,
-    plan_follow_ups, tenants, users,
+    councils, plan_approvals, plan_commitments, plan_follow_ups, tenants, users,
 };
 use crate::fields::Email;
 use crate::jobs::timing::local_to_utc;
@@ -32,6 +31,7 @@ use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, JobKind, NewJob, Subject};
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::{self, PlanMail};
+use crate::tenancy::sender::neutral_sender;
 use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
 
@@ -309,37 +309,11 @@ fn participant_link(
     conn: &mut PgConnection,
     participant: Uuid,
 ) -> Result<Option<(String, String)>, JobError> {
-    type Row = (Option<String>, Option<String>, Option<DateTime<Utc>>);
-    let address: Option<Row> = council_participants::table
-        .left_join(
-            network_persons::table.on(network_persons::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(
-                    network_persons::id
-                        .nullable()
-                        .eq(council_participants::person_id),
-                )),
-        )
-        .left_join(
-            users::table.on(users::tenant_id
-                .eq(council_participants::tenant_id)
-                .and(users::id.nullable().eq(council_participants::user_id))),
-        )
-        .filter(council_participants::id.eq(participant))
-        .select((
-            network_persons::email.nullable(),
-            users::email.nullable(),
-            council_participants::removed_at,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some((a, b, None)) = address else {
+    let member = crate::councils::queries::team_member(conn, participant)?;
+    let Some(address) = member.filter(|m| !m.removed).and_then(|m| m.email) else {
         return Ok(None);
     };
-    let Some(address) = a.or(b) else {
-        return Ok(None);
-    };
-    let Some(invitation) = queries::live_link(conn, participant)? else {
+    let Some(invitation) = crate::councils::invitations::live_link(conn, participant)? else {
         return Ok(None);
     };
     let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));

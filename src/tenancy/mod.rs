@@ -4,6 +4,7 @@
 pub mod domain;
 pub mod handlers;
 pub mod operator;
+pub mod sender;
 
 use std::sync::Arc;
 

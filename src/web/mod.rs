@@ -10,6 +10,7 @@ pub mod limits;
 pub mod metrics;
 pub mod pages;
 pub mod problem;
+pub mod refusal;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};

@@ -9,6 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbError;
+use crate::web::i18n::Lang;
+use crate::web::refusal::Refusal;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -42,6 +44,21 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// The errors an endpoint about a case (its map, councils and plans) answers besides its own
+/// success: one set for the OpenAPI annotations of every such endpoint.
+#[derive(utoipa::IntoResponses)]
+pub enum CaseErrors {
+    /// No such case or object in it, or the case is not assigned to the caller
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// Refused by a rule; the problem `type` names which (see the `Refused` response)
+    #[response(status = 409, content_type = "application/problem+json")]
+    Refused(Problem),
+    /// Invalid fields, each with what to fix
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("the request has invalid fields")]
@@ -62,6 +79,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// A rule of the capability refused the request: its own problem type (see [`Refusal`]).
+    #[error("{detail}")]
+    Refused { rule: Refusal, detail: String },
     #[error("too many requests; try again in {0} seconds")]
     RateLimited(u64),
     #[error("{0} is unavailable")]
@@ -75,9 +95,15 @@ impl AppError {
         Self::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// Whether a rule refused the request (as opposed to it being wrong or failing).
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, Self::Conflict(_) | Self::Refused { .. })
+    }
+
     /// The stable problem type slug and its human title.
     fn kind(&self) -> (&'static str, &'static str) {
         match self {
+            Self::Refused { rule, .. } => (rule.slug(), rule.title(Lang::En)),
             Self::Validation(_) => ("validation", "Invalid input"),
             Self::Malformed(_) => ("malformed-request", "Malformed request"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
@@ -128,7 +154,7 @@ impl ResponseError for AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Refused { .. } => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -279,7 +279,7 @@ async fn only_assigned_staff_open_a_case_and_others_get_not_found() {
         .send()
         .await
         .unwrap();
-    expect_problem(last, 409, "conflict").await;
+    expect_problem(last, 409, "last-assignment").await;
     assert_eq!(read(colleague.key.clone()).await.status(), 200);
 }
 
@@ -769,7 +769,7 @@ async fn a_costly_measure_is_decided_only_after_the_network_is_checked() {
     let m = id(&measure);
     let decide = || app.post(&format!("{base}/measures/{m}/decision"), k).send();
 
-    let refused = expect_problem(decide().await.unwrap(), 409, "conflict").await;
+    let refused = expect_problem(decide().await.unwrap(), 409, "network-not-checked").await;
     assert!(
         refused["detail"]
             .as_str()
@@ -808,7 +808,7 @@ async fn a_costly_measure_is_decided_only_after_the_network_is_checked() {
         ),
         0
     );
-    expect_problem(decide().await.unwrap(), 409, "conflict").await;
+    expect_problem(decide().await.unwrap(), 409, "network-not-checked").await;
     // Another case's measure is not found through this case.
     let other_measure = id(&app
         .post_json(
@@ -849,14 +849,14 @@ async fn a_costly_measure_is_decided_only_after_the_network_is_checked() {
     let decided = json_of(decide().await.unwrap(), 200).await;
     assert_eq!(decided["status"], "decided");
     assert_eq!(decided["decided_by"], json!(staff.user_id));
-    expect_problem(decide().await.unwrap(), 409, "conflict").await;
+    expect_problem(decide().await.unwrap(), 409, "measure-not-proposed").await;
     let late = app
         .post(&checks, k)
         .json(&json!({"kind": "justification", "justification": "For sent"}))
         .send()
         .await
         .unwrap();
-    expect_problem(late, 409, "conflict").await;
+    expect_problem(late, 409, "measure-not-proposed").await;
 
     // A justification opens the gate too; a withdrawn measure is not decided.
     let second = id(&app
@@ -883,7 +883,7 @@ async fn a_costly_measure_is_decided_only_after_the_network_is_checked() {
             .await
             .unwrap(),
         409,
-        "conflict",
+        "measure-not-proposed",
     )
     .await;
 

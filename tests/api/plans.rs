@@ -172,7 +172,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     expect_problem(
         s.post(&app, &council, "/plan", json!({})).await,
         409,
-        "conflict",
+        "plan-before-meeting",
     )
     .await;
     let (council, team) = s.held_council(&app, "network_council").await;
@@ -182,7 +182,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     expect_problem(
         s.post(&app, &council, "/plan", json!({})).await,
         409,
-        "conflict",
+        "plan-exists",
     )
     .await;
     let view: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
@@ -257,7 +257,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     expect_problem(
         s.post(&app, &council, "/plan/submission", json!({})).await,
         409,
-        "conflict",
+        "plan-without-commitments",
     )
     .await;
     for (who, text) in [
@@ -310,7 +310,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
         )
         .await,
         409,
-        "conflict",
+        "plan-awaiting-approval",
     )
     .await;
     // The first participant sees the plan on their own link and confirms there.
@@ -395,14 +395,14 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
         )
         .await,
         409,
-        "conflict",
+        "plan-already-approved",
     )
     .await;
     // No closing without an evaluation.
     let refused = expect_problem(
         s.post(&app, &council, "/plan/closure", json!({})).await,
         409,
-        "conflict",
+        "plan-not-evaluated",
     )
     .await;
     assert!(
@@ -609,7 +609,7 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
         )
         .await,
         409,
-        "conflict",
+        "plan-approved-by-caseworker",
     )
     .await;
     // Without the child's safety recorded: refused, nothing written.
@@ -702,7 +702,7 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
         )
         .await,
         409,
-        "conflict",
+        "plan-already-approved",
     )
     .await;
     assert_eq!(count_approvals(&app, s.tenant), approvals);

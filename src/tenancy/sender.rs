@@ -1,0 +1,52 @@
+//! How a service signs the emails it sends: a name that never reveals child welfare. Every
+//! capability that mails someone (case reminders, council invitations, plan reminders) signs
+//! through here.
+
+use diesel::PgConnection;
+use diesel::prelude::*;
+
+use crate::db::schema::tenants;
+use crate::web::i18n::Lang;
+
+/// Words that would tell a reader of an email that child welfare is involved. Emails and
+/// calendar files must contain none of them, not even in the sender's name.
+const REVEALING: [&str; 3] = ["barnevern", "child welfare", "child protection"];
+
+/// Whether `text` names child welfare.
+pub fn reveals_child_welfare(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    REVEALING.iter().any(|w| lower.contains(w))
+}
+
+/// The service as it signs its emails: the configured sender name, else the service's name,
+/// unless that reveals child welfare — then Tillit's own.
+pub fn neutral_sender(conn: &mut PgConnection) -> QueryResult<(String, Option<String>, Lang)> {
+    let (name, sender, reply_to, locale): (String, Option<String>, Option<String>, String) =
+        tenants::table
+            .select((
+                tenants::name,
+                tenants::sender_name,
+                tenants::reply_to,
+                tenants::locale,
+            ))
+            .first(conn)?;
+    let signed = [sender, Some(name)]
+        .into_iter()
+        .flatten()
+        .find(|n| !reveals_child_welfare(n))
+        .unwrap_or_else(|| "Tillit".to_owned());
+    Ok((signed, reply_to, Lang::parse(&locale).unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revealing_words_are_found_in_any_case() {
+        assert!(reveals_child_welfare("Vestfjord BARNEVERNTJENESTE"));
+        assert!(reveals_child_welfare("Barnevernet i Lia"));
+        assert!(reveals_child_welfare("Child Welfare Services"));
+        assert!(!reveals_child_welfare("Fjordvik kommune"));
+    }
+}

@@ -1,0 +1,100 @@
+//! Refusals a client can tell apart: every rule that refuses a request (409) has its own stable
+//! problem `type` (`urn:tillit:problem:<slug>`) and a title in the message catalogue
+//! (`problem.*` in `templates/i18n/`), so an integration reacts to the rule and a page shows the
+//! rule's sentence in the reader's language. The capabilities raise them from their `rules`;
+//! this catalogue only names them, and the OpenAPI description lists them all.
+
+use crate::web::i18n::{Lang, Tr};
+use crate::web::problem::AppError;
+
+macro_rules! refusals {
+    ($($variant:ident => $slug:literal, $title:literal;)*) => {
+        /// A rule that refused a request.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Refusal {
+            $($variant,)*
+        }
+
+        impl Refusal {
+            /// Every refusal, for the OpenAPI description and the catalogue test.
+            pub const ALL: &'static [Refusal] = &[$(Refusal::$variant,)*];
+
+            /// The stable part of the problem type, e.g. `plan-already-approved`.
+            pub fn slug(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $slug,)*
+                }
+            }
+
+            /// The catalogue key of the rule's sentence.
+            pub fn title_key(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $title,)*
+                }
+            }
+        }
+    };
+}
+
+refusals! {
+    LastAssignment => "last-assignment", "problem.only_assigned";
+    MeasureNotProposed => "measure-not-proposed", "problem.measure_not_proposed";
+    NetworkNotChecked => "network-not-checked", "problem.network_not_checked";
+    CouncilClosed => "council-closed", "problem.council_closed";
+    PlanBeforeMeeting => "plan-before-meeting", "problem.plan_before_meeting";
+    PlanExists => "plan-exists", "problem.plan_exists";
+    GoalLimit => "goal-limit", "problem.goal_limit";
+    PlanClosed => "plan-closed", "problem.plan_closed";
+    PlanAlreadySubmitted => "plan-already-submitted", "problem.plan_already_submitted";
+    PlanAlreadyApproved => "plan-already-approved", "problem.plan_already_approved";
+    PlanWithoutGoals => "plan-without-goals", "problem.plan_without_goals";
+    PlanWithoutCommitments => "plan-without-commitments", "problem.plan_without_commitments";
+    PlanNotSubmitted => "plan-not-submitted", "problem.plan_not_submitted";
+    ApprovedByService => "plan-approved-by-service", "problem.approved_by_service";
+    NoCommitmentsOfYours => "no-commitments-of-yours", "problem.no_commitments_of_yours";
+    AlreadyConfirmed => "plan-already-confirmed", "problem.already_confirmed";
+    ApprovedByCaseworker => "plan-approved-by-caseworker", "problem.approved_by_caseworker";
+    NotFamilyGroupConference => "not-family-group-conference", "problem.not_family_group_conference";
+    EvaluationAtApproval => "evaluation-at-approval", "problem.evaluation_at_approval";
+    PlanNotRunning => "plan-not-running", "problem.plan_not_running";
+    CommitmentDone => "commitment-done", "problem.commitment_done";
+    CommitmentNotConfirmed => "commitment-not-confirmed", "problem.commitment_not_confirmed";
+    EvaluationRecorded => "evaluation-recorded", "problem.evaluation_recorded";
+    EvaluationNeedsApprovedPlan => "evaluation-needs-approved-plan", "problem.evaluation_needs_approved_plan";
+    PlanAwaitingApproval => "plan-awaiting-approval", "problem.plan_awaiting_approval";
+    PlanNotApproved => "plan-not-approved", "problem.plan_not_approved";
+    PlanNotEvaluated => "plan-not-evaluated", "problem.plan_not_evaluated";
+}
+
+impl Refusal {
+    /// The rule's sentence in `lang`.
+    pub fn title(self, lang: Lang) -> &'static str {
+        Tr::new(lang).t(self.title_key())
+    }
+
+    /// The refusal, with `detail` saying what of this request broke the rule.
+    pub fn because(self, detail: impl Into<String>) -> AppError {
+        AppError::Refused {
+            rule: self,
+            detail: detail.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn each_refusal_has_its_own_type_and_a_title_in_both_languages() {
+        let slugs: HashSet<_> = Refusal::ALL.iter().map(|r| r.slug()).collect();
+        assert_eq!(slugs.len(), Refusal::ALL.len());
+        for rule in Refusal::ALL {
+            for lang in [Lang::Nb, Lang::En] {
+                assert_ne!(rule.title(lang), rule.title_key(), "{rule:?} in {lang:?}");
+            }
+        }
+    }
+}
