@@ -19,7 +19,6 @@ use crate::audit;
 use crate::db::schema::{account_tokens, audit_log, jobs, tenants, users};
 use crate::db::{TenantId, is_unique_violation};
 use crate::fields::{Email, required_text};
-use crate::mail::templates::local_time;
 use crate::tenancy::{self, Municipality};
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::{Lang, Tr};
@@ -879,8 +878,7 @@ fn load_audit(
     if let Some(outcome) = AuditFilter::text(&filter.outcome) {
         query = query.filter(audit_log::outcome.eq(outcome));
     }
-    let start_of =
-        |date: NaiveDate| crate::jobs::timing::local_to_utc(date, chrono::NaiveTime::MIN, tz);
+    let start_of = |date: NaiveDate| crate::time::local_to_utc(date, chrono::NaiveTime::MIN, tz);
     if let Some(from) = AuditFilter::date(&filter.from) {
         query = query.filter(audit_log::at.ge(start_of(from)));
     }
@@ -926,7 +924,7 @@ pub async fn audit_page(
             let rows = load_audit(conn, &query_filter, tz, PAGE_LIMIT)?;
             Ok::<_, AppError>(
                 rows.into_iter()
-                    .map(|r| (local_time(r.at, tz, lang), r))
+                    .map(|r| (crate::time::moment(r.at, tz, lang), r))
                     .collect::<Vec<_>>(),
             )
         })
@@ -1063,7 +1061,7 @@ pub async fn jobs_page(
             let rows: Vec<JobRow> = query.load(conn)?;
             Ok::<_, AppError>(
                 rows.into_iter()
-                    .map(|r| (local_time(r.due_at, tz, lang), r))
+                    .map(|r| (crate::time::moment(r.due_at, tz, lang), r))
                     .collect::<Vec<_>>(),
             )
         })

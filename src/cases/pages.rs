@@ -35,7 +35,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::mail::templates::fill;
 use crate::web::csrf::CsrfForm;
-use crate::web::i18n::{Lang, Tr};
+use crate::web::i18n::Tr;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
 
@@ -88,10 +88,7 @@ impl FormErrors {
 
 /// A date as the reader writes it.
 pub fn date(day: NaiveDate, tr: &Tr) -> String {
-    match tr.lang() {
-        Lang::Nb => day.format("%d.%m.%Y").to_string(),
-        Lang::En => day.format("%Y-%m-%d").to_string(),
-    }
+    crate::time::date(day, tr.lang())
 }
 
 /// [`date`] as a method, so templates can write `{{ day.shown(tr) }}` whatever the references.

@@ -16,11 +16,11 @@ use crate::councils::invitations::neutral_sender;
 use crate::db::TenantId;
 use crate::db::schema::{case_assignments, cases, users};
 use crate::fields::Email;
-use crate::jobs::timing::local_to_utc;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, JobKind, NewJob, Subject};
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::Rendered;
+use crate::time::local_to_utc;
 use crate::web::i18n::Lang;
 
 /// Reminders are sent at this local time on their day (outside every service's quiet hours

@@ -28,11 +28,11 @@ use crate::db::schema::{
     network_persons, tenants, users,
 };
 use crate::fields::Email;
-use crate::jobs::timing::days_before;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, JobKind, NewJob, Subject};
 use crate::mail::templates::{self, MeetingMail};
 use crate::mail::{CalendarFile, OutgoingEmail};
+use crate::time::days_before;
 use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
 

@@ -28,8 +28,8 @@ use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
     councils, tenants,
 };
-use crate::mail::templates::local_time;
 use crate::plans::participant::{PlanSection, section};
+use crate::time;
 use crate::tokens;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
@@ -287,10 +287,10 @@ pub(crate) fn page(
     InviteePage {
         sender,
         kind: found.kind.label(lang),
-        when: found.starts_at.map(|s| local_time(s, tz, lang)),
+        when: found.starts_at.map(|s| time::moment(s, tz, lang)),
         until: found.starts_at.map(|s| {
             let end = s + chrono::Duration::minutes(i64::from(found.duration_minutes));
-            end.with_timezone(&tz).format("%H:%M").to_string()
+            time::clock(end, tz)
         }),
         place: found.place.clone(),
         video_link: found.video_link.clone(),

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::access::account_links::Purpose;
+use crate::time::{date, moment};
 use crate::web::i18n::{Lang, Tr};
 
 /// A rendered message.
@@ -22,15 +23,6 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
     values.iter().fold(text.to_owned(), |acc, (name, value)| {
         acc.replace(&format!("{{{name}}}"), value)
     })
-}
-
-/// A moment as people in `tz` read it: `24.11.2026 kl. 09:15` or `2026-11-24 09:15`.
-pub fn local_time(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
-    let local = at.with_timezone(&tz);
-    match lang {
-        Lang::Nb => local.format("%d.%m.%Y kl. %H:%M").to_string(),
-        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
-    }
 }
 
 #[derive(Template)]
@@ -96,7 +88,7 @@ pub fn account_link(
     let action = tr.t(action_key);
     let expiry = fill(
         tr.t("email.account.expiry"),
-        &[("time", &local_time(expires, tz, lang))],
+        &[("time", &moment(expires, tz, lang))],
     );
     let sender = fill(tr.t("email.signature"), &[("service", service)]);
     Rendered {
@@ -316,7 +308,7 @@ pub fn meeting(
     let when = match (kind, starts_at) {
         (_, Some(at)) => fill(
             tr.t("email.meeting.when"),
-            &[("time", &local_time(at, tz, lang))],
+            &[("time", &moment(at, tz, lang))],
         ),
         (MeetingMail::Cancelled | MeetingMail::PreparationMissing, None) => String::new(),
         (_, None) => tr.t("email.meeting.no_time").to_owned(),
@@ -439,13 +431,7 @@ pub fn plan(
         ),
     };
     let (subject, intro, action, why) = (tr.t(subject), tr.t(intro), tr.t(action), tr.t(why));
-    let when = day.map(|d| {
-        let shown = match lang {
-            Lang::Nb => d.format("%d.%m.%Y").to_string(),
-            Lang::En => d.format("%Y-%m-%d").to_string(),
-        };
-        fill(tr.t("email.plan.date"), &[("date", &shown)])
-    });
+    let when = day.map(|d| fill(tr.t("email.plan.date"), &[("date", &date(d, lang))]));
     let sender = fill(tr.t("email.signature"), &[("service", sender)]);
     Rendered {
         subject: render(&PlanSubject { subject }).trim().to_owned(),

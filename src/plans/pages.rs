@@ -28,6 +28,7 @@ use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::views::StaffView;
 use crate::councils::domain::{CouncilKind, CouncilState};
 use crate::councils::pages::Clock;
+use crate::time;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::pages::render;
@@ -148,10 +149,7 @@ async fn plan_page_with(
         None => (StatusCode::OK, None),
     };
     let approver = rules::approver(loaded.kind);
-    let today = chrono::Utc::now()
-        .with_timezone(&loaded.clock.tz())
-        .format("%Y-%m-%d")
-        .to_string();
+    let today = time::date_field_value(time::local_date(chrono::Utc::now(), loaded.clock.tz()));
     render(
         status,
         &PlanPage {

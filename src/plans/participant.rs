@@ -23,8 +23,9 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::councils::invitee::{self, Shown};
 use crate::councils::queries::council;
 use crate::db::schema::{councils, plan_approvals, plan_commitments};
+use crate::time::date;
 use crate::web::csrf::CsrfForm;
-use crate::web::i18n::Tr;
+use crate::web::i18n::{Lang, Tr};
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
@@ -51,14 +52,6 @@ pub struct PlanSection {
     /// The plan is approved: commitments can be marked done.
     pub approved: bool,
     pub evaluation_on: Option<String>,
-}
-
-fn shown_date(d: NaiveDate, lang_nb: bool) -> String {
-    if lang_nb {
-        d.format("%d.%m.%Y").to_string()
-    } else {
-        d.format("%Y-%m-%d").to_string()
-    }
 }
 
 /// The plan section of the invitee page, when the council has a plan past its draft. Dates are
@@ -120,13 +113,13 @@ pub fn section(
             && !mine.is_empty()
             && !confirmed,
         approved: plan.status == PlanStatus::Approved,
-        evaluation_on: plan.evaluation_on.map(|d| shown_date(d, true)),
+        evaluation_on: plan.evaluation_on.map(|d| date(d, Lang::Nb)),
         commitments: mine
             .into_iter()
             .map(|r| MyCommitment {
                 id: r.0,
                 text: r.1,
-                due_on: shown_date(r.2, true),
+                due_on: date(r.2, Lang::Nb),
                 every_days: r.3,
                 done: r.4 == CommitmentStatus::Done.as_str(),
                 confirmed: r.4 != CommitmentStatus::Open.as_str(),

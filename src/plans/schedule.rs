@@ -27,11 +27,11 @@ use crate::db::schema::{
     plan_follow_ups, tenants, users,
 };
 use crate::fields::Email;
-use crate::jobs::timing::local_to_utc;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, JobKind, NewJob, Subject};
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::{self, PlanMail};
+use crate::time::local_to_utc;
 use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
 
