@@ -22,7 +22,7 @@ use super::pages::{FormErrors, PageState, Shown, case_page_response, see_other};
 use super::queries;
 use super::views::{ChildView, MapPerson, MeasureView};
 use crate::access::session::Staff;
-use crate::app::AppState;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::pages::{Shell, render};

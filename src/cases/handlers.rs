@@ -24,8 +24,8 @@ use super::views::{
 };
 use super::{lifecycle, reminders};
 use crate::access::{Caller, Role};
-use crate::app::AppState;
 use crate::audit;
+use crate::web::AppState;
 use crate::web::i18n::Tr;
 use crate::web::problem::{AppError, Problem};
 

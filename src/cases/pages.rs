@@ -31,9 +31,9 @@ use super::views::{
 use super::{lifecycle, reminders};
 use crate::access::Role;
 use crate::access::session::Staff;
-use crate::app::AppState;
 use crate::audit;
 use crate::mail::templates::fill;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::pages::{Shell, render};

@@ -21,16 +21,16 @@ use uuid::Uuid;
 
 use super::domain::{AgendaPart, Answer, AnswerRequest, CouncilKind, Response, TextKind};
 use super::invitations::{TOKEN_PREFIX, neutral_sender};
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
-    councils, tenants,
+    councils,
 };
 use crate::plans::participant::{PlanSection, section};
 use crate::time;
 use crate::tokens;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
@@ -205,7 +205,7 @@ pub(crate) fn unknown(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
 /// Everything the page shows, read in the invitation's tenant.
 pub(crate) fn page_values(conn: &mut PgConnection, found: &Live) -> Result<Values, AppError> {
     let (sender, _, _) = neutral_sender(conn)?;
-    let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
+    let tz = crate::tenancy::settings::zone(conn)?;
     let texts: Vec<(String, String)> = council_texts::table
         .filter(council_texts::council_id.eq(found.council))
         .filter(council_texts::removed_at.is_null())
@@ -224,7 +224,6 @@ pub(crate) fn page_values(conn: &mut PgConnection, found: &Live) -> Result<Value
         ))
         .first(conn)
         .optional()?;
-    let tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
     let plan = section(conn, found.council, found.participant)?;
     Ok((
         sender,

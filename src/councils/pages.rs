@@ -20,12 +20,12 @@ use super::domain::{
 use super::queries::{self, CouncilSettings};
 use super::views::{CouncilSummary, CouncilView};
 use crate::access::session::Staff;
-use crate::app::AppState;
 use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::categories::{Closeness, NetworkSide, RelationCategory, RelationQuality};
 use crate::cases::domain::{PersonRequest, WordsAuthor};
 use crate::cases::views::{MapPerson, StaffView};
 use crate::time;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::render;
@@ -102,7 +102,7 @@ async fn list_page(
     let tz = state
         .db
         .tenant(staff.tenant, |conn| {
-            CouncilSettings::load(conn).map(|s| s.tz)
+            Ok::<_, AppError>(CouncilSettings::load(conn)?.tz)
         })
         .await?;
     let (status, error) = match error {

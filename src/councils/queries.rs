@@ -26,8 +26,9 @@ use crate::db::TenantId;
 use crate::db::schema::{
     case_assignments, cases, children, council_answers, council_consents, council_invitations,
     council_meetings, council_objections, council_participants, council_preparations,
-    council_texts, council_waivers, councils, network_persons, tenants, users,
+    council_texts, council_waivers, councils, network_persons, users,
 };
+use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::web::problem::AppError;
 
 /// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
@@ -49,32 +50,16 @@ pub struct CouncilSettings {
 }
 
 impl CouncilSettings {
-    pub fn load(conn: &mut PgConnection) -> Result<Self, AppError> {
-        let (zone, minutes, reminders, chase_after, chase_max, prep): (
-            String,
-            i32,
-            Vec<i32>,
-            i32,
-            i32,
-            i32,
-        ) = tenants::table
-            .select((
-                tenants::time_zone,
-                tenants::meeting_minutes,
-                tenants::reminder_days,
-                tenants::chase_after_days,
-                tenants::chase_max,
-                tenants::preparation_check_days,
-            ))
-            .first(conn)?;
-        let days = |n: i32| u32::try_from(n).unwrap_or(0);
+    pub fn load(conn: &mut PgConnection) -> Result<Self, SettingsError> {
+        let s = ServiceSettings::load(conn)?;
         Ok(Self {
-            tz: zone.parse().unwrap_or(chrono_tz::Europe::Oslo),
-            meeting_minutes: minutes,
-            reminder_days: reminders.into_iter().map(days).collect(),
-            chase_after_days: days(chase_after),
-            chase_max: days(chase_max),
-            preparation_check_days: days(prep),
+            tz: s.tz,
+            // At most 720, so it fits.
+            meeting_minutes: i32::try_from(s.meeting_minutes).unwrap_or(i32::MAX),
+            reminder_days: s.reminder_days,
+            chase_after_days: s.chase_after_days,
+            chase_max: s.chase_max,
+            preparation_check_days: s.preparation_check_days,
             now: Utc::now(),
         })
     }

@@ -14,12 +14,12 @@ use uuid::Uuid;
 
 use super::domain::PlanStatus;
 use super::queries::{self, CHILD_TOKEN_PREFIX};
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{plan_child_links, plans};
 use crate::time::date;
 use crate::tokens;
+use crate::web::AppState;
 use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};

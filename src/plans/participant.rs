@@ -18,12 +18,12 @@ use uuid::Uuid;
 
 use super::domain::{CommitmentStatus, DoneRequest, PlanStatus};
 use super::queries::{self, PlanSettings};
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::councils::invitee::{self, Shown};
 use crate::councils::queries::council;
 use crate::db::schema::{councils, plan_approvals, plan_commitments};
 use crate::time::date;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::limits::client_address;

@@ -4,6 +4,7 @@
 pub mod domain;
 pub mod handlers;
 pub mod operator;
+pub mod settings;
 
 use std::sync::Arc;
 

@@ -10,6 +10,9 @@ pub mod limits;
 pub mod metrics;
 pub mod pages;
 pub mod problem;
+pub mod state;
+
+pub use state::AppState;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
