@@ -38,7 +38,7 @@ pub fn state(settings: Settings) -> Result<AppState, StateError> {
 
 /// Every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(plumbing::pages::home)
+    cfg.service(access::home::home)
         .service(plumbing::i18n::choose_language)
         .service(plumbing::assets::stylesheet)
         .service(plumbing::health::healthz)

@@ -14,6 +14,7 @@ use crate::fields::Email;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, Job, NewJob};
 use crate::mail::OutgoingEmail;
+use crate::mail::templates::AccountMail;
 use crate::tenancy::settings::ServiceSettings;
 
 /// Prefix of account link tokens.
@@ -42,6 +43,15 @@ impl Purpose {
         [Self::Setup, Self::Invitation, Self::PasswordReset]
             .into_iter()
             .find(|p| p.as_str() == text)
+    }
+
+    /// The email that carries the link.
+    pub fn mail(self) -> AccountMail {
+        match self {
+            Self::Setup => AccountMail::Setup,
+            Self::Invitation => AccountMail::Invitation,
+            Self::PasswordReset => AccountMail::PasswordReset,
+        }
     }
 
     /// How long a link stays valid.
@@ -184,7 +194,7 @@ fn send(
     let content = crate::mail::templates::account_link(
         service.lang,
         service.tz,
-        purpose,
+        purpose.mail(),
         &service.name,
         &link,
         expires,

@@ -56,6 +56,15 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Whether a meeting stands (`council_meetings.status`): a cancelled one keeps its row, so
+    /// its CANCEL can still be sent and its history read.
+    pub enum MeetingStatus ("meeting status") {
+        Scheduled => "scheduled";
+        Cancelled => "cancelled";
+    }
+}
+
+vocabulary! {
     /// What a text of the child's is.
     pub enum TextKind ("text kind") {
         Situation => "situation", "Situasjonsbeskrivelse", "Situation description";
@@ -863,6 +872,10 @@ mod tests {
         };
         let codes = |all: &[&str]| all.iter().map(|c| c.to_string()).collect::<Vec<_>>();
         assert_eq!(listed("kind"), codes(&CouncilKind::ALL.map(|k| k.as_str())));
+        assert_eq!(
+            listed("status"),
+            codes(&MeetingStatus::ALL.map(|s| s.as_str()))
+        );
         assert_eq!(
             listed("state"),
             codes(&CouncilState::ALL.map(|s| s.as_str()))

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::calendar::{self, CalendarEntry, Method};
-use super::domain::MeetingTime;
+use super::domain::{MeetingStatus, MeetingTime};
 use super::queries::{self, Council, CouncilSettings, MeetingRow};
 use super::rules;
 use crate::config::Settings;
@@ -359,7 +359,7 @@ pub fn cancel(
     let confirmed = meeting.confirmed_at.is_some();
     diesel::update(council_meetings::table.filter(council_meetings::id.eq(meeting.id)))
         .set((
-            council_meetings::status.eq("cancelled"),
+            council_meetings::status.eq(MeetingStatus::Cancelled.as_str()),
             council_meetings::cancelled_at.eq(now),
             council_meetings::sequence.eq(meeting.sequence + i32::from(confirmed)),
             council_meetings::updated_at.eq(now),

@@ -19,7 +19,9 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::domain::{AgendaPart, Answer, AnswerRequest, CouncilKind, Response, TextKind};
+use super::domain::{
+    AgendaPart, Answer, AnswerRequest, CouncilKind, MeetingStatus, Response, TextKind,
+};
 use super::invitations::{TOKEN_PREFIX, neutral_sender};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
@@ -144,7 +146,7 @@ pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<L
         place: r.6,
         video_link: r.7,
         agenda: serde_json::from_value(r.8).map_err(|e| AppError::Internal(e.to_string()))?,
-        cancelled: r.9 == "cancelled",
+        cancelled: r.9 == MeetingStatus::Cancelled.as_str(),
     }))
 }
 

@@ -11,9 +11,9 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::domain::{
-    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingTime, NewConsent,
-    NewCouncil, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver, Response,
-    TextKind, Who,
+    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingStatus, MeetingTime,
+    NewConsent, NewCouncil, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver,
+    Response, TextKind, Who,
 };
 use super::rules::{self, Blocker, Facts, MeetingFacts};
 use super::views::{
@@ -148,7 +148,7 @@ pub fn councils_of_case(
                 .and(councils::id.eq(council_meetings::council_id))),
         )
         .filter(councils::case_id.eq(case_id))
-        .filter(council_meetings::status.eq("scheduled"))
+        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
         .filter(council_meetings::starts_at.gt(Utc::now()))
         .order(council_meetings::starts_at)
         .select((council_meetings::council_id, council_meetings::starts_at))
@@ -1184,7 +1184,7 @@ pub fn double_booked(
                 .eq(council_meetings::tenant_id)
                 .and(council_participants::council_id.eq(council_meetings::council_id))),
         )
-        .filter(council_meetings::status.eq("scheduled"))
+        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
         .filter(council_meetings::starts_at.lt(end))
         .filter(council_participants::removed_at.is_null())
         .filter(
@@ -1258,7 +1258,7 @@ impl MeetingRow {
     }
 
     pub fn cancelled(&self) -> bool {
-        self.status == "cancelled"
+        self.status == MeetingStatus::Cancelled.as_str()
     }
 }
 

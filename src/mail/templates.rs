@@ -6,7 +6,6 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::access::account_links::Purpose;
 use crate::time::{date, moment};
 use crate::web::i18n::{Lang, Tr};
 
@@ -57,27 +56,35 @@ struct AccountLinkHtml<'a> {
 
 /// The email with an account link (setup, invitation or password reset) for a staff member of
 /// `service`.
+/// Which account link an email carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountMail {
+    Setup,
+    Invitation,
+    PasswordReset,
+}
+
 pub fn account_link(
     lang: Lang,
     tz: Tz,
-    purpose: Purpose,
+    purpose: AccountMail,
     service: &str,
     link: &str,
     expires: DateTime<Utc>,
 ) -> Rendered {
     let tr = Tr::new(lang);
     let (subject_key, intro_key, action_key) = match purpose {
-        Purpose::Setup => (
+        AccountMail::Setup => (
             "email.account.setup.subject",
             "email.account.setup.intro",
             "email.account.setup.action",
         ),
-        Purpose::Invitation => (
+        AccountMail::Invitation => (
             "email.account.invitation.subject",
             "email.account.invitation.intro",
             "email.account.invitation.action",
         ),
-        Purpose::PasswordReset => (
+        AccountMail::PasswordReset => (
             "email.account.reset.subject",
             "email.account.reset.intro",
             "email.account.reset.action",
@@ -471,7 +478,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn example(lang: Lang, purpose: Purpose) -> Rendered {
+    fn example(lang: Lang, purpose: AccountMail) -> Rendered {
         account_link(
             lang,
             chrono_tz::Europe::Oslo,
@@ -485,7 +492,7 @@ mod tests {
     /// Snapshot: the whole Norwegian setup email, so a change to its wording is a visible diff.
     #[test]
     fn setup_email_in_bokmal() {
-        let mail = example(Lang::Nb, Purpose::Setup);
+        let mail = example(Lang::Nb, AccountMail::Setup);
         assert_eq!(mail.subject, "Sett opp kontoen din i Tillit");
         assert_eq!(
             mail.text,
@@ -688,7 +695,11 @@ mod tests {
     fn every_purpose_in_both_languages_has_its_own_subject_and_the_link() {
         let mut subjects = std::collections::HashSet::new();
         for lang in [Lang::Nb, Lang::En] {
-            for purpose in [Purpose::Setup, Purpose::Invitation, Purpose::PasswordReset] {
+            for purpose in [
+                AccountMail::Setup,
+                AccountMail::Invitation,
+                AccountMail::PasswordReset,
+            ] {
                 let mail = example(lang, purpose);
                 assert!(subjects.insert(mail.subject.clone()), "{}", mail.subject);
                 assert!(
@@ -699,7 +710,7 @@ mod tests {
             }
         }
         assert!(
-            example(Lang::En, Purpose::PasswordReset)
+            example(Lang::En, AccountMail::PasswordReset)
                 .text
                 .contains("2026-11-25 09:15")
         );

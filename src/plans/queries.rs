@@ -23,7 +23,7 @@ use super::views::{
     GoalView, OwnerView, PendingConfirmation, PlanView, VersionView,
 };
 use crate::config::Settings;
-use crate::councils::domain::{CouncilKind, CouncilState};
+use crate::councils::domain::{CouncilKind, CouncilState, MeetingStatus};
 use crate::councils::queries::Council;
 use crate::db::TenantId;
 use crate::db::schema::{
@@ -1050,7 +1050,7 @@ pub fn extend_links(
             None => {
                 let meeting: Option<crate::councils::queries::MeetingRow> = council_meetings::table
                     .filter(council_meetings::council_id.eq(plan.council_id))
-                    .filter(council_meetings::status.eq("scheduled"))
+                    .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
                     .order(council_meetings::created_at.desc())
                     .select(crate::councils::queries::MeetingRow::as_select())
                     .first(conn)
