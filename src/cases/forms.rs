@@ -79,7 +79,7 @@ impl ChildForm {
             last_name: child.last_name.clone(),
             birth_date: child
                 .birth_date
-                .map(|d| d.format("%Y-%m-%d").to_string())
+                .map(crate::time::date_field_value)
                 .unwrap_or_default(),
             birth_year: if child.birth_date.is_some() {
                 String::new()
