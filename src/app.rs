@@ -2,74 +2,43 @@
 //! which spawn the whole app on a random port against real PostgreSQL and Redis.
 
 use std::net::TcpListener;
-use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
-use crate::db::Db;
-use crate::jobs::worker::JobContext;
-use crate::mail::Mailer;
-use crate::web::limits::Limits;
-use crate::web::metrics::Metrics;
-use crate::{access, cases, councils, jobs, openapi, plans, tenancy, web as plumbing};
+use crate::jobs::Registry;
+use crate::web::AppState;
+use crate::web::state::StateError;
+use crate::{access, cases, councils, openapi, plans, tenancy, web as plumbing};
 
-/// Everything a request handler may need. Cheap to clone.
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub db: Db,
-    pub redis: redis::Client,
-    pub mailer: Arc<Mailer>,
-    pub metrics: Metrics,
-    pub limits: Limits,
+/// Every kind of job the service runs, each registered from the capability that owns it.
+pub fn jobs() -> Registry {
+    Registry::new(|conn| Ok(tenancy::settings::quiet_hours(conn)?))
+        .register::<access::account_links::AccountEmail>()
+        .register::<cases::reminders::MapReview>()
+        .register::<cases::transition::TransitionMeeting>()
+        .register::<councils::invitations::Invitation>()
+        .register::<councils::invitations::AnswerChase>()
+        .register::<councils::invitations::MeetingReminder>()
+        .register::<councils::invitations::PreparationMissing>()
+        .register::<plans::schedule::PlanConfirmation>()
+        .register::<plans::schedule::CommitmentDue>()
+        .register::<plans::schedule::CommitmentOverdue>()
+        .register::<plans::schedule::EvaluationDue>()
+        .register::<plans::schedule::EvaluationUndocumented>()
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum StateError {
-    #[error("redis_url: {0}")]
-    Redis(#[from] redis::RedisError),
-    #[error(transparent)]
-    Mail(#[from] crate::mail::MailError),
-}
-
-impl AppState {
-    pub fn new(settings: Settings) -> Result<Self, StateError> {
-        let db = Db::connect_lazy(
-            settings.database_url.expose_secret(),
-            settings.database.pool_size,
-            Duration::from_secs(settings.database.connection_timeout_secs),
-        );
-        let redis = redis::Client::open(settings.redis_url.expose_secret())?;
-        let mailer = Arc::new(Mailer::from_settings(&settings)?);
-        let limits = Limits::new(&settings.rate_limits);
-        Ok(Self {
-            settings: Arc::new(settings),
-            db,
-            redis,
-            mailer,
-            metrics: Metrics::new(),
-            limits,
-        })
-    }
-
-    /// What the background jobs need from this state.
-    pub fn job_context(&self) -> JobContext {
-        JobContext {
-            db: self.db.clone(),
-            mailer: self.mailer.clone(),
-            settings: self.settings.clone(),
-        }
-    }
+/// The shared state of the service, with its job kinds.
+pub fn state(settings: Settings) -> Result<AppState, StateError> {
+    AppState::new(settings, jobs())
 }
 
 /// Every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(plumbing::pages::home)
+    cfg.service(access::home::home)
         .service(plumbing::i18n::choose_language)
         .service(plumbing::assets::stylesheet)
         .service(plumbing::health::healthz)
@@ -110,8 +79,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(tenancy::operator::create)
         .service(tenancy::operator::logout)
         .service(tenancy::operator::resend_setup)
-        .service(jobs::handlers::list_jobs)
-        .service(jobs::handlers::retry_job)
+        .service(access::jobs::list_jobs)
+        .service(access::jobs::retry_job)
         .configure(cases::routes)
         .configure(councils::routes)
         .configure(plans::routes);

@@ -12,11 +12,11 @@ use diesel::prelude::*;
 
 use crate::access::api_keys::{self, NewApiKey};
 use crate::access::{Role, passwords};
-use crate::app::AppState;
 use crate::audit::Actor;
 use crate::db::TenantId;
 use crate::db::schema::users;
 use crate::tenancy::{self, NewTenant, Slug};
+use crate::web::AppState;
 use crate::web::problem::AppError;
 
 struct DemoService {

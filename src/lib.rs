@@ -18,5 +18,7 @@ pub mod openapi;
 pub mod plans;
 pub mod telemetry;
 pub mod tenancy;
+pub mod time;
 pub mod tokens;
+pub mod vocabulary;
 pub mod web;

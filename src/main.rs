@@ -13,7 +13,7 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 
 use tillit::access::api_keys::{self, NewApiKey};
-use tillit::app::{self, AppState};
+use tillit::app;
 use tillit::audit::Actor;
 use tillit::config::Settings;
 use tillit::db::bootstrap;
@@ -190,7 +190,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
         }
         Command::Serve { bind, no_worker } => serve(settings, bind, !no_worker).await,
         Command::Worker => {
-            let state = AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?;
+            let state = app::state(settings).map_err(|e| CliError::Setup(e.to_string()))?;
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let workers = tokio::spawn(jobs::worker::run(state.job_context(), stop_rx));
             tracing::info!("job workers running");
@@ -210,7 +210,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
                 },
         } => {
             let new = NewTenant::parse(&slug, &name, &municipalities, &admin_email)?;
-            let state = AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?;
+            let state = app::state(settings).map_err(|e| CliError::Setup(e.to_string()))?;
             let created = tenancy::create_tenant(
                 &state.db,
                 state.settings.clone(),
@@ -233,7 +233,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
         } => {
             let email =
                 tillit::fields::Email::parse(&email).map_err(|m| AppError::field("email", m))?;
-            let state = AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?;
+            let state = app::state(settings).map_err(|e| CliError::Setup(e.to_string()))?;
             let (id, password) = tillit::tenancy::operator::create_or_reset(&state, &email).await?;
             println!(
                 "{}",
@@ -246,7 +246,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
         } => {
             let slug = Slug::parse(&tenant).map_err(|m| AppError::field("tenant", m))?;
             let new = NewApiKey::parse(&name, &role)?;
-            let state = AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?;
+            let state = app::state(settings).map_err(|e| CliError::Setup(e.to_string()))?;
             let created =
                 api_keys::create_for_slug(&state.db, &slug, new, Actor::Operator("cli".into()))
                     .await?;
@@ -257,8 +257,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             let mut settings = settings;
             apply_bind(&mut settings, bind);
             migrate(&settings).await?;
-            let state =
-                AppState::new(settings.clone()).map_err(|e| CliError::Setup(e.to_string()))?;
+            let state = app::state(settings.clone()).map_err(|e| CliError::Setup(e.to_string()))?;
             let summary = demo::seed(&state).await?;
             println!("{summary}");
             serve(settings, bind, true).await
@@ -283,8 +282,7 @@ async fn serve(
     apply_bind(&mut settings, bind);
     let listener = TcpListener::bind(settings.bind)
         .map_err(|e| CliError::Setup(format!("cannot listen on {}: {e}", settings.bind)))?;
-    let state =
-        web::Data::new(AppState::new(settings).map_err(|e| CliError::Setup(e.to_string()))?);
+    let state = web::Data::new(app::state(settings).map_err(|e| CliError::Setup(e.to_string()))?);
     let server = app::serve(state.clone(), listener)?;
     let handle = server.handle();
     tracing::info!(bind = %state.settings.bind, with_workers, "serving");

@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use crate::web::i18n::Lang;
 use crate::web::problem::PROBLEM_JSON;
 use crate::web::refusal::Refusal;
-use crate::{access, cases, councils, jobs, plans, tenancy, web};
+use crate::{access, cases, councils, plans, tenancy, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,8 +30,8 @@ use crate::{access, cases, councils, jobs, plans, tenancy, web};
         access::api_keys::list_keys,
         access::api_keys::get_key,
         access::api_keys::revoke_key,
-        jobs::handlers::list_jobs,
-        jobs::handlers::retry_job,
+        access::jobs::list_jobs,
+        access::jobs::retry_job,
         cases::handlers::list_cases,
         cases::handlers::create_case,
         cases::handlers::get_case,

@@ -9,13 +9,14 @@ use uuid::Uuid;
 
 use crate::config::Settings;
 use crate::db::TenantId;
-use crate::db::schema::{account_tokens, tenants, users};
+use crate::db::schema::{account_tokens, users};
 use crate::fields::Email;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
-use crate::jobs::{self, JobKind, NewJob};
+use crate::jobs::{self, Job, NewJob};
 use crate::mail::OutgoingEmail;
+use crate::mail::templates::AccountMail;
+use crate::tenancy::settings::ServiceSettings;
 use crate::tokens::{AccountLink, LinkToken};
-use crate::web::i18n::Lang;
 
 /// Why the link was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,15 @@ impl Purpose {
         [Self::Setup, Self::Invitation, Self::PasswordReset]
             .into_iter()
             .find(|p| p.as_str() == text)
+    }
+
+    /// The email that carries the link.
+    pub fn mail(self) -> AccountMail {
+        match self {
+            Self::Setup => AccountMail::Setup,
+            Self::Invitation => AccountMail::Invitation,
+            Self::PasswordReset => AccountMail::PasswordReset,
+        }
     }
 
     /// How long a link stays valid.
@@ -89,15 +99,14 @@ pub fn issue(
     jobs::schedule(
         conn,
         tenant,
-        &NewJob {
-            kind: JobKind::AccountEmail,
-            payload: serde_json::json!({ "token_id": token_id }),
-            due_at: Utc::now(),
-            subject: Some(jobs::Subject {
+        &NewJob::new(
+            &AccountEmail { token_id },
+            Utc::now(),
+            Some(jobs::Subject {
                 kind: "user",
                 id: user_id,
             }),
-        },
+        ),
     )?;
     Ok(IssuedLink {
         token_id,
@@ -120,15 +129,30 @@ struct LinkToSend {
     email: String,
 }
 
-/// Executes an [`JobKind::AccountEmail`] row: sends the link unless it was used, revoked or has
-/// expired meanwhile (then there is nothing to send, and the job is done).
-pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
-    let token_id: Uuid = row
-        .payload
-        .get("token_id")
-        .and_then(|v| v.as_str())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| JobError::Permanent("payload without token_id".into()))?;
+/// An account link by email: setup of a new service's admin, a staff invitation, a password
+/// reset. It does not wait out quiet hours: someone has just asked for it and is waiting.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AccountEmail {
+    pub token_id: Uuid,
+}
+
+impl Job for AccountEmail {
+    const KIND: &'static str = "account_email";
+    const RESPECTS_QUIET_HOURS: bool = false;
+
+    /// Sends the link unless it was used, revoked or has expired meanwhile (then there is
+    /// nothing to send, and the job is done).
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send(ctx, conn, row, self.token_id)
+    }
+}
+
+fn send(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+    token_id: Uuid,
+) -> Result<(), JobError> {
     let found: Option<LinkToSend> = account_tokens::table
         .inner_join(
             users::table.on(users::tenant_id
@@ -154,31 +178,22 @@ pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(
     let (expires, email) = (found.expires_at, found.email);
     let purpose = Purpose::parse(&found.purpose)
         .ok_or_else(|| JobError::Permanent(format!("unknown purpose {}", found.purpose)))?;
-    let (name, sender_name, reply_to, locale, zone): (
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-    ) = tenants::table
-        .select((
-            tenants::name,
-            tenants::sender_name,
-            tenants::reply_to,
-            tenants::locale,
-            tenants::time_zone,
-        ))
-        .first(conn)?;
+    let service = ServiceSettings::load(conn)?;
     let to = Email::parse(&email).map_err(|m| JobError::Permanent(m.into()))?;
     let token = LinkToken::<AccountLink>::derive(&ctx.settings.token_key(), token_id);
     let link = link_url(&ctx.settings, token.as_str());
-    let lang = Lang::parse(&locale).unwrap_or_default();
-    let tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
-    let content = crate::mail::templates::account_link(lang, tz, purpose, &name, &link, expires);
+    let content = crate::mail::templates::account_link(
+        service.lang,
+        service.tz,
+        purpose.mail(),
+        &service.name,
+        &link,
+        expires,
+    );
     ctx.mailer.send(&OutgoingEmail {
         to,
-        sender_name: sender_name.unwrap_or(name),
-        reply_to,
+        sender_name: service.sender_name.unwrap_or(service.name),
+        reply_to: service.reply_to,
         subject: content.subject,
         text: content.text,
         html: content.html,

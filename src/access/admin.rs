@@ -14,13 +14,13 @@ use uuid::Uuid;
 use super::Role;
 use super::account_links::{self, Purpose};
 use super::session::{self, AdminStaff};
-use crate::app::AppState;
 use crate::audit;
 use crate::db::schema::{account_tokens, audit_log, jobs, tenants, users};
 use crate::db::{TenantId, is_unique_violation};
 use crate::fields::{Email, required_text};
-use crate::mail::templates::local_time;
+use crate::jobs::JobStatus;
 use crate::tenancy::{self, Municipality};
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::{Shell, render};
@@ -893,8 +893,7 @@ fn load_audit(
     if let Some(outcome) = AuditFilter::text(&filter.outcome) {
         query = query.filter(audit_log::outcome.eq(outcome));
     }
-    let start_of =
-        |date: NaiveDate| crate::jobs::timing::local_to_utc(date, chrono::NaiveTime::MIN, tz);
+    let start_of = |date: NaiveDate| crate::time::local_to_utc(date, chrono::NaiveTime::MIN, tz);
     if let Some(from) = AuditFilter::date(&filter.from) {
         query = query.filter(audit_log::at.ge(start_of(from)));
     }
@@ -904,9 +903,8 @@ fn load_audit(
     query.load(conn)
 }
 
-fn tenant_zone(conn: &mut PgConnection) -> QueryResult<Tz> {
-    let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
-    Ok(zone.parse().unwrap_or(chrono_tz::Europe::Oslo))
+fn tenant_zone(conn: &mut PgConnection) -> Result<Tz, AppError> {
+    Ok(crate::tenancy::settings::zone(conn)?)
 }
 
 #[derive(Template)]
@@ -940,7 +938,7 @@ pub async fn audit_page(
             let rows = load_audit(conn, &query_filter, tz, PAGE_LIMIT)?;
             Ok::<_, AppError>(
                 rows.into_iter()
-                    .map(|r| (local_time(r.at, tz, lang), r))
+                    .map(|r| (crate::time::moment(r.at, tz, lang), r))
                     .collect::<Vec<_>>(),
             )
         })
@@ -1050,7 +1048,8 @@ pub async fn jobs_page(
     let status = query
         .status
         .clone()
-        .filter(|s| ["pending", "running", "done", "failed", "cancelled"].contains(&s.as_str()))
+        .and_then(|s| JobStatus::parse(&s).ok())
+        .map(|s| s.as_str().to_owned())
         .unwrap_or_default();
     let lang: Lang = tr.lang();
     let wanted = status.clone();
@@ -1077,7 +1076,7 @@ pub async fn jobs_page(
             let rows: Vec<JobRow> = query.load(conn)?;
             Ok::<_, AppError>(
                 rows.into_iter()
-                    .map(|r| (local_time(r.due_at, tz, lang), r))
+                    .map(|r| (crate::time::moment(r.due_at, tz, lang), r))
                     .collect::<Vec<_>>(),
             )
         })
@@ -1100,7 +1099,7 @@ pub async fn retry_job(
     id: web::Path<Uuid>,
     CsrfForm(_): CsrfForm<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
-    match crate::jobs::retry(&state.db, &staff.caller(), id.into_inner()).await {
+    match super::jobs::retry(&state.db, &staff.caller(), id.into_inner()).await {
         Ok(()) | Err(AppError::Conflict(_)) => Ok(back_to("/admin/jobs")),
         Err(other) => Err(other),
     }
@@ -1118,12 +1117,12 @@ pub fn role_key(role: &str) -> &'static str {
 
 /// The catalogue key of a job status.
 pub fn job_status_key(status: &str) -> &'static str {
-    match status {
-        "pending" => "jobs.state.pending",
-        "running" => "jobs.state.running",
-        "done" => "jobs.state.done",
-        "failed" => "jobs.state.failed",
-        _ => "jobs.state.cancelled",
+    match JobStatus::parse(status) {
+        Ok(JobStatus::Pending) => "jobs.state.pending",
+        Ok(JobStatus::Running) => "jobs.state.running",
+        Ok(JobStatus::Done) => "jobs.state.done",
+        Ok(JobStatus::Failed) => "jobs.state.failed",
+        Ok(JobStatus::Cancelled) | Err(_) => "jobs.state.cancelled",
     }
 }
 

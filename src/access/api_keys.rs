@@ -11,12 +11,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{Caller, Role};
-use crate::app::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::db::schema::api_keys;
 use crate::db::{Db, TenantId};
 use crate::fields::required_text;
 use crate::tokens;
+use crate::web::AppState;
 use crate::web::problem::{AppError, FieldError};
 
 /// Every key starts with this, so a leaked key is recognisable.

@@ -10,9 +10,9 @@ use uuid::Uuid;
 use super::Role;
 use super::api_keys;
 use super::session::Staff;
-use crate::app::AppState;
 use crate::audit::{Actor, AuditEntry};
 use crate::db::TenantId;
+use crate::web::AppState;
 use crate::web::problem::AppError;
 
 /// An authenticated caller of the JSON API: an API key (`Authorization: Bearer`) or a staff

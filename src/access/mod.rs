@@ -5,6 +5,8 @@ pub mod account_links;
 pub mod admin;
 pub mod api_keys;
 pub mod caller;
+pub mod home;
+pub mod jobs;
 pub mod login;
 pub mod passwords;
 pub mod session;

@@ -17,11 +17,11 @@ use tracing_actix_web::RequestId;
 use uuid::Uuid;
 
 use super::{Caller, Role};
-use crate::app::AppState;
 use crate::audit::Actor;
 use crate::db::TenantId;
 use crate::db::schema::{sessions, tenants, users};
 use crate::tokens;
+use crate::web::AppState;
 use crate::web::pages::{NavLink, Shell};
 use crate::web::problem::AppError;
 

@@ -7,72 +7,7 @@
 
 pub use crate::web::i18n::Lang;
 
-/// The allowed codes joined for an error message, so a caller learns what to send instead.
-pub(crate) fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> String {
-    all.iter().map(|&t| code(t)).collect::<Vec<_>>().join(", ")
-}
-
-/// Declares one closed list of terms: the enum with its serde and OpenAPI derives, its `ALL`
-/// array, `as_str`, `parse`, `label` and `Display`. One declaration per term keeps a code and its
-/// two labels on the same line, so they cannot drift apart. The case vocabulary
-/// (`super::domain`) is declared the same way.
-macro_rules! vocabulary {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident ($what:literal) {
-            $( $variant:ident => $code:literal, $nb:literal, $en:literal; )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize,
-            ::serde::Deserialize, ::utoipa::ToSchema,
-        )]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $( $variant, )+
-        }
-
-        impl $name {
-            /// Every term, in the order forms and pictures show them.
-            pub const ALL: [$name; [$($code),+].len()] = [$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $( Self::$variant => $code, )+
-                }
-            }
-
-            pub fn parse(input: &str) -> Result<Self, String> {
-                Self::ALL
-                    .into_iter()
-                    .find(|term| term.as_str() == input.trim())
-                    .ok_or_else(|| {
-                        format!(
-                            concat!("the ", $what, " must be one of {}"),
-                            $crate::cases::categories::codes(&Self::ALL, |t| t.as_str())
-                        )
-                    })
-            }
-
-            pub fn label(self, lang: $crate::web::i18n::Lang) -> &'static str {
-                match (self, lang) {
-                    $(
-                        (Self::$variant, $crate::web::i18n::Lang::Nb) => $nb,
-                        (Self::$variant, $crate::web::i18n::Lang::En) => $en,
-                    )+
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use vocabulary;
+use crate::vocabulary::vocabulary;
 
 vocabulary! {
     /// Who a person is to the child. The list follows the municipal guidance on network mapping,

@@ -7,10 +7,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::categories::{
-    Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality, vocabulary,
-};
+use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use crate::fields::{Email, required_text};
+use crate::vocabulary::vocabulary;
 use crate::web::problem::{AppError, FieldError};
 
 vocabulary! {

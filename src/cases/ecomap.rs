@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::categories::{
     Closeness, Lang, Lineage, NetworkSide, RelationCategory, RelationQuality, Sector,
 };
+use crate::time;
 
 /// What the picture shows: one revision of a child's network map.
 #[derive(Debug, Clone)]
@@ -112,7 +113,7 @@ pub fn render(map: &EcoMap, lang: Lang) -> String {
         tr(lang, "Nettverkskart for", "Network map for"),
         map.child_label.trim(),
         map.revision_label.trim(),
-        format_date(map.revision_date, lang)
+        time::date(map.revision_date, lang)
     );
     svg.push_str(&format!(
         concat!(
@@ -162,10 +163,6 @@ fn tr(lang: Lang, nb: &'static str, en: &'static str) -> &'static str {
         Lang::Nb => nb,
         Lang::En => en,
     }
-}
-
-fn format_date(date: NaiveDate, lang: Lang) -> String {
-    date.format(tr(lang, "%d.%m.%Y", "%Y-%m-%d")).to_string()
 }
 
 /// The text a screen reader gives instead of the picture: how many people, how close, and who
@@ -241,7 +238,7 @@ fn header(svg: &mut String, map: &EcoMap, lang: Lang) {
         child = escape(&shorten(&map.child_label, 30)),
         summary = escape(&summary),
         revision = escape(&shorten(&map.revision_label, 36)),
-        date = format_date(map.revision_date, lang),
+        date = time::date(map.revision_date, lang),
     ));
 }
 

@@ -16,7 +16,7 @@ use super::domain::{CheckKind, ChildRequest, MeasureRequest, MeasureStatus, Netw
 use super::pages::{FormErrors, PageState, Shown, case_page_response, see_other};
 use super::views::{CasePageSections, ChildView, MapPerson, MeasureView};
 use crate::access::session::Staff;
-use crate::app::AppState;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::pages::{Shell, render};
@@ -73,7 +73,7 @@ impl ChildForm {
             last_name: child.last_name.clone(),
             birth_date: child
                 .birth_date
-                .map(|d| d.format("%Y-%m-%d").to_string())
+                .map(crate::time::date_field_value)
                 .unwrap_or_default(),
             birth_year: if child.birth_date.is_some() {
                 String::new()

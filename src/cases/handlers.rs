@@ -19,7 +19,7 @@ use super::views::{
     RevisionView,
 };
 use crate::access::Caller;
-use crate::app::AppState;
+use crate::web::AppState;
 use crate::web::i18n::Tr;
 use crate::web::problem::{AppError, CaseErrors, Problem};
 

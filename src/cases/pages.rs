@@ -29,10 +29,10 @@ use super::views::{
     RevisionView, StaffMember,
 };
 use crate::access::session::Staff;
-use crate::app::AppState;
 use crate::mail::templates::fill;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::i18n::{Lang, Tr};
+use crate::web::i18n::Tr;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
 
@@ -83,10 +83,7 @@ impl FormErrors {
 
 /// A date as the reader writes it.
 pub fn date(day: NaiveDate, tr: &Tr) -> String {
-    match tr.lang() {
-        Lang::Nb => day.format("%d.%m.%Y").to_string(),
-        Lang::En => day.format("%Y-%m-%d").to_string(),
-    }
+    crate::time::date(day, tr.lang())
 }
 
 /// [`date`] as a method, so templates can write `{{ day.shown(tr) }}` whatever the references.

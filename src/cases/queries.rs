@@ -22,8 +22,9 @@ use super::views::{
 use crate::db::TenantId;
 use crate::db::schema::{
     case_assignments, cases, child_words, children, costly_measures, map_revisions,
-    network_check_persons, network_checks, network_persons, tenants, users,
+    network_check_persons, network_checks, network_persons, users,
 };
+use crate::tenancy::settings::ServiceSettings;
 use crate::web::problem::AppError;
 use crate::web::refusal::Refusal;
 
@@ -44,22 +45,19 @@ pub struct TenantClock {
 
 impl TenantClock {
     pub fn load(conn: &mut PgConnection) -> Result<Self, AppError> {
-        let (zone, months): (String, i32) = tenants::table
-            .select((tenants::time_zone, tenants::map_review_months))
-            .first(conn)?;
-        let tz: Tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
+        let s = ServiceSettings::load(conn)?;
         let now = Utc::now();
         Ok(Self {
-            tz,
-            review_months: u32::try_from(months).unwrap_or(6),
+            tz: s.tz,
+            review_months: s.map_review_months,
             now,
-            today: now.with_timezone(&tz).date_naive(),
+            today: s.today(now),
         })
     }
 
     /// The day `at` falls on in the service's time zone.
     pub fn local_day(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.tz).date_naive()
+        crate::time::local_date(at, self.tz)
     }
 }
 

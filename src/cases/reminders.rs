@@ -15,12 +15,12 @@ use super::rules::review_due_on;
 use crate::db::TenantId;
 use crate::db::schema::{case_assignments, cases, users};
 use crate::fields::Email;
-use crate::jobs::timing::local_to_utc;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
-use crate::jobs::{self, JobKind, NewJob, Subject};
+use crate::jobs::{self, Job, NewJob, Subject};
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::Rendered;
 use crate::tenancy::sender::neutral_sender;
+use crate::time::local_to_utc;
 use crate::web::i18n::Lang;
 
 /// Reminders are sent at this local time on their day (outside every service's quiet hours
@@ -58,20 +58,19 @@ pub fn schedule_review(
         conn,
         tenant,
         subject(case_id),
-        &[JobKind::MapReview],
-        &[NewJob {
-            kind: JobKind::MapReview,
-            payload: serde_json::json!({ "case_id": case_id }),
+        &[MapReview::KIND],
+        &[NewJob::new(
+            &MapReview { case_id },
             due_at,
-            subject: Some(subject(case_id)),
-        }],
+            Some(subject(case_id)),
+        )],
     )?;
     Ok(())
 }
 
 /// Cancels the case's pending review reminder (the case was closed).
 pub fn cancel_review(conn: &mut PgConnection, tenant: TenantId, case_id: Uuid) -> QueryResult<()> {
-    jobs::replace_for_subject(conn, tenant, subject(case_id), &[JobKind::MapReview], &[])?;
+    jobs::replace_for_subject(conn, tenant, subject(case_id), &[MapReview::KIND], &[])?;
     Ok(())
 }
 
@@ -87,12 +86,29 @@ fn message_uuid(job: Uuid, user: Uuid) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-/// Executes a [`JobKind::MapReview`] row: the neutral reminder to the staff assigned to the case.
-pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
-    notify_assigned(ctx, conn, row, crate::mail::templates::map_review)
+/// A case's network map is due for review: a neutral reminder to the staff assigned to it. One
+/// pending row per case, replaced each time a revision is saved.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct MapReview {
+    pub case_id: Uuid,
 }
 
-/// Executes a reminder about a case (payload `{"case_id": …}`): emails each active staff member
+impl Job for MapReview {
+    const KIND: &'static str = "map_review";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        notify_assigned(
+            ctx,
+            conn,
+            row,
+            self.case_id,
+            crate::mail::templates::map_review,
+        )
+    }
+}
+
+/// Executes a reminder about case `case_id`: emails each active staff member
 /// assigned to the case now the message `render` makes in their language, with a link to the
 /// case. It is signed like a council's invitations ([`neutral_sender`]): a work inbox is read over
 /// shoulders too, so not even the sender's name says child welfare. A case that is gone or closed
@@ -104,14 +120,9 @@ pub fn notify_assigned(
     ctx: &JobContext,
     conn: &mut PgConnection,
     row: &JobRow,
+    case_id: Uuid,
     render: fn(Lang, &str, &str) -> Rendered,
 ) -> Result<(), JobError> {
-    let case_id: Uuid = row
-        .payload
-        .get("case_id")
-        .and_then(|v| v.as_str())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| JobError::Permanent("payload without case_id".into()))?;
     let phase: Option<String> = cases::table
         .filter(cases::tenant_id.eq(row.tenant_id))
         .filter(cases::id.eq(case_id))

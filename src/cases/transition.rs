@@ -17,7 +17,7 @@ use super::reminders::{self, send_time, subject};
 use super::rules::{birthday, turns_seventeen_and_a_half};
 use crate::db::TenantId;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
-use crate::jobs::{self, JobKind, NewJob};
+use crate::jobs::{self, Job, NewJob};
 use crate::web::problem::AppError;
 
 /// The reminder `case` needs now, if any: none for a closed case or a child already past 17½. A
@@ -35,12 +35,11 @@ pub fn reminder_for(
     if day < clock.today {
         return Ok(None);
     }
-    Ok(Some(NewJob {
-        kind: JobKind::TransitionMeeting,
-        payload: serde_json::json!({ "case_id": case.id }),
-        due_at: send_time(day, clock.tz),
-        subject: Some(subject(case.id)),
-    }))
+    Ok(Some(NewJob::new(
+        &TransitionMeeting { case_id: case.id },
+        send_time(day, clock.tz),
+        Some(subject(case.id)),
+    )))
 }
 
 /// Replaces the case's pending 17½ reminder with the one it needs now (perhaps none), in the
@@ -59,7 +58,7 @@ pub fn schedule(
         conn,
         tenant,
         subject(case.id),
-        &[JobKind::TransitionMeeting],
+        &[TransitionMeeting::KIND],
         &replacement,
     )?;
     Ok(())
@@ -71,16 +70,33 @@ pub fn cancel(conn: &mut PgConnection, tenant: TenantId, case_id: Uuid) -> Resul
         conn,
         tenant,
         subject(case_id),
-        &[JobKind::TransitionMeeting],
+        &[TransitionMeeting::KIND],
         &[],
     )?;
     Ok(())
 }
 
-/// Executes a [`JobKind::TransitionMeeting`] row: the neutral reminder to the staff assigned to
-/// the case.
-pub fn send(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
-    reminders::notify_assigned(ctx, conn, row, crate::mail::templates::transition_meeting)
+/// The child of a case turns 17½: a neutral reminder to the staff assigned to the case that it
+/// is time for the transition meeting. One pending row per case, replaced when the birth date
+/// changes.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TransitionMeeting {
+    pub case_id: Uuid,
+}
+
+impl Job for TransitionMeeting {
+    const KIND: &'static str = "transition_meeting";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        reminders::notify_assigned(
+            ctx,
+            conn,
+            row,
+            self.case_id,
+            crate::mail::templates::transition_meeting,
+        )
+    }
 }
 
 #[cfg(test)]
@@ -154,7 +170,7 @@ mod tests {
         .unwrap()
         .expect("a reminder");
         assert_eq!(job.due_at, utc(2028, 1, 1, 8));
-        assert_eq!(job.kind, JobKind::TransitionMeeting);
+        assert_eq!(job.kind, TransitionMeeting::KIND);
         assert_eq!(
             job.payload,
             serde_json::json!({ "case_id": Uuid::from_u128(1) })

@@ -19,9 +19,9 @@ use super::invitations;
 use super::queries::{self, Council, CouncilSettings};
 use super::views::{CouncilSummary, CouncilView};
 use crate::access::Caller;
-use crate::app::AppState;
 use crate::cases::access::{Audited, CaseCtx, Intent, case_user, with_case};
 use crate::config::Settings;
+use crate::web::AppState;
 use crate::web::problem::AppError;
 
 /// Opens the case and its council, runs `f`, and audits `action` with `f`'s details; returns the

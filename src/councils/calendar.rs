@@ -11,7 +11,8 @@ use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use uuid::Uuid;
 
 /// What the calendar file is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Request,
     Cancel,

@@ -5,15 +5,16 @@
 //! Request structs take strings (and `flag`/`number` fields that accept both JSON values and form
 //! text), so the JSON API and the HTML forms share them and their parsing.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::cases::categories::{NetworkSide, vocabulary};
+use crate::cases::categories::NetworkSide;
 use crate::cases::domain::{Errors, PersonRequest, WordsAuthor, long_text};
-use crate::jobs::timing::local_to_utc;
+pub use crate::time::local_moment;
+use crate::vocabulary::vocabulary;
 use crate::web::problem::AppError;
 
 vocabulary! {
@@ -51,6 +52,15 @@ vocabulary! {
         Preparing => "preparing", "Forberedelse", "Preparing";
         Held => "held", "Møtet er holdt", "Meeting held";
         Ended => "ended", "Avsluttet", "Ended";
+    }
+}
+
+vocabulary! {
+    /// Whether a meeting stands (`council_meetings.status`): a cancelled one keeps its row, so
+    /// its CANCEL can still be sent and its history read.
+    pub enum MeetingStatus ("meeting status") {
+        Scheduled => "scheduled";
+        Cancelled => "cancelled";
     }
 }
 
@@ -229,20 +239,6 @@ fn parse_uuid(input: &str) -> Result<Uuid, String> {
         .trim()
         .parse()
         .map_err(|_| "not a valid id".to_owned())
-}
-
-/// A moment given in the service's time zone: `2026-12-03T18:00` (as a date-time field sends
-/// it), `2026-12-03 18:00`, or RFC 3339 with an explicit offset.
-pub fn local_moment(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .map(|naive| local_to_utc(naive.date(), naive.time(), tz))
-        .ok_or_else(|| "write the time as 2026-12-03T18:00 (the service's local time)".to_owned())
 }
 
 /// A moment that has happened, or now when absent.
@@ -876,6 +872,10 @@ mod tests {
         };
         let codes = |all: &[&str]| all.iter().map(|c| c.to_string()).collect::<Vec<_>>();
         assert_eq!(listed("kind"), codes(&CouncilKind::ALL.map(|k| k.as_str())));
+        assert_eq!(
+            listed("status"),
+            codes(&MeetingStatus::ALL.map(|s| s.as_str()))
+        );
         assert_eq!(
             listed("state"),
             codes(&CouncilState::ALL.map(|s| s.as_str()))

@@ -12,7 +12,7 @@ use super::domain::{
 };
 use super::views::{CouncilSummary, CouncilView};
 use crate::access::Caller;
-use crate::app::AppState;
+use crate::web::AppState;
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The case's councils, oldest first, with their next meeting.

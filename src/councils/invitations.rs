@@ -13,27 +13,27 @@
 use chrono::{DateTime, Duration, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::calendar::{self, CalendarEntry, Method};
-use super::domain::MeetingTime;
+use super::domain::{MeetingStatus, MeetingTime};
 use super::queries::{self, Council, CouncilSettings, MeetingRow};
 use super::rules;
 use crate::config::Settings;
 use crate::db::TenantId;
 use crate::db::schema::{
-    council_answers, council_invitations, council_meetings, council_participants, councils,
-    tenants, users,
+    council_answers, council_invitations, council_meetings, council_participants, councils, users,
 };
 use crate::fields::Email;
-use crate::jobs::timing::days_before;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
-use crate::jobs::{self, JobKind, NewJob, Subject};
+use crate::jobs::{self, Job, NewJob, Subject};
 use crate::mail::templates::{self, MeetingMail};
 use crate::mail::{CalendarFile, OutgoingEmail};
 use crate::tenancy::sender::neutral_sender;
+use crate::tenancy::settings::{self as service};
+use crate::time::days_before;
 use crate::tokens::{InvitationLink, LinkToken};
 use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
@@ -51,11 +51,11 @@ fn subject(meeting_id: Uuid) -> Subject {
 }
 
 /// Every kind of job a meeting has: what a change or a cancellation replaces.
-const MEETING_JOBS: [JobKind; 4] = [
-    JobKind::Invitation,
-    JobKind::AnswerChase,
-    JobKind::MeetingReminder,
-    JobKind::PreparationMissing,
+const MEETING_JOBS: [&str; 4] = [
+    Invitation::KIND,
+    AnswerChase::KIND,
+    MeetingReminder::KIND,
+    PreparationMissing::KIND,
 ];
 
 /// The token of invitation row `id`.
@@ -179,38 +179,50 @@ fn timed_jobs(meeting: &MeetingRow, cs: &CouncilSettings) -> Vec<NewJob> {
         .iter()
         .map(|&days| (days, days_before(start, days, cs.tz)))
         .filter(|(_, due)| *due > cs.now)
-        .map(|(days, due)| NewJob {
-            kind: JobKind::MeetingReminder,
-            payload: json!({ "meeting_id": meeting.id, "days": days }),
-            due_at: due,
-            subject: Some(subject(meeting.id)),
+        .map(|(days, due)| {
+            NewJob::new(
+                &MeetingReminder {
+                    meeting_id: meeting.id,
+                    days,
+                },
+                due,
+                Some(subject(meeting.id)),
+            )
         })
         .collect();
     let check = days_before(start, cs.preparation_check_days, cs.tz);
-    out.push(NewJob {
-        kind: JobKind::PreparationMissing,
-        payload: json!({ "meeting_id": meeting.id }),
-        due_at: check.max(cs.now),
-        subject: Some(subject(meeting.id)),
-    });
+    out.push(NewJob::new(
+        &PreparationMissing {
+            meeting_id: meeting.id,
+        },
+        check.max(cs.now),
+        Some(subject(meeting.id)),
+    ));
     out
 }
 
 fn invitation_job(meeting: Uuid, invitation: Uuid, method: Method, now: DateTime<Utc>) -> NewJob {
-    NewJob {
-        kind: JobKind::Invitation,
-        payload: json!({ "invitation_id": invitation, "method": method.as_str() }),
-        due_at: now,
-        subject: Some(subject(meeting)),
-    }
+    NewJob::new(
+        &Invitation {
+            invitation_id: invitation,
+            method,
+        },
+        now,
+        Some(subject(meeting)),
+    )
 }
 
 fn chase_job(meeting: Uuid, participant: Uuid, round: u32, cs: &CouncilSettings) -> Option<NewJob> {
-    (round <= cs.chase_max).then(|| NewJob {
-        kind: JobKind::AnswerChase,
-        payload: json!({ "meeting_id": meeting, "participant_id": participant, "round": round }),
-        due_at: cs.now + Duration::days(i64::from(cs.chase_after_days)),
-        subject: Some(subject(meeting)),
+    (round <= cs.chase_max).then(|| {
+        NewJob::new(
+            &AnswerChase {
+                meeting_id: meeting,
+                participant_id: participant,
+                round,
+            },
+            cs.now + Duration::days(i64::from(cs.chase_after_days)),
+            Some(subject(meeting)),
+        )
     })
 }
 
@@ -357,7 +369,7 @@ pub fn cancel(
     let confirmed = meeting.confirmed_at.is_some();
     diesel::update(council_meetings::table.filter(council_meetings::id.eq(meeting.id)))
         .set((
-            council_meetings::status.eq("cancelled"),
+            council_meetings::status.eq(MeetingStatus::Cancelled.as_str()),
             council_meetings::cancelled_at.eq(now),
             council_meetings::sequence.eq(meeting.sequence + i32::from(confirmed)),
             council_meetings::updated_at.eq(now),
@@ -427,14 +439,6 @@ pub fn revoke(
 // ------------------------------------------------------------------------------------------
 // The executors.
 
-fn payload_uuid(row: &JobRow, key: &str) -> Result<Uuid, JobError> {
-    row.payload
-        .get(key)
-        .and_then(|v| v.as_str())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| JobError::Permanent(format!("payload without {key}")))
-}
-
 /// A participant's address, whoever they are.
 fn address_of(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Option<String>> {
     Ok(queries::team_member(conn, participant)?.and_then(|m| m.email))
@@ -484,24 +488,88 @@ fn post(letter: Letter<'_>) -> Result<(), JobError> {
     Ok(())
 }
 
-fn tenant_zone(conn: &mut PgConnection) -> QueryResult<chrono_tz::Tz> {
-    let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
-    Ok(zone.parse().unwrap_or(chrono_tz::Europe::Oslo))
+/// A meeting's invitation, change (METHOD:REQUEST) or cancellation (METHOD:CANCEL) to one
+/// participant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Invitation {
+    pub invitation_id: Uuid,
+    pub method: Method,
 }
 
-/// Executes a [`JobKind::Invitation`] row: the invitation or change (REQUEST) with the link, or
-/// the cancellation (CANCEL). A REQUEST whose link was replaced or whose meeting was cancelled
-/// meanwhile has nothing left to say, and is done.
-pub fn send_invitation(
+impl Job for Invitation {
+    const KIND: &'static str = "invitation";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    /// The invitation or change (REQUEST) with the link, or the cancellation (CANCEL). A REQUEST
+    /// whose link was replaced or whose meeting was cancelled meanwhile has nothing left to say,
+    /// and is done.
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_invitation(ctx, conn, row, self)
+    }
+}
+
+/// A participant has not answered: a reminder with their link, at most `chase_max` times.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnswerChase {
+    pub meeting_id: Uuid,
+    pub participant_id: Uuid,
+    pub round: u32,
+}
+
+impl Job for AnswerChase {
+    const KIND: &'static str = "answer_chase";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    /// If the participant has not answered and the meeting is still ahead, a friendly nudge with
+    /// their link, and the next chase (at most `chase_max`).
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_chase(ctx, conn, row, self)
+    }
+}
+
+/// `reminder_days` before a meeting, to everyone invited who has not declined.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MeetingReminder {
+    pub meeting_id: Uuid,
+    pub days: u32,
+}
+
+impl Job for MeetingReminder {
+    const KIND: &'static str = "meeting_reminder";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    /// Everyone with a live link who has not declined hears that the meeting is coming, with
+    /// their link.
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_reminder(ctx, conn, row, self.meeting_id)
+    }
+}
+
+/// `preparation_check_days` before a meeting: tells the coordinator if someone is not prepared
+/// or a consent or waiver is missing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PreparationMissing {
+    pub meeting_id: Uuid,
+}
+
+impl Job for PreparationMissing {
+    const KIND: &'static str = "preparation_missing";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    /// If someone on the team is not prepared, or a consent or waiver is missing, the coordinator
+    /// hears of it (neutrally, with a link to sign in).
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_preparation_check(ctx, conn, row, self.meeting_id)
+    }
+}
+
+fn send_invitation(
     ctx: &JobContext,
     conn: &mut PgConnection,
     row: &JobRow,
+    job: &Invitation,
 ) -> Result<(), JobError> {
-    let invitation_id = payload_uuid(row, "invitation_id")?;
-    let method = match row.payload.get("method").and_then(|m| m.as_str()) {
-        Some("CANCEL") => Method::Cancel,
-        _ => Method::Request,
-    };
+    let (invitation_id, method) = (job.invitation_id, job.method);
     let found: Option<(Uuid, Uuid, Option<DateTime<Utc>>)> = council_invitations::table
         .filter(council_invitations::id.eq(invitation_id))
         .select((
@@ -524,7 +592,7 @@ pub fn send_invitation(
         return Ok(());
     };
     let (sender, reply_to, lang) = neutral_sender(conn)?;
-    let tz = tenant_zone(conn)?;
+    let tz = service::zone(conn)?;
     let link = (method == Method::Request)
         .then(|| link_url(&ctx.settings, &token_for(&ctx.settings, invitation_id)));
     let kind = match (method, meeting.sequence) {
@@ -589,17 +657,13 @@ fn answered(conn: &mut PgConnection, meeting: Uuid, participant: Uuid) -> QueryR
     .get_result(conn)
 }
 
-/// Executes a [`JobKind::AnswerChase`] row: if the participant has not answered and the meeting
-/// is still ahead, a friendly nudge with their link, and the next chase (at most `chase_max`).
-pub fn send_chase(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
-    let meeting_id = payload_uuid(row, "meeting_id")?;
-    let participant = payload_uuid(row, "participant_id")?;
-    let round = row
-        .payload
-        .get("round")
-        .and_then(|r| r.as_u64())
-        .and_then(|r| u32::try_from(r).ok())
-        .unwrap_or(1);
+fn send_chase(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+    job: &AnswerChase,
+) -> Result<(), JobError> {
+    let (meeting_id, participant, round) = (job.meeting_id, job.participant_id, job.round);
     let Some(meeting) = meeting_row(conn, meeting_id)? else {
         return Ok(());
     };
@@ -617,7 +681,7 @@ pub fn send_chase(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Re
         return Ok(());
     };
     let (sender, reply_to, lang) = neutral_sender(conn)?;
-    let tz = tenant_zone(conn)?;
+    let tz = service::zone(conn)?;
     let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
     let content = templates::meeting(
         lang,
@@ -636,21 +700,19 @@ pub fn send_chase(ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Re
         message: row.id,
         calendar: None,
     })?;
-    let cs = CouncilSettings::load(conn).map_err(|e| JobError::Retry(e.to_string()))?;
+    let cs = CouncilSettings::load(conn)?;
     if let Some(next) = chase_job(meeting_id, participant, round + 1, &cs) {
         jobs::schedule(conn, TenantId(row.tenant_id), &next)?;
     }
     Ok(())
 }
 
-/// Executes a [`JobKind::MeetingReminder`] row: everyone with a live link who has not declined
-/// hears that the meeting is coming, with their link.
-pub fn send_reminder(
+fn send_reminder(
     ctx: &JobContext,
     conn: &mut PgConnection,
     row: &JobRow,
+    meeting_id: Uuid,
 ) -> Result<(), JobError> {
-    let meeting_id = payload_uuid(row, "meeting_id")?;
     let Some(meeting) = meeting_row(conn, meeting_id)? else {
         return Ok(());
     };
@@ -676,7 +738,7 @@ pub fn send_reminder(
         .select(council_answers::participant_id)
         .load(conn)?;
     let (sender, reply_to, lang) = neutral_sender(conn)?;
-    let tz = tenant_zone(conn)?;
+    let tz = service::zone(conn)?;
     for (participant, invitation) in links {
         if declined.contains(&participant) {
             continue;
@@ -706,14 +768,12 @@ pub fn send_reminder(
     Ok(())
 }
 
-/// Executes a [`JobKind::PreparationMissing`] row: if someone on the team is not prepared, or a
-/// consent or waiver is missing, the coordinator hears of it (neutrally, with a link to sign in).
-pub fn send_preparation_check(
+fn send_preparation_check(
     ctx: &JobContext,
     conn: &mut PgConnection,
     row: &JobRow,
+    meeting_id: Uuid,
 ) -> Result<(), JobError> {
-    let meeting_id = payload_uuid(row, "meeting_id")?;
     let Some(meeting) = meeting_row(conn, meeting_id)? else {
         return Ok(());
     };
@@ -746,7 +806,7 @@ pub fn send_preparation_check(
         return Ok(());
     }
     let (sender, reply_to, _) = neutral_sender(conn)?;
-    let tz = tenant_zone(conn)?;
+    let tz = service::zone(conn)?;
     let link = format!(
         "{}/cases/{case_id}/councils/{}",
         ctx.settings.base_url(),

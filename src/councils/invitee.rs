@@ -18,18 +18,20 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::domain::{AgendaPart, Answer, AnswerRequest, CouncilKind, Response, TextKind};
+use super::domain::{
+    AgendaPart, Answer, AnswerRequest, CouncilKind, MeetingStatus, Response, TextKind,
+};
 use super::views::{InviteeSections, PlanSection, PlanSectionReader};
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
-    councils, tenants,
+    councils,
 };
-use crate::mail::templates::local_time;
 use crate::tenancy::sender::neutral_sender;
+use crate::time;
 use crate::tokens::{InvitationLink, LinkToken};
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
@@ -123,7 +125,7 @@ pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<L
         place: r.6,
         video_link: r.7,
         agenda: serde_json::from_value(r.8).map_err(|e| AppError::Internal(e.to_string()))?,
-        cancelled: r.9 == "cancelled",
+        cancelled: r.9 == MeetingStatus::Cancelled.as_str(),
     }))
 }
 
@@ -188,7 +190,7 @@ pub(crate) fn page_values(
     plan_section: PlanSectionReader,
 ) -> Result<Values, AppError> {
     let (sender, _, _) = neutral_sender(conn)?;
-    let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
+    let tz = crate::tenancy::settings::zone(conn)?;
     let texts: Vec<(String, String)> = council_texts::table
         .filter(council_texts::council_id.eq(found.council))
         .filter(council_texts::removed_at.is_null())
@@ -207,7 +209,6 @@ pub(crate) fn page_values(
         ))
         .first(conn)
         .optional()?;
-    let tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
     let plan = plan_section(conn, found.council, found.participant)?;
     Ok((
         sender,
@@ -270,10 +271,10 @@ pub(crate) fn page(
     InviteePage {
         sender,
         kind: found.kind.label(lang),
-        when: found.starts_at.map(|s| local_time(s, tz, lang)),
+        when: found.starts_at.map(|s| time::moment(s, tz, lang)),
         until: found.starts_at.map(|s| {
             let end = s + chrono::Duration::minutes(i64::from(found.duration_minutes));
-            end.with_timezone(&tz).format("%H:%M").to_string()
+            time::clock(end, tz)
         }),
         place: found.place.clone(),
         video_link: found.video_link.clone(),

@@ -20,12 +20,12 @@ use super::domain::{
 use super::queries::{self, CouncilSettings};
 use super::views::{CouncilSummary, CouncilView};
 use crate::access::session::Staff;
-use crate::app::AppState;
 use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::categories::{Closeness, NetworkSide, RelationCategory, RelationQuality};
 use crate::cases::domain::{PersonRequest, WordsAuthor};
 use crate::cases::views::{CaseCouncil, MapPerson, StaffView};
-use crate::mail::templates::local_time;
+use crate::time;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::render;
@@ -85,22 +85,16 @@ impl Clock {
 
     /// A calendar date as people here write it.
     pub fn day(&self, day: &chrono::NaiveDate) -> String {
-        match self.lang {
-            Lang::Nb => day.format("%d.%m.%Y").to_string(),
-            Lang::En => day.format("%Y-%m-%d").to_string(),
-        }
+        time::date(*day, self.lang)
     }
 
     pub fn at(&self, at: impl Moment) -> String {
-        local_time(at.utc(), self.tz, self.lang)
+        time::moment(at.utc(), self.tz, self.lang)
     }
 
     /// The value a `datetime-local` field shows for `at`.
     pub fn field(&self, at: impl Moment) -> String {
-        at.utc()
-            .with_timezone(&self.tz)
-            .format("%Y-%m-%dT%H:%M")
-            .to_string()
+        time::field_value(at.utc(), self.tz)
     }
 }
 
@@ -127,7 +121,7 @@ async fn list_page(
     let tz = state
         .db
         .tenant(staff.tenant, |conn| {
-            CouncilSettings::load(conn).map(|s| s.tz)
+            Ok::<_, AppError>(CouncilSettings::load(conn)?.tz)
         })
         .await?;
     let (status, error) = match error {

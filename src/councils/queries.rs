@@ -11,9 +11,9 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::domain::{
-    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingTime, NewConsent,
-    NewCouncil, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver, Response,
-    TextKind, Who,
+    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingStatus, MeetingTime,
+    NewConsent, NewCouncil, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver,
+    Response, TextKind, Who,
 };
 use super::rules::{self, Blocker, Facts, MeetingFacts};
 use super::views::{
@@ -26,8 +26,9 @@ use crate::db::TenantId;
 use crate::db::schema::{
     case_assignments, cases, children, council_answers, council_consents, council_invitations,
     council_meetings, council_objections, council_participants, council_preparations,
-    council_texts, council_waivers, councils, network_persons, tenants, users,
+    council_texts, council_waivers, councils, network_persons, users,
 };
+use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::web::problem::AppError;
 
 /// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
@@ -49,32 +50,16 @@ pub struct CouncilSettings {
 }
 
 impl CouncilSettings {
-    pub fn load(conn: &mut PgConnection) -> Result<Self, AppError> {
-        let (zone, minutes, reminders, chase_after, chase_max, prep): (
-            String,
-            i32,
-            Vec<i32>,
-            i32,
-            i32,
-            i32,
-        ) = tenants::table
-            .select((
-                tenants::time_zone,
-                tenants::meeting_minutes,
-                tenants::reminder_days,
-                tenants::chase_after_days,
-                tenants::chase_max,
-                tenants::preparation_check_days,
-            ))
-            .first(conn)?;
-        let days = |n: i32| u32::try_from(n).unwrap_or(0);
+    pub fn load(conn: &mut PgConnection) -> Result<Self, SettingsError> {
+        let s = ServiceSettings::load(conn)?;
         Ok(Self {
-            tz: zone.parse().unwrap_or(chrono_tz::Europe::Oslo),
-            meeting_minutes: minutes,
-            reminder_days: reminders.into_iter().map(days).collect(),
-            chase_after_days: days(chase_after),
-            chase_max: days(chase_max),
-            preparation_check_days: days(prep),
+            tz: s.tz,
+            // At most 720, so it fits.
+            meeting_minutes: i32::try_from(s.meeting_minutes).unwrap_or(i32::MAX),
+            reminder_days: s.reminder_days,
+            chase_after_days: s.chase_after_days,
+            chase_max: s.chase_max,
+            preparation_check_days: s.preparation_check_days,
             now: Utc::now(),
         })
     }
@@ -163,7 +148,7 @@ pub fn councils_of_case(
                 .and(councils::id.eq(council_meetings::council_id))),
         )
         .filter(councils::case_id.eq(case_id))
-        .filter(council_meetings::status.eq("scheduled"))
+        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
         .filter(council_meetings::starts_at.gt(Utc::now()))
         .order(council_meetings::starts_at)
         .select((council_meetings::council_id, council_meetings::starts_at))
@@ -1292,7 +1277,7 @@ pub fn double_booked(
                 .eq(council_meetings::tenant_id)
                 .and(council_participants::council_id.eq(council_meetings::council_id))),
         )
-        .filter(council_meetings::status.eq("scheduled"))
+        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
         .filter(council_meetings::starts_at.lt(end))
         .filter(council_participants::removed_at.is_null())
         .filter(
@@ -1366,7 +1351,7 @@ impl MeetingRow {
     }
 
     pub fn cancelled(&self) -> bool {
-        self.status == "cancelled"
+        self.status == MeetingStatus::Cancelled.as_str()
     }
 }
 

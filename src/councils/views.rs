@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::domain::{
-    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, Response, TextKind,
+    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingStatus, Response,
+    TextKind,
 };
 use super::rules::Standing;
 use crate::cases::categories::NetworkSide;
@@ -157,7 +158,7 @@ pub struct MeetingView {
 
 impl MeetingView {
     pub fn cancelled(&self) -> bool {
-        self.status == "cancelled"
+        self.status == MeetingStatus::Cancelled.as_str()
     }
 }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use super::JobStatus;
 use crate::config::JobSettings;
 use crate::db::schema::jobs;
 use crate::db::{Db, DbError, TenantId};
@@ -112,11 +113,11 @@ async fn release(db: &Db, tickets: &[Ticket]) {
                 diesel::update(
                     jobs::table
                         .find((tenant.0, ticket.job_id))
-                        .filter(jobs::status.eq("running"))
+                        .filter(jobs::status.eq(JobStatus::Running.as_str()))
                         .filter(jobs::attempts.eq(ticket.attempt)),
                 )
                 .set((
-                    jobs::status.eq("pending"),
+                    jobs::status.eq(JobStatus::Pending.as_str()),
                     jobs::attempts.eq(ticket.attempt - 1),
                     jobs::lease_until.eq(None::<chrono::DateTime<chrono::Utc>>),
                 ))

@@ -3,123 +3,114 @@
 //! causes it. The [`dispatcher`] claims due rows across tenants with a lease and hands them to the
 //! [`worker`]s through Redis (apalis); a worker finishes the row in its tenant's transaction.
 //! Redis may lose everything: a lease that runs out makes the row due again.
+//!
+//! This module is plumbing and knows no capability: each kind of job is a type implementing
+//! [`Job`] — its serde payload and its `run` — in the capability that owns it, and the kinds are
+//! put into a [`Registry`] where the app is built (`app::jobs`).
 
 pub mod dispatcher;
-pub mod handlers;
 pub mod timing;
 pub mod worker;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use diesel::PgConnection;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::{Caller, Role};
 use crate::db::TenantId;
 use crate::db::schema::jobs;
+use crate::vocabulary::vocabulary;
 use crate::web::problem::AppError;
+use timing::QuietHours;
+use worker::{JobContext, JobError, JobRow};
 
-/// What a job does. Each kind has its executor in the capability it belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
-    /// An account link by email: setup of a new service's admin, a staff invitation, a password
-    /// reset. Payload: `{"token_id": uuid}`.
-    AccountEmail,
-    /// A case's network map is due for review: a neutral reminder to the staff assigned to it.
-    /// One pending row per case, replaced each time a revision is saved. Payload:
-    /// `{"case_id": uuid}`.
-    MapReview,
-    /// The child of a case turns 17½: a neutral reminder to the staff assigned to the case that
-    /// it is time for the transition meeting. One pending row per case, replaced when the birth
-    /// date changes. Payload: `{"case_id": uuid}`.
-    TransitionMeeting,
-    /// A meeting's invitation, change (METHOD:REQUEST) or cancellation (METHOD:CANCEL) to one
-    /// participant. Payload: `{"invitation_id": uuid, "method": "REQUEST" | "CANCEL"}`.
-    Invitation,
-    /// A participant has not answered: a reminder with their link, at most `chase_max` times.
-    /// Payload: `{"meeting_id", "participant_id", "round"}`.
-    AnswerChase,
-    /// `reminder_days` before a meeting, to everyone invited who has not declined. Payload:
-    /// `{"meeting_id", "days"}`.
-    MeetingReminder,
-    /// `preparation_check_days` before a meeting: tells the coordinator if someone is not
-    /// prepared or a consent or waiver is missing. Payload: `{"meeting_id"}`.
-    PreparationMissing,
-    /// A network council's plan awaits a participant's confirmation: an email with their link.
-    /// Payload: `{"plan_id", "participant_id", "version"}`.
-    PlanConfirmation,
-    /// `commitment_notice_days` before a commitment's due date, to the person who committed.
-    /// Payload: `{"commitment_id", "due_on"}`.
-    CommitmentDue,
-    /// The day after a commitment's due date, if it is not done. Payload as for `CommitmentDue`.
-    CommitmentOverdue,
-    /// At a plan's evaluation date: opens the follow-up the network chose and tells the
-    /// coordinator. Payload: `{"plan_id", "evaluation_on"}`.
-    EvaluationDue,
-    /// `evaluation_undocumented_days` after a follow-up took place with no evaluation recorded,
-    /// to the coordinator. Payload: `{"plan_id", "follow_up_id"}`.
-    EvaluationUndocumented,
+vocabulary! {
+    /// Where a job row stands (`jobs.status`).
+    pub enum JobStatus ("job status") {
+        Pending => "pending";
+        Running => "running";
+        Done => "done";
+        Failed => "failed";
+        Cancelled => "cancelled";
+    }
 }
 
-impl JobKind {
-    pub const ALL: [JobKind; 12] = [
-        JobKind::AccountEmail,
-        JobKind::MapReview,
-        JobKind::TransitionMeeting,
-        JobKind::Invitation,
-        JobKind::AnswerChase,
-        JobKind::MeetingReminder,
-        JobKind::PreparationMissing,
-        JobKind::PlanConfirmation,
-        JobKind::CommitmentDue,
-        JobKind::CommitmentOverdue,
-        JobKind::EvaluationDue,
-        JobKind::EvaluationUndocumented,
-    ];
+/// One kind of job: its payload is the type itself (stored as JSON in `jobs.payload`), `KIND` is
+/// the code stored in `jobs.kind`, and `run` does the work inside the row's tenant transaction.
+pub trait Job: Serialize + DeserializeOwned {
+    /// The stored kind; never change one that rows may hold.
+    const KIND: &'static str;
+    /// Whether the job waits out the service's quiet hours. Reminders and invitations do (they
+    /// go to people's private inboxes); an account link does not, because someone is waiting.
+    const RESPECTS_QUIET_HOURS: bool;
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AccountEmail => "account_email",
-            Self::MapReview => "map_review",
-            Self::TransitionMeeting => "transition_meeting",
-            Self::Invitation => "invitation",
-            Self::AnswerChase => "answer_chase",
-            Self::MeetingReminder => "meeting_reminder",
-            Self::PreparationMissing => "preparation_missing",
-            Self::PlanConfirmation => "plan_confirmation",
-            Self::CommitmentDue => "commitment_due",
-            Self::CommitmentOverdue => "commitment_overdue",
-            Self::EvaluationDue => "evaluation_due",
-            Self::EvaluationUndocumented => "evaluation_undocumented",
+    /// Does the work. `row` is the job row (its id keys the email's Message-ID).
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError>;
+}
+
+type RunFn = fn(&JobContext, &mut PgConnection, &JobRow) -> Result<(), JobError>;
+
+/// How the worker finds a service's quiet hours: the service's settings are its owner's to read.
+pub type QuietHoursOf = fn(&mut PgConnection) -> Result<(Tz, QuietHours), JobError>;
+
+#[derive(Clone, Copy)]
+pub(crate) struct Registered {
+    pub(crate) respects_quiet_hours: bool,
+    pub(crate) run: RunFn,
+}
+
+/// The kinds of job this process knows, by their stored kind.
+pub struct Registry {
+    kinds: BTreeMap<&'static str, Registered>,
+    pub(crate) quiet_hours: QuietHoursOf,
+}
+
+impl Registry {
+    pub fn new(quiet_hours: QuietHoursOf) -> Self {
+        Self {
+            kinds: BTreeMap::new(),
+            quiet_hours,
         }
     }
 
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    /// Adds job kind `J`. Two types with the same `KIND` are a programming error.
+    pub fn register<J: Job>(mut self) -> Self {
+        let earlier = self.kinds.insert(
+            J::KIND,
+            Registered {
+                respects_quiet_hours: J::RESPECTS_QUIET_HOURS,
+                run: run_typed::<J>,
+            },
+        );
+        assert!(earlier.is_none(), "job kind {} registered twice", J::KIND);
+        self
     }
 
-    /// Whether the job waits out the tenant's quiet hours. Reminders and meeting invitations
-    /// do (they go to people's private inboxes); an account link does not, because someone has
-    /// just asked for it (a reset, an invitation) and is waiting.
-    pub fn respects_quiet_hours(self) -> bool {
-        match self {
-            Self::AccountEmail => false,
-            Self::MapReview
-            | Self::TransitionMeeting
-            | Self::Invitation
-            | Self::AnswerChase
-            | Self::MeetingReminder
-            | Self::PreparationMissing
-            | Self::PlanConfirmation
-            | Self::CommitmentDue
-            | Self::CommitmentOverdue
-            | Self::EvaluationDue
-            | Self::EvaluationUndocumented => true,
-        }
+    /// Every registered kind, in code order.
+    pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.kinds.keys().copied()
     }
+
+    pub(crate) fn get(&self, kind: &str) -> Option<Registered> {
+        self.kinds.get(kind).copied()
+    }
+}
+
+/// Reads the row's payload as `J` and runs it; a payload that does not parse never will.
+fn run_typed<J: Job>(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+) -> Result<(), JobError> {
+    let job: J = serde_json::from_value(row.payload.clone())
+        .map_err(|e| JobError::Permanent(format!("the {} payload is malformed: {e}", J::KIND)))?;
+    job.run(ctx, conn, row)
 }
 
 /// What a job is about, so a change to it can replace its pending jobs.
@@ -129,13 +120,25 @@ pub struct Subject {
     pub id: Uuid,
 }
 
-/// A job to schedule.
+/// A job to schedule: a typed payload made into its row.
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    pub kind: JobKind,
+    pub kind: &'static str,
     pub payload: serde_json::Value,
     pub due_at: DateTime<Utc>,
     pub subject: Option<Subject>,
+}
+
+impl NewJob {
+    pub fn new<J: Job>(job: &J, due_at: DateTime<Utc>, subject: Option<Subject>) -> Self {
+        Self {
+            kind: J::KIND,
+            // A payload is a plain struct of ids, dates and numbers: it always serialises.
+            payload: serde_json::to_value(job).unwrap_or_default(),
+            due_at,
+            subject,
+        }
+    }
 }
 
 /// Writes `job` for `tenant` in the caller's transaction; returns its id.
@@ -145,7 +148,7 @@ pub fn schedule(conn: &mut PgConnection, tenant: TenantId, job: &NewJob) -> Quer
         .values((
             jobs::tenant_id.eq(tenant.0),
             jobs::id.eq(id),
-            jobs::kind.eq(job.kind.as_str()),
+            jobs::kind.eq(job.kind),
             jobs::payload.eq(&job.payload),
             jobs::subject_kind.eq(job.subject.map(|s| s.kind)),
             jobs::subject_id.eq(job.subject.map(|s| s.id)),
@@ -155,26 +158,26 @@ pub fn schedule(conn: &mut PgConnection, tenant: TenantId, job: &NewJob) -> Quer
     Ok(id)
 }
 
-/// Cancels the pending jobs of `kinds` about `subject` and schedules `replacements` instead, in
-/// the caller's transaction: a cancelled meeting keeps no reminder, a moved one gets new ones.
+/// Cancels the pending jobs of `kinds` (their `Job::KIND`s) about `subject` and schedules
+/// `replacements` instead, in the caller's transaction: a cancelled meeting keeps no reminder, a
+/// moved one gets new ones.
 pub fn replace_for_subject(
     conn: &mut PgConnection,
     tenant: TenantId,
     subject: Subject,
-    kinds: &[JobKind],
+    kinds: &[&'static str],
     replacements: &[NewJob],
 ) -> QueryResult<usize> {
-    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     let cancelled = diesel::update(
         jobs::table
             .filter(jobs::tenant_id.eq(tenant.0))
-            .filter(jobs::status.eq("pending"))
+            .filter(jobs::status.eq(JobStatus::Pending.as_str()))
             .filter(jobs::subject_kind.eq(subject.kind))
             .filter(jobs::subject_id.eq(subject.id))
             .filter(jobs::kind.eq_any(kinds)),
     )
     .set((
-        jobs::status.eq("cancelled"),
+        jobs::status.eq(JobStatus::Cancelled.as_str()),
         jobs::finished_at.eq(Utc::now()),
     ))
     .execute(conn)?;
@@ -199,32 +202,43 @@ pub struct JobView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-/// Makes a failed job due again now, its attempts counted from zero. Audited.
-pub async fn retry(db: &crate::db::Db, caller: &Caller, id: Uuid) -> Result<(), AppError> {
-    caller.require(&[Role::TenantAdmin])?;
-    let tenant = caller.tenant;
-    let entry = caller.audit("job.retry").object("job", id);
-    db.tenant(tenant, move |conn| {
-        let status: String = jobs::table
-            .find((tenant.0, id))
-            .select(jobs::status)
-            .for_update()
-            .first(conn)?;
-        if status != "failed" {
-            return Err(AppError::Conflict(format!(
-                "only a failed job can be retried; this one is {status}"
-            )));
-        }
-        diesel::update(jobs::table.find((tenant.0, id)))
-            .set((
-                jobs::status.eq("pending"),
-                jobs::attempts.eq(0),
-                jobs::due_at.eq(Utc::now()),
-                jobs::finished_at.eq(None::<DateTime<Utc>>),
-            ))
-            .execute(conn)?;
-        crate::audit::record(conn, tenant, entry)?;
-        Ok(())
-    })
-    .await
+/// The tenant's jobs in the caller's transaction, newest due first, of `status` if given.
+pub fn list(
+    conn: &mut PgConnection,
+    status: Option<JobStatus>,
+    limit: i64,
+) -> QueryResult<Vec<JobView>> {
+    let mut query = jobs::table
+        .select(JobView::as_select())
+        .order(jobs::due_at.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(jobs::status.eq(status.as_str()));
+    }
+    query.load(conn)
+}
+
+/// Makes failed job `id` due again now, its attempts counted from zero, in the caller's
+/// transaction. Refused for a job that has not failed.
+pub fn retry_failed(conn: &mut PgConnection, tenant: TenantId, id: Uuid) -> Result<(), AppError> {
+    let status: String = jobs::table
+        .find((tenant.0, id))
+        .select(jobs::status)
+        .for_update()
+        .first(conn)?;
+    if status != JobStatus::Failed.as_str() {
+        return Err(AppError::Conflict(format!(
+            "only a failed job can be retried; this one is {status}"
+        )));
+    }
+    diesel::update(jobs::table.find((tenant.0, id)))
+        .set((
+            jobs::status.eq(JobStatus::Pending.as_str()),
+            jobs::attempts.eq(0),
+            jobs::due_at.eq(Utc::now()),
+            jobs::finished_at.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

@@ -2,8 +2,10 @@
 //! reminder "7 days before at the meeting's local time" stays right across daylight-saving changes,
 //! and nothing is sent in the tenant's quiet hours (it waits for the morning).
 
-use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Days, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
+
+use crate::time::local_to_utc;
 
 /// A tenant's quiet hours: no email between `start_hour` and `end_hour` local time. `start_hour`
 /// after `end_hour` spans midnight (21–7); equal hours mean no quiet hours at all.
@@ -43,39 +45,11 @@ pub fn next_send_time(at: DateTime<Utc>, tz: Tz, quiet: QuietHours) -> DateTime<
     )
 }
 
-/// `time` on `date` in `tz`, as UTC. A time that does not exist (skipped by the spring change) is
-/// moved forward past the gap; an ambiguous one (repeated in autumn) takes the first occurrence.
-pub fn local_to_utc(date: NaiveDate, time: NaiveTime, tz: Tz) -> DateTime<Utc> {
-    let naive = date.and_time(time);
-    match tz.from_local_datetime(&naive) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
-        LocalResult::None => {
-            // Gaps are at most an hour or two; step forward by minutes until one exists.
-            (1..=180)
-                .find_map(|m| {
-                    tz.from_local_datetime(&(naive + chrono::Duration::minutes(m)))
-                        .earliest()
-                })
-                .map(|t| t.with_timezone(&Utc))
-                .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
-        }
-    }
-}
-
-/// The moment `days` calendar days before `at`, at the same local wall-clock time in `tz`. Across
-/// a daylight-saving change this is 24 h ± 1 h per day away, as people expect of "a week before".
-pub fn days_before(at: DateTime<Utc>, days: u32, tz: Tz) -> DateTime<Utc> {
-    let local = at.with_timezone(&tz);
-    let date = local
-        .date_naive()
-        .checked_sub_days(Days::new(u64::from(days)))
-        .unwrap_or(local.date_naive());
-    local_to_utc(date, local.time(), tz)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::days_before;
+    use chrono::{NaiveDate, TimeZone};
     use chrono_tz::Europe::Oslo;
 
     const QUIET: QuietHours = QuietHours {

@@ -13,11 +13,11 @@ use diesel::prelude::*;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::JobKind;
 use super::dispatcher::{Dispatcher, Ticket};
-use super::timing::{QuietHours, next_send_time};
+use super::timing::next_send_time;
+use super::{JobStatus, Registry};
 use crate::config::Settings;
-use crate::db::schema::{jobs, tenants};
+use crate::db::schema::jobs;
 use crate::db::{Db, DbError, TenantId, in_tenant};
 use crate::mail::{MailError, Mailer};
 
@@ -27,6 +27,8 @@ pub struct JobContext {
     pub db: Db,
     pub mailer: Arc<Mailer>,
     pub settings: Arc<Settings>,
+    /// The kinds of job this process runs.
+    pub registry: Arc<Registry>,
 }
 
 /// The row being executed, as its executor sees it.
@@ -95,10 +97,10 @@ pub fn execute(ctx: &JobContext, ticket: &Ticket) -> Result<Outcome, DbError> {
         let Some(row) = row else {
             return Ok(Outcome::Stale);
         };
-        if row.status != "running" || row.attempts != ticket.attempt {
+        if row.status != JobStatus::Running.as_str() || row.attempts != ticket.attempt {
             return Ok(Outcome::Stale);
         }
-        let Some(kind) = JobKind::parse(&row.kind) else {
+        let Some(kind) = ctx.registry.get(&row.kind) else {
             return finish(
                 conn,
                 &row,
@@ -106,25 +108,18 @@ pub fn execute(ctx: &JobContext, ticket: &Ticket) -> Result<Outcome, DbError> {
                 ctx,
             );
         };
-        if kind.respects_quiet_hours() {
-            let (zone, start, end): (String, i16, i16) = tenants::table
-                .select((
-                    tenants::time_zone,
-                    tenants::quiet_start_hour,
-                    tenants::quiet_end_hour,
-                ))
-                .first(conn)?;
-            let tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
-            let quiet = QuietHours {
-                start_hour: u32::try_from(start).unwrap_or(21),
-                end_hour: u32::try_from(end).unwrap_or(7),
+        if kind.respects_quiet_hours {
+            // Settings that cannot be read (a corrupt time zone) park the job with the reason.
+            let (tz, quiet) = match (ctx.registry.quiet_hours)(conn) {
+                Ok(hours) => hours,
+                Err(error) => return finish(conn, &row, Err(error), ctx),
             };
             let now = Utc::now();
             let allowed = next_send_time(now, tz, quiet);
             if allowed > now {
                 diesel::update(jobs::table.find((tenant.0, row.id)))
                     .set((
-                        jobs::status.eq("pending"),
+                        jobs::status.eq(JobStatus::Pending.as_str()),
                         jobs::due_at.eq(allowed),
                         jobs::attempts.eq(row.attempts - 1),
                         jobs::lease_until.eq(None::<chrono::DateTime<Utc>>),
@@ -135,35 +130,9 @@ pub fn execute(ctx: &JobContext, ticket: &Ticket) -> Result<Outcome, DbError> {
         }
         // The executor's own writes are a savepoint: undone on failure, while the failure itself
         // is still recorded on the row.
-        let result = conn.transaction(|conn| run_kind(ctx, conn, kind, &row));
+        let result = conn.transaction(|conn| (kind.run)(ctx, conn, &row));
         finish(conn, &row, result, ctx)
     })
-}
-
-fn run_kind(
-    ctx: &JobContext,
-    conn: &mut PgConnection,
-    kind: JobKind,
-    row: &JobRow,
-) -> Result<(), JobError> {
-    match kind {
-        JobKind::AccountEmail => crate::access::account_links::send(ctx, conn, row),
-        JobKind::MapReview => crate::cases::reminders::send(ctx, conn, row),
-        JobKind::TransitionMeeting => crate::cases::transition::send(ctx, conn, row),
-        JobKind::Invitation => crate::councils::invitations::send_invitation(ctx, conn, row),
-        JobKind::AnswerChase => crate::councils::invitations::send_chase(ctx, conn, row),
-        JobKind::MeetingReminder => crate::councils::invitations::send_reminder(ctx, conn, row),
-        JobKind::PreparationMissing => {
-            crate::councils::invitations::send_preparation_check(ctx, conn, row)
-        }
-        JobKind::PlanConfirmation => crate::plans::schedule::send_confirmation(ctx, conn, row),
-        JobKind::CommitmentDue => crate::plans::schedule::send_commitment(ctx, conn, row, false),
-        JobKind::CommitmentOverdue => crate::plans::schedule::send_commitment(ctx, conn, row, true),
-        JobKind::EvaluationDue => crate::plans::schedule::send_evaluation_due(ctx, conn, row),
-        JobKind::EvaluationUndocumented => {
-            crate::plans::schedule::send_undocumented(ctx, conn, row)
-        }
-    }
 }
 
 fn finish(
@@ -178,7 +147,7 @@ fn finish(
         Ok(()) => {
             diesel::update(target)
                 .set((
-                    jobs::status.eq("done"),
+                    jobs::status.eq(JobStatus::Done.as_str()),
                     jobs::finished_at.eq(Utc::now()),
                     jobs::lease_until.eq(none),
                 ))
@@ -192,7 +161,7 @@ fn finish(
                 tracing::warn!(job = %row.id, kind = %row.kind, attempts = row.attempts, error = %message, "job parked as failed");
                 diesel::update(target)
                     .set((
-                        jobs::status.eq("failed"),
+                        jobs::status.eq(JobStatus::Failed.as_str()),
                         jobs::last_error.eq(&message),
                         jobs::finished_at.eq(Utc::now()),
                         jobs::lease_until.eq(none),
@@ -204,7 +173,7 @@ fn finish(
                 tracing::info!(job = %row.id, kind = %row.kind, attempts = row.attempts, retry_in_secs = delay.num_seconds(), error = %message, "job will be retried");
                 diesel::update(target)
                     .set((
-                        jobs::status.eq("pending"),
+                        jobs::status.eq(JobStatus::Pending.as_str()),
                         jobs::due_at.eq(Utc::now() + delay),
                         jobs::last_error.eq(&message),
                         jobs::lease_until.eq(none),

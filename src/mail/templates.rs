@@ -6,7 +6,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::access::account_links::Purpose;
+use crate::time::{date, moment};
 use crate::web::i18n::{Lang, Tr};
 
 /// A rendered message.
@@ -22,15 +22,6 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
     values.iter().fold(text.to_owned(), |acc, (name, value)| {
         acc.replace(&format!("{{{name}}}"), value)
     })
-}
-
-/// A moment as people in `tz` read it: `24.11.2026 kl. 09:15` or `2026-11-24 09:15`.
-pub fn local_time(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
-    let local = at.with_timezone(&tz);
-    match lang {
-        Lang::Nb => local.format("%d.%m.%Y kl. %H:%M").to_string(),
-        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
-    }
 }
 
 #[derive(Template)]
@@ -65,27 +56,35 @@ struct AccountLinkHtml<'a> {
 
 /// The email with an account link (setup, invitation or password reset) for a staff member of
 /// `service`.
+/// Which account link an email carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountMail {
+    Setup,
+    Invitation,
+    PasswordReset,
+}
+
 pub fn account_link(
     lang: Lang,
     tz: Tz,
-    purpose: Purpose,
+    purpose: AccountMail,
     service: &str,
     link: &str,
     expires: DateTime<Utc>,
 ) -> Rendered {
     let tr = Tr::new(lang);
     let (subject_key, intro_key, action_key) = match purpose {
-        Purpose::Setup => (
+        AccountMail::Setup => (
             "email.account.setup.subject",
             "email.account.setup.intro",
             "email.account.setup.action",
         ),
-        Purpose::Invitation => (
+        AccountMail::Invitation => (
             "email.account.invitation.subject",
             "email.account.invitation.intro",
             "email.account.invitation.action",
         ),
-        Purpose::PasswordReset => (
+        AccountMail::PasswordReset => (
             "email.account.reset.subject",
             "email.account.reset.intro",
             "email.account.reset.action",
@@ -96,7 +95,7 @@ pub fn account_link(
     let action = tr.t(action_key);
     let expiry = fill(
         tr.t("email.account.expiry"),
-        &[("time", &local_time(expires, tz, lang))],
+        &[("time", &moment(expires, tz, lang))],
     );
     let sender = fill(tr.t("email.signature"), &[("service", service)]);
     Rendered {
@@ -316,7 +315,7 @@ pub fn meeting(
     let when = match (kind, starts_at) {
         (_, Some(at)) => fill(
             tr.t("email.meeting.when"),
-            &[("time", &local_time(at, tz, lang))],
+            &[("time", &moment(at, tz, lang))],
         ),
         (MeetingMail::Cancelled | MeetingMail::PreparationMissing, None) => String::new(),
         (_, None) => tr.t("email.meeting.no_time").to_owned(),
@@ -439,13 +438,7 @@ pub fn plan(
         ),
     };
     let (subject, intro, action, why) = (tr.t(subject), tr.t(intro), tr.t(action), tr.t(why));
-    let when = day.map(|d| {
-        let shown = match lang {
-            Lang::Nb => d.format("%d.%m.%Y").to_string(),
-            Lang::En => d.format("%Y-%m-%d").to_string(),
-        };
-        fill(tr.t("email.plan.date"), &[("date", &shown)])
-    });
+    let when = day.map(|d| fill(tr.t("email.plan.date"), &[("date", &date(d, lang))]));
     let sender = fill(tr.t("email.signature"), &[("service", sender)]);
     Rendered {
         subject: render(&PlanSubject { subject }).trim().to_owned(),
@@ -485,7 +478,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn example(lang: Lang, purpose: Purpose) -> Rendered {
+    fn example(lang: Lang, purpose: AccountMail) -> Rendered {
         account_link(
             lang,
             chrono_tz::Europe::Oslo,
@@ -499,7 +492,7 @@ mod tests {
     /// Snapshot: the whole Norwegian setup email, so a change to its wording is a visible diff.
     #[test]
     fn setup_email_in_bokmal() {
-        let mail = example(Lang::Nb, Purpose::Setup);
+        let mail = example(Lang::Nb, AccountMail::Setup);
         assert_eq!(mail.subject, "Sett opp kontoen din i Tillit");
         assert_eq!(
             mail.text,
@@ -702,7 +695,11 @@ mod tests {
     fn every_purpose_in_both_languages_has_its_own_subject_and_the_link() {
         let mut subjects = std::collections::HashSet::new();
         for lang in [Lang::Nb, Lang::En] {
-            for purpose in [Purpose::Setup, Purpose::Invitation, Purpose::PasswordReset] {
+            for purpose in [
+                AccountMail::Setup,
+                AccountMail::Invitation,
+                AccountMail::PasswordReset,
+            ] {
                 let mail = example(lang, purpose);
                 assert!(subjects.insert(mail.subject.clone()), "{}", mail.subject);
                 assert!(
@@ -713,7 +710,7 @@ mod tests {
             }
         }
         assert!(
-            example(Lang::En, Purpose::PasswordReset)
+            example(Lang::En, AccountMail::PasswordReset)
                 .text
                 .contains("2026-11-25 09:15")
         );

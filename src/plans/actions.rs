@@ -18,10 +18,10 @@ use super::domain::{
 use super::queries::{self, Plan, PlanSettings};
 use super::views::PlanView;
 use crate::access::{Caller, Role};
-use crate::app::AppState;
 use crate::cases::access::{Audited, CaseCtx, Intent, case_user, with_case};
 use crate::config::Settings;
 use crate::councils::queries::Council;
+use crate::web::AppState;
 use crate::web::problem::AppError;
 
 /// What a change has at hand.

@@ -7,18 +7,19 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::domain::PlanStatus;
 use super::queries;
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{plan_child_links, plans};
+use crate::time::date;
 use crate::tokens::{ChildLink, LinkToken};
-use crate::web::i18n::{Lang, Tr};
+use crate::web::AppState;
+use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
@@ -63,13 +64,6 @@ struct ChildPage {
 struct UnknownPage {
     tr: Tr,
     shell: Shell,
-}
-
-fn day(d: NaiveDate, lang: Lang) -> String {
-    match lang {
-        Lang::Nb => d.format("%d.%m.%Y").to_string(),
-        Lang::En => d.format("%Y-%m-%d").to_string(),
-    }
 }
 
 #[get("/c/{token}")]
@@ -142,12 +136,12 @@ pub async fn child_page(
                 .map(|c| PromiseLine {
                     who: c.owner.name,
                     text: c.text,
-                    when: day(c.due_on, lang),
+                    when: date(c.due_on, lang),
                     done: c.status == super::domain::CommitmentStatus::Done,
                 })
                 .collect(),
             approved: matches!(status, PlanStatus::Approved | PlanStatus::Closed),
-            next_check: view.evaluation_on.map(|d| day(d, lang)),
+            next_check: view.evaluation_on.map(|d| date(d, lang)),
             tr,
             shell,
         },

@@ -11,9 +11,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::cases::categories::vocabulary;
 use crate::cases::domain::{Errors, long_text};
 use crate::councils::domain::{blank_to_none, flag, number};
+use crate::vocabulary::vocabulary;
 use crate::web::problem::AppError;
 
 vocabulary! {

@@ -12,7 +12,7 @@ use super::domain::{
 };
 use super::views::PlanView;
 use crate::access::Caller;
-use crate::app::AppState;
+use crate::web::AppState;
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The council's plan: goals, commitments and their status, the follow-up owner, approvals, the evaluation plan and its proposal, follow-ups, evaluations, the child's links and the version history.

@@ -23,12 +23,13 @@ use super::rules::{self, Approver};
 use super::views::PlanView;
 use crate::access::Role;
 use crate::access::session::Staff;
-use crate::app::AppState;
 use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::views::StaffView;
 use crate::councils::domain::{CouncilKind, CouncilState};
 use crate::councils::pages::Clock;
 use crate::councils::views::TeamMember;
+use crate::time;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::pages::render;
@@ -149,10 +150,7 @@ async fn plan_page_with(
         None => (StatusCode::OK, None),
     };
     let approver = rules::approver(loaded.kind);
-    let today = chrono::Utc::now()
-        .with_timezone(&loaded.clock.tz())
-        .format("%Y-%m-%d")
-        .to_string();
+    let today = time::date_field_value(time::local_date(chrono::Utc::now(), loaded.clock.tz()));
     render(
         status,
         &PlanPage {

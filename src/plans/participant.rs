@@ -18,26 +18,19 @@ use uuid::Uuid;
 
 use super::domain::{CommitmentStatus, DoneRequest, PlanStatus};
 use super::queries::{self, PlanSettings};
-use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::councils::invitee::{self, Shown};
 use crate::councils::queries::council;
 use crate::councils::views::{MyCommitment, PlanSection};
 use crate::db::schema::{councils, plan_approvals, plan_commitments};
+use crate::time::date;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::i18n::Tr;
+use crate::web::i18n::{Lang, Tr};
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
 use crate::web::request_id;
-
-fn shown_date(d: NaiveDate, lang_nb: bool) -> String {
-    if lang_nb {
-        d.format("%d.%m.%Y").to_string()
-    } else {
-        d.format("%Y-%m-%d").to_string()
-    }
-}
 
 /// The plan section of the invitee page, when the council has a plan past its draft. Dates are
 /// shown as Norwegians write them; the page's language decides the rest.
@@ -98,13 +91,13 @@ pub fn section(
             && !mine.is_empty()
             && !confirmed,
         approved: plan.status == PlanStatus::Approved,
-        evaluation_on: plan.evaluation_on.map(|d| shown_date(d, true)),
+        evaluation_on: plan.evaluation_on.map(|d| date(d, Lang::Nb)),
         commitments: mine
             .into_iter()
             .map(|r| MyCommitment {
                 id: r.0,
                 text: r.1,
-                due_on: shown_date(r.2, true),
+                due_on: date(r.2, Lang::Nb),
                 every_days: r.3,
                 done: r.4 == CommitmentStatus::Done.as_str(),
                 confirmed: r.4 != CommitmentStatus::Open.as_str(),

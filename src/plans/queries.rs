@@ -30,8 +30,9 @@ use crate::db::TenantId;
 use crate::db::schema::{
     case_assignments, cases, children, plan_approvals, plan_child_links, plan_commitments,
     plan_evaluation_goals, plan_evaluations, plan_follow_ups, plan_goals, plan_versions, plans,
-    tenants, users,
+    users,
 };
+use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::tokens::{ChildLink, LinkToken};
 use crate::web::problem::AppError;
 use crate::web::refusal::Refusal;
@@ -55,32 +56,20 @@ pub struct PlanSettings {
 }
 
 impl PlanSettings {
-    pub fn load(conn: &mut PgConnection) -> QueryResult<Self> {
-        let (zone, age, younger, older, notice, undocumented): (String, i32, i32, i32, i32, i32) =
-            tenants::table
-                .select((
-                    tenants::time_zone,
-                    tenants::evaluation_age_years,
-                    tenants::evaluation_months_younger,
-                    tenants::evaluation_months_older,
-                    tenants::commitment_notice_days,
-                    tenants::evaluation_undocumented_days,
-                ))
-                .first(conn)?;
-        let n = |v: i32| u32::try_from(v).unwrap_or(0);
-        let tz: Tz = zone.parse().unwrap_or(chrono_tz::Europe::Oslo);
+    pub fn load(conn: &mut PgConnection) -> Result<Self, SettingsError> {
+        let s = ServiceSettings::load(conn)?;
         let now = Utc::now();
         Ok(Self {
-            tz,
+            tz: s.tz,
             rule: EvaluationRule {
-                age_years: n(age),
-                months_younger: n(younger),
-                months_older: n(older),
+                age_years: s.evaluation_age_years,
+                months_younger: s.evaluation_months_younger,
+                months_older: s.evaluation_months_older,
             },
-            notice_days: n(notice),
-            undocumented_days: n(undocumented),
+            notice_days: s.commitment_notice_days,
+            undocumented_days: s.evaluation_undocumented_days,
             now,
-            today: now.with_timezone(&tz).date_naive(),
+            today: s.today(now),
         })
     }
 }

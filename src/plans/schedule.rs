@@ -15,23 +15,22 @@
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::domain::{CommitmentStatus, PlanStatus};
 use super::queries::{self, PlanSettings};
 use crate::councils::invitations::{link_url, token_for};
 use crate::db::TenantId;
-use crate::db::schema::{
-    councils, plan_approvals, plan_commitments, plan_follow_ups, tenants, users,
-};
+use crate::db::schema::{councils, plan_approvals, plan_commitments, plan_follow_ups, users};
 use crate::fields::Email;
-use crate::jobs::timing::local_to_utc;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
-use crate::jobs::{self, JobKind, NewJob, Subject};
+use crate::jobs::{self, Job, NewJob, Subject};
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::{self, PlanMail};
 use crate::tenancy::sender::neutral_sender;
+use crate::tenancy::settings::ServiceSettings;
+use crate::time::local_to_utc;
 use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
 
@@ -78,12 +77,15 @@ pub fn confirmation_request(
     jobs::schedule(
         conn,
         tenant,
-        &NewJob {
-            kind: JobKind::PlanConfirmation,
-            payload: json!({ "plan_id": plan, "participant_id": participant, "version": version }),
-            due_at: now,
-            subject: Some(plan_subject(plan)),
-        },
+        &NewJob::new(
+            &PlanConfirmation {
+                plan_id: plan,
+                participant_id: participant,
+                version,
+            },
+            now,
+            Some(plan_subject(plan)),
+        ),
     )
 }
 
@@ -101,25 +103,29 @@ pub fn commitment(
         .checked_sub_days(Days::new(u64::from(ps.notice_days)))
         .unwrap_or(due_on);
     if due_on >= ps.today {
-        jobs_now.push(NewJob {
-            kind: JobKind::CommitmentDue,
-            payload: json!({ "commitment_id": commitment, "due_on": due_on }),
-            due_at: on_day(notice_day, ps),
-            subject: Some(commitment_subject(commitment)),
-        });
+        jobs_now.push(NewJob::new(
+            &CommitmentDue {
+                commitment_id: commitment,
+                due_on,
+            },
+            on_day(notice_day, ps),
+            Some(commitment_subject(commitment)),
+        ));
     }
     let overdue_day = due_on.checked_add_days(Days::new(1)).unwrap_or(due_on);
-    jobs_now.push(NewJob {
-        kind: JobKind::CommitmentOverdue,
-        payload: json!({ "commitment_id": commitment, "due_on": due_on }),
-        due_at: on_day(overdue_day, ps),
-        subject: Some(commitment_subject(commitment)),
-    });
+    jobs_now.push(NewJob::new(
+        &CommitmentOverdue {
+            commitment_id: commitment,
+            due_on,
+        },
+        on_day(overdue_day, ps),
+        Some(commitment_subject(commitment)),
+    ));
     jobs::replace_for_subject(
         conn,
         tenant,
         commitment_subject(commitment),
-        &[JobKind::CommitmentDue, JobKind::CommitmentOverdue],
+        &[CommitmentDue::KIND, CommitmentOverdue::KIND],
         &jobs_now,
     )
 }
@@ -133,7 +139,7 @@ pub fn cancel_commitment(
         conn,
         tenant,
         commitment_subject(commitment),
-        &[JobKind::CommitmentDue, JobKind::CommitmentOverdue],
+        &[CommitmentDue::KIND, CommitmentOverdue::KIND],
         &[],
     )
 }
@@ -150,13 +156,15 @@ pub fn evaluation_due(
         conn,
         tenant,
         plan_subject(plan),
-        &[JobKind::EvaluationDue],
-        &[NewJob {
-            kind: JobKind::EvaluationDue,
-            payload: json!({ "plan_id": plan, "evaluation_on": on }),
-            due_at: on_day(on, ps),
-            subject: Some(plan_subject(plan)),
-        }],
+        &[EvaluationDue::KIND],
+        &[NewJob::new(
+            &EvaluationDue {
+                plan_id: plan,
+                evaluation_on: on,
+            },
+            on_day(on, ps),
+            Some(plan_subject(plan)),
+        )],
     )
 }
 
@@ -169,7 +177,7 @@ pub fn cancel_evaluation_due(
         conn,
         tenant,
         plan_subject(plan),
-        &[JobKind::EvaluationDue],
+        &[EvaluationDue::KIND],
         &[],
     )
 }
@@ -190,13 +198,15 @@ pub fn undocumented(
         conn,
         tenant,
         follow_up_subject(follow_up),
-        &[JobKind::EvaluationUndocumented],
-        &[NewJob {
-            kind: JobKind::EvaluationUndocumented,
-            payload: json!({ "plan_id": plan, "follow_up_id": follow_up }),
-            due_at: on_day(day, ps),
-            subject: Some(follow_up_subject(follow_up)),
-        }],
+        &[EvaluationUndocumented::KIND],
+        &[NewJob::new(
+            &EvaluationUndocumented {
+                plan_id: plan,
+                follow_up_id: follow_up,
+            },
+            on_day(day, ps),
+            Some(follow_up_subject(follow_up)),
+        )],
     )
 }
 
@@ -209,7 +219,7 @@ pub fn cancel_undocumented(
         conn,
         tenant,
         follow_up_subject(follow_up),
-        &[JobKind::EvaluationUndocumented],
+        &[EvaluationUndocumented::KIND],
         &[],
     )
 }
@@ -221,7 +231,7 @@ pub fn cancel_all(conn: &mut PgConnection, tenant: TenantId, plan: Uuid) -> Quer
         conn,
         tenant,
         plan_subject(plan),
-        &[JobKind::PlanConfirmation, JobKind::EvaluationDue],
+        &[PlanConfirmation::KIND, EvaluationDue::KIND],
         &[],
     )?;
     let commitments: Vec<Uuid> = plan_commitments::table
@@ -244,20 +254,90 @@ pub fn cancel_all(conn: &mut PgConnection, tenant: TenantId, plan: Uuid) -> Quer
 // ------------------------------------------------------------------------------------------
 // The executors.
 
-fn payload_uuid(row: &JobRow, key: &str) -> Result<Uuid, JobError> {
-    row.payload
-        .get(key)
-        .and_then(|v| v.as_str())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| JobError::Permanent(format!("payload without {key}")))
+/// A network council's plan awaits a participant's confirmation: an email with their link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlanConfirmation {
+    pub plan_id: Uuid,
+    pub participant_id: Uuid,
+    pub version: i32,
 }
 
-fn payload_date(row: &JobRow, key: &str) -> Result<NaiveDate, JobError> {
-    row.payload
-        .get(key)
-        .and_then(|v| v.as_str())
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| JobError::Permanent(format!("payload without {key}")))
+impl Job for PlanConfirmation {
+    const KIND: &'static str = "plan_confirmation";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    /// The participant hears that the plan awaits their confirmation, with their link — unless
+    /// the plan moved on or they confirmed meanwhile.
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_confirmation(ctx, conn, row, self)
+    }
+}
+
+/// `commitment_notice_days` before a commitment's due date, to the person who committed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommitmentDue {
+    pub commitment_id: Uuid,
+    pub due_on: NaiveDate,
+}
+
+impl Job for CommitmentDue {
+    const KIND: &'static str = "commitment_due";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_commitment(ctx, conn, row, self.commitment_id, self.due_on, false)
+    }
+}
+
+/// The day after a commitment's due date, if it is not done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommitmentOverdue {
+    pub commitment_id: Uuid,
+    pub due_on: NaiveDate,
+}
+
+impl Job for CommitmentOverdue {
+    const KIND: &'static str = "commitment_overdue";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_commitment(ctx, conn, row, self.commitment_id, self.due_on, true)
+    }
+}
+
+/// At a plan's evaluation date: opens the follow-up the network chose and tells the coordinator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvaluationDue {
+    pub plan_id: Uuid,
+    pub evaluation_on: NaiveDate,
+}
+
+impl Job for EvaluationDue {
+    const KIND: &'static str = "evaluation_due";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    /// Opens the follow-up the network chose as a draft and tells the coordinator. A plan whose
+    /// evaluation date moved, or that is closed, waits for its own job.
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_evaluation_due(ctx, conn, row, self.plan_id, self.evaluation_on)
+    }
+}
+
+/// `evaluation_undocumented_days` after a follow-up took place with no evaluation recorded, to
+/// the coordinator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvaluationUndocumented {
+    pub plan_id: Uuid,
+    pub follow_up_id: Uuid,
+}
+
+impl Job for EvaluationUndocumented {
+    const KIND: &'static str = "evaluation_undocumented";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_undocumented(ctx, conn, row, self.plan_id, self.follow_up_id)
+    }
 }
 
 fn app_error(e: AppError) -> JobError {
@@ -298,9 +378,8 @@ fn send(conn: &mut PgConnection, mail: Mail<'_>) -> Result<(), JobError> {
     Ok(())
 }
 
-fn service_lang(conn: &mut PgConnection) -> QueryResult<Lang> {
-    let locale: String = tenants::table.select(tenants::locale).first(conn)?;
-    Ok(Lang::parse(&locale).unwrap_or_default())
+fn service_lang(conn: &mut PgConnection) -> Result<Lang, JobError> {
+    Ok(ServiceSettings::load(conn)?.lang)
 }
 
 /// A participant's address and their live link, if both exist.
@@ -341,21 +420,13 @@ fn plan_page(ctx: &JobContext, plan: &queries::Plan) -> String {
     )
 }
 
-/// Executes a [`JobKind::PlanConfirmation`] row: the participant hears that the plan awaits
-/// their confirmation, with their link — unless the plan moved on or they confirmed meanwhile.
-pub fn send_confirmation(
+fn send_confirmation(
     ctx: &JobContext,
     conn: &mut PgConnection,
     row: &JobRow,
+    job: &PlanConfirmation,
 ) -> Result<(), JobError> {
-    let plan_id = payload_uuid(row, "plan_id")?;
-    let participant = payload_uuid(row, "participant_id")?;
-    let version = row
-        .payload
-        .get("version")
-        .and_then(|v| v.as_i64())
-        .and_then(|v| i32::try_from(v).ok())
-        .ok_or_else(|| JobError::Permanent("payload without version".into()))?;
+    let (plan_id, participant, version) = (job.plan_id, job.participant_id, job.version);
     let Some(plan) = open_plan(conn, plan_id)? else {
         return Ok(());
     };
@@ -390,17 +461,16 @@ pub fn send_confirmation(
     )
 }
 
-/// Executes [`JobKind::CommitmentDue`] and [`JobKind::CommitmentOverdue`] rows: the person who
-/// committed hears of it, unless the commitment is done, removed or moved meanwhile, or the plan
-/// is closed.
-pub fn send_commitment(
+/// Executes [`CommitmentDue`] and [`CommitmentOverdue`]: the person who committed hears of it,
+/// unless the commitment is done, removed or moved meanwhile, or the plan is closed.
+fn send_commitment(
     ctx: &JobContext,
     conn: &mut PgConnection,
     row: &JobRow,
+    commitment: Uuid,
+    due_on: NaiveDate,
     overdue: bool,
 ) -> Result<(), JobError> {
-    let commitment = payload_uuid(row, "commitment_id")?;
-    let due_on = payload_date(row, "due_on")?;
     type Row = (
         Uuid,
         Option<Uuid>,
@@ -474,16 +544,13 @@ fn coordinator_of(
     staff_address(conn, coordinator)
 }
 
-/// Executes a [`JobKind::EvaluationDue`] row: opens the follow-up the network chose as a draft
-/// and tells the coordinator. A plan whose evaluation date moved, or that is closed, waits for
-/// its own job.
-pub fn send_evaluation_due(
+fn send_evaluation_due(
     ctx: &JobContext,
     conn: &mut PgConnection,
     row: &JobRow,
+    plan_id: Uuid,
+    on: NaiveDate,
 ) -> Result<(), JobError> {
-    let plan_id = payload_uuid(row, "plan_id")?;
-    let on = payload_date(row, "evaluation_on")?;
     let Some(plan) = open_plan(conn, plan_id)? else {
         return Ok(());
     };
@@ -509,15 +576,14 @@ pub fn send_evaluation_due(
     )
 }
 
-/// Executes a [`JobKind::EvaluationUndocumented`] row: the follow-up took place days ago and no
-/// evaluation is recorded; the coordinator hears of it.
-pub fn send_undocumented(
+/// The follow-up took place days ago and no evaluation is recorded; the coordinator hears of it.
+fn send_undocumented(
     ctx: &JobContext,
     conn: &mut PgConnection,
     row: &JobRow,
+    plan_id: Uuid,
+    follow_up: Uuid,
 ) -> Result<(), JobError> {
-    let plan_id = payload_uuid(row, "plan_id")?;
-    let follow_up = payload_uuid(row, "follow_up_id")?;
     let Some(plan) = open_plan(conn, plan_id)? else {
         return Ok(());
     };

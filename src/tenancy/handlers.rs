@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::{Municipality, Tenant, load_municipalities, load_tenant};
 use crate::access::Caller;
-use crate::app::AppState;
+use crate::web::AppState;
 use crate::web::problem::AppError;
 
 /// The caller's service with the municipalities it serves.

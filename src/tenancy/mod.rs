@@ -5,6 +5,7 @@ pub mod domain;
 pub mod handlers;
 pub mod operator;
 pub mod sender;
+pub mod settings;
 
 use std::sync::Arc;
 

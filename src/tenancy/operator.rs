@@ -18,11 +18,11 @@ use uuid::Uuid;
 
 use super::{NewTenant, create_tenant};
 use crate::access::passwords;
-use crate::app::AppState;
 use crate::audit::Actor;
 use crate::db::schema::{operator_sessions, operators};
 use crate::fields::Email;
 use crate::tokens;
+use crate::web::AppState;
 use crate::web::csrf::{self, CsrfForm};
 use crate::web::i18n::Tr;
 use crate::web::limits::client_address;

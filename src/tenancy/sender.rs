@@ -3,9 +3,8 @@
 //! through here.
 
 use diesel::PgConnection;
-use diesel::prelude::*;
 
-use crate::db::schema::tenants;
+use super::settings::{ServiceSettings, SettingsError};
 use crate::web::i18n::Lang;
 
 /// Words that would tell a reader of an email that child welfare is involved. Emails and
@@ -20,22 +19,22 @@ pub fn reveals_child_welfare(text: &str) -> bool {
 
 /// The service as it signs its emails: the configured sender name, else the service's name,
 /// unless that reveals child welfare — then Tillit's own.
-pub fn neutral_sender(conn: &mut PgConnection) -> QueryResult<(String, Option<String>, Lang)> {
-    let (name, sender, reply_to, locale): (String, Option<String>, Option<String>, String) =
-        tenants::table
-            .select((
-                tenants::name,
-                tenants::sender_name,
-                tenants::reply_to,
-                tenants::locale,
-            ))
-            .first(conn)?;
-    let signed = [sender, Some(name)]
+pub fn neutral_sender(
+    conn: &mut PgConnection,
+) -> Result<(String, Option<String>, Lang), SettingsError> {
+    let ServiceSettings {
+        name,
+        sender_name,
+        reply_to,
+        lang,
+        ..
+    } = ServiceSettings::load(conn)?;
+    let signed = [sender_name, Some(name)]
         .into_iter()
         .flatten()
         .find(|n| !reveals_child_welfare(n))
         .unwrap_or_else(|| "Tillit".to_owned());
-    Ok((signed, reply_to, Lang::parse(&locale).unwrap_or_default()))
+    Ok((signed, reply_to, lang))
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
-use crate::app::AppState;
 use crate::tokens;
+use crate::web::AppState;
 use crate::web::problem::AppError;
 
 /// This browser's seed, set by [`ensure_seed`] for every request.

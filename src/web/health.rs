@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::config::MailTransport;
+use crate::web::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 

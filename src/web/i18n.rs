@@ -19,7 +19,7 @@ use actix_web::http::header::{ACCEPT_LANGUAGE, LOCATION};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::problem::AppError;
 

@@ -10,7 +10,7 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
-use crate::app::AppState;
+use crate::web::AppState;
 
 #[derive(Clone)]
 pub struct Metrics {

@@ -11,6 +11,9 @@ pub mod metrics;
 pub mod pages;
 pub mod problem;
 pub mod refusal;
+pub mod state;
+
+pub use state::AppState;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};

@@ -10,7 +10,7 @@ use std::future::{Ready, ready};
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, route};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::web::i18n::Tr;
@@ -78,45 +78,6 @@ pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, 
         .render()
         .map_err(|e| AppError::Internal(format!("rendering a page: {e}")))?;
     Ok(page_response(status, html))
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    tr: Tr,
-    shell: Shell,
-}
-
-#[derive(Template)]
-#[template(path = "dashboard.html")]
-struct DashboardPage {
-    tr: Tr,
-    shell: Shell,
-    name: String,
-    role: &'static str,
-    admin: bool,
-}
-
-/// The front page: what Tillit is and the way in, or, for a signed-in person, their overview.
-#[route("/", method = "GET", method = "HEAD")]
-pub async fn home(
-    tr: Tr,
-    shell: Shell,
-    staff: Option<crate::access::session::Staff>,
-) -> Result<HttpResponse, AppError> {
-    match staff {
-        Some(staff) => render(
-            StatusCode::OK,
-            &DashboardPage {
-                tr,
-                name: staff.display_name.clone(),
-                role: crate::access::admin::role_key(staff.role.as_str()),
-                admin: staff.role == crate::access::Role::TenantAdmin,
-                shell: staff.shell,
-            },
-        ),
-        None => render(StatusCode::OK, &HomePage { tr, shell }),
-    }
 }
 
 /// The page for anything that went wrong, with the request id for a person to quote when they

@@ -19,14 +19,14 @@ use common::TestApp;
 use common::jobs::{Workers, make_due, no_quiet_hours};
 use diesel::prelude::*;
 use serde_json::json;
-use tillit::access::account_links::Purpose;
 use tillit::db::in_tenant;
 use tillit::db::schema::{
     case_assignments, child_words, children, costly_measures, map_revisions, network_check_persons,
     network_persons, users,
 };
 use tillit::fields::Email;
-use tillit::mail::{CalendarFile, OutgoingEmail, templates};
+use tillit::mail::templates::{self, AccountMail};
+use tillit::mail::{CalendarFile, OutgoingEmail};
 use tillit::web::i18n::Lang;
 
 /// How long one script may run (it waits for the browser slots first, which is not counted).
@@ -239,7 +239,7 @@ async fn the_mail_outbox_reads_what_the_app_sends() {
     let rendered = templates::account_link(
         Lang::Nb,
         chrono_tz::Europe::Oslo,
-        Purpose::Setup,
+        AccountMail::Setup,
         "Fjordvik & Lia barneverntjeneste",
         &link,
         Utc.with_ymd_and_hms(2026, 11, 25, 8, 15, 0).unwrap(),

@@ -15,11 +15,13 @@ use common::services::{RedisServer, SmtpSink};
 use common::{TestApp, tenant_id};
 use diesel::prelude::*;
 use serde_json::json;
+use tillit::access::account_links::AccountEmail;
 use tillit::access::account_links::{self, Purpose};
+use tillit::cases::reminders::MapReview;
 use tillit::db::schema::{jobs, users};
 use tillit::db::{TenantId, in_tenant};
 use tillit::jobs::dispatcher::Dispatcher;
-use tillit::jobs::{self as job_queue, JobKind, NewJob, Subject};
+use tillit::jobs::{self as job_queue, Job, NewJob, Subject};
 
 /// A service whose quiet hours never apply, so the test's clock time does not matter.
 async fn service(app: &TestApp, slug: &str) -> TenantId {
@@ -118,12 +120,13 @@ async fn quiet_hours_hold_reminders_until_the_morning_but_not_account_links() {
         job_queue::schedule(
             c,
             tenant,
-            &NewJob {
-                kind: JobKind::MapReview,
-                payload: json!({ "case_id": uuid::Uuid::new_v4() }),
-                due_at: Utc::now(),
-                subject: None,
-            },
+            &NewJob::new(
+                &MapReview {
+                    case_id: uuid::Uuid::new_v4(),
+                },
+                Utc::now(),
+                None,
+            ),
         )
     })
     .unwrap();
@@ -261,11 +264,14 @@ async fn rescheduling_replaces_pending_rows_and_cancelling_leaves_none() {
         id: uuid::Uuid::new_v4(),
     };
     let at = |days: i64| Utc::now() + chrono::Duration::days(days);
-    let reminder = |due| NewJob {
-        kind: JobKind::AccountEmail,
-        payload: json!({}),
-        due_at: due,
-        subject: Some(subject),
+    let reminder = |due| {
+        NewJob::new(
+            &AccountEmail {
+                token_id: uuid::Uuid::new_v4(),
+            },
+            due,
+            Some(subject),
+        )
     };
     let pending_dues = |app: &TestApp| -> Vec<chrono::DateTime<Utc>> {
         in_tenant(&mut app.db.app_conn(), tenant, |c| {
@@ -283,7 +289,7 @@ async fn rescheduling_replaces_pending_rows_and_cancelling_leaves_none() {
             c,
             tenant,
             subject,
-            &[JobKind::AccountEmail],
+            &[AccountEmail::KIND],
             &[reminder(at(3)), reminder(at(9))],
         )
     })
@@ -294,7 +300,7 @@ async fn rescheduling_replaces_pending_rows_and_cancelling_leaves_none() {
             c,
             tenant,
             subject,
-            &[JobKind::AccountEmail],
+            &[AccountEmail::KIND],
             &[reminder(at(20))],
         )
     })
@@ -304,7 +310,7 @@ async fn rescheduling_replaces_pending_rows_and_cancelling_leaves_none() {
     assert_eq!(dues.len(), 1);
     assert!(dues[0] > at(19), "the new reminder follows the new time");
     in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        job_queue::replace_for_subject(c, tenant, subject, &[JobKind::AccountEmail], &[])
+        job_queue::replace_for_subject(c, tenant, subject, &[AccountEmail::KIND], &[])
     })
     .unwrap();
     assert!(

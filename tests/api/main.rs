@@ -13,6 +13,8 @@ mod cases;
 mod cli;
 mod councils;
 mod jobs;
+mod layers;
 mod plans;
+mod settings;
 mod tenant_isolation;
 mod web_shell;

@@ -17,11 +17,12 @@ use diesel::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tillit::access::api_keys::{self, NewApiKey};
-use tillit::app::{self, AppState};
+use tillit::app;
 use tillit::audit::Actor;
 use tillit::config::Settings;
 use tillit::db::{TenantId, bootstrap, in_tenant, local_without_tls};
 use tillit::tenancy::{self, CreatedTenant, NewTenant, Slug};
+use tillit::web::AppState;
 
 /// The superuser connection that creates and drops test databases. On these machines PostgreSQL
 /// trusts local connections; elsewhere set TILLIT_TEST_ADMIN_URL.
@@ -196,7 +197,7 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{port}");
         let mut all = vec![("base_url", json!(address))];
         all.extend(overrides.iter().cloned());
-        let state = web::Data::new(AppState::new(db.settings(&all)).expect("state"));
+        let state = web::Data::new(app::state(db.settings(&all)).expect("state"));
         let server = app::serve(state.clone(), listener).expect("serve");
         tokio::spawn(server);
         Self {

@@ -1,16 +1,17 @@
 //! `/api/v1/jobs`: the tenant admin's view of pending, sent and failed jobs, and a retry for the
 //! failed ones. It shows kinds, states, times and (redacted) errors — never message content.
+//! The rows and their states are `crate::jobs`'s; who may see and retry them is decided here.
 
 use actix_web::{HttpResponse, get, post, web};
-use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::JobView;
-use crate::access::{Caller, Role};
-use crate::app::AppState;
-use crate::db::schema::jobs;
+use super::{Caller, Role};
+use crate::db::Db;
+use crate::jobs::{self, JobStatus, JobView};
+use crate::vocabulary::codes;
+use crate::web::AppState;
 use crate::web::problem::AppError;
 
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
@@ -20,8 +21,6 @@ pub struct JobFilter {
     /// At most this many, newest due first (default 100, at most 500).
     pub limit: Option<i64>,
 }
-
-const STATUSES: [&str; 5] = ["pending", "running", "done", "failed", "cancelled"];
 
 /// The service's jobs, newest due first.
 #[utoipa::path(
@@ -37,28 +36,20 @@ pub async fn list_jobs(
     filter: web::Query<JobFilter>,
 ) -> Result<web::Json<Vec<JobView>>, AppError> {
     caller.require(&[Role::TenantAdmin])?;
-    let status = filter.status.clone();
-    if let Some(s) = &status
-        && !STATUSES.contains(&s.as_str())
-    {
-        return Err(AppError::field(
-            "status",
-            format!("one of {}", STATUSES.join(", ")),
-        ));
-    }
+    let status = match &filter.status {
+        Some(s) => Some(JobStatus::parse(s).map_err(|_| {
+            AppError::field(
+                "status",
+                format!("one of {}", codes(&JobStatus::ALL, JobStatus::as_str)),
+            )
+        })?),
+        None => None,
+    };
     let limit = filter.limit.unwrap_or(100).clamp(1, 500);
     let rows = state
         .db
         .tenant(caller.tenant, move |conn| {
-            let mut query = jobs::table
-                .select(JobView::as_select())
-                .order(jobs::due_at.desc())
-                .limit(limit)
-                .into_boxed();
-            if let Some(status) = status {
-                query = query.filter(jobs::status.eq(status));
-            }
-            query.load(conn).map_err(AppError::from)
+            jobs::list(conn, status, limit).map_err(AppError::from)
         })
         .await?;
     Ok(web::Json(rows))
@@ -81,6 +72,19 @@ pub async fn retry_job(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
-    super::retry(&state.db, &caller, id.into_inner()).await?;
+    retry(&state.db, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Makes a failed job due again now, its attempts counted from zero. Tenant admins only; audited.
+pub async fn retry(db: &Db, caller: &Caller, id: Uuid) -> Result<(), AppError> {
+    caller.require(&[Role::TenantAdmin])?;
+    let tenant = caller.tenant;
+    let entry = caller.audit("job.retry").object("job", id);
+    db.tenant(tenant, move |conn| {
+        jobs::retry_failed(conn, tenant, id)?;
+        crate::audit::record(conn, tenant, entry)?;
+        Ok(())
+    })
+    .await
 }

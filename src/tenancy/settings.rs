@@ -1,0 +1,253 @@
+//! The one reader of a service's settings (the settings columns of `tenants`): its time zone,
+//! language, sender, quiet hours and the numbers that time meetings, reminders and evaluations.
+//! Everything is parsed here once — the zone into a [`Tz`] — and a value that cannot be used is an
+//! error naming it, never a quiet fall-back to Europe/Oslo or a default number.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use diesel::PgConnection;
+use diesel::prelude::*;
+
+use crate::db::schema::tenants;
+use crate::jobs::timing::QuietHours;
+use crate::jobs::worker::JobError;
+use crate::web::i18n::Lang;
+use crate::web::problem::AppError;
+
+/// A service's settings, parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceSettings {
+    pub name: String,
+    pub sender_name: Option<String>,
+    pub reply_to: Option<String>,
+    pub lang: Lang,
+    pub tz: Tz,
+    pub quiet_hours: QuietHours,
+    /// The default length of a meeting.
+    pub meeting_minutes: u32,
+    /// Meeting reminders go this many days before.
+    pub reminder_days: Vec<u32>,
+    pub chase_after_days: u32,
+    pub chase_max: u32,
+    pub map_review_months: u32,
+    pub preparation_check_days: u32,
+    pub evaluation_age_years: u32,
+    pub evaluation_months_younger: u32,
+    pub evaluation_months_older: u32,
+    pub commitment_notice_days: u32,
+    pub evaluation_undocumented_days: u32,
+}
+
+/// Why a service's settings could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+    /// A stored value Tillit cannot work with (the CHECK constraints do not cover it).
+    #[error("the service's settings are corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl From<SettingsError> for AppError {
+    fn from(e: SettingsError) -> Self {
+        match e {
+            SettingsError::Db(e) => e.into(),
+            corrupt => AppError::Internal(corrupt.to_string()),
+        }
+    }
+}
+
+impl From<SettingsError> for JobError {
+    fn from(e: SettingsError) -> Self {
+        match e {
+            SettingsError::Db(e) => e.into(),
+            // No attempt succeeds until someone fixes the settings: park it with the reason.
+            corrupt => JobError::Permanent(corrupt.to_string()),
+        }
+    }
+}
+
+type Stored = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    i16,
+    i16,
+    i32,
+    Vec<i32>,
+    (i32, i32, i32, i32, i32, i32, i32, i32, i32),
+);
+
+impl ServiceSettings {
+    /// The settings of the service whose transaction `conn` is in.
+    pub fn load(conn: &mut PgConnection) -> Result<Self, SettingsError> {
+        let stored: Stored = tenants::table
+            .select((
+                tenants::name,
+                tenants::sender_name,
+                tenants::reply_to,
+                tenants::locale,
+                tenants::time_zone,
+                tenants::quiet_start_hour,
+                tenants::quiet_end_hour,
+                tenants::meeting_minutes,
+                tenants::reminder_days,
+                (
+                    tenants::chase_after_days,
+                    tenants::chase_max,
+                    tenants::map_review_months,
+                    tenants::preparation_check_days,
+                    tenants::evaluation_age_years,
+                    tenants::evaluation_months_younger,
+                    tenants::evaluation_months_older,
+                    tenants::commitment_notice_days,
+                    tenants::evaluation_undocumented_days,
+                ),
+            ))
+            .first(conn)?;
+        Self::parse(stored)
+    }
+
+    fn parse(stored: Stored) -> Result<Self, SettingsError> {
+        let (
+            name,
+            sender_name,
+            reply_to,
+            locale,
+            zone,
+            quiet_start,
+            quiet_end,
+            minutes,
+            reminders,
+            n,
+        ) = stored;
+        let (
+            chase_after,
+            chase_max,
+            review,
+            preparation,
+            age,
+            younger,
+            older,
+            notice,
+            undocumented,
+        ) = n;
+        Ok(Self {
+            name,
+            sender_name,
+            reply_to,
+            lang: Lang::parse(&locale)
+                .ok_or_else(|| SettingsError::Corrupt(format!("locale {locale:?} is unknown")))?,
+            tz: time_zone(&zone)?,
+            quiet_hours: QuietHours {
+                start_hour: within("quiet_start_hour", quiet_start.into(), 0, 23)?,
+                end_hour: within("quiet_end_hour", quiet_end.into(), 0, 23)?,
+            },
+            meeting_minutes: within("meeting_minutes", minutes, 15, 720)?,
+            reminder_days: reminders
+                .into_iter()
+                .map(|days| within("reminder_days", days, 0, 365))
+                .collect::<Result<_, _>>()?,
+            chase_after_days: within("chase_after_days", chase_after, 1, 60)?,
+            chase_max: within("chase_max", chase_max, 0, 10)?,
+            map_review_months: within("map_review_months", review, 1, 36)?,
+            preparation_check_days: within("preparation_check_days", preparation, 1, 60)?,
+            evaluation_age_years: within("evaluation_age_years", age, 1, 18)?,
+            evaluation_months_younger: within("evaluation_months_younger", younger, 1, 36)?,
+            evaluation_months_older: within("evaluation_months_older", older, 1, 36)?,
+            commitment_notice_days: within("commitment_notice_days", notice, 0, 60)?,
+            evaluation_undocumented_days: within(
+                "evaluation_undocumented_days",
+                undocumented,
+                1,
+                120,
+            )?,
+        })
+    }
+
+    /// Today in the service's time zone, at `now`.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        crate::time::local_date(now, self.tz)
+    }
+}
+
+/// The service's time zone alone (for pages that show times and need nothing else).
+pub fn zone(conn: &mut PgConnection) -> Result<Tz, SettingsError> {
+    let zone: String = tenants::table.select(tenants::time_zone).first(conn)?;
+    time_zone(&zone)
+}
+
+/// The zone and quiet hours the job worker waits out.
+pub fn quiet_hours(conn: &mut PgConnection) -> Result<(Tz, QuietHours), SettingsError> {
+    let s = ServiceSettings::load(conn)?;
+    Ok((s.tz, s.quiet_hours))
+}
+
+fn time_zone(zone: &str) -> Result<Tz, SettingsError> {
+    zone.parse()
+        .map_err(|_| SettingsError::Corrupt(format!("time zone {zone:?} is not an IANA zone")))
+}
+
+fn within(column: &str, value: i32, min: i32, max: i32) -> Result<u32, SettingsError> {
+    if (min..=max).contains(&value) {
+        u32::try_from(value).map_err(|_| out_of_range(column, value, min, max))
+    } else {
+        Err(out_of_range(column, value, min, max))
+    }
+}
+
+fn out_of_range(column: &str, value: i32, min: i32, max: i32) -> SettingsError {
+    SettingsError::Corrupt(format!("{column} is {value}, not between {min} and {max}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(zone: &str, reminders: Vec<i32>, undocumented: i32) -> Stored {
+        (
+            "Fjordvik".into(),
+            None,
+            None,
+            "nb".into(),
+            zone.into(),
+            21,
+            7,
+            180,
+            reminders,
+            (3, 2, 6, 7, 7, 6, 12, 3, undocumented),
+        )
+    }
+
+    #[test]
+    fn the_zone_is_parsed_once_with_the_numbers() {
+        let s = ServiceSettings::parse(stored("Europe/Oslo", vec![7, 1], 14)).unwrap();
+        assert_eq!(s.tz, chrono_tz::Europe::Oslo);
+        assert_eq!(s.reminder_days, [7, 1]);
+        assert_eq!(s.quiet_hours.start_hour, 21);
+        assert_eq!(s.evaluation_undocumented_days, 14);
+    }
+
+    #[test]
+    fn a_corrupt_zone_is_an_error_that_names_it() {
+        let err = ServiceSettings::parse(stored("Europe/Osloo", vec![7], 14)).unwrap_err();
+        assert!(err.to_string().contains("\"Europe/Osloo\""), "{err}");
+        assert!(matches!(
+            JobError::from(err),
+            JobError::Permanent(m) if m.contains("time zone")
+        ));
+    }
+
+    #[test]
+    fn a_negative_number_is_an_error_not_a_default() {
+        let err = ServiceSettings::parse(stored("Europe/Oslo", vec![7, -1], 14)).unwrap_err();
+        assert!(err.to_string().contains("reminder_days is -1"), "{err}");
+        let err = ServiceSettings::parse(stored("Europe/Oslo", vec![7], 0)).unwrap_err();
+        assert!(
+            err.to_string().contains("evaluation_undocumented_days"),
+            "{err}"
+        );
+    }
+}

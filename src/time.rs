@@ -1,0 +1,145 @@
+//! Time in a service's zone. Moments are stored as UTC and reasoned about in the service's time
+//! zone: a local date and wall-clock time becomes UTC here (correct across daylight-saving
+//! changes), and a moment or a date is shown here as people reading it in their language write it.
+
+use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::web::i18n::Lang;
+
+/// `time` on `date` in `tz`, as UTC. A time that does not exist (skipped by the spring change) is
+/// moved forward past the gap; an ambiguous one (repeated in autumn) takes the first occurrence.
+pub fn local_to_utc(date: NaiveDate, time: NaiveTime, tz: Tz) -> DateTime<Utc> {
+    let naive = date.and_time(time);
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::None => {
+            // Gaps are at most an hour or two; step forward by minutes until one exists.
+            (1..=180)
+                .find_map(|m| {
+                    tz.from_local_datetime(&(naive + chrono::Duration::minutes(m)))
+                        .earliest()
+                })
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+        }
+    }
+}
+
+/// `hour`:00 on `date` in `tz`, as UTC: when a message meant for that day leaves.
+pub fn at_hour(date: NaiveDate, hour: u32, tz: Tz) -> DateTime<Utc> {
+    local_to_utc(
+        date,
+        NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default(),
+        tz,
+    )
+}
+
+/// The date in `tz` at the moment `at`.
+pub fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}
+
+/// The moment `days` calendar days before `at`, at the same local wall-clock time in `tz`. Across
+/// a daylight-saving change this is 24 h ± 1 h per day away, as people expect of "a week before".
+pub fn days_before(at: DateTime<Utc>, days: u32, tz: Tz) -> DateTime<Utc> {
+    let local = at.with_timezone(&tz);
+    let date = local
+        .date_naive()
+        .checked_sub_days(Days::new(u64::from(days)))
+        .unwrap_or(local.date_naive());
+    local_to_utc(date, local.time(), tz)
+}
+
+/// A moment given in the service's time zone: `2026-12-03T18:00` (as a date-time field sends
+/// it), `2026-12-03 18:00`, or RFC 3339 with an explicit offset.
+pub fn local_moment(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .map(|naive| local_to_utc(naive.date(), naive.time(), tz))
+        .ok_or_else(|| "write the time as 2026-12-03T18:00 (the service's local time)".to_owned())
+}
+
+/// A calendar date as the reader writes it: `24.11.2026` or `2026-11-24`.
+pub fn date(day: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Nb => day.format("%d.%m.%Y").to_string(),
+        Lang::En => day.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// A moment as people in `tz` read it: `24.11.2026 kl. 09:15` or `2026-11-24 09:15`.
+pub fn moment(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
+    let local = at.with_timezone(&tz);
+    match lang {
+        Lang::Nb => local.format("%d.%m.%Y kl. %H:%M").to_string(),
+        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+/// The wall-clock time of `at` in `tz`: `18:30`.
+pub fn clock(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%H:%M").to_string()
+}
+
+/// The value a `datetime-local` field shows for `at` in `tz`: `2026-12-03T18:00`.
+pub fn field_value(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// The value a `date` field shows: `2026-12-03`.
+pub fn date_field_value(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::Oslo;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_time_in_the_spring_gap_moves_past_it() {
+        let t = at_hour(day(2027, 3, 28), 2, Oslo);
+        assert_eq!(t, Utc.with_ymd_and_hms(2027, 3, 28, 1, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn a_repeated_autumn_time_takes_the_first_occurrence() {
+        let t = local_to_utc(
+            day(2026, 10, 25),
+            NaiveTime::from_hms_opt(2, 30, 0).unwrap(),
+            Oslo,
+        );
+        assert_eq!(t, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap());
+    }
+
+    #[test]
+    fn moments_and_dates_read_as_each_language_writes_them() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 8, 15, 0).unwrap();
+        assert_eq!(moment(at, Oslo, Lang::Nb), "24.11.2026 kl. 09:15");
+        assert_eq!(moment(at, Oslo, Lang::En), "2026-11-24 09:15");
+        assert_eq!(date(day(2026, 11, 24), Lang::Nb), "24.11.2026");
+        assert_eq!(date(day(2026, 11, 24), Lang::En), "2026-11-24");
+        assert_eq!(clock(at, Oslo), "09:15");
+        assert_eq!(field_value(at, Oslo), "2026-11-24T09:15");
+        assert_eq!(local_date(at, Oslo), day(2026, 11, 24));
+    }
+
+    #[test]
+    fn local_input_is_read_in_the_service_zone() {
+        let summer = local_moment("2027-06-01T18:00", Oslo).unwrap();
+        assert_eq!(summer, Utc.with_ymd_and_hms(2027, 6, 1, 16, 0, 0).unwrap());
+        let offset = local_moment("2027-06-01T18:00:00+00:00", Oslo).unwrap();
+        assert_eq!(offset, Utc.with_ymd_and_hms(2027, 6, 1, 18, 0, 0).unwrap());
+        assert!(local_moment("tomorrow", Oslo).is_err());
+    }
+}
