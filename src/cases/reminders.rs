@@ -6,7 +6,6 @@
 use chrono::{NaiveDate, NaiveTime};
 use diesel::PgConnection;
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::domain::Phase;
@@ -72,18 +71,6 @@ pub fn schedule_review(
 pub fn cancel_review(conn: &mut PgConnection, tenant: TenantId, case_id: Uuid) -> QueryResult<()> {
     jobs::replace_for_subject(conn, tenant, subject(case_id), &[MapReview::KIND], &[])?;
     Ok(())
-}
-
-/// The Message-ID of the reminder from job `job` to staff member `user`: the same on every
-/// attempt, different for each recipient.
-fn message_uuid(job: Uuid, user: Uuid) -> Uuid {
-    let digest = Sha256::new()
-        .chain_update(job.as_bytes())
-        .chain_update(user.as_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    Uuid::from_bytes(bytes)
 }
 
 /// A case's network map is due for review: a neutral reminder to the staff assigned to it. One
@@ -159,23 +146,11 @@ pub fn notify_assigned(
             subject: content.subject,
             text: content.text,
             html: content.html,
-            message_id: ctx.mailer.message_id_for(message_uuid(row.id, user_id)),
+            message_id: ctx
+                .mailer
+                .message_id_for(crate::mail::per_recipient(row.id, user_id)),
             calendar: None,
         })?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_recipient_has_a_stable_message_id_of_their_own() {
-        let job = Uuid::from_u128(1);
-        let (a, b) = (Uuid::from_u128(2), Uuid::from_u128(3));
-        assert_eq!(message_uuid(job, a), message_uuid(job, a));
-        assert_ne!(message_uuid(job, a), message_uuid(job, b));
-        assert_ne!(message_uuid(job, a), message_uuid(Uuid::from_u128(4), a));
-    }
 }

@@ -14,7 +14,6 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::calendar::{self, CalendarEntry, Method};
@@ -452,17 +451,6 @@ fn meeting_row(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<MeetingR
         .optional()
 }
 
-/// A stable Message-ID for `job` to `to`: the same on every attempt, one per recipient.
-fn message_uuid(job: Uuid, to: Uuid) -> Uuid {
-    let digest = Sha256::new()
-        .chain_update(job.as_bytes())
-        .chain_update(to.as_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    Uuid::from_bytes(bytes)
-}
-
 struct Letter<'a> {
     ctx: &'a JobContext,
     to: &'a str,
@@ -761,7 +749,7 @@ fn send_reminder(
             sender: &sender,
             reply_to: reply_to.clone(),
             content,
-            message: message_uuid(row.id, participant),
+            message: crate::mail::per_recipient(row.id, participant),
             calendar: None,
         })?;
     }
@@ -829,17 +817,4 @@ fn send_preparation_check(
         message: row.id,
         calendar: None,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_recipient_has_a_stable_message_id_of_their_own() {
-        let job = Uuid::from_u128(1);
-        let (a, b) = (Uuid::from_u128(2), Uuid::from_u128(3));
-        assert_eq!(message_uuid(job, a), message_uuid(job, a));
-        assert_ne!(message_uuid(job, a), message_uuid(job, b));
-    }
 }

@@ -198,17 +198,40 @@ pub fn create_council(
             "the coordinator must be a staff member assigned to the case",
         ));
     }
+    let starting = Starting {
+        kind: new.kind,
+        acute: new.acute,
+        coordinator,
+        creator,
+    };
+    Ok(insert_council(conn, tenant, case_id, &starting)?)
+}
+
+/// A council about to be written, in its kind's first state.
+struct Starting {
+    kind: CouncilKind,
+    acute: bool,
+    coordinator: Uuid,
+    creator: Uuid,
+}
+
+fn insert_council(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    council: &Starting,
+) -> QueryResult<Uuid> {
     let id = Uuid::now_v7();
     diesel::insert_into(councils::table)
         .values((
             councils::tenant_id.eq(tenant.0),
             councils::id.eq(id),
             councils::case_id.eq(case_id),
-            councils::kind.eq(new.kind.as_str()),
-            councils::acute.eq(new.acute),
-            councils::state.eq(new.kind.initial().as_str()),
-            councils::coordinator_id.eq(coordinator),
-            councils::created_by.eq(creator),
+            councils::kind.eq(council.kind.as_str()),
+            councils::acute.eq(council.acute),
+            councils::state.eq(council.kind.initial().as_str()),
+            councils::coordinator_id.eq(council.coordinator),
+            councils::created_by.eq(council.creator),
         ))
         .execute(conn)?;
     Ok(id)
@@ -810,20 +833,13 @@ pub fn open_again(
         .filter(councils::id.eq(council_id))
         .select((councils::kind, councils::coordinator_id))
         .first(conn)?;
-    let kind = stored(CouncilKind::parse, &kind)?;
-    let id = Uuid::now_v7();
-    diesel::insert_into(councils::table)
-        .values((
-            councils::tenant_id.eq(tenant.0),
-            councils::id.eq(id),
-            councils::case_id.eq(case_id),
-            councils::kind.eq(kind.as_str()),
-            councils::state.eq(kind.initial().as_str()),
-            councils::coordinator_id.eq(coordinator),
-            councils::created_by.eq(coordinator),
-        ))
-        .execute(conn)?;
-    Ok(id)
+    let starting = Starting {
+        kind: stored(CouncilKind::parse, &kind)?,
+        acute: false,
+        coordinator,
+        creator: coordinator,
+    };
+    Ok(insert_council(conn, tenant, case_id, &starting)?)
 }
 
 pub fn set_state(

@@ -100,7 +100,8 @@ impl Mailer {
         })
     }
 
-    /// A Message-ID for the job row `id`: the same for every attempt at that row.
+    /// A Message-ID for the job row `id`: the same for every attempt at that row. A job that
+    /// mails several people names each message with [`per_recipient`].
     pub fn message_id_for(&self, id: uuid::Uuid) -> String {
         format!("{id}@{}", self.id_domain)
     }
@@ -175,5 +176,36 @@ impl Mailer {
             }
         };
         message.map_err(|e| MailError::Build(e.to_string()))
+    }
+}
+
+/// The id of the message from job row `job` to `recipient`, for [`Mailer::message_id_for`]: the
+/// same on every attempt, different for each recipient, so a retried job that mails several
+/// people never sends two messages under one Message-ID.
+pub fn per_recipient(job: uuid::Uuid, recipient: uuid::Uuid) -> uuid::Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(job.as_bytes())
+        .chain_update(recipient.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Uuid::from_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_recipient_has_a_stable_message_id_of_their_own() {
+        let job = uuid::Uuid::from_u128(1);
+        let (a, b) = (uuid::Uuid::from_u128(2), uuid::Uuid::from_u128(3));
+        assert_eq!(per_recipient(job, a), per_recipient(job, a));
+        assert_ne!(per_recipient(job, a), per_recipient(job, b));
+        assert_ne!(
+            per_recipient(job, a),
+            per_recipient(uuid::Uuid::from_u128(4), a)
+        );
     }
 }
