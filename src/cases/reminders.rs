@@ -18,7 +18,7 @@ use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, Job, NewJob, Subject};
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::Rendered;
-use crate::tenancy::sender::neutral_sender;
+use crate::tenancy::sender::{Signature, neutral_sender};
 use crate::time::local_to_utc;
 use crate::web::i18n::Lang;
 
@@ -132,7 +132,9 @@ pub fn notify_assigned(
         .select((users::id, users::email, users::lang))
         .order(users::id)
         .load(conn)?;
-    let (sender, reply_to, _) = neutral_sender(conn)?;
+    let Signature {
+        sender, reply_to, ..
+    } = neutral_sender(conn)?;
     let link = format!("{}/cases/{case_id}", ctx.settings.base_url());
     for (user_id, email, lang) in recipients {
         let Ok(to) = Email::parse(&email) else {

@@ -30,8 +30,7 @@ use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, Job, NewJob, Subject};
 use crate::mail::templates::{self, MeetingMail};
 use crate::mail::{CalendarFile, OutgoingEmail};
-use crate::tenancy::sender::neutral_sender;
-use crate::tenancy::settings::{self as service};
+use crate::tenancy::sender::{Signature, neutral_sender};
 use crate::time::days_before;
 use crate::tokens::{InvitationLink, LinkToken};
 use crate::web::i18n::Lang;
@@ -579,8 +578,12 @@ fn send_invitation(
     let Some(address) = address_of(conn, participant)? else {
         return Ok(());
     };
-    let (sender, reply_to, lang) = neutral_sender(conn)?;
-    let tz = service::zone(conn)?;
+    let Signature {
+        sender,
+        reply_to,
+        lang,
+        tz,
+    } = neutral_sender(conn)?;
     let link = (method == Method::Request)
         .then(|| link_url(&ctx.settings, &token_for(&ctx.settings, invitation_id)));
     let kind = match (method, meeting.sequence) {
@@ -668,8 +671,12 @@ fn send_chase(
     let Some(address) = address_of(conn, participant)? else {
         return Ok(());
     };
-    let (sender, reply_to, lang) = neutral_sender(conn)?;
-    let tz = service::zone(conn)?;
+    let Signature {
+        sender,
+        reply_to,
+        lang,
+        tz,
+    } = neutral_sender(conn)?;
     let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
     let content = templates::meeting(
         lang,
@@ -725,8 +732,12 @@ fn send_reminder(
         .filter(council_answers::response.eq("decline"))
         .select(council_answers::participant_id)
         .load(conn)?;
-    let (sender, reply_to, lang) = neutral_sender(conn)?;
-    let tz = service::zone(conn)?;
+    let Signature {
+        sender,
+        reply_to,
+        lang,
+        tz,
+    } = neutral_sender(conn)?;
     for (participant, invitation) in links {
         if declined.contains(&participant) {
             continue;
@@ -793,8 +804,12 @@ fn send_preparation_check(
     if !active {
         return Ok(());
     }
-    let (sender, reply_to, _) = neutral_sender(conn)?;
-    let tz = service::zone(conn)?;
+    let Signature {
+        sender,
+        reply_to,
+        tz,
+        ..
+    } = neutral_sender(conn)?;
     let link = format!(
         "{}/cases/{case_id}/councils/{}",
         ctx.settings.base_url(),

@@ -28,7 +28,7 @@ use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
     councils,
 };
-use crate::tenancy::sender::neutral_sender;
+use crate::tenancy::sender::{Signature, neutral_sender};
 use crate::time;
 use crate::tokens::{InvitationLink, LinkToken};
 use crate::web::AppState;
@@ -189,8 +189,7 @@ pub(crate) fn page_values(
     found: &Live,
     plan_section: PlanSectionReader,
 ) -> Result<Values, AppError> {
-    let (sender, _, _) = neutral_sender(conn)?;
-    let tz = crate::tenancy::settings::zone(conn)?;
+    let Signature { sender, tz, .. } = neutral_sender(conn)?;
     let texts: Vec<(String, String)> = council_texts::table
         .filter(council_texts::council_id.eq(found.council))
         .filter(council_texts::removed_at.is_null())

@@ -28,7 +28,7 @@ use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, Job, NewJob, Subject};
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::{self, PlanMail};
-use crate::tenancy::sender::neutral_sender;
+use crate::tenancy::sender::{Signature, neutral_sender};
 use crate::tenancy::settings::ServiceSettings;
 use crate::time::local_to_utc;
 use crate::web::i18n::Lang;
@@ -362,7 +362,9 @@ struct Mail<'a> {
 }
 
 fn send(conn: &mut PgConnection, mail: Mail<'_>) -> Result<(), JobError> {
-    let (sender, reply_to, _) = neutral_sender(conn)?;
+    let Signature {
+        sender, reply_to, ..
+    } = neutral_sender(conn)?;
     let to = Email::parse(mail.to).map_err(|m| JobError::Permanent(m.into()))?;
     let content = templates::plan(mail.lang, mail.kind, &sender, mail.day, mail.link);
     mail.ctx.mailer.send(&OutgoingEmail {

@@ -2,6 +2,7 @@
 //! capability that mails someone (case reminders, council invitations, plan reminders) signs
 //! through here.
 
+use chrono_tz::Tz;
 use diesel::PgConnection;
 
 use super::settings::{ServiceSettings, SettingsError};
@@ -17,24 +18,39 @@ pub fn reveals_child_welfare(text: &str) -> bool {
     REVEALING.iter().any(|w| lower.contains(w))
 }
 
-/// The service as it signs its emails: the configured sender name, else the service's name,
-/// unless that reveals child welfare — then Tillit's own.
-pub fn neutral_sender(
-    conn: &mut PgConnection,
-) -> Result<(String, Option<String>, Lang), SettingsError> {
+/// How the service signs a message, read with the service's settings in one query.
+pub struct Signature {
+    /// The configured sender name, else the service's name, unless that reveals child
+    /// welfare — then Tillit's own.
+    pub sender: String,
+    pub reply_to: Option<String>,
+    /// The service's language, for the message's text.
+    pub lang: Lang,
+    /// The service's time zone, for the times the message names.
+    pub tz: Tz,
+}
+
+/// The service as it signs its emails, with the language and zone the message is written in.
+pub fn neutral_sender(conn: &mut PgConnection) -> Result<Signature, SettingsError> {
     let ServiceSettings {
         name,
         sender_name,
         reply_to,
         lang,
+        tz,
         ..
     } = ServiceSettings::load(conn)?;
-    let signed = [sender_name, Some(name)]
+    let sender = [sender_name, Some(name)]
         .into_iter()
         .flatten()
         .find(|n| !reveals_child_welfare(n))
         .unwrap_or_else(|| "Tillit".to_owned());
-    Ok((signed, reply_to, lang))
+    Ok(Signature {
+        sender,
+        reply_to,
+        lang,
+        tz,
+    })
 }
 
 #[cfg(test)]
