@@ -108,7 +108,7 @@ fn run_typed<J: Job>(
     conn: &mut PgConnection,
     row: &JobRow,
 ) -> Result<(), JobError> {
-    let job: J = serde_json::from_value(row.payload.clone())
+    let job = J::deserialize(&row.payload)
         .map_err(|e| JobError::Permanent(format!("the {} payload is malformed: {e}", J::KIND)))?;
     job.run(ctx, conn, row)
 }

@@ -29,7 +29,6 @@ use crate::jobs::{self, Job, NewJob, Subject};
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::{self, PlanMail};
 use crate::tenancy::sender::{Signature, neutral_sender};
-use crate::tenancy::settings::ServiceSettings;
 use crate::time::local_to_utc;
 use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
@@ -354,7 +353,8 @@ fn open_plan(conn: &mut PgConnection, id: Uuid) -> Result<Option<queries::Plan>,
 struct Mail<'a> {
     ctx: &'a JobContext,
     to: &'a str,
-    lang: Lang,
+    /// A staff member's own language; `None` for a participant, who reads the service's.
+    lang: Option<Lang>,
     kind: PlanMail,
     day: Option<NaiveDate>,
     link: &'a str,
@@ -363,10 +363,14 @@ struct Mail<'a> {
 
 fn send(conn: &mut PgConnection, mail: Mail<'_>) -> Result<(), JobError> {
     let Signature {
-        sender, reply_to, ..
+        sender,
+        reply_to,
+        lang,
+        ..
     } = neutral_sender(conn)?;
     let to = Email::parse(mail.to).map_err(|m| JobError::Permanent(m.into()))?;
-    let content = templates::plan(mail.lang, mail.kind, &sender, mail.day, mail.link);
+    let lang = mail.lang.unwrap_or(lang);
+    let content = templates::plan(lang, mail.kind, &sender, mail.day, mail.link);
     mail.ctx.mailer.send(&OutgoingEmail {
         to,
         sender_name: sender,
@@ -378,10 +382,6 @@ fn send(conn: &mut PgConnection, mail: Mail<'_>) -> Result<(), JobError> {
         calendar: None,
     })?;
     Ok(())
-}
-
-fn service_lang(conn: &mut PgConnection) -> Result<Lang, JobError> {
-    Ok(ServiceSettings::load(conn)?.lang)
 }
 
 /// A participant's address and their live link, if both exist.
@@ -448,13 +448,12 @@ fn send_confirmation(
     let Some((to, link)) = participant_link(ctx, conn, participant)? else {
         return Ok(());
     };
-    let lang = service_lang(conn)?;
     send(
         conn,
         Mail {
             ctx,
             to: &to,
-            lang,
+            lang: None,
             kind: PlanMail::ConfirmationRequest,
             day: None,
             link: &link,
@@ -512,11 +511,11 @@ fn send_commitment(
     };
     let (to, link, lang) = match (participant, user) {
         (Some(p), _) => match participant_link(ctx, conn, p)? {
-            Some((to, link)) => (to, link, service_lang(conn)?),
+            Some((to, link)) => (to, link, None),
             None => return Ok(()),
         },
         (None, Some(u)) => match staff_address(conn, u)? {
-            Some((to, lang)) => (to, plan_page(ctx, &plan), lang),
+            Some((to, lang)) => (to, plan_page(ctx, &plan), Some(lang)),
             None => return Ok(()),
         },
         (None, None) => return Ok(()),
@@ -569,7 +568,7 @@ fn send_evaluation_due(
         Mail {
             ctx,
             to: &to,
-            lang,
+            lang: Some(lang),
             kind: PlanMail::EvaluationDue,
             day: Some(on),
             link: &link,
@@ -606,7 +605,7 @@ fn send_undocumented(
         Mail {
             ctx,
             to: &to,
-            lang,
+            lang: Some(lang),
             kind: PlanMail::EvaluationUndocumented,
             day: None,
             link: &link,
