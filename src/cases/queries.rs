@@ -528,6 +528,32 @@ pub fn insert_person(
 }
 
 /// Replaces what is mapped about a person on the case's current map.
+/// Sets the email address of person `person_id` on the case's map.
+pub fn set_email(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+    person_id: Uuid,
+    email: &crate::fields::Email,
+) -> Result<(), AppError> {
+    let updated = diesel::update(
+        network_persons::table
+            .filter(network_persons::tenant_id.eq(tenant.0))
+            .filter(network_persons::case_id.eq(case_id))
+            .filter(network_persons::id.eq(person_id))
+            .filter(network_persons::removed_at.is_null()),
+    )
+    .set((
+        network_persons::email.eq(email.as_str()),
+        network_persons::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
 pub fn update_person(
     conn: &mut PgConnection,
     tenant: TenantId,

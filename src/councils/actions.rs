@@ -17,6 +17,7 @@ use super::domain::{
 };
 use super::invitations;
 use super::queries::{self, Council, CouncilSettings};
+use super::rules;
 use super::views::{CouncilSummary, CouncilView};
 use crate::access::Caller;
 use crate::cases::access::{Audited, CaseCtx, Intent, case_user, with_case};
@@ -155,6 +156,57 @@ pub async fn set_state(
             let to = CouncilState::parse(&req.to).map_err(|m| AppError::field("to", m))?;
             queries::set_state(conn, council, to, cs.now)?;
             Ok(json!({ "from": council.state, "to": to }))
+        },
+    )
+    .await
+}
+
+/// Moves the council on as far as the tasks done allow (the page's way: states follow from the
+/// tasks, not from clicks). Each step re-checks its gates in the transaction; nothing is written
+/// when the council stands where its tasks put it.
+pub async fn follow_tasks(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    view: CouncilView,
+) -> Result<CouncilView, AppError> {
+    let mut view = view;
+    // At most as many moves as the process has states; each one is one transaction.
+    for _ in 0..view.kind.states().len() {
+        let Some(to) = rules::next_by_tasks(&view.standing, view.kind) else {
+            break;
+        };
+        let request = StateRequest {
+            to: to.as_str().to_owned(),
+        };
+        view = set_state(state, caller, case_id, view.id, request).await?;
+    }
+    Ok(view)
+}
+
+/// Adds the email address a participant from the map lacks, on the map itself (the map is the
+/// one place a person's addresses are kept), so the invitation can reach them.
+pub async fn add_address(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    participant_id: Uuid,
+    email: String,
+) -> Result<CouncilView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.participant_address",
+        move |conn, c, council, _, _| {
+            let email =
+                crate::fields::Email::parse(&email).map_err(|m| AppError::field("email", m))?;
+            let person = queries::participant_person(conn, council, participant_id)?
+                .ok_or(AppError::NotFound)?;
+            crate::cases::queries::set_email(conn, c.tenant, c.case.id, person, &email)?;
+            Ok(json!({ "participant_id": participant_id, "person_id": person }))
         },
     )
     .await
@@ -515,7 +567,7 @@ pub async fn send_invitations(
 fn current_meeting(view: &CouncilView) -> Result<Uuid, AppError> {
     view.current_meeting()
         .map(|m| m.id)
-        .ok_or_else(|| AppError::Conflict("the council has no meeting".into()))
+        .ok_or_else(rules::no_meeting)
 }
 
 pub async fn resend_invitation(

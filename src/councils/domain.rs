@@ -105,7 +105,7 @@ vocabulary! {
 vocabulary! {
     /// One part of a meeting's agenda.
     pub enum AgendaPart ("agenda part") {
-        Welcome => "welcome", "Velkommen og nettverkstalen", "Welcome and opening statement";
+        Welcome => "welcome", "Velkommen, og hvorfor vi er samlet", "Welcome, and why we are here";
         ChildQuestions => "child_questions", "Barnets spørsmål", "The child's questions";
         Information => "information", "Informasjonsdel: tjenestene, koordinator, familie og nettverk", "Information: services, coordinator, family and network";
         PrivateFamilyTime => "private_family_time", "Familiens egen tid: nettverket lager planen alene", "Private family time: the network makes the plan alone";

@@ -262,24 +262,18 @@ pub fn send(
     meeting: &MeetingRow,
     cs: &CouncilSettings,
 ) -> Result<usize, AppError> {
-    if meeting.cancelled() {
-        return Err(AppError::Conflict("the meeting is cancelled".into()));
-    }
-    if meeting.starts_at.is_some_and(|s| s <= cs.now) {
-        return Err(AppError::Conflict("the meeting has begun".into()));
-    }
+    rules::invitable(
+        meeting.cancelled(),
+        meeting.starts_at.is_some_and(|s| s <= cs.now),
+    )?;
     let facts = queries::current_facts(conn, council, cs.now)?;
-    queries::require(rules::invitation_blockers(
+    rules::require(rules::invitation_blockers(
         council.kind,
         council.state,
         &facts,
     ))?;
     let invited = invite_all(conn, settings, tenant, council, meeting, cs)?;
-    if invited == 0 {
-        return Err(AppError::Conflict(
-            "nobody on the team has an email address to invite".into(),
-        ));
-    }
+    rules::someone_invited(invited)?;
     if meeting.confirmed_at.is_none() {
         diesel::update(council_meetings::table.filter(council_meetings::id.eq(meeting.id)))
             .set((
@@ -302,7 +296,7 @@ pub fn schedule(
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
     let facts = queries::current_facts(conn, council, now)?;
-    queries::require(rules::meeting_blockers(council.kind, council.state, &facts))?;
+    rules::require(rules::meeting_blockers(council.kind, council.state, &facts))?;
     if queries::double_booked(conn, council, time, None)? {
         return Err(double_booking());
     }
@@ -328,7 +322,7 @@ pub fn reschedule(
     cs: &CouncilSettings,
 ) -> Result<(), AppError> {
     if meeting.cancelled() {
-        return Err(AppError::Conflict("the meeting is cancelled".into()));
+        return Err(rules::meeting_cancelled());
     }
     if queries::double_booked(conn, council, time, Some(meeting.id))? {
         return Err(double_booking());
@@ -360,9 +354,7 @@ pub fn cancel(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     if meeting.cancelled() {
-        return Err(AppError::Conflict(
-            "the meeting is cancelled already".into(),
-        ));
+        return Err(rules::meeting_cancelled());
     }
     let confirmed = meeting.confirmed_at.is_some();
     diesel::update(council_meetings::table.filter(council_meetings::id.eq(meeting.id)))
@@ -397,16 +389,10 @@ pub fn resend(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     queries::participant_exists(conn, council, participant)?;
-    if meeting.cancelled() || meeting.confirmed_at.is_none() {
-        return Err(AppError::Conflict(
-            "only a confirmed meeting's invitation can be sent again".into(),
-        ));
-    }
-    if !reachable_team(conn, council.id)?.contains(&participant) {
-        return Err(AppError::Conflict(
-            "this participant has no email address".into(),
-        ));
-    }
+    rules::resendable(
+        !meeting.cancelled() && meeting.confirmed_at.is_some(),
+        reachable_team(conn, council.id)?.contains(&participant),
+    )?;
     let invitation = issue(conn, settings, tenant, meeting, participant, now)?;
     jobs::schedule(
         conn,
@@ -473,6 +459,58 @@ fn post(letter: Letter<'_>) -> Result<(), JobError> {
         calendar: letter.calendar,
     })?;
     Ok(())
+}
+
+/// Where a participant's invitation to a meeting stands, told as it is: sent, waiting for the
+/// morning, on its way, or failed — never "invited" for a message that has not gone out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent(DateTime<Utc>),
+    /// Held back by the service's quiet hours until this time.
+    Waiting(DateTime<Utc>),
+    Sending,
+    Failed,
+}
+
+/// The delivery of each participant's invitation (the latest REQUEST) to `meeting`.
+pub fn deliveries(
+    conn: &mut PgConnection,
+    meeting: Uuid,
+    cs: &CouncilSettings,
+) -> Result<std::collections::HashMap<Uuid, Delivery>, AppError> {
+    let invitations: Vec<(Uuid, Uuid)> = council_invitations::table
+        .filter(council_invitations::meeting_id.eq(meeting))
+        .filter(council_invitations::revoked_at.is_null())
+        .select((council_invitations::id, council_invitations::participant_id))
+        .load(conn)?;
+    let mut by_invitation = std::collections::HashMap::new();
+    for job in jobs::about(conn, subject(meeting), Invitation::KIND)? {
+        let Ok(payload) = serde_json::from_value::<Invitation>(job.payload.clone()) else {
+            continue;
+        };
+        if payload.method != Method::Request {
+            continue;
+        }
+        let delivery = match jobs::JobStatus::parse(&job.status) {
+            Ok(jobs::JobStatus::Done) => Delivery::Sent(job.finished_at.unwrap_or(job.due_at)),
+            Ok(jobs::JobStatus::Failed) => Delivery::Failed,
+            _ => {
+                let at =
+                    jobs::timing::next_send_time(job.due_at.max(cs.now), cs.tz, cs.quiet_hours);
+                if at > cs.now + Duration::minutes(1) {
+                    Delivery::Waiting(at)
+                } else {
+                    Delivery::Sending
+                }
+            }
+        };
+        // Oldest first, so the latest job of an invitation is the one that stays.
+        by_invitation.insert(payload.invitation_id, delivery);
+    }
+    Ok(invitations
+        .into_iter()
+        .filter_map(|(id, participant)| by_invitation.get(&id).map(|d| (participant, *d)))
+        .collect())
 }
 
 /// A meeting's invitation, change (METHOD:REQUEST) or cancellation (METHOD:CANCEL) to one

@@ -368,6 +368,9 @@ pub async fn answer_invitation(
 ) -> Result<HttpResponse, AppError> {
     state.limits.invitee(&client_address(&req))?;
     let token = token.into_inner();
+    // The answer page answers at its own address: the language switch comes back to it.
+    let mut shell = shell;
+    shell.here = format!("/i/{token}");
     let Some((tenant, invitation)) = lookup(&state, &token).await? else {
         return unknown(tr, shell);
     };

@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     cfg.service(pages::councils_page)
         .service(pages::create_council)
         .service(pages::council_page)
+        .service(pages::task_page)
         .service(pages::council_step)
         .service(invitee::show_invitation)
         .service(invitee::answer_invitation)

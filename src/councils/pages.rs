@@ -15,10 +15,13 @@ use uuid::Uuid;
 
 use super::actions;
 use super::domain::{
-    ConsentGiver, CouncilKind, MeetingRole, NewCouncilRequest, ParticipantRequest, TextKind,
+    ConsentGiver, CouncilKind, CouncilState, MeetingRole, NewCouncilRequest, ParticipantRequest,
+    StateRequest, TextKind,
 };
+use super::invitations;
 use super::queries::{self, CouncilSettings};
-use super::views::{CouncilSummary, CouncilView};
+use super::rules::{self, Step};
+use super::views::{CouncilSummary, CouncilView, ParticipantView};
 use crate::access::session::Staff;
 use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::categories::{Closeness, NetworkSide, RelationCategory, RelationQuality};
@@ -27,6 +30,7 @@ use crate::cases::views::{CaseCouncil, MapPerson, StaffView};
 use crate::time;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::form_errors::FormFailure;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::render;
 use crate::web::problem::AppError;
@@ -196,43 +200,149 @@ fn message(e: &AppError) -> String {
     }
 }
 
-#[derive(Template)]
-#[template(path = "councils/council.html")]
-struct CouncilPage {
-    tr: Tr,
-    shell: crate::web::pages::Shell,
-    case_id: Uuid,
-    council: CouncilView,
-    /// Persons on the map who are not on the team.
-    persons: Vec<MapPerson>,
-    /// Everyone on the map (for objections).
-    map: Vec<MapPerson>,
-    staff: Vec<StaffView>,
-    clock: Clock,
-    done: Option<String>,
-    error: Option<String>,
-    authors: [WordsAuthor; 3],
-    text_kinds: [TextKind; 2],
-    roles: [MeetingRole; 6],
-    givers: [ConsentGiver; 3],
-    categories: Vec<RelationCategory>,
-    closeness: Vec<Closeness>,
-    qualities: Vec<RelationQuality>,
-    sides: [NetworkSide; 2],
-    default_minutes: i32,
+/// The tasks of a council's task list, each with its own page, in the order they are done.
+pub const TASKS: [&str; 7] = [
+    "description",
+    "team",
+    "consents",
+    "waivers",
+    "preparation",
+    "meeting",
+    "invitations",
+];
+
+/// The task page a step's form belongs to; `None` for the overview (the state and the end).
+fn task_of(step: &str) -> Option<&'static str> {
+    Some(match step {
+        "text" | "confirm-text" | "remove-text" => "description",
+        "participant" | "remove-participant" | "team" | "objection" | "resolve" => "team",
+        "consent" | "withdraw-consent" => "consents",
+        "waiver" => "waivers",
+        "preparation" => "preparation",
+        "meeting" | "reschedule" | "cancel" => "meeting",
+        "send" | "resend" | "revoke" | "address" => "invitations",
+        _ => return None,
+    })
 }
 
-async fn council_page_with(
+/// The input a step's field is shown at: the form's inputs are named `<prefix>-<field>`, and a
+/// row's form (one per participant, objection or meeting) adds the row's id.
+fn input_id(step: &str, field: &str, row: Option<&str>) -> String {
+    let field = field.rsplit('.').next().unwrap_or(field);
+    let base = match (step, field) {
+        ("text", "kind") => "text-kind",
+        ("text", "author") => "text-author",
+        ("text", _) => "text-text",
+        ("participant", "name") => "new-name",
+        ("participant", "email") => "new-email",
+        ("participant", "category") => "new-category",
+        ("participant", "closeness") => "new-closeness",
+        ("participant", "quality") => "new-quality",
+        ("participant", "meeting_role") => "role",
+        ("participant", "side") => "side",
+        ("participant", _) => "who",
+        ("objection", "reason") => "objection-reason",
+        ("objection", _) => "objection-person",
+        ("resolve", _) => "resolution",
+        ("consent", "given_by") => "consent-by",
+        ("consent", "name") => "consent-name",
+        ("consent", "informed_at") => "consent-informed",
+        ("consent", _) => "consent-scope",
+        ("waiver", _) => "scope",
+        ("preparation", "contribution") => "contribution",
+        ("preparation", _) => "notes",
+        ("meeting", "ends_at" | "duration_minutes") => "ends-at",
+        ("meeting", "place") => "place",
+        ("meeting", "video_link") => "video-link",
+        ("meeting", _) => "starts-at",
+        ("reschedule", "duration_minutes" | "ends_at") => "minutes",
+        ("reschedule", "place") => "place",
+        ("reschedule", "video_link") => "video",
+        ("reschedule", _) => "starts",
+        ("address", _) => "email",
+        ("state", "confirm") => "confirm",
+        _ => "task-form",
+    };
+    match row {
+        Some(row) => format!("{base}-{row}"),
+        None => base.to_owned(),
+    }
+}
+
+/// The row a step's form is about, from its hidden id field.
+fn row_of<'a>(step: &str, fields: &'a Fields) -> Option<&'a str> {
+    let name = match step {
+        "resolve" => "objection_id",
+        "waiver" | "preparation" | "address" => "participant_id",
+        "reschedule" => "meeting_id",
+        _ => return None,
+    };
+    field(fields, name)
+}
+
+/// What the person typed into the form that failed, given back to its inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    step: String,
+    row: Option<String>,
+    fields: Fields,
+}
+
+impl Typed {
+    /// What was typed into `name` of `step`'s form (of `row`'s, for a form per row), or "".
+    pub fn value(&self, step: &str, row: impl AsRef<str>, name: &str) -> &str {
+        if self.step != step || self.row.as_deref().unwrap_or_default() != row.as_ref() {
+            return "";
+        }
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Whether `value` was the choice in `name` of `step`'s form.
+    pub fn chose(&self, step: &str, name: &str, value: impl AsRef<str>) -> bool {
+        self.value(step, "", name) == value.as_ref()
+    }
+}
+
+/// A participant's way of being reached, as the check before sending shows it.
+pub struct Reach {
+    pub participant_id: Uuid,
+    /// The map person whose address can be added here, when it is missing.
+    pub person_id: Option<Uuid>,
+    pub name: String,
+    /// The address on the map (a staff member's work address is not repeated here).
+    pub email: Option<String>,
+    pub reachable: bool,
+    pub delivery: Option<invitations::Delivery>,
+}
+
+/// Everything a council page shows: the overview and each task page.
+struct CouncilData {
+    child_name: String,
+    council: CouncilView,
+    persons: Vec<MapPerson>,
+    map: Vec<MapPerson>,
+    staff: Vec<StaffView>,
+    reach: Vec<Reach>,
+    preview: Option<crate::mail::templates::Rendered>,
+    sender: String,
+    cs: CouncilSettings,
+}
+
+async fn council_data(
     state: &web::Data<AppState>,
-    staff: Staff,
-    tr: Tr,
+    staff: &Staff,
+    tr: &Tr,
     case_id: Uuid,
     council_id: Uuid,
-    done: Option<String>,
-    error: Option<(StatusCode, String)>,
-) -> Result<HttpResponse, AppError> {
+    task: Option<&'static str>,
+) -> Result<CouncilData, AppError> {
     let viewer = Some(staff.user);
-    let (council, map, team_staff, cs) = with_case(
+    let lang = tr.lang();
+    let link = format!("{}/i/…", state.settings.base_url());
+    with_case(
         &state.db,
         &staff.caller(),
         case_id,
@@ -244,52 +354,271 @@ async fn council_page_with(
             let view = queries::council_view(conn, &council, cs.now)?.for_viewer(viewer);
             let map = crate::cases::queries::persons(conn, c.tenant, c.case.id)?;
             let team_staff = crate::cases::queries::assigned_staff(conn, c.tenant, c.case.id)?;
+            let child = crate::cases::queries::child(conn, c.tenant, c.case.child_id)?;
+            let current = view.current_meeting().map(|m| (m.id, m.starts_at));
+            let deliveries = match current {
+                Some((id, _)) => invitations::deliveries(conn, id, &cs)?,
+                None => Default::default(),
+            };
+            let signature = crate::tenancy::sender::neutral_sender(conn)?;
+            let preview = current.map(|(_, starts_at)| {
+                crate::mail::templates::meeting(
+                    lang,
+                    crate::mail::templates::MeetingMail::Invitation,
+                    &signature.sender,
+                    starts_at,
+                    cs.tz,
+                    Some(&link),
+                )
+            });
+            let reach = view
+                .participants
+                .iter()
+                .map(|p| {
+                    let person = p.person_id.and_then(|id| map.iter().find(|m| m.id == id));
+                    Reach {
+                        participant_id: p.id,
+                        person_id: person.map(|m| m.id),
+                        name: p.name.clone(),
+                        email: person.and_then(|m| m.email.clone()),
+                        reachable: p.has_email,
+                        delivery: deliveries.get(&p.id).copied(),
+                    }
+                })
+                .collect();
+            let data = CouncilData {
+                child_name: format!("{} {}", child.first_name, child.last_name)
+                    .trim()
+                    .to_owned(),
+                persons: map
+                    .iter()
+                    .filter(|m| !view.participants.iter().any(|t| t.person_id == Some(m.id)))
+                    .cloned()
+                    .collect(),
+                staff: team_staff
+                    .into_iter()
+                    .filter(|s| {
+                        !view
+                            .participants
+                            .iter()
+                            .any(|t| t.user_id == Some(s.user_id))
+                    })
+                    .collect(),
+                map,
+                council: view,
+                reach,
+                preview,
+                sender: signature.sender,
+                cs,
+            };
             Ok((
-                (view, map, team_staff, cs),
-                Audited::within("council", council_id, c.case.id).with(json!({ "page": true })),
+                data,
+                Audited::within("council", council_id, c.case.id)
+                    .with(json!({ "page": task.unwrap_or("overview") })),
             ))
         },
     )
-    .await?;
-    let persons = map
-        .iter()
-        .filter(|p| {
-            !council
-                .participants
-                .iter()
-                .any(|t| t.person_id == Some(p.id))
-        })
-        .cloned()
-        .collect();
-    let staff_free = team_staff
-        .into_iter()
-        .filter(|s| {
-            !council
-                .participants
-                .iter()
-                .any(|t| t.user_id == Some(s.user_id))
-        })
-        .collect();
-    let (status, error) = match error {
-        Some((status, message)) => (status, Some(message)),
-        None => (StatusCode::OK, None),
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "councils/council.html")]
+struct CouncilPage {
+    tr: Tr,
+    shell: crate::web::pages::Shell,
+    case_id: Uuid,
+    child_name: String,
+    council: CouncilView,
+    done: Option<String>,
+    failure: FormFailure,
+}
+
+#[derive(Template)]
+#[template(path = "councils/task.html")]
+struct TaskPage {
+    tr: Tr,
+    shell: crate::web::pages::Shell,
+    case_id: Uuid,
+    child_name: String,
+    task: &'static str,
+    step: Option<Step>,
+    council: CouncilView,
+    persons: Vec<MapPerson>,
+    map: Vec<MapPerson>,
+    staff: Vec<StaffView>,
+    reach: Vec<Reach>,
+    preview: Option<crate::mail::templates::Rendered>,
+    sender: String,
+    clock: Clock,
+    done: Option<String>,
+    failure: FormFailure,
+    typed: Typed,
+    authors: [WordsAuthor; 3],
+    text_kinds: [TextKind; 2],
+    roles: [MeetingRole; 6],
+    givers: [ConsentGiver; 3],
+    categories: Vec<RelationCategory>,
+    closeness: Vec<Closeness>,
+    qualities: Vec<RelationQuality>,
+    sides: [NetworkSide; 2],
+    default_minutes: i32,
+}
+
+/// What a task's count counts, as a sentence ("2 of 3 on the team chosen by the child").
+fn counted(tr: &Tr, step: &Step) -> Option<String> {
+    let [done, total] = step.count?;
+    let key = match step.code {
+        "description" => "council.count.description",
+        "team" => "council.count.team",
+        "waivers" => "council.count.waivers",
+        "preparation" => "council.count.preparation",
+        _ => return None,
     };
+    (total > 0).then(|| {
+        crate::mail::templates::fill(
+            tr.t(key),
+            &[("done", &done.to_string()), ("total", &total.to_string())],
+        )
+    })
+}
+
+impl CouncilPage {
+    fn counted(&self, step: &Step) -> Option<String> {
+        counted(&self.tr, step)
+    }
+
+    /// What happened that someone records by hand (the meeting was held), offered only when the
+    /// rules allow it now — never a button that cannot succeed.
+    fn recordable(&self) -> Vec<CouncilState> {
+        let kind = self.council.kind;
+        self.council
+            .standing
+            .next
+            .iter()
+            .filter(|n| {
+                n.blockers.is_empty() && !kind.is_final(n.to) && !rules::follows_tasks(kind, n.to)
+            })
+            .map(|n| n.to)
+            .collect()
+    }
+
+    /// The state that ends the council, while it has not ended.
+    fn end_state(&self) -> Option<CouncilState> {
+        let kind = self.council.kind;
+        self.council
+            .standing
+            .next
+            .iter()
+            .find(|n| kind.is_final(n.to))
+            .map(|n| n.to)
+    }
+}
+
+impl TaskPage {
+    fn counted(&self, step: &Step) -> Option<String> {
+        counted(&self.tr, step)
+    }
+
+    fn participant(&self, reach: &Reach) -> Option<&ParticipantView> {
+        self.council
+            .participants
+            .iter()
+            .find(|p| p.id == reach.participant_id)
+    }
+
+    /// Where the participant's invitation stands, in words that tell the truth.
+    fn delivery(&self, reach: &Reach) -> String {
+        let tr = &self.tr;
+        match reach.delivery {
+            None => tr.t("council.tasks.not_sent").to_owned(),
+            Some(invitations::Delivery::Sent(at)) => {
+                format!("{} {}", tr.t("council.tasks.sent"), self.clock.at(at))
+            }
+            Some(invitations::Delivery::Waiting(at)) => format!(
+                "{} {} {}",
+                tr.t("council.tasks.waiting"),
+                self.clock.at(at),
+                tr.t("council.tasks.quiet_hours")
+            ),
+            Some(invitations::Delivery::Sending) => tr.t("council.tasks.sending").to_owned(),
+            Some(invitations::Delivery::Failed) => tr.t("council.tasks.failed").to_owned(),
+        }
+    }
+}
+
+/// A page after a form: what was done (a step's code), or what failed and what was typed.
+#[derive(Default)]
+struct Outcome {
+    done: Option<String>,
+    failure: FormFailure,
+    typed: Typed,
+    status: Option<StatusCode>,
+}
+
+async fn overview_page(
+    state: &web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    case_id: Uuid,
+    council_id: Uuid,
+    outcome: Outcome,
+) -> Result<HttpResponse, AppError> {
+    let d = council_data(state, &staff, &tr, case_id, council_id, None).await?;
+    let mut shell = staff.shell;
+    shell.here = format!("/cases/{case_id}/councils/{council_id}");
     render(
-        status,
+        outcome.status.unwrap_or(StatusCode::OK),
         &CouncilPage {
-            clock: Clock {
-                tz: cs.tz,
-                lang: tr.lang(),
-            },
             tr,
-            shell: staff.shell,
+            shell,
             case_id,
-            council,
-            persons,
-            map,
-            staff: staff_free,
-            done,
-            error,
+            child_name: d.child_name,
+            council: d.council,
+            done: outcome.done,
+            failure: outcome.failure,
+        },
+    )
+}
+
+async fn task_page_with(
+    state: &web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    case_id: Uuid,
+    council_id: Uuid,
+    task: &'static str,
+    outcome: Outcome,
+) -> Result<HttpResponse, AppError> {
+    let d = council_data(state, &staff, &tr, case_id, council_id, Some(task)).await?;
+    let step = d
+        .council
+        .standing
+        .steps
+        .iter()
+        .find(|s| s.code == task)
+        .cloned();
+    let mut shell = staff.shell;
+    shell.here = format!("/cases/{case_id}/councils/{council_id}/tasks/{task}");
+    render(
+        outcome.status.unwrap_or(StatusCode::OK),
+        &TaskPage {
+            clock: Clock::new(d.cs.tz, tr.lang()),
+            tr,
+            shell,
+            case_id,
+            child_name: d.child_name,
+            task,
+            step,
+            council: d.council,
+            persons: d.persons,
+            map: d.map,
+            staff: d.staff,
+            reach: d.reach,
+            preview: d.preview,
+            sender: d.sender,
+            done: outcome.done,
+            failure: outcome.failure,
+            typed: outcome.typed,
             authors: WordsAuthor::ALL,
             text_kinds: TextKind::ALL,
             roles: MeetingRole::ALL,
@@ -298,7 +627,7 @@ async fn council_page_with(
             closeness: Closeness::ALL.to_vec(),
             qualities: RelationQuality::ALL.to_vec(),
             sides: NetworkSide::ALL,
-            default_minutes: cs.meeting_minutes,
+            default_minutes: d.cs.meeting_minutes,
         },
     )
 }
@@ -306,6 +635,10 @@ async fn council_page_with(
 #[derive(Debug, serde::Deserialize)]
 pub struct DoneQuery {
     pub done: Option<String>,
+}
+
+fn done_step(query: DoneQuery) -> Option<String> {
+    query.done.filter(|d| STEPS.contains(&d.as_str()))
 }
 
 #[get("/cases/{id}/councils/{council_id}")]
@@ -317,15 +650,35 @@ pub async fn council_page(
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, council_id) = path.into_inner();
-    let done = query
-        .into_inner()
-        .done
-        .filter(|d| STEPS.contains(&d.as_str()));
-    council_page_with(&state, staff, tr, case_id, council_id, done, None).await
+    let outcome = Outcome {
+        done: done_step(query.into_inner()),
+        ..Outcome::default()
+    };
+    overview_page(&state, staff, tr, case_id, council_id, outcome).await
+}
+
+#[get("/cases/{id}/councils/{council_id}/tasks/{task}")]
+pub async fn task_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    path: web::Path<(Uuid, Uuid, String)>,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (case_id, council_id, task) = path.into_inner();
+    let task = TASKS
+        .into_iter()
+        .find(|t| *t == task)
+        .ok_or(AppError::NotFound)?;
+    let outcome = Outcome {
+        done: done_step(query.into_inner()),
+        ..Outcome::default()
+    };
+    task_page_with(&state, staff, tr, case_id, council_id, task, outcome).await
 }
 
 /// The steps a council page's forms post.
-const STEPS: [&str; 19] = [
+const STEPS: [&str; 20] = [
     "state",
     "text",
     "confirm-text",
@@ -345,6 +698,7 @@ const STEPS: [&str; 19] = [
     "send",
     "resend",
     "revoke",
+    "address",
 ];
 
 type Fields = Vec<(String, String)>;
@@ -414,7 +768,19 @@ pub async fn council_step(
     let caller = staff.caller();
     let (s, c, k) = (&state, &caller, council_id);
     let result = match step.as_str() {
-        "state" => async { actions::set_state(s, c, case_id, k, form(&fields)?).await }.await,
+        "state" => {
+            async {
+                let req: StateRequest = form(&fields)?;
+                // Ending a council is final: the page asks for the box to be ticked first.
+                let ending = CouncilState::parse(&req.to)
+                    .is_ok_and(|to| to == CouncilState::Closed || to == CouncilState::Ended);
+                if ending && field(&fields, "confirm").is_none() {
+                    return Err(AppError::field("confirm", "confirm ending the council"));
+                }
+                actions::set_state(s, c, case_id, k, req).await
+            }
+            .await
+        }
         "text" => async { actions::add_text(s, c, case_id, k, form(&fields)?).await }.await,
         "confirm-text" => {
             async { actions::confirm_text(s, c, case_id, k, id_field(&fields, "text_id")?).await }
@@ -506,16 +872,46 @@ pub async fn council_step(
             }
             .await
         }
+        "address" => {
+            async {
+                let p = id_field(&fields, "participant_id")?;
+                let email = field(&fields, "email").unwrap_or_default().to_owned();
+                actions::add_address(s, c, case_id, k, p, email).await
+            }
+            .await
+        }
         _ => Err(AppError::NotFound),
     };
-    match result {
-        Ok(_) => Ok(see_other(&format!(
-            "/cases/{case_id}/councils/{council_id}?done={step}"
-        ))),
-        Err(e) if shown_on_page(&e) => {
-            let shown = (e.status_code(), message(&e));
-            council_page_with(&state, staff, tr, case_id, council_id, None, Some(shown)).await
-        }
-        Err(e) => Err(e),
+    let task = task_of(&step);
+    let back = match task {
+        Some(task) => format!("/cases/{case_id}/councils/{council_id}/tasks/{task}"),
+        None => format!("/cases/{case_id}/councils/{council_id}"),
+    };
+    let failed = match result {
+        // The states before the meeting follow from the tasks done (the page's way).
+        Ok(view) => match actions::follow_tasks(&state, &caller, case_id, view).await {
+            Ok(_) => return Ok(see_other(&format!("{back}?done={step}#result"))),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    let row = row_of(&step, &fields).map(str::to_owned);
+    let Some(failure) = FormFailure::of(&failed, &tr, |f| input_id(&step, f, row.as_deref()))
+    else {
+        return Err(failed);
+    };
+    let outcome = Outcome {
+        done: None,
+        failure,
+        status: Some(failed.status_code()),
+        typed: Typed {
+            step: step.clone(),
+            row,
+            fields,
+        },
+    };
+    match task {
+        Some(task) => task_page_with(&state, staff, tr, case_id, council_id, task, outcome).await,
+        None => overview_page(&state, staff, tr, case_id, council_id, outcome).await,
     }
 }

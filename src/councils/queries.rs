@@ -15,7 +15,7 @@ use super::domain::{
     NewConsent, NewCouncil, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver,
     Response, TextKind, Who,
 };
-use super::rules::{self, Blocker, Facts, MeetingFacts};
+use super::rules::{self, Facts, MeetingFacts};
 use super::views::{
     AnswerView, ConsentView, CouncilSummary, CouncilView, InvitationView, MeetingView,
     ObjectionView, ParticipantView, PreparationView, TeamMember, TextView, WaiverView,
@@ -41,6 +41,7 @@ fn stored<T>(parse: fn(&str) -> Result<T, String>, code: &str) -> Result<T, AppE
 #[derive(Debug, Clone)]
 pub struct CouncilSettings {
     pub tz: Tz,
+    pub quiet_hours: crate::jobs::timing::QuietHours,
     pub meeting_minutes: i32,
     pub reminder_days: Vec<u32>,
     pub chase_after_days: u32,
@@ -54,6 +55,7 @@ impl CouncilSettings {
         let s = ServiceSettings::load(conn)?;
         Ok(Self {
             tz: s.tz,
+            quiet_hours: s.quiet_hours,
             // At most 720, so it fits.
             meeting_minutes: i32::try_from(s.meeting_minutes).unwrap_or(i32::MAX),
             reminder_days: s.reminder_days,
@@ -779,15 +781,6 @@ pub fn current_facts(
     facts(conn, council, &parts, now)
 }
 
-/// Refuses with 409 and the reasons unless `blockers` is empty.
-pub fn require(blockers: Vec<Blocker>) -> Result<(), AppError> {
-    if blockers.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(Blocker::explain(&blockers)))
-    }
-}
-
 fn touch(conn: &mut PgConnection, council: &Council) -> QueryResult<usize> {
     diesel::update(councils::table.filter(councils::id.eq(council.id)))
         .set(councils::updated_at.eq(Utc::now()))
@@ -849,7 +842,7 @@ pub fn set_state(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let facts = current_facts(conn, council, now)?;
-    require(rules::transition_blockers(
+    rules::require(rules::transition_blockers(
         council.kind,
         council.state,
         to,
@@ -875,9 +868,7 @@ pub fn add_text(
     by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
-    if council.kind.is_final(council.state) {
-        return Err(AppError::Conflict(Blocker::NotAllowed.message().into()));
-    }
+    rules::open(council.kind, council.state)?;
     let active = council_texts::table
         .filter(council_texts::council_id.eq(council.id))
         .filter(council_texts::kind.eq(new.kind.as_str()))
@@ -891,11 +882,7 @@ pub fn add_text(
         }
         TextKind::Question => {
             let count: i64 = active.count().get_result(conn)?;
-            if count >= 5 {
-                return Err(AppError::Conflict(
-                    "the child has five questions already; remove one first".into(),
-                ));
-            }
+            rules::room_for_a_question(count)?;
             i16::try_from(count + 1).unwrap_or(i16::MAX)
         }
     };
@@ -969,9 +956,7 @@ pub fn add_participant(
     council: &Council,
     new: &NewParticipant,
 ) -> Result<Uuid, AppError> {
-    if council.kind.is_final(council.state) {
-        return Err(AppError::Conflict(Blocker::NotAllowed.message().into()));
-    }
+    rules::open(council.kind, council.state)?;
     let (person, user, map_side) = match &new.who {
         Who::Person(id) => {
             let side: Option<String> = network_persons::table
@@ -1023,9 +1008,7 @@ pub fn add_participant(
         ))
         .execute(conn);
     match inserted {
-        Err(e) if crate::db::is_unique_violation(&e) => Err(AppError::Conflict(
-            "this person is on the team already".into(),
-        )),
+        Err(e) if crate::db::is_unique_violation(&e) => Err(rules::already_on_team()),
         other => {
             other?;
             touch(conn, council)?;
@@ -1035,6 +1018,21 @@ pub fn add_participant(
 }
 
 /// The team member `participant_id` of `council`, or 404.
+/// The map person participant `participant_id` of `council` is (`None` for a staff member);
+/// not found for someone not on the team.
+pub fn participant_person(
+    conn: &mut PgConnection,
+    council: &Council,
+    participant_id: Uuid,
+) -> Result<Option<Uuid>, AppError> {
+    Ok(council_participants::table
+        .filter(council_participants::council_id.eq(council.id))
+        .filter(council_participants::id.eq(participant_id))
+        .filter(council_participants::removed_at.is_null())
+        .select(council_participants::person_id)
+        .first(conn)?)
+}
+
 pub fn participant_exists(
     conn: &mut PgConnection,
     council: &Council,
@@ -1088,7 +1086,7 @@ pub fn confirm_team(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let facts = current_facts(conn, council, now)?;
-    require(rules::team_blockers(council.kind, council.state, &facts))?;
+    rules::require(rules::team_blockers(council.kind, council.state, &facts))?;
     let state = if council.kind == CouncilKind::NetworkCouncil
         && council.state == CouncilState::TeamSelection
     {

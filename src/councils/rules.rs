@@ -6,6 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::domain::{CouncilKind, CouncilState};
+use crate::web::problem::AppError;
+use crate::web::refusal::Refusal;
 
 /// What the gates look at, gathered in the council's transaction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,6 +62,8 @@ pub enum Blocker {
     MeetingNotHeld,
     /// The plan moves the council here (its approval, its evaluation date): not a step by hand.
     FollowsThePlan,
+    /// No meeting is scheduled yet.
+    NoMeeting,
 }
 
 impl Blocker {
@@ -75,6 +79,7 @@ impl Blocker {
             Self::NoConfirmedMeeting => "no_confirmed_meeting",
             Self::MeetingNotHeld => "meeting_not_held",
             Self::FollowsThePlan => "follows_the_plan",
+            Self::NoMeeting => "no_meeting",
         }
     }
 
@@ -97,6 +102,7 @@ impl Blocker {
             Self::FollowsThePlan => {
                 "the council gets here with its plan: approve the plan or agree its evaluation on the plan page"
             }
+            Self::NoMeeting => "the council has no meeting",
         }
     }
 
@@ -113,7 +119,30 @@ impl Blocker {
             Self::NoConfirmedMeeting => "council.blocker.no_confirmed_meeting",
             Self::MeetingNotHeld => "council.blocker.meeting_not_held",
             Self::FollowsThePlan => "council.blocker.follows_the_plan",
+            Self::NoMeeting => "council.blocker.no_meeting",
         }
+    }
+
+    /// The rule this blocker stands for: its own problem type and sentence.
+    pub fn refusal(self) -> Refusal {
+        match self {
+            Self::NotAllowed => Refusal::CouncilStepNotAllowed,
+            Self::DescriptionIncomplete => Refusal::CouncilDescriptionIncomplete,
+            Self::NoParticipants => Refusal::CouncilWithoutTeam,
+            Self::TeamNotChosen => Refusal::CouncilTeamNotChosen,
+            Self::ConsentsMissing => Refusal::CouncilConsentsMissing,
+            Self::WaiversMissing => Refusal::CouncilWaiversMissing,
+            Self::ObjectionsOpen => Refusal::CouncilObjectionsOpen,
+            Self::NoConfirmedMeeting => Refusal::CouncilNoConfirmedMeeting,
+            Self::MeetingNotHeld => Refusal::CouncilMeetingNotHeld,
+            Self::FollowsThePlan => Refusal::CouncilFollowsThePlan,
+            Self::NoMeeting => Refusal::CouncilWithoutMeeting,
+        }
+    }
+
+    /// This blocker as a refusal of the request.
+    pub fn refuse(self) -> AppError {
+        self.refusal().because(self.message())
     }
 
     /// The blockers as one sentence, for a 409.
@@ -123,6 +152,78 @@ impl Blocker {
             .map(|b| b.message())
             .collect::<Vec<_>>()
             .join("; ")
+    }
+}
+
+/// Refuses with 409 unless `blockers` is empty: the problem type is the first blocker's rule,
+/// the detail names them all (the page shows every one on the task list).
+pub fn require(blockers: Vec<Blocker>) -> Result<(), AppError> {
+    match blockers.first() {
+        None => Ok(()),
+        Some(first) => Err(first.refusal().because(Blocker::explain(&blockers))),
+    }
+}
+
+/// Nothing changes in a council that has ended.
+pub fn open(kind: CouncilKind, state: CouncilState) -> Result<(), AppError> {
+    if kind.is_final(state) {
+        Err(Blocker::NotAllowed.refuse())
+    } else {
+        Ok(())
+    }
+}
+
+/// The child has at most five questions.
+pub fn room_for_a_question(questions: i64) -> Result<(), AppError> {
+    if questions >= 5 {
+        Err(Refusal::QuestionLimit
+            .because("the child has five questions already; remove one first"))
+    } else {
+        Ok(())
+    }
+}
+
+pub fn already_on_team() -> AppError {
+    Refusal::AlreadyOnTeam.because("this person is on the team already")
+}
+
+pub fn no_meeting() -> AppError {
+    Blocker::NoMeeting.refuse()
+}
+
+/// Invitations go out for a meeting that is neither cancelled nor begun.
+pub fn invitable(cancelled: bool, begun: bool) -> Result<(), AppError> {
+    if cancelled {
+        Err(meeting_cancelled())
+    } else if begun {
+        Err(Refusal::MeetingBegun.because("the meeting has begun"))
+    } else {
+        Ok(())
+    }
+}
+
+pub fn meeting_cancelled() -> AppError {
+    Refusal::MeetingCancelled.because("the meeting is cancelled")
+}
+
+/// Sending needs someone who can be reached.
+pub fn someone_invited(invited: usize) -> Result<(), AppError> {
+    if invited == 0 {
+        Err(Refusal::NobodyToInvite.because("nobody on the team has an email address to invite"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A new link goes out only for a meeting whose invitations were sent, to someone reachable.
+pub fn resendable(confirmed: bool, reachable: bool) -> Result<(), AppError> {
+    if !confirmed {
+        Err(Refusal::MeetingNotConfirmed
+            .because("only a confirmed meeting's invitation can be sent again"))
+    } else if !reachable {
+        Err(Refusal::ParticipantWithoutAddress.because("this participant has no email address"))
+    } else {
+        Ok(())
     }
 }
 
@@ -261,7 +362,31 @@ pub fn transition_blockers(
     out
 }
 
-/// One line of the checklist.
+/// Whether the council reaches `to` by the tasks done before it, rather than by a decision: the
+/// states before the meeting follow from the description, the team, the consents and the
+/// invitations; the meeting being held, the plan and the end are recorded by someone.
+pub fn follows_tasks(kind: CouncilKind, to: CouncilState) -> bool {
+    use CouncilState::*;
+    match kind {
+        CouncilKind::NetworkCouncil => {
+            matches!(to, DescriptionDrafting | TeamSelection | Preparation)
+        }
+        CouncilKind::FamilyGroupConference => to == Meeting,
+        CouncilKind::NetworkMeetingSeries => matches!(to, Consented | Preparing),
+        CouncilKind::ResponsibilityGroup => to == Preparing,
+    }
+}
+
+/// The state a council moves on to, one step, when its tasks allow it (see [`follows_tasks`]).
+pub fn next_by_tasks(standing: &Standing, kind: CouncilKind) -> Option<CouncilState> {
+    standing
+        .next
+        .iter()
+        .find(|n| n.blockers.is_empty() && follows_tasks(kind, n.to) && !kind.is_final(n.to))
+        .map(|n| n.to)
+}
+
+/// One task of the council's task list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Step {
     /// description, team, consents, waivers, preparation, meeting, invitations.
@@ -269,6 +394,73 @@ pub struct Step {
     pub done: bool,
     /// How many of how many, where that is the measure (prepared participants, waivers).
     pub count: Option<[usize; 2]>,
+    pub status: TaskStatus,
+    /// Why the task cannot start yet (empty unless `status` is `cannot_start`).
+    pub waiting_on: Vec<Blocker>,
+}
+
+/// Where a task stands, as the task list's tag shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    NotStarted,
+    InProgress,
+    Done,
+    /// Nothing to do for this council (no public participant needs a waiver).
+    NotNeeded,
+    CannotStart,
+}
+
+impl TaskStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::NotStarted => "council.task_status.not_started",
+            Self::InProgress => "council.task_status.in_progress",
+            Self::Done => "council.task_status.done",
+            Self::NotNeeded => "council.task_status.not_needed",
+            Self::CannotStart => "council.task_status.cannot_start",
+        }
+    }
+
+    /// The tag's modifier class.
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::NotStarted => "tag--grey",
+            Self::InProgress => "tag--blue",
+            Self::Done | Self::NotNeeded => "tag--green",
+            Self::CannotStart => "tag--amber",
+        }
+    }
+}
+
+impl Step {
+    fn new(code: &'static str, count: Option<[usize; 2]>) -> Self {
+        Self {
+            code,
+            done: false,
+            count,
+            status: TaskStatus::NotStarted,
+            waiting_on: Vec::new(),
+        }
+    }
+
+    /// The status from what is done, begun, or in the way, in that order of weight.
+    fn judged(mut self, done: bool, begun: bool, waiting_on: Vec<Blocker>) -> Self {
+        self.done = done;
+        self.status = if done {
+            TaskStatus::Done
+        } else if !waiting_on.is_empty() {
+            TaskStatus::CannotStart
+        } else if begun {
+            TaskStatus::InProgress
+        } else {
+            TaskStatus::NotStarted
+        };
+        if self.status == TaskStatus::CannotStart {
+            self.waiting_on = waiting_on;
+        }
+        self
+    }
 }
 
 /// A step the council may take next, and what stands in its way.
@@ -288,45 +480,60 @@ pub struct Standing {
 
 pub fn standing(kind: CouncilKind, state: CouncilState, f: &Facts) -> Standing {
     let meeting = f.meeting.unwrap_or_default();
+    let nobody = if f.participants == 0 {
+        vec![Blocker::NoParticipants]
+    } else {
+        Vec::new()
+    };
     let mut steps = Vec::new();
     if kind.needs_child_texts() {
-        steps.push(Step {
-            code: "description",
-            done: f.texts_complete(),
-            count: Some([f.questions_confirmed, f.questions]),
-        });
+        steps.push(
+            Step::new("description", Some([f.questions_confirmed, f.questions])).judged(
+                f.texts_complete(),
+                f.questions > 0 || f.situation_confirmed,
+                Vec::new(),
+            ),
+        );
     }
+    let team_waits: Vec<Blocker> = team_blockers(kind, state, f)
+        .into_iter()
+        .filter(|b| *b == Blocker::DescriptionIncomplete)
+        .collect();
+    let mut waivers = Step::new(
+        "waivers",
+        Some([f.public_with_waiver, f.public_participants]),
+    )
+    .judged(
+        f.participants > 0 && f.waivers_complete() && f.public_participants > 0,
+        f.public_with_waiver > 0,
+        nobody.clone(),
+    );
+    if f.participants > 0 && f.public_participants == 0 {
+        waivers.done = true;
+        waivers.status = TaskStatus::NotNeeded;
+    }
+    let mut invitation_waits = invitation_blockers(kind, state, f);
+    if f.meeting.is_none() {
+        invitation_waits.push(Blocker::NoMeeting);
+    }
+    invitation_waits.retain(|b| *b != Blocker::NotAllowed);
+    let mut meeting_waits = meeting_blockers(kind, state, f);
+    meeting_waits.retain(|b| *b != Blocker::NotAllowed);
     steps.extend([
-        Step {
-            code: "team",
-            done: f.team_chosen,
-            count: Some([f.chosen_by_child, f.participants]),
-        },
-        Step {
-            code: "consents",
-            done: f.consents_complete(),
-            count: None,
-        },
-        Step {
-            code: "waivers",
-            done: f.waivers_complete(),
-            count: Some([f.public_with_waiver, f.public_participants]),
-        },
-        Step {
-            code: "preparation",
-            done: f.participants > 0 && f.prepared >= f.participants,
-            count: Some([f.prepared, f.participants]),
-        },
-        Step {
-            code: "meeting",
-            done: f.meeting.is_some(),
-            count: None,
-        },
-        Step {
-            code: "invitations",
-            done: meeting.confirmed,
-            count: None,
-        },
+        Step::new("team", Some([f.chosen_by_child, f.participants])).judged(
+            f.team_chosen,
+            f.participants > 0,
+            team_waits,
+        ),
+        Step::new("consents", None).judged(f.consents_complete(), f.parent_consent, Vec::new()),
+        waivers,
+        Step::new("preparation", Some([f.prepared, f.participants])).judged(
+            f.participants > 0 && f.prepared >= f.participants,
+            f.prepared > 0,
+            nobody,
+        ),
+        Step::new("meeting", None).judged(f.meeting.is_some(), false, meeting_waits),
+        Step::new("invitations", None).judged(meeting.confirmed, false, invitation_waits),
     ]);
     let next = kind
         .states()

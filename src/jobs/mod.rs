@@ -202,6 +202,31 @@ pub struct JobView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// Where one job about a subject stands, for the page that tells what went out and when.
+#[derive(Debug, Clone, Queryable)]
+pub struct SubjectJob {
+    pub payload: serde_json::Value,
+    pub status: String,
+    pub due_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// The jobs of `kind` about `subject`, oldest due first, in the caller's transaction.
+pub fn about(
+    conn: &mut PgConnection,
+    subject: Subject,
+    kind: &'static str,
+) -> QueryResult<Vec<SubjectJob>> {
+    jobs::table
+        .filter(jobs::subject_kind.eq(subject.kind))
+        .filter(jobs::subject_id.eq(subject.id))
+        .filter(jobs::kind.eq(kind))
+        .filter(jobs::status.ne(JobStatus::Cancelled.as_str()))
+        .order((jobs::due_at.asc(), jobs::id.asc()))
+        .select((jobs::payload, jobs::status, jobs::due_at, jobs::finished_at))
+        .load(conn)
+}
+
 /// The tenant's jobs in the caller's transaction, newest due first, of `status` if given.
 pub fn list(
     conn: &mut PgConnection,

@@ -40,11 +40,21 @@ pub struct NavLink {
 impl Shell {
     /// The shell of a page for a signed-out visitor.
     pub fn for_request(req: &HttpRequest) -> Self {
-        let here = req
-            .uri()
-            .path_and_query()
-            .map_or("/", |pq| pq.as_str())
-            .to_owned();
+        let here = if req.method() == actix_web::http::Method::GET {
+            req.uri()
+                .path_and_query()
+                .map_or("/", |pq| pq.as_str())
+                .to_owned()
+        } else {
+            // A page shown after a failed form answers at the form's POST address, which may have
+            // no page of its own: the language switch goes back to the page the form sits on
+            // (its parent path) unless the page names itself (`Shell::here`).
+            let path = req.uri().path();
+            match path.rsplit_once('/') {
+                Some((parent, _)) if !parent.is_empty() => parent.to_owned(),
+                _ => "/".to_owned(),
+            }
+        };
         Self {
             here,
             service: None,

@@ -64,6 +64,24 @@ refusals! {
     PlanAwaitingApproval => "plan-awaiting-approval", "problem.plan_awaiting_approval";
     PlanNotApproved => "plan-not-approved", "problem.plan_not_approved";
     PlanNotEvaluated => "plan-not-evaluated", "problem.plan_not_evaluated";
+    CouncilStepNotAllowed => "council-step-not-allowed", "council.blocker.not_allowed";
+    CouncilDescriptionIncomplete => "council-description-incomplete", "council.blocker.description_incomplete";
+    CouncilWithoutTeam => "council-without-team", "council.blocker.no_participants";
+    CouncilTeamNotChosen => "council-team-not-chosen", "council.blocker.team_not_chosen";
+    CouncilConsentsMissing => "council-consents-missing", "council.blocker.consents_missing";
+    CouncilWaiversMissing => "council-waivers-missing", "council.blocker.waivers_missing";
+    CouncilObjectionsOpen => "council-objections-open", "council.blocker.objections_open";
+    CouncilNoConfirmedMeeting => "council-no-confirmed-meeting", "council.blocker.no_confirmed_meeting";
+    CouncilMeetingNotHeld => "council-meeting-not-held", "council.blocker.meeting_not_held";
+    CouncilFollowsThePlan => "council-follows-the-plan", "council.blocker.follows_the_plan";
+    QuestionLimit => "question-limit", "problem.question_limit";
+    AlreadyOnTeam => "already-on-team", "problem.already_on_team";
+    CouncilWithoutMeeting => "council-without-meeting", "problem.council_without_meeting";
+    MeetingCancelled => "meeting-cancelled", "problem.meeting_cancelled";
+    MeetingBegun => "meeting-begun", "problem.meeting_begun";
+    NobodyToInvite => "nobody-to-invite", "problem.nobody_to_invite";
+    MeetingNotConfirmed => "meeting-not-confirmed", "problem.meeting_not_confirmed";
+    ParticipantWithoutAddress => "participant-without-address", "problem.participant_without_address";
 }
 
 impl Refusal {

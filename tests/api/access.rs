@@ -729,6 +729,11 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("POST", "/cases/{id}/councils", CASE_ROLES),
     ("GET", "/cases/{id}/councils/{council_id}", CASE_ROLES),
     (
+        "GET",
+        "/cases/{id}/councils/{council_id}/tasks/{task}",
+        CASE_ROLES,
+    ),
+    (
         "POST",
         "/cases/{id}/councils/{council_id}/{step}",
         CASE_ROLES,

@@ -366,6 +366,17 @@ async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
         .await
         .expect("person");
     assert_eq!(person.status(), 201);
+    // Someone the child trusts whose email address nobody has yet.
+    let uncle = app
+        .post(&format!("/api/v1/cases/{case_id}/persons"), &staff.key)
+        .json(
+            &json!({"name": "Onkel Per", "category": "near_family", "closeness": "close",
+                      "quality": "supportive"}),
+        )
+        .send()
+        .await
+        .expect("person");
+    assert_eq!(uncle.status(), 201);
     let workers = Workers::start(&app);
     run_browser_script_with(
         &app,

@@ -69,7 +69,7 @@ async fn the_gates_refuse_steps_out_of_order() {
         s.post(&app, &council, "/state", json!({"to": "preparation"}))
             .await,
         409,
-        "conflict",
+        "council-step-not-allowed",
     )
     .await;
     assert!(
@@ -83,7 +83,7 @@ async fn the_gates_refuse_steps_out_of_order() {
         s.post(&app, &council, "/state", json!({"to": "planning"}))
             .await,
         409,
-        "conflict",
+        "council-step-not-allowed",
     )
     .await;
     expect_problem(
@@ -106,7 +106,7 @@ async fn the_gates_refuse_steps_out_of_order() {
         s.post(&app, &council, "/state", json!({"to": "team_selection"}))
             .await,
         409,
-        "conflict",
+        "council-description-incomplete",
     )
     .await;
     assert!(
@@ -126,7 +126,7 @@ async fn the_gates_refuse_steps_out_of_order() {
         )
         .await,
         409,
-        "conflict",
+        "council-team-not-chosen",
     )
     .await;
     assert!(
@@ -159,7 +159,7 @@ async fn the_gates_refuse_steps_out_of_order() {
         )
         .await,
         409,
-        "conflict",
+        "question-limit",
     )
     .await;
     expect_problem(
@@ -179,7 +179,7 @@ async fn the_gates_refuse_steps_out_of_order() {
         s.post(&app, &council, "/state", json!({"to": "team_selection"}))
             .await,
         409,
-        "conflict",
+        "council-description-incomplete",
     )
     .await;
     for id in &question_ids {
@@ -204,7 +204,7 @@ async fn the_gates_refuse_steps_out_of_order() {
     expect_problem(
         s.post(&app, &council, "/team", json!({})).await,
         409,
-        "conflict",
+        "council-without-team",
     )
     .await;
     // A new person joins the team and the map at once.
@@ -243,7 +243,7 @@ async fn the_gates_refuse_steps_out_of_order() {
         )
         .await,
         409,
-        "conflict",
+        "already-on-team",
     )
     .await;
     let view = s.post_expect(&app, &council, "/team", json!({}), 200).await;
@@ -277,7 +277,7 @@ async fn the_gates_refuse_steps_out_of_order() {
         )
         .await,
         409,
-        "conflict",
+        "council-consents-missing",
     )
     .await;
     let detail = refused["detail"].as_str().unwrap();
@@ -1000,4 +1000,83 @@ async fn chases_reminders_and_the_preparation_check_go_to_the_right_people() {
     // Each chase schedules the next, up to chase_max (2).
     let rows = job_rows(&app, s.tenant);
     assert_eq!(pending(&rows, "answer_chase").len(), 2, "the second round");
+}
+
+/// The council's pages over HTTP as a signed-in browser sees them: the task list tells what each
+/// task waits for; a form with a mistake comes back with the reader's sentence at its field and
+/// what was typed; and the invitations page tells the truth about sending — a message held back
+/// by the service's quiet hours "goes out" at the hour they end, and is never called sent.
+#[tokio::test]
+async fn the_council_pages_say_what_waits_and_what_went_out() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", 2015).await;
+    let who = app.sign_in(&s.staff).await;
+    let (council, _) = s.ready_council(&app, "family_group_conference").await;
+    let base = format!("/cases/{}/councils/{council}", s.case);
+
+    // The task list: the invitations wait for a meeting; no "move on" button anywhere.
+    let (status, list) = common::answer(app.page(&base, &who).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{list}");
+    assert!(list.contains("Det er ikke avtalt noe møte ennå."), "{list}");
+    assert!(!list.contains("Gå videre"), "{list}");
+
+    // A meeting in the past: the Norwegian sentence at the field, the place kept, nothing English.
+    let (status, page) = common::answer(
+        app.form(
+            &format!("{base}/meeting"),
+            &who,
+            &[("starts_at", "2020-01-01T18:00"), ("place", "Biblioteket")],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains(r##"<a href="#starts-at">Møtet kan ikke begynne før nå."##),
+        "{page}"
+    );
+    assert!(page.contains(r#"id="starts-at-error""#), "{page}");
+    assert!(
+        page.contains(r#"value="Biblioteket""#),
+        "the place typed is kept: {page}"
+    );
+    assert!(!page.contains("cannot start in the past"), "{page}");
+    // The language switch on it goes back to the task's page, not to the form's POST address.
+    assert!(
+        page.contains(&format!(r#"name="next" value="{base}/tasks/meeting""#)),
+        "{page}"
+    );
+
+    // Sent in the quiet hours (no worker runs here): the page says when it goes out.
+    let (_, meeting) = s
+        .schedule(
+            &app,
+            &council,
+            json!({"starts_at": local(12, 17), "place": "Biblioteket"}),
+        )
+        .await;
+    let hour = i16::try_from(chrono::Timelike::hour(
+        &Utc::now().with_timezone(&chrono_tz::Europe::Oslo),
+    ))
+    .unwrap();
+    let end = (hour + 2) % 24;
+    common::jobs::set_quiet_hours(&app, s.tenant, hour, end);
+    s.invite(&app, &council, &meeting).await;
+    let invitations = format!("{base}/tasks/invitations");
+    let (status, page) = common::answer(app.page(&invitations, &who).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{page}");
+    let waiting = format!("kl. {end:02}:00 (stille timer)");
+    assert_eq!(
+        page.matches(&waiting).count(),
+        3,
+        "{waiting} for all three: {page}"
+    );
+    assert!(!page.contains(">Sendt "), "nothing is sent yet: {page}");
+
+    // Outside the quiet hours the same messages are on their way.
+    common::jobs::no_quiet_hours(&app, s.tenant);
+    let (_, page) = common::answer(app.page(&invitations, &who).send().await.unwrap()).await;
+    assert_eq!(page.matches("Sendes nå").count(), 3, "{page}");
 }

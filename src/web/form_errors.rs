@@ -1,0 +1,191 @@
+//! A failed form as a page shows it: each wrong field's message in the reader's language, placed
+//! on its input, and a refusal's sentence — never the API's English detail under a Norwegian
+//! heading. The API keeps its English `errors[].message`; the page finds the reader's sentence in
+//! the catalogue's `field_error` table by what the message says.
+
+use crate::web::i18n::Tr;
+use crate::web::problem::AppError;
+
+/// The catalogue sentence for an API field message: the first entry whose English text the
+/// message starts with; a length limit keeps its number.
+const SENTENCES: &[(&str, &str)] = &[
+    ("this field is required", "field_error.required"),
+    ("line breaks and control characters", "field_error.one_line"),
+    ("control characters are not allowed", "field_error.one_line"),
+    ("enter an email address", "field_error.email_missing"),
+    ("an email address", "field_error.email_invalid"),
+    (
+        "this is not a valid email address",
+        "field_error.email_invalid",
+    ),
+    (
+        "the meeting cannot start in the past",
+        "field_error.starts_in_past",
+    ),
+    (
+        "someone on the team already has a meeting",
+        "field_error.double_booked",
+    ),
+    (
+        "give the end or the length, not both",
+        "field_error.end_or_length",
+    ),
+    (
+        "the meeting ends before it starts",
+        "field_error.ends_before_start",
+    ),
+    ("an end needs a start", "field_error.end_needs_start"),
+    ("a meeting lasts between", "field_error.meeting_length"),
+    (
+        "give a place, a video link, or both",
+        "field_error.place_or_video",
+    ),
+    (
+        "a video link starts with https://",
+        "field_error.video_https",
+    ),
+    ("the length is a whole number", "field_error.whole_minutes"),
+    ("not a valid time", "field_error.not_a_time"),
+    (
+        "the time cannot be in the future",
+        "field_error.future_time",
+    ),
+    (
+        "consent comes after being informed",
+        "field_error.informed_first",
+    ),
+    ("not a person on this case's map", "field_error.choose"),
+    ("not a valid id", "field_error.choose"),
+    ("not a person id", "field_error.choose"),
+    (
+        "confirm ending the council",
+        "council.tasks.end_unconfirmed",
+    ),
+];
+
+/// `message` (an API field message) in the reader's language.
+pub fn sentence(tr: &Tr, message: &str) -> String {
+    let lower = message.trim().to_lowercase();
+    if let Some(max) = lower
+        .strip_prefix("at most ")
+        .and_then(|rest| rest.strip_suffix(" characters"))
+    {
+        return crate::mail::templates::fill(tr.t("field_error.too_long"), &[("max", max)]);
+    }
+    if lower.contains("must be one of") {
+        return tr.t("field_error.choose").to_owned();
+    }
+    SENTENCES
+        .iter()
+        .find(|(english, _)| lower.starts_with(english))
+        .map_or_else(|| tr.t("field_error.check"), |(_, key)| tr.t(key))
+        .to_owned()
+}
+
+/// What went wrong with a posted form: the messages by input id, or the sentence of the rule
+/// that refused it.
+#[derive(Debug, Clone, Default)]
+pub struct FormFailure {
+    /// (input id, message), in the order of the form.
+    pub fields: Vec<(String, String)>,
+    /// A refusal, or a failure that belongs to no one field.
+    pub problem: Option<String>,
+}
+
+impl FormFailure {
+    /// The failure of `err` for a page in `tr`'s language, each field placed on its input by
+    /// `input_id`. `None` for errors that are no business of the form (not found, forbidden,
+    /// internal): those become their own error page.
+    pub fn of(err: &AppError, tr: &Tr, input_id: impl Fn(&str) -> String) -> Option<Self> {
+        match err {
+            AppError::Validation(fields) => {
+                let mut out: Vec<(String, String)> = Vec::new();
+                for f in fields {
+                    let id = input_id(&f.field);
+                    if !out.iter().any(|(i, _)| *i == id) {
+                        out.push((id, sentence(tr, &f.message)));
+                    }
+                }
+                Some(Self {
+                    fields: out,
+                    problem: None,
+                })
+            }
+            AppError::Refused { rule, .. } => Some(Self {
+                fields: Vec::new(),
+                problem: Some(rule.title(tr.lang()).to_owned()),
+            }),
+            AppError::Malformed(_) => Some(Self {
+                fields: Vec::new(),
+                problem: Some(tr.t("field_error.malformed").to_owned()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The message at input `id`, if it is wrong.
+    pub fn at(&self, id: impl AsRef<str>) -> Option<&str> {
+        let id = id.as_ref();
+        self.fields
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.problem.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    #[test]
+    fn api_messages_become_the_readers_sentences() {
+        let nb = Tr::new(Lang::Nb);
+        assert_eq!(
+            sentence(&nb, "the meeting cannot start in the past"),
+            "Møtet kan ikke begynne før nå. Velg et senere tidspunkt."
+        );
+        assert_eq!(
+            sentence(&nb, "at most 200 characters"),
+            "Skriv høyst 200 tegn."
+        );
+        assert_eq!(
+            sentence(&nb, "the meeting role must be one of a, b"),
+            "Velg et av alternativene i listen."
+        );
+        assert_eq!(
+            sentence(&nb, "something no page has seen"),
+            "Sjekk det som står her."
+        );
+        let en = Tr::new(Lang::En);
+        assert_eq!(
+            sentence(&en, "this field is required"),
+            "Fill in this field."
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_its_rules_sentence_and_fields_land_on_their_inputs() {
+        let nb = Tr::new(Lang::Nb);
+        let refused = crate::web::refusal::Refusal::QuestionLimit.because("five already");
+        let failure = FormFailure::of(&refused, &nb, str::to_owned).expect("shown on the form");
+        assert!(
+            failure
+                .problem
+                .unwrap()
+                .starts_with("Barnet har allerede fem")
+        );
+        let invalid = AppError::field("starts_at", "not a valid time");
+        let failure =
+            FormFailure::of(&invalid, &nb, |f| f.replace('_', "-")).expect("shown on the form");
+        assert_eq!(
+            failure.at("starts-at"),
+            Some("Skriv dato og klokkeslett, som 24.12.2026 18:00.")
+        );
+        assert!(FormFailure::of(&AppError::NotFound, &nb, str::to_owned).is_none());
+    }
+}
