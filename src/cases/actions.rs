@@ -9,17 +9,17 @@ use uuid::Uuid;
 
 use super::access::{self, Audited, Intent, case_user, with_case};
 use super::domain::{
-    CaseUpdate, CaseUpdateRequest, CheckKind, ChildRequest, ChildWords, MeasureRequest,
-    NetworkCheckRequest, NewCase, NewCaseRequest, NewCheck, NewMeasure, NewRevision, PersonInput,
-    PersonRequest, Phase, RevisionRequest, WordsRequest,
+    CaseFilter, CaseListRequest, CaseUpdate, CaseUpdateRequest, CheckKind, ChildRequest,
+    ChildWords, MeasureRequest, NetworkCheckRequest, NewCase, NewCaseRequest, NewCheck, NewMeasure,
+    NewRevision, PersonInput, PersonRequest, Phase, RevisionRequest, WordsRequest,
 };
 use super::history::diff;
 use super::picture::{self, Picture, Which};
 use super::queries::{self, TenantClock};
 use super::rules::Prompt;
 use super::views::{
-    AcuteList, CasePageSections, CasePageView, CaseSummary, CaseView, ChildView, DiffView,
-    MapPerson, MeasureView, PersonView, RevisionSummary, RevisionView,
+    AcuteList, CaseList, CasePageSections, CasePageView, CaseView, ChildView, DiffView, MapPerson,
+    MeasureView, PersonView, RevisionSummary, RevisionView,
 };
 use super::{lifecycle, reminders};
 use crate::access::{Caller, Role};
@@ -31,24 +31,50 @@ use crate::web::problem::AppError;
 /// The roles that work on cases. Leaders see aggregate figures only.
 pub const CASE_ROLES: [Role; 3] = [Role::TenantAdmin, Role::Caseworker, Role::Coordinator];
 
-/// The cases assigned to the caller's staff member, acute first. A key that acts for nobody has
-/// none.
-pub async fn list_cases(db: &Db, caller: &Caller) -> Result<Vec<CaseSummary>, AppError> {
+/// The cases assigned to the caller's staff member that the search finds, one page of them
+/// (acute first unless another order is asked for). A key that acts for nobody has none. A search
+/// with an unknown value is refused field by field, before anything is read.
+pub async fn list_cases(
+    db: &Db,
+    caller: &Caller,
+    request: CaseListRequest,
+) -> Result<CaseList, AppError> {
     caller.require(&CASE_ROLES)?;
+    let filter = CaseFilter::parse(&request)?;
     let caller = caller.clone();
     db.tenant(caller.tenant, move |conn| {
-        let cases = match case_user(&caller) {
-            Some(user) => queries::assigned_cases(conn, caller.tenant, user)?,
-            None => Vec::new(),
+        let clock = TenantClock::load(conn)?;
+        let (cases, total) = match case_user(&caller) {
+            Some(user) => queries::find_cases(conn, caller.tenant, user, &filter, &clock)?,
+            None => (Vec::new(), 0),
         };
         audit::record(
             conn,
             caller.tenant,
             caller
                 .audit("case.list")
-                .details(json!({ "count": cases.len() })),
+                .details(json!({ "count": cases.len(), "total": total })),
         )?;
-        Ok::<_, AppError>(cases)
+        let per_page = i64::from(CaseFilter::PER_PAGE);
+        let pages = u32::try_from(((total + per_page - 1) / per_page).max(1)).unwrap_or(u32::MAX);
+        Ok::<_, AppError>(CaseList {
+            cases,
+            total,
+            page: filter.page,
+            pages,
+        })
+    })
+    .await
+}
+
+/// The municipalities the service serves, for choosing a child's home municipality.
+pub async fn municipalities(
+    db: &Db,
+    caller: &Caller,
+) -> Result<Vec<crate::tenancy::Municipality>, AppError> {
+    caller.require(&CASE_ROLES)?;
+    db.tenant(caller.tenant, |conn| {
+        Ok::<_, AppError>(crate::tenancy::load_municipalities(conn)?)
     })
     .await
 }

@@ -9,6 +9,7 @@ mod access;
 mod api_foundation;
 mod browser;
 mod case_pages;
+mod case_search;
 mod cases;
 mod cli;
 mod councils;
