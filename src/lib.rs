@@ -15,6 +15,7 @@ pub mod fields;
 pub mod jobs;
 pub mod mail;
 pub mod openapi;
+pub mod overview;
 pub mod plans;
 pub mod telemetry;
 pub mod tenancy;

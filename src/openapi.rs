@@ -33,6 +33,7 @@ use crate::{access, cases, councils, plans, tenancy, web};
         access::jobs::list_jobs,
         access::jobs::retry_job,
         cases::handlers::list_cases,
+        crate::overview::handlers::get_overview,
         cases::handlers::create_case,
         cases::handlers::get_case,
         cases::handlers::update_case,

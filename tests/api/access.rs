@@ -584,6 +584,8 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         CASE_ROLES,
     ),
     ("GET", "/api/v1/cases", CASE_ROLES),
+    ("GET", "/api/v1/overview", CASE_ROLES),
+    ("GET", "/overview", CASE_ROLES),
     ("GET", "/api/v1/cases/{id}", CASE_ROLES),
     ("GET", "/api/v1/cases/{id}/acute-list", CASE_ROLES),
     ("GET", "/api/v1/cases/{id}/changes", CASE_ROLES),

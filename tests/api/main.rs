@@ -15,6 +15,7 @@ mod cli;
 mod councils;
 mod jobs;
 mod layers;
+mod overview;
 mod plans;
 mod settings;
 mod tenant_isolation;
