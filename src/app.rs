@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::jobs::Registry;
 use crate::web::AppState;
 use crate::web::state::StateError;
-use crate::{access, cases, councils, openapi, overview, plans, tenancy, web as plumbing};
+use crate::{access, cases, councils, figures, openapi, overview, plans, tenancy, web as plumbing};
 
 /// Every kind of job the service runs, each registered from the capability that owns it.
 pub fn jobs() -> Registry {
@@ -84,7 +84,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(cases::routes)
         .configure(councils::routes)
         .configure(plans::routes)
-        .configure(overview::routes);
+        .configure(overview::routes)
+        .configure(figures::routes);
 }
 
 /// Starts the HTTP server on `listener`. It does not listen for signals itself: the caller owns

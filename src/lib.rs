@@ -12,6 +12,7 @@ pub mod councils;
 pub mod db;
 pub mod demo;
 pub mod fields;
+pub mod figures;
 pub mod jobs;
 pub mod mail;
 pub mod openapi;

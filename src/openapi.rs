@@ -34,6 +34,7 @@ use crate::{access, cases, councils, plans, tenancy, web};
         access::jobs::retry_job,
         cases::handlers::list_cases,
         crate::overview::handlers::get_overview,
+        crate::figures::handlers::get_figures,
         cases::handlers::create_case,
         cases::handlers::get_case,
         cases::handlers::update_case,

@@ -13,6 +13,7 @@ mod case_search;
 mod cases;
 mod cli;
 mod councils;
+mod figures;
 mod jobs;
 mod layers;
 mod overview;
