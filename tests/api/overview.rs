@@ -5,17 +5,18 @@
 use crate::common;
 
 use chrono::{Datelike, Days, Months};
-use common::councils::{CHILD_FIRST, local, setup, today};
+use common::councils::{CHILD_FIRST, Setup, local, setup, today};
 use common::{TestApp, json_of};
 use diesel::prelude::*;
 use serde_json::json;
 
-#[tokio::test]
-async fn the_start_page_shows_todays_work_across_the_callers_cases() {
-    let app = TestApp::spawn().await;
+/// A coordinator's case in "fjordvik" with a family group conference held and its plan approved,
+/// its one commitment three days past its date and its evaluation in 20 days. Returns the
+/// fixture and the held council.
+pub async fn with_overdue_commitment(app: &TestApp) -> (Setup, String) {
     let birth = today().checked_sub_months(Months::new(5 * 12 + 2)).unwrap();
     let s = setup(
-        &app,
+        app,
         "fjordvik",
         json!({"birth_year": birth.year(), "birth_date": birth.to_string()}),
     )
@@ -30,27 +31,27 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
     .await;
 
     // A family group conference held, its plan approved with a commitment now past its date.
-    let (held, team) = s.ready_council(&app, "family_group_conference").await;
+    let (held, team) = s.ready_council(app, "family_group_conference").await;
     let (_, meeting) = s
         .schedule(
-            &app,
+            app,
             &held,
             json!({"starts_at": local(5, 18), "place": "Biblioteket"}),
         )
         .await;
-    s.invite(&app, &held, &meeting).await;
-    s.post_expect(&app, &held, "/state", json!({"to": "meeting"}), 200)
+    s.invite(app, &held, &meeting).await;
+    s.post_expect(app, &held, "/state", json!({"to": "meeting"}), 200)
         .await;
     diesel::sql_query(format!(
         "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
     ))
     .execute(&mut app.db.admin_conn())
     .unwrap();
-    s.post_expect(&app, &held, "/state", json!({"to": "plan_review"}), 200)
+    s.post_expect(app, &held, "/state", json!({"to": "plan_review"}), 200)
         .await;
-    s.post_expect(&app, &held, "/plan", json!({}), 201).await;
+    s.post_expect(app, &held, "/plan", json!({}), 201).await;
     s.post_expect(
-        &app,
+        app,
         &held,
         "/plan/goals",
         json!({"text": "Trygg hverdag", "author": "family"}),
@@ -58,7 +59,7 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
     )
     .await;
     s.post_expect(
-        &app,
+        app,
         &held,
         "/plan/commitments",
         json!({"participant_id": team[0], "text": "Henter på skolen hver fredag",
@@ -66,11 +67,11 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
         201,
     )
     .await;
-    s.post_expect(&app, &held, "/plan/submission", json!({}), 200)
+    s.post_expect(app, &held, "/plan/submission", json!({}), 200)
         .await;
     json_of(
         s.post_as(
-            &app,
+            app,
             &caseworker.key,
             &held,
             "/plan/approval",
@@ -93,6 +94,14 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
             .unwrap();
     }
 
+    (s, held)
+}
+
+#[tokio::test]
+async fn the_start_page_shows_todays_work_across_the_callers_cases() {
+    let app = TestApp::spawn().await;
+    let (s, held) = with_overdue_commitment(&app).await;
+    let past = today().checked_sub_days(Days::new(3)).unwrap();
     // A second council with its meeting in five days and the invitations out.
     let (next, _) = s.ready_council(&app, "network_meeting_series").await;
     let (_, upcoming) = s
