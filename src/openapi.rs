@@ -33,6 +33,7 @@ use crate::{access, cases, councils, plans, tenancy, web};
         access::jobs::list_jobs,
         access::jobs::retry_job,
         cases::handlers::list_cases,
+        cases::handlers::reassign,
         crate::overview::handlers::get_overview,
         crate::figures::handlers::get_figures,
         cases::handlers::create_case,

@@ -48,6 +48,30 @@ pub async fn list_cases(
         .json(list.cases))
 }
 
+/// A leader assigns a case, found by its reference, to a staff member (and may end someone
+/// else's assignment in the same step) without seeing the case's contents. The answer holds ids
+/// only.
+#[utoipa::path(
+    tag = "cases",
+    request_body = actions::ReassignRequest,
+    responses(
+        (status = 200, body = actions::Reassigned),
+        (status = 403, description = "Only leaders", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/case-assignments")]
+pub async fn reassign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<actions::ReassignRequest>,
+) -> Result<web::Json<actions::Reassigned>, AppError> {
+    Ok(web::Json(
+        actions::reassign(&state.db, &caller, body.into_inner()).await?,
+    ))
+}
+
 /// Open a case for a child. The caller's staff member is assigned to it, and is so far the only
 /// one who may open it.
 #[utoipa::path(

@@ -137,6 +137,21 @@ pub fn home_municipality(
     }
 }
 
+/// The case with `reference`; an unknown one is a wrong `reference`.
+pub fn case_by_reference(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    reference: &str,
+) -> Result<Uuid, AppError> {
+    cases::table
+        .filter(cases::tenant_id.eq(tenant.0))
+        .filter(cases::reference.eq(reference))
+        .select(cases::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::field("reference", "no case of the service has this reference"))
+}
+
 /// Refuses a reference another case of the service already has.
 pub fn reference_free(
     conn: &mut PgConnection,

@@ -587,6 +587,7 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/v1/overview", CASE_ROLES),
     ("GET", "/overview", CASE_ROLES),
     ("GET", "/api/v1/figures", &["leader", "tenant_admin"]),
+    ("POST", "/api/v1/case-assignments", &["leader"]),
     ("GET", "/figures", &["leader", "tenant_admin"]),
     ("GET", "/figures.csv", &["leader", "tenant_admin"]),
     ("GET", "/api/v1/cases/{id}", CASE_ROLES),

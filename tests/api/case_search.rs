@@ -255,3 +255,76 @@ async fn an_unknown_filter_value_is_refused_at_its_field_with_the_search_kept() 
     assert!(page.contains("1 saker funnet."), "{page}");
     assert!(page.contains("Ada Li"));
 }
+
+#[tokio::test]
+async fn a_leader_reassigns_a_case_by_its_reference_without_seeing_it() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("fjordvik", &["4624"]).await;
+    app.create_tenant("havby", &["4625"]).await;
+    let leaving = app.staff("fjordvik", "coordinator").await;
+    let taking = app.staff("fjordvik", "caseworker").await;
+    let leader = app.staff("fjordvik", "leader").await;
+    let other_leader = app.staff("fjordvik", "leader").await;
+    let outsider = app.staff("havby", "caseworker").await;
+    let case = open(
+        &app,
+        &leaving,
+        json!({ "child": child("Ada", "Li"), "reference": "2026/7" }),
+    )
+    .await;
+    let reassign = |body: Value| {
+        app.post("/api/v1/case-assignments", &leader.key)
+            .json(&body)
+            .send()
+    };
+
+    // Someone of another service, a leader (no case role), an unknown reference: refused.
+    let res = reassign(json!({ "reference": "2026/7", "user_id": outsider.user_id }))
+        .await
+        .unwrap();
+    invalid(res, "user_id").await;
+    let res = reassign(json!({ "reference": "2026/7", "user_id": other_leader.user_id }))
+        .await
+        .unwrap();
+    invalid(res, "user_id").await;
+    let res = reassign(json!({ "reference": "2026/8", "user_id": taking.user_id }))
+        .await
+        .unwrap();
+    invalid(res, "reference").await;
+    // A case role cannot use it.
+    let res = app
+        .post("/api/v1/case-assignments", &taking.key)
+        .json(&json!({ "reference": "2026/7", "user_id": taking.user_id }))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(res, 403, "forbidden").await;
+    let (still, _) = list(&app, &taking, "").await;
+    assert!(still.is_empty(), "nothing was written");
+
+    let done = json_of(
+        reassign(json!({ "reference": "2026/7", "user_id": taking.user_id,
+            "instead_of": leaving.user_id }))
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(done["case_id"], case["id"]);
+    assert_eq!(done["assigned"], json!([taking.user_id]));
+    assert!(done.get("child").is_none(), "ids only, no case data");
+    let (theirs, _) = list(&app, &taking, "").await;
+    assert_eq!(names(&theirs), vec!["Ada Li".to_owned()]);
+    let (gone, _) = list(&app, &leaving, "").await;
+    assert!(gone.is_empty());
+    // The leader still cannot open it: to a leader no case exists.
+    let res = app
+        .get(
+            &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+            &leader.key,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
