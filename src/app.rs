@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::jobs::Registry;
 use crate::web::AppState;
 use crate::web::state::StateError;
-use crate::{access, cases, councils, openapi, plans, tenancy, web as plumbing};
+use crate::{access, cases, councils, figures, openapi, overview, plans, tenancy, web as plumbing};
 
 /// Every kind of job the service runs, each registered from the capability that owns it.
 pub fn jobs() -> Registry {
@@ -83,7 +83,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(access::jobs::retry_job)
         .configure(cases::routes)
         .configure(councils::routes)
-        .configure(plans::routes);
+        .configure(plans::routes)
+        .configure(overview::routes)
+        .configure(figures::routes);
 }
 
 /// Starts the HTTP server on `listener`. It does not listen for signals itself: the caller owns

@@ -9,17 +9,17 @@ use uuid::Uuid;
 
 use super::access::{self, Audited, Intent, case_user, with_case};
 use super::domain::{
-    CaseUpdate, CaseUpdateRequest, CheckKind, ChildRequest, ChildWords, MeasureRequest,
-    NetworkCheckRequest, NewCase, NewCaseRequest, NewCheck, NewMeasure, NewRevision, PersonInput,
-    PersonRequest, Phase, RevisionRequest, WordsRequest,
+    CaseFilter, CaseListRequest, CaseUpdate, CaseUpdateRequest, CheckKind, ChildRequest,
+    ChildWords, MeasureRequest, NetworkCheckRequest, NewCase, NewCaseRequest, NewCheck, NewMeasure,
+    NewRevision, PersonInput, PersonRequest, Phase, RevisionRequest, WordsRequest,
 };
 use super::history::diff;
 use super::picture::{self, Picture, Which};
 use super::queries::{self, TenantClock};
 use super::rules::Prompt;
 use super::views::{
-    AcuteList, CasePageSections, CasePageView, CaseSummary, CaseView, ChildView, DiffView,
-    MapPerson, MeasureView, PersonView, RevisionSummary, RevisionView,
+    AcuteList, CaseList, CasePageSections, CasePageView, CaseView, ChildView, DiffView, MapPerson,
+    MeasureView, PersonView, RevisionSummary, RevisionView,
 };
 use super::{lifecycle, reminders};
 use crate::access::{Caller, Role};
@@ -31,24 +31,50 @@ use crate::web::problem::AppError;
 /// The roles that work on cases. Leaders see aggregate figures only.
 pub const CASE_ROLES: [Role; 3] = [Role::TenantAdmin, Role::Caseworker, Role::Coordinator];
 
-/// The cases assigned to the caller's staff member, acute first. A key that acts for nobody has
-/// none.
-pub async fn list_cases(db: &Db, caller: &Caller) -> Result<Vec<CaseSummary>, AppError> {
+/// The cases assigned to the caller's staff member that the search finds, one page of them
+/// (acute first unless another order is asked for). A key that acts for nobody has none. A search
+/// with an unknown value is refused field by field, before anything is read.
+pub async fn list_cases(
+    db: &Db,
+    caller: &Caller,
+    request: CaseListRequest,
+) -> Result<CaseList, AppError> {
     caller.require(&CASE_ROLES)?;
+    let filter = CaseFilter::parse(&request)?;
     let caller = caller.clone();
     db.tenant(caller.tenant, move |conn| {
-        let cases = match case_user(&caller) {
-            Some(user) => queries::assigned_cases(conn, caller.tenant, user)?,
-            None => Vec::new(),
+        let clock = TenantClock::load(conn)?;
+        let (cases, total) = match case_user(&caller) {
+            Some(user) => queries::find_cases(conn, caller.tenant, user, &filter, &clock)?,
+            None => (Vec::new(), 0),
         };
         audit::record(
             conn,
             caller.tenant,
             caller
                 .audit("case.list")
-                .details(json!({ "count": cases.len() })),
+                .details(json!({ "count": cases.len(), "total": total })),
         )?;
-        Ok::<_, AppError>(cases)
+        let per_page = i64::from(CaseFilter::PER_PAGE);
+        let pages = u32::try_from(((total + per_page - 1) / per_page).max(1)).unwrap_or(u32::MAX);
+        Ok::<_, AppError>(CaseList {
+            cases,
+            total,
+            page: filter.page,
+            pages,
+        })
+    })
+    .await
+}
+
+/// The municipalities the service serves, for choosing a child's home municipality.
+pub async fn municipalities(
+    db: &Db,
+    caller: &Caller,
+) -> Result<Vec<crate::tenancy::Municipality>, AppError> {
+    caller.require(&CASE_ROLES)?;
+    db.tenant(caller.tenant, |conn| {
+        Ok::<_, AppError>(crate::tenancy::load_municipalities(conn)?)
     })
     .await
 }
@@ -164,6 +190,73 @@ pub async fn assign(
             Ok((view, audited))
         },
     )
+    .await
+}
+
+/// What a leader sends to assign a case by its reference, optionally in place of someone.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ReassignRequest {
+    /// The case's reference (the service's own number).
+    #[serde(default)]
+    pub reference: String,
+    /// The staff member who takes the case: active, of the service, with a case role.
+    pub user_id: Option<Uuid>,
+    /// The staff member whose assignment ends, if any.
+    pub instead_of: Option<Uuid>,
+}
+
+/// Who is assigned to a case after a leader's reassignment: ids only, no case data.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Reassigned {
+    pub case_id: Uuid,
+    pub reference: String,
+    pub assigned: Vec<Uuid>,
+}
+
+/// A leader assigns a case, found by its reference, to a staff member, and may end someone
+/// else's assignment in the same step, without opening the case. Someone outside the service,
+/// inactive, or without a case role is a wrong `user_id`; an unknown reference a wrong
+/// `reference`; nothing is written then. Audited as `case.reassign`.
+pub async fn reassign(
+    db: &Db,
+    caller: &Caller,
+    request: ReassignRequest,
+) -> Result<Reassigned, AppError> {
+    caller.require(&[Role::Leader])?;
+    let reference = request.reference.trim().to_owned();
+    let user_id = request
+        .user_id
+        .ok_or_else(|| AppError::field("user_id", "choose the staff member who takes the case"))?;
+    let caller = caller.clone();
+    db.tenant(caller.tenant, move |conn| {
+        let case_id = queries::case_by_reference(conn, caller.tenant, &reference)?;
+        let by = caller.user;
+        let added = queries::assign(conn, caller.tenant, case_id, user_id, by)?;
+        if let Some(old) = request.instead_of.filter(|old| *old != user_id) {
+            queries::unassign(conn, caller.tenant, case_id, old)?;
+        }
+        let assigned = queries::assigned_staff(conn, caller.tenant, case_id)?
+            .into_iter()
+            .map(|s| s.user_id)
+            .collect();
+        audit::record(
+            conn,
+            caller.tenant,
+            caller
+                .audit("case.reassign")
+                .object("case", case_id)
+                .details(json!({
+                    "user_id": user_id,
+                    "added": added,
+                    "instead_of": request.instead_of,
+                })),
+        )?;
+        Ok::<_, AppError>(Reassigned {
+            case_id,
+            reference,
+            assigned,
+        })
+    })
     .await
 }
 

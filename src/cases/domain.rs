@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use crate::fields::{Email, required_text};
+use crate::tenancy::domain::Kommunenummer;
 use crate::vocabulary::vocabulary;
 use crate::web::problem::{AppError, FieldError};
 
@@ -290,6 +291,12 @@ pub struct NewCaseRequest {
     /// When the case was opened (RFC 3339 or YYYY-MM-DD); now if absent. The first map is due
     /// then.
     pub opened_at: Option<String>,
+    /// The service's own reference (its case-management system's number), optional; unique
+    /// within the service.
+    pub reference: Option<String>,
+    /// The child's home municipality: one of the service's kommunenummer. May be left out when
+    /// the service serves only one.
+    pub municipality: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -308,6 +315,21 @@ pub struct NewCase {
     pub phase: Phase,
     pub acute: bool,
     pub opened_at: DateTime<Utc>,
+    pub reference: Option<String>,
+    /// As given; [`None`] asks for the service's only municipality.
+    pub municipality: Option<Kommunenummer>,
+}
+
+/// A case reference as sent: blank is none, otherwise 1–60 characters.
+fn reference(input: Option<&str>) -> Result<Option<String>, String> {
+    optional_text(input, 60)
+}
+
+/// A kommunenummer as sent: blank is none.
+fn municipality(input: Option<&str>) -> Result<Option<Kommunenummer>, String> {
+    blank_to_none(input)
+        .map(|k| Kommunenummer::parse(k).map_err(str::to_owned))
+        .transpose()
 }
 
 impl NewChild {
@@ -375,7 +397,11 @@ impl NewCase {
             "opened_at",
             blank_to_none(req.opened_at.as_deref()).map_or(Ok(now), |t| past_moment(t, now)),
         );
-        let (Some(child), Some(phase), Some(opened_at)) = (child, phase, opened_at) else {
+        let reference = e.take("reference", reference(req.reference.as_deref()));
+        let municipality = e.take("municipality", municipality(req.municipality.as_deref()));
+        let (Some(child), Some(phase), Some(opened_at), Some(reference), Some(municipality)) =
+            (child, phase, opened_at, reference, municipality)
+        else {
             return Err(e.into_error());
         };
         Ok(Self {
@@ -383,7 +409,128 @@ impl NewCase {
             phase,
             acute: req.acute.unwrap_or(false),
             opened_at,
+            reference,
+            municipality,
         })
+    }
+}
+
+/// The case list's search as sent (the page's form and the JSON API's query alike). Every value
+/// is optional; an unknown one is a wrong field, never silently ignored.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListRequest {
+    /// Words of the child's name; each must be found in the first or the last name.
+    #[serde(default)]
+    pub q: String,
+    /// investigation, support_measures, care, after_care or closed.
+    #[serde(default)]
+    pub phase: String,
+    /// yes or no.
+    #[serde(default)]
+    pub acute: String,
+    /// A prompt's code (no_map, review_due, missing_side, no_acute, …): only cases with it.
+    #[serde(default)]
+    pub prompt: String,
+    /// acute (acute first, then newest; the default), name, opened (newest first) or
+    /// opened_asc.
+    #[serde(default)]
+    pub sort: String,
+    /// The page, from 1.
+    #[serde(default)]
+    pub page: String,
+}
+
+vocabulary! {
+    /// How the case list is ordered.
+    pub enum CaseSort ("sort") {
+        Acute => "acute", "Akutte først", "Acute first";
+        Name => "name", "Barnets navn", "Child's name";
+        Opened => "opened", "Nyeste først", "Newest first";
+        OpenedAsc => "opened_asc", "Eldste først", "Oldest first";
+    }
+}
+
+/// The case list's search, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// The words of the name, lower case.
+    pub words: Vec<String>,
+    pub phase: Option<Phase>,
+    pub acute: Option<bool>,
+    pub prompt: Option<super::rules::PromptKind>,
+    pub sort: CaseSort,
+    /// From 1.
+    pub page: u32,
+}
+
+impl CaseFilter {
+    /// Cases on one page of the list.
+    pub const PER_PAGE: u32 = 50;
+
+    pub fn parse(req: &CaseListRequest) -> Result<Self, AppError> {
+        let mut e = Errors::default();
+        let q = req.q.trim();
+        let words: Vec<String> = if q.chars().count() > 100 {
+            e.push("q", "search with at most 100 characters");
+            Vec::new()
+        } else {
+            q.split_whitespace().map(str::to_lowercase).collect()
+        };
+        let phase = e.take(
+            "phase",
+            blank_to_none(Some(&req.phase))
+                .map(Phase::parse)
+                .transpose(),
+        );
+        let acute = e.take(
+            "acute",
+            match blank_to_none(Some(&req.acute)) {
+                None => Ok(None),
+                Some("yes") => Ok(Some(true)),
+                Some("no") => Ok(Some(false)),
+                Some(_) => Err("acute is yes or no".to_owned()),
+            },
+        );
+        let prompt = e.take(
+            "prompt",
+            blank_to_none(Some(&req.prompt))
+                .map(super::rules::PromptKind::parse)
+                .transpose(),
+        );
+        let sort = e.take(
+            "sort",
+            blank_to_none(Some(&req.sort)).map_or(Ok(CaseSort::Acute), CaseSort::parse),
+        );
+        let page = e.take(
+            "page",
+            match blank_to_none(Some(&req.page)) {
+                None => Ok(1),
+                Some(p) => p
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|p| (1..=100_000).contains(p))
+                    .ok_or_else(|| "a page is a whole number from 1".to_owned()),
+            },
+        );
+        match (phase, acute, prompt, sort, page) {
+            (Some(phase), Some(acute), Some(prompt), Some(sort), Some(page)) if e.0.is_empty() => {
+                Ok(Self {
+                    words,
+                    phase,
+                    acute,
+                    prompt,
+                    sort,
+                    page,
+                })
+            }
+            _ => Err(e.into_error()),
+        }
+    }
+
+    /// The cases to skip before this page.
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(Self::PER_PAGE)
     }
 }
 
@@ -391,13 +538,20 @@ impl NewCase {
 pub struct CaseUpdateRequest {
     pub phase: Option<String>,
     pub acute: Option<bool>,
+    /// A new reference; an empty string removes it.
+    pub reference: Option<String>,
+    /// The child's home municipality: one of the service's kommunenummer.
+    pub municipality: Option<String>,
 }
 
-/// A change of phase or of the acute flag; at least one of them.
-#[derive(Debug, Clone, Copy)]
+/// A change of phase, of the acute flag, of the reference or of the municipality; at least one.
+#[derive(Debug, Clone)]
 pub struct CaseUpdate {
     pub phase: Option<Phase>,
     pub acute: Option<bool>,
+    /// `Some(None)` removes the reference.
+    pub reference: Option<Option<String>>,
+    pub municipality: Option<Kommunenummer>,
 }
 
 impl CaseUpdate {
@@ -406,12 +560,25 @@ impl CaseUpdate {
             .map(Phase::parse)
             .transpose()
             .map_err(|m| AppError::field("phase", m))?;
-        if phase.is_none() && req.acute.is_none() {
-            return Err(AppError::field("phase", "give a new phase, acute, or both"));
+        let reference = req
+            .reference
+            .as_deref()
+            .map(|r| reference(Some(r)))
+            .transpose()
+            .map_err(|m| AppError::field("reference", m))?;
+        let municipality = municipality(req.municipality.as_deref())
+            .map_err(|m| AppError::field("municipality", m))?;
+        if phase.is_none() && req.acute.is_none() && reference.is_none() && municipality.is_none() {
+            return Err(AppError::field(
+                "phase",
+                "give a new phase, acute, reference or municipality",
+            ));
         }
         Ok(Self {
             phase,
             acute: req.acute,
+            reference,
+            municipality,
         })
     }
 }

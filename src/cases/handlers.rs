@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::actions;
 use super::domain::{
-    CaseUpdateRequest, ChildRequest, MeasureRequest, NetworkCheckRequest, NewCaseRequest,
-    PersonRequest, RevisionRequest, WordsRequest,
+    CaseListRequest, CaseUpdateRequest, ChildRequest, MeasureRequest, NetworkCheckRequest,
+    NewCaseRequest, PersonRequest, RevisionRequest, WordsRequest,
 };
 use super::picture::{self, Which};
 use super::rules::Prompt;
@@ -23,13 +23,16 @@ use crate::web::AppState;
 use crate::web::i18n::Tr;
 use crate::web::problem::{AppError, CaseErrors, Problem};
 
-/// The cases assigned to the caller's staff member, acute first. A key that acts for nobody has
-/// none.
+/// The cases assigned to the caller's staff member that the search finds, one page of 50 (acute
+/// first unless `sort` says otherwise). `X-Total-Count` says how many the search found in all.
+/// A key that acts for nobody has none; an unknown filter value is a 422 naming the field.
 #[utoipa::path(
     tag = "cases",
+    params(CaseListRequest),
     responses(
-        (status = 200, body = [CaseSummary]),
+        (status = 200, body = [CaseSummary], headers(("X-Total-Count" = i64, description = "Cases the search found in all"))),
         (status = 403, description = "Leaders see no case data", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -37,8 +40,36 @@ use crate::web::problem::{AppError, CaseErrors, Problem};
 pub async fn list_cases(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<CaseSummary>>, AppError> {
-    Ok(web::Json(actions::list_cases(&state.db, &caller).await?))
+    query: web::Query<CaseListRequest>,
+) -> Result<HttpResponse, AppError> {
+    let list = actions::list_cases(&state.db, &caller, query.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("X-Total-Count", list.total.to_string()))
+        .json(list.cases))
+}
+
+/// A leader assigns a case, found by its reference, to a staff member (and may end someone
+/// else's assignment in the same step) without seeing the case's contents. The answer holds ids
+/// only.
+#[utoipa::path(
+    tag = "cases",
+    request_body = actions::ReassignRequest,
+    responses(
+        (status = 200, body = actions::Reassigned),
+        (status = 403, description = "Only leaders", body = Problem, content_type = "application/problem+json"),
+        CaseErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/case-assignments")]
+pub async fn reassign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<actions::ReassignRequest>,
+) -> Result<web::Json<actions::Reassigned>, AppError> {
+    Ok(web::Json(
+        actions::reassign(&state.db, &caller, body.into_inner()).await?,
+    ))
 }
 
 /// Open a case for a child. The caller's staff member is assigned to it, and is so far the only

@@ -36,7 +36,7 @@ pub fn update_case(
     update: CaseUpdate,
 ) -> Result<(CaseRow, Audited), AppError> {
     let was_closed = ctx.case.phase()? == Phase::Closed;
-    let case = queries::update_case(conn, ctx.tenant, &ctx.case, update)?;
+    let case = queries::update_case(conn, ctx.tenant, &ctx.case, &update)?;
     match (was_closed, case.phase()? == Phase::Closed) {
         (false, true) => {
             reminders::cancel_review(conn, ctx.tenant, case.id)?;
@@ -48,6 +48,8 @@ pub fn update_case(
     let audited = Audited::case(case.id).with(json!({
         "phase": update.phase,
         "acute": update.acute,
+        "reference_changed": update.reference.is_some(),
+        "municipality": update.municipality.as_ref().map(|k| k.as_str()),
     }));
     Ok((case, audited))
 }

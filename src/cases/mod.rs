@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(update_child)
         .service(assign_staff)
         .service(unassign_staff)
+        .service(reassign)
         .service(list_persons)
         .service(add_person)
         .service(get_person)

@@ -16,8 +16,8 @@ use uuid::Uuid;
 use super::actions::{self, CASE_ROLES};
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use super::domain::{
-    CaseUpdateRequest, Gender, MeasureKind, NewCaseRequest, PersonRequest, Phase, RevisionRequest,
-    WordsAuthor, WordsRequest, format_phone,
+    CaseListRequest, CaseUpdateRequest, Gender, MeasureKind, NewCaseRequest, PersonRequest, Phase,
+    RevisionRequest, WordsAuthor, WordsRequest, format_phone,
 };
 use super::forms::{self, ChildForm, MeasureForm};
 use super::handlers::MapQuery;
@@ -25,11 +25,12 @@ use super::history::{FieldChange, MapDiff, diff};
 use super::picture;
 use super::rules::{self, GateRefusal, Prompt};
 use super::views::{
-    AcuteList, CaseCouncil, CasePageSections, CaseSummary, CaseView, MeasureView, PersonView,
-    RevisionView, StaffMember,
+    AcuteList, CaseCouncil, CaseList, CasePageSections, CaseSummary, CaseView, MeasureView,
+    PersonView, RevisionView, StaffMember,
 };
 use crate::access::session::Staff;
 use crate::mail::templates::fill;
+use crate::tenancy::Municipality;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::i18n::Tr;
@@ -163,6 +164,10 @@ pub struct NewCaseForm {
     #[serde(default)]
     pub phase: String,
     pub acute: Option<String>,
+    #[serde(default)]
+    pub reference: String,
+    #[serde(default)]
+    pub municipality: String,
 }
 
 #[derive(Template)]
@@ -170,7 +175,13 @@ pub struct NewCaseForm {
 struct ListPage {
     tr: Tr,
     shell: Shell,
-    cases: Vec<CaseSummary>,
+    /// The search as typed, kept whatever is wrong with it.
+    search: CaseListRequest,
+    /// The page of cases found; none when the search has a wrong field.
+    list: Option<CaseList>,
+    search_errors: FormErrors,
+    /// The municipalities the service serves, for the new case's home municipality.
+    municipalities: Vec<Municipality>,
     form: NewCaseForm,
     errors: FormErrors,
 }
@@ -179,34 +190,122 @@ impl ListPage {
     fn error(&self, id: &str) -> Option<&'static str> {
         self.errors.get(id)
     }
+
+    fn search_error(&self, id: &str) -> Option<&'static str> {
+        self.search_errors.get(id)
+    }
+
+    /// The list's address with the same search on page `page`.
+    fn page_href(&self, page: u32) -> String {
+        let search = [
+            ("q", self.search.q.as_str()),
+            ("phase", self.search.phase.as_str()),
+            ("acute", self.search.acute.as_str()),
+            ("prompt", self.search.prompt.as_str()),
+            ("sort", self.search.sort.as_str()),
+        ];
+        let page = page.to_string();
+        let pairs: Vec<(&str, &str)> = search
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .chain([("page", page.as_str())])
+            .collect();
+        format!(
+            "/cases?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
+
+    fn found_text(&self, list: &CaseList) -> String {
+        fill(
+            self.tr.t("cases.list.found"),
+            &[("count", &list.total.to_string())],
+        )
+    }
+
+    fn page_of_text(&self, list: &CaseList) -> String {
+        fill(
+            self.tr.t("cases.list.page_of"),
+            &[
+                ("page", &list.page.to_string()),
+                ("pages", &list.pages.to_string()),
+            ],
+        )
+    }
+
+    /// The short text of each of a case's prompts.
+    fn prompt_labels(&self, case: &CaseSummary) -> String {
+        case.prompts
+            .iter()
+            .map(|p| p.kind().label(self.tr.lang()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
-/// My cases: the cases assigned to the signed-in person, and a form to open a new one.
+/// Where a wrong value of the search is shown, and why.
+fn search_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
+    match field {
+        "q" => ("q", tr.t("cases.list.error.q")),
+        "phase" => ("search-phase", tr.t("cases.list.error.phase")),
+        "acute" => ("search-acute", tr.t("cases.list.error.acute")),
+        "prompt" => ("search-prompt", tr.t("cases.list.error.prompt")),
+        "sort" => ("search-sort", tr.t("cases.list.error.sort")),
+        _ => ("search-page", tr.t("cases.list.error.page")),
+    }
+}
+
+/// My cases: the cases assigned to the signed-in person that the search finds, a page at a
+/// time, and a form to open a new one. A search with an unknown value shows what to fix at its
+/// field, with everything typed kept.
 #[get("/cases")]
 pub async fn list_page(
     state: web::Data<AppState>,
     staff: Staff,
     tr: Tr,
+    search: web::Query<CaseListRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let cases = my_cases(&state, &staff).await?;
+    let search = search.into_inner();
+    let form = NewCaseForm {
+        phase: Phase::Investigation.as_str().to_owned(),
+        gender: Gender::Unspecified.as_str().to_owned(),
+        ..NewCaseForm::default()
+    };
+    list_response(&state, staff, tr, search, form, FormErrors::default()).await
+}
+
+async fn list_response(
+    state: &AppState,
+    staff: Staff,
+    tr: Tr,
+    search: CaseListRequest,
+    form: NewCaseForm,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    let municipalities = actions::municipalities(&state.db, &staff.caller()).await?;
+    let (list, search_errors) =
+        match actions::list_cases(&state.db, &staff.caller(), search.clone()).await {
+            Ok(list) => (Some(list), FormErrors::default()),
+            Err(err) => (None, FormErrors::from_error(err, |f| search_field(&tr, f))?),
+        };
+    let status = if !errors.is_empty() || !search_errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     render(
-        StatusCode::OK,
+        status,
         &ListPage {
             tr,
             shell: staff.shell,
-            cases,
-            form: NewCaseForm {
-                phase: Phase::Investigation.as_str().to_owned(),
-                gender: Gender::Unspecified.as_str().to_owned(),
-                ..NewCaseForm::default()
-            },
-            errors: FormErrors::default(),
+            search,
+            list,
+            search_errors,
+            municipalities,
+            form,
+            errors,
         },
     )
-}
-
-async fn my_cases(state: &AppState, staff: &Staff) -> Result<Vec<CaseSummary>, AppError> {
-    actions::list_cases(&state.db, &staff.caller()).await
 }
 
 fn new_case_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
@@ -218,6 +317,8 @@ fn new_case_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
     }
     match field {
         "phase" => ("phase", tr.t("cases.error.choose")),
+        "reference" => ("reference", tr.t("cases.error.reference")),
+        "municipality" => ("municipality", tr.t("cases.error.municipality")),
         _ => ("opened_at", tr.t("cases.error.general")),
     }
 }
@@ -253,6 +354,8 @@ pub async fn create_from_form(
                 phase: Some(form.phase.clone()),
                 acute: Some(form.acute.is_some()),
                 opened_at: None,
+                reference: Some(form.reference.clone()),
+                municipality: Some(form.municipality.clone()),
             };
             actions::create_case(&state.db, &staff.caller(), request)
                 .await
@@ -264,17 +367,7 @@ pub async fn create_from_form(
         Ok(id) => Ok(see_other(format!("/cases/{id}"))),
         Err(err) => {
             let errors = FormErrors::from_error(err, |f| new_case_field(&tr, f))?;
-            let cases = my_cases(&state, &staff).await?;
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ListPage {
-                    tr,
-                    shell: staff.shell,
-                    cases,
-                    form,
-                    errors,
-                },
-            )
+            list_response(&state, staff, tr, CaseListRequest::default(), form, errors).await
         }
     }
 }
@@ -474,6 +567,8 @@ pub async fn change_status(
     let request = CaseUpdateRequest {
         phase: Some(form.phase),
         acute: Some(form.acute.is_some()),
+        reference: None,
+        municipality: None,
     };
     actions::update_case(&state.db, &staff.caller(), case_id, request).await?;
     Ok(see_other(format!("/cases/{case_id}?done=status#status")))

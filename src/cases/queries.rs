@@ -2,6 +2,8 @@
 //! who is asking: handlers first open the case through [`super::access::open_case`], then call
 //! these with the case they were given.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use diesel::PgConnection;
@@ -10,8 +12,9 @@ use uuid::Uuid;
 
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use super::domain::{
-    CaseUpdate, CheckKind, ChildWords, Gender, MeasureKind, MeasureStatus, NewCase, NewCheck,
-    NewChild, NewMeasure, NewRevision, PersonFields, Phase, WordsAuthor, format_phone,
+    CaseFilter, CaseSort, CaseUpdate, CheckKind, ChildWords, Gender, MeasureKind, MeasureStatus,
+    NewCase, NewCheck, NewChild, NewMeasure, NewRevision, PersonFields, Phase, WordsAuthor,
+    format_phone,
 };
 use super::rules::{self, LatestRevision, MapFacts};
 use super::views::{
@@ -24,6 +27,7 @@ use crate::db::schema::{
     case_assignments, cases, child_words, children, costly_measures, map_revisions,
     network_check_persons, network_checks, network_persons, users,
 };
+use crate::tenancy::domain::Kommunenummer;
 use crate::tenancy::settings::ServiceSettings;
 use crate::web::problem::AppError;
 use crate::web::refusal::Refusal;
@@ -71,6 +75,8 @@ pub struct CaseRow {
     pub acute: bool,
     pub opened_at: DateTime<Utc>,
     pub phase_changed_at: DateTime<Utc>,
+    pub reference: Option<String>,
+    pub municipality: Option<String>,
 }
 
 impl CaseRow {
@@ -105,6 +111,71 @@ impl ChildRow {
     }
 }
 
+/// The child's home municipality for a case: `given` when the service serves it, the service's
+/// only municipality when none is given. Anything else is a wrong `municipality` field.
+pub fn home_municipality(
+    conn: &mut PgConnection,
+    given: Option<&Kommunenummer>,
+) -> Result<String, AppError> {
+    let served: Vec<String> = crate::tenancy::load_municipalities(conn)?
+        .into_iter()
+        .map(|m| m.kommunenummer)
+        .collect();
+    match given {
+        Some(k) if served.iter().any(|s| s == k.as_str()) => Ok(k.as_str().to_owned()),
+        Some(_) => Err(AppError::field(
+            "municipality",
+            "the service does not serve this municipality; choose one of its kommunenummer",
+        )),
+        None => match served.as_slice() {
+            [only] => Ok(only.clone()),
+            _ => Err(AppError::field(
+                "municipality",
+                "choose the child's home municipality among the service's",
+            )),
+        },
+    }
+}
+
+/// The case with `reference`; an unknown one is a wrong `reference`.
+pub fn case_by_reference(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    reference: &str,
+) -> Result<Uuid, AppError> {
+    cases::table
+        .filter(cases::tenant_id.eq(tenant.0))
+        .filter(cases::reference.eq(reference))
+        .select(cases::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::field("reference", "no case of the service has this reference"))
+}
+
+/// Refuses a reference another case of the service already has.
+pub fn reference_free(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    reference: &str,
+    except: Option<Uuid>,
+) -> Result<(), AppError> {
+    let mut query = cases::table
+        .filter(cases::tenant_id.eq(tenant.0))
+        .filter(cases::reference.eq(reference))
+        .select(cases::id)
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(cases::id.ne(id));
+    }
+    match query.first::<Uuid>(conn).optional()? {
+        Some(_) => Err(AppError::field(
+            "reference",
+            "another case of the service has this reference",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Opens a case for `new`'s child and assigns its creator, who is thereby the first who may open
 /// it.
 pub fn create_case(
@@ -113,6 +184,10 @@ pub fn create_case(
     creator: Uuid,
     new: &NewCase,
 ) -> Result<Uuid, AppError> {
+    let municipality = home_municipality(conn, new.municipality.as_ref())?;
+    if let Some(reference) = &new.reference {
+        reference_free(conn, tenant, reference, None)?;
+    }
     let child_id = Uuid::now_v7();
     let case_id = Uuid::now_v7();
     let child = &new.child;
@@ -139,6 +214,8 @@ pub fn create_case(
             cases::opened_at.eq(new.opened_at),
             cases::phase_changed_at.eq(new.opened_at),
             cases::created_by.eq(creator),
+            cases::reference.eq(&new.reference),
+            cases::municipality.eq(&municipality),
         ))
         .execute(conn)?;
     diesel::insert_into(case_assignments::table)
@@ -161,35 +238,152 @@ pub fn case_row(conn: &mut PgConnection, tenant: TenantId, id: Uuid) -> Result<C
         .first(conn)?)
 }
 
-/// The cases assigned to `user`, acute ones first, then the most recently opened.
-pub fn assigned_cases(
+/// A pattern that finds `word` anywhere in a name, with LIKE's own characters taken literally.
+fn contains(word: &str) -> String {
+    let escaped = word
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+type SummaryRow = (CaseRow, String, String, i16, Option<NaiveDate>);
+
+/// One page of the cases assigned to `user` that `filter` finds, and how many it finds in all.
+/// The name, phase and acute flag are searched in SQL; a prompt is a rule of
+/// [`rules::prompts`], so with a prompt filter the cases found are checked against the rules
+/// first (in one batch, [`prompts_of`]) and paged after.
+pub fn find_cases(
     conn: &mut PgConnection,
     tenant: TenantId,
     user: Uuid,
+    filter: &CaseFilter,
+    clock: &TenantClock,
+) -> Result<(Vec<CaseSummary>, i64), AppError> {
+    found(conn, tenant, user, filter, clock, true)
+}
+
+/// Every case assigned to `user`, acute first, with its prompts: for the start page, which shows
+/// the prompts across all of them.
+pub fn all_cases(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: Uuid,
+    clock: &TenantClock,
 ) -> Result<Vec<CaseSummary>, AppError> {
-    let rows: Vec<(CaseRow, String, String, i16)> = cases::table
-        .inner_join(
-            case_assignments::table.on(case_assignments::tenant_id
-                .eq(cases::tenant_id)
-                .and(case_assignments::case_id.eq(cases::id))),
-        )
-        .inner_join(
-            children::table.on(children::tenant_id
-                .eq(cases::tenant_id)
-                .and(children::id.eq(cases::child_id))),
-        )
-        .filter(cases::tenant_id.eq(tenant.0))
-        .filter(case_assignments::user_id.eq(user))
-        .select((
+    let filter = CaseFilter {
+        words: Vec::new(),
+        phase: None,
+        acute: None,
+        prompt: None,
+        sort: CaseSort::Acute,
+        page: 1,
+    };
+    Ok(found(conn, tenant, user, &filter, clock, false)?.0)
+}
+
+fn found(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: Uuid,
+    filter: &CaseFilter,
+    clock: &TenantClock,
+    paged: bool,
+) -> Result<(Vec<CaseSummary>, i64), AppError> {
+    let query = || {
+        let mut query = cases::table
+            .inner_join(
+                case_assignments::table.on(case_assignments::tenant_id
+                    .eq(cases::tenant_id)
+                    .and(case_assignments::case_id.eq(cases::id))),
+            )
+            .inner_join(
+                children::table.on(children::tenant_id
+                    .eq(cases::tenant_id)
+                    .and(children::id.eq(cases::child_id))),
+            )
+            .filter(cases::tenant_id.eq(tenant.0))
+            .filter(case_assignments::user_id.eq(user))
+            .into_boxed();
+        for word in &filter.words {
+            let pattern = contains(word);
+            query = query.filter(
+                children::first_name
+                    .ilike(pattern.clone())
+                    .or(children::last_name.ilike(pattern)),
+            );
+        }
+        if let Some(phase) = filter.phase {
+            query = query.filter(cases::phase.eq(phase.as_str()));
+        }
+        if let Some(acute) = filter.acute {
+            query = query.filter(cases::acute.eq(acute));
+        }
+        query
+    };
+    let ordered = || {
+        let q = query().select((
             CaseRow::as_select(),
             children::first_name,
             children::last_name,
             children::birth_year,
-        ))
-        .order((cases::acute.desc(), cases::opened_at.desc(), cases::id))
-        .load(conn)?;
+            children::birth_date,
+        ));
+        match filter.sort {
+            CaseSort::Acute => q.order((cases::acute.desc(), cases::opened_at.desc(), cases::id)),
+            CaseSort::Name => q.order((children::last_name, children::first_name, cases::id)),
+            CaseSort::Opened => q.order((cases::opened_at.desc(), cases::id)),
+            CaseSort::OpenedAsc => q.order((cases::opened_at, cases::id)),
+        }
+    };
+    let per_page = i64::from(CaseFilter::PER_PAGE);
+    let (rows, total): (Vec<SummaryRow>, i64) = match filter.prompt {
+        None if !paged => {
+            let rows: Vec<SummaryRow> = ordered().load(conn)?;
+            let total = rows.len() as i64;
+            (rows, total)
+        }
+        None => {
+            let total = query().count().get_result(conn)?;
+            let rows = ordered()
+                .limit(per_page)
+                .offset(filter.offset())
+                .load(conn)?;
+            (rows, total)
+        }
+        Some(kind) => {
+            let all: Vec<SummaryRow> = ordered().load(conn)?;
+            let prompts = prompts_of(conn, tenant, &all, clock)?;
+            let found: Vec<SummaryRow> = all
+                .into_iter()
+                .filter(|(case, ..)| {
+                    prompts
+                        .get(&case.id)
+                        .is_some_and(|p| p.iter().any(|p| p.kind() == kind))
+                })
+                .collect();
+            let total = found.len() as i64;
+            let page = found
+                .into_iter()
+                .skip(usize::try_from(filter.offset()).unwrap_or(usize::MAX))
+                .take(CaseFilter::PER_PAGE as usize)
+                .collect();
+            (page, total)
+        }
+    };
+    Ok((summaries(conn, tenant, rows, clock)?, total))
+}
+
+/// The list's lines for `rows`, with each case's latest revision date and prompts.
+fn summaries(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    rows: Vec<SummaryRow>,
+    clock: &TenantClock,
+) -> Result<Vec<CaseSummary>, AppError> {
+    let mut prompts = prompts_of(conn, tenant, &rows, clock)?;
     let ids: Vec<Uuid> = rows.iter().map(|(case, ..)| case.id).collect();
-    let revised: Vec<(Uuid, Option<NaiveDate>)> = map_revisions::table
+    let revised: HashMap<Uuid, Option<NaiveDate>> = map_revisions::table
         .filter(map_revisions::tenant_id.eq(tenant.0))
         .filter(map_revisions::case_id.eq_any(&ids))
         .group_by(map_revisions::case_id)
@@ -197,9 +391,11 @@ pub fn assigned_cases(
             map_revisions::case_id,
             diesel::dsl::max(map_revisions::revised_on),
         ))
-        .load(conn)?;
+        .load::<(Uuid, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .collect();
     rows.into_iter()
-        .map(|(case, first, last, year)| {
+        .map(|(case, first, last, year, _)| {
             Ok(CaseSummary {
                 id: case.id,
                 phase: case.phase()?,
@@ -208,13 +404,70 @@ pub fn assigned_cases(
                 child_birth_year: year,
                 acute: case.acute,
                 opened_at: case.opened_at,
-                last_revised_on: revised
-                    .iter()
-                    .find(|(id, _)| *id == case.id)
-                    .and_then(|(_, on)| *on),
+                last_revised_on: revised.get(&case.id).copied().flatten(),
+                prompts: prompts.remove(&case.id).unwrap_or_default(),
+                reference: case.reference,
+                municipality: case.municipality,
             })
         })
         .collect()
+}
+
+/// The prompts of many cases in three queries, whatever their number: the persons on their
+/// maps, their latest revisions, then the rules case by case. For the case list and the start
+/// page, which show the prompts of every case they list.
+fn prompts_of(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    cases: &[SummaryRow],
+    clock: &TenantClock,
+) -> Result<HashMap<Uuid, Vec<rules::Prompt>>, AppError> {
+    let ids: Vec<Uuid> = cases.iter().map(|(case, ..)| case.id).collect();
+    let mut persons: HashMap<Uuid, Vec<MapPerson>> = HashMap::new();
+    let rows: Vec<(Uuid, PersonRow)> = network_persons::table
+        .filter(network_persons::tenant_id.eq(tenant.0))
+        .filter(network_persons::case_id.eq_any(&ids))
+        .filter(network_persons::removed_at.is_null())
+        .select((network_persons::case_id, PersonRow::as_select()))
+        .order((network_persons::name, network_persons::id))
+        .load(conn)?;
+    for (case_id, row) in rows {
+        persons.entry(case_id).or_default().push(row.person()?);
+    }
+    let mut latest: HashMap<Uuid, RevisionView> = HashMap::new();
+    let rows: Vec<(Uuid, RevisionRow)> = map_revisions::table
+        .filter(map_revisions::tenant_id.eq(tenant.0))
+        .filter(map_revisions::case_id.eq_any(&ids))
+        .distinct_on(map_revisions::case_id)
+        .order((map_revisions::case_id, map_revisions::number.desc()))
+        .select((map_revisions::case_id, RevisionRow::as_select()))
+        .load(conn)?;
+    for (case_id, row) in rows {
+        latest.insert(case_id, row.view()?);
+    }
+    let mut out = HashMap::new();
+    for (case, _, _, birth_year, birth_date) in cases {
+        let map = persons.get(&case.id).map_or(&[][..], Vec::as_slice);
+        let latest = latest.get(&case.id).map(|r| LatestRevision {
+            number: r.summary.number,
+            revised_on: r.summary.revised_on,
+            phase: r.summary.phase,
+            created_at: r.summary.created_at,
+            persons: &r.persons,
+        });
+        let prompts = rules::prompts(&MapFacts {
+            phase: case.phase()?,
+            opened_on: clock.local_day(case.opened_at),
+            phase_changed_at: case.phase_changed_at,
+            persons: map,
+            latest,
+            review_months: clock.review_months,
+            today: clock.today,
+            birthday: rules::birthday(*birth_year, *birth_date),
+        });
+        out.insert(case.id, prompts);
+    }
+    Ok(out)
 }
 
 pub fn child(
@@ -858,6 +1111,8 @@ pub fn case_view_with_latest(
         acute: case.acute,
         opened_at: case.opened_at,
         phase_changed_at: case.phase_changed_at,
+        reference: case.reference.clone(),
+        municipality: case.municipality.clone(),
         assigned: assigned_staff(conn, tenant, case.id)?,
         persons,
         latest_revision: latest.as_ref().map(|r| r.summary.clone()),
@@ -872,7 +1127,7 @@ pub fn update_case(
     conn: &mut PgConnection,
     tenant: TenantId,
     case: &CaseRow,
-    update: CaseUpdate,
+    update: &CaseUpdate,
 ) -> Result<CaseRow, AppError> {
     let now = Utc::now();
     let mut next = case.clone();
@@ -885,11 +1140,22 @@ pub fn update_case(
     if let Some(acute) = update.acute {
         next.acute = acute;
     }
+    if let Some(reference) = &update.reference {
+        if let Some(r) = reference {
+            reference_free(conn, tenant, r, Some(case.id))?;
+        }
+        next.reference = reference.clone();
+    }
+    if let Some(municipality) = &update.municipality {
+        next.municipality = Some(home_municipality(conn, Some(municipality))?);
+    }
     diesel::update(cases::table.find((tenant.0, case.id)))
         .set((
             cases::phase.eq(&next.phase),
             cases::phase_changed_at.eq(next.phase_changed_at),
             cases::acute.eq(next.acute),
+            cases::reference.eq(&next.reference),
+            cases::municipality.eq(&next.municipality),
             cases::updated_at.eq(now),
         ))
         .execute(conn)?;

@@ -46,6 +46,34 @@ pub enum Prompt {
     NoAcute,
 }
 
+crate::vocabulary::vocabulary! {
+    /// What a prompt is about, without its particulars: the case list filters by it and the
+    /// start page groups by it.
+    pub enum PromptKind ("prompt") {
+        TransitionMeeting => "transition_meeting", "17½-årsmøte", "Meeting at 17½";
+        NoMap => "no_map", "Ikke kartlagt", "No map yet";
+        PhaseChanged => "phase_changed", "Ny fase siden kartet", "Phase changed since the map";
+        ReviewDue => "review_due", "Kartet er gammelt", "Map due for review";
+        UnsavedChanges => "unsaved_changes", "Endringer ikke lagret", "Changes not saved";
+        MissingSide => "missing_side", "En side mangler", "A side is missing";
+        NoAcute => "no_acute", "Ingen kan stille opp", "Nobody can step in";
+    }
+}
+
+impl Prompt {
+    pub fn kind(&self) -> PromptKind {
+        match self {
+            Self::TransitionMeeting { .. } => PromptKind::TransitionMeeting,
+            Self::NoMap { .. } => PromptKind::NoMap,
+            Self::PhaseChanged { .. } => PromptKind::PhaseChanged,
+            Self::ReviewDue { .. } => PromptKind::ReviewDue,
+            Self::UnsavedChanges { .. } => PromptKind::UnsavedChanges,
+            Self::MissingSide { .. } => PromptKind::MissingSide,
+            Self::NoAcute => PromptKind::NoAcute,
+        }
+    }
+}
+
 /// The latest revision, as the rules need it.
 #[derive(Debug, Clone, Copy)]
 pub struct LatestRevision<'a> {

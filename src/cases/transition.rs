@@ -119,6 +119,8 @@ mod tests {
             acute: false,
             opened_at: opened,
             phase_changed_at: opened,
+            reference: None,
+            municipality: None,
         }
     }
 

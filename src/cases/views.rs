@@ -97,6 +97,23 @@ pub struct CaseSummary {
     pub opened_at: DateTime<Utc>,
     /// The date of the latest revision of the map; none before the first.
     pub last_revised_on: Option<NaiveDate>,
+    /// What the map needs now, as on the case page.
+    pub prompts: Vec<Prompt>,
+    /// The service's own reference, if recorded.
+    pub reference: Option<String>,
+    /// The child's home municipality (kommunenummer), if recorded.
+    pub municipality: Option<String>,
+}
+
+/// One page of the case list, with how many cases the search found in all.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseList {
+    pub cases: Vec<CaseSummary>,
+    pub total: i64,
+    /// This page, from 1.
+    pub page: u32,
+    /// How many pages the search found (at least 1).
+    pub pages: u32,
 }
 
 /// A revision without its persons.
@@ -130,6 +147,10 @@ pub struct CaseView {
     pub acute: bool,
     pub opened_at: DateTime<Utc>,
     pub phase_changed_at: DateTime<Utc>,
+    /// The service's own reference (its case-management system's number), if recorded.
+    pub reference: Option<String>,
+    /// The child's home municipality (kommunenummer), if recorded.
+    pub municipality: Option<String>,
     pub assigned: Vec<StaffView>,
     /// The current map, by name.
     pub persons: Vec<PersonView>,

@@ -177,6 +177,8 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        reference -> Nullable<Text>,
+        municipality -> Nullable<Text>,
     }
 }
 

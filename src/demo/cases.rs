@@ -640,6 +640,12 @@ fn write_case(
         phase: Some(demo.phase.to_owned()),
         acute: Some(demo.acute),
         opened_at: Some(days_ago(clock.today, demo.opened_days_ago).to_string()),
+        reference: Some(format!("{}-{}", demo.last_name, demo.opened_days_ago)),
+        // The service's first municipality: the demo's inter-municipal service has its cases
+        // in both through the figures' invented history.
+        municipality: crate::tenancy::load_municipalities(conn)?
+            .first()
+            .map(|m| m.kommunenummer.clone()),
     };
     let new = NewCase::parse(&request, clock.now, clock.today)?;
     let case = lifecycle::open_case(conn, tenant, coordinator, &new, clock)?;

@@ -1653,3 +1653,88 @@ pub fn revoke_child_link(
     }
     Ok(())
 }
+
+/// A commitment past its date and not done, in one of a staff member's cases.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OverdueCommitment {
+    pub case_id: Uuid,
+    pub council_id: Uuid,
+    pub commitment_id: Uuid,
+    pub text: String,
+    pub due_on: NaiveDate,
+}
+
+/// The commitments of the plans of `case_ids` in force (approved, not closed) that were due
+/// before `today` and are not done, oldest first: one query.
+pub fn overdue_commitments(
+    conn: &mut PgConnection,
+    case_ids: &[Uuid],
+    today: NaiveDate,
+) -> Result<Vec<OverdueCommitment>, AppError> {
+    let rows: Vec<(Uuid, Uuid, Uuid, String, NaiveDate)> = plan_commitments::table
+        .inner_join(
+            plans::table.on(plans::tenant_id
+                .eq(plan_commitments::tenant_id)
+                .and(plans::id.eq(plan_commitments::plan_id))),
+        )
+        .filter(plans::case_id.eq_any(case_ids))
+        .filter(plans::status.eq(PlanStatus::Approved.as_str()))
+        .filter(plan_commitments::removed_at.is_null())
+        .filter(plan_commitments::status.ne(CommitmentStatus::Done.as_str()))
+        .filter(plan_commitments::due_on.lt(today))
+        .order((plan_commitments::due_on, plan_commitments::id))
+        .select((
+            plans::case_id,
+            plans::council_id,
+            plan_commitments::id,
+            plan_commitments::text,
+            plan_commitments::due_on,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(case_id, council_id, commitment_id, text, due_on)| OverdueCommitment {
+                case_id,
+                council_id,
+                commitment_id,
+                text,
+                due_on,
+            },
+        )
+        .collect())
+}
+
+/// A plan whose agreed evaluation falls due soon (or is past), in one of a staff member's cases.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct EvaluationComing {
+    pub case_id: Uuid,
+    pub council_id: Uuid,
+    pub evaluation_on: NaiveDate,
+}
+
+/// The plans of `case_ids` not closed whose evaluation date is on or before `until`, soonest
+/// first: one query.
+pub fn evaluations_due(
+    conn: &mut PgConnection,
+    case_ids: &[Uuid],
+    until: NaiveDate,
+) -> Result<Vec<EvaluationComing>, AppError> {
+    let rows: Vec<(Uuid, Uuid, Option<NaiveDate>)> = plans::table
+        .filter(plans::case_id.eq_any(case_ids))
+        .filter(plans::status.ne(PlanStatus::Closed.as_str()))
+        .filter(plans::evaluation_on.le(until))
+        .order((plans::evaluation_on, plans::id))
+        .select((plans::case_id, plans::council_id, plans::evaluation_on))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(case_id, council_id, on)| {
+            on.map(|evaluation_on| EvaluationComing {
+                case_id,
+                council_id,
+                evaluation_on,
+            })
+        })
+        .collect())
+}

@@ -704,3 +704,40 @@ async fn a_coordinator_uses_the_case_pages_forms() {
     assert_eq!(measures, ["decided"]);
     assert_eq!(considered, 2);
 }
+
+/// Gives `staff` the password `password` and returns their email address, for signing in.
+fn with_password(app: &TestApp, staff: &common::Staff, password: &str) -> String {
+    let hash = tillit::access::passwords::hash(password).expect("hash");
+    in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+        diesel::update(users::table.find((staff.tenant.0, staff.user_id)))
+            .set(users::password_hash.eq(&hash))
+            .execute(c)?;
+        users::table
+            .find((staff.tenant.0, staff.user_id))
+            .select(users::email)
+            .first(c)
+    })
+    .expect("a password")
+}
+
+/// A coordinator walks the start page to an overdue commitment on its plan; a leader opens the
+/// figures with their charts and tables, and asks for a year out of range. Scanned with axe.
+#[tokio::test]
+async fn the_start_page_to_an_overdue_commitment_and_the_leaders_figures() {
+    let app = spawn_app().await;
+    let (s, _) = crate::overview::with_overdue_commitment(&app).await;
+    let leader = app.staff("fjordvik", "leader").await;
+    let password = "et langt passord for dagen";
+    let coordinator = with_password(&app, &s.staff, password);
+    let leader = with_password(&app, &leader, password);
+    run_browser_script_with(
+        &app,
+        "day_and_figures",
+        &[
+            ("TILLIT_COORDINATOR_EMAIL", &coordinator),
+            ("TILLIT_LEADER_EMAIL", &leader),
+            ("TILLIT_PASSWORD", password),
+        ],
+    )
+    .await;
+}

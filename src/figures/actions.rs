@@ -1,0 +1,47 @@
+//! The figures' one use case.
+
+use serde_json::json;
+
+use super::domain::FiguresRequest;
+use super::queries;
+use super::views::Figures;
+use crate::access::{Caller, Role};
+use crate::audit;
+use crate::db::Db;
+use crate::tenancy::settings::ServiceSettings;
+use crate::web::problem::AppError;
+
+/// Who sees the figures: leaders, and the admin who runs the service. They hold no case data.
+pub const FIGURE_ROLES: [Role; 2] = [Role::Leader, Role::TenantAdmin];
+
+/// A year of the service's figures, suppressed, in one transaction of two queries; the read is
+/// audited. A year out of range is a wrong field, refused before anything is read.
+pub async fn figures(
+    db: &Db,
+    caller: &Caller,
+    request: FiguresRequest,
+) -> Result<Figures, AppError> {
+    caller.require(&FIGURE_ROLES)?;
+    let caller = caller.clone();
+    db.tenant(caller.tenant, move |conn| {
+        let settings = ServiceSettings::load(conn)?;
+        let this_year = chrono::Datelike::year(&settings.today(chrono::Utc::now()));
+        let year = request.year(this_year)?;
+        let zone = settings.tz.name();
+        let counts = queries::counts(conn, year, zone)?;
+        let monthly = queries::councils_by_month(conn, year, zone)?;
+        let served = crate::tenancy::load_municipalities(conn)?
+            .into_iter()
+            .map(|m| m.kommunenummer)
+            .collect();
+        audit::record(
+            conn,
+            caller.tenant,
+            caller
+                .audit("figures.read")
+                .details(json!({ "year": year })),
+        )?;
+        Ok::<_, AppError>(Figures::build(year, served, &counts, &monthly))
+    })
+    .await
+}

@@ -1,0 +1,21 @@
+//! The service's figures for its leaders, per year and per municipality: cases opened, children
+//! mapped within 30 days of the case opening, councils by Statistics Norway's categories and by
+//! month, and costly measures decided after a network check or by a written justification.
+//! Aggregates are computed in SQL; no name ever leaves; every count from 1 to 4 is shown as
+//! "<5", and a share computed from such a count is withheld with it ([`rules`]), in the page,
+//! the CSV and the JSON alike.
+
+pub mod actions;
+pub mod domain;
+pub mod handlers;
+pub mod pages;
+pub mod queries;
+pub mod rules;
+pub mod views;
+
+/// The routes of this capability.
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(handlers::get_figures)
+        .service(pages::figures_page)
+        .service(pages::figures_csv);
+}

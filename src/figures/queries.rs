@@ -1,0 +1,93 @@
+//! The aggregates, computed in SQL inside the service's transaction (row-level security keeps
+//! them to the service). Each query groups by the child's home municipality; years and months
+//! are counted in the service's time zone. They read the cases', councils' and measures' tables
+//! for counts only: no row of a case leaves.
+
+use diesel::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
+
+use crate::web::problem::AppError;
+
+/// One count of one thing in one municipality ("" when the case has none recorded).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Counted {
+    #[diesel(sql_type = Text)]
+    pub municipality: String,
+    #[diesel(sql_type = Text)]
+    pub what: String,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
+/// Days after the case opened within which a first map counts as early.
+pub const MAPPED_WITHIN_DAYS: i32 = 30;
+
+/// Cases opened in `year`, and of them those mapped within [`MAPPED_WITHIN_DAYS`]; councils
+/// started in `year` by kind; costly measures decided in `year` after a network check or by a
+/// justification — by municipality, in one query.
+pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Counted>, AppError> {
+    Ok(diesel::sql_query(
+        "WITH c AS (
+           SELECT tenant_id, id, coalesce(municipality, '') AS municipality, opened_at
+             FROM cases)
+         SELECT c.municipality, 'cases_opened' AS what, count(*) AS n
+           FROM c WHERE extract(year FROM c.opened_at AT TIME ZONE $2) = $1
+          GROUP BY 1
+         UNION ALL
+         SELECT c.municipality, 'mapped_early', count(*)
+           FROM c
+          WHERE extract(year FROM c.opened_at AT TIME ZONE $2) = $1
+            AND EXISTS (SELECT 1 FROM map_revisions r
+                         WHERE r.tenant_id = c.tenant_id AND r.case_id = c.id
+                           AND r.revised_on <= (c.opened_at AT TIME ZONE $2)::date + $3)
+          GROUP BY 1
+         UNION ALL
+         SELECT c.municipality, 'council_' || k.kind, count(*)
+           FROM councils k JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+          WHERE extract(year FROM k.created_at AT TIME ZONE $2) = $1
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT c.municipality,
+                CASE WHEN EXISTS (SELECT 1 FROM network_checks n
+                                   WHERE n.tenant_id = m.tenant_id AND n.measure_id = m.id
+                                     AND n.kind = 'check')
+                     THEN 'measure_checked' ELSE 'measure_justified' END,
+                count(*)
+           FROM costly_measures m JOIN c ON c.tenant_id = m.tenant_id AND c.id = m.case_id
+          WHERE m.status = 'decided'
+            AND extract(year FROM m.decided_at AT TIME ZONE $2) = $1
+          GROUP BY 1, 2",
+    )
+    .bind::<Integer, _>(year)
+    .bind::<Text, _>(zone)
+    .bind::<Integer, _>(MAPPED_WITHIN_DAYS)
+    .load(conn)?)
+}
+
+/// Councils started in each month of `year`, by kind.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Monthly {
+    #[diesel(sql_type = Integer)]
+    pub month: i32,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
+pub fn councils_by_month(
+    conn: &mut PgConnection,
+    year: i32,
+    zone: &str,
+) -> Result<Vec<Monthly>, AppError> {
+    Ok(diesel::sql_query(
+        "SELECT extract(month FROM created_at AT TIME ZONE $2)::int AS month, kind, count(*) AS n
+           FROM councils
+          WHERE extract(year FROM created_at AT TIME ZONE $2) = $1
+          GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .bind::<Integer, _>(year)
+    .bind::<Text, _>(zone)
+    .load(conn)?)
+}

@@ -1,0 +1,124 @@
+//! The figures as the page, the CSV and the JSON show them: already suppressed, so no view
+//! holds a count that may not be shown.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::domain::SsbCategory;
+use super::queries::{Counted, Monthly};
+use super::rules::{Shown, count, share};
+use crate::councils::domain::CouncilKind;
+
+/// One figure: its code, per municipality (in the order of [`Figures::municipalities`]) and for
+/// the whole service.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FigureRow {
+    /// cases_opened, mapped_early, mapped_early_share, councils_<SSB category>,
+    /// measure_checked or measure_justified.
+    pub code: String,
+    pub municipalities: Vec<Shown>,
+    pub total: Shown,
+}
+
+/// Councils started in one month, all kinds together.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MonthFigure {
+    /// 1 to 12.
+    pub month: u32,
+    pub councils: Shown,
+}
+
+/// A year of the service's figures.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Figures {
+    pub year: i32,
+    /// The kommunenummer of the columns; "" for cases with no municipality recorded.
+    pub municipalities: Vec<String>,
+    pub rows: Vec<FigureRow>,
+    pub months: Vec<MonthFigure>,
+}
+
+impl Figures {
+    /// The figures from the raw counts; `served` are the service's municipalities, shown even
+    /// where a year has nothing.
+    pub fn build(year: i32, served: Vec<String>, counts: &[Counted], monthly: &[Monthly]) -> Self {
+        let mut municipalities = served;
+        for c in counts {
+            if !municipalities.contains(&c.municipality) {
+                municipalities.push(c.municipality.clone());
+            }
+        }
+        let raw = |what: &dyn Fn(&str) -> bool, m: Option<&str>| -> i64 {
+            counts
+                .iter()
+                .filter(|c| what(&c.what) && m.is_none_or(|m| c.municipality == m))
+                .map(|c| c.n)
+                .sum()
+        };
+        let counted = |code: &str, what: &dyn Fn(&str) -> bool| FigureRow {
+            code: code.to_owned(),
+            municipalities: municipalities
+                .iter()
+                .map(|m| count(raw(what, Some(m))))
+                .collect(),
+            total: count(raw(what, None)),
+        };
+        let is = |name: &'static str| move |w: &str| w == name;
+        let mut rows = vec![
+            counted("cases_opened", &is("cases_opened")),
+            counted("mapped_early", &is("mapped_early")),
+            FigureRow {
+                code: "mapped_early_share".to_owned(),
+                municipalities: municipalities
+                    .iter()
+                    .map(|m| {
+                        share(
+                            raw(&is("mapped_early"), Some(m)),
+                            raw(&is("cases_opened"), Some(m)),
+                        )
+                    })
+                    .collect(),
+                total: share(
+                    raw(&is("mapped_early"), None),
+                    raw(&is("cases_opened"), None),
+                ),
+            },
+        ];
+        for category in SsbCategory::ALL {
+            let of_category = move |w: &str| {
+                w.strip_prefix("council_")
+                    .and_then(|k| CouncilKind::parse(k).ok())
+                    .is_some_and(|k| SsbCategory::of(k) == category)
+            };
+            rows.push(counted(
+                &format!("councils_{}", category.as_str()),
+                &of_category,
+            ));
+        }
+        rows.push(counted("measure_checked", &is("measure_checked")));
+        rows.push(counted("measure_justified", &is("measure_justified")));
+        let months = (1..=12)
+            .map(|month| MonthFigure {
+                month,
+                councils: count(
+                    monthly
+                        .iter()
+                        .filter(|m| m.month == month as i32)
+                        .map(|m| m.n)
+                        .sum(),
+                ),
+            })
+            .collect();
+        Self {
+            year,
+            municipalities,
+            rows,
+            months,
+        }
+    }
+
+    /// The row of `code`.
+    pub fn row(&self, code: &str) -> Option<&FigureRow> {
+        self.rows.iter().find(|r| r.code == code)
+    }
+}

@@ -1,0 +1,164 @@
+//! The start page across a staff member's cases: an upcoming meeting with its answers, a
+//! commitment past its date, the evaluation falling due and the map's prompts, each linking to
+//! where to act; only the caller's own cases, and never for a leader.
+
+use crate::common;
+
+use chrono::{Datelike, Days, Months};
+use common::councils::{CHILD_FIRST, Setup, local, setup, today};
+use common::{TestApp, json_of};
+use diesel::prelude::*;
+use serde_json::json;
+
+/// A coordinator's case in "fjordvik" with a family group conference held and its plan approved,
+/// its one commitment three days past its date and its evaluation in 20 days. Returns the
+/// fixture and the held council.
+pub async fn with_overdue_commitment(app: &TestApp) -> (Setup, String) {
+    let birth = today().checked_sub_months(Months::new(5 * 12 + 2)).unwrap();
+    let s = setup(
+        app,
+        "fjordvik",
+        json!({"birth_year": birth.year(), "birth_date": birth.to_string()}),
+    )
+    .await;
+    let caseworker = app.staff("fjordvik", "caseworker").await;
+    app.post_json(
+        &format!("/api/v1/cases/{}/assignments", s.case),
+        &s.staff.key,
+        json!({"user_id": caseworker.user_id}),
+        200,
+    )
+    .await;
+
+    // A family group conference held, its plan approved with a commitment now past its date.
+    let (held, team) = s.ready_council(app, "family_group_conference").await;
+    let (_, meeting) = s
+        .schedule(
+            app,
+            &held,
+            json!({"starts_at": local(5, 18), "place": "Biblioteket"}),
+        )
+        .await;
+    s.invite(app, &held, &meeting).await;
+    s.post_expect(app, &held, "/state", json!({"to": "meeting"}), 200)
+        .await;
+    diesel::sql_query(format!(
+        "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
+    ))
+    .execute(&mut app.db.admin_conn())
+    .unwrap();
+    s.post_expect(app, &held, "/state", json!({"to": "plan_review"}), 200)
+        .await;
+    s.post_expect(app, &held, "/plan", json!({}), 201).await;
+    s.post_expect(
+        app,
+        &held,
+        "/plan/goals",
+        json!({"text": "Trygg hverdag", "author": "family"}),
+        201,
+    )
+    .await;
+    s.post_expect(
+        app,
+        &held,
+        "/plan/commitments",
+        json!({"participant_id": team[0], "text": "Henter på skolen hver fredag",
+            "due_on": common::councils::in_days(14)}),
+        201,
+    )
+    .await;
+    s.post_expect(app, &held, "/plan/submission", json!({}), 200)
+        .await;
+    json_of(
+        s.post_as(
+            app,
+            &caseworker.key,
+            &held,
+            "/plan/approval",
+            json!({"safety_ensured": true}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let past = today().checked_sub_days(Days::new(3)).unwrap();
+    let soon = today().checked_add_days(Days::new(20)).unwrap();
+    for sql in [
+        format!("UPDATE plan_commitments SET due_on = '{past}'"),
+        format!(
+            "UPDATE plans SET evaluation_on = '{soon}', evaluation_way = 'caseworker_review', evaluation_defined_at = now()"
+        ),
+    ] {
+        diesel::sql_query(sql)
+            .execute(&mut app.db.admin_conn())
+            .unwrap();
+    }
+
+    (s, held)
+}
+
+#[tokio::test]
+async fn the_start_page_shows_todays_work_across_the_callers_cases() {
+    let app = TestApp::spawn().await;
+    let (s, held) = with_overdue_commitment(&app).await;
+    let past = today().checked_sub_days(Days::new(3)).unwrap();
+    // A second council with its meeting in five days and the invitations out.
+    let (next, _) = s.ready_council(&app, "network_meeting_series").await;
+    let (_, upcoming) = s
+        .schedule(
+            &app,
+            &next,
+            json!({"starts_at": local(5, 10), "place": "Kontoret"}),
+        )
+        .await;
+    s.invite(&app, &next, &upcoming).await;
+
+    let overview = app.get_json("/api/v1/overview", &s.staff.key, 200).await;
+    let meetings = overview["meetings"].as_array().unwrap();
+    assert_eq!(meetings.len(), 1, "{overview}");
+    assert_eq!(meetings[0]["meeting_id"], upcoming.as_str());
+    assert_eq!(meetings[0]["invited"], 3);
+    assert_eq!(meetings[0]["accepted"], 0);
+    let overdue = overview["overdue_commitments"].as_array().unwrap();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0]["text"], "Henter på skolen hver fredag");
+    assert_eq!(overdue[0]["due_on"], past.to_string());
+    assert_eq!(overview["evaluations"].as_array().unwrap().len(), 1);
+    // Three persons on the map, nobody who can step in, no revision yet.
+    let codes: Vec<&str> = overview["prompts"][0]["prompts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"no_map") && codes.contains(&"no_acute"),
+        "{codes:?}"
+    );
+
+    // The page links each line to where to act.
+    let who = app.sign_in(&s.staff).await;
+    let res = app.page("/overview", &who).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&format!(
+        "/cases/{}/councils/{held}/plan#commitments",
+        s.case
+    )));
+    assert!(page.contains(&format!("/cases/{}/councils/{next}\"", s.case)));
+    assert!(page.contains(CHILD_FIRST));
+    assert!(page.contains("3 invitert: 0 kommer"));
+
+    // Someone else's start page shows none of it; a leader has none.
+    let other = app.staff("fjordvik", "coordinator").await;
+    let theirs = app.get_json("/api/v1/overview", &other.key, 200).await;
+    assert_eq!(theirs["meetings"], json!([]));
+    assert_eq!(theirs["prompts"], json!([]));
+    let leader = app.staff("fjordvik", "leader").await;
+    let res = app
+        .get("/api/v1/overview", &leader.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
