@@ -11,7 +11,8 @@ use std::fmt::Write;
 use diesel::prelude::*;
 
 use crate::access::api_keys::{self, NewApiKey};
-use crate::access::{Role, passwords};
+use crate::access::totp::Secret;
+use crate::access::{Role, factor, passwords};
 use crate::audit::Actor;
 use crate::db::TenantId;
 use crate::db::schema::users;
@@ -47,6 +48,11 @@ const SERVICES: [DemoService; 2] = [
 /// The demo staff's shared password. Invented, printed, and only ever in demo services.
 pub const DEMO_PASSWORD: &str = "tillit-demo-passord";
 
+/// The demo staff's shared second-factor key (base32), printed with the logins: the demo services
+/// require a second factor like any other, so enter this key in an authenticator app (or run
+/// `oathtool --totp -b KEY`) for the code. Invented, and only ever in demo services.
+pub const DEMO_TOTP_SECRET: &str = "KRUWY3DJOQWWIZLNN4WXIYLMNRSW4ZDF";
+
 /// One of each role, by the local part of their email (the service's domain follows).
 const STAFF: [(Role, &str); 4] = [
     (Role::TenantAdmin, "admin"),
@@ -69,6 +75,9 @@ async fn seed_staff(
     service: &DemoService,
 ) -> Result<(), AppError> {
     let hash = passwords::hash(DEMO_PASSWORD).map_err(AppError::Internal)?;
+    let secret = Secret::from_base32(DEMO_TOTP_SECRET)
+        .ok_or_else(|| AppError::Internal("the demo key is not base32".into()))?;
+    let key = state.settings.token_key();
     let domain = service
         .admin_email
         .split('@')
@@ -85,6 +94,7 @@ async fn seed_staff(
                     .select(users::id)
                     .first(conn)
                     .optional()?;
+                let user = existing.unwrap_or_else(uuid::Uuid::now_v7);
                 match existing {
                     Some(id) => {
                         diesel::update(users::table.find((tenant.0, id)))
@@ -95,7 +105,7 @@ async fn seed_staff(
                         diesel::insert_into(users::table)
                             .values((
                                 users::tenant_id.eq(tenant.0),
-                                users::id.eq(uuid::Uuid::now_v7()),
+                                users::id.eq(user),
                                 users::email.eq(&email),
                                 users::display_name.eq(name),
                                 users::role.eq(role.as_str()),
@@ -104,6 +114,7 @@ async fn seed_staff(
                             .execute(conn)?;
                     }
                 }
+                factor::enrol(conn, &key, tenant, user, &secret, 0)?;
             }
             Ok::<_, AppError>(())
         })
@@ -166,7 +177,8 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
         }
         let _ = writeln!(
             out,
-            "  log in at {base}/login with password {DEMO_PASSWORD} as:"
+            "  log in at {base}/login with password {DEMO_PASSWORD} and the code of an \
+             authenticator app given the key {DEMO_TOTP_SECRET} (or `oathtool --totp -b {DEMO_TOTP_SECRET}`) as:"
         );
         for (role, local) in STAFF {
             let domain = service.admin_email.split('@').nth(1).unwrap_or_default();

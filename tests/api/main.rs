@@ -15,6 +15,7 @@ mod councils;
 mod jobs;
 mod layers;
 mod plans;
+mod second_factor;
 mod settings;
 mod tenant_isolation;
 mod web_shell;

@@ -3,7 +3,7 @@
 // invitations; the invitee opens the link from the mail outbox and accepts; the coordinator sees
 // the answer. Every page is scanned for accessibility problems.
 
-import { run, newPage, step, scan, expectText, latestMail } from './lib.mjs';
+import { run, newPage, step, scan, expectText, latestMail, secondFactor } from './lib.mjs';
 
 const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
@@ -26,6 +26,7 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await coordinator.getByLabel('E-postadresse').fill(email);
     await coordinator.getByLabel('Passord').fill(password);
     await coordinator.getByRole('button', { name: 'Logg inn' }).click();
+    await secondFactor(coordinator);
     await expectText(coordinator, 'main h1', 'Velkommen');
   });
 
