@@ -5,13 +5,15 @@
 //! Every name, address and number here is made up.
 
 pub mod cases;
+pub mod councils;
 
 use std::fmt::Write;
 
 use diesel::prelude::*;
 
 use crate::access::api_keys::{self, NewApiKey};
-use crate::access::{Role, passwords};
+use crate::access::totp::Secret;
+use crate::access::{Role, factor, passwords};
 use crate::audit::Actor;
 use crate::db::TenantId;
 use crate::db::schema::users;
@@ -47,6 +49,11 @@ const SERVICES: [DemoService; 2] = [
 /// The demo staff's shared password. Invented, printed, and only ever in demo services.
 pub const DEMO_PASSWORD: &str = "tillit-demo-passord";
 
+/// The demo staff's shared second-factor key (base32), printed with the logins: the demo services
+/// require a second factor like any other, so enter this key in an authenticator app (or run
+/// `oathtool --totp -b KEY`) for the code. Invented, and only ever in demo services.
+pub const DEMO_TOTP_SECRET: &str = "KRUWY3DJOQWWIZLNN4WXIYLMNRSW4ZDF";
+
 /// One of each role, by the local part of their email (the service's domain follows).
 const STAFF: [(Role, &str); 4] = [
     (Role::TenantAdmin, "admin"),
@@ -69,6 +76,9 @@ async fn seed_staff(
     service: &DemoService,
 ) -> Result<(), AppError> {
     let hash = passwords::hash(DEMO_PASSWORD).map_err(AppError::Internal)?;
+    let secret = Secret::from_base32(DEMO_TOTP_SECRET)
+        .ok_or_else(|| AppError::Internal("the demo key is not base32".into()))?;
+    let key = state.settings.token_key();
     let domain = service
         .admin_email
         .split('@')
@@ -85,6 +95,7 @@ async fn seed_staff(
                     .select(users::id)
                     .first(conn)
                     .optional()?;
+                let user = existing.unwrap_or_else(uuid::Uuid::now_v7);
                 match existing {
                     Some(id) => {
                         diesel::update(users::table.find((tenant.0, id)))
@@ -95,7 +106,7 @@ async fn seed_staff(
                         diesel::insert_into(users::table)
                             .values((
                                 users::tenant_id.eq(tenant.0),
-                                users::id.eq(uuid::Uuid::now_v7()),
+                                users::id.eq(user),
                                 users::email.eq(&email),
                                 users::display_name.eq(name),
                                 users::role.eq(role.as_str()),
@@ -104,6 +115,7 @@ async fn seed_staff(
                             .execute(conn)?;
                     }
                 }
+                factor::enrol(conn, &key, tenant, user, &secret, 0)?;
             }
             Ok::<_, AppError>(())
         })
@@ -131,8 +143,38 @@ async fn seed_cases(
         .await
 }
 
+/// Writes the demo councils into the service's first cases (newest first, as the list shows
+/// them), as its coordinator; returns how many.
+async fn seed_councils(
+    state: &actix_web::web::Data<AppState>,
+    slug: &Slug,
+    service: &DemoService,
+) -> Result<usize, AppError> {
+    let Some(tenant) = tenancy::tenant_by_slug(&state.db, slug).await? else {
+        return Ok(0);
+    };
+    let domain = service.admin_email.split('@').nth(1).unwrap_or_default();
+    let email = format!("koordinator@{domain}");
+    let (coordinator, cases) = state
+        .db
+        .tenant(tenant, move |conn| {
+            let coordinator: uuid::Uuid = users::table
+                .filter(users::email.eq(&email))
+                .select(users::id)
+                .first(conn)?;
+            let cases: Vec<uuid::Uuid> = crate::db::schema::cases::table
+                .order(crate::db::schema::cases::opened_at.desc())
+                .select(crate::db::schema::cases::id)
+                .limit(2)
+                .load(conn)?;
+            Ok::<_, AppError>((coordinator, cases))
+        })
+        .await?;
+    councils::seed(state, tenant, coordinator, &cases).await
+}
+
 /// Creates the demo services if missing and returns what to print.
-pub async fn seed(state: &AppState) -> Result<String, AppError> {
+pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppError> {
     let base = state.settings.base_url();
     let mut out = String::new();
     let _ = writeln!(out, "Tillit demo at {base}");
@@ -163,10 +205,16 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
                 out,
                 "  {written} invented cases with network maps, for the coordinator and the caseworker"
             );
+            let councils = seed_councils(state, &slug, &service).await?;
+            let _ = writeln!(
+                out,
+                "  {councils} councils: a network council with its invitation sent, a family group conference begun"
+            );
         }
         let _ = writeln!(
             out,
-            "  log in at {base}/login with password {DEMO_PASSWORD} as:"
+            "  log in at {base}/login with password {DEMO_PASSWORD} and the code of an \
+             authenticator app given the key {DEMO_TOTP_SECRET} (or `oathtool --totp -b {DEMO_TOTP_SECRET}`) as:"
         );
         for (role, local) in STAFF {
             let domain = service.admin_email.split('@').nth(1).unwrap_or_default();

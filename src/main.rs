@@ -257,7 +257,9 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             let mut settings = settings;
             apply_bind(&mut settings, bind);
             migrate(&settings).await?;
-            let state = app::state(settings.clone()).map_err(|e| CliError::Setup(e.to_string()))?;
+            let state = web::Data::new(
+                app::state(settings.clone()).map_err(|e| CliError::Setup(e.to_string()))?,
+            );
             let summary = demo::seed(&state).await?;
             println!("{summary}");
             serve(settings, bind, true).await

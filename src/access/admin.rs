@@ -13,9 +13,10 @@ use uuid::Uuid;
 
 use super::Role;
 use super::account_links::{self, Purpose};
+use super::factor;
 use super::session::{self, AdminStaff};
 use crate::audit;
-use crate::db::schema::{account_tokens, audit_log, jobs, tenants, users};
+use crate::db::schema::{account_tokens, audit_log, jobs, tenants, user_factors, users};
 use crate::db::{TenantId, is_unique_violation};
 use crate::fields::{Email, required_text};
 use crate::jobs::JobStatus;
@@ -100,6 +101,7 @@ struct SettingsPage {
     errors: Vec<&'static str>,
     saved: bool,
     hours: Vec<i16>,
+    second_factor_required: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,10 +116,16 @@ pub async fn settings_page(
     tr: Tr,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (settings, municipalities) = state
+    let (settings, municipalities, second_factor_required) = state
         .db
         .tenant(staff.tenant, |conn| {
-            Ok::<_, AppError>((load_settings(conn)?, tenancy::load_municipalities(conn)?))
+            Ok::<_, AppError>((
+                load_settings(conn)?,
+                tenancy::load_municipalities(conn)?,
+                tenants::table
+                    .select(tenants::second_factor_required)
+                    .first(conn)?,
+            ))
         })
         .await?;
     render(
@@ -130,6 +138,7 @@ pub async fn settings_page(
             errors: Vec::new(),
             saved: query.saved.is_some(),
             hours: (0..24).collect(),
+            second_factor_required,
         },
     )
 }
@@ -291,10 +300,15 @@ pub async fn save_settings(
     let parsed = match parse_settings(&form) {
         Ok(parsed) => parsed,
         Err(errors) => {
-            let municipalities = state
+            let (municipalities, second_factor_required) = state
                 .db
                 .tenant(tenant, |conn| {
-                    tenancy::load_municipalities(conn).map_err(AppError::from)
+                    Ok::<_, AppError>((
+                        tenancy::load_municipalities(conn)?,
+                        tenants::table
+                            .select(tenants::second_factor_required)
+                            .first(conn)?,
+                    ))
                 })
                 .await?;
             let shown = ServiceSettings {
@@ -336,6 +350,7 @@ pub async fn save_settings(
                     errors,
                     saved: false,
                     hours: (0..24).collect(),
+                    second_factor_required,
                 },
             );
         }
@@ -438,6 +453,8 @@ struct StaffPage {
     shell: Shell,
     /// Each person, and whether it is the admin looking (who cannot deactivate themselves).
     staff: Vec<(StaffRow, bool)>,
+    /// Who has a second factor set up.
+    factors: std::collections::HashSet<Uuid>,
     roles: Vec<&'static str>,
     error: Option<&'static str>,
     notice: Option<&'static str>,
@@ -463,6 +480,8 @@ fn staff_message(query: &StaffQuery) -> (Option<&'static str>, Option<&'static s
     let notice = match query.done.as_deref() {
         Some("invited") => Some("staff.done.invited"),
         Some("changed") => Some("staff.done.changed"),
+        Some("factor_reset") => Some("staff.done.factor_reset"),
+        Some("sessions_ended") => Some("staff.done.sessions_ended"),
         Some(_) => Some("staff.done.general"),
         None => None,
     };
@@ -476,10 +495,10 @@ pub async fn staff_page(
     tr: Tr,
     query: web::Query<StaffQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let rows = state
+    let (rows, factors) = state
         .db
         .tenant(staff.tenant, |conn| {
-            users::table
+            let rows = users::table
                 .select((
                     users::id,
                     users::email,
@@ -490,8 +509,11 @@ pub async fn staff_page(
                     users::last_login_at,
                 ))
                 .order((users::active.desc(), users::email))
-                .load::<StaffRow>(conn)
-                .map_err(AppError::from)
+                .load::<StaffRow>(conn)?;
+            let factors: Vec<Uuid> = user_factors::table
+                .select(user_factors::user_id)
+                .load(conn)?;
+            Ok::<_, AppError>((rows, factors.into_iter().collect()))
         })
         .await?;
     let (error, notice) = staff_message(&query);
@@ -507,6 +529,7 @@ pub async fn staff_page(
                 })
                 .collect(),
             shell: staff.shell,
+            factors,
             roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
             error,
             notice,
@@ -718,6 +741,112 @@ pub async fn reactivate(
         })
         .await?;
     Ok(back_to("/admin/staff?done=changed"))
+}
+
+/// A colleague of this service, or 404.
+fn colleague_exists(conn: &mut PgConnection, tenant: TenantId, user: Uuid) -> Result<(), AppError> {
+    let exists: bool = diesel::select(diesel::dsl::exists(users::table.find((tenant.0, user))))
+        .get_result(conn)?;
+    if exists {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Removes a colleague's second factor and recovery codes and ends their sessions: for someone
+/// who lost their phone. Their next password login sets up a new factor.
+#[post("/admin/staff/{id}/factor/reset")]
+pub async fn reset_factor(
+    state: web::Data<AppState>,
+    AdminStaff(staff): AdminStaff,
+    id: web::Path<Uuid>,
+    CsrfForm(_): CsrfForm<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    let (tenant, user) = (staff.tenant, id.into_inner());
+    let caller = staff.caller();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            colleague_exists(conn, tenant, user)?;
+            factor::remove(conn, tenant, user)?;
+            let ended = session::end_all(conn, tenant, user)?;
+            audit::record(
+                conn,
+                tenant,
+                caller
+                    .audit("user.factor_reset")
+                    .object("user", user)
+                    .details(serde_json::json!({ "sessions_ended": ended })),
+            )?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(back_to("/admin/staff?done=factor_reset"))
+}
+
+/// Ends every session of a colleague (a lost laptop, a shared computer).
+#[post("/admin/staff/{id}/sessions/end")]
+pub async fn end_sessions(
+    state: web::Data<AppState>,
+    AdminStaff(staff): AdminStaff,
+    id: web::Path<Uuid>,
+    CsrfForm(_): CsrfForm<super::login::Empty>,
+) -> Result<HttpResponse, AppError> {
+    let (tenant, user) = (staff.tenant, id.into_inner());
+    let caller = staff.caller();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            colleague_exists(conn, tenant, user)?;
+            let ended = session::end_all(conn, tenant, user)?;
+            audit::record(
+                conn,
+                tenant,
+                caller
+                    .audit("user.sessions_end")
+                    .object("user", user)
+                    .details(serde_json::json!({ "sessions_ended": ended })),
+            )?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(back_to("/admin/staff?done=sessions_ended"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignInForm {
+    pub second_factor_required: Option<String>,
+}
+
+/// The service's login choices: whether a password login needs a second factor.
+#[post("/admin/sign-in")]
+pub async fn save_sign_in(
+    state: web::Data<AppState>,
+    AdminStaff(staff): AdminStaff,
+    CsrfForm(form): CsrfForm<SignInForm>,
+) -> Result<HttpResponse, AppError> {
+    let tenant = staff.tenant;
+    let required = form.second_factor_required.is_some();
+    let caller = staff.caller();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            diesel::update(tenants::table.find(tenant.0))
+                .set(tenants::second_factor_required.eq(required))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                tenant,
+                caller
+                    .audit("tenant.sign_in")
+                    .details(serde_json::json!({ "second_factor_required": required })),
+            )?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(back_to("/admin?saved=1"))
 }
 
 /// Sends a new invitation link (the old one stops working).

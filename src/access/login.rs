@@ -13,6 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::account_links::{self, Purpose};
+use super::factor::{self, NextStep, Pending};
 use super::passwords;
 use super::session::{self, Staff};
 use crate::audit::{self, Actor, AuditEntry};
@@ -232,15 +233,30 @@ pub async fn login(
             let (tenant, user) = (one.tenant, one.user);
             let entry = AuditEntry::new(&Actor::User(user), "login").request(request_id.as_deref());
             let app = state.clone();
-            let token = state
+            let user_agent = factor::user_agent(&req);
+            let outcome = state
                 .db
                 .tenant(tenant, move |conn| {
-                    let token = session::start(conn, &app, tenant, user)?;
+                    let step = factor::next_step(conn, tenant, user)?;
+                    if step != NextStep::None {
+                        return Ok::<_, AppError>(Err(step));
+                    }
+                    let token = session::start_in(conn, &app, tenant, user, user_agent.as_deref())?;
                     audit::record(conn, tenant, entry)?;
-                    Ok::<_, AppError>(token)
+                    Ok(Ok(token))
                 })
                 .await?;
-            Ok(signed_in(&state, &token, &next))
+            match outcome {
+                Ok(token) => Ok(signed_in(&state, &token, &next)),
+                Err(step) => {
+                    let to = if step == NextStep::Code {
+                        "/login/factor"
+                    } else {
+                        "/login/enrol"
+                    };
+                    Ok(Pending::new(tenant, user, &next).redirect(&state, to))
+                }
+            }
         }
         several => {
             let choices = several

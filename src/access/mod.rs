@@ -1,15 +1,18 @@
 //! Access: who is calling and what their role lets them do. API keys for integrations live here;
 //! staff sessions join them through the same [`Caller`].
 
+pub mod account;
 pub mod account_links;
 pub mod admin;
 pub mod api_keys;
 pub mod caller;
+pub mod factor;
 pub mod home;
 pub mod jobs;
 pub mod login;
 pub mod passwords;
 pub mod session;
+pub mod totp;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

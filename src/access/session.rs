@@ -197,6 +197,7 @@ pub fn navigation(role: Role, path: &str) -> Vec<NavLink> {
             ("/admin/jobs", "nav.jobs"),
         ]);
     }
+    links.push(("/account", "nav.account"));
     let under = |href: &str| {
         href == path
             || (href != "/"
@@ -270,6 +271,18 @@ pub fn start(
     tenant: TenantId,
     user: Uuid,
 ) -> QueryResult<String> {
+    start_in(conn, state, tenant, user, None)
+}
+
+/// Starts a session for `user`, remembering the browser it started in (so the person can tell
+/// their sessions apart); returns the cookie's token.
+pub fn start_in(
+    conn: &mut PgConnection,
+    state: &AppState,
+    tenant: TenantId,
+    user: Uuid,
+    user_agent: Option<&str>,
+) -> QueryResult<String> {
     let token = tokens::issue(TOKEN_PREFIX);
     let now = Utc::now();
     diesel::insert_into(sessions::table)
@@ -279,6 +292,7 @@ pub fn start(
             sessions::user_id.eq(user),
             sessions::token_hash.eq(&token.hash),
             sessions::expires_at.eq(now + Duration::hours(state.settings.session.absolute_hours)),
+            sessions::user_agent.eq(user_agent),
         ))
         .execute(conn)?;
     diesel::update(users::table.find((tenant.0, user)))
@@ -304,6 +318,74 @@ pub fn end(conn: &mut PgConnection, tenant: TenantId, session: Uuid) -> QueryRes
     diesel::update(sessions::table.find((tenant.0, session)))
         .set(sessions::ended_at.eq(Utc::now()))
         .execute(conn)
+}
+
+/// Ends one of `user`'s own sessions; 0 when it is not theirs or already ended.
+pub fn end_own(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: Uuid,
+    session: Uuid,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find((tenant.0, session))
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(Utc::now()))
+    .execute(conn)
+}
+
+/// Ends every open session of `user` but `keep` (a password or factor change from one of them).
+pub fn end_others(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: Uuid,
+    keep: Uuid,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::tenant_id.eq(tenant.0))
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::id.ne(keep))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(Utc::now()))
+    .execute(conn)
+}
+
+/// One of a person's sessions as their account page lists it.
+#[derive(Debug, Clone, Queryable)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub created_at: chrono::DateTime<Utc>,
+    pub last_seen_at: chrono::DateTime<Utc>,
+    pub user_agent: Option<String>,
+}
+
+/// `user`'s sessions that are still live (not ended, not expired, not idle), newest first.
+pub fn live_sessions(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: Uuid,
+    idle: Duration,
+) -> QueryResult<Vec<SessionRow>> {
+    let now = Utc::now();
+    sessions::table
+        .filter(sessions::tenant_id.eq(tenant.0))
+        .filter(sessions::user_id.eq(user))
+        .filter(sessions::ended_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::last_seen_at.gt(now - idle))
+        .order(sessions::created_at.desc())
+        .select((
+            sessions::id,
+            sessions::created_at,
+            sessions::last_seen_at,
+            sessions::user_agent,
+        ))
+        .load(conn)
 }
 
 /// A signed-in tenant admin. Checked before anything else of the request is read, so a person

@@ -23,6 +23,7 @@ diesel::table! {
         evaluation_months_older -> Int4,
         commitment_notice_days -> Int4,
         evaluation_undocumented_days -> Int4,
+        second_factor_required -> Bool,
     }
 }
 
@@ -122,6 +123,7 @@ diesel::table! {
         last_seen_at -> Timestamptz,
         expires_at -> Timestamptz,
         ended_at -> Nullable<Timestamptz>,
+        user_agent -> Nullable<Text>,
     }
 }
 
@@ -132,6 +134,27 @@ diesel::table! {
         password_hash -> Text,
         created_at -> Timestamptz,
         last_login_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    user_factors (tenant_id, user_id) {
+        tenant_id -> Uuid,
+        user_id -> Uuid,
+        secret_sealed -> Bytea,
+        last_step -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recovery_codes (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        user_id -> Uuid,
+        code_hash -> Bytea,
+        created_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -598,6 +621,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     operators,
     operator_sessions,
+    user_factors,
+    recovery_codes,
     children,
     cases,
     case_assignments,

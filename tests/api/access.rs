@@ -6,7 +6,9 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use common::{TestApp, answer, csrf_in, main_of, tenant_id};
+use common::{
+    TestApp, answer, csrf_in, main_of, recovery_codes_in, tenant_id, totp_code, totp_secret_in,
+};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use tillit::access::account_links;
@@ -15,14 +17,14 @@ use tillit::db::{TenantId, in_tenant};
 use tillit::tokens::{AccountLink, LinkToken};
 
 /// A browser: a cookie jar, no automatic redirects, and the form token of the last page seen.
-struct Browser {
-    client: reqwest::Client,
+pub(crate) struct Browser {
+    pub(crate) client: reqwest::Client,
     base: String,
     csrf: String,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         Self {
             client: reqwest::Client::builder()
                 .cookie_store(true)
@@ -45,7 +47,7 @@ impl Browser {
     }
 
     /// GETs a page as a browser does (asking for HTML); remembers its form token.
-    async fn get(&mut self, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&mut self, path: &str) -> (StatusCode, String) {
         let res = self
             .client
             .get(format!("{}{path}", self.base))
@@ -58,7 +60,11 @@ impl Browser {
 
     /// POSTs a form with the current form token; returns the status and the Location (for a
     /// redirect) or the body.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    pub(crate) async fn post(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
         if self.csrf.is_empty() {
             self.get("/").await;
         }
@@ -77,9 +83,9 @@ impl Browser {
     }
 }
 
-const STRONG: &str = "tre blå hester på fjellet";
+pub(crate) const STRONG: &str = "tre blå hester på fjellet";
 
-fn audit_actions(app: &TestApp, tenant: TenantId) -> Vec<(String, String)> {
+pub(crate) fn audit_actions(app: &TestApp, tenant: TenantId) -> Vec<(String, String)> {
     in_tenant(&mut app.db.app_conn(), tenant, |c| {
         audit_log::table
             .select((audit_log::action, audit_log::outcome))
@@ -110,7 +116,7 @@ fn invitation_link(app: &TestApp, tenant: TenantId, email: &str) -> String {
 }
 
 /// A service whose admin has set a password, and a browser logged in as that admin.
-async fn onboarded(app: &TestApp, slug: &str) -> (TenantId, Browser) {
+pub(crate) async fn onboarded(app: &TestApp, slug: &str) -> (TenantId, Browser) {
     let created = app.create_tenant(slug, &["4624"]).await;
     let mut admin = Browser::new(app);
     let (status, _) = admin.get(&format!("/setup/{}", created.setup_token)).await;
@@ -354,7 +360,23 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
             ],
         )
         .await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/"));
+    // The service requires a second factor, so the first password login sets it up.
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/login/enrol")
+    );
+    let (status, page) = kari.get("/login/enrol").await;
+    assert_eq!(status, StatusCode::OK);
+    let code = totp_code(&totp_secret_in(&page), 0);
+    let (status, page) = kari.post("/login/enrol", &[("code", &code)]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(recovery_codes_in(&page).len(), 10);
+    assert!(
+        page.contains(r#"href="/""#),
+        "on to where the login was going"
+    );
+    let (_, page) = kari.get("/").await;
+    assert!(page.contains("Kari Koordinator"), "signed in");
 
     // The admin deactivates Kari: her session ends at once.
     let kari_id: uuid::Uuid = in_tenant(&mut app.db.app_conn(), tenant, |c| {
@@ -418,6 +440,7 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
         ("login", "success"),
         ("logout", "success"),
         ("login", "failure"),
+        ("factor.enrol", "success"),
         ("user.deactivate", "success"),
         ("audit.export", "success"),
     ] {
@@ -535,6 +558,9 @@ const CASE_ROLES: &[&str] = &["tenant_admin", "caseworker", "coordinator"];
 
 /// Every route of the service with who may use it. `walk_covers_every_route` keeps this list
 /// complete: a new route without a line here fails the test.
+/// Every staff role: what a person does with their own account.
+const STAFF_ROLES: &[&str] = &["tenant_admin", "leader", "caseworker", "coordinator"];
+
 const PAGES: &[(&str, &str, &[&str])] = &[
     ("GET", "/admin", &["tenant_admin"]),
     ("GET", "/admin/staff", &["tenant_admin"]),
@@ -553,6 +579,15 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("POST", "/admin/staff/{id}/deactivate", &["tenant_admin"]),
     ("POST", "/admin/staff/{id}/reactivate", &["tenant_admin"]),
     ("POST", "/admin/staff/{id}/resend", &["tenant_admin"]),
+    ("POST", "/admin/staff/{id}/factor/reset", &["tenant_admin"]),
+    ("POST", "/admin/staff/{id}/sessions/end", &["tenant_admin"]),
+    ("POST", "/admin/sign-in", &["tenant_admin"]),
+    ("GET", "/account", STAFF_ROLES),
+    ("GET", "/account/factor", STAFF_ROLES),
+    ("POST", "/account/factor", STAFF_ROLES),
+    ("POST", "/account/recovery-codes", STAFF_ROLES),
+    ("POST", "/account/sessions/{id}/end", STAFF_ROLES),
+    ("POST", "/account/sessions/end-others", STAFF_ROLES),
     ("POST", "/admin/jobs/{id}/retry", &["tenant_admin"]),
     (
         "GET",
@@ -904,6 +939,11 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/"),
     ("GET", "/login"),
     ("POST", "/login"),
+    // The second step of a password login: only with the pending login's signed cookie.
+    ("GET", "/login/factor"),
+    ("POST", "/login/factor"),
+    ("GET", "/login/enrol"),
+    ("POST", "/login/enrol"),
     ("GET", "/setup/{token}"),
     ("POST", "/setup/{token}"),
     // An invitee's meeting page: the link's token is the only key (tests/api/councils.rs).

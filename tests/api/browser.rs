@@ -637,6 +637,18 @@ async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(opened, "the evaluation-due job opened the follow-up");
+    // The first script set up the coordinator's second factor; the second types its codes.
+    let sealed: Vec<u8> = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        tillit::db::schema::user_factors::table
+            .select(tillit::db::schema::user_factors::secret_sealed)
+            .first(c)
+    })
+    .expect("the coordinator's factor");
+    let secret = tillit::access::totp::Secret::open(&app.state.settings.token_key(), &sealed)
+        .expect("opens under the key")
+        .base32();
+    let mut env = env.to_vec();
+    env.push(("TILLIT_TOTP_SECRET", secret.as_str()));
     run_browser_script_with(&app, "plans_evaluation", &env).await;
     workers.stop().await;
 }

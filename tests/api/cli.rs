@@ -335,7 +335,37 @@ async fn demo_migrates_seeds_prints_a_working_key_and_serves() {
         .send()
         .await
         .unwrap();
-    assert_eq!(signed_in.status(), 303, "the demo login works");
+    assert_eq!(signed_in.status(), 303, "the demo password works");
+    assert_eq!(signed_in.headers()["location"], "/login/factor");
+    assert!(
+        printed.contains(tillit::demo::DEMO_TOTP_SECRET),
+        "the key is printed"
+    );
+    let factor_page = browser
+        .get(format!("{base}/login/factor"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let signed_in = browser
+        .post(format!("{base}/login/factor"))
+        .form(&[
+            (
+                "code",
+                common::totp_code(tillit::demo::DEMO_TOTP_SECRET, 0).as_str(),
+            ),
+            ("csrf", &common::csrf_in(&factor_page)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.status(),
+        303,
+        "the demo login works with the printed key"
+    );
     // The coordinator sees the invented cases, and one of them opens with its map.
     let my_cases = browser
         .get(format!("{base}/cases"))
@@ -401,6 +431,15 @@ async fn the_demo_seeds_its_cases_once() {
         "{first}"
     );
     assert!(!second.contains("invented cases"), "{second}");
+    // Each service shows a council worked through to its invitation, and one begun.
+    assert_eq!(
+        first
+            .matches("2 councils: a network council with its invitation sent")
+            .count(),
+        2,
+        "{first}"
+    );
+    assert!(!second.contains("councils"), "{second}");
     for (slug, cases) in [("fjordvik", 3), ("nordlia", 2)] {
         let tenant = tillit::tenancy::tenant_by_slug(
             &app.state.db,

@@ -5,7 +5,7 @@
 // Every page and every form with an error is scanned for accessibility problems.
 // Run by tests/browser.rs: node tests/browser/case_forms.mjs <base_url> <mail_dir>
 
-import { expectEqual, expectText, newPage, run, scan, step } from './lib.mjs';
+import { expectEqual, expectText, newPage, run, scan, step, secondFactor } from './lib.mjs';
 
 const email = process.env.TILLIT_STAFF_EMAIL;
 const password = process.env.TILLIT_STAFF_PASSWORD;
@@ -36,6 +36,7 @@ run(async ({ browser, baseUrl }) => {
     await page.getByLabel('E-postadresse').fill(email);
     await page.getByLabel('Passord').fill(password);
     await page.getByRole('button', { name: 'Logg inn' }).click();
+    await secondFactor(page);
     await expectText(page, 'main h1', 'Mine saker');
     await page.getByLabel('Fornavn').fill('Emma');
     await page.getByLabel('Etternavn').fill('Nordmann');

@@ -9,7 +9,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run, newPage, step, scan, expectText, latestMail, repoRoot } from './lib.mjs';
+import { run, newPage, step, scan, expectText, latestMail, repoRoot, secondFactor } from './lib.mjs';
 
 const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
@@ -69,6 +69,7 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await coordinator.getByLabel('E-postadresse').fill(email);
     await coordinator.getByLabel('Passord').fill(password);
     await coordinator.getByRole('button', { name: 'Logg inn' }).click();
+    await secondFactor(coordinator);
     await expectText(coordinator, 'main h1', 'Velkommen');
   });
 

@@ -2,13 +2,15 @@
 // its charts and tables; every page is scanned with axe.
 // Run by tests/browser.rs: node tests/browser/day_and_figures.mjs <base_url> <mail_dir>
 
-import { expectEqual, expectText, newPage, run, scan, step } from './lib.mjs';
+import { expectEqual, expectText, newPage, run, scan, secondFactor, step } from './lib.mjs';
 
 async function signIn(page, baseUrl, next, email, password) {
-  await page.goto(`${baseUrl}${next}`);
+  await page.goto(`${baseUrl}/login`);
   await page.getByLabel('E-postadresse').fill(email);
   await page.getByLabel('Passord').fill(password);
   await page.getByRole('button', { name: 'Logg inn' }).click();
+  await secondFactor(page);
+  await page.goto(`${baseUrl}${next}`);
 }
 
 run(async ({ browser, baseUrl }) => {

@@ -10,6 +10,7 @@
 //     await scan(page, 'front page');
 //   });
 
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -408,4 +409,47 @@ export async function latestMail(dir, { to, timeoutMs = TIMEOUT_MS } = {}) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The code an authenticator app with the base32 `secret` shows at `at` (RFC 6238: SHA-1, six
+ *  digits, 30-second steps), so a test can play the person's phone. */
+export function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/\s/g, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, '0');
+}
+
+/** After the password of a service that requires a second factor: sets it up on the first login
+ *  (the secret read from the page, as a person types it into their app), or types the app's code
+ *  on a later one (the secret given, or TILLIT_TOTP_SECRET); scans both pages. Returns the secret. */
+export async function secondFactor(page, { secret } = {}) {
+  await page.waitForURL(/\/login\/(enrol|factor)$|\/$/);
+  if (page.url().endsWith('/login/enrol')) {
+    await expectText(page, 'main h1', 'Sett opp totrinnsinnlogging');
+    await scan(page, 'second factor enrolment');
+    const shown = (await page.locator('#totp-secret').textContent()).trim();
+    await page.getByLabel('Kode fra appen').fill(totp(shown));
+    await page.getByRole('button', { name: 'Bekreft og logg inn' }).click();
+    await expectText(page, 'main h1', 'Ta vare på gjenopprettingskodene');
+    await scan(page, 'recovery codes');
+    await page.getByRole('link', { name: 'Fortsett' }).click();
+    return shown;
+  }
+  if (page.url().endsWith('/login/factor')) {
+    await scan(page, 'second factor code');
+    // The next step's code: the enrolment used this step's.
+    const known = secret ?? process.env.TILLIT_TOTP_SECRET;
+    await page.getByLabel('Engangskode').fill(totp(known, Date.now() + 30_000));
+    await page.getByRole('button', { name: 'Logg inn' }).click();
+  }
+  return secret;
 }

@@ -4,7 +4,7 @@
 // history. Every page is scanned for accessibility problems.
 // Run by tests/browser.rs: node tests/browser/network_map.mjs <base_url> <mail_dir>
 
-import { expectEqual, expectText, newPage, run, scan, step } from './lib.mjs';
+import { expectEqual, expectText, newPage, run, scan, step, secondFactor } from './lib.mjs';
 
 const email = process.env.TILLIT_STAFF_EMAIL;
 const password = process.env.TILLIT_STAFF_PASSWORD;
@@ -72,6 +72,7 @@ run(async ({ browser, baseUrl }) => {
     await page.getByLabel('E-postadresse').fill(email);
     await page.getByLabel('Passord').fill(password);
     await page.getByRole('button', { name: 'Logg inn' }).click();
+    await secondFactor(page);
     await expectText(page, 'main h1', 'Mine saker');
   });
   await scan(page, 'my cases, none yet');

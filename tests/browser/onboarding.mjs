@@ -3,7 +3,7 @@
 // settings, and invites a coordinator; the coordinator follows their link, chooses a password,
 // logs out and in again. Every page is scanned for accessibility problems.
 
-import { run, newPage, step, scan, expectText, latestMail, expectEqual } from './lib.mjs';
+import { run, newPage, step, scan, expectText, latestMail, expectEqual, secondFactor } from './lib.mjs';
 
 const operatorEmail = process.env.TILLIT_OPERATOR_EMAIL;
 const operatorPassword = process.env.TILLIT_OPERATOR_PASSWORD;
@@ -121,6 +121,16 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await coordinator.getByLabel('E-postadresse').fill(coordinatorEmail);
     await coordinator.getByLabel('Passord').fill(coordinatorPassword);
     await coordinator.getByRole('button', { name: 'Logg inn' }).click();
+    const secret = await secondFactor(coordinator);
+    await expectText(coordinator, 'main h1', 'Velkommen');
+    await coordinator.getByRole('link', { name: 'Min konto' }).click();
+    await expectText(coordinator, '#factor-status', 'Totrinnsinnlogging er satt opp.');
+    await scan(coordinator, 'my account');
+    await coordinator.getByRole('button', { name: 'Logg ut', exact: true }).click();
+    await coordinator.getByLabel('E-postadresse').fill(coordinatorEmail);
+    await coordinator.getByLabel('Passord').fill(coordinatorPassword);
+    await coordinator.getByRole('button', { name: 'Logg inn' }).click();
+    await secondFactor(coordinator, { secret });
     await expectText(coordinator, 'main h1', 'Velkommen');
     const admin = await coordinator.goto(`${baseUrl}/admin`);
     expectEqual(admin.status(), 403, 'a coordinator does not manage the service');

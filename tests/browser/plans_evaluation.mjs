@@ -3,7 +3,7 @@
 // evaluation in its structured form, and follows the link to the new council. Every page is
 // scanned for accessibility problems.
 
-import { run, newPage, step, scan, expectText } from './lib.mjs';
+import { run, newPage, step, scan, expectText, secondFactor } from './lib.mjs';
 
 const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
@@ -20,6 +20,7 @@ run(async ({ browser, baseUrl }) => {
     await coordinator.getByLabel('E-postadresse').fill(email);
     await coordinator.getByLabel('Passord').fill(password);
     await coordinator.getByRole('button', { name: 'Logg inn' }).click();
+    await secondFactor(coordinator);
     await expectText(coordinator, 'main h1', 'Velkommen');
     await coordinator.goto(planUrl);
     await expectText(coordinator, '#council-state', 'Tid for evaluering');

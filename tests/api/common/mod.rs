@@ -454,6 +454,9 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
              INSERT INTO cases (tenant_id, id, child_id, phase, opened_at, phase_changed_at, created_by)
                VALUES ('{tenant}', '{case}', '{child}', 'investigation', now(), now(), '{user}');
              INSERT INTO case_assignments (tenant_id, case_id, user_id) VALUES ('{tenant}', '{case}', '{user}');
+             INSERT INTO user_factors (tenant_id, user_id, secret_sealed) VALUES ('{tenant}', '{user}', '\\x00');
+             INSERT INTO recovery_codes (tenant_id, id, user_id, code_hash)
+               VALUES ('{tenant}', gen_random_uuid(), '{user}', sha256('code'::bytea));
              INSERT INTO network_persons (tenant_id, id, case_id, name, category, side, lineage, closeness, quality)
                VALUES ('{tenant}', '{person}', '{case}', 'Mormor', 'near_family', 'private', 'maternal', 'close', 'supportive');
              INSERT INTO child_words (tenant_id, id, case_id, person_id, text, author, written_at)
@@ -610,4 +613,33 @@ pub async fn form_token(app: &TestApp) -> (String, String) {
         .to_owned();
     let html = res.text().await.expect("html");
     (cookie, csrf_in(&html))
+}
+
+/// The authenticator app's secret an enrolment page shows (`<code id="totp-secret">`).
+pub fn totp_secret_in(html: &str) -> String {
+    html.split(r#"<code id="totp-secret">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .expect("the page shows the secret")
+        .to_owned()
+}
+
+/// The code an authenticator app with `secret` shows `offset_steps` steps from now.
+pub fn totp_code(secret: &str, offset_steps: i64) -> String {
+    let secret = tillit::access::totp::Secret::from_base32(secret).expect("a base32 secret");
+    let at = chrono::Utc::now().timestamp() + offset_steps * 30;
+    secret.code_at(u64::try_from(at).expect("after 1970"))
+}
+
+/// The recovery codes a page shows once.
+pub fn recovery_codes_in(html: &str) -> Vec<String> {
+    html.split(r#"<ul id="recovery-codes""#)
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("the page lists the recovery codes")
+        .split("<code>")
+        .skip(1)
+        .filter_map(|part| part.split("</code>").next())
+        .map(str::to_owned)
+        .collect()
 }

@@ -1,0 +1,311 @@
+//! A staff member's own account: their second factor (set up a new one, new recovery codes) and
+//! their sessions (see where they are signed in, end one or all the others). Setting up a new
+//! factor ends every other session.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::factor::{self, EnrolPage, EnrolmentView, RecoveryCodesPage};
+use super::session::{self, SessionRow, Staff};
+use super::totp::Secret;
+use crate::audit;
+use crate::tenancy::settings::ServiceSettings;
+use crate::tokens;
+use crate::web::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::i18n::Tr;
+use crate::web::pages::{Shell, render};
+use crate::web::problem::AppError;
+
+fn back_to(path: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, path.to_owned()))
+        .finish()
+}
+
+/// One session as the page lists it.
+pub struct SessionLine {
+    pub id: Uuid,
+    pub started: String,
+    pub last_seen: String,
+    pub browser: String,
+    pub current: bool,
+}
+
+impl SessionLine {
+    fn new(row: SessionRow, current: Uuid, zone: Tz, tr: &Tr) -> Self {
+        let at = |t: DateTime<Utc>| crate::time::moment(t, zone, tr.lang());
+        Self {
+            current: row.id == current,
+            started: at(row.created_at),
+            last_seen: at(row.last_seen_at),
+            browser: row
+                .user_agent
+                .unwrap_or_else(|| tr.t("account.unknown_browser").to_owned()),
+            id: row.id,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "access/account.html")]
+struct AccountPage {
+    tr: Tr,
+    shell: Shell,
+    name: String,
+    email: String,
+    has_factor: bool,
+    codes_left: i64,
+    sessions: Vec<SessionLine>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoticeQuery {
+    pub done: Option<String>,
+}
+
+#[get("/account")]
+pub async fn account_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (tenant, user) = (staff.tenant, staff.user);
+    let idle = Duration::minutes(state.settings.session.idle_minutes);
+    let (has_factor, codes_left, rows, zone) = state
+        .db
+        .tenant(tenant, move |conn| {
+            let zone = ServiceSettings::load(conn)?.tz;
+            Ok::<_, AppError>((
+                factor::has_factor(conn, tenant, user)?,
+                factor::recovery_codes_left(conn, tenant, user)?,
+                session::live_sessions(conn, tenant, user, idle)?,
+                zone,
+            ))
+        })
+        .await?;
+    let notice = match query.done.as_deref() {
+        Some("ended") => Some("account.sessions_ended"),
+        _ => None,
+    };
+    let sessions = rows
+        .into_iter()
+        .map(|row| SessionLine::new(row, staff.session_id, zone, &tr))
+        .collect();
+    render(
+        StatusCode::OK,
+        &AccountPage {
+            tr,
+            name: staff.display_name.clone(),
+            email: staff.email.clone(),
+            has_factor,
+            codes_left,
+            sessions,
+            notice,
+            shell: staff.shell,
+        },
+    )
+}
+
+fn account_secret(state: &AppState, staff: &Staff, nonce: &str) -> Secret {
+    Secret::for_enrolment(
+        &state.settings.token_key(),
+        &format!("account.{}.{nonce}", staff.user),
+    )
+}
+
+/// A new second factor: the QR code of a fresh secret. Nothing changes until a code from it is
+/// confirmed.
+#[get("/account/factor")]
+pub async fn factor_form(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+) -> Result<HttpResponse, AppError> {
+    let nonce = tokens::issue("").text;
+    let secret = account_secret(&state, &staff, &nonce);
+    render(
+        StatusCode::OK,
+        &EnrolPage {
+            tr,
+            enrolment: EnrolmentView::new(&secret, &staff.email),
+            action: "/account/factor",
+            nonce,
+            error: None,
+            shell: staff.shell,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FactorForm {
+    pub nonce: String,
+    pub code: String,
+}
+
+#[post("/account/factor")]
+pub async fn set_factor(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    CsrfForm(form): CsrfForm<FactorForm>,
+) -> Result<HttpResponse, AppError> {
+    let secret = account_secret(&state, &staff, &form.nonce);
+    let Some(step) = secret.matching_step(&form.code, factor::unix_now(), 0) else {
+        let caller = staff.caller();
+        let tenant = staff.tenant;
+        state
+            .db
+            .tenant(tenant, move |conn| {
+                audit::record(conn, tenant, caller.audit("factor.enrol").failed())
+                    .map_err(AppError::from)
+            })
+            .await?;
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &EnrolPage {
+                tr,
+                enrolment: EnrolmentView::new(&secret, &staff.email),
+                action: "/account/factor",
+                nonce: form.nonce.clone(),
+                error: Some("factor.wrong_code"),
+                shell: staff.shell,
+            },
+        );
+    };
+    let key = state.settings.token_key();
+    let (tenant, user, keep) = (staff.tenant, staff.user, staff.session_id);
+    let caller = staff.caller();
+    let codes = state
+        .db
+        .tenant(tenant, move |conn| {
+            let codes = factor::enrol(conn, &key, tenant, user, &secret, step)?;
+            let ended = session::end_others(conn, tenant, user, keep)?;
+            audit::record(
+                conn,
+                tenant,
+                caller
+                    .audit("factor.enrol")
+                    .object("user", user)
+                    .details(serde_json::json!({ "sessions_ended": ended })),
+            )?;
+            Ok::<_, AppError>(codes)
+        })
+        .await?;
+    render(
+        StatusCode::OK,
+        &RecoveryCodesPage {
+            tr,
+            codes,
+            next: "/account".into(),
+            shell: staff.shell,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Empty {}
+
+/// A fresh set of recovery codes; the old ones stop working.
+#[post("/account/recovery-codes")]
+pub async fn new_recovery_codes(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let (tenant, user) = (staff.tenant, staff.user);
+    let caller = staff.caller();
+    let codes = state
+        .db
+        .tenant(tenant, move |conn| {
+            if !factor::has_factor(conn, tenant, user)? {
+                return Ok(None);
+            }
+            let codes = factor::new_recovery_codes(conn, tenant, user)?;
+            audit::record(
+                conn,
+                tenant,
+                caller.audit("factor.recovery_codes").object("user", user),
+            )?;
+            Ok::<_, AppError>(Some(codes))
+        })
+        .await?;
+    let Some(codes) = codes else {
+        return Ok(back_to("/account"));
+    };
+    render(
+        StatusCode::OK,
+        &RecoveryCodesPage {
+            tr,
+            codes,
+            next: "/account".into(),
+            shell: staff.shell,
+        },
+    )
+}
+
+/// Ends one of the person's own sessions (another's id is not found).
+#[post("/account/sessions/{id}/end")]
+pub async fn end_session(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let (tenant, user, session_id) = (staff.tenant, staff.user, id.into_inner());
+    let caller = staff.caller();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            if session::end_own(conn, tenant, user, session_id)? == 0 {
+                return Err(AppError::NotFound);
+            }
+            audit::record(
+                conn,
+                tenant,
+                caller.audit("session.end").object("session", session_id),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(back_to(if session_id == staff.session_id {
+        "/login"
+    } else {
+        "/account?done=ended"
+    }))
+}
+
+/// Ends every session of the person but this one.
+#[post("/account/sessions/end-others")]
+pub async fn end_other_sessions(
+    state: web::Data<AppState>,
+    staff: Staff,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let (tenant, user, keep) = (staff.tenant, staff.user, staff.session_id);
+    let caller = staff.caller();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            let ended = session::end_others(conn, tenant, user, keep)?;
+            audit::record(
+                conn,
+                tenant,
+                caller
+                    .audit("session.end_others")
+                    .details(serde_json::json!({ "sessions_ended": ended })),
+            )?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(back_to("/account?done=ended"))
+}

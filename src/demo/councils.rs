@@ -1,0 +1,146 @@
+//! The demo's councils, made through the same actions as the pages and the API (the rules, the
+//! audit rows and the jobs are real): in the first case a network council with the child's
+//! description and questions, a team the child chose (one of them reachable by email, the
+//! others to be reached some other way), a parent's consent, a meeting in ten days and its
+//! invitation sent; in the second a family group conference just begun, its tasks ahead.
+
+use actix_web::web;
+use uuid::Uuid;
+
+use crate::access::{Caller, Role};
+use crate::audit::Actor;
+use crate::cases::domain::PersonRequest;
+use crate::councils::actions;
+use crate::councils::domain::{
+    ConsentRequest, MeetingRequest, NewCouncilRequest, ParticipantRequest, StateRequest,
+    TextRequest, WaiverRequest,
+};
+use crate::db::TenantId;
+use crate::web::AppState;
+use crate::web::problem::AppError;
+
+/// The child's own words for the network council (invented).
+const TEXTS: [(&str, &str); 4] = [
+    (
+        "situation",
+        "Jeg bor hos mamma. Det er mye krangling hjemme, og da vil jeg være et annet sted.",
+    ),
+    (
+        "question",
+        "Hvem kan hente meg på fotball når mamma ikke kan?",
+    ),
+    ("question", "Hvor kan jeg være når det er krangling?"),
+    ("question", "Hvem kan jeg ringe når jeg er lei meg?"),
+];
+
+/// Writes the demo councils into the first two of `cases` (ids), acting as `coordinator`.
+pub async fn seed(
+    state: &web::Data<AppState>,
+    tenant: TenantId,
+    coordinator: Uuid,
+    cases: &[Uuid],
+) -> Result<usize, AppError> {
+    let caller = Caller {
+        tenant,
+        role: Role::Coordinator,
+        actor: Actor::User(coordinator),
+        user: Some(coordinator),
+        request_id: None,
+    };
+    let mut written = 0;
+    if let Some(case) = cases.first().copied() {
+        network_council(state, &caller, case).await?;
+        written += 1;
+    }
+    if let Some(case) = cases.get(1).copied() {
+        let request = NewCouncilRequest {
+            kind: "family_group_conference".into(),
+            acute: Some(false),
+            coordinator_id: None,
+        };
+        actions::create(state, &caller, case, request).await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+async fn network_council(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case: Uuid,
+) -> Result<(), AppError> {
+    let request = NewCouncilRequest {
+        kind: "network_council".into(),
+        acute: Some(false),
+        coordinator_id: None,
+    };
+    let council = actions::create(state, caller, case, request).await?.id;
+    let to = |s: &str| StateRequest { to: s.into() };
+    actions::set_state(state, caller, case, council, to("description_drafting")).await?;
+    for (kind, text) in TEXTS {
+        let request = TextRequest {
+            kind: kind.into(),
+            text: text.into(),
+            author: "child".into(),
+            child_confirmed: Some(true),
+            shared: Some(true),
+        };
+        actions::add_text(state, caller, case, council, request).await?;
+    }
+    let view = actions::set_state(state, caller, case, council, to("team_selection")).await?;
+    let map = crate::cases::actions::persons(&state.db, caller, case).await?;
+    for person in map.iter().take(2) {
+        let request = ParticipantRequest {
+            person_id: Some(person.person.id.to_string()),
+            chosen_by_child: Some(true),
+            meeting_role: Some("support_person".into()),
+            ..ParticipantRequest::default()
+        };
+        actions::add_participant(state, caller, case, council, request).await?;
+    }
+    let aunt = ParticipantRequest {
+        new_person: Some(PersonRequest {
+            name: "Tante Ragnhild".into(),
+            relation: Some("tante".into()),
+            category: "near_family".into(),
+            closeness: "close".into(),
+            quality: "supportive".into(),
+            email: Some("tante.ragnhild@example.no".into()),
+            ..PersonRequest::default()
+        }),
+        chosen_by_child: Some(true),
+        meeting_role: Some("support_person".into()),
+        ..ParticipantRequest::default()
+    };
+    actions::add_participant(state, caller, case, council, aunt).await?;
+    drop(view);
+    let view = actions::confirm_team(state, caller, case, council).await?;
+    // A public participant (the school, say) comes with a confidentiality waiver.
+    for p in view.participants.iter().filter(|p| p.needs_waiver()) {
+        let waiver = WaiverRequest {
+            scope: "Det som trengs for å hjelpe i nettverksrådet".into(),
+            granted_at: None,
+        };
+        actions::set_waiver(state, caller, case, council, p.id, waiver).await?;
+    }
+    let consent = ConsentRequest {
+        given_by: "parent".into(),
+        name: "Mor".into(),
+        scope: "Nettverksråd med teamet barnet har valgt".into(),
+        informed_at: None,
+        granted_at: None,
+    };
+    actions::add_consent(state, caller, case, council, consent).await?;
+    let starts = chrono::Utc::now() + chrono::Duration::days(10);
+    let local = starts.with_timezone(&chrono_tz::Europe::Oslo).date_naive();
+    let meeting = MeetingRequest {
+        starts_at: Some(format!("{}T18:00", local.format("%Y-%m-%d"))),
+        place: Some("Biblioteket, møterom 2".into()),
+        ..MeetingRequest::default()
+    };
+    let view = actions::schedule_meeting(state, caller, case, council, meeting).await?;
+    if let Some(meeting) = view.current_meeting().map(|m| m.id) {
+        actions::send_invitations(state, caller, case, council, meeting).await?;
+    }
+    Ok(())
+}
