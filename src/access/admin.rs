@@ -26,6 +26,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
+use crate::web::refusal::Refusal;
 
 fn back_to(path: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -415,7 +416,10 @@ pub async fn add_municipality(
     match result {
         Ok(_) => Ok(back_to("/admin?saved=1#municipalities")),
         Err(AppError::Validation(_)) => Ok(back_to("/admin?problem=kommunenummer#municipalities")),
-        Err(AppError::Conflict(_)) => Ok(back_to("/admin?problem=duplicate#municipalities")),
+        Err(AppError::Refused {
+            rule: Refusal::MunicipalityServed,
+            ..
+        }) => Ok(back_to("/admin?problem=duplicate#municipalities")),
         Err(other) => Err(other),
     }
 }
@@ -429,7 +433,10 @@ pub async fn remove_municipality(
 ) -> Result<HttpResponse, AppError> {
     match tenancy::remove_municipality(&state.db, &staff.caller(), &path).await {
         Ok(()) => Ok(back_to("/admin?saved=1#municipalities")),
-        Err(AppError::Conflict(_)) => Ok(back_to("/admin?problem=last#municipalities")),
+        Err(AppError::Refused {
+            rule: Refusal::LastMunicipality,
+            ..
+        }) => Ok(back_to("/admin?problem=last#municipalities")),
         Err(other) => Err(other),
     }
 }
@@ -1229,7 +1236,11 @@ pub async fn retry_job(
     CsrfForm(_): CsrfForm<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
     match super::jobs::retry(&state.db, &staff.caller(), id.into_inner()).await {
-        Ok(()) | Err(AppError::Conflict(_)) => Ok(back_to("/admin/jobs")),
+        Ok(())
+        | Err(AppError::Refused {
+            rule: Refusal::JobNotFailed,
+            ..
+        }) => Ok(back_to("/admin/jobs")),
         Err(other) => Err(other),
     }
 }

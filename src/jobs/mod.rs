@@ -253,7 +253,7 @@ pub fn retry_failed(conn: &mut PgConnection, tenant: TenantId, id: Uuid) -> Resu
         .for_update()
         .first(conn)?;
     if status != JobStatus::Failed.as_str() {
-        return Err(AppError::Conflict(format!(
+        return Err(crate::web::refusal::Refusal::JobNotFailed.because(format!(
             "only a failed job can be retried; this one is {status}"
         )));
     }

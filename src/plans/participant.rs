@@ -30,6 +30,7 @@ use crate::web::i18n::{Lang, Tr};
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
+use crate::web::refusal::Refusal;
 use crate::web::request_id;
 
 /// The plan section of the invitee page, when the council has a plan past its draft. Dates are
@@ -164,13 +165,19 @@ where
                     )?;
                     Ok(Outcome::Saved(note))
                 }
-                Err(AppError::Conflict(message)) => {
+                Err(AppError::Refused {
+                    rule:
+                        rule @ (Refusal::LinkWithoutPlan
+                        | Refusal::LinkAlreadyConfirmed
+                        | Refusal::CommitmentNotOpen),
+                    ..
+                }) => {
                     let values = invitee::page_values(conn, &found, section)?;
                     Ok(Outcome::Refused(
                         Box::new(found),
                         Box::new(values),
                         StatusCode::CONFLICT,
-                        message,
+                        rule.title(tr.lang()).to_owned(),
                     ))
                 }
                 Err(AppError::Validation(fields)) => {
@@ -228,9 +235,9 @@ pub async fn confirm(
         shell,
         token.into_inner(),
         "plan.participant_confirm",
-        move |conn, found, tr| {
+        move |conn, found, _| {
             let plan = queries::plan_of(conn, found.council, true)
-                .map_err(|_| AppError::Conflict(tr.t("participant.no_plan").to_owned()))?;
+                .map_err(|_| Refusal::LinkWithoutPlan.because("the link has no plan"))?;
             let case_id: Uuid = councils::table
                 .filter(councils::id.eq(found.council))
                 .select(councils::case_id)
@@ -254,7 +261,7 @@ pub async fn confirm(
             )
             .map_err(|e| match e {
                 AppError::Refused { .. } => {
-                    AppError::Conflict(tr.t("participant.already_confirmed").to_owned())
+                    Refusal::LinkAlreadyConfirmed.because("already confirmed")
                 }
                 other => other,
             })?;
@@ -291,7 +298,7 @@ pub async fn done(
                 .parse()
                 .map_err(|_| AppError::field("comment", tr.t("invitee.too_long")))?;
             let plan = queries::plan_of(conn, found.council, true)
-                .map_err(|_| AppError::Conflict(tr.t("participant.no_plan").to_owned()))?;
+                .map_err(|_| Refusal::LinkWithoutPlan.because("the link has no plan"))?;
             let mine: bool = diesel::select(diesel::dsl::exists(
                 plan_commitments::table
                     .filter(plan_commitments::plan_id.eq(plan.id))
@@ -312,7 +319,7 @@ pub async fn done(
             queries::mark_done(conn, tenant, &plan, commitment, comment.as_deref(), &ps).map_err(
                 |e| match e {
                     AppError::Refused { .. } => {
-                        AppError::Conflict(tr.t("participant.not_open").to_owned())
+                        Refusal::CommitmentNotOpen.because("the commitment is not open")
                     }
                     other => other,
                 },

@@ -24,6 +24,7 @@ use crate::db::schema::{tenant_municipalities, tenants, users};
 use crate::db::{Db, TenantId, is_unique_violation};
 use crate::fields::Email;
 use crate::web::problem::{AppError, FieldError};
+use crate::web::refusal::Refusal;
 pub use domain::{Kommunenummer, Slug};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
@@ -140,7 +141,7 @@ fn insert_tenant(
         .execute(conn);
     match inserted {
         Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::Conflict(format!(
+            return Err(Refusal::SlugTaken.because(format!(
                 "a service with the slug {} exists already; choose another slug",
                 new.slug
             )));
@@ -253,9 +254,8 @@ pub async fn add_municipality(
             .execute(conn);
         match inserted {
             Err(e) if is_unique_violation(&e) => {
-                return Err(AppError::Conflict(format!(
-                    "the service already serves municipality {number}"
-                )));
+                return Err(Refusal::MunicipalityServed
+                    .because(format!("the service already serves municipality {number}")));
             }
             other => other?,
         };
@@ -289,9 +289,8 @@ pub async fn remove_municipality(
             return Err(AppError::NotFound);
         }
         if served <= 1 {
-            return Err(AppError::Conflict(
-                "a service serves at least one municipality; add another before removing this one"
-                    .into(),
+            return Err(Refusal::LastMunicipality.because(
+                "a service serves at least one municipality; add another before removing this one",
             ));
         }
         audit::record(conn, tenant, entry)?;

@@ -28,6 +28,7 @@ use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
+use crate::web::refusal::Refusal;
 
 const TOKEN_PREFIX: &str = "tlo_";
 /// Operator sessions are short: they only onboard services.
@@ -327,13 +328,16 @@ pub async fn create(
                 resent: None,
             },
         ),
-        Err(AppError::Conflict(message)) => render(
+        Err(AppError::Refused {
+            rule: rule @ Refusal::SlugTaken,
+            ..
+        }) => render(
             StatusCode::CONFLICT,
             &HomePage {
+                errors: vec![("slug".into(), rule.title(tr.lang()).to_owned())],
                 tr,
                 shell: operator.shell,
                 email: operator.email,
-                errors: vec![("slug".into(), message)],
                 form,
                 created: None,
                 resent: None,

@@ -77,8 +77,6 @@ pub enum AppError {
     CsrfRejected,
     #[error("not found")]
     NotFound,
-    #[error("{0}")]
-    Conflict(String),
     /// A rule of the capability refused the request: its own problem type (see [`Refusal`]).
     #[error("{detail}")]
     Refused { rule: Refusal, detail: String },
@@ -97,7 +95,7 @@ impl AppError {
 
     /// Whether a rule refused the request (as opposed to it being wrong or failing).
     pub fn is_refusal(&self) -> bool {
-        matches!(self, Self::Conflict(_) | Self::Refused { .. })
+        matches!(self, Self::Refused { .. })
     }
 
     /// The stable problem type slug and its human title.
@@ -112,7 +110,6 @@ impl AppError {
             Self::Forbidden => ("forbidden", "Not allowed"),
             Self::CsrfRejected => ("csrf", "Form expired"),
             Self::NotFound => ("not-found", "Not found"),
-            Self::Conflict(_) => ("conflict", "Conflict"),
             Self::RateLimited(_) => ("rate-limited", "Too many requests"),
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal error"),
@@ -154,7 +151,7 @@ impl ResponseError for AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict(_) | Self::Refused { .. } => StatusCode::CONFLICT,
+            Self::Refused { .. } => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -82,6 +82,13 @@ refusals! {
     NobodyToInvite => "nobody-to-invite", "problem.nobody_to_invite";
     MeetingNotConfirmed => "meeting-not-confirmed", "problem.meeting_not_confirmed";
     ParticipantWithoutAddress => "participant-without-address", "problem.participant_without_address";
+    SlugTaken => "slug-taken", "problem.slug_taken";
+    MunicipalityServed => "municipality-served", "problem.municipality_served";
+    LastMunicipality => "last-municipality", "problem.last_municipality";
+    JobNotFailed => "job-not-failed", "problem.job_not_failed";
+    LinkWithoutPlan => "link-without-plan", "participant.no_plan";
+    LinkAlreadyConfirmed => "link-already-confirmed", "participant.already_confirmed";
+    CommitmentNotOpen => "commitment-not-open", "participant.not_open";
 }
 
 impl Refusal {

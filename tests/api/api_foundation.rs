@@ -215,7 +215,7 @@ async fn municipalities_are_added_and_removed_and_audited() {
         .send()
         .await
         .unwrap();
-    expect_problem(last, 409, "conflict").await;
+    expect_problem(last, 409, "last-municipality").await;
     assert_eq!(municipalities(&app, &key).await, ["4625"]);
 
     let actions = audit_actions(&app, common::tenant_id(&created));
@@ -305,7 +305,7 @@ async fn bad_input_is_a_clear_problem_and_writes_nothing() {
         .send()
         .await
         .unwrap();
-    expect_problem(duplicate, 409, "conflict").await;
+    expect_problem(duplicate, 409, "municipality-served").await;
 
     let bad_key = app
         .post("/api/v1/api-keys", &key)

@@ -110,7 +110,7 @@ fn tenant_create_prints_the_contract_and_refuses_a_duplicate_slug() {
 
     let (code, problem, stderr) = tillit(&url, &args);
     assert_eq!(code, 2);
-    assert_eq!(problem["type"], "urn:tillit:problem:conflict", "{stderr}");
+    assert_eq!(problem["type"], "urn:tillit:problem:slug-taken", "{stderr}");
     assert!(problem["detail"].as_str().unwrap().contains("vestfjord"));
 
     let (code, problem, _) = tillit(
