@@ -485,7 +485,7 @@ pub fn deliveries(
         .load(conn)?;
     let mut by_invitation = std::collections::HashMap::new();
     for job in jobs::about(conn, subject(meeting), Invitation::KIND)? {
-        let Ok(payload) = serde_json::from_value::<Invitation>(job.payload.clone()) else {
+        let Ok(payload) = serde_json::from_value::<Invitation>(job.payload) else {
             continue;
         };
         if payload.method != Method::Request {

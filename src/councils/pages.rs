@@ -170,11 +170,19 @@ pub async fn create_council(
     let case_id = id.into_inner();
     match actions::create(&state, &staff.caller(), case_id, form).await {
         Ok(view) => Ok(see_other(&format!("/cases/{case_id}/councils/{}", view.id))),
-        Err(e) if shown_on_page(&e) => {
-            let message = message(&e);
+        Err(e) => {
+            // The list's one form: every reason in the reader's language, as one message.
+            let Some(failure) = FormFailure::of(&e, &tr, str::to_owned) else {
+                return Err(e);
+            };
+            let message = failure
+                .problem
+                .into_iter()
+                .chain(failure.fields.into_iter().map(|(_, m)| m))
+                .collect::<Vec<_>>()
+                .join(" ");
             list_page(&state, staff, tr, case_id, Some((e.status_code(), message))).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -182,22 +190,6 @@ fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((LOCATION, location.to_owned()))
         .finish()
-}
-
-/// Errors a person can fix on the page (bad input, a gate not met); the rest are error pages.
-fn shown_on_page(e: &AppError) -> bool {
-    matches!(e, AppError::Validation(_)) || e.is_refusal()
-}
-
-fn message(e: &AppError) -> String {
-    match e {
-        AppError::Validation(fields) => fields
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    }
 }
 
 /// The tasks of a council's task list, each with its own page, in the order they are done.
@@ -355,22 +347,30 @@ async fn council_data(
             let map = crate::cases::queries::persons(conn, c.tenant, c.case.id)?;
             let team_staff = crate::cases::queries::assigned_staff(conn, c.tenant, c.case.id)?;
             let child = crate::cases::queries::child(conn, c.tenant, c.case.child_id)?;
-            let current = view.current_meeting().map(|m| (m.id, m.starts_at));
+            // What went out and the email's text are the invitations page's alone.
+            let current = view
+                .current_meeting()
+                .map(|m| (m.id, m.starts_at))
+                .filter(|_| task == Some("invitations"));
             let deliveries = match current {
                 Some((id, _)) => invitations::deliveries(conn, id, &cs)?,
                 None => Default::default(),
             };
-            let signature = crate::tenancy::sender::neutral_sender(conn)?;
-            let preview = current.map(|(_, starts_at)| {
-                crate::mail::templates::meeting(
-                    lang,
-                    crate::mail::templates::MeetingMail::Invitation,
-                    &signature.sender,
-                    starts_at,
-                    cs.tz,
-                    Some(&link),
-                )
-            });
+            let (preview, sender) = match current {
+                Some((_, starts_at)) => {
+                    let signature = crate::tenancy::sender::neutral_sender(conn)?;
+                    let mail = crate::mail::templates::meeting(
+                        lang,
+                        crate::mail::templates::MeetingMail::Invitation,
+                        &signature.sender,
+                        starts_at,
+                        cs.tz,
+                        Some(&link),
+                    );
+                    (Some(mail), signature.sender)
+                }
+                None => (None, String::new()),
+            };
             let reach = view
                 .participants
                 .iter()
@@ -408,7 +408,7 @@ async fn council_data(
                 council: view,
                 reach,
                 preview,
-                sender: signature.sender,
+                sender,
                 cs,
             };
             Ok((
