@@ -116,6 +116,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .app_data(plumbing::query_config())
             .configure(routes)
             .default_service(web::to(plumbing::not_found))
+            .wrap(from_fn(plumbing::head_as_get))
             .wrap(from_fn(plumbing::html_errors))
             .wrap(from_fn(plumbing::csrf::ensure_seed))
             .wrap(from_fn(plumbing::metrics::track))

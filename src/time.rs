@@ -61,8 +61,30 @@ pub fn local_moment(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .map(|naive| local_to_utc(naive.date(), naive.time(), tz))
         .ok_or_else(|| "write the time as 2026-12-03T18:00 (the service's local time)".to_owned())
+        .and_then(|naive| exact_local(naive, tz))
+}
+
+/// A wall-clock time someone typed, as UTC — only when it names exactly one moment. Unlike
+/// [`local_to_utc`] (for times Tillit picks itself), a person's time is never moved: a meeting
+/// set in the hour the spring change skips, or in the hour the autumn change repeats, would
+/// otherwise land an hour away from what the invitations say.
+fn exact_local(naive: NaiveDateTime, tz: Tz) -> Result<DateTime<Utc>, String> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::None => Err(
+            "this time does not exist: the clocks go forward an hour that night; choose a time \
+             outside the skipped hour"
+                .to_owned(),
+        ),
+        LocalResult::Ambiguous(first, second) => Err(format!(
+            "this time occurs twice: the clocks go back an hour that night; choose a time \
+             outside the repeated hour, or give it with its offset ({} for the first, {} for \
+             the second)",
+            first.to_rfc3339(),
+            second.to_rfc3339()
+        )),
+    }
 }
 
 /// A calendar date as the reader writes it: `24.11.2026` or `2026-11-24`.
@@ -141,5 +163,32 @@ mod tests {
         let offset = local_moment("2027-06-01T18:00:00+00:00", Oslo).unwrap();
         assert_eq!(offset, Utc.with_ymd_and_hms(2027, 6, 1, 18, 0, 0).unwrap());
         assert!(local_moment("tomorrow", Oslo).is_err());
+    }
+
+    #[test]
+    fn a_typed_time_in_the_spring_gap_is_refused_with_why() {
+        let err = local_moment("2027-03-28T02:30", Oslo).unwrap_err();
+        assert!(err.starts_with("this time does not exist"), "{err}");
+        // The minutes either side of the gap are real.
+        assert_eq!(
+            local_moment("2027-03-28T01:59", Oslo).unwrap(),
+            Utc.with_ymd_and_hms(2027, 3, 28, 0, 59, 0).unwrap()
+        );
+        assert_eq!(
+            local_moment("2027-03-28T03:00", Oslo).unwrap(),
+            Utc.with_ymd_and_hms(2027, 3, 28, 1, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_typed_autumn_time_that_occurs_twice_names_both_and_an_offset_settles_it() {
+        let err = local_moment("2026-10-25T02:30", Oslo).unwrap_err();
+        assert!(err.starts_with("this time occurs twice"), "{err}");
+        assert!(err.contains("2026-10-25T02:30:00+02:00"), "{err}");
+        assert!(err.contains("2026-10-25T02:30:00+01:00"), "{err}");
+        assert_eq!(
+            local_moment("2026-10-25T02:30:00+01:00", Oslo).unwrap(),
+            Utc.with_ymd_and_hms(2026, 10, 25, 1, 30, 0).unwrap()
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! overview with what their role lets them reach.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, route};
+use actix_web::{HttpResponse, get};
 use askama::Template;
 
 use super::Role;
@@ -29,7 +29,7 @@ struct DashboardPage {
 }
 
 /// The front page: what Tillit is and the way in, or, for a signed-in person, their overview.
-#[route("/", method = "GET", method = "HEAD")]
+#[get("/")]
 pub async fn home(tr: Tr, shell: Shell, staff: Option<Staff>) -> Result<HttpResponse, AppError> {
     match staff {
         Some(staff) => render(

@@ -46,6 +46,9 @@ const SENTENCES: &[(&str, &str)] = &[
     ),
     ("the length is a whole number", "field_error.whole_minutes"),
     ("not a valid time", "field_error.not_a_time"),
+    ("write the time as", "field_error.not_a_time"),
+    ("this time does not exist", "field_error.clock_gap"),
+    ("this time occurs twice", "field_error.clock_repeat"),
     (
         "the time cannot be in the future",
         "field_error.future_time",
@@ -161,6 +164,13 @@ mod tests {
             sentence(&nb, "something no page has seen"),
             "Sjekk det som står her."
         );
+        // A time the clock skips or repeats says why, in the reader's words.
+        let gap =
+            crate::time::local_moment("2027-03-28T02:30", chrono_tz::Europe::Oslo).unwrap_err();
+        assert!(sentence(&nb, &gap).starts_with("Klokkeslettet finnes ikke den natten"));
+        let twice =
+            crate::time::local_moment("2026-10-25T02:30", chrono_tz::Europe::Oslo).unwrap_err();
+        assert!(sentence(&nb, &twice).starts_with("Klokkeslettet kommer to ganger"));
         let en = Tr::new(Lang::En);
         assert_eq!(
             sentence(&en, "this field is required"),

@@ -109,6 +109,20 @@ pub fn request_id_header(
     }
 }
 
+/// Middleware: `HEAD` answers like `GET` on every route, without the body. Link checkers and
+/// mail gateways test an emailed link with `HEAD` before anyone clicks it; the route table names
+/// only `GET`, so the request is routed as one. The connection still knows it was `HEAD` and
+/// sends the headers (with the body's length) alone.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 /// The request id of `req`, for audit rows written outside a [`crate::access::Caller`].
 pub fn request_id(req: &HttpRequest) -> Option<String> {
     req.extensions().get::<RequestId>().map(|id| id.to_string())

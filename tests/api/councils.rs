@@ -383,6 +383,28 @@ async fn meetings_in_the_past_backwards_or_double_booked_are_refused_and_nothing
             .unwrap()
             .contains("past")
     );
+    // Times the clock skips (spring) or repeats (autumn) in the service's zone say why; an
+    // offset settles which of the repeated hours is meant.
+    for (typed, why) in [
+        ("2030-03-31T02:30", "does not exist"),
+        ("2030-10-27T02:30", "occurs twice"),
+    ] {
+        let refused = expect_problem(
+            s.post(
+                &app,
+                &council,
+                "/meetings",
+                json!({"starts_at": typed, "place": "Skolen"}),
+            )
+            .await,
+            422,
+            "validation",
+        )
+        .await;
+        assert_eq!(refused["errors"][0]["field"], "starts_at");
+        let message = refused["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(why), "{message}");
+    }
     let backwards = expect_problem(
         s.post(
             &app,
@@ -754,6 +776,30 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
         .unwrap()
     };
     assert_eq!(answers(a.tenant), 0, "GET never answers");
+    // A mail gateway or link checker tests the link with HEAD first: the same answer as GET,
+    // headers only, and still no answer written.
+    let full = get(tokens[0].1.clone()).await;
+    let head = app
+        .client
+        .head(app.url(&format!("/i/{}", tokens[0].1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(
+        head.headers()[reqwest::header::CONTENT_TYPE],
+        full.headers()[reqwest::header::CONTENT_TYPE]
+    );
+    assert!(head.bytes().await.unwrap().is_empty(), "HEAD has no body");
+    let unknown_head = app
+        .client
+        .head(app.url(&format!("/i/tli_{}", "A".repeat(43))))
+        .send()
+        .await
+        .unwrap();
+    let unknown_get = get(format!("tli_{}", "A".repeat(43))).await;
+    assert_eq!(unknown_head.status(), unknown_get.status());
+    assert_eq!(answers(a.tenant), 0, "HEAD never answers");
     // Unknown, malformed, another kind's token, a revoked one: the same neutral page.
     let unknown = main_of(
         &get(format!("tli_{}", "A".repeat(43)))
