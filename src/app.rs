@@ -115,7 +115,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .app_data(plumbing::path_config())
             .app_data(plumbing::query_config())
             .configure(routes)
-            .default_service(web::to(plumbing::not_found))
+            .default_service(web::to(openapi::unrouted))
             .wrap(from_fn(plumbing::head_as_get))
             .wrap(from_fn(plumbing::html_errors))
             .wrap(from_fn(plumbing::csrf::ensure_seed))

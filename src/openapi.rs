@@ -1,12 +1,15 @@
 //! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of every JSON endpoint.
 
-use actix_web::{HttpResponse, get};
+use std::sync::LazyLock;
+
+use actix_web::dev::ResourceDef;
+use actix_web::{HttpRequest, HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::web::i18n::Lang;
-use crate::web::problem::PROBLEM_JSON;
+use crate::web::problem::{AppError, PROBLEM_JSON};
 use crate::web::refusal::Refusal;
 use crate::{access, cases, councils, plans, tenancy, web};
 
@@ -17,8 +20,10 @@ use crate::{access, cases, councils, plans, tenancy, web};
         description = "Network maps, councils, plans and follow-up for Norwegian child welfare services. \
                        Every error is application/problem+json with a stable `type` \
                        (urn:tillit:problem:validation, malformed-request, payload-too-large, \
-                       unsupported-media-type, unauthorized, forbidden, not-found, conflict, \
-                       rate-limited, unavailable, internal)."
+                       unsupported-media-type, unauthorized, forbidden, not-found (an id that \
+                       names nothing), no-such-route (an address that does not exist), \
+                       method-not-allowed (405, with `Allow`), rate-limited, unavailable, \
+                       internal; a rule's refusal has its own type, listed below)."
     ),
     paths(
         web::health::healthz,
@@ -158,6 +163,50 @@ impl Modify for Refusals {
                 .into(),
         );
     }
+}
+
+/// Every documented operation's address with the methods it takes, read once from the document
+/// itself, so what the server answers and what it documents cannot drift apart.
+static OPERATIONS: LazyLock<Vec<(ResourceDef, Vec<&'static str>)>> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("HEAD", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(method, taken)| taken.then_some(method))
+            .collect();
+            (ResourceDef::new(path.as_str()), methods)
+        })
+        .collect()
+});
+
+/// The answer when no route takes a request: 405 with `Allow` when the address is one of the
+/// JSON API's under other methods, otherwise the address names nothing (`no-such-route`, a
+/// problem type of its own, unlike an unknown id's `not-found`; a browser gets the
+/// page-not-found page).
+pub async fn unrouted(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let allowed: Vec<&'static str> = OPERATIONS
+        .iter()
+        .filter(|(def, _)| def.is_match(req.path()))
+        .flat_map(|(_, methods)| methods.iter().copied())
+        .collect();
+    Err(if allowed.is_empty() {
+        AppError::NoRoute
+    } else {
+        AppError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allowed,
+        }
+    })
 }
 
 #[get("/api/v1/openapi.json")]

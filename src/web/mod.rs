@@ -128,11 +128,6 @@ pub fn request_id(req: &HttpRequest) -> Option<String> {
     req.extensions().get::<RequestId>().map(|id| id.to_string())
 }
 
-/// The answer for routes that do not exist (a page for a browser: see [`html_errors`]).
-pub async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
-}
-
 /// Middleware: a browser asking for a page gets errors as a page in its language, not as
 /// problem+json; one whose session is missing or over is sent to the login page and back.
 pub async fn html_errors(

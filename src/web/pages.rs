@@ -105,7 +105,7 @@ pub struct ErrorPage {
 /// The catalogue keys (heading, message) of the page shown for a problem of type `slug`.
 pub fn error_texts(slug: &str) -> (&'static str, &'static str) {
     match slug {
-        "not-found" => ("error.not_found.heading", "error.not_found.message"),
+        "not-found" | "no-such-route" => ("error.not_found.heading", "error.not_found.message"),
         "forbidden" => ("error.forbidden.heading", "error.forbidden.message"),
         "csrf" => ("error.csrf.heading", "error.csrf.message"),
         "rate-limited" => ("error.rate_limited.heading", "error.rate_limited.message"),

@@ -77,6 +77,17 @@ pub enum AppError {
     CsrfRejected,
     #[error("not found")]
     NotFound,
+    /// No route has this address: a typo in a path, unlike an id that names nothing.
+    #[error(
+        "no operation has this address; the API's operations are listed at /api/v1/openapi.json"
+    )]
+    NoRoute,
+    /// The address exists, under other methods (sent back in `Allow`).
+    #[error("this address does not take {method}; it takes {}", allowed.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        allowed: Vec<&'static str>,
+    },
     /// A rule of the capability refused the request: its own problem type (see [`Refusal`]).
     #[error("{detail}")]
     Refused { rule: Refusal, detail: String },
@@ -110,6 +121,8 @@ impl AppError {
             Self::Forbidden => ("forbidden", "Not allowed"),
             Self::CsrfRejected => ("csrf", "Form expired"),
             Self::NotFound => ("not-found", "Not found"),
+            Self::NoRoute => ("no-such-route", "No such address"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::RateLimited(_) => ("rate-limited", "Too many requests"),
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal error"),
@@ -150,7 +163,8 @@ impl ResponseError for AppError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::NoRoute => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Refused { .. } => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -170,6 +184,9 @@ impl ResponseError for AppError {
             }
             Self::RateLimited(seconds) => {
                 response.insert_header(("Retry-After", seconds.to_string()));
+            }
+            Self::MethodNotAllowed { allowed, .. } => {
+                response.insert_header(("Allow", allowed.join(", ")));
             }
             _ => {}
         }

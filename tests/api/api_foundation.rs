@@ -81,7 +81,50 @@ async fn unknown_routes_are_problem_json() {
         .send()
         .await
         .unwrap();
-    expect_problem(res, 404, "not-found").await;
+    // A typo in an address is told apart from an id that names nothing.
+    let typo = expect_problem(res, 404, "no-such-route").await;
+    assert!(
+        typo["detail"].as_str().unwrap().contains("openapi.json"),
+        "{typo}"
+    );
+    app.create_tenant("alpha", &["4624"]).await;
+    let key = app.api_key("alpha", "caseworker").await;
+    let unknown_id = app
+        .get(&format!("/api/v1/cases/{}", uuid::Uuid::nil()), &key)
+        .send()
+        .await
+        .unwrap();
+    expect_problem(unknown_id, 404, "not-found").await;
+}
+
+#[tokio::test]
+async fn a_method_an_address_does_not_take_answers_405_with_what_it_takes() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("alpha", &["4624"]).await;
+    let key = app.api_key("alpha", "caseworker").await;
+    let res = app.delete("/api/v1/cases", &key).send().await.unwrap();
+    let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+    let problem = expect_problem(res, 405, "method-not-allowed").await;
+    let mut methods: Vec<&str> = allow.split(", ").collect();
+    methods.sort_unstable();
+    assert_eq!(methods, ["GET", "HEAD", "POST"], "{allow}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("DELETE"),
+        "{problem}"
+    );
+    // The answer is the same for an address with an id in it, and the document agrees.
+    let doc = app.openapi().await;
+    let item = &doc["paths"]["/api/v1/cases/{id}"];
+    assert!(item.get("put").is_none(), "the document must not list PUT");
+    let res = app
+        .put(&format!("/api/v1/cases/{}", uuid::Uuid::nil()), &key)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+    expect_problem(res, 405, "method-not-allowed").await;
+    assert!(allow.contains("GET"), "{allow}");
 }
 
 #[tokio::test]

@@ -269,5 +269,5 @@ async fn a_browser_gets_a_page_for_an_unknown_address() {
         .send()
         .await
         .unwrap();
-    common::expect_problem(res, 404, "not-found").await;
+    common::expect_problem(res, 404, "no-such-route").await;
 }
