@@ -57,16 +57,64 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
                 JsonPayloadError::Overflow { .. }
                 | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge(limit),
                 JsonPayloadError::ContentType => AppError::UnsupportedMediaType,
-                JsonPayloadError::Deserialize(e) if e.is_data() => {
-                    AppError::Malformed(format!("the JSON does not have the expected fields: {e}"))
-                }
-                JsonPayloadError::Deserialize(e) => {
-                    AppError::Malformed(format!("the body is not valid JSON: {e}"))
-                }
+                JsonPayloadError::Deserialize(e) if e.is_data() => AppError::Malformed(format!(
+                    "the JSON does not have the expected fields: {}",
+                    plain_json_error(&e.to_string())
+                )),
+                JsonPayloadError::Deserialize(e) => AppError::Malformed(format!(
+                    "the body is not valid JSON: {}",
+                    plain_json_error(&e.to_string())
+                )),
                 other => AppError::Malformed(format!("the body could not be read: {other}")),
             }
             .into()
         })
+}
+
+/// A JSON reader's message in the words of the API, never of its implementation: serde names
+/// the Rust types it fills ("expected struct PersonRequest", "untagged enum Raw", "expected
+/// u16"), which mean nothing to an integrator and show how the server is built.
+fn plain_json_error(message: &str) -> String {
+    if message.contains("did not match any variant of untagged enum") {
+        let at = message.find(" at line ").map_or("", |i| &message[i..]);
+        return format!("a value has the wrong type{at}");
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("expected ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "expected ".len()..];
+        let word_end = |s: &str| {
+            s.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(s.len())
+        };
+        // A type's name goes with its keyword.
+        let (plain, used) = if let Some(name) = after.strip_prefix("struct ") {
+            (
+                "expected a JSON object",
+                after.len() - name.len() + word_end(name),
+            )
+        } else if let Some(name) = after.strip_prefix("enum ") {
+            (
+                "expected one of the documented values",
+                after.len() - name.len() + word_end(name),
+            )
+        } else {
+            let word = &after[..word_end(after)];
+            match word {
+                "u8" | "u16" | "u32" | "u64" | "usize" => {
+                    ("expected a whole number of 0 or more", word.len())
+                }
+                "i8" | "i16" | "i32" | "i64" | "isize" => ("expected a whole number", word.len()),
+                "f32" | "f64" => ("expected a number", word.len()),
+                _ => ("expected ", 0),
+            }
+        };
+        out.push_str(plain);
+        rest = &after[used..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Form bodies: the same size limit, and a body that cannot be read is a malformed request.
@@ -178,4 +226,39 @@ pub async fn html_errors(
         }
     };
     Ok(ServiceResponse::new(req, response).map_into_right_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_json_error;
+
+    #[test]
+    fn json_errors_name_what_the_api_takes_not_the_rust_types() {
+        assert_eq!(
+            plain_json_error(
+                "invalid type: integer `3`, expected struct PersonRequest at line 1 column 1"
+            ),
+            "invalid type: integer `3`, expected a JSON object at line 1 column 1"
+        );
+        assert_eq!(
+            plain_json_error(
+                "data did not match any variant of untagged enum Raw at line 1 column 30"
+            ),
+            "a value has the wrong type at line 1 column 30"
+        );
+        assert_eq!(
+            plain_json_error("invalid value: integer `-5`, expected u16 at line 1 column 9"),
+            "invalid value: integer `-5`, expected a whole number of 0 or more at line 1 column 9"
+        );
+        assert_eq!(
+            plain_json_error(
+                "invalid type: string \"maybe\", expected a boolean at line 1 column 20"
+            ),
+            "invalid type: string \"maybe\", expected a boolean at line 1 column 20"
+        );
+        assert_eq!(
+            plain_json_error("unknown variant `x`, expected one of `a`, `b`"),
+            "unknown variant `x`, expected one of `a`, `b`"
+        );
+    }
 }

@@ -310,6 +310,21 @@ async fn bad_input_is_a_clear_problem_and_writes_nothing() {
         .unwrap();
     expect_problem(wrong_shape, 400, "malformed-request").await;
 
+    // What was wrong is said in the API's words, never by the server's own type names.
+    let not_an_object = app
+        .post("/api/v1/tenant/municipalities", &key)
+        .json(&json!(3))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(not_an_object, 400, "malformed-request").await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("expected a JSON object"), "{detail}");
+    assert!(
+        !detail.contains("struct") && !detail.contains("Request"),
+        "{detail}"
+    );
+
     let invalid = app
         .post("/api/v1/tenant/municipalities", &key)
         .json(&json!({"kommunenummer": "46251"}))
