@@ -220,6 +220,12 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             let domain = service.admin_email.split('@').nth(1).unwrap_or_default();
             let _ = writeln!(out, "    {:<13} {local}@{domain}", role.as_str());
         }
+        let _ = writeln!(
+            out,
+            "  single sign-on: the admin connects the municipality's OpenID Connect provider at \
+             {base}/admin/sso; the service's login page is then {base}/login?service={}",
+            service.slug
+        );
         let key = api_keys::create_for_slug(
             &state.db,
             &slug,

@@ -74,6 +74,39 @@ impl TokenKey {
     }
 }
 
+/// Bytes sealed under a key of their own for `purpose` (XChaCha20-Poly1305, derived from
+/// [`TokenKey`]): nonce ‖ ciphertext. For secrets kept at rest (second-factor keys, a provider's
+/// client secret) and for state a browser holds but must neither read nor alter.
+pub fn seal(key: &TokenKey, purpose: &str, clear: &[u8]) -> Vec<u8> {
+    use chacha20poly1305::aead::Aead;
+    let mut nonce = [0u8; SEAL_NONCE_BYTES];
+    rand::rng().fill_bytes(&mut nonce);
+    let sealed = sealing_cipher(key, purpose)
+        .encrypt(chacha20poly1305::XNonce::from_slice(&nonce), clear)
+        .expect("sealing a short secret cannot fail");
+    [nonce.as_slice(), sealed.as_slice()].concat()
+}
+
+/// Opens what [`seal`] made for `purpose`; `None` if it was sealed under another key or purpose,
+/// or altered.
+pub fn open(key: &TokenKey, purpose: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+    use chacha20poly1305::aead::Aead;
+    if sealed.len() <= SEAL_NONCE_BYTES {
+        return None;
+    }
+    let (nonce, text) = sealed.split_at(SEAL_NONCE_BYTES);
+    sealing_cipher(key, purpose)
+        .decrypt(chacha20poly1305::XNonce::from_slice(nonce), text)
+        .ok()
+}
+
+const SEAL_NONCE_BYTES: usize = 24;
+
+fn sealing_cipher(key: &TokenKey, purpose: &str) -> chacha20poly1305::XChaCha20Poly1305 {
+    use chacha20poly1305::KeyInit;
+    chacha20poly1305::XChaCha20Poly1305::new(&key.derive(purpose, b"v1").into())
+}
+
 /// A kind of link sent by email. The kind is part of the token's type, so a token of one kind
 /// cannot be handed to code that expects another.
 pub trait LinkKind {

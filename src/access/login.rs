@@ -16,6 +16,7 @@ use super::account_links::{self, Purpose};
 use super::factor::{self, NextStep, Pending};
 use super::passwords;
 use super::session::{self, Staff};
+use super::sso::{self, actions::LoginOption};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{account_tokens, tenants, users};
@@ -29,7 +30,7 @@ use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
 
 /// A local path to go to after login; anything else goes home.
-fn local_next(next: Option<&str>) -> String {
+pub(crate) fn local_next(next: Option<&str>) -> String {
     next.filter(|n| {
         n.starts_with('/')
             && !n.starts_with("//")
@@ -54,30 +55,65 @@ struct LoginPage {
     next: String,
     error: Option<&'static str>,
     choices: Vec<ServiceChoice>,
+    /// The service's own provider, when the page is the service's (`?service=<slug>`).
+    sso: Option<LoginOption>,
+}
+
+impl LoginPage {
+    fn sso_button(&self) -> String {
+        let label = self.sso.as_ref().map_or("", |o| o.label.as_str());
+        crate::mail::templates::fill(self.tr.t("sso.login_with"), &[("provider", label)])
+    }
+
+    /// The password form is left out where the service switched password login off.
+    fn password_form(&self) -> bool {
+        self.sso.as_ref().is_none_or(|o| o.password_login)
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     pub next: Option<String>,
+    /// The service whose login page this is (its slug): the page offers its provider.
+    pub service: Option<String>,
 }
 
-#[get("/login")]
-pub async fn login_page(
+/// The login page with `error` (a message key) and the service's provider, if any.
+pub(crate) fn login_page_response(
+    status: StatusCode,
     tr: Tr,
     shell: Shell,
-    query: web::Query<NextQuery>,
+    next: &str,
+    error: Option<&'static str>,
+    sso: Option<LoginOption>,
 ) -> Result<HttpResponse, AppError> {
     render(
-        StatusCode::OK,
+        status,
         &LoginPage {
             tr,
             shell,
             email: String::new(),
-            next: local_next(query.next.as_deref()),
-            error: None,
+            next: next.to_owned(),
+            error,
             choices: Vec::new(),
+            sso,
         },
     )
+}
+
+#[get("/login")]
+pub async fn login_page(
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let sso = match query.service.as_deref() {
+        Some(slug) => sso::actions::login_option(&state.db, slug).await?,
+        None => None,
+    };
+    let next = local_next(query.next.as_deref());
+    login_page_response(StatusCode::OK, tr, shell, &next, None, sso)
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +123,8 @@ pub struct LoginForm {
     pub next: Option<String>,
     /// The chosen service, when the person has accounts with several.
     pub tenant: Option<Uuid>,
+    /// The service whose login page it was (its slug), to offer its provider again.
+    pub service: Option<String>,
 }
 
 struct Candidate {
@@ -135,7 +173,7 @@ async fn candidates(state: &AppState, email: &str) -> Result<Vec<Candidate>, App
 
 /// The response that signs a person in: the session cookie, a fresh form-token seed (so a token
 /// known before login is worthless after it), and the way on.
-fn signed_in(state: &AppState, token: &str, next: &str) -> HttpResponse {
+pub(crate) fn signed_in(state: &AppState, token: &str, next: &str) -> HttpResponse {
     let https = state.settings.https();
     HttpResponse::SeeOther()
         .insert_header((LOCATION, next.to_owned()))
@@ -154,6 +192,10 @@ pub async fn login(
 ) -> Result<HttpResponse, AppError> {
     let next = local_next(form.next.as_deref());
     let typed = form.email.trim().to_lowercase();
+    let sso = match form.service.as_deref() {
+        Some(slug) => sso::actions::login_option(&state.db, slug).await?,
+        None => None,
+    };
     let page = |error, choices| LoginPage {
         tr,
         shell: shell.clone(),
@@ -161,6 +203,7 @@ pub async fn login(
         next: next.clone(),
         error,
         choices,
+        sso: sso.clone(),
     };
     if let Err(limited) = state.limits.login(&client_address(&req), &typed) {
         tracing::info!("login rate limit reached");
@@ -237,9 +280,19 @@ pub async fn login(
             let outcome = state
                 .db
                 .tenant(tenant, move |conn| {
+                    if let Err(refused) = sso::actions::check_password_login(conn)? {
+                        audit::record(
+                            conn,
+                            tenant,
+                            entry
+                                .failed()
+                                .details(serde_json::json!({ "reason": "password_login_off" })),
+                        )?;
+                        return Ok::<_, AppError>(Err(Err(refused)));
+                    }
                     let step = factor::next_step(conn, tenant, user)?;
                     if step != NextStep::None {
-                        return Ok::<_, AppError>(Err(step));
+                        return Ok(Err(Ok(step)));
                     }
                     let token = session::start_in(conn, &app, tenant, user, user_agent.as_deref())?;
                     audit::record(conn, tenant, entry)?;
@@ -248,7 +301,16 @@ pub async fn login(
                 .await?;
             match outcome {
                 Ok(token) => Ok(signed_in(&state, &token, &next)),
-                Err(step) => {
+                Err(Err(refused)) => {
+                    let key = match &refused {
+                        AppError::Refused { rule, .. } => rule.title_key(),
+                        _ => "login.failed",
+                    };
+                    let mut shown = page(Some(key), Vec::new());
+                    shown.sso = sso::actions::option_in(&state.db, tenant).await?;
+                    render(StatusCode::FORBIDDEN, &shown)
+                }
+                Err(Ok(step)) => {
                     let to = if step == NextStep::Code {
                         "/login/factor"
                     } else {

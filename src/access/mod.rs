@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod login;
 pub mod passwords;
 pub mod session;
+pub mod sso;
 pub mod totp;
 
 use serde::{Deserialize, Serialize};

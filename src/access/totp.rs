@@ -8,8 +8,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chacha20poly1305::aead::{Aead, KeyInit};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 use totp_rs::{Algorithm, TOTP};
 
@@ -19,7 +17,6 @@ use crate::tokens::{self, TokenKey};
 pub const STEP_SECS: u64 = 30;
 const DIGITS: usize = 6;
 const SECRET_BYTES: usize = 20;
-const NONCE_BYTES: usize = 24;
 /// How many recovery codes a person gets at a time.
 pub const RECOVERY_CODES: usize = 10;
 
@@ -110,31 +107,17 @@ impl Secret {
 
     /// The secret sealed for the database: nonce ‖ ciphertext.
     pub fn seal(&self, key: &TokenKey) -> Vec<u8> {
-        let cipher = cipher(key);
-        let mut nonce = [0u8; NONCE_BYTES];
-        rand::rng().fill_bytes(&mut nonce);
-        let sealed = cipher
-            .encrypt(XNonce::from_slice(&nonce), self.0.as_slice())
-            .expect("sealing a short secret cannot fail");
-        [nonce.as_slice(), sealed.as_slice()].concat()
+        tokens::seal(key, SEAL_PURPOSE, &self.0)
     }
 
     /// Opens what [`Secret::seal`] made; `None` if it was sealed under another key or altered.
     pub fn open(key: &TokenKey, sealed: &[u8]) -> Option<Self> {
-        if sealed.len() <= NONCE_BYTES {
-            return None;
-        }
-        let (nonce, text) = sealed.split_at(NONCE_BYTES);
-        cipher(key)
-            .decrypt(XNonce::from_slice(nonce), text)
-            .ok()
-            .map(Self)
+        tokens::open(key, SEAL_PURPOSE, sealed).map(Self)
     }
 }
 
-fn cipher(key: &TokenKey) -> XChaCha20Poly1305 {
-    XChaCha20Poly1305::new(&key.derive("totp-seal", b"v1").into())
-}
+/// The purpose the sealing key of second-factor secrets is derived for.
+const SEAL_PURPOSE: &str = "totp-seal";
 
 /// A fresh set of recovery codes: each 80 random bits, written `xxxx-xxxx-xxxx-xxxx` in lowercase
 /// base32 without look-alike letters.

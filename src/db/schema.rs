@@ -610,6 +610,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sso_providers (tenant_id) {
+        tenant_id -> Uuid,
+        label -> Text,
+        issuer -> Text,
+        client_id -> Text,
+        client_secret_sealed -> Bytea,
+        group_roles -> Jsonb,
+        password_login -> Bool,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sso_identities (tenant_id, subject) {
+        tenant_id -> Uuid,
+        subject -> Text,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     tenant_municipalities,
@@ -651,4 +673,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_evaluations,
     plan_evaluation_goals,
     plan_child_links,
+    sso_providers,
+    sso_identities,
 );

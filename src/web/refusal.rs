@@ -89,6 +89,9 @@ refusals! {
     LinkWithoutPlan => "link-without-plan", "participant.no_plan";
     LinkAlreadyConfirmed => "link-already-confirmed", "participant.already_confirmed";
     CommitmentNotOpen => "commitment-not-open", "participant.not_open";
+    PasswordLoginOff => "password-login-off", "problem.password_login_off";
+    SsoStateMismatch => "sso-state-mismatch", "problem.sso_state_mismatch";
+    SsoNoAccount => "sso-no-account", "problem.sso_no_account";
 }
 
 impl Refusal {

@@ -582,6 +582,8 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("POST", "/admin/staff/{id}/factor/reset", &["tenant_admin"]),
     ("POST", "/admin/staff/{id}/sessions/end", &["tenant_admin"]),
     ("POST", "/admin/sign-in", &["tenant_admin"]),
+    ("GET", "/admin/sso", &["tenant_admin"]),
+    ("POST", "/admin/sso", &["tenant_admin"]),
     ("GET", "/account", STAFF_ROLES),
     ("GET", "/account/factor", STAFF_ROLES),
     ("POST", "/account/factor", STAFF_ROLES),
@@ -944,6 +946,10 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/login/factor"),
     ("GET", "/login/enrol"),
     ("POST", "/login/enrol"),
+    // Single sign-on: the start sends to the service's provider; the callback needs the
+    // browser's sealed pending login and the state it carries (tests/api/single_sign_on.rs).
+    ("GET", "/login/sso/{slug}"),
+    ("GET", "/login/sso/callback"),
     ("GET", "/setup/{token}"),
     ("POST", "/setup/{token}"),
     // An invitee's meeting page: the link's token is the only key (tests/api/councils.rs).

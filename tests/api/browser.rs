@@ -180,7 +180,7 @@ async fn run_browser_script(app: &TestApp, name: &str) {
 }
 
 /// [`run_browser_script`] with environment variables for the script (credentials it needs).
-async fn run_browser_script_with(app: &TestApp, name: &str, env: &[(&str, &str)]) {
+pub(crate) async fn run_browser_script_with(app: &TestApp, name: &str, env: &[(&str, &str)]) {
     let env: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -20,5 +20,6 @@ mod overview;
 mod plans;
 mod second_factor;
 mod settings;
+mod single_sign_on;
 mod tenant_isolation;
 mod web_shell;

@@ -4,6 +4,7 @@
 pub mod councils;
 pub mod jobs;
 pub mod mail;
+pub mod oidc;
 pub mod process;
 pub mod services;
 
@@ -457,6 +458,10 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
              INSERT INTO user_factors (tenant_id, user_id, secret_sealed) VALUES ('{tenant}', '{user}', '\\x00');
              INSERT INTO recovery_codes (tenant_id, id, user_id, code_hash)
                VALUES ('{tenant}', gen_random_uuid(), '{user}', sha256('code'::bytea));
+             INSERT INTO sso_providers (tenant_id, label, issuer, client_id, client_secret_sealed)
+               VALUES ('{tenant}', 'Kommunen', 'https://idp.example', 'tillit', '\\x00')
+               ON CONFLICT DO NOTHING;
+             INSERT INTO sso_identities (tenant_id, subject, user_id) VALUES ('{tenant}', 'sub-{user}', '{user}');
              INSERT INTO network_persons (tenant_id, id, case_id, name, category, side, lineage, closeness, quality)
                VALUES ('{tenant}', '{person}', '{case}', 'Mormor', 'near_family', 'private', 'maternal', 'close', 'supportive');
              INSERT INTO child_words (tenant_id, id, case_id, person_id, text, author, written_at)

@@ -1,0 +1,348 @@
+//! Single sign-on against a real, certified OpenID Connect provider (`oidc-provider`, its own
+//! Node process on loopback): the admin sets it up, staff sign in through it to the account they
+//! were invited to, and a stranger, a forged state and a password where passwords are off are
+//! refused with a clear Norwegian sentence and nothing written but the audit row.
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use tillit::db::schema::{audit_log, sessions, sso_identities, sso_providers, users};
+use tillit::db::{TenantId, in_tenant};
+
+use crate::access::{Browser, STRONG, audit_actions, onboarded};
+use crate::common::oidc::{self, CLIENT_ID, CLIENT_SECRET, Provider};
+use crate::common::{TestApp, main_of};
+
+const SLUG: &str = "fjordvik";
+const ADMIN: &str = "admin@fjordvik.example";
+
+/// The admin sets the provider up through the admin page; `password_login` as the switch.
+async fn set_up(admin: &mut Browser, provider: &Provider, password_login: bool) {
+    let (status, page) = admin.get("/admin/sso").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let mut fields = vec![
+        ("label", "Fjordvik kommune"),
+        ("issuer", provider.issuer.as_str()),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("group_roles", "barnevern-ledere = leader"),
+    ];
+    if password_login {
+        fields.push(("password_login", "on"));
+    }
+    let (status, location) = admin.post("/admin/sso", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    assert_eq!(location, "/admin/sso?saved=1");
+}
+
+/// A service with an admin signed in and its provider set up (`password_login` as the switch).
+async fn service_with_provider(password_login: bool) -> (TestApp, Provider, TenantId, Browser) {
+    let app = TestApp::spawn().await;
+    let provider = Provider::start(&app);
+    let (tenant, mut admin) = onboarded(&app, SLUG).await;
+    set_up(&mut admin, &provider, password_login).await;
+    (app, provider, tenant, admin)
+}
+
+/// The email and the role of `user`.
+fn account_of(app: &TestApp, tenant: TenantId, user: uuid::Uuid) -> (String, String) {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        users::table
+            .find((tenant.0, user))
+            .select((users::email, users::role))
+            .first(c)
+    })
+    .expect("the account")
+}
+
+/// The page's main content says `text`.
+fn shows(page: &str, text: &str) {
+    assert!(page.contains(text), "{text:?} not in {}", main_of(page));
+}
+
+fn count_users(app: &TestApp, tenant: TenantId) -> i64 {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        users::table.count().get_result(c)
+    })
+    .expect("users")
+}
+
+fn count_sessions(app: &TestApp, tenant: TenantId) -> i64 {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        sessions::table.count().get_result(c)
+    })
+    .expect("sessions")
+}
+
+fn last_audit_details(app: &TestApp, tenant: TenantId) -> serde_json::Value {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        audit_log::table
+            .select(audit_log::details)
+            .order(audit_log::id.desc())
+            .first::<serde_json::Value>(c)
+    })
+    .expect("audit")
+}
+
+#[tokio::test]
+async fn an_invited_coordinator_signs_in_through_the_provider_without_a_second_code() {
+    let (app, _provider, tenant, mut admin) = service_with_provider(true).await;
+
+    // The secret is sealed, never shown again, and the page says where the login page is.
+    let (_, page) = admin.get("/admin/sso").await;
+    assert!(
+        !page.contains(CLIENT_SECRET),
+        "the secret is not shown again"
+    );
+    shows(&page, "/login?service=fjordvik");
+    let sealed: Vec<u8> = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        sso_providers::table
+            .select(sso_providers::client_secret_sealed)
+            .first(c)
+    })
+    .expect("provider row");
+    assert!(
+        !sealed
+            .windows(CLIENT_SECRET.len())
+            .any(|w| w == CLIENT_SECRET.as_bytes()),
+        "the secret is not stored in the clear"
+    );
+
+    let coordinator = app.staff(SLUG, "coordinator").await;
+    let (email, _) = account_of(&app, tenant, coordinator.user_id);
+
+    let mut browser = Browser::new(&app);
+    let (status, page) = browser.get("/login?service=fjordvik").await;
+    assert_eq!(status, StatusCode::OK);
+    shows(&page, "Logg inn med Fjordvik kommune");
+    assert!(
+        page.contains("name=\"password\""),
+        "passwords are still allowed"
+    );
+
+    let callback = oidc::through_provider(&app, &browser.client, SLUG, &email, "").await;
+    let res = browser
+        .client
+        .get(&callback)
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    assert_eq!(
+        res.headers()["location"],
+        "/",
+        "signed in, no second code asked"
+    );
+    let (status, page) = browser.get("/account").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+
+    let linked: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        sso_identities::table
+            .filter(sso_identities::user_id.eq(coordinator.user_id))
+            .count()
+            .get_result(c)
+    })
+    .expect("identity");
+    assert_eq!(
+        linked, 1,
+        "the provider's subject is linked to the invited account"
+    );
+    assert_eq!(last_audit_details(&app, tenant)["via"], "sso");
+
+    // The same code again (a replay) is refused by the provider: no second session.
+    let before = count_sessions(&app, tenant);
+    let replay = browser.client.get(&callback).send().await.expect("replay");
+    assert_ne!(replay.status(), StatusCode::SEE_OTHER);
+    assert_eq!(count_sessions(&app, tenant), before);
+
+    // A second login finds the account by its subject; a mapped group sets the role.
+    let mut again = Browser::new(&app);
+    let callback =
+        oidc::through_provider(&app, &again.client, SLUG, &email, "barnevern-ledere").await;
+    let res = again.client.get(&callback).send().await.expect("callback");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, role) = account_of(&app, tenant, coordinator.user_id);
+    assert_eq!(role, "leader");
+    let (status, _) = again.get("/account").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_person_without_an_invitation_is_refused_and_no_account_is_made() {
+    let (app, _provider, tenant, _admin) = service_with_provider(true).await;
+    let users_before = count_users(&app, tenant);
+    let sessions_before = count_sessions(&app, tenant);
+
+    let browser = Browser::new(&app);
+    let callback =
+        oidc::through_provider(&app, &browser.client, SLUG, "ukjent@fjordvik.example", "").await;
+    let res = browser
+        .client
+        .get(&callback)
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let page = res.text().await.expect("page");
+    shows(&page, "Du har ingen aktiv konto i denne tjenesten");
+    assert!(
+        page.contains("Logg inn med Fjordvik kommune"),
+        "the way back in is offered"
+    );
+    assert_eq!(
+        count_users(&app, tenant),
+        users_before,
+        "nobody is created by signing in"
+    );
+    assert_eq!(count_sessions(&app, tenant), sessions_before);
+    assert_eq!(
+        audit_actions(&app, tenant).last().cloned(),
+        Some(("login".to_owned(), "failure".to_owned()))
+    );
+    assert_eq!(last_audit_details(&app, tenant)["reason"], "no_account");
+
+    // An address the provider has not verified does not match the invited account either.
+    let coordinator_email = "unverified.koordinator@fjordvik.example";
+    diesel::update(users::table.filter(users::email.eq(ADMIN)))
+        .set(users::email.eq(coordinator_email))
+        .execute(&mut app.db.admin_conn())
+        .expect("email changed");
+    let browser = Browser::new(&app);
+    let callback = oidc::through_provider(&app, &browser.client, SLUG, coordinator_email, "").await;
+    let res = browser
+        .client
+        .get(&callback)
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_callback_with_another_state_is_refused() {
+    let (app, provider, tenant, _admin) = service_with_provider(true).await;
+    let sessions_before = count_sessions(&app, tenant);
+
+    let mut browser = Browser::new(&app);
+    let start = browser
+        .client
+        .get(app.url("/login/sso/fjordvik"))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(start.status(), StatusCode::SEE_OTHER);
+    let to = start.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(to.starts_with(&provider.issuer), "{to}");
+    for needed in [
+        "code_challenge=",
+        "code_challenge_method=S256",
+        "state=",
+        "nonce=",
+    ] {
+        assert!(to.contains(needed), "the request carries {needed}: {to}");
+    }
+
+    let (status, page) = browser
+        .get("/login/sso/callback?code=forged&state=not-the-one-sent")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    shows(&page, "den ble ikke startet i denne nettleseren");
+    assert_eq!(count_sessions(&app, tenant), sessions_before);
+    assert_eq!(last_audit_details(&app, tenant)["reason"], "state");
+
+    // Without any login started here, the same.
+    let mut stranger = Browser::new(&app);
+    let (status, _) = stranger.get("/login/sso/callback?code=x&state=y").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn with_password_login_off_a_password_is_refused_with_the_way_in() {
+    let (app, _provider, tenant, _admin) = service_with_provider(false).await;
+
+    let mut browser = Browser::new(&app);
+    let (_, page) = browser.get("/login?service=fjordvik").await;
+    assert!(page.contains("Logg inn med Fjordvik kommune"));
+    assert!(
+        !page.contains("name=\"password\""),
+        "no password form on the service's page"
+    );
+
+    let sessions_before = count_sessions(&app, tenant);
+    browser.get("/login").await;
+    let (status, page) = browser
+        .post("/login", &[("email", ADMIN), ("password", STRONG)])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    shows(
+        &page,
+        "Denne tjenesten logger inn med kommunens innlogging, ikke med passord",
+    );
+    assert!(
+        page.contains("Logg inn med Fjordvik kommune"),
+        "the button is offered"
+    );
+    assert_eq!(count_sessions(&app, tenant), sessions_before);
+    assert_eq!(
+        last_audit_details(&app, tenant)["reason"],
+        "password_login_off"
+    );
+}
+
+#[tokio::test]
+async fn a_provider_that_does_not_answer_is_refused_at_its_field_and_nothing_is_saved() {
+    let app = TestApp::spawn().await;
+    let (tenant, mut admin) = onboarded(&app, SLUG).await;
+    admin.get("/admin/sso").await;
+    let fields = [
+        ("label", "Fjordvik kommune"),
+        ("issuer", "http://127.0.0.1:9"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("group_roles", "ledere = sjef"),
+    ];
+    let (status, page) = admin.post("/admin/sso", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "href=\"#group_roles\"");
+    assert!(
+        page.contains("value=\"Fjordvik kommune\""),
+        "what was typed is kept"
+    );
+    assert!(!page.contains(CLIENT_SECRET), "the secret is not echoed");
+    let (status, page) = admin.post("/admin/sso", &fields[..4]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    shows(&page, "svarer ikke som en OpenID Connect-tjeneste");
+    let rows: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        sso_providers::table.count().get_result(c)
+    })
+    .expect("rows");
+    assert_eq!(rows, 0, "nothing saved");
+}
+
+#[tokio::test]
+async fn in_a_browser_a_coordinator_signs_in_through_the_provider() {
+    let (app, _provider, tenant, _admin) = service_with_provider(false).await;
+    let coordinator = app.staff(SLUG, "coordinator").await;
+    let (email, _) = account_of(&app, tenant, coordinator.user_id);
+    crate::browser::run_browser_script_with(
+        &app,
+        "single_sign_on",
+        &[("TILLIT_EMAIL", &email), ("TILLIT_SERVICE", SLUG)],
+    )
+    .await;
+    let signed_in: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        sessions::table
+            .filter(sessions::user_id.eq(coordinator.user_id))
+            .count()
+            .get_result(c)
+    })
+    .expect("sessions");
+    assert_eq!(signed_in, 1);
+}
