@@ -71,6 +71,54 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How a person prefers to be reached: invitations, changes, chases and reminders go this
+    /// way (and by email too when they want it and have an address). `call` means the
+    /// coordinator phones them and records their answer.
+    pub enum Channel ("channel") {
+        Email => "email", "E-post", "Email";
+        Sms => "sms", "SMS", "SMS";
+        Letter => "letter", "Brev", "Letter";
+        Call => "call", "Telefonsamtale", "Phone call";
+    }
+}
+
+impl Channel {
+    /// What a revision saved before the preferred channel was asked reads as.
+    pub fn fallback() -> Self {
+        Self::Email
+    }
+
+    /// The way to reach someone who has not said: email if they have it, else SMS to a mobile,
+    /// else a letter, else a call.
+    pub fn default_for(email: bool, mobile: bool, address: bool) -> Self {
+        match (email, mobile, address) {
+            (true, _, _) => Self::Email,
+            (false, true, _) => Self::Sms,
+            (false, false, true) => Self::Letter,
+            _ => Self::Call,
+        }
+    }
+
+    /// Why a person cannot be reached this way with what is recorded, if they cannot.
+    pub fn missing(
+        self,
+        email: bool,
+        phone: Option<&Phone>,
+        address: bool,
+    ) -> Option<&'static str> {
+        match self {
+            Self::Email if !email => Some("an email address is needed to be reached by email"),
+            Self::Sms if phone.is_none_or(|p| !p.is_mobile()) => {
+                Some("a mobile number is needed to be reached by SMS")
+            }
+            Self::Letter if !address => Some("a postal address is needed to be reached by letter"),
+            Self::Call if phone.is_none() => Some("a phone number is needed to be called"),
+            _ => None,
+        }
+    }
+}
+
 /// A phone number in E.164 form (`+4791234567`). People type Norwegian numbers as eight digits
 /// with or without spaces, foreign ones with `+` or `00`; both are accepted and stored alike, so a
 /// `tel:` link always works.
@@ -112,6 +160,14 @@ impl Phone {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether an SMS can reach it: a Norwegian mobile (4 or 9 first) or any foreign number.
+    pub fn is_mobile(&self) -> bool {
+        match self.0.strip_prefix("+47") {
+            Some(national) => national.starts_with(['4', '9']),
+            None => true,
+        }
     }
 }
 
@@ -659,6 +715,11 @@ pub struct PersonRequest {
     /// Eight digits for a Norwegian number, or + and the country code.
     pub phone: Option<String>,
     pub address: Option<String>,
+    /// How the person prefers to be reached: email, sms, letter or call; by default email if
+    /// they have an address, else SMS to a mobile, else a letter, else a call.
+    pub preferred_channel: Option<String>,
+    /// Whether an email goes too when another way is preferred (needs an email address).
+    pub email_too: Option<bool>,
     /// Family abroad or of another culture: may need an interpreter or a cultural interpreter.
     pub abroad_other_culture: Option<bool>,
     /// The child's words about the person, added to those already recorded (never replacing
@@ -682,6 +743,8 @@ pub struct PersonFields {
     pub email: Option<Email>,
     pub phone: Option<Phone>,
     pub address: Option<String>,
+    pub preferred_channel: Channel,
+    pub email_too: bool,
     pub abroad_other_culture: bool,
 }
 
@@ -735,6 +798,34 @@ impl PersonInput {
                 .transpose(),
         );
         let address = e.take("address", optional_text(req.address.as_deref(), 300));
+        let reach = e.take("preferred_channel", {
+            let has_email = matches!(&email, Some(Some(_)));
+            let has_address = matches!(&address, Some(Some(_)));
+            let mobile = matches!(&phone, Some(Some(p)) if Phone::is_mobile(p));
+            let chosen = blank_to_none(req.preferred_channel.as_deref())
+                .map(Channel::parse)
+                .transpose();
+            match chosen {
+                Err(m) => Err(m),
+                // Only judged once the contact details themselves are right.
+                Ok(_) if email.is_none() || phone.is_none() || address.is_none() => Ok(None),
+                Ok(None) => Ok(Some(Channel::default_for(has_email, mobile, has_address))),
+                Ok(Some(c)) => {
+                    match c.missing(has_email, phone.clone().flatten().as_ref(), has_address) {
+                        Some(m) => Err(m.to_owned()),
+                        None => Ok(Some(c)),
+                    }
+                }
+            }
+        });
+        let email_too = e.take("email_too", {
+            let wanted = req.email_too.unwrap_or(false);
+            if wanted && matches!(&email, Some(None)) {
+                Err("an email address is needed for an email too")
+            } else {
+                Ok(wanted)
+            }
+        });
         let words = match &req.child_words {
             Some(words) => ChildWords::parse_into(words, "child_words.", now, &mut e).map(Some),
             None => Some(None),
@@ -751,6 +842,8 @@ impl PersonInput {
             Some(email),
             Some(phone),
             Some(address),
+            Some(reach),
+            Some(email_too),
             Some(words),
         ) = (
             name,
@@ -764,6 +857,8 @@ impl PersonInput {
             email,
             phone,
             address,
+            reach,
+            email_too,
             words,
         )
         else {
@@ -784,11 +879,17 @@ impl PersonInput {
                 email,
                 phone,
                 address,
+                preferred_channel: reach.unwrap_or(Channel::Call),
+                email_too: email_too && channel_is_not_email(reach),
                 abroad_other_culture: req.abroad_other_culture.unwrap_or(false),
             },
             words,
         })
     }
+}
+
+fn channel_is_not_email(reach: Option<Channel>) -> bool {
+    reach != Some(Channel::Email)
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

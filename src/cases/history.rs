@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::views::MapPerson;
 
 /// The fields compared, in the order a reader goes through a person.
-pub const FIELDS: [&str; 14] = [
+pub const FIELDS: [&str; 16] = [
     "name",
     "relation",
     "category",
@@ -25,6 +25,8 @@ pub const FIELDS: [&str; 14] = [
     "phone",
     "address",
     "abroad_other_culture",
+    "preferred_channel",
+    "email_too",
 ];
 
 /// One field of one person that differs, with its value before and after (codes for the
@@ -125,6 +127,8 @@ mod tests {
             email: None,
             phone: None,
             address: None,
+            preferred_channel: crate::cases::domain::Channel::Email,
+            email_too: false,
             abroad_other_culture: false,
         }
     }

@@ -16,8 +16,8 @@ use uuid::Uuid;
 use super::actions::{self, CASE_ROLES};
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use super::domain::{
-    CaseListRequest, CaseUpdateRequest, Gender, MeasureKind, NewCaseRequest, PersonRequest, Phase,
-    RevisionRequest, WordsAuthor, WordsRequest, format_phone,
+    CaseListRequest, CaseUpdateRequest, Channel, Gender, MeasureKind, NewCaseRequest,
+    PersonRequest, Phase, RevisionRequest, WordsAuthor, WordsRequest, format_phone,
 };
 use super::forms::{self, ChildForm, MeasureForm};
 use super::handlers::MapQuery;
@@ -656,6 +656,9 @@ pub struct PersonForm {
     pub phone: String,
     #[serde(default)]
     pub address: String,
+    #[serde(default)]
+    pub preferred_channel: String,
+    pub email_too: Option<String>,
     pub abroad_other_culture: Option<String>,
     #[serde(default)]
     pub words_text: String,
@@ -686,6 +689,8 @@ impl PersonForm {
             email: Some(self.email.clone()),
             phone: Some(self.phone.clone()),
             address: Some(self.address.clone()),
+            preferred_channel: Some(self.preferred_channel.clone()),
+            email_too: Some(self.email_too.is_some()),
             abroad_other_culture: Some(self.abroad_other_culture.is_some()),
             child_words: words,
         }
@@ -708,6 +713,8 @@ impl PersonForm {
             email: p.email.clone().unwrap_or_default(),
             phone: p.phone.as_deref().map(format_phone).unwrap_or_default(),
             address: p.address.clone().unwrap_or_default(),
+            preferred_channel: p.preferred_channel.as_str().to_owned(),
+            email_too: on(p.email_too),
             abroad_other_culture: on(p.abroad_other_culture),
             words_author: WordsAuthor::Child.as_str().to_owned(),
             ..Self::default()
@@ -728,6 +735,8 @@ fn person_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
         "email" => ("email", tr.t("cases.error.email")),
         "phone" => ("phone", tr.t("cases.error.phone")),
         "address" => ("address", tr.t("cases.error.address")),
+        "preferred_channel" => ("preferred_channel", tr.t("cases.error.preferred_channel")),
+        "email_too" => ("email_too", tr.t("cases.error.email_too")),
         "child_words.text" => ("words_text", tr.t("cases.error.words_text")),
         "child_words.author" => ("words_author", tr.t("cases.error.choose")),
         "child_words.written_at" => ("words_date", tr.t("cases.error.date")),
@@ -775,6 +784,10 @@ impl PersonPage {
 
     fn authors(&self) -> [WordsAuthor; 3] {
         WordsAuthor::ALL
+    }
+
+    fn channels(&self) -> [Channel; 4] {
+        Channel::ALL
     }
 
     fn action(&self) -> String {

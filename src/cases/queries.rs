@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use super::domain::{
-    CaseFilter, CaseSort, CaseUpdate, CheckKind, ChildWords, Gender, MeasureKind, MeasureStatus,
-    NewCase, NewCheck, NewChild, NewMeasure, NewRevision, PersonFields, Phase, WordsAuthor,
-    format_phone,
+    CaseFilter, CaseSort, CaseUpdate, Channel, CheckKind, ChildWords, Gender, MeasureKind,
+    MeasureStatus, NewCase, NewCheck, NewChild, NewMeasure, NewRevision, PersonFields, Phase,
+    WordsAuthor, format_phone,
 };
 use super::rules::{self, LatestRevision, MapFacts};
 use super::views::{
@@ -613,6 +613,8 @@ struct PersonRow {
     abroad_other_culture: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    preferred_channel: String,
+    email_too: bool,
 }
 
 impl PersonRow {
@@ -624,6 +626,8 @@ impl PersonRow {
             lineage: stored(Lineage::parse, &self.lineage)?,
             closeness: stored(Closeness::parse, &self.closeness)?,
             quality: stored(RelationQuality::parse, &self.quality)?,
+            preferred_channel: stored(Channel::parse, &self.preferred_channel)?,
+            email_too: self.email_too,
             name: self.name,
             relation: self.relation,
             can_strengthen: self.can_strengthen,
@@ -774,6 +778,8 @@ pub fn insert_person(
             network_persons::email.eq(f.email.as_ref().map(|e| e.as_str())),
             network_persons::phone.eq(f.phone.as_ref().map(|p| p.as_str())),
             network_persons::address.eq(&f.address),
+            network_persons::preferred_channel.eq(f.preferred_channel.as_str()),
+            network_persons::email_too.eq(f.email_too),
             network_persons::abroad_other_culture.eq(f.abroad_other_culture),
         ))
         .execute(conn)?;
@@ -835,6 +841,8 @@ pub fn update_person(
         network_persons::email.eq(f.email.as_ref().map(|e| e.as_str())),
         network_persons::phone.eq(f.phone.as_ref().map(|p| p.as_str())),
         network_persons::address.eq(&f.address),
+        network_persons::preferred_channel.eq(f.preferred_channel.as_str()),
+        network_persons::email_too.eq(f.email_too),
         network_persons::abroad_other_culture.eq(f.abroad_other_culture),
         network_persons::updated_at.eq(Utc::now()),
     ))

@@ -265,6 +265,8 @@ mod tests {
             email: None,
             phone: None,
             address: None,
+            preferred_channel: crate::cases::domain::Channel::Email,
+            email_too: false,
             abroad_other_culture: false,
         }
     }

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
-use super::domain::{CheckKind, Gender, MeasureKind, MeasureStatus, Phase, WordsAuthor};
+use super::domain::{Channel, CheckKind, Gender, MeasureKind, MeasureStatus, Phase, WordsAuthor};
 use super::history::MapDiff;
 use super::rules::Prompt;
 
@@ -30,6 +30,12 @@ pub struct MapPerson {
     /// E.164, e.g. +4791234567.
     pub phone: Option<String>,
     pub address: Option<String>,
+    /// How they prefer to be reached (revisions from before this was asked read as email).
+    #[serde(default = "Channel::fallback")]
+    pub preferred_channel: Channel,
+    /// An email goes too when another way is preferred.
+    #[serde(default)]
+    pub email_too: bool,
     pub abroad_other_culture: bool,
 }
 

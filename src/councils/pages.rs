@@ -306,8 +306,23 @@ pub struct Reach {
     pub name: String,
     /// The address on the map (a staff member's work address is not repeated here).
     pub email: Option<String>,
+    /// A map person's preferred way, and what it goes to (number or address as shown).
+    pub channel: Option<(crate::cases::domain::Channel, String)>,
+    /// An email goes too.
+    pub email_too: bool,
     pub reachable: bool,
     pub delivery: Option<invitations::Delivery>,
+}
+
+/// Where a person's preferred way goes: the address, the number as people read it.
+fn reach_to(person: &MapPerson) -> String {
+    use crate::cases::domain::{Channel, format_phone};
+    match person.preferred_channel {
+        Channel::Email => person.email.clone(),
+        Channel::Sms | Channel::Call => person.phone.as_deref().map(format_phone),
+        Channel::Letter => person.address.clone(),
+    }
+    .unwrap_or_default()
 }
 
 /// Everything a council page shows: the overview and each task page.
@@ -381,7 +396,12 @@ async fn council_data(
                         person_id: person.map(|m| m.id),
                         name: p.name.clone(),
                         email: person.and_then(|m| m.email.clone()),
-                        reachable: p.has_email,
+                        channel: person.map(|m| (m.preferred_channel, reach_to(m))),
+                        email_too: person.is_some_and(|m| m.email_too && m.email.is_some()),
+                        reachable: p.has_email
+                            || person.is_some_and(|m| {
+                                m.preferred_channel != crate::cases::domain::Channel::Email
+                            }),
                         delivery: deliveries.get(&p.id).copied(),
                     }
                 })
@@ -529,8 +549,13 @@ impl TaskPage {
     /// Where the participant's invitation stands, in words that tell the truth.
     fn delivery(&self, reach: &Reach) -> String {
         let tr = &self.tr;
+        use crate::cases::domain::Channel;
         match reach.delivery {
-            None => tr.t("council.tasks.not_sent").to_owned(),
+            None => match reach.channel.as_ref().map(|c| c.0) {
+                Some(Channel::Call) => tr.t("council.tasks.to_call").to_owned(),
+                Some(Channel::Letter) => tr.t("council.tasks.to_post").to_owned(),
+                _ => tr.t("council.tasks.not_sent").to_owned(),
+            },
             Some(invitations::Delivery::Sent(at)) => {
                 format!("{} {}", tr.t("council.tasks.sent"), self.clock.at(at))
             }

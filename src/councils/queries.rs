@@ -21,7 +21,7 @@ use super::views::{
     ObjectionView, ParticipantView, PreparationView, TeamMember, TextView, WaiverView,
 };
 use crate::cases::categories::NetworkSide;
-use crate::cases::domain::WordsAuthor;
+use crate::cases::domain::{Channel, WordsAuthor};
 use crate::db::TenantId;
 use crate::db::schema::{
     case_assignments, cases, children, council_answers, council_consents, council_invitations,
@@ -511,6 +511,8 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
         Option<String>,
         Option<String>,
         Option<String>,
+        Option<String>,
+        Option<bool>,
     );
     let query = council_participants::table
         .left_join(
@@ -540,6 +542,8 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
             network_persons::email.nullable(),
             users::display_name.nullable(),
             users::email.nullable(),
+            network_persons::preferred_channel.nullable(),
+            network_persons::email_too.nullable(),
         ))
         .into_boxed();
     let query = match of {
@@ -551,7 +555,14 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
     let rows: Vec<Row> = query.load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| TeamMember {
+        .map(|r| {
+            let channel = r.11.as_deref().and_then(|c| Channel::parse(c).ok());
+            // A map person is emailed only when email is their way, or wanted too.
+            let emailed = channel.is_none_or(|c| c == Channel::Email) || r.12 == Some(true);
+            (r, channel, emailed)
+        })
+        .map(|(r, channel, emailed)| TeamMember {
+            channel,
             participant_id: r.0,
             person_id: r.1,
             user_id: r.2,
@@ -564,7 +575,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
                 .or_else(|| r.9.filter(|n| !n.trim().is_empty()))
                 .or_else(|| r.10.clone())
                 .unwrap_or_default(),
-            email: r.8.or(r.10),
+            email: r.8.filter(|_| emailed).or(r.10),
         })
         .collect())
 }

@@ -253,8 +253,11 @@ pub struct TeamMember {
     pub side: String,
     /// The person's name; a staff member's display name, or their address if it is blank.
     pub name: String,
-    /// Where an email to them goes, if anywhere.
+    /// Where an email to them goes, if anywhere: a map person's address only when email is
+    /// how they are reached, or wanted too.
     pub email: Option<String>,
+    /// A map person's preferred way of being reached (a staff member is emailed).
+    pub channel: Option<crate::cases::domain::Channel>,
     /// Taken off the team (kept for what they did while on it).
     pub removed: bool,
 }

@@ -237,6 +237,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         removed_at -> Nullable<Timestamptz>,
+        preferred_channel -> Text,
+        email_too -> Bool,
     }
 }
 

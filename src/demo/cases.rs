@@ -730,6 +730,8 @@ fn person_request(person: &DemoPerson) -> PersonRequest {
         email: None,
         phone: person.phone.map(str::to_owned),
         address: None,
+        preferred_channel: None,
+        email_too: None,
         abroad_other_culture: Some(person.abroad),
         child_words: person.words.map(|(text, author)| WordsRequest {
             text: text.to_owned(),

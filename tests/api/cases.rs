@@ -564,6 +564,8 @@ async fn revisions_keep_the_map_as_it_was_and_show_what_changed() {
         json!([
             {"field": "quality", "from": "supportive", "to": "mixed"},
             {"field": "phone", "from": null, "to": "+4791234567"},
+            // With a mobile and nothing chosen, she is reached by SMS instead of a call.
+            {"field": "preferred_channel", "from": "call", "to": "sms"},
         ])
     );
     let none = app

@@ -18,6 +18,7 @@ mod jobs;
 mod layers;
 mod overview;
 mod plans;
+mod reach;
 mod second_factor;
 mod settings;
 mod single_sign_on;

@@ -1,0 +1,246 @@
+//! Reaching each person the way they prefer: the channel on the map (checked against what is
+//! recorded), invitations emailed only to those reached by email (or wanting it too), and the
+//! check before sending telling per participant which way, to where, and what went out.
+
+use crate::common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::services::SmtpSink;
+use common::{TestApp, expect_problem};
+use serde_json::{Value, json};
+
+use common::councils::*;
+
+async fn add(app: &TestApp, s: &Setup, person: Value) -> Value {
+    app.post_json(
+        &format!("/api/v1/cases/{}/persons", s.case),
+        &s.staff.key,
+        person,
+        201,
+    )
+    .await
+}
+
+fn person(name: &str, extra: Value) -> Value {
+    let mut p = json!({"name": name, "category": "near_family", "closeness": "close",
+        "quality": "supportive"});
+    if let (Value::Object(into), Value::Object(from)) = (&mut p, extra) {
+        into.extend(from);
+    }
+    p
+}
+
+#[tokio::test]
+async fn a_channel_needs_what_it_goes_to_and_defaults_to_what_there_is() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2015})).await;
+    let path = format!("/api/v1/cases/{}/persons", s.case);
+
+    let mobile = add(
+        &app,
+        &s,
+        person("Farmor Eva", json!({"phone": "912 34 568"})),
+    )
+    .await;
+    assert_eq!(mobile["phone"], "+4791234568");
+    assert_eq!(mobile["preferred_channel"], "sms", "a mobile only: SMS");
+    let postal = add(
+        &app,
+        &s,
+        person(
+            "Far Ola",
+            json!({"address": "Storgata 1, 4624 Kristiansand"}),
+        ),
+    )
+    .await;
+    assert_eq!(postal["preferred_channel"], "letter");
+    let nothing = add(&app, &s, person("Onkel Jon", json!({}))).await;
+    assert_eq!(nothing["preferred_channel"], "call");
+    let both = add(
+        &app,
+        &s,
+        person(
+            "Tante Siv",
+            json!({"phone": "+47 412 34 567",
+        "email": "siv@example.no", "preferred_channel": "sms", "email_too": true}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (&both["preferred_channel"], &both["email_too"]),
+        (&json!("sms"), &json!(true))
+    );
+
+    let before = app.get_json(&path, &s.staff.key, 200).await;
+    for (body, field, says) in [
+        (
+            json!({"phone": "22 33 44 55", "preferred_channel": "sms"}),
+            "preferred_channel",
+            "mobile",
+        ),
+        (
+            json!({"preferred_channel": "letter"}),
+            "preferred_channel",
+            "postal address",
+        ),
+        (
+            json!({"preferred_channel": "email"}),
+            "preferred_channel",
+            "email address",
+        ),
+        (
+            json!({"preferred_channel": "call"}),
+            "preferred_channel",
+            "phone number",
+        ),
+        (
+            json!({"preferred_channel": "pigeon"}),
+            "preferred_channel",
+            "sms",
+        ),
+        (
+            json!({"phone": "912 34 567", "email_too": true}),
+            "email_too",
+            "email address",
+        ),
+        (
+            json!({"phone": "12 34", "preferred_channel": "sms"}),
+            "phone",
+            "eight digits",
+        ),
+    ] {
+        let res = app
+            .post(&path, &s.staff.key)
+            .json(&person("Feil", body.clone()))
+            .send()
+            .await
+            .unwrap();
+        let problem = expect_problem(res, 422, "validation").await;
+        let fields = problem["errors"].as_array().unwrap();
+        assert_eq!(fields.len(), 1, "{body}: {problem}");
+        assert_eq!(fields[0]["field"], field, "{body}: {problem}");
+        assert!(
+            fields[0]["message"].as_str().unwrap().contains(says),
+            "{body}: {problem}"
+        );
+    }
+    assert_eq!(
+        app.get_json(&path, &s.staff.key, 200).await,
+        before,
+        "nothing written"
+    );
+
+    // The page: the sentence at the field in Norwegian, what was typed kept.
+    let who = app.sign_in(&s.staff).await;
+    let (status, page) = common::answer(
+        app.form(
+            &format!("/cases/{}/persons", s.case),
+            &who,
+            &[
+                ("name", "Nabo Nils"),
+                ("category", "neighbours"),
+                ("closeness", "medium"),
+                ("quality", "supportive"),
+                ("phone", "22 33 44 55"),
+                ("preferred_channel", "sms"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains(r##"<a href="#preferred_channel">Velg en måte"##),
+        "{page}"
+    );
+    assert!(page.contains(r#"id="preferred_channel-error""#), "{page}");
+    assert!(page.contains(r#"value="sms" checked"#), "{page}");
+    assert!(page.contains(r#"value="22 33 44 55""#), "{page}");
+    assert!(!page.contains("mobile number is needed"), "{page}");
+
+    // The OpenAPI description has the fields.
+    let spec = app.openapi().await.to_string();
+    assert!(spec.contains("preferred_channel") && spec.contains("email_too"));
+}
+
+#[tokio::test]
+async fn invitations_go_the_way_each_person_prefers_and_the_check_shows_which() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let mut s = setup(&app, "fjordvik", json!({"birth_year": 2015})).await;
+    for p in [
+        person("Farmor Eva", json!({"phone": "912 34 568"})),
+        person(
+            "Far Ola",
+            json!({"address": "Storgata 1, 4624 Kristiansand"}),
+        ),
+        person(
+            "Tante Siv",
+            json!({"phone": "412 34 567", "email": "siv@example.no",
+            "preferred_channel": "sms", "email_too": true}),
+        ),
+        person(
+            "Onkel Jon",
+            json!({"phone": "22 33 44 55", "email": "jon@example.no",
+            "preferred_channel": "call"}),
+        ),
+    ] {
+        let added = add(&app, &s, p).await;
+        s.persons.push(added["id"].as_str().unwrap().to_owned());
+    }
+    let (council, _) = s.ready_council(&app, "family_group_conference").await;
+    let (_, meeting) = s
+        .schedule(
+            &app,
+            &council,
+            json!({"starts_at": local(10, 18), "place": "Biblioteket"}),
+        )
+        .await;
+    s.invite(&app, &council, &meeting).await;
+    let workers = Workers::start(&app);
+    sink.wait_for(5, Duration::from_secs(30)).await;
+    // Time for anything that should not go out to show up.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let recipients: BTreeSet<String> = sink
+        .wait_for(5, Duration::from_secs(1))
+        .await
+        .into_iter()
+        .filter(|m| !m.is_setup_email())
+        .map(|m| m.header("To").unwrap())
+        .collect();
+    assert_eq!(
+        recipients,
+        [
+            "lise@skole.example",
+            "mormor@example.no",
+            "per@example.no",
+            "siv@example.no"
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+        "email to those reached by email or wanting it too; none to Jon, who is called"
+    );
+
+    let who = app.sign_in(&s.staff).await;
+    let page_path = format!("/cases/{}/councils/{council}/tasks/invitations", s.case);
+    let (status, page) = common::answer(app.page(&page_path, &who).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{page}");
+    for shown in [
+        "SMS: 912 34 568",
+        "Brev: Storgata 1, 4624 Kristiansand",
+        "SMS: 412 34 567<br>E-post i tillegg: siv@example.no",
+        "Telefonsamtale: 22 33 44 55",
+        "Ring personen med invitasjonen og registrer svaret",
+        "Send invitasjonen som brev",
+        "E-post: mormor@example.no",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    assert!(page.matches(">Sendt ").count() >= 4, "{page}");
+    workers.stop().await;
+}
