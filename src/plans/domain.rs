@@ -51,10 +51,7 @@ vocabulary! {
 vocabulary! {
     /// How a plan was approved or returned.
     pub enum ApprovalKind ("approval") {
-        ParticipantConfirmed => "participant_confirmed", "Godkjent av deltaker", "Approved by a participant";
-        ParticipantObjected => "participant_objected", "Innvendinger fra deltaker", "Objections from a participant";
-        ChildAgreed => "child_agreed", "Barnet sa: «Jeg er enig»", "The child said: “I agree”";
-        ChildWantsToTalk => "child_wants_to_talk", "Barnet sa: «Jeg vil snakke om det»", "The child said: “I want to talk about it”";
+        ParticipantConfirmed => "participant_confirmed", "Bekreftet av deltaker", "Confirmed by a participant";
         CoordinatorClosed => "coordinator_closed", "Godkjenning avsluttet av koordinator", "Approval closed by the coordinator";
         CaseworkerApproved => "caseworker_approved", "Godkjent av saksbehandler", "Approved by the caseworker";
         CaseworkerReturned => "caseworker_returned", "Sendt tilbake av saksbehandler", "Returned by the caseworker";
