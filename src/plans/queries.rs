@@ -35,7 +35,6 @@ use crate::db::schema::{
 use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::tokens::{ChildLink, LinkToken};
 use crate::web::problem::AppError;
-use crate::web::refusal::Refusal;
 
 /// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
 fn stored<T>(parse: fn(&str) -> Result<T, String>, code: &str) -> Result<T, AppError> {
@@ -689,18 +688,12 @@ pub fn create(
     by: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
-    if council.kind.is_final(council.state) {
-        return Err(Refusal::CouncilClosed.because("the council is closed"));
-    }
     let facts = crate::councils::queries::current_facts(conn, council, now)?;
-    if !facts.meeting.is_some_and(|m| m.confirmed && m.started) {
-        return Err(Refusal::PlanBeforeMeeting.because(
-            "the plan is made in the meeting: no meeting of this council has taken place yet",
-        ));
-    }
-    if find_plan(conn, council.id, false)?.is_some() {
-        return Err(Refusal::PlanExists.because("the council has a plan already"));
-    }
+    rules::may_create(
+        council.kind.is_final(council.state),
+        facts.meeting.is_some_and(|m| m.confirmed && m.started),
+        find_plan(conn, council.id, false)?.is_some(),
+    )?;
     let id = Uuid::now_v7();
     diesel::insert_into(plans::table)
         .values((
@@ -730,9 +723,7 @@ pub fn add_goal(
         .select(diesel::dsl::max(plan_goals::position))
         .first(conn)?;
     let position = last.unwrap_or(0) + 1;
-    if position > 50 {
-        return Err(Refusal::GoalLimit.because("a plan has at most 50 goals"));
-    }
+    rules::goal_position(position)?;
     let id = Uuid::now_v7();
     diesel::insert_into(plan_goals::table)
         .values((
@@ -893,9 +884,7 @@ pub fn set_follow_up_owner(
     by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if plan.status == PlanStatus::Closed {
-        return Err(Refusal::PlanClosed.because("the plan is closed"));
-    }
+    rules::not_closed(plan.status)?;
     check_owner(conn, council, owner)?;
     let (participant, user) = match owner {
         Owner::Participant(p) => (Some(p), None),
@@ -987,23 +976,12 @@ pub fn submit(
     by: Option<Uuid>,
     ps: &PlanSettings,
 ) -> Result<usize, AppError> {
-    match plan.status {
-        PlanStatus::Draft => {}
-        PlanStatus::AwaitingApproval => {
-            return Err(Refusal::PlanAlreadySubmitted.because("the plan awaits approval already"));
-        }
-        PlanStatus::Approved | PlanStatus::Closed => {
-            return Err(Refusal::PlanAlreadyApproved
-                .because("the plan has been approved; changes to it need no new approval"));
-        }
-    }
     let team = team(conn, plan.council_id)?;
-    if goals(conn, plan.id)?.is_empty() {
-        return Err(Refusal::PlanWithoutGoals.because("the plan has no goal yet"));
-    }
-    if commitments(conn, plan.id, &team)?.is_empty() {
-        return Err(Refusal::PlanWithoutCommitments.because("nobody has committed to anything yet"));
-    }
+    rules::may_submit(
+        plan.status,
+        goals(conn, plan.id)?.len(),
+        commitments(conn, plan.id, &team)?.len(),
+    )?;
     diesel::update(plans::table.filter(plans::id.eq(plan.id)))
         .set((
             plans::status.eq(PlanStatus::AwaitingApproval.as_str()),
@@ -1043,9 +1021,7 @@ fn insert_approval(
         ))
         .execute(conn);
     match inserted {
-        Err(e) if crate::db::is_unique_violation(&e) => {
-            Err(Refusal::PlanAlreadyApproved.because("the plan has been approved already"))
-        }
+        Err(e) if crate::db::is_unique_violation(&e) => Err(rules::approved_already()),
         other => {
             other?;
             Ok(())
@@ -1099,18 +1075,6 @@ fn approve(
     Ok(())
 }
 
-fn require_awaiting(plan: &Plan) -> Result<(), AppError> {
-    match plan.status {
-        PlanStatus::AwaitingApproval => Ok(()),
-        PlanStatus::Approved | PlanStatus::Closed => {
-            Err(Refusal::PlanAlreadyApproved.because("the plan has been approved already"))
-        }
-        PlanStatus::Draft => {
-            Err(Refusal::PlanNotSubmitted.because("the plan has not been sent for approval"))
-        }
-    }
-}
-
 /// A participant confirms their commitments through their link ("I commit to …"). When everyone
 /// with commitments has, the network council's plan is approved. Returns whether it was.
 pub fn participant_confirms(
@@ -1122,18 +1086,13 @@ pub fn participant_confirms(
     participant: Uuid,
     ps: &PlanSettings,
 ) -> Result<bool, AppError> {
-    require_awaiting(plan)?;
-    if rules::approver(council.kind) != Approver::Network {
-        return Err(Refusal::ApprovedByService
-            .because("this plan is approved by the service, not through the links"));
-    }
+    rules::awaiting(plan.status)?;
     let needed = participants_with_commitments(conn, plan.id)?;
-    if !needed.contains(&participant) {
-        return Err(Refusal::NoCommitmentsOfYours.because("you have no commitments in this plan"));
-    }
-    if confirmed_by(conn, plan.id, plan.version)?.contains(&participant) {
-        return Err(Refusal::AlreadyConfirmed.because("you have confirmed this plan already"));
-    }
+    rules::may_confirm(
+        council.kind,
+        needed.contains(&participant),
+        confirmed_by(conn, plan.id, plan.version)?.contains(&participant),
+    )?;
     insert_approval(
         conn,
         tenant,
@@ -1176,11 +1135,8 @@ pub fn coordinator_closes(
     reason: &str,
 ) -> Result<(), AppError> {
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
-    require_awaiting(plan)?;
-    if rules::approver(council.kind) == Approver::Caseworker {
-        return Err(Refusal::ApprovedByCaseworker
-            .because("a family group conference's plan is approved by the caseworker"));
-    }
+    rules::awaiting(plan.status)?;
+    rules::coordinator_may_close(council.kind)?;
     if user != Some(council.coordinator_id) {
         return Err(AppError::Forbidden);
     }
@@ -1209,11 +1165,8 @@ pub fn caseworker_approves(
     note: Option<&str>,
 ) -> Result<(), AppError> {
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
-    require_awaiting(plan)?;
-    if rules::approver(council.kind) != Approver::Caseworker {
-        return Err(Refusal::ApprovedByCaseworker
-            .because("only a family group conference's plan is approved by the caseworker"));
-    }
+    rules::awaiting(plan.status)?;
+    rules::caseworker_may_approve(council.kind)?;
     insert_approval(
         conn,
         tenant,
@@ -1239,11 +1192,8 @@ pub fn caseworker_returns(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    require_awaiting(plan)?;
-    if rules::approver(council.kind) != Approver::Caseworker {
-        return Err(Refusal::NotFamilyGroupConference
-            .because("only a family group conference's plan is returned by the caseworker"));
-    }
+    rules::awaiting(plan.status)?;
+    rules::caseworker_may_return(council.kind)?;
     insert_approval(
         conn,
         tenant,
@@ -1273,10 +1223,7 @@ pub fn define_evaluation(
     by: Option<Uuid>,
 ) -> Result<(), AppError> {
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
-    if plan.status != PlanStatus::Approved {
-        return Err(Refusal::EvaluationAtApproval
-            .because("the evaluation is decided when the plan is approved"));
-    }
+    rules::evaluation_definable(plan.status)?;
     let later: Vec<Uuid> = plan_commitments::table
         .filter(plan_commitments::plan_id.eq(plan.id))
         .filter(plan_commitments::removed_at.is_null())
@@ -1322,11 +1269,7 @@ pub fn mark_done(
     comment: Option<&str>,
     ps: &PlanSettings,
 ) -> Result<(), AppError> {
-    if plan.status != PlanStatus::Approved {
-        return Err(Refusal::PlanNotRunning.because(
-            "commitments are marked done once the plan is approved, and until it is closed",
-        ));
-    }
+    rules::may_mark_done(plan.status, CommitmentStatus::Confirmed)?;
     let row: Option<(String, NaiveDate, Option<i32>)> = plan_commitments::table
         .filter(plan_commitments::plan_id.eq(plan.id))
         .filter(plan_commitments::id.eq(commitment))
@@ -1340,16 +1283,7 @@ pub fn mark_done(
         .first(conn)
         .optional()?;
     let (status, due_on, every) = row.ok_or(AppError::NotFound)?;
-    match stored(CommitmentStatus::parse, &status)? {
-        CommitmentStatus::Done => {
-            return Err(Refusal::CommitmentDone.because("this commitment is done already"));
-        }
-        CommitmentStatus::Open => {
-            return Err(Refusal::CommitmentNotConfirmed
-                .because("confirm the commitment before marking it done"));
-        }
-        CommitmentStatus::Confirmed => {}
-    }
+    rules::may_mark_done(plan.status, stored(CommitmentStatus::parse, &status)?)?;
     let next = every
         .and_then(|n| due_on.checked_add_days(chrono::Days::new(u64::try_from(n).unwrap_or(1))))
         .map(|d| d.max(ps.today))
@@ -1434,23 +1368,14 @@ pub fn follow_up_held(
     held_on: NaiveDate,
     ps: &PlanSettings,
 ) -> Result<(), AppError> {
-    if plan.status == PlanStatus::Closed {
-        return Err(Refusal::PlanClosed.because("the plan is closed"));
-    }
+    rules::not_closed(plan.status)?;
     let documented: Option<Option<DateTime<Utc>>> = plan_follow_ups::table
         .filter(plan_follow_ups::plan_id.eq(plan.id))
         .filter(plan_follow_ups::id.eq(follow_up))
         .select(plan_follow_ups::documented_at)
         .first(conn)
         .optional()?;
-    match documented {
-        None => return Err(AppError::NotFound),
-        Some(Some(_)) => {
-            return Err(Refusal::EvaluationRecorded
-                .because("this follow-up's evaluation is recorded already"));
-        }
-        Some(None) => {}
-    }
+    rules::follow_up_undocumented(documented.ok_or(AppError::NotFound)?.is_some())?;
     diesel::update(plan_follow_ups::table.filter(plan_follow_ups::id.eq(follow_up)))
         .set(plan_follow_ups::held_on.eq(held_on))
         .execute(conn)?;
@@ -1469,10 +1394,7 @@ pub fn record_evaluation(
     by: Uuid,
 ) -> Result<Uuid, AppError> {
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
-    if plan.status != PlanStatus::Approved {
-        return Err(Refusal::EvaluationNeedsApprovedPlan
-            .because("an evaluation is recorded for an approved plan that is not closed"));
-    }
+    rules::evaluable(plan.status)?;
     let live: Vec<Uuid> = goals(conn, plan.id)?.into_iter().map(|g| g.id).collect();
     for (i, (goal, _, _)) in new.goals.iter().enumerate() {
         if !live.contains(goal) {
@@ -1610,9 +1532,7 @@ pub fn create_child_link(
     by: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
-    if plan.status == PlanStatus::Closed {
-        return Err(Refusal::PlanClosed.because("the plan is closed"));
-    }
+    rules::not_closed(plan.status)?;
     let id = Uuid::new_v4();
     let token = LinkToken::<ChildLink>::derive(&settings.token_key(), id);
     let expires_at = plan

@@ -5,7 +5,7 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use super::domain::{Decision, PlanStatus};
+use super::domain::{CommitmentStatus, Decision, PlanStatus};
 use crate::councils::domain::{CouncilKind, CouncilState};
 use crate::web::problem::AppError;
 use crate::web::refusal::Refusal;
@@ -134,6 +134,210 @@ pub fn may_close(status: PlanStatus, evaluations: usize) -> Result<(), AppError>
     if evaluations == 0 {
         return Err(Refusal::PlanNotEvaluated
             .because("a plan cannot be closed without an evaluation; record one first"));
+    }
+    Ok(())
+}
+
+/// A council gets its plan once its meeting took place (the network makes the plan in the
+/// meeting), while it is open, and only one.
+pub fn may_create(
+    council_closed: bool,
+    meeting_held: bool,
+    has_plan: bool,
+) -> Result<(), AppError> {
+    if council_closed {
+        return Err(Refusal::CouncilClosed.because("the council is closed"));
+    }
+    if !meeting_held {
+        return Err(Refusal::PlanBeforeMeeting.because(
+            "the plan is made in the meeting: no meeting of this council has taken place yet",
+        ));
+    }
+    if has_plan {
+        return Err(Refusal::PlanExists.because("the council has a plan already"));
+    }
+    Ok(())
+}
+
+/// A plan holds at most 50 goals; `position` is the next goal's.
+pub fn goal_position(position: i16) -> Result<(), AppError> {
+    if position > 50 {
+        return Err(Refusal::GoalLimit.because("a plan has at most 50 goals"));
+    }
+    Ok(())
+}
+
+/// Nothing changes in a closed plan.
+pub fn not_closed(status: PlanStatus) -> Result<(), AppError> {
+    if status == PlanStatus::Closed {
+        return Err(Refusal::PlanClosed.because("the plan is closed"));
+    }
+    Ok(())
+}
+
+/// A draft is sent for approval once it has a goal and a commitment.
+pub fn may_submit(status: PlanStatus, goals: usize, commitments: usize) -> Result<(), AppError> {
+    match status {
+        PlanStatus::Draft => {}
+        PlanStatus::AwaitingApproval => {
+            return Err(Refusal::PlanAlreadySubmitted.because("the plan awaits approval already"));
+        }
+        PlanStatus::Approved | PlanStatus::Closed => {
+            return Err(Refusal::PlanAlreadyApproved
+                .because("the plan has been approved; changes to it need no new approval"));
+        }
+    }
+    if goals == 0 {
+        return Err(Refusal::PlanWithoutGoals.because("the plan has no goal yet"));
+    }
+    if commitments == 0 {
+        return Err(Refusal::PlanWithoutCommitments.because("nobody has committed to anything yet"));
+    }
+    Ok(())
+}
+
+/// The refusal of a second approval of one version (the database's unique index said so).
+pub fn approved_already() -> AppError {
+    Refusal::PlanAlreadyApproved.because("the plan has been approved already")
+}
+
+/// Approval steps happen while the plan awaits approval.
+pub fn awaiting(status: PlanStatus) -> Result<(), AppError> {
+    match status {
+        PlanStatus::AwaitingApproval => Ok(()),
+        PlanStatus::Approved | PlanStatus::Closed => Err(approved_already()),
+        PlanStatus::Draft => {
+            Err(Refusal::PlanNotSubmitted.because("the plan has not been sent for approval"))
+        }
+    }
+}
+
+/// A participant approves through their link only a network council's plan, only when they are
+/// on its team, and once per version (they may have objected first: approving withdraws it).
+pub fn may_confirm(kind: CouncilKind, on_team: bool, approved: bool) -> Result<(), AppError> {
+    if approver(kind) != Approver::Network {
+        return Err(Refusal::ApprovedByService
+            .because("this plan is approved by the service, not through the links"));
+    }
+    if !on_team {
+        return Err(Refusal::NotAskedToApprove.because("you are not asked to approve this plan"));
+    }
+    if approved {
+        return Err(Refusal::AlreadyConfirmed.because("you have approved this plan already"));
+    }
+    Ok(())
+}
+
+/// The page a participant or the child answers on shows `shown`; the plan is at `current`. An
+/// answer to a version that has changed since is refused, so nobody approves what they did not
+/// see (the plan went back to draft, or was sent again).
+pub fn same_version(shown: i32, current: i32) -> Result<(), AppError> {
+    if shown != current {
+        return Err(Refusal::PlanChanged
+            .because("the plan has changed since this page was shown; read it again"));
+    }
+    Ok(())
+}
+
+/// What the child answered through the child's link to this version of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildAnswer {
+    /// The plan has no live link for the child: nobody to ask.
+    NotAsked,
+    Waiting,
+    Agreed,
+    WantsToTalk,
+}
+
+/// A network council's plan is approved when every participant asked has approved this version
+/// and the child, when asked, agrees. Nobody to ask is not an approval: the coordinator closes
+/// approval then.
+pub fn network_approved(
+    needed: &[uuid::Uuid],
+    approved: &[uuid::Uuid],
+    child: ChildAnswer,
+) -> bool {
+    all_confirmed(needed, approved) && matches!(child, ChildAnswer::NotAsked | ChildAnswer::Agreed)
+}
+
+/// The coordinator takes a plan awaiting approval back to draft (to change it); only the
+/// coordinator, and only while it awaits approval.
+pub fn may_take_back(status: PlanStatus, is_coordinator: bool) -> Result<(), AppError> {
+    awaiting(status)?;
+    if !is_coordinator {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+/// The coordinator closes approval of any kind but a family group conference.
+pub fn coordinator_may_close(kind: CouncilKind) -> Result<(), AppError> {
+    if approver(kind) == Approver::Caseworker {
+        return Err(Refusal::ApprovedByCaseworker
+            .because("a family group conference's plan is approved by the caseworker"));
+    }
+    Ok(())
+}
+
+/// Only a family group conference's plan is approved by the caseworker.
+pub fn caseworker_may_approve(kind: CouncilKind) -> Result<(), AppError> {
+    if approver(kind) != Approver::Caseworker {
+        return Err(Refusal::ApprovedByCaseworker
+            .because("only a family group conference's plan is approved by the caseworker"));
+    }
+    Ok(())
+}
+
+/// Only a family group conference's plan is returned by the caseworker.
+pub fn caseworker_may_return(kind: CouncilKind) -> Result<(), AppError> {
+    if approver(kind) != Approver::Caseworker {
+        return Err(Refusal::NotFamilyGroupConference
+            .because("only a family group conference's plan is returned by the caseworker"));
+    }
+    Ok(())
+}
+
+/// When and how the plan is evaluated is decided for an approved plan.
+pub fn evaluation_definable(status: PlanStatus) -> Result<(), AppError> {
+    if status != PlanStatus::Approved {
+        return Err(Refusal::EvaluationAtApproval
+            .because("the evaluation is decided when the plan is approved"));
+    }
+    Ok(())
+}
+
+/// A commitment is marked done in an approved plan, once confirmed and not yet done.
+pub fn may_mark_done(plan: PlanStatus, commitment: CommitmentStatus) -> Result<(), AppError> {
+    if plan != PlanStatus::Approved {
+        return Err(Refusal::PlanNotRunning.because(
+            "commitments are marked done once the plan is approved, and until it is closed",
+        ));
+    }
+    match commitment {
+        CommitmentStatus::Done => {
+            Err(Refusal::CommitmentDone.because("this commitment is done already"))
+        }
+        CommitmentStatus::Open => Err(Refusal::CommitmentNotConfirmed
+            .because("confirm the commitment before marking it done")),
+        CommitmentStatus::Confirmed => Ok(()),
+    }
+}
+
+/// A follow-up is held (or documented) once: not after its evaluation is recorded.
+pub fn follow_up_undocumented(documented: bool) -> Result<(), AppError> {
+    if documented {
+        return Err(
+            Refusal::EvaluationRecorded.because("this follow-up's evaluation is recorded already")
+        );
+    }
+    Ok(())
+}
+
+/// An evaluation is recorded for an approved plan that is not closed.
+pub fn evaluable(status: PlanStatus) -> Result<(), AppError> {
+    if status != PlanStatus::Approved {
+        return Err(Refusal::EvaluationNeedsApprovedPlan
+            .because("an evaluation is recorded for an approved plan that is not closed"));
     }
     Ok(())
 }
@@ -267,6 +471,34 @@ mod tests {
         assert!(!all_confirmed(&[a, b], &[a]));
         assert!(all_confirmed(&[a, b], &[b, a]));
         assert!(!all_confirmed(&[], &[]));
+    }
+
+    #[test]
+    fn the_network_approves_when_everyone_asked_and_the_child_agree() {
+        let (a, b) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let nc = CouncilKind::NetworkCouncil;
+        assert!(network_approved(&[a, b], &[b, a], ChildAnswer::NotAsked));
+        assert!(network_approved(&[a, b], &[a, b], ChildAnswer::Agreed));
+        assert!(!network_approved(&[a, b], &[a, b], ChildAnswer::Waiting));
+        assert!(
+            !network_approved(&[a, b], &[a, b], ChildAnswer::WantsToTalk),
+            "the child wanting to talk holds the approval for the coordinator"
+        );
+        assert!(!network_approved(&[a, b], &[a], ChildAnswer::Agreed));
+        assert!(!network_approved(&[], &[], ChildAnswer::Agreed));
+        assert!(may_confirm(nc, true, false).is_ok());
+        assert!(may_confirm(nc, false, false).is_err(), "not on the team");
+        assert!(may_confirm(nc, true, true).is_err(), "once per version");
+        assert!(
+            may_confirm(CouncilKind::FamilyGroupConference, true, false).is_err(),
+            "a family group conference's plan is approved by the service"
+        );
+        assert!(same_version(3, 3).is_ok());
+        assert!(same_version(3, 4).is_err(), "an old page");
+        assert!(may_take_back(PlanStatus::AwaitingApproval, true).is_ok());
+        assert!(may_take_back(PlanStatus::AwaitingApproval, false).is_err());
+        assert!(may_take_back(PlanStatus::Draft, true).is_err());
+        assert!(may_take_back(PlanStatus::Approved, true).is_err());
     }
 
     #[test]

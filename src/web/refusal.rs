@@ -51,7 +51,8 @@ refusals! {
     PlanWithoutCommitments => "plan-without-commitments", "problem.plan_without_commitments";
     PlanNotSubmitted => "plan-not-submitted", "problem.plan_not_submitted";
     ApprovedByService => "plan-approved-by-service", "problem.approved_by_service";
-    NoCommitmentsOfYours => "no-commitments-of-yours", "problem.no_commitments_of_yours";
+    NotAskedToApprove => "not-asked-to-approve", "problem.not_asked_to_approve";
+    PlanChanged => "plan-changed", "problem.plan_changed";
     AlreadyConfirmed => "plan-already-confirmed", "problem.already_confirmed";
     ApprovedByCaseworker => "plan-approved-by-caseworker", "problem.approved_by_caseworker";
     NotFamilyGroupConference => "not-family-group-conference", "problem.not_family_group_conference";
