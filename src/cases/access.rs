@@ -228,7 +228,10 @@ mod tests {
         }
         assert_eq!(case_user(&caller(Role::Leader, someone)), None);
         assert_eq!(case_user(&caller(Role::FosterCare, someone)), None);
-        assert_eq!(recruitment_user(&caller(Role::FosterCare, someone)), someone);
+        assert_eq!(
+            recruitment_user(&caller(Role::FosterCare, someone)),
+            someone
+        );
         assert_eq!(recruitment_user(&caller(Role::Leader, someone)), None);
     }
 }

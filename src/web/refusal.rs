@@ -89,6 +89,15 @@ refusals! {
     LinkWithoutPlan => "link-without-plan", "participant.no_plan";
     LinkAlreadyConfirmed => "link-already-confirmed", "participant.already_confirmed";
     CommitmentNotOpen => "commitment-not-open", "participant.not_open";
+    RecruitmentOpen => "recruitment-open", "problem.recruitment_open";
+    RecruitmentStepOutOfOrder => "recruitment-step-out-of-order", "problem.recruitment_step_out_of_order";
+    RecruitmentStepDone => "recruitment-step-done", "problem.recruitment_step_done";
+    RecruitmentWithoutCandidates => "recruitment-without-candidates", "problem.recruitment_without_candidates";
+    RecruitmentNoCandidateUp => "recruitment-no-candidate-up", "problem.recruitment_no_candidate_up";
+    RecruitmentClosed => "recruitment-closed", "problem.recruitment_closed";
+    PersonAlreadyRanked => "person-already-ranked", "problem.person_already_ranked";
+    DecisionBeforeMatching => "decision-before-matching", "problem.decision_before_matching";
+    SelfInformationSubmitted => "self-information-submitted", "problem.self_information_submitted";
 }
 
 impl Refusal {

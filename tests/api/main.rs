@@ -18,6 +18,7 @@ mod jobs;
 mod layers;
 mod overview;
 mod plans;
+mod recruitment;
 mod second_factor;
 mod settings;
 mod tenant_isolation;
