@@ -159,14 +159,13 @@ pub async fn record_step(
             match new.step {
                 Step::FgcMeeting => {
                     let council = new.council_id.unwrap_or_default();
-                    let fgc = crate::councils::queries::councils_of_case(
-                        conn, c.tenant, c.case.id,
-                    )?
-                    .into_iter()
-                    .any(|k| {
-                        k.id == council
+                    let fgc =
+                        crate::councils::queries::councils_of_case(conn, c.tenant, c.case.id)?
+                            .into_iter()
+                            .any(|k| {
+                                k.id == council
                             && k.kind == crate::councils::domain::CouncilKind::FamilyGroupConference
-                    });
+                            });
                     if !fgc {
                         return Err(Refusal::NotFamilyGroupConference
                             .because("the council is not a family group conference of this case"));
