@@ -12,7 +12,10 @@ use crate::config::Settings;
 use crate::jobs::Registry;
 use crate::web::AppState;
 use crate::web::state::StateError;
-use crate::{access, cases, councils, figures, openapi, overview, plans, tenancy, web as plumbing};
+use crate::{
+    access, cases, councils, figures, openapi, overview, plans, recruitment, tenancy,
+    web as plumbing,
+};
 
 /// Every kind of job the service runs, each registered from the capability that owns it.
 pub fn jobs() -> Registry {
@@ -29,6 +32,8 @@ pub fn jobs() -> Registry {
         .register::<plans::schedule::CommitmentOverdue>()
         .register::<plans::schedule::EvaluationDue>()
         .register::<plans::schedule::EvaluationUndocumented>()
+        .register::<recruitment::links::CandidateMessage>()
+        .register::<recruitment::links::SelfInformationReminder>()
 }
 
 /// The shared state of the service, with its job kinds.
@@ -102,7 +107,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(councils::routes)
         .configure(plans::routes)
         .configure(overview::routes)
-        .configure(figures::routes);
+        .configure(figures::routes)
+        .configure(recruitment::routes);
 }
 
 /// Starts the HTTP server on `listener`. It does not listen for signals itself: the caller owns

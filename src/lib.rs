@@ -18,6 +18,7 @@ pub mod mail;
 pub mod openapi;
 pub mod overview;
 pub mod plans;
+pub mod recruitment;
 pub mod telemetry;
 pub mod tenancy;
 pub mod time;

@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
 use crate::web::i18n::Lang;
 use crate::web::problem::{AppError, PROBLEM_JSON};
 use crate::web::refusal::Refusal;
-use crate::{access, cases, councils, plans, tenancy, web};
+use crate::{access, cases, councils, plans, recruitment, tenancy, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -106,6 +106,12 @@ use crate::{access, cases, councils, plans, tenancy, web};
         plans::handlers::create_child_link,
         plans::handlers::revoke_child_link,
         plans::handlers::get_version,
+        recruitment::handlers::list_recruitments,
+        recruitment::handlers::refer,
+        recruitment::handlers::get_recruitment,
+        recruitment::handlers::record_step,
+        recruitment::handlers::add_candidate,
+        recruitment::handlers::get_form,
     ),
     components(schemas(web::problem::Problem, web::problem::FieldError)),
     modifiers(&BearerAuth, &Refusals),

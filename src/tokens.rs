@@ -143,6 +143,15 @@ impl LinkKind for ChildLink {
     const PURPOSE: &'static str = "child_link";
 }
 
+/// A candidate home's link in a foster-home recruitment (the answer and the self-information
+/// form): `/r/{token}`, rows of `recruitment_candidates`.
+pub enum CandidateLink {}
+
+impl LinkKind for CandidateLink {
+    const PREFIX: &'static str = "tlr_";
+    const PURPOSE: &'static str = "recruitment_candidate";
+}
+
 /// The token of an emailed link of kind `K`: either derived from its row id (to store its hash,
 /// or to put it into an email) or parsed from the path a link opened.
 pub struct LinkToken<K: LinkKind> {

@@ -1251,6 +1251,7 @@ pub fn role_key(role: &str) -> &'static str {
         "tenant_admin" => "role.tenant_admin",
         "leader" => "role.leader",
         "caseworker" => "role.caseworker",
+        "foster_care" => "role.foster_care",
         _ => "role.coordinator",
     }
 }

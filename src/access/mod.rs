@@ -23,7 +23,9 @@ pub use caller::Caller;
 /// A staff member's or API key's role within one service.
 ///
 /// Leaders see aggregate figures only; caseworkers and coordinators see the cases assigned to
-/// them; tenant admins manage the service and see no case data unless assigned.
+/// them; tenant admins manage the service and see no case data unless assigned; foster care
+/// officers (the foster care service's staff) see only the recruitment of the cases assigned to
+/// them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -31,14 +33,16 @@ pub enum Role {
     Leader,
     Caseworker,
     Coordinator,
+    FosterCare,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::TenantAdmin,
         Role::Leader,
         Role::Caseworker,
         Role::Coordinator,
+        Role::FosterCare,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +51,7 @@ impl Role {
             Self::Leader => "leader",
             Self::Caseworker => "caseworker",
             Self::Coordinator => "coordinator",
+            Self::FosterCare => "foster_care",
         }
     }
 

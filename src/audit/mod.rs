@@ -26,6 +26,8 @@ pub enum Actor {
     Invitee(uuid::Uuid),
     /// A child looking at their own plan through their link: the link's id.
     ChildLink(uuid::Uuid),
+    /// A candidate home of a foster-home recruitment, through their link: the candidate's id.
+    Candidate(uuid::Uuid),
 }
 
 impl Actor {
@@ -38,6 +40,7 @@ impl Actor {
             Self::Anonymous => ("anonymous", None),
             Self::Invitee(id) => ("invitee", Some(id.to_string())),
             Self::ChildLink(id) => ("child_link", Some(id.to_string())),
+            Self::Candidate(id) => ("candidate", Some(id.to_string())),
         }
     }
 }

@@ -31,8 +31,18 @@ pub enum Intent {
 /// The staff member whose assignments decide which cases the caller sees, if any.
 pub fn case_user(caller: &Caller) -> Option<Uuid> {
     match caller.role {
-        Role::Leader => None,
+        Role::Leader | Role::FosterCare => None,
         Role::TenantAdmin | Role::Caseworker | Role::Coordinator => caller.user,
+    }
+}
+
+/// The staff member whose assignments decide which cases' foster-home recruitment the caller
+/// sees: the case's own staff, and a foster care officer assigned to the case (who sees nothing
+/// else of it).
+pub fn recruitment_user(caller: &Caller) -> Option<Uuid> {
+    match caller.role {
+        Role::FosterCare => caller.user,
+        _ => case_user(caller),
     }
 }
 
@@ -43,7 +53,17 @@ pub fn open_case(
     case_id: Uuid,
     intent: Intent,
 ) -> Result<CaseRow, AppError> {
-    let user = case_user(caller).ok_or(AppError::NotFound)?;
+    open_assigned(conn, caller, case_user(caller), case_id, intent)
+}
+
+fn open_assigned(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    user: Option<Uuid>,
+    case_id: Uuid,
+    intent: Intent,
+) -> Result<CaseRow, AppError> {
+    let user = user.ok_or(AppError::NotFound)?;
     let assigned = case_assignments::table
         .filter(case_assignments::tenant_id.eq(caller.tenant.0))
         .filter(case_assignments::case_id.eq(case_id))
@@ -123,9 +143,42 @@ where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection, &CaseCtx) -> Result<(T, Audited), AppError> + Send + 'static,
 {
+    with_assigned(db, caller, case_user, case_id, intent, action, f).await
+}
+
+/// [`with_case`] for the foster-home recruitment of a case: the case's staff and the foster care
+/// officers assigned to it ([`recruitment_user`]) may open it.
+pub async fn with_recruitment_case<T, F>(
+    db: &Db,
+    caller: &Caller,
+    case_id: Uuid,
+    intent: Intent,
+    action: &'static str,
+    f: F,
+) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection, &CaseCtx) -> Result<(T, Audited), AppError> + Send + 'static,
+{
+    with_assigned(db, caller, recruitment_user, case_id, intent, action, f).await
+}
+
+async fn with_assigned<T, F>(
+    db: &Db,
+    caller: &Caller,
+    user_of: fn(&Caller) -> Option<Uuid>,
+    case_id: Uuid,
+    intent: Intent,
+    action: &'static str,
+    f: F,
+) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection, &CaseCtx) -> Result<(T, Audited), AppError> + Send + 'static,
+{
     let caller = caller.clone();
     db.tenant(caller.tenant, move |conn| {
-        let case = open_case(conn, &caller, case_id, intent)?;
+        let case = open_assigned(conn, &caller, user_of(&caller), case_id, intent)?;
         let ctx = CaseCtx {
             tenant: caller.tenant,
             user: caller.user,
@@ -174,5 +227,11 @@ mod tests {
             );
         }
         assert_eq!(case_user(&caller(Role::Leader, someone)), None);
+        assert_eq!(case_user(&caller(Role::FosterCare, someone)), None);
+        assert_eq!(
+            recruitment_user(&caller(Role::FosterCare, someone)),
+            someone
+        );
+        assert_eq!(recruitment_user(&caller(Role::Leader, someone)), None);
     }
 }

@@ -24,6 +24,8 @@ diesel::table! {
         commitment_notice_days -> Int4,
         evaluation_undocumented_days -> Int4,
         second_factor_required -> Bool,
+        self_information_reminder_days -> Int4,
+        self_information_reminder_max -> Int4,
     }
 }
 
@@ -634,6 +636,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recruitments (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        case_id -> Uuid,
+        reason -> Text,
+        urgency -> Text,
+        fgc_wished -> Bool,
+        service -> Text,
+        state -> Text,
+        council_id -> Nullable<Uuid>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recruitment_candidates (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        recruitment_id -> Uuid,
+        case_id -> Uuid,
+        rank -> Int4,
+        token_hash -> Bytea,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamptz>,
+        decision -> Nullable<Text>,
+        decision_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recruitment_candidate_persons (tenant_id, candidate_id, person_id) {
+        tenant_id -> Uuid,
+        candidate_id -> Uuid,
+        recruitment_id -> Uuid,
+        case_id -> Uuid,
+        person_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    recruitment_steps (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        recruitment_id -> Uuid,
+        step -> Text,
+        candidate_id -> Nullable<Uuid>,
+        done_on -> Date,
+        done_by -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recruitment_forms (tenant_id, candidate_id) {
+        tenant_id -> Uuid,
+        candidate_id -> Uuid,
+        recruitment_id -> Uuid,
+        content -> Jsonb,
+        sent_at -> Timestamptz,
+        reminders_sent -> Int4,
+        submitted_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recruitment_form_versions (tenant_id, candidate_id, version) {
+        tenant_id -> Uuid,
+        candidate_id -> Uuid,
+        version -> Int4,
+        content -> Jsonb,
+        submitted_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     tenant_municipalities,
@@ -677,4 +759,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_child_links,
     sso_providers,
     sso_identities,
+    recruitments,
+    recruitment_candidates,
+    recruitment_candidate_persons,
+    recruitment_steps,
+    recruitment_forms,
+    recruitment_form_versions,
 );

@@ -189,6 +189,38 @@ fn reminder(tr: &Tr, texts: ReminderTexts, service: &str, link: &str) -> Rendere
     }
 }
 
+/// Which message a candidate home of a foster-home recruitment gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateMail {
+    /// The link to answer.
+    Ask,
+    /// The link to the self-information form.
+    Form,
+    /// The form is not submitted yet.
+    Reminder,
+}
+
+/// A candidate home's email with their own link. Neutral: it names neither the child nor the
+/// case nor anything that reveals child welfare; the page behind the link says the rest.
+pub fn candidate(lang: Lang, which: CandidateMail, service: &str, link: &str) -> Rendered {
+    let tr = Tr::new(lang);
+    let (subject, intro) = match which {
+        CandidateMail::Ask => ("email.candidate.ask_subject", "email.candidate.ask_intro"),
+        CandidateMail::Form => ("email.candidate.form_subject", "email.candidate.form_intro"),
+        CandidateMail::Reminder => (
+            "email.candidate.reminder_subject",
+            "email.candidate.reminder_intro",
+        ),
+    };
+    let texts = ReminderTexts {
+        subject: tr.t(subject),
+        intro: tr.t(intro),
+        action: tr.t("email.candidate.action"),
+        why: tr.t("email.candidate.why"),
+    };
+    reminder(&tr, texts, service, link)
+}
+
 /// The reminder that a network map is due for review. Neutral on purpose: it names neither the
 /// child nor the case, nor says what kind of service sends it beyond the sender's name; the link
 /// leads to a page that asks the reader to sign in.

@@ -185,6 +185,21 @@ pub fn quiet_hours(conn: &mut PgConnection) -> Result<(Tz, QuietHours), Settings
     Ok((s.tz, s.quiet_hours))
 }
 
+/// When a candidate's self-information form not yet submitted is reminded: after this many days,
+/// at most this many times.
+pub fn self_information_reminders(conn: &mut PgConnection) -> Result<(u32, u32), SettingsError> {
+    let (days, max): (i32, i32) = tenants::table
+        .select((
+            tenants::self_information_reminder_days,
+            tenants::self_information_reminder_max,
+        ))
+        .first(conn)?;
+    Ok((
+        within("self_information_reminder_days", days, 1, 60)?,
+        within("self_information_reminder_max", max, 0, 10)?,
+    ))
+}
+
 fn time_zone(zone: &str) -> Result<Tz, SettingsError> {
     zone.parse()
         .map_err(|_| SettingsError::Corrupt(format!("time zone {zone:?} is not an IANA zone")))

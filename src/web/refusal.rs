@@ -93,6 +93,15 @@ refusals! {
     PasswordLoginOff => "password-login-off", "problem.password_login_off";
     SsoStateMismatch => "sso-state-mismatch", "problem.sso_state_mismatch";
     SsoNoAccount => "sso-no-account", "problem.sso_no_account";
+    RecruitmentOpen => "recruitment-open", "problem.recruitment_open";
+    RecruitmentStepOutOfOrder => "recruitment-step-out-of-order", "problem.recruitment_step_out_of_order";
+    RecruitmentStepDone => "recruitment-step-done", "problem.recruitment_step_done";
+    RecruitmentWithoutCandidates => "recruitment-without-candidates", "problem.recruitment_without_candidates";
+    RecruitmentNoCandidateUp => "recruitment-no-candidate-up", "problem.recruitment_no_candidate_up";
+    RecruitmentClosed => "recruitment-closed", "problem.recruitment_closed";
+    PersonAlreadyRanked => "person-already-ranked", "problem.person_already_ranked";
+    DecisionBeforeMatching => "decision-before-matching", "problem.decision_before_matching";
+    SelfInformationSubmitted => "self-information-submitted", "problem.self_information_submitted";
 }
 
 impl Refusal {

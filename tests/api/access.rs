@@ -555,6 +555,8 @@ async fn password_reset_never_reveals_whether_an_account_exists() {
 }
 
 const CASE_ROLES: &[&str] = &["tenant_admin", "caseworker", "coordinator"];
+/// A case's foster-home recruitment: its staff and the foster care officers assigned to it.
+const RECRUITMENT_ROLES: &[&str] = &["tenant_admin", "caseworker", "coordinator", "foster_care"];
 
 /// Every route of the service with who may use it. `walk_covers_every_route` keeps this list
 /// complete: a new route without a line here fails the test.
@@ -782,6 +784,34 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         CASE_ROLES,
     ),
     ("GET", "/cases", CASE_ROLES),
+    // Recruitment: case access widened to the foster care officers assigned to the case.
+    ("GET", "/api/v1/cases/{id}/recruitments", RECRUITMENT_ROLES),
+    ("POST", "/api/v1/cases/{id}/recruitments", CASE_ROLES),
+    (
+        "GET",
+        "/api/v1/cases/{id}/recruitments/{recruitment_id}",
+        RECRUITMENT_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/recruitments/{recruitment_id}/steps",
+        RECRUITMENT_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/recruitments/{recruitment_id}/candidates",
+        RECRUITMENT_ROLES,
+    ),
+    (
+        "GET",
+        "/api/v1/cases/{id}/recruitments/{recruitment_id}/candidates/{candidate_id}/form",
+        RECRUITMENT_ROLES,
+    ),
+    (
+        "GET",
+        "/cases/{id}/recruitments/{recruitment_id}",
+        RECRUITMENT_ROLES,
+    ),
     ("POST", "/cases", CASE_ROLES),
     ("GET", "/cases/{id}", CASE_ROLES),
     ("POST", "/cases/{id}/status", CASE_ROLES),
@@ -960,6 +990,10 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/i/{token}/plan/commitments/{commitment_id}/done"),
     // The child's own page: the link's token is the only key (tests/api/plans.rs).
     ("GET", "/c/{token}"),
+    // A candidate home's own page: the link's token is the only key (tests/api/recruitment.rs).
+    ("GET", "/r/{token}"),
+    ("POST", "/r/{token}"),
+    ("POST", "/r/{token}/form"),
     ("GET", "/password/forgot"),
     ("POST", "/password/forgot"),
     ("POST", "/lang"),
@@ -1083,6 +1117,8 @@ async fn every_route_refuses_every_role_it_is_not_for() {
             .replace("{commitment_id}", &some_id)
             .replace("{follow_up_id}", &some_id)
             .replace("{link_id}", &some_id)
+            .replace("{recruitment_id}", &some_id)
+            .replace("{candidate_id}", &some_id)
             .replace("{step}", "team")
             .replace("{number}", "1")
             .replace("{kommunenummer}", "4624")

@@ -27,7 +27,16 @@ const SHARED: &[&str] = &[
 /// `tenancy` (the services and their settings) are capabilities too, but low ones: the others
 /// may import them; they should import no higher capability.
 const CAPABILITIES: &[&str] = &[
-    "audit", "tenancy", "access", "cases", "councils", "plans", "overview", "figures", "demo",
+    "audit",
+    "tenancy",
+    "access",
+    "cases",
+    "councils",
+    "plans",
+    "recruitment",
+    "overview",
+    "figures",
+    "demo",
 ];
 
 /// The composition root: builds the app from every capability, so it may import anything, and

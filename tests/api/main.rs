@@ -19,6 +19,7 @@ mod layers;
 mod overview;
 mod plans;
 mod reach;
+mod recruitment;
 mod second_factor;
 mod settings;
 mod single_sign_on;

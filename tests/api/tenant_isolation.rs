@@ -356,7 +356,12 @@ fn one_cross_tenant_lookup_answers_for_every_kind_of_link() {
     assert_eq!(replaced, 0, "the per-kind lookups are gone");
 
     let mut app = db.app_conn();
-    for kind in ["account", "invitation", "child_link"] {
+    for kind in [
+        "account",
+        "invitation",
+        "child_link",
+        "recruitment_candidate",
+    ] {
         let found = count(
             &mut app,
             &format!("SELECT count(*) AS n FROM platform_link_lookup('{kind}', '\\x00'::bytea)"),

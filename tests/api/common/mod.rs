@@ -448,6 +448,7 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
         uuid::Uuid::now_v7(),
         uuid::Uuid::now_v7(),
     );
+    let (recruitment, candidate) = (uuid::Uuid::now_v7(), uuid::Uuid::new_v4());
     in_tenant(&mut db.app_conn(), staff.tenant, |c| {
         c.batch_execute(&format!(
             "INSERT INTO children (tenant_id, id, first_name, last_name, birth_year, gender)
@@ -513,7 +514,20 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
                VALUES ('{tenant}', '{evaluation}', '{plan}', '{goal}', 'met');
              INSERT INTO plan_child_links (tenant_id, id, plan_id, token_hash, expires_at, created_by)
                VALUES ('{tenant}', gen_random_uuid(), '{plan}', sha256(convert_to(gen_random_uuid()::text, 'UTF8')),
-                       now() + interval '30 days', '{user}');"
+                       now() + interval '30 days', '{user}');
+             INSERT INTO recruitments (tenant_id, id, case_id, reason, urgency, fgc_wished, service, state, created_by)
+               VALUES ('{tenant}', '{recruitment}', '{case}', 'Trenger et hjem', 'urgent', true, 'municipal', 'family_plan', '{user}');
+             INSERT INTO recruitment_steps (tenant_id, id, recruitment_id, step, done_on, done_by)
+               VALUES ('{tenant}', gen_random_uuid(), '{recruitment}', 'referral', current_date, '{user}');
+             INSERT INTO recruitment_candidates (tenant_id, id, recruitment_id, case_id, rank, token_hash, answer, answered_at)
+               VALUES ('{tenant}', '{candidate}', '{recruitment}', '{case}', 1,
+                       sha256(convert_to(gen_random_uuid()::text, 'UTF8')), 'yes', now());
+             INSERT INTO recruitment_candidate_persons (tenant_id, candidate_id, recruitment_id, case_id, person_id)
+               VALUES ('{tenant}', '{candidate}', '{recruitment}', '{case}', '{person}');
+             INSERT INTO recruitment_forms (tenant_id, candidate_id, recruitment_id, content, submitted_at)
+               VALUES ('{tenant}', '{candidate}', '{recruitment}', '{{\"housing\": \"Hus\"}}', now());
+             INSERT INTO recruitment_form_versions (tenant_id, candidate_id, version, content)
+               VALUES ('{tenant}', '{candidate}', 1, '{{\"housing\": \"Hus\"}}');"
         ))
     })
     .expect("seed a case");
