@@ -6,6 +6,7 @@
 
 pub mod cases;
 pub mod councils;
+pub mod recruitment;
 
 use std::fmt::Write;
 
@@ -208,7 +209,8 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             let councils = seed_councils(state, &slug, &service).await?;
             let _ = writeln!(
                 out,
-                "  {councils} councils: a network council with its invitation sent, a family group conference begun"
+                "  {councils} councils: a network council with its invitation sent, a family group conference begun \
+                 with a foster-home recruitment at the family's plan of two ranked homes"
             );
         }
         let _ = writeln!(

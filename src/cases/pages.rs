@@ -713,7 +713,22 @@ impl PersonForm {
             email: p.email.clone().unwrap_or_default(),
             phone: p.phone.as_deref().map(format_phone).unwrap_or_default(),
             address: p.address.clone().unwrap_or_default(),
-            preferred_channel: p.preferred_channel.as_str().to_owned(),
+            // A way that what is recorded cannot serve (the call assumed for someone with no
+            // details at all) is left unchosen, so saving other changes is not refused for it.
+            preferred_channel: p
+                .preferred_channel
+                .missing(
+                    p.email.is_some(),
+                    p.phone
+                        .as_deref()
+                        .and_then(|t| super::domain::Phone::parse(t).ok())
+                        .as_ref(),
+                    p.address.is_some(),
+                )
+                .map_or_else(
+                    || p.preferred_channel.as_str().to_owned(),
+                    |_| String::new(),
+                ),
             email_too: on(p.email_too),
             abroad_other_culture: on(p.abroad_other_culture),
             words_author: WordsAuthor::Child.as_str().to_owned(),

@@ -786,8 +786,9 @@ pub fn insert_person(
     Ok(id)
 }
 
-/// Replaces what is mapped about a person on the case's current map.
-/// Sets the email address of person `person_id` on the case's map.
+/// Sets the email address of person `person_id` on the case's map, and makes email the way
+/// they are reached: the address is added where nothing recorded could reach them (the check
+/// before sending invitations).
 pub fn set_email(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -804,6 +805,7 @@ pub fn set_email(
     )
     .set((
         network_persons::email.eq(email.as_str()),
+        network_persons::preferred_channel.eq(crate::cases::domain::Channel::Email.as_str()),
         network_persons::updated_at.eq(diesel::dsl::now),
     ))
     .execute(conn)?;
@@ -813,6 +815,7 @@ pub fn set_email(
     Ok(())
 }
 
+/// Replaces what is mapped about a person on the case's current map.
 pub fn update_person(
     conn: &mut PgConnection,
     tenant: TenantId,

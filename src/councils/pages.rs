@@ -398,9 +398,12 @@ async fn council_data(
                         email: person.and_then(|m| m.email.clone()),
                         channel: person.map(|m| (m.preferred_channel, reach_to(m))),
                         email_too: person.is_some_and(|m| m.email_too && m.email.is_some()),
+                        // Another way counts only when what it needs is recorded: someone
+                        // with no address or number at all is offered the address form.
                         reachable: p.has_email
                             || person.is_some_and(|m| {
                                 m.preferred_channel != crate::cases::domain::Channel::Email
+                                    && !reach_to(m).is_empty()
                             }),
                         delivery: deliveries.get(&p.id).copied(),
                     }

@@ -2,7 +2,8 @@
 //! audit rows and the jobs are real): in the first case a network council with the child's
 //! description and questions, a team the child chose (one of them reachable by email, the
 //! others to be reached some other way), a parent's consent, a meeting in ten days and its
-//! invitation sent; in the second a family group conference just begun, its tasks ahead.
+//! invitation sent; in the second a family group conference just begun, its tasks ahead, and the
+//! foster-home recruitment it serves ([`super::recruitment`]).
 
 use actix_web::web;
 use uuid::Uuid;
@@ -58,7 +59,8 @@ pub async fn seed(
             acute: Some(false),
             coordinator_id: None,
         };
-        actions::create(state, &caller, case, request).await?;
+        let conference = actions::create(state, &caller, case, request).await?.id;
+        super::recruitment::seed(state, &caller, case, conference).await?;
         written += 1;
     }
     Ok(written)

@@ -489,5 +489,27 @@ async fn the_demo_seeds_its_cases_once() {
         assert_eq!(counts.thin_maps, 0, "{slug}: 8–15 people on each map");
         assert_eq!(counts.unrevised, 0, "{slug}: a revision on each");
         assert!(counts.words >= cases, "{slug}: the child's words");
+        // A foster-home recruitment at the family's plan: two ranked homes, each sent its link.
+        #[derive(QueryableByName)]
+        struct Recruiting {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            recruitments: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            homes: i64,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            state: String,
+        }
+        let recruiting: Recruiting = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            diesel::sql_query(
+                "SELECT (SELECT count(*) FROM recruitments) AS recruitments,
+                        (SELECT count(*) FROM recruitment_candidates) AS homes,
+                        (SELECT state FROM recruitments LIMIT 1) AS state",
+            )
+            .get_result(c)
+        })
+        .expect("recruitment");
+        assert_eq!(recruiting.recruitments, 1, "{slug}");
+        assert_eq!(recruiting.homes, 2, "{slug}");
+        assert_eq!(recruiting.state, "family_plan", "{slug}");
     }
 }

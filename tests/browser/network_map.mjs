@@ -59,7 +59,7 @@ async function fillPerson(page, person) {
     await page.getByLabel('Kan stille opp akutt').check();
     await page.getByLabel('Hvordan personen kan stille opp').fill(person.acute);
   }
-  if (person.phone) await page.getByLabel('Telefon').fill(person.phone);
+  if (person.phone) await page.getByLabel('Telefon', { exact: true }).fill(person.phone);
   if (person.words) await page.getByLabel('Nye ord fra barnet').fill(person.words);
 }
 
