@@ -342,6 +342,11 @@ impl RecruitmentPage {
         }
     }
 
+    /// A step's day as the reader writes dates.
+    fn day(&self, on: &chrono::NaiveDate) -> String {
+        crate::time::date(*on, self.tr.lang())
+    }
+
     fn blocker(&self, slug: &Option<&'static str>) -> &'static str {
         slug.and_then(|s| {
             crate::web::refusal::Refusal::ALL
@@ -359,7 +364,6 @@ pub async fn recruitment_page(
     state: web::Data<AppState>,
     staff: Staff,
     tr: Tr,
-    shell: Shell,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, id) = path.into_inner();
@@ -368,7 +372,8 @@ pub async fn recruitment_page(
         StatusCode::OK,
         &RecruitmentPage {
             tr,
-            shell,
+            // The signed-in shell: the service's name and the navigation.
+            shell: staff.shell,
             case_id,
             r,
         },
