@@ -85,6 +85,32 @@ run(async ({ browser, baseUrl }) => {
   await addPerson(page, { name: 'Mormor Kari', category: 'Nær familie', lineage: 'Mors side' });
   await addPerson(page, { name: 'Farfar Ola', category: 'Den andre forelderens familie', lineage: 'Fars side' });
 
+  await step(page, "the child's own words stay in view at 1280 px when a person has an email", async () => {
+    await page.getByRole('link', { name: 'Legg til person' }).click();
+    await page.getByLabel('Navn', { exact: true }).fill('Tante Ingrid Marie Kristiansen-Haugland');
+    await page.getByLabel('Kategori').selectOption({ label: 'Nær familie' });
+    await page.getByLabel('Slekt').selectOption({ label: 'Mors side' });
+    await page.getByRole('radio', { name: 'Nær', exact: true }).check();
+    await page.getByRole('radio', { name: 'Støttende', exact: true }).check();
+    await page.getByRole('textbox', { name: 'Telefon', exact: true }).fill('41234567');
+    await page.getByRole('textbox', { name: 'E-post', exact: true }).fill('ingrid.marie.kristiansen-haugland@eksempelkommune.no');
+    await page.getByLabel('Postadresse', { exact: true }).fill('Storgata 12, 9008 Tromsø');
+    await page.getByLabel('Nye ord fra barnet').fill('Tante Ingrid lager de beste vaflene, og hun hører på meg.');
+    await page.getByRole('button', { name: 'Lagre personen' }).click();
+    await expectText(page, '[role=status]', 'Personen er lagret.');
+    await page.goto(caseUrl);
+    expectEqual(page.viewportSize().width, 1280, 'the viewport width');
+    const header = page.locator('table.persons thead th', { hasText: 'Barnets egne ord' });
+    const box = await header.boundingBox();
+    if (!box) throw new Error("the child's own words column has no box");
+    if (box.x < 0 || box.x + box.width > 1280) {
+      throw new Error(`the child's own words header lies at ${box.x}..${box.x + box.width}, outside 1280 px`);
+    }
+    const words = page.locator('table.persons blockquote.child-words', { hasText: 'vaflene' });
+    const wordsBox = await words.boundingBox();
+    if (!wordsBox || wordsBox.x + wordsBox.width > 1280) throw new Error("the child's words fall out of view");
+  });
+
   await step(page, 'a measure must be chosen', async () => {
     await page.getByLabel('Beskrivelse').fill('Mor er innlagt over lang tid');
     await page.getByRole('button', { name: 'Foreslå tiltaket' }).click();
