@@ -666,6 +666,9 @@ pub struct PersonForm {
     pub words_author: String,
     #[serde(default)]
     pub words_date: String,
+    /// Set by "Legg til likevel": the coordinator has seen that someone with the same name is
+    /// already on the map and adds this person all the same.
+    pub confirm_duplicate: Option<String>,
 }
 
 impl PersonForm {
@@ -770,6 +773,9 @@ struct PersonPage {
     person: Option<PersonView>,
     form: PersonForm,
     errors: FormErrors,
+    /// Someone already on the map with the name typed for a new person (id, name): the page asks
+    /// before adding them.
+    duplicate: Option<(Uuid, String)>,
 }
 
 impl PersonPage {
@@ -841,6 +847,7 @@ pub async fn new_person_page(
                 ..PersonForm::default()
             },
             errors: FormErrors::default(),
+            duplicate: None,
         },
     )
 }
@@ -866,6 +873,7 @@ pub async fn edit_person_page(
             form: PersonForm::of(&person),
             person: Some(person),
             errors: FormErrors::default(),
+            duplicate: None,
         },
     )
 }
@@ -880,6 +888,29 @@ async fn save_person(
     person_id: Option<Uuid>,
     form: PersonForm,
 ) -> Result<HttpResponse, AppError> {
+    if person_id.is_none() && form.confirm_duplicate.is_none() {
+        let persons = actions::persons(&state.db, &staff.caller(), case_id).await?;
+        if let Some(same) = persons
+            .iter()
+            .find(|p| rules::same_name(&p.person.name, &form.name))
+        {
+            let duplicate = Some((same.person.id, same.person.name.clone()));
+            let child = actions::child(&state.db, &staff.caller(), case_id).await?;
+            return render(
+                StatusCode::OK,
+                &PersonPage {
+                    tr,
+                    shell: staff.shell,
+                    case_id,
+                    child_first_name: child.first_name,
+                    person: None,
+                    form,
+                    errors: FormErrors::default(),
+                    duplicate,
+                },
+            );
+        }
+    }
     let saved = actions::save_person(
         &state.db,
         &staff.caller(),
@@ -914,6 +945,7 @@ async fn save_person(
                     person,
                     form,
                     errors,
+                    duplicate: None,
                 },
             )
         }

@@ -237,6 +237,19 @@ pub fn may_decide(status: MeasureStatus, checks: usize) -> Result<(), GateRefusa
     Ok(())
 }
 
+/// Whether two people's names are the same as a coordinator reads them: letter case and runs of
+/// whitespace do not count ("Mormor  kari" is "Mormor Kari"). A likely duplicate on the map.
+pub fn same_name(a: &str, b: &str) -> bool {
+    let key = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let a = key(a);
+    !a.is_empty() && a == key(b)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -244,6 +257,13 @@ mod tests {
 
     use super::*;
     use crate::cases::categories::{Closeness, NetworkSide, RelationCategory, RelationQuality};
+
+    #[test]
+    fn names_differing_only_in_case_and_spacing_are_the_same_person() {
+        assert!(same_name("Mormor Kari", "  mormor   KARI "));
+        assert!(!same_name("Mormor Kari", "Mormor Karin"));
+        assert!(!same_name("", "  "));
+    }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -319,6 +319,67 @@ async fn a_wrong_person_form_comes_back_with_the_reasons_and_nothing_is_written(
 }
 
 #[tokio::test]
+async fn adding_a_person_with_a_name_already_on_the_map_asks_first_and_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("alpha", &["4624"]).await;
+    let staff = app.staff("alpha", "caseworker").await;
+    let me = app.sign_in(&staff).await;
+    let case = open_case(&app, &me).await;
+    add_person(&app, &me, &case, &person("Mormor Kari", &[])).await;
+    let count = || {
+        in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+            network_persons::table.count().get_result::<i64>(c)
+        })
+        .unwrap()
+    };
+
+    // The same name in other letter case and spacing: the page asks, and nothing is written.
+    let typed = person(
+        "  mormor   KARI ",
+        &[("phone", "41234567"), ("words_text", "Hun baker boller")],
+    );
+    let (status, body) = answer(
+        app.form(&format!("{case}/persons"), &me, &typed)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let existing: uuid::Uuid = in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+        network_persons::table.select(network_persons::id).first(c)
+    })
+    .unwrap();
+    for expected in [
+        "Personen kan allerede stå på kartet",
+        &format!("<a href=\"{case}/persons/{existing}\">Mormor Kari</a>"),
+        "name=\"confirm_duplicate\"",
+        "Legg til likevel",
+        // What was typed is kept.
+        "value=\"41234567\"",
+        ">Hun baker boller</textarea>",
+    ] {
+        assert!(body.contains(expected), "the warning lacks {expected:?}");
+    }
+    assert!(!body.contains("already"), "English on a Norwegian page");
+    assert_eq!(
+        count(),
+        1,
+        "nothing is written before the coordinator confirms"
+    );
+
+    // "Legg til likevel": the second person is added.
+    let mut confirmed = typed.clone();
+    confirmed.push(("confirm_duplicate", "1"));
+    add_person(&app, &me, &case, &confirmed).await;
+    assert_eq!(count(), 2);
+
+    // Another name goes straight in.
+    add_person(&app, &me, &case, &person("Morfar Per", &[])).await;
+    assert_eq!(count(), 3);
+}
+
+#[tokio::test]
 async fn a_case_page_is_not_found_for_staff_not_assigned_and_for_leaders() {
     let app = TestApp::spawn().await;
     app.create_tenant("alpha", &["4624"]).await;
