@@ -26,6 +26,7 @@ use crate::access::session::Staff;
 use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::categories::{Closeness, NetworkSide, RelationCategory, RelationQuality};
 use crate::cases::domain::{PersonRequest, WordsAuthor};
+use crate::cases::rules::same_name;
 use crate::cases::views::{CaseCouncil, MapPerson, StaffView};
 use crate::time;
 use crate::web::AppState;
@@ -476,6 +477,7 @@ struct TaskPage {
     done: Option<String>,
     failure: FormFailure,
     typed: Typed,
+    duplicate: Option<(Uuid, String)>,
     authors: [WordsAuthor; 3],
     text_kinds: [TextKind; 2],
     roles: [MeetingRole; 6],
@@ -581,6 +583,9 @@ struct Outcome {
     failure: FormFailure,
     typed: Typed,
     status: Option<StatusCode>,
+    /// Someone already on the map with the name typed for a new team member (id, name): the
+    /// team form asks before adding them.
+    duplicate: Option<(Uuid, String)>,
 }
 
 async fn overview_page(
@@ -647,6 +652,7 @@ async fn task_page_with(
             done: outcome.done,
             failure: outcome.failure,
             typed: outcome.typed,
+            duplicate: outcome.duplicate,
             authors: WordsAuthor::ALL,
             text_kinds: TextKind::ALL,
             roles: MeetingRole::ALL,
@@ -794,6 +800,28 @@ pub async fn council_step(
 ) -> Result<HttpResponse, AppError> {
     let (case_id, council_id, step) = path.into_inner();
     let caller = staff.caller();
+    if step == "participant" && field(&fields, "confirm_duplicate").is_none() {
+        let new_name = participant_form(&fields)
+            .ok()
+            .and_then(|r| r.new_person)
+            .map(|p| p.name);
+        if let Some(name) = new_name {
+            let map = crate::cases::actions::persons(&state.db, &caller, case_id).await?;
+            if let Some(same) = map.iter().find(|p| same_name(&p.person.name, &name)) {
+                let outcome = Outcome {
+                    duplicate: Some((same.person.id, same.person.name.clone())),
+                    typed: Typed {
+                        step: step.clone(),
+                        row: None,
+                        fields,
+                    },
+                    ..Outcome::default()
+                };
+                return task_page_with(&state, staff, tr, case_id, council_id, "team", outcome)
+                    .await;
+            }
+        }
+    }
     let (s, c, k) = (&state, &caller, council_id);
     let result = match step.as_str() {
         "state" => {
@@ -937,6 +965,7 @@ pub async fn council_step(
             row,
             fields,
         },
+        duplicate: None,
     };
     match task {
         Some(task) => task_page_with(&state, staff, tr, case_id, council_id, task, outcome).await,

@@ -1126,3 +1126,72 @@ async fn the_council_pages_say_what_waits_and_what_went_out() {
     let (_, page) = common::answer(app.page(&invitations, &who).send().await.unwrap()).await;
     assert_eq!(page.matches("Sendes nå").count(), 3, "{page}");
 }
+
+#[tokio::test]
+async fn a_new_team_member_named_like_someone_on_the_map_is_asked_about_before_being_added() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", 2015).await;
+    let who = app.sign_in(&s.staff).await;
+    let council = s.council(&app, "family_group_conference").await;
+    let base = format!("/cases/{}/councils/{council}", s.case);
+    let count = || {
+        in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+            tillit::db::schema::network_persons::table
+                .count()
+                .get_result::<i64>(c)
+        })
+        .unwrap()
+    };
+    let typed = [
+        ("who", ""),
+        ("new_name", "mormor  kari"),
+        ("new_email", "kari.annen@example.no"),
+        ("new_category", "near_family"),
+        ("new_closeness", "close"),
+        ("new_quality", "supportive"),
+        ("meeting_role", "participant"),
+    ];
+
+    // The map has "Mormor Kari": the team page asks, names and links her, keeps what was typed.
+    let (status, page) = common::answer(
+        app.form(&format!("{base}/participant"), &who, &typed)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    for expected in [
+        "Personen kan allerede stå på kartet",
+        &format!(
+            r#"<a href="/cases/{}/persons/{}">Mormor Kari</a>"#,
+            s.case, s.persons[0]
+        ),
+        r#"name="confirm_duplicate""#,
+        "Legg til likevel",
+        r#"value="mormor  kari""#,
+        r#"value="kari.annen@example.no""#,
+    ] {
+        assert!(
+            page.contains(expected),
+            "the team page lacks {expected:?}: {page}"
+        );
+    }
+    assert_eq!(
+        count(),
+        3,
+        "nothing is written before the coordinator confirms"
+    );
+
+    // "Legg til likevel" adds the new person to the map and the team.
+    let mut confirmed = typed.to_vec();
+    confirmed.push(("confirm_duplicate", "1"));
+    let location = app
+        .submit(&format!("{base}/participant"), &who, &confirmed)
+        .await;
+    assert!(
+        location.starts_with(&format!("{base}/tasks/team")),
+        "{location}"
+    );
+    assert_eq!(count(), 4);
+}
