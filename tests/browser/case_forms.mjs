@@ -85,6 +85,19 @@ run(async ({ browser, baseUrl }) => {
   await addPerson(page, { name: 'Mormor Kari', category: 'Nær familie', lineage: 'Mors side' });
   await addPerson(page, { name: 'Farfar Ola', category: 'Den andre forelderens familie', lineage: 'Fars side' });
 
+  await step(page, 'a person named like someone on the map is asked about first', async () => {
+    await page.getByRole('link', { name: 'Legg til person' }).click();
+    await page.getByLabel('Navn', { exact: true }).fill('mormor  kari');
+    await page.getByLabel('Hvem er personen for barnet').fill('bestemor');
+    await page.getByRole('button', { name: 'Lagre personen' }).click();
+    await expectText(page, '#duplicate', 'Personen kan allerede stå på kartet');
+    await expectText(page, '#duplicate a', 'Mormor Kari');
+    expectEqual(await page.getByLabel('Hvem er personen for barnet').inputValue(), 'bestemor', 'what was typed is kept');
+    expectEqual(await page.getByRole('button', { name: 'Legg til likevel' }).count(), 1, 'the confirm button');
+  });
+  await scan(page, 'the person form asking about a likely duplicate');
+  await page.goto(caseUrl);
+
   await step(page, "the child's own words stay in view at 1280 px when a person has an email", async () => {
     await page.getByRole('link', { name: 'Legg til person' }).click();
     await page.getByLabel('Navn', { exact: true }).fill('Tante Ingrid Marie Kristiansen-Haugland');
