@@ -13,7 +13,7 @@ use crate::jobs::Registry;
 use crate::web::AppState;
 use crate::web::state::StateError;
 use crate::{
-    access, cases, councils, figures, openapi, overview, plans, recruitment, tenancy,
+    access, cases, councils, figures, onboarding, openapi, overview, plans, recruitment, tenancy,
     web as plumbing,
 };
 
@@ -50,9 +50,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(plumbing::health::readyz)
         .service(plumbing::metrics::scrape)
         .service(openapi::openapi_json)
-        .service(tenancy::handlers::get_tenant)
-        .service(tenancy::handlers::add_municipality)
-        .service(tenancy::handlers::remove_municipality)
+        .service(access::service::get_tenant)
+        .service(access::service::add_municipality)
+        .service(access::service::remove_municipality)
         .service(access::api_keys::create_key)
         .service(access::api_keys::list_keys)
         .service(access::api_keys::get_key)
@@ -95,12 +95,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(access::admin::audit_csv)
         .service(access::admin::jobs_page)
         .service(access::admin::retry_job)
-        .service(tenancy::operator::login_page)
-        .service(tenancy::operator::login)
-        .service(tenancy::operator::home)
-        .service(tenancy::operator::create)
-        .service(tenancy::operator::logout)
-        .service(tenancy::operator::resend_setup)
+        .service(onboarding::operator::login_page)
+        .service(onboarding::operator::login)
+        .service(onboarding::operator::home)
+        .service(onboarding::operator::create)
+        .service(onboarding::operator::logout)
+        .service(onboarding::operator::resend_setup)
         .service(access::jobs::list_jobs)
         .service(access::jobs::retry_job)
         .configure(cases::routes)

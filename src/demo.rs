@@ -18,7 +18,8 @@ use crate::access::{Role, factor, passwords};
 use crate::audit::Actor;
 use crate::db::TenantId;
 use crate::db::schema::users;
-use crate::tenancy::{self, NewTenant, Slug};
+use crate::onboarding::{self, NewTenant};
+use crate::tenancy::{self, Slug};
 use crate::web::AppState;
 use crate::web::problem::AppError;
 
@@ -196,7 +197,7 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
                 service.admin_email,
             )?;
             let created =
-                tenancy::create_tenant(&state.db, state.settings.clone(), new, Actor::System)
+                onboarding::create_tenant(&state.db, state.settings.clone(), new, Actor::System)
                     .await?;
             seed_staff(state, TenantId(created.tenant_id), &service).await?;
         }

@@ -15,6 +15,7 @@ pub mod fields;
 pub mod figures;
 pub mod jobs;
 pub mod mail;
+pub mod onboarding;
 pub mod openapi;
 pub mod overview;
 pub mod plans;

@@ -17,7 +17,8 @@ use tillit::app;
 use tillit::audit::Actor;
 use tillit::config::Settings;
 use tillit::db::bootstrap;
-use tillit::tenancy::{self, NewTenant, Slug};
+use tillit::onboarding::{self, NewTenant};
+use tillit::tenancy::Slug;
 use tillit::web::problem::AppError;
 use tillit::{demo, jobs, telemetry};
 
@@ -211,7 +212,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
         } => {
             let new = NewTenant::parse(&slug, &name, &municipalities, &admin_email)?;
             let state = app::state(settings).map_err(|e| CliError::Setup(e.to_string()))?;
-            let created = tenancy::create_tenant(
+            let created = onboarding::create_tenant(
                 &state.db,
                 state.settings.clone(),
                 new,
@@ -234,7 +235,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             let email =
                 tillit::fields::Email::parse(&email).map_err(|m| AppError::field("email", m))?;
             let state = app::state(settings).map_err(|e| CliError::Setup(e.to_string()))?;
-            let (id, password) = tillit::tenancy::operator::create_or_reset(&state, &email).await?;
+            let (id, password) =
+                tillit::onboarding::operator::create_or_reset(&state, &email).await?;
             println!(
                 "{}",
                 json!({ "operator_id": id, "email": email, "password": password })

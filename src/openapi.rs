@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
 use crate::web::i18n::Lang;
 use crate::web::problem::{AppError, PROBLEM_JSON};
 use crate::web::refusal::Refusal;
-use crate::{access, cases, councils, plans, recruitment, tenancy, web};
+use crate::{access, cases, councils, plans, recruitment, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,9 +28,9 @@ use crate::{access, cases, councils, plans, recruitment, tenancy, web};
     paths(
         web::health::healthz,
         web::health::readyz,
-        tenancy::handlers::get_tenant,
-        tenancy::handlers::add_municipality,
-        tenancy::handlers::remove_municipality,
+        access::service::get_tenant,
+        access::service::add_municipality,
+        access::service::remove_municipality,
         access::api_keys::create_key,
         access::api_keys::list_keys,
         access::api_keys::get_key,

@@ -406,7 +406,7 @@ pub async fn add_municipality(
     AdminStaff(staff): AdminStaff,
     CsrfForm(form): CsrfForm<MunicipalityForm>,
 ) -> Result<HttpResponse, AppError> {
-    let result = tenancy::add_municipality(
+    let result = super::service::serve_municipality(
         &state.db,
         &staff.caller(),
         &form.kommunenummer,
@@ -431,7 +431,7 @@ pub async fn remove_municipality(
     path: web::Path<String>,
     CsrfForm(_): CsrfForm<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
-    match tenancy::remove_municipality(&state.db, &staff.caller(), &path).await {
+    match super::service::stop_serving_municipality(&state.db, &staff.caller(), &path).await {
         Ok(()) => Ok(back_to("/admin?saved=1#municipalities")),
         Err(AppError::Refused {
             rule: Refusal::LastMunicipality,

@@ -11,6 +11,7 @@ pub mod home;
 pub mod jobs;
 pub mod login;
 pub mod passwords;
+pub mod service;
 pub mod session;
 pub mod sso;
 pub mod totp;

@@ -1188,7 +1188,7 @@ async fn request(browser: &mut Browser, app: &TestApp, method: &str, path: &str)
 #[tokio::test]
 async fn the_operator_onboards_a_service_whose_admin_gets_the_setup_email() {
     let app = TestApp::spawn().await;
-    let (_, password) = tillit::tenancy::operator::create_or_reset(
+    let (_, password) = tillit::onboarding::operator::create_or_reset(
         &app.state,
         &tillit::fields::Email::parse("drift@tillit.example").unwrap(),
     )
@@ -1315,10 +1315,10 @@ async fn the_operator_onboards_a_service_whose_admin_gets_the_setup_email() {
 #[tokio::test]
 async fn the_audit_filters_take_underscore_and_percent_literally() {
     let app = TestApp::spawn().await;
-    let created = tillit::tenancy::create_tenant(
+    let created = tillit::onboarding::create_tenant(
         &app.state.db,
         app.state.settings.clone(),
-        tillit::tenancy::NewTenant::parse(
+        tillit::onboarding::NewTenant::parse(
             "filtre",
             "Filtre barneverntjeneste",
             &["4624".to_owned()],

@@ -304,7 +304,7 @@ async fn the_mail_outbox_reads_what_the_app_sends() {
 #[tokio::test]
 async fn onboarding_from_operator_to_coordinator() {
     let app = spawn_app().await;
-    let (_, password) = tillit::tenancy::operator::create_or_reset(
+    let (_, password) = tillit::onboarding::operator::create_or_reset(
         &app.state,
         &Email::parse("drift@tillit.example").expect("email"),
     )

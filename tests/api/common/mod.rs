@@ -22,7 +22,8 @@ use tillit::app;
 use tillit::audit::Actor;
 use tillit::config::Settings;
 use tillit::db::{TenantId, bootstrap, in_tenant, local_without_tls};
-use tillit::tenancy::{self, CreatedTenant, NewTenant, Slug};
+use tillit::onboarding::{self, CreatedTenant, NewTenant};
+use tillit::tenancy::{self, Slug};
 use tillit::web::AppState;
 
 /// The superuser connection that creates and drops test databases. On these machines PostgreSQL
@@ -237,7 +238,7 @@ impl TestApp {
             &format!("admin@{slug}.example"),
         )
         .expect("valid tenant");
-        tenancy::create_tenant(
+        onboarding::create_tenant(
             &self.state.db,
             self.state.settings.clone(),
             new,

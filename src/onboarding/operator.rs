@@ -394,9 +394,9 @@ pub async fn resend_setup(
     operator: Operator,
     CsrfForm(form): CsrfForm<ResendForm>,
 ) -> Result<HttpResponse, AppError> {
-    let location = match super::Slug::parse(&form.slug) {
+    let location = match crate::tenancy::Slug::parse(&form.slug) {
         Err(_) => "/operator?resent=none".to_owned(),
-        Ok(slug) => match super::tenant_by_slug(&state.db, &slug).await? {
+        Ok(slug) => match crate::tenancy::tenant_by_slug(&state.db, &slug).await? {
             None => "/operator?resent=none".to_owned(),
             Some(tenant) => {
                 let settings = state.settings.clone();
