@@ -26,7 +26,7 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
-    councils,
+    councils, users,
 };
 use crate::tenancy::sender::{Signature, neutral_sender};
 use crate::time;
@@ -170,6 +170,15 @@ pub(crate) struct InviteePage {
     token: String,
     /// What just happened to the participant's commitments (confirmed, done).
     plan_saved: Option<&'static str>,
+    /// Who invites, and where questions go: the council's coordinator.
+    coordinator: Coordinator,
+}
+
+/// The council's coordinator as an invitee sees them: a name to ask for and an address to write
+/// to (a staff member without a display name is named by their address).
+pub(crate) struct Coordinator {
+    name: String,
+    email: String,
 }
 
 #[derive(Template)]
@@ -209,6 +218,23 @@ pub(crate) fn page_values(
         .first(conn)
         .optional()?;
     let plan = plan_section(conn, found.council, found.participant)?;
+    let (name, email): (String, String) = councils::table
+        .inner_join(
+            users::table.on(users::tenant_id
+                .eq(councils::tenant_id)
+                .and(users::id.eq(councils::coordinator_id))),
+        )
+        .filter(councils::id.eq(found.council))
+        .select((users::display_name, users::email))
+        .first(conn)?;
+    let coordinator = Coordinator {
+        name: if name.trim().is_empty() {
+            email.clone()
+        } else {
+            name
+        },
+        email,
+    };
     Ok((
         sender,
         tz,
@@ -221,6 +247,7 @@ pub(crate) fn page_values(
             .collect(),
         answer,
         plan,
+        coordinator,
     ))
 }
 
@@ -233,6 +260,7 @@ pub(crate) type Values = (
     Vec<SharedText>,
     Option<AnswerRow>,
     Option<PlanSection>,
+    Coordinator,
 );
 
 /// How the page was reached.
@@ -251,7 +279,7 @@ pub(crate) fn page(
     shown: Shown,
 ) -> InviteePage {
     let lang = tr.lang();
-    let (sender, tz, texts, answer, plan) = values;
+    let (sender, tz, texts, answer, plan, coordinator) = values;
     let Shown {
         token,
         saved,
@@ -294,6 +322,7 @@ pub(crate) fn page(
         plan,
         token,
         plan_saved,
+        coordinator,
         tr,
         shell,
     }

@@ -769,6 +769,23 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
     for _ in 0..2 {
         assert_eq!(get(tokens[0].1.clone()).await.status(), 200);
     }
+    // The page says who invites and where questions go: the council's coordinator.
+    let page = get(tokens[0].1.clone()).await.text().await.unwrap();
+    let coordinator_email: String = in_tenant(&mut app.db.app_conn(), a.tenant, |c| {
+        tillit::db::schema::users::table
+            .find((a.tenant.0, a.staff.user_id))
+            .select(tillit::db::schema::users::email)
+            .first(c)
+    })
+    .unwrap();
+    assert!(
+        page.contains("Du er invitert av <strong>Ansatt coordinator</strong>"),
+        "the page names the coordinator"
+    );
+    assert!(
+        page.contains(&format!("href=\"mailto:{coordinator_email}\"")),
+        "the page gives the coordinator's address"
+    );
     let answers = |t: TenantId| -> i64 {
         in_tenant(&mut app.db.app_conn(), t, |c| {
             council_answers::table.count().get_result(c)
