@@ -301,6 +301,22 @@ pub async fn persons(db: &Db, caller: &Caller, case_id: Uuid) -> Result<Vec<Pers
     .await
 }
 
+/// Someone already on the child's map with `name` as a coordinator reads it
+/// ([`rules::same_name`]): their id and name, so a form adding a new person can ask first. Read
+/// and audited as the map is.
+pub async fn likely_duplicate(
+    db: &Db,
+    caller: &Caller,
+    case_id: Uuid,
+    name: &str,
+) -> Result<Option<(Uuid, String)>, AppError> {
+    let same = persons(db, caller, case_id)
+        .await?
+        .into_iter()
+        .find(|p| super::rules::same_name(&p.person.name, name));
+    Ok(same.map(|p| (p.person.id, p.person.name)))
+}
+
 /// One person on the map, with the child's first name for the page that shows them.
 pub async fn person(
     db: &Db,

@@ -889,12 +889,9 @@ async fn save_person(
     form: PersonForm,
 ) -> Result<HttpResponse, AppError> {
     if person_id.is_none() && form.confirm_duplicate.is_none() {
-        let persons = actions::persons(&state.db, &staff.caller(), case_id).await?;
-        if let Some(same) = persons
-            .iter()
-            .find(|p| rules::same_name(&p.person.name, &form.name))
-        {
-            let duplicate = Some((same.person.id, same.person.name.clone()));
+        let duplicate =
+            actions::likely_duplicate(&state.db, &staff.caller(), case_id, &form.name).await?;
+        if duplicate.is_some() {
             let child = actions::child(&state.db, &staff.caller(), case_id).await?;
             return render(
                 StatusCode::OK,

@@ -26,7 +26,6 @@ use crate::access::session::Staff;
 use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::categories::{Closeness, NetworkSide, RelationCategory, RelationQuality};
 use crate::cases::domain::{PersonRequest, WordsAuthor};
-use crate::cases::rules::same_name;
 use crate::cases::views::{CaseCouncil, MapPerson, StaffView};
 use crate::time;
 use crate::web::AppState;
@@ -806,10 +805,11 @@ pub async fn council_step(
             .and_then(|r| r.new_person)
             .map(|p| p.name);
         if let Some(name) = new_name {
-            let map = crate::cases::actions::persons(&state.db, &caller, case_id).await?;
-            if let Some(same) = map.iter().find(|p| same_name(&p.person.name, &name)) {
+            let duplicate =
+                crate::cases::actions::likely_duplicate(&state.db, &caller, case_id, &name).await?;
+            if duplicate.is_some() {
                 let outcome = Outcome {
-                    duplicate: Some((same.person.id, same.person.name.clone())),
+                    duplicate,
                     typed: Typed {
                         step: step.clone(),
                         row: None,
