@@ -73,6 +73,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(access::factor::enrol_form)
         .service(access::factor::enrol_at_login)
         .service(access::account::account_page)
+        .service(access::account::set_contact)
         .service(access::account::factor_form)
         .service(access::account::set_factor)
         .service(access::account::new_recovery_codes)

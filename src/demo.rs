@@ -14,10 +14,11 @@ use diesel::prelude::*;
 
 use crate::access::api_keys::{self, NewApiKey};
 use crate::access::totp::Secret;
-use crate::access::{Role, factor, passwords};
+use crate::access::{Role, factor, passwords, staff};
 use crate::audit::Actor;
 use crate::db::TenantId;
 use crate::db::schema::users;
+use crate::fields::Phone;
 use crate::onboarding::{self, NewTenant};
 use crate::tenancy::{self, Slug};
 use crate::web::AppState;
@@ -118,6 +119,12 @@ async fn seed_staff(
                     }
                 }
                 factor::enrol(conn, &key, tenant, user, &secret, 0)?;
+                if role == Role::Coordinator {
+                    // Invitees' pages name the coordinator and the number to call.
+                    let phone =
+                        Phone::parse("22 33 44 55").map_err(|e| AppError::Internal(e.into()))?;
+                    staff::set_work_phone(conn, user, Some(&phone))?;
+                }
             }
             Ok::<_, AppError>(())
         })

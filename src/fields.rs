@@ -68,6 +68,73 @@ pub fn required_text(input: &str, max: usize) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
+/// A phone number in E.164 form (`+4791234567`). People type Norwegian numbers as eight digits
+/// with or without spaces, foreign ones with `+` or `00`; both are accepted and stored alike, so a
+/// `tel:` link always works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        const INVALID: &str = "a phone number is eight digits (912 34 567) or + and the country code (+46 70 123 45 67)";
+        let compact: String = input
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}'))
+            .collect();
+        if compact.is_empty() {
+            return Err("enter a phone number");
+        }
+        let digits = if let Some(rest) = compact.strip_prefix('+') {
+            rest.to_owned()
+        } else if let Some(rest) = compact.strip_prefix("00") {
+            rest.to_owned()
+        } else if compact.len() == 8 {
+            format!("47{compact}")
+        } else {
+            return Err(INVALID);
+        };
+        if !digits.chars().all(|c| c.is_ascii_digit())
+            || !(7..=15).contains(&digits.len())
+            || digits.starts_with('0')
+        {
+            return Err(INVALID);
+        }
+        if let Some(national) = digits.strip_prefix("47")
+            && (national.len() != 8 || national.starts_with(['0', '1']))
+        {
+            return Err("a Norwegian number has eight digits, e.g. 912 34 567");
+        }
+        Ok(Self(format!("+{digits}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether an SMS can reach it: a Norwegian mobile (4 or 9 first) or any foreign number.
+    pub fn is_mobile(&self) -> bool {
+        match self.0.strip_prefix("+47") {
+            Some(national) => national.starts_with(['4', '9']),
+            None => true,
+        }
+    }
+}
+
+/// A stored E.164 number as people read it: Norwegian numbers in the usual groups (mobile
+/// `912 34 567`, landline `22 33 44 55`), others as stored.
+pub fn format_phone(e164: &str) -> String {
+    match e164.strip_prefix("+47") {
+        Some(n) if n.len() == 8 && n.is_ascii() => {
+            if n.starts_with(['4', '9']) {
+                format!("{} {} {}", &n[..3], &n[3..5], &n[5..])
+            } else {
+                format!("{} {} {} {}", &n[..2], &n[2..4], &n[4..6], &n[6..])
+            }
+        }
+        _ => e164.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +170,36 @@ mod tests {
         assert!(required_text("   ", 20).is_err());
         assert!(required_text(&"x".repeat(21), 20).is_err());
         assert!(required_text("a\nb", 20).is_err());
+    }
+
+    #[test]
+    fn phone_numbers_are_stored_as_e164_and_shown_in_groups() {
+        for (input, stored) in [
+            ("912 34 567", "+4791234567"),
+            ("91234567", "+4791234567"),
+            ("+47 912 34 567", "+4791234567"),
+            ("0047 22-33-44-55", "+4722334455"),
+            ("+46 70 123 45 67", "+46701234567"),
+            ("(+44) 20 7946 0958", "+442079460958"),
+        ] {
+            assert_eq!(Phone::parse(input).unwrap().as_str(), stored, "{input}");
+        }
+        for bad in [
+            "",
+            "1234567",
+            "912345678",
+            "01234567",
+            "+47 1234 5678",
+            "+47 912 34 56",
+            "+0 123 456 789",
+            "912 34 56x",
+            "+1234567890123456",
+            "tlf 91234567",
+        ] {
+            assert!(Phone::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert_eq!(format_phone("+4791234567"), "912 34 567");
+        assert_eq!(format_phone("+4722334455"), "22 33 44 55");
+        assert_eq!(format_phone("+46701234567"), "+46701234567");
     }
 }

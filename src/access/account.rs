@@ -1,4 +1,4 @@
-//! A staff member's own account: their second factor (set up a new one, new recovery codes) and
+//! A staff member's own account: their work phone, their second factor (set up a new one, new recovery codes) and
 //! their sessions (see where they are signed in, end one or all the others). Setting up a new
 //! factor ends every other session.
 
@@ -13,12 +13,15 @@ use uuid::Uuid;
 
 use super::factor::{self, EnrolPage, EnrolmentView, RecoveryCodesPage};
 use super::session::{self, SessionRow, Staff};
+use super::staff;
 use super::totp::Secret;
 use crate::audit;
+use crate::fields::Phone;
 use crate::tenancy::settings::ServiceSettings;
 use crate::tokens;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::form_errors::sentence;
 use crate::web::i18n::Tr;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
@@ -60,6 +63,12 @@ struct AccountPage {
     shell: Shell,
     name: String,
     email: String,
+    /// The work phone field: as stored, or as typed when it was refused.
+    work_phone: String,
+    /// Why the typed work phone was refused, in the reader's language.
+    phone_error: Option<String>,
+    /// The work phone was just saved: said in its own section, where the person looks.
+    contact_saved: bool,
     has_factor: bool,
     codes_left: i64,
     sessions: Vec<SessionLine>,
@@ -78,9 +87,27 @@ pub async fn account_page(
     tr: Tr,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let notice = match query.done.as_deref() {
+        Some("ended") => Some("account.sessions_ended"),
+        _ => None,
+    };
+    let contact_saved = query.done.as_deref() == Some("contact");
+    show(&state, staff, tr, notice, contact_saved, None).await
+}
+
+/// The account page; with `refused` (what was typed, and why it was refused) the contact form
+/// comes back with the message at its field.
+async fn show(
+    state: &AppState,
+    staff: Staff,
+    tr: Tr,
+    notice: Option<&'static str>,
+    contact_saved: bool,
+    refused: Option<(String, String)>,
+) -> Result<HttpResponse, AppError> {
     let (tenant, user) = (staff.tenant, staff.user);
     let idle = Duration::minutes(state.settings.session.idle_minutes);
-    let (has_factor, codes_left, rows, zone) = state
+    let (has_factor, codes_left, rows, zone, contact) = state
         .db
         .tenant(tenant, move |conn| {
             let zone = ServiceSettings::load(conn)?.tz;
@@ -89,23 +116,32 @@ pub async fn account_page(
                 factor::recovery_codes_left(conn, tenant, user)?,
                 session::live_sessions(conn, tenant, user, idle)?,
                 zone,
+                staff::contact(conn, user)?,
             ))
         })
         .await?;
-    let notice = match query.done.as_deref() {
-        Some("ended") => Some("account.sessions_ended"),
-        _ => None,
-    };
     let sessions = rows
         .into_iter()
         .map(|row| SessionLine::new(row, staff.session_id, zone, &tr))
         .collect();
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (work_phone, phone_error) = match refused {
+        Some((typed, error)) => (typed, Some(error)),
+        None => (contact.and_then(|c| c.work_phone).unwrap_or_default(), None),
+    };
     render(
-        StatusCode::OK,
+        status,
         &AccountPage {
             tr,
             name: staff.display_name.clone(),
             email: staff.email.clone(),
+            work_phone,
+            phone_error,
+            contact_saved,
             has_factor,
             codes_left,
             sessions,
@@ -113,6 +149,54 @@ pub async fn account_page(
             shell: staff.shell,
         },
     )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ContactForm {
+    /// The work phone; empty removes it.
+    pub work_phone: String,
+}
+
+/// The staff member's own work phone, which invitees of the councils they coordinate see as
+/// who to call. Empty removes it; a number that is not one comes back at the field.
+#[post("/account/contact")]
+pub async fn set_contact(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    CsrfForm(form): CsrfForm<ContactForm>,
+) -> Result<HttpResponse, AppError> {
+    let typed = form.work_phone.trim().to_owned();
+    let phone = if typed.is_empty() {
+        None
+    } else {
+        match Phone::parse(&typed) {
+            Ok(phone) => Some(phone),
+            Err(message) => {
+                let error = sentence(&tr, message);
+                return show(&state, staff, tr, None, false, Some((typed, error))).await;
+            }
+        }
+    };
+    let (tenant, user) = (staff.tenant, staff.user);
+    let caller = staff.caller();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            staff::set_work_phone(conn, user, phone.as_ref())?;
+            audit::record(
+                conn,
+                tenant,
+                caller
+                    .audit("user.contact")
+                    .object("user", user)
+                    .details(serde_json::json!({ "work_phone": phone.is_some() })),
+            )?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
+    Ok(back_to("/account?done=contact#contact-heading"))
 }
 
 fn account_secret(state: &AppState, staff: &Staff, nonce: &str) -> Secret {

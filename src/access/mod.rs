@@ -14,6 +14,7 @@ pub mod passwords;
 pub mod service;
 pub mod session;
 pub mod sso;
+pub mod staff;
 pub mod totp;
 
 use serde::{Deserialize, Serialize};

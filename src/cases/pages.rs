@@ -17,7 +17,7 @@ use super::actions::{self, CASE_ROLES};
 use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, RelationQuality};
 use super::domain::{
     CaseListRequest, CaseUpdateRequest, Channel, Gender, MeasureKind, NewCaseRequest,
-    PersonRequest, Phase, RevisionRequest, WordsAuthor, WordsRequest, format_phone,
+    PersonRequest, Phase, RevisionRequest, WordsAuthor, WordsRequest,
 };
 use super::forms::{self, ChildForm, MeasureForm};
 use super::handlers::MapQuery;
@@ -29,6 +29,7 @@ use super::views::{
     PersonView, RevisionView, StaffMember,
 };
 use crate::access::session::Staff;
+use crate::fields::format_phone;
 use crate::mail::templates::fill;
 use crate::tenancy::Municipality;
 use crate::web::AppState;
@@ -724,7 +725,7 @@ impl PersonForm {
                     p.email.is_some(),
                     p.phone
                         .as_deref()
-                        .and_then(|t| super::domain::Phone::parse(t).ok())
+                        .and_then(|t| crate::fields::Phone::parse(t).ok())
                         .as_ref(),
                     p.address.is_some(),
                 )

@@ -14,7 +14,7 @@ use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, Relat
 use super::domain::{
     CaseFilter, CaseSort, CaseUpdate, Channel, CheckKind, ChildWords, Gender, MeasureKind,
     MeasureStatus, NewCase, NewCheck, NewChild, NewMeasure, NewRevision, PersonFields, Phase,
-    WordsAuthor, format_phone,
+    WordsAuthor,
 };
 use super::rules::{self, LatestRevision, MapFacts};
 use super::views::{
@@ -27,6 +27,7 @@ use crate::db::schema::{
     case_assignments, cases, child_words, children, costly_measures, map_revisions,
     network_check_persons, network_checks, network_persons, users,
 };
+use crate::fields::format_phone;
 use crate::tenancy::domain::Kommunenummer;
 use crate::tenancy::settings::ServiceSettings;
 use crate::web::problem::AppError;

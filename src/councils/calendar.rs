@@ -1,8 +1,9 @@
 //! The `.ics` attached to invitations, built with the `icalendar` crate.
 //!
 //! Confidential by default: the file says only that there is a meeting, when, and where to read
-//! more (the invitee's link). No place, no names, no attendee list — an `.ics` with all attendees
-//! leaks every address to every invitee. The UID is the meeting's own and never changes, SEQUENCE
+//! more (the invitee's link). No names and no attendee list — an `.ics` with all attendees leaks
+//! every address to every invitee — and the place only when the coordinator chose to share it
+//! for that meeting (calendars are often seen by others). The UID is the meeting's own and never changes, SEQUENCE
 //! rises with each change, METHOD is REQUEST for an invitation or a change and CANCEL for a
 //! cancellation, and times are UTC (`…Z`), which every client reads without a VTIMEZONE block.
 
@@ -31,11 +32,15 @@ impl Method {
 pub struct CalendarEntry<'a> {
     pub uid: Uuid,
     pub sequence: i32,
-    pub method: Method,
+    /// The scheduling message an emailed file is (REQUEST, CANCEL); `None` for the file an
+    /// invitee downloads from their page, which is just the event (RFC 5545 §3.7.2).
+    pub method: Option<Method>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// A neutral title ("Møte").
     pub summary: &'a str,
+    /// The place, only when shared.
+    pub location: Option<&'a str>,
     /// The invitee's link, where the details are.
     pub link: Option<&'a str>,
     /// The service's neutral sender name, as the organizer's name.
@@ -62,16 +67,20 @@ pub fn render(entry: &CalendarEntry<'_>) -> String {
                 .done(),
         )
         .status(match entry.method {
-            Method::Request => EventStatus::Confirmed,
-            Method::Cancel => EventStatus::Cancelled,
+            Some(Method::Request) | None => EventStatus::Confirmed,
+            Some(Method::Cancel) => EventStatus::Cancelled,
         });
+    if let Some(place) = entry.location {
+        event.location(place);
+    }
     if let Some(link) = entry.link {
         event.description(link).url(link);
     }
     let mut calendar = Calendar::new();
-    calendar
-        .append_property(icalendar::Property::new("METHOD", entry.method.as_str()).done())
-        .push(event.done());
+    if let Some(method) = entry.method {
+        calendar.append_property(icalendar::Property::new("METHOD", method.as_str()).done());
+    }
+    calendar.push(event.done());
     calendar.done().to_string()
 }
 
@@ -85,10 +94,11 @@ mod tests {
         let ics = render(&CalendarEntry {
             uid: Uuid::from_u128(42),
             sequence: 2,
-            method: Method::Request,
+            method: Some(Method::Request),
             starts_at: Utc.with_ymd_and_hms(2026, 12, 3, 17, 0, 0).unwrap(),
             ends_at: Utc.with_ymd_and_hms(2026, 12, 3, 20, 0, 0).unwrap(),
             summary: "Møte",
+            location: None,
             link: Some("https://tillit.example/i/tli_abc"),
             organizer_name: "Fjordvik kommune",
             organizer_address: "noreply@tillit.example",
@@ -107,6 +117,27 @@ mod tests {
         }
         assert!(ics.contains("ORGANIZER;CN=Fjordvik kommune:mailto:noreply@tillit.example"));
         assert!(!ics.contains("ATTENDEE"));
+        assert!(!ics.contains("LOCATION"), "no place unless shared");
         assert!(ics.contains("\r\n"));
+    }
+
+    #[test]
+    fn a_download_has_no_method_and_a_shared_place() {
+        let ics = render(&CalendarEntry {
+            uid: Uuid::from_u128(42),
+            sequence: 0,
+            method: None,
+            starts_at: Utc.with_ymd_and_hms(2026, 12, 3, 17, 0, 0).unwrap(),
+            ends_at: Utc.with_ymd_and_hms(2026, 12, 3, 20, 0, 0).unwrap(),
+            summary: "Møte",
+            location: Some("Biblioteket, 2. etasje"),
+            link: None,
+            organizer_name: "Fjordvik kommune",
+            organizer_address: "noreply@tillit.example",
+            domain: "tillit.example",
+            stamp: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(),
+        });
+        assert!(!ics.contains("METHOD"), "{ics}");
+        assert!(ics.contains("LOCATION:Biblioteket\\, 2. etasje"), "{ics}");
     }
 }

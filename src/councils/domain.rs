@@ -639,6 +639,11 @@ pub struct MeetingRequest {
     #[schema(value_type = Option<i32>)]
     pub duration_minutes: Option<String>,
     pub place: Option<String>,
+    /// Whether the place goes into the invitees' calendar file too (it is on their page either
+    /// way). Off unless asked for: calendars are often seen by others.
+    #[serde(default, deserialize_with = "flag")]
+    #[schema(value_type = Option<bool>)]
+    pub place_shared: Option<bool>,
     /// An https link to the video meeting.
     pub video_link: Option<String>,
 }
@@ -650,6 +655,8 @@ pub struct MeetingTime {
     pub starts_at: Option<DateTime<Utc>>,
     pub duration_minutes: i32,
     pub place: Option<String>,
+    /// The place goes into the calendar file (never without a place).
+    pub place_shared: bool,
     pub video_link: Option<String>,
 }
 
@@ -758,6 +765,7 @@ impl MeetingTime {
         Ok(Self {
             starts_at,
             duration_minutes: duration,
+            place_shared: place.is_some() && req.place_shared == Some(true),
             place,
             video_link,
         })
@@ -910,6 +918,7 @@ mod tests {
                 ends_at: end.map(Into::into),
                 duration_minutes: minutes.map(Into::into),
                 place: Some("Biblioteket".into()),
+                place_shared: None,
                 video_link: None,
             },
             Oslo,

@@ -333,6 +333,7 @@ pub fn reschedule(
             council_meetings::starts_at.eq(time.starts_at),
             council_meetings::duration_minutes.eq(time.duration_minutes),
             council_meetings::place.eq(&time.place),
+            council_meetings::place_shared.eq(time.place_shared),
             council_meetings::video_link.eq(&time.video_link),
             council_meetings::sequence.eq(meeting.sequence + i32::from(confirmed)),
             council_meetings::updated_at.eq(cs.now),
@@ -636,10 +637,14 @@ fn send_invitation(
             content: calendar::render(&CalendarEntry {
                 uid: meeting.calendar_uid,
                 sequence: meeting.sequence,
-                method,
+                method: Some(method),
                 starts_at: start,
                 ends_at: end,
                 summary: templates::meeting_title(lang),
+                // A cancellation needs only the UID to find the event.
+                location: (method == Method::Request)
+                    .then(|| meeting.shared_place())
+                    .flatten(),
                 link: link.as_deref(),
                 organizer_name: &sender,
                 organizer_address: &ctx.mailer.from_address(),

@@ -18,15 +18,17 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::domain::{
-    AgendaPart, Answer, AnswerRequest, CouncilKind, MeetingStatus, Response, TextKind,
-};
+use super::calendar::{self, CalendarEntry};
+use super::domain::{AgendaPart, Answer, AnswerRequest, CouncilKind, Response, TextKind};
+use super::invitations::link_url;
+use super::queries::MeetingRow;
 use super::views::{InviteeSections, PlanSection, PlanSectionReader};
+use crate::access::staff::{self, StaffContact};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::TenantId;
 use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
-    councils, users,
+    councils,
 };
 use crate::tenancy::sender::{Signature, neutral_sender};
 use crate::time;
@@ -55,84 +57,61 @@ pub(crate) async fn lookup(
 pub(crate) struct Live {
     pub(crate) participant: Uuid,
     pub(crate) council: Uuid,
+    coordinator: Uuid,
     kind: CouncilKind,
-    meeting: Uuid,
-    starts_at: Option<DateTime<Utc>>,
-    duration_minutes: i32,
-    place: Option<String>,
-    video_link: Option<String>,
+    meeting: MeetingRow,
     agenda: Vec<AgendaPart>,
-    cancelled: bool,
 }
 
 pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<Live>, AppError> {
-    type Row = (
-        Uuid,
-        Uuid,
-        String,
-        Uuid,
-        Option<DateTime<Utc>>,
-        i32,
-        Option<String>,
-        Option<String>,
-        serde_json::Value,
-        String,
-    );
-    let row: Option<Row> = council_invitations::table
-        .inner_join(
-            council_participants::table.on(council_participants::tenant_id
-                .eq(council_invitations::tenant_id)
-                .and(council_participants::id.eq(council_invitations::participant_id))),
-        )
-        .inner_join(
-            council_meetings::table.on(council_meetings::tenant_id
-                .eq(council_invitations::tenant_id)
-                .and(council_meetings::id.eq(council_invitations::meeting_id))),
-        )
-        .inner_join(
-            councils::table.on(councils::tenant_id
-                .eq(council_invitations::tenant_id)
-                .and(councils::id.eq(council_invitations::council_id))),
-        )
-        .filter(council_invitations::id.eq(invitation))
-        .filter(council_invitations::revoked_at.is_null())
-        .filter(council_invitations::expires_at.gt(Utc::now()))
-        .filter(council_participants::removed_at.is_null())
-        .select((
-            council_invitations::participant_id,
-            council_invitations::council_id,
-            councils::kind,
-            council_meetings::id,
-            council_meetings::starts_at,
-            council_meetings::duration_minutes,
-            council_meetings::place,
-            council_meetings::video_link,
-            council_meetings::agenda,
-            council_meetings::status,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some(r) = row else {
+    let row: Option<(Uuid, Uuid, String, Uuid, MeetingRow, serde_json::Value)> =
+        council_invitations::table
+            .inner_join(
+                council_participants::table.on(council_participants::tenant_id
+                    .eq(council_invitations::tenant_id)
+                    .and(council_participants::id.eq(council_invitations::participant_id))),
+            )
+            .inner_join(
+                council_meetings::table.on(council_meetings::tenant_id
+                    .eq(council_invitations::tenant_id)
+                    .and(council_meetings::id.eq(council_invitations::meeting_id))),
+            )
+            .inner_join(
+                councils::table.on(councils::tenant_id
+                    .eq(council_invitations::tenant_id)
+                    .and(councils::id.eq(council_invitations::council_id))),
+            )
+            .filter(council_invitations::id.eq(invitation))
+            .filter(council_invitations::revoked_at.is_null())
+            .filter(council_invitations::expires_at.gt(Utc::now()))
+            .filter(council_participants::removed_at.is_null())
+            .select((
+                council_invitations::participant_id,
+                council_invitations::council_id,
+                councils::kind,
+                councils::coordinator_id,
+                MeetingRow::as_select(),
+                council_meetings::agenda,
+            ))
+            .first(conn)
+            .optional()?;
+    let Some((participant, council, kind, coordinator, meeting, agenda)) = row else {
         return Ok(None);
     };
     Ok(Some(Live {
-        participant: r.0,
-        council: r.1,
-        kind: CouncilKind::parse(&r.2).map_err(AppError::Internal)?,
-        meeting: r.3,
-        starts_at: r.4,
-        duration_minutes: r.5,
-        place: r.6,
-        video_link: r.7,
-        agenda: serde_json::from_value(r.8).map_err(|e| AppError::Internal(e.to_string()))?,
-        cancelled: r.9 == MeetingStatus::Cancelled.as_str(),
+        participant,
+        council,
+        coordinator,
+        kind: CouncilKind::parse(&kind).map_err(AppError::Internal)?,
+        meeting,
+        agenda: serde_json::from_value(agenda).map_err(|e| AppError::Internal(e.to_string()))?,
     }))
 }
 
 impl Live {
     /// Answers can change until the meeting starts (and never for a cancelled one).
     pub(crate) fn open_for_answers(&self, now: DateTime<Utc>) -> bool {
-        !self.cancelled && self.starts_at.is_none_or(|s| s > now)
+        !self.meeting.cancelled() && self.meeting.starts_at.is_none_or(|s| s > now)
     }
 }
 
@@ -170,15 +149,10 @@ pub(crate) struct InviteePage {
     token: String,
     /// What just happened to the participant's commitments (confirmed, done).
     plan_saved: Option<&'static str>,
-    /// Who invites, and where questions go: the council's coordinator.
-    coordinator: Coordinator,
-}
-
-/// The council's coordinator as an invitee sees them: a name to ask for and an address to write
-/// to (a staff member without a display name is named by their address).
-pub(crate) struct Coordinator {
-    name: String,
-    email: String,
+    /// Who invites, who to call and where questions go: the council's coordinator.
+    coordinator: StaffContact,
+    /// The invitation's own address, for the calendar download beside it.
+    calendar_href: Option<String>,
 }
 
 #[derive(Template)]
@@ -191,6 +165,19 @@ struct UnknownPage {
 pub(crate) fn unknown(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
     render(StatusCode::NOT_FOUND, &UnknownPage { tr, shell })
 }
+
+/// What the invitee page shows, read in the invitation's tenant.
+pub(crate) struct Values {
+    /// The service's neutral sender name.
+    sender: String,
+    tz: Tz,
+    texts: Vec<SharedText>,
+    answer: Option<AnswerRow>,
+    plan: Option<PlanSection>,
+    coordinator: StaffContact,
+}
+
+type AnswerRow = (String, Option<String>, Option<String>, Option<String>);
 
 /// Everything the page shows, read in the invitation's tenant.
 pub(crate) fn page_values(
@@ -207,7 +194,7 @@ pub(crate) fn page_values(
         .select((council_texts::kind, council_texts::text))
         .load(conn)?;
     let answer: Option<AnswerRow> = council_answers::table
-        .filter(council_answers::meeting_id.eq(found.meeting))
+        .filter(council_answers::meeting_id.eq(found.meeting.id))
         .filter(council_answers::participant_id.eq(found.participant))
         .select((
             council_answers::response,
@@ -218,27 +205,13 @@ pub(crate) fn page_values(
         .first(conn)
         .optional()?;
     let plan = plan_section(conn, found.council, found.participant)?;
-    let (name, email): (String, String) = councils::table
-        .inner_join(
-            users::table.on(users::tenant_id
-                .eq(councils::tenant_id)
-                .and(users::id.eq(councils::coordinator_id))),
-        )
-        .filter(councils::id.eq(found.council))
-        .select((users::display_name, users::email))
-        .first(conn)?;
-    let coordinator = Coordinator {
-        name: if name.trim().is_empty() {
-            email.clone()
-        } else {
-            name
-        },
-        email,
-    };
-    Ok((
+    let coordinator = staff::contact(conn, found.coordinator)?.ok_or_else(|| {
+        AppError::Internal("a council's coordinator is not a staff member".into())
+    })?;
+    Ok(Values {
         sender,
         tz,
-        texts
+        texts: texts
             .into_iter()
             .map(|(kind, text)| SharedText {
                 question: kind == TextKind::Question.as_str(),
@@ -248,20 +221,8 @@ pub(crate) fn page_values(
         answer,
         plan,
         coordinator,
-    ))
+    })
 }
-
-type AnswerRow = (String, Option<String>, Option<String>, Option<String>);
-
-/// What the invitee page shows, read in the invitation's tenant.
-pub(crate) type Values = (
-    String,
-    Tz,
-    Vec<SharedText>,
-    Option<AnswerRow>,
-    Option<PlanSection>,
-    Coordinator,
-);
 
 /// How the page was reached.
 pub(crate) struct Shown {
@@ -279,7 +240,14 @@ pub(crate) fn page(
     shown: Shown,
 ) -> InviteePage {
     let lang = tr.lang();
-    let (sender, tz, texts, answer, plan, coordinator) = values;
+    let Values {
+        sender,
+        tz,
+        texts,
+        answer,
+        plan,
+        coordinator,
+    } = values;
     let Shown {
         token,
         saved,
@@ -298,16 +266,13 @@ pub(crate) fn page(
     InviteePage {
         sender,
         kind: found.kind.label(lang),
-        when: found.starts_at.map(|s| time::moment(s, tz, lang)),
-        until: found.starts_at.map(|s| {
-            let end = s + chrono::Duration::minutes(i64::from(found.duration_minutes));
-            time::clock(end, tz)
-        }),
-        place: found.place.clone(),
-        video_link: found.video_link.clone(),
+        when: found.meeting.starts_at.map(|s| time::moment(s, tz, lang)),
+        until: found.meeting.ends_at().map(|end| time::clock(end, tz)),
+        place: found.meeting.place.clone(),
+        video_link: found.meeting.video_link.clone(),
         agenda: found.agenda.iter().map(|a| a.label(lang)).collect(),
         texts,
-        cancelled: found.cancelled,
+        cancelled: found.meeting.cancelled(),
         open: found.open_for_answers(Utc::now()),
         saved,
         response,
@@ -320,6 +285,8 @@ pub(crate) fn page(
         availability,
         error,
         plan,
+        calendar_href: (found.meeting.starts_at.is_some() && !found.meeting.cancelled())
+            .then(|| format!("/i/{token}/calendar.ics")),
         token,
         plan_saved,
         coordinator,
@@ -335,6 +302,42 @@ pub struct SavedQuery {
     pub plan: Option<String>,
 }
 
+/// The live invitation behind `token` and what `read` reads beside it in its tenant, the
+/// reading audited as `action` (an invitee's view); `None` — the neutral page — for a link that
+/// does not lead to a live invitation, or when `read` finds nothing to show. Rate-limited.
+async fn open_live<T: Send + 'static>(
+    req: &HttpRequest,
+    state: &AppState,
+    token: &str,
+    action: &'static str,
+    read: impl FnOnce(&mut PgConnection, &Live) -> Result<Option<T>, AppError> + Send + 'static,
+) -> Result<Option<(Live, T)>, AppError> {
+    state.limits.invitee(&client_address(req))?;
+    let Some((tenant, invitation)) = lookup(state, token).await? else {
+        return Ok(None);
+    };
+    let request = request_id(req);
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            let Some(found) = live(conn, invitation)? else {
+                return Ok(None);
+            };
+            let Some(read) = read(conn, &found)? else {
+                return Ok(None);
+            };
+            audit::record(
+                conn,
+                tenant,
+                AuditEntry::new(&Actor::Invitee(found.participant), action)
+                    .object("meeting", found.meeting.id)
+                    .request(request.as_deref()),
+            )?;
+            Ok(Some((found, read)))
+        })
+        .await
+}
+
 #[get("/i/{token}")]
 pub async fn show_invitation(
     req: HttpRequest,
@@ -345,28 +348,15 @@ pub async fn show_invitation(
     token: web::Path<String>,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.invitee(&client_address(&req))?;
-    let Some((tenant, invitation)) = lookup(&state, &token).await? else {
-        return unknown(tr, shell);
-    };
-    let request = request_id(&req);
-    let found = state
-        .db
-        .tenant(tenant, move |conn| {
-            let Some(found) = live(conn, invitation)? else {
-                return Ok::<_, AppError>(None);
-            };
-            let values = page_values(conn, &found, sections.plan)?;
-            audit::record(
-                conn,
-                tenant,
-                AuditEntry::new(&Actor::Invitee(found.participant), "invitation.view")
-                    .object("meeting", found.meeting)
-                    .request(request.as_deref()),
-            )?;
-            Ok(Some((found, values)))
-        })
-        .await?;
+    let plan = sections.plan;
+    let found = open_live(
+        &req,
+        &state,
+        &token,
+        "invitation.view",
+        move |conn, found| page_values(conn, found, plan).map(Some),
+    )
+    .await?;
     match found {
         Some((found, values)) => {
             let shown = Shown {
@@ -383,6 +373,64 @@ pub async fn show_invitation(
         }
         None => unknown(tr, shell),
     }
+}
+
+/// `GET /i/{token}/calendar.ics`: the meeting as a file for the invitee's own calendar, with the
+/// same UID as the invitations' files, so a calendar that already has the meeting updates it
+/// instead of adding a second. Like the page: neutral title, the link for the details, the place
+/// only when shared; an unknown link, a meeting without a time or a cancelled one is the neutral
+/// page. Audited like a view of the page.
+#[get("/i/{token}/calendar.ics")]
+pub async fn calendar_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let found = open_live(
+        &req,
+        &state,
+        &token,
+        "invitation.calendar",
+        |conn, found| {
+            if found.meeting.starts_at.is_none() || found.meeting.cancelled() {
+                return Ok(None);
+            }
+            Ok(Some(neutral_sender(conn)?.sender))
+        },
+    )
+    .await?;
+    let Some((Live { meeting, .. }, sender)) = found else {
+        return unknown(tr, shell);
+    };
+    let (Some(starts_at), Some(ends_at)) = (meeting.starts_at, meeting.ends_at()) else {
+        return unknown(tr, shell);
+    };
+    let link = link_url(&state.settings, &token);
+    let ics = calendar::render(&CalendarEntry {
+        uid: meeting.calendar_uid,
+        sequence: meeting.sequence,
+        method: None,
+        starts_at,
+        ends_at,
+        summary: crate::mail::templates::meeting_title(tr.lang()),
+        location: meeting.shared_place(),
+        link: Some(&link),
+        organizer_name: &sender,
+        organizer_address: &state.mailer.from_address(),
+        domain: state.mailer.id_domain(),
+        stamp: Utc::now(),
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"mote.ics\"",
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(ics))
 }
 
 #[post("/i/{token}")]
@@ -437,7 +485,7 @@ pub async fn answer_invitation(
             diesel::insert_into(council_answers::table)
                 .values((
                     council_answers::tenant_id.eq(tenant.0),
-                    council_answers::meeting_id.eq(found.meeting),
+                    council_answers::meeting_id.eq(found.meeting.id),
                     council_answers::participant_id.eq(found.participant),
                     council_answers::council_id.eq(found.council),
                     council_answers::response.eq(answer.response.as_str()),
@@ -463,7 +511,7 @@ pub async fn answer_invitation(
                 conn,
                 tenant,
                 AuditEntry::new(&Actor::Invitee(found.participant), "invitation.answer")
-                    .object("meeting", found.meeting)
+                    .object("meeting", found.meeting.id)
                     .request(request.as_deref())
                     .details(json!({ "response": answer.response })),
             )?;

@@ -36,6 +36,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(pages::task_page)
         .service(pages::council_step)
         .service(invitee::show_invitation)
+        .service(invitee::calendar_file)
         .service(invitee::answer_invitation)
         .service(list_councils)
         .service(create_council)

@@ -316,7 +316,8 @@ pub struct Reach {
 
 /// Where a person's preferred way goes: the address, the number as people read it.
 fn reach_to(person: &MapPerson) -> String {
-    use crate::cases::domain::{Channel, format_phone};
+    use crate::cases::domain::Channel;
+    use crate::fields::format_phone;
     match person.preferred_channel {
         Channel::Email => person.email.clone(),
         Channel::Sms | Channel::Call => person.phone.as_deref().map(format_phone),

@@ -429,6 +429,7 @@ fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView
         i32,
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
+        bool,
     );
     let rows: Vec<Row> = council_meetings::table
         .filter(council_meetings::council_id.eq(council_id))
@@ -445,6 +446,7 @@ fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView
             council_meetings::sequence,
             council_meetings::confirmed_at,
             council_meetings::cancelled_at,
+            council_meetings::place_shared,
         ))
         .load(conn)?;
     let answers: Vec<AnswerView> = council_answers::table
@@ -465,6 +467,7 @@ fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView
                 ends_at: r.1.map(|s| s + chrono::Duration::minutes(i64::from(r.2))),
                 duration_minutes: r.2,
                 place: r.3,
+                place_shared: r.11,
                 video_link: r.4,
                 agenda,
                 status: r.6,
@@ -1343,6 +1346,7 @@ pub fn insert_meeting(
             council_meetings::starts_at.eq(time.starts_at),
             council_meetings::duration_minutes.eq(time.duration_minutes),
             council_meetings::place.eq(&time.place),
+            council_meetings::place_shared.eq(time.place_shared),
             council_meetings::video_link.eq(&time.video_link),
             council_meetings::agenda.eq(agenda),
             council_meetings::calendar_uid.eq(Uuid::new_v4()),
@@ -1362,6 +1366,7 @@ pub struct MeetingRow {
     pub starts_at: Option<DateTime<Utc>>,
     pub duration_minutes: i32,
     pub place: Option<String>,
+    pub place_shared: bool,
     pub video_link: Option<String>,
     pub status: String,
     pub calendar_uid: Uuid,
@@ -1377,6 +1382,11 @@ impl MeetingRow {
 
     pub fn cancelled(&self) -> bool {
         self.status == MeetingStatus::Cancelled.as_str()
+    }
+
+    /// The place, when the coordinator chose to share it in calendar files.
+    pub fn shared_place(&self) -> Option<&str> {
+        self.place.as_deref().filter(|_| self.place_shared)
     }
 }
 

@@ -142,6 +142,8 @@ pub struct MeetingView {
     pub ends_at: Option<DateTime<Utc>>,
     pub duration_minutes: i32,
     pub place: Option<String>,
+    /// The place goes into the invitees' calendar files too.
+    pub place_shared: bool,
     pub video_link: Option<String>,
     pub agenda: Vec<AgendaPart>,
     /// scheduled or cancelled.

@@ -50,6 +50,7 @@ diesel::table! {
         created_at -> Timestamptz,
         lang -> Text,
         last_login_at -> Nullable<Timestamptz>,
+        work_phone -> Nullable<Text>,
     }
 }
 
@@ -439,6 +440,7 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        place_shared -> Bool,
     }
 }
 

@@ -138,6 +138,8 @@ async fn network_council(
     let meeting = MeetingRequest {
         starts_at: Some(format!("{}T18:00", local.format("%Y-%m-%d"))),
         place: Some("Biblioteket, møterom 2".into()),
+        // A public place: fine in the invitees' calendars.
+        place_shared: Some(true),
         ..MeetingRequest::default()
     };
     let view = actions::schedule_meeting(state, caller, case, council, meeting).await?;

@@ -13,6 +13,9 @@ const SENTENCES: &[(&str, &str)] = &[
     ("line breaks and control characters", "field_error.one_line"),
     ("control characters are not allowed", "field_error.one_line"),
     ("enter an email address", "field_error.email_missing"),
+    ("enter a phone number", "field_error.phone"),
+    ("a phone number is", "field_error.phone"),
+    ("a norwegian number has", "field_error.phone"),
     ("an email address", "field_error.email_invalid"),
     (
         "this is not a valid email address",

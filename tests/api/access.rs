@@ -587,6 +587,7 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("GET", "/admin/sso", &["tenant_admin"]),
     ("POST", "/admin/sso", &["tenant_admin"]),
     ("GET", "/account", STAFF_ROLES),
+    ("POST", "/account/contact", STAFF_ROLES),
     ("GET", "/account/factor", STAFF_ROLES),
     ("POST", "/account/factor", STAFF_ROLES),
     ("POST", "/account/recovery-codes", STAFF_ROLES),
@@ -985,6 +986,7 @@ const PUBLIC: &[(&str, &str)] = &[
     // An invitee's meeting page: the link's token is the only key (tests/api/councils.rs).
     ("GET", "/i/{token}"),
     ("POST", "/i/{token}"),
+    ("GET", "/i/{token}/calendar.ics"),
     // The participant's commitments, on the same link's page (tests/api/plans.rs).
     ("POST", "/i/{token}/plan/confirmation"),
     ("POST", "/i/{token}/plan/commitments/{commitment_id}/done"),

@@ -511,5 +511,28 @@ async fn the_demo_seeds_its_cases_once() {
         assert_eq!(recruiting.recruitments, 1, "{slug}");
         assert_eq!(recruiting.homes, 2, "{slug}");
         assert_eq!(recruiting.state, "family_plan", "{slug}");
+        // The invitee page names whom to call, and the sent meeting's calendar file has its
+        // (public) place.
+        #[derive(QueryableByName)]
+        struct Reachable {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            phones: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            shared_places: i64,
+        }
+        let reachable: Reachable = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            diesel::sql_query(
+                "SELECT (SELECT count(*) FROM users
+                          WHERE role = 'coordinator' AND work_phone IS NOT NULL) AS phones,
+                        (SELECT count(*) FROM council_meetings WHERE place_shared) AS shared_places",
+            )
+            .get_result(c)
+        })
+        .expect("contact");
+        assert_eq!(reachable.phones, 1, "{slug}: the coordinator's work phone");
+        assert_eq!(
+            reachable.shared_places, 1,
+            "{slug}: a meeting with its place shared"
+        );
     }
 }

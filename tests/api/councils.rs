@@ -508,10 +508,17 @@ fn read_ics(ics: &str) -> (String, String, String, String, BTreeSet<String>) {
     (method, get("UID"), get("SEQUENCE"), get("DTSTART"), names)
 }
 
-/// Nothing in `mail`, raw or decoded, names the child, the map's people or child welfare.
+/// Nothing in `mail`, raw or decoded, names the child, the map's people, child welfare or the
+/// place.
 fn assert_neutral(mail: &Mail) {
-    let everything = mail.everything();
+    assert_neutral_text(&mail.everything(), false);
+}
+
+/// Nothing in `everything` names the child, the map's people or child welfare; nor the place,
+/// unless the coordinator chose to share it (`place_shared`).
+fn assert_neutral_text(everything: &str, place_shared: bool) {
     let lower = everything.to_lowercase();
+    let place = (!place_shared).then_some("Biblioteket");
     for word in [
         CHILD_FIRST,
         CHILD_LAST,
@@ -519,8 +526,10 @@ fn assert_neutral(mail: &Mail) {
         "child welfare",
         "Mormor Kari",
         "Lærer",
-        "Biblioteket",
-    ] {
+    ]
+    .into_iter()
+    .chain(place)
+    {
         assert!(
             !lower.contains(&word.to_lowercase()),
             "{word:?} in a message:\n{everything}"
@@ -597,6 +606,10 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
         );
         assert!(!names.contains("ATTENDEE"), "no attendee list: {names:?}");
         assert!(names.contains("ORGANIZER"));
+        assert!(
+            !names.contains("LOCATION"),
+            "the place stays out of calendars unless the coordinator shares it"
+        );
         let link = mail
             .text
             .split_whitespace()
@@ -657,7 +670,7 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
         &app,
         &council,
         &format!("/meetings/{meeting}/reschedule"),
-        json!({"starts_at": local(14, 17), "place": "Biblioteket"}),
+        json!({"starts_at": local(14, 17), "place": "Biblioteket", "place_shared": true}),
         200,
     )
     .await;
@@ -682,15 +695,89 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
     let changes = with_sequence(&moved, "1");
     assert_eq!(changes.len(), 3, "each invitee hears of the change");
     for mail in &changes {
-        assert_neutral(mail);
-        let (method, event_uid, _, start, _) = read_ics(mail.calendar().unwrap());
+        assert_neutral_text(&mail.everything(), true);
+        let (method, event_uid, _, start, names) = read_ics(mail.calendar().unwrap());
         assert_eq!(method, "REQUEST");
         assert!(event_uid.starts_with(&uid));
         let expected =
             tillit::councils::domain::local_moment(&local(14, 17), chrono_tz::Europe::Oslo)
                 .unwrap();
         assert_eq!(start, expected.format("%Y%m%dT%H%M%SZ").to_string());
+        assert!(
+            names.contains("LOCATION"),
+            "the coordinator shared the place"
+        );
+        assert!(mail.calendar().unwrap().contains("LOCATION:Biblioteket"));
     }
+    // The invitee's page offers the meeting as a file for their own calendar: the same event
+    // (UID, SEQUENCE), no scheduling METHOD, the place as shared, the link for the rest.
+    let new_link = changes[0]
+        .text
+        .split_whitespace()
+        .find(|w| w.contains("/i/tli_"))
+        .expect("the new link")
+        .trim_start_matches(&app.address)
+        .to_owned();
+    let html = app
+        .client
+        .get(app.url(&new_link))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let href = format!("{new_link}/calendar.ics");
+    assert!(
+        html.contains(&format!("href=\"{href}\" download")),
+        "the page links its calendar file"
+    );
+    let file = app.client.get(app.url(&href)).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert!(
+        file.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    assert!(
+        file.headers()[reqwest::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let ics = file.text().await.unwrap();
+    let calendar = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()))
+        .next()
+        .expect("one calendar")
+        .expect("a calendar the parser reads");
+    assert!(
+        calendar.properties.iter().all(|p| p.name != "METHOD"),
+        "a download is no scheduling message"
+    );
+    let value = |name: &str| {
+        calendar.events[0]
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.clone())
+    };
+    assert!(value("UID").unwrap().starts_with(&uid), "the same event");
+    assert_eq!(value("SEQUENCE").as_deref(), Some("1"));
+    assert_eq!(value("LOCATION").as_deref(), Some("Biblioteket"));
+    assert!(
+        value("URL").unwrap().ends_with(&new_link),
+        "the link for the details"
+    );
+    assert_neutral_text(&ics, true);
+    // The old link's file is the neutral page, like the old link.
+    let old_file = app
+        .client
+        .get(app.url(&format!("{path}/calendar.ics")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old_file.status(), 404);
     // The old link was rotated away: the neutral page.
     let old = app.client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(old.status(), 404);
@@ -785,6 +872,57 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
     assert!(
         page.contains(&format!("href=\"mailto:{coordinator_email}\"")),
         "the page gives the coordinator's address"
+    );
+    assert!(!page.contains("href=\"tel:"), "no work phone recorded yet");
+    // The coordinator records a work phone on their account page: a wrong one comes back at the
+    // field, in Norwegian, with what was typed; a right one is what invitees are told to call.
+    let signed_in = app.sign_in(&a.staff).await;
+    let refused = app
+        .form("/account/contact", &signed_in, &[("work_phone", "12 34")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.unwrap();
+    assert!(
+        refused.contains("Skriv et norsk telefonnummer med åtte siffer"),
+        "the message in Norwegian"
+    );
+    assert!(refused.contains("id=\"work-phone-error\""), "at the field");
+    assert!(
+        refused.contains("value=\"12 34\""),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        app.submit(
+            "/account/contact",
+            &signed_in,
+            &[("work_phone", "912 34 567")]
+        )
+        .await,
+        "/account?done=contact#contact-heading"
+    );
+    let account = app
+        .page("/account?done=contact", &signed_in)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let contact = &account[account.find("id=\"contact-heading\"").unwrap()..];
+    let saved = contact
+        .find("Telefonnummeret er lagret.")
+        .expect("the confirmation");
+    assert!(
+        saved < contact.find("id=\"work-phone\"").unwrap(),
+        "the confirmation stands in the section, above the field"
+    );
+    assert!(contact.contains("value=\"912 34 567\""));
+    let page = get(tokens[0].1.clone()).await.text().await.unwrap();
+    assert!(
+        page.contains("som du kan ringe på <a href=\"tel:+4791234567\">912 34 567</a>"),
+        "the page says whom to call, and at which number"
     );
     let answers = |t: TenantId| -> i64 {
         in_tenant(&mut app.db.app_conn(), t, |c| {

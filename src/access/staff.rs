@@ -1,0 +1,52 @@
+//! A staff member as other capabilities may read them: how they are named and reached. `users`
+//! belongs to access; a council page that names its coordinator asks here instead of reading the
+//! table itself.
+
+use diesel::PgConnection;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::users;
+use crate::fields::{Phone, format_phone};
+
+/// How a staff member is named and reached at work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffContact {
+    /// The display name, or the address for a staff member who has none.
+    pub name: String,
+    pub email: String,
+    /// The work phone as people read it (`912 34 567`), when recorded.
+    pub work_phone: Option<String>,
+    /// The work phone in E.164, for a `tel:` link.
+    pub work_phone_e164: Option<String>,
+}
+
+/// `user`'s contact in the current tenant, if they exist.
+pub fn contact(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<StaffContact>> {
+    let row: Option<(String, String, Option<String>)> = users::table
+        .filter(users::id.eq(user))
+        .select((users::display_name, users::email, users::work_phone))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(name, email, phone)| StaffContact {
+        name: if name.trim().is_empty() {
+            email.clone()
+        } else {
+            name
+        },
+        email,
+        work_phone: phone.as_deref().map(format_phone),
+        work_phone_e164: phone,
+    }))
+}
+
+/// Records `user`'s work phone, or removes it.
+pub fn set_work_phone(
+    conn: &mut PgConnection,
+    user: Uuid,
+    phone: Option<&Phone>,
+) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::id.eq(user)))
+        .set(users::work_phone.eq(phone.map(Phone::as_str)))
+        .execute(conn)
+}
