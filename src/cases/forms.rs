@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::actions;
 use super::domain::{CheckKind, ChildRequest, MeasureRequest, MeasureStatus, NetworkCheckRequest};
-use super::pages::{FormErrors, PageState, Shown, case_page_response, see_other};
+use super::pages::{CaseTab, FormErrors, PageState, Shown, case_page_response, see_other};
 use super::views::{CasePageSections, ChildView, MapPerson, MeasureView};
 use crate::access::session::Staff;
 use crate::web::AppState;
@@ -213,7 +213,7 @@ pub async fn assign(
         Err(_) => Err(AppError::field("user_id", "choose a staff member")),
     };
     match saved {
-        Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=assigned#staff"))),
+        Ok(()) => Ok(see_other(format!("/cases/{case_id}/staff?done=assigned"))),
         Err(err) => {
             let assign_errors =
                 FormErrors::from_error(err, |_| ("assign_user", tr.t("cases.error.assign_user")))?;
@@ -224,6 +224,7 @@ pub async fn assign(
                 tr,
                 case_id,
                 PageState {
+                    tab: CaseTab::Staff,
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     assign_errors,
                     ..PageState::default()
@@ -250,7 +251,7 @@ pub async fn unassign(
     let removed = actions::unassign(&state.db, &staff.caller(), case_id, user_id).await;
     match removed {
         Ok(()) if user_id == staff.user => Ok(see_other("/cases".to_owned())),
-        Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=unassigned#staff"))),
+        Ok(()) => Ok(see_other(format!("/cases/{case_id}/staff?done=unassigned"))),
         Err(AppError::Refused { .. }) => {
             case_page_response(
                 &state,
@@ -259,6 +260,7 @@ pub async fn unassign(
                 tr,
                 case_id,
                 PageState {
+                    tab: CaseTab::Staff,
                     status: StatusCode::CONFLICT,
                     staff_refusal: Some(tr.t("cases.staff.last_one")),
                     ..PageState::default()
@@ -298,7 +300,7 @@ pub async fn propose_measure(
         .await
         .map(drop);
     match saved {
-        Ok(()) => Ok(see_other(format!("/cases/{case_id}?done=measure#measures"))),
+        Ok(()) => Ok(see_other(format!("/cases/{case_id}/measures?done=measure"))),
         Err(err) => {
             let measure_errors = FormErrors::from_error(err, |f| match f {
                 "kind" => ("measure_kind", tr.t("cases.error.measure_kind")),
@@ -311,6 +313,7 @@ pub async fn propose_measure(
                 tr,
                 case_id,
                 PageState {
+                    tab: CaseTab::Measures,
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     measure_form: form,
                     measure_errors,
@@ -335,7 +338,7 @@ async fn measure_outcome(
 ) -> Result<HttpResponse, AppError> {
     match result {
         Ok(()) => Ok(see_other(format!(
-            "/cases/{case_id}?done={done}#measure-{measure_id}"
+            "/cases/{case_id}/measures?done={done}#measure-{measure_id}"
         ))),
         Err(AppError::Refused { .. }) => {
             case_page_response(
@@ -345,6 +348,7 @@ async fn measure_outcome(
                 tr,
                 case_id,
                 PageState {
+                    tab: CaseTab::Measures,
                     status: StatusCode::CONFLICT,
                     refused_measure: Some(measure_id),
                     ..PageState::default()
@@ -568,7 +572,7 @@ pub async fn record_check(
     let (status, errors, refusal) = match saved {
         Ok(()) => {
             return Ok(see_other(format!(
-                "/cases/{case_id}?done=check#measure-{measure_id}"
+                "/cases/{case_id}/measures?done=check#measure-{measure_id}"
             )));
         }
         Err(AppError::Refused { .. }) => (

@@ -402,6 +402,19 @@ struct CasePage {
 }
 
 impl CasePage {
+    /// Whether this is the case's page `tab`.
+    fn on(&self, tab: CaseTab) -> bool {
+        self.page.tab == tab
+    }
+
+    /// The tabs: each one's address, name and whether it is this page.
+    fn tabs(&self) -> Vec<(String, &'static str, bool)> {
+        CaseTab::ALL
+            .iter()
+            .map(|t| (t.href(self.case.id), self.tr.t(t.label_key()), self.on(*t)))
+            .collect()
+    }
+
     /// A wrong field of the revision form.
     fn error(&self, id: &str) -> Option<&'static str> {
         self.page.errors.get(id)
@@ -474,10 +487,51 @@ fn notice(query: &NoticeQuery) -> Option<&'static str> {
     }
 }
 
-/// What the case page shows besides the case: the forms as typed with their errors, a refusal
-/// and where it belongs, a notice.
+/// The case's pages: the map and its people first, then one page for each kind of work, so a
+/// form comes back on a page of its own length with its message where the person looks (the
+/// one case page had grown to eight sections and seven forms). Each shows the child and the tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseTab {
+    /// The prompts, the eco-map, the people on it and the councils.
+    #[default]
+    Map,
+    /// Saving the map as a revision.
+    Revision,
+    /// The phase, the acute flag and who is responsible.
+    Staff,
+    /// Costly measures and the network check before them.
+    Measures,
+}
+
+impl CaseTab {
+    pub const ALL: [CaseTab; 4] = [Self::Map, Self::Revision, Self::Staff, Self::Measures];
+
+    /// The tab's page for `case`.
+    pub fn href(self, case: Uuid) -> String {
+        match self {
+            Self::Map => format!("/cases/{case}"),
+            Self::Revision => format!("/cases/{case}/revision"),
+            Self::Staff => format!("/cases/{case}/staff"),
+            Self::Measures => format!("/cases/{case}/measures"),
+        }
+    }
+
+    /// The catalogue key of the tab's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Map => "cases.tabs.map",
+            Self::Revision => "cases.tabs.revision",
+            Self::Staff => "cases.tabs.staff",
+            Self::Measures => "cases.tabs.measures",
+        }
+    }
+}
+
+/// What the case page shows besides the case: which of its pages, the forms as typed with their
+/// errors, a refusal and where it belongs, a notice.
 #[derive(Default)]
 pub(super) struct PageState {
+    pub tab: CaseTab,
     pub status: StatusCode,
     pub revision_form: RevisionForm,
     /// The revision form's wrong fields.
@@ -523,8 +577,33 @@ pub(super) async fn case_page_response(
     )
 }
 
-/// The case page: the child, the prompts, the eco-map and its table, the forms that change the
-/// phase and save a revision, the staff assigned, and the costly measures.
+/// One of the case's pages, as opened from its tab or after a form that worked.
+async fn tab_page(
+    state: &AppState,
+    sections: CasePageSections,
+    staff: Staff,
+    tr: Tr,
+    case_id: Uuid,
+    query: &NoticeQuery,
+    tab: CaseTab,
+) -> Result<HttpResponse, AppError> {
+    case_page_response(
+        state,
+        sections,
+        staff,
+        tr,
+        case_id,
+        PageState {
+            tab,
+            status: StatusCode::OK,
+            notice: notice(query),
+            ..PageState::default()
+        },
+    )
+    .await
+}
+
+/// The case's first page: the child, the prompts, the eco-map and its table, and the councils.
 #[get("/cases/{id}")]
 pub async fn case_page(
     state: web::Data<AppState>,
@@ -534,19 +613,50 @@ pub async fn case_page(
     id: web::Path<Uuid>,
     query: web::Query<NoticeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    case_page_response(
-        &state,
-        **sections,
-        staff,
-        tr,
-        id.into_inner(),
-        PageState {
-            status: StatusCode::OK,
-            notice: notice(&query),
-            ..PageState::default()
-        },
-    )
-    .await
+    let id = id.into_inner();
+    tab_page(&state, **sections, staff, tr, id, &query, CaseTab::Map).await
+}
+
+/// The form that saves the map as a revision, with the latest one and a link to the history.
+#[get("/cases/{id}/revision")]
+pub async fn revision_page(
+    state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    tab_page(&state, **sections, staff, tr, id, &query, CaseTab::Revision).await
+}
+
+/// The case's phase and acute flag, and the staff responsible for it.
+#[get("/cases/{id}/staff")]
+pub async fn staff_page(
+    state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    tab_page(&state, **sections, staff, tr, id, &query, CaseTab::Staff).await
+}
+
+/// The costly measures, each with its network check, and the form that proposes one.
+#[get("/cases/{id}/measures")]
+pub async fn measures_page(
+    state: web::Data<AppState>,
+    sections: web::Data<CasePageSections>,
+    staff: Staff,
+    tr: Tr,
+    id: web::Path<Uuid>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    tab_page(&state, **sections, staff, tr, id, &query, CaseTab::Measures).await
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -572,7 +682,7 @@ pub async fn change_status(
         municipality: None,
     };
     actions::update_case(&state.db, &staff.caller(), case_id, request).await?;
-    Ok(see_other(format!("/cases/{case_id}?done=status#status")))
+    Ok(see_other(format!("/cases/{case_id}/staff?done=status")))
 }
 
 fn revision_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
@@ -608,7 +718,7 @@ pub async fn save_revision(
         .map(drop);
     match saved {
         Ok(()) => Ok(see_other(format!(
-            "/cases/{case_id}?done=revision#revision"
+            "/cases/{case_id}/revision?done=revision"
         ))),
         Err(err) => {
             let errors = FormErrors::from_error(err, |f| revision_field(&tr, f))?;
@@ -619,6 +729,7 @@ pub async fn save_revision(
                 tr,
                 case_id,
                 PageState {
+                    tab: CaseTab::Revision,
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     revision_form: form,
                     errors,
@@ -1207,6 +1318,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
         .service(create_from_form)
         .service(case_page)
+        .service(revision_page)
+        .service(staff_page)
+        .service(measures_page)
         .service(change_status)
         .service(save_revision)
         .service(history_page)

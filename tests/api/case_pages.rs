@@ -157,8 +157,12 @@ async fn a_coordinator_maps_the_network_and_sees_the_picture_the_table_and_the_p
             ],
         )
         .await;
-    let revised = page(&app, &me, &location).await;
-    assert!(revised.contains("Revisjonen er lagret."));
+    // The revision has a page of its own, and the message stands on it.
+    assert_eq!(location, format!("{case}/revision?done=revision"));
+    let saved = page(&app, &me, &location).await;
+    assert!(saved.contains("Revisjonen er lagret."));
+    assert!(saved.contains("aria-current=\"page\">Revisjon</a>"));
+    let revised = page(&app, &me, &case).await;
     assert!(!revised.contains("Barnet har ikke noe nettverkskart"));
     assert!(revised.contains("Revisjon 1"), "the picture is labelled");
 
@@ -398,6 +402,9 @@ async fn a_case_page_is_not_found_for_staff_not_assigned_and_for_leaders() {
             format!("{case}/map"),
             format!("{case}/map.svg"),
             format!("{case}/revisions"),
+            format!("{case}/revision"),
+            format!("{case}/staff"),
+            format!("{case}/measures"),
             format!("{case}/persons/new"),
             format!("{case}/child"),
         ] {
@@ -690,7 +697,7 @@ async fn staff_are_assigned_and_unassigned_on_the_case_page_but_the_last_one_sta
     let gone = colleague(&app, owner.tenant, "caseworker", "Gunnar Gått", false);
     let admin = colleague(&app, owner.tenant, "tenant_admin", "Åse Admin", true);
 
-    let before = page(&app, &me, &case).await;
+    let before = page(&app, &me, &format!("{case}/staff")).await;
     assert!(before.contains("<th scope=\"row\">Ansatt coordinator</th>"));
     assert!(before.contains(&format!(
         "<option value=\"{}\">Ansatt caseworker (Saksbehandler)</option>",
@@ -738,7 +745,7 @@ async fn staff_are_assigned_and_unassigned_on_the_case_page_but_the_last_one_sta
         (status, location.as_str()),
         (
             StatusCode::SEE_OTHER,
-            format!("{case}?done=assigned#staff").as_str()
+            format!("{case}/staff?done=assigned").as_str()
         )
     );
     let assigned = page(&app, &me, &location).await;
@@ -759,7 +766,7 @@ async fn staff_are_assigned_and_unassigned_on_the_case_page_but_the_last_one_sta
             &[],
         )
         .await;
-    assert_eq!(location, format!("{case}?done=unassigned#staff"));
+    assert_eq!(location, format!("{case}/staff?done=unassigned"));
     let (status, _) = answer(app.page(&case, &me).send().await.unwrap()).await;
     assert_eq!(
         status,
@@ -873,7 +880,7 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
         ),
     )
     .await;
-    let fresh = page(&app, &me, &case).await;
+    let fresh = page(&app, &me, &format!("{case}/measures")).await;
     assert!(fresh.contains("Ingen tiltak er foreslått."));
 
     // A measure must be chosen.
@@ -906,7 +913,7 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
             ],
         )
         .await;
-    assert_eq!(location, format!("{case}?done=measure#measures"));
+    assert_eq!(location, format!("{case}/measures?done=measure"));
     let proposed = page(&app, &me, &location).await;
     for expected in [
         "Tiltaket er foreslått. Sjekk nettverket før det vedtas.",
@@ -1009,7 +1016,10 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
             ],
         )
         .await;
-    assert_eq!(location, format!("{case}?done=check#measure-{measure}"));
+    assert_eq!(
+        location,
+        format!("{case}/measures?done=check#measure-{measure}")
+    );
     let checked = page(&app, &me, &location).await;
     for expected in [
         "Nettverkssjekken er registrert.",

@@ -1,4 +1,5 @@
-// A coordinator works through the case page's forms in the browser: the last person responsible
+// A coordinator works through the case's pages and their forms in the browser, moving between
+// them by the tabs, each form coming back on its own page: the last person responsible
 // cannot be removed (the page says why), a caseworker is made responsible too, the child's
 // details are corrected (first with a missing name), and a foster home is proposed, refused as
 // decided before the network is checked, checked (first with nobody ticked) and then decided.
@@ -47,6 +48,8 @@ run(async ({ browser, baseUrl }) => {
   const caseUrl = page.url();
 
   await step(page, 'the only person responsible cannot be removed', async () => {
+    await page.getByRole('navigation', { name: 'Sidene i saken' }).getByRole('link', { name: 'Fase og ansvarlige' }).click();
+    await expectText(page, '.tabs [aria-current=page]', 'Fase og ansvarlige');
     await page.getByRole('button', { name: `Fjern ${me}` }).click();
     await expectText(page, '#staff .error-summary', 'Dette er den eneste ansvarlige for saken');
     await expectText(page, 'table.staff', me);
@@ -125,6 +128,8 @@ run(async ({ browser, baseUrl }) => {
   });
 
   await step(page, 'a measure must be chosen', async () => {
+    await page.getByRole('navigation', { name: 'Sidene i saken' }).getByRole('link', { name: 'Kostnadskrevende tiltak' }).click();
+    await expectText(page, '.tabs [aria-current=page]', 'Kostnadskrevende tiltak');
     await page.getByLabel('Beskrivelse').fill('Mor er innlagt over lang tid');
     await page.getByRole('button', { name: 'Foreslå tiltaket' }).click();
     await expectText(page, '#measures .error-summary', 'Velg hvilket tiltak som foreslås.');
@@ -179,10 +184,11 @@ run(async ({ browser, baseUrl }) => {
   await scan(page, 'the case page with a decided measure');
 
   await step(page, 'the page reads the same in English', async () => {
-    await page.goto(caseUrl);
+    await page.goto(`${caseUrl}/measures`);
     await page.getByRole('button', { name: 'English' }).click();
     await expectText(page, '#measures h2', 'Costly measures');
     await expectText(page, 'article.measure h3', 'Foster home Decided');
+    await page.getByRole('navigation', { name: "The case's pages" }).getByRole('link', { name: 'Phase and staff' }).click();
     await expectText(page, '#staff h2', 'Responsible for the case');
   });
   await scan(page, 'the case page in English');

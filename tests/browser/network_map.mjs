@@ -111,10 +111,14 @@ run(async ({ browser, baseUrl }) => {
   }
 
   await step(page, 'save a revision with the child taking part', async () => {
+    const tabs = page.getByRole('navigation', { name: 'Sidene i saken' });
+    await tabs.getByRole('link', { name: 'Revisjon' }).click();
     await page.getByRole('radio', { name: 'Ja', exact: true }).check();
     await page.getByLabel('Hvordan deltok barnet').fill('Emma tegnet kartet sammen med koordinator');
     await page.getByRole('button', { name: 'Lagre revisjon' }).click();
     await expectText(page, '[role=status]', 'Revisjonen er lagret.');
+    await expectText(page, '.tabs [aria-current=page]', 'Revisjon');
+    await tabs.getByRole('link', { name: 'Kartet' }).click();
     await expectText(page, '.prompts', 'Kartet er oppdatert');
   });
 
