@@ -141,3 +141,24 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
     .run();
     Ok(server)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::web::i18n::{Lang, Tr};
+
+    /// The admin's page of jobs names each kind in words: every kind the service registers has
+    /// its name in both catalogues.
+    #[test]
+    fn every_job_kind_has_a_name_in_every_language() {
+        for lang in [Lang::Nb, Lang::En] {
+            let tr = Tr::new(lang);
+            for kind in super::jobs().kinds() {
+                assert!(
+                    tr.find(&format!("jobs.kinds.{kind}")).is_some(),
+                    "jobs.kinds.{kind} is missing in {}",
+                    lang.as_str()
+                );
+            }
+        }
+    }
+}

@@ -105,6 +105,34 @@ struct SettingsPage {
     second_factor_required: bool,
 }
 
+/// The zones a Norwegian service is likely to want, offered first.
+const COMMON_ZONES: [&str; 6] = [
+    "Europe/Oslo",
+    "Arctic/Longyearbyen",
+    "Europe/Stockholm",
+    "Europe/Copenhagen",
+    "Europe/Helsinki",
+    "UTC",
+];
+
+impl SettingsPage {
+    /// The time-zone picker's first group.
+    fn common_zones(&self) -> [&'static str; 6] {
+        COMMON_ZONES
+    }
+
+    /// Every other zone of the IANA database the service can be in, by name.
+    fn other_zones(&self) -> Vec<&'static str> {
+        let mut zones: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|z| z.name())
+            .filter(|z| !COMMON_ZONES.contains(z))
+            .collect();
+        zones.sort_unstable();
+        zones
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct SavedQuery {
     pub saved: Option<String>,
@@ -932,6 +960,8 @@ pub struct AuditFilter {
     /// Dates (YYYY-MM-DD) in the service's time zone, inclusive.
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Which page of the rows, from 1 (newest first); the CSV ignores it.
+    pub page: Option<u32>,
 }
 
 impl AuditFilter {
@@ -988,12 +1018,13 @@ fn like_literal(text: &str) -> String {
     pattern
 }
 
-/// The log rows matching `filter`, newest first, at most `limit`.
+/// The log rows matching `filter`, newest first, at most `limit`, after skipping `offset`.
 fn load_audit(
     conn: &mut PgConnection,
     filter: &AuditFilter,
     tz: Tz,
     limit: i64,
+    offset: i64,
 ) -> QueryResult<Vec<AuditRow>> {
     let mut query = audit_log::table
         .left_join(
@@ -1017,6 +1048,7 @@ fn load_audit(
         ))
         .order(audit_log::id.desc())
         .limit(limit)
+        .offset(offset)
         .into_boxed();
     if let Some(action) = AuditFilter::text(&filter.action) {
         let pattern = format!("{}%", like_literal(&action));
@@ -1051,10 +1083,45 @@ struct AuditPage {
     rows: Vec<(String, AuditRow)>,
     filter: AuditFilter,
     csv_query: String,
+    paging: Paging,
 }
 
-/// The rows shown on the page; the CSV has up to [`CSV_LIMIT`].
-const PAGE_LIMIT: i64 = 200;
+/// A long list in pages of [`PAGE_LIMIT`] rows, newest first: which page this is, and the
+/// addresses of the newer and the older page when there are such.
+pub struct Paging {
+    pub page: u32,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+impl Paging {
+    /// The page `requested` (1 when absent or 0) of a list at `base` (its filters as a query,
+    /// possibly empty); `more` says whether rows lie beyond it.
+    fn new(base: &str, requested: Option<u32>, more: bool) -> Self {
+        let page = requested.unwrap_or(1).max(1);
+        let href = |page: u32| {
+            let sep = if base.contains('?') { '&' } else { '?' };
+            if page == 1 {
+                base.to_owned()
+            } else {
+                format!("{base}{sep}page={page}")
+            }
+        };
+        Self {
+            page,
+            newer: (page > 1).then(|| href(page - 1)),
+            older: more.then(|| href(page + 1)),
+        }
+    }
+
+    /// How many rows come before this page.
+    fn offset(requested: Option<u32>) -> i64 {
+        i64::from(requested.unwrap_or(1).max(1) - 1) * PAGE_LIMIT
+    }
+}
+
+/// The rows of one page of the log or the jobs; the CSV has up to [`CSV_LIMIT`].
+const PAGE_LIMIT: i64 = 100;
 const CSV_LIMIT: i64 = 50_000;
 
 #[get("/admin/audit")]
@@ -1071,7 +1138,9 @@ pub async fn audit_page(
         .db
         .tenant(staff.tenant, move |conn| {
             let tz = tenant_zone(conn)?;
-            let rows = load_audit(conn, &query_filter, tz, PAGE_LIMIT)?;
+            // One row more than a page says whether there is an older page.
+            let offset = Paging::offset(query_filter.page);
+            let rows = load_audit(conn, &query_filter, tz, PAGE_LIMIT + 1, offset)?;
             Ok::<_, AppError>(
                 rows.into_iter()
                     .map(|r| (crate::time::moment(r.at, tz, lang), r))
@@ -1079,7 +1148,16 @@ pub async fn audit_page(
             )
         })
         .await?;
+    let mut rows = rows;
+    let more = rows.len() > PAGE_LIMIT as usize;
+    rows.truncate(PAGE_LIMIT as usize);
     let csv_query = filter.query();
+    let base = if csv_query.is_empty() {
+        "/admin/audit".to_owned()
+    } else {
+        format!("/admin/audit?{csv_query}")
+    };
+    let paging = Paging::new(&base, filter.page, more);
     render(
         StatusCode::OK,
         &AuditPage {
@@ -1088,6 +1166,7 @@ pub async fn audit_page(
             rows,
             filter,
             csv_query,
+            paging,
         },
     )
 }
@@ -1120,7 +1199,7 @@ pub async fn audit_csv(
         .db
         .tenant(tenant, move |conn| {
             let tz = tenant_zone(conn)?;
-            let rows = load_audit(conn, &filter, tz, CSV_LIMIT)?;
+            let rows = load_audit(conn, &filter, tz, CSV_LIMIT, 0)?;
             audit::record(conn, tenant, entry)?;
             Ok::<_, AppError>(rows)
         })
@@ -1167,11 +1246,14 @@ struct JobsPage {
     shell: Shell,
     rows: Vec<(String, JobRow)>,
     status: String,
+    paging: Paging,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct JobsQuery {
     pub status: Option<String>,
+    /// Which page of the jobs, from 1 (latest due first).
+    pub page: Option<u32>,
 }
 
 #[get("/admin/jobs")]
@@ -1189,6 +1271,7 @@ pub async fn jobs_page(
         .unwrap_or_default();
     let lang: Lang = tr.lang();
     let wanted = status.clone();
+    let offset = Paging::offset(query.page);
     let rows = state
         .db
         .tenant(staff.tenant, move |conn| {
@@ -1203,8 +1286,9 @@ pub async fn jobs_page(
                     jobs::attempts,
                     jobs::last_error,
                 ))
-                .order(jobs::due_at.desc())
-                .limit(200)
+                .order((jobs::due_at.desc(), jobs::id.desc()))
+                .limit(PAGE_LIMIT + 1)
+                .offset(offset)
                 .into_boxed();
             if !wanted.is_empty() {
                 query = query.filter(jobs::status.eq(wanted));
@@ -1217,6 +1301,15 @@ pub async fn jobs_page(
             )
         })
         .await?;
+    let mut rows = rows;
+    let more = rows.len() > PAGE_LIMIT as usize;
+    rows.truncate(PAGE_LIMIT as usize);
+    let base = if status.is_empty() {
+        "/admin/jobs".to_owned()
+    } else {
+        format!("/admin/jobs?status={status}")
+    };
+    let paging = Paging::new(&base, query.page, more);
     render(
         StatusCode::OK,
         &JobsPage {
@@ -1224,6 +1317,7 @@ pub async fn jobs_page(
             shell: staff.shell,
             rows,
             status,
+            paging,
         },
     )
 }
@@ -1257,6 +1351,26 @@ pub fn role_key(role: &str) -> &'static str {
 }
 
 /// The catalogue key of a job status.
+/// A job kind as people read it ("Invitasjon til møte"); the stored kind for one the catalogue
+/// has no name for (a test keeps every registered kind named).
+pub fn job_kind_word(tr: &Tr, kind: &str) -> String {
+    tr.find(&format!("jobs.kinds.{kind}"))
+        .map_or_else(|| kind.to_owned(), str::to_owned)
+}
+
+/// An audit action as people read it ("Sak lest"); the stored action for one the catalogue has
+/// no name for.
+pub fn action_word(tr: &Tr, action: &str) -> String {
+    tr.find(&format!("audit.actions.{action}"))
+        .map_or_else(|| action.to_owned(), str::to_owned)
+}
+
+/// An audit row's outcome as people read it.
+pub fn outcome_word(tr: &Tr, outcome: &str) -> String {
+    tr.find(&format!("audit.outcomes.{outcome}"))
+        .map_or_else(|| outcome.to_owned(), str::to_owned)
+}
+
 pub fn job_status_key(status: &str) -> &'static str {
     match JobStatus::parse(status) {
         Ok(JobStatus::Pending) => "jobs.state.pending",

@@ -178,6 +178,12 @@ impl Tr {
     /// The text for `key`. Keys are literals in the code, so the tests can find and check every
     /// one; a key that is still missing shows as itself (visibly wrong, but the page works) and
     /// is logged once.
+    /// The text of a key made at run time (a job kind's name, an audit action's), if the
+    /// catalogue has one; the caller shows something else, such as the code, when not.
+    pub fn find(&self, key: &str) -> Option<&'static str> {
+        catalogue(self.lang).get(key).map(String::as_str)
+    }
+
     pub fn t(&self, key: &'static str) -> &'static str {
         if let Some(text) = catalogue(self.lang).get(key) {
             return text;

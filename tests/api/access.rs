@@ -218,9 +218,12 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
     assert_eq!(heading(&used), heading(&unknown));
     assert_eq!(heading(&used), heading(&garbage));
 
-    // Settings.
+    // Settings. The time zone is picked from the zones there are, the service's own chosen.
     let (status, page) = admin.get("/admin").await;
     assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<select id=\"time_zone\" name=\"time_zone\">"));
+    assert!(page.contains("<option value=\"Europe/Oslo\" selected>Europe/Oslo</option>"));
+    assert!(page.contains("<option value=\"America/Sao_Paulo\">"));
     let settings = [
         ("name", "Fjordvik og Lia barneverntjeneste"),
         ("sender_name", "Barneverntjenesten i Fjordvik"),
@@ -1426,6 +1429,47 @@ async fn the_audit_filters_take_underscore_and_percent_literally() {
     );
     assert!(filtered("actor=%25").await.is_empty(), "% typed is literal");
     assert!(filtered("actor=ada%25admin").await.is_empty());
+
+    // A long log comes in pages of 100, newest first, the filter kept from page to page; each
+    // action and outcome in words, the stored action beside it.
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        for _ in 0..120 {
+            tillit::audit::record(
+                c,
+                tenant,
+                tillit::audit::AuditEntry::new(
+                    &tillit::audit::Actor::Operator("paging".into()),
+                    "case.read",
+                ),
+            )?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
+    let (status, first) = admin.get("/admin/audit?action=case.read").await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = |page: &str| {
+        page.matches("Sak lest <code class=\"muted\">case.read</code>")
+            .count()
+    };
+    assert_eq!(rows(&first), 100, "a page of 100");
+    assert!(first.contains("<td>Utført</td>"), "the outcome in words");
+    let next = first
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        next.starts_with("/admin/audit?action=case.read&#38;page=2\""),
+        "{next:.80}"
+    );
+    assert!(
+        !first.contains("rel=\"prev\""),
+        "nothing newer than the first page"
+    );
+    let (_, second) = admin.get("/admin/audit?action=case.read&page=2").await;
+    assert_eq!(rows(&second), 20, "the rest");
+    assert!(second.contains("rel=\"prev\" href=\"/admin/audit?action=case.read\""));
+    assert!(!second.contains("rel=\"next\""), "nothing older");
 }
 
 /// On the setup page each mistake is listed under a heading that fits any of them, links to its

@@ -90,10 +90,12 @@ run(async ({ browser, baseUrl, mailDir }) => {
 
   await step(admin, 'the audit page shows what happened', async () => {
     await admin.goto(`${baseUrl}/admin/audit`);
-    await expectText(admin, 'table', 'user.invite');
+    // In words, with the stored action beside it for a filter.
+    await expectText(admin, 'table', 'Ansatt invitert user.invite');
+    await expectText(admin, 'table', 'Utført');
     await scan(admin, 'audit');
     await admin.goto(`${baseUrl}/admin/jobs`);
-    await expectText(admin, 'table', 'account_email');
+    await expectText(admin, 'table', 'E-post med lenke til kontoen');
     await scan(admin, 'jobs');
   });
 
