@@ -787,6 +787,19 @@ pub fn insert_person(
     Ok(id)
 }
 
+/// The email address of each of `persons` (none for one without), in id order: what another
+/// capability that writes to people on a map asks for, instead of reading the map itself.
+pub fn emails_of(
+    conn: &mut PgConnection,
+    persons: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Option<String>)>> {
+    network_persons::table
+        .filter(network_persons::id.eq_any(persons))
+        .select((network_persons::id, network_persons::email))
+        .order(network_persons::id)
+        .load(conn)
+}
+
 /// Sets the email address of person `person_id` on the case's map, and makes email the way
 /// they are reached: the address is added where nothing recorded could reach them (the check
 /// before sending invitations).

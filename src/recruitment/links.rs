@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::queries;
 use super::rules;
 use crate::db::TenantId;
-use crate::db::schema::{network_persons, recruitment_candidate_persons};
+use crate::db::schema::recruitment_candidate_persons;
 use crate::fields::Email;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, Job, NewJob, Subject};
@@ -163,16 +163,11 @@ fn send(
     candidate: Uuid,
     which: CandidateMail,
 ) -> Result<(), JobError> {
-    let recipients: Vec<(Uuid, Option<String>)> = recruitment_candidate_persons::table
-        .inner_join(
-            network_persons::table.on(network_persons::tenant_id
-                .eq(recruitment_candidate_persons::tenant_id)
-                .and(network_persons::id.eq(recruitment_candidate_persons::person_id))),
-        )
+    let persons: Vec<Uuid> = recruitment_candidate_persons::table
         .filter(recruitment_candidate_persons::candidate_id.eq(candidate))
-        .select((network_persons::id, network_persons::email))
-        .order(network_persons::id)
+        .select(recruitment_candidate_persons::person_id)
         .load(conn)?;
+    let recipients = crate::cases::queries::emails_of(conn, &persons)?;
     let Signature {
         sender,
         reply_to,

@@ -9,7 +9,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run, newPage, step, scan, expectText, latestMail, repoRoot, secondFactor } from './lib.mjs';
+import { run, newPage, step, scan, expectText, latestMail, repoRoot, signIn } from './lib.mjs';
 
 const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
@@ -65,11 +65,7 @@ run(async ({ browser, baseUrl, mailDir }) => {
   const coordinator = await newPage(browser);
 
   await step(coordinator, 'the coordinator logs in', async () => {
-    await coordinator.goto(`${baseUrl}/login`);
-    await coordinator.getByLabel('E-postadresse').fill(email);
-    await coordinator.getByLabel('Passord').fill(password);
-    await coordinator.getByRole('button', { name: 'Logg inn' }).click();
-    await secondFactor(coordinator);
+    await signIn(coordinator, baseUrl, { email, password });
     await expectText(coordinator, 'main h1', 'Velkommen');
   });
 

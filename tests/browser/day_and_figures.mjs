@@ -2,21 +2,17 @@
 // its charts and tables; every page is scanned with axe.
 // Run by tests/browser.rs: node tests/browser/day_and_figures.mjs <base_url> <mail_dir>
 
-import { expectEqual, expectText, newPage, run, scan, secondFactor, step } from './lib.mjs';
+import { expectEqual, expectText, newPage, run, scan, signIn, step } from './lib.mjs';
 
-async function signIn(page, baseUrl, next, email, password) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('E-postadresse').fill(email);
-  await page.getByLabel('Passord').fill(password);
-  await page.getByRole('button', { name: 'Logg inn' }).click();
-  await secondFactor(page);
+async function signInTo(page, baseUrl, next, email, password) {
+  await signIn(page, baseUrl, { email, password });
   await page.goto(`${baseUrl}${next}`);
 }
 
 run(async ({ browser, baseUrl }) => {
   const page = await newPage(browser);
   await step(page, 'the coordinator signs in to the start page', async () => {
-    await signIn(page, baseUrl, '/overview', process.env.TILLIT_COORDINATOR_EMAIL, process.env.TILLIT_PASSWORD);
+    await signInTo(page, baseUrl, '/overview', process.env.TILLIT_COORDINATOR_EMAIL, process.env.TILLIT_PASSWORD);
     await expectText(page, 'main h1', 'Min dag');
     await expectText(page, '#overdue + ul', 'Henter på skolen hver fredag');
   });
@@ -31,7 +27,7 @@ run(async ({ browser, baseUrl }) => {
 
   const leader = await newPage(browser);
   await step(leader, 'the leader opens the figures', async () => {
-    await signIn(leader, baseUrl, '/figures', process.env.TILLIT_LEADER_EMAIL, process.env.TILLIT_PASSWORD);
+    await signInTo(leader, baseUrl, '/figures', process.env.TILLIT_LEADER_EMAIL, process.env.TILLIT_PASSWORD);
     await expectText(leader, 'main h1', 'Tall for tjenesten');
     expectEqual(await leader.locator('main svg[role="img"]').count(), 2, 'two charts');
     expectEqual(await leader.locator('.chart-with-table table').count(), 2, 'a table beside each');

@@ -428,6 +428,19 @@ export function totp(secret, at = Date.now()) {
   return String(value).padStart(6, '0');
 }
 
+/**
+ * Signs a staff member in with their password and second factor (set up on the first login, see
+ * `secondFactor`), starting from `from`: the login page, or a page that sends a signed-out person
+ * there and back. Returns the factor's secret.
+ */
+export async function signIn(page, baseUrl, { email, password, from = '/login', secret } = {}) {
+  await page.goto(`${baseUrl}${from}`);
+  await page.getByLabel('E-postadresse').fill(email);
+  await page.getByLabel('Passord').fill(password);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  return secondFactor(page, { secret });
+}
+
 /** After the password of a service that requires a second factor: sets it up on the first login
  *  (the secret read from the page, as a person types it into their app), or types the app's code
  *  on a later one (the secret given, or TILLIT_TOTP_SECRET); scans both pages. Returns the secret. */

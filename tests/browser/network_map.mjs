@@ -4,7 +4,7 @@
 // history. Every page is scanned for accessibility problems.
 // Run by tests/browser.rs: node tests/browser/network_map.mjs <base_url> <mail_dir>
 
-import { expectEqual, expectText, newPage, run, scan, step, secondFactor } from './lib.mjs';
+import { expectEqual, expectText, newPage, run, scan, step, signIn } from './lib.mjs';
 
 const email = process.env.TILLIT_STAFF_EMAIL;
 const password = process.env.TILLIT_STAFF_PASSWORD;
@@ -68,11 +68,7 @@ run(async ({ browser, baseUrl }) => {
   const page = await newPage(browser);
 
   await step(page, 'sign in and go to my cases', async () => {
-    await page.goto(`${baseUrl}/cases`);
-    await page.getByLabel('E-postadresse').fill(email);
-    await page.getByLabel('Passord').fill(password);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    await secondFactor(page);
+    await signIn(page, baseUrl, { email, password, from: '/cases' });
     await expectText(page, 'main h1', 'Mine saker');
   });
   await scan(page, 'my cases, none yet');

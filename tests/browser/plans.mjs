@@ -3,7 +3,7 @@
 // commitment and confirms it, which approves the plan; the coordinator decides when and how it is
 // evaluated. Every page is scanned for accessibility problems.
 
-import { run, newPage, step, scan, expectText, mailOutbox, secondFactor } from './lib.mjs';
+import { run, newPage, step, scan, expectText, mailOutbox, signIn } from './lib.mjs';
 
 /** The email asking `to` to confirm, once it is in the outbox. */
 async function confirmationMail(dir, to) {
@@ -27,11 +27,7 @@ run(async ({ browser, baseUrl, mailDir }) => {
   const planUrl = `${baseUrl}/cases/${caseId}/councils/${councilId}/plan`;
 
   await step(coordinator, 'the coordinator sees the plan awaiting approval', async () => {
-    await coordinator.goto(`${baseUrl}/login`);
-    await coordinator.getByLabel('E-postadresse').fill(email);
-    await coordinator.getByLabel('Passord').fill(password);
-    await coordinator.getByRole('button', { name: 'Logg inn' }).click();
-    await secondFactor(coordinator);
+    await signIn(coordinator, baseUrl, { email, password });
     await expectText(coordinator, 'main h1', 'Velkommen');
     await coordinator.goto(planUrl);
     await expectText(coordinator, 'main h1', 'Handlingsplan');

@@ -3,7 +3,7 @@
 // evaluation in its structured form, and follows the link to the new council. Every page is
 // scanned for accessibility problems.
 
-import { run, newPage, step, scan, expectText, secondFactor } from './lib.mjs';
+import { run, newPage, step, scan, expectText, signIn } from './lib.mjs';
 
 const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
@@ -16,11 +16,7 @@ run(async ({ browser, baseUrl }) => {
   const planUrl = `${baseUrl}/cases/${caseId}/councils/${councilId}/plan`;
 
   await step(coordinator, 'the evaluation is due and its follow-up is open', async () => {
-    await coordinator.goto(`${baseUrl}/login`);
-    await coordinator.getByLabel('E-postadresse').fill(email);
-    await coordinator.getByLabel('Passord').fill(password);
-    await coordinator.getByRole('button', { name: 'Logg inn' }).click();
-    await secondFactor(coordinator);
+    await signIn(coordinator, baseUrl, { email, password });
     await expectText(coordinator, 'main h1', 'Velkommen');
     await coordinator.goto(planUrl);
     await expectText(coordinator, '#council-state', 'Tid for evaluering');
