@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::Role;
 use super::account_links::{self, Purpose};
 use super::factor;
-use super::session::{self, AdminStaff};
+use super::session::{self, AdminStaff, Staff};
 use crate::audit;
 use crate::db::schema::{account_tokens, audit_log, jobs, tenants, user_factors, users};
 use crate::db::{TenantId, is_unique_violation};
@@ -103,6 +103,20 @@ struct SettingsPage {
     saved: bool,
     hours: Vec<i16>,
     second_factor_required: bool,
+    /// The form that adds a municipality: as typed, and what was wrong, after a failed attempt.
+    municipality: MunicipalityAttempt,
+}
+
+/// A failed change to the municipalities, shown at its form: what was typed and the reason in
+/// the reader's language.
+#[derive(Debug, Default)]
+pub struct MunicipalityAttempt {
+    pub kommunenummer: String,
+    pub name: String,
+    /// Why the number was refused (at its field).
+    pub error: Option<String>,
+    /// Why adding or removing was refused by a rule (above the table).
+    pub refused: Option<String>,
 }
 
 /// The zones a Norwegian service is likely to want, offered first.
@@ -145,6 +159,26 @@ pub async fn settings_page(
     tr: Tr,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, AppError> {
+    settings_response(
+        &state,
+        staff,
+        tr,
+        StatusCode::OK,
+        query.saved.is_some(),
+        MunicipalityAttempt::default(),
+    )
+    .await
+}
+
+/// The settings page as stored, with `municipality` at its form.
+async fn settings_response(
+    state: &AppState,
+    staff: Staff,
+    tr: Tr,
+    status: StatusCode,
+    saved: bool,
+    municipality: MunicipalityAttempt,
+) -> Result<HttpResponse, AppError> {
     let (settings, municipalities, second_factor_required) = state
         .db
         .tenant(staff.tenant, |conn| {
@@ -158,16 +192,17 @@ pub async fn settings_page(
         })
         .await?;
     render(
-        StatusCode::OK,
+        status,
         &SettingsPage {
             tr,
             shell: staff.shell,
             settings,
             municipalities,
             errors: Vec::new(),
-            saved: query.saved.is_some(),
+            saved,
             hours: (0..24).collect(),
             second_factor_required,
+            municipality,
         },
     )
 }
@@ -380,6 +415,7 @@ pub async fn save_settings(
                     saved: false,
                     hours: (0..24).collect(),
                     second_factor_required,
+                    municipality: MunicipalityAttempt::default(),
                 },
             );
         }
@@ -427,11 +463,13 @@ pub struct MunicipalityForm {
     pub name: Option<String>,
 }
 
-/// Adds a municipality from the settings page. Bad input returns to the page with the reason.
+/// Adds a municipality from the settings page. Bad input comes back at the form, with what was
+/// typed and the reason.
 #[post("/admin/municipalities")]
 pub async fn add_municipality(
     state: web::Data<AppState>,
     AdminStaff(staff): AdminStaff,
+    tr: Tr,
     CsrfForm(form): CsrfForm<MunicipalityForm>,
 ) -> Result<HttpResponse, AppError> {
     let result = super::service::serve_municipality(
@@ -441,30 +479,56 @@ pub async fn add_municipality(
         form.name.as_deref(),
     )
     .await;
-    match result {
-        Ok(_) => Ok(back_to("/admin?saved=1#municipalities")),
-        Err(AppError::Validation(_)) => Ok(back_to("/admin?problem=kommunenummer#municipalities")),
-        Err(AppError::Refused {
-            rule: Refusal::MunicipalityServed,
-            ..
-        }) => Ok(back_to("/admin?problem=duplicate#municipalities")),
-        Err(other) => Err(other),
-    }
+    let attempt =
+        |error: Option<&'static str>, refused: Option<&'static str>| MunicipalityAttempt {
+            kommunenummer: form.kommunenummer.clone(),
+            name: form.name.clone().unwrap_or_default(),
+            error: error.map(str::to_owned),
+            refused: refused.map(str::to_owned),
+        };
+    let attempt = match result {
+        Ok(_) => return Ok(back_to("/admin?saved=1#municipalities")),
+        Err(AppError::Validation(_)) => attempt(Some(tr.t("admin.error.kommunenummer")), None),
+        Err(AppError::Refused { rule, .. }) => attempt(None, Some(rule.title(tr.lang()))),
+        Err(other) => return Err(other),
+    };
+    settings_response(
+        &state,
+        staff,
+        tr,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        false,
+        attempt,
+    )
+    .await
 }
 
+/// Stops serving a municipality; the last one stays, and the page says why.
 #[post("/admin/municipalities/{kommunenummer}/remove")]
 pub async fn remove_municipality(
     state: web::Data<AppState>,
     AdminStaff(staff): AdminStaff,
+    tr: Tr,
     path: web::Path<String>,
     CsrfForm(_): CsrfForm<super::login::Empty>,
 ) -> Result<HttpResponse, AppError> {
     match super::service::stop_serving_municipality(&state.db, &staff.caller(), &path).await {
         Ok(()) => Ok(back_to("/admin?saved=1#municipalities")),
-        Err(AppError::Refused {
-            rule: Refusal::LastMunicipality,
-            ..
-        }) => Ok(back_to("/admin?problem=last#municipalities")),
+        Err(AppError::Refused { rule, .. }) => {
+            let refused = Some(rule.title(tr.lang()).to_owned());
+            settings_response(
+                &state,
+                staff,
+                tr,
+                StatusCode::CONFLICT,
+                false,
+                MunicipalityAttempt {
+                    refused,
+                    ..MunicipalityAttempt::default()
+                },
+            )
+            .await
+        }
         Err(other) => Err(other),
     }
 }
@@ -493,6 +557,27 @@ struct StaffPage {
     roles: Vec<&'static str>,
     error: Option<&'static str>,
     notice: Option<&'static str>,
+    /// The invitation form: as typed, and what was wrong, after a failed attempt.
+    invite: InviteForm,
+    /// The wrong field of the invitation (input id) and the catalogue key of its message.
+    invite_error: Option<(&'static str, &'static str)>,
+}
+
+impl StaffPage {
+    /// The invitation's message at input `id`, if that one is wrong.
+    fn invite_error_at(&self, id: &str) -> Option<&'static str> {
+        self.invite_error
+            .filter(|(field, _)| *field == id)
+            .map(|(_, key)| self.tr.t(key))
+    }
+
+    /// The invitation's wrong field for the error summary: (input id, message).
+    fn invite_errors(&self) -> Vec<(&'static str, &'static str)> {
+        self.invite_error
+            .map(|(field, key)| (field, self.tr.t(key)))
+            .into_iter()
+            .collect()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -530,6 +615,31 @@ pub async fn staff_page(
     tr: Tr,
     query: web::Query<StaffQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let (error, notice) = staff_message(&query);
+    let shown = StaffShown {
+        error,
+        notice,
+        ..StaffShown::default()
+    };
+    staff_response(&state, staff, tr, StatusCode::OK, shown).await
+}
+
+/// What the staff page says besides the list: a message, and a failed invitation as typed.
+#[derive(Default)]
+struct StaffShown {
+    error: Option<&'static str>,
+    notice: Option<&'static str>,
+    invite: InviteForm,
+    invite_error: Option<(&'static str, &'static str)>,
+}
+
+async fn staff_response(
+    state: &AppState,
+    staff: Staff,
+    tr: Tr,
+    status: StatusCode,
+    shown: StaffShown,
+) -> Result<HttpResponse, AppError> {
     let (rows, factors) = state
         .db
         .tenant(staff.tenant, |conn| {
@@ -551,9 +661,8 @@ pub async fn staff_page(
             Ok::<_, AppError>((rows, factors.into_iter().collect()))
         })
         .await?;
-    let (error, notice) = staff_message(&query);
     render(
-        StatusCode::OK,
+        status,
         &StaffPage {
             tr,
             staff: rows
@@ -566,14 +675,16 @@ pub async fn staff_page(
             shell: staff.shell,
             factors,
             roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
-            error,
-            notice,
+            error: shown.error,
+            notice: shown.notice,
+            invite: shown.invite,
+            invite_error: shown.invite_error,
         },
     )
 }
 
 /// Missing fields read as empty, so they are judged (after the role) like empty ones.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct InviteForm {
     pub email: String,
@@ -586,17 +697,32 @@ pub struct InviteForm {
 pub async fn invite(
     state: web::Data<AppState>,
     AdminStaff(staff): AdminStaff,
+    tr: Tr,
     CsrfForm(form): CsrfForm<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Ok(email) = Email::parse(&form.email) else {
-        return Ok(back_to("/admin/staff?problem=email"));
+    let parsed = match (
+        Email::parse(&form.email),
+        required_text(&form.display_name, 100),
+        Role::parse(&form.role),
+    ) {
+        (Err(_), _, _) => Err(("invite-email", "staff.error.email")),
+        (_, Err(_), _) => Err(("invite-name", "staff.error.name")),
+        (_, _, Err(_)) => Err(("invite-role", "staff.error.role")),
+        (Ok(email), Ok(name), Ok(role)) => Ok((email, name, role)),
     };
-    let Ok(name) = required_text(&form.display_name, 100) else {
-        return Ok(back_to("/admin/staff?problem=name"));
+    let (email, name, role) = match parsed {
+        Ok(parsed) => parsed,
+        Err(wrong) => {
+            let shown = StaffShown {
+                invite: form,
+                invite_error: Some(wrong),
+                ..StaffShown::default()
+            };
+            return staff_response(&state, staff, tr, StatusCode::UNPROCESSABLE_ENTITY, shown)
+                .await;
+        }
     };
-    let Ok(role) = Role::parse(&form.role) else {
-        return Ok(back_to("/admin/staff?problem=role"));
-    };
+    let typed = form.clone();
     let tenant = staff.tenant;
     let settings = state.settings.clone();
     let caller = staff.caller();
@@ -629,11 +755,15 @@ pub async fn invite(
             Ok::<_, AppError>(true)
         })
         .await?;
-    Ok(back_to(if invited {
-        "/admin/staff?done=invited"
-    } else {
-        "/admin/staff?problem=exists"
-    }))
+    if invited {
+        return Ok(back_to("/admin/staff?done=invited"));
+    }
+    let shown = StaffShown {
+        invite: typed,
+        invite_error: Some(("invite-email", "staff.error.exists")),
+        ..StaffShown::default()
+    };
+    staff_response(&state, staff, tr, StatusCode::CONFLICT, shown).await
 }
 
 /// Missing fields read as empty, so they are judged (after the role) like empty ones.

@@ -175,6 +175,8 @@ pub(crate) struct Values {
     answer: Option<AnswerRow>,
     plan: Option<PlanSection>,
     coordinator: StaffContact,
+    /// What the invitee had typed, when the answer was refused: the form shows it again.
+    typed: Option<AnswerRequest>,
 }
 
 type AnswerRow = (String, Option<String>, Option<String>, Option<String>);
@@ -221,6 +223,7 @@ pub(crate) fn page_values(
         answer,
         plan,
         coordinator,
+        typed: None,
     })
 }
 
@@ -247,6 +250,7 @@ pub(crate) fn page(
         answer,
         plan,
         coordinator,
+        typed,
     } = values;
     let Shown {
         token,
@@ -263,6 +267,16 @@ pub(crate) fn page(
         ),
         None => (None, String::new(), String::new(), String::new()),
     };
+    // A refused answer comes back as typed; the summary still says what is saved.
+    let (chosen, comment, contribution, availability) = match typed {
+        Some(t) => (
+            Response::parse(&t.response).ok(),
+            t.comment.unwrap_or_default(),
+            t.contribution.unwrap_or_default(),
+            t.availability.unwrap_or_default(),
+        ),
+        None => (response, comment, contribution, availability),
+    };
     InviteePage {
         sender,
         kind: found.kind.label(lang),
@@ -278,7 +292,7 @@ pub(crate) fn page(
         response,
         responses: Response::ALL
             .iter()
-            .map(|r| (r.as_str(), r.label(lang), response == Some(*r)))
+            .map(|r| (r.as_str(), r.label(lang), chosen == Some(*r)))
             .collect(),
         comment,
         contribution,
@@ -523,7 +537,8 @@ pub async fn answer_invitation(
         Outcome::Saved => Ok(HttpResponse::SeeOther()
             .insert_header((LOCATION, format!("/i/{token}?saved=1")))
             .finish()),
-        Outcome::Refused(found, values, message) => {
+        Outcome::Refused(found, mut values, message) => {
+            values.typed = Some(form);
             let status = if found.open_for_answers(Utc::now()) {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {

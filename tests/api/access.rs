@@ -278,7 +278,7 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
         (status, location.as_str()),
         (StatusCode::SEE_OTHER, "/admin/staff?done=invited")
     );
-    let (_, location) = admin
+    let (status, page) = admin
         .post(
             "/admin/staff",
             &[
@@ -289,9 +289,15 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
         )
         .await;
     assert_eq!(
-        location, "/admin/staff?problem=exists",
+        status,
+        StatusCode::CONFLICT,
         "no second account for the same email"
     );
+    assert!(
+        page.contains("Det finnes allerede en konto med denne e-postadressen"),
+        "the reason, at the address: {page}"
+    );
+    assert!(page.contains("value=\"Kari\""), "what was typed is kept");
     let invitation_jobs: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
         jobs::table
             .filter(jobs::kind.eq("account_email"))

@@ -1051,11 +1051,24 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
         .client
         .post(app.url(&format!("/i/{}", tokens[1].1)))
         .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("response", "")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("response", ""),
+            ("comment", "Jeg kan komme etter jobb"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
+    let refused = res.text().await.unwrap();
+    assert!(
+        refused.contains("Velg om du kommer."),
+        "what to do, in Norwegian"
+    );
+    assert!(
+        refused.contains(">Jeg kan komme etter jobb</textarea>"),
+        "the comment typed is kept"
+    );
     let response: String = in_tenant(&mut app.db.app_conn(), b.tenant, |c| {
         council_answers::table
             .select(council_answers::response)

@@ -14,6 +14,7 @@ mod cases;
 mod cli;
 mod councils;
 mod figures;
+mod form_language;
 mod jobs;
 mod layers;
 mod overview;
