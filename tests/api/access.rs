@@ -83,6 +83,27 @@ impl Browser {
     }
 }
 
+/// The settings form filled in as an admin would, each field valid.
+pub(crate) const SETTINGS: [(&str, &str); 17] = [
+    ("name", "Fjordvik og Lia barneverntjeneste"),
+    ("sender_name", "Barneverntjenesten i Fjordvik"),
+    ("reply_to", "post@fjordvik.example"),
+    ("time_zone", "Europe/Oslo"),
+    ("quiet_start_hour", "20"),
+    ("quiet_end_hour", "8"),
+    ("meeting_minutes", "180"),
+    ("reminder_days", "7, 2"),
+    ("chase_after_days", "4"),
+    ("chase_max", "2"),
+    ("map_review_months", "6"),
+    ("preparation_check_days", "5"),
+    ("evaluation_age_years", "7"),
+    ("evaluation_months_younger", "6"),
+    ("evaluation_months_older", "12"),
+    ("commitment_notice_days", "3"),
+    ("evaluation_undocumented_days", "14"),
+];
+
 pub(crate) const STRONG: &str = "tre blå hester på fjellet";
 
 pub(crate) fn audit_actions(app: &TestApp, tenant: TenantId) -> Vec<(String, String)> {
@@ -224,31 +245,12 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
     assert!(page.contains("<select id=\"time_zone\" name=\"time_zone\">"));
     assert!(page.contains("<option value=\"Europe/Oslo\" selected>Europe/Oslo</option>"));
     assert!(page.contains("<option value=\"America/Sao_Paulo\">"));
-    let settings = [
-        ("name", "Fjordvik og Lia barneverntjeneste"),
-        ("sender_name", "Barneverntjenesten i Fjordvik"),
-        ("reply_to", "post@fjordvik.example"),
-        ("time_zone", "Europe/Oslo"),
-        ("quiet_start_hour", "20"),
-        ("quiet_end_hour", "8"),
-        ("meeting_minutes", "180"),
-        ("reminder_days", "7, 2"),
-        ("chase_after_days", "4"),
-        ("chase_max", "2"),
-        ("map_review_months", "6"),
-        ("preparation_check_days", "5"),
-        ("evaluation_age_years", "7"),
-        ("evaluation_months_younger", "6"),
-        ("evaluation_months_older", "12"),
-        ("commitment_notice_days", "3"),
-        ("evaluation_undocumented_days", "14"),
-    ];
-    let (status, location) = admin.post("/admin", &settings).await;
+    let (status, location) = admin.post("/admin", &SETTINGS).await;
     assert_eq!(
         (status, location.as_str()),
         (StatusCode::SEE_OTHER, "/admin?saved=1")
     );
-    let mut bad = settings;
+    let mut bad = SETTINGS;
     bad[3] = ("time_zone", "Mars/Olympus");
     let (status, page) = admin.post("/admin", &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -22,7 +22,7 @@ async fn page(app: &TestApp, who: &SignedIn, path: &str) -> String {
 }
 
 /// Opens a case through the form on "my cases"; returns its path.
-async fn open_case(app: &TestApp, who: &SignedIn) -> String {
+pub(crate) async fn open_case(app: &TestApp, who: &SignedIn) -> String {
     let location = app
         .submit(
             "/cases",
