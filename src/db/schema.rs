@@ -539,6 +539,7 @@ diesel::table! {
         times_done -> Int4,
         created_at -> Timestamptz,
         removed_at -> Nullable<Timestamptz>,
+        unconfirmed_at_closing -> Bool,
     }
 }
 
@@ -555,6 +556,7 @@ diesel::table! {
         reason -> Nullable<Text>,
         safety_ensured -> Nullable<Bool>,
         created_at -> Timestamptz,
+        child_link_id -> Nullable<Uuid>,
     }
 }
 
