@@ -987,6 +987,8 @@ async fn the_openapi_description_has_the_plan_endpoints() {
         "/api/v1/cases/{id}/councils/{council_id}/plan/commitments",
         "/api/v1/cases/{id}/councils/{council_id}/plan/evaluations",
         "/api/v1/cases/{id}/councils/{council_id}/plan/approval",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/approval-closure",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/take-back",
     ] {
         assert!(
             paths.contains_key(path),
