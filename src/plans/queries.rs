@@ -535,8 +535,9 @@ pub fn child_answer(
     })
 }
 
-/// Who approves a network council's plan: everyone on the team who can be reached (they get a
-/// link), and everyone with commitments in it.
+/// Who approves a network council's plan: everyone of the child's network on the team who can be
+/// reached (they get a link), and everyone with commitments in it. A staff member on the team is
+/// the service, not the network: not asked (their commitments bind with the plan).
 pub fn asked_to_approve(
     conn: &mut PgConnection,
     plan_id: Uuid,
@@ -544,7 +545,7 @@ pub fn asked_to_approve(
 ) -> QueryResult<Vec<Uuid>> {
     let mut asked: Vec<Uuid> = team
         .iter()
-        .filter(|m| !m.removed && m.email.is_some())
+        .filter(|m| !m.removed && m.email.is_some() && m.person_id.is_some())
         .map(|m| m.participant_id)
         .collect();
     for p in participants_with_commitments(conn, plan_id)? {
