@@ -90,8 +90,7 @@ pub async fn seed(
         })
         .await?;
     actions::set_state(state, caller, case, council, to("meeting_held")).await?;
-    let plans = crate::plans::actions::create(state, caller, case, council).await?;
-    drop(plans);
+    crate::plans::actions::create(state, caller, case, council).await?;
     let goal = GoalRequest {
         text: "Jeg vil ha noen å ringe når det er krangling hjemme".into(),
         author: "child".into(),
