@@ -28,6 +28,7 @@ pub fn jobs() -> Registry {
         .register::<councils::invitations::MeetingReminder>()
         .register::<councils::invitations::PreparationMissing>()
         .register::<plans::schedule::PlanConfirmation>()
+        .register::<plans::schedule::PlanChanged>()
         .register::<plans::schedule::CommitmentDue>()
         .register::<plans::schedule::CommitmentOverdue>()
         .register::<plans::schedule::EvaluationDue>()

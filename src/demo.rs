@@ -6,6 +6,7 @@
 
 pub mod cases;
 pub mod councils;
+pub mod plan;
 pub mod recruitment;
 
 use std::fmt::Write;
@@ -218,7 +219,8 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             let _ = writeln!(
                 out,
                 "  {councils} councils: a network council with its invitation sent, a family group conference begun \
-                 with a foster-home recruitment at the family's plan of two ranked homes"
+                 with a foster-home recruitment at the family's plan of two ranked homes, and an earlier \
+                 network council whose plan awaits the network's approval (one approval, one objection)"
             );
         }
         let _ = writeln!(

@@ -97,6 +97,7 @@ use crate::{access, cases, councils, plans, recruitment, web};
         plans::handlers::set_follow_up_owner,
         plans::handlers::submit_plan,
         plans::handlers::close_approval,
+        plans::handlers::take_back_plan,
         plans::handlers::approve_plan,
         plans::handlers::return_plan,
         plans::handlers::define_evaluation,

@@ -219,8 +219,12 @@ pub struct MyCommitment {
 pub struct PlanSection {
     pub goals: Vec<String>,
     pub commitments: Vec<MyCommitment>,
-    /// The plan awaits this participant's confirmation.
+    /// The plan awaits this participant's approval (or their objection).
     pub can_confirm: bool,
+    /// The version shown, sent back with an answer so an answer to a changed plan is refused.
+    pub version: i32,
+    /// The objection this participant made to the version shown, until they approve it.
+    pub objection: Option<String>,
     /// The plan is approved: commitments can be marked done.
     pub approved: bool,
     pub evaluation_on: Option<String>,

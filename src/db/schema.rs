@@ -541,6 +541,7 @@ diesel::table! {
         times_done -> Int4,
         created_at -> Timestamptz,
         removed_at -> Nullable<Timestamptz>,
+        unconfirmed_at_closing -> Bool,
     }
 }
 
@@ -557,6 +558,7 @@ diesel::table! {
         reason -> Nullable<Text>,
         safety_ensured -> Nullable<Bool>,
         created_at -> Timestamptz,
+        child_link_id -> Nullable<Uuid>,
     }
 }
 

@@ -2,7 +2,8 @@
 //! audit rows and the jobs are real): in the first case a network council with the child's
 //! description and questions, a team the child chose (one of them reachable by email, the
 //! others to be reached some other way), a parent's consent, a meeting in ten days and its
-//! invitation sent; in the second a family group conference just begun, its tasks ahead, and the
+//! invitation sent, and an earlier network council whose plan awaits the network's approval
+//! ([`super::plan`]); in the second a family group conference just begun, its tasks ahead, and the
 //! foster-home recruitment it serves ([`super::recruitment`]).
 
 use actix_web::web;
@@ -51,7 +52,8 @@ pub async fn seed(
     let mut written = 0;
     if let Some(case) = cases.first().copied() {
         network_council(state, &caller, case).await?;
-        written += 1;
+        super::plan::seed(state, &caller, tenant, case).await?;
+        written += 2;
     }
     if let Some(case) = cases.get(1).copied() {
         let request = NewCouncilRequest {
@@ -64,6 +66,26 @@ pub async fn seed(
         written += 1;
     }
     Ok(written)
+}
+
+/// The child's description and questions on a network council, in the child's words.
+pub(super) async fn describe(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case: Uuid,
+    council: Uuid,
+) -> Result<(), AppError> {
+    for (kind, text) in TEXTS {
+        let request = TextRequest {
+            kind: kind.into(),
+            text: text.into(),
+            author: "child".into(),
+            child_confirmed: Some(true),
+            shared: Some(true),
+        };
+        actions::add_text(state, caller, case, council, request).await?;
+    }
+    Ok(())
 }
 
 async fn network_council(
@@ -79,16 +101,7 @@ async fn network_council(
     let council = actions::create(state, caller, case, request).await?.id;
     let to = |s: &str| StateRequest { to: s.into() };
     actions::set_state(state, caller, case, council, to("description_drafting")).await?;
-    for (kind, text) in TEXTS {
-        let request = TextRequest {
-            kind: kind.into(),
-            text: text.into(),
-            author: "child".into(),
-            child_confirmed: Some(true),
-            shared: Some(true),
-        };
-        actions::add_text(state, caller, case, council, request).await?;
-    }
+    describe(state, caller, case, council).await?;
     let view = actions::set_state(state, caller, case, council, to("team_selection")).await?;
     let map = crate::cases::actions::persons(&state.db, caller, case).await?;
     for person in map.iter().take(2) {

@@ -414,8 +414,10 @@ struct PlanHtml<'a> {
 /// Which message about a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanMail {
-    /// To a participant: the plan awaits their confirmation.
+    /// To a participant: the plan awaits their approval.
     ConfirmationRequest,
+    /// To a participant who had approved: the plan was taken back to be changed.
+    PlanChanged,
     /// To the person who committed: the due date is near.
     CommitmentDue,
     /// To the person who committed: the due date has passed.
@@ -443,6 +445,12 @@ pub fn plan(
             "email.plan.confirmation.intro",
             "email.plan.confirmation.action",
             "email.plan.confirmation.why",
+        ),
+        PlanMail::PlanChanged => (
+            "email.plan.changed.subject",
+            "email.plan.changed.intro",
+            "email.plan.changed.action",
+            "email.plan.changed.why",
         ),
         PlanMail::CommitmentDue => (
             "email.plan.due.subject",
@@ -784,6 +792,7 @@ mod tests {
         for lang in [Lang::Nb, Lang::En] {
             for kind in [
                 PlanMail::ConfirmationRequest,
+                PlanMail::PlanChanged,
                 PlanMail::CommitmentDue,
                 PlanMail::CommitmentOverdue,
                 PlanMail::EvaluationDue,

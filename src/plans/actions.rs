@@ -357,8 +357,31 @@ pub async fn close_approval(
         "plan.approval_close",
         move |conn, p| {
             let reason = req.parse()?;
-            queries::coordinator_closes(conn, &p.scope(), p.plan, p.case.user, &reason)?;
-            Ok(json!({ "version": p.plan.version }))
+            let unconfirmed =
+                queries::coordinator_closes(conn, &p.scope(), p.plan, p.case.user, &reason)?;
+            Ok(json!({ "version": p.plan.version, "unconfirmed_commitments": unconfirmed }))
+        },
+    )
+    .await
+}
+
+/// The coordinator takes a plan awaiting approval back to draft to change it; those who had
+/// approved it are told that it changed.
+pub async fn take_back(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+) -> Result<PlanView, AppError> {
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "plan.take_back",
+        move |conn, p| {
+            let told = queries::take_back(conn, &p.scope(), p.plan, p.case.user)?;
+            Ok(json!({ "version": p.plan.version, "told": told }))
         },
     )
     .await

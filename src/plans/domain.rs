@@ -51,7 +51,10 @@ vocabulary! {
 vocabulary! {
     /// How a plan was approved or returned.
     pub enum ApprovalKind ("approval") {
-        ParticipantConfirmed => "participant_confirmed", "Bekreftet av deltaker", "Confirmed by a participant";
+        ParticipantConfirmed => "participant_confirmed", "Godkjent av deltaker", "Approved by a participant";
+        ParticipantObjected => "participant_objected", "Innvendinger fra deltaker", "Objections from a participant";
+        ChildAgreed => "child_agreed", "Barnet er enig", "The child agrees";
+        ChildWantsToTalk => "child_wants_to_talk", "Barnet vil snakke om det", "The child wants to talk about it";
         CoordinatorClosed => "coordinator_closed", "Godkjenning avsluttet av koordinator", "Approval closed by the coordinator";
         CaseworkerApproved => "caseworker_approved", "Godkjent av saksbehandler", "Approved by the caseworker";
         CaseworkerReturned => "caseworker_returned", "Sendt tilbake av saksbehandler", "Returned by the caseworker";
@@ -632,10 +635,15 @@ mod tests {
             listed("author"),
             codes(&GoalAuthor::ALL.map(|k| k.as_str()))
         );
-        assert_eq!(
-            listed("kind"),
-            codes(&ApprovalKind::ALL.map(|k| k.as_str()))
-        );
+        // The approval kinds as the network's own approval widened them.
+        let later = include_str!("../../migrations/2026-12-04-000201_network_approval/up.sql");
+        let at = later.find("CHECK (kind IN (").expect("kind") + "CHECK (kind IN (".len();
+        let end = later[at..].find("))").expect("closed list");
+        let kinds: Vec<String> = later[at..at + end]
+            .split(',')
+            .map(|code| code.trim().trim_matches('\'').to_owned())
+            .collect();
+        assert_eq!(kinds, codes(&ApprovalKind::ALL.map(|k| k.as_str())));
         assert_eq!(
             listed("way"),
             codes(&EvaluationWay::ALL.map(|k| k.as_str()))

@@ -203,7 +203,7 @@ pub async fn set_follow_up_owner(
     ))
 }
 
-/// Send the plan for approval. In a network council each participant with commitments is asked by email to confirm through their link; a family group conference's plan goes to the caseworker.
+/// Send the plan for approval. In a network council everyone reachable on the team is asked by email to approve through their link (and to confirm their own commitments), and the child through the child's link when it is live; a family group conference's plan goes to the caseworker.
 #[utoipa::path(
     tag = "plans",
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
@@ -225,7 +225,7 @@ pub async fn submit_plan(
     ))
 }
 
-/// The council's coordinator closes approval with a reason: the plan is approved as it stands. Refused twice (409).
+/// The council's coordinator closes approval with a reason: the plan is approved as it stands, objections stay visible, and commitments nobody confirmed are marked `unconfirmed_at_closing` (their reminders go to the coordinator). Refused twice (409).
 #[utoipa::path(
     tag = "plans",
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
@@ -246,6 +246,28 @@ pub async fn close_approval(
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
         actions::close_approval(&state, &caller, id, council_id, body.into_inner()).await?,
+    ))
+}
+
+/// The council's coordinator takes a plan awaiting approval back to draft, to change it. The approvals given so far no longer count, and those who had approved are told, neutrally, that the plan changed. Refused unless the plan awaits approval (409), and for anyone but the coordinator (403).
+#[utoipa::path(
+    tag = "plans",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PlanView),
+        CaseErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/plan/take-back")]
+pub async fn take_back_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<web::Json<PlanView>, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(web::Json(
+        actions::take_back(&state, &caller, id, council_id).await?,
     ))
 }
 

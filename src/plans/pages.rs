@@ -20,7 +20,7 @@ use super::domain::{
 };
 use super::queries::{self, PlanSettings};
 use super::rules::{self, Approver};
-use super::views::PlanView;
+use super::views::{ChildAnswerView, PlanView};
 use crate::access::Role;
 use crate::access::session::Staff;
 use crate::cases::access::{Audited, Intent, with_case};
@@ -365,6 +365,7 @@ pub async fn plan_step(
             .await
         }
         "submit" => actions::submit(s, c, case_id, k).await,
+        "take-back" => actions::take_back(s, c, case_id, k).await,
         "close-approval" => {
             async {
                 actions::close_approval(s, c, case_id, k, form::<ReasonRequest>(&fields)?).await

@@ -1,6 +1,9 @@
 //! The participant's side of the plan, on the page of their own invitation link (`/i/{token}`):
-//! the plan's goals and their own commitments; while the plan awaits approval they confirm them
-//! ("I commit to …"), and once it is approved they mark each done with a comment. There is no
+//! the plan's goals and their own commitments; while a network council's plan awaits approval
+//! everyone asked approves it — confirming their own commitments ("I commit to …") — or says they
+//! have objections with a comment (approving later withdraws it), and once it is approved they
+//! mark each commitment done with a comment. Answers carry the version the page showed: an answer
+//! to a plan that changed since is refused with the reason, and nothing is written. There is no
 //! second kind of participant link: the invitation link is extended to last as long as the plan.
 //!
 //! `GET` only shows; the changes are `POST`s under the same token, rate-limited like the page,
@@ -16,7 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::domain::{CommitmentStatus, DoneRequest, PlanStatus};
+use super::domain::{ApprovalKind, CommitmentStatus, DoneRequest, PlanStatus};
 use super::queries::{self, PlanSettings};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::councils::invitee::{self, Shown};
@@ -74,6 +77,7 @@ pub fn section(
         plan_approvals::table
             .filter(plan_approvals::plan_id.eq(plan.id))
             .filter(plan_approvals::version.eq(plan.version))
+            .filter(plan_approvals::kind.eq(ApprovalKind::ParticipantConfirmed.as_str()))
             .filter(plan_approvals::participant_id.eq(participant)),
     ))
     .get_result(conn)?;
@@ -82,6 +86,12 @@ pub fn section(
         .select(councils::kind)
         .first(conn)?;
     let by_network = kind == crate::councils::domain::CouncilKind::NetworkCouncil.as_str();
+    let team = crate::councils::queries::team(conn, council_id)?;
+    let asked = queries::asked_to_approve(conn, plan.id, &team)?.contains(&participant);
+    let objection = queries::objections(conn, plan.id, plan.version)?
+        .into_iter()
+        .find(|(p, _)| *p == participant)
+        .map(|(_, r)| r);
     Ok(Some(PlanSection {
         goals: queries::goals(conn, plan.id)?
             .into_iter()
@@ -89,8 +99,10 @@ pub fn section(
             .collect(),
         can_confirm: by_network
             && plan.status == PlanStatus::AwaitingApproval
-            && !mine.is_empty()
+            && asked
             && !confirmed,
+        version: plan.version,
+        objection,
         approved: plan.status == PlanStatus::Approved,
         evaluation_on: plan.evaluation_on.map(|d| date(d, Lang::Nb)),
         commitments: mine
@@ -109,8 +121,52 @@ pub fn section(
     }))
 }
 
+/// An approval: the version the page showed.
 #[derive(Debug, Default, Deserialize)]
-pub struct ConfirmForm {}
+pub struct ConfirmForm {
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// An objection: the version the page showed and what the objections are.
+#[derive(Debug, Default, Deserialize)]
+pub struct ObjectionForm {
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The version a form carried; a page without one is treated as one of a changed plan.
+fn shown_version(version: Option<&str>) -> i32 {
+    version.and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+}
+
+/// The participant's council, its plan (locked) and the plan settings, for an answer.
+fn answering(
+    conn: &mut PgConnection,
+    found: &invitee::Live,
+) -> Result<
+    (
+        crate::db::TenantId,
+        crate::councils::queries::Council,
+        queries::Plan,
+        PlanSettings,
+    ),
+    AppError,
+> {
+    let plan = queries::plan_of(conn, found.council, true)
+        .map_err(|_| Refusal::LinkWithoutPlan.because("the link has no plan"))?;
+    let tenant = crate::db::TenantId(
+        councils::table
+            .filter(councils::id.eq(found.council))
+            .select(councils::tenant_id)
+            .first(conn)?,
+    );
+    let council = council(conn, tenant, plan.case_id, found.council, true)?;
+    let ps = PlanSettings::load(conn)?;
+    Ok((tenant, council, plan, ps))
+}
 
 /// What a participant's change came to.
 enum Outcome {
@@ -165,13 +221,9 @@ where
                     )?;
                     Ok(Outcome::Saved(note))
                 }
-                Err(AppError::Refused {
-                    rule:
-                        rule @ (Refusal::LinkWithoutPlan
-                        | Refusal::LinkAlreadyConfirmed
-                        | Refusal::CommitmentNotOpen),
-                    ..
-                }) => {
+                // The page says which rule refused: an old page, approving twice, nothing to
+                // approve.
+                Err(AppError::Refused { rule, .. }) => {
                     let values = invitee::page_values(conn, &found, section)?;
                     Ok(Outcome::Refused(
                         Box::new(found),
@@ -225,7 +277,7 @@ pub async fn confirm(
     tr: Tr,
     shell: Shell,
     token: web::Path<String>,
-    CsrfForm(_form): CsrfForm<ConfirmForm>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let settings = state.settings.clone();
     on_link(
@@ -236,40 +288,69 @@ pub async fn confirm(
         token.into_inner(),
         "plan.participant_confirm",
         move |conn, found, _| {
-            let plan = queries::plan_of(conn, found.council, true)
-                .map_err(|_| Refusal::LinkWithoutPlan.because("the link has no plan"))?;
-            let case_id: Uuid = councils::table
-                .filter(councils::id.eq(found.council))
-                .select(councils::case_id)
-                .first(conn)?;
-            let tenant = crate::db::TenantId(
-                councils::table
-                    .filter(councils::id.eq(found.council))
-                    .select(councils::tenant_id)
-                    .first(conn)?,
-            );
-            let council = council(conn, tenant, case_id, found.council, true)?;
-            let ps = PlanSettings::load(conn)?;
-            let approved = queries::participant_confirms(
-                conn,
-                &settings,
+            let (tenant, council, plan, ps) = answering(conn, found)?;
+            let scope = queries::Scope {
+                settings: &settings,
                 tenant,
-                &council,
-                &plan,
-                found.participant,
-                &ps,
-            )
-            .map_err(|e| match e {
-                AppError::Refused { .. } => {
-                    Refusal::LinkAlreadyConfirmed.because("already confirmed")
-                }
-                other => other,
-            })?;
+                council: &council,
+                ps: &ps,
+            };
+            let shown = shown_version(form.version.as_deref());
+            let approved =
+                queries::participant_confirms(conn, &scope, &plan, found.participant, shown)?;
             Ok((
                 "confirmed",
                 plan.id,
                 json!({ "version": plan.version, "plan_approved": approved }),
             ))
+        },
+    )
+    .await
+}
+
+/// The participant says "I have objections" to the plan, with a comment. The comment is needed;
+/// without it the page says so at the field and nothing is written.
+#[post("/i/{token}/plan/objection")]
+pub async fn object_to_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    token: web::Path<String>,
+    CsrfForm(form): CsrfForm<ObjectionForm>,
+) -> Result<HttpResponse, AppError> {
+    let settings = state.settings.clone();
+    on_link(
+        &req,
+        &state,
+        tr,
+        shell,
+        token.into_inner(),
+        "plan.participant_object",
+        move |conn, found, tr| {
+            let comment = form.comment.as_deref().map(str::trim).unwrap_or_default();
+            if comment.is_empty() {
+                return Err(AppError::field(
+                    "comment",
+                    tr.t("participant.objection_missing"),
+                ));
+            }
+            if comment.chars().count() > 2000 {
+                return Err(AppError::field(
+                    "comment",
+                    tr.t("participant.objection_too_long"),
+                ));
+            }
+            let (tenant, council, plan, ps) = answering(conn, found)?;
+            let scope = queries::Scope {
+                settings: &settings,
+                tenant,
+                council: &council,
+                ps: &ps,
+            };
+            let shown = shown_version(form.version.as_deref());
+            queries::participant_objects(conn, &scope, &plan, found.participant, shown, comment)?;
+            Ok(("objected", plan.id, json!({ "version": plan.version })))
         },
     )
     .await

@@ -19,8 +19,8 @@ use super::domain::{
 use super::rules::{self, Approver, Birth, EvaluationRule, PlanEvent};
 use super::schedule;
 use super::views::{
-    ApprovalView, ChildLinkView, CommitmentView, EvaluationView, FollowUpView, GoalResultView,
-    GoalView, OwnerView, PendingConfirmation, PlanView, VersionView,
+    ApprovalView, ChildAnswerView, ChildLinkView, CommitmentView, EvaluationView, FollowUpView,
+    GoalResultView, GoalView, OwnerView, PendingConfirmation, PlanView, VersionView,
 };
 use crate::config::Settings;
 use crate::councils::domain::{CouncilKind, CouncilState};
@@ -262,6 +262,7 @@ type CommitmentRow = (
     Option<DateTime<Utc>>,
     Option<String>,
     i32,
+    bool,
 );
 
 pub fn commitments(
@@ -286,6 +287,7 @@ pub fn commitments(
             plan_commitments::done_at,
             plan_commitments::done_comment,
             plan_commitments::times_done,
+            plan_commitments::unconfirmed_at_closing,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -309,6 +311,7 @@ pub fn commitments(
                 done_at: r.9,
                 done_comment: r.10,
                 times_done: r.11,
+                unconfirmed_at_closing: r.12,
             })
         })
         .collect()
@@ -324,6 +327,7 @@ fn approvals(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<ApprovalView>
         Option<String>,
         Option<bool>,
         DateTime<Utc>,
+        Option<Uuid>,
     );
     let rows: Vec<Row> = plan_approvals::table
         .filter(plan_approvals::plan_id.eq(plan_id))
@@ -337,6 +341,7 @@ fn approvals(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<ApprovalView>
             plan_approvals::reason,
             plan_approvals::safety_ensured,
             plan_approvals::created_at,
+            plan_approvals::child_link_id,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -350,6 +355,7 @@ fn approvals(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<ApprovalView>
                 reason: r.5,
                 safety_ensured: r.6,
                 created_at: r.7,
+                child_link_id: r.8,
             })
         })
         .collect()
@@ -455,7 +461,7 @@ fn evaluations(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<EvaluationV
         .collect()
 }
 
-/// Which participants confirmed `version`.
+/// Which participants approved `version`.
 fn confirmed_by(conn: &mut PgConnection, plan_id: Uuid, version: i32) -> QueryResult<Vec<Uuid>> {
     let rows: Vec<Option<Uuid>> = plan_approvals::table
         .filter(plan_approvals::plan_id.eq(plan_id))
@@ -464,6 +470,90 @@ fn confirmed_by(conn: &mut PgConnection, plan_id: Uuid, version: i32) -> QueryRe
         .select(plan_approvals::participant_id)
         .load(conn)?;
     Ok(rows.into_iter().flatten().collect())
+}
+
+/// The objections to `version` that no later approval withdrew, by participant, with their
+/// comment.
+pub fn objections(
+    conn: &mut PgConnection,
+    plan_id: Uuid,
+    version: i32,
+) -> QueryResult<Vec<(Uuid, String)>> {
+    let approved = confirmed_by(conn, plan_id, version)?;
+    let rows: Vec<(Option<Uuid>, Option<String>)> = plan_approvals::table
+        .filter(plan_approvals::plan_id.eq(plan_id))
+        .filter(plan_approvals::version.eq(version))
+        .filter(plan_approvals::kind.eq(ApprovalKind::ParticipantObjected.as_str()))
+        .order((plan_approvals::created_at.desc(), plan_approvals::id.desc()))
+        .select((plan_approvals::participant_id, plan_approvals::reason))
+        .load(conn)?;
+    let mut latest: Vec<(Uuid, String)> = Vec::new();
+    for (participant, reason) in rows {
+        if let (Some(p), Some(r)) = (participant, reason)
+            && !approved.contains(&p)
+            && !latest.iter().any(|(q, _)| *q == p)
+        {
+            latest.push((p, r));
+        }
+    }
+    Ok(latest)
+}
+
+/// Whether the plan has a live link for the child (then the child is asked).
+fn child_asked(conn: &mut PgConnection, plan_id: Uuid, now: DateTime<Utc>) -> QueryResult<bool> {
+    diesel::select(exists(
+        plan_child_links::table
+            .filter(plan_child_links::plan_id.eq(plan_id))
+            .filter(plan_child_links::revoked_at.is_null())
+            .filter(plan_child_links::expires_at.gt(now)),
+    ))
+    .get_result(conn)
+}
+
+/// The child's latest answer to `version`, with the child's own words, if any.
+pub fn child_answer(
+    conn: &mut PgConnection,
+    plan_id: Uuid,
+    version: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<(rules::ChildAnswer, Option<String>)> {
+    let latest: Option<(String, Option<String>)> = plan_approvals::table
+        .filter(plan_approvals::plan_id.eq(plan_id))
+        .filter(plan_approvals::version.eq(version))
+        .filter(plan_approvals::child_link_id.is_not_null())
+        .order((plan_approvals::created_at.desc(), plan_approvals::id.desc()))
+        .select((plan_approvals::kind, plan_approvals::reason))
+        .first(conn)
+        .optional()?;
+    Ok(match latest {
+        Some((kind, words)) if kind == ApprovalKind::ChildAgreed.as_str() => {
+            (rules::ChildAnswer::Agreed, words)
+        }
+        Some((_, words)) => (rules::ChildAnswer::WantsToTalk, words),
+        None if child_asked(conn, plan_id, now)? => (rules::ChildAnswer::Waiting, None),
+        None => (rules::ChildAnswer::NotAsked, None),
+    })
+}
+
+/// Who approves a network council's plan: everyone of the child's network on the team who can be
+/// reached (they get a link), and everyone with commitments in it. A staff member on the team is
+/// the service, not the network: not asked (their commitments bind with the plan).
+pub fn asked_to_approve(
+    conn: &mut PgConnection,
+    plan_id: Uuid,
+    team: &[TeamMember],
+) -> QueryResult<Vec<Uuid>> {
+    let mut asked: Vec<Uuid> = team
+        .iter()
+        .filter(|m| !m.removed && m.email.is_some() && m.person_id.is_some())
+        .map(|m| m.participant_id)
+        .collect();
+    for p in participants_with_commitments(conn, plan_id)? {
+        if !asked.contains(&p) {
+            asked.push(p);
+        }
+    }
+    Ok(asked)
 }
 
 /// The participants (not staff outside the team) with live commitments in the plan.
@@ -489,8 +579,13 @@ pub fn plan_view(
     ps: &PlanSettings,
 ) -> Result<PlanView, AppError> {
     let team = team(conn, plan.council_id)?;
-    let needed = participants_with_commitments(conn, plan.id)?;
+    let needed = if rules::approver(kind) == Approver::Network {
+        asked_to_approve(conn, plan.id, &team)?
+    } else {
+        participants_with_commitments(conn, plan.id)?
+    };
     let confirmed = confirmed_by(conn, plan.id, plan.version)?;
+    let objected = objections(conn, plan.id, plan.version)?;
     let confirmations = team
         .iter()
         .filter(|m| needed.contains(&m.participant_id))
@@ -498,8 +593,13 @@ pub fn plan_view(
             participant_id: m.participant_id,
             name: m.name.clone(),
             confirmed: confirmed.contains(&m.participant_id),
+            objection: objected
+                .iter()
+                .find(|(p, _)| *p == m.participant_id)
+                .map(|(_, r)| r.clone()),
         })
         .collect();
+    let (child, child_words) = child_answer(conn, plan.id, plan.version, ps.now)?;
     let versions: Vec<(i32, String, DateTime<Utc>)> = plan_versions::table
         .filter(plan_versions::plan_id.eq(plan.id))
         .order(plan_versions::version)
@@ -538,6 +638,13 @@ pub fn plan_view(
         approved_at: plan.approved_at,
         approved_version: plan.approved_version,
         confirmations,
+        child_answer: match child {
+            rules::ChildAnswer::NotAsked => None,
+            rules::ChildAnswer::Waiting => Some(ChildAnswerView::Waiting),
+            rules::ChildAnswer::Agreed => Some(ChildAnswerView::Agreed),
+            rules::ChildAnswer::WantsToTalk => Some(ChildAnswerView::WantsToTalk),
+        },
+        child_words,
         approvals: approvals(conn, plan.id)?,
         proposed_evaluation_on: rules::proposed_evaluation_date(ps.rule, birth, ps.today),
         evaluation_on: plan.evaluation_on,
@@ -665,6 +772,7 @@ struct Approval<'a> {
     user: Option<Uuid>,
     reason: Option<&'a str>,
     safety_ensured: Option<bool>,
+    child_link: Option<Uuid>,
 }
 
 /// Moves the council with its plan (see [`rules::council_state_after`]).
@@ -938,13 +1046,17 @@ pub fn extend_links(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let until = links_needed_until(conn, plan.id, now)?;
-    let mut who = participants_with_commitments(conn, plan.id)?;
+    let team = team(conn, plan.council_id)?;
+    let mut who = if plan.status == PlanStatus::AwaitingApproval {
+        asked_to_approve(conn, plan.id, &team)?
+    } else {
+        participants_with_commitments(conn, plan.id)?
+    };
     if let Some(Owner::Participant(p)) = plan.follow_up
         && !who.contains(&p)
     {
         who.push(p);
     }
-    let team = team(conn, plan.council_id)?;
     for participant in who {
         if !team
             .iter()
@@ -965,8 +1077,10 @@ pub fn extend_links(
     Ok(())
 }
 
-/// Sends the plan for approval. A network council's participants with commitments each get an
-/// email with their link to confirm; a family group conference's plan goes to the caseworker.
+/// Sends the plan for approval. For a network council everyone reachable on the team gets an
+/// email with their link to approve (and to confirm their own commitments), and the child is
+/// asked through the child's link when it is live; a family group conference's plan goes to the
+/// caseworker.
 pub fn submit(
     conn: &mut PgConnection,
     settings: &Settings,
@@ -991,8 +1105,9 @@ pub fn submit(
     let version = new_version(conn, tenant, plan.id, "submitted", by, ps.now)?;
     let mut asked = 0;
     if rules::approver(council.kind) == Approver::Network {
-        extend_links(conn, settings, tenant, plan, ps.now)?;
-        for participant in participants_with_commitments(conn, plan.id)? {
+        let submitted = plan_of(conn, plan.council_id, false)?;
+        extend_links(conn, settings, tenant, &submitted, ps.now)?;
+        for participant in asked_to_approve(conn, plan.id, &team)? {
             schedule::confirmation_request(conn, tenant, plan.id, participant, version, ps.now)?;
             asked += 1;
         }
@@ -1018,6 +1133,7 @@ fn insert_approval(
             plan_approvals::user_id.eq(a.user),
             plan_approvals::reason.eq(a.reason),
             plan_approvals::safety_ensured.eq(a.safety_ensured),
+            plan_approvals::child_link_id.eq(a.child_link),
         ))
         .execute(conn);
     match inserted {
@@ -1075,27 +1191,58 @@ fn approve(
     Ok(())
 }
 
-/// A participant confirms their commitments through their link ("I commit to …"). When everyone
-/// with commitments has, the network council's plan is approved. Returns whether it was.
+/// Whether everyone asked has approved this version of a network council's plan (and the child,
+/// when asked, agrees); if so, it is approved. Returns whether it was.
+fn approve_if_all(
+    conn: &mut PgConnection,
+    scope: &Scope<'_>,
+    plan: &Plan,
+) -> Result<bool, AppError> {
+    let team = team(conn, plan.council_id)?;
+    let needed = asked_to_approve(conn, plan.id, &team)?;
+    let confirmed = confirmed_by(conn, plan.id, plan.version)?;
+    let (child, _) = child_answer(conn, plan.id, plan.version, scope.ps.now)?;
+    if rules::network_approved(&needed, &confirmed, child) {
+        approve(
+            conn,
+            scope.settings,
+            scope.tenant,
+            scope.council,
+            plan,
+            None,
+            scope.ps,
+        )?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// A participant approves the plan through their link, confirming their own commitments ("I
+/// commit to …"); an objection they made to this version is withdrawn by it. `shown` is the
+/// version their page showed. When everyone asked has approved (and the child agrees), the
+/// network council's plan is approved. Returns whether it was.
 pub fn participant_confirms(
     conn: &mut PgConnection,
-    settings: &Settings,
-    tenant: TenantId,
-    council: &Council,
+    scope: &Scope<'_>,
     plan: &Plan,
     participant: Uuid,
-    ps: &PlanSettings,
+    shown: i32,
 ) -> Result<bool, AppError> {
+    if rules::approver(scope.council.kind) != Approver::Network {
+        return Err(rules::approved_by_service());
+    }
+    rules::same_version(shown, plan.version)?;
     rules::awaiting(plan.status)?;
-    let needed = participants_with_commitments(conn, plan.id)?;
+    let team = team(conn, plan.council_id)?;
+    let needed = asked_to_approve(conn, plan.id, &team)?;
     rules::may_confirm(
-        council.kind,
+        scope.council.kind,
         needed.contains(&participant),
         confirmed_by(conn, plan.id, plan.version)?.contains(&participant),
     )?;
     insert_approval(
         conn,
-        tenant,
+        scope.tenant,
         plan,
         Approval {
             kind: ApprovalKind::ParticipantConfirmed,
@@ -1103,6 +1250,7 @@ pub fn participant_confirms(
             user: None,
             reason: None,
             safety_ensured: None,
+            child_link: None,
         },
     )?;
     diesel::update(
@@ -1114,15 +1262,122 @@ pub fn participant_confirms(
     )
     .set((
         plan_commitments::status.eq(CommitmentStatus::Confirmed.as_str()),
-        plan_commitments::confirmed_at.eq(ps.now),
+        plan_commitments::confirmed_at.eq(scope.ps.now),
     ))
     .execute(conn)?;
-    let confirmed = confirmed_by(conn, plan.id, plan.version)?;
-    if rules::all_confirmed(&needed, &confirmed) {
-        approve(conn, settings, tenant, council, plan, None, ps)?;
-        return Ok(true);
+    approve_if_all(conn, scope, plan)
+}
+
+/// A participant says "I have objections" to the version `shown`, with a comment. The plan stays
+/// awaiting approval; the objection shows on the plan until they approve or approval is closed.
+pub fn participant_objects(
+    conn: &mut PgConnection,
+    scope: &Scope<'_>,
+    plan: &Plan,
+    participant: Uuid,
+    shown: i32,
+    comment: &str,
+) -> Result<(), AppError> {
+    if rules::approver(scope.council.kind) != Approver::Network {
+        return Err(rules::approved_by_service());
+    }
+    rules::same_version(shown, plan.version)?;
+    rules::awaiting(plan.status)?;
+    let team = team(conn, plan.council_id)?;
+    let needed = asked_to_approve(conn, plan.id, &team)?;
+    rules::may_confirm(
+        scope.council.kind,
+        needed.contains(&participant),
+        confirmed_by(conn, plan.id, plan.version)?.contains(&participant),
+    )?;
+    insert_approval(
+        conn,
+        scope.tenant,
+        plan,
+        Approval {
+            kind: ApprovalKind::ParticipantObjected,
+            participant: Some(participant),
+            user: None,
+            reason: Some(comment),
+            safety_ensured: None,
+            child_link: None,
+        },
+    )
+}
+
+/// The child answers through the child's link to the version `shown`: "I agree" or "I want to
+/// talk about it", with the child's own words if any. Only while a network council's plan
+/// awaits approval; agreeing may complete the approval. Returns whether the plan was approved.
+pub fn child_answers(
+    conn: &mut PgConnection,
+    scope: &Scope<'_>,
+    plan: &Plan,
+    link: Uuid,
+    shown: i32,
+    agreed: bool,
+    words: Option<&str>,
+) -> Result<bool, AppError> {
+    if rules::approver(scope.council.kind) != Approver::Network {
+        return Err(rules::approved_by_service());
+    }
+    rules::same_version(shown, plan.version)?;
+    rules::awaiting(plan.status)?;
+    insert_approval(
+        conn,
+        scope.tenant,
+        plan,
+        Approval {
+            kind: if agreed {
+                ApprovalKind::ChildAgreed
+            } else {
+                ApprovalKind::ChildWantsToTalk
+            },
+            participant: None,
+            user: None,
+            reason: words,
+            safety_ensured: None,
+            child_link: Some(link),
+        },
+    )?;
+    if agreed {
+        return approve_if_all(conn, scope, plan);
     }
     Ok(false)
+}
+
+/// The coordinator takes a plan awaiting approval back to draft to change it. The approvals so
+/// far belong to the version that was sent and no longer count (the plan has a new version);
+/// those who had approved are told, neutrally, that the plan changed. Returns how many.
+pub fn take_back(
+    conn: &mut PgConnection,
+    scope: &Scope<'_>,
+    plan: &Plan,
+    user: Option<Uuid>,
+) -> Result<usize, AppError> {
+    rules::may_take_back(plan.status, user == Some(scope.council.coordinator_id))?;
+    let approved = confirmed_by(conn, plan.id, plan.version)?;
+    diesel::update(plans::table.filter(plans::id.eq(plan.id)))
+        .set(plans::status.eq(PlanStatus::Draft.as_str()))
+        .execute(conn)?;
+    let version = new_version(
+        conn,
+        scope.tenant,
+        plan.id,
+        "taken_back",
+        user,
+        scope.ps.now,
+    )?;
+    for participant in &approved {
+        schedule::plan_changed(
+            conn,
+            scope.tenant,
+            plan.id,
+            *participant,
+            version,
+            scope.ps.now,
+        )?;
+    }
+    Ok(approved.len())
 }
 
 /// The coordinator closes a network council's approval with a reason (someone cannot be reached,
@@ -1133,7 +1388,7 @@ pub fn coordinator_closes(
     plan: &Plan,
     user: Option<Uuid>,
     reason: &str,
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
     let (settings, tenant, council, ps) = (scope.settings, scope.tenant, scope.council, scope.ps);
     rules::awaiting(plan.status)?;
     rules::coordinator_may_close(council.kind)?;
@@ -1150,9 +1405,21 @@ pub fn coordinator_closes(
             user,
             reason: Some(reason),
             safety_ensured: None,
+            child_link: None,
         },
     )?;
-    approve(conn, settings, tenant, council, plan, user, ps)
+    // What nobody confirmed is marked so; its reminders go to the coordinator.
+    let unconfirmed = diesel::update(
+        plan_commitments::table
+            .filter(plan_commitments::plan_id.eq(plan.id))
+            .filter(plan_commitments::participant_id.is_not_null())
+            .filter(plan_commitments::removed_at.is_null())
+            .filter(plan_commitments::status.eq(CommitmentStatus::Open.as_str())),
+    )
+    .set(plan_commitments::unconfirmed_at_closing.eq(true))
+    .execute(conn)?;
+    approve(conn, settings, tenant, council, plan, user, ps)?;
+    Ok(unconfirmed)
 }
 
 /// The caseworker approves a family group conference's plan, recording that the child's safety
@@ -1177,6 +1444,7 @@ pub fn caseworker_approves(
             user,
             reason: note,
             safety_ensured: Some(true),
+            child_link: None,
         },
     )?;
     approve(conn, settings, tenant, council, plan, user, ps)
@@ -1204,6 +1472,7 @@ pub fn caseworker_returns(
             user,
             reason: Some(reason),
             safety_ensured: None,
+            child_link: None,
         },
     )?;
     diesel::update(plans::table.filter(plans::id.eq(plan.id)))

@@ -201,6 +201,12 @@ pub fn approved_already() -> AppError {
     Refusal::PlanAlreadyApproved.because("the plan has been approved already")
 }
 
+/// A plan approved by the service takes no answers through the links.
+pub fn approved_by_service() -> AppError {
+    Refusal::ApprovedByService
+        .because("this plan is approved by the service, not through the links")
+}
+
 /// Approval steps happen while the plan awaits approval.
 pub fn awaiting(status: PlanStatus) -> Result<(), AppError> {
     match status {
@@ -216,8 +222,7 @@ pub fn awaiting(status: PlanStatus) -> Result<(), AppError> {
 /// on its team, and once per version (they may have objected first: approving withdraws it).
 pub fn may_confirm(kind: CouncilKind, on_team: bool, approved: bool) -> Result<(), AppError> {
     if approver(kind) != Approver::Network {
-        return Err(Refusal::ApprovedByService
-            .because("this plan is approved by the service, not through the links"));
+        return Err(approved_by_service());
     }
     if !on_team {
         return Err(Refusal::NotAskedToApprove.because("you are not asked to approve this plan"));

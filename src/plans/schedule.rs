@@ -1,9 +1,12 @@
 //! The plan's jobs: written in the same transaction as the change that causes them, replaced when
 //! a date moves, cancelled when the plan closes — and the executors that send them.
 //!
-//! - `plan_confirmation`: a network council's plan awaits someone's confirmation (their link).
+//! - `plan_confirmation`: a network council's plan awaits someone's approval (their link).
+//! - `plan_changed`: the coordinator took the plan back to draft; someone who had approved it
+//!   hears that it changed (their link).
 //! - `commitment_due` / `commitment_overdue`: before and after a commitment's due date, to the
-//!   person (a participant through their link, a staff member to sign in).
+//!   person (a participant through their link, a staff member to sign in) — to the coordinator
+//!   instead when the commitment was still unconfirmed when approval was closed.
 //! - `evaluation_due`: at the evaluation date, opens the follow-up (a new council, a follow-up
 //!   meeting, the caseworker's review) and tells the coordinator.
 //! - `evaluation_undocumented`: some days after a follow-up took place without an evaluation
@@ -78,6 +81,30 @@ pub fn confirmation_request(
         tenant,
         &NewJob::new(
             &PlanConfirmation {
+                plan_id: plan,
+                participant_id: participant,
+                version,
+            },
+            now,
+            Some(plan_subject(plan)),
+        ),
+    )
+}
+
+/// Tells a participant who had approved `version - 1` that the plan was taken back to change it.
+pub fn plan_changed(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: Uuid,
+    participant: Uuid,
+    version: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Uuid> {
+    jobs::schedule(
+        conn,
+        tenant,
+        &NewJob::new(
+            &PlanChanged {
                 plan_id: plan,
                 participant_id: participant,
                 version,
@@ -269,6 +296,41 @@ impl Job for PlanConfirmation {
     /// the plan moved on or they confirmed meanwhile.
     fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
         send_confirmation(ctx, conn, row, self)
+    }
+}
+
+/// The plan someone approved was taken back to draft: an email with their link, saying only
+/// that it changed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlanChanged {
+    pub plan_id: Uuid,
+    pub participant_id: Uuid,
+    pub version: i32,
+}
+
+impl Job for PlanChanged {
+    const KIND: &'static str = "plan_changed";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        if open_plan(conn, self.plan_id)?.is_none() {
+            return Ok(());
+        }
+        let Some((to, link)) = participant_link(ctx, conn, self.participant_id)? else {
+            return Ok(());
+        };
+        send(
+            conn,
+            Mail {
+                ctx,
+                to: &to,
+                lang: None,
+                kind: PlanMail::PlanChanged,
+                day: None,
+                link: &link,
+                message: row.id,
+            },
+        )
     }
 }
 
@@ -479,6 +541,7 @@ fn send_commitment(
         NaiveDate,
         String,
         Option<DateTime<Utc>>,
+        bool,
     );
     let found: Option<Row> = plan_commitments::table
         .filter(plan_commitments::id.eq(commitment))
@@ -489,10 +552,11 @@ fn send_commitment(
             plan_commitments::due_on,
             plan_commitments::status,
             plan_commitments::removed_at,
+            plan_commitments::unconfirmed_at_closing,
         ))
         .first(conn)
         .optional()?;
-    let Some((plan_id, participant, user, current_due, status, None)) = found else {
+    let Some((plan_id, participant, user, current_due, status, None, unconfirmed)) = found else {
         return Ok(());
     };
     if current_due != due_on || status == CommitmentStatus::Done.as_str() {
@@ -510,6 +574,11 @@ fn send_commitment(
         PlanMail::CommitmentDue
     };
     let (to, link, lang) = match (participant, user) {
+        // Nobody agreed to it: the coordinator follows it up, not the person named.
+        (Some(_), _) if unconfirmed => match coordinator_of(conn, &plan)? {
+            Some((to, lang)) => (to, plan_page(ctx, &plan), Some(lang)),
+            None => return Ok(()),
+        },
         (Some(p), _) => match participant_link(ctx, conn, p)? {
             Some((to, link)) => (to, link, None),
             None => return Ok(()),

@@ -45,6 +45,9 @@ pub struct CommitmentView {
     pub done_at: Option<DateTime<Utc>>,
     pub done_comment: Option<String>,
     pub times_done: i32,
+    /// Still unconfirmed when the coordinator closed approval: its reminders go to the
+    /// coordinator.
+    pub unconfirmed_at_closing: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -57,6 +60,8 @@ pub struct ApprovalView {
     pub reason: Option<String>,
     pub safety_ensured: Option<bool>,
     pub created_at: DateTime<Utc>,
+    /// The child's link, for the child's own answer.
+    pub child_link_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -118,6 +123,17 @@ pub struct PendingConfirmation {
     pub participant_id: Uuid,
     pub name: String,
     pub confirmed: bool,
+    /// Their objection to this version, with their comment, unless they approved since.
+    pub objection: Option<String>,
+}
+
+/// The child's answer to the version awaiting approval, when the child has a live link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildAnswerView {
+    Waiting,
+    Agreed,
+    WantsToTalk,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -134,8 +150,14 @@ pub struct PlanView {
     pub submitted_at: Option<DateTime<Utc>>,
     pub approved_at: Option<DateTime<Utc>>,
     pub approved_version: Option<i32>,
-    /// The participants with commitments and whether they confirmed this version.
+    /// Who is asked to approve this version and what they answered: for a network council
+    /// everyone reachable on the team and everyone with commitments; otherwise those with
+    /// commitments.
     pub confirmations: Vec<PendingConfirmation>,
+    /// The child's answer, when the child is asked (a live child link); absent otherwise.
+    pub child_answer: Option<ChildAnswerView>,
+    /// What the child wrote with the answer, in the child's own words.
+    pub child_words: Option<String>,
     pub approvals: Vec<ApprovalView>,
     /// The proposal of the service's rule for the evaluation date, from today.
     pub proposed_evaluation_on: NaiveDate,

@@ -919,6 +919,11 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ),
     (
         "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/take-back",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
         "/api/v1/cases/{id}/councils/{council_id}/plan/evaluation-plan",
         CASE_ROLES,
     ),
@@ -1003,9 +1008,12 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/i/{token}/calendar.ics"),
     // The participant's commitments, on the same link's page (tests/api/plans.rs).
     ("POST", "/i/{token}/plan/confirmation"),
+    ("POST", "/i/{token}/plan/objection"),
     ("POST", "/i/{token}/plan/commitments/{commitment_id}/done"),
     // The child's own page: the link's token is the only key (tests/api/plans.rs).
     ("GET", "/c/{token}"),
+    // The child's answer while the plan awaits the network's approval (tests/api/plans.rs).
+    ("POST", "/c/{token}/answer"),
     // A candidate home's own page: the link's token is the only key (tests/api/recruitment.rs).
     ("GET", "/r/{token}"),
     ("POST", "/r/{token}"),

@@ -434,7 +434,7 @@ async fn the_demo_seeds_its_cases_once() {
     // Each service shows a council worked through to its invitation, and one begun.
     assert_eq!(
         first
-            .matches("2 councils: a network council with its invitation sent")
+            .matches("3 councils: a network council with its invitation sent")
             .count(),
         2,
         "{first}"
@@ -534,5 +534,26 @@ async fn the_demo_seeds_its_cases_once() {
             reachable.shared_places, 1,
             "{slug}: a meeting with its place shared"
         );
+        // The earlier network council's plan awaits approval: one approval, one objection.
+        #[derive(QueryableByName)]
+        struct Approving {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            status: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            approved: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            objected: i64,
+        }
+        let approving: Approving = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            diesel::sql_query(
+                "SELECT (SELECT status FROM plans LIMIT 1) AS status,
+                        (SELECT count(*) FROM plan_approvals WHERE kind = 'participant_confirmed') AS approved,
+                        (SELECT count(*) FROM plan_approvals WHERE kind = 'participant_objected') AS objected",
+            )
+            .get_result(c)
+        })
+        .expect("plan");
+        assert_eq!(approving.status, "awaiting_approval", "{slug}");
+        assert_eq!((approving.approved, approving.objected), (1, 1), "{slug}");
     }
 }

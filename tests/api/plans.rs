@@ -297,9 +297,10 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     assert_eq!(submitted["status"], "awaiting_approval");
     assert_eq!(
         pending_jobs(&app, s.tenant),
-        ["plan_confirmation", "plan_confirmation"],
-        "the two participants with commitments are asked"
+        ["plan_confirmation"; 3],
+        "everyone reachable on the team is asked, not only those with commitments"
     );
+    let version = submitted["version"].to_string();
     // While it awaits approval the plan is not edited.
     expect_problem(
         s.post(
@@ -333,19 +334,23 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
         !page.contains("Ringer hver søndag"),
         "only their own commitments"
     );
-    assert!(page.contains("/plan/confirmation"));
-    let (status, _) = on_link(&app, &format!("/i/{first}/plan/confirmation"), &[]).await;
+    assert!(page.contains("/plan/confirmation") && page.contains("Jeg har innvendinger"));
+    let confirm = |token: &str| format!("/i/{token}/plan/confirmation");
+    let (status, _) = on_link(&app, &confirm(&first), &[("version", &version)]).await;
     assert_eq!(status, 303);
-    // Approving twice is refused, and nothing more is written.
+    // Approving twice is refused with the real reason, and nothing more is written.
     let approvals = count_approvals(&app, s.tenant);
-    let (status, body) = on_link(&app, &format!("/i/{first}/plan/confirmation"), &[]).await;
+    let (status, body) = on_link(&app, &confirm(&first), &[("version", &version)]).await;
     assert_eq!(status, 409);
-    assert!(body.contains("allerede bekreftet"), "{body}");
+    assert!(
+        body.contains("Du har allerede bekreftet denne planen"),
+        "{body}"
+    );
     assert_eq!(count_approvals(&app, s.tenant), approvals);
-    // Someone without commitments has nothing to confirm.
+    // Someone without commitments approves the plan too.
     let third = s.token(&app, &team[2]);
-    let (status, _) = on_link(&app, &format!("/i/{third}/plan/confirmation"), &[]).await;
-    assert_eq!(status, 409);
+    let (status, _) = on_link(&app, &confirm(&third), &[("version", &version)]).await;
+    assert_eq!(status, 303);
     // A bad token gets the neutral page.
     let (status, _) = on_link(
         &app,
@@ -357,16 +362,13 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     let plan = s.plan(&app, &council).await;
     assert_eq!(
         plan["status"], "awaiting_approval",
-        "one of two has confirmed"
+        "two of three have approved"
     );
     let second = s.token(&app, &team[1]);
-    let (status, _) = on_link(&app, &format!("/i/{second}/plan/confirmation"), &[]).await;
+    let (status, _) = on_link(&app, &confirm(&second), &[("version", &version)]).await;
     assert_eq!(status, 303);
     let plan = s.plan(&app, &council).await;
-    assert_eq!(
-        plan["status"], "approved",
-        "everyone with commitments confirmed"
-    );
+    assert_eq!(plan["status"], "approved", "everyone asked approved");
     assert!(
         plan["commitments"]
             .as_array()
@@ -586,8 +588,12 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
     );
     // Not through the links, and not by the coordinator.
     let token = s.token(&app, &team[0]);
-    let (status, _) = on_link(&app, &format!("/i/{token}/plan/confirmation"), &[]).await;
+    let (status, body) = on_link(&app, &format!("/i/{token}/plan/confirmation"), &[]).await;
     assert_eq!(status, 409);
+    assert!(
+        body.contains("Denne planen godkjennes av tjenesten"),
+        "the family's plan stays approved by the service: {body}"
+    );
     expect_problem(
         s.post(
             &app,
@@ -758,16 +764,28 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
         .await;
     let workers = Workers::start(&app);
-    // The admin's setup email, the invitations (3), and the request to confirm (1).
-    let mails = plan_mail(&sink, 1 + 3 + 1).await;
-    let request = mails
+    // The admin's setup email, the invitations (3), and the requests to approve (3: everyone
+    // on the team can be reached).
+    let mails = plan_mail(&sink, 1 + 3 + 3).await;
+    let requests = with_text(&mails, "godkjenner");
+    assert_eq!(requests.len(), 3);
+    let request = requests
         .iter()
-        .find(|m| m.text.contains("bekreft"))
-        .expect("the confirmation request");
-    assert_eq!(request.header("To").unwrap(), "mormor@example.no");
+        .find(|m| m.header("To").as_deref() == Some("mormor@example.no"))
+        .expect("the grandmother's request");
     assert!(request.text.contains("/i/tli_"), "with their own link");
     assert_neutral(request);
-    // The coordinator closes approval (the grandmother agreed in the meeting).
+    // The grandmother approves through her link; the coordinator closes approval for the
+    // others (they agreed in the meeting).
+    let version = s.plan(&app, &council).await["version"].to_string();
+    let grandmother = s.token(&app, &team[0]);
+    let (status, _) = on_link(
+        &app,
+        &format!("/i/{grandmother}/plan/confirmation"),
+        &[("version", &version)],
+    )
+    .await;
+    assert_eq!(status, 303);
     let plan = s
         .post_expect(
             &app,
@@ -780,7 +798,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     assert_eq!(plan["status"], "approved");
     // Before the due date: to the grandmother through her link, to the staff member to sign in.
     make_due(&app, "commitment_due");
-    let mails = plan_mail(&sink, 5 + 2).await;
+    let mails = plan_mail(&sink, 7 + 2).await;
     let to = |m: &Mail| m.to();
     let due = with_text(&mails, "Snart er det tid");
     assert_eq!(due.len(), 2);
@@ -820,7 +838,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     )
     .await;
     make_due(&app, "commitment_overdue");
-    let mails = plan_mail(&sink, 7 + 1).await;
+    let mails = plan_mail(&sink, 9 + 1).await;
     let overdue = with_text(&mails, "Fristen");
     assert_eq!(overdue.len(), 1, "not to the staff member, who is done");
     assert_eq!(to(overdue[0]), "mormor@example.no");
@@ -836,7 +854,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     )
     .await;
     make_due(&app, "evaluation_due");
-    let mails = plan_mail(&sink, 8 + 1).await;
+    let mails = plan_mail(&sink, 10 + 1).await;
     let due = with_text(&mails, "tid for å evaluere");
     assert_eq!(due.len(), 1);
     assert!(to(due[0]).starts_with("coordinator-"));
@@ -869,7 +887,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     )
     .await;
     make_due(&app, "evaluation_undocumented");
-    let mails = plan_mail(&sink, 9 + 1).await;
+    let mails = plan_mail(&sink, 11 + 1).await;
     let undocumented = with_text(&mails, "ikke skrevet ned");
     assert_eq!(undocumented.len(), 1);
     assert!(to(undocumented[0]).starts_with("coordinator-"));
@@ -897,7 +915,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     assert_eq!(view["state"], "closed");
     tokio::time::sleep(Duration::from_millis(500)).await;
     workers.stop().await;
-    assert_eq!(sink.messages().len(), 10, "no more, no fewer");
+    assert_eq!(sink.messages().len(), 12, "no more, no fewer");
 }
 
 #[tokio::test]
@@ -948,6 +966,11 @@ async fn the_childs_link_shows_the_team_and_the_plan_until_revoked() {
     let neutral = |html: String| html.split("<main").nth(1).unwrap_or_default().to_owned();
     let revoked = app.client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(revoked.status(), 404);
+    // A revoked link cannot answer either: the neutral page, nothing written.
+    let approvals = count_approvals(&app, s.tenant);
+    let (status, _) = on_link(&app, &format!("{path}/answer"), &[("answer", "agree")]).await;
+    assert_eq!(status, 404);
+    assert_eq!(count_approvals(&app, s.tenant), approvals);
     let revoked = neutral(revoked.text().await.unwrap());
     for other in [
         format!("/c/tlb_{}", "A".repeat(43)),
@@ -969,10 +992,376 @@ async fn the_openapi_description_has_the_plan_endpoints() {
         "/api/v1/cases/{id}/councils/{council_id}/plan/commitments",
         "/api/v1/cases/{id}/councils/{council_id}/plan/evaluations",
         "/api/v1/cases/{id}/councils/{council_id}/plan/approval",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/approval-closure",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/take-back",
     ] {
         assert!(
             paths.contains_key(path),
             "{path} in the OpenAPI description"
         );
     }
+}
+
+/// The child's link path from the plan's view (its newest live link).
+fn child_path(plan: &Value) -> String {
+    let link = plan["child_links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find_map(|l| l["url"].as_str())
+        .expect("a live child link");
+    link.split_once("/c/")
+        .map(|(_, t)| format!("/c/{t}"))
+        .unwrap()
+}
+
+/// The answer of `participant` in the plan's approval list.
+fn answer_of<'a>(plan: &'a Value, participant: &str) -> &'a Value {
+    plan["confirmations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["participant_id"] == participant)
+        .expect("asked")
+}
+
+#[tokio::test]
+async fn the_network_and_the_child_approve_the_plan_through_their_links_after_an_objection_is_withdrawn()
+ {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2014})).await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    s.draft_plan(
+        &app,
+        &council,
+        "Jeg vil ha det rolig hjemme",
+        &team[0],
+        "Henter på fotball",
+        14,
+    )
+    .await;
+    s.post_expect(&app, &council, "/plan/child-links", json!({}), 201)
+        .await;
+    let plan = s
+        .post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
+    assert_eq!(
+        pending_jobs(&app, s.tenant),
+        ["plan_confirmation"; 3],
+        "every participant on the team is asked"
+    );
+    assert_eq!(plan["confirmations"].as_array().unwrap().len(), 3);
+    assert_eq!(plan["child_answer"], "waiting", "the child is asked too");
+    let version = plan["version"].to_string();
+    let tokens: Vec<String> = team.iter().map(|p| s.token(&app, p)).collect();
+    let confirm = |t: &str| format!("/i/{t}/plan/confirmation");
+    let object = |t: &str| format!("/i/{t}/plan/objection");
+    // The uncle objects; without a comment it is refused at the field, nothing written.
+    let approvals = count_approvals(&app, s.tenant);
+    let (status, body) = on_link(&app, &object(&tokens[1]), &[("version", &version)]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Skriv hva innvendingene dine er"), "{body}");
+    assert_eq!(count_approvals(&app, s.tenant), approvals);
+    let (status, _) = on_link(
+        &app,
+        &object(&tokens[1]),
+        &[("version", &version), ("comment", "Jeg kan ikke tirsdager")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let page = app
+        .client
+        .get(app.url(&format!("/i/{}?plan=objected", tokens[1])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Jeg kan ikke tirsdager") && page.contains("Jeg godkjenner"),
+        "the objection is shown, and they can still approve: {page}"
+    );
+    let plan = s.plan(&app, &council).await;
+    assert_eq!(
+        answer_of(&plan, &team[1])["objection"],
+        "Jeg kan ikke tirsdager"
+    );
+    let me = app.sign_in(&s.staff).await;
+    let staff_page = app
+        .page(&format!("/cases/{}/councils/{council}/plan", s.case), &me)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        staff_page.contains("har innvendinger") && staff_page.contains("Jeg kan ikke tirsdager"),
+        "the coordinator sees the objection"
+    );
+    // The grandmother (with the commitment) and the teacher approve.
+    for t in [&tokens[0], &tokens[2]] {
+        let (status, _) = on_link(&app, &confirm(t), &[("version", &version)]).await;
+        assert_eq!(status, 303);
+    }
+    let plan = s.plan(&app, &council).await;
+    assert_eq!(plan["status"], "awaiting_approval", "an objection stands");
+    assert_eq!(plan["commitments"][0]["status"], "confirmed");
+    // The uncle withdraws his objection by approving.
+    let (status, _) = on_link(&app, &confirm(&tokens[1]), &[("version", &version)]).await;
+    assert_eq!(status, 303);
+    let plan = s.plan(&app, &council).await;
+    assert_eq!(answer_of(&plan, &team[1])["objection"], Value::Null);
+    assert_eq!(answer_of(&plan, &team[1])["confirmed"], true);
+    assert_eq!(
+        plan["status"], "awaiting_approval",
+        "the child has not answered yet"
+    );
+    // The child wants to talk first, in the child's own words, then agrees.
+    let child = child_path(&plan);
+    let page = app
+        .client
+        .get(app.url(&child))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Jeg er enig") && page.contains("Jeg vil snakke om det"),
+        "{page}"
+    );
+    let answer = format!("{child}/answer");
+    let (status, body) = on_link(&app, &answer, &[("version", &version)]).await;
+    assert_eq!(status, 422, "an answer is needed");
+    assert!(body.contains("Velg «Jeg er enig»"), "{body}");
+    let (status, _) = on_link(
+        &app,
+        &answer,
+        &[
+            ("version", &version),
+            ("answer", "talk"),
+            ("words", "Jeg vil ikke på fotball hver uke"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let plan = s.plan(&app, &council).await;
+    assert_eq!(plan["status"], "awaiting_approval");
+    assert_eq!(plan["child_answer"], "wants_to_talk");
+    assert_eq!(plan["child_words"], "Jeg vil ikke på fotball hver uke");
+    let (status, _) = on_link(&app, &answer, &[("version", &version), ("answer", "agree")]).await;
+    assert_eq!(status, 303);
+    let plan = s.plan(&app, &council).await;
+    assert_eq!(
+        plan["status"], "approved",
+        "everyone and the child approved"
+    );
+    let kinds: Vec<&str> = plan["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "participant_objected",
+            "participant_confirmed",
+            "participant_confirmed",
+            "participant_confirmed",
+            "child_wants_to_talk",
+            "child_agreed"
+        ],
+        "the objection stays visible in the record"
+    );
+    assert!(plan["approvals"][5]["child_link_id"].is_string());
+    let view: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
+    assert_eq!(view["state"], "plan_approved");
+    // Answering an approved plan is refused with the reason, nothing written.
+    let approvals = count_approvals(&app, s.tenant);
+    let (status, _) = on_link(&app, &answer, &[("version", &version), ("answer", "agree")]).await;
+    assert_eq!(status, 409);
+    assert_eq!(count_approvals(&app, s.tenant), approvals);
+}
+
+#[tokio::test]
+async fn taking_the_plan_back_to_draft_resets_approvals_tells_who_approved_and_refuses_an_old_page()
+{
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2014})).await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    s.draft_plan(
+        &app,
+        &council,
+        "Rolig hjemme",
+        &team[0],
+        "Henter på fotball",
+        14,
+    )
+    .await;
+    // Only a plan awaiting approval is taken back.
+    expect_problem(
+        s.post(&app, &council, "/plan/take-back", json!({})).await,
+        409,
+        "plan-not-submitted",
+    )
+    .await;
+    let plan = s
+        .post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
+    let old = plan["version"].to_string();
+    let grandmother = s.token(&app, &team[0]);
+    let uncle = s.token(&app, &team[1]);
+    let (status, _) = on_link(
+        &app,
+        &format!("/i/{grandmother}/plan/confirmation"),
+        &[("version", &old)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    // The coordinator takes it back to change it: nobody's approval counts any more.
+    let plan = s
+        .post_expect(&app, &council, "/plan/take-back", json!({}), 200)
+        .await;
+    assert_eq!(plan["status"], "draft");
+    assert!(
+        plan["confirmations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["confirmed"] == false),
+        "{}",
+        plan["confirmations"]
+    );
+    // The grandmother, who had approved, hears neutrally that the plan changed; the requests to
+    // approve the old version are not sent.
+    let workers = Workers::start(&app);
+    let mails = plan_mail(&sink, 1 + 3 + 1).await;
+    let changed = with_text(&mails, "tatt tilbake");
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].to(), "mormor@example.no");
+    assert!(changed[0].text.contains("/i/tli_"));
+    assert_neutral(changed[0]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    workers.stop().await;
+    assert_eq!(sink.messages().len(), 5, "no request for the old version");
+    // The uncle's old page: refused with the reason, nothing written — in draft and after the
+    // plan is sent again.
+    let approvals = count_approvals(&app, s.tenant);
+    for resend in [false, true] {
+        if resend {
+            s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
+                .await;
+        }
+        let (status, body) = on_link(
+            &app,
+            &format!("/i/{uncle}/plan/confirmation"),
+            &[("version", &old)],
+        )
+        .await;
+        assert_eq!(status, 409);
+        assert!(
+            body.contains("Planen er endret siden siden ble vist"),
+            "{body}"
+        );
+        let (status, _) = on_link(
+            &app,
+            &format!("/i/{uncle}/plan/objection"),
+            &[("version", &old), ("comment", "Nei")],
+        )
+        .await;
+        assert_eq!(status, 409);
+        assert_eq!(
+            count_approvals(&app, s.tenant),
+            approvals,
+            "nothing written"
+        );
+    }
+    let plan = s.plan(&app, &council).await;
+    assert_eq!(plan["status"], "awaiting_approval");
+    let (status, _) = on_link(
+        &app,
+        &format!("/i/{uncle}/plan/confirmation"),
+        &[("version", &plan["version"].to_string())],
+    )
+    .await;
+    assert_eq!(status, 303, "the page as it is now");
+}
+
+#[tokio::test]
+async fn approval_closed_with_a_commitment_nobody_confirmed_reminds_the_coordinator_only() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2014})).await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    s.draft_plan(
+        &app,
+        &council,
+        "Rolig hjemme",
+        &team[0],
+        "Henter på fotball",
+        2,
+    )
+    .await;
+    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
+    let plan = s
+        .post_expect(
+            &app,
+            &council,
+            "/plan/approval-closure",
+            json!({"reason": "Mormor svarer ikke, men tiltaket må i gang"}),
+            200,
+        )
+        .await;
+    assert_eq!(plan["status"], "approved");
+    let commitment = &plan["commitments"][0];
+    assert_eq!(commitment["status"], "open", "she never agreed");
+    assert_eq!(commitment["unconfirmed_at_closing"], true);
+    let me = app.sign_in(&s.staff).await;
+    let page = app
+        .page(&format!("/cases/{}/councils/{council}/plan", s.case), &me)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Ikke bekreftet da godkjenningen ble avsluttet"),
+        "marked so on the plan"
+    );
+    let workers = Workers::start(&app);
+    // The setup email and the invitations (3); the requests to approve are not sent, approval is
+    // closed.
+    plan_mail(&sink, 1 + 3).await;
+    make_due(&app, "commitment_due");
+    let mails = plan_mail(&sink, 4 + 1).await;
+    assert!(
+        with_text(&mails, "godkjenner").is_empty(),
+        "no request to approve a plan whose approval is closed"
+    );
+    let due = with_text(&mails, "Snart er det tid");
+    assert_eq!(due.len(), 1);
+    assert!(due[0].to().starts_with("coordinator-"), "{}", due[0].to());
+    assert!(
+        due[0]
+            .text
+            .contains(&format!("/cases/{}/councils/{council}/plan", s.case))
+    );
+    assert_neutral(due[0]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    workers.stop().await;
+    assert!(
+        sink.messages()
+            .iter()
+            .filter(|m| m.to() == "mormor@example.no")
+            .all(|m| !m.text.contains("Snart er det tid")),
+        "not to the person who never agreed"
+    );
 }

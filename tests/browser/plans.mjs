@@ -1,15 +1,15 @@
 // A network council's plan in a browser, part one: the coordinator sees the plan awaiting
-// approval; the participant opens the link from the email asking them to confirm, sees their
-// commitment and confirms it, which approves the plan; the coordinator decides when and how it is
+// approval; the participant opens the link from the email asking them to approve, sees their
+// commitment and approves the plan (confirming it), which approves the plan; the coordinator decides when and how it is
 // evaluated. Every page is scanned for accessibility problems.
 
 import { run, newPage, step, scan, expectText, mailOutbox, signIn } from './lib.mjs';
 
-/** The email asking `to` to confirm, once it is in the outbox. */
+/** The email asking `to` to approve, once it is in the outbox. */
 async function confirmationMail(dir, to) {
   const until = Date.now() + 30_000;
   while (Date.now() < until) {
-    const found = (await mailOutbox(dir, { to })).find((m) => m.subject.includes('bekrefte'));
+    const found = (await mailOutbox(dir, { to })).find((m) => m.subject.includes('se på det som ble avtalt'));
     if (found) return found;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -32,7 +32,7 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await coordinator.goto(planUrl);
     await expectText(coordinator, 'main h1', 'Handlingsplan');
     await expectText(coordinator, '#plan-status', 'Venter på godkjenning');
-    await expectText(coordinator, '.confirmations', 'har ikke bekreftet ennå');
+    await expectText(coordinator, '.confirmations', 'har ikke svart ennå');
     await scan(coordinator, 'the plan awaiting approval');
     await coordinator.goto(`${planUrl}/print`);
     await expectText(coordinator, 'main', 'Henter på fotball hver tirsdag');
@@ -54,8 +54,8 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await expectText(guest, 'main', 'Henter på fotball hver tirsdag');
     await expectText(guest, 'main', 'Jeg vil ha det rolig hjemme');
     await scan(guest, 'the plan on the participant\'s page');
-    await guest.getByRole('button', { name: 'Jeg bekrefter' }).click();
-    await expectText(guest, '[role=status]', 'Du har bekreftet');
+    await guest.getByRole('button', { name: 'Jeg godkjenner' }).click();
+    await expectText(guest, '[role=status]', 'Du har godkjent');
     await expectText(guest, 'main', 'Merk som gjort');
     await scan(guest, 'the confirmed plan');
   });
