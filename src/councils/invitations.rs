@@ -43,7 +43,7 @@ const VALID_AFTER_MEETING_DAYS: i64 = 14;
 /// A link to a meeting without a time yet works this long.
 const VALID_WITHOUT_TIME_DAYS: i64 = 90;
 
-fn subject(meeting_id: Uuid) -> Subject {
+pub(crate) fn subject(meeting_id: Uuid) -> Subject {
     Subject {
         kind: "meeting",
         id: meeting_id,

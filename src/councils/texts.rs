@@ -13,12 +13,12 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::invitations::{Delivery, link_url, token_for};
+use super::invitations::{Delivery, link_url, subject, token_for};
 use super::queries::{self, CouncilSettings};
 use crate::db::TenantId;
 use crate::db::schema::{council_invitations, council_meetings};
 use crate::jobs::worker::{JobContext, JobError, JobRow};
-use crate::jobs::{self, Job, NewJob, Subject};
+use crate::jobs::{self, Job, NewJob};
 use crate::sms::outbox::{self, SentSms, SmsStatus};
 use crate::sms::{OutgoingSms, sender_id};
 use crate::tenancy::sender::neutral_sender;
@@ -46,13 +46,6 @@ pub fn text(lang: Lang, purpose: SmsPurpose, changed: bool, sender: &str, link: 
         (SmsPurpose::Reminder, _) => tr.t("sms.meeting.reminder"),
     };
     template.replace("{sender}", sender).replace("{link}", link)
-}
-
-fn subject(meeting_id: Uuid) -> Subject {
-    Subject {
-        kind: "meeting",
-        id: meeting_id,
-    }
 }
 
 /// The SMS job to `participant` about `meeting`, due `at`.

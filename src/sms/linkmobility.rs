@@ -13,7 +13,7 @@ use super::{Accepted, OutgoingSms, SmsError, SmsGateway};
 use crate::config::Settings;
 
 pub struct LinkMobility {
-    client: reqwest::blocking::Client,
+    client: reqwest::Client,
     endpoint: String,
     username: SecretString,
     password: SecretString,
@@ -47,7 +47,7 @@ struct SendResponse {
 
 impl LinkMobility {
     pub fn from_settings(settings: &Settings) -> Result<Self, SmsError> {
-        let client = reqwest::blocking::Client::builder()
+        let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(settings.sms.timeout_secs))
             .build()
             .map_err(|e| SmsError::Refused(format!("the HTTP client: {e}")))?;
@@ -69,7 +69,22 @@ impl SmsGateway for LinkMobility {
         "linkmobility"
     }
 
+    /// Runs on a job's blocking thread: the request is driven on the runtime that thread belongs
+    /// to (or one of its own, outside any runtime).
     fn send(&self, sms: &OutgoingSms) -> Result<Accepted, SmsError> {
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle.block_on(self.post(sms)),
+            Err(_) => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| SmsError::Unavailable(e.to_string()))?
+                .block_on(self.post(sms)),
+        }
+    }
+}
+
+impl LinkMobility {
+    async fn post(&self, sms: &OutgoingSms) -> Result<Accepted, SmsError> {
         let body = SendRequest {
             source: &sms.sender,
             source_ton: "ALPHANUMERIC",
@@ -90,10 +105,11 @@ impl SmsGateway for LinkMobility {
             )
             .json(&body)
             .send()
+            .await
             // A time-out or a refused connection: the message may go later.
             .map_err(|e| SmsError::Unavailable(e.without_url().to_string()))?;
         let status = response.status();
-        let answer: Option<SendResponse> = response.json().ok();
+        let answer: Option<SendResponse> = response.json().await.ok();
         let described = |a: &Option<SendResponse>| {
             a.as_ref()
                 .map(|a| {
