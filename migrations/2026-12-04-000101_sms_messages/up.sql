@@ -1,3 +1,9 @@
+-- The sender an SMS shows, set by the service's admin: at most 11 letters or digits, GSM's limit
+-- for an alphanumeric sender. Without it the sender is derived from the sender name.
+ALTER TABLE tenants ADD COLUMN sms_sender text
+  CHECK (sms_sender IS NULL OR sms_sender ~ '^[A-Za-z0-9]{1,11}$');
+GRANT UPDATE (sms_sender) ON tenants TO tillit_app;
+
 -- Every SMS that went out, by which gateway, when, and what the gateway's delivery reports say of
 -- it: the council page shows per participant whether their SMS was sent, delivered or failed. The
 -- id is the id of the job row that sent it; the report names the gateway's id, and both must

@@ -664,6 +664,7 @@ fn send_invitation(
         reply_to,
         lang,
         tz,
+        ..
     } = neutral_sender(conn)?;
     let link = (method == Method::Request)
         .then(|| link_url(&ctx.settings, &token_for(&ctx.settings, invitation_id)));
@@ -768,6 +769,7 @@ fn send_chase(
             reply_to,
             lang,
             tz,
+            ..
         } = neutral_sender(conn)?;
         let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
         let content = templates::meeting(
@@ -830,6 +832,7 @@ fn send_reminder(
         reply_to,
         lang,
         tz,
+        ..
     } = neutral_sender(conn)?;
     for (participant, invitation) in links {
         if declined.contains(&participant) {

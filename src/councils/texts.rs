@@ -116,7 +116,10 @@ impl Job for MeetingSms {
             return Ok(());
         };
         let signature = neutral_sender(conn)?;
-        let sender = sender_id(&signature.sender);
+        let sender = signature
+            .sms_sender
+            .clone()
+            .unwrap_or_else(|| sender_id(&signature.sender));
         let tenant = TenantId(row.tenant_id);
         let accepted = ctx.sms.send(&OutgoingSms {
             to,

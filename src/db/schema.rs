@@ -26,6 +26,7 @@ diesel::table! {
         second_factor_required -> Bool,
         self_information_reminder_days -> Int4,
         self_information_reminder_max -> Int4,
+        sms_sender -> Nullable<Text>,
     }
 }
 

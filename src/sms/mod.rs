@@ -73,6 +73,11 @@ pub fn sender_id(name: &str) -> String {
     }
 }
 
+/// Whether `name` can be an SMS sender as the admin sets it: 1–11 ASCII letters or digits.
+pub fn valid_sender(name: &str) -> bool {
+    (1..=11).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// GSM 03.38's basic character set; a text of only these goes 160 characters to a segment.
 const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 /// Characters of the extension table: each takes two places.
@@ -123,5 +128,8 @@ mod tests {
         assert_eq!(sender_id("Lia"), "Lia");
         assert_eq!(sender_id("–"), "Tillit");
         assert!(sender_id("Øvre Årdal familiesenter").chars().count() <= 11);
+        assert!(valid_sender("Fjordvik") && valid_sender("Kommune2026"));
+        assert!(!valid_sender("Fjordvik kommune") && !valid_sender("Lia k") && !valid_sender(""));
+        assert!(!valid_sender("Øvre"));
     }
 }

@@ -222,7 +222,20 @@ async fn a_gateway_that_does_not_answer_in_time_is_tried_again() {
     let (sink, gateway) = (SmtpSink::start(), LinkGateway::start());
     let app = spawn(&sink, &gateway).await;
     gateway.hang();
-    let (_s, _council) = invited(&app).await;
+    let (s, _council) = invited(&app).await;
+    // The sender the admin set for SMS.
+    let admin = app.staff("fjordvik", "tenant_admin").await;
+    let who = app.sign_in(&admin).await;
+    let (status, settings) = common::answer(app.page("/admin", &who).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{settings}");
+    assert!(settings.contains(r#"name="sms_sender""#), "{settings}");
+    tillit::db::in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+        use diesel::prelude::*;
+        diesel::update(tillit::db::schema::tenants::table)
+            .set(tillit::db::schema::tenants::sms_sender.eq("Fjordvik"))
+            .execute(c)
+    })
+    .expect("the SMS sender");
     let admin_key = app.api_key("fjordvik", "tenant_admin").await;
     let workers = Workers::start(&app);
     let mut retrying = Vec::new();
@@ -242,5 +255,6 @@ async fn a_gateway_that_does_not_answer_in_time_is_tried_again() {
     gateway.accept();
     let messages = gateway.wait_for(1, Duration::from_secs(30)).await;
     assert_eq!(messages.len(), 1, "sent on a later attempt");
+    assert_eq!(messages[0].body["source"], "Fjordvik");
     workers.stop().await;
 }
