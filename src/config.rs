@@ -26,6 +26,14 @@ pub struct Settings {
     pub mail_dir: PathBuf,
     pub smtp_url: SecretString,
     pub secret_key: SecretString,
+    pub sms_transport: SmsTransport,
+    pub sms_dir: PathBuf,
+    /// The gateway's account (LINK Mobility: the basic-auth user and password).
+    pub sms_username: SecretString,
+    pub sms_password: SecretString,
+    /// The secret the gateway's delivery reports carry in their URL.
+    pub sms_webhook_secret: SecretString,
+    pub sms: SmsSettings,
     pub redis_namespace: String,
     pub mail: MailSettings,
     pub jobs: JobSettings,
@@ -41,6 +49,24 @@ pub struct Settings {
 pub enum MailTransport {
     Smtp,
     File,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsTransport {
+    Http,
+    File,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmsSettings {
+    /// The gateway's API root (LINK Mobility's Common Platform, e.g. `https://n-eu.linkmobility.io`).
+    pub base_url: String,
+    pub platform_id: String,
+    pub platform_partner_id: String,
+    /// The gate that posts delivery reports to `/hooks/sms/linkmobility/{secret}`; empty for none.
+    pub delivery_report_gate: String,
+    pub timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -187,6 +213,12 @@ impl Settings {
         if self.mail.from_address.parse::<lettre::Address>().is_err() {
             return Err(ConfigError::Invalid(
                 "mail.from_address must be an email address".into(),
+            ));
+        }
+        if self.sms_transport == SmsTransport::Http && url::Url::parse(&self.sms.base_url).is_err()
+        {
+            return Err(ConfigError::Invalid(
+                "sms.base_url must be an absolute URL when sms_transport is http".into(),
             ));
         }
         if self.jobs.max_attempts < 1 || self.jobs.lease_secs < 1 || self.jobs.concurrency == 0 {

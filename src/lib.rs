@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod overview;
 pub mod plans;
 pub mod recruitment;
+pub mod sms;
 pub mod telemetry;
 pub mod tenancy;
 pub mod time;

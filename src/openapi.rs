@@ -28,6 +28,7 @@ use crate::{access, cases, councils, plans, recruitment, web};
     paths(
         web::health::healthz,
         web::health::readyz,
+        crate::sms::hooks::linkmobility_report,
         access::service::get_tenant,
         access::service::add_municipality,
         access::service::remove_municipality,

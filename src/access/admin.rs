@@ -56,6 +56,8 @@ pub struct ServiceSettings {
     pub evaluation_months_older: i32,
     pub commitment_notice_days: i32,
     pub evaluation_undocumented_days: i32,
+    /// The sender SMS show (at most 11 letters or digits); derived from the sender name if none.
+    pub sms_sender: Option<String>,
 }
 
 impl ServiceSettings {
@@ -88,6 +90,7 @@ fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
             tenants::evaluation_months_older,
             tenants::commitment_notice_days,
             tenants::evaluation_undocumented_days,
+            tenants::sms_sender,
         ))
         .first(conn)
 }
@@ -228,6 +231,7 @@ pub struct SettingsForm {
     pub evaluation_months_older: String,
     pub commitment_notice_days: String,
     pub evaluation_undocumented_days: String,
+    pub sms_sender: String,
 }
 
 fn number_in<T: std::str::FromStr + PartialOrd>(text: &str, low: T, high: T) -> Option<T> {
@@ -251,6 +255,19 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             .map(Some)
             .map_err(|_| errors.push("admin.error.sender_name")),
         None => Ok(None),
+    };
+    let sms_sender = match optional(&form.sms_sender) {
+        Some(text)
+            if crate::sms::valid_sender(&text)
+                && !tenancy::sender::reveals_child_welfare(&text) =>
+        {
+            Some(text)
+        }
+        Some(_) => {
+            errors.push("admin.error.sms_sender");
+            None
+        }
+        None => None,
     };
     let reply_to = match optional(&form.reply_to) {
         Some(text) => Email::parse(&text)
@@ -348,6 +365,7 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             evaluation_months_older,
             commitment_notice_days,
             evaluation_undocumented_days,
+            sms_sender,
         }),
         _ => Err(errors),
     }
@@ -403,6 +421,7 @@ pub async fn save_settings(
                     i32::MAX,
                 )
                 .unwrap_or(14),
+                sms_sender: Some(form.sms_sender.clone()),
             };
             return render(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -431,6 +450,7 @@ pub async fn save_settings(
                 .set((
                     tenants::name.eq(&parsed.name),
                     tenants::sender_name.eq(&parsed.sender_name),
+                    tenants::sms_sender.eq(&parsed.sms_sender),
                     tenants::reply_to.eq(&parsed.reply_to),
                     tenants::time_zone.eq(&parsed.time_zone),
                     tenants::quiet_start_hour.eq(parsed.quiet_start_hour),
@@ -1543,6 +1563,7 @@ mod tests {
             evaluation_months_older: "12".into(),
             commitment_notice_days: "3".into(),
             evaluation_undocumented_days: "14".into(),
+            sms_sender: "".into(),
         }
     }
 
@@ -1556,8 +1577,10 @@ mod tests {
         bad.reminder_days = "7, 7, x".into();
         bad.meeting_minutes = "5".into();
         bad.reply_to = "post".into();
+        bad.sms_sender = "Fjordvik kommune".into();
         let errors = parse_settings(&bad).expect_err("invalid");
         for key in [
+            "admin.error.sms_sender",
             "admin.error.time_zone",
             "admin.error.reminder_days",
             "admin.error.meeting_minutes",

@@ -20,6 +20,8 @@ use super::calendar::{self, CalendarEntry, Method};
 use super::domain::{MeetingStatus, MeetingTime};
 use super::queries::{self, Council, CouncilSettings, MeetingRow};
 use super::rules;
+use super::texts::{self, MeetingSms, SmsPurpose};
+use super::views::TeamMember;
 use crate::config::Settings;
 use crate::db::TenantId;
 use crate::db::schema::{
@@ -41,7 +43,7 @@ const VALID_AFTER_MEETING_DAYS: i64 = 14;
 /// A link to a meeting without a time yet works this long.
 const VALID_WITHOUT_TIME_DAYS: i64 = 90;
 
-fn subject(meeting_id: Uuid) -> Subject {
+pub(crate) fn subject(meeting_id: Uuid) -> Subject {
     Subject {
         kind: "meeting",
         id: meeting_id,
@@ -49,8 +51,9 @@ fn subject(meeting_id: Uuid) -> Subject {
 }
 
 /// Every kind of job a meeting has: what a change or a cancellation replaces.
-const MEETING_JOBS: [&str; 4] = [
+const MEETING_JOBS: [&str; 5] = [
     Invitation::KIND,
+    MeetingSms::KIND,
     AnswerChase::KIND,
     MeetingReminder::KIND,
     PreparationMissing::KIND,
@@ -157,13 +160,35 @@ pub fn extend_link(
     Ok(())
 }
 
-/// The team members who can be emailed.
-fn reachable_team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<Uuid>> {
+/// The team members who can be emailed or sent an SMS.
+fn reachable_team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<TeamMember>> {
     Ok(queries::team(conn, council_id)?
         .into_iter()
-        .filter(|m| m.email.is_some())
-        .map(|m| m.participant_id)
+        .filter(|m| m.email.is_some() || m.sms.is_some())
         .collect())
+}
+
+/// The invitation (or change) to `member` by each way they are reached.
+fn request_jobs(
+    meeting: Uuid,
+    member: &TeamMember,
+    invitation: Uuid,
+    now: DateTime<Utc>,
+) -> Vec<NewJob> {
+    let mut out = Vec::new();
+    if member.email.is_some() {
+        out.push(invitation_job(meeting, invitation, Method::Request, now));
+    }
+    if member.sms.is_some() {
+        out.push(texts::job(
+            meeting,
+            member.participant_id,
+            Some(invitation),
+            SmsPurpose::Request,
+            now,
+        ));
+    }
+    out
 }
 
 /// The timed jobs of a confirmed meeting: reminders `reminder_days` before, the coordinator's
@@ -236,15 +261,11 @@ fn invite_all(
 ) -> Result<usize, AppError> {
     let team = reachable_team(conn, council.id)?;
     let mut jobs_now = Vec::new();
-    for participant in &team {
-        let invitation = issue(conn, settings, tenant, meeting, *participant, cs.now)?;
-        jobs_now.push(invitation_job(
-            meeting.id,
-            invitation,
-            Method::Request,
-            cs.now,
-        ));
-        jobs_now.extend(chase_job(meeting.id, *participant, 1, cs));
+    for member in &team {
+        let participant = member.participant_id;
+        let invitation = issue(conn, settings, tenant, meeting, participant, cs.now)?;
+        jobs_now.extend(request_jobs(meeting.id, member, invitation, cs.now));
+        jobs_now.extend(chase_job(meeting.id, participant, 1, cs));
     }
     jobs_now.extend(timed_jobs(meeting, cs));
     jobs::replace_for_subject(conn, tenant, subject(meeting.id), &MEETING_JOBS, &jobs_now)?;
@@ -366,15 +387,29 @@ pub fn cancel(
             council_meetings::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let invited: Vec<Uuid> = council_invitations::table
+    let invited: Vec<(Uuid, Uuid)> = council_invitations::table
         .filter(council_invitations::meeting_id.eq(meeting.id))
         .filter(council_invitations::revoked_at.is_null())
-        .select(council_invitations::id)
+        .select((council_invitations::id, council_invitations::participant_id))
         .load(conn)?;
-    let cancels: Vec<NewJob> = invited
+    let by_sms: Vec<Uuid> = queries::team(conn, meeting.council_id)?
         .into_iter()
-        .map(|id| invitation_job(meeting.id, id, Method::Cancel, now))
+        .filter(|m| m.sms.is_some())
+        .map(|m| m.participant_id)
         .collect();
+    let mut cancels: Vec<NewJob> = Vec::new();
+    for (id, participant) in invited {
+        cancels.push(invitation_job(meeting.id, id, Method::Cancel, now));
+        if by_sms.contains(&participant) {
+            cancels.push(texts::job(
+                meeting.id,
+                participant,
+                None,
+                SmsPurpose::Cancel,
+                now,
+            ));
+        }
+    }
     jobs::replace_for_subject(conn, tenant, subject(meeting.id), &MEETING_JOBS, &cancels)?;
     Ok(())
 }
@@ -390,16 +425,20 @@ pub fn resend(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     queries::participant_exists(conn, council, participant)?;
+    let member = reachable_team(conn, council.id)?
+        .into_iter()
+        .find(|m| m.participant_id == participant);
     rules::resendable(
         !meeting.cancelled() && meeting.confirmed_at.is_some(),
-        reachable_team(conn, council.id)?.contains(&participant),
+        member.is_some(),
     )?;
+    let Some(member) = member else {
+        return Ok(());
+    };
     let invitation = issue(conn, settings, tenant, meeting, participant, now)?;
-    jobs::schedule(
-        conn,
-        tenant,
-        &invitation_job(meeting.id, invitation, Method::Request, now),
-    )?;
+    for job in request_jobs(meeting.id, &member, invitation, now) {
+        jobs::schedule(conn, tenant, &job)?;
+    }
     Ok(())
 }
 
@@ -471,6 +510,10 @@ pub enum Delivery {
     Waiting(DateTime<Utc>),
     Sending,
     Failed,
+    /// An SMS the gateway reported delivered, at this time.
+    Delivered(DateTime<Utc>),
+    /// An SMS the gateway reported it could not deliver.
+    Undelivered,
 }
 
 /// The delivery of each participant's invitation (the latest REQUEST) to `meeting`.
@@ -622,6 +665,7 @@ fn send_invitation(
         reply_to,
         lang,
         tz,
+        ..
     } = neutral_sender(conn)?;
     let link = (method == Method::Request)
         .then(|| link_url(&ctx.settings, &token_for(&ctx.settings, invitation_id)));
@@ -711,33 +755,46 @@ fn send_chase(
     let Some(invitation) = live_invitation(conn, meeting_id, participant)? else {
         return Ok(());
     };
-    let Some(address) = address_of(conn, participant)? else {
+    let Some(member) = queries::team_member(conn, participant)? else {
         return Ok(());
     };
-    let Signature {
-        sender,
-        reply_to,
-        lang,
-        tz,
-    } = neutral_sender(conn)?;
-    let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
-    let content = templates::meeting(
-        lang,
-        MeetingMail::Chase,
-        &sender,
-        meeting.starts_at,
-        tz,
-        Some(&link),
-    );
-    post(Letter {
-        ctx,
-        to: &address,
-        sender: &sender,
-        reply_to,
-        content,
-        message: row.id,
-        calendar: None,
-    })?;
+    if member.sms.is_some() {
+        let sms = texts::job(
+            meeting_id,
+            participant,
+            Some(invitation),
+            SmsPurpose::Chase,
+            now,
+        );
+        jobs::schedule(conn, TenantId(row.tenant_id), &sms)?;
+    }
+    if let Some(address) = member.email {
+        let Signature {
+            sender,
+            reply_to,
+            lang,
+            tz,
+            ..
+        } = neutral_sender(conn)?;
+        let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
+        let content = templates::meeting(
+            lang,
+            MeetingMail::Chase,
+            &sender,
+            meeting.starts_at,
+            tz,
+            Some(&link),
+        );
+        post(Letter {
+            ctx,
+            to: &address,
+            sender: &sender,
+            reply_to,
+            content,
+            message: row.id,
+            calendar: None,
+        })?;
+    }
     let cs = CouncilSettings::load(conn)?;
     if let Some(next) = chase_job(meeting_id, participant, round + 1, &cs) {
         jobs::schedule(conn, TenantId(row.tenant_id), &next)?;
@@ -780,12 +837,26 @@ fn send_reminder(
         reply_to,
         lang,
         tz,
+        ..
     } = neutral_sender(conn)?;
     for (participant, invitation) in links {
         if declined.contains(&participant) {
             continue;
         }
-        let Some(address) = address_of(conn, participant)? else {
+        let Some(member) = queries::team_member(conn, participant)? else {
+            continue;
+        };
+        if member.sms.is_some() {
+            let sms = texts::job(
+                meeting_id,
+                participant,
+                Some(invitation),
+                SmsPurpose::Reminder,
+                now,
+            );
+            jobs::schedule(conn, TenantId(row.tenant_id), &sms)?;
+        }
+        let Some(address) = member.email else {
             continue;
         };
         let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));

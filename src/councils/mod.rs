@@ -20,6 +20,7 @@ pub mod invitee;
 pub mod pages;
 pub mod queries;
 pub mod rules;
+pub mod texts;
 pub mod views;
 
 /// The routes of this capability, and the councils section it gives the case page.

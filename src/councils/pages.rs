@@ -312,6 +312,8 @@ pub struct Reach {
     pub email_too: bool,
     pub reachable: bool,
     pub delivery: Option<invitations::Delivery>,
+    /// Where their SMS stands, for someone reached by SMS.
+    pub sms: Option<invitations::Delivery>,
 }
 
 /// Where a person's preferred way goes: the address, the number as people read it.
@@ -368,8 +370,11 @@ async fn council_data(
                 .current_meeting()
                 .map(|m| (m.id, m.starts_at))
                 .filter(|_| task == Some("invitations"));
-            let deliveries = match current {
-                Some((id, _)) => invitations::deliveries(conn, id, &cs)?,
+            let (deliveries, texts) = match current {
+                Some((id, _)) => (
+                    invitations::deliveries(conn, id, &cs)?,
+                    super::texts::deliveries(conn, id, &cs)?,
+                ),
                 None => Default::default(),
             };
             let (preview, sender) = match current {
@@ -407,6 +412,7 @@ async fn council_data(
                                     && !reach_to(m).is_empty()
                             }),
                         delivery: deliveries.get(&p.id).copied(),
+                        sms: texts.get(&p.id).copied(),
                     }
                 })
                 .collect();
@@ -555,12 +561,38 @@ impl TaskPage {
     fn delivery(&self, reach: &Reach) -> String {
         let tr = &self.tr;
         use crate::cases::domain::Channel;
+        if reach.channel.as_ref().map(|c| c.0) == Some(Channel::Sms) {
+            let sms = self.state(reach.sms);
+            return match reach.delivery.filter(|_| reach.email_too) {
+                Some(email) => format!(
+                    "{sms} · {}: {}",
+                    tr.t("council.tasks.email_too"),
+                    self.state(Some(email))
+                ),
+                None => sms,
+            };
+        }
         match reach.delivery {
             None => match reach.channel.as_ref().map(|c| c.0) {
                 Some(Channel::Call) => tr.t("council.tasks.to_call").to_owned(),
                 Some(Channel::Letter) => tr.t("council.tasks.to_post").to_owned(),
                 _ => tr.t("council.tasks.not_sent").to_owned(),
             },
+            delivery => self.state(delivery),
+        }
+    }
+
+    /// What became of one message, in words.
+    fn state(&self, delivery: Option<invitations::Delivery>) -> String {
+        let tr = &self.tr;
+        match delivery {
+            None => tr.t("council.tasks.not_sent").to_owned(),
+            Some(invitations::Delivery::Delivered(at)) => {
+                format!("{} {}", tr.t("council.tasks.delivered"), self.clock.at(at))
+            }
+            Some(invitations::Delivery::Undelivered) => {
+                tr.t("council.tasks.undelivered").to_owned()
+            }
             Some(invitations::Delivery::Sent(at)) => {
                 format!("{} {}", tr.t("council.tasks.sent"), self.clock.at(at))
             }

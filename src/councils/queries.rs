@@ -516,6 +516,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
         Option<String>,
         Option<String>,
         Option<bool>,
+        Option<String>,
     );
     let query = council_participants::table
         .left_join(
@@ -547,6 +548,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
             users::email.nullable(),
             network_persons::preferred_channel.nullable(),
             network_persons::email_too.nullable(),
+            network_persons::phone.nullable(),
         ))
         .into_boxed();
     let query = match of {
@@ -566,6 +568,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
         })
         .map(|(r, channel, emailed)| TeamMember {
             channel,
+            sms: r.13.filter(|_| channel == Some(Channel::Sms)),
             participant_id: r.0,
             person_id: r.1,
             user_id: r.2,

@@ -264,6 +264,9 @@ pub struct TeamMember {
     pub email: Option<String>,
     /// A map person's preferred way of being reached (a staff member is emailed).
     pub channel: Option<crate::cases::domain::Channel>,
+    /// Where an SMS to them goes (E.164), if anywhere: a map person's number only when SMS is
+    /// how they are reached.
+    pub sms: Option<String>,
     /// Taken off the team (kept for what they did while on it).
     pub removed: bool,
 }

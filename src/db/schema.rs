@@ -26,6 +26,7 @@ diesel::table! {
         second_factor_required -> Bool,
         self_information_reminder_days -> Int4,
         self_information_reminder_max -> Int4,
+        sms_sender -> Nullable<Text>,
     }
 }
 
@@ -720,6 +721,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sms_messages (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        recipient_id -> Uuid,
+        subject_kind -> Text,
+        subject_id -> Uuid,
+        purpose -> Text,
+        gateway -> Text,
+        gateway_id -> Text,
+        status -> Text,
+        result_code -> Nullable<Int8>,
+        sent_at -> Timestamptz,
+        reported_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     tenant_municipalities,
@@ -769,4 +787,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     recruitment_steps,
     recruitment_forms,
     recruitment_form_versions,
+    sms_messages,
 );

@@ -1,7 +1,8 @@
 //! The demo's councils, made through the same actions as the pages and the API (the rules, the
 //! audit rows and the jobs are real): in the first case a network council with the child's
-//! description and questions, a team the child chose (one of them reachable by email, the
-//! others to be reached some other way), a parent's consent, a meeting in ten days and its
+//! description and questions, a team the child chose (one of them reachable by email, the two
+//! with only a mobile number by SMS — with `sms_transport = "file"` their messages land in
+//! `var/sms` once a worker runs), a parent's consent, a meeting in ten days and its
 //! invitation sent, and an earlier network council whose plan awaits the network's approval
 //! ([`super::plan`]); in the second a family group conference just begun, its tasks ahead, and the
 //! foster-home recruitment it serves ([`super::recruitment`]).

@@ -205,6 +205,7 @@ pub struct JobView {
 /// Where one job about a subject stands, for the page that tells what went out and when.
 #[derive(Debug, Clone, Queryable)]
 pub struct SubjectJob {
+    pub id: Uuid,
     pub payload: serde_json::Value,
     pub status: String,
     pub due_at: DateTime<Utc>,
@@ -223,7 +224,13 @@ pub fn about(
         .filter(jobs::kind.eq(kind))
         .filter(jobs::status.ne(JobStatus::Cancelled.as_str()))
         .order((jobs::due_at.asc(), jobs::id.asc()))
-        .select((jobs::payload, jobs::status, jobs::due_at, jobs::finished_at))
+        .select((
+            jobs::id,
+            jobs::payload,
+            jobs::status,
+            jobs::due_at,
+            jobs::finished_at,
+        ))
         .load(conn)
 }
 

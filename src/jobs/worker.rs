@@ -26,6 +26,7 @@ use crate::mail::{MailError, Mailer};
 pub struct JobContext {
     pub db: Db,
     pub mailer: Arc<Mailer>,
+    pub sms: Arc<dyn crate::sms::SmsGateway>,
     pub settings: Arc<Settings>,
     /// The kinds of job this process runs.
     pub registry: Arc<Registry>,
@@ -57,6 +58,15 @@ pub enum JobError {
 impl From<diesel::result::Error> for JobError {
     fn from(e: diesel::result::Error) -> Self {
         Self::Retry(e.to_string())
+    }
+}
+
+impl From<crate::sms::SmsError> for JobError {
+    fn from(e: crate::sms::SmsError) -> Self {
+        match e {
+            crate::sms::SmsError::Refused(m) => Self::Permanent(m),
+            crate::sms::SmsError::Unavailable(m) => Self::Retry(m),
+        }
     }
 }
 

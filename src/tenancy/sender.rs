@@ -4,6 +4,7 @@
 
 use chrono_tz::Tz;
 use diesel::PgConnection;
+use diesel::prelude::*;
 
 use super::settings::{ServiceSettings, SettingsError};
 use crate::web::i18n::Lang;
@@ -24,6 +25,8 @@ pub struct Signature {
     /// welfare — then Tillit's own.
     pub sender: String,
     pub reply_to: Option<String>,
+    /// The sender the admin set for SMS (at most 11 letters or digits), if any.
+    pub sms_sender: Option<String>,
     /// The service's language, for the message's text.
     pub lang: Lang,
     /// The service's time zone, for the times the message names.
@@ -40,6 +43,9 @@ pub fn neutral_sender(conn: &mut PgConnection) -> Result<Signature, SettingsErro
         tz,
         ..
     } = ServiceSettings::load(conn)?;
+    let sms_sender: Option<String> = crate::db::schema::tenants::table
+        .select(crate::db::schema::tenants::sms_sender)
+        .first(conn)?;
     let sender = [sender_name, Some(name)]
         .into_iter()
         .flatten()
@@ -48,6 +54,7 @@ pub fn neutral_sender(conn: &mut PgConnection) -> Result<Signature, SettingsErro
     Ok(Signature {
         sender,
         reply_to,
+        sms_sender: sms_sender.filter(|s| !reveals_child_welfare(s)),
         lang,
         tz,
     })

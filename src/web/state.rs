@@ -13,6 +13,7 @@ use crate::db::Db;
 use crate::jobs::Registry;
 use crate::jobs::worker::JobContext;
 use crate::mail::Mailer;
+use crate::sms::SmsGateway;
 
 /// Everything a request handler may need. Cheap to clone.
 pub struct AppState {
@@ -20,6 +21,8 @@ pub struct AppState {
     pub db: Db,
     pub redis: redis::Client,
     pub mailer: Arc<Mailer>,
+    /// The SMS gateway (a file per message in development).
+    pub sms: Arc<dyn SmsGateway>,
     pub metrics: Metrics,
     pub limits: Limits,
     /// The job kinds the service knows, registered where the app is built (`app::jobs`).
@@ -32,6 +35,8 @@ pub enum StateError {
     Redis(#[from] redis::RedisError),
     #[error(transparent)]
     Mail(#[from] crate::mail::MailError),
+    #[error(transparent)]
+    Sms(#[from] crate::sms::SmsError),
 }
 
 impl AppState {
@@ -43,12 +48,14 @@ impl AppState {
         );
         let redis = redis::Client::open(settings.redis_url.expose_secret())?;
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
+        let sms: Arc<dyn SmsGateway> = Arc::from(crate::sms::from_settings(&settings)?);
         let limits = Limits::new(&settings.rate_limits);
         Ok(Self {
             settings: Arc::new(settings),
             db,
             redis,
             mailer,
+            sms,
             metrics: Metrics::new(),
             limits,
             jobs: Arc::new(jobs),
@@ -60,6 +67,7 @@ impl AppState {
         JobContext {
             db: self.db.clone(),
             mailer: self.mailer.clone(),
+            sms: self.sms.clone(),
             settings: self.settings.clone(),
             registry: self.jobs.clone(),
         }

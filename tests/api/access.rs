@@ -1026,6 +1026,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/readyz"),
     ("GET", "/metrics"),
     ("GET", "/api/v1/openapi.json"),
+    // LINK Mobility's delivery reports: the shared secret in the path is the key (tests/api/sms.rs).
+    ("POST", "/hooks/sms/linkmobility/{secret}"),
     ("GET", "/operator/login"),
     ("POST", "/operator/login"),
     // The operator's own pages need an operator session (tests/api/access.rs, operator test).

@@ -16,6 +16,7 @@ const SHARED: &[&str] = &[
     "fields",
     "jobs",
     "mail",
+    "sms",
     "telemetry",
     "time",
     "tokens",

@@ -24,5 +24,6 @@ mod recruitment;
 mod second_factor;
 mod settings;
 mod single_sign_on;
+mod sms;
 mod tenant_isolation;
 mod web_shell;

@@ -528,7 +528,9 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
              INSERT INTO recruitment_forms (tenant_id, candidate_id, recruitment_id, content, submitted_at)
                VALUES ('{tenant}', '{candidate}', '{recruitment}', '{{\"housing\": \"Hus\"}}', now());
              INSERT INTO recruitment_form_versions (tenant_id, candidate_id, version, content)
-               VALUES ('{tenant}', '{candidate}', 1, '{{\"housing\": \"Hus\"}}');"
+               VALUES ('{tenant}', '{candidate}', 1, '{{\"housing\": \"Hus\"}}');
+             INSERT INTO sms_messages (tenant_id, id, recipient_id, subject_kind, subject_id, purpose, gateway, gateway_id)
+               VALUES ('{tenant}', gen_random_uuid(), '{participant}', 'meeting', '{meeting}', 'request', 'file', 'seeded');"
         ))
     })
     .expect("seed a case");

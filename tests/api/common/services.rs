@@ -192,3 +192,118 @@ impl Drop for RedisServer {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A real HTTP server speaking LINK Mobility's Common Platform API (tests/support/
+/// linkmobility_gateway.py): it keeps every message it takes, and can be told to refuse, to hang,
+/// and to post a delivery report to the webhook.
+pub struct LinkGateway {
+    pub port: u16,
+    pub dir: PathBuf,
+    child: Child,
+}
+
+/// One message the gateway took, as it was posted, with the id it answered.
+#[derive(Debug, Clone)]
+pub struct GatewaySms {
+    pub message_id: String,
+    pub body: serde_json::Value,
+}
+
+impl LinkGateway {
+    pub const USER: &'static str = "tillit";
+    pub const PASSWORD: &'static str = "gateway-password";
+
+    pub fn start() -> Self {
+        let port = free_port();
+        let dir =
+            std::env::temp_dir().join(format!("tillit-sms-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("gateway dir");
+        let child = Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/support/linkmobility_gateway.py"
+            ))
+            .arg(port.to_string())
+            .arg(&dir)
+            .arg(Self::USER)
+            .arg(Self::PASSWORD)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the SMS gateway");
+        wait_for_port(port, "the SMS gateway");
+        Self { port, dir, child }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Answer 400 (invalid destination) until [`LinkGateway::accept`].
+    pub fn refuse(&self) {
+        std::fs::write(self.dir.join("refuse"), "").expect("control file");
+    }
+
+    /// Take every message, at once, again.
+    pub fn accept(&self) {
+        let _ = std::fs::remove_file(self.dir.join("refuse"));
+        let _ = std::fs::remove_file(self.dir.join("hang"));
+    }
+
+    /// Wait 30 s before answering.
+    pub fn hang(&self) {
+        std::fs::write(self.dir.join("hang"), "").expect("control file");
+    }
+
+    pub fn messages(&self) -> Vec<GatewaySms> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir)
+            .expect("gateway dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| GatewaySms {
+                message_id: p.file_stem().unwrap().to_string_lossy().into_owned(),
+                body: serde_json::from_str(&std::fs::read_to_string(p).expect("message"))
+                    .expect("json"),
+            })
+            .collect()
+    }
+
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<GatewaySms> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let messages = self.messages();
+            if messages.len() >= n || std::time::Instant::now() > deadline {
+                return messages;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Has the gateway post a delivery report with `result_code` for `message_id` to `webhook`,
+    /// as LINK's gate does; returns the status the webhook answered.
+    pub async fn report(&self, webhook: &str, message_id: &str, result_code: i64) -> u16 {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/control/report", self.url()))
+            .json(&serde_json::json!({"url": webhook, "messageId": message_id,
+                "resultCode": result_code}))
+            .send()
+            .await
+            .expect("the gateway's control")
+            .json()
+            .await
+            .expect("json");
+        answer["status"].as_u64().expect("status") as u16
+    }
+}
+
+impl Drop for LinkGateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
