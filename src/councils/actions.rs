@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::domain::{
-    ConsentRequest, CouncilState, MeetingRequest, MeetingTime, NewConsent, NewCouncil,
+    Answer, ConsentRequest, CouncilState, MeetingRequest, MeetingTime, NewConsent, NewCouncil,
     NewCouncilRequest, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver,
-    ObjectionRequest, ParticipantRequest, PreparationRequest, ResolutionRequest, StateRequest,
-    TextRequest, WaiverRequest,
+    ObjectionRequest, ParticipantRequest, PreparationRequest, RecordedAnswerRequest,
+    ResolutionRequest, StateRequest, TextRequest, WaiverRequest,
 };
 use super::invitations;
 use super::queries::{self, Council, CouncilSettings};
@@ -596,6 +596,55 @@ pub async fn resend_invitation(
                 cs.now,
             )?;
             Ok(json!({ "participant_id": participant_id, "meeting_id": meeting.id }))
+        },
+    )
+    .await
+}
+
+/// Records the answer `participant_id` gave by phone or in person to the council's current
+/// meeting, as the invitee's own form would save it, marked with who recorded it and how. The
+/// participant can still change it through their link; the meeting must be neither cancelled
+/// nor begun.
+pub async fn record_answer(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    participant_id: Uuid,
+    req: RecordedAnswerRequest,
+) -> Result<CouncilView, AppError> {
+    let by = caller.user.ok_or(AppError::Forbidden)?;
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.answer_record",
+        move |conn, c, council, cs, _| {
+            let (answer, how) = Answer::parse_recorded(&req)?;
+            queries::participant_exists(conn, council, participant_id)?;
+            let before = queries::council_view(conn, council, cs.now)?;
+            let meeting = queries::meeting(conn, council, current_meeting(&before)?)?;
+            rules::invitable(
+                meeting.cancelled(),
+                meeting.starts_at.is_some_and(|s| s <= cs.now),
+            )?;
+            queries::save_answer(
+                conn,
+                c.tenant,
+                council.id,
+                meeting.id,
+                participant_id,
+                &answer,
+                Some((by, how)),
+                cs.now,
+            )?;
+            Ok(json!({
+                "participant_id": participant_id,
+                "meeting_id": meeting.id,
+                "response": answer.response,
+                "how": how,
+            }))
         },
     )
     .await

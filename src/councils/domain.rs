@@ -103,6 +103,14 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// How an answer the coordinator records on a participant's behalf was given.
+    pub enum AnsweredHow ("way of answering") {
+        Phone => "phone", "på telefon", "by phone";
+        InPerson => "in_person", "ansikt til ansikt", "in person";
+    }
+}
+
+vocabulary! {
     /// One part of a meeting's agenda.
     pub enum AgendaPart ("agenda part") {
         Welcome => "welcome", "Velkommen, og hvorfor vi er samlet", "Welcome, and why we are here";
@@ -784,6 +792,17 @@ pub struct AnswerRequest {
     pub availability: Option<String>,
 }
 
+/// An answer the coordinator records for a participant who gave it by phone or in person: the
+/// same fields as the invitee's own form, and how it was given.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RecordedAnswerRequest {
+    #[serde(flatten)]
+    pub answer: AnswerRequest,
+    /// phone or in_person.
+    #[serde(default)]
+    pub how: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub response: Response,
@@ -816,6 +835,22 @@ impl Answer {
             contribution,
             availability,
         })
+    }
+
+    /// A recorded answer and how it was given, every wrong field named.
+    pub fn parse_recorded(req: &RecordedAnswerRequest) -> Result<(Self, AnsweredHow), AppError> {
+        let how = AnsweredHow::parse(&req.how);
+        match (Self::parse(&req.answer), how) {
+            (Ok(answer), Ok(how)) => Ok((answer, how)),
+            (Err(AppError::Validation(mut fields)), how) => {
+                if let Err(message) = how {
+                    fields.push(crate::web::problem::FieldError::new("how", message));
+                }
+                Err(AppError::Validation(fields))
+            }
+            (Err(other), _) => Err(other),
+            (Ok(_), Err(message)) => Err(AppError::field("how", message)),
+        }
     }
 }
 

@@ -496,31 +496,17 @@ pub async fn answer_invitation(
             let Ok(answer) = parsed else {
                 return Ok(Outcome::Unknown);
             };
-            diesel::insert_into(council_answers::table)
-                .values((
-                    council_answers::tenant_id.eq(tenant.0),
-                    council_answers::meeting_id.eq(found.meeting.id),
-                    council_answers::participant_id.eq(found.participant),
-                    council_answers::council_id.eq(found.council),
-                    council_answers::response.eq(answer.response.as_str()),
-                    council_answers::comment.eq(&answer.comment),
-                    council_answers::contribution.eq(&answer.contribution),
-                    council_answers::availability.eq(&answer.availability),
-                ))
-                .on_conflict((
-                    council_answers::tenant_id,
-                    council_answers::meeting_id,
-                    council_answers::participant_id,
-                ))
-                .do_update()
-                .set((
-                    council_answers::response.eq(answer.response.as_str()),
-                    council_answers::comment.eq(&answer.comment),
-                    council_answers::contribution.eq(&answer.contribution),
-                    council_answers::availability.eq(&answer.availability),
-                    council_answers::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            // The invitee's own answer: one recorded for them before is theirs now.
+            super::queries::save_answer(
+                conn,
+                tenant,
+                found.council,
+                found.meeting.id,
+                found.participant,
+                &answer,
+                None,
+                now,
+            )?;
             audit::record(
                 conn,
                 tenant,

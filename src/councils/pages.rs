@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use super::actions;
 use super::domain::{
-    ConsentGiver, CouncilKind, CouncilState, MeetingRole, NewCouncilRequest, ParticipantRequest,
-    StateRequest, TextKind,
+    AnsweredHow, ConsentGiver, CouncilKind, CouncilState, MeetingRole, NewCouncilRequest,
+    ParticipantRequest, Response, StateRequest, TextKind,
 };
 use super::invitations;
 use super::queries::{self, CouncilSettings};
@@ -212,7 +212,7 @@ fn task_of(step: &str) -> Option<&'static str> {
         "waiver" => "waivers",
         "preparation" => "preparation",
         "meeting" | "reschedule" | "cancel" => "meeting",
-        "send" | "resend" | "revoke" | "address" => "invitations",
+        "send" | "resend" | "revoke" | "address" | "record-answer" => "invitations",
         _ => return None,
     })
 }
@@ -252,6 +252,11 @@ fn input_id(step: &str, field: &str, row: Option<&str>) -> String {
         ("reschedule", "video_link") => "video",
         ("reschedule", _) => "starts",
         ("address", _) => "email",
+        ("record-answer", "how") => "answer-how",
+        ("record-answer", "comment") => "answer-comment",
+        ("record-answer", "contribution") => "answer-contribution",
+        ("record-answer", "availability") => "answer-availability",
+        ("record-answer", _) => "answer-response",
         ("state", "confirm") => "confirm",
         _ => "task-form",
     };
@@ -265,7 +270,7 @@ fn input_id(step: &str, field: &str, row: Option<&str>) -> String {
 fn row_of<'a>(step: &str, fields: &'a Fields) -> Option<&'a str> {
     let name = match step {
         "resolve" => "objection_id",
-        "waiver" | "preparation" | "address" => "participant_id",
+        "waiver" | "preparation" | "address" | "record-answer" => "participant_id",
         "reschedule" => "meeting_id",
         _ => return None,
     };
@@ -548,6 +553,22 @@ impl CouncilPage {
 impl TaskPage {
     fn counted(&self, step: &Step) -> Option<String> {
         counted(&self.tr, step)
+    }
+
+    /// The answers a recorded answer can be, as (code, label).
+    fn responses(&self) -> Vec<(&'static str, &'static str)> {
+        Response::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label(self.tr.lang())))
+            .collect()
+    }
+
+    /// How a recorded answer was given, as (code, label).
+    fn answer_ways(&self) -> Vec<(&'static str, &'static str)> {
+        AnsweredHow::ALL
+            .iter()
+            .map(|h| (h.as_str(), h.label(self.tr.lang())))
+            .collect()
     }
 
     fn participant(&self, reach: &Reach) -> Option<&ParticipantView> {
@@ -958,6 +979,13 @@ pub async fn council_step(
             async {
                 let p = id_field(&fields, "participant_id")?;
                 actions::revoke_invitation(s, c, case_id, k, p).await
+            }
+            .await
+        }
+        "record-answer" => {
+            async {
+                let p = id_field(&fields, "participant_id")?;
+                actions::record_answer(s, c, case_id, k, p, form(&fields)?).await
             }
             .await
         }

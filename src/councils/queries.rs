@@ -11,14 +11,15 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::domain::{
-    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingStatus, MeetingTime,
-    NewConsent, NewCouncil, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver,
-    Response, TextKind, Who,
+    AgendaPart, Answer, AnsweredHow, ConsentGiver, CouncilKind, CouncilState, MeetingRole,
+    MeetingStatus, MeetingTime, NewConsent, NewCouncil, NewObjection, NewParticipant,
+    NewPreparation, NewText, NewWaiver, Response, TextKind, Who,
 };
 use super::rules::{self, Facts, MeetingFacts};
 use super::views::{
     AnswerView, ConsentView, CouncilSummary, CouncilView, InvitationView, MeetingView,
-    ObjectionView, ParticipantView, PreparationView, TeamMember, TextView, WaiverView,
+    ObjectionView, ParticipantView, PreparationView, RecordedAnswer, TeamMember, TextView,
+    WaiverView,
 };
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::{Channel, WordsAuthor};
@@ -379,6 +380,8 @@ type AnswerRow = (
     Option<String>,
     DateTime<Utc>,
     DateTime<Utc>,
+    Option<String>,
+    Option<String>,
 );
 
 /// A waiver: participant, scope, granted, withdrawn.
@@ -388,10 +391,19 @@ type WaiverRow = (Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>);
 type PreparationRow = (Uuid, Uuid, DateTime<Utc>, Option<String>, Option<String>);
 
 fn answer_view(row: AnswerRow) -> Result<AnswerView, AppError> {
-    let (meeting_id, participant_id, response, comment, contribution, availability, at, upd) = row;
+    let (meeting_id, participant_id, response, comment, contribution, availability, at, upd) =
+        (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
+    let recorded = match (row.8, row.9) {
+        (Some(how), name) => Some(RecordedAnswer {
+            how: stored(AnsweredHow::parse, &how)?,
+            by: name.unwrap_or_default(),
+        }),
+        (None, _) => None,
+    };
     Ok(AnswerView {
         meeting_id,
         participant_id,
+        recorded,
         response: stored(Response::parse, &response)?,
         comment,
         contribution,
@@ -399,6 +411,54 @@ fn answer_view(row: AnswerRow) -> Result<AnswerView, AppError> {
         answered_at: at,
         updated_at: upd,
     })
+}
+
+/// Saves `participant`'s answer to `meeting`, replacing any earlier one: given through their own
+/// link (`recorded` is none), or recorded by a staff member on their behalf and how it was given.
+#[allow(clippy::too_many_arguments)]
+pub fn save_answer(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: Uuid,
+    meeting: Uuid,
+    participant: Uuid,
+    answer: &Answer,
+    recorded: Option<(Uuid, AnsweredHow)>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let (by, how) = (
+        recorded.map(|(by, _)| by),
+        recorded.map(|(_, how)| how.as_str()),
+    );
+    diesel::insert_into(council_answers::table)
+        .values((
+            council_answers::tenant_id.eq(tenant.0),
+            council_answers::meeting_id.eq(meeting),
+            council_answers::participant_id.eq(participant),
+            council_answers::council_id.eq(council),
+            council_answers::response.eq(answer.response.as_str()),
+            council_answers::comment.eq(&answer.comment),
+            council_answers::contribution.eq(&answer.contribution),
+            council_answers::availability.eq(&answer.availability),
+            council_answers::recorded_by.eq(by),
+            council_answers::recorded_how.eq(how),
+        ))
+        .on_conflict((
+            council_answers::tenant_id,
+            council_answers::meeting_id,
+            council_answers::participant_id,
+        ))
+        .do_update()
+        .set((
+            council_answers::response.eq(answer.response.as_str()),
+            council_answers::comment.eq(&answer.comment),
+            council_answers::contribution.eq(&answer.contribution),
+            council_answers::availability.eq(&answer.availability),
+            council_answers::recorded_by.eq(by),
+            council_answers::recorded_how.eq(how),
+            council_answers::updated_at.eq(now),
+        ))
+        .execute(conn)
 }
 
 macro_rules! answer_columns {
@@ -412,6 +472,8 @@ macro_rules! answer_columns {
             council_answers::availability,
             council_answers::answered_at,
             council_answers::updated_at,
+            council_answers::recorded_how,
+            users::display_name.nullable(),
         )
     };
 }
@@ -450,6 +512,11 @@ fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView
         ))
         .load(conn)?;
     let answers: Vec<AnswerView> = council_answers::table
+        .left_join(
+            users::table.on(users::tenant_id
+                .eq(council_answers::tenant_id)
+                .and(users::id.nullable().eq(council_answers::recorded_by))),
+        )
         .filter(council_answers::council_id.eq(council_id))
         .order(council_answers::answered_at)
         .select(answer_columns!())

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::domain::{
-    AgendaPart, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingStatus, Response,
-    TextKind,
+    AgendaPart, AnsweredHow, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingStatus,
+    Response, TextKind,
 };
 use super::rules::Standing;
 use crate::cases::categories::NetworkSide;
@@ -60,12 +60,25 @@ pub struct PreparationView {
 pub struct AnswerView {
     pub meeting_id: Uuid,
     pub participant_id: Uuid,
+    /// Set when a staff member recorded the answer for the participant (given by phone or in
+    /// person); none for an answer given through the participant's own link.
+    pub recorded: Option<RecordedAnswer>,
     pub response: Response,
     pub comment: Option<String>,
     pub contribution: Option<String>,
     pub availability: Option<String>,
     pub answered_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Who recorded an answer on a participant's behalf, and how it was given.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordedAnswer {
+    /// phone or in_person.
+    #[schema(value_type = String)]
+    pub how: AnsweredHow,
+    /// The staff member's name.
+    pub by: String,
 }
 
 /// The participant's current link (never the token itself).

@@ -471,6 +471,8 @@ diesel::table! {
         availability -> Nullable<Text>,
         answered_at -> Timestamptz,
         updated_at -> Timestamptz,
+        recorded_by -> Nullable<Uuid>,
+        recorded_how -> Nullable<Text>,
     }
 }
 

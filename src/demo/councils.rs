@@ -15,8 +15,8 @@ use crate::audit::Actor;
 use crate::cases::domain::PersonRequest;
 use crate::councils::actions;
 use crate::councils::domain::{
-    ConsentRequest, MeetingRequest, NewCouncilRequest, ParticipantRequest, StateRequest,
-    TextRequest, WaiverRequest,
+    AnswerRequest, ConsentRequest, MeetingRequest, NewCouncilRequest, ParticipantRequest,
+    RecordedAnswerRequest, StateRequest, TextRequest, WaiverRequest,
 };
 use crate::db::TenantId;
 use crate::web::AppState;
@@ -158,7 +158,20 @@ async fn network_council(
     };
     let view = actions::schedule_meeting(state, caller, case, council, meeting).await?;
     if let Some(meeting) = view.current_meeting().map(|m| m.id) {
-        actions::send_invitations(state, caller, case, council, meeting).await?;
+        let sent = actions::send_invitations(state, caller, case, council, meeting).await?;
+        // One of the team answered the coordinator on the phone.
+        if let Some(p) = sent.participants.last() {
+            let answer = RecordedAnswerRequest {
+                answer: AnswerRequest {
+                    response: "accept".into(),
+                    comment: Some("Sa ja da koordinatoren ringte".into()),
+                    contribution: Some("Kan hente på skolen på fredager".into()),
+                    availability: None,
+                },
+                how: "phone".into(),
+            };
+            actions::record_answer(state, caller, case, council, p.id, answer).await?;
+        }
     }
     Ok(())
 }

@@ -519,12 +519,16 @@ async fn the_demo_seeds_its_cases_once() {
             phones: i64,
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             shared_places: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            phone_answers: i64,
         }
         let reachable: Reachable = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
             diesel::sql_query(
                 "SELECT (SELECT count(*) FROM users
                           WHERE role = 'coordinator' AND work_phone IS NOT NULL) AS phones,
-                        (SELECT count(*) FROM council_meetings WHERE place_shared) AS shared_places",
+                        (SELECT count(*) FROM council_meetings WHERE place_shared) AS shared_places,
+                        (SELECT count(*) FROM council_answers
+                          WHERE recorded_how = 'phone') AS phone_answers",
             )
             .get_result(c)
         })
@@ -533,6 +537,10 @@ async fn the_demo_seeds_its_cases_once() {
         assert_eq!(
             reachable.shared_places, 1,
             "{slug}: a meeting with its place shared"
+        );
+        assert_eq!(
+            reachable.phone_answers, 1,
+            "{slug}: an answer the coordinator recorded from a phone call"
         );
         // The earlier network council's plan awaits approval: one approval, one objection.
         #[derive(QueryableByName)]

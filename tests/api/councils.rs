@@ -1363,3 +1363,161 @@ async fn a_new_team_member_named_like_someone_on_the_map_is_asked_about_before_b
     );
     assert_eq!(count(), 4);
 }
+
+/// An answer given by phone: the coordinator records it at the participant's line (a missing
+/// choice comes back in Norwegian with what was typed, nothing written), it is saved as the
+/// participant's answer marked "recorded by" and audited, and the person can still change it
+/// through their own link, which makes it theirs.
+#[tokio::test]
+async fn an_answer_given_by_phone_is_recorded_by_the_coordinator_and_stays_the_persons_to_change() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", 2015).await;
+    let who = app.sign_in(&s.staff).await;
+    let (council, _) = s.ready_council(&app, "network_council").await;
+    let (_, meeting) = s
+        .schedule(
+            &app,
+            &council,
+            json!({"starts_at": local(12, 17), "place": "Biblioteket"}),
+        )
+        .await;
+    let view = s.invite(&app, &council, &meeting).await;
+    let participant = view["participants"][0]["id"].as_str().unwrap().to_owned();
+    let base = format!("/cases/{}/councils/{council}", s.case);
+    let answers = || -> i64 {
+        in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+            council_answers::table.count().get_result(c)
+        })
+        .unwrap()
+    };
+
+    let (status, page) = common::answer(
+        app.form(
+            &format!("{base}/record-answer"),
+            &who,
+            &[
+                ("participant_id", participant.as_str()),
+                ("response", ""),
+                ("how", "phone"),
+                ("comment", "Ringte tirsdag"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    let field = format!("answer-response-{participant}");
+    assert!(
+        page.contains(&format!("<a href=\"#{field}\">Velg et av alternativene")),
+        "the summary links to the choice: {page}"
+    );
+    assert!(
+        page.contains(">Ringte tirsdag</textarea>"),
+        "what was typed is kept"
+    );
+    assert!(!page.contains("must be one of"), "no English: {page}");
+    assert_eq!(answers(), 0, "nothing written");
+
+    // Someone not on the team: not found, nothing written.
+    let (status, _) = common::answer(
+        app.form(
+            &format!("{base}/record-answer"),
+            &who,
+            &[
+                ("participant_id", uuid::Uuid::now_v7().to_string().as_str()),
+                ("response", "accept"),
+                ("how", "phone"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(answers(), 0);
+
+    let location = app
+        .submit(
+            &format!("{base}/record-answer"),
+            &who,
+            &[
+                ("participant_id", participant.as_str()),
+                ("response", "accept"),
+                ("how", "phone"),
+                ("comment", "Ringte tirsdag"),
+                ("contribution", "Kan kjøre"),
+            ],
+        )
+        .await;
+    assert!(
+        location.starts_with(&format!("{base}/tasks/invitations")),
+        "{location}"
+    );
+    let line = answer_line(&app, &s, &council, &participant).await;
+    assert_eq!(line["answer"]["response"], "accept");
+    assert_eq!(line["answer"]["comment"], "Ringte tirsdag");
+    assert_eq!(line["answer"]["recorded"]["how"], "phone");
+    assert_eq!(line["answer"]["recorded"]["by"], "Ansatt coordinator");
+    let (_, page) = common::answer(
+        app.page(&format!("{base}/tasks/invitations"), &who)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("Registrert av Ansatt coordinator, på telefon"),
+        "the page says who recorded it and how: {page}"
+    );
+    let audited: Vec<serde_json::Value> = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+        tillit::db::schema::audit_log::table
+            .filter(tillit::db::schema::audit_log::action.eq("council.answer_record"))
+            .select(tillit::db::schema::audit_log::details)
+            .load(c)
+    })
+    .unwrap();
+    assert_eq!(audited.len(), 1, "audited once");
+    assert_eq!(audited[0]["how"], "phone");
+
+    // The person answers through their own link after all: the answer is theirs now.
+    let invitation: uuid::Uuid = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+        tillit::db::schema::council_invitations::table
+            .filter(
+                tillit::db::schema::council_invitations::participant_id
+                    .eq(uuid::Uuid::parse_str(&participant).unwrap()),
+            )
+            .filter(tillit::db::schema::council_invitations::revoked_at.is_null())
+            .select(tillit::db::schema::council_invitations::id)
+            .first(c)
+    })
+    .unwrap();
+    let token = invitations::token_for(&app.state.settings, invitation);
+    let (cookie, csrf) = form_token(&app).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/i/{token}")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("response", "decline")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let line = answer_line(&app, &s, &council, &participant).await;
+    assert_eq!(line["answer"]["response"], "decline");
+    assert!(line["answer"]["recorded"].is_null(), "their own answer now");
+}
+
+/// The participant's line of the council as the JSON API shows it.
+async fn answer_line(app: &TestApp, s: &Setup, council: &str, participant: &str) -> Value {
+    let view = app.get_json(&s.path(council, ""), &s.staff.key, 200).await;
+    view["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == participant)
+        .unwrap()
+        .clone()
+}
