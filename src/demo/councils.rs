@@ -159,8 +159,8 @@ async fn network_council(
     let view = actions::schedule_meeting(state, caller, case, council, meeting).await?;
     if let Some(meeting) = view.current_meeting().map(|m| m.id) {
         let sent = actions::send_invitations(state, caller, case, council, meeting).await?;
-        // One of the team answered the coordinator on the phone.
-        if let Some(p) = sent.participants.last() {
+        // The first of the team, whom the email cannot reach, answered the coordinator's call.
+        if let Some(p) = sent.participants.first() {
             let answer = RecordedAnswerRequest {
                 answer: AnswerRequest {
                     response: "accept".into(),
