@@ -1501,26 +1501,6 @@ pub fn role_key(role: &str) -> &'static str {
 }
 
 /// The catalogue key of a job status.
-/// A job kind as people read it ("Invitasjon til møte"); the stored kind for one the catalogue
-/// has no name for (a test keeps every registered kind named).
-pub fn job_kind_word(tr: &Tr, kind: &str) -> String {
-    tr.find(&format!("jobs.kinds.{kind}"))
-        .map_or_else(|| kind.to_owned(), str::to_owned)
-}
-
-/// An audit action as people read it ("Sak lest"); the stored action for one the catalogue has
-/// no name for.
-pub fn action_word(tr: &Tr, action: &str) -> String {
-    tr.find(&format!("audit.actions.{action}"))
-        .map_or_else(|| action.to_owned(), str::to_owned)
-}
-
-/// An audit row's outcome as people read it.
-pub fn outcome_word(tr: &Tr, outcome: &str) -> String {
-    tr.find(&format!("audit.outcomes.{outcome}"))
-        .map_or_else(|| outcome.to_owned(), str::to_owned)
-}
-
 pub fn job_status_key(status: &str) -> &'static str {
     match JobStatus::parse(status) {
         Ok(JobStatus::Pending) => "jobs.state.pending",

@@ -409,17 +409,18 @@ pub async fn calendar_file(
         &token,
         "invitation.calendar",
         |conn, found| {
-            if found.meeting.starts_at.is_none() || found.meeting.cancelled() {
+            let meeting = &found.meeting;
+            let Some(times) = meeting.starts_at.zip(meeting.ends_at()) else {
+                return Ok(None);
+            };
+            if meeting.cancelled() {
                 return Ok(None);
             }
-            Ok(Some(neutral_sender(conn)?.sender))
+            Ok(Some((times, neutral_sender(conn)?.sender)))
         },
     )
     .await?;
-    let Some((Live { meeting, .. }, sender)) = found else {
-        return unknown(tr, shell);
-    };
-    let (Some(starts_at), Some(ends_at)) = (meeting.starts_at, meeting.ends_at()) else {
+    let Some((Live { meeting, .. }, ((starts_at, ends_at), sender))) = found else {
         return unknown(tr, shell);
     };
     let link = link_url(&state.settings, &token);

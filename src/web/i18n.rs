@@ -184,6 +184,14 @@ impl Tr {
         catalogue(self.lang).get(key).map(String::as_str)
     }
 
+    /// A stored code as people read it, from the catalogue's `section` (`jobs.kinds`,
+    /// `audit.actions`, …): "Invitasjon til møte" for `invitation`; the code itself for one the
+    /// catalogue has no name for.
+    pub fn word(&self, section: &str, code: &str) -> String {
+        self.find(&format!("{section}.{code}"))
+            .map_or_else(|| code.to_owned(), str::to_owned)
+    }
+
     pub fn t(&self, key: &'static str) -> &'static str {
         if let Some(text) = catalogue(self.lang).get(key) {
             return text;
