@@ -28,7 +28,8 @@ use crate::web::problem::AppError;
 struct DemoService {
     slug: &'static str,
     name: &'static str,
-    municipalities: &'static [&'static str],
+    /// Invented numbers outside Statistics Norway's register, with invented names.
+    municipalities: &'static [(&'static str, &'static str)],
     admin_email: &'static str,
     cases: &'static [cases::DemoCase],
 }
@@ -37,14 +38,14 @@ const SERVICES: [DemoService; 2] = [
     DemoService {
         slug: "fjordvik",
         name: "Fjordvik og Lia barneverntjeneste",
-        municipalities: &["4698", "4699"],
+        municipalities: &[("4698", "Fjordvik"), ("4699", "Lia")],
         admin_email: "admin@fjordvik.example",
         cases: cases::FJORDVIK,
     },
     DemoService {
         slug: "nordlia",
         name: "Nordlia barneverntjeneste",
-        municipalities: &["1899"],
+        municipalities: &[("1899", "Nordlia")],
         admin_email: "admin@nordlia.example",
         cases: cases::NORDLIA,
     },
@@ -196,7 +197,7 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             let municipalities: Vec<String> = service
                 .municipalities
                 .iter()
-                .map(|m| (*m).to_owned())
+                .map(|(number, _)| (*number).to_owned())
                 .collect();
             let new = NewTenant::parse(
                 service.slug,
@@ -207,7 +208,17 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             let created =
                 onboarding::create_tenant(&state.db, state.settings.clone(), new, Actor::System)
                     .await?;
-            seed_staff(state, TenantId(created.tenant_id), &service).await?;
+            let tenant = TenantId(created.tenant_id);
+            state
+                .db
+                .tenant(tenant, move |conn| {
+                    for (number, name) in service.municipalities {
+                        tenancy::name_municipality(conn, number, name)?;
+                    }
+                    Ok::<_, AppError>(())
+                })
+                .await?;
+            seed_staff(state, tenant, &service).await?;
         }
         let written = seed_cases(state, &slug, &service).await?;
         if written > 0 {

@@ -23,6 +23,7 @@ use crate::jobs::JobStatus;
 use crate::tenancy::{self, Municipality};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::form_errors::FormFailure;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
@@ -110,16 +111,13 @@ struct SettingsPage {
     municipality: MunicipalityAttempt,
 }
 
-/// A failed change to the municipalities, shown at its form: what was typed and the reason in
-/// the reader's language.
+/// A failed change to the municipalities, shown at its form: what was typed, each wrong field's
+/// message at its input, and a refusal's sentence above the table.
 #[derive(Debug, Default)]
 pub struct MunicipalityAttempt {
     pub kommunenummer: String,
     pub name: String,
-    /// Why the number was refused (at its field).
-    pub error: Option<String>,
-    /// Why adding or removing was refused by a rule (above the table).
-    pub refused: Option<String>,
+    pub failure: FormFailure,
 }
 
 /// The zones a Norwegian service is likely to want, offered first.
@@ -499,18 +497,20 @@ pub async fn add_municipality(
         form.name.as_deref(),
     )
     .await;
-    let attempt =
-        |error: Option<&'static str>, refused: Option<&'static str>| MunicipalityAttempt {
-            kommunenummer: form.kommunenummer.clone(),
-            name: form.name.clone().unwrap_or_default(),
-            error: error.map(str::to_owned),
-            refused: refused.map(str::to_owned),
-        };
-    let attempt = match result {
+    let failure = match result {
         Ok(_) => return Ok(back_to("/admin?saved=1#municipalities")),
-        Err(AppError::Validation(_)) => attempt(Some(tr.t("admin.error.kommunenummer")), None),
-        Err(AppError::Refused { rule, .. }) => attempt(None, Some(rule.title(tr.lang()))),
-        Err(other) => return Err(other),
+        Err(e) => match FormFailure::of(&e, &tr, |field| match field {
+            "name" => "municipality_name".to_owned(),
+            other => other.to_owned(),
+        }) {
+            Some(failure) => failure,
+            None => return Err(e),
+        },
+    };
+    let attempt = MunicipalityAttempt {
+        kommunenummer: form.kommunenummer,
+        name: form.name.unwrap_or_default(),
+        failure,
     };
     settings_response(
         &state,
@@ -534,8 +534,8 @@ pub async fn remove_municipality(
 ) -> Result<HttpResponse, AppError> {
     match super::service::stop_serving_municipality(&state.db, &staff.caller(), &path).await {
         Ok(()) => Ok(back_to("/admin?saved=1#municipalities")),
-        Err(AppError::Refused { rule, .. }) => {
-            let refused = Some(rule.title(tr.lang()).to_owned());
+        Err(e @ AppError::Refused { .. }) => {
+            let failure = FormFailure::of(&e, &tr, str::to_owned).unwrap_or_default();
             settings_response(
                 &state,
                 staff,
@@ -543,7 +543,7 @@ pub async fn remove_municipality(
                 StatusCode::CONFLICT,
                 false,
                 MunicipalityAttempt {
-                    refused,
+                    failure,
                     ..MunicipalityAttempt::default()
                 },
             )
@@ -1221,6 +1221,104 @@ fn load_audit(
     query.load(conn)
 }
 
+/// What a log row concerns, as the admin reads it: the kind in words and, where the admin may
+/// see it, the thing's name — a colleague by name and address, an API key by its name, a
+/// municipality by its name. A case and what belongs to it are never named here (a row of a
+/// case keeps its id, to look up where the reader may).
+pub struct ShownObject {
+    pub words: String,
+    /// The stored id, shown beside the words.
+    pub id: Option<String>,
+}
+
+/// The names of the colleagues, keys and municipalities `rows` concern, by (kind, id): two
+/// lookups for a whole page, not one per row.
+fn object_names(
+    conn: &mut PgConnection,
+    rows: &[AuditRow],
+) -> QueryResult<std::collections::HashMap<(&'static str, String), String>> {
+    let ids_of = |kind: &str| -> Vec<Uuid> {
+        rows.iter()
+            .filter(|r| r.object_kind.as_deref() == Some(kind))
+            .filter_map(|r| r.object_id.as_deref()?.parse().ok())
+            .collect()
+    };
+    let mut names = std::collections::HashMap::new();
+    let colleagues: Vec<(Uuid, String, String)> = users::table
+        .filter(users::id.eq_any(ids_of("user")))
+        .select((users::id, users::display_name, users::email))
+        .load(conn)?;
+    for (id, name, email) in colleagues {
+        let shown = if name.trim().is_empty() {
+            email
+        } else {
+            format!("{name} ({email})")
+        };
+        names.insert(("user", id.to_string()), shown);
+    }
+    let keys: Vec<(Uuid, String)> = crate::db::schema::api_keys::table
+        .filter(crate::db::schema::api_keys::id.eq_any(ids_of("api_key")))
+        .select((
+            crate::db::schema::api_keys::id,
+            crate::db::schema::api_keys::name,
+        ))
+        .load(conn)?;
+    for (id, name) in keys {
+        names.insert(("api_key", id.to_string()), format!("«{name}»"));
+    }
+    if rows
+        .iter()
+        .any(|r| r.object_kind.as_deref() == Some("municipality"))
+    {
+        for m in tenancy::load_municipalities(conn)? {
+            let label = tenancy::register::label(&m.kommunenummer, m.name.as_deref());
+            names.insert(("municipality", m.kommunenummer), label);
+        }
+    }
+    Ok(names)
+}
+
+impl AuditRow {
+    /// The row's object as the page shows it, with `names` from [`object_names`].
+    fn shown(
+        &self,
+        names: &std::collections::HashMap<(&'static str, String), String>,
+        tr: &Tr,
+    ) -> ShownObject {
+        let Some(kind) = self.object_kind.as_deref() else {
+            return ShownObject {
+                words: String::new(),
+                id: None,
+            };
+        };
+        let word = tr.word("audit.objects", kind);
+        let named = self.object_id.as_ref().and_then(|id| {
+            ["user", "api_key", "municipality"]
+                .into_iter()
+                .find(|k| *k == kind)
+                .and_then(|k| names.get(&(k, id.clone())))
+        });
+        match (named, kind) {
+            (Some(name), "municipality") => ShownObject {
+                words: format!("{word} {name}"),
+                id: None,
+            },
+            (Some(name), _) => ShownObject {
+                words: format!("{word} {name}"),
+                id: self.object_id.clone(),
+            },
+            (None, "tenant") => ShownObject {
+                words: word,
+                id: None,
+            },
+            (None, _) => ShownObject {
+                words: word,
+                id: self.object_id.clone(),
+            },
+        }
+    }
+}
+
 fn tenant_zone(conn: &mut PgConnection) -> Result<Tz, AppError> {
     Ok(crate::tenancy::settings::zone(conn)?)
 }
@@ -1230,7 +1328,7 @@ fn tenant_zone(conn: &mut PgConnection) -> Result<Tz, AppError> {
 struct AuditPage {
     tr: Tr,
     shell: Shell,
-    rows: Vec<(String, AuditRow)>,
+    rows: Vec<(String, AuditRow, ShownObject)>,
     filter: AuditFilter,
     csv_query: String,
     paging: Paging,
@@ -1291,9 +1389,13 @@ pub async fn audit_page(
             // One row more than a page says whether there is an older page.
             let offset = Paging::offset(query_filter.page);
             let rows = load_audit(conn, &query_filter, tz, PAGE_LIMIT + 1, offset)?;
+            let names = object_names(conn, &rows)?;
             Ok::<_, AppError>(
                 rows.into_iter()
-                    .map(|r| (crate::time::moment(r.at, tz, lang), r))
+                    .map(|r| {
+                        let shown = r.shown(&names, &tr);
+                        (crate::time::moment(r.at, tz, lang), r, shown)
+                    })
                     .collect::<Vec<_>>(),
             )
         })

@@ -123,6 +123,21 @@ pub async fn serve_municipality(
             .map(Some)
             .map_err(|m| errors.push(FieldError::new("name", m))),
     };
+    // A number Statistics Norway's register does not hold is most often a typo; one it will
+    // hold after a reform can still be served, with its name written out.
+    let name = match (&number, name) {
+        (Ok(number), Ok(None)) => match crate::tenancy::register::name_of(number) {
+            Some(known) => Ok(Some(known.to_owned())),
+            None => {
+                errors.push(FieldError::new(
+                    "name",
+                    "this number is not in Statistics Norway's register of municipalities; check the number, or write the municipality's name",
+                ));
+                Err(())
+            }
+        },
+        (_, name) => name,
+    };
     let (Ok(number), Ok(name)) = (number, name) else {
         return Err(AppError::Validation(errors));
     };

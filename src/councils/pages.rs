@@ -9,7 +9,6 @@ use actix_web::{HttpResponse, ResponseError, get, post, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::de::DeserializeOwned;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -33,6 +32,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::form_errors::FormFailure;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::render;
+use crate::web::posted::{Fields, Typed, field, form, id_field};
 use crate::web::problem::AppError;
 
 /// The case's councils as the case page lists them, labelled in `lang`: what councils adds to
@@ -275,32 +275,6 @@ fn row_of<'a>(step: &str, fields: &'a Fields) -> Option<&'a str> {
         _ => return None,
     };
     field(fields, name)
-}
-
-/// What the person typed into the form that failed, given back to its inputs.
-#[derive(Debug, Clone, Default)]
-pub struct Typed {
-    step: String,
-    row: Option<String>,
-    fields: Fields,
-}
-
-impl Typed {
-    /// What was typed into `name` of `step`'s form (of `row`'s, for a form per row), or "".
-    pub fn value(&self, step: &str, row: impl AsRef<str>, name: &str) -> &str {
-        if self.step != step || self.row.as_deref().unwrap_or_default() != row.as_ref() {
-            return "";
-        }
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-
-    /// Whether `value` was the choice in `name` of `step`'s form.
-    pub fn chose(&self, step: &str, name: &str, value: impl AsRef<str>) -> bool {
-        self.value(step, "", name) == value.as_ref()
-    }
 }
 
 /// A participant's way of being reached, as the check before sending shows it.
@@ -788,33 +762,6 @@ const STEPS: [&str; 20] = [
     "address",
 ];
 
-type Fields = Vec<(String, String)>;
-
-/// The form's fields as `T`.
-fn form<T: DeserializeOwned>(fields: &Fields) -> Result<T, AppError> {
-    let encoded = serde_urlencoded::to_string(fields)
-        .map_err(|_| AppError::Malformed("the form could not be read".into()))?;
-    serde_urlencoded::from_str(&encoded)
-        .map_err(|e| AppError::Malformed(format!("the form is missing a field: {e}")))
-}
-
-/// The id in field `name`.
-fn id_field(fields: &Fields, name: &str) -> Result<Uuid, AppError> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .and_then(|(_, v)| v.trim().parse().ok())
-        .ok_or(AppError::NotFound)
-}
-
-fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.trim().is_empty())
-}
-
 /// The team form: someone from the map or the staff (`who` = `person:<id>` / `staff:<id>`), or a
 /// new person with the `new_*` fields.
 fn participant_form(fields: &Fields) -> Result<ParticipantRequest, AppError> {
@@ -864,11 +811,7 @@ pub async fn council_step(
             if duplicate.is_some() {
                 let outcome = Outcome {
                     duplicate,
-                    typed: Typed {
-                        step: step.clone(),
-                        row: None,
-                        fields,
-                    },
+                    typed: Typed::new(step.clone(), None, fields),
                     ..Outcome::default()
                 };
                 return task_page_with(&state, staff, tr, case_id, council_id, "team", outcome)
@@ -1021,11 +964,7 @@ pub async fn council_step(
         done: None,
         failure,
         status: Some(failed.status_code()),
-        typed: Typed {
-            step: step.clone(),
-            row,
-            fields,
-        },
+        typed: Typed::new(step.clone(), row, fields),
         duplicate: None,
     };
     match task {

@@ -91,7 +91,7 @@ impl FiguresPage {
         if municipality.is_empty() {
             self.tr.t("figures.no_municipality").to_owned()
         } else {
-            municipality.to_owned()
+            crate::tenancy::register::label(municipality, None)
         }
     }
 

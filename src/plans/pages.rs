@@ -31,8 +31,10 @@ use crate::councils::views::TeamMember;
 use crate::time;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::form_errors::FormFailure;
 use crate::web::i18n::Tr;
 use crate::web::pages::render;
+use crate::web::posted::{Fields, Typed, field, form, id_field};
 use crate::web::problem::AppError;
 
 /// What the plan pages show.
@@ -103,8 +105,14 @@ struct PlanPage {
     team: Vec<TeamMember>,
     staff: Vec<StaffView>,
     clock: Clock,
-    done: Option<String>,
-    error: Option<String>,
+    /// The section the last form belongs to, where its outcome is shown.
+    section: Option<&'static str>,
+    /// That form was saved.
+    saved: bool,
+    /// That form failed: each wrong field at its input, or the rule's sentence.
+    failure: FormFailure,
+    /// What was typed into the form that failed.
+    typed: Typed,
     authors: [GoalAuthor; 6],
     ways: [EvaluationWay; 3],
     results: [GoalResult; 3],
@@ -125,6 +133,11 @@ impl PlanPage {
             .is_some_and(|p| p.status.as_str() == status)
     }
 
+    /// The last form's outcome belongs in section `id`.
+    fn here(&self, id: &str) -> bool {
+        self.section == Some(id)
+    }
+
     /// The name the page shows for a participant.
     fn member(&self, id: &Uuid) -> String {
         self.team
@@ -135,19 +148,48 @@ impl PlanPage {
     }
 }
 
+/// What the last form did: saved (after the redirect) or failed (with what was typed).
+enum Outcome {
+    None,
+    Saved(&'static str),
+    Failed {
+        step: String,
+        status: StatusCode,
+        failure: FormFailure,
+        typed: Typed,
+    },
+}
+
 async fn plan_page_with(
     state: &web::Data<AppState>,
     staff: Staff,
     tr: Tr,
     case_id: Uuid,
     council_id: Uuid,
-    done: Option<String>,
-    error: Option<(StatusCode, String)>,
+    outcome: Outcome,
 ) -> Result<HttpResponse, AppError> {
     let loaded = load(state, &staff, tr, case_id, council_id, "plan.page").await?;
-    let (status, error) = match error {
-        Some((status, message)) => (status, Some(message)),
-        None => (StatusCode::OK, None),
+    let (status, section, saved, failure, typed) = match outcome {
+        Outcome::None => (
+            StatusCode::OK,
+            None,
+            false,
+            FormFailure::default(),
+            Typed::default(),
+        ),
+        Outcome::Saved(step) => (
+            StatusCode::OK,
+            Some(section_of(step)),
+            true,
+            FormFailure::default(),
+            Typed::default(),
+        ),
+        Outcome::Failed {
+            step,
+            status,
+            failure,
+            typed,
+        } => (status, Some(section_of(&step)), false, failure, typed),
     };
     let approver = rules::approver(loaded.kind);
     let today = time::date_field_value(time::local_date(chrono::Utc::now(), loaded.clock.tz()));
@@ -168,8 +210,10 @@ async fn plan_page_with(
             team: loaded.team,
             staff: loaded.staff,
             clock: loaded.clock,
-            done,
-            error,
+            section,
+            saved,
+            failure,
+            typed,
             authors: GoalAuthor::ALL,
             ways: EvaluationWay::ALL,
             results: GoalResult::ALL,
@@ -193,11 +237,12 @@ pub async fn plan_page(
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, council_id) = path.into_inner();
-    let done = query
+    let outcome = query
         .into_inner()
         .done
-        .filter(|d| STEPS.contains(&d.as_str()));
-    plan_page_with(&state, staff, tr, case_id, council_id, done, None).await
+        .and_then(|d| STEPS.iter().find(|s| **s == d))
+        .map_or(Outcome::None, |step| Outcome::Saved(step));
+    plan_page_with(&state, staff, tr, case_id, council_id, outcome).await
 }
 
 #[derive(Template)]
@@ -235,7 +280,7 @@ pub async fn print_page(
 }
 
 /// The steps the plan page's forms post.
-const STEPS: [&str; 17] = [
+const STEPS: [&str; 18] = [
     "create",
     "goal",
     "remove-goal",
@@ -244,6 +289,7 @@ const STEPS: [&str; 17] = [
     "commitment-done",
     "follow-up-owner",
     "submit",
+    "take-back",
     "close-approval",
     "approve",
     "return",
@@ -255,29 +301,51 @@ const STEPS: [&str; 17] = [
     "revoke-child-link",
 ];
 
-type Fields = Vec<(String, String)>;
-
-/// The form's fields as `T`.
-fn form<T: serde::de::DeserializeOwned>(fields: &Fields) -> Result<T, AppError> {
-    let encoded = serde_urlencoded::to_string(fields)
-        .map_err(|_| AppError::Malformed("the form could not be read".into()))?;
-    serde_urlencoded::from_str(&encoded)
-        .map_err(|e| AppError::Malformed(format!("the form is missing a field: {e}")))
+/// The section of the plan page a step's form stands in (its heading's id).
+fn section_of(step: &str) -> &'static str {
+    match step {
+        "goal" | "remove-goal" => "goals",
+        "commitment" | "remove-commitment" | "commitment-done" => "commitments",
+        "follow-up-owner" => "follow-up-owner",
+        "submit" | "take-back" | "close-approval" | "approve" | "return" => "approval",
+        "evaluation-plan" => "evaluation-plan",
+        "follow-up-held" => "follow-ups",
+        "evaluation" | "close" => "evaluations",
+        "child-link" | "revoke-child-link" => "child-links",
+        _ => "plan",
+    }
 }
 
-fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.trim().is_empty())
-}
-
-/// The id in field `name`.
-fn id_field(fields: &Fields, name: &str) -> Result<Uuid, AppError> {
-    field(fields, name)
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or(AppError::NotFound)
+/// The input a step's field is shown at (the ids in `plans/plan.html`); a follow-up's form is
+/// one per follow-up and adds its id.
+fn input_id(step: &str, field: &str, row: Option<&str>) -> String {
+    let id = match (step, field) {
+        ("goal", "author") => "goal-author",
+        ("goal", _) => "goal-text",
+        ("commitment", "participant_id" | "user_id") => "commitment-who",
+        ("commitment", "due_on") => "commitment-due",
+        ("commitment", "every_days") => "commitment-every",
+        ("commitment", "beyond_evaluation") => "commitment-beyond",
+        ("commitment", _) => "commitment-text",
+        ("follow-up-owner", _) => "owner-who",
+        ("close-approval", _) => "close-reason",
+        ("approve", "note") => "approve-note",
+        ("approve", _) => "safety",
+        ("return", _) => "return-reason",
+        ("evaluation-plan", "way") => "evaluation-way",
+        ("evaluation-plan", "confirm_later_commitments") => "confirm-later",
+        ("evaluation-plan", _) => "evaluation-date",
+        ("follow-up-held", _) => return format!("held-{}", row.unwrap_or_default()),
+        ("evaluation", "took_part") => "eval-took-part",
+        ("evaluation", "child_view") => "eval-child",
+        ("evaluation", "parents_view") => "eval-parents",
+        ("evaluation", "decision") => "eval-decision",
+        ("evaluation", "next_evaluation_on") => "eval-next",
+        ("evaluation", _) => "eval-held",
+        ("close", _) => "close-plan-reason",
+        _ => "plan-status",
+    };
+    id.to_owned()
 }
 
 /// `who` = `participant:<id>` or `staff:<id>`, as the forms' selects send it.
@@ -426,26 +494,31 @@ pub async fn plan_step(
         }
         _ => Err(AppError::NotFound),
     };
-    match result {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                LOCATION,
-                format!("/cases/{case_id}/councils/{council_id}/plan?done={step}"),
-            ))
-            .finish()),
-        Err(e) if matches!(e, AppError::Validation(_)) || e.is_refusal() => {
-            let message = match &e {
-                AppError::Refused { rule, .. } => rule.title(tr.lang()).to_owned(),
-                AppError::Validation(fields) => fields
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                other => other.to_string(),
-            };
-            let shown = (e.status_code(), message);
-            plan_page_with(&state, staff, tr, case_id, council_id, None, Some(shown)).await
+    let failed = match result {
+        Ok(_) => {
+            // Back at the form's own section, where its confirmation is shown.
+            let section = section_of(&step);
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((
+                    LOCATION,
+                    format!("/cases/{case_id}/councils/{council_id}/plan?done={step}#{section}"),
+                ))
+                .finish());
         }
-        Err(e) => Err(e),
-    }
+        Err(e) => e,
+    };
+    let row = (step == "follow-up-held")
+        .then(|| field(&fields, "follow_up_id").map(str::to_owned))
+        .flatten();
+    let Some(failure) = FormFailure::of(&failed, &tr, |f| input_id(&step, f, row.as_deref()))
+    else {
+        return Err(failed);
+    };
+    let outcome = Outcome::Failed {
+        status: failed.status_code(),
+        failure,
+        typed: Typed::new(step.clone(), row, fields),
+        step,
+    };
+    plan_page_with(&state, staff, tr, case_id, council_id, outcome).await
 }

@@ -4,6 +4,7 @@
 //! `access::service`'s.
 
 pub mod domain;
+pub mod register;
 pub mod sender;
 pub mod settings;
 
@@ -59,9 +60,32 @@ pub fn load_tenant(conn: &mut PgConnection) -> QueryResult<Tenant> {
     tenants::table.select(Tenant::as_select()).first(conn)
 }
 
+/// Gives a served municipality the name the service uses for it.
+pub fn name_municipality(conn: &mut PgConnection, number: &str, name: &str) -> QueryResult<usize> {
+    diesel::update(
+        tenant_municipalities::table.filter(tenant_municipalities::kommunenummer.eq(number)),
+    )
+    .set(tenant_municipalities::name.eq(name))
+    .execute(conn)
+}
+
+/// The service's municipalities, each named: by the name the admin gave it, else by Statistics
+/// Norway's register (so a number served before names were filled in reads as a place too).
 pub fn load_municipalities(conn: &mut PgConnection) -> QueryResult<Vec<Municipality>> {
-    tenant_municipalities::table
+    let served: Vec<Municipality> = tenant_municipalities::table
         .select(Municipality::as_select())
         .order(tenant_municipalities::kommunenummer)
-        .load(conn)
+        .load(conn)?;
+    Ok(served
+        .into_iter()
+        .map(|m| Municipality {
+            name: m.name.or_else(|| {
+                Kommunenummer::parse(&m.kommunenummer)
+                    .ok()
+                    .and_then(|k| register::name_of(&k))
+                    .map(str::to_owned)
+            }),
+            ..m
+        })
+        .collect())
 }

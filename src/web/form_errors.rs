@@ -61,6 +61,49 @@ const SENTENCES: &[(&str, &str)] = &[
         "field_error.informed_first",
     ),
     ("not a person on this case's map", "field_error.choose"),
+    (
+        "a kommunenummer is exactly four digits",
+        "admin.error.kommunenummer",
+    ),
+    ("a date is written yyyy-mm-dd", "field_error.date"),
+    (
+        "the due date cannot be in the past",
+        "field_error.due_in_past",
+    ),
+    (
+        "the due date is after the evaluation date",
+        "field_error.due_after_evaluation",
+    ),
+    (
+        "a recurring commitment repeats every",
+        "field_error.every_days",
+    ),
+    (
+        "a family group conference's plan is approved only when",
+        "field_error.safety_first",
+    ),
+    ("the evaluation date lies ahead", "field_error.date_ahead"),
+    ("the next evaluation lies ahead", "field_error.date_ahead"),
+    (
+        "the date cannot be in the future",
+        "field_error.not_in_future",
+    ),
+    (
+        "the evaluation cannot be in the future",
+        "field_error.not_in_future",
+    ),
+    (
+        "give exactly one of participant_id",
+        "field_error.choose_who",
+    ),
+    (
+        "give the next evaluation date unless",
+        "field_error.next_evaluation",
+    ),
+    (
+        "this number is not in statistics norway's register",
+        "admin.error.unknown_municipality",
+    ),
     ("not a valid id", "field_error.choose"),
     ("not a person id", "field_error.choose"),
     (

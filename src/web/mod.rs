@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod limits;
 pub mod metrics;
 pub mod pages;
+pub mod posted;
 pub mod problem;
 pub mod refusal;
 pub mod state;

@@ -425,6 +425,18 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
         "a deactivated account cannot log in"
     );
 
+    // The log names what a row concerns: the colleague and the municipality, in words.
+    let (status, log) = admin.get("/admin/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        log.contains("Ansatt Kari Koordinator (kari.koordinator@fjordvik.example)"),
+        "the colleague named: {log}"
+    );
+    assert!(
+        log.contains("Kommune 4625 Austevoll"),
+        "the municipality named"
+    );
+
     // Audit CSV.
     let res = admin
         .client
@@ -1191,7 +1203,7 @@ async fn request(browser: &mut Browser, app: &TestApp, method: &str, path: &str)
         };
     }
     let body = match path {
-        "/api/v1/tenant/municipalities" => serde_json::json!({"kommunenummer": "4699"}),
+        "/api/v1/tenant/municipalities" => serde_json::json!({"kommunenummer": "4626"}),
         "/api/v1/api-keys" => serde_json::json!({"name": "walk", "role": "leader"}),
         _ => serde_json::json!({}),
     };

@@ -1,7 +1,8 @@
 //! Every staff form outside the council pages, sent with a mistake, answers in the reader's
 //! language: the page names what is wrong in Norwegian, at the field, and shows no English API
 //! message and no catalogue key that was never translated. (The council forms have their walk in
-//! the browser, tests/browser/councils.mjs.)
+//! the browser, tests/browser/councils.mjs.) The plan's forms answer in the section they stand
+//! in, with what was typed kept.
 
 use std::collections::BTreeSet;
 
@@ -9,8 +10,10 @@ use crate::access::{SETTINGS, onboarded};
 use crate::case_pages::open_case;
 use crate::common;
 
+use common::councils::{in_days, setup};
 use common::{SignedIn, TestApp, answer, main_of};
 use reqwest::StatusCode;
+use serde_json::json;
 
 /// The words of a page's `<main>`, without its markup and without the options of its lists
 /// (the time zones are IANA names, not words).
@@ -269,6 +272,40 @@ async fn every_admin_form_answers_a_mistake_in_norwegian() {
     assert!(page.contains("value=\"Et sted\""), "what was typed is kept");
     assert!(page.contains("id=\"kommunenummer-error\""), "at the field");
 
+    // A number Statistics Norway's register does not hold needs its name written out; one it
+    // holds is named from the register.
+    admin.get("/admin").await;
+    let (status, page) = admin
+        .post(
+            "/admin/municipalities",
+            &[("kommunenummer", "4699"), ("name", "")],
+        )
+        .await;
+    assert_in_norwegian(
+        "unknown municipality",
+        status,
+        &page,
+        "Nummeret finnes ikke i Statistisk sentralbyrås kommuneliste.",
+    );
+    assert!(
+        page.contains("id=\"municipality_name-error\""),
+        "at the name"
+    );
+    assert!(page.contains("value=\"4699\""), "the number kept");
+    admin.get("/admin").await;
+    let (status, _) = admin
+        .post(
+            "/admin/municipalities",
+            &[("kommunenummer", "4626"), ("name", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = admin.get("/admin").await;
+    assert!(
+        page.contains("<td>4626</td>\n      <td>Øygarden</td>"),
+        "named from the register"
+    );
+
     admin.get("/admin/staff").await;
     let (status, page) = admin
         .post(
@@ -310,4 +347,258 @@ async fn every_admin_form_answers_a_mistake_in_norwegian() {
         )
         .await;
     assert_in_norwegian("single sign-on", status, &page, "Skriv");
+}
+
+/// The part of a plan page from section `id`'s heading to the next section.
+fn section<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("<h2 id=\"{id}\""))
+        .unwrap_or_else(|| panic!("the section {id}"));
+    let rest = &page[start..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn every_plan_form_answers_a_mistake_in_norwegian_in_its_section_with_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "alpha", json!({"birth_year": 2016})).await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    let me = app.sign_in(&s.staff).await;
+    let plan = format!("/cases/{}/councils/{council}/plan", s.case);
+    let saved = app.submit(&format!("{plan}/create"), &me, &[]).await;
+    assert!(saved.ends_with("?done=create#plan"), "{saved}");
+
+    let (status, page) = send(
+        &app,
+        &me,
+        &format!("{plan}/goal"),
+        &[("text", " "), ("author", "family")],
+    )
+    .await;
+    assert_in_norwegian("goal", status, &page, "Fyll ut feltet.");
+    let goals = section(&page, "goals");
+    assert!(goals.contains("class=\"error-summary\""), "in its section");
+    assert!(goals.contains("id=\"goal-text-error\""), "at the field");
+    assert!(
+        goals.contains("<option value=\"family\" selected>"),
+        "the author kept"
+    );
+    let saved = app
+        .submit(
+            &format!("{plan}/goal"),
+            &me,
+            &[("text", "Trygg skolevei"), ("author", "child")],
+        )
+        .await;
+    assert!(
+        saved.ends_with("?done=goal#goals"),
+        "back at its section: {saved}"
+    );
+
+    let who = format!("participant:{}", team[0]);
+    for (due_on, every, expected) in [
+        ("2020-01-01", "", "Fristen kan ikke være før i dag."),
+        (
+            in_days(10).as_str(),
+            "400",
+            "Skriv hvor mange dager det går mellom",
+        ),
+    ] {
+        let (status, page) = send(
+            &app,
+            &me,
+            &format!("{plan}/commitment"),
+            &[
+                ("who", who.as_str()),
+                ("text", "Mormor henter på fredager"),
+                ("due_on", due_on),
+                ("every_days", every),
+            ],
+        )
+        .await;
+        assert_in_norwegian("commitment", status, &page, expected);
+        let commitments = section(&page, "commitments");
+        assert!(commitments.contains(expected), "in its section");
+        assert!(
+            commitments.contains(">Mormor henter på fredager</textarea>"),
+            "the text kept"
+        );
+        assert!(
+            commitments.contains(&format!("<option value=\"{who}\" selected>")),
+            "who kept"
+        );
+        assert!(
+            commitments.contains(&format!("value=\"{due_on}\"")),
+            "the date kept"
+        );
+    }
+
+    let (status, page) = send(
+        &app,
+        &me,
+        &format!("{plan}/follow-up-owner"),
+        &[("who", "")],
+    )
+    .await;
+    assert_in_norwegian("follow-up owner", status, &page, "Velg hvem det gjelder.");
+    assert!(section(&page, "follow-up-owner").contains("id=\"owner-who-error\""));
+
+    app.submit(
+        &format!("{plan}/commitment"),
+        &me,
+        &[
+            ("who", who.as_str()),
+            ("text", "Mormor henter på fredager"),
+            ("due_on", in_days(10).as_str()),
+        ],
+    )
+    .await;
+    app.submit(&format!("{plan}/submit"), &me, &[]).await;
+    let (status, page) = send(
+        &app,
+        &me,
+        &format!("{plan}/close-approval"),
+        &[("reason", "")],
+    )
+    .await;
+    assert_in_norwegian("closing approval", status, &page, "Fyll ut feltet.");
+    assert!(section(&page, "approval").contains("id=\"close-reason-error\""));
+    app.submit(
+        &format!("{plan}/close-approval"),
+        &me,
+        &[("reason", "Teamet ble enige i møtet")],
+    )
+    .await;
+
+    let (status, page) = send(
+        &app,
+        &me,
+        &format!("{plan}/evaluation-plan"),
+        &[("evaluation_on", "2020-05-01"), ("way", "new_council")],
+    )
+    .await;
+    assert_in_norwegian(
+        "evaluation plan",
+        status,
+        &page,
+        "Datoen må være etter i dag.",
+    );
+    let evaluation_plan = section(&page, "evaluation-plan");
+    assert!(
+        evaluation_plan.contains("value=\"2020-05-01\""),
+        "the date kept"
+    );
+    assert!(
+        evaluation_plan.contains("<option value=\"new_council\" selected>"),
+        "the way kept"
+    );
+
+    let (status, page) = send(
+        &app,
+        &me,
+        &format!("{plan}/evaluation"),
+        &[
+            ("held_on", "2099-01-01"),
+            ("took_part", "Mormor, mor og barnet"),
+            ("child_view", "Bra"),
+            ("parents_view", "Bra"),
+            ("decision", "continue"),
+            ("next_evaluation_on", ""),
+        ],
+    )
+    .await;
+    assert_in_norwegian(
+        "evaluation",
+        status,
+        &page,
+        "Datoen kan ikke være fram i tid.",
+    );
+    let evaluations = section(&page, "evaluations");
+    assert!(
+        evaluations.contains("id=\"eval-held-error\""),
+        "at the field"
+    );
+    assert!(
+        evaluations.contains(">Mormor, mor og barnet</textarea>"),
+        "who took part kept"
+    );
+
+    // Closing before any evaluation is refused by its rule, in its section, the reason kept.
+    let (status, page) = send(
+        &app,
+        &me,
+        &format!("{plan}/close"),
+        &[("reason", "Familien flytter")],
+    )
+    .await;
+    let refused = "En plan kan ikke avsluttes uten en evaluering";
+    assert_in_norwegian("closing the plan", status, &page, refused);
+    let evaluations = section(&page, "evaluations");
+    assert!(evaluations.contains(refused), "in its section");
+    assert!(
+        evaluations.contains(">Familien flytter</textarea>"),
+        "the reason kept"
+    );
+    let history = section(&page, "history");
+    assert!(
+        history.contains("Et mål ble lagt til") && !history.contains("goal_added"),
+        "the history in words: {history}"
+    );
+}
+
+#[tokio::test]
+async fn the_caseworkers_approval_forms_answer_a_mistake_in_norwegian_at_the_field() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "alpha", json!({"birth_year": 2016})).await;
+    let caseworker = app.staff("alpha", "caseworker").await;
+    s.assign(&app, &caseworker).await;
+    let (council, team) = s.held_council(&app, "family_group_conference").await;
+    let coordinator = app.sign_in(&s.staff).await;
+    let plan = format!("/cases/{}/councils/{council}/plan", s.case);
+    app.submit(&format!("{plan}/create"), &coordinator, &[])
+        .await;
+    app.submit(
+        &format!("{plan}/goal"),
+        &coordinator,
+        &[("text", "Trygg hverdag"), ("author", "family")],
+    )
+    .await;
+    let who = format!("participant:{}", team[0]);
+    app.submit(
+        &format!("{plan}/commitment"),
+        &coordinator,
+        &[
+            ("who", who.as_str()),
+            ("text", "Har barnet annenhver helg"),
+            ("due_on", in_days(14).as_str()),
+        ],
+    )
+    .await;
+    app.submit(&format!("{plan}/submit"), &coordinator, &[])
+        .await;
+
+    let me = app.sign_in(&caseworker).await;
+    let (status, page) = send(
+        &app,
+        &me,
+        &format!("{plan}/approve"),
+        &[("note", "Godt arbeid av familien")],
+    )
+    .await;
+    assert_in_norwegian(
+        "approval",
+        status,
+        &page,
+        "Planen godkjennes bare når barnets sikkerhet er ivaretatt.",
+    );
+    let approval = section(&page, "approval");
+    assert!(approval.contains("id=\"safety-error\""), "at the box");
+    assert!(
+        approval.contains(">Godt arbeid av familien</textarea>"),
+        "the note kept"
+    );
+
+    let (status, page) = send(&app, &me, &format!("{plan}/return"), &[("reason", "")]).await;
+    assert_in_norwegian("returning the plan", status, &page, "Fyll ut feltet.");
+    assert!(section(&page, "approval").contains("id=\"return-reason-error\""));
 }

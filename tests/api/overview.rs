@@ -22,13 +22,7 @@ pub async fn with_overdue_commitment(app: &TestApp) -> (Setup, String) {
     )
     .await;
     let caseworker = app.staff("fjordvik", "caseworker").await;
-    app.post_json(
-        &format!("/api/v1/cases/{}/assignments", s.case),
-        &s.staff.key,
-        json!({"user_id": caseworker.user_id}),
-        200,
-    )
-    .await;
+    s.assign(app, &caseworker).await;
 
     // A family group conference held, its plan approved with a commitment now past its date.
     let (held, team) = s.ready_council(app, "family_group_conference").await;

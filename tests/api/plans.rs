@@ -61,7 +61,7 @@ impl Setup {
     /// parent's consent and the school's waiver, and a meeting whose invitations went out and
     /// that has now taken place (its start moved into the past). Returns the council and the
     /// participants.
-    async fn held_council(&self, app: &TestApp, kind: &str) -> (String, Vec<String>) {
+    pub(crate) async fn held_council(&self, app: &TestApp, kind: &str) -> (String, Vec<String>) {
         let (council, participants) = self.ready_council(app, kind).await;
         let (_, meeting) = self
             .schedule(
@@ -546,13 +546,7 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
     )
     .await;
     let caseworker = app.staff("fjordvik", "caseworker").await;
-    app.post_json(
-        &format!("/api/v1/cases/{}/assignments", s.case),
-        &s.staff.key,
-        json!({"user_id": caseworker.user_id}),
-        200,
-    )
-    .await;
+    s.assign(&app, &caseworker).await;
     let (council, team) = s.held_council(&app, "family_group_conference").await;
     let plan = s.post_expect(&app, &council, "/plan", json!({}), 201).await;
     assert_eq!(

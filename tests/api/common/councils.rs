@@ -86,6 +86,17 @@ pub async fn setup(app: &TestApp, slug: &str, birth: Value) -> Setup {
 }
 
 impl Setup {
+    /// Assigns `colleague` to the case too, as the coordinator.
+    pub async fn assign(&self, app: &TestApp, colleague: &Staff) {
+        app.post_json(
+            &format!("/api/v1/cases/{}/assignments", self.case),
+            &self.staff.key,
+            json!({"user_id": colleague.user_id}),
+            200,
+        )
+        .await;
+    }
+
     pub fn path(&self, council: &str, rest: &str) -> String {
         format!("/api/v1/cases/{}/councils/{council}{rest}", self.case)
     }
