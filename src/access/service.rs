@@ -123,24 +123,14 @@ pub async fn serve_municipality(
             .map(Some)
             .map_err(|m| errors.push(FieldError::new("name", m))),
     };
-    // A number Statistics Norway's register does not hold is most often a typo; one it will
-    // hold after a reform can still be served, with its name written out.
-    let name = match (&number, name) {
-        (Ok(number), Ok(None)) => match crate::tenancy::register::name_of(number) {
-            Some(known) => Ok(Some(known.to_owned())),
-            None => {
-                errors.push(FieldError::new(
-                    "name",
-                    "this number is not in Statistics Norway's register of municipalities; check the number, or write the municipality's name",
-                ));
-                Err(())
-            }
-        },
-        (_, name) => name,
-    };
     let (Ok(number), Ok(name)) = (number, name) else {
         return Err(AppError::Validation(errors));
     };
+    // A number Statistics Norway's register does not hold is most often a typo; one it will
+    // hold after a reform can still be served, with its name written out. (A number served
+    // already is refused as such, first.)
+    let name = name.or_else(|| crate::tenancy::register::name_of(&number).map(str::to_owned));
+    let unnamed = name.is_none();
     let tenant = caller.tenant;
     let entry = caller
         .audit("municipality.add")
@@ -160,6 +150,12 @@ pub async fn serve_municipality(
             }
             other => other?,
         };
+        if unnamed {
+            return Err(AppError::field(
+                "name",
+                "this number is not in Statistics Norway's register of municipalities; check the number, or write the municipality's name",
+            ));
+        }
         audit::record(conn, tenant, entry)?;
         Ok(Municipality {
             kommunenummer: number.to_string(),
