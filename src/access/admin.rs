@@ -1102,9 +1102,10 @@ impl AuditRow {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AuditFilter {
-    /// Actions starting with this, e.g. `login` or `user.`.
+    /// One action chosen from the list (`user.invite`), or the start of the actions wanted
+    /// (`user.`).
     pub action: Option<String>,
-    /// A staff member's email (part of it).
+    /// A staff member's name or email (part of it).
     pub actor: Option<String>,
     pub outcome: Option<String>,
     /// Dates (YYYY-MM-DD) in the service's time zone, inclusive.
@@ -1201,12 +1202,27 @@ fn load_audit(
         .offset(offset)
         .into_boxed();
     if let Some(action) = AuditFilter::text(&filter.action) {
-        let pattern = format!("{}%", like_literal(&action));
-        query = query.filter(audit_log::action.like(pattern).escape('\\'));
+        // An action chosen from the list is that action alone (`user.invite` is not also
+        // `user.invite_resend`); anything else is the start of the actions wanted (`user.`).
+        if Tr::new(Lang::Nb)
+            .find(&format!("audit.actions.{action}"))
+            .is_some()
+        {
+            query = query.filter(audit_log::action.eq(action));
+        } else {
+            let pattern = format!("{}%", like_literal(&action));
+            query = query.filter(audit_log::action.like(pattern).escape('\\'));
+        }
     }
     if let Some(actor) = AuditFilter::text(&filter.actor) {
+        // A colleague by a part of their name or their address.
         let pattern = format!("%{}%", like_literal(&actor.to_lowercase()));
-        query = query.filter(users::email.like(pattern).escape('\\'));
+        query = query.filter(
+            users::email
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::display_name.ilike(pattern).escape('\\')),
+        );
     }
     if let Some(outcome) = AuditFilter::text(&filter.outcome) {
         query = query.filter(audit_log::outcome.eq(outcome));
@@ -1329,6 +1345,10 @@ struct AuditPage {
     tr: Tr,
     shell: Shell,
     rows: Vec<(String, AuditRow, ShownObject)>,
+    /// The actions to filter by, in words.
+    actions: Vec<(&'static str, &'static str)>,
+    /// The filter is the start of actions (typed into the address), not one of the list.
+    chosen_prefix: bool,
     filter: AuditFilter,
     csv_query: String,
     paging: Paging,
@@ -1410,12 +1430,17 @@ pub async fn audit_page(
         format!("/admin/audit?{csv_query}")
     };
     let paging = Paging::new(&base, filter.page, more);
+    let actions = tr.words("audit.actions");
+    let chosen = filter.value("action");
+    let chosen_prefix = !chosen.is_empty() && !actions.iter().any(|(code, _)| *code == chosen);
     render(
         StatusCode::OK,
         &AuditPage {
             tr,
             shell: staff.shell,
             rows,
+            actions,
+            chosen_prefix,
             filter,
             csv_query,
             paging,

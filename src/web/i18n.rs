@@ -192,6 +192,18 @@ impl Tr {
             .map_or_else(|| code.to_owned(), str::to_owned)
     }
 
+    /// Every code of the catalogue's `section` with its word, in the order of the words: the
+    /// choices of a filter by readable names.
+    pub fn words(&self, section: &str) -> Vec<(&'static str, &'static str)> {
+        let prefix = format!("{section}.");
+        let mut words: Vec<(&'static str, &'static str)> = catalogue(self.lang)
+            .iter()
+            .filter_map(|(key, word)| Some((key.strip_prefix(&prefix)?, word.as_str())))
+            .collect();
+        words.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)));
+        words
+    }
+
     pub fn t(&self, key: &'static str) -> &'static str {
         if let Some(text) = catalogue(self.lang).get(key) {
             return text;

@@ -1460,6 +1460,37 @@ async fn the_audit_filters_take_underscore_and_percent_literally() {
     assert!(filtered("actor=%25").await.is_empty(), "% typed is literal");
     assert!(filtered("actor=ada%25admin").await.is_empty());
 
+    // By readable names: a colleague by a part of their name, an action chosen from the list in
+    // words, and that action alone (not the actions whose codes begin with it).
+    let rows = filtered("actor=Ada%20X").await;
+    assert!(
+        !rows.is_empty()
+            && rows
+                .iter()
+                .all(|(actor, _)| actor == "adaxadmin@filtre.example"),
+        "found by name: {rows:?}"
+    );
+    let log_page = async |query: &str| -> String {
+        let url = format!("{}/admin/audit?{query}", app.address);
+        let res = admin.client.get(url).send().await.expect("the log");
+        res.text().await.expect("body")
+    };
+    let page = log_page("").await;
+    assert!(
+        page.contains("<option value=\"user.invite\">Ansatt invitert</option>"),
+        "the actions offered in words: {page}"
+    );
+    let rows = filtered("action=user.invite").await;
+    assert!(
+        !rows.is_empty() && rows.iter().all(|(_, a)| a == "user.invite"),
+        "{rows:?}"
+    );
+    let page = log_page("action=user.").await;
+    assert!(
+        page.contains("<option value=\"user.\" selected>Som begynner med «user.»</option>"),
+        "a start typed into the address is kept"
+    );
+
     // A long log comes in pages of 100, newest first, the filter kept from page to page; each
     // action and outcome in words, the stored action beside it.
     in_tenant(&mut app.db.app_conn(), tenant, |c| {
