@@ -54,10 +54,10 @@ impl NewTenant {
             match Kommunenummer::parse(raw) {
                 Ok(k) if numbers.contains(&k) => errors.push(FieldError::new(
                     "municipality",
-                    format!("{k} is listed twice"),
+                    format!("a municipality is listed twice: {k}"),
                 )),
                 Ok(k) => numbers.push(k),
-                Err(m) => errors.push(FieldError::new("municipality", format!("{raw:?}: {m}"))),
+                Err(m) => errors.push(FieldError::new("municipality", format!("{m} ({raw:?})"))),
             }
         }
         let admin_email =

@@ -24,6 +24,7 @@ use crate::fields::Email;
 use crate::tokens;
 use crate::web::AppState;
 use crate::web::csrf::{self, CsrfForm};
+use crate::web::form_errors::FormFailure;
 use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
@@ -241,7 +242,8 @@ struct HomePage {
     shell: Shell,
     email: String,
     form: TenantForm,
-    errors: Vec<(String, String)>,
+    /// What was wrong with the new service, at its fields.
+    failure: FormFailure,
     created: Option<String>,
     resent: Option<String>,
 }
@@ -275,7 +277,7 @@ pub async fn home(
             shell: operator.shell,
             email: operator.email,
             form: TenantForm::default(),
-            errors: Vec::new(),
+            failure: FormFailure::default(),
             created: query.created.clone(),
             resent: query.resent.clone(),
         },
@@ -316,34 +318,37 @@ pub async fn create(
         Ok(slug) => Ok(HttpResponse::SeeOther()
             .insert_header((LOCATION, format!("/operator?created={slug}")))
             .finish()),
-        Err(AppError::Validation(fields)) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &HomePage {
-                tr,
-                shell: operator.shell,
-                email: operator.email,
-                errors: fields.into_iter().map(|f| (f.field, f.message)).collect(),
-                form,
-                created: None,
-                resent: None,
-            },
-        ),
-        Err(AppError::Refused {
-            rule: rule @ Refusal::SlugTaken,
-            ..
-        }) => render(
-            StatusCode::CONFLICT,
-            &HomePage {
-                errors: vec![("slug".into(), rule.title(tr.lang()).to_owned())],
-                tr,
-                shell: operator.shell,
-                email: operator.email,
-                form,
-                created: None,
-                resent: None,
-            },
-        ),
-        Err(other) => Err(other),
+        Err(e) => {
+            let Some(failure) = FormFailure::of(&e, &tr, str::to_owned) else {
+                return Err(e);
+            };
+            // A slug another service has is refused at the slug.
+            let failure = match (&e, failure.problem) {
+                (
+                    AppError::Refused {
+                        rule: Refusal::SlugTaken,
+                        ..
+                    },
+                    Some(problem),
+                ) => FormFailure {
+                    fields: vec![("slug".to_owned(), problem)],
+                    problem: None,
+                },
+                (_, problem) => FormFailure { problem, ..failure },
+            };
+            render(
+                actix_web::ResponseError::status_code(&e),
+                &HomePage {
+                    tr,
+                    shell: operator.shell,
+                    email: operator.email,
+                    failure,
+                    form,
+                    created: None,
+                    resent: None,
+                },
+            )
+        }
     }
 }
 

@@ -66,6 +66,15 @@ const SENTENCES: &[(&str, &str)] = &[
         "admin.error.kommunenummer",
     ),
     ("a date is written yyyy-mm-dd", "field_error.date"),
+    ("use 1–63 lowercase letters", "operator.error.slug"),
+    (
+        "a service serves at least one municipality",
+        "operator.error.municipalities",
+    ),
+    (
+        "a municipality is listed twice",
+        "operator.error.listed_twice",
+    ),
     (
         "the due date cannot be in the past",
         "field_error.due_in_past",

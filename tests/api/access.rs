@@ -1269,10 +1269,23 @@ async fn the_operator_onboards_a_service_whose_admin_gets_the_setup_email() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Each mistake in Norwegian at its field, what was typed kept.
+    for (field, sentence) in [
+        ("slug", "Bruk 1–63 små bokstaver"),
+        ("name", "Fyll ut feltet."),
+        ("municipality", "Skriv kommunenummeret med fire sifre"),
+        ("admin_email", "Skriv en gyldig e-postadresse"),
+    ] {
+        let at = page
+            .find(&format!("id=\"{field}-error\""))
+            .unwrap_or_else(|| panic!("{field}: no message at the field: {page}"));
+        assert!(page[at..].contains(sentence), "{field}: {sentence}");
+    }
     assert!(
-        page.contains("slug") && page.contains("municipality") && page.contains("admin_email"),
-        "{page}"
+        page.contains("value=\"Ugyldig slug\""),
+        "what was typed is kept"
     );
+    assert!(!page.contains("lowercase"), "no English: {page}");
     let (status, location) = operator
         .post(
             "/operator/tenants",
