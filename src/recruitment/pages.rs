@@ -285,12 +285,8 @@ pub async fn save_form(
                         .iter()
                         .filter(|f| FORM_FIELDS.contains(&f.field.as_str()))
                         .map(|f| {
-                            let message = if f.message == "required" {
-                                tr.t("field_error.required")
-                            } else {
-                                tr.t("invitee.too_long")
-                            };
-                            (f.field.clone(), message.to_owned())
+                            let message = crate::web::form_errors::sentence(&tr, &f.message);
+                            (f.field.clone(), message)
                         })
                         .collect(),
                 ),
