@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::schema::users;
 use crate::fields::{Phone, format_phone};
+use crate::web::i18n::Lang;
 
 /// How a staff member is named and reached at work.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,16 +20,26 @@ pub struct StaffContact {
     pub work_phone: Option<String>,
     /// The work phone in E.164, for a `tel:` link.
     pub work_phone_e164: Option<String>,
+    /// Still working in the service (not deactivated).
+    pub active: bool,
+    /// The language their messages are written in.
+    pub lang: Lang,
 }
 
 /// `user`'s contact in the current tenant, if they exist.
 pub fn contact(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<StaffContact>> {
-    let row: Option<(String, String, Option<String>)> = users::table
+    let row: Option<(String, String, Option<String>, bool, String)> = users::table
         .filter(users::id.eq(user))
-        .select((users::display_name, users::email, users::work_phone))
+        .select((
+            users::display_name,
+            users::email,
+            users::work_phone,
+            users::active,
+            users::lang,
+        ))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(name, email, phone)| StaffContact {
+    Ok(row.map(|(name, email, phone, active, lang)| StaffContact {
         name: if name.trim().is_empty() {
             email.clone()
         } else {
@@ -37,6 +48,8 @@ pub fn contact(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<StaffC
         email,
         work_phone: phone.as_deref().map(format_phone),
         work_phone_e164: phone,
+        active,
+        lang: Lang::parse(&lang).unwrap_or_default(),
     }))
 }
 

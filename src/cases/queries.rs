@@ -562,6 +562,22 @@ pub fn case_staff(conn: &mut PgConnection, tenant: TenantId) -> Result<Vec<Staff
         .collect())
 }
 
+/// Whether `user` is an active staff member assigned to `case_id`.
+pub fn works_on(conn: &mut PgConnection, case_id: Uuid, user: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        case_assignments::table
+            .inner_join(
+                users::table.on(users::tenant_id
+                    .eq(case_assignments::tenant_id)
+                    .and(users::id.eq(case_assignments::user_id))),
+            )
+            .filter(case_assignments::case_id.eq(case_id))
+            .filter(case_assignments::user_id.eq(user))
+            .filter(users::active),
+    ))
+    .get_result(conn)
+}
+
 pub fn assigned_staff(
     conn: &mut PgConnection,
     tenant: TenantId,

@@ -370,19 +370,21 @@ fn texts(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<TextView>, App
         .collect()
 }
 
-/// An answer as selected by `answer_columns!`.
-type AnswerRow = (
-    Uuid,
-    Uuid,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    Option<String>,
-    Option<String>,
-);
+/// An answer as selected by `answer_columns!`, field by field in its order.
+#[derive(Queryable)]
+struct AnswerRow {
+    meeting_id: Uuid,
+    participant_id: Uuid,
+    response: String,
+    comment: Option<String>,
+    contribution: Option<String>,
+    availability: Option<String>,
+    answered_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    recorded_how: Option<String>,
+    /// The staff member who recorded it on the person's behalf.
+    recorded_by: Option<String>,
+}
 
 /// A waiver: participant, scope, granted, withdrawn.
 type WaiverRow = (Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>);
@@ -391,25 +393,23 @@ type WaiverRow = (Uuid, String, DateTime<Utc>, Option<DateTime<Utc>>);
 type PreparationRow = (Uuid, Uuid, DateTime<Utc>, Option<String>, Option<String>);
 
 fn answer_view(row: AnswerRow) -> Result<AnswerView, AppError> {
-    let (meeting_id, participant_id, response, comment, contribution, availability, at, upd) =
-        (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
-    let recorded = match (row.8, row.9) {
-        (Some(how), name) => Some(RecordedAnswer {
+    let recorded = match row.recorded_how {
+        Some(how) => Some(RecordedAnswer {
             how: stored(AnsweredHow::parse, &how)?,
-            by: name.unwrap_or_default(),
+            by: row.recorded_by.unwrap_or_default(),
         }),
-        (None, _) => None,
+        None => None,
     };
     Ok(AnswerView {
-        meeting_id,
-        participant_id,
+        meeting_id: row.meeting_id,
+        participant_id: row.participant_id,
         recorded,
-        response: stored(Response::parse, &response)?,
-        comment,
-        contribution,
-        availability,
-        answered_at: at,
-        updated_at: upd,
+        response: stored(Response::parse, &row.response)?,
+        comment: row.comment,
+        contribution: row.contribution,
+        availability: row.availability,
+        answered_at: row.answered_at,
+        updated_at: row.updated_at,
     })
 }
 

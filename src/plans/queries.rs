@@ -28,9 +28,8 @@ use crate::councils::queries::{Council, team};
 use crate::councils::views::TeamMember;
 use crate::db::TenantId;
 use crate::db::schema::{
-    case_assignments, cases, children, plan_approvals, plan_child_links, plan_commitments,
-    plan_evaluation_goals, plan_evaluations, plan_follow_ups, plan_goals, plan_versions, plans,
-    users,
+    cases, children, plan_approvals, plan_child_links, plan_commitments, plan_evaluation_goals,
+    plan_evaluations, plan_follow_ups, plan_goals, plan_versions, plans,
 };
 use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::tokens::{ChildLink, LinkToken};
@@ -175,14 +174,6 @@ pub fn plan_by_id(conn: &mut PgConnection, id: Uuid) -> Result<Option<Plan>, App
         .transpose()
 }
 
-fn staff_name(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<String>> {
-    users::table
-        .filter(users::id.eq(user))
-        .select(users::display_name)
-        .first(conn)
-        .optional()
-}
-
 fn owner_view(
     conn: &mut PgConnection,
     team: &[TeamMember],
@@ -201,7 +192,9 @@ fn owner_view(
         Owner::Staff(u) => OwnerView {
             participant_id: None,
             user_id: Some(u),
-            name: staff_name(conn, u)?.unwrap_or_default(),
+            name: crate::access::staff::contact(conn, u)?
+                .map(|c| c.name)
+                .unwrap_or_default(),
         },
     })
 }
@@ -887,19 +880,7 @@ fn check_owner(conn: &mut PgConnection, council: &Council, owner: Owner) -> Resu
             }
         }
         Owner::Staff(u) => {
-            let assigned: bool = diesel::select(exists(
-                case_assignments::table
-                    .inner_join(
-                        users::table.on(users::tenant_id
-                            .eq(case_assignments::tenant_id)
-                            .and(users::id.eq(case_assignments::user_id))),
-                    )
-                    .filter(case_assignments::case_id.eq(council.case_id))
-                    .filter(case_assignments::user_id.eq(u))
-                    .filter(users::active),
-            ))
-            .get_result(conn)?;
-            if !assigned {
+            if !crate::cases::queries::works_on(conn, council.case_id, u)? {
                 return Err(AppError::field(
                     "user_id",
                     "not an active staff member assigned to the case",

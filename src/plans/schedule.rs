@@ -25,7 +25,7 @@ use super::domain::{CommitmentStatus, PlanStatus};
 use super::queries::{self, PlanSettings};
 use crate::councils::invitations::{link_url, token_for};
 use crate::db::TenantId;
-use crate::db::schema::{councils, plan_approvals, plan_commitments, plan_follow_ups, users};
+use crate::db::schema::{councils, plan_approvals, plan_commitments, plan_follow_ups};
 use crate::fields::Email;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, Job, NewJob, Subject};
@@ -465,14 +465,9 @@ fn participant_link(
 
 /// An active staff member's address and language.
 fn staff_address(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<(String, Lang)>> {
-    let row: Option<(String, bool, String)> = users::table
-        .filter(users::id.eq(user))
-        .select((users::email, users::active, users::lang))
-        .first(conn)
-        .optional()?;
-    Ok(row
-        .filter(|(_, active, _)| *active)
-        .map(|(email, _, lang)| (email, Lang::parse(&lang).unwrap_or_default())))
+    Ok(crate::access::staff::contact(conn, user)?
+        .filter(|c| c.active)
+        .map(|c| (c.email, c.lang)))
 }
 
 fn plan_page(ctx: &JobContext, plan: &queries::Plan) -> String {

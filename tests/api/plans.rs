@@ -853,6 +853,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     assert_eq!(due.len(), 1);
     assert!(to(due[0]).starts_with("coordinator-"));
     assert_neutral(due[0]);
+    common::jobs::settled(&app, "evaluation_due").await;
     let plan = s.plan(&app, &council).await;
     let follow_up = plan["follow_ups"][0].clone();
     assert_eq!(follow_up["way"], "new_council");

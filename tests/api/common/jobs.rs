@@ -81,3 +81,28 @@ pub fn make_due(app: &TestApp, kind: &str) {
         .execute(&mut app.db.admin_conn())
         .expect("jobs made due");
 }
+
+/// Waits (at most 10 s) until no job of `kind` is pending or running. A job sends its mail
+/// before its transaction commits, so what it wrote is visible only once it has finished, not
+/// when its mail arrives.
+pub async fn settled(app: &TestApp, kind: &str) {
+    #[derive(QueryableByName)]
+    struct Open {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    for _ in 0..200 {
+        let open: Open = diesel::sql_query(
+            "SELECT count(*) AS n FROM jobs WHERE kind = $1 AND status IN ('pending', 'running') \
+             AND due_at <= now()",
+        )
+        .bind::<diesel::sql_types::Text, _>(kind)
+        .get_result(&mut app.db.admin_conn())
+        .expect("open jobs");
+        if open.n == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("jobs of kind {kind} did not finish within 10 s");
+}
