@@ -565,6 +565,7 @@ pub fn team_member(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Op
 enum TeamOf {
     Council(Uuid),
     Participant(Uuid),
+    Participants(Vec<Uuid>),
 }
 
 /// The one join of the team: participants with their map person and staff member.
@@ -623,6 +624,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
             .filter(council_participants::council_id.eq(id))
             .filter(council_participants::removed_at.is_null()),
         TeamOf::Participant(id) => query.filter(council_participants::id.eq(id)),
+        TeamOf::Participants(ids) => query.filter(council_participants::id.eq_any(ids)),
     };
     let rows: Vec<Row> = query.load(conn)?;
     Ok(rows
@@ -1489,6 +1491,105 @@ pub struct UpcomingMeeting {
     pub accepted: i64,
     pub declined: i64,
     pub maybe: i64,
+}
+
+/// Someone invited to a meeting still ahead who has not answered though the last chase went out:
+/// the coordinator's turn to call them, or to record the answer they give by phone.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct UnansweredInvitation {
+    pub case_id: Uuid,
+    pub council_id: Uuid,
+    pub meeting_id: Uuid,
+    pub participant_id: Uuid,
+    /// The person's name as the team shows it.
+    pub name: String,
+    pub kind: CouncilKind,
+    pub starts_at: DateTime<Utc>,
+    /// When the invitation (its link that stands) went out.
+    pub invited_at: DateTime<Utc>,
+}
+
+/// The invitations of `case_ids` to meetings after `now` that nobody answered, though the last
+/// chase is due by now (`chase_max` chases, `chase_after_days` apart, after the invitation),
+/// the meeting soonest first: two queries whatever the number of cases.
+pub fn unanswered_after_chases(
+    conn: &mut PgConnection,
+    case_ids: &[Uuid],
+    now: DateTime<Utc>,
+    cs: &CouncilSettings,
+) -> Result<Vec<UnansweredInvitation>, AppError> {
+    let chased_until =
+        now - chrono::Duration::days(i64::from(cs.chase_max) * i64::from(cs.chase_after_days));
+    type Row = (
+        Uuid,
+        Uuid,
+        Uuid,
+        Uuid,
+        String,
+        Option<DateTime<Utc>>,
+        DateTime<Utc>,
+    );
+    let rows: Vec<Row> = council_invitations::table
+        .inner_join(
+            council_meetings::table.on(council_meetings::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(council_meetings::id.eq(council_invitations::meeting_id))),
+        )
+        .inner_join(
+            councils::table.on(councils::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(councils::id.eq(council_invitations::council_id))),
+        )
+        .left_join(
+            council_answers::table.on(council_answers::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(council_answers::meeting_id.eq(council_invitations::meeting_id))
+                .and(council_answers::participant_id.eq(council_invitations::participant_id))),
+        )
+        .filter(councils::case_id.eq_any(case_ids))
+        .filter(council_invitations::revoked_at.is_null())
+        .filter(council_invitations::created_at.le(chased_until))
+        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
+        .filter(council_meetings::starts_at.gt(now))
+        .filter(council_answers::participant_id.nullable().is_null())
+        .order((council_meetings::starts_at, council_invitations::created_at))
+        .select((
+            councils::case_id,
+            councils::id,
+            council_meetings::id,
+            council_invitations::participant_id,
+            councils::kind,
+            council_meetings::starts_at,
+            council_invitations::created_at,
+        ))
+        .load(conn)?;
+    let team = team_rows(
+        conn,
+        TeamOf::Participants(rows.iter().map(|r| r.3).collect()),
+    )?;
+    let mut seen = std::collections::HashSet::new();
+    rows.into_iter()
+        // A link sent again is a new row: each person once per meeting, by the first link.
+        .filter(|r| seen.insert((r.2, r.3)))
+        .filter_map(
+            |(case_id, council_id, meeting_id, participant_id, kind, starts_at, at)| {
+                let member = team.iter().find(|m| m.participant_id == participant_id)?;
+                let starts_at = starts_at?;
+                (!member.removed).then(|| {
+                    Ok(UnansweredInvitation {
+                        case_id,
+                        council_id,
+                        meeting_id,
+                        participant_id,
+                        name: member.name.clone(),
+                        kind: stored(CouncilKind::parse, &kind)?,
+                        starts_at,
+                        invited_at: at,
+                    })
+                })
+            },
+        )
+        .collect()
 }
 
 /// The meetings of `case_ids` that start between `from` and `to` and are not cancelled, soonest

@@ -15,7 +15,8 @@ use crate::web::problem::AppError;
 
 /// The start page of the caller's staff member across every case assigned to them, in one
 /// tenant transaction and a fixed number of queries (the cases with their prompts, the
-/// meetings with their answers, the overdue commitments, the evaluations), whatever the number
+/// meetings with their answers, the invitations unanswered after the last chase, the overdue
+/// commitments, the evaluations), whatever the number
 /// of cases. The read is audited once, with how many cases it covered.
 /// The service's time zone comes with it, to show the meetings' times in.
 pub async fn start_page(db: &Db, caller: &Caller) -> Result<(Overview, Tz), AppError> {
@@ -34,6 +35,9 @@ pub async fn start_page(db: &Db, caller: &Caller) -> Result<(Overview, Tz), AppE
             clock.now,
             rules::meetings_until(clock.now),
         )?;
+        let chasing = crate::councils::queries::CouncilSettings::load(conn)?;
+        let unanswered =
+            crate::councils::queries::unanswered_after_chases(conn, &ids, clock.now, &chasing)?;
         let overdue_commitments =
             crate::plans::queries::overdue_commitments(conn, &ids, clock.today)?;
         let evaluations = crate::plans::queries::evaluations_due(
@@ -68,6 +72,7 @@ pub async fn start_page(db: &Db, caller: &Caller) -> Result<(Overview, Tz), AppE
         let overview = Overview {
             children,
             meetings,
+            unanswered,
             overdue_commitments,
             evaluations,
             prompts,

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::cases::rules::Prompt;
-use crate::councils::queries::UpcomingMeeting;
+use crate::councils::queries::{UnansweredInvitation, UpcomingMeeting};
 use crate::plans::queries::{EvaluationComing, OverdueCommitment};
 
 /// A case and what its map needs.
@@ -24,6 +24,9 @@ pub struct Overview {
     pub children: HashMap<Uuid, String>,
     /// Meetings in the next 14 days, soonest first, with the answers so far.
     pub meetings: Vec<UpcomingMeeting>,
+    /// People who have not answered a meeting ahead though the last chase went out, the
+    /// meeting soonest first: to be called.
+    pub unanswered: Vec<UnansweredInvitation>,
     /// Commitments past their date and not done, oldest first.
     pub overdue_commitments: Vec<OverdueCommitment>,
     /// Evaluations due within six weeks or past, soonest first.
@@ -40,6 +43,7 @@ impl Overview {
 
     pub fn is_empty(&self) -> bool {
         self.meetings.is_empty()
+            && self.unanswered.is_empty()
             && self.overdue_commitments.is_empty()
             && self.evaluations.is_empty()
             && self.prompts.is_empty()

@@ -1,5 +1,5 @@
-//! The start page across a staff member's cases: an upcoming meeting with its answers, a
-//! commitment past its date, the evaluation falling due and the map's prompts, each linking to
+//! The start page across a staff member's cases: an upcoming meeting with its answers, the
+//! people who have not answered after the last chase, a commitment past its date, the evaluation falling due and the map's prompts, each linking to
 //! where to act; only the caller's own cases, and never for a leader.
 
 use crate::common;
@@ -108,11 +108,41 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
     s.invite(&app, &next, &upcoming).await;
 
     let overview = app.get_json("/api/v1/overview", &s.staff.key, 200).await;
+    assert_eq!(
+        overview["unanswered"],
+        json!([]),
+        "just invited: the chases are still to come"
+    );
+    // Weeks later, past every chase: one person answered, two did not.
+    diesel::sql_query(format!(
+        "UPDATE council_invitations SET created_at = now() - interval '60 days' \
+         WHERE meeting_id = '{upcoming}'"
+    ))
+    .execute(&mut app.db.admin_conn())
+    .unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO council_answers (tenant_id, meeting_id, participant_id, council_id, response) \
+         SELECT tenant_id, meeting_id, participant_id, council_id, 'accept' \
+         FROM council_invitations WHERE meeting_id = '{upcoming}' \
+         ORDER BY participant_id LIMIT 1"
+    ))
+    .execute(&mut app.db.admin_conn())
+    .unwrap();
+    let overview = app.get_json("/api/v1/overview", &s.staff.key, 200).await;
+    let unanswered = overview["unanswered"].as_array().unwrap();
+    assert_eq!(unanswered.len(), 2, "{overview}");
+    assert!(
+        unanswered.iter().all(
+            |u| u["meeting_id"] == upcoming.as_str() && !u["name"].as_str().unwrap().is_empty()
+        ),
+        "{unanswered:?}"
+    );
+    let to_call = unanswered[0]["participant_id"].as_str().unwrap().to_owned();
     let meetings = overview["meetings"].as_array().unwrap();
     assert_eq!(meetings.len(), 1, "{overview}");
     assert_eq!(meetings[0]["meeting_id"], upcoming.as_str());
     assert_eq!(meetings[0]["invited"], 3);
-    assert_eq!(meetings[0]["accepted"], 0);
+    assert_eq!(meetings[0]["accepted"], 1);
     let overdue = overview["overdue_commitments"].as_array().unwrap();
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0]["text"], "Henter på skolen hver fredag");
@@ -141,12 +171,21 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
     )));
     assert!(page.contains(&format!("/cases/{}/councils/{next}\"", s.case)));
     assert!(page.contains(CHILD_FIRST));
-    assert!(page.contains("3 invitert: 0 kommer"));
+    assert!(page.contains("3 invitert: 1 kommer"));
+    assert!(
+        page.contains(&format!(
+            "/cases/{}/councils/{next}/tasks/invitations#answer-response-{to_call}",
+            s.case
+        )),
+        "to the form that records their answer"
+    );
+    assert!(page.contains("Ikke svart etter siste purring"));
 
     // Someone else's start page shows none of it; a leader has none.
     let other = app.staff("fjordvik", "coordinator").await;
     let theirs = app.get_json("/api/v1/overview", &other.key, 200).await;
     assert_eq!(theirs["meetings"], json!([]));
+    assert_eq!(theirs["unanswered"], json!([]));
     assert_eq!(theirs["prompts"], json!([]));
     let leader = app.staff("fjordvik", "leader").await;
     let res = app
