@@ -47,6 +47,10 @@ pub struct DemoPerson {
     /// How they can step in at short notice, if they can.
     pub step_in: Option<&'static str>,
     pub phone: Option<&'static str>,
+    /// When they can be reached, in everyday words.
+    pub reachable: Option<&'static str>,
+    /// Whether they can take the child in at short notice.
+    pub takes_child: bool,
     pub abroad: bool,
     /// The child's words about them, and who wrote them down.
     pub words: Option<(&'static str, &'static str)>,
@@ -63,6 +67,8 @@ const PERSON: DemoPerson = DemoPerson {
     can_strengthen: false,
     step_in: None,
     phone: None,
+    reachable: None,
+    takes_child: false,
     abroad: false,
     words: None,
 };
@@ -121,6 +127,8 @@ pub const FJORDVIK: &[DemoCase] = &[
                 lineage: "maternal",
                 closeness: "close",
                 step_in: Some("Kan hente på skolen og ha Nora noen netter"),
+                reachable: Some("Hverdager etter 16, helg hele døgnet"),
+                takes_child: true,
                 phone: Some("400 00 101"),
                 words: Some(("Hos mormor får jeg bake boller og se på fuglene.", "child")),
                 ..PERSON
@@ -139,6 +147,7 @@ pub const FJORDVIK: &[DemoCase] = &[
                 lineage: "maternal",
                 closeness: "close",
                 step_in: Some("Kan komme samme kveld og bli over helgen"),
+                reachable: Some("Hele døgnet, best på mobil"),
                 phone: Some("400 00 102"),
                 ..PERSON
             },
@@ -248,6 +257,8 @@ pub const FJORDVIK: &[DemoCase] = &[
                 lineage: "both",
                 closeness: "close",
                 step_in: Some("Jonas kan bo hos henne noen dager"),
+                reachable: Some("Etter kl. 15 på hverdager, helg hele døgnet"),
+                takes_child: true,
                 phone: Some("400 00 201"),
                 words: Some(("Ida er den jeg ringer når det blir bråk hjemme.", "child")),
                 ..PERSON
@@ -355,6 +366,8 @@ pub const FJORDVIK: &[DemoCase] = &[
                 category: "distant_relative",
                 lineage: "maternal",
                 step_in: Some("Kan ha Amina hos seg med kort varsel"),
+                reachable: Some("Hele døgnet"),
+                takes_child: true,
                 phone: Some("400 00 301"),
                 ..PERSON
             },
@@ -435,6 +448,7 @@ pub const NORDLIA: &[DemoCase] = &[
                 lineage: "maternal",
                 closeness: "close",
                 step_in: Some("Bor i nabobygda og kan komme med en gang"),
+                reachable: Some("Kveld og natt, jobber dag"),
                 phone: Some("400 00 401"),
                 words: Some(("Mormor lar meg ri på hesten hennes.", "child")),
                 ..PERSON
@@ -530,6 +544,8 @@ pub const NORDLIA: &[DemoCase] = &[
                 lineage: "paternal",
                 closeness: "close",
                 step_in: Some("Mathias kan bo hos henne i reinbeitetiden"),
+                reachable: Some("Hverdager 8–20, ikke i reinbeitetiden"),
+                takes_child: true,
                 phone: Some("400 00 501"),
                 words: Some(("Hos áhkku er det stille.", "child")),
                 ..PERSON
@@ -727,6 +743,8 @@ fn person_request(person: &DemoPerson) -> PersonRequest {
         can_strengthen: Some(person.can_strengthen),
         can_step_in: Some(person.step_in.is_some()),
         step_in_how: person.step_in.map(str::to_owned),
+        reachable_when: person.reachable.map(str::to_owned),
+        can_take_child: Some(person.takes_child),
         email: None,
         phone: person.phone.map(str::to_owned),
         address: None,
