@@ -15,8 +15,9 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEntry};
 use crate::cases::domain::{
-    ChildRequest, MeasureRequest, NetworkCheckRequest, NewCase, NewCaseRequest, NewCheck,
-    NewMeasure, NewRevision, PersonInput, PersonRequest, RevisionRequest, WordsRequest,
+    CaseUpdate, CaseUpdateRequest, ChildRequest, MeasureRequest, NetworkCheckRequest, NewCase,
+    NewCaseRequest, NewCheck, NewMeasure, NewRevision, PersonInput, PersonRequest, RevisionRequest,
+    WordsRequest,
 };
 use crate::cases::queries::{self, TenantClock};
 use crate::cases::{lifecycle, reminders};
@@ -107,6 +108,8 @@ pub struct DemoCase {
     pub persons: &'static [DemoPerson],
     pub revisions: &'static [DemoRevision],
     pub measure: Option<DemoMeasure>,
+    /// Where the child can go at short notice, as the acute list shows it.
+    pub where_child_can_go: Option<&'static str>,
 }
 
 pub const FJORDVIK: &[DemoCase] = &[
@@ -239,6 +242,9 @@ pub const FJORDVIK: &[DemoCase] = &[
             },
         ],
         measure: None,
+        where_child_can_go: Some(
+            "Hos tante på Fjordvik sentrum (har nøkkel og eget rom til Nora). Ellers beredskapshjem via barnevernvakten.",
+        ),
     },
     DemoCase {
         first_name: "Jonas",
@@ -339,6 +345,9 @@ pub const FJORDVIK: &[DemoCase] = &[
             )),
             decided: true,
         }),
+        where_child_can_go: Some(
+            "Hos mormor i Lia; hun henter på skolen. Kan ikke være hos far uten avtale.",
+        ),
     },
     DemoCase {
         first_name: "Amina",
@@ -427,6 +436,7 @@ pub const FJORDVIK: &[DemoCase] = &[
             ),
         }],
         measure: None,
+        where_child_can_go: Some("Hos tante i nabobygda, som kan hente samme kveld."),
     },
 ];
 
@@ -525,6 +535,7 @@ pub const NORDLIA: &[DemoCase] = &[
             why_not: None,
         }],
         measure: None,
+        where_child_can_go: None,
     },
     DemoCase {
         first_name: "Mathias",
@@ -611,6 +622,7 @@ pub const NORDLIA: &[DemoCase] = &[
             check: None,
             decided: false,
         }),
+        where_child_can_go: Some("Hos farmor i bygda; i reinbeitetiden hos nabofamilien."),
     },
 ];
 
@@ -666,6 +678,13 @@ fn write_case(
     let new = NewCase::parse(&request, clock.now, clock.today)?;
     let case = lifecycle::open_case(conn, tenant, coordinator, &new, clock)?;
     audit::record(conn, tenant, system("case.create").object("case", case.id))?;
+    if let Some(note) = demo.where_child_can_go {
+        let update = CaseUpdate::parse(&CaseUpdateRequest {
+            where_child_can_go: Some(note.to_owned()),
+            ..CaseUpdateRequest::default()
+        })?;
+        queries::update_case(conn, tenant, &case, &update)?;
+    }
     queries::assign(conn, tenant, case.id, caseworker, Some(coordinator))?;
     audit::record(
         conn,
