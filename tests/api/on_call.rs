@@ -16,7 +16,7 @@ use tillit::db::schema::{acute_openings, audit_log};
 /// A service with a coordinator's case of Nora Berg (reference 2026/0042): her mother's sister,
 /// who can step in and take her in and can be reached after four, and her teacher, who cannot;
 /// and a note on where she can go.
-async fn service_with_case(app: &TestApp, slug: &str) -> (Staff, String) {
+pub(crate) async fn service_with_case(app: &TestApp, slug: &str) -> (Staff, String) {
     app.create_tenant(slug, &["4624"]).await;
     let coordinator = app.staff(slug, "coordinator").await;
     let k = &coordinator.key;
