@@ -439,3 +439,42 @@ async fn the_review_list_pages_newest_first() {
     assert!(page.contains("rel=\"next\" href=\"/acute-openings?page=2\""));
     assert!(!page.contains("Nora"), "the case by its reference only");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_on_call_access_and_its_refusal() {
+    let app = TestApp::spawn().await;
+    let doc = json_of(
+        app.client
+            .get(format!("{}/api/v1/openapi.json", app.address))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/on-call/cases", "get"),
+        ("/api/v1/on-call/openings", "post"),
+        ("/api/v1/on-call/openings", "get"),
+        ("/api/v1/on-call/openings/{id}/acute-list", "get"),
+        ("/api/v1/acute-openings", "get"),
+        ("/api/v1/cases/{id}/acute-openings", "get"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    let description = doc["info"]["description"].as_str().unwrap();
+    assert!(description.contains("urn:tillit:problem:acute-opening-closed"));
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for schema in [
+        "OpeningRequest",
+        "OpeningView",
+        "OpenedAcuteList",
+        "CaseChoice",
+    ] {
+        assert!(schemas.contains_key(schema), "{schema} missing");
+    }
+}
