@@ -478,3 +478,90 @@ async fn the_openapi_document_describes_on_call_access_and_its_refusal() {
         assert!(schemas.contains_key(schema), "{schema} missing");
     }
 }
+
+#[tokio::test]
+async fn when_a_person_can_be_reached_and_where_the_child_can_go_are_kept_in_the_history_and_the_forms()
+ {
+    let app = TestApp::spawn().await;
+    let (coordinator, case) = service_with_case(&app, "fjordvik").await;
+    let k = &coordinator.key;
+    let base = format!("/api/v1/cases/{case}");
+    app.post_json(
+        &format!("{base}/revisions"),
+        k,
+        json!({ "child_participated": false }),
+        201,
+    )
+    .await;
+    let persons = app.get_json(&format!("{base}/persons"), k, 200).await;
+    let hilde = persons
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Tante Hilde")
+        .expect("Hilde")
+        .clone();
+    let changed = json!({
+        "name": "Tante Hilde", "relation": "mors søster", "category": "near_family",
+        "lineage": "maternal", "closeness": "close", "quality": "supportive",
+        "can_step_in": true, "step_in_how": "Kan hente og ha Nora noen netter",
+        "can_take_child": false, "reachable_when": "Bare etter kl. 18",
+        "phone": "91234567",
+    });
+    app.put_json(
+        &format!("{base}/persons/{}", hilde["id"].as_str().unwrap()),
+        k,
+        changed,
+        200,
+    )
+    .await;
+    let diff = app
+        .get_json(&format!("{base}/changes?from=1"), k, 200)
+        .await;
+    let fields: Vec<&str> = diff["changed"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["reachable_when", "can_take_child"], "{diff}");
+    assert_eq!(
+        diff["changed"][0]["changes"][0]["from"],
+        "Hverdager etter 16, helg hele døgnet"
+    );
+
+    // The case page's forms: the person form shows what is recorded, and the status form keeps
+    // the note on where the child can go.
+    let me = app.sign_in(&coordinator).await;
+    let (_, form) = answer(
+        app.page(
+            &format!("/cases/{case}/persons/{}", hilde["id"].as_str().unwrap()),
+            &me,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert!(form.contains("Når personen kan nås") && form.contains("value=\"Bare etter kl. 18\""));
+    assert!(form.contains("Kan ta imot barnet på kort varsel"));
+    app.submit(
+        &format!("/cases/{case}/status"),
+        &me,
+        &[
+            ("phase", "investigation"),
+            ("where_child_can_go", "Hos mormor i Lia."),
+        ],
+    )
+    .await;
+    let view = app.get_json(&base, k, 200).await;
+    assert_eq!(view["where_child_can_go"], "Hos mormor i Lia.");
+    let (_, acute) = answer(
+        app.page(&format!("/cases/{case}/acute"), &me)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(acute.contains("Hos mormor i Lia.") && acute.contains("Bare etter kl. 18"));
+}
