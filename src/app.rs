@@ -36,6 +36,7 @@ pub fn jobs() -> Registry {
         .register::<plans::schedule::EvaluationUndocumented>()
         .register::<recruitment::links::CandidateMessage>()
         .register::<recruitment::links::SelfInformationReminder>()
+        .register::<oncall::notice::AcuteOpened>()
 }
 
 /// The shared state of the service, with its job kinds.

@@ -140,6 +140,16 @@ pub async fn open(
                 now,
                 expires_at,
             )?;
+            // The case's staff are told, neutrally, once quiet hours are over.
+            crate::jobs::schedule(
+                conn,
+                caller.tenant,
+                &crate::jobs::NewJob::new(
+                    &super::notice::AcuteOpened { case_id: case.id },
+                    now,
+                    Some(crate::cases::reminders::subject(case.id)),
+                ),
+            )?;
             audit::record(
                 conn,
                 caller.tenant,

@@ -9,10 +9,12 @@
 //! `acute_openings` (who, in which role, when, why, until when), shown to the case's assigned
 //! staff on the case page and at `GET /api/v1/cases/{id}/acute-openings`, and listed for the
 //! leader and the service's admin to review (`/acute-openings`), by the case's reference only.
+//! The assigned staff also get a neutral email ([`notice::AcuteOpened`]) after quiet hours.
 
 pub mod actions;
 pub mod domain;
 pub mod handlers;
+pub mod notice;
 pub mod pages;
 pub mod queries;
 pub mod rules;

@@ -565,3 +565,46 @@ async fn when_a_person_can_be_reached_and_where_the_child_can_go_are_kept_in_the
     .await;
     assert!(acute.contains("Hos mormor i Lia.") && acute.contains("Bare etter kl. 18"));
 }
+
+#[tokio::test]
+async fn the_assigned_staff_get_a_neutral_email_that_the_acute_list_was_opened() {
+    use common::jobs::{Workers, fast_jobs, no_quiet_hours};
+    use common::services::SmtpSink;
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let (coordinator, case) = service_with_case(&app, "fjordvik").await;
+    let on_call = app.staff("fjordvik", "on_call").await;
+    no_quiet_hours(&app, coordinator.tenant);
+    app.post_json(
+        "/api/v1/on-call/openings",
+        &on_call.key,
+        json!({ "case_id": case, "reason": "Politiet ringte om Nora Berg." }),
+        201,
+    )
+    .await;
+    let workers = Workers::start(&app);
+    sink.wait_for(1, std::time::Duration::from_secs(30)).await;
+    workers.stop().await;
+    let messages = sink.messages_but_setup();
+    assert_eq!(messages.len(), 1, "the one staff member assigned");
+    let message = &messages[0];
+    assert!(message.to().starts_with("coordinator-"), "{}", message.to());
+    let everything = message.everything();
+    assert!(
+        everything.contains(&format!("/cases/{case}")),
+        "a link to the case"
+    );
+    for secret in [
+        "Nora",
+        "Berg",
+        "2026/0042",
+        "Politiet",
+        "Ansatt on_call",
+        "akutt",
+    ] {
+        assert!(
+            !everything.contains(secret),
+            "neutral: {secret} in {everything}"
+        );
+    }
+}
