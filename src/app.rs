@@ -13,8 +13,8 @@ use crate::jobs::Registry;
 use crate::web::AppState;
 use crate::web::state::StateError;
 use crate::{
-    access, cases, councils, figures, onboarding, openapi, overview, plans, recruitment, tenancy,
-    web as plumbing,
+    access, cases, councils, figures, onboarding, oncall, openapi, overview, plans, recruitment,
+    tenancy, web as plumbing,
 };
 
 /// Every kind of job the service runs, each registered from the capability that owns it.
@@ -36,6 +36,7 @@ pub fn jobs() -> Registry {
         .register::<plans::schedule::EvaluationUndocumented>()
         .register::<recruitment::links::CandidateMessage>()
         .register::<recruitment::links::SelfInformationReminder>()
+        .register::<oncall::notice::AcuteOpened>()
 }
 
 /// The shared state of the service, with its job kinds.
@@ -43,8 +44,18 @@ pub fn state(settings: Settings) -> Result<AppState, StateError> {
     AppState::new(settings, jobs())
 }
 
+/// What the capabilities built on cases add to the case page: the councils and the on-call
+/// openings of the acute list.
+pub fn case_page_sections() -> cases::views::CasePageSections {
+    cases::views::CasePageSections {
+        councils: councils::pages::case_councils,
+        openings: oncall::queries::case_openings,
+    }
+}
+
 /// Every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::Data::new(case_page_sections()));
     cfg.service(access::home::home)
         .service(plumbing::i18n::choose_language)
         .service(plumbing::assets::stylesheet)
@@ -112,7 +123,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(plans::routes)
         .configure(overview::routes)
         .configure(figures::routes)
-        .configure(recruitment::routes);
+        .configure(recruitment::routes)
+        .configure(oncall::routes);
 }
 
 /// Starts the HTTP server on `listener`. It does not listen for signals itself: the caller owns

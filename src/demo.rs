@@ -60,18 +60,20 @@ pub const DEMO_PASSWORD: &str = "tillit-demo-passord";
 pub const DEMO_TOTP_SECRET: &str = "KRUWY3DJOQWWIZLNN4WXIYLMNRSW4ZDF";
 
 /// One of each role, by the local part of their email (the service's domain follows).
-const STAFF: [(Role, &str); 4] = [
+const STAFF: [(Role, &str); 5] = [
     (Role::TenantAdmin, "admin"),
     (Role::Leader, "leder"),
     (Role::Caseworker, "saksbehandler"),
     (Role::Coordinator, "koordinator"),
+    (Role::OnCall, "barnevernvakt"),
 ];
 
-const NAMES: [&str; 4] = [
+const NAMES: [&str; 5] = [
     "Astrid Administrator",
     "Leif Leder",
     "Siri Saksbehandler",
     "Kåre Koordinator",
+    "Vera Vakt",
 ];
 
 /// Gives the new service's admin the demo password and adds one staff member of each other role.
@@ -154,6 +156,61 @@ async fn seed_cases(
         .await
 }
 
+/// The on-call service opened the acute list of the service's oldest case three hours ago, in
+/// the night, with its reason: the case page shows it to the case's staff, and the leader's
+/// review lists it (still open for nine hours after `demo` starts).
+async fn seed_opening(
+    state: &AppState,
+    slug: &Slug,
+    service: &DemoService,
+) -> Result<(), AppError> {
+    let Some(tenant) = tenancy::tenant_by_slug(&state.db, slug).await? else {
+        return Ok(());
+    };
+    let domain = service.admin_email.split('@').nth(1).unwrap_or_default();
+    let email = format!("barnevernvakt@{domain}");
+    let now = state.clock.now();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            let on_call: uuid::Uuid = users::table
+                .filter(users::email.eq(&email))
+                .select(users::id)
+                .first(conn)?;
+            let case: uuid::Uuid = crate::db::schema::cases::table
+                .order(crate::db::schema::cases::opened_at.asc())
+                .select(crate::db::schema::cases::id)
+                .first(conn)?;
+            let id = uuid::Uuid::now_v7();
+            let opened_at = now - chrono::Duration::hours(3);
+            let new = crate::oncall::domain::NewOpening {
+                reason: "Politiet ringte kl. 01.40: mor er kjørt til legevakten, barnet er alene                          hjemme og må hentes i natt."
+                    .to_owned(),
+                call_reference: Some("BV-2026-0311".to_owned()),
+            };
+            crate::oncall::queries::insert(
+                conn,
+                tenant,
+                id,
+                case,
+                on_call,
+                Role::OnCall.as_str(),
+                &new,
+                opened_at,
+                opened_at + chrono::Duration::hours(crate::oncall::domain::OPEN_HOURS),
+            )?;
+            crate::audit::record(
+                conn,
+                tenant,
+                crate::audit::AuditEntry::new(&Actor::System, "acute.open")
+                    .object("acute_opening", id)
+                    .details(serde_json::json!({ "demo": true, "case_id": case })),
+            )?;
+            Ok::<_, AppError>(())
+        })
+        .await
+}
+
 /// Writes the demo councils into the service's first cases (newest first, as the list shows
 /// them), as its coordinator; returns how many.
 async fn seed_councils(
@@ -227,11 +284,17 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
                 "  {written} invented cases with network maps, for the coordinator and the caseworker"
             );
             let councils = seed_councils(state, &slug, &service).await?;
+            seed_opening(state, &slug, &service).await?;
             let _ = writeln!(
                 out,
                 "  {councils} councils: a network council with its invitation sent, a family group conference begun \
                  with a foster-home recruitment at the family's plan of two ranked homes, and an earlier \
                  network council whose plan awaits the network's approval (one approval, one objection)"
+            );
+            let _ = writeln!(
+                out,
+                "  the on-call service (barnevernvakt) opened the oldest case's acute list three hours ago, \
+                 with its reason: its staff see it on the case page, the leader at {base}/acute-openings"
             );
         }
         let _ = writeln!(
@@ -242,6 +305,16 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
         for (role, local) in STAFF {
             let domain = service.admin_email.split('@').nth(1).unwrap_or_default();
             let _ = writeln!(out, "    {:<13} {local}@{domain}", role.as_str());
+        }
+        if let Some(first) = service.cases.first() {
+            let _ = writeln!(
+                out,
+                "  the on-call login ({}) finds a case at {base}/on-call by its reference (e.g. {}-{}) \
+                 or the child's name and opens its acute list for 12 hours with a reason",
+                Role::OnCall.as_str(),
+                first.last_name,
+                first.opened_days_ago
+            );
         }
         let _ = writeln!(
             out,

@@ -16,6 +16,7 @@ pub mod figures;
 pub mod jobs;
 pub mod mail;
 pub mod onboarding;
+pub mod oncall;
 pub mod openapi;
 pub mod overview;
 pub mod plans;

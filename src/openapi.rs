@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
 use crate::web::i18n::Lang;
 use crate::web::problem::{AppError, PROBLEM_JSON};
 use crate::web::refusal::Refusal;
-use crate::{access, cases, councils, plans, recruitment, web};
+use crate::{access, cases, councils, oncall, plans, recruitment, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -114,6 +114,12 @@ use crate::{access, cases, councils, plans, recruitment, web};
         recruitment::handlers::record_step,
         recruitment::handlers::add_candidate,
         recruitment::handlers::get_form,
+        oncall::handlers::lookup,
+        oncall::handlers::open,
+        oncall::handlers::my_openings,
+        oncall::handlers::opening_acute_list,
+        oncall::handlers::review,
+        oncall::handlers::case_openings,
     ),
     components(schemas(web::problem::Problem, web::problem::FieldError)),
     modifiers(&BearerAuth, &Refusals),

@@ -7,6 +7,28 @@ use chrono_tz::Tz;
 
 use crate::web::i18n::Lang;
 
+/// The service's notion of now. In production it is the system clock; a test moves it forward
+/// ([`Clock::advance`]) to see what happens when a time limit passes (an on-call opening after its
+/// 12 hours), without touching the rows. Clones share the same offset.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_secs: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// Now, moved by whatever a test has advanced the clock by.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+            + chrono::Duration::seconds(self.offset_secs.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Moves this clock (and every clone of it) forward by `by`.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.offset_secs
+            .fetch_add(by.num_seconds(), std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// `time` on `date` in `tz`, as UTC. A time that does not exist (skipped by the spring change) is
 /// moved forward past the gap; an ambiguous one (repeated in autumn) takes the first occurrence.
 pub fn local_to_utc(date: NaiveDate, time: NaiveTime, tz: Tz) -> DateTime<Utc> {

@@ -1623,6 +1623,7 @@ pub fn role_key(role: &str) -> &'static str {
         "leader" => "role.leader",
         "caseworker" => "role.caseworker",
         "foster_care" => "role.foster_care",
+        "on_call" => "role.on_call",
         _ => "role.coordinator",
     }
 }

@@ -27,7 +27,8 @@ pub use caller::Caller;
 /// Leaders see aggregate figures only; caseworkers and coordinators see the cases assigned to
 /// them; tenant admins manage the service and see no case data unless assigned; foster care
 /// officers (the foster care service's staff) see only the recruitment of the cases assigned to
-/// them.
+/// them; the on-call service (barnevernvakt) sees no case, only the acute list of a case they open
+/// with a stated reason, for 12 hours (`crate::oncall`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -36,15 +37,17 @@ pub enum Role {
     Caseworker,
     Coordinator,
     FosterCare,
+    OnCall,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::TenantAdmin,
         Role::Leader,
         Role::Caseworker,
         Role::Coordinator,
         Role::FosterCare,
+        Role::OnCall,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +57,7 @@ impl Role {
             Self::Caseworker => "caseworker",
             Self::Coordinator => "coordinator",
             Self::FosterCare => "foster_care",
+            Self::OnCall => "on_call",
         }
     }
 

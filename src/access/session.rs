@@ -186,8 +186,14 @@ fn load_live(
 /// The navigation of a signed-in person with `role`, marking the link `path` is under.
 pub fn navigation(role: Role, path: &str) -> Vec<NavLink> {
     let mut links = vec![("/", "nav.home")];
-    if role != Role::Leader {
+    if role != Role::Leader && role != Role::OnCall {
         links.push(("/cases", "nav.cases"));
+    }
+    if matches!(role, Role::OnCall | Role::Caseworker) {
+        links.push(("/on-call", "nav.on_call"));
+    }
+    if matches!(role, Role::Leader | Role::TenantAdmin) {
+        links.push(("/acute-openings", "nav.openings"));
     }
     if role == Role::TenantAdmin {
         links.extend([

@@ -53,6 +53,22 @@ pub fn contact(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<StaffC
     }))
 }
 
+/// How each of `ids` is named in the current tenant (the address for someone without a name), for
+/// lists that name many staff members at once.
+pub fn names(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> QueryResult<std::collections::HashMap<Uuid, String>> {
+    let rows: Vec<(Uuid, String, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name, users::email))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email)| (id, if name.trim().is_empty() { email } else { name }))
+        .collect())
+}
+
 /// Records `user`'s work phone, or removes it.
 pub fn set_work_phone(
     conn: &mut PgConnection,

@@ -31,7 +31,7 @@ pub enum Intent {
 /// The staff member whose assignments decide which cases the caller sees, if any.
 pub fn case_user(caller: &Caller) -> Option<Uuid> {
     match caller.role {
-        Role::Leader | Role::FosterCare => None,
+        Role::Leader | Role::FosterCare | Role::OnCall => None,
         Role::TenantAdmin | Role::Caseworker | Role::Coordinator => caller.user,
     }
 }
@@ -78,6 +78,24 @@ fn open_assigned(
         Intent::Write => query.for_update().first(conn).optional()?,
     };
     found.ok_or(AppError::NotFound)
+}
+
+/// The case `case_id` of the current service *without* the assignment rule. Only for the
+/// on-call opening of a case's acute list (`crate::oncall`), which checks the opener's role, the
+/// stated reason and the 12 hours itself and writes its own audit row in the same transaction.
+/// Another service's case and one that does not exist answer 404 alike.
+pub fn case_for_acute_opening(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_id: Uuid,
+) -> Result<CaseRow, AppError> {
+    cases::table
+        .filter(cases::tenant_id.eq(tenant.0))
+        .filter(cases::id.eq(case_id))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
 }
 
 /// What a case operation has at hand once the case is open.
@@ -228,6 +246,8 @@ mod tests {
         }
         assert_eq!(case_user(&caller(Role::Leader, someone)), None);
         assert_eq!(case_user(&caller(Role::FosterCare, someone)), None);
+        assert_eq!(case_user(&caller(Role::OnCall, someone)), None);
+        assert_eq!(recruitment_user(&caller(Role::OnCall, someone)), None);
         assert_eq!(
             recruitment_user(&caller(Role::FosterCare, someone)),
             someone

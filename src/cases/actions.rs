@@ -824,6 +824,8 @@ pub async fn case_page(
                 councils: (sections.councils)(conn, c.tenant, c.case.id, tr.lang())?,
                 measures: queries::measures(conn, c.tenant, c.case.id)?,
                 staff: queries::case_staff(conn, c.tenant)?,
+                openings: (sections.openings)(conn, c.tenant, c.case.id)?,
+                tz: c.clock.tz,
             };
             Ok((data, Audited::case(c.case.id)))
         },

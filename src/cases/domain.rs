@@ -531,9 +531,13 @@ pub struct CaseUpdateRequest {
     pub reference: Option<String>,
     /// The child's home municipality: one of the service's kommunenummer.
     pub municipality: Option<String>,
+    /// Where the child can go at short notice (places and people that can take the child in),
+    /// shown on the acute list; an empty string removes it.
+    pub where_child_can_go: Option<String>,
 }
 
-/// A change of phase, of the acute flag, of the reference or of the municipality; at least one.
+/// A change of phase, of the acute flag, of the reference, of the municipality or of where the
+/// child can go; at least one.
 #[derive(Debug, Clone)]
 pub struct CaseUpdate {
     pub phase: Option<Phase>,
@@ -541,6 +545,8 @@ pub struct CaseUpdate {
     /// `Some(None)` removes the reference.
     pub reference: Option<Option<String>>,
     pub municipality: Option<Kommunenummer>,
+    /// `Some(None)` removes the note.
+    pub where_child_can_go: Option<Option<String>>,
 }
 
 impl CaseUpdate {
@@ -557,10 +563,24 @@ impl CaseUpdate {
             .map_err(|m| AppError::field("reference", m))?;
         let municipality = municipality(req.municipality.as_deref())
             .map_err(|m| AppError::field("municipality", m))?;
-        if phase.is_none() && req.acute.is_none() && reference.is_none() && municipality.is_none() {
+        let where_child_can_go = req
+            .where_child_can_go
+            .as_deref()
+            .map(|text| match text.trim() {
+                "" => Ok(None),
+                text => long_text(text, 1000).map(Some),
+            })
+            .transpose()
+            .map_err(|m| AppError::field("where_child_can_go", m))?;
+        if phase.is_none()
+            && req.acute.is_none()
+            && reference.is_none()
+            && municipality.is_none()
+            && where_child_can_go.is_none()
+        {
             return Err(AppError::field(
                 "phase",
-                "give a new phase, acute, reference or municipality",
+                "give a new phase, acute, reference, municipality or where the child can go",
             ));
         }
         Ok(Self {
@@ -568,6 +588,7 @@ impl CaseUpdate {
             acute: req.acute,
             reference,
             municipality,
+            where_child_can_go,
         })
     }
 }
@@ -644,6 +665,10 @@ pub struct PersonRequest {
     pub can_step_in: Option<bool>,
     /// How they can step in ("can take the child home for a few nights").
     pub step_in_how: Option<String>,
+    /// When they can be reached ("hverdager etter 16, helg hele døgnet"), shown on the acute list.
+    pub reachable_when: Option<String>,
+    /// Whether they can take the child in at short notice.
+    pub can_take_child: Option<bool>,
     pub email: Option<String>,
     /// Eight digits for a Norwegian number, or + and the country code.
     pub phone: Option<String>,
@@ -673,6 +698,8 @@ pub struct PersonFields {
     pub can_strengthen: bool,
     pub can_step_in: bool,
     pub step_in_how: Option<String>,
+    pub reachable_when: Option<String>,
+    pub can_take_child: bool,
     pub email: Option<Email>,
     pub phone: Option<Phone>,
     pub address: Option<String>,
@@ -718,6 +745,10 @@ impl PersonInput {
                 None => Ok(None),
             }
         });
+        let reachable_when = e.take(
+            "reachable_when",
+            optional_text(req.reachable_when.as_deref(), 300),
+        );
         let email = e.take(
             "email",
             blank_to_none(req.email.as_deref())
@@ -772,6 +803,7 @@ impl PersonInput {
             Some(closeness),
             Some(quality),
             Some(step_in_how),
+            Some(reachable_when),
             Some(email),
             Some(phone),
             Some(address),
@@ -787,6 +819,7 @@ impl PersonInput {
             closeness,
             quality,
             step_in_how,
+            reachable_when,
             email,
             phone,
             address,
@@ -809,6 +842,8 @@ impl PersonInput {
                 can_strengthen: req.can_strengthen.unwrap_or(false),
                 can_step_in,
                 step_in_how,
+                reachable_when,
+                can_take_child: req.can_take_child.unwrap_or(false),
                 email,
                 phone,
                 address,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::views::MapPerson;
 
 /// The fields compared, in the order a reader goes through a person.
-pub const FIELDS: [&str; 16] = [
+pub const FIELDS: [&str; 18] = [
     "name",
     "relation",
     "category",
@@ -21,6 +21,8 @@ pub const FIELDS: [&str; 16] = [
     "can_strengthen",
     "can_step_in",
     "step_in_how",
+    "reachable_when",
+    "can_take_child",
     "email",
     "phone",
     "address",
@@ -124,6 +126,8 @@ mod tests {
             can_strengthen: false,
             can_step_in: false,
             step_in_how: None,
+            reachable_when: None,
+            can_take_child: false,
             email: None,
             phone: None,
             address: None,

@@ -398,7 +398,21 @@ struct CasePage {
     measures: Vec<MeasureView>,
     /// The service's staff who may see cases, for names and the assignment form.
     staff: Vec<StaffMember>,
+    /// Who opened the acute list without being assigned, newest first.
+    openings: Vec<OpeningLine>,
     page: PageState,
+}
+
+/// An opening of the acute list as the case page tells it: who, in which role, when, why and
+/// until when.
+struct OpeningLine {
+    who: String,
+    role: &'static str,
+    opened: String,
+    until: String,
+    open: bool,
+    reason: String,
+    call_reference: Option<String>,
 }
 
 impl CasePage {
@@ -561,6 +575,20 @@ pub(super) async fn case_page_response(
         .iter()
         .map(|p| prompt_text(p, &tr))
         .collect();
+    let now = state.clock.now();
+    let openings = data
+        .openings
+        .into_iter()
+        .map(|o| OpeningLine {
+            who: o.opened_by,
+            role: tr.t(crate::access::admin::role_key(&o.role)),
+            opened: crate::time::moment(o.opened_at, data.tz, tr.lang()),
+            until: crate::time::moment(o.expires_at, data.tz, tr.lang()),
+            open: now < o.expires_at,
+            reason: o.reason,
+            call_reference: o.call_reference,
+        })
+        .collect();
     render(
         page.status,
         &CasePage {
@@ -572,6 +600,7 @@ pub(super) async fn case_page_response(
             svg: data.svg,
             measures: data.measures,
             staff: data.staff,
+            openings,
             page,
         },
     )
@@ -664,6 +693,8 @@ pub struct StatusForm {
     #[serde(default)]
     pub phase: String,
     pub acute: Option<String>,
+    #[serde(default)]
+    pub where_child_can_go: String,
 }
 
 /// Changes the phase and the acute flag from the case page.
@@ -680,6 +711,7 @@ pub async fn change_status(
         acute: Some(form.acute.is_some()),
         reference: None,
         municipality: None,
+        where_child_can_go: Some(form.where_child_can_go),
     };
     actions::update_case(&state.db, &staff.caller(), case_id, request).await?;
     Ok(see_other(format!("/cases/{case_id}/staff?done=status")))
@@ -763,6 +795,9 @@ pub struct PersonForm {
     #[serde(default)]
     pub step_in_how: String,
     #[serde(default)]
+    pub reachable_when: String,
+    pub can_take_child: Option<String>,
+    #[serde(default)]
     pub email: String,
     #[serde(default)]
     pub phone: String,
@@ -801,6 +836,8 @@ impl PersonForm {
             can_strengthen: Some(self.can_strengthen.is_some()),
             can_step_in: Some(self.can_step_in.is_some()),
             step_in_how: Some(self.step_in_how.clone()),
+            reachable_when: Some(self.reachable_when.clone()),
+            can_take_child: Some(self.can_take_child.is_some()),
             email: Some(self.email.clone()),
             phone: Some(self.phone.clone()),
             address: Some(self.address.clone()),
@@ -825,6 +862,8 @@ impl PersonForm {
             can_strengthen: on(p.can_strengthen),
             can_step_in: on(p.can_step_in),
             step_in_how: p.step_in_how.clone().unwrap_or_default(),
+            reachable_when: p.reachable_when.clone().unwrap_or_default(),
+            can_take_child: on(p.can_take_child),
             email: p.email.clone().unwrap_or_default(),
             phone: p.phone.as_deref().map(format_phone).unwrap_or_default(),
             address: p.address.clone().unwrap_or_default(),
@@ -862,6 +901,7 @@ fn person_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
         "closeness" => ("closeness", tr.t("cases.error.choose")),
         "quality" => ("quality", tr.t("cases.error.choose")),
         "step_in_how" => ("step_in_how", tr.t("cases.error.step_in_how")),
+        "reachable_when" => ("reachable_when", tr.t("cases.error.reachable_when")),
         "email" => ("email", tr.t("cases.error.email")),
         "phone" => ("phone", tr.t("cases.error.phone")),
         "address" => ("address", tr.t("cases.error.address")),
@@ -1146,6 +1186,8 @@ fn field_label(field: &str, tr: &Tr) -> &'static str {
         "can_strengthen" => tr.t("cases.person.can_strengthen"),
         "can_step_in" => tr.t("cases.person.can_step_in"),
         "step_in_how" => tr.t("cases.person.step_in_how"),
+        "reachable_when" => tr.t("cases.person.reachable_when"),
+        "can_take_child" => tr.t("cases.person.can_take_child"),
         "email" => tr.t("cases.person.email"),
         "phone" => tr.t("cases.person.phone"),
         "address" => tr.t("cases.person.address"),

@@ -18,9 +18,9 @@ use super::domain::{
 };
 use super::rules::{self, LatestRevision, MapFacts};
 use super::views::{
-    AcuteList, AcutePerson, CaseSummary, CaseView, CheckView, ChildView, ConsideredPerson,
-    MapPerson, MeasureView, PersonView, RevisionSummary, RevisionView, StaffMember, StaffView,
-    WordsView,
+    AcuteList, AcutePerson, CaseChoice, CaseSummary, CaseView, CheckView, ChildView,
+    ConsideredPerson, MapPerson, MeasureView, PersonView, RevisionSummary, RevisionView,
+    StaffMember, StaffView, WordsView,
 };
 use crate::db::TenantId;
 use crate::db::schema::{
@@ -78,6 +78,7 @@ pub struct CaseRow {
     pub phase_changed_at: DateTime<Utc>,
     pub reference: Option<String>,
     pub municipality: Option<String>,
+    pub where_child_can_go: Option<String>,
 }
 
 impl CaseRow {
@@ -239,6 +240,11 @@ pub fn case_row(conn: &mut PgConnection, tenant: TenantId, id: Uuid) -> Result<C
         .first(conn)?)
 }
 
+diesel::define_sql_function! {
+    /// PostgreSQL's `lower`, for comparing references without regard to case.
+    fn lower(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// A pattern that finds `word` anywhere in a name, with LIKE's own characters taken literally.
 fn contains(word: &str) -> String {
     let escaped = word
@@ -262,6 +268,127 @@ pub fn find_cases(
     clock: &TenantClock,
 ) -> Result<(Vec<CaseSummary>, i64), AppError> {
     found(conn, tenant, user, filter, clock, true)
+}
+
+/// The service's reference of each of `ids` (none for a case without one), for lists that name
+/// cases without showing them.
+pub fn references(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    ids: &[Uuid],
+) -> QueryResult<HashMap<Uuid, Option<String>>> {
+    let rows: Vec<(Uuid, Option<String>)> = cases::table
+        .filter(cases::tenant_id.eq(tenant.0))
+        .filter(cases::id.eq_any(ids))
+        .select((cases::id, cases::reference))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The case chosen by the on-call service, as it was offered in the lookup.
+pub fn on_call_choice(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case: &CaseRow,
+) -> Result<CaseChoice, AppError> {
+    let child = child(conn, tenant, case.child_id)?;
+    let municipality_name = match &case.municipality {
+        Some(k) => crate::tenancy::load_municipalities(conn)?
+            .into_iter()
+            .find(|m| &m.kommunenummer == k)
+            .and_then(|m| m.name),
+        None => None,
+    };
+    Ok(CaseChoice {
+        case_id: case.id,
+        reference: case.reference.clone(),
+        child_first_name: child.first_name,
+        child_last_name: child.last_name,
+        child_birth_date: child.birth_date,
+        child_birth_year: child.birth_year,
+        municipality: case.municipality.clone(),
+        municipality_name,
+    })
+}
+
+/// The cases of the service (assigned to anyone) whose reference is `text` (ignoring case) or
+/// whose child's first or last name holds every word of it, for the on-call service to choose
+/// from: at most `limit`, by the child's name. The caller audits the lookup.
+pub fn on_call_choices(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    text: &str,
+    limit: i64,
+) -> Result<Vec<CaseChoice>, AppError> {
+    let text = text.trim();
+    let query = || {
+        cases::table
+            .inner_join(
+                children::table.on(children::tenant_id
+                    .eq(cases::tenant_id)
+                    .and(children::id.eq(cases::child_id))),
+            )
+            .filter(cases::tenant_id.eq(tenant.0))
+            .select((
+                cases::id,
+                cases::reference,
+                children::first_name,
+                children::last_name,
+                children::birth_date,
+                children::birth_year,
+                cases::municipality,
+            ))
+            .order((children::last_name, children::first_name, cases::id))
+            .limit(limit)
+            .into_boxed()
+    };
+    type ChoiceRow = (
+        Uuid,
+        Option<String>,
+        String,
+        String,
+        Option<NaiveDate>,
+        i16,
+        Option<String>,
+    );
+    let mut rows: Vec<ChoiceRow> = query()
+        .filter(lower(cases::reference).eq(text.to_lowercase()))
+        .load(conn)?;
+    let mut by_name = query();
+    for word in text.split_whitespace() {
+        let pattern = contains(word);
+        by_name = by_name.filter(
+            children::first_name
+                .ilike(pattern.clone())
+                .or(children::last_name.ilike(pattern)),
+        );
+    }
+    for row in by_name.load::<ChoiceRow>(conn)? {
+        if !rows.iter().any(|r| r.0 == row.0) && rows.len() < usize::try_from(limit).unwrap_or(0) {
+            rows.push(row);
+        }
+    }
+    let names: HashMap<String, Option<String>> = crate::tenancy::load_municipalities(conn)?
+        .into_iter()
+        .map(|m| (m.kommunenummer, m.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(
+            |(case_id, reference, first, last, birth_date, birth_year, municipality)| CaseChoice {
+                municipality_name: municipality
+                    .as_ref()
+                    .and_then(|k| names.get(k).cloned().flatten()),
+                case_id,
+                reference,
+                child_first_name: first,
+                child_last_name: last,
+                child_birth_date: birth_date,
+                child_birth_year: birth_year,
+                municipality,
+            },
+        )
+        .collect())
 }
 
 /// Every case assigned to `user`, acute first, with its prompts: for the start page, which shows
@@ -548,6 +675,7 @@ pub fn case_staff(conn: &mut PgConnection, tenant: TenantId) -> Result<Vec<Staff
     let rows: Vec<(Uuid, String, String, bool)> = users::table
         .filter(users::tenant_id.eq(tenant.0))
         .filter(users::role.ne(crate::access::Role::Leader.as_str()))
+        .filter(users::role.ne(crate::access::Role::OnCall.as_str()))
         .select((users::id, users::display_name, users::role, users::active))
         .order((users::display_name, users::id))
         .load(conn)?;
@@ -632,6 +760,8 @@ struct PersonRow {
     updated_at: DateTime<Utc>,
     preferred_channel: String,
     email_too: bool,
+    reachable_when: Option<String>,
+    can_take_child: bool,
 }
 
 impl PersonRow {
@@ -650,6 +780,8 @@ impl PersonRow {
             can_strengthen: self.can_strengthen,
             can_step_in: self.can_step_in,
             step_in_how: self.step_in_how,
+            reachable_when: self.reachable_when,
+            can_take_child: self.can_take_child,
             email: self.email,
             phone: self.phone,
             address: self.address,
@@ -792,6 +924,8 @@ pub fn insert_person(
             network_persons::can_strengthen.eq(f.can_strengthen),
             network_persons::can_step_in.eq(f.can_step_in),
             network_persons::step_in_how.eq(&f.step_in_how),
+            network_persons::reachable_when.eq(&f.reachable_when),
+            network_persons::can_take_child.eq(f.can_take_child),
             network_persons::email.eq(f.email.as_ref().map(|e| e.as_str())),
             network_persons::phone.eq(f.phone.as_ref().map(|p| p.as_str())),
             network_persons::address.eq(&f.address),
@@ -871,6 +1005,8 @@ pub fn update_person(
         network_persons::can_strengthen.eq(f.can_strengthen),
         network_persons::can_step_in.eq(f.can_step_in),
         network_persons::step_in_how.eq(&f.step_in_how),
+        network_persons::reachable_when.eq(&f.reachable_when),
+        network_persons::can_take_child.eq(f.can_take_child),
         network_persons::email.eq(f.email.as_ref().map(|e| e.as_str())),
         network_persons::phone.eq(f.phone.as_ref().map(|p| p.as_str())),
         network_persons::address.eq(&f.address),
@@ -1154,6 +1290,7 @@ pub fn case_view_with_latest(
         phase_changed_at: case.phase_changed_at,
         reference: case.reference.clone(),
         municipality: case.municipality.clone(),
+        where_child_can_go: case.where_child_can_go.clone(),
         assigned: assigned_staff(conn, tenant, case.id)?,
         persons,
         latest_revision: latest.as_ref().map(|r| r.summary.clone()),
@@ -1190,6 +1327,9 @@ pub fn update_case(
     if let Some(municipality) = &update.municipality {
         next.municipality = Some(home_municipality(conn, Some(municipality))?);
     }
+    if let Some(note) = &update.where_child_can_go {
+        next.where_child_can_go = note.clone();
+    }
     diesel::update(cases::table.find((tenant.0, case.id)))
         .set((
             cases::phase.eq(&next.phase),
@@ -1197,6 +1337,7 @@ pub fn update_case(
             cases::acute.eq(next.acute),
             cases::reference.eq(&next.reference),
             cases::municipality.eq(&next.municipality),
+            cases::where_child_can_go.eq(&next.where_child_can_go),
             cases::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -1219,11 +1360,13 @@ pub fn assign(
         .first(conn)
         .optional()?;
     match found {
-        Some((true, role)) if role != crate::access::Role::Leader.as_str() => {}
+        Some((true, role))
+            if role != crate::access::Role::Leader.as_str()
+                && role != crate::access::Role::OnCall.as_str() => {}
         Some((true, _)) => {
             return Err(AppError::field(
                 "user_id",
-                "leaders see aggregate figures, not cases; assign a caseworker or coordinator",
+                "leaders and the on-call service are not assigned to cases; assign a caseworker or coordinator",
             ));
         }
         _ => {
@@ -1551,13 +1694,14 @@ pub fn acute_list(
     let child = child(conn, tenant, case.child_id)?;
     let mut persons: Vec<MapPerson> = persons(conn, tenant, case.id)?
         .into_iter()
-        .filter(|p| p.can_step_in)
+        .filter(|p| p.can_step_in || p.can_take_child)
         .collect();
     persons.sort_by_key(|p| p.closeness);
     Ok(AcuteList {
         case_id: case.id,
         child_first_name: child.first_name,
         acute: case.acute,
+        where_child_can_go: case.where_child_can_go.clone(),
         persons: persons
             .into_iter()
             .map(|p| AcutePerson {
@@ -1567,7 +1711,10 @@ pub fn acute_list(
                 relation: p.relation,
                 category: p.category,
                 closeness: p.closeness,
+                can_step_in: p.can_step_in,
                 step_in_how: p.step_in_how,
+                reachable_when: p.reachable_when,
+                can_take_child: p.can_take_child,
                 phone: p.phone,
                 email: p.email,
                 address: p.address,

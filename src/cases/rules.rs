@@ -282,6 +282,8 @@ mod tests {
             can_strengthen: false,
             can_step_in,
             step_in_how: None,
+            reachable_when: None,
+            can_take_child: false,
             email: None,
             phone: None,
             address: None,

@@ -121,6 +121,7 @@ mod tests {
             phase_changed_at: opened,
             reference: None,
             municipality: None,
+            where_child_can_go: None,
         }
     }
 

@@ -26,6 +26,12 @@ pub struct MapPerson {
     pub can_strengthen: bool,
     pub can_step_in: bool,
     pub step_in_how: Option<String>,
+    /// When they can be reached, in everyday words ("hverdager etter 16, helg hele døgnet").
+    #[serde(default)]
+    pub reachable_when: Option<String>,
+    /// Whether they can take the child in at short notice (a place the child can go).
+    #[serde(default)]
+    pub can_take_child: bool,
     pub email: Option<String>,
     /// E.164, e.g. +4791234567.
     pub phone: Option<String>,
@@ -157,6 +163,8 @@ pub struct CaseView {
     pub reference: Option<String>,
     /// The child's home municipality (kommunenummer), if recorded.
     pub municipality: Option<String>,
+    /// Where the child can go at short notice, as the acute list shows it.
+    pub where_child_can_go: Option<String>,
     pub assigned: Vec<StaffView>,
     /// The current map, by name.
     pub persons: Vec<PersonView>,
@@ -220,7 +228,12 @@ pub struct AcutePerson {
     pub relation: Option<String>,
     pub category: RelationCategory,
     pub closeness: Closeness,
+    pub can_step_in: bool,
     pub step_in_how: Option<String>,
+    /// When they can be reached, in everyday words.
+    pub reachable_when: Option<String>,
+    /// Whether they can take the child in at short notice.
+    pub can_take_child: bool,
     /// E.164.
     pub phone: Option<String>,
     /// As people read it, e.g. "912 34 567".
@@ -229,12 +242,38 @@ pub struct AcutePerson {
     pub address: Option<String>,
 }
 
-/// The acute list: who can step in now, closest first.
+impl AcuteList {
+    /// Those who can take the child in at short notice.
+    pub fn takers(&self) -> Vec<&AcutePerson> {
+        self.persons.iter().filter(|p| p.can_take_child).collect()
+    }
+}
+
+/// A case as the on-call service chooses it: only what tells one child from another (name, birth
+/// date, home municipality) and the service's reference — nothing of the case itself.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseChoice {
+    pub case_id: Uuid,
+    pub reference: Option<String>,
+    pub child_first_name: String,
+    pub child_last_name: String,
+    pub child_birth_date: Option<NaiveDate>,
+    pub child_birth_year: i16,
+    /// The child's home municipality (kommunenummer), if recorded.
+    pub municipality: Option<String>,
+    /// Its name, when the service has named it.
+    pub municipality_name: Option<String>,
+}
+
+/// The acute list: who can step in now or take the child in, closest first, when each can be
+/// reached, and where the child can go.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AcuteList {
     pub case_id: Uuid,
     pub child_first_name: String,
     pub acute: bool,
+    /// The case's note on where the child can go at short notice (places and people).
+    pub where_child_can_go: Option<String>,
     pub persons: Vec<AcutePerson>,
 }
 
@@ -256,12 +295,39 @@ pub type CouncilLister = fn(
     crate::web::i18n::Lang,
 ) -> Result<Vec<CaseCouncil>, crate::web::problem::AppError>;
 
+/// An opening of the case's acute list by someone not assigned to it (the on-call service, or a
+/// caseworker with a stated reason), as the case's staff see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseOpening {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// The opener's name (their address if they have none).
+    pub opened_by: String,
+    /// The opener's role when they opened it: on_call or caseworker.
+    #[schema(value_type = crate::access::Role)]
+    pub role: String,
+    pub reason: String,
+    /// The on-call log's reference of the call, if given.
+    pub call_reference: Option<String>,
+    pub opened_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Reads the openings of a case's acute list (`case_id`), newest first.
+pub type OpeningLister = fn(
+    &mut diesel::PgConnection,
+    crate::db::TenantId,
+    Uuid,
+) -> Result<Vec<CaseOpening>, crate::web::problem::AppError>;
+
 /// What the capabilities built on cases add to the case page, supplied where the app is built
-/// (registered as app data), so that cases imports none of them.
+/// (registered as app data, `app::case_page_sections`), so that cases imports none of them.
 #[derive(Clone, Copy)]
 pub struct CasePageSections {
     /// The case's councils, in the order they were opened.
     pub councils: CouncilLister,
+    /// The openings of the case's acute list by the on-call service, newest first.
+    pub openings: OpeningLister,
 }
 
 /// What the case page shows, read in one transaction and audited as `case.read`.
@@ -273,4 +339,8 @@ pub struct CasePageView {
     pub councils: Vec<CaseCouncil>,
     pub measures: Vec<MeasureView>,
     pub staff: Vec<StaffMember>,
+    /// Who opened the acute list without being assigned, newest first.
+    pub openings: Vec<CaseOpening>,
+    /// The service's time zone, for showing moments.
+    pub tz: chrono_tz::Tz,
 }

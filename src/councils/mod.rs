@@ -23,14 +23,10 @@ pub mod rules;
 pub mod texts;
 pub mod views;
 
-/// The routes of this capability, and the councils section it gives the case page.
+/// The routes of this capability. Its section of the case page, [`pages::case_councils`], is
+/// registered where the app is built (`app::case_page_sections`).
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     use handlers::*;
-    cfg.app_data(actix_web::web::Data::new(
-        crate::cases::views::CasePageSections {
-            councils: pages::case_councils,
-        },
-    ));
     cfg.service(pages::councils_page)
         .service(pages::create_council)
         .service(pages::council_page)

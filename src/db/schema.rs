@@ -206,6 +206,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         reference -> Nullable<Text>,
         municipality -> Nullable<Text>,
+        where_child_can_go -> Nullable<Text>,
     }
 }
 
@@ -243,6 +244,8 @@ diesel::table! {
         removed_at -> Nullable<Timestamptz>,
         preferred_channel -> Text,
         email_too -> Bool,
+        reachable_when -> Nullable<Text>,
+        can_take_child -> Bool,
     }
 }
 
@@ -740,7 +743,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    acute_openings (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        case_id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        reason -> Text,
+        call_reference -> Nullable<Text>,
+        opened_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    acute_openings,
     tenants,
     tenant_municipalities,
     users,

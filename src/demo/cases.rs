@@ -15,8 +15,9 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEntry};
 use crate::cases::domain::{
-    ChildRequest, MeasureRequest, NetworkCheckRequest, NewCase, NewCaseRequest, NewCheck,
-    NewMeasure, NewRevision, PersonInput, PersonRequest, RevisionRequest, WordsRequest,
+    CaseUpdate, CaseUpdateRequest, ChildRequest, MeasureRequest, NetworkCheckRequest, NewCase,
+    NewCaseRequest, NewCheck, NewMeasure, NewRevision, PersonInput, PersonRequest, RevisionRequest,
+    WordsRequest,
 };
 use crate::cases::queries::{self, TenantClock};
 use crate::cases::{lifecycle, reminders};
@@ -47,6 +48,10 @@ pub struct DemoPerson {
     /// How they can step in at short notice, if they can.
     pub step_in: Option<&'static str>,
     pub phone: Option<&'static str>,
+    /// When they can be reached, in everyday words.
+    pub reachable: Option<&'static str>,
+    /// Whether they can take the child in at short notice.
+    pub takes_child: bool,
     pub abroad: bool,
     /// The child's words about them, and who wrote them down.
     pub words: Option<(&'static str, &'static str)>,
@@ -63,6 +68,8 @@ const PERSON: DemoPerson = DemoPerson {
     can_strengthen: false,
     step_in: None,
     phone: None,
+    reachable: None,
+    takes_child: false,
     abroad: false,
     words: None,
 };
@@ -101,6 +108,8 @@ pub struct DemoCase {
     pub persons: &'static [DemoPerson],
     pub revisions: &'static [DemoRevision],
     pub measure: Option<DemoMeasure>,
+    /// Where the child can go at short notice, as the acute list shows it.
+    pub where_child_can_go: Option<&'static str>,
 }
 
 pub const FJORDVIK: &[DemoCase] = &[
@@ -121,6 +130,8 @@ pub const FJORDVIK: &[DemoCase] = &[
                 lineage: "maternal",
                 closeness: "close",
                 step_in: Some("Kan hente på skolen og ha Nora noen netter"),
+                reachable: Some("Hverdager etter 16, helg hele døgnet"),
+                takes_child: true,
                 phone: Some("400 00 101"),
                 words: Some(("Hos mormor får jeg bake boller og se på fuglene.", "child")),
                 ..PERSON
@@ -139,6 +150,7 @@ pub const FJORDVIK: &[DemoCase] = &[
                 lineage: "maternal",
                 closeness: "close",
                 step_in: Some("Kan komme samme kveld og bli over helgen"),
+                reachable: Some("Hele døgnet, best på mobil"),
                 phone: Some("400 00 102"),
                 ..PERSON
             },
@@ -230,6 +242,9 @@ pub const FJORDVIK: &[DemoCase] = &[
             },
         ],
         measure: None,
+        where_child_can_go: Some(
+            "Hos tante på Fjordvik sentrum (har nøkkel og eget rom til Nora). Ellers beredskapshjem via barnevernvakten.",
+        ),
     },
     DemoCase {
         first_name: "Jonas",
@@ -248,6 +263,8 @@ pub const FJORDVIK: &[DemoCase] = &[
                 lineage: "both",
                 closeness: "close",
                 step_in: Some("Jonas kan bo hos henne noen dager"),
+                reachable: Some("Etter kl. 15 på hverdager, helg hele døgnet"),
+                takes_child: true,
                 phone: Some("400 00 201"),
                 words: Some(("Ida er den jeg ringer når det blir bråk hjemme.", "child")),
                 ..PERSON
@@ -328,6 +345,9 @@ pub const FJORDVIK: &[DemoCase] = &[
             )),
             decided: true,
         }),
+        where_child_can_go: Some(
+            "Hos mormor i Lia; hun henter på skolen. Kan ikke være hos far uten avtale.",
+        ),
     },
     DemoCase {
         first_name: "Amina",
@@ -355,6 +375,8 @@ pub const FJORDVIK: &[DemoCase] = &[
                 category: "distant_relative",
                 lineage: "maternal",
                 step_in: Some("Kan ha Amina hos seg med kort varsel"),
+                reachable: Some("Hele døgnet"),
+                takes_child: true,
                 phone: Some("400 00 301"),
                 ..PERSON
             },
@@ -414,6 +436,7 @@ pub const FJORDVIK: &[DemoCase] = &[
             ),
         }],
         measure: None,
+        where_child_can_go: Some("Hos tante i nabobygda, som kan hente samme kveld."),
     },
 ];
 
@@ -435,6 +458,7 @@ pub const NORDLIA: &[DemoCase] = &[
                 lineage: "maternal",
                 closeness: "close",
                 step_in: Some("Bor i nabobygda og kan komme med en gang"),
+                reachable: Some("Kveld og natt, jobber dag"),
                 phone: Some("400 00 401"),
                 words: Some(("Mormor lar meg ri på hesten hennes.", "child")),
                 ..PERSON
@@ -511,6 +535,7 @@ pub const NORDLIA: &[DemoCase] = &[
             why_not: None,
         }],
         measure: None,
+        where_child_can_go: None,
     },
     DemoCase {
         first_name: "Mathias",
@@ -530,6 +555,8 @@ pub const NORDLIA: &[DemoCase] = &[
                 lineage: "paternal",
                 closeness: "close",
                 step_in: Some("Mathias kan bo hos henne i reinbeitetiden"),
+                reachable: Some("Hverdager 8–20, ikke i reinbeitetiden"),
+                takes_child: true,
                 phone: Some("400 00 501"),
                 words: Some(("Hos áhkku er det stille.", "child")),
                 ..PERSON
@@ -595,6 +622,7 @@ pub const NORDLIA: &[DemoCase] = &[
             check: None,
             decided: false,
         }),
+        where_child_can_go: Some("Hos farmor i bygda; i reinbeitetiden hos nabofamilien."),
     },
 ];
 
@@ -650,6 +678,13 @@ fn write_case(
     let new = NewCase::parse(&request, clock.now, clock.today)?;
     let case = lifecycle::open_case(conn, tenant, coordinator, &new, clock)?;
     audit::record(conn, tenant, system("case.create").object("case", case.id))?;
+    if let Some(note) = demo.where_child_can_go {
+        let update = CaseUpdate::parse(&CaseUpdateRequest {
+            where_child_can_go: Some(note.to_owned()),
+            ..CaseUpdateRequest::default()
+        })?;
+        queries::update_case(conn, tenant, &case, &update)?;
+    }
     queries::assign(conn, tenant, case.id, caseworker, Some(coordinator))?;
     audit::record(
         conn,
@@ -727,6 +762,8 @@ fn person_request(person: &DemoPerson) -> PersonRequest {
         can_strengthen: Some(person.can_strengthen),
         can_step_in: Some(person.step_in.is_some()),
         step_in_how: person.step_in.map(str::to_owned),
+        reachable_when: person.reachable.map(str::to_owned),
+        can_take_child: Some(person.takes_child),
         email: None,
         phone: person.phone.map(str::to_owned),
         address: None,

@@ -235,6 +235,20 @@ pub fn map_review(lang: Lang, service: &str, link: &str) -> Rendered {
     reminder(&tr, texts, service, link)
 }
 
+/// The notice that a case's acute list was opened by someone not assigned to the case (the
+/// on-call service). As neutral as the reminders: no child, no case, no opener; the case page
+/// says it to whoever signs in.
+pub fn acute_opened(lang: Lang, service: &str, link: &str) -> Rendered {
+    let tr = Tr::new(lang);
+    let texts = ReminderTexts {
+        subject: tr.t("email.acute_opened.subject"),
+        intro: tr.t("email.acute_opened.intro"),
+        action: tr.t("email.acute_opened.action"),
+        why: tr.t("email.acute_opened.why"),
+    };
+    reminder(&tr, texts, service, link)
+}
+
 /// The reminder that a child of a case is turning 17½ and the transition meeting is due. As
 /// neutral as the map reminder: no name, no age, nothing that says what the meeting is about; the
 /// case page says it to whoever signs in.

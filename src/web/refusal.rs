@@ -102,6 +102,7 @@ refusals! {
     PersonAlreadyRanked => "person-already-ranked", "problem.person_already_ranked";
     DecisionBeforeMatching => "decision-before-matching", "problem.decision_before_matching";
     SelfInformationSubmitted => "self-information-submitted", "problem.self_information_submitted";
+    AcuteOpeningClosed => "acute-opening-closed", "problem.acute_opening_closed";
 }
 
 impl Refusal {

@@ -27,6 +27,8 @@ pub struct AppState {
     pub limits: Limits,
     /// The job kinds the service knows, registered where the app is built (`app::jobs`).
     pub jobs: Arc<Registry>,
+    /// Now, as the time limits of access read it (a test may move it forward).
+    pub clock: crate::time::Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,7 @@ impl AppState {
             metrics: Metrics::new(),
             limits,
             jobs: Arc::new(jobs),
+            clock: crate::time::Clock::default(),
         })
     }
 

@@ -584,7 +584,17 @@ const RECRUITMENT_ROLES: &[&str] = &["tenant_admin", "caseworker", "coordinator"
 /// Every route of the service with who may use it. `walk_covers_every_route` keeps this list
 /// complete: a new route without a line here fails the test.
 /// Every staff role: what a person does with their own account.
-const STAFF_ROLES: &[&str] = &["tenant_admin", "leader", "caseworker", "coordinator"];
+const STAFF_ROLES: &[&str] = &[
+    "tenant_admin",
+    "leader",
+    "caseworker",
+    "coordinator",
+    "on_call",
+];
+/// On-call access: the on-call service and caseworkers look cases up and open acute lists.
+const OPENER_ROLES: &[&str] = &["caseworker", "on_call"];
+/// Every opening of an acute list is reviewed by the leader and the service's admin.
+const REVIEWER_ROLES: &[&str] = &["tenant_admin", "leader"];
 
 const PAGES: &[(&str, &str, &[&str])] = &[
     ("GET", "/admin", &["tenant_admin"]),
@@ -617,11 +627,23 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("POST", "/account/sessions/{id}/end", STAFF_ROLES),
     ("POST", "/account/sessions/end-others", STAFF_ROLES),
     ("POST", "/admin/jobs/{id}/retry", &["tenant_admin"]),
+    ("GET", "/api/v1/tenant", STAFF_ROLES),
+    // On-call access (tests/api/on_call.rs): no case, only the acute list of an opening.
+    ("GET", "/on-call", OPENER_ROLES),
+    ("GET", "/on-call/cases/{id}", OPENER_ROLES),
+    ("POST", "/on-call/cases/{id}", OPENER_ROLES),
+    ("GET", "/on-call/openings/{id}", OPENER_ROLES),
+    ("GET", "/api/v1/on-call/cases", OPENER_ROLES),
+    ("POST", "/api/v1/on-call/openings", OPENER_ROLES),
+    ("GET", "/api/v1/on-call/openings", OPENER_ROLES),
     (
         "GET",
-        "/api/v1/tenant",
-        &["tenant_admin", "leader", "caseworker", "coordinator"],
+        "/api/v1/on-call/openings/{id}/acute-list",
+        OPENER_ROLES,
     ),
+    ("GET", "/acute-openings", REVIEWER_ROLES),
+    ("GET", "/api/v1/acute-openings", REVIEWER_ROLES),
+    ("GET", "/api/v1/cases/{id}/acute-openings", CASE_ROLES),
     ("POST", "/api/v1/tenant/municipalities", &["tenant_admin"]),
     (
         "DELETE",
@@ -991,11 +1013,7 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         CASE_ROLES,
     ),
     // Last: it ends the session the walk uses.
-    (
-        "POST",
-        "/logout",
-        &["tenant_admin", "leader", "caseworker", "coordinator"],
-    ),
+    ("POST", "/logout", STAFF_ROLES),
 ];
 
 /// Routes anyone may use (the public pages, the doors in, health, the description).
@@ -1104,7 +1122,7 @@ async fn every_route_refuses_every_role_it_is_not_for() {
     let app = TestApp::spawn().await;
     let (tenant, _admin) = onboarded(&app, "fjordvik").await;
     let mut browsers = Vec::new();
-    for role in ["leader", "caseworker", "coordinator"] {
+    for role in ["leader", "caseworker", "coordinator", "on_call"] {
         let email = format!("{role}@fjordvik.example");
         let settings = app.state.settings.clone();
         in_tenant(&mut app.db.app_conn(), tenant, |c| {

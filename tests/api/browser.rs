@@ -753,3 +753,85 @@ async fn the_start_page_to_an_overdue_commitment_and_the_leaders_figures() {
     )
     .await;
 }
+
+/// Done when (on-call access): the on-call service, at night by the app's clock, finds a case,
+/// is refused without a reason, opens the acute list with one and reads it; the assigned
+/// coordinator sees that it was opened; the leader reviews it; twelve hours later it is closed.
+/// The script asks for the twelve hours by writing `advance-clock` into its mail folder; this
+/// test moves the app's clock and answers with `clock-advanced`.
+#[tokio::test]
+async fn the_on_call_service_opens_an_acute_list_at_night_and_it_closes_after_twelve_hours() {
+    let app = spawn_app().await;
+    let (coordinator, _) = crate::on_call::service_with_case(&app, "fjordvik").await;
+    let on_call = app.staff("fjordvik", "on_call").await;
+    let leader = app.staff("fjordvik", "leader").await;
+    for (staff, name) in [
+        (&coordinator, "Kari Koordinator"),
+        (&on_call, "Vera Vakt"),
+        (&leader, "Leif Leder"),
+    ] {
+        in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+            diesel::update(users::table.find((staff.tenant.0, staff.user_id)))
+                .set(users::display_name.eq(name))
+                .execute(c)
+        })
+        .expect("a name");
+    }
+    // Night: the app's clock at the next 02:00 in Oslo.
+    let now = Utc::now();
+    let oslo = chrono_tz::Europe::Oslo;
+    let mut night = tillit::time::at_hour(tillit::time::local_date(now, oslo), 2, oslo);
+    if night < now {
+        night += chrono::Duration::days(1);
+    }
+    app.state.clock.advance(night - now);
+    let password = "et langt passord for natten";
+    let tenant = on_call.tenant;
+    let coordinator = with_password(&app, &coordinator, password);
+    let on_call = with_password(&app, &on_call, password);
+    let leader = with_password(&app, &leader, password);
+    let mail_dir = app.state.settings.mail_dir.clone();
+    let clock = app.state.clock.clone();
+    let watcher = async move {
+        let asked = mail_dir.join("advance-clock");
+        let deadline = std::time::Instant::now() + SCRIPT_TIMEOUT;
+        while !asked.exists() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if asked.exists() {
+            clock.advance(chrono::Duration::hours(12));
+            std::fs::write(mail_dir.join("clock-advanced"), b"12h").expect("answer the script");
+        }
+    };
+    let env = [
+        ("TILLIT_ON_CALL_EMAIL", on_call.as_str()),
+        ("TILLIT_COORDINATOR_EMAIL", coordinator.as_str()),
+        ("TILLIT_LEADER_EMAIL", leader.as_str()),
+        ("TILLIT_PASSWORD", password),
+    ];
+    let script = run_browser_script_with(&app, "on_call", &env);
+    tokio::join!(script, watcher);
+    let (openings, reads): (i64, Vec<String>) = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        Ok::<_, diesel::result::Error>((
+            tillit::db::schema::acute_openings::table
+                .count()
+                .get_result(c)?,
+            tillit::db::schema::audit_log::table
+                .filter(tillit::db::schema::audit_log::action.eq("acute.read"))
+                .select(tillit::db::schema::audit_log::outcome)
+                .order(tillit::db::schema::audit_log::id)
+                .load(c)?,
+        ))
+    })
+    .expect("what the night left");
+    assert_eq!(
+        openings, 1,
+        "one opening: the refused attempt wrote nothing"
+    );
+    assert_eq!(reads.first().map(String::as_str), Some("success"));
+    assert_eq!(
+        reads.last().map(String::as_str),
+        Some("denied"),
+        "closed after 12 hours"
+    );
+}

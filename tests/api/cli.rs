@@ -480,7 +480,36 @@ async fn the_demo_seeds_its_cases_once() {
         })
         .expect("counts");
         assert_eq!(counts.cases, cases, "{slug}");
-        assert_eq!(counts.staff, 4, "{slug}: one of each role, once");
+        assert_eq!(counts.staff, 5, "{slug}: one of each role, once");
+        // The on-call service's opening of an acute list, still open, and the map's facts for it.
+        #[derive(QueryableByName)]
+        struct OnCall {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            open: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            reachable: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            takers: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            noted: i64,
+        }
+        let on_call: OnCall = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            diesel::sql_query(
+                "SELECT (SELECT count(*) FROM acute_openings o JOIN users u
+                           ON u.tenant_id = o.tenant_id AND u.id = o.user_id
+                          WHERE u.role = 'on_call' AND o.expires_at > now()) AS open,
+                        (SELECT count(*) FROM network_persons WHERE reachable_when IS NOT NULL) AS reachable,
+                        (SELECT count(*) FROM network_persons WHERE can_take_child) AS takers,
+                        (SELECT count(*) FROM cases WHERE where_child_can_go IS NOT NULL) AS noted",
+            )
+            .get_result(c)
+        })
+        .expect("on-call");
+        assert_eq!(on_call.open, 1, "{slug}: one opening");
+        assert!(
+            on_call.reachable > 0 && on_call.takers > 0 && on_call.noted > 0,
+            "{slug}"
+        );
         assert_eq!(
             counts.assigned,
             cases * 2,

@@ -241,6 +241,29 @@ async fn every_case_and_account_form_answers_a_mistake_in_norwegian() {
 
     let (status, page) = send(&app, &me, "/account/contact", &[("work_phone", "0")]).await;
     assert_in_norwegian("work phone", status, &page, "Skriv et norsk telefonnummer");
+
+    let night = app.sign_in(&app.staff("alpha", "on_call").await).await;
+    let case_id = case.trim_start_matches("/cases/");
+    let (status, page) = send(
+        &app,
+        &night,
+        &format!("/on-call/cases/{case_id}"),
+        &[("reason", " "), ("call_reference", "BV-1")],
+    )
+    .await;
+    assert_in_norwegian(
+        "opening an acute list",
+        status,
+        &page,
+        "Skriv hvorfor du trenger akuttlisten nå.",
+    );
+    let (status, page) = answer(app.page("/on-call?q=x", &night).send().await.unwrap()).await;
+    assert_in_norwegian(
+        "finding a case",
+        status,
+        &page,
+        "Skriv sakens referanse eller minst to bokstaver",
+    );
 }
 
 #[tokio::test]

@@ -33,6 +33,7 @@ const CAPABILITIES: &[&str] = &[
     "access",
     "onboarding",
     "cases",
+    "oncall",
     "councils",
     "plans",
     "recruitment",

@@ -530,7 +530,10 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
              INSERT INTO recruitment_form_versions (tenant_id, candidate_id, version, content)
                VALUES ('{tenant}', '{candidate}', 1, '{{\"housing\": \"Hus\"}}');
              INSERT INTO sms_messages (tenant_id, id, recipient_id, subject_kind, subject_id, purpose, gateway, gateway_id)
-               VALUES ('{tenant}', gen_random_uuid(), '{participant}', 'meeting', '{meeting}', 'request', 'file', 'seeded');"
+               VALUES ('{tenant}', gen_random_uuid(), '{participant}', 'meeting', '{meeting}', 'request', 'file', 'seeded');
+             INSERT INTO acute_openings (tenant_id, id, case_id, user_id, role, reason, opened_at, expires_at)
+               VALUES ('{tenant}', gen_random_uuid(), '{case}', '{user}', 'caseworker', 'Politiet ringte', now(),
+                       now() + interval '12 hours');"
         ))
     })
     .expect("seed a case");
