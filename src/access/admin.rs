@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::Role;
 use super::account_links::{self, Purpose};
-use super::factor;
+use super::factor::{self, FactorStore};
 use super::session::{self, AdminStaff, Staff};
 use crate::audit;
 use crate::db::schema::{account_tokens, audit_log, jobs, tenants, user_factors, users};
@@ -954,7 +954,7 @@ pub async fn reset_factor(
         .db
         .tenant(tenant, move |conn| {
             colleague_exists(conn, tenant, user)?;
-            factor::remove(conn, tenant, user)?;
+            factor::StaffFactor::new(tenant, user).remove(conn)?;
             let ended = session::end_all(conn, tenant, user)?;
             audit::record(
                 conn,
