@@ -4,8 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use openidconnect::core::CoreProviderMetadata;
 use secrecy::ExposeSecret;
 
+use super::expiring::Expiring;
 use super::limits::Limits;
 use super::metrics::Metrics;
 use crate::config::Settings;
@@ -27,7 +29,13 @@ pub struct AppState {
     pub limits: Limits,
     /// The job kinds the service knows, registered where the app is built (`app::jobs`).
     pub jobs: Arc<Registry>,
+    /// Single sign-on providers' discovery documents with their keys, per issuer, for
+    /// [`DISCOVERY_LIFETIME`] (read and filled by the single sign-on's provider module).
+    pub discovery: Arc<Expiring<CoreProviderMetadata>>,
 }
+
+/// How long a provider's discovery document and keys are reused before they are fetched again.
+pub const DISCOVERY_LIFETIME: Duration = Duration::from_secs(5 * 60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -59,6 +67,7 @@ impl AppState {
             metrics: Metrics::new(),
             limits,
             jobs: Arc::new(jobs),
+            discovery: Arc::new(Expiring::new(DISCOVERY_LIFETIME)),
         })
     }
 
