@@ -860,8 +860,7 @@ pub async fn change_role(
 /// The references of some cases, `None` for a case without one.
 pub type CaseReferences = Vec<Option<String>>;
 
-/// A colleague one may choose: id, name, email.
-type Colleague = (Uuid, String, String);
+use super::staff::CaseHolder as Colleague;
 
 /// What cases supplies for deactivating staff (registered as app data in `cases::routes`), so
 /// access asks the owner of the assignments and imports none of its code.
@@ -1052,13 +1051,8 @@ fn handover_choices(
         .find((tenant.0, leaving))
         .select(users::display_name)
         .first(conn)?;
-    let colleagues = users::table
-        .filter(users::active.eq(true))
-        .filter(users::id.ne(leaving))
-        .filter(users::role.ne(Role::Leader.as_str()))
-        .select((users::id, users::display_name, users::email))
-        .order((users::display_name, users::email))
-        .load(conn)?;
+    let mut colleagues = super::staff::case_holders(conn)?;
+    colleagues.retain(|(id, _, _)| *id != leaving);
     Ok((name, colleagues))
 }
 

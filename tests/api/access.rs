@@ -639,6 +639,8 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("GET", "/overview", CASE_ROLES),
     ("GET", "/api/v1/figures", &["leader", "tenant_admin"]),
     ("POST", "/api/v1/case-assignments", &["leader"]),
+    ("GET", "/case-assignments", &["leader"]),
+    ("POST", "/case-assignments", &["leader"]),
     ("GET", "/figures", &["leader", "tenant_admin"]),
     ("GET", "/figures.csv", &["leader", "tenant_admin"]),
     ("GET", "/api/v1/cases/{id}", CASE_ROLES),

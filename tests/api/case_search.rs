@@ -438,3 +438,96 @@ async fn deactivating_the_last_staff_member_on_a_case_asks_for_a_new_assignee_fi
         Some(("user.deactivate", json!(2)))
     );
 }
+
+#[tokio::test]
+async fn a_leader_reassigns_a_case_by_its_reference_on_a_page() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("fjordvik", &["4624"]).await;
+    let leaving = app.staff("fjordvik", "coordinator").await;
+    let taking = app.staff("fjordvik", "caseworker").await;
+    let leader = app.staff("fjordvik", "leader").await;
+    open(
+        &app,
+        &leaving,
+        json!({ "child": child("Ada", "Li"), "reference": "2026/7" }),
+    )
+    .await;
+    let who = app.sign_in(&leader).await;
+    let page = common::answer(app.page("/case-assignments", &who).send().await.unwrap()).await;
+    assert_eq!(page.0, 200);
+    assert!(
+        page.1.contains("Tildel en sak etter referanse"),
+        "{}",
+        page.1
+    );
+    let taking_id = taking.user_id.to_string();
+    let leaving_id = leaving.user_id.to_string();
+
+    // An unknown reference: the message at the field, in Norwegian, what was typed kept.
+    let fields = [
+        ("reference", "2026/8"),
+        ("user_id", taking_id.as_str()),
+        ("instead_of", leaving_id.as_str()),
+    ];
+    let (status, page) = common::answer(
+        app.form("/case-assignments", &who, &fields)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Ingen sak i tjenesten har denne referansen"),
+        "{page}"
+    );
+    assert!(page.contains(r##"href="#reference""##) && page.contains(r#"id="reference-error""#));
+    assert!(
+        page.contains(r#"value="2026/8""#),
+        "the reference typed is kept"
+    );
+    assert!(
+        page.contains(&format!(r#"value="{taking_id}" selected"#)),
+        "the choice kept"
+    );
+    let (theirs, _) = list(&app, &taking, "").await;
+    assert!(theirs.is_empty(), "nothing was written");
+
+    // Nobody chosen: at the field.
+    let (status, page) = common::answer(
+        app.form(
+            "/case-assignments",
+            &who,
+            &[("reference", "2026/7"), ("user_id", "")],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains(r#"id="user_id-error""#), "{page}");
+
+    let (status, page) = common::answer(
+        app.form(
+            "/case-assignments",
+            &who,
+            &[
+                ("reference", "2026/7"),
+                ("user_id", &taking_id),
+                ("instead_of", &leaving_id),
+            ],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Saken 2026/7 har nå 1 ansvarlige."), "{page}");
+    assert!(!page.contains("Ada"), "no case contents");
+    let (theirs, _) = list(&app, &taking, "").await;
+    assert_eq!(names(&theirs), vec!["Ada Li".to_owned()]);
+    let (gone, _) = list(&app, &leaving, "").await;
+    assert!(gone.is_empty());
+}

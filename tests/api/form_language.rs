@@ -337,4 +337,24 @@ async fn every_admin_form_answers_a_mistake_in_norwegian() {
         "Velg en aktiv ansatt i tjenesten som kan ha saker",
     );
     assert!(page.contains("id=\"successor-error\""), "at the field");
+
+    // The leader's assignment by reference.
+    let leader = app.sign_in(&app.staff("alpha", "leader").await).await;
+    let (status, page) = send(
+        &app,
+        &leader,
+        "/case-assignments",
+        &[("reference", "finnes ikke"), ("user_id", "")],
+    )
+    .await;
+    assert_in_norwegian(
+        "case assignment by reference",
+        status,
+        &page,
+        "Velg en aktiv ansatt i tjenesten som skal ha saken.",
+    );
+    assert!(
+        page.contains("value=\"finnes ikke\""),
+        "what was typed is kept"
+    );
 }
