@@ -122,7 +122,13 @@ async fn seed_staff(
                             .execute(conn)?;
                     }
                 }
-                factor::enrol(conn, &key, tenant, user, &secret, 0)?;
+                factor::enrol(
+                    conn,
+                    &key,
+                    &factor::StaffFactor::new(tenant, user),
+                    &secret,
+                    0,
+                )?;
                 if role == Role::Coordinator {
                     // Invitees' pages name the coordinator and the number to call.
                     let phone =

@@ -239,7 +239,12 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
                 tillit::onboarding::operator::create_or_reset(&state, &email).await?;
             println!(
                 "{}",
-                json!({ "operator_id": id, "email": email, "password": password })
+                json!({
+                    "operator_id": id,
+                    "email": email,
+                    "password": password,
+                    "second_factor": "set_up_at_first_login",
+                })
             );
             Ok(())
         }

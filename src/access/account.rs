@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::factor::{self, EnrolPage, EnrolmentView, RecoveryCodesPage};
+use super::factor::{self, EnrolPage, EnrolmentView, FactorStore, RecoveryCodesPage, StaffFactor};
 use super::session::{self, SessionRow, Staff};
 use super::staff;
 use super::totp::Secret;
@@ -112,7 +112,7 @@ async fn show(
         .tenant(tenant, move |conn| {
             let zone = ServiceSettings::load(conn)?.tz;
             Ok::<_, AppError>((
-                factor::has_factor(conn, tenant, user)?,
+                StaffFactor::new(tenant, user).exists(conn)?,
                 factor::recovery_codes_left(conn, tenant, user)?,
                 session::live_sessions(conn, tenant, user, idle)?,
                 zone,
@@ -222,6 +222,7 @@ pub async fn factor_form(
             tr,
             enrolment: EnrolmentView::new(&secret, &staff.email),
             action: "/account/factor",
+            intro: "enrol.intro",
             nonce,
             error: None,
             shell: staff.shell,
@@ -259,6 +260,7 @@ pub async fn set_factor(
                 tr,
                 enrolment: EnrolmentView::new(&secret, &staff.email),
                 action: "/account/factor",
+                intro: "enrol.intro",
                 nonce: form.nonce.clone(),
                 error: Some("factor.wrong_code"),
                 shell: staff.shell,
@@ -271,7 +273,7 @@ pub async fn set_factor(
     let codes = state
         .db
         .tenant(tenant, move |conn| {
-            let codes = factor::enrol(conn, &key, tenant, user, &secret, step)?;
+            let codes = factor::enrol(conn, &key, &StaffFactor::new(tenant, user), &secret, step)?;
             let ended = session::end_others(conn, tenant, user, keep)?;
             audit::record(
                 conn,
@@ -311,10 +313,10 @@ pub async fn new_recovery_codes(
     let codes = state
         .db
         .tenant(tenant, move |conn| {
-            if !factor::has_factor(conn, tenant, user)? {
+            if !StaffFactor::new(tenant, user).exists(conn)? {
                 return Ok(None);
             }
-            let codes = factor::new_recovery_codes(conn, tenant, user)?;
+            let codes = factor::new_recovery_codes(conn, &StaffFactor::new(tenant, user))?;
             audit::record(
                 conn,
                 tenant,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::Role;
 use super::account_links::{self, Purpose};
-use super::factor;
+use super::factor::{self, FactorStore};
 use super::session::{self, AdminStaff, Staff};
 use crate::audit;
 use crate::db::schema::{account_tokens, audit_log, jobs, tenants, user_factors, users};
@@ -857,27 +857,131 @@ pub async fn change_role(
     }))
 }
 
+/// The references of some cases, `None` for a case without one.
+pub type CaseReferences = Vec<Option<String>>;
+
+use super::staff::CaseHolder as Colleague;
+
+/// What cases supplies for deactivating staff (registered as app data in `cases::routes`), so
+/// access asks the owner of the assignments and imports none of its code.
+#[derive(Clone, Copy)]
+pub struct StaffCases {
+    /// The references of the open cases a person alone is assigned to (`None`: no reference).
+    pub sole: fn(&mut PgConnection, TenantId, Uuid) -> Result<CaseReferences, AppError>,
+    /// Hands those cases over from the first person to the second, audited per case; a wrong
+    /// second person is a wrong `user_id`.
+    pub hand_over: fn(&mut PgConnection, &super::Caller, Uuid, Uuid) -> Result<usize, AppError>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeactivateForm {
+    /// Who takes over the cases only the person leaving is assigned to; absent on the staff
+    /// list's button.
+    pub successor: Option<String>,
+}
+
+/// The page that asks who takes over a leaving person's cases before they are deactivated.
+#[derive(Template)]
+#[template(path = "access/admin_handover.html")]
+struct HandoverPage {
+    tr: Tr,
+    shell: Shell,
+    person: Uuid,
+    name: String,
+    /// "… is the only one on 3 open cases: 2024-117, 2024-118 and 1 without a reference."
+    message: String,
+    /// Active colleagues with a case role.
+    colleagues: Vec<Colleague>,
+    /// As chosen, after a wrong choice.
+    chosen: String,
+    error: Option<&'static str>,
+}
+
+impl HandoverPage {
+    fn error_text(&self) -> Option<&'static str> {
+        self.error.map(|key| self.tr.t(key))
+    }
+
+    fn errors(&self) -> Vec<(&'static str, &'static str)> {
+        self.error
+            .map(|key| ("successor", self.tr.t(key)))
+            .into_iter()
+            .collect()
+    }
+}
+
+/// The sentence that names the cases to hand over by reference, never by the child.
+fn handover_message(tr: &Tr, name: &str, references: &[Option<String>]) -> String {
+    let named: Vec<&str> = references.iter().flatten().map(String::as_str).collect();
+    let unnamed = references.len() - named.len();
+    let mut list = named.join(", ");
+    if unnamed > 0 {
+        let rest = tr
+            .t("staff.handover.without_reference")
+            .replace("{count}", &unnamed.to_string());
+        list = if list.is_empty() {
+            rest
+        } else {
+            format!("{list} {} {rest}", tr.t("staff.handover.and"))
+        };
+    }
+    tr.t("staff.handover.message")
+        .replace("{name}", name)
+        .replace("{count}", &references.len().to_string())
+        .replace("{cases}", &list)
+}
+
+/// What a deactivation came to.
+enum Deactivation {
+    Done,
+    /// The person alone holds open cases: who takes them over? (their name, the references,
+    /// the colleagues to choose from).
+    Handover(String, CaseReferences, Vec<Colleague>),
+}
+
 #[post("/admin/staff/{id}/deactivate")]
 pub async fn deactivate(
     state: web::Data<AppState>,
+    cases: web::Data<StaffCases>,
     AdminStaff(staff): AdminStaff,
+    tr: Tr,
     id: web::Path<Uuid>,
-    CsrfForm(_): CsrfForm<super::login::Empty>,
+    CsrfForm(form): CsrfForm<DeactivateForm>,
 ) -> Result<HttpResponse, AppError> {
     let (tenant, user) = (staff.tenant, id.into_inner());
     if user == staff.user {
         return Ok(back_to("/admin/staff?problem=self"));
     }
     let caller = staff.caller();
-    state
+    let cases = **cases;
+    let chosen = form.successor.clone().unwrap_or_default();
+    // Absent: the staff list's button; present but no colleague's id: a wrong choice.
+    let successor = form
+        .successor
+        .as_deref()
+        .map(|text| text.trim().parse::<Uuid>().ok());
+    let outcome = state
         .db
         .tenant(tenant, move |conn| {
-            let updated = diesel::update(users::table.find((tenant.0, user)))
+            colleague_exists(conn, tenant, user)?;
+            let sole = (cases.sole)(conn, tenant, user)?;
+            let mut handed_over = 0;
+            if !sole.is_empty() {
+                match successor {
+                    None => {
+                        let (name, colleagues) = handover_choices(conn, tenant, user)?;
+                        return Ok(Deactivation::Handover(name, sole, colleagues));
+                    }
+                    Some(None) => {
+                        return Err(AppError::field("user_id", "choose who takes the cases"));
+                    }
+                    Some(Some(to)) => handed_over = (cases.hand_over)(conn, &caller, user, to)?,
+                }
+            }
+            diesel::update(users::table.find((tenant.0, user)))
                 .set(users::active.eq(false))
                 .execute(conn)?;
-            if updated == 0 {
-                return Err(AppError::NotFound);
-            }
             // Their sessions end now, and links not yet used stop working.
             session::end_all(conn, tenant, user)?;
             diesel::update(
@@ -891,12 +995,65 @@ pub async fn deactivate(
             audit::record(
                 conn,
                 tenant,
-                caller.audit("user.deactivate").object("user", user),
+                caller
+                    .audit("user.deactivate")
+                    .object("user", user)
+                    .details(serde_json::json!({ "cases_handed_over": handed_over })),
             )?;
-            Ok(())
+            Ok(Deactivation::Done)
         })
-        .await?;
-    Ok(back_to("/admin/staff?done=changed"))
+        .await;
+    let (status, error, (name, sole, colleagues)) = match outcome {
+        Ok(Deactivation::Done) => return Ok(back_to("/admin/staff?done=changed")),
+        Ok(Deactivation::Handover(name, sole, colleagues)) => {
+            (StatusCode::CONFLICT, None, (name, sole, colleagues))
+        }
+        // A wrong choice: nothing was written; the page again, with the message at the field.
+        Err(AppError::Validation(_)) => {
+            let found = state
+                .db
+                .tenant(tenant, move |conn| {
+                    let sole = (cases.sole)(conn, tenant, user)?;
+                    let (name, colleagues) = handover_choices(conn, tenant, user)?;
+                    Ok::<_, AppError>((name, sole, colleagues))
+                })
+                .await?;
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("staff.handover.error"),
+                found,
+            )
+        }
+        Err(e) => return Err(e),
+    };
+    render(
+        status,
+        &HandoverPage {
+            message: handover_message(&tr, &name, &sole),
+            tr,
+            shell: staff.shell,
+            person: user,
+            name,
+            colleagues,
+            chosen,
+            error,
+        },
+    )
+}
+
+/// The name of the person leaving and the active colleagues with a case role who may take over.
+fn handover_choices(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    leaving: Uuid,
+) -> QueryResult<(String, Vec<Colleague>)> {
+    let name: String = users::table
+        .find((tenant.0, leaving))
+        .select(users::display_name)
+        .first(conn)?;
+    let mut colleagues = super::staff::case_holders(conn)?;
+    colleagues.retain(|(id, _, _)| *id != leaving);
+    Ok((name, colleagues))
 }
 
 #[post("/admin/staff/{id}/reactivate")]
@@ -954,7 +1111,7 @@ pub async fn reset_factor(
         .db
         .tenant(tenant, move |conn| {
             colleague_exists(conn, tenant, user)?;
-            factor::remove(conn, tenant, user)?;
+            factor::StaffFactor::new(tenant, user).remove(conn)?;
             let ended = session::end_all(conn, tenant, user)?;
             audit::record(
                 conn,

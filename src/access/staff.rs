@@ -79,3 +79,17 @@ pub fn set_work_phone(
         .set(users::work_phone.eq(phone.map(Phone::as_str)))
         .execute(conn)
 }
+
+/// A staff member one may give a case to: id, name, email.
+pub type CaseHolder = (Uuid, String, String);
+
+/// The active staff of the current tenant who may be assigned cases (every role but leader, who
+/// sees figures, not cases), by name.
+pub fn case_holders(conn: &mut PgConnection) -> QueryResult<Vec<CaseHolder>> {
+    users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.ne(super::Role::Leader.as_str()))
+        .select((users::id, users::display_name, users::email))
+        .order((users::display_name, users::email))
+        .load(conn)
+}

@@ -230,27 +230,11 @@ pub async fn reassign(
     let caller = caller.clone();
     db.tenant(caller.tenant, move |conn| {
         let case_id = queries::case_by_reference(conn, caller.tenant, &reference)?;
-        let by = caller.user;
-        let added = queries::assign(conn, caller.tenant, case_id, user_id, by)?;
-        if let Some(old) = request.instead_of.filter(|old| *old != user_id) {
-            queries::unassign(conn, caller.tenant, case_id, old)?;
-        }
+        reassign_in(conn, &caller, case_id, user_id, request.instead_of)?;
         let assigned = queries::assigned_staff(conn, caller.tenant, case_id)?
             .into_iter()
             .map(|s| s.user_id)
             .collect();
-        audit::record(
-            conn,
-            caller.tenant,
-            caller
-                .audit("case.reassign")
-                .object("case", case_id)
-                .details(json!({
-                    "user_id": user_id,
-                    "added": added,
-                    "instead_of": request.instead_of,
-                })),
-        )?;
         Ok::<_, AppError>(Reassigned {
             case_id,
             reference,
@@ -258,6 +242,69 @@ pub async fn reassign(
         })
     })
     .await
+}
+
+/// The references of the open cases `user` alone is assigned to (`None` for a case without
+/// one), for the admin who deactivates them: what must be handed over first. No case data.
+pub fn sole_cases(
+    conn: &mut diesel::PgConnection,
+    tenant: crate::db::TenantId,
+    user: Uuid,
+) -> Result<Vec<Option<String>>, AppError> {
+    Ok(queries::sole_open_cases(conn, tenant, user)?
+        .into_iter()
+        .map(|(_, reference)| reference)
+        .collect())
+}
+
+/// Assigns every open case `from` alone is assigned to to `to` in place of `from`, in the
+/// caller's transaction (a deactivation's), each audited as `case.reassign`. `to` must be active,
+/// of the service and have a case role (else a wrong `user_id`). Returns how many cases moved.
+pub fn hand_over(
+    conn: &mut diesel::PgConnection,
+    caller: &Caller,
+    from: Uuid,
+    to: Uuid,
+) -> Result<usize, AppError> {
+    if from == to {
+        return Err(AppError::field(
+            "user_id",
+            "choose someone other than the person who leaves",
+        ));
+    }
+    let cases = queries::sole_open_cases(conn, caller.tenant, from)?;
+    for (case_id, _) in &cases {
+        reassign_in(conn, caller, *case_id, to, Some(from))?;
+    }
+    Ok(cases.len())
+}
+
+/// Assigns `case_id` to `user_id`, ending `instead_of`'s assignment if given, in the caller's
+/// transaction; audited as `case.reassign`.
+fn reassign_in(
+    conn: &mut diesel::PgConnection,
+    caller: &Caller,
+    case_id: Uuid,
+    user_id: Uuid,
+    instead_of: Option<Uuid>,
+) -> Result<(), AppError> {
+    let added = queries::assign(conn, caller.tenant, case_id, user_id, caller.user)?;
+    if let Some(old) = instead_of.filter(|old| *old != user_id) {
+        queries::unassign(conn, caller.tenant, case_id, old)?;
+    }
+    audit::record(
+        conn,
+        caller.tenant,
+        caller
+            .audit("case.reassign")
+            .object("case", case_id)
+            .details(json!({
+                "user_id": user_id,
+                "added": added,
+                "instead_of": instead_of,
+            })),
+    )?;
+    Ok(())
 }
 
 /// Ends a staff member's assignment; the last one cannot end.

@@ -53,4 +53,11 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(acute_list)
         .service(map_svg);
     cfg.configure(pages::routes).configure(forms::routes);
+    // Deactivating staff (access) hands their cases over through cases.
+    cfg.app_data(actix_web::web::Data::new(
+        crate::access::admin::StaffCases {
+            sole: actions::sole_cases,
+            hand_over: actions::hand_over,
+        },
+    ));
 }

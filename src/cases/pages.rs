@@ -34,6 +34,7 @@ use crate::mail::templates::fill;
 use crate::tenancy::Municipality;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::form_errors::FormFailure;
 use crate::web::i18n::Tr;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
@@ -1374,5 +1375,127 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(remove_person)
         .service(acute_page)
         .service(print_map_page)
-        .service(map_svg);
+        .service(map_svg)
+        .service(reassign_page)
+        .service(reassign);
+}
+
+/// The leader's form for assigning a case by its reference, as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReassignForm {
+    pub reference: String,
+    pub user_id: String,
+    pub instead_of: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/reassign.html")]
+struct ReassignPage {
+    tr: Tr,
+    shell: Shell,
+    /// Who may take a case.
+    holders: Vec<crate::access::staff::CaseHolder>,
+    /// Whose assignment may end: every active staff member with a case role.
+    everyone: Vec<crate::access::staff::CaseHolder>,
+    typed: ReassignForm,
+    failure: FormFailure,
+    done: Option<String>,
+}
+
+async fn reassign_response(
+    state: &AppState,
+    staff: Staff,
+    tr: Tr,
+    status: StatusCode,
+    typed: ReassignForm,
+    failure: FormFailure,
+    done: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    staff.caller().require(&[crate::access::Role::Leader])?;
+    let holders = state
+        .db
+        .tenant(staff.tenant, |conn| {
+            crate::access::staff::case_holders(conn).map_err(AppError::from)
+        })
+        .await?;
+    render(
+        status,
+        &ReassignPage {
+            everyone: holders.clone(),
+            holders,
+            tr,
+            shell: staff.shell,
+            typed,
+            failure,
+            done,
+        },
+    )
+}
+
+/// The leader's page for assigning and reassigning cases by reference, without their contents.
+#[get("/case-assignments")]
+pub async fn reassign_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+) -> Result<HttpResponse, AppError> {
+    let typed = ReassignForm::default();
+    reassign_response(
+        &state,
+        staff,
+        tr,
+        StatusCode::OK,
+        typed,
+        FormFailure::default(),
+        None,
+    )
+    .await
+}
+
+/// The same action as `POST /api/v1/case-assignments`; a mistake comes back at its field, with
+/// what was typed.
+#[post("/case-assignments")]
+pub async fn reassign(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    CsrfForm(form): CsrfForm<ReassignForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = |text: &str| text.trim().parse::<Uuid>().ok();
+    let request = actions::ReassignRequest {
+        reference: form.reference.clone(),
+        user_id: id(&form.user_id),
+        instead_of: id(&form.instead_of),
+    };
+    match actions::reassign(&state.db, &staff.caller(), request).await {
+        Ok(done) => {
+            let said = fill(
+                tr.t("cases.reassign.done"),
+                &[
+                    ("reference", &done.reference),
+                    ("count", &done.assigned.len().to_string()),
+                ],
+            );
+            let typed = ReassignForm::default();
+            let failure = FormFailure::default();
+            reassign_response(
+                &state,
+                staff,
+                tr,
+                StatusCode::OK,
+                typed,
+                failure,
+                Some(said),
+            )
+            .await
+        }
+        Err(e) => {
+            let Some(failure) = FormFailure::of(&e, &tr, str::to_owned) else {
+                return Err(e);
+            };
+            let status = actix_web::ResponseError::status_code(&e);
+            reassign_response(&state, staff, tr, status, form, failure, None).await
+        }
+    }
 }

@@ -1388,6 +1388,48 @@ pub fn assign(
     Ok(inserted > 0)
 }
 
+/// The open cases on which `user` is the only active staff member assigned: without them nobody
+/// could open the case once `user` leaves. Each case's id and the service's reference, if any.
+pub fn sole_open_cases(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: Uuid,
+) -> QueryResult<Vec<(Uuid, Option<String>)>> {
+    let (others, colleagues) = diesel::alias!(case_assignments as others, users as colleagues);
+    let someone_else = others
+        .inner_join(
+            colleagues.on(colleagues
+                .field(users::tenant_id)
+                .eq(others.field(case_assignments::tenant_id))
+                .and(
+                    colleagues
+                        .field(users::id)
+                        .eq(others.field(case_assignments::user_id)),
+                )),
+        )
+        .filter(
+            others
+                .field(case_assignments::tenant_id)
+                .eq(cases::tenant_id),
+        )
+        .filter(others.field(case_assignments::case_id).eq(cases::id))
+        .filter(others.field(case_assignments::user_id).ne(user))
+        .filter(colleagues.field(users::active).eq(true));
+    cases::table
+        .inner_join(
+            case_assignments::table.on(case_assignments::tenant_id
+                .eq(cases::tenant_id)
+                .and(case_assignments::case_id.eq(cases::id))),
+        )
+        .filter(cases::tenant_id.eq(tenant.0))
+        .filter(cases::phase.ne(Phase::Closed.as_str()))
+        .filter(case_assignments::user_id.eq(user))
+        .filter(diesel::dsl::not(diesel::dsl::exists(someone_else)))
+        .select((cases::id, cases::reference))
+        .order((cases::reference.asc(), cases::opened_at))
+        .load(conn)
+}
+
 /// Ends `user_id`'s assignment. The last one cannot end: a case nobody may open is lost.
 pub fn unassign(
     conn: &mut PgConnection,

@@ -177,6 +177,41 @@ diesel::table! {
 diesel::joinable!(operator_sessions -> operators (operator_id));
 
 diesel::table! {
+    operator_factors (operator_id) {
+        operator_id -> Uuid,
+        secret_sealed -> Bytea,
+        last_step -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    operator_recovery_codes (id) {
+        id -> Uuid,
+        operator_id -> Uuid,
+        code_hash -> Bytea,
+        created_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    operator_audit (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        operator_id -> Uuid,
+        action -> Text,
+        outcome -> Text,
+        request_id -> Nullable<Text>,
+        details -> Jsonb,
+    }
+}
+
+diesel::joinable!(operator_factors -> operators (operator_id));
+diesel::joinable!(operator_recovery_codes -> operators (operator_id));
+diesel::joinable!(operator_audit -> operators (operator_id));
+
+diesel::table! {
     children (tenant_id, id) {
         tenant_id -> Uuid,
         id -> Uuid,
@@ -769,6 +804,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     operators,
     operator_sessions,
+    operator_factors,
+    operator_recovery_codes,
+    operator_audit,
     user_factors,
     recovery_codes,
     children,

@@ -12,18 +12,25 @@ use actix_web::http::header::LOCATION;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use chrono::{Duration, Utc};
+use diesel::PgConnection;
 use diesel::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{NewTenant, create_tenant};
+use crate::access::factor::{
+    self, CodeForm, FactorLogin, FactorStore, Outcome, Passed, Pending, Realm,
+};
 use crate::access::passwords;
 use crate::audit::Actor;
-use crate::db::schema::{operator_sessions, operators};
+use crate::db::TenantId;
+use crate::db::schema::{
+    operator_audit, operator_factors, operator_recovery_codes, operator_sessions, operators,
+};
 use crate::fields::Email;
 use crate::tokens;
 use crate::web::AppState;
-use crate::web::csrf::{self, CsrfForm};
+use crate::web::csrf::CsrfForm;
 use crate::web::form_errors::FormFailure;
 use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
@@ -43,8 +50,9 @@ fn cookie_name(https: bool) -> &'static str {
     }
 }
 
-/// Creates the operator account for `email`, or gives an existing one a new password. Returns the
-/// generated password, shown once.
+/// Creates the operator account for `email`, or gives an existing one a new password and removes
+/// their second factor (the way back for an operator who lost it: this runs on the server). The
+/// operator sets up a factor at their next login. Returns the generated password, shown once.
 pub async fn create_or_reset(state: &AppState, email: &Email) -> Result<(Uuid, String), AppError> {
     let password = tokens::issue("").text;
     let secret = password.clone();
@@ -66,6 +74,14 @@ pub async fn create_or_reset(state: &AppState, email: &Email) -> Result<(Uuid, S
                     diesel::update(operators::table.find(id))
                         .set(operators::password_hash.eq(&hash))
                         .execute(conn)?;
+                    OperatorFactor(id).remove(conn)?;
+                    diesel::update(
+                        operator_sessions::table
+                            .filter(operator_sessions::operator_id.eq(id))
+                            .filter(operator_sessions::ended_at.is_null()),
+                    )
+                    .set(operator_sessions::ended_at.eq(Utc::now()))
+                    .execute(conn)?;
                     id
                 }
                 None => {
@@ -200,39 +216,179 @@ pub async fn login(
             },
         );
     };
-    let token = tokens::issue(TOKEN_PREFIX);
-    let hash = token.hash.clone();
-    state
+    let enrolled = state
         .db
-        .unscoped(move |conn| {
-            diesel::insert_into(operator_sessions::table)
-                .values((
-                    operator_sessions::id.eq(Uuid::now_v7()),
-                    operator_sessions::operator_id.eq(id),
-                    operator_sessions::token_hash.eq(hash),
-                    operator_sessions::expires_at.eq(Utc::now() + Duration::hours(SESSION_HOURS)),
-                ))
-                .execute(conn)?;
-            diesel::update(operators::table.find(id))
-                .set(operators::last_login_at.eq(Utc::now()))
-                .execute(conn)?;
-            Ok::<_, AppError>(())
-        })
+        .unscoped(move |conn| OperatorFactor(id).exists(conn).map_err(AppError::from))
         .await?;
-    tracing::info!(operator = %id, "operator logged in");
-    let https = state.settings.https();
-    Ok(HttpResponse::SeeOther()
-        .insert_header((LOCATION, "/operator"))
-        .cookie(
-            Cookie::build(cookie_name(https), token.text)
-                .path("/")
-                .http_only(true)
-                .secure(https)
-                .same_site(SameSite::Strict)
-                .finish(),
-        )
-        .cookie(csrf::seed_cookie(&csrf::new_seed(), https))
-        .finish())
+    // Every operator passes a second factor: the code, or its setup at the first login.
+    let to = if enrolled { REALM.factor } else { REALM.enrol };
+    Ok(Pending::in_realm(REALM, NO_SERVICE, id, "/operator").redirect(&state, to))
+}
+
+/// The operator's factor pages and pending login, apart from staff's.
+const REALM: Realm = Realm {
+    login: "/operator/login",
+    factor: "/operator/login/factor",
+    enrol: "/operator/login/enrol",
+    cookie: "tillit_operator_pending",
+    host_cookie: "__Host-tillit-operator-pending",
+    purpose: "pending-operator-login",
+};
+
+/// Operators belong to no service.
+const NO_SERVICE: TenantId = TenantId(Uuid::nil());
+
+/// An operator's factor (`operator_factors`, `operator_recovery_codes`).
+pub struct OperatorFactor(pub Uuid);
+
+crate::factor_store!(OperatorFactor, |self| {
+    factor: operator_factors.find(self.0),
+    new_factor: (operator_factors::operator_id.eq(self.0),),
+    codes: operator_recovery_codes.filter(operator_recovery_codes::operator_id.eq(self.0)),
+    new_code: (operator_recovery_codes::operator_id.eq(self.0),),
+});
+
+/// Appends a row to the operators' own log (`operator_audit`), in the caller's transaction.
+fn record(
+    conn: &mut PgConnection,
+    operator: Uuid,
+    action: &'static str,
+    outcome: Outcome,
+    request_id: Option<&str>,
+    details: serde_json::Value,
+) -> QueryResult<()> {
+    let outcome = match outcome {
+        Outcome::Success => "success",
+        Outcome::Failed => "failure",
+    };
+    diesel::insert_into(operator_audit::table)
+        .values((
+            operator_audit::operator_id.eq(operator),
+            operator_audit::action.eq(action),
+            operator_audit::outcome.eq(outcome),
+            operator_audit::request_id.eq(request_id),
+            operator_audit::details.eq(details),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// An operator's password login at `/operator/login`, through the same factor steps as staff's.
+pub struct OperatorLogin;
+
+impl FactorLogin for OperatorLogin {
+    const REALM: Realm = REALM;
+    const LOST: &'static str = "operator.factor_lost";
+    const INTRO: &'static str = "operator.enrol_intro";
+    type Store = OperatorFactor;
+
+    fn store(pending: &Pending) -> OperatorFactor {
+        OperatorFactor(pending.user)
+    }
+
+    async fn run<T, F>(state: &AppState, _: &Pending, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        state.db.unscoped(f).await
+    }
+
+    fn account_name(conn: &mut PgConnection, pending: &Pending) -> QueryResult<String> {
+        operators::table
+            .find(pending.user)
+            .select(operators::email)
+            .first(conn)
+    }
+
+    fn audit(
+        conn: &mut PgConnection,
+        pending: &Pending,
+        action: &'static str,
+        outcome: Outcome,
+        request_id: Option<&str>,
+    ) -> QueryResult<()> {
+        let details = serde_json::json!({});
+        record(conn, pending.user, action, outcome, request_id, details)
+    }
+
+    fn start_session(
+        conn: &mut PgConnection,
+        _: &AppState,
+        pending: &Pending,
+        _user_agent: Option<&str>,
+        request_id: Option<&str>,
+        via: Passed,
+    ) -> Result<String, AppError> {
+        let id = pending.user;
+        let token = tokens::issue(TOKEN_PREFIX);
+        diesel::insert_into(operator_sessions::table)
+            .values((
+                operator_sessions::id.eq(Uuid::now_v7()),
+                operator_sessions::operator_id.eq(id),
+                operator_sessions::token_hash.eq(&token.hash),
+                operator_sessions::expires_at.eq(Utc::now() + Duration::hours(SESSION_HOURS)),
+            ))
+            .execute(conn)?;
+        diesel::update(operators::table.find(id))
+            .set(operators::last_login_at.eq(Utc::now()))
+            .execute(conn)?;
+        let details = serde_json::json!({ "second_factor": via.as_str() });
+        record(conn, id, "login", Outcome::Success, request_id, details)?;
+        tracing::info!(operator = %id, "operator logged in");
+        Ok(token.text)
+    }
+
+    fn session_cookie(token: &str, https: bool) -> Cookie<'static> {
+        Cookie::build(cookie_name(https), token.to_owned())
+            .path("/")
+            .http_only(true)
+            .secure(https)
+            .same_site(SameSite::Strict)
+            .finish()
+    }
+}
+
+#[get("/operator/login/factor")]
+pub async fn code_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+) -> Result<HttpResponse, AppError> {
+    factor::code_form_in::<OperatorLogin>(req, state, tr, shell).await
+}
+
+#[post("/operator/login/factor")]
+pub async fn submit_code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    factor::submit_code_in::<OperatorLogin>(req, state, tr, shell, form).await
+}
+
+#[get("/operator/login/enrol")]
+pub async fn enrol_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+) -> Result<HttpResponse, AppError> {
+    factor::enrol_form_in::<OperatorLogin>(req, state, tr, shell).await
+}
+
+#[post("/operator/login/enrol")]
+pub async fn enrol_at_login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    tr: Tr,
+    shell: Shell,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    factor::enrol_at_login_in::<OperatorLogin>(req, state, tr, shell, form).await
 }
 
 #[derive(Template)]

@@ -117,6 +117,22 @@ const SENTENCES: &[(&str, &str)] = &[
     ("not a valid id", "field_error.choose"),
     ("not a person id", "field_error.choose"),
     (
+        "no case of the service has this reference",
+        "field_error.unknown_reference",
+    ),
+    (
+        "choose the staff member who takes the case",
+        "field_error.choose_assignee",
+    ),
+    (
+        "leaders see aggregate figures, not cases",
+        "field_error.assignee_leader",
+    ),
+    (
+        "no active staff member of this service has that id",
+        "field_error.choose_assignee",
+    ),
+    (
         "confirm ending the council",
         "council.tasks.end_unconfirmed",
     ),

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod csrf;
+pub mod expiring;
 pub mod form_errors;
 pub mod health;
 pub mod i18n;

@@ -4,8 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use openidconnect::core::CoreProviderMetadata;
 use secrecy::ExposeSecret;
 
+use super::expiring::Expiring;
 use super::limits::Limits;
 use super::metrics::Metrics;
 use crate::config::Settings;
@@ -29,7 +31,13 @@ pub struct AppState {
     pub jobs: Arc<Registry>,
     /// Now, as the time limits of access read it (a test may move it forward).
     pub clock: crate::time::Clock,
+    /// Single sign-on providers' discovery documents with their keys, per issuer, for
+    /// [`DISCOVERY_LIFETIME`] (read and filled by the single sign-on's provider module).
+    pub discovery: Arc<Expiring<CoreProviderMetadata>>,
 }
+
+/// How long a provider's discovery document and keys are reused before they are fetched again.
+pub const DISCOVERY_LIFETIME: Duration = Duration::from_secs(5 * 60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -62,6 +70,7 @@ impl AppState {
             limits,
             jobs: Arc::new(jobs),
             clock: crate::time::Clock::default(),
+            discovery: Arc::new(Expiring::new(DISCOVERY_LIFETIME)),
         })
     }
 

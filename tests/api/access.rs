@@ -673,6 +673,8 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("GET", "/overview", CASE_ROLES),
     ("GET", "/api/v1/figures", &["leader", "tenant_admin"]),
     ("POST", "/api/v1/case-assignments", &["leader"]),
+    ("GET", "/case-assignments", &["leader"]),
+    ("POST", "/case-assignments", &["leader"]),
     ("GET", "/figures", &["leader", "tenant_admin"]),
     ("GET", "/figures.csv", &["leader", "tenant_admin"]),
     ("GET", "/api/v1/cases/{id}", CASE_ROLES),
@@ -1060,6 +1062,12 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/hooks/sms/linkmobility/{secret}"),
     ("GET", "/operator/login"),
     ("POST", "/operator/login"),
+    // The operator's second factor: its pending login's signed cookie is the key
+    // (tests/api/second_factor.rs).
+    ("GET", "/operator/login/factor"),
+    ("POST", "/operator/login/factor"),
+    ("GET", "/operator/login/enrol"),
+    ("POST", "/operator/login/enrol"),
     // The operator's own pages need an operator session (tests/api/access.rs, operator test).
     ("GET", "/operator"),
     ("POST", "/operator/tenants"),
@@ -1244,12 +1252,7 @@ async fn request(browser: &mut Browser, app: &TestApp, method: &str, path: &str)
 #[tokio::test]
 async fn the_operator_onboards_a_service_whose_admin_gets_the_setup_email() {
     let app = TestApp::spawn().await;
-    let (_, password) = tillit::onboarding::operator::create_or_reset(
-        &app.state,
-        &tillit::fields::Email::parse("drift@tillit.example").unwrap(),
-    )
-    .await
-    .unwrap();
+    let password = crate::second_factor::operator(&app).await;
     let mut operator = Browser::new(&app);
     let (status, location) = operator.get("/operator").await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
@@ -1264,16 +1267,7 @@ async fn the_operator_onboards_a_service_whose_admin_gets_the_setup_email() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, location) = operator
-        .post(
-            "/operator/login",
-            &[("email", "drift@tillit.example"), ("password", &password)],
-        )
-        .await;
-    assert_eq!(
-        (status, location.as_str()),
-        (StatusCode::SEE_OTHER, "/operator")
-    );
+    crate::second_factor::operator_enrols(&mut operator, &password).await;
     operator.get("/operator").await;
     let (status, page) = operator
         .post(

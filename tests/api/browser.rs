@@ -733,7 +733,8 @@ fn with_password(app: &TestApp, staff: &common::Staff, password: &str) -> String
 }
 
 /// A coordinator walks the start page to an overdue commitment on its plan; a leader opens the
-/// figures with their charts and tables, and asks for a year out of range. Scanned with axe.
+/// figures with their charts and tables, asks for a year out of range, and assigns a case by a
+/// reference no case has. Scanned with axe.
 #[tokio::test]
 async fn the_start_page_to_an_overdue_commitment_and_the_leaders_figures() {
     let app = spawn_app().await;

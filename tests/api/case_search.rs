@@ -328,3 +328,206 @@ async fn a_leader_reassigns_a_case_by_its_reference_without_seeing_it() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn deactivating_the_last_staff_member_on_a_case_asks_for_a_new_assignee_first() {
+    use diesel::prelude::*;
+    use tillit::db::schema::{audit_log, users};
+    let app = TestApp::spawn().await;
+    let (tenant, mut admin) = crate::access::onboarded(&app, "fjordvik").await;
+    let leaving = app.staff("fjordvik", "coordinator").await;
+    let taking = app.staff("fjordvik", "caseworker").await;
+    let leader = app.staff("fjordvik", "leader").await;
+    let shared_with = app.staff("fjordvik", "caseworker").await;
+    open(
+        &app,
+        &leaving,
+        json!({ "child": child("Ada", "Li"), "reference": "2026/7" }),
+    )
+    .await;
+    open(&app, &leaving, json!({ "child": child("Bo", "Li") })).await;
+    // A case someone else active also holds is not orphaned.
+    let shared = open(&app, &leaving, json!({ "child": child("Cy", "Li") })).await;
+    let res = app
+        .post(
+            &format!(
+                "/api/v1/cases/{}/assignments",
+                shared["id"].as_str().unwrap()
+            ),
+            &leaving.key,
+        )
+        .json(&json!({ "user_id": shared_with.user_id }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let deactivate = format!("/admin/staff/{}/deactivate", leaving.user_id);
+    let active = |app: &TestApp| -> bool {
+        tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            users::table
+                .find((tenant.0, leaving.user_id))
+                .select(users::active)
+                .first(c)
+        })
+        .unwrap()
+    };
+
+    // The staff list's button: not yet, first who takes the two cases only she holds.
+    admin.get("/admin/staff").await;
+    let (status, page) = admin.post(&deactivate, &[]).await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT, "{page}");
+    assert!(
+        page.contains("på 2 åpne saker: 2026/7 og 1 uten referanse"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Ada") && !page.contains("Bo Li"),
+        "no child's name"
+    );
+    assert!(
+        page.contains(&taking.user_id.to_string()),
+        "a colleague to choose"
+    );
+    assert!(
+        !page.contains(&format!(r#"value="{}""#, leader.user_id)),
+        "a leader holds no cases"
+    );
+    assert!(active(&app));
+
+    // A wrong choice (a leader): the message at the field, the choice kept, nothing written.
+    let (status, page) = admin
+        .post(&deactivate, &[("successor", &leader.user_id.to_string())])
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains(r##"href="#successor""##), "{page}");
+    assert!(page.contains("Velg en aktiv ansatt i tjenesten som kan ha saker"));
+    let (status, _) = admin.post(&deactivate, &[("successor", "")]).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(active(&app));
+    let (theirs, _) = list(&app, &taking, "").await;
+    assert!(theirs.is_empty(), "nothing was handed over");
+
+    // The right choice: both cases handed over, then the account deactivated, in one step.
+    let (status, location) = admin
+        .post(&deactivate, &[("successor", &taking.user_id.to_string())])
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (reqwest::StatusCode::SEE_OTHER, "/admin/staff?done=changed")
+    );
+    assert!(!active(&app));
+    let (theirs, _) = list(&app, &taking, "").await;
+    let mut got = names(&theirs);
+    got.sort();
+    assert_eq!(got, vec!["Ada Li".to_owned(), "Bo Li".to_owned()]);
+    let actions: Vec<(String, serde_json::Value)> =
+        tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            audit_log::table
+                .filter(audit_log::action.eq_any(["case.reassign", "user.deactivate"]))
+                .select((audit_log::action, audit_log::details))
+                .order(audit_log::id)
+                .load(c)
+        })
+        .unwrap();
+    let reassigned = actions.iter().filter(|(a, _)| a == "case.reassign").count();
+    assert_eq!(reassigned, 2, "{actions:?}");
+    assert_eq!(
+        actions
+            .last()
+            .map(|(a, d)| (a.as_str(), d["cases_handed_over"].clone())),
+        Some(("user.deactivate", json!(2)))
+    );
+}
+
+#[tokio::test]
+async fn a_leader_reassigns_a_case_by_its_reference_on_a_page() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("fjordvik", &["4624"]).await;
+    let leaving = app.staff("fjordvik", "coordinator").await;
+    let taking = app.staff("fjordvik", "caseworker").await;
+    let leader = app.staff("fjordvik", "leader").await;
+    open(
+        &app,
+        &leaving,
+        json!({ "child": child("Ada", "Li"), "reference": "2026/7" }),
+    )
+    .await;
+    let who = app.sign_in(&leader).await;
+    let page = common::answer(app.page("/case-assignments", &who).send().await.unwrap()).await;
+    assert_eq!(page.0, 200);
+    assert!(
+        page.1.contains("Tildel en sak etter referanse"),
+        "{}",
+        page.1
+    );
+    let taking_id = taking.user_id.to_string();
+    let leaving_id = leaving.user_id.to_string();
+
+    // An unknown reference: the message at the field, in Norwegian, what was typed kept.
+    let fields = [
+        ("reference", "2026/8"),
+        ("user_id", taking_id.as_str()),
+        ("instead_of", leaving_id.as_str()),
+    ];
+    let (status, page) = common::answer(
+        app.form("/case-assignments", &who, &fields)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Ingen sak i tjenesten har denne referansen"),
+        "{page}"
+    );
+    assert!(page.contains(r##"href="#reference""##) && page.contains(r#"id="reference-error""#));
+    assert!(
+        page.contains(r#"value="2026/8""#),
+        "the reference typed is kept"
+    );
+    assert!(
+        page.contains(&format!(r#"value="{taking_id}" selected"#)),
+        "the choice kept"
+    );
+    let (theirs, _) = list(&app, &taking, "").await;
+    assert!(theirs.is_empty(), "nothing was written");
+
+    // Nobody chosen: at the field.
+    let (status, page) = common::answer(
+        app.form(
+            "/case-assignments",
+            &who,
+            &[("reference", "2026/7"), ("user_id", "")],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains(r#"id="user_id-error""#), "{page}");
+
+    let (status, page) = common::answer(
+        app.form(
+            "/case-assignments",
+            &who,
+            &[
+                ("reference", "2026/7"),
+                ("user_id", &taking_id),
+                ("instead_of", &leaving_id),
+            ],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Saken 2026/7 har nå 1 ansvarlige."), "{page}");
+    assert!(!page.contains("Ada"), "no case contents");
+    let (theirs, _) = list(&app, &taking, "").await;
+    assert_eq!(names(&theirs), vec!["Ada Li".to_owned()]);
+    let (gone, _) = list(&app, &leaving, "").await;
+    assert!(gone.is_empty());
+}

@@ -370,6 +370,55 @@ async fn every_admin_form_answers_a_mistake_in_norwegian() {
         )
         .await;
     assert_in_norwegian("single sign-on", status, &page, "Skriv");
+
+    // Deactivating the only staff member on a case asks who takes it over first.
+    let leaving = app.staff("alpha", "coordinator").await;
+    let res = app
+        .post("/api/v1/cases", &leaving.key)
+        .json(&serde_json::json!({
+            "child": { "first_name": "Emma", "last_name": "Nordmann", "birth_date": "2016-04-01",
+                       "gender": "girl", "language": "norsk" },
+            "reference": "2026/1",
+            // The service serves two municipalities since the one added above.
+            "municipality": "4626",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    admin.get("/admin/staff").await;
+    let deactivate = format!("/admin/staff/{}/deactivate", leaving.user_id);
+    let (status, page) = admin.post(&deactivate, &[]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("2026/1"), "{page}");
+    let (status, page) = admin.post(&deactivate, &[("successor", "")]).await;
+    assert_in_norwegian(
+        "hand-over before deactivation",
+        status,
+        &page,
+        "Velg en aktiv ansatt i tjenesten som kan ha saker",
+    );
+    assert!(page.contains("id=\"successor-error\""), "at the field");
+
+    // The leader's assignment by reference.
+    let leader = app.sign_in(&app.staff("alpha", "leader").await).await;
+    let (status, page) = send(
+        &app,
+        &leader,
+        "/case-assignments",
+        &[("reference", "finnes ikke"), ("user_id", "")],
+    )
+    .await;
+    assert_in_norwegian(
+        "case assignment by reference",
+        status,
+        &page,
+        "Velg en aktiv ansatt i tjenesten som skal ha saken.",
+    );
+    assert!(
+        page.contains("value=\"finnes ikke\""),
+        "what was typed is kept"
+    );
 }
 
 /// The part of a plan page from section `id`'s heading to the next section.

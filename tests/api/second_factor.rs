@@ -23,11 +23,26 @@ async fn enrol(browser: &mut Browser) -> (String, Vec<String>) {
         (status, location.as_str()),
         (StatusCode::SEE_OTHER, "/login/enrol")
     );
-    let (status, page) = browser.get("/login/enrol").await;
+    let done = enrolment(browser, "/login/enrol").await;
+    (done.secret, done.codes)
+}
+
+/// What an enrolment showed: its page, the secret, and the page of recovery codes with them.
+struct Enrolled {
+    page: String,
+    secret: String,
+    codes_page: String,
+    codes: Vec<String>,
+}
+
+/// A first login's enrolment at `path`, as a person does it: the QR page, a wrong first code,
+/// then the app's code.
+async fn enrolment(browser: &mut Browser, path: &str) -> Enrolled {
+    let (status, shown) = browser.get(path).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("<svg"), "the QR code");
-    let secret = totp_secret_in(&page);
-    let (status, page) = browser.post("/login/enrol", &[("code", "000000")]).await;
+    assert!(shown.contains("<svg"), "the QR code");
+    let secret = totp_secret_in(&shown);
+    let (status, page) = browser.post(path, &[("code", "000000")]).await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -35,10 +50,15 @@ async fn enrol(browser: &mut Browser) -> (String, Vec<String>) {
     );
     assert!(page.contains("Koden er feil"), "{page}");
     let (status, page) = browser
-        .post("/login/enrol", &[("code", &totp_code(&secret, 0))])
+        .post(path, &[("code", &totp_code(&secret, 0))])
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    (secret, recovery_codes_in(&page))
+    Enrolled {
+        codes: recovery_codes_in(&page),
+        page: shown,
+        secret,
+        codes_page: page,
+    }
 }
 
 /// Logs out and in with the password, up to the code page.
@@ -237,7 +257,13 @@ async fn colleague(app: &TestApp, tenant: TenantId, admin: &mut Browser) -> (uui
     let secret = tillit::access::totp::Secret::generate();
     let key = app.state.settings.token_key();
     in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        tillit::access::factor::enrol(c, &key, tenant, kari, &secret, 0)
+        tillit::access::factor::enrol(
+            c,
+            &key,
+            &tillit::access::factor::StaffFactor::new(tenant, kari),
+            &secret,
+            0,
+        )
     })
     .unwrap();
     let (_, browser) = colleague_session(app, tenant, kari);
@@ -397,4 +423,231 @@ async fn a_person_sees_their_sessions_and_ends_them_and_a_new_factor_ends_the_ot
     for action in ["session.end", "session.end_others", "factor.enrol"] {
         assert!(actions.iter().any(|(a, _)| a == action), "{action}");
     }
+}
+
+const OPERATOR: &str = "drift@tillit.example";
+
+/// A platform operator made as `tillit operator create` makes one; returns their password.
+pub(crate) async fn operator(app: &TestApp) -> String {
+    let (_, password) = tillit::onboarding::operator::create_or_reset(
+        &app.state,
+        &tillit::fields::Email::parse(OPERATOR).unwrap(),
+    )
+    .await
+    .unwrap();
+    password
+}
+
+/// Logs the operator in with `password`, up to the factor step; returns where it leads.
+async fn operator_password(browser: &mut Browser, password: &str) -> String {
+    browser.get("/operator/login").await;
+    let (status, location) = browser
+        .post(
+            "/operator/login",
+            &[("email", OPERATOR), ("password", password)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    browser.get(&location).await;
+    location
+}
+
+/// The operator's first login: the password, then the factor set up with the page's key.
+/// Returns the secret and the recovery codes.
+pub(crate) async fn operator_enrols(
+    browser: &mut Browser,
+    password: &str,
+) -> (String, Vec<String>) {
+    let to = operator_password(browser, password).await;
+    assert_eq!(
+        to, "/operator/login/enrol",
+        "a first login sets up the factor"
+    );
+    let done = enrolment(browser, "/operator/login/enrol").await;
+    assert!(done.page.contains("Driftsoperatører"), "{}", done.page);
+    assert!(
+        done.codes_page.contains(r#"href="/operator""#),
+        "{}",
+        done.codes_page
+    );
+    (done.secret, done.codes)
+}
+
+async fn operator_signed_in(browser: &mut Browser) -> bool {
+    browser.get("/operator").await.0 == StatusCode::OK
+}
+
+async fn operator_logs_out(browser: &mut Browser) {
+    browser.get("/operator").await;
+    browser.post("/operator/logout", &[]).await;
+    assert!(!operator_signed_in(browser).await, "logged out");
+}
+
+/// The rows of the operators' log, oldest first: (action, outcome).
+fn operator_log(app: &TestApp) -> Vec<(String, String)> {
+    use tillit::db::schema::operator_audit;
+    operator_audit::table
+        .select((operator_audit::action, operator_audit::outcome))
+        .order(operator_audit::id)
+        .load(&mut app.db.admin_conn())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_operator_enrols_at_first_login_and_each_code_counts_once() {
+    use tillit::db::schema::{operator_factors, operator_recovery_codes};
+    let app = TestApp::spawn_with(&[
+        ("rate_limits.login_per_account", serde_json::json!(50)),
+        ("rate_limits.login_per_address", serde_json::json!(50)),
+    ])
+    .await;
+    let password = operator(&app).await;
+    let mut browser = Browser::new(&app);
+    // The password alone leads to the factor, not to the operator's page.
+    operator_password(&mut browser, &password).await;
+    assert!(!operator_signed_in(&mut browser).await);
+    let mut browser = Browser::new(&app);
+    let (secret, codes) = operator_enrols(&mut browser, &password).await;
+    assert_eq!(codes.len(), 10);
+    assert!(operator_signed_in(&mut browser).await);
+
+    // Stored sealed, the recovery codes as hashes.
+    let mut conn = app.db.app_conn();
+    let sealed: Vec<u8> = operator_factors::table
+        .select(operator_factors::secret_sealed)
+        .first(&mut conn)
+        .unwrap();
+    let opened =
+        tillit::access::totp::Secret::open(&app.state.settings.token_key(), &sealed).unwrap();
+    let raw = tillit::access::totp::Secret::from_base32(&secret).unwrap();
+    assert_eq!(opened.code_at(1_000_000), raw.code_at(1_000_000));
+    let hashes: Vec<Vec<u8>> = operator_recovery_codes::table
+        .select(operator_recovery_codes::code_hash)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(hashes.len(), 10);
+    assert!(hashes.iter().all(|h| h.len() == 32));
+
+    // The enrolment's code cannot be used again; the next one can.
+    operator_logs_out(&mut browser).await;
+    let to = operator_password(&mut browser, &password).await;
+    assert_eq!(to, "/operator/login/factor");
+    let (status, page) = browser
+        .post(
+            "/operator/login/factor",
+            &[("code", &totp_code(&secret, 0))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a replayed code: {page}");
+    assert!(page.contains("Koden er feil") && page.contains("tillit operator create"));
+    assert!(!operator_signed_in(&mut browser).await);
+    browser.get("/operator/login/factor").await;
+    let (status, location) = browser
+        .post(
+            "/operator/login/factor",
+            &[("code", &totp_code(&secret, 1))],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/operator")
+    );
+    assert!(operator_signed_in(&mut browser).await);
+
+    // A recovery code: good once.
+    operator_logs_out(&mut browser).await;
+    operator_password(&mut browser, &password).await;
+    let (status, _) = browser
+        .post("/operator/login/factor", &[("code", &codes[2])])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(operator_signed_in(&mut browser).await);
+    operator_logs_out(&mut browser).await;
+    operator_password(&mut browser, &password).await;
+    let (status, _) = browser
+        .post("/operator/login/factor", &[("code", &codes[2])])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a recovery code counts once"
+    );
+    assert!(!operator_signed_in(&mut browser).await);
+
+    // Without the password first there is no code page to post to.
+    let mut stranger = Browser::new(&app);
+    stranger.get("/operator/login").await;
+    let (status, location) = stranger
+        .post(
+            "/operator/login/factor",
+            &[("code", &totp_code(&secret, 2))],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/operator/login")
+    );
+    // An operator's pending login is no staff member's.
+    let (status, location) = browser
+        .post("/login/factor", &[("code", &totp_code(&secret, 2))])
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/login")
+    );
+
+    let log = operator_log(&app);
+    for expected in [
+        ("factor.enrol", "failure"),
+        ("factor.enrol", "success"),
+        ("login", "failure"),
+        ("login", "success"),
+    ] {
+        assert!(
+            log.iter().any(|(a, o)| a == expected.0 && o == expected.1),
+            "{expected:?} missing from {log:?}"
+        );
+    }
+
+    // `tillit operator create` again: a new password, and the factor set up anew.
+    let password = operator(&app).await;
+    assert!(!operator_signed_in(&mut browser).await);
+    let mut browser = Browser::new(&app);
+    let (_, fresh) = operator_enrols(&mut browser, &password).await;
+    assert!(!fresh.contains(&codes[0]));
+}
+
+#[tokio::test]
+async fn an_operators_wrong_codes_are_rate_limited_like_passwords() {
+    let app = TestApp::spawn_with(&[("rate_limits.login_per_account", serde_json::json!(5))]).await;
+    let password = operator(&app).await;
+    let mut browser = Browser::new(&app);
+    // The enrolment's two attempts count too: three more wrong codes empty the bucket.
+    let (secret, _) = operator_enrols(&mut browser, &password).await;
+    operator_logs_out(&mut browser).await;
+    operator_password(&mut browser, &password).await;
+    for _ in 0..3 {
+        let (status, _) = browser
+            .post("/operator/login/factor", &[("code", "123456")])
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, page) = browser
+        .post(
+            "/operator/login/factor",
+            &[("code", &totp_code(&secret, 1))],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right code waits"
+    );
+    assert!(page.contains("For mange forsøk"), "{page}");
+    assert!(!operator_signed_in(&mut browser).await);
+    let failures = operator_log(&app)
+        .into_iter()
+        .filter(|(a, o)| a == "login" && o == "failure")
+        .count();
+    assert_eq!(failures, 4, "each wrong and each refused code is audited");
 }

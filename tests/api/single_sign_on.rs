@@ -171,6 +171,63 @@ async fn an_invited_coordinator_signs_in_through_the_provider_without_a_second_c
     assert_eq!(status, StatusCode::OK);
 }
 
+const DISCOVERY: &str = "/.well-known/openid-configuration";
+
+/// One whole sign-on of `email` in a fresh browser; true if it ends signed in.
+async fn signs_on(app: &TestApp, email: &str) -> bool {
+    let mut browser = Browser::new(app);
+    let callback = oidc::through_provider(app, &browser.client, SLUG, email, "").await;
+    let res = browser
+        .client
+        .get(&callback)
+        .send()
+        .await
+        .expect("callback");
+    res.status() == StatusCode::SEE_OTHER && browser.get("/account").await.0 == StatusCode::OK
+}
+
+#[tokio::test]
+async fn logins_reuse_the_providers_discovery_and_saving_fetches_it_again() {
+    let (app, provider, tenant, mut admin) = service_with_provider(true).await;
+    let coordinator = app.staff(SLUG, "coordinator").await;
+    let (email, _) = account_of(&app, tenant, coordinator.user_id);
+    assert_eq!(
+        provider.requests(DISCOVERY).await,
+        1,
+        "saving discovered it"
+    );
+    let keys = provider.requests("/jwks").await;
+    assert!(keys >= 1, "with its keys");
+
+    assert!(signs_on(&app, &email).await);
+    assert!(signs_on(&app, &email).await);
+    assert_eq!(
+        (
+            provider.requests(DISCOVERY).await,
+            provider.requests("/jwks").await
+        ),
+        (1, keys),
+        "two logins fetched neither the discovery document nor the keys again"
+    );
+
+    // Saving the settings checks the provider as it answers now.
+    set_up(&mut admin, &provider, true).await;
+    assert_eq!(provider.requests(DISCOVERY).await, 2);
+
+    // Keys that no longer sign the provider's tokens (as after a rotation) are fetched again,
+    // once, and the login passes.
+    let mut stale = app.state.discovery.get(&provider.issuer).expect("kept");
+    stale = stale.set_jwks(openidconnect::JsonWebKeySet::new(Vec::new()));
+    app.state.discovery.put(&provider.issuer, stale);
+    assert!(
+        signs_on(&app, &email).await,
+        "a key unknown to the kept set"
+    );
+    assert_eq!(provider.requests(DISCOVERY).await, 3);
+    assert!(signs_on(&app, &email).await);
+    assert_eq!(provider.requests(DISCOVERY).await, 3, "kept again");
+}
+
 #[tokio::test]
 async fn a_person_without_an_invitation_is_refused_and_no_account_is_made() {
     let (app, _provider, tenant, _admin) = service_with_provider(true).await;

@@ -1,5 +1,6 @@
-// A coordinator's start page walked to an overdue commitment, and a leader's figures page with
-// its charts and tables; every page is scanned with axe.
+// A coordinator's start page walked to an overdue commitment, a leader's figures page with its
+// charts and tables, and the leader's assignment of a case by reference; every page is scanned
+// with axe.
 // Run by tests/browser.rs: node tests/browser/day_and_figures.mjs <base_url> <mail_dir>
 
 import { expectEqual, expectText, newPage, run, scan, signIn, step } from './lib.mjs';
@@ -40,4 +41,15 @@ run(async ({ browser, baseUrl }) => {
     await expectText(leader, '.error-summary', 'Skriv et år fra 2000 til i år');
   });
   await scan(leader, 'figures, wrong year');
+  await step(leader, 'an unknown reference is refused at the field, what was typed kept', async () => {
+    await leader.goto(`${baseUrl}/case-assignments`);
+    await expectText(leader, 'main h1', 'Tildel en sak etter referanse');
+    await scan(leader, 'case assignment by reference');
+    await leader.getByLabel('Sakens referanse').fill('finnes-ikke');
+    await leader.getByLabel('Hvem skal ha saken?').selectOption({ index: 1 });
+    await leader.getByRole('button', { name: 'Tildel saken' }).click();
+    await expectText(leader, '.error-summary', 'Ingen sak i tjenesten har denne referansen');
+    expectEqual(await leader.getByLabel('Sakens referanse').inputValue(), 'finnes-ikke', 'kept');
+  });
+  await scan(leader, 'case assignment, unknown reference');
 });

@@ -1,4 +1,5 @@
-// The whole onboarding, as the people doing it see it: the platform operator creates a service;
+// The whole onboarding, as the people doing it see it: the platform operator logs in with their
+// password and sets up their second factor, creates a service;
 // its admin follows the setup link from the mail outbox, sets a password and the service's
 // settings, and invites a coordinator; the coordinator follows their link, chooses a password,
 // logs out and in again. Every page is scanned for accessibility problems.
@@ -29,6 +30,8 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await operator.getByLabel('E-postadresse').fill(operatorEmail);
     await operator.getByLabel('Passord').fill(operatorPassword);
     await operator.getByRole('button', { name: 'Logg inn' }).click();
+    // Operators set up the same second factor as staff on their first login.
+    await secondFactor(operator);
     await expectText(operator, 'main h1', 'Nye barneverntjenester');
     await scan(operator, 'operator home');
   });

@@ -169,7 +169,7 @@ pub async fn begin(
         .await?
         .ok_or(SsoFailure::UnknownService)?;
     let settings = settings_of(state, &row)?;
-    let started = provider::start(&settings, &callback_url(state))
+    let started = provider::start(&state.discovery, &settings, &callback_url(state))
         .await
         .map_err(|f| provider_failure(&f))?;
     let pending = PendingLogin {
@@ -257,6 +257,7 @@ pub async fn complete(
         .ok_or(SsoFailure::UnknownService)?;
     let settings = settings_of(state, &row)?;
     let identity = match provider::finish(
+        &state.discovery,
         &settings,
         &callback_url(state),
         code,
@@ -387,7 +388,8 @@ pub async fn save_provider(
         Ok(input) => input,
         Err(errors) => return Ok(Err(errors)),
     };
-    if let Err(failure) = provider::discover(&input.issuer).await {
+    // Always fetched afresh: the admin is checking the provider as it answers now.
+    if let Err(failure) = provider::discover(&state.discovery, &input.issuer).await {
         tracing::info!(?failure, "a provider being set up did not answer");
         return Ok(Err(vec![("issuer", "sso.error_issuer_unreachable")]));
     }

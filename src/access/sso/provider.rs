@@ -2,6 +2,10 @@
 //! authorization URL (PKCE, state, nonce) and the code exchange with the ID token checked
 //! (signature by the provider's published keys, issuer, audience, expiry, nonce, and the access
 //! token's hash). No redirects are followed, and a provider that does not answer in time fails.
+//!
+//! The discovery document and keys are kept per issuer in the app state for a few minutes
+//! (`web::state::DISCOVERY_LIFETIME`), so a login does not fetch them again; an ID token signed
+//! by a key the kept set lacks (the provider rotated its keys) fetches them afresh once.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -13,12 +17,18 @@ use openidconnect::core::{
     CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AccessTokenHash, AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret,
-    CsrfToken, EmptyExtraTokenFields, IdTokenFields, IssuerUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, StandardErrorResponse,
-    StandardTokenResponse, TokenResponse, reqwest,
+    AccessTokenHash, AdditionalClaims, AuthorizationCode, ClaimsVerificationError, Client,
+    ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, IdTokenFields, IdTokenVerifier,
+    IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+    reqwest,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::web::expiring::Expiring;
+
+/// The discovery documents kept per issuer (`AppState::discovery`).
+pub type Discovered = Expiring<CoreProviderMetadata>;
 
 /// How long the provider may take to answer one request.
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -89,13 +99,30 @@ fn http() -> &'static reqwest::Client {
     })
 }
 
-/// The provider's discovery document, which also brings its signing keys (JWKS).
-pub async fn discover(issuer: &str) -> Result<CoreProviderMetadata, ProviderFailure> {
-    let issuer = IssuerUrl::new(issuer.to_owned())
+/// The provider's discovery document, which also brings its signing keys (JWKS), fetched now and
+/// kept in `kept` for the next logins.
+pub async fn discover(
+    kept: &Discovered,
+    issuer: &str,
+) -> Result<CoreProviderMetadata, ProviderFailure> {
+    let url = IssuerUrl::new(issuer.to_owned())
         .map_err(|e| ProviderFailure::Unavailable(format!("issuer: {e}")))?;
-    CoreProviderMetadata::discover_async(issuer, http())
+    let metadata = CoreProviderMetadata::discover_async(url, http())
         .await
-        .map_err(|e| ProviderFailure::Unavailable(format!("discovery: {e}")))
+        .map_err(|e| ProviderFailure::Unavailable(format!("discovery: {e}")))?;
+    kept.put(issuer, metadata.clone());
+    Ok(metadata)
+}
+
+/// The provider's discovery document as kept, if still fresh (and whether it was), else fetched.
+async fn discovered(
+    kept: &Discovered,
+    issuer: &str,
+) -> Result<(CoreProviderMetadata, bool), ProviderFailure> {
+    match kept.get(issuer) {
+        Some(metadata) => Ok((metadata, true)),
+        None => discover(kept, issuer).await.map(|m| (m, false)),
+    }
 }
 
 macro_rules! client_of {
@@ -132,10 +159,11 @@ macro_rules! client_of {
 
 /// Discovers the provider and makes the authorization URL for a fresh login.
 pub async fn start(
+    kept: &Discovered,
     settings: &ProviderSettings,
     redirect: &str,
 ) -> Result<Started, ProviderFailure> {
-    let metadata = discover(&settings.issuer).await?;
+    let (metadata, _) = discovered(kept, &settings.issuer).await?;
     let client = client_of!(metadata, settings, redirect);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state, nonce) = client
@@ -158,13 +186,14 @@ pub async fn start(
 
 /// Exchanges the code (with the PKCE verifier) and checks the ID token against `nonce`.
 pub async fn finish(
+    kept: &Discovered,
     settings: &ProviderSettings,
     redirect: &str,
     code: &str,
     nonce: &str,
     verifier: &str,
 ) -> Result<Identity, ProviderFailure> {
-    let metadata = discover(&settings.issuer).await?;
+    let (metadata, was_kept) = discovered(kept, &settings.issuer).await?;
     let client = client_of!(metadata, settings, redirect);
     let response = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -173,26 +202,62 @@ pub async fn finish(
         .request_async(http())
         .await
         .map_err(|e| ProviderFailure::Rejected(format!("code exchange: {e}")))?;
+    match verified(&client.id_token_verifier(), &response, nonce) {
+        Err(Unverified::UnknownKey(_)) if was_kept => {
+            // The provider may have rotated its keys since they were kept: fetch them, once.
+            let metadata = discover(kept, &settings.issuer).await?;
+            let client = client_of!(metadata, settings, redirect);
+            verified(&client.id_token_verifier(), &response, nonce).map_err(ProviderFailure::from)
+        }
+        other => other.map_err(ProviderFailure::from),
+    }
+}
+
+/// Why an ID token did not pass.
+enum Unverified {
+    /// Signed by a key the provider's published set does not hold.
+    UnknownKey(String),
+    Failed(ProviderFailure),
+}
+
+impl From<Unverified> for ProviderFailure {
+    fn from(unverified: Unverified) -> Self {
+        match unverified {
+            Unverified::UnknownKey(e) => ProviderFailure::Rejected(format!("ID token: {e}")),
+            Unverified::Failed(failure) => failure,
+        }
+    }
+}
+
+/// The person of the ID token in `response`, if it passes `checker` and `nonce`.
+fn verified(
+    checker: &IdTokenVerifier<'_, CoreJsonWebKey>,
+    response: &GroupTokenResponse,
+    nonce: &str,
+) -> Result<Identity, Unverified> {
+    let rejected = |text: String| Unverified::Failed(ProviderFailure::Rejected(text));
     let id_token = response
         .id_token()
-        .ok_or_else(|| ProviderFailure::Rejected("no ID token".into()))?;
-    let checker = client.id_token_verifier();
+        .ok_or_else(|| rejected("no ID token".into()))?;
     let claims = id_token
-        .claims(&checker, &Nonce::new(nonce.to_owned()))
-        .map_err(|e| ProviderFailure::Rejected(format!("ID token: {e}")))?;
+        .claims(checker, &Nonce::new(nonce.to_owned()))
+        .map_err(|e| match e {
+            ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            ) => Unverified::UnknownKey(e.to_string()),
+            e => rejected(format!("ID token: {e}")),
+        })?;
     if let Some(expected) = claims.access_token_hash() {
         let algorithm = id_token
             .signing_alg()
-            .map_err(|e| ProviderFailure::Rejected(format!("ID token algorithm: {e}")))?;
+            .map_err(|e| rejected(format!("ID token algorithm: {e}")))?;
         let key = id_token
-            .signing_key(&checker)
-            .map_err(|e| ProviderFailure::Rejected(format!("ID token key: {e}")))?;
+            .signing_key(checker)
+            .map_err(|e| rejected(format!("ID token key: {e}")))?;
         let actual = AccessTokenHash::from_token(response.access_token(), algorithm, key)
-            .map_err(|e| ProviderFailure::Rejected(format!("access token hash: {e}")))?;
+            .map_err(|e| rejected(format!("access token hash: {e}")))?;
         if actual != *expected {
-            return Err(ProviderFailure::Rejected(
-                "access token hash differs".into(),
-            ));
+            return Err(rejected("access token hash differs".into()));
         }
     }
     Ok(Identity {

@@ -52,6 +52,19 @@ impl Provider {
     }
 }
 
+impl Provider {
+    /// How many requests the provider has had at `path` (its own count).
+    pub async fn requests(&self, path: &str) -> u64 {
+        let counts: serde_json::Value = reqwest::get(format!("{}/__requests", self.issuer))
+            .await
+            .expect("the provider's request count")
+            .json()
+            .await
+            .expect("JSON");
+        counts[path].as_u64().unwrap_or(0)
+    }
+}
+
 impl Drop for Provider {
     fn drop(&mut self) {
         let _ = self.child.kill();

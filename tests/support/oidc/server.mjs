@@ -7,6 +7,8 @@
 // (/interaction/<uid>) asks for an email address and signs in the account of that address; an
 // address starting with `unverified.` is given `email_verified: false`, and `groups` (comma
 // separated) become the `groups` claim. Consent is granted at once (a first-party client).
+// `GET /__requests` answers how many requests each path has had (JSON), so a test can tell how
+// often Tillit fetched the discovery document and the keys.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -81,8 +83,14 @@ server.listen(0, '127.0.0.1', () => {
   provider.proxy = false;
   const handle = provider.callback();
 
+  const requests = {};
   server.on('request', async (req, res) => {
     const url = new URL(req.url, issuer);
+    if (url.pathname === '/__requests') {
+      res.setHeader('content-type', 'application/json');
+      return res.end(JSON.stringify(requests));
+    }
+    requests[url.pathname] = (requests[url.pathname] || 0) + 1;
     const match = url.pathname.match(/^\/interaction\/([^/]+)$/);
     if (!match) return handle(req, res);
     try {

@@ -1,0 +1,3 @@
+DROP TABLE operator_audit;
+DROP TABLE operator_recovery_codes;
+DROP TABLE operator_factors;
