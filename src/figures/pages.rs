@@ -27,6 +27,11 @@ fn row_key(code: &str) -> &'static str {
         "councils_individuell_plan" => "figures.row.councils_individuell_plan",
         "councils_annet" => "figures.row.councils_annet",
         "measure_checked" => "figures.row.measure_checked",
+        "invited" => "figures.row.invited",
+        "invitations_answered" => "figures.row.invitations_answered",
+        "answer_rate" => "figures.row.answer_rate",
+        "participants_private" => "figures.row.participants_private",
+        "participants_public" => "figures.row.participants_public",
         _ => "figures.row.measure_justified",
     }
 }

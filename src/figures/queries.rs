@@ -25,7 +25,9 @@ pub const MAPPED_WITHIN_DAYS: i32 = 30;
 
 /// Cases opened in `year`, and of them those mapped within [`MAPPED_WITHIN_DAYS`]; councils
 /// started in `year` by kind; costly measures decided in `year` after a network check or by a
-/// justification — by municipality, in one query.
+/// justification; invitations sent in `year` (a person once per meeting) and of them those
+/// answered; the private and the public participants of the councils started in `year` — by
+/// municipality, in one query.
 pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Counted>, AppError> {
     Ok(diesel::sql_query(
         "WITH c AS (
@@ -57,6 +59,28 @@ pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Coun
            FROM costly_measures m JOIN c ON c.tenant_id = m.tenant_id AND c.id = m.case_id
           WHERE m.status = 'decided'
             AND extract(year FROM m.decided_at AT TIME ZONE $2) = $1
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT c.municipality, 'invited', count(DISTINCT (i.meeting_id, i.participant_id))
+           FROM council_invitations i JOIN councils k ON k.tenant_id = i.tenant_id AND k.id = i.council_id
+           JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+          WHERE extract(year FROM i.created_at AT TIME ZONE $2) = $1
+          GROUP BY 1
+         UNION ALL
+         SELECT c.municipality, 'invitations_answered', count(DISTINCT (i.meeting_id, i.participant_id))
+           FROM council_invitations i JOIN councils k ON k.tenant_id = i.tenant_id AND k.id = i.council_id
+           JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+          WHERE extract(year FROM i.created_at AT TIME ZONE $2) = $1
+            AND EXISTS (SELECT 1 FROM council_answers a
+                         WHERE a.tenant_id = i.tenant_id AND a.meeting_id = i.meeting_id
+                           AND a.participant_id = i.participant_id)
+          GROUP BY 1
+         UNION ALL
+         SELECT c.municipality, 'participants_' || p.side, count(*)
+           FROM council_participants p JOIN councils k ON k.tenant_id = p.tenant_id AND k.id = p.council_id
+           JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+          WHERE extract(year FROM k.created_at AT TIME ZONE $2) = $1
+            AND p.removed_at IS NULL
           GROUP BY 1, 2",
     )
     .bind::<Integer, _>(year)

@@ -14,7 +14,8 @@ use crate::councils::domain::CouncilKind;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FigureRow {
     /// cases_opened, mapped_early, mapped_early_share, councils_<SSB category>,
-    /// measure_checked or measure_justified.
+    /// measure_checked, measure_justified, invited, invitations_answered, answer_rate,
+    /// participants_private or participants_public.
     pub code: String,
     pub municipalities: Vec<Shown>,
     pub total: Shown,
@@ -64,25 +65,19 @@ impl Figures {
             total: count(raw(what, None)),
         };
         let is = |name: &'static str| move |w: &str| w == name;
+        // `part` of `whole` as a share, withheld with either count.
+        let shared = |code: &str, part: &'static str, whole: &'static str| FigureRow {
+            code: code.to_owned(),
+            municipalities: municipalities
+                .iter()
+                .map(|m| share(raw(&is(part), Some(m)), raw(&is(whole), Some(m))))
+                .collect(),
+            total: share(raw(&is(part), None), raw(&is(whole), None)),
+        };
         let mut rows = vec![
             counted("cases_opened", &is("cases_opened")),
             counted("mapped_early", &is("mapped_early")),
-            FigureRow {
-                code: "mapped_early_share".to_owned(),
-                municipalities: municipalities
-                    .iter()
-                    .map(|m| {
-                        share(
-                            raw(&is("mapped_early"), Some(m)),
-                            raw(&is("cases_opened"), Some(m)),
-                        )
-                    })
-                    .collect(),
-                total: share(
-                    raw(&is("mapped_early"), None),
-                    raw(&is("cases_opened"), None),
-                ),
-            },
+            shared("mapped_early_share", "mapped_early", "cases_opened"),
         ];
         for category in SsbCategory::ALL {
             let of_category = move |w: &str| {
@@ -97,6 +92,11 @@ impl Figures {
         }
         rows.push(counted("measure_checked", &is("measure_checked")));
         rows.push(counted("measure_justified", &is("measure_justified")));
+        rows.push(counted("invited", &is("invited")));
+        rows.push(counted("invitations_answered", &is("invitations_answered")));
+        rows.push(shared("answer_rate", "invitations_answered", "invited"));
+        rows.push(counted("participants_private", &is("participants_private")));
+        rows.push(counted("participants_public", &is("participants_public")));
         let months = (1..=12)
             .map(|month| MonthFigure {
                 month,

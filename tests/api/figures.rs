@@ -128,3 +128,56 @@ async fn a_year_out_of_range_is_refused_and_case_roles_get_no_figures() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn invitation_answer_rates_and_the_private_and_public_participants_are_counted() {
+    use common::councils::{local, setup};
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "sunnfjell", json!({"birth_year": 2015})).await;
+    let leader = app.staff("sunnfjell", "leader").await;
+    // Three councils, each with the whole map on its team (two relatives, one teacher), invited
+    // to a meeting.
+    for (kind, day) in [
+        ("network_council", 5),
+        ("family_group_conference", 6),
+        ("network_meeting_series", 7),
+    ] {
+        let (council, _) = s.ready_council(&app, kind).await;
+        let (_, meeting) = s
+            .schedule(
+                &app,
+                &council,
+                json!({"starts_at": local(day, 18), "place": "Biblioteket"}),
+            )
+            .await;
+        s.invite(&app, &council, &meeting).await;
+    }
+    // Five of the nine answer.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "INSERT INTO council_answers (tenant_id, meeting_id, participant_id, council_id, response) \
+             SELECT tenant_id, meeting_id, participant_id, council_id, 'accept' \
+             FROM council_invitations ORDER BY participant_id LIMIT 5",
+        ),
+        &mut app.db.admin_conn(),
+    )
+    .unwrap();
+    let year = Utc::now().year();
+    let figures = app
+        .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
+        .await;
+    let total = |code: &str| {
+        figures["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap_or_else(|| panic!("{code}: {figures}"))["total"]
+            .clone()
+    };
+    assert_eq!(total("invited"), 9);
+    assert_eq!(total("invitations_answered"), 5);
+    assert_eq!(total("answer_rate"), 56, "5 of 9");
+    assert_eq!(total("participants_private"), 6, "the relatives");
+    assert_eq!(total("participants_public"), "<5", "three teachers: hidden");
+}
