@@ -93,6 +93,8 @@ refusals! {
     PasswordLoginOff => "password-login-off", "problem.password_login_off";
     SsoStateMismatch => "sso-state-mismatch", "problem.sso_state_mismatch";
     SsoNoAccount => "sso-no-account", "problem.sso_no_account";
+    SsoAccountDisabled => "sso-account-disabled", "problem.sso_account_disabled";
+    SsoTokenInvalid => "sso-token-invalid", "problem.sso_token_invalid";
     RecruitmentOpen => "recruitment-open", "problem.recruitment_open";
     RecruitmentStepOutOfOrder => "recruitment-step-out-of-order", "problem.recruitment_step_out_of_order";
     RecruitmentStepDone => "recruitment-step-done", "problem.recruitment_step_done";

@@ -1,7 +1,9 @@
 //! Single sign-on against a real, certified OpenID Connect provider (`oidc-provider`, its own
 //! Node process on loopback): the admin sets it up, staff sign in through it to the account they
-//! were invited to, and a stranger, a forged state and a password where passwords are off are
-//! refused with a clear Norwegian sentence and nothing written but the audit row.
+//! were invited to, and a stranger, a deactivated account, a forged state, an ID token with another
+//! nonce, for another client or past its expiry (the provider's own tokens, changed and signed
+//! again with its key through its test-only tamper switch) and a password where passwords are off
+//! are refused with a clear Norwegian sentence and nothing written but the audit row.
 
 use diesel::prelude::*;
 use reqwest::StatusCode;
@@ -277,6 +279,155 @@ async fn a_person_without_an_invitation_is_refused_and_no_account_is_made() {
         .await
         .expect("callback");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+fn count_links(app: &TestApp, tenant: TenantId) -> i64 {
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        sso_identities::table.count().get_result(c)
+    })
+    .expect("identities")
+}
+
+/// The callback's status and page when the provider's ID token for `email`'s sign-on carries
+/// `change` (armed at the provider after its sign-in, used by Tillit's code exchange).
+async fn signs_on_with(
+    app: &TestApp,
+    provider: &Provider,
+    email: &str,
+    change: serde_json::Value,
+) -> (StatusCode, String) {
+    let browser = Browser::new(app);
+    let callback = oidc::through_provider(app, &browser.client, SLUG, email, "").await;
+    provider.tamper(change).await;
+    let res = browser
+        .client
+        .get(&callback)
+        .send()
+        .await
+        .expect("callback");
+    assert!(
+        !provider.tamper_armed().await,
+        "Tillit's code exchange got the changed token"
+    );
+    let status = res.status();
+    (status, res.text().await.expect("page"))
+}
+
+/// An invited coordinator's sign-on whose ID token carries `change` is refused: the Norwegian
+/// sentence on the login page with the way back in, no session, no link to the account, and a
+/// failed login audited with the check the token failed.
+async fn an_id_token_is_refused_for(change: serde_json::Value, check: &str) {
+    let (app, provider, tenant, _admin) = service_with_provider(true).await;
+    let coordinator = app.staff(SLUG, "coordinator").await;
+    let (email, _) = account_of(&app, tenant, coordinator.user_id);
+    let sessions_before = count_sessions(&app, tenant);
+
+    let (status, page) = signs_on_with(&app, &provider, &email, change).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{}", main_of(&page));
+    shows(
+        &page,
+        "Innloggingen ble avvist: svaret fra innloggingstjenesten gjaldt ikke denne innloggingen",
+    );
+    assert!(
+        page.contains("Logg inn med Fjordvik kommune"),
+        "the way back in is offered"
+    );
+    assert!(
+        !page.contains("urn:tillit"),
+        "no technical text on the page"
+    );
+    assert_eq!(count_sessions(&app, tenant), sessions_before, "no session");
+    assert_eq!(count_links(&app, tenant), 0, "the subject is not linked");
+    assert_eq!(
+        audit_actions(&app, tenant).last().cloned(),
+        Some(("login".to_owned(), "failure".to_owned()))
+    );
+    let details = last_audit_details(&app, tenant);
+    assert_eq!(details["reason"], "token_invalid");
+    assert_eq!(details["check"], check);
+
+    // The same provider's token, signed again but unchanged, signs in: the claim was the cause.
+    let (status, page) = signs_on_with(&app, &provider, &email, serde_json::json!({})).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", main_of(&page));
+    assert_eq!(count_sessions(&app, tenant), sessions_before + 1);
+}
+
+#[tokio::test]
+async fn an_id_token_with_another_nonce_is_refused() {
+    an_id_token_is_refused_for(serde_json::json!({ "nonce": "another-nonce" }), "nonce").await;
+}
+
+#[tokio::test]
+async fn an_id_token_for_another_client_is_refused() {
+    an_id_token_is_refused_for(serde_json::json!({ "aud": "another-client" }), "audience").await;
+}
+
+#[tokio::test]
+async fn an_id_token_past_its_expiry_is_refused() {
+    an_id_token_is_refused_for(serde_json::json!({ "exp_seconds_ago": 600 }), "expired").await;
+}
+
+#[tokio::test]
+async fn a_deactivated_account_is_refused_through_the_provider() {
+    let (app, provider, tenant, mut admin) = service_with_provider(true).await;
+    let coordinator = app.staff(SLUG, "coordinator").await;
+    let (email, _) = account_of(&app, tenant, coordinator.user_id);
+    assert!(signs_on(&app, &email).await, "signed on once: linked");
+
+    // The admin deactivates the coordinator on the staff page.
+    admin.get("/admin/staff").await;
+    let (status, _) = admin
+        .post(
+            &format!("/admin/staff/{}/deactivate", coordinator.user_id),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let refused = |page: &str| {
+        shows(page, "Kontoen din i denne tjenesten er deaktivert");
+        assert!(
+            !page.contains("urn:tillit"),
+            "no technical text on the page"
+        );
+    };
+    let sessions_before = count_sessions(&app, tenant);
+    let (status, page) = signs_on_with(&app, &provider, &email, serde_json::json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{}", main_of(&page));
+    refused(&page);
+    assert_eq!(count_sessions(&app, tenant), sessions_before, "no session");
+    assert_eq!(
+        audit_actions(&app, tenant).last().cloned(),
+        Some(("login".to_owned(), "failure".to_owned()))
+    );
+    assert_eq!(
+        last_audit_details(&app, tenant)["reason"],
+        "account_disabled"
+    );
+
+    // A deactivated colleague who never signed on (found by the verified email): the same.
+    let caseworker = app.staff(SLUG, "caseworker").await;
+    let (email, _) = account_of(&app, tenant, caseworker.user_id);
+    diesel::update(users::table.filter(users::id.eq(caseworker.user_id)))
+        .set(users::active.eq(false))
+        .execute(&mut app.db.admin_conn())
+        .expect("deactivated");
+    let (status, page) = signs_on_with(&app, &provider, &email, serde_json::json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{}", main_of(&page));
+    refused(&page);
+    assert_eq!(count_sessions(&app, tenant), sessions_before);
+    assert_eq!(
+        last_audit_details(&app, tenant)["reason"],
+        "account_disabled"
+    );
+    let linked: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        sso_identities::table
+            .filter(sso_identities::user_id.eq(caseworker.user_id))
+            .count()
+            .get_result(c)
+    })
+    .expect("identities");
+    assert_eq!(linked, 0, "nothing written for the deactivated account");
 }
 
 #[tokio::test]

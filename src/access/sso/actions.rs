@@ -37,11 +37,12 @@ pub struct LoginOption {
 /// Why a single sign-on did not sign the person in.
 #[derive(Debug)]
 pub enum SsoFailure {
-    /// A rule refused it (wrong state, no account, password login off).
+    /// A rule refused it (wrong state, an ID token that fails a check, no account, a deactivated
+    /// account, password login off).
     Refused(Refusal),
     /// The provider did not answer as one.
     Unavailable,
-    /// The provider refused the code, or its ID token did not pass the checks.
+    /// The provider refused the code (used before, expired).
     Rejected,
     /// No service at that address, or it has no provider.
     UnknownService,
@@ -152,6 +153,7 @@ fn provider_failure(failure: &ProviderFailure) -> SsoFailure {
     match failure {
         ProviderFailure::Unavailable(_) => SsoFailure::Unavailable,
         ProviderFailure::Rejected(_) => SsoFailure::Rejected,
+        ProviderFailure::TokenInvalid { check, .. } => rules::id_token_refused(check).into(),
     }
 }
 
@@ -205,17 +207,32 @@ pub fn open_pending(state: &AppState, text: &str) -> Option<PendingLogin> {
     (pending.expires > Utc::now().timestamp()).then_some(pending)
 }
 
-/// A failed sign-on, audited in its service (no personal data: the reason only).
+/// What the audit row of a sign-on refused for `reason` says (no personal data: the reason, and
+/// for an ID token the check it failed).
+fn failure_entry(
+    request_id: Option<&str>,
+    reason: &'static str,
+    check: Option<&'static str>,
+) -> AuditEntry {
+    let mut details = serde_json::json!({ "via": "sso", "reason": reason });
+    if let Some(check) = check {
+        details["check"] = check.into();
+    }
+    AuditEntry::new(&Actor::Anonymous, "login")
+        .request(request_id)
+        .failed()
+        .details(details)
+}
+
+/// A failed sign-on, audited in its service.
 async fn audit_failure(
     db: &Db,
     tenant: TenantId,
     request_id: Option<&str>,
     reason: &'static str,
+    check: Option<&'static str>,
 ) -> Result<(), AppError> {
-    let entry = AuditEntry::new(&Actor::Anonymous, "login")
-        .request(request_id)
-        .failed()
-        .details(serde_json::json!({ "via": "sso", "reason": reason }));
+    let entry = failure_entry(request_id, reason, check);
     db.tenant(tenant, move |conn| {
         audit::record(conn, tenant, entry).map_err(AppError::from)
     })
@@ -245,11 +262,11 @@ pub async fn complete(
     };
     let tenant = TenantId(pending.tenant);
     if let Err(refused) = rules::same_state(&pending.state, back.state) {
-        audit_failure(&state.db, tenant, back.request_id, "state").await?;
+        audit_failure(&state.db, tenant, back.request_id, "state", None).await?;
         return Err(refused.into());
     }
     let Some(code) = back.code.filter(|c| !c.is_empty()) else {
-        audit_failure(&state.db, tenant, back.request_id, "provider_refused").await?;
+        audit_failure(&state.db, tenant, back.request_id, "provider_refused", None).await?;
         return Err(SsoFailure::Rejected);
     };
     let row = stored(&state.db, tenant)
@@ -268,11 +285,12 @@ pub async fn complete(
     {
         Ok(identity) => identity,
         Err(failure) => {
-            let reason = match failure {
-                ProviderFailure::Unavailable(_) => "provider_unavailable",
-                ProviderFailure::Rejected(_) => "token_rejected",
+            let (reason, check) = match &failure {
+                ProviderFailure::Unavailable(_) => ("provider_unavailable", None),
+                ProviderFailure::Rejected(_) => ("token_rejected", None),
+                ProviderFailure::TokenInvalid { check, .. } => ("token_invalid", Some(*check)),
             };
-            audit_failure(&state.db, tenant, back.request_id, reason).await?;
+            audit_failure(&state.db, tenant, back.request_id, reason, check).await?;
             return Err(provider_failure(&failure));
         }
     };
@@ -291,15 +309,17 @@ pub async fn complete(
                 match rules::matched_account(by_subject, by_email, identity.email_verified) {
                     Ok(account) => account,
                     Err(refused) => {
+                        let reason = match &refused {
+                            AppError::Refused {
+                                rule: Refusal::SsoAccountDisabled,
+                                ..
+                            } => "account_disabled",
+                            _ => "no_account",
+                        };
                         audit::record(
                             conn,
                             tenant,
-                            AuditEntry::new(&Actor::Anonymous, "login")
-                                .request(request_id.as_deref())
-                                .failed()
-                                .details(
-                                    serde_json::json!({ "via": "sso", "reason": "no_account" }),
-                                ),
+                            failure_entry(request_id.as_deref(), reason, None),
                         )?;
                         return Ok(Err(refused));
                     }

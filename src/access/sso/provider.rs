@@ -58,9 +58,32 @@ type GroupTokenResponse = StandardTokenResponse<
 pub enum ProviderFailure {
     /// It did not answer, or not as an OpenID Connect provider (discovery failed).
     Unavailable(String),
-    /// It answered, but the login did not hold: the code was refused (used before, expired) or the
-    /// ID token did not pass the checks.
+    /// It answered, but refused the code (used before, expired).
     Rejected(String),
+    /// Its ID token did not pass the checks; `check` names which (`nonce`, `audience`, `expired`,
+    /// `issuer`, `signature`, `access_token_hash`, `claims`), for the audit row.
+    TokenInvalid { check: &'static str, detail: String },
+}
+
+impl ProviderFailure {
+    fn token(check: &'static str, detail: impl Into<String>) -> Self {
+        Self::TokenInvalid {
+            check,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Which check of the ID token `err` is.
+fn check_of(err: &ClaimsVerificationError) -> &'static str {
+    match err {
+        ClaimsVerificationError::InvalidNonce(_) => "nonce",
+        ClaimsVerificationError::InvalidAudience(_) => "audience",
+        ClaimsVerificationError::Expired(_) => "expired",
+        ClaimsVerificationError::InvalidIssuer(_) => "issuer",
+        ClaimsVerificationError::SignatureVerification(_) => "signature",
+        _ => "claims",
+    }
 }
 
 /// A service's provider as stored, its secret opened.
@@ -223,7 +246,9 @@ enum Unverified {
 impl From<Unverified> for ProviderFailure {
     fn from(unverified: Unverified) -> Self {
         match unverified {
-            Unverified::UnknownKey(e) => ProviderFailure::Rejected(format!("ID token: {e}")),
+            Unverified::UnknownKey(e) => {
+                ProviderFailure::token("signature", format!("ID token: {e}"))
+            }
             Unverified::Failed(failure) => failure,
         }
     }
@@ -235,29 +260,31 @@ fn verified(
     response: &GroupTokenResponse,
     nonce: &str,
 ) -> Result<Identity, Unverified> {
-    let rejected = |text: String| Unverified::Failed(ProviderFailure::Rejected(text));
+    let rejected =
+        |check: &'static str, text: String| Unverified::Failed(ProviderFailure::token(check, text));
     let id_token = response
         .id_token()
-        .ok_or_else(|| rejected("no ID token".into()))?;
+        .ok_or_else(|| rejected("claims", "no ID token".into()))?;
     let claims = id_token
         .claims(checker, &Nonce::new(nonce.to_owned()))
         .map_err(|e| match e {
             ClaimsVerificationError::SignatureVerification(
                 SignatureVerificationError::NoMatchingKey,
             ) => Unverified::UnknownKey(e.to_string()),
-            e => rejected(format!("ID token: {e}")),
+            e => rejected(check_of(&e), format!("ID token: {e}")),
         })?;
     if let Some(expected) = claims.access_token_hash() {
+        let hash = "access_token_hash";
         let algorithm = id_token
             .signing_alg()
-            .map_err(|e| rejected(format!("ID token algorithm: {e}")))?;
+            .map_err(|e| rejected(hash, format!("ID token algorithm: {e}")))?;
         let key = id_token
             .signing_key(checker)
-            .map_err(|e| rejected(format!("ID token key: {e}")))?;
+            .map_err(|e| rejected(hash, format!("ID token key: {e}")))?;
         let actual = AccessTokenHash::from_token(response.access_token(), algorithm, key)
-            .map_err(|e| rejected(format!("access token hash: {e}")))?;
+            .map_err(|e| rejected(hash, format!("access token hash: {e}")))?;
         if actual != *expected {
-            return Err(rejected("access token hash differs".into()));
+            return Err(rejected(hash, "access token hash differs".into()));
         }
     }
     Ok(Identity {

@@ -32,9 +32,15 @@ pub fn matched_account(
     let found = by_subject.or(by_email.filter(|_| email_verified));
     match found {
         Some(account) if account.active => Ok(account),
-        Some(_) => Err(Refusal::SsoNoAccount.because("the account is deactivated")),
+        Some(_) => Err(Refusal::SsoAccountDisabled.because("the account is deactivated")),
         None => Err(Refusal::SsoNoAccount.because("no account for this person")),
     }
+}
+
+/// An ID token that failed one of its checks (`check`: nonce, audience, expiry, ...) signs nobody
+/// in, whatever it says about the person.
+pub fn id_token_refused(check: &str) -> AppError {
+    Refusal::SsoTokenInvalid.because(format!("the ID token failed its {check} check"))
 }
 
 /// A password login in a service that switched it off.
@@ -76,8 +82,13 @@ mod tests {
         let off = Account { active: false, ..a };
         assert_eq!(
             refusal(matched_account(Some(off), None, true).unwrap_err()),
-            Refusal::SsoNoAccount
+            Refusal::SsoAccountDisabled
         );
+        assert_eq!(
+            refusal(matched_account(None, Some(off), true).unwrap_err()),
+            Refusal::SsoAccountDisabled
+        );
+        assert_eq!(refusal(id_token_refused("nonce")), Refusal::SsoTokenInvalid);
     }
 
     #[test]

@@ -63,6 +63,31 @@ impl Provider {
             .expect("JSON");
         counts[path].as_u64().unwrap_or(0)
     }
+
+    /// Arms `change` (e.g. `{"nonce": "other"}`, `{"aud": "another-client"}`,
+    /// `{"exp_seconds_ago": 600}`) for the ID token of the provider's next token answer, which it
+    /// signs again with its own key: the signature holds, only the claim is wrong.
+    pub async fn tamper(&self, change: serde_json::Value) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/__tamper", self.issuer))
+            .json(&change)
+            .send()
+            .await
+            .expect("the provider's tamper switch");
+        assert!(res.status().is_success(), "{}", res.status());
+        assert!(self.tamper_armed().await);
+    }
+
+    /// Whether an armed change has not yet been used by a token answer.
+    pub async fn tamper_armed(&self) -> bool {
+        let state: serde_json::Value = reqwest::get(format!("{}/__tamper", self.issuer))
+            .await
+            .expect("the provider's tamper switch")
+            .json()
+            .await
+            .expect("JSON");
+        state["armed"].as_bool().expect("armed")
+    }
 }
 
 impl Drop for Provider {

@@ -9,9 +9,17 @@
 // separated) become the `groups` claim. Consent is granted at once (a first-party client).
 // `GET /__requests` answers how many requests each path has had (JSON), so a test can tell how
 // often Tillit fetched the discovery document and the keys.
+//
+// `POST /__tamper` with a JSON object arms a change to the ID token of the NEXT token-endpoint
+// response: `{"nonce": "other"}` replaces its nonce, `{"aud": "another-client"}` its audience,
+// `{"exp_seconds_ago": 600}` makes it expired that long ago (its issue time moved with it), `{}`
+// changes nothing. The changed token is signed again with the provider's own signing key (the one
+// it publishes at /jwks), so its signature holds and only the claim is wrong. `GET /__tamper`
+// answers `{"armed": true|false}` (false once the change has been used).
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import Provider from 'oidc-provider';
+import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 
 const [clientId, clientSecret, redirectUri] = process.argv.slice(2);
 if (!clientId || !clientSecret || !redirectUri) {
@@ -31,10 +39,33 @@ const escape = (text) =>
 const page = (title, body) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>${escape(title)}</title></head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 
-async function readForm(req) {
+async function readBody(req) {
   let text = '';
   for await (const chunk of req) text += chunk;
-  return new URLSearchParams(text);
+  return text;
+}
+
+const readForm = async (req) => new URLSearchParams(await readBody(req));
+
+// The provider's own signing key: published at /jwks, and used again for a tampered ID token.
+const { privateKey: signingKey } = await generateKeyPair('RS256', { extractable: true });
+const signingJwk = { ...(await exportJWK(signingKey)), kid: 'tillit-test-signing', alg: 'RS256', use: 'sig' };
+
+/** The change armed for the next token-endpoint response, if any. */
+let tamper = null;
+
+/** `idToken` with `change` applied, signed again with the provider's key. */
+async function tampered(idToken, change) {
+  const header = decodeProtectedHeader(idToken);
+  const claims = decodeJwt(idToken);
+  if ('nonce' in change) claims.nonce = change.nonce;
+  if ('aud' in change) claims.aud = change.aud;
+  if ('exp_seconds_ago' in change) {
+    const lifetime = claims.exp - claims.iat;
+    claims.exp = Math.floor(Date.now() / 1000) - Number(change.exp_seconds_ago);
+    claims.iat = claims.exp - lifetime;
+  }
+  return new SignJWT(claims).setProtectedHeader(header).sign(signingKey);
 }
 
 const server = http.createServer();
@@ -53,6 +84,7 @@ server.listen(0, '127.0.0.1', () => {
       },
     ],
     cookies: { keys: ['tillit-test-provider-cookie-key'] },
+    jwks: { keys: [signingJwk] },
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
@@ -81,6 +113,14 @@ server.listen(0, '127.0.0.1', () => {
     },
   });
   provider.proxy = false;
+  // A tamper, once armed, rewrites the ID token of the next answer of the token endpoint.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (!tamper || ctx.path !== '/token' || typeof ctx.body?.id_token !== 'string') return;
+    const change = tamper;
+    tamper = null;
+    ctx.body = { ...ctx.body, id_token: await tampered(ctx.body.id_token, change) };
+  });
   const handle = provider.callback();
 
   const requests = {};
@@ -89,6 +129,20 @@ server.listen(0, '127.0.0.1', () => {
     if (url.pathname === '/__requests') {
       res.setHeader('content-type', 'application/json');
       return res.end(JSON.stringify(requests));
+    }
+    if (url.pathname === '/__tamper') {
+      if (req.method === 'POST') {
+        try {
+          const change = JSON.parse(await readBody(req));
+          if (typeof change !== 'object' || change === null || Array.isArray(change)) throw new Error('not an object');
+          tamper = change;
+        } catch (err) {
+          res.statusCode = 400;
+          return res.end(`tamper: ${err.message}`);
+        }
+      }
+      res.setHeader('content-type', 'application/json');
+      return res.end(JSON.stringify({ armed: tamper !== null }));
     }
     requests[url.pathname] = (requests[url.pathname] || 0) + 1;
     const match = url.pathname.match(/^\/interaction\/([^/]+)$/);
