@@ -21,7 +21,7 @@ use crate::tenancy::settings::ServiceSettings;
 use crate::tokens;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::form_errors::sentence;
+use crate::web::form_errors::{FormFailure, sentence};
 use crate::web::i18n::Tr;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
@@ -65,8 +65,8 @@ struct AccountPage {
     email: String,
     /// The work phone field: as stored, or as typed when it was refused.
     work_phone: String,
-    /// Why the typed work phone was refused, in the reader's language.
-    phone_error: Option<String>,
+    /// Why the typed work phone was refused, in the reader's language, at its input.
+    phone_failure: FormFailure,
     /// The work phone was just saved: said in its own section, where the person looks.
     contact_saved: bool,
     has_factor: bool,
@@ -129,9 +129,18 @@ async fn show(
     } else {
         StatusCode::OK
     };
-    let (work_phone, phone_error) = match refused {
-        Some((typed, error)) => (typed, Some(error)),
-        None => (contact.and_then(|c| c.work_phone).unwrap_or_default(), None),
+    let (work_phone, phone_failure) = match refused {
+        Some((typed, error)) => (
+            typed,
+            FormFailure {
+                fields: vec![("work-phone".to_owned(), error)],
+                problem: None,
+            },
+        ),
+        None => (
+            contact.and_then(|c| c.work_phone).unwrap_or_default(),
+            FormFailure::default(),
+        ),
     };
     render(
         status,
@@ -140,7 +149,7 @@ async fn show(
             name: staff.display_name.clone(),
             email: staff.email.clone(),
             work_phone,
-            phone_error,
+            phone_failure,
             contact_saved,
             has_factor,
             codes_left,

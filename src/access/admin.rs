@@ -579,25 +579,8 @@ struct StaffPage {
     notice: Option<&'static str>,
     /// The invitation form: as typed, and what was wrong, after a failed attempt.
     invite: InviteForm,
-    /// The wrong field of the invitation (input id) and the catalogue key of its message.
-    invite_error: Option<(&'static str, &'static str)>,
-}
-
-impl StaffPage {
-    /// The invitation's message at input `id`, if that one is wrong.
-    fn invite_error_at(&self, id: &str) -> Option<&'static str> {
-        self.invite_error
-            .filter(|(field, _)| *field == id)
-            .map(|(_, key)| self.tr.t(key))
-    }
-
-    /// The invitation's wrong field for the error summary: (input id, message).
-    fn invite_errors(&self) -> Vec<(&'static str, &'static str)> {
-        self.invite_error
-            .map(|(field, key)| (field, self.tr.t(key)))
-            .into_iter()
-            .collect()
-    }
+    /// The invitation's wrong fields, each at its input.
+    invite_failure: FormFailure,
 }
 
 #[derive(Debug, Deserialize)]
@@ -650,7 +633,7 @@ struct StaffShown {
     error: Option<&'static str>,
     notice: Option<&'static str>,
     invite: InviteForm,
-    invite_error: Option<(&'static str, &'static str)>,
+    invite_failure: FormFailure,
 }
 
 async fn staff_response(
@@ -698,7 +681,7 @@ async fn staff_response(
             error: shown.error,
             notice: shown.notice,
             invite: shown.invite,
-            invite_error: shown.invite_error,
+            invite_failure: shown.invite_failure,
         },
     )
 }
@@ -720,27 +703,31 @@ pub async fn invite(
     tr: Tr,
     CsrfForm(form): CsrfForm<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let parsed = match (
+    let (email, name, role) = (
         Email::parse(&form.email),
         required_text(&form.display_name, 100),
         Role::parse(&form.role),
-    ) {
-        (Err(_), _, _) => Err(("invite-email", "staff.error.email")),
-        (_, Err(_), _) => Err(("invite-name", "staff.error.name")),
-        (_, _, Err(_)) => Err(("invite-role", "staff.error.role")),
-        (Ok(email), Ok(name), Ok(role)) => Ok((email, name, role)),
-    };
-    let (email, name, role) = match parsed {
-        Ok(parsed) => parsed,
-        Err(wrong) => {
-            let shown = StaffShown {
-                invite: form,
-                invite_error: Some(wrong),
-                ..StaffShown::default()
-            };
-            return staff_response(&state, staff, tr, StatusCode::UNPROCESSABLE_ENTITY, shown)
-                .await;
-        }
+    );
+    // Every wrong field at once, each at its input.
+    let wrong: Vec<(String, String)> = [
+        ("invite-email", "staff.error.email", email.is_err()),
+        ("invite-name", "staff.error.name", name.is_err()),
+        ("invite-role", "staff.error.role", role.is_err()),
+    ]
+    .into_iter()
+    .filter(|(.., wrong)| *wrong)
+    .map(|(id, key, _)| (id.to_owned(), tr.t(key).to_owned()))
+    .collect();
+    let (Ok(email), Ok(name), Ok(role)) = (email, name, role) else {
+        let shown = StaffShown {
+            invite: form,
+            invite_failure: FormFailure {
+                fields: wrong,
+                problem: None,
+            },
+            ..StaffShown::default()
+        };
+        return staff_response(&state, staff, tr, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
     };
     let typed = form.clone();
     let tenant = staff.tenant;
@@ -780,7 +767,13 @@ pub async fn invite(
     }
     let shown = StaffShown {
         invite: typed,
-        invite_error: Some(("invite-email", "staff.error.exists")),
+        invite_failure: FormFailure {
+            fields: vec![(
+                "invite-email".to_owned(),
+                tr.t("staff.error.exists").to_owned(),
+            )],
+            problem: None,
+        },
         ..StaffShown::default()
     };
     staff_response(&state, staff, tr, StatusCode::CONFLICT, shown).await

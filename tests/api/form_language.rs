@@ -355,6 +355,27 @@ async fn every_admin_form_answers_a_mistake_in_norwegian() {
         page.contains("<option value=\"caseworker\" selected>"),
         "the role kept"
     );
+    admin.get("/admin/staff").await;
+    let (status, page) = admin
+        .post(
+            "/admin/staff",
+            &[
+                ("email", "x"),
+                ("display_name", " "),
+                ("role", "caseworker"),
+            ],
+        )
+        .await;
+    assert_in_norwegian(
+        "staff invitation, two mistakes",
+        status,
+        &page,
+        "E-postadressen",
+    );
+    assert!(
+        page.contains("id=\"invite-email-error\"") && page.contains("id=\"invite-name-error\""),
+        "every wrong field at once"
+    );
 
     admin.get("/admin/sso").await;
     let (status, page) = admin
