@@ -690,6 +690,22 @@ pub fn case_staff(conn: &mut PgConnection, tenant: TenantId) -> Result<Vec<Staff
         .collect())
 }
 
+/// The case's child's birth: the year always, the date when it is known (one query).
+pub fn child_birth(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+) -> QueryResult<(i16, Option<chrono::NaiveDate>)> {
+    cases::table
+        .inner_join(
+            children::table.on(children::tenant_id
+                .eq(cases::tenant_id)
+                .and(children::id.eq(cases::child_id))),
+        )
+        .filter(cases::id.eq(case_id))
+        .select((children::birth_year, children::birth_date))
+        .first(conn)
+}
+
 /// Whether `user` is an active staff member assigned to `case_id`.
 pub fn works_on(conn: &mut PgConnection, case_id: Uuid, user: Uuid) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(

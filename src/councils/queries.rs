@@ -3,7 +3,7 @@
 //! council belongs to its case, so council access is case access), then load the council of that
 //! case with [`council`].
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use diesel::PgConnection;
 use diesel::dsl::exists;
@@ -25,9 +25,9 @@ use crate::cases::categories::NetworkSide;
 use crate::cases::domain::{Channel, WordsAuthor};
 use crate::db::TenantId;
 use crate::db::schema::{
-    case_assignments, cases, children, council_answers, council_consents, council_invitations,
-    council_meetings, council_objections, council_participants, council_preparations,
-    council_texts, council_waivers, councils, network_persons, users,
+    case_assignments, council_answers, council_consents, council_invitations, council_meetings,
+    council_objections, council_participants, council_preparations, council_texts, council_waivers,
+    councils, network_persons, users,
 };
 use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::web::problem::AppError;
@@ -248,14 +248,7 @@ pub fn facts(
     view: &CouncilViewParts,
     now: DateTime<Utc>,
 ) -> Result<Facts, AppError> {
-    let child_id: Uuid = cases::table
-        .filter(cases::id.eq(council.case_id))
-        .select(cases::child_id)
-        .first(conn)?;
-    let (birth_year, birth_date): (i16, Option<NaiveDate>) = children::table
-        .filter(children::id.eq(child_id))
-        .select((children::birth_year, children::birth_date))
-        .first(conn)?;
+    let (birth_year, birth_date) = crate::cases::queries::child_birth(conn, council.case_id)?;
     let today = now.date_naive();
     // With only the year known, the child may already be 15: ask for their consent to be safe.
     let age = match birth_date {

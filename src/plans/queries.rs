@@ -28,8 +28,8 @@ use crate::councils::queries::{Council, team};
 use crate::councils::views::TeamMember;
 use crate::db::TenantId;
 use crate::db::schema::{
-    cases, children, plan_approvals, plan_child_links, plan_commitments, plan_evaluation_goals,
-    plan_evaluations, plan_follow_ups, plan_goals, plan_versions, plans,
+    plan_approvals, plan_child_links, plan_commitments, plan_evaluation_goals, plan_evaluations,
+    plan_follow_ups, plan_goals, plan_versions, plans,
 };
 use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::tokens::{ChildLink, LinkToken};
@@ -201,15 +201,7 @@ fn owner_view(
 
 /// The child's birth, for the evaluation-date rule.
 pub fn birth(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<Birth> {
-    let (year, date): (i16, Option<NaiveDate>) = cases::table
-        .inner_join(
-            children::table.on(children::tenant_id
-                .eq(cases::tenant_id)
-                .and(children::id.eq(cases::child_id))),
-        )
-        .filter(cases::id.eq(case_id))
-        .select((children::birth_year, children::birth_date))
-        .first(conn)?;
+    let (year, date) = crate::cases::queries::child_birth(conn, case_id)?;
     Ok(Birth {
         year: i32::from(year),
         date,
