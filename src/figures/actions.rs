@@ -30,10 +30,12 @@ pub async fn figures(
         let zone = settings.tz.name();
         let counts = queries::counts(conn, year, zone)?;
         let monthly = queries::councils_by_month(conn, year, zone)?;
-        let served = crate::tenancy::load_municipalities(conn)?
-            .into_iter()
-            .map(|m| m.kommunenummer)
+        let served = crate::tenancy::load_municipalities(conn)?;
+        let names = served
+            .iter()
+            .filter_map(|m| Some((m.kommunenummer.clone(), m.name.clone()?)))
             .collect();
+        let served = served.into_iter().map(|m| m.kommunenummer).collect();
         audit::record(
             conn,
             caller.tenant,
@@ -41,7 +43,10 @@ pub async fn figures(
                 .audit("figures.read")
                 .details(json!({ "year": year })),
         )?;
-        Ok::<_, AppError>(Figures::build(year, served, &counts, &monthly))
+        Ok::<_, AppError>(Figures {
+            names,
+            ..Figures::build(year, served, &counts, &monthly)
+        })
     })
     .await
 }

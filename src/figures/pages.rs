@@ -96,7 +96,11 @@ impl FiguresPage {
         if municipality.is_empty() {
             self.tr.t("figures.no_municipality").to_owned()
         } else {
-            crate::tenancy::register::label(municipality, None)
+            let stored = self
+                .figures
+                .as_ref()
+                .and_then(|f| f.names.get(municipality));
+            crate::tenancy::register::label(municipality, stored.map(String::as_str))
         }
     }
 

@@ -37,6 +37,10 @@ pub struct Figures {
     pub municipalities: Vec<String>,
     pub rows: Vec<FigureRow>,
     pub months: Vec<MonthFigure>,
+    /// The served municipalities' names by kommunenummer, for the page's column headings.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub names: std::collections::HashMap<String, String>,
 }
 
 impl Figures {
@@ -114,6 +118,7 @@ impl Figures {
             municipalities,
             rows,
             months,
+            names: std::collections::HashMap::new(),
         }
     }
 

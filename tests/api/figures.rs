@@ -83,6 +83,10 @@ async fn a_figure_of_three_is_shown_as_under_five_everywhere() {
     let page = res.text().await.unwrap();
     assert!(page.contains("<td>&#60;5</td>"), "{page}");
     assert!(page.contains("<svg"), "the charts are drawn on the server");
+    assert!(
+        page.contains("<th scope=\"col\">4640 Sogndal</th>"),
+        "a column is named by its municipality"
+    );
     let row = page.split("Saker opprettet</th>").nth(1).unwrap();
     let row = row.split("</tr>").next().unwrap();
     assert!(
