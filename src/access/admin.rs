@@ -1352,12 +1352,10 @@ fn load_audit(
         .offset(offset)
         .into_boxed();
     if let Some(action) = AuditFilter::text(&filter.action) {
-        // An action chosen from the list is that action alone (`user.invite` is not also
-        // `user.invite_resend`); anything else is the start of the actions wanted (`user.`).
-        if Tr::new(Lang::Nb)
-            .find(&format!("audit.actions.{action}"))
-            .is_some()
-        {
+        // A whole action code is that action alone (`user.invite` is not also
+        // `user.invite_resend`); a capability's part ending in its dot (`user.`), or a bare word,
+        // is the start of the actions wanted.
+        if action.contains('.') && !action.ends_with('.') {
             query = query.filter(audit_log::action.eq(action));
         } else {
             let pattern = format!("{}%", like_literal(&action));

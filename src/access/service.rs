@@ -129,8 +129,10 @@ pub async fn serve_municipality(
     // A number Statistics Norway's register does not hold is most often a typo; one it will
     // hold after a reform can still be served, with its name written out. (A number served
     // already is refused as such, first.)
-    let name = name.or_else(|| crate::tenancy::register::name_of(&number).map(str::to_owned));
-    let unnamed = name.is_none();
+    // Only a typed name is stored: the register's is filled in wherever the service's
+    // municipalities are read (`tenancy::load_municipalities`), so a corrected register applies.
+    let known = crate::tenancy::register::name_of(&number);
+    let unnamed = name.is_none() && known.is_none();
     let tenant = caller.tenant;
     let entry = caller
         .audit("municipality.add")
@@ -159,7 +161,7 @@ pub async fn serve_municipality(
         audit::record(conn, tenant, entry)?;
         Ok(Municipality {
             kommunenummer: number.to_string(),
-            name,
+            name: name.or_else(|| known.map(str::to_owned)),
         })
     })
     .await

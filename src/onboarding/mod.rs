@@ -130,7 +130,6 @@ fn insert_tenant(
             .values((
                 tenant_municipalities::tenant_id.eq(tenant.0),
                 tenant_municipalities::kommunenummer.eq(number.as_str()),
-                tenant_municipalities::name.eq(crate::tenancy::register::name_of(number)),
             ))
             .execute(conn)?;
     }
