@@ -190,27 +190,91 @@ impl<K: LinkKind> LinkToken<K> {
     /// page asks before it knows its tenant. Whether the row is still usable (expired, used,
     /// revoked) is judged inside the tenant, so all of those can get the same neutral page.
     pub async fn lookup(&self, db: &Db) -> Result<Option<(TenantId, Uuid)>, DbError> {
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::Uuid)]
-            tenant_id: Uuid,
-            #[diesel(sql_type = diesel::sql_types::Uuid)]
-            row_id: Uuid,
-        }
-        let hash = self.hash();
-        let rows: Vec<Row> = db
-            .unscoped(move |conn| {
-                diesel::sql_query("SELECT tenant_id, row_id FROM platform_link_lookup($1, $2)")
-                    .bind::<Text, _>(K::PURPOSE)
-                    .bind::<Bytea, _>(hash)
-                    .load(conn)
-                    .map_err(DbError::from)
+        link_lookup(db, K::PURPOSE, self.hash()).await
+    }
+}
+
+/// `platform_link_lookup(kind, hash)`: the service and row a presented secret belongs to.
+async fn link_lookup(
+    db: &Db,
+    kind: &'static str,
+    hash: Vec<u8>,
+) -> Result<Option<(TenantId, Uuid)>, DbError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        tenant_id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        row_id: Uuid,
+    }
+    let rows: Vec<Row> = db
+        .unscoped(move |conn| {
+            diesel::sql_query("SELECT tenant_id, row_id FROM platform_link_lookup($1, $2)")
+                .bind::<Text, _>(kind)
+                .bind::<Bytea, _>(hash)
+                .load(conn)
+                .map_err(DbError::from)
+        })
+        .await?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|row| (TenantId(row.tenant_id), row.row_id)))
+}
+
+/// The short code a printed invitation letter carries beside its QR code, for a person who types
+/// the address from paper: `/b/K7M2-9QXD-4TNA`. Twelve characters of Crockford's base32 (60 bits,
+/// no I, L, O or U to misread), derived from the invitation's row id like its link's token, so the
+/// letter can be printed again without writing; the database keeps its SHA-256. Typing is
+/// forgiving: case, hyphens and spaces do not matter, and O, I and L read as 0, 1 and 1.
+pub struct LetterCode(String);
+
+impl LetterCode {
+    const PURPOSE: &'static str = "letter";
+    const LENGTH: usize = 12;
+
+    /// The code of invitation row `id`.
+    pub fn derive(key: &TokenKey, id: Uuid) -> Self {
+        let bytes = key.derive(Self::PURPOSE, id.as_bytes());
+        let mut text = base32::encode(base32::Alphabet::Crockford, &bytes);
+        text.truncate(Self::LENGTH);
+        Self(text)
+    }
+
+    /// The code as typed, if it can be one at all.
+    pub fn parse(typed: &str) -> Option<Self> {
+        let text: String = typed
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' '))
+            .map(|c| match c.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
             })
-            .await?;
-        Ok(rows
-            .into_iter()
-            .next()
-            .map(|row| (TenantId(row.tenant_id), row.row_id)))
+            .collect();
+        (text.len() == Self::LENGTH
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b))))
+        .then_some(Self(text))
+    }
+
+    /// What the database keeps of it.
+    pub fn hash(&self) -> Vec<u8> {
+        hash(&self.0)
+    }
+
+    /// The invitation row this code belongs to, across services.
+    pub async fn lookup(&self, db: &Db) -> Result<Option<(TenantId, Uuid)>, DbError> {
+        link_lookup(db, Self::PURPOSE, self.hash()).await
+    }
+}
+
+impl fmt::Display for LetterCode {
+    /// In groups of four, as printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let groups: Vec<&str> = [0, 4, 8].iter().map(|&i| &self.0[i..i + 4]).collect();
+        f.write_str(&groups.join("-"))
     }
 }
 
@@ -245,6 +309,31 @@ pub fn looks_like(text: &str, prefix: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_letter_code_reads_back_however_it_is_typed_and_never_from_garbage() {
+        let key = TokenKey::from_base64(&STANDARD.encode([7u8; 32])).unwrap();
+        let id = Uuid::new_v4();
+        let code = LetterCode::derive(&key, id);
+        let printed = code.to_string();
+        assert_eq!(printed.len(), 14, "three groups of four: {printed}");
+        assert_eq!(printed.matches('-').count(), 2);
+        let typed = printed.to_lowercase().replace('-', " ");
+        assert_eq!(LetterCode::parse(&typed).unwrap().hash(), code.hash());
+        // The letters people misread are read as the digits they stand for.
+        let misread = printed.replace('0', "O").replace('1', "l");
+        assert_eq!(LetterCode::parse(&misread).unwrap().hash(), code.hash());
+        assert_ne!(LetterCode::derive(&key, Uuid::new_v4()).hash(), code.hash());
+        for garbage in [
+            "",
+            "ABCD-EFGH",
+            "ABCD-EFGH-JKMNP",
+            "ABCD-EFGH-JKM!",
+            "UUUU-UUUU-UUUU",
+        ] {
+            assert!(LetterCode::parse(garbage).is_none(), "{garbage}");
+        }
+    }
 
     #[test]
     fn tokens_are_unique_hashed_and_recognisable() {

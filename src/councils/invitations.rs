@@ -22,6 +22,7 @@ use super::queries::{self, Council, CouncilSettings, MeetingRow};
 use super::rules;
 use super::texts::{self, MeetingSms, SmsPurpose};
 use super::views::TeamMember;
+use crate::cases::domain::Channel;
 use crate::config::Settings;
 use crate::db::TenantId;
 use crate::db::schema::{
@@ -34,7 +35,7 @@ use crate::mail::templates::{self, MeetingMail};
 use crate::mail::{CalendarFile, OutgoingEmail};
 use crate::tenancy::sender::{Signature, neutral_sender};
 use crate::time::days_before;
-use crate::tokens::{InvitationLink, LinkToken};
+use crate::tokens::{InvitationLink, LetterCode, LinkToken};
 use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
 
@@ -104,6 +105,8 @@ pub(crate) fn issue(
             council_invitations::meeting_id.eq(meeting.id),
             council_invitations::participant_id.eq(participant),
             council_invitations::token_hash.eq(token.hash()),
+            council_invitations::letter_code_hash
+                .eq(LetterCode::derive(&settings.token_key(), id).hash()),
             council_invitations::expires_at.eq(expiry(meeting, now)),
         ))
         .execute(conn)?;
@@ -160,11 +163,16 @@ pub fn extend_link(
     Ok(())
 }
 
-/// The team members who can be emailed or sent an SMS.
+/// The team members who can be emailed, sent an SMS or posted a letter (the coordinator prints
+/// it from the council's invitations task).
 fn reachable_team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<TeamMember>> {
     Ok(queries::team(conn, council_id)?
         .into_iter()
-        .filter(|m| m.email.is_some() || m.sms.is_some())
+        .filter(|m| {
+            m.email.is_some()
+                || m.sms.is_some()
+                || (m.channel == Some(Channel::Letter) && m.postal_address.is_some())
+        })
         .collect())
 }
 
@@ -265,7 +273,10 @@ fn invite_all(
         let participant = member.participant_id;
         let invitation = issue(conn, settings, tenant, meeting, participant, cs.now)?;
         jobs_now.extend(request_jobs(meeting.id, member, invitation, cs.now));
-        jobs_now.extend(chase_job(meeting.id, participant, 1, cs));
+        // A letter is not chased by a job: the start page lists who has not answered.
+        if member.email.is_some() || member.sms.is_some() {
+            jobs_now.extend(chase_job(meeting.id, participant, 1, cs));
+        }
     }
     jobs_now.extend(timed_jobs(meeting, cs));
     jobs::replace_for_subject(conn, tenant, subject(meeting.id), &MEETING_JOBS, &jobs_now)?;

@@ -17,6 +17,7 @@ pub mod domain;
 pub mod handlers;
 pub mod invitations;
 pub mod invitee;
+pub mod letter;
 pub mod pages;
 pub mod queries;
 pub mod rules;
@@ -35,6 +36,8 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(invitee::show_invitation)
         .service(invitee::calendar_file)
         .service(invitee::answer_invitation)
+        .service(letter::letter_page)
+        .service(letter::letter_link)
         .service(list_councils)
         .service(create_council)
         .service(get_council)

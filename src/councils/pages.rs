@@ -552,6 +552,11 @@ impl TaskPage {
             .find(|p| p.id == reach.participant_id)
     }
 
+    /// Reached by letter: the coordinator prints it ([`super::letter`]).
+    fn by_letter(&self, reach: &Reach) -> bool {
+        reach.channel.as_ref().map(|c| c.0) == Some(crate::cases::domain::Channel::Letter)
+    }
+
     /// Where the participant's invitation stands, in words that tell the truth.
     fn delivery(&self, reach: &Reach) -> String {
         let tr = &self.tr;

@@ -578,6 +578,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
         Option<String>,
         Option<bool>,
         Option<String>,
+        Option<String>,
     );
     let query = council_participants::table
         .left_join(
@@ -610,6 +611,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
             network_persons::preferred_channel.nullable(),
             network_persons::email_too.nullable(),
             network_persons::phone.nullable(),
+            network_persons::address.nullable(),
         ))
         .into_boxed();
     let query = match of {
@@ -631,6 +633,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
         .map(|(r, channel, emailed)| TeamMember {
             channel,
             sms: r.13.filter(|_| channel == Some(Channel::Sms)),
+            postal_address: r.14,
             participant_id: r.0,
             person_id: r.1,
             user_id: r.2,

@@ -280,6 +280,8 @@ pub struct TeamMember {
     /// Where an SMS to them goes (E.164), if anywhere: a map person's number only when SMS is
     /// how they are reached.
     pub sms: Option<String>,
+    /// A map person's postal address as recorded (a letter goes there when it is their way).
+    pub postal_address: Option<String>,
     /// Taken off the team (kept for what they did while on it).
     pub removed: bool,
 }

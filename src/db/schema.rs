@@ -494,6 +494,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        letter_code_hash -> Nullable<Bytea>,
     }
 }
 

@@ -1,7 +1,7 @@
 //! The demo's councils, made through the same actions as the pages and the API (the rules, the
 //! audit rows and the jobs are real): in the first case a network council with the child's
-//! description and questions, a team the child chose (one of them reachable by email, the two
-//! with only a mobile number by SMS — with `sms_transport = "file"` their messages land in
+//! description and questions, a team the child chose (one of them reachable by email, one by a
+//! printed letter, the two with only a mobile number by SMS — with `sms_transport = "file"` their messages land in
 //! `var/sms` once a worker runs), a parent's consent, a meeting in ten days and its
 //! invitation sent, and an earlier network council whose plan awaits the network's approval
 //! ([`super::plan`]); in the second a family group conference just begun, its tasks ahead, and the
@@ -129,6 +129,22 @@ async fn network_council(
         ..ParticipantRequest::default()
     };
     actions::add_participant(state, caller, case, council, aunt).await?;
+    // Reached only by post: the coordinator prints his letter from the invitations task.
+    let uncle = ParticipantRequest {
+        new_person: Some(PersonRequest {
+            name: "Onkel Tor".into(),
+            relation: Some("onkel".into()),
+            category: "near_family".into(),
+            closeness: "close".into(),
+            quality: "supportive".into(),
+            address: Some("Fjellveien 3, 4698 Fjordvik".into()),
+            ..PersonRequest::default()
+        }),
+        chosen_by_child: Some(true),
+        meeting_role: Some("support_person".into()),
+        ..ParticipantRequest::default()
+    };
+    actions::add_participant(state, caller, case, council, uncle).await?;
     drop(view);
     let view = actions::confirm_team(state, caller, case, council).await?;
     // A public participant (the school, say) comes with a confidentiality waiver.

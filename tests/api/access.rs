@@ -827,6 +827,11 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         CASE_ROLES,
     ),
     (
+        "GET",
+        "/cases/{id}/councils/{council_id}/letters/{participant_id}",
+        CASE_ROLES,
+    ),
+    (
         "POST",
         "/cases/{id}/councils/{council_id}/{step}",
         CASE_ROLES,
@@ -1038,6 +1043,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/i/{token}"),
     ("POST", "/i/{token}"),
     ("GET", "/i/{token}/calendar.ics"),
+    // The short code on a printed letter leads to the same page (tests/api/reach.rs).
+    ("GET", "/b/{code}"),
     // The participant's commitments, on the same link's page (tests/api/plans.rs).
     ("POST", "/i/{token}/plan/confirmation"),
     ("POST", "/i/{token}/plan/objection"),

@@ -377,6 +377,17 @@ async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
         .await
         .expect("person");
     assert_eq!(uncle.status(), 201);
+    // A father reached only by post: his invitation is printed as a letter.
+    let father = app
+        .post(&format!("/api/v1/cases/{case_id}/persons"), &staff.key)
+        .json(
+            &json!({"name": "Far Ola", "category": "near_family", "closeness": "close",
+                      "quality": "supportive", "address": "Storgata 1, 4624 Kristiansand"}),
+        )
+        .send()
+        .await
+        .expect("person");
+    assert_eq!(father.status(), 201);
     let workers = Workers::start(&app);
     run_browser_script_with(
         &app,

@@ -550,6 +550,8 @@ async fn the_demo_seeds_its_cases_once() {
             shared_places: i64,
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             phone_answers: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            letters: i64,
         }
         let reachable: Reachable = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
             diesel::sql_query(
@@ -557,7 +559,12 @@ async fn the_demo_seeds_its_cases_once() {
                           WHERE role = 'coordinator' AND work_phone IS NOT NULL) AS phones,
                         (SELECT count(*) FROM council_meetings WHERE place_shared) AS shared_places,
                         (SELECT count(*) FROM council_answers
-                          WHERE recorded_how = 'phone') AS phone_answers",
+                          WHERE recorded_how = 'phone') AS phone_answers,
+                        (SELECT count(*) FROM council_invitations i
+                           JOIN council_participants p ON p.tenant_id = i.tenant_id AND p.id = i.participant_id
+                           JOIN network_persons n ON n.tenant_id = p.tenant_id AND n.id = p.person_id
+                          WHERE n.preferred_channel = 'letter' AND i.revoked_at IS NULL
+                            AND i.letter_code_hash IS NOT NULL) AS letters",
             )
             .get_result(c)
         })
@@ -570,6 +577,10 @@ async fn the_demo_seeds_its_cases_once() {
         assert_eq!(
             reachable.phone_answers, 1,
             "{slug}: an answer the coordinator recorded from a phone call"
+        );
+        assert_eq!(
+            reachable.letters, 1,
+            "{slug}: an invitation to print as a letter for the uncle reached by post"
         );
         // The earlier network council's plan awaits approval: one approval, one objection.
         #[derive(QueryableByName)]

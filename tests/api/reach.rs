@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use common::services::SmtpSink;
 use common::{TestApp, expect_problem};
+use diesel::prelude::*;
 use serde_json::{Value, json};
+use tillit::db::in_tenant;
+use tillit::db::schema::audit_log;
 
 use common::councils::*;
 
@@ -243,4 +246,134 @@ async fn invitations_go_the_way_each_person_prefers_and_the_check_shows_which() 
     }
     assert!(page.matches(">Sendt ").count() >= 4, "{page}");
     workers.stop().await;
+}
+
+/// The printed letter's sheet: what stands between `<article class="letter"` and its end.
+fn letter_sheet(page: &str) -> &str {
+    let start = page.find(r#"<article class="letter""#).expect("the letter");
+    let end = start + page[start..].find("</article>").expect("the letter's end");
+    &page[start..end]
+}
+
+#[tokio::test]
+async fn a_person_reached_by_post_gets_a_printable_letter_whose_code_opens_their_answer_page() {
+    let app = TestApp::spawn().await;
+    let mut s = setup(&app, "fjordvik", json!({"birth_year": 2015})).await;
+    let ola = add(
+        &app,
+        &s,
+        person(
+            "Far Ola",
+            json!({"address": "Storgata 1, 4624 Kristiansand"}),
+        ),
+    )
+    .await;
+    s.persons.push(ola["id"].as_str().unwrap().to_owned());
+    let (council, participants) = s.ready_council(&app, "family_group_conference").await;
+    let (ola_p, mormor_p) = (participants.last().unwrap(), &participants[0]);
+    let who = app.sign_in(&s.staff).await;
+    let letter =
+        |participant: &str| format!("/cases/{}/councils/{council}/letters/{participant}", s.case);
+
+    // Before the invitations go out there is no letter to print, and the page says why.
+    let (_, meeting) = s
+        .schedule(
+            &app,
+            &council,
+            json!({"starts_at": local(10, 18), "place": "Biblioteket, møterom 2"}),
+        )
+        .await;
+    let (status, page) = common::answer(app.page(&letter(ola_p), &who).send().await.unwrap()).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(
+        page.contains("Personen har ingen gyldig invitasjon til møtet ennå"),
+        "{page}"
+    );
+    assert!(!page.contains(r#"<article class="letter""#));
+
+    s.invite(&app, &council, &meeting).await;
+    // The invitations task offers the letter at Ola's line.
+    let tasks = format!("/cases/{}/councils/{council}/tasks/invitations", s.case);
+    let (_, page) = common::answer(app.page(&tasks, &who).send().await.unwrap()).await;
+    assert!(
+        page.contains(&format!(r#"href="{}">Skriv ut brevet"#, letter(ola_p))),
+        "{page}"
+    );
+
+    let (status, page) = common::answer(app.page(&letter(ola_p), &who).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{page}");
+    let sheet = letter_sheet(&page);
+    for shown in [
+        "Far Ola<br>Storgata 1<br>4624 Kristiansand",
+        "Biblioteket, møterom 2",
+        "<svg",
+        "Invitasjon til et møte",
+    ] {
+        assert!(sheet.contains(shown), "{shown}: {sheet}");
+    }
+    // Nothing on the sheet names child welfare or the child: the window shows the neutral
+    // sender, the name and the address only.
+    let lower = sheet.to_lowercase();
+    assert!(!lower.contains("barnevern"), "{sheet}");
+    assert!(!sheet.contains(common::councils::CHILD_FIRST), "{sheet}");
+    let window = &sheet[sheet.find("letter__window").unwrap()..sheet.find("letter__date").unwrap()];
+    assert!(
+        !window.to_lowercase().contains("barnevern") && window.contains("Far Ola"),
+        "{window}"
+    );
+
+    // Printing it again prints the same code: the letter is read, not written.
+    let code = |sheet: &str| {
+        let at = sheet.find("/b/").expect("the short link") + 3;
+        sheet[at..at + 14].to_owned()
+    };
+    let first = code(sheet);
+    let (_, again) = common::answer(app.page(&letter(ola_p), &who).send().await.unwrap()).await;
+    assert_eq!(code(letter_sheet(&again)), first);
+
+    // The code typed from paper — in small letters, with spaces — opens Ola's answer page.
+    let typed = first.to_lowercase().replace('-', " ");
+    let res = app
+        .client
+        .get(app.url(&format!("/b/{typed}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let answer_page = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(answer_page.contains("/i/tli_"), "{answer_page}");
+    let res = app.client.get(&answer_page).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Biblioteket, møterom 2"));
+    // A code nobody was given gets the neutral page.
+    let res = app
+        .client
+        .get(app.url("/b/ABCD-EFGH-JKMN"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+
+    // Someone with no postal address gets no letter, with the reason.
+    let (status, page) =
+        common::answer(app.page(&letter(mormor_p), &who).send().await.unwrap()).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(
+        page.contains("Personen har ingen postadresse i nettverkskartet"),
+        "{page}"
+    );
+
+    // Each reading is audited; a colleague not on the case finds nothing.
+    let reads: i64 = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+        audit_log::table
+            .filter(audit_log::action.eq("council.letter_read"))
+            .count()
+            .get_result(c)
+    })
+    .unwrap();
+    assert_eq!(reads, 4);
+    let other = app.staff("fjordvik", "coordinator").await;
+    let other = app.sign_in(&other).await;
+    let (status, _) = common::answer(app.page(&letter(ola_p), &other).send().await.unwrap()).await;
+    assert_eq!(status, 404);
 }

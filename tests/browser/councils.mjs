@@ -1,7 +1,8 @@
 // A council in a browser, as the coordinator and an invitee do it, through the council's task
 // list: a new network council, the child's description and questions, the team the child chose,
 // consent, a meeting, the check before sending (one person without an email gets it added right
-// there) and the invitations; the invitee opens the link from the mail outbox and accepts; the
+// there), the invitations and the letter printed for the father reached by post (its short address
+// typed leads to his answer page); the invitee opens the link from the mail outbox and accepts; the
 // coordinator sees the answer. Every form is first sent with one mistake: the message must be
 // Norwegian, at its field, with what was typed kept. Every page is scanned for accessibility
 // problems; the task list and the check page are photographed at 1280 and 390 px
@@ -136,7 +137,7 @@ run(async ({ browser, baseUrl, mailDir }) => {
     }
     await scan(coordinator, 'a new person without a category');
     await coordinator.locator('#new-name').fill('');
-    for (const who of ['Mormor Kari', 'Onkel Per']) {
+    for (const who of ['Mormor Kari', 'Onkel Per', 'Far Ola']) {
       await coordinator.locator('#who').selectOption({ label: who });
       await coordinator.locator('#chosen').check();
       await coordinator.locator('#role').selectOption('support_person');
@@ -149,7 +150,7 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await scan(coordinator, 'the team');
     await coordinator.goto(base);
     await expectText(coordinator, '#council-state', 'Forberedelse');
-    await expectText(coordinator, '#task-team', '2 av 2 i teamet er valgt av barnet');
+    await expectText(coordinator, '#task-team', '3 av 3 i teamet er valgt av barnet');
   });
 
   await step(coordinator, 'a meeting in the past is refused at its field', async () => {
@@ -231,6 +232,39 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await scan(coordinator, 'the invitations sent');
     await coordinator.goto(base);
     await expectText(coordinator, '#status-invitations', 'Ferdig');
+  });
+
+  await step(coordinator, 'the letter for the father reached by post', async () => {
+    await coordinator.goto(`${base}/tasks/invitations`);
+    await expectText(coordinator, '#reach-table', 'Send invitasjonen som brev');
+    await coordinator.getByRole('link', { name: 'Skriv ut brevet Far Ola' }).click();
+    await expectText(coordinator, 'main h1', 'Invitasjon som brev til Far Ola');
+    await expectText(coordinator, '.letter__window', 'Far Ola');
+    await expectText(coordinator, '.letter__window', '4624 Kristiansand');
+    await expectText(coordinator, '.letter', 'Biblioteket');
+    await scan(coordinator, 'the letter');
+    await photograph(coordinator, 'council-letter');
+    // On paper: the sheet alone (no header with the service's name, no controls), on one A4 page.
+    await coordinator.emulateMedia({ media: 'print' });
+    if (await coordinator.locator('.site-header').isVisible()) throw new Error('the header is printed');
+    if (await coordinator.locator('.letter-controls').isVisible()) throw new Error('the controls are printed');
+    const sheet = (await coordinator.locator('.letter').innerText()).toLowerCase();
+    if (sheet.includes('barnevern')) throw new Error('"barnevern" on the letter');
+    const pdf = (await coordinator.pdf({ preferCSSPageSize: true })).toString('latin1');
+    const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    if (pages !== 1) throw new Error(`the letter prints on ${pages} pages`);
+    await coordinator.emulateMedia({ media: 'screen' });
+  });
+
+  const posted = await newPage(browser);
+  await step(posted, 'the father types the short address from the letter', async () => {
+    const short = (await coordinator.locator('.letter__link').innerText()).trim();
+    if (!/\/b\/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(short)) throw new Error(`short link "${short}"`);
+    // Typed as people type: in small letters.
+    await posted.goto(short.replace(/\/b\/(.+)$/, (_, code) => `/b/${code.toLowerCase()}`));
+    await expectText(posted, 'main h1', 'Invitasjon til møte');
+    await expectText(posted, 'main', 'Biblioteket');
+    await scan(posted, 'the answer page from the letter');
   });
 
   const guest = await newPage(browser);
