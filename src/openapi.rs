@@ -87,6 +87,7 @@ use crate::{access, cases, councils, oncall, plans, recruitment, web};
         councils::handlers::cancel_meeting,
         councils::handlers::send_invitations,
         councils::handlers::resend_invitation,
+        councils::handlers::record_answer,
         councils::handlers::revoke_invitation,
         plans::handlers::get_plan,
         plans::handlers::create_plan,

@@ -8,7 +8,8 @@ use uuid::Uuid;
 use super::actions;
 use super::domain::{
     ConsentRequest, MeetingRequest, NewCouncilRequest, ObjectionRequest, ParticipantRequest,
-    PreparationRequest, ResolutionRequest, StateRequest, TextRequest, WaiverRequest,
+    PreparationRequest, RecordedAnswerRequest, ResolutionRequest, StateRequest, TextRequest,
+    WaiverRequest,
 };
 use super::views::{CouncilSummary, CouncilView};
 use crate::access::Caller;
@@ -500,6 +501,40 @@ pub async fn send_invitations(
     let (id, council_id, meeting_id) = path.into_inner();
     Ok(web::Json(
         actions::send_invitations(&state, &caller, id, council_id, meeting_id).await?,
+    ))
+}
+
+/// Record the answer a participant gave by phone or in person to the current meeting: the
+/// invitee's own fields and `how` (`phone` or `in_person`). Shown as recorded by the caller; the
+/// participant can still change it through their link. Refused for a meeting cancelled or begun.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
+    request_body = RecordedAnswerRequest,
+    responses(
+        (status = 200, body = CouncilView),
+        CaseErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/answer")]
+pub async fn record_answer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    body: web::Json<RecordedAnswerRequest>,
+) -> Result<web::Json<CouncilView>, AppError> {
+    let (id, council_id, participant_id) = path.into_inner();
+    Ok(web::Json(
+        actions::record_answer(
+            &state,
+            &caller,
+            id,
+            council_id,
+            participant_id,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 

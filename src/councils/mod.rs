@@ -59,5 +59,6 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(cancel_meeting)
         .service(send_invitations)
         .service(resend_invitation)
+        .service(record_answer)
         .service(revoke_invitation);
 }

@@ -818,6 +818,11 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/invitation",
         CASE_ROLES,
     ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/answer",
+        CASE_ROLES,
+    ),
     ("GET", "/cases/{id}/councils", CASE_ROLES),
     ("POST", "/cases/{id}/councils", CASE_ROLES),
     ("GET", "/cases/{id}/councils/{council_id}", CASE_ROLES),

@@ -1482,6 +1482,41 @@ async fn an_answer_given_by_phone_is_recorded_by_the_coordinator_and_stays_the_p
     assert_eq!(audited.len(), 1, "audited once");
     assert_eq!(audited[0]["how"], "phone");
 
+    // The same through the JSON API: a wrong way of answering is named at its field, and an
+    // answer given in person is recorded as such.
+    let api = format!(
+        "/api/v1/cases/{}/councils/{council}/participants/{participant}/answer",
+        s.case
+    );
+    let refused = app
+        .post(&api, &s.staff.key)
+        .json(&json!({"response": "maybe", "how": "letter"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(refused, 422, "validation").await;
+    assert_eq!(problem["errors"][0]["field"], "how", "{problem}");
+    let view = app
+        .post_json(
+            &api,
+            &s.staff.key,
+            json!({"response": "maybe", "how": "in_person", "availability": "Etter kl. 16"}),
+            200,
+        )
+        .await;
+    let line = view["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == participant.as_str())
+        .unwrap();
+    assert_eq!(line["answer"]["response"], "maybe");
+    assert_eq!(line["answer"]["recorded"]["how"], "in_person");
+    assert!(app.openapi().await["paths"][
+        "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/answer"
+    ]["post"]
+        .is_object());
+
     // The person answers through their own link after all: the answer is theirs now.
     let invitation: uuid::Uuid = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
         tillit::db::schema::council_invitations::table
