@@ -27,6 +27,7 @@ diesel::table! {
         self_information_reminder_days -> Int4,
         self_information_reminder_max -> Int4,
         sms_sender -> Nullable<Text>,
+        follow_up_weeks_ahead -> Int4,
     }
 }
 
@@ -535,6 +536,7 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        follows_plan_id -> Nullable<Uuid>,
     }
 }
 
@@ -583,6 +585,7 @@ diesel::table! {
         created_at -> Timestamptz,
         removed_at -> Nullable<Timestamptz>,
         unconfirmed_at_closing -> Bool,
+        done_by -> Nullable<Uuid>,
     }
 }
 
@@ -615,6 +618,7 @@ diesel::table! {
         held_on -> Nullable<Date>,
         documented_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        meeting_id -> Nullable<Uuid>,
     }
 }
 
