@@ -160,7 +160,8 @@ const MONTHS_NB: [&str; 12] = [
 ];
 
 /// A moment in plain words, as a sentence says it to someone who does not read dates in
-/// numbers (the child's page): `torsdag 14. januar kl. 18.00` or `Thursday 14 January at 18:00`.
+/// numbers (the child's page): `torsdag 14. januar 2027 kl. 18.00` or
+/// `Thursday 14 January 2027 at 18:00`.
 pub fn spoken_moment(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     use chrono::{Datelike, Timelike};
     let local = at.with_timezone(&tz);
@@ -168,14 +169,15 @@ pub fn spoken_moment(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let month = local.month0() as usize;
     match lang {
         Lang::Nb => format!(
-            "{} {}. {} kl. {:02}.{:02}",
+            "{} {}. {} {} kl. {:02}.{:02}",
             WEEKDAYS_NB[weekday],
             local.day(),
             MONTHS_NB[month],
+            local.year(),
             local.hour(),
             local.minute()
         ),
-        Lang::En => local.format("%A %-d %B at %H:%M").to_string(),
+        Lang::En => local.format("%A %-d %B %Y at %H:%M").to_string(),
     }
 }
 
@@ -221,16 +223,16 @@ mod tests {
         let winter = Utc.with_ymd_and_hms(2027, 1, 14, 17, 0, 0).unwrap();
         assert_eq!(
             spoken_moment(winter, Oslo, Lang::Nb),
-            "torsdag 14. januar kl. 18.00"
+            "torsdag 14. januar 2027 kl. 18.00"
         );
         assert_eq!(
             spoken_moment(winter, Oslo, Lang::En),
-            "Thursday 14 January at 18:00"
+            "Thursday 14 January 2027 at 18:00"
         );
         let summer = Utc.with_ymd_and_hms(2027, 6, 5, 7, 30, 0).unwrap();
         assert_eq!(
             spoken_moment(summer, Oslo, Lang::Nb),
-            "lørdag 5. juni kl. 09.30"
+            "lørdag 5. juni 2027 kl. 09.30"
         );
     }
 

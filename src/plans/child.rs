@@ -107,7 +107,8 @@ struct Loaded {
     /// The next confirmed meeting of the plan's council or its follow-up council.
     meeting: Option<crate::councils::queries::MeetingRow>,
     tz: chrono_tz::Tz,
-    /// What the child wrote for the council, as confirmed.
+    /// What the child said: their texts for the council as confirmed, then their words about
+    /// the plan.
     texts: Vec<String>,
     /// The child's own language, when it is one Tillit speaks.
     child_lang: Option<crate::web::i18n::Lang>,
@@ -146,7 +147,8 @@ fn load(
     let mut councils = vec![plan.council_id];
     councils.extend(view.follow_ups.iter().filter_map(|f| f.new_council_id));
     let meeting = crate::councils::queries::next_meeting(conn, &councils, ps.now)?;
-    let texts = crate::councils::queries::child_texts(conn, plan.council_id)?;
+    let mut texts = crate::councils::queries::child_texts(conn, plan.council_id)?;
+    texts.extend(queries::child_said(conn, plan.id)?);
     let child_lang = crate::cases::queries::child_language(conn, plan.case_id)?
         .as_deref()
         .and_then(crate::web::i18n::Lang::from_words);
@@ -205,12 +207,7 @@ fn page(tr: Tr, shell: Shell, token: String, found: Loaded, notes: Notes) -> Chi
                 video: m.video_link.is_some(),
             })
         }),
-        said: found
-            .texts
-            .iter()
-            .cloned()
-            .chain(found.view.child_words.clone())
-            .collect(),
+        said: found.texts.clone(),
         ask: asking.then_some(found.version),
         answered: match found.view.child_answer {
             Some(ChildAnswerView::Agreed) => Some(true),

@@ -530,6 +530,30 @@ pub fn child_answer(
     })
 }
 
+/// Everything the child said about the plan, oldest first: the words with each of their answers
+/// (whatever version they answered) and their view as each evaluation recorded it.
+pub fn child_said(conn: &mut PgConnection, plan_id: Uuid) -> QueryResult<Vec<String>> {
+    let answers: Vec<Option<String>> = plan_approvals::table
+        .filter(plan_approvals::plan_id.eq(plan_id))
+        .filter(plan_approvals::child_link_id.is_not_null())
+        .order((plan_approvals::created_at, plan_approvals::id))
+        .select(plan_approvals::reason)
+        .load(conn)?;
+    let views: Vec<String> = plan_evaluations::table
+        .filter(plan_evaluations::plan_id.eq(plan_id))
+        .order(plan_evaluations::created_at)
+        .select(plan_evaluations::child_view)
+        .load(conn)?;
+    let mut said: Vec<String> = Vec::new();
+    for words in answers.into_iter().flatten().chain(views) {
+        let words = words.trim().to_owned();
+        if !words.is_empty() && !said.contains(&words) {
+            said.push(words);
+        }
+    }
+    Ok(said)
+}
+
 /// Who approves a network council's plan: everyone of the child's network on the team who can be
 /// reached (they get a link), and everyone with commitments in it. A staff member on the team is
 /// the service, not the network: not asked (their commitments bind with the plan).

@@ -1788,7 +1788,7 @@ async fn the_childs_page_says_when_and_where_the_next_meeting_is_and_what_the_ch
         .await
         .unwrap();
     let day = today().checked_add_days(chrono::Days::new(6)).unwrap();
-    let words = format!("{} {}", day.format("%A"), day.format("%-d %B"));
+    let words = day.format("%A %-d %B %Y").to_string();
     assert!(
         page.contains("<html lang=\"en\""),
         "in the child's language"
