@@ -33,6 +33,7 @@ pub fn jobs() -> Registry {
         .register::<plans::schedule::CommitmentDue>()
         .register::<plans::schedule::CommitmentOverdue>()
         .register::<plans::schedule::EvaluationDue>()
+        .register::<plans::schedule::FollowUpOpens>()
         .register::<plans::schedule::EvaluationUndocumented>()
         .register::<recruitment::links::CandidateMessage>()
         .register::<recruitment::links::SelfInformationReminder>()

@@ -295,7 +295,9 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
                 out,
                 "  {councils} councils: a network council with its invitation sent, a family group conference begun \
                  with a foster-home recruitment at the family's plan of two ranked homes, and an earlier \
-                 network council whose plan awaits the network's approval (one approval, one objection)"
+                 network council whose plan awaits the network's approval (one approval, one objection), \
+                 and an approved plan whose follow-up council opened four weeks before its evaluation \
+                 with the team and the plan carried over"
             );
             let _ = writeln!(
                 out,

@@ -141,6 +141,46 @@ pub fn date_field_value(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
+const WEEKDAYS_NB: [&str; 7] = [
+    "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+];
+const MONTHS_NB: [&str; 12] = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+];
+
+/// A moment in plain words, as a sentence says it to someone who does not read dates in
+/// numbers (the child's page): `torsdag 14. januar 2027 kl. 18.00` or
+/// `Thursday 14 January 2027 at 18:00`.
+pub fn spoken_moment(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
+    use chrono::{Datelike, Timelike};
+    let local = at.with_timezone(&tz);
+    let weekday = local.weekday().num_days_from_monday() as usize;
+    let month = local.month0() as usize;
+    match lang {
+        Lang::Nb => format!(
+            "{} {}. {} {} kl. {:02}.{:02}",
+            WEEKDAYS_NB[weekday],
+            local.day(),
+            MONTHS_NB[month],
+            local.year(),
+            local.hour(),
+            local.minute()
+        ),
+        Lang::En => local.format("%A %-d %B %Y at %H:%M").to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +216,24 @@ mod tests {
         assert_eq!(clock(at, Oslo), "09:15");
         assert_eq!(field_value(at, Oslo), "2026-11-24T09:15");
         assert_eq!(local_date(at, Oslo), day(2026, 11, 24));
+    }
+
+    #[test]
+    fn a_moment_in_plain_words_names_the_day_and_month_in_each_language() {
+        let winter = Utc.with_ymd_and_hms(2027, 1, 14, 17, 0, 0).unwrap();
+        assert_eq!(
+            spoken_moment(winter, Oslo, Lang::Nb),
+            "torsdag 14. januar 2027 kl. 18.00"
+        );
+        assert_eq!(
+            spoken_moment(winter, Oslo, Lang::En),
+            "Thursday 14 January 2027 at 18:00"
+        );
+        let summer = Utc.with_ymd_and_hms(2027, 6, 5, 7, 30, 0).unwrap();
+        assert_eq!(
+            spoken_moment(summer, Oslo, Lang::Nb),
+            "lørdag 5. juni 2027 kl. 09.30"
+        );
     }
 
     #[test]

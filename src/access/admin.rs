@@ -57,6 +57,8 @@ pub struct ServiceSettings {
     pub evaluation_months_older: i32,
     pub commitment_notice_days: i32,
     pub evaluation_undocumented_days: i32,
+    /// The agreed evaluation opens its follow-up this many weeks before its date.
+    pub follow_up_weeks_ahead: i32,
     /// The sender SMS show (at most 11 letters or digits); derived from the sender name if none.
     pub sms_sender: Option<String>,
 }
@@ -91,6 +93,7 @@ fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
             tenants::evaluation_months_older,
             tenants::commitment_notice_days,
             tenants::evaluation_undocumented_days,
+            tenants::follow_up_weeks_ahead,
             tenants::sms_sender,
         ))
         .first(conn)
@@ -229,6 +232,7 @@ pub struct SettingsForm {
     pub evaluation_months_older: String,
     pub commitment_notice_days: String,
     pub evaluation_undocumented_days: String,
+    pub follow_up_weeks_ahead: String,
     pub sms_sender: String,
 }
 
@@ -238,6 +242,9 @@ fn number_in<T: std::str::FromStr + PartialOrd>(text: &str, low: T, high: T) -> 
         .ok()
         .filter(|n| *n >= low && *n <= high)
 }
+
+/// The message at the follow-up weeks field (and in the summary) when it is not 0–26.
+const FOLLOW_UP_WEEKS_ERROR: &str = "admin.follow_up.error";
 
 /// Parses the form, naming every field that is wrong by its catalogue key.
 fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static str>> {
@@ -330,11 +337,15 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
     if notice.is_err() || undocumented.is_err() {
         errors.push("admin.error.plan_reminders");
     }
+    let weeks_ahead = number_in(&form.follow_up_weeks_ahead, 0, 26).ok_or(());
+    if weeks_ahead.is_err() {
+        errors.push(FOLLOW_UP_WEEKS_ERROR);
+    }
     match (
         (name, sender_name, reply_to, time_zone),
         (quiet_start, quiet_end, meeting, chase_after),
         (chase_max, review, preparation),
-        (evaluation, notice, undocumented),
+        (evaluation, notice, undocumented, weeks_ahead),
     ) {
         (
             (Ok(name), Ok(sender_name), Ok(reply_to), Ok(time_zone)),
@@ -344,6 +355,7 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
                 Ok((evaluation_age_years, evaluation_months_younger, evaluation_months_older)),
                 Ok(commitment_notice_days),
                 Ok(evaluation_undocumented_days),
+                Ok(follow_up_weeks_ahead),
             ),
         ) if errors.is_empty() => Ok(ServiceSettings {
             name,
@@ -363,6 +375,7 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             evaluation_months_older,
             commitment_notice_days,
             evaluation_undocumented_days,
+            follow_up_weeks_ahead,
             sms_sender,
         }),
         _ => Err(errors),
@@ -419,6 +432,8 @@ pub async fn save_settings(
                     i32::MAX,
                 )
                 .unwrap_or(14),
+                follow_up_weeks_ahead: number_in(&form.follow_up_weeks_ahead, 0, i32::MAX)
+                    .unwrap_or(4),
                 sms_sender: Some(form.sms_sender.clone()),
             };
             return render(
@@ -464,6 +479,7 @@ pub async fn save_settings(
                     tenants::evaluation_months_older.eq(parsed.evaluation_months_older),
                     tenants::commitment_notice_days.eq(parsed.commitment_notice_days),
                     tenants::evaluation_undocumented_days.eq(parsed.evaluation_undocumented_days),
+                    tenants::follow_up_weeks_ahead.eq(parsed.follow_up_weeks_ahead),
                 ))
                 .execute(conn)?;
             audit::record(conn, tenant, entry)?;
@@ -1819,6 +1835,7 @@ mod tests {
             evaluation_months_older: "12".into(),
             commitment_notice_days: "3".into(),
             evaluation_undocumented_days: "14".into(),
+            follow_up_weeks_ahead: "4".into(),
             sms_sender: "".into(),
         }
     }
@@ -1834,6 +1851,7 @@ mod tests {
         bad.meeting_minutes = "5".into();
         bad.reply_to = "post".into();
         bad.sms_sender = "Fjordvik kommune".into();
+        bad.follow_up_weeks_ahead = "27".into();
         let errors = parse_settings(&bad).expect_err("invalid");
         for key in [
             "admin.error.sms_sender",
@@ -1841,6 +1859,7 @@ mod tests {
             "admin.error.reminder_days",
             "admin.error.meeting_minutes",
             "admin.error.reply_to",
+            "admin.follow_up.error",
         ] {
             assert!(errors.contains(&key), "{key} in {errors:?}");
         }

@@ -706,6 +706,19 @@ pub fn child_birth(
         .first(conn)
 }
 
+/// The language the case's child speaks best, in words as recorded ("norsk", "engelsk").
+pub fn child_language(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<Option<String>> {
+    cases::table
+        .inner_join(
+            children::table.on(children::tenant_id
+                .eq(cases::tenant_id)
+                .and(children::id.eq(cases::child_id))),
+        )
+        .filter(cases::id.eq(case_id))
+        .select(children::language)
+        .first(conn)
+}
+
 /// Whether `user` is an active staff member assigned to `case_id`.
 pub fn works_on(conn: &mut PgConnection, case_id: Uuid, user: Uuid) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(

@@ -670,3 +670,37 @@ pub async fn revoke_invitation(
     )
     .await
 }
+
+/// The follow-up council a plan's agreed evaluation asks for, opened ahead of its date by the
+/// plans' job (inside the job's transaction): a new council of the same kind for the same case
+/// with the team and what the network settled carried over, its meeting proposed for `day` at
+/// the earlier meeting's time and place.
+pub fn open_follow_up_council(
+    conn: &mut PgConnection,
+    tenant: crate::db::TenantId,
+    case_id: Uuid,
+    council_id: Uuid,
+    day: chrono::NaiveDate,
+) -> Result<queries::FollowUpCouncil, AppError> {
+    let earlier = queries::council(conn, tenant, case_id, council_id, true)?;
+    let cs = CouncilSettings::load(conn)?;
+    let time = queries::follow_up_time(conn, &earlier, day, &cs)?;
+    queries::open_follow_up_council(conn, tenant, &earlier, &time, cs.now)
+}
+
+/// A follow-up meeting of the council itself, proposed for `day` (at its latest meeting's time
+/// and place): a meeting like any other, whose invitations, answers, chases and reminders the
+/// coordinator sends from the council's page.
+pub fn propose_follow_up_meeting(
+    conn: &mut PgConnection,
+    tenant: crate::db::TenantId,
+    case_id: Uuid,
+    council_id: Uuid,
+    day: chrono::NaiveDate,
+) -> Result<Uuid, AppError> {
+    let council = queries::council(conn, tenant, case_id, council_id, true)?;
+    rules::open(council.kind, council.state)?;
+    let cs = CouncilSettings::load(conn)?;
+    let time = queries::follow_up_time(conn, &council, day, &cs)?;
+    queries::insert_meeting(conn, tenant, &council, &time, None)
+}

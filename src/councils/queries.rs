@@ -895,26 +895,234 @@ pub fn follow_state(
         .execute(conn)?;
     Ok(Some(to))
 }
+/// What a caller that knows only a council's id (a link, a job) needs of it: its service, its
+/// kind and its coordinator.
+#[derive(Debug, Clone, Copy)]
+pub struct CouncilOwner {
+    pub tenant: TenantId,
+    pub kind: CouncilKind,
+    pub coordinator_id: Uuid,
+}
 
-/// Opens a new council of the same kind as `council_id`, in its first state and with the same
-/// coordinator: the follow-up a plan's evaluation asks for.
-pub fn open_again(
+/// The owner of council `id`, in the service whose transaction `conn` is in; 404 if none.
+pub fn owner(conn: &mut PgConnection, id: Uuid) -> Result<CouncilOwner, AppError> {
+    let (tenant, kind, coordinator): (Uuid, String, Uuid) = councils::table
+        .filter(councils::id.eq(id))
+        .select((
+            councils::tenant_id,
+            councils::kind,
+            councils::coordinator_id,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    Ok(CouncilOwner {
+        tenant: TenantId(tenant),
+        kind: stored(CouncilKind::parse, &kind)?,
+        coordinator_id: coordinator,
+    })
+}
+
+/// A follow-up council opened from an earlier one: the new council, its proposed meeting, and
+/// who on the new team was whom on the earlier one (earlier participant, new participant).
+#[derive(Debug, Clone)]
+pub struct FollowUpCouncil {
+    pub council_id: Uuid,
+    pub meeting_id: Uuid,
+    pub team: Vec<(Uuid, Uuid)>,
+}
+
+/// Opens a new council of `earlier`'s kind for the same case, coordinated by the same
+/// coordinator, with what the network already settled carried over: the team (chosen again, so
+/// the coordinator can change it as on any council), the child's confirmed texts, the consents
+/// and waivers still standing; a network council starts at its preparation. Its first meeting
+/// is proposed at `proposed` (not confirmed until the invitations go out).
+pub fn open_follow_up_council(
     conn: &mut PgConnection,
     tenant: TenantId,
-    case_id: Uuid,
-    council_id: Uuid,
-) -> Result<Uuid, AppError> {
-    let (kind, coordinator): (String, Uuid) = councils::table
-        .filter(councils::id.eq(council_id))
-        .select((councils::kind, councils::coordinator_id))
-        .first(conn)?;
+    earlier: &Council,
+    proposed: &MeetingTime,
+    now: DateTime<Utc>,
+) -> Result<FollowUpCouncil, AppError> {
     let starting = Starting {
-        kind: stored(CouncilKind::parse, &kind)?,
+        kind: earlier.kind,
         acute: false,
-        coordinator,
-        creator: coordinator,
+        coordinator: earlier.coordinator_id,
+        creator: earlier.coordinator_id,
     };
-    Ok(insert_council(conn, tenant, case_id, &starting)?)
+    let id = insert_council(conn, tenant, earlier.case_id, &starting)?;
+    let state = match earlier.kind {
+        CouncilKind::NetworkCouncil => CouncilState::Preparation,
+        other => other.initial(),
+    };
+    diesel::update(councils::table.filter(councils::id.eq(id)))
+        .set((
+            councils::state.eq(state.as_str()),
+            councils::team_chosen_at.eq(now),
+            councils::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    type Member = (Uuid, Option<Uuid>, Option<Uuid>, bool, String, String);
+    let members: Vec<Member> = council_participants::table
+        .filter(council_participants::council_id.eq(earlier.id))
+        .filter(council_participants::removed_at.is_null())
+        .order(council_participants::created_at)
+        .select((
+            council_participants::id,
+            council_participants::person_id,
+            council_participants::user_id,
+            council_participants::chosen_by_child,
+            council_participants::meeting_role,
+            council_participants::side,
+        ))
+        .load(conn)?;
+    let mut team = Vec::with_capacity(members.len());
+    for (old, person, user, chosen, role, side) in members {
+        let new = Uuid::now_v7();
+        diesel::insert_into(council_participants::table)
+            .values((
+                council_participants::tenant_id.eq(tenant.0),
+                council_participants::id.eq(new),
+                council_participants::council_id.eq(id),
+                council_participants::case_id.eq(earlier.case_id),
+                council_participants::person_id.eq(person),
+                council_participants::user_id.eq(user),
+                council_participants::chosen_by_child.eq(chosen),
+                council_participants::meeting_role.eq(role),
+                council_participants::side.eq(side),
+            ))
+            .execute(conn)?;
+        team.push((old, new));
+    }
+    type Text = (String, i16, String, String, Option<DateTime<Utc>>, bool);
+    let texts: Vec<Text> = council_texts::table
+        .filter(council_texts::council_id.eq(earlier.id))
+        .filter(council_texts::removed_at.is_null())
+        .filter(council_texts::child_confirmed_at.is_not_null())
+        .select((
+            council_texts::kind,
+            council_texts::position,
+            council_texts::text,
+            council_texts::author,
+            council_texts::child_confirmed_at,
+            council_texts::shared,
+        ))
+        .load(conn)?;
+    for (kind, position, text, author, confirmed, shared) in texts {
+        diesel::insert_into(council_texts::table)
+            .values((
+                council_texts::tenant_id.eq(tenant.0),
+                council_texts::id.eq(Uuid::now_v7()),
+                council_texts::council_id.eq(id),
+                council_texts::kind.eq(kind),
+                council_texts::position.eq(position),
+                council_texts::text.eq(text),
+                council_texts::author.eq(author),
+                council_texts::child_confirmed_at.eq(confirmed),
+                council_texts::shared.eq(shared),
+            ))
+            .execute(conn)?;
+    }
+    type Consent = (
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Option<Uuid>,
+    );
+    let consents: Vec<Consent> = council_consents::table
+        .filter(council_consents::council_id.eq(earlier.id))
+        .filter(council_consents::withdrawn_at.is_null())
+        .select((
+            council_consents::given_by,
+            council_consents::name,
+            council_consents::scope,
+            council_consents::informed_at,
+            council_consents::granted_at,
+            council_consents::recorded_by,
+        ))
+        .load(conn)?;
+    for (given_by, name, scope, informed, granted, by) in consents {
+        diesel::insert_into(council_consents::table)
+            .values((
+                council_consents::tenant_id.eq(tenant.0),
+                council_consents::id.eq(Uuid::now_v7()),
+                council_consents::council_id.eq(id),
+                council_consents::given_by.eq(given_by),
+                council_consents::name.eq(name),
+                council_consents::scope.eq(scope),
+                council_consents::informed_at.eq(informed),
+                council_consents::granted_at.eq(granted),
+                council_consents::recorded_by.eq(by),
+            ))
+            .execute(conn)?;
+    }
+    type Waiver = (Uuid, String, DateTime<Utc>, Option<Uuid>);
+    let waivers: Vec<Waiver> = council_waivers::table
+        .filter(council_waivers::council_id.eq(earlier.id))
+        .filter(council_waivers::withdrawn_at.is_null())
+        .select((
+            council_waivers::participant_id,
+            council_waivers::scope,
+            council_waivers::granted_at,
+            council_waivers::recorded_by,
+        ))
+        .load(conn)?;
+    for (participant, scope, granted, by) in waivers {
+        let Some((_, new)) = team.iter().find(|(old, _)| *old == participant) else {
+            continue;
+        };
+        diesel::insert_into(council_waivers::table)
+            .values((
+                council_waivers::tenant_id.eq(tenant.0),
+                council_waivers::participant_id.eq(new),
+                council_waivers::council_id.eq(id),
+                council_waivers::scope.eq(scope),
+                council_waivers::granted_at.eq(granted),
+                council_waivers::recorded_by.eq(by),
+            ))
+            .execute(conn)?;
+    }
+    let council = council(conn, tenant, earlier.case_id, id, false)?;
+    let meeting_id = insert_meeting(conn, tenant, &council, proposed, None)?;
+    Ok(FollowUpCouncil {
+        council_id: id,
+        meeting_id,
+        team,
+    })
+}
+
+/// The time a follow-up meeting is proposed for: `day` at the local time of `council`'s latest
+/// meeting, as long and in the same place (by default 17:00 for the service's usual length).
+pub fn follow_up_time(
+    conn: &mut PgConnection,
+    council: &Council,
+    day: chrono::NaiveDate,
+    cs: &CouncilSettings,
+) -> Result<MeetingTime, AppError> {
+    let latest: Option<MeetingRow> = council_meetings::table
+        .filter(council_meetings::council_id.eq(council.id))
+        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
+        .filter(council_meetings::starts_at.is_not_null())
+        .order(council_meetings::starts_at.desc())
+        .select(MeetingRow::as_select())
+        .first(conn)
+        .optional()?;
+    let hour = chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default();
+    let at = latest
+        .as_ref()
+        .and_then(|m| m.starts_at)
+        .map_or(hour, |s| s.with_timezone(&cs.tz).time());
+    Ok(MeetingTime {
+        starts_at: Some(crate::time::local_to_utc(day, at, cs.tz)),
+        duration_minutes: latest
+            .as_ref()
+            .map_or(cs.meeting_minutes, |m| m.duration_minutes),
+        place: latest.as_ref().and_then(|m| m.place.clone()),
+        place_shared: latest.as_ref().is_some_and(|m| m.place_shared),
+        video_link: latest.as_ref().and_then(|m| m.video_link.clone()),
+    })
 }
 
 pub fn set_state(
@@ -1472,6 +1680,41 @@ pub fn meeting(
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)
+}
+
+/// The next confirmed meeting ahead of `now` among `council_ids` (a plan's council and the
+/// follow-up councils it opened), soonest first.
+pub fn next_meeting(
+    conn: &mut PgConnection,
+    council_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> QueryResult<Option<MeetingRow>> {
+    council_meetings::table
+        .filter(council_meetings::council_id.eq_any(council_ids))
+        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
+        .filter(council_meetings::confirmed_at.is_not_null())
+        .filter(council_meetings::starts_at.gt(now))
+        .order(council_meetings::starts_at)
+        .select(MeetingRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// What the child said for the council, as the child confirmed it: the situation description
+/// first, then the questions in their order.
+pub fn child_texts(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<String>> {
+    let texts: Vec<(String, i16, String)> = council_texts::table
+        .filter(council_texts::council_id.eq(council_id))
+        .filter(council_texts::removed_at.is_null())
+        .filter(council_texts::child_confirmed_at.is_not_null())
+        .select((
+            council_texts::kind,
+            council_texts::position,
+            council_texts::text,
+        ))
+        .order(council_texts::position)
+        .load(conn)?;
+    Ok(texts.into_iter().map(|(_, _, text)| text).collect())
 }
 
 /// A meeting coming up in one of a staff member's cases, with the answers so far.

@@ -220,7 +220,7 @@ impl CouncilView {
 pub struct MyCommitment {
     pub id: Uuid,
     pub text: String,
-    pub due_on: String,
+    pub due_on: chrono::NaiveDate,
     pub every_days: Option<i32>,
     pub done: bool,
     pub confirmed: bool,
@@ -240,7 +240,21 @@ pub struct PlanSection {
     pub objection: Option<String>,
     /// The plan is approved: commitments can be marked done.
     pub approved: bool,
-    pub evaluation_on: Option<String>,
+    pub evaluation_on: Option<chrono::NaiveDate>,
+}
+
+impl MyCommitment {
+    /// The due date as the page's reader writes dates.
+    pub fn due(&self, lang: crate::web::i18n::Lang) -> String {
+        crate::time::date(self.due_on, lang)
+    }
+}
+
+impl PlanSection {
+    /// The evaluation date as the page's reader writes dates.
+    pub fn evaluation(&self, lang: crate::web::i18n::Lang) -> Option<String> {
+        self.evaluation_on.map(|d| crate::time::date(d, lang))
+    }
 }
 
 /// Reads the plan section of an invitee's page (`council_id`, `participant_id`), if the council

@@ -27,6 +27,7 @@ diesel::table! {
         self_information_reminder_days -> Int4,
         self_information_reminder_max -> Int4,
         sms_sender -> Nullable<Text>,
+        follow_up_weeks_ahead -> Int4,
     }
 }
 
@@ -536,6 +537,7 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        follows_plan_id -> Nullable<Uuid>,
     }
 }
 
@@ -584,6 +586,7 @@ diesel::table! {
         created_at -> Timestamptz,
         removed_at -> Nullable<Timestamptz>,
         unconfirmed_at_closing -> Bool,
+        done_by -> Nullable<Uuid>,
     }
 }
 
@@ -616,6 +619,7 @@ diesel::table! {
         held_on -> Nullable<Date>,
         documented_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        meeting_id -> Nullable<Uuid>,
     }
 }
 

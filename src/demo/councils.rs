@@ -54,7 +54,8 @@ pub async fn seed(
     if let Some(case) = cases.first().copied() {
         network_council(state, &caller, case).await?;
         super::plan::seed(state, &caller, tenant, case).await?;
-        written += 2;
+        super::plan::seed_followed_up(state, &caller, tenant, case).await?;
+        written += 4;
     }
     if let Some(case) = cases.get(1).copied() {
         let request = NewCouncilRequest {

@@ -21,13 +21,16 @@ use crate::plans::queries::{self, PlanSettings, Scope};
 use crate::web::AppState;
 use crate::web::problem::AppError;
 
-/// Writes the held network council and its plan awaiting approval into `case`.
-pub async fn seed(
+/// A network council of `case` whose meeting took place `days_ago` days ago at 18:00: the
+/// child's texts, three on the team by the child's choice, the waivers and the parent's consent,
+/// the invitations sent. Returns the council's id and its view.
+async fn held_council(
     state: &web::Data<AppState>,
     caller: &Caller,
     tenant: TenantId,
     case: Uuid,
-) -> Result<(), AppError> {
+    days_ago: u64,
+) -> Result<(Uuid, crate::councils::views::CouncilView), AppError> {
     let request = NewCouncilRequest {
         kind: "network_council".into(),
         acute: Some(false),
@@ -66,9 +69,15 @@ pub async fn seed(
         granted_at: None,
     };
     actions::add_consent(state, caller, case, council, consent).await?;
-    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+    let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Europe::Oslo)
         .date_naive();
+    let tomorrow = today + chrono::Duration::days(1);
+    let held = crate::time::at_hour(
+        today - chrono::Duration::days(i64::try_from(days_ago).unwrap_or(7)),
+        18,
+        chrono_tz::Europe::Oslo,
+    );
     let meeting = MeetingRequest {
         starts_at: Some(format!("{}T18:00", tomorrow.format("%Y-%m-%d"))),
         place: Some("Biblioteket, møterom 2".into()),
@@ -76,20 +85,31 @@ pub async fn seed(
     };
     let view = actions::schedule_meeting(state, caller, case, council, meeting).await?;
     let Some(meeting) = view.current_meeting().map(|m| m.id) else {
-        return Ok(());
+        return Err(AppError::Internal("the demo council has no meeting".into()));
     };
     actions::send_invitations(state, caller, case, council, meeting).await?;
-    // The meeting took place a week ago.
+    // The meeting took place.
     state
         .db
         .tenant(tenant, move |conn| {
             diesel::update(council_meetings::table.filter(council_meetings::id.eq(meeting)))
-                .set(council_meetings::starts_at.eq(chrono::Utc::now() - chrono::Duration::days(7)))
+                .set(council_meetings::starts_at.eq(held))
                 .execute(conn)
                 .map_err(AppError::from)
         })
         .await?;
     actions::set_state(state, caller, case, council, to("meeting_held")).await?;
+    Ok((council, view))
+}
+
+/// Writes the held network council and its plan awaiting approval into `case`.
+pub async fn seed(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    tenant: TenantId,
+    case: Uuid,
+) -> Result<(), AppError> {
+    let (council, view) = held_council(state, caller, tenant, case, 7).await?;
     crate::plans::actions::create(state, caller, case, council).await?;
     let goal = GoalRequest {
         text: "Jeg vil ha noen å ringe når det er krangling hjemme".into(),
@@ -144,4 +164,67 @@ pub async fn seed(
             Ok::<_, AppError>(())
         })
         .await
+}
+
+/// An earlier network council in `case` whose plan was approved (the coordinator closed approval
+/// after everyone agreed in the meeting) with its evaluation four weeks ahead, and the follow-up
+/// council opened from it as the follow-up job opens it: the team and the plan carried over, its
+/// meeting proposed for the evaluation date and its invitations sent. The child has a link that
+/// shows the next meeting.
+pub async fn seed_followed_up(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    tenant: TenantId,
+    case: Uuid,
+) -> Result<(), AppError> {
+    let (council, view) = held_council(state, caller, tenant, case, 70).await?;
+    crate::plans::actions::create(state, caller, case, council).await?;
+    let goal = GoalRequest {
+        text: "Jeg vil være trygg på veien til skolen".into(),
+        author: "child".into(),
+    };
+    crate::plans::actions::add_goal(state, caller, case, council, goal).await?;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .date_naive();
+    let due = (today + chrono::Duration::days(14)).to_string();
+    if let Some(first) = view.participants.first() {
+        let request = CommitmentRequest {
+            participant_id: Some(first.id.to_string()),
+            text: "Følger til skolen om morgenen".into(),
+            due_on: due,
+            every_days: Some("7".into()),
+            ..CommitmentRequest::default()
+        };
+        crate::plans::actions::add_commitment(state, caller, case, council, request).await?;
+    }
+    crate::plans::actions::create_child_link(state, caller, case, council).await?;
+    crate::plans::actions::submit(state, caller, case, council).await?;
+    let closing = crate::plans::domain::ReasonRequest {
+        reason: "Alle sa ja til planen i møtet".into(),
+    };
+    crate::plans::actions::close_approval(state, caller, case, council, closing).await?;
+    let evaluation = crate::plans::domain::EvaluationPlanRequest {
+        evaluation_on: (today + chrono::Duration::days(28)).to_string(),
+        way: "new_council".into(),
+        confirm_later_commitments: None,
+    };
+    crate::plans::actions::define_evaluation(state, caller, case, council, evaluation).await?;
+    // Four weeks before the date the follow-up opens, as its job does it.
+    let opened = state
+        .db
+        .tenant(tenant, move |conn| {
+            let plan = queries::plan_of(conn, council, false)?;
+            queries::open_follow_up(conn, tenant, &plan, chrono::Utc::now())
+        })
+        .await?;
+    if let Some(queries::OpenedFollowUp {
+        new_council: Some(new_council),
+        meeting: Some(meeting),
+        ..
+    }) = opened
+    {
+        actions::send_invitations(state, caller, case, new_council, meeting).await?;
+    }
+    Ok(())
 }

@@ -440,6 +440,8 @@ pub enum PlanMail {
     EvaluationDue,
     /// To the coordinator: a follow-up took place and no evaluation is recorded.
     EvaluationUndocumented,
+    /// To the coordinator: the follow-up of an evaluation opened ahead of its date.
+    FollowUpOpened,
 }
 
 /// A message about a plan. Neutral on purpose, like the meeting messages: it says there is
@@ -489,6 +491,12 @@ pub fn plan(
             "email.plan.undocumented.intro",
             "email.plan.undocumented.action",
             "email.plan.undocumented.why",
+        ),
+        PlanMail::FollowUpOpened => (
+            "email.plan.follow_up_opened.subject",
+            "email.plan.follow_up_opened.intro",
+            "email.plan.follow_up_opened.action",
+            "email.plan.follow_up_opened.why",
         ),
     };
     let (subject, intro, action, why) = (tr.t(subject), tr.t(intro), tr.t(action), tr.t(why));
@@ -811,6 +819,7 @@ mod tests {
                 PlanMail::CommitmentOverdue,
                 PlanMail::EvaluationDue,
                 PlanMail::EvaluationUndocumented,
+                PlanMail::FollowUpOpened,
             ] {
                 for d in [Some(day), None] {
                     let mail = plan(lang, kind, "Fjordvik kommune", d, link);

@@ -262,6 +262,7 @@ pub async fn commitment_done(
     commitment_id: Uuid,
     req: DoneRequest,
 ) -> Result<PlanView, AppError> {
+    let by = case_user(caller);
     change(
         state,
         caller,
@@ -276,6 +277,7 @@ pub async fn commitment_done(
                 p.plan,
                 commitment_id,
                 comment.as_deref(),
+                by,
                 p.ps,
             )?;
             Ok(json!({ "commitment_id": commitment_id }))

@@ -66,6 +66,10 @@ struct ChildPage {
     promises: Vec<PromiseLine>,
     approved: bool,
     next_check: Option<String>,
+    /// The next meeting ahead, in plain words, and where it is.
+    next_meeting: Option<NextMeeting>,
+    /// What the child said: their texts for the council, and their words with their answer.
+    said: Vec<String>,
     /// The plan awaits the network's approval and the child may answer (version shown).
     ask: Option<i32>,
     /// What the child answered to this version: agreed (true) or wants to talk (false).
@@ -86,6 +90,13 @@ fn unknown(tr: Tr, shell: Shell) -> Result<HttpResponse, AppError> {
     render(StatusCode::NOT_FOUND, &UnknownPage { tr, shell })
 }
 
+/// The next meeting as the child's page says it: when, in words, and where.
+pub struct NextMeeting {
+    pub when: String,
+    pub place: Option<String>,
+    pub video: bool,
+}
+
 /// What the child's page shows, read inside the tenant.
 struct Loaded {
     status: PlanStatus,
@@ -93,6 +104,14 @@ struct Loaded {
     by_network: bool,
     team: Vec<crate::councils::views::TeamMember>,
     view: super::views::PlanView,
+    /// The next confirmed meeting of the plan's council or its follow-up council.
+    meeting: Option<crate::councils::queries::MeetingRow>,
+    tz: chrono_tz::Tz,
+    /// What the child said: their texts for the council as confirmed, then their words about
+    /// the plan.
+    texts: Vec<String>,
+    /// The child's own language, when it is one Tillit speaks.
+    child_lang: Option<crate::web::i18n::Lang>,
 }
 
 /// The live link's plan, or `None` for a revoked or expired link.
@@ -125,12 +144,24 @@ fn load(
     let kind =
         crate::councils::queries::council(conn, tenant, plan.case_id, plan.council_id, false)?.kind;
     let view = queries::plan_view(conn, settings, plan, kind, &ps)?;
+    let mut councils = vec![plan.council_id];
+    councils.extend(view.follow_ups.iter().filter_map(|f| f.new_council_id));
+    let meeting = crate::councils::queries::next_meeting(conn, &councils, ps.now)?;
+    let mut texts = crate::councils::queries::child_texts(conn, plan.council_id)?;
+    texts.extend(queries::child_said(conn, plan.id)?);
+    let child_lang = crate::cases::queries::child_language(conn, plan.case_id)?
+        .as_deref()
+        .and_then(crate::web::i18n::Lang::from_words);
     Ok(Loaded {
         status: plan.status,
         version: plan.version,
         by_network: rules::approver(kind) == rules::Approver::Network,
         team,
         view,
+        meeting,
+        tz: ps.tz,
+        texts,
+        child_lang,
     })
 }
 
@@ -169,6 +200,14 @@ fn page(tr: Tr, shell: Shell, token: String, found: Loaded, notes: Notes) -> Chi
             .collect(),
         approved: matches!(found.status, PlanStatus::Approved | PlanStatus::Closed),
         next_check: found.view.evaluation_on.map(|d| date(d, lang)),
+        next_meeting: found.meeting.as_ref().and_then(|m| {
+            Some(NextMeeting {
+                when: crate::time::spoken_moment(m.starts_at?, found.tz, lang),
+                place: m.place.clone(),
+                video: m.video_link.is_some(),
+            })
+        }),
+        said: found.texts.clone(),
         ask: asking.then_some(found.version),
         answered: match found.view.child_answer {
             Some(ChildAnswerView::Agreed) => Some(true),
@@ -180,6 +219,15 @@ fn page(tr: Tr, shell: Shell, token: String, found: Loaded, notes: Notes) -> Chi
         words: notes.words,
         tr,
         shell,
+    }
+}
+
+/// The page speaks the child's own language when it is one Tillit speaks, unless the reader chose
+/// a language with the switch.
+fn in_childs_language(req: &HttpRequest, tr: Tr, found: &Loaded) -> Tr {
+    match found.child_lang {
+        Some(lang) if !crate::web::i18n::Lang::chosen(req) => Tr::new(lang),
+        _ => tr,
     }
 }
 
@@ -224,6 +272,7 @@ pub async fn child_page(
     let Some(found) = found else {
         return unknown(tr, shell);
     };
+    let tr = in_childs_language(&req, tr, &found);
     let notes = Notes {
         saved: query.answered.is_some(),
         error: None,
@@ -374,6 +423,7 @@ pub async fn child_answer(
             .insert_header((LOCATION, format!("/c/{token}?answered=1")))
             .finish()),
         Answered::Refused(found, status, message) => {
+            let tr = in_childs_language(&req, tr, &found);
             let notes = Notes {
                 saved: false,
                 error: Some(message),

@@ -25,19 +25,18 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::councils::invitee::{self, Shown};
 use crate::councils::queries::council;
 use crate::councils::views::{MyCommitment, PlanSection};
-use crate::db::schema::{councils, plan_approvals, plan_commitments};
-use crate::time::date;
+use crate::db::schema::{plan_approvals, plan_commitments};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::i18n::{Lang, Tr};
+use crate::web::i18n::Tr;
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
 use crate::web::refusal::Refusal;
 use crate::web::request_id;
 
-/// The plan section of the invitee page, when the council has a plan past its draft. Dates are
-/// shown as Norwegians write them; the page's language decides the rest.
+/// The plan section of the invitee page, when the council has a plan past its draft. Its dates
+/// are shown in the page's language, like the rest of it.
 pub fn section(
     conn: &mut PgConnection,
     council_id: Uuid,
@@ -81,11 +80,8 @@ pub fn section(
             .filter(plan_approvals::participant_id.eq(participant)),
     ))
     .get_result(conn)?;
-    let kind: String = councils::table
-        .filter(councils::id.eq(council_id))
-        .select(councils::kind)
-        .first(conn)?;
-    let by_network = kind == crate::councils::domain::CouncilKind::NetworkCouncil.as_str();
+    let by_network = crate::councils::queries::owner(conn, council_id)?.kind
+        == crate::councils::domain::CouncilKind::NetworkCouncil;
     let team = crate::councils::queries::team(conn, council_id)?;
     let asked = queries::asked_to_approve(conn, plan.id, &team)?.contains(&participant);
     let objection = queries::objections(conn, plan.id, plan.version)?
@@ -104,13 +100,13 @@ pub fn section(
         version: plan.version,
         objection,
         approved: plan.status == PlanStatus::Approved,
-        evaluation_on: plan.evaluation_on.map(|d| date(d, Lang::Nb)),
+        evaluation_on: plan.evaluation_on,
         commitments: mine
             .into_iter()
             .map(|r| MyCommitment {
                 id: r.0,
                 text: r.1,
-                due_on: date(r.2, Lang::Nb),
+                due_on: r.2,
                 every_days: r.3,
                 done: r.4 == CommitmentStatus::Done.as_str(),
                 confirmed: r.4 != CommitmentStatus::Open.as_str(),
@@ -157,12 +153,7 @@ fn answering(
 > {
     let plan = queries::plan_of(conn, found.council, true)
         .map_err(|_| Refusal::LinkWithoutPlan.because("the link has no plan"))?;
-    let tenant = crate::db::TenantId(
-        councils::table
-            .filter(councils::id.eq(found.council))
-            .select(councils::tenant_id)
-            .first(conn)?,
-    );
+    let tenant = crate::councils::queries::owner(conn, found.council)?.tenant;
     let council = council(conn, tenant, plan.case_id, found.council, true)?;
     let ps = PlanSettings::load(conn)?;
     Ok((tenant, council, plan, ps))
@@ -390,21 +381,23 @@ pub async fn done(
             if !mine {
                 return Err(AppError::NotFound);
             }
-            let tenant = crate::db::TenantId(
-                councils::table
-                    .filter(councils::id.eq(found.council))
-                    .select(councils::tenant_id)
-                    .first(conn)?,
-            );
+            let tenant = crate::councils::queries::owner(conn, found.council)?.tenant;
             let ps = PlanSettings::load(conn)?;
-            queries::mark_done(conn, tenant, &plan, commitment, comment.as_deref(), &ps).map_err(
-                |e| match e {
-                    AppError::Refused { .. } => {
-                        Refusal::CommitmentNotOpen.because("the commitment is not open")
-                    }
-                    other => other,
-                },
-            )?;
+            queries::mark_done(
+                conn,
+                tenant,
+                &plan,
+                commitment,
+                comment.as_deref(),
+                None,
+                &ps,
+            )
+            .map_err(|e| match e {
+                AppError::Refused { .. } => {
+                    Refusal::CommitmentNotOpen.because("the commitment is not open")
+                }
+                other => other,
+            })?;
             Ok((
                 "done",
                 plan.id,

@@ -48,6 +48,8 @@ pub struct PlanSettings {
     pub rule: EvaluationRule,
     pub notice_days: u32,
     pub undocumented_days: u32,
+    /// The follow-up opens this many weeks before the evaluation date.
+    pub weeks_ahead: u32,
     pub now: DateTime<Utc>,
     /// Today in the service's time zone.
     pub today: NaiveDate,
@@ -66,6 +68,7 @@ impl PlanSettings {
             },
             notice_days: s.commitment_notice_days,
             undocumented_days: s.evaluation_undocumented_days,
+            weeks_ahead: s.follow_up_weeks_ahead,
             now,
             today: s.today(now),
         })
@@ -90,6 +93,7 @@ struct PlanRow {
     closed_at: Option<DateTime<Utc>>,
     closed_reason: Option<String>,
     created_at: DateTime<Utc>,
+    follows_plan_id: Option<Uuid>,
 }
 
 /// A plan, its codes parsed.
@@ -109,6 +113,8 @@ pub struct Plan {
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The earlier plan this one was carried over from (a follow-up council's plan).
+    pub follows_plan_id: Option<Uuid>,
 }
 
 impl PlanRow {
@@ -136,6 +142,7 @@ impl PlanRow {
             closed_at: self.closed_at,
             closed_reason: self.closed_reason,
             created_at: self.created_at,
+            follows_plan_id: self.follows_plan_id,
         })
     }
 }
@@ -354,6 +361,7 @@ fn follow_ups(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<FollowUpView
         Option<Uuid>,
         Option<NaiveDate>,
         Option<DateTime<Utc>>,
+        Option<Uuid>,
     );
     let rows: Vec<Row> = plan_follow_ups::table
         .filter(plan_follow_ups::plan_id.eq(plan_id))
@@ -365,6 +373,7 @@ fn follow_ups(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<FollowUpView
             plan_follow_ups::new_council_id,
             plan_follow_ups::held_on,
             plan_follow_ups::documented_at,
+            plan_follow_ups::meeting_id,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -376,6 +385,7 @@ fn follow_ups(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<FollowUpView
                 new_council_id: r.3,
                 held_on: r.4,
                 documented_at: r.5,
+                meeting_id: r.6,
             })
         })
         .collect()
@@ -520,6 +530,30 @@ pub fn child_answer(
     })
 }
 
+/// Everything the child said about the plan, oldest first: the words with each of their answers
+/// (whatever version they answered) and their view as each evaluation recorded it.
+pub fn child_said(conn: &mut PgConnection, plan_id: Uuid) -> QueryResult<Vec<String>> {
+    let answers: Vec<Option<String>> = plan_approvals::table
+        .filter(plan_approvals::plan_id.eq(plan_id))
+        .filter(plan_approvals::child_link_id.is_not_null())
+        .order((plan_approvals::created_at, plan_approvals::id))
+        .select(plan_approvals::reason)
+        .load(conn)?;
+    let views: Vec<String> = plan_evaluations::table
+        .filter(plan_evaluations::plan_id.eq(plan_id))
+        .order(plan_evaluations::created_at)
+        .select(plan_evaluations::child_view)
+        .load(conn)?;
+    let mut said: Vec<String> = Vec::new();
+    for words in answers.into_iter().flatten().chain(views) {
+        let words = words.trim().to_owned();
+        if !words.is_empty() && !said.contains(&words) {
+            said.push(words);
+        }
+    }
+    Ok(said)
+}
+
 /// Who approves a network council's plan: everyone of the child's network on the team who can be
 /// reached (they get a link), and everyone with commitments in it. A staff member on the team is
 /// the service, not the network: not asked (their commitments bind with the plan).
@@ -658,6 +692,7 @@ pub fn plan_view(
         closed_at: plan.closed_at,
         closed_reason: plan.closed_reason.clone(),
         created_at: plan.created_at,
+        follows_plan_id: plan.follows_plan_id,
     })
 }
 
@@ -1502,17 +1537,21 @@ pub fn define_evaluation(
 }
 
 /// Marks a commitment done with a comment. A recurring one is done for this time: its next due
-/// date follows, until the evaluation; the last time (or a one-off) is done for good.
+/// date follows, until the evaluation; the last time (or a one-off) is done for good. `by` is the
+/// staff member marking it (none through a participant's link): staff may mark done a commitment
+/// nobody confirmed before approval was closed, since the coordinator follows it up; it is kept
+/// as marked by them.
 pub fn mark_done(
     conn: &mut PgConnection,
     tenant: TenantId,
     plan: &Plan,
     commitment: Uuid,
     comment: Option<&str>,
+    by: Option<Uuid>,
     ps: &PlanSettings,
 ) -> Result<(), AppError> {
     rules::may_mark_done(plan.status, CommitmentStatus::Confirmed)?;
-    let row: Option<(String, NaiveDate, Option<i32>)> = plan_commitments::table
+    let row: Option<(String, NaiveDate, Option<i32>, bool)> = plan_commitments::table
         .filter(plan_commitments::plan_id.eq(plan.id))
         .filter(plan_commitments::id.eq(commitment))
         .filter(plan_commitments::removed_at.is_null())
@@ -1520,12 +1559,26 @@ pub fn mark_done(
             plan_commitments::status,
             plan_commitments::due_on,
             plan_commitments::every_days,
+            plan_commitments::unconfirmed_at_closing,
         ))
         .for_update()
         .first(conn)
         .optional()?;
-    let (status, due_on, every) = row.ok_or(AppError::NotFound)?;
-    rules::may_mark_done(plan.status, stored(CommitmentStatus::parse, &status)?)?;
+    let (status, due_on, every, unconfirmed) = row.ok_or(AppError::NotFound)?;
+    let status = stored(CommitmentStatus::parse, &status)?;
+    let followed_by_staff = unconfirmed && status == CommitmentStatus::Open && by.is_some();
+    if !followed_by_staff {
+        rules::may_mark_done(plan.status, status)?;
+    }
+    if followed_by_staff {
+        // Done is past confirmed: it counts as confirmed from when staff marked it.
+        diesel::update(plan_commitments::table.filter(plan_commitments::id.eq(commitment)))
+            .set((
+                plan_commitments::status.eq(CommitmentStatus::Confirmed.as_str()),
+                plan_commitments::confirmed_at.eq(ps.now),
+            ))
+            .execute(conn)?;
+    }
     let next = every
         .and_then(|n| due_on.checked_add_days(chrono::Days::new(u64::try_from(n).unwrap_or(1))))
         .map(|d| d.max(ps.today))
@@ -1541,8 +1594,10 @@ pub fn mark_done(
             plan_commitments::done_comment.eq(comment),
             plan_commitments::times_done.eq(plan_commitments::times_done + 1),
             plan_commitments::due_on.eq(next.unwrap_or(due_on)),
+            plan_commitments::done_by.eq(by),
         ))
         .execute(conn)?;
+
     match next {
         Some(next) => schedule::commitment(conn, tenant, commitment, next, ps)?,
         None => schedule::cancel_commitment(conn, tenant, commitment)?,
@@ -1550,16 +1605,26 @@ pub fn mark_done(
     Ok(())
 }
 
-/// What the evaluation-due job opens: a new council of the same kind for the same case in its
-/// first state (coordinated by the same coordinator), or a follow-up meeting or the caseworker's
-/// review as a record to hold. Returns the follow-up, or `None` when one is open for that date
-/// already (the job ran twice).
+/// A follow-up the plan's jobs opened: its row, the new council (if the network chose one) and
+/// the meeting proposed for the evaluation date (in the new council, or the council's own).
+#[derive(Debug, Clone, Copy)]
+pub struct OpenedFollowUp {
+    pub id: Uuid,
+    pub new_council: Option<Uuid>,
+    pub meeting: Option<Uuid>,
+}
+
+/// What the follow-up jobs open for the agreed evaluation: a new council of the same kind for the
+/// same case with the team carried over and the plan carried into it as a draft (asked of
+/// councils), a follow-up meeting of the council, or the caseworker's review as a record to
+/// hold; the meeting is proposed for the evaluation date. Returns `None` when a follow-up for
+/// that date is open already (the job ran twice, or the opening job ran before the due one).
 pub fn open_follow_up(
     conn: &mut PgConnection,
     tenant: TenantId,
     plan: &Plan,
     now: DateTime<Utc>,
-) -> Result<Option<(Uuid, Option<Uuid>)>, AppError> {
+) -> Result<Option<OpenedFollowUp>, AppError> {
     let (Some(due_on), Some(way)) = (plan.evaluation_on, plan.evaluation_way) else {
         return Ok(None);
     };
@@ -1572,15 +1637,29 @@ pub fn open_follow_up(
     if already {
         return Ok(None);
     }
-    let new_council = if way == EvaluationWay::NewCouncil {
-        Some(crate::councils::queries::open_again(
-            conn,
-            tenant,
-            plan.case_id,
-            plan.council_id,
-        )?)
-    } else {
-        None
+    let (new_council, meeting) = match way {
+        EvaluationWay::NewCouncil => {
+            let opened = crate::councils::actions::open_follow_up_council(
+                conn,
+                tenant,
+                plan.case_id,
+                plan.council_id,
+                due_on,
+            )?;
+            carry_over(conn, tenant, plan, &opened)?;
+            (Some(opened.council_id), Some(opened.meeting_id))
+        }
+        EvaluationWay::FollowUpMeeting => (
+            None,
+            Some(crate::councils::actions::propose_follow_up_meeting(
+                conn,
+                tenant,
+                plan.case_id,
+                plan.council_id,
+                due_on,
+            )?),
+        ),
+        EvaluationWay::CaseworkerReview => (None, None),
     };
     let id = Uuid::now_v7();
     diesel::insert_into(plan_follow_ups::table)
@@ -1592,12 +1671,111 @@ pub fn open_follow_up(
             plan_follow_ups::way.eq(way.as_str()),
             plan_follow_ups::due_on.eq(due_on),
             plan_follow_ups::new_council_id.eq(new_council),
+            plan_follow_ups::meeting_id.eq(meeting),
         ))
         .execute(conn)?;
     let council =
         crate::councils::queries::council(conn, tenant, plan.case_id, plan.council_id, false)?;
     move_council(conn, &council, PlanEvent::EvaluationDue, now)?;
-    Ok(Some((id, new_council)))
+    Ok(Some(OpenedFollowUp {
+        id,
+        new_council,
+        meeting,
+    }))
+}
+
+/// The plan carried into the follow-up council as a draft that follows it: its goals as they
+/// stand, the commitments not done (each with the same person on the new team, open again for
+/// them to confirm) and who follows up.
+fn carry_over(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    plan: &Plan,
+    opened: &crate::councils::queries::FollowUpCouncil,
+) -> Result<Uuid, AppError> {
+    let on_new_team = |p: Uuid| {
+        opened
+            .team
+            .iter()
+            .find(|(old, _)| *old == p)
+            .map(|(_, new)| *new)
+    };
+    let coordinator = crate::councils::queries::owner(conn, plan.council_id)?.coordinator_id;
+    let (follow_participant, follow_user) = match plan.follow_up {
+        Some(Owner::Participant(p)) => (on_new_team(p), None),
+        Some(Owner::Staff(u)) => (None, Some(u)),
+        None => (None, None),
+    };
+    let id = Uuid::now_v7();
+    diesel::insert_into(plans::table)
+        .values((
+            plans::tenant_id.eq(tenant.0),
+            plans::id.eq(id),
+            plans::council_id.eq(opened.council_id),
+            plans::case_id.eq(plan.case_id),
+            plans::created_by.eq(coordinator),
+            plans::follows_plan_id.eq(plan.id),
+            plans::follow_up_participant_id.eq(follow_participant),
+            plans::follow_up_user_id.eq(follow_user),
+        ))
+        .execute(conn)?;
+    let goals: Vec<(i16, String, String)> = plan_goals::table
+        .filter(plan_goals::plan_id.eq(plan.id))
+        .filter(plan_goals::removed_at.is_null())
+        .order(plan_goals::position)
+        .select((plan_goals::position, plan_goals::text, plan_goals::author))
+        .load(conn)?;
+    for (position, text, author) in goals {
+        diesel::insert_into(plan_goals::table)
+            .values((
+                plan_goals::tenant_id.eq(tenant.0),
+                plan_goals::id.eq(Uuid::now_v7()),
+                plan_goals::plan_id.eq(id),
+                plan_goals::position.eq(position),
+                plan_goals::text.eq(text),
+                plan_goals::author.eq(author),
+            ))
+            .execute(conn)?;
+    }
+    type Open = (Option<Uuid>, Option<Uuid>, String, NaiveDate, Option<i32>);
+    let open: Vec<Open> = plan_commitments::table
+        .filter(plan_commitments::plan_id.eq(plan.id))
+        .filter(plan_commitments::removed_at.is_null())
+        .filter(plan_commitments::status.ne(CommitmentStatus::Done.as_str()))
+        .order(plan_commitments::created_at)
+        .select((
+            plan_commitments::participant_id,
+            plan_commitments::user_id,
+            plan_commitments::text,
+            plan_commitments::due_on,
+            plan_commitments::every_days,
+        ))
+        .load(conn)?;
+    for (participant, user, text, due_on, every) in open {
+        let participant = match participant {
+            Some(p) => match on_new_team(p) {
+                Some(new) => Some(new),
+                None => continue,
+            },
+            None => None,
+        };
+        diesel::insert_into(plan_commitments::table)
+            .values((
+                plan_commitments::tenant_id.eq(tenant.0),
+                plan_commitments::id.eq(Uuid::now_v7()),
+                plan_commitments::plan_id.eq(id),
+                plan_commitments::council_id.eq(opened.council_id),
+                plan_commitments::participant_id.eq(participant),
+                plan_commitments::user_id.eq(user),
+                plan_commitments::text.eq(text),
+                plan_commitments::due_on.eq(due_on),
+                plan_commitments::every_days.eq(every),
+                plan_commitments::status.eq(CommitmentStatus::Open.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    write_version(conn, tenant, id, 1, "carried_over", None)?;
+    Ok(id)
 }
 
 /// The follow-up took place: if no evaluation is recorded within the service's days, the

@@ -7,8 +7,12 @@
 //! - `commitment_due` / `commitment_overdue`: before and after a commitment's due date, to the
 //!   person (a participant through their link, a staff member to sign in) — to the coordinator
 //!   instead when the commitment was still unconfirmed when approval was closed.
-//! - `evaluation_due`: at the evaluation date, opens the follow-up (a new council, a follow-up
-//!   meeting, the caseworker's review) and tells the coordinator.
+//! - `follow_up_opens`: `follow_up_weeks_ahead` weeks before the evaluation date, opens the
+//!   follow-up the network chose — a new council of the same kind with the team and the plan
+//!   carried over, or a follow-up meeting of the council, either proposed for the evaluation date
+//!   — and tells the coordinator.
+//! - `evaluation_due`: at the evaluation date, opens the follow-up if it is not open yet (the
+//!   caseworker's review opens then) and tells the coordinator.
 //! - `evaluation_undocumented`: some days after a follow-up took place without an evaluation
 //!   record, to the coordinator.
 //!
@@ -21,11 +25,11 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::domain::{CommitmentStatus, PlanStatus};
+use super::domain::{CommitmentStatus, EvaluationWay, PlanStatus};
 use super::queries::{self, PlanSettings};
 use crate::councils::invitations::{link_url, token_for};
 use crate::db::TenantId;
-use crate::db::schema::{councils, plan_approvals, plan_commitments, plan_follow_ups};
+use crate::db::schema::{plan_approvals, plan_commitments, plan_follow_ups};
 use crate::fields::Email;
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, Job, NewJob, Subject};
@@ -170,7 +174,14 @@ pub fn cancel_commitment(
     )
 }
 
-/// Replaces the plan's evaluation-due job with one on `on`.
+/// The day the follow-up of an evaluation on `on` opens: `weeks_ahead` weeks before.
+pub fn opening_day(on: NaiveDate, weeks_ahead: u32) -> NaiveDate {
+    on.checked_sub_days(Days::new(7 * u64::from(weeks_ahead)))
+        .unwrap_or(on)
+}
+
+/// Replaces the plan's evaluation jobs with those of an evaluation on `on`: the follow-up opens
+/// `weeks_ahead` weeks before (now, if that day has passed), the evaluation falls due on the day.
 pub fn evaluation_due(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -182,15 +193,25 @@ pub fn evaluation_due(
         conn,
         tenant,
         plan_subject(plan),
-        &[EvaluationDue::KIND],
-        &[NewJob::new(
-            &EvaluationDue {
-                plan_id: plan,
-                evaluation_on: on,
-            },
-            on_day(on, ps),
-            Some(plan_subject(plan)),
-        )],
+        &[EvaluationDue::KIND, FollowUpOpens::KIND],
+        &[
+            NewJob::new(
+                &FollowUpOpens {
+                    plan_id: plan,
+                    evaluation_on: on,
+                },
+                on_day(opening_day(on, ps.weeks_ahead), ps),
+                Some(plan_subject(plan)),
+            ),
+            NewJob::new(
+                &EvaluationDue {
+                    plan_id: plan,
+                    evaluation_on: on,
+                },
+                on_day(on, ps),
+                Some(plan_subject(plan)),
+            ),
+        ],
     )
 }
 
@@ -203,7 +224,7 @@ pub fn cancel_evaluation_due(
         conn,
         tenant,
         plan_subject(plan),
-        &[EvaluationDue::KIND],
+        &[EvaluationDue::KIND, FollowUpOpens::KIND],
         &[],
     )
 }
@@ -257,7 +278,11 @@ pub fn cancel_all(conn: &mut PgConnection, tenant: TenantId, plan: Uuid) -> Quer
         conn,
         tenant,
         plan_subject(plan),
-        &[PlanConfirmation::KIND, EvaluationDue::KIND],
+        &[
+            PlanConfirmation::KIND,
+            EvaluationDue::KIND,
+            FollowUpOpens::KIND,
+        ],
         &[],
     )?;
     let commitments: Vec<Uuid> = plan_commitments::table
@@ -381,6 +406,26 @@ impl Job for EvaluationDue {
     /// evaluation date moved, or that is closed, waits for its own job.
     fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
         send_evaluation_due(ctx, conn, row, self.plan_id, self.evaluation_on)
+    }
+}
+
+/// `follow_up_weeks_ahead` weeks before a plan's evaluation date: opens the follow-up the network
+/// chose, its meeting proposed for the evaluation date, and tells the coordinator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FollowUpOpens {
+    pub plan_id: Uuid,
+    pub evaluation_on: NaiveDate,
+}
+
+impl Job for FollowUpOpens {
+    const KIND: &'static str = "follow_up_opens";
+    const RESPECTS_QUIET_HOURS: bool = true;
+
+    /// Opens the follow-up ahead (a new council with the team and the plan, or a follow-up
+    /// meeting) and tells the coordinator; a caseworker's review waits for the date itself. A
+    /// plan whose evaluation date moved, or that is closed, waits for its own job.
+    fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
+        send_follow_up_opened(ctx, conn, row, self.plan_id, self.evaluation_on)
     }
 }
 
@@ -598,15 +643,13 @@ fn send_commitment(
     )
 }
 
+/// The active coordinator's address and language, asked of councils.
 fn coordinator_of(
     conn: &mut PgConnection,
     plan: &queries::Plan,
-) -> QueryResult<Option<(String, Lang)>> {
-    let coordinator: Uuid = councils::table
-        .filter(councils::id.eq(plan.council_id))
-        .select(councils::coordinator_id)
-        .first(conn)?;
-    staff_address(conn, coordinator)
+) -> Result<Option<(String, Lang)>, JobError> {
+    let owner = crate::councils::queries::owner(conn, plan.council_id).map_err(app_error)?;
+    Ok(staff_address(conn, owner.coordinator_id)?)
 }
 
 fn send_evaluation_due(
@@ -634,6 +677,52 @@ fn send_evaluation_due(
             to: &to,
             lang: Some(lang),
             kind: PlanMail::EvaluationDue,
+            day: Some(on),
+            link: &link,
+            message: row.id,
+        },
+    )
+}
+
+/// Executes [`FollowUpOpens`]: the follow-up opens ahead and the coordinator hears of it, with a
+/// link to the new council (or the council with its proposed follow-up meeting).
+fn send_follow_up_opened(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+    plan_id: Uuid,
+    on: NaiveDate,
+) -> Result<(), JobError> {
+    let Some(plan) = open_plan(conn, plan_id)? else {
+        return Ok(());
+    };
+    if plan.status != PlanStatus::Approved
+        || plan.evaluation_on != Some(on)
+        || plan.evaluation_way == Some(EvaluationWay::CaseworkerReview)
+    {
+        return Ok(());
+    }
+    let Some(opened) = queries::open_follow_up(conn, TenantId(row.tenant_id), &plan, Utc::now())
+        .map_err(app_error)?
+    else {
+        return Ok(());
+    };
+    let Some((to, lang)) = coordinator_of(conn, &plan)? else {
+        return Ok(());
+    };
+    let link = format!(
+        "{}/cases/{}/councils/{}",
+        ctx.settings.base_url(),
+        plan.case_id,
+        opened.new_council.unwrap_or(plan.council_id)
+    );
+    send(
+        conn,
+        Mail {
+            ctx,
+            to: &to,
+            lang: Some(lang),
+            kind: PlanMail::FollowUpOpened,
             day: Some(on),
             link: &link,
             message: row.id,
@@ -692,6 +781,7 @@ mod tests {
             rule: super::super::rules::EvaluationRule::default(),
             notice_days: 3,
             undocumented_days: 14,
+            weeks_ahead: 4,
             now,
             today: now.date_naive(),
         };
@@ -702,5 +792,15 @@ mod tests {
             "09:00 in Oslo in winter"
         );
         assert_eq!(on_day(ps.today, &ps), now, "09:00 today has passed");
+    }
+
+    #[test]
+    fn the_follow_up_opens_whole_weeks_before_the_evaluation() {
+        let on = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+        assert_eq!(
+            opening_day(on, 4),
+            NaiveDate::from_ymd_opt(2027, 2, 1).unwrap()
+        );
+        assert_eq!(opening_day(on, 0), on, "none ahead: on the date itself");
     }
 }

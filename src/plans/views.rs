@@ -73,6 +73,9 @@ pub struct FollowUpView {
     pub new_council_id: Option<Uuid>,
     pub held_on: Option<NaiveDate>,
     pub documented_at: Option<DateTime<Utc>>,
+    /// The meeting proposed for the evaluation date: the new council's, or a follow-up meeting
+    /// of this council, scheduled and sent like any council meeting.
+    pub meeting_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -170,6 +173,8 @@ pub struct PlanView {
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The earlier plan this one was carried over from, when a follow-up council opened with it.
+    pub follows_plan_id: Option<Uuid>,
 }
 
 impl PlanView {

@@ -36,6 +36,8 @@ pub struct ServiceSettings {
     pub evaluation_months_older: u32,
     pub commitment_notice_days: u32,
     pub evaluation_undocumented_days: u32,
+    /// The agreed evaluation opens its follow-up this many weeks before its date.
+    pub follow_up_weeks_ahead: u32,
 }
 
 /// Why a service's settings could not be read.
@@ -77,7 +79,7 @@ type Stored = (
     i16,
     i32,
     Vec<i32>,
-    (i32, i32, i32, i32, i32, i32, i32, i32, i32),
+    (i32, i32, i32, i32, i32, i32, i32, i32, i32, i32),
 );
 
 impl ServiceSettings {
@@ -104,6 +106,7 @@ impl ServiceSettings {
                     tenants::evaluation_months_older,
                     tenants::commitment_notice_days,
                     tenants::evaluation_undocumented_days,
+                    tenants::follow_up_weeks_ahead,
                 ),
             ))
             .first(conn)?;
@@ -133,6 +136,7 @@ impl ServiceSettings {
             older,
             notice,
             undocumented,
+            weeks_ahead,
         ) = n;
         Ok(Self {
             name,
@@ -164,6 +168,7 @@ impl ServiceSettings {
                 1,
                 120,
             )?,
+            follow_up_weeks_ahead: within("follow_up_weeks_ahead", weeks_ahead, 0, 26)?,
         })
     }
 
@@ -232,7 +237,7 @@ mod tests {
             7,
             180,
             reminders,
-            (3, 2, 6, 7, 7, 6, 12, 3, undocumented),
+            (3, 2, 6, 7, 7, 6, 12, 3, undocumented, 4),
         )
     }
 
@@ -243,6 +248,7 @@ mod tests {
         assert_eq!(s.reminder_days, [7, 1]);
         assert_eq!(s.quiet_hours.start_hour, 21);
         assert_eq!(s.evaluation_undocumented_days, 14);
+        assert_eq!(s.follow_up_weeks_ahead, 4);
     }
 
     #[test]

@@ -59,6 +59,23 @@ impl Lang {
             .find(|lang| value.trim().eq_ignore_ascii_case(lang.as_str()))
     }
 
+    /// The language Tillit speaks that a person's language, recorded in words ("norsk",
+    /// "engelsk", "English"), names; `None` for one Tillit does not speak.
+    pub fn from_words(words: &str) -> Option<Self> {
+        let words = words.trim().to_lowercase();
+        match words.as_str() {
+            "norsk" | "bokmål" | "nynorsk" | "norwegian" | "nb" | "nn" | "no" => Some(Self::Nb),
+            "engelsk" | "english" | "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    /// Whether the reader chose a language themselves (the language switch's cookie).
+    pub fn chosen(req: &HttpRequest) -> bool {
+        req.cookie(LANG_COOKIE)
+            .is_some_and(|cookie| Self::parse(cookie.value()).is_some())
+    }
+
     /// The language for `req`: the cookie if it names one, else what the browser prefers.
     pub fn for_request(req: &HttpRequest) -> Self {
         req.cookie(LANG_COOKIE)

@@ -84,7 +84,7 @@ impl Browser {
 }
 
 /// The settings form filled in as an admin would, each field valid.
-pub(crate) const SETTINGS: [(&str, &str); 17] = [
+pub(crate) const SETTINGS: [(&str, &str); 18] = [
     ("name", "Fjordvik og Lia barneverntjeneste"),
     ("sender_name", "Barneverntjenesten i Fjordvik"),
     ("reply_to", "post@fjordvik.example"),
@@ -102,6 +102,7 @@ pub(crate) const SETTINGS: [(&str, &str); 17] = [
     ("evaluation_months_older", "12"),
     ("commitment_notice_days", "3"),
     ("evaluation_undocumented_days", "14"),
+    ("follow_up_weeks_ahead", "4"),
 ];
 
 pub(crate) const STRONG: &str = "tre blå hester på fjellet";
@@ -255,6 +256,35 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
     let (status, page) = admin.post("/admin", &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("IANA"), "the reason is on the page: {page}");
+    // When the follow-up opens ahead of the evaluation: 0–26 weeks, a mistake at its field in
+    // Norwegian with what was typed kept, nothing written.
+    let mut bad = SETTINGS;
+    bad[17] = ("follow_up_weeks_ahead", "27");
+    let (status, page) = admin.post("/admin", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"follow_up_weeks_ahead-error\""),
+        "at the field"
+    );
+    assert!(
+        page.contains("Skriv et helt antall uker fra 0 til 26"),
+        "{page}"
+    );
+    assert!(
+        page.contains("aria-invalid=\"true\" value=\"27\""),
+        "what was typed is kept"
+    );
+    let mut weeks = SETTINGS;
+    weeks[17] = ("follow_up_weeks_ahead", "6");
+    let (status, _) = admin.post("/admin", &weeks).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = admin.get("/admin").await;
+    assert!(page.contains("Oppfølgingen åpnes så mange uker før evalueringsdatoen"));
+    assert!(page.contains("name=\"follow_up_weeks_ahead\" type=\"number\" min=\"0\" max=\"26\""));
+    assert!(
+        page.contains("follow_up_weeks_ahead-hint\" value=\"6\""),
+        "saved"
+    );
     let (status, location) = admin
         .post(
             "/admin/municipalities",

@@ -457,13 +457,14 @@ async fn api_ok(
     value
 }
 
-/// A network council's plan in a browser: the participant confirms it through the link from
-/// their email, which approves it; the coordinator decides the evaluation; the evaluation falls
-/// due (the test moves the clock: the job's time is set to now) and opens a new council; the
-/// coordinator records the evaluation and follows the link to the new council. Every page is
-/// scanned with axe.
+/// A network council's plan in a browser: the participant first has objections, then approves it
+/// through the link from their email (which withdraws the objection), the child agrees through the
+/// child's link, and the plan is approved; the coordinator decides the evaluation; the clock
+/// moves to four weeks before its date (the follow-up job's time is set to now), which opens a
+/// new council with the team and the plan carried over; the coordinator records the evaluation,
+/// follows the link to the new council and sends its invitations. Every page is scanned with axe.
 #[tokio::test]
-async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_council_opened() {
+async fn a_plan_approved_through_the_links_with_the_follow_up_council_opened_four_weeks_ahead() {
     use tillit::db::schema::plan_follow_ups;
 
     let app = spawn_app().await;
@@ -622,6 +623,12 @@ async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_
         "text": "Henter på fotball hver tirsdag", "due_on": due}),
     )
     .await;
+    let linked = api_ok(&app, &key, &at("/plan/child-links"), json!({})).await;
+    let child_path = linked["child_links"][0]["url"]
+        .as_str()
+        .and_then(|url| url.split_once("/c/"))
+        .map(|(_, token)| format!("/c/{token}"))
+        .expect("the child's link");
     api_ok(&app, &key, &at("/plan/submission"), json!({})).await;
     let workers = Workers::start(&app);
     let env = [
@@ -629,12 +636,34 @@ async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_
         ("TILLIT_PASSWORD", password),
         ("TILLIT_CASE_ID", case.as_str()),
         ("TILLIT_COUNCIL_ID", council.as_str()),
+        ("TILLIT_CHILD_PATH", child_path.as_str()),
     ];
     run_browser_script_with(&app, "plans", &env).await;
     // A passing script clears the outbox folder; the coordinator's email needs it again.
     std::fs::create_dir_all(&app.state.settings.mail_dir).expect("the outbox");
-    // The clock moves to the evaluation date: its job is due now, and opens the follow-up.
-    make_due(&app, "evaluation_due");
+    // The clock moves to four weeks before the evaluation date: the follow-up job is due then,
+    // and now.
+    let (opens, evaluation_on): (chrono::DateTime<Utc>, Option<chrono::NaiveDate>) =
+        in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            let opens = tillit::db::schema::jobs::table
+                .filter(tillit::db::schema::jobs::kind.eq("follow_up_opens"))
+                .filter(tillit::db::schema::jobs::status.eq("pending"))
+                .select(tillit::db::schema::jobs::due_at)
+                .first(c)?;
+            let on = tillit::db::schema::plans::table
+                .select(tillit::db::schema::plans::evaluation_on)
+                .first(c)?;
+            Ok::<_, diesel::result::Error>((opens, on))
+        })
+        .expect("the follow-up job");
+    assert_eq!(
+        Some(
+            opens.with_timezone(&chrono_tz::Europe::Oslo).date_naive() + chrono::Duration::weeks(4)
+        ),
+        evaluation_on,
+        "four weeks ahead"
+    );
+    make_due(&app, "follow_up_opens");
     let mut opened = false;
     for _ in 0..100 {
         let n: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
@@ -647,7 +676,7 @@ async fn a_plan_approved_through_the_link_evaluated_when_due_with_the_follow_up_
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(opened, "the evaluation-due job opened the follow-up");
+    assert!(opened, "the follow-up job opened the follow-up");
     // The first script set up the coordinator's second factor; the second types its codes.
     let sealed: Vec<u8> = in_tenant(&mut app.db.app_conn(), tenant, |c| {
         tillit::db::schema::user_factors::table

@@ -434,7 +434,7 @@ async fn the_demo_seeds_its_cases_once() {
     // Each service shows a council worked through to its invitation, and one begun.
     assert_eq!(
         first
-            .matches("3 councils: a network council with its invitation sent")
+            .matches("5 councils: a network council with its invitation sent")
             .count(),
         2,
         "{first}"
@@ -540,6 +540,39 @@ async fn the_demo_seeds_its_cases_once() {
         assert_eq!(recruiting.recruitments, 1, "{slug}");
         assert_eq!(recruiting.homes, 2, "{slug}");
         assert_eq!(recruiting.state, "family_plan", "{slug}");
+        // A follow-up council opened four weeks before its plan's evaluation, with the team and
+        // the plan carried over and its meeting, proposed for the evaluation date, sent.
+        #[derive(QueryableByName)]
+        struct FollowedUp {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            carried: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            carried_goals: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            team: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            sent_on_the_date: i64,
+        }
+        let followed: FollowedUp = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            diesel::sql_query(
+                "SELECT (SELECT count(*) FROM plans WHERE follows_plan_id IS NOT NULL) AS carried,
+                        (SELECT count(*) FROM plan_goals g JOIN plans p
+                           ON p.tenant_id = g.tenant_id AND p.id = g.plan_id
+                          WHERE p.follows_plan_id IS NOT NULL) AS carried_goals,
+                        (SELECT count(*) FROM council_participants cp JOIN plan_follow_ups f
+                           ON f.tenant_id = cp.tenant_id AND f.new_council_id = cp.council_id) AS team,
+                        (SELECT count(*) FROM council_meetings m JOIN plan_follow_ups f
+                           ON f.tenant_id = m.tenant_id AND f.meeting_id = m.id
+                          WHERE m.confirmed_at IS NOT NULL
+                            AND (m.starts_at AT TIME ZONE 'Europe/Oslo')::date = f.due_on) AS sent_on_the_date",
+            )
+            .get_result(c)
+        })
+        .expect("follow-up");
+        assert_eq!(followed.carried, 1, "{slug}");
+        assert_eq!(followed.carried_goals, 1, "{slug}");
+        assert_eq!(followed.team, 3, "{slug}");
+        assert_eq!(followed.sent_on_the_date, 1, "{slug}");
         // The invitee page names whom to call, and the sent meeting's calendar file has its
         // (public) place.
         #[derive(QueryableByName)]

@@ -864,8 +864,8 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     let new_council: Value = app.get_json(&s.path(&opened, ""), &s.staff.key, 200).await;
     assert_eq!(new_council["kind"], "network_council");
     assert_eq!(
-        new_council["state"], "initiated",
-        "as a draft, in its first state"
+        new_council["state"], "preparation",
+        "with the team carried over, to prepare its meeting"
     );
     let view: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     assert_eq!(view["state"], "evaluation_due");
@@ -1359,4 +1359,464 @@ async fn approval_closed_with_a_commitment_nobody_confirmed_reminds_the_coordina
             .all(|m| !m.text.contains("Snart er det tid")),
         "not to the person who never agreed"
     );
+}
+
+/// The local date (Oslo) of an RFC 3339 moment in a view.
+fn local_day(moment: &Value) -> String {
+    chrono::DateTime::parse_from_rfc3339(moment.as_str().expect("a moment"))
+        .unwrap()
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .date_naive()
+        .to_string()
+}
+
+/// The local date (Oslo) a pending job of `kind` is due.
+fn due_day(app: &TestApp, tenant: TenantId, kind: &str) -> String {
+    let due: chrono::DateTime<chrono::Utc> = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        jobs::table
+            .filter(jobs::status.eq("pending"))
+            .filter(jobs::kind.eq(kind))
+            .select(jobs::due_at)
+            .first(c)
+    })
+    .unwrap();
+    due.with_timezone(&chrono_tz::Europe::Oslo)
+        .date_naive()
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_follow_up_council_opens_four_weeks_ahead_with_the_team_and_the_plan_and_invites_like_any_meeting()
+ {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    s.draft_plan(
+        &app,
+        &council,
+        "Rolig hjemme",
+        &team[0],
+        "Henter på fotball",
+        10,
+    )
+    .await;
+    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
+    let plan = s
+        .post_expect(
+            &app,
+            &council,
+            "/plan/approval-closure",
+            json!({"reason": "Alle sa ja i møtet"}),
+            200,
+        )
+        .await;
+    assert_eq!(plan["status"], "approved");
+    // An evaluation date that does not lie ahead is refused at its field; nothing written.
+    let refused = expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/evaluation-plan",
+            json!({"evaluation_on": today().pred_opt().unwrap().to_string(), "way": "new_council"}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(refused.to_string().contains("lies ahead"), "{refused}");
+    assert_eq!(s.plan(&app, &council).await["evaluation_on"], Value::Null);
+    assert!(
+        pending_jobs(&app, s.tenant)
+            .iter()
+            .all(|k| k != "follow_up_opens")
+    );
+    // Four weeks ahead: the follow-up opens today, the evaluation falls due on the date.
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/evaluation-plan",
+        json!({"evaluation_on": in_days(28), "way": "new_council"}),
+        200,
+    )
+    .await;
+    assert_eq!(
+        due_day(&app, s.tenant, "follow_up_opens"),
+        today().to_string()
+    );
+    assert_eq!(due_day(&app, s.tenant, "evaluation_due"), in_days(28));
+    let workers = Workers::start(&app);
+    // The setup email and the invitations (3); then the coordinator hears the follow-up opened.
+    plan_mail(&sink, 1 + 3).await;
+    make_due(&app, "follow_up_opens");
+    let mails = plan_mail(&sink, 4 + 1).await;
+    common::jobs::settled(&app, "follow_up_opens").await;
+    let opened = with_text(&mails, "er åpnet før datoen");
+    assert_eq!(opened.len(), 1);
+    assert!(opened[0].to().starts_with("coordinator-"));
+    assert_neutral(opened[0]);
+    let plan = s.plan(&app, &council).await;
+    let follow_up = plan["follow_ups"][0].clone();
+    assert_eq!(follow_up["way"], "new_council");
+    let new_council = follow_up["new_council_id"].as_str().unwrap().to_owned();
+    assert!(
+        opened[0]
+            .text
+            .contains(&format!("/cases/{}/councils/{new_council}", s.case)),
+        "the link opens the new council"
+    );
+    // A network council of the same case with the same team, ready to be prepared, its meeting
+    // proposed for the evaluation date at the same place, not sent yet.
+    let view: Value = app
+        .get_json(&s.path(&new_council, ""), &s.staff.key, 200)
+        .await;
+    assert_eq!(view["kind"], "network_council");
+    assert_eq!(view["state"], "preparation");
+    let persons: Vec<&str> = view["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["person_id"].as_str())
+        .collect();
+    assert_eq!(
+        persons,
+        s.persons.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    let meeting = view["meetings"][0].clone();
+    assert_eq!(meeting["id"], follow_up["meeting_id"]);
+    assert_eq!(local_day(&meeting["starts_at"]), in_days(28));
+    assert_eq!(meeting["place"], "Biblioteket");
+    assert_eq!(meeting["confirmed_at"], Value::Null);
+    // The plan carried over as a draft: the goal, and the commitment open for her to confirm.
+    let carried: Value = app
+        .get_json(&s.path(&new_council, "/plan"), &s.staff.key, 200)
+        .await;
+    assert_eq!(carried["status"], "draft");
+    assert_eq!(carried["follows_plan_id"], plan["id"]);
+    assert_eq!(carried["goals"][0]["text"], "Rolig hjemme");
+    assert_eq!(carried["commitments"][0]["text"], "Henter på fotball");
+    assert_eq!(carried["commitments"][0]["status"], "open");
+    // The old council waits for its evaluation.
+    let old: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
+    assert_eq!(old["state"], "evaluation_due");
+    // The coordinator changes the team as on any council, then sends the invitations: the
+    // invitations with their calendar files, the chase and the reminders, as for any meeting.
+    let uncle = view["participants"][1]["id"].as_str().unwrap().to_owned();
+    let res = app
+        .delete(
+            &s.path(&new_council, &format!("/participants/{uncle}")),
+            &s.staff.key,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let meeting_id = meeting["id"].as_str().unwrap().to_owned();
+    let invited = s.invite(&app, &new_council, &meeting_id).await;
+    assert!(invited["meetings"][0]["confirmed_at"].is_string());
+    let mails = plan_mail(&sink, 5 + 2).await;
+    let invitations: Vec<&Mail> = mails[5..].iter().collect();
+    assert!(
+        invitations.iter().all(|m| m
+            .attachments
+            .iter()
+            .any(|a| a.content.contains("BEGIN:VCALENDAR"))),
+        "each with its .ics"
+    );
+    let mut to: Vec<String> = invitations.iter().map(|m| m.to()).collect();
+    to.sort();
+    assert_eq!(to, ["lise@skole.example", "mormor@example.no"]);
+    let kinds: Vec<String> = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+        jobs::table
+            .filter(jobs::status.eq("pending"))
+            .filter(jobs::subject_id.eq(meeting_id.parse::<uuid::Uuid>().unwrap()))
+            .select(jobs::kind)
+            .distinct()
+            .load(c)
+    })
+    .unwrap();
+    for kind in ["answer_chase", "meeting_reminder"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+    // The evaluation is recorded on the plan it evaluates; the follow-up is documented.
+    let goal = plan["goals"][0]["id"].as_str().unwrap().to_owned();
+    let evaluated = s.post_expect(&app, &council, "/plan/evaluations", json!({"held_on": today().to_string(),
+            "took_part": "Barnet, mormor, koordinator", "goals": [{"goal_id": goal, "result": "partly"}],
+            "child_view": "Det er bedre", "parents_view": "Vi er fornøyde", "decision": "end"}), 201).await;
+    assert!(evaluated["follow_ups"][0]["documented_at"].is_string());
+    assert_eq!(evaluated["follow_ups"].as_array().unwrap().len(), 1);
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/closure",
+        json!({"reason": "Målene er nådd"}),
+        200,
+    )
+    .await;
+    // The evaluation date of a closed plan cannot move; nothing written.
+    let before = s.plan(&app, &council).await["evaluation_on"].clone();
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/plan/evaluation-plan",
+            json!({"evaluation_on": in_days(40), "way": "new_council"}),
+        )
+        .await,
+        409,
+        "evaluation-at-approval",
+    )
+    .await;
+    assert_eq!(s.plan(&app, &council).await["evaluation_on"], before);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    workers.stop().await;
+}
+
+#[tokio::test]
+async fn a_follow_up_meeting_opens_ahead_in_the_same_council_as_a_meeting_to_send() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2012})).await;
+    // Two weeks ahead, at most: the follow-up then opens at once for a date three weeks away.
+    diesel::sql_query("UPDATE tenants SET follow_up_weeks_ahead = 2")
+        .execute(&mut app.db.admin_conn())
+        .unwrap();
+    let (council, team) = s.held_council(&app, "network_council").await;
+    s.draft_plan(
+        &app,
+        &council,
+        "Trygg skolevei",
+        &team[0],
+        "Følger til skolen",
+        5,
+    )
+    .await;
+    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/approval-closure",
+        json!({"reason": "Enige i møtet"}),
+        200,
+    )
+    .await;
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/evaluation-plan",
+        json!({"evaluation_on": in_days(21), "way": "follow_up_meeting"}),
+        200,
+    )
+    .await;
+    assert_eq!(
+        due_day(&app, s.tenant, "follow_up_opens"),
+        today()
+            .checked_add_days(chrono::Days::new(7))
+            .unwrap()
+            .to_string(),
+        "two weeks before the date"
+    );
+    let workers = Workers::start(&app);
+    make_due(&app, "follow_up_opens");
+    common::jobs::settled(&app, "follow_up_opens").await;
+    let plan = s.plan(&app, &council).await;
+    let follow_up = &plan["follow_ups"][0];
+    assert_eq!(follow_up["way"], "follow_up_meeting");
+    assert_eq!(follow_up["new_council_id"], Value::Null);
+    let view: Value = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
+    let meeting = view["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == follow_up["meeting_id"])
+        .expect("a meeting of the same council")
+        .clone();
+    assert_eq!(local_day(&meeting["starts_at"]), in_days(21));
+    let invited = s
+        .invite(&app, &council, meeting["id"].as_str().unwrap())
+        .await;
+    let sent = invited["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == follow_up["meeting_id"])
+        .unwrap()
+        .clone();
+    assert!(sent["confirmed_at"].is_string(), "sent like any meeting");
+    // Running twice opens nothing more.
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/evaluation-plan",
+        json!({"evaluation_on": in_days(21), "way": "follow_up_meeting"}),
+        200,
+    )
+    .await;
+    make_due(&app, "follow_up_opens");
+    common::jobs::settled(&app, "follow_up_opens").await;
+    assert_eq!(
+        s.plan(&app, &council).await["follow_ups"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    workers.stop().await;
+}
+
+#[tokio::test]
+async fn staff_mark_done_a_commitment_nobody_confirmed_and_it_is_kept_as_theirs() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2014})).await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    s.draft_plan(
+        &app,
+        &council,
+        "Rolig hjemme",
+        &team[0],
+        "Henter på fotball",
+        2,
+    )
+    .await;
+    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
+    let plan = s
+        .post_expect(
+            &app,
+            &council,
+            "/plan/approval-closure",
+            json!({"reason": "Mormor svarer ikke"}),
+            200,
+        )
+        .await;
+    let commitment = plan["commitments"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(plan["commitments"][0]["unconfirmed_at_closing"], true);
+    // Through her link it stays hers to confirm first: refused, nothing written.
+    let token = s.token(&app, &team[0]);
+    let (status, _) = on_link(
+        &app,
+        &format!("/i/{token}/plan/commitments/{commitment}/done"),
+        &[("comment", "Gjort")],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        s.plan(&app, &council).await["commitments"][0]["status"],
+        "open"
+    );
+    // The coordinator, who follows it up, marks it done: kept as marked by staff.
+    let done = s
+        .post_expect(
+            &app,
+            &council,
+            &format!("/plan/commitments/{commitment}/done"),
+            json!({"comment": "Mormor hentet, sa hun på telefon"}),
+            200,
+        )
+        .await;
+    assert_eq!(done["commitments"][0]["status"], "done");
+    let by: Option<uuid::Uuid> = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+        plan_commitments::table
+            .filter(plan_commitments::id.eq(commitment.parse::<uuid::Uuid>().unwrap()))
+            .select(plan_commitments::done_by)
+            .first(c)
+    })
+    .unwrap();
+    assert_eq!(by, Some(s.staff.user_id));
+}
+
+#[tokio::test]
+async fn the_childs_page_says_when_and_where_the_next_meeting_is_and_what_the_child_said_in_the_childs_language()
+ {
+    let app = TestApp::spawn().await;
+    let s = setup(
+        &app,
+        "fjordvik",
+        json!({"birth_year": 2014, "language": "engelsk"}),
+    )
+    .await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    s.draft_plan(
+        &app,
+        &council,
+        "I want it calm at home",
+        &team[0],
+        "picks me up",
+        9,
+    )
+    .await;
+    let plan = s
+        .post_expect(&app, &council, "/plan/child-links", json!({}), 201)
+        .await;
+    let link = plan["child_links"][0]["url"].as_str().unwrap().to_owned();
+    let path = link
+        .split_once("/c/")
+        .map(|(_, t)| format!("/c/{t}"))
+        .unwrap();
+    // A meeting ahead whose invitations went out.
+    let starts = local(6, 17);
+    let view = s
+        .post_expect(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": starts, "place": "Biblioteket"}),
+            201,
+        )
+        .await;
+    let meeting = view["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["confirmed_at"].is_null())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.invite(&app, &council, &meeting).await;
+    let page = app
+        .client
+        .get(app.url(&path))
+        .header("accept-language", "nb")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let day = today().checked_add_days(chrono::Days::new(6)).unwrap();
+    let words = day.format("%A %-d %B %Y").to_string();
+    assert!(
+        page.contains("<html lang=\"en\""),
+        "in the child's language"
+    );
+    assert!(
+        page.contains("My team") && page.contains("My plan"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("You meet on {words} at 17:00, at Biblioteket.")),
+        "{words}: {}",
+        common::main_of(&page)
+    );
+    assert!(
+        page.contains("Jeg vil bo hjemme, men det er mye krangling."),
+        "what the child said"
+    );
+    // The child (or whoever reads) can choose Norwegian: the meeting in Norwegian words.
+    let norsk = app
+        .client
+        .get(app.url(&path))
+        .header("cookie", "lang=nb")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(norsk.contains("Mitt team") && norsk.contains("Min plan"));
+    assert!(norsk.contains("Dere møtes ") && norsk.contains("kl. 17.00, på Biblioteket."));
 }

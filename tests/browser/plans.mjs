@@ -1,7 +1,9 @@
 // A network council's plan in a browser, part one: the coordinator sees the plan awaiting
 // approval; the participant opens the link from the email asking them to approve, sees their
-// commitment and approves the plan (confirming it), which approves the plan; the coordinator decides when and how it is
-// evaluated. Every page is scanned for accessibility problems.
+// commitment and first says they have objections; the child agrees through the child's link;
+// the participant then approves the plan (confirming it, which withdraws the objection), which
+// approves the plan; the coordinator decides when and how it is evaluated. Every page is scanned
+// for accessibility problems.
 
 import { run, newPage, step, scan, expectText, mailOutbox, signIn } from './lib.mjs';
 
@@ -20,9 +22,10 @@ const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
 const caseId = process.env.TILLIT_CASE_ID;
 const councilId = process.env.TILLIT_COUNCIL_ID;
+const childPath = process.env.TILLIT_CHILD_PATH;
 
 run(async ({ browser, baseUrl, mailDir }) => {
-  if (!email || !password || !caseId || !councilId) throw new Error('the coordinator and plan are missing');
+  if (!email || !password || !caseId || !councilId || !childPath) throw new Error('the coordinator and plan are missing');
   const coordinator = await newPage(browser);
   const planUrl = `${baseUrl}/cases/${caseId}/councils/${councilId}/plan`;
 
@@ -54,6 +57,34 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await expectText(guest, 'main', 'Henter på fotball hver tirsdag');
     await expectText(guest, 'main', 'Jeg vil ha det rolig hjemme');
     await scan(guest, 'the plan on the participant\'s page');
+    await guest.locator('#objection-comment').fill('Jeg kan ikke hver tirsdag.');
+    await guest.getByRole('button', { name: 'Jeg har innvendinger' }).click();
+    await expectText(guest, 'main', 'Jeg kan ikke hver tirsdag.');
+    await scan(guest, 'the objection on the participant\'s page');
+  });
+
+  await step(coordinator, 'the coordinator sees the objection', async () => {
+    await coordinator.goto(planUrl);
+    await expectText(coordinator, 'main', 'Jeg kan ikke hver tirsdag.');
+    await expectText(coordinator, '#plan-status', 'Venter på godkjenning');
+    await scan(coordinator, 'the plan with an objection');
+  });
+
+  const child = await newPage(browser);
+  await step(child, 'the child agrees through the child\'s link', async () => {
+    await child.goto(`${baseUrl}${childPath}`);
+    await expectText(child, 'main h1', 'Mitt team og min plan');
+    await expectText(child, 'main', 'Jeg vil ha det rolig hjemme');
+    await scan(child, 'the child\'s page asking');
+    await child.locator('#child-words').fill('Det blir fint.');
+    await child.getByRole('button', { name: 'Jeg er enig' }).click();
+    await expectText(child, '[role=status]', 'Takk!');
+    await expectText(child, 'main', 'Det blir fint.');
+    await scan(child, 'the child\'s answer');
+  });
+
+  await step(guest, 'the participant withdraws the objection by approving', async () => {
+    await guest.reload();
     await guest.getByRole('button', { name: 'Jeg godkjenner' }).click();
     await expectText(guest, '[role=status]', 'Du har godkjent');
     await expectText(guest, 'main', 'Merk som gjort');

@@ -1,19 +1,37 @@
-// A network council's plan in a browser, part two, after the test moved the clock to the
-// evaluation date: the coordinator finds the follow-up council the evaluation opened, records the
-// evaluation in its structured form, and follows the link to the new council. Every page is
-// scanned for accessibility problems.
+// A network council's plan in a browser, part two, after the test moved the clock to four weeks
+// before the evaluation date: the coordinator finds the follow-up council that opened, records
+// the evaluation in its structured form, follows the link to the new council — the team and the
+// plan carried over, its meeting proposed for the evaluation date — and sends its invitations.
+// Every page is scanned for accessibility problems.
 
-import { run, newPage, step, scan, expectText, signIn } from './lib.mjs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run, newPage, step, scan, expectText, signIn, repoRoot } from './lib.mjs';
+
+/** Saves `page` at 1280 and 390 px as `target/screenshots/<name>-<width>.png`, scanned at both. */
+async function photograph(page, name) {
+  const dir = join(repoRoot, 'target', 'screenshots');
+  await mkdir(dir, { recursive: true });
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(dir, `${name}-${width}.png`), fullPage: true });
+    await scan(page, `${name} at ${width} px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 
 const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
 const caseId = process.env.TILLIT_CASE_ID;
 const councilId = process.env.TILLIT_COUNCIL_ID;
+const childPath = process.env.TILLIT_CHILD_PATH;
 
 run(async ({ browser, baseUrl }) => {
-  if (!email || !password || !caseId || !councilId) throw new Error('the coordinator and plan are missing');
+  if (!email || !password || !caseId || !councilId || !childPath) throw new Error('the coordinator and plan are missing');
   const coordinator = await newPage(browser);
   const planUrl = `${baseUrl}/cases/${caseId}/councils/${councilId}/plan`;
+  let councilUrl;
 
   await step(coordinator, 'the evaluation is due and its follow-up is open', async () => {
     await signIn(coordinator, baseUrl, { email, password });
@@ -38,10 +56,50 @@ run(async ({ browser, baseUrl }) => {
     await scan(coordinator, 'the evaluation recorded');
   });
 
-  await step(coordinator, 'the follow-up council is open in its first state', async () => {
+  await step(coordinator, 'the follow-up council opened with the team and the plan', async () => {
     await coordinator.locator('a.follow-up-council').click();
     await expectText(coordinator, 'main h1', 'Nettverksråd');
-    await expectText(coordinator, '#council-state', 'Startet');
+    await expectText(coordinator, '#council-state', 'Forberedelse');
+    await expectText(coordinator, '#task-team', 'Ferdig');
+    await expectText(coordinator, '#task-consents', 'Ferdig');
     await scan(coordinator, 'the follow-up council');
+    councilUrl = coordinator.url();
+    // The coordinator changes the team as on any council: the staff member who joined for the
+    // plan is not needed at the follow-up meeting.
+    await coordinator.getByRole('link', { name: 'Teamet barnet velger' }).click();
+    await expectText(coordinator, 'main', 'Mormor Kari');
+    await coordinator.getByRole('button', { name: 'Ta ut av teamet Ansatt coordinator' }).click();
+    await expectText(coordinator, '[role=status]', 'lagret');
+    await scan(coordinator, 'the follow-up team changed');
+    await coordinator.goto(`${councilUrl}/plan`);
+    await expectText(coordinator, 'main', 'Jeg vil ha det rolig hjemme');
+    await expectText(coordinator, 'main', 'Henter på fotball hver tirsdag');
+    await expectText(coordinator, '#carried-over', 'ført videre fra forrige råd');
+    await scan(coordinator, 'the plan carried over');
+    await coordinator.goto(councilUrl);
+  });
+
+  await step(coordinator, 'the coordinator sends the follow-up meeting\'s invitations', async () => {
+    await coordinator.getByRole('link', { name: 'Sjekk og send invitasjonene' }).click();
+    await expectText(coordinator, 'main h1', 'Sjekk og send invitasjonene');
+    await expectText(coordinator, '#reach-table', 'E-post: mormor@example.no');
+    await scan(coordinator, 'the check before sending the follow-up');
+    await coordinator.getByRole('button', { name: 'Send invitasjonene' }).click();
+    await expectText(coordinator, '[role=status]', 'lagret');
+    await expectText(coordinator, '#reach-table', /Sendes|Sendt/);
+    await scan(coordinator, 'the follow-up invitations sent');
+    await coordinator.goto(councilUrl);
+    await expectText(coordinator, '#task-invitations', 'Ferdig');
+    await photograph(coordinator, 'follow-up-council');
+  });
+
+  const child = await newPage(browser);
+  await step(child, 'the child\'s page says when and where the follow-up meeting is', async () => {
+    await child.goto(`${baseUrl}${childPath}`);
+    await expectText(child, 'main h1', 'Mitt team og min plan');
+    await expectText(child, '.next-meeting', /^Dere møtes \S+dag \d+\. \S+ \d{4} kl\. \d\d\.\d\d, på Biblioteket\.$/);
+    await expectText(child, '.said', 'Det blir fint.');
+    await expectText(child, '.said', 'Det er litt bedre hjemme nå.');
+    await photograph(child, 'child-page');
   });
 });
