@@ -32,6 +32,14 @@ fn row_key(code: &str) -> &'static str {
         "answer_rate" => "figures.row.answer_rate",
         "participants_private" => "figures.row.participants_private",
         "participants_public" => "figures.row.participants_public",
+        "meetings_familierad" => "figures.held.meetings_familierad",
+        "meetings_nettverksmoter" => "figures.held.meetings_nettverksmoter",
+        "meetings_ansvarsgruppemoter" => "figures.held.meetings_ansvarsgruppemoter",
+        "meetings_individuell_plan" => "figures.held.meetings_individuell_plan",
+        "meetings_annet" => "figures.held.meetings_annet",
+        "evaluations_agreed" => "figures.held.evaluations_agreed",
+        "evaluations_on_time" => "figures.held.evaluations_on_time",
+        "evaluations_on_time_share" => "figures.held.evaluations_on_time_share",
         _ => "figures.row.measure_justified",
     }
 }
