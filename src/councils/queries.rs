@@ -1789,7 +1789,7 @@ pub fn upcoming_meetings(
         .load(conn)?;
     let ids: Vec<Uuid> = meetings.iter().map(|m| m.2).collect();
     // A link re-sent is a new row for the same participant: count each participant once.
-    let invited: Vec<(Uuid, Uuid)> = council_invitations::table
+    let links: Vec<(Uuid, Uuid)> = council_invitations::table
         .filter(council_invitations::meeting_id.eq_any(&ids))
         .filter(council_invitations::revoked_at.is_null())
         .select((
@@ -1798,21 +1798,25 @@ pub fn upcoming_meetings(
         ))
         .distinct()
         .load(conn)?;
-    let answers: Vec<(Uuid, String, i64)> = council_answers::table
+    let answers: Vec<(Uuid, Uuid, String)> = council_answers::table
         .filter(council_answers::meeting_id.eq_any(&ids))
-        .group_by((council_answers::meeting_id, council_answers::response))
         .select((
             council_answers::meeting_id,
+            council_answers::participant_id,
             council_answers::response,
-            diesel::dsl::count_star(),
         ))
         .load(conn)?;
+    // Someone who answered was invited, by link or otherwise (a call, an SMS), so the answers
+    // never outnumber the invited.
+    let invited: std::collections::HashSet<(Uuid, Uuid)> = links
+        .into_iter()
+        .chain(answers.iter().map(|(m, p, _)| (*m, *p)))
+        .collect();
     let answered = |meeting: Uuid, response: Response| {
         answers
             .iter()
-            .filter(|(m, r, _)| *m == meeting && r == response.as_str())
-            .map(|(.., n)| *n)
-            .sum::<i64>()
+            .filter(|(m, _, r)| *m == meeting && r == response.as_str())
+            .count() as i64
     };
     meetings
         .into_iter()

@@ -24,13 +24,13 @@ use crate::web::problem::AppError;
 pub const CASES_PER_YEAR: i32 = 12;
 
 /// One year of history ($1 the service, $2 its caseworker): $6 cases opened from $3 over $4
-/// days, two every sixth of it (their stories end by $3 + $4), spread over the municipalities
-/// $5.
-const YEAR: &str = r#"
+/// days, a sixth of them at the start of each sixth of it (their stories end by $3 + $4), spread
+/// over the municipalities $5. `bench/day.sh` runs it too, for ten times the volume.
+pub const YEAR: &str = r#"
 WITH n AS (
   SELECT i, gen_random_uuid() AS child_id, gen_random_uuid() AS case_id,
          gen_random_uuid() AS mother, gen_random_uuid() AS uncle,
-         $3 + ((i - 1) / 2) * ($4 / 6) AS opened_on,
+         $3 + ((i - 1) * 6 / $6) * ($4 / 6) AS opened_on,
          greatest($4 / 6, 1) AS g
     FROM generate_series(1, $6) AS i),
 children_written AS (
@@ -48,7 +48,7 @@ cases_written AS (
   SELECT $1, case_id, child_id, 'closed', opened_on + time '09:30',
          (opened_on + g) + time '15:00', $2,
          $5[1 + i % cardinality($5)],
-         'ARKIV-' || extract(year FROM opened_on)::int || '-' || lpad(i::text, 2, '0')
+         'ARKIV-' || extract(year FROM opened_on)::int || '-' || lpad(i::text, greatest(3, length(i::text)), '0')
     FROM n),
 assigned AS (
   INSERT INTO case_assignments (tenant_id, case_id, user_id, assigned_at)

@@ -54,9 +54,13 @@ fn bars(title: &str, bars: &[(String, Shown)]) -> String {
     let max = bars.iter().map(|(_, s)| value(s)).max().unwrap_or(0).max(1);
     let (bar_w, gap, height, top) = (36, 12, 160, 20);
     let width = bars.len() as i64 * (bar_w + gap) + gap;
+    let full = height + top + 40;
+    // Drawn at one and a half times its units, so five bars are not stretched across the page;
+    // the style sheet narrows a wide chart to the screen.
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {}" role="img" aria-label="{}">"#,
-        height + top + 40,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{}" height="{}" viewBox="0 0 {width} {full}" role="img" aria-label="{}">"#,
+        width * 3 / 2,
+        full * 3 / 2,
         escape(title)
     );
     for (i, (label, shown)) in bars.iter().enumerate() {
