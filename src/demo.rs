@@ -6,6 +6,7 @@
 
 pub mod cases;
 pub mod councils;
+pub mod history;
 pub mod plan;
 pub mod recruitment;
 
@@ -247,6 +248,50 @@ async fn seed_councils(
     councils::seed(state, tenant, coordinator, &cases).await
 }
 
+/// Two years of closed cases behind the service's figures ([`history`]), and the newest open
+/// case left to its coordinator alone, so the admin sees the hand-over asked for when
+/// deactivating them. Returns how many closed cases were written.
+async fn seed_history(
+    state: &AppState,
+    slug: &Slug,
+    service: &DemoService,
+) -> Result<usize, AppError> {
+    let Some(tenant) = tenancy::tenant_by_slug(&state.db, slug).await? else {
+        return Ok(0);
+    };
+    let domain = service.admin_email.split('@').nth(1).unwrap_or_default();
+    let caseworker = format!("saksbehandler@{domain}");
+    let municipalities: Vec<String> = service
+        .municipalities
+        .iter()
+        .map(|(number, _)| (*number).to_owned())
+        .collect();
+    let now = state.clock.now();
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            use crate::db::schema::{case_assignments, cases};
+            let caseworker: uuid::Uuid = users::table
+                .filter(users::email.eq(&caseworker))
+                .select(users::id)
+                .first(conn)?;
+            let newest: uuid::Uuid = cases::table
+                .filter(cases::phase.ne("closed"))
+                .order(cases::opened_at.desc())
+                .select(cases::id)
+                .first(conn)?;
+            diesel::delete(
+                case_assignments::table
+                    .filter(case_assignments::case_id.eq(newest))
+                    .filter(case_assignments::user_id.eq(caseworker)),
+            )
+            .execute(conn)?;
+            let today = tenancy::settings::ServiceSettings::load(conn)?.today(now);
+            history::write(conn, tenant, caseworker, &municipalities, today)
+        })
+        .await
+}
+
 /// Creates the demo services if missing and returns what to print.
 pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppError> {
     let base = state.settings.base_url();
@@ -291,6 +336,7 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             );
             let councils = seed_councils(state, &slug, &service).await?;
             seed_opening(state, &slug, &service).await?;
+            let history = seed_history(state, &slug, &service).await?;
             let _ = writeln!(
                 out,
                 "  {councils} councils: a network council with its invitation sent, a family group conference begun \
@@ -298,6 +344,11 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
                  network council whose plan awaits the network's approval (one approval, one objection), \
                  and an approved plan whose follow-up council opened four weeks before its evaluation \
                  with the team and the plan carried over"
+            );
+            let _ = writeln!(
+                out,
+                "  {history} closed cases of the last two years behind the leader's figures at {base}/figures; \
+                 the newest case is held by the coordinator alone (deactivating them asks for a new assignee first)"
             );
             let _ = writeln!(
                 out,

@@ -719,6 +719,27 @@ pub fn child_language(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<Opt
         .first(conn)
 }
 
+/// The child's birth year and date of each of `case_ids`, in one query: for the councils of
+/// many cases at once (the start page), whose consents depend on the child's age.
+pub fn children_births(
+    conn: &mut PgConnection,
+    case_ids: &[Uuid],
+) -> QueryResult<HashMap<Uuid, (i16, Option<NaiveDate>)>> {
+    let rows: Vec<(Uuid, i16, Option<NaiveDate>)> = cases::table
+        .inner_join(
+            children::table.on(children::tenant_id
+                .eq(cases::tenant_id)
+                .and(children::id.eq(cases::child_id))),
+        )
+        .filter(cases::id.eq_any(case_ids))
+        .select((cases::id, children::birth_year, children::birth_date))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, year, date)| (id, (year, date)))
+        .collect())
+}
+
 /// Whether `user` is an active staff member assigned to `case_id`.
 pub fn works_on(conn: &mut PgConnection, case_id: Uuid, user: Uuid) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(

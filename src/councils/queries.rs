@@ -3,7 +3,9 @@
 //! council belongs to its case, so council access is case access), then load the council of that
 //! case with [`council`].
 
-use chrono::{DateTime, Datelike, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use diesel::PgConnection;
 use diesel::dsl::exists;
@@ -17,9 +19,9 @@ use super::domain::{
 };
 use super::rules::{self, Facts, MeetingFacts};
 use super::views::{
-    AnswerView, ConsentView, CouncilSummary, CouncilView, InvitationView, MeetingView,
-    ObjectionView, ParticipantView, PreparationView, RecordedAnswer, TeamMember, TextView,
-    WaiverView,
+    AnswerView, ConsentView, CouncilSummary, CouncilView, CouncilWaiting, InvitationView,
+    MeetingView, ObjectionView, ParticipantView, PreparationView, RecordedAnswer, TeamMember,
+    TextView, WaiverView,
 };
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::{Channel, WordsAuthor};
@@ -248,7 +250,17 @@ pub fn facts(
     view: &CouncilViewParts,
     now: DateTime<Utc>,
 ) -> Result<Facts, AppError> {
-    let (birth_year, birth_date) = crate::cases::queries::child_birth(conn, council.case_id)?;
+    let birth = crate::cases::queries::child_birth(conn, council.case_id)?;
+    Ok(facts_from(council, view, birth, now))
+}
+
+/// The facts of `council` from its parts and its child's birth year and date.
+fn facts_from(
+    council: &Council,
+    view: &CouncilViewParts,
+    (birth_year, birth_date): (i16, Option<NaiveDate>),
+    now: DateTime<Utc>,
+) -> Facts {
     let today = now.date_naive();
     // With only the year known, the child may already be 15: ask for their consent to be safe.
     let age = match birth_date {
@@ -276,7 +288,7 @@ pub fn facts(
             confirmed: m.confirmed_at.is_some(),
             started: m.starts_at.is_some_and(|s| s <= now),
         });
-    Ok(Facts {
+    Facts {
         team_chosen: council.team_chosen_at.is_some(),
         situation_confirmed: view
             .texts
@@ -307,10 +319,87 @@ pub fn facts(
             .filter(|o| o.resolved_at.is_none() && on_team(o.person_id))
             .count(),
         meeting,
-    })
+    }
+}
+
+/// The facts of each of `councils`, by council id, read together: the same reads as one
+/// council's [`parts`] and [`facts`], each one query for all of them, so a page across many
+/// cases (the start page) costs the same number of queries whatever their number.
+pub fn facts_of_many(
+    conn: &mut PgConnection,
+    councils: &[Council],
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, Facts>, AppError> {
+    let ids: Vec<Uuid> = councils.iter().map(|c| c.id).collect();
+    let mut case_ids: Vec<Uuid> = councils.iter().map(|c| c.case_id).collect();
+    case_ids.sort_unstable();
+    case_ids.dedup();
+    let mut parts = parts_of(conn, &ids)?;
+    let births = crate::cases::queries::children_births(conn, &case_ids)?;
+    councils
+        .iter()
+        .map(|c| {
+            let view = parts.remove(&c.id).unwrap_or_default();
+            let birth = *births.get(&c.case_id).ok_or(AppError::NotFound)?;
+            Ok((c.id, facts_from(c, &view, birth, now)))
+        })
+        .collect()
+}
+
+/// The councils of `case_ids` that have not ended, oldest first.
+pub fn open_councils(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_ids: &[Uuid],
+) -> Result<Vec<Council>, AppError> {
+    let rows: Vec<CouncilRow> = councils::table
+        .filter(councils::tenant_id.eq(tenant.0))
+        .filter(councils::case_id.eq_any(case_ids))
+        .order(councils::created_at)
+        .select(CouncilRow::as_select())
+        .load(conn)?;
+    let mut open = Vec::new();
+    for row in rows {
+        let council = row.parse()?;
+        if !council.kind.is_final(council.state) {
+            open.push(council);
+        }
+    }
+    Ok(open)
+}
+
+/// Every open council of `case_ids` with the next step its task list gives and what blocks
+/// it — the council page's own rules ([`rules::standing`], [`rules::waiting`]) over the facts
+/// read together by [`facts_of_many`].
+pub fn waiting_councils(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<Vec<CouncilWaiting>, AppError> {
+    let councils = open_councils(conn, tenant, case_ids)?;
+    let facts = facts_of_many(conn, &councils, now)?;
+    Ok(councils
+        .into_iter()
+        .filter_map(|c| {
+            let f = facts.get(&c.id)?;
+            let standing = rules::standing(c.kind, c.state, f);
+            let waiting = rules::waiting(c.kind, &standing)?;
+            Some(CouncilWaiting {
+                case_id: c.case_id,
+                council_id: c.id,
+                kind: c.kind,
+                state: c.state,
+                task: waiting.task,
+                next_state: waiting.to,
+                blockers: waiting.blockers,
+            })
+        })
+        .collect())
 }
 
 /// The council's parts, before the checklist is worked out from them.
+#[derive(Default)]
 pub struct CouncilViewParts {
     pub texts: Vec<TextView>,
     pub participants: Vec<ParticipantView>,
@@ -319,8 +408,10 @@ pub struct CouncilViewParts {
     pub meetings: Vec<MeetingView>,
 }
 
-fn texts(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<TextView>, AppError> {
+/// The texts of `council_ids`, each with its council.
+fn texts(conn: &mut PgConnection, council_ids: &[Uuid]) -> Result<Vec<(Uuid, TextView)>, AppError> {
     type Row = (
+        Uuid,
         Uuid,
         String,
         i16,
@@ -331,10 +422,11 @@ fn texts(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<TextView>, App
         DateTime<Utc>,
     );
     let rows: Vec<Row> = council_texts::table
-        .filter(council_texts::council_id.eq(council_id))
+        .filter(council_texts::council_id.eq_any(council_ids))
         .filter(council_texts::removed_at.is_null())
         .order((council_texts::kind.desc(), council_texts::position))
         .select((
+            council_texts::council_id,
             council_texts::id,
             council_texts::kind,
             council_texts::position,
@@ -347,17 +439,20 @@ fn texts(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<TextView>, App
         .load(conn)?;
     rows.into_iter()
         .map(
-            |(id, kind, position, text, author, confirmed, shared, created)| {
-                Ok(TextView {
-                    id,
-                    kind: stored(TextKind::parse, &kind)?,
-                    position,
-                    text,
-                    author: stored(WordsAuthor::parse, &author)?,
-                    child_confirmed_at: confirmed,
-                    shared,
-                    created_at: created,
-                })
+            |(council, id, kind, position, text, author, confirmed, shared, created)| {
+                Ok((
+                    council,
+                    TextView {
+                        id,
+                        kind: stored(TextKind::parse, &kind)?,
+                        position,
+                        text,
+                        author: stored(WordsAuthor::parse, &author)?,
+                        child_confirmed_at: confirmed,
+                        shared,
+                        created_at: created,
+                    },
+                ))
             },
         )
         .collect()
@@ -471,8 +566,14 @@ macro_rules! answer_columns {
     };
 }
 
-fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView>, AppError> {
+/// The meetings of `council_ids` with their answers, each with its council, in the order
+/// they were scheduled.
+fn meetings(
+    conn: &mut PgConnection,
+    council_ids: &[Uuid],
+) -> Result<Vec<(Uuid, MeetingView)>, AppError> {
     type Row = (
+        Uuid,
         Uuid,
         Option<DateTime<Utc>>,
         i32,
@@ -487,9 +588,10 @@ fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView
         bool,
     );
     let rows: Vec<Row> = council_meetings::table
-        .filter(council_meetings::council_id.eq(council_id))
+        .filter(council_meetings::council_id.eq_any(council_ids))
         .order(council_meetings::created_at)
         .select((
+            council_meetings::council_id,
             council_meetings::id,
             council_meetings::starts_at,
             council_meetings::duration_minutes,
@@ -510,7 +612,7 @@ fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView
                 .eq(council_answers::tenant_id)
                 .and(users::id.nullable().eq(council_answers::recorded_by))),
         )
-        .filter(council_answers::council_id.eq(council_id))
+        .filter(council_answers::council_id.eq_any(council_ids))
         .order(council_answers::answered_at)
         .select(answer_columns!())
         .load(conn)?
@@ -518,36 +620,54 @@ fn meetings(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<MeetingView
         .map(answer_view)
         .collect::<Result<_, _>>()?;
     rows.into_iter()
-        .map(|r| {
-            let agenda: Vec<AgendaPart> = serde_json::from_value(r.5)
-                .map_err(|e| AppError::Internal(format!("a stored agenda is unreadable: {e}")))?;
-            Ok(MeetingView {
-                id: r.0,
-                starts_at: r.1,
-                ends_at: r.1.map(|s| s + chrono::Duration::minutes(i64::from(r.2))),
-                duration_minutes: r.2,
-                place: r.3,
-                place_shared: r.11,
-                video_link: r.4,
+        .map(
+            |(
+                council,
+                id,
+                starts,
+                minutes,
+                place,
+                video,
                 agenda,
-                status: r.6,
-                calendar_uid: r.7,
-                sequence: r.8,
-                confirmed_at: r.9,
-                cancelled_at: r.10,
-                answers: answers
-                    .iter()
-                    .filter(|a| a.meeting_id == r.0)
-                    .cloned()
-                    .collect(),
-            })
-        })
+                status,
+                uid,
+                seq,
+                confirmed,
+                cancelled,
+                shared,
+            )| {
+                let agenda: Vec<AgendaPart> = serde_json::from_value(agenda).map_err(|e| {
+                    AppError::Internal(format!("a stored agenda is unreadable: {e}"))
+                })?;
+                let meeting = MeetingView {
+                    id,
+                    starts_at: starts,
+                    ends_at: starts.map(|s| s + chrono::Duration::minutes(i64::from(minutes))),
+                    duration_minutes: minutes,
+                    place,
+                    place_shared: shared,
+                    video_link: video,
+                    agenda,
+                    status,
+                    calendar_uid: uid,
+                    sequence: seq,
+                    confirmed_at: confirmed,
+                    cancelled_at: cancelled,
+                    answers: answers
+                        .iter()
+                        .filter(|a| a.meeting_id == id)
+                        .cloned()
+                        .collect(),
+                };
+                Ok((council, meeting))
+            },
+        )
         .collect()
 }
 
 /// The team of `council_id` in the order they joined, without those taken off it.
 pub fn team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<TeamMember>> {
-    team_rows(conn, TeamOf::Council(council_id))
+    team_rows(conn, TeamOf::Councils(vec![council_id]))
 }
 
 /// One participant, whether or not they are still on the team.
@@ -556,7 +676,7 @@ pub fn team_member(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Op
 }
 
 enum TeamOf {
-    Council(Uuid),
+    Councils(Vec<Uuid>),
     Participant(Uuid),
     Participants(Vec<Uuid>),
 }
@@ -564,6 +684,7 @@ enum TeamOf {
 /// The one join of the team: participants with their map person and staff member.
 fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>> {
     type Row = (
+        Uuid,
         Uuid,
         Option<Uuid>,
         Option<Uuid>,
@@ -597,6 +718,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
         )
         .order(council_participants::created_at)
         .select((
+            council_participants::council_id,
             council_participants::id,
             council_participants::person_id,
             council_participants::user_id,
@@ -615,8 +737,8 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
         ))
         .into_boxed();
     let query = match of {
-        TeamOf::Council(id) => query
-            .filter(council_participants::council_id.eq(id))
+        TeamOf::Councils(ids) => query
+            .filter(council_participants::council_id.eq_any(ids))
             .filter(council_participants::removed_at.is_null()),
         TeamOf::Participant(id) => query.filter(council_participants::id.eq(id)),
         TeamOf::Participants(ids) => query.filter(council_participants::id.eq_any(ids)),
@@ -625,42 +747,43 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
     Ok(rows
         .into_iter()
         .map(|r| {
-            let channel = r.11.as_deref().and_then(|c| Channel::parse(c).ok());
+            let channel = r.12.as_deref().and_then(|c| Channel::parse(c).ok());
             // A map person is emailed only when email is their way, or wanted too.
-            let emailed = channel.is_none_or(|c| c == Channel::Email) || r.12 == Some(true);
+            let emailed = channel.is_none_or(|c| c == Channel::Email) || r.13 == Some(true);
             (r, channel, emailed)
         })
         .map(|(r, channel, emailed)| TeamMember {
+            council_id: r.0,
             channel,
-            sms: r.13.filter(|_| channel == Some(Channel::Sms)),
-            postal_address: r.14,
-            participant_id: r.0,
-            person_id: r.1,
-            user_id: r.2,
-            chosen_by_child: r.3,
-            meeting_role: r.4,
-            side: r.5,
-            removed: r.6.is_some(),
+            sms: r.14.filter(|_| channel == Some(Channel::Sms)),
+            postal_address: r.15,
+            participant_id: r.1,
+            person_id: r.2,
+            user_id: r.3,
+            chosen_by_child: r.4,
+            meeting_role: r.5,
+            side: r.6,
+            removed: r.7.is_some(),
             name: r
-                .7
-                .or_else(|| r.9.filter(|n| !n.trim().is_empty()))
-                .or_else(|| r.10.clone())
+                .8
+                .or_else(|| r.10.filter(|n| !n.trim().is_empty()))
+                .or_else(|| r.11.clone())
                 .unwrap_or_default(),
-            email: r.8.filter(|_| emailed).or(r.10),
+            email: r.9.filter(|_| emailed).or(r.11),
         })
         .collect())
 }
 
-/// Everyone on the team (not removed), with their name, waiver, preparations, current link and
-/// their answer to `current_meeting`.
+/// Everyone on the teams of `council_ids` (not removed), each with their council, name,
+/// waiver, preparations, current link and their answer to their council's `current` meeting.
 fn participants(
     conn: &mut PgConnection,
-    council_id: Uuid,
-    current_meeting: Option<&MeetingView>,
-) -> Result<Vec<ParticipantView>, AppError> {
-    let team = team(conn, council_id)?;
+    council_ids: &[Uuid],
+    current: &HashMap<Uuid, &MeetingView>,
+) -> Result<Vec<(Uuid, ParticipantView)>, AppError> {
+    let team = team_rows(conn, TeamOf::Councils(council_ids.to_vec()))?;
     let waivers: Vec<WaiverRow> = council_waivers::table
-        .filter(council_waivers::council_id.eq(council_id))
+        .filter(council_waivers::council_id.eq_any(council_ids))
         .select((
             council_waivers::participant_id,
             council_waivers::scope,
@@ -669,7 +792,7 @@ fn participants(
         ))
         .load(conn)?;
     let preparations: Vec<PreparationRow> = council_preparations::table
-        .filter(council_preparations::council_id.eq(council_id))
+        .filter(council_preparations::council_id.eq_any(council_ids))
         .order(council_preparations::held_at)
         .select((
             council_preparations::participant_id,
@@ -680,7 +803,7 @@ fn participants(
         ))
         .load(conn)?;
     let links: Vec<(Uuid, Uuid, DateTime<Utc>, DateTime<Utc>)> = council_invitations::table
-        .filter(council_invitations::council_id.eq(council_id))
+        .filter(council_invitations::council_id.eq_any(council_ids))
         .filter(council_invitations::revoked_at.is_null())
         .order(council_invitations::created_at)
         .select((
@@ -693,7 +816,9 @@ fn participants(
     team.into_iter()
         .map(|m| {
             let id = m.participant_id;
-            Ok(ParticipantView {
+            let council = m.council_id;
+            let current_meeting = current.get(&council).copied();
+            let view = ParticipantView {
                 id,
                 person_id: m.person_id,
                 user_id: m.user_id,
@@ -729,13 +854,19 @@ fn participants(
                 answer: current_meeting
                     .and_then(|m| m.answers.iter().find(|a| a.participant_id == id))
                     .cloned(),
-            })
+            };
+            Ok((council, view))
         })
         .collect()
 }
 
-fn objections(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<ObjectionView>, AppError> {
+/// The child's objections in `council_ids`, each with its council.
+fn objections(
+    conn: &mut PgConnection,
+    council_ids: &[Uuid],
+) -> Result<Vec<(Uuid, ObjectionView)>, AppError> {
     type Row = (
+        Uuid,
         Uuid,
         Uuid,
         String,
@@ -750,9 +881,10 @@ fn objections(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<Objection
                 .eq(council_objections::tenant_id)
                 .and(network_persons::id.eq(council_objections::person_id))),
         )
-        .filter(council_objections::council_id.eq(council_id))
+        .filter(council_objections::council_id.eq_any(council_ids))
         .order(council_objections::created_at)
         .select((
+            council_objections::council_id,
             council_objections::id,
             council_objections::person_id,
             network_persons::name,
@@ -764,20 +896,30 @@ fn objections(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<Objection
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| ObjectionView {
-            id: r.0,
-            person_id: r.1,
-            person_name: r.2,
-            reason: Some(r.3),
-            resolution: r.4,
-            resolved_at: r.5,
-            created_at: r.6,
+        .map(|r| {
+            (
+                r.0,
+                ObjectionView {
+                    id: r.1,
+                    person_id: r.2,
+                    person_name: r.3,
+                    reason: Some(r.4),
+                    resolution: r.5,
+                    resolved_at: r.6,
+                    created_at: r.7,
+                },
+            )
         })
         .collect())
 }
 
-fn consents(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<ConsentView>, AppError> {
+/// The consents given for `council_ids`, each with its council.
+fn consents(
+    conn: &mut PgConnection,
+    council_ids: &[Uuid],
+) -> Result<Vec<(Uuid, ConsentView)>, AppError> {
     type Row = (
+        Uuid,
         Uuid,
         String,
         String,
@@ -787,9 +929,10 @@ fn consents(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<ConsentView
         Option<DateTime<Utc>>,
     );
     let rows: Vec<Row> = council_consents::table
-        .filter(council_consents::council_id.eq(council_id))
+        .filter(council_consents::council_id.eq_any(council_ids))
         .order(council_consents::created_at)
         .select((
+            council_consents::council_id,
             council_consents::id,
             council_consents::given_by,
             council_consents::name,
@@ -801,30 +944,61 @@ fn consents(conn: &mut PgConnection, council_id: Uuid) -> Result<Vec<ConsentView
         .load(conn)?;
     rows.into_iter()
         .map(|r| {
-            Ok(ConsentView {
-                id: r.0,
-                given_by: stored(ConsentGiver::parse, &r.1)?,
-                name: r.2,
-                scope: r.3,
-                informed_at: r.4,
-                granted_at: r.5,
-                withdrawn_at: r.6,
-            })
+            let consent = ConsentView {
+                id: r.1,
+                given_by: stored(ConsentGiver::parse, &r.2)?,
+                name: r.3,
+                scope: r.4,
+                informed_at: r.5,
+                granted_at: r.6,
+                withdrawn_at: r.7,
+            };
+            Ok((r.0, consent))
         })
         .collect()
 }
 
 pub fn parts(conn: &mut PgConnection, council_id: Uuid) -> Result<CouncilViewParts, AppError> {
-    let meetings = meetings(conn, council_id)?;
-    let current = meetings.iter().rev().find(|m| !m.cancelled());
-    let participants = participants(conn, council_id, current)?;
-    Ok(CouncilViewParts {
-        texts: texts(conn, council_id)?,
-        objections: objections(conn, council_id)?,
-        consents: consents(conn, council_id)?,
-        participants,
-        meetings,
-    })
+    Ok(parts_of(conn, &[council_id])?
+        .remove(&council_id)
+        .unwrap_or_default())
+}
+
+/// The parts of each of `council_ids`, by council id, in the same queries whatever their
+/// number: one council's page and a list across many read them alike.
+pub fn parts_of(
+    conn: &mut PgConnection,
+    council_ids: &[Uuid],
+) -> Result<HashMap<Uuid, CouncilViewParts>, AppError> {
+    let meetings = meetings(conn, council_ids)?;
+    let mut current: HashMap<Uuid, &MeetingView> = HashMap::new();
+    for (council, meeting) in &meetings {
+        if !meeting.cancelled() {
+            // The latest not cancelled: meetings come in the order they were scheduled.
+            current.insert(*council, meeting);
+        }
+    }
+    let participants = participants(conn, council_ids, &current)?;
+    let mut out: HashMap<Uuid, CouncilViewParts> = HashMap::new();
+    for (council, text) in texts(conn, council_ids)? {
+        out.entry(council).or_default().texts.push(text);
+    }
+    for (council, objection) in objections(conn, council_ids)? {
+        out.entry(council).or_default().objections.push(objection);
+    }
+    for (council, consent) in consents(conn, council_ids)? {
+        out.entry(council).or_default().consents.push(consent);
+    }
+    for (council, participant) in participants {
+        out.entry(council)
+            .or_default()
+            .participants
+            .push(participant);
+    }
+    for (council, meeting) in meetings {
+        out.entry(council).or_default().meetings.push(meeting);
+    }
+    Ok(out)
 }
 
 /// The whole council as the coordinator sees it, with where it stands.
@@ -1861,7 +2035,7 @@ pub fn upcoming_meetings(
         .load(conn)?;
     let ids: Vec<Uuid> = meetings.iter().map(|m| m.2).collect();
     // A link re-sent is a new row for the same participant: count each participant once.
-    let invited: Vec<(Uuid, Uuid)> = council_invitations::table
+    let links: Vec<(Uuid, Uuid)> = council_invitations::table
         .filter(council_invitations::meeting_id.eq_any(&ids))
         .filter(council_invitations::revoked_at.is_null())
         .select((
@@ -1870,21 +2044,25 @@ pub fn upcoming_meetings(
         ))
         .distinct()
         .load(conn)?;
-    let answers: Vec<(Uuid, String, i64)> = council_answers::table
+    let answers: Vec<(Uuid, Uuid, String)> = council_answers::table
         .filter(council_answers::meeting_id.eq_any(&ids))
-        .group_by((council_answers::meeting_id, council_answers::response))
         .select((
             council_answers::meeting_id,
+            council_answers::participant_id,
             council_answers::response,
-            diesel::dsl::count_star(),
         ))
         .load(conn)?;
+    // Someone who answered was invited, by link or otherwise (a call, an SMS), so the answers
+    // never outnumber the invited.
+    let invited: std::collections::HashSet<(Uuid, Uuid)> = links
+        .into_iter()
+        .chain(answers.iter().map(|(m, p, _)| (*m, *p)))
+        .collect();
     let answered = |meeting: Uuid, response: Response| {
         answers
             .iter()
-            .filter(|(m, r, _)| *m == meeting && r == response.as_str())
-            .map(|(.., n)| *n)
-            .sum::<i64>()
+            .filter(|(m, _, r)| *m == meeting && r == response.as_str())
+            .count() as i64
     };
     meetings
         .into_iter()

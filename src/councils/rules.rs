@@ -230,15 +230,20 @@ pub fn resendable(confirmed: bool, reachable: bool) -> Result<(), AppError> {
 impl Step {
     /// The catalogue key of the step's name.
     pub fn key(&self) -> &'static str {
-        match self.code {
-            "description" => "council.step.description",
-            "team" => "council.step.team",
-            "consents" => "council.step.consents",
-            "waivers" => "council.step.waivers",
-            "preparation" => "council.step.preparation",
-            "meeting" => "council.step.meeting",
-            _ => "council.step.invitations",
-        }
+        step_key(self.code)
+    }
+}
+
+/// The catalogue key of the name of the task `code`.
+pub fn step_key(code: &str) -> &'static str {
+    match code {
+        "description" => "council.step.description",
+        "team" => "council.step.team",
+        "consents" => "council.step.consents",
+        "waivers" => "council.step.waivers",
+        "preparation" => "council.step.preparation",
+        "meeting" => "council.step.meeting",
+        _ => "council.step.invitations",
     }
 }
 
@@ -548,6 +553,44 @@ pub fn standing(kind: CouncilKind, state: CouncilState, f: &Facts) -> Standing {
     Standing { state, steps, next }
 }
 
+/// What a council waits on next, as a list across cases shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The task of the task list to do next, until the invitations are out.
+    pub task: Option<&'static str>,
+    /// Once they are, the state the council moves on to next.
+    pub to: Option<CouncilState>,
+    /// What stands in the way; empty when the step can be taken now.
+    pub blockers: Vec<Blocker>,
+}
+
+/// The next step of a council from where it `standing`s: until its meeting's invitations are
+/// out, the first task of its task list not done and what keeps that task from starting; after
+/// that, the next state it may move to short of its end, and what stands in the way (the
+/// meeting not held yet, the plan to approve). None when it has nowhere to go but its end.
+pub fn waiting(kind: CouncilKind, standing: &Standing) -> Option<Waiting> {
+    let invited = standing
+        .steps
+        .iter()
+        .any(|s| s.code == "invitations" && s.done);
+    if !invited && let Some(step) = standing.steps.iter().find(|s| !s.done) {
+        return Some(Waiting {
+            task: Some(step.code),
+            to: None,
+            blockers: step.waiting_on.clone(),
+        });
+    }
+    standing
+        .next
+        .iter()
+        .find(|n| !kind.is_final(n.to))
+        .map(|n| Waiting {
+            task: None,
+            to: Some(n.to),
+            blockers: n.blockers.clone(),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,6 +676,40 @@ mod tests {
             transition_blockers(fgc, PlanReview, FollowUp, &ready()),
             vec![Blocker::FollowsThePlan]
         );
+    }
+
+    #[test]
+    fn a_council_waits_on_its_first_task_then_on_its_meeting() {
+        let kind = CouncilKind::FamilyGroupConference;
+        let mut f = ready();
+        f.questions_confirmed = 2;
+        f.team_chosen = false;
+        let w = waiting(kind, &standing(kind, Planning, &f)).unwrap();
+        assert_eq!(w.task, Some("description"));
+        assert!(
+            w.blockers.is_empty(),
+            "the child's words can be written now"
+        );
+        f.questions_confirmed = 4;
+        let w = waiting(kind, &standing(kind, Planning, &f)).unwrap();
+        assert_eq!(w.task, Some("team"));
+        f.team_chosen = true;
+        let w = waiting(kind, &standing(kind, Planning, &f)).unwrap();
+        assert_eq!(
+            (w.task, w.blockers),
+            (Some("meeting"), vec![]),
+            "a meeting to schedule"
+        );
+        f.meeting = Some(MeetingFacts {
+            confirmed: true,
+            started: false,
+        });
+        let w = waiting(kind, &standing(kind, Meeting, &f)).unwrap();
+        assert_eq!(w.task, None);
+        assert_eq!(w.to, Some(PlanReview));
+        assert_eq!(w.blockers, [Blocker::MeetingNotHeld]);
+        let w = waiting(kind, &standing(kind, PlanReview, &f)).unwrap();
+        assert_eq!(w.blockers, [Blocker::FollowsThePlan]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::domain::{
     AgendaPart, AnsweredHow, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingStatus,
     Response, TextKind,
 };
-use super::rules::Standing;
+use super::rules::{Blocker, Standing};
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::WordsAuthor;
 use crate::web::problem::AppError;
@@ -275,6 +275,7 @@ pub struct InviteeSections {
 /// [`super::queries::team_member`].
 #[derive(Debug, Clone)]
 pub struct TeamMember {
+    pub council_id: Uuid,
     pub participant_id: Uuid,
     /// A person on the map, or …
     pub person_id: Option<Uuid>,
@@ -298,4 +299,39 @@ pub struct TeamMember {
     pub postal_address: Option<String>,
     /// Taken off the team (kept for what they did while on it).
     pub removed: bool,
+}
+
+/// An open council as the start page lists it: the next step of its task list (or the state it
+/// moves on to once the invitations are out) and what blocks it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CouncilWaiting {
+    pub case_id: Uuid,
+    pub council_id: Uuid,
+    pub kind: CouncilKind,
+    pub state: CouncilState,
+    /// The task to do next (description, team, consents, waivers, preparation, meeting,
+    /// invitations), until the invitations are out.
+    pub task: Option<&'static str>,
+    /// After that, the state the council moves on to next.
+    pub next_state: Option<CouncilState>,
+    /// What stands in the way; empty when the step can be taken now.
+    pub blockers: Vec<Blocker>,
+}
+
+impl CouncilWaiting {
+    /// Where to act: the task's page, the plan when the plan moves the council on, or the
+    /// council's page.
+    pub fn href(&self) -> String {
+        let base = format!("/cases/{}/councils/{}", self.case_id, self.council_id);
+        match self.task {
+            Some(task) => format!("{base}/tasks/{task}"),
+            None if self.blockers.contains(&Blocker::FollowsThePlan) => format!("{base}/plan"),
+            None => base,
+        }
+    }
+
+    /// The catalogue key of the task's name, if a task is next.
+    pub fn task_key(&self) -> Option<&'static str> {
+        self.task.map(super::rules::step_key)
+    }
 }

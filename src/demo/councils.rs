@@ -189,6 +189,52 @@ async fn network_council(
             };
             actions::record_answer(state, caller, case, council, p.id, answer).await?;
         }
+        // The last of the team was invited weeks ago and has not answered the chases: the start
+        // page lists them to be called.
+        if let Some(p) = sent.participants.last() {
+            chased_in_vain(state, caller.tenant, meeting, p.id).await?;
+        }
     }
     Ok(())
+}
+
+/// Gives `participant` a first invitation to `meeting` from before the service's last chase.
+async fn chased_in_vain(
+    state: &web::Data<AppState>,
+    tenant: TenantId,
+    meeting: Uuid,
+    participant: Uuid,
+) -> Result<(), AppError> {
+    use diesel::prelude::*;
+    use diesel::sql_types::{Bytea, Integer, Uuid as SqlUuid};
+    // Random (v4), as every invitation's id: its link's token is derived from it.
+    let id = Uuid::new_v4();
+    let token = crate::tokens::LinkToken::<crate::tokens::InvitationLink>::derive(
+        &state.settings.token_key(),
+        id,
+    );
+    state
+        .db
+        .tenant(tenant, move |conn| {
+            let cs = crate::councils::queries::CouncilSettings::load(conn)?;
+            let days = i64::from(cs.chase_max) * i64::from(cs.chase_after_days) + 2;
+            // Their first link, weeks ago; the one just sent is the link sent again.
+            diesel::sql_query(
+                "INSERT INTO council_invitations (tenant_id, id, council_id, meeting_id,
+                                                  participant_id, token_hash, expires_at,
+                                                  created_at)
+                 SELECT tenant_id, $4, council_id, meeting_id, participant_id, $5, expires_at,
+                        now() - make_interval(days => $1)
+                   FROM council_invitations WHERE meeting_id = $2 AND participant_id = $3
+                  LIMIT 1",
+            )
+            .bind::<Integer, _>(i32::try_from(days).unwrap_or(30))
+            .bind::<SqlUuid, _>(meeting)
+            .bind::<SqlUuid, _>(participant)
+            .bind::<SqlUuid, _>(id)
+            .bind::<Bytea, _>(token.hash())
+            .execute(conn)?;
+            Ok::<_, AppError>(())
+        })
+        .await
 }

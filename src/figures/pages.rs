@@ -32,6 +32,14 @@ fn row_key(code: &str) -> &'static str {
         "answer_rate" => "figures.row.answer_rate",
         "participants_private" => "figures.row.participants_private",
         "participants_public" => "figures.row.participants_public",
+        "meetings_familierad" => "figures.held.meetings_familierad",
+        "meetings_nettverksmoter" => "figures.held.meetings_nettverksmoter",
+        "meetings_ansvarsgruppemoter" => "figures.held.meetings_ansvarsgruppemoter",
+        "meetings_individuell_plan" => "figures.held.meetings_individuell_plan",
+        "meetings_annet" => "figures.held.meetings_annet",
+        "evaluations_agreed" => "figures.held.evaluations_agreed",
+        "evaluations_on_time" => "figures.held.evaluations_on_time",
+        "evaluations_on_time_share" => "figures.held.evaluations_on_time_share",
         _ => "figures.row.measure_justified",
     }
 }
@@ -46,9 +54,13 @@ fn bars(title: &str, bars: &[(String, Shown)]) -> String {
     let max = bars.iter().map(|(_, s)| value(s)).max().unwrap_or(0).max(1);
     let (bar_w, gap, height, top) = (36, 12, 160, 20);
     let width = bars.len() as i64 * (bar_w + gap) + gap;
+    let full = height + top + 40;
+    // Drawn at one and a half times its units, so five bars are not stretched across the page;
+    // the style sheet narrows a wide chart to the screen.
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {}" role="img" aria-label="{}">"#,
-        height + top + 40,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{}" height="{}" viewBox="0 0 {width} {full}" role="img" aria-label="{}">"#,
+        width * 3 / 2,
+        full * 3 / 2,
         escape(title)
     );
     for (i, (label, shown)) in bars.iter().enumerate() {

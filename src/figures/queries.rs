@@ -26,8 +26,14 @@ pub const MAPPED_WITHIN_DAYS: i32 = 30;
 /// Cases opened in `year`, and of them those mapped within [`MAPPED_WITHIN_DAYS`]; councils
 /// started in `year` by kind; costly measures decided in `year` after a network check or by a
 /// justification; invitations sent in `year` (a person once per meeting) and of them those
-/// answered; the private and the public participants of the councils started in `year` — by
-/// municipality, in one query.
+/// answered; the private and the public participants of the councils started in `year`; the
+/// meetings held in `year` (begun and not cancelled) by their council's kind; and the plans'
+/// agreed evaluation dates that fell in `year` (up to yesterday), with those met by an
+/// evaluation held on or before the date — by municipality, in one query.
+///
+/// A plan's agreed dates are the dates its versions have held (each evaluation recorded moves
+/// the plan on to its next date); an evaluation meets the date it is the first to answer, held
+/// after the plan's agreed date before it and on or before this one.
 pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Counted>, AppError> {
     Ok(diesel::sql_query(
         "WITH c AS (
@@ -81,6 +87,34 @@ pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Coun
            JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
           WHERE extract(year FROM k.created_at AT TIME ZONE $2) = $1
             AND p.removed_at IS NULL
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT c.municipality, 'meeting_' || k.kind, count(*)
+           FROM council_meetings m JOIN councils k ON k.tenant_id = m.tenant_id AND k.id = m.council_id
+           JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+          WHERE m.status = 'scheduled' AND m.starts_at <= now()
+            AND extract(year FROM m.starts_at AT TIME ZONE $2) = $1
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT c.municipality,
+                CASE WHEN w.met THEN 'evaluations_on_time' ELSE 'evaluations_late' END,
+                count(*)
+           FROM (SELECT a.tenant_id, a.plan_id, a.due_on,
+                        EXISTS (SELECT 1 FROM plan_evaluations e
+                                 WHERE e.tenant_id = a.tenant_id AND e.plan_id = a.plan_id
+                                   AND e.held_on <= a.due_on
+                                   AND (a.after_on IS NULL OR e.held_on > a.after_on)) AS met
+                   FROM (SELECT d.tenant_id, d.plan_id, d.due_on,
+                                lag(d.due_on) OVER (PARTITION BY d.tenant_id, d.plan_id
+                                                    ORDER BY d.due_on) AS after_on
+                           FROM (SELECT DISTINCT v.tenant_id, v.plan_id,
+                                        (v.content->>'evaluation_on')::date AS due_on
+                                   FROM plan_versions v
+                                  WHERE v.content->>'evaluation_on' IS NOT NULL) d) a
+                  WHERE extract(year FROM a.due_on) = $1
+                    AND a.due_on < (now() AT TIME ZONE $2)::date) w
+           JOIN plans p ON p.tenant_id = w.tenant_id AND p.id = w.plan_id
+           JOIN c ON c.tenant_id = p.tenant_id AND c.id = p.case_id
           GROUP BY 1, 2",
     )
     .bind::<Integer, _>(year)

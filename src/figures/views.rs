@@ -15,7 +15,9 @@ use crate::councils::domain::CouncilKind;
 pub struct FigureRow {
     /// cases_opened, mapped_early, mapped_early_share, councils_<SSB category>,
     /// measure_checked, measure_justified, invited, invitations_answered, answer_rate,
-    /// participants_private or participants_public.
+    /// participants_private, participants_public, meetings_<SSB category> (meetings held),
+    /// evaluations_agreed (agreed dates that fell in the year), evaluations_on_time (met by an
+    /// evaluation held on or before the date) or evaluations_on_time_share.
     pub code: String,
     pub municipalities: Vec<Shown>,
     pub total: Shown,
@@ -101,6 +103,33 @@ impl Figures {
         rows.push(shared("answer_rate", "invitations_answered", "invited"));
         rows.push(counted("participants_private", &is("participants_private")));
         rows.push(counted("participants_public", &is("participants_public")));
+        for category in SsbCategory::ALL {
+            let of_category = move |w: &str| {
+                w.strip_prefix("meeting_")
+                    .and_then(|k| CouncilKind::parse(k).ok())
+                    .is_some_and(|k| SsbCategory::of(k) == category)
+            };
+            rows.push(counted(
+                &format!("meetings_{}", category.as_str()),
+                &of_category,
+            ));
+        }
+        let agreed = |w: &str| w == "evaluations_on_time" || w == "evaluations_late";
+        rows.push(counted("evaluations_agreed", &agreed));
+        rows.push(counted("evaluations_on_time", &is("evaluations_on_time")));
+        rows.push(FigureRow {
+            code: "evaluations_on_time_share".to_owned(),
+            municipalities: municipalities
+                .iter()
+                .map(|m| {
+                    share(
+                        raw(&is("evaluations_on_time"), Some(m)),
+                        raw(&agreed, Some(m)),
+                    )
+                })
+                .collect(),
+            total: share(raw(&is("evaluations_on_time"), None), raw(&agreed, None)),
+        });
         let months = (1..=12)
             .map(|month| MonthFigure {
                 month,

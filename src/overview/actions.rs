@@ -14,10 +14,10 @@ use crate::db::Db;
 use crate::web::problem::AppError;
 
 /// The start page of the caller's staff member across every case assigned to them, in one
-/// tenant transaction and a fixed number of queries (the cases with their prompts, the
-/// meetings with their answers, the invitations unanswered after the last chase, the overdue
-/// commitments, the evaluations), whatever the number
-/// of cases. The read is audited once, with how many cases it covered.
+/// tenant transaction and a fixed number of queries (the cases with their prompts, the open
+/// councils with the facts their next step depends on, the meetings with their answers, the
+/// invitations unanswered after the last chase, the overdue commitments, the evaluations),
+/// whatever the number of cases. The read is audited once, with how many cases it covered.
 /// The service's time zone comes with it, to show the meetings' times in.
 pub async fn start_page(db: &Db, caller: &Caller) -> Result<(Overview, Tz), AppError> {
     caller.require(&CASE_ROLES)?;
@@ -35,6 +35,8 @@ pub async fn start_page(db: &Db, caller: &Caller) -> Result<(Overview, Tz), AppE
             clock.now,
             rules::meetings_until(clock.now),
         )?;
+        let councils =
+            crate::councils::queries::waiting_councils(conn, caller.tenant, &ids, clock.now)?;
         let chasing = crate::councils::queries::CouncilSettings::load(conn)?;
         let unanswered =
             crate::councils::queries::unanswered_after_chases(conn, &ids, clock.now, &chasing)?;
@@ -72,6 +74,7 @@ pub async fn start_page(db: &Db, caller: &Caller) -> Result<(Overview, Tz), AppE
         let overview = Overview {
             children,
             meetings,
+            councils,
             unanswered,
             overdue_commitments,
             evaluations,

@@ -9,7 +9,8 @@ use crate::web::AppState;
 use crate::web::problem::{AppError, Problem};
 
 /// Today's work across the caller's cases: meetings in the next 14 days with the answers so far,
-/// overdue commitments, evaluations due within six weeks, and the cases whose map needs
+/// each open council's next step and what blocks it, the people not answering after the last
+/// chase, overdue commitments, evaluations due within six weeks, and the cases whose map needs
 /// something. A key that acts for nobody sees an empty overview.
 #[utoipa::path(
     tag = "overview",

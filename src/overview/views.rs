@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::cases::rules::Prompt;
 use crate::councils::queries::{UnansweredInvitation, UpcomingMeeting};
+use crate::councils::views::CouncilWaiting;
 use crate::plans::queries::{EvaluationComing, OverdueCommitment};
 
 /// A case and what its map needs.
@@ -24,6 +25,8 @@ pub struct Overview {
     pub children: HashMap<Uuid, String>,
     /// Meetings in the next 14 days, soonest first, with the answers so far.
     pub meetings: Vec<UpcomingMeeting>,
+    /// Every open council with its next step and what blocks it, oldest council first.
+    pub councils: Vec<CouncilWaiting>,
     /// People who have not answered a meeting ahead though the last chase went out, the
     /// meeting soonest first: to be called.
     pub unanswered: Vec<UnansweredInvitation>,
@@ -43,6 +46,7 @@ impl Overview {
 
     pub fn is_empty(&self) -> bool {
         self.meetings.is_empty()
+            && self.councils.is_empty()
             && self.unanswered.is_empty()
             && self.overdue_commitments.is_empty()
             && self.evaluations.is_empty()

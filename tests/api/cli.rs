@@ -465,12 +465,15 @@ async fn the_demo_seeds_its_cases_once() {
         }
         let counts: Counts = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
             diesel::sql_query(
-                "SELECT (SELECT count(*) FROM cases) AS cases,
+                "SELECT (SELECT count(*) FROM cases WHERE phase <> 'closed') AS cases,
                         (SELECT count(*) FROM users) AS staff,
                         (SELECT count(*) FROM case_assignments a JOIN users u
                            ON u.tenant_id = a.tenant_id AND u.id = a.user_id
-                          WHERE u.role IN ('coordinator', 'caseworker')) AS assigned,
-                        (SELECT count(*) FROM cases c WHERE (SELECT count(*) FROM network_persons p
+                           JOIN cases c ON c.tenant_id = a.tenant_id AND c.id = a.case_id
+                          WHERE u.role IN ('coordinator', 'caseworker')
+                            AND c.phase <> 'closed') AS assigned,
+                        (SELECT count(*) FROM cases c WHERE c.phase <> 'closed'
+                            AND (SELECT count(*) FROM network_persons p
                            WHERE p.case_id = c.id) NOT BETWEEN 8 AND 15) AS thin_maps,
                         (SELECT count(*) FROM cases c WHERE NOT EXISTS
                            (SELECT FROM map_revisions r WHERE r.case_id = c.id)) AS unrevised,
@@ -512,8 +515,8 @@ async fn the_demo_seeds_its_cases_once() {
         );
         assert_eq!(
             counts.assigned,
-            cases * 2,
-            "{slug}: coordinator and caseworker on each"
+            cases * 2 - 1,
+            "{slug}: coordinator and caseworker on each but the newest, the coordinator's alone"
         );
         assert_eq!(counts.thin_maps, 0, "{slug}: 8–15 people on each map");
         assert_eq!(counts.unrevised, 0, "{slug}: a revision on each");
@@ -627,7 +630,7 @@ async fn the_demo_seeds_its_cases_once() {
         }
         let approving: Approving = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
             diesel::sql_query(
-                "SELECT (SELECT status FROM plans LIMIT 1) AS status,
+                "SELECT (SELECT status FROM plans WHERE status <> 'closed' LIMIT 1) AS status,
                         (SELECT count(*) FROM plan_approvals WHERE kind = 'participant_confirmed') AS approved,
                         (SELECT count(*) FROM plan_approvals WHERE kind = 'participant_objected') AS objected",
             )
@@ -636,5 +639,72 @@ async fn the_demo_seeds_its_cases_once() {
         .expect("plan");
         assert_eq!(approving.status, "awaiting_approval", "{slug}");
         assert_eq!((approving.approved, approving.objected), (1, 1), "{slug}");
+
+        // Two years of closed cases behind the figures: no row of this year's or last year's
+        // is empty or hidden, but the individual plans Tillit does not hold; each chart has bars.
+        let per_year = tillit::demo::history::CASES_PER_YEAR;
+        use tillit::db::schema::{cases, users};
+        let closed: i64 = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            cases::table
+                .filter(cases::phase.eq("closed"))
+                .count()
+                .get_result(c)
+        })
+        .expect("closed cases");
+        assert_eq!(closed, i64::from(per_year) * 2, "{slug}");
+        let key = app.api_key(slug, "leader").await;
+        let year = chrono::Datelike::year(&chrono::Utc::now());
+        for year in [year - 1, year] {
+            let figures = app
+                .get_json(&format!("/api/v1/figures?year={year}"), &key, 200)
+                .await;
+            for row in figures["rows"].as_array().unwrap() {
+                let code = row["code"].as_str().unwrap();
+                if code.ends_with("individuell_plan") {
+                    continue;
+                }
+                assert!(
+                    row["total"].as_i64().is_some_and(|n| n >= 5),
+                    "{slug} {year}: {row}"
+                );
+            }
+            assert!(
+                figures["months"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|m| m["councils"].as_i64().is_some_and(|n| n > 0)),
+                "{slug} {year}: councils by month"
+            );
+        }
+        // The coordinator's start page: someone not answered after the last chase, open
+        // councils with their next step, and one case that is theirs alone.
+        let coordinator: uuid::Uuid = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            users::table
+                .filter(users::role.eq("coordinator"))
+                .select(users::id)
+                .first(c)
+        })
+        .expect("the coordinator");
+        let caller = tillit::access::Caller {
+            tenant,
+            role: tillit::access::Role::Coordinator,
+            actor: tillit::audit::Actor::User(coordinator),
+            user: Some(coordinator),
+            request_id: None,
+        };
+        let (day, _) = tillit::overview::actions::start_page(&app.state.db, &caller)
+            .await
+            .expect("the start page");
+        assert_eq!(day.unanswered.len(), 1, "{slug}: one to call");
+        assert!(
+            !day.councils.is_empty(),
+            "{slug}: councils waiting on a step"
+        );
+        let sole = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            tillit::cases::queries::sole_open_cases(c, tenant, coordinator)
+        })
+        .expect("sole cases");
+        assert_eq!(sole.len(), 1, "{slug}: a case for the hand-over");
     }
 }

@@ -185,3 +185,220 @@ async fn invitation_answer_rates_and_the_private_and_public_participants_are_cou
     assert_eq!(total("participants_private"), 6, "the relatives");
     assert_eq!(total("participants_public"), "<5", "three teachers: hidden");
 }
+
+/// Writes, for `staff`'s `case`, `n` councils of `kind` started in `year`, each with a meeting
+/// held on 10 March (and one more cancelled, which is not counted), and a plan whose agreed
+/// evaluation date is 1 June, `met` of them evaluated on 20 May.
+fn held_history(
+    app: &TestApp,
+    staff: &common::Staff,
+    case: &str,
+    kind: &str,
+    n: i32,
+    met: i32,
+    year: i32,
+) {
+    let (tenant, user) = (staff.tenant.0, staff.user_id);
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "WITH k AS (
+               INSERT INTO councils (tenant_id, id, case_id, kind, state, coordinator_id, created_by, created_at)
+               SELECT '{tenant}', gen_random_uuid(), '{case}', '{kind}', 'follow_up', '{user}', '{user}',
+                      '{year}-02-01 10:00+01'
+                 FROM generate_series(1, {n}) RETURNING tenant_id, id, case_id),
+             held AS (
+               INSERT INTO council_meetings (tenant_id, id, council_id, starts_at, duration_minutes,
+                                             agenda, calendar_uid, confirmed_at)
+               SELECT tenant_id, gen_random_uuid(), id, '{year}-03-10 10:00+01', 90, '[]',
+                      gen_random_uuid(), '{year}-03-01 10:00+01' FROM k),
+             cancelled AS (
+               INSERT INTO council_meetings (tenant_id, id, council_id, starts_at, duration_minutes,
+                                             agenda, status, cancelled_at, calendar_uid)
+               SELECT tenant_id, gen_random_uuid(), id, '{year}-03-03 10:00+01', 90, '[]',
+                      'cancelled', '{year}-03-01 10:00+01', gen_random_uuid() FROM k),
+             p AS (
+               INSERT INTO plans (tenant_id, id, council_id, case_id, status, evaluation_on,
+                                  evaluation_way, created_by)
+               SELECT tenant_id, gen_random_uuid(), id, case_id, 'approved', '{year}-06-01',
+                      'follow_up_meeting', '{user}'
+                 FROM k RETURNING tenant_id, id),
+             v AS (
+               INSERT INTO plan_versions (tenant_id, plan_id, version, change, content)
+               SELECT tenant_id, id, 1, 'evaluation_defined',
+                      jsonb_build_object('evaluation_on', '{year}-06-01') FROM p)
+             INSERT INTO plan_evaluations (tenant_id, id, plan_id, held_on, took_part, child_view,
+                                           parents_view, decision, recorded_by)
+             SELECT tenant_id, gen_random_uuid(), id, '{year}-05-20', 'Familien', 'Bra', 'Bra',
+                    'end', '{user}'
+               FROM p ORDER BY id LIMIT {met}"
+        )),
+        &mut app.db.admin_conn(),
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn meetings_held_and_evaluations_by_their_agreed_date_are_counted() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("sunnfjell", &["4640", "4641"]).await;
+    let worker = app.staff("sunnfjell", "coordinator").await;
+    let leader = app.staff("sunnfjell", "leader").await;
+    let mut cases = Vec::new();
+    for municipality in ["4640", "4641"] {
+        let case = app
+            .post_json(
+                "/api/v1/cases",
+                &worker.key,
+                json!({ "child": { "first_name": "Barn", "last_name": "Li", "birth_year": 2015 },
+                    "municipality": municipality }),
+                201,
+            )
+            .await;
+        cases.push(case["id"].as_str().unwrap().to_owned());
+    }
+    let year = Utc::now().year() - 1;
+    // Sogndal: six family group conferences held, five evaluated before the agreed date.
+    held_history(
+        &app,
+        &worker,
+        &cases[0],
+        "family_group_conference",
+        6,
+        5,
+        year,
+    );
+    // Luster: three network meeting series held, two evaluated in time.
+    held_history(
+        &app,
+        &worker,
+        &cases[1],
+        "network_meeting_series",
+        3,
+        2,
+        year,
+    );
+    // One more plan in Sogndal whose date moved: evaluated on 25 January before its first
+    // date (1 February), then agreed again for 1 September and not evaluated since.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "WITH k AS (
+               INSERT INTO councils (tenant_id, id, case_id, kind, state, coordinator_id, created_by, created_at)
+               VALUES ('{t}', gen_random_uuid(), '{case}', 'network_council', 'follow_up', '{u}', '{u}',
+                       '{year}-01-05 10:00+01') RETURNING tenant_id, id, case_id),
+             p AS (
+               INSERT INTO plans (tenant_id, id, council_id, case_id, status, evaluation_on,
+                                  evaluation_way, created_by)
+               SELECT tenant_id, gen_random_uuid(), id, case_id, 'approved', '{year}-09-01',
+                      'follow_up_meeting', '{u}'
+                 FROM k RETURNING tenant_id, id),
+             v AS (
+               INSERT INTO plan_versions (tenant_id, plan_id, version, change, content)
+               SELECT tenant_id, id, n, 'evaluation_defined', jsonb_build_object('evaluation_on', d)
+                 FROM p, (VALUES (1, '{year}-02-01'), (2, '{year}-09-01')) AS dates (n, d))
+             INSERT INTO plan_evaluations (tenant_id, id, plan_id, held_on, took_part, child_view,
+                                           parents_view, decision, next_evaluation_on, recorded_by)
+             SELECT tenant_id, gen_random_uuid(), id, '{year}-01-25', 'Familien', 'Bra', 'Bra',
+                    'continue', '{year}-09-01', '{u}' FROM p",
+            t = worker.tenant.0,
+            u = worker.user_id,
+            case = cases[0],
+        )),
+        &mut app.db.admin_conn(),
+    )
+    .unwrap();
+
+    let figures = app
+        .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
+        .await;
+    let row = |code: &str| {
+        figures["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap_or_else(|| panic!("{code}: {figures}"))
+            .clone()
+    };
+    let cells = |code: &str| {
+        let r = row(code);
+        (r["municipalities"].clone(), r["total"].clone())
+    };
+    assert_eq!(
+        cells("meetings_familierad"),
+        (json!([6, 0]), json!(6)),
+        "the cancelled meetings are not held"
+    );
+    assert_eq!(
+        cells("meetings_nettverksmoter"),
+        (json!([0, "<5"]), json!("<5"))
+    );
+    assert_eq!(cells("meetings_annet"), (json!([0, 0]), json!(0)));
+    assert_eq!(
+        cells("evaluations_agreed"),
+        (json!([8, "<5"]), json!(11)),
+        "the moved plan had two dates"
+    );
+    assert_eq!(cells("evaluations_on_time"), (json!([6, "<5"]), json!(8)));
+    assert_eq!(
+        cells("evaluations_on_time_share"),
+        (json!([75, "<5"]), json!(73)),
+        "the share of a hidden count is withheld"
+    );
+    // Nothing was held this year.
+    let now = app
+        .get_json(
+            &format!("/api/v1/figures?year={}", year + 1),
+            &leader.key,
+            200,
+        )
+        .await;
+    let held_now = now["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "meetings_familierad")
+        .unwrap()["total"]
+        .clone();
+    assert_eq!(held_now, 0);
+
+    let who = app.sign_in(&leader).await;
+    let page = app
+        .page(&format!("/figures?year={year}"), &who)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row_of = |label: &str| {
+        page.split(&format!("{label}</th>"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{label}"))
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(row_of("Møter holdt: familieråd").contains("<td>6</td>"));
+    assert!(row_of("Møter holdt: nettverksmøter").contains("<td>&#60;5</td>"));
+    let share = row_of("Andel evalueringer holdt innen avtalt dato");
+    assert!(
+        share.contains("<td>75 %</td>") && share.contains("<td>&#60;5</td>"),
+        "{share}"
+    );
+    let csv = app
+        .page(&format!("/figures.csv?year={year}"), &who)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains(&format!(
+            "{year},Evalueringer holdt innen avtalt dato,4640,6"
+        )),
+        "{csv}"
+    );
+    assert!(csv.contains(&format!("{year},Møter holdt: nettverksmøter,4641,<5")));
+}

@@ -195,3 +195,131 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn the_start_page_lists_each_open_council_with_its_next_step_and_what_blocks_it() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
+    // On the first case: a family group conference just started, and network meetings with
+    // their first meeting invited to.
+    let fresh = s.council(&app, "family_group_conference").await;
+    let (invited, _) = s.ready_council(&app, "network_meeting_series").await;
+    let (_, meeting) = s
+        .schedule(
+            &app,
+            &invited,
+            json!({"starts_at": local(5, 10), "place": "Kontoret"}),
+        )
+        .await;
+    s.invite(&app, &invited, &meeting).await;
+    for to in ["consented", "preparing"] {
+        s.post_expect(&app, &invited, "/state", json!({ "to": to }), 200)
+            .await;
+    }
+    // On a second case: a responsibility group with nobody on it yet, and a council that ended.
+    let other_case = app
+        .post_json(
+            "/api/v1/cases",
+            &s.staff.key,
+            json!({"child": {"first_name": "Oline", "last_name": "Andersen", "birth_year": 2014}}),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let council_on = |kind: &'static str| {
+        let (app, key, case) = (&app, s.staff.key.clone(), other_case.clone());
+        async move {
+            app.post_json(
+                &format!("/api/v1/cases/{case}/councils"),
+                &key,
+                json!({"kind": kind}),
+                201,
+            )
+            .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let group = council_on("responsibility_group").await;
+    let ended = council_on("network_meeting_series").await;
+    app.post_json(
+        &format!("/api/v1/cases/{other_case}/councils/{ended}/state"),
+        &s.staff.key,
+        json!({"to": "ended"}),
+        200,
+    )
+    .await;
+
+    let overview = app.get_json("/api/v1/overview", &s.staff.key, 200).await;
+    let councils = overview["councils"].as_array().unwrap();
+    assert_eq!(
+        councils.len(),
+        3,
+        "the ended council waits on nothing: {overview}"
+    );
+    let of = |id: &str| {
+        councils
+            .iter()
+            .find(|c| c["council_id"] == id)
+            .unwrap_or_else(|| panic!("{id}: {overview}"))
+    };
+    assert_eq!(of(&fresh)["task"], "description");
+    assert_eq!(
+        of(&fresh)["blockers"],
+        json!([]),
+        "the child's words come first"
+    );
+    assert_eq!(of(&invited)["task"], json!(null), "the tasks are done");
+    assert_eq!(of(&invited)["next_state"], "held");
+    assert_eq!(of(&invited)["blockers"], json!(["meeting_not_held"]));
+    assert_eq!(of(&group)["case_id"], other_case.as_str());
+    assert_eq!(of(&group)["task"], "team");
+    // The same task list the council page shows: the first task not done.
+    for (case, id) in [(&s.case, &fresh), (&other_case, &group)] {
+        let view = app
+            .get_json(
+                &format!("/api/v1/cases/{case}/councils/{id}"),
+                &s.staff.key,
+                200,
+            )
+            .await;
+        let first_open = view["standing"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|step| step["done"] == false)
+            .unwrap()["code"]
+            .clone();
+        assert_eq!(of(id)["task"], first_open);
+    }
+
+    let who = app.sign_in(&s.staff).await;
+    let page = app
+        .page("/overview", &who)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Råd og møter som venter på et steg"));
+    assert!(page.contains(&format!(
+        "href=\"/cases/{}/councils/{fresh}/tasks/description\"",
+        s.case
+    )));
+    assert!(page.contains(&format!(
+        "href=\"/cases/{other_case}/councils/{group}/tasks/team\""
+    )));
+    assert!(page.contains(&format!("href=\"/cases/{}/councils/{invited}\"", s.case)));
+    assert!(page.contains("Møtet har ikke vært ennå."), "what blocks it");
+    assert!(page.contains("Ansvarsgruppe, Oline Andersen – neste steg: Teamet barnet velger"));
+    assert!(!page.contains(&format!("/councils/{ended}")));
+
+    // A colleague not on the cases sees none of them.
+    let other = app.staff("fjordvik", "coordinator").await;
+    let theirs = app.get_json("/api/v1/overview", &other.key, 200).await;
+    assert_eq!(theirs["councils"], json!([]));
+}
