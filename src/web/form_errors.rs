@@ -136,6 +136,8 @@ const SENTENCES: &[(&str, &str)] = &[
         "confirm ending the council",
         "council.tasks.end_unconfirmed",
     ),
+    ("a whole number between", "registration.error.number"),
+    ("choose one answer", "field_error.choose"),
 ];
 
 /// `message` (an API field message) in the reader's language.
