@@ -8,6 +8,7 @@ pub mod cases;
 pub mod councils;
 pub mod plan;
 pub mod recruitment;
+pub mod registration;
 
 use std::fmt::Write;
 
@@ -294,8 +295,10 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             let _ = writeln!(
                 out,
                 "  {councils} councils: a network council with its invitation sent, a family group conference begun \
-                 with a foster-home recruitment at the family's plan of two ranked homes, and an earlier \
-                 network council whose plan awaits the network's approval (one approval, one objection)"
+                 with a foster-home recruitment at the family's plan of two ranked homes, an earlier \
+                 network council whose plan awaits the network's approval (one approval, one objection) \
+                 and whose registration for the figures is complete, and a network meeting series held \
+                 two days ago whose registration is half filled in"
             );
             let _ = writeln!(
                 out,

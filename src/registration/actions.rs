@@ -125,6 +125,9 @@ fn view(
         complete: rules::complete(&standings),
         open: standings.iter().filter(|s| s.open()).count(),
         standings,
+        updated_on: kept
+            .as_ref()
+            .map(|k| crate::time::local_date(k.updated_at, tz)),
         updated_at: kept.map(|k| k.updated_at),
     })
 }

@@ -175,8 +175,8 @@ struct RegistrationPage {
 impl RegistrationPage {
     fn updated(&self) -> Option<String> {
         self.r
-            .updated_at
-            .map(|at| crate::time::date(at.date_naive(), self.tr.lang()))
+            .updated_on
+            .map(|day| crate::time::date(day, self.tr.lang()))
     }
 
     fn open_count(&self) -> String {

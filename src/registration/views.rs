@@ -25,6 +25,8 @@ pub struct RegistrationView {
     /// Questions asked and still open.
     pub open: usize,
     pub updated_at: Option<DateTime<Utc>>,
+    /// The day it was last saved, in the service's zone.
+    pub updated_on: Option<chrono::NaiveDate>,
 }
 
 /// One measure in the export: a row number of this export only (never an id), the child's home
