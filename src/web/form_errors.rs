@@ -137,7 +137,6 @@ const SENTENCES: &[(&str, &str)] = &[
         "council.tasks.end_unconfirmed",
     ),
     ("a whole number between", "registration.error.number"),
-    ("choose one answer", "field_error.choose"),
 ];
 
 /// `message` (an API field message) in the reader's language.
