@@ -14,7 +14,7 @@ use crate::web::AppState;
 use crate::web::state::StateError;
 use crate::{
     access, cases, councils, figures, onboarding, oncall, openapi, overview, plans, recruitment,
-    tenancy, web as plumbing,
+    registration, tenancy, web as plumbing,
 };
 
 /// Every kind of job the service runs, each registered from the capability that owns it.
@@ -124,6 +124,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(access::jobs::list_jobs)
         .service(access::jobs::retry_job)
         .configure(cases::routes)
+        // Before councils: its `POST …/councils/{council_id}/{step}` would take `registration`.
+        .configure(registration::routes)
         .configure(councils::routes)
         .configure(plans::routes)
         .configure(overview::routes)

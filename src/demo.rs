@@ -9,6 +9,7 @@ pub mod councils;
 pub mod history;
 pub mod plan;
 pub mod recruitment;
+pub mod registration;
 
 use std::fmt::Write;
 
@@ -340,10 +341,11 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             let _ = writeln!(
                 out,
                 "  {councils} councils: a network council with its invitation sent, a family group conference begun \
-                 with a foster-home recruitment at the family's plan of two ranked homes, and an earlier \
-                 network council whose plan awaits the network's approval (one approval, one objection), \
-                 and an approved plan whose follow-up council opened four weeks before its evaluation \
-                 with the team and the plan carried over"
+                 with a foster-home recruitment at the family's plan of two ranked homes, an earlier \
+                 network council whose plan awaits the network's approval (one approval, one objection) \
+                 and whose registration for the figures is complete, a network meeting series held \
+                 two days ago whose registration is half filled in, and an approved plan whose follow-up \
+                 council opened four weeks before its evaluation with the team and the plan carried over"
             );
             let _ = writeln!(
                 out,

@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod overview;
 pub mod plans;
 pub mod recruitment;
+pub mod registration;
 pub mod sms;
 pub mod telemetry;
 pub mod tenancy;

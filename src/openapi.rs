@@ -42,6 +42,7 @@ use crate::{access, cases, councils, oncall, plans, recruitment, web};
         cases::handlers::reassign,
         crate::overview::handlers::get_overview,
         crate::figures::handlers::get_figures,
+        crate::figures::handlers::get_registrations,
         cases::handlers::create_case,
         cases::handlers::get_case,
         cases::handlers::update_case,

@@ -20,7 +20,10 @@ use super::domain::{
 use super::invitations;
 use super::queries::{self, CouncilSettings};
 use super::rules::{self, Step};
-use super::views::{CouncilSummary, CouncilView, ParticipantView};
+use super::views::{
+    CouncilSections, CouncilSummary, CouncilView, ParticipantView, RegistrationPrompt,
+    RegistrationReader,
+};
 use crate::access::session::Staff;
 use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::categories::{Closeness, NetworkSide, RelationCategory, RelationQuality};
@@ -318,6 +321,8 @@ struct CouncilData {
     preview: Option<crate::mail::templates::Rendered>,
     sender: String,
     cs: CouncilSettings,
+    /// Where the registration of the measure stands (the overview page's link and prompt).
+    registration: Option<RegistrationPrompt>,
 }
 
 async fn council_data(
@@ -327,6 +332,7 @@ async fn council_data(
     case_id: Uuid,
     council_id: Uuid,
     task: Option<&'static str>,
+    registration: Option<RegistrationReader>,
 ) -> Result<CouncilData, AppError> {
     let viewer = Some(staff.user);
     let lang = tr.lang();
@@ -395,7 +401,12 @@ async fn council_data(
                     }
                 })
                 .collect();
+            let registration = match registration {
+                Some(read) => read(conn, c.tenant, c.case.id, council_id)?,
+                None => None,
+            };
             let data = CouncilData {
+                registration,
                 child_name: format!("{} {}", child.first_name, child.last_name)
                     .trim()
                     .to_owned(),
@@ -440,6 +451,7 @@ struct CouncilPage {
     council: CouncilView,
     done: Option<String>,
     failure: FormFailure,
+    registration: Option<RegistrationPrompt>,
 }
 
 #[derive(Template)]
@@ -493,6 +505,15 @@ fn counted(tr: &Tr, step: &Step) -> Option<String> {
 }
 
 impl CouncilPage {
+    /// How many of the registration's questions are still open, as a sentence.
+    fn registration_open(&self) -> String {
+        let open = self.registration.map_or(0, |r| r.open);
+        crate::mail::templates::fill(
+            self.tr.t("registration.open_count"),
+            &[("open", &open.to_string())],
+        )
+    }
+
     fn counted(&self, step: &Step) -> Option<String> {
         counted(&self.tr, step)
     }
@@ -622,13 +643,15 @@ struct Outcome {
 
 async fn overview_page(
     state: &web::Data<AppState>,
+    sections: &CouncilSections,
     staff: Staff,
     tr: Tr,
     case_id: Uuid,
     council_id: Uuid,
     outcome: Outcome,
 ) -> Result<HttpResponse, AppError> {
-    let d = council_data(state, &staff, &tr, case_id, council_id, None).await?;
+    let reader = Some(sections.registration);
+    let d = council_data(state, &staff, &tr, case_id, council_id, None, reader).await?;
     let mut shell = staff.shell;
     shell.here = format!("/cases/{case_id}/councils/{council_id}");
     render(
@@ -641,6 +664,7 @@ async fn overview_page(
             council: d.council,
             done: outcome.done,
             failure: outcome.failure,
+            registration: d.registration,
         },
     )
 }
@@ -654,7 +678,7 @@ async fn task_page_with(
     task: &'static str,
     outcome: Outcome,
 ) -> Result<HttpResponse, AppError> {
-    let d = council_data(state, &staff, &tr, case_id, council_id, Some(task)).await?;
+    let d = council_data(state, &staff, &tr, case_id, council_id, Some(task), None).await?;
     let step = d
         .council
         .standing
@@ -710,6 +734,7 @@ fn done_step(query: DoneQuery) -> Option<String> {
 #[get("/cases/{id}/councils/{council_id}")]
 pub async fn council_page(
     state: web::Data<AppState>,
+    sections: web::Data<CouncilSections>,
     staff: Staff,
     tr: Tr,
     path: web::Path<(Uuid, Uuid)>,
@@ -720,7 +745,7 @@ pub async fn council_page(
         done: done_step(query.into_inner()),
         ..Outcome::default()
     };
-    overview_page(&state, staff, tr, case_id, council_id, outcome).await
+    overview_page(&state, &sections, staff, tr, case_id, council_id, outcome).await
 }
 
 #[get("/cases/{id}/councils/{council_id}/tasks/{task}")]
@@ -798,6 +823,7 @@ fn participant_form(fields: &Fields) -> Result<ParticipantRequest, AppError> {
 #[post("/cases/{id}/councils/{council_id}/{step}")]
 pub async fn council_step(
     state: web::Data<AppState>,
+    sections: web::Data<CouncilSections>,
     staff: Staff,
     tr: Tr,
     path: web::Path<(Uuid, Uuid, String)>,
@@ -974,6 +1000,6 @@ pub async fn council_step(
     };
     match task {
         Some(task) => task_page_with(&state, staff, tr, case_id, council_id, task, outcome).await,
-        None => overview_page(&state, staff, tr, case_id, council_id, outcome).await,
+        None => overview_page(&state, &sections, staff, tr, case_id, council_id, outcome).await,
     }
 }

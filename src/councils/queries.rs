@@ -178,6 +178,28 @@ pub fn councils_of_case(
         .collect()
 }
 
+/// The service's councils begun in `year` (counted in the time zone `zone`), oldest first: the
+/// leader's export of the network measures' registrations reads them, never their contents.
+pub fn councils_begun_in(
+    conn: &mut PgConnection,
+    year: i32,
+    zone: &str,
+) -> Result<Vec<Council>, AppError> {
+    let rows: Vec<CouncilRow> = councils::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "extract(year FROM councils.created_at AT TIME ZONE ",
+            )
+            .bind::<diesel::sql_types::Text, _>(zone.to_owned())
+            .sql(")::int = ")
+            .bind::<diesel::sql_types::Integer, _>(year),
+        )
+        .order(councils::created_at)
+        .select(CouncilRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(CouncilRow::parse).collect()
+}
+
 fn assigned(conn: &mut PgConnection, case_id: Uuid, user: Uuid) -> QueryResult<bool> {
     diesel::select(exists(
         case_assignments::table

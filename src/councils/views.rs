@@ -335,3 +335,31 @@ impl CouncilWaiting {
         self.task.map(super::rules::step_key)
     }
 }
+
+/// Where the registration of a held network measure stands, for the council page's link and
+/// prompt: supplied by the capability that owns registrations (see [`CouncilSections`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrationPrompt {
+    /// A meeting of the council has taken place.
+    pub held: bool,
+    pub complete: bool,
+    /// Questions asked and still open.
+    pub open: usize,
+}
+
+/// Reads where a council's registration stands (`tenant`, `case_id`, `council_id`), within the
+/// council page's own transaction; `None` for a council that is no network measure.
+pub type RegistrationReader = fn(
+    &mut diesel::PgConnection,
+    crate::db::TenantId,
+    Uuid,
+    Uuid,
+) -> Result<Option<RegistrationPrompt>, AppError>;
+
+/// What the capability built on councils adds to the council page — the registration's link
+/// and prompt — supplied where the app is built (registered as app data), so councils imports
+/// no registrations.
+#[derive(Clone, Copy)]
+pub struct CouncilSections {
+    pub registration: RegistrationReader,
+}

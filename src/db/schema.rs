@@ -852,3 +852,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     recruitment_form_versions,
     sms_messages,
 );
+
+diesel::table! {
+    measure_registrations (tenant_id, council_id) {
+        tenant_id -> Uuid,
+        council_id -> Uuid,
+        case_id -> Uuid,
+        answers -> Jsonb,
+        updated_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}

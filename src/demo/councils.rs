@@ -5,7 +5,9 @@
 //! `var/sms` once a worker runs), a parent's consent, a meeting in ten days and its
 //! invitation sent, and an earlier network council whose plan awaits the network's approval
 //! ([`super::plan`]); in the second a family group conference just begun, its tasks ahead, and the
-//! foster-home recruitment it serves ([`super::recruitment`]).
+//! foster-home recruitment it serves ([`super::recruitment`]) and a network meeting series held
+//! two days ago; the two held councils' registrations, one complete and one half filled in
+//! ([`super::registration`]).
 
 use actix_web::web;
 use uuid::Uuid;
@@ -65,6 +67,11 @@ pub async fn seed(
         };
         let conference = actions::create(state, &caller, case, request).await?.id;
         super::recruitment::seed(state, &caller, case, conference).await?;
+        written += 1;
+    }
+    // The held network council's registration complete, and a held network meeting series
+    // (one council more) with its registration half filled in.
+    if super::registration::seed(state, &caller, tenant, cases).await? == 2 {
         written += 1;
     }
     Ok(written)

@@ -8,6 +8,7 @@ use super::views::Figures;
 use crate::access::{Caller, Role};
 use crate::audit;
 use crate::db::Db;
+use crate::registration::views::RegistrationExport;
 use crate::tenancy::settings::ServiceSettings;
 use crate::web::problem::AppError;
 
@@ -47,6 +48,33 @@ pub async fn figures(
             names,
             ..Figures::build(year, served, &counts, &monthly)
         })
+    })
+    .await
+}
+
+/// The registrations of the network measures begun in a year, one row per measure, for the
+/// leader: no name, no id, no free text (see [`crate::registration::actions::export`]). The
+/// read is audited with the year and the number of rows.
+pub async fn registrations(
+    db: &Db,
+    caller: &Caller,
+    request: FiguresRequest,
+) -> Result<RegistrationExport, AppError> {
+    caller.require(&FIGURE_ROLES)?;
+    let caller = caller.clone();
+    db.tenant(caller.tenant, move |conn| {
+        let settings = ServiceSettings::load(conn)?;
+        let this_year = chrono::Datelike::year(&settings.today(chrono::Utc::now()));
+        let year = request.year(this_year)?;
+        let export = crate::registration::actions::export(conn, caller.tenant, year, settings.tz)?;
+        audit::record(
+            conn,
+            caller.tenant,
+            caller
+                .audit("registration.export")
+                .details(json!({ "year": year, "rows": export.rows.len() })),
+        )?;
+        Ok::<_, AppError>(export)
     })
     .await
 }

@@ -6,6 +6,7 @@ use super::actions;
 use super::domain::FiguresRequest;
 use super::views::Figures;
 use crate::access::Caller;
+use crate::registration::views::RegistrationExport;
 use crate::web::AppState;
 use crate::web::problem::{AppError, Problem};
 
@@ -31,5 +32,32 @@ pub async fn get_figures(
 ) -> Result<web::Json<Figures>, AppError> {
     Ok(web::Json(
         actions::figures(&state.db, &caller, query.into_inner()).await?,
+    ))
+}
+
+/// The registrations of the network measures (network councils, family group conferences,
+/// network meeting series) begun in a year, one row per measure with seed 003's registration
+/// questions: a row number of this answer only, the child's home municipality, the kind,
+/// whether the registration is complete, and each question's answer as codes — what Tillit
+/// knows, else what the staff answered, empty while open. No name, no id, no free text; a
+/// decision's day is its month. For leaders and the service's admin.
+#[utoipa::path(
+    tag = "figures",
+    params(FiguresRequest),
+    responses(
+        (status = 200, body = RegistrationExport),
+        (status = 403, description = "Only leaders and the service's admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A year out of range", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = []))
+)]
+#[get("/api/v1/figures/registrations")]
+pub async fn get_registrations(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<FiguresRequest>,
+) -> Result<web::Json<RegistrationExport>, AppError> {
+    Ok(web::Json(
+        actions::registrations(&state.db, &caller, query.into_inner()).await?,
     ))
 }

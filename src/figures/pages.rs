@@ -246,6 +246,71 @@ pub async fn figures_csv(
         .body(body))
 }
 
+/// The registrations of the year's network measures as CSV: one line per measure, a column per
+/// question, the answers in the reader's words. Every cell is defused like the figures'.
+#[get("/figures/registrations.csv")]
+pub async fn registrations_csv(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    query: web::Query<FiguresRequest>,
+) -> Result<HttpResponse, AppError> {
+    use crate::registration::domain::question;
+    use crate::registration::views::{in_words, label_key};
+    let export = actions::registrations(&state.db, &staff.caller(), query.into_inner()).await?;
+    let failed = |e: csv::Error| AppError::Internal(format!("the CSV could not be written: {e}"));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut heading = vec![
+        tr.t("registration.csv.number").to_owned(),
+        tr.t("figures.csv.municipality").to_owned(),
+        tr.t("registration.csv.kind").to_owned(),
+        tr.t("registration.csv.complete").to_owned(),
+    ];
+    heading.extend(
+        export
+            .questions
+            .iter()
+            .map(|q| tr.t(label_key(q)).to_owned()),
+    );
+    out.write_record(heading.iter().map(|h| defused(h)))
+        .map_err(failed)?;
+    for row in &export.rows {
+        let complete = if row.complete {
+            tr.t("registration.csv.yes")
+        } else {
+            tr.t("registration.csv.no")
+        };
+        let mut cells = vec![
+            row.number.to_string(),
+            row.municipality.clone(),
+            row.kind.label(tr.lang()).to_owned(),
+            complete.to_owned(),
+        ];
+        for code in &export.questions {
+            let values = row.answers.get(code).map_or(&[][..], Vec::as_slice);
+            cells.push(match question(code) {
+                Some(q) => in_words(q.input, values, tr.lang()),
+                None => values.join(", "),
+            });
+        }
+        out.write_record(cells.iter().map(|c| defused(c)))
+            .map_err(failed)?;
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("the CSV could not be written: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"tillit-registrations-{}.csv\"",
+                export.year
+            ),
+        ))
+        .body(body))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

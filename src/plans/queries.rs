@@ -353,7 +353,9 @@ fn approvals(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<ApprovalView>
         .collect()
 }
 
-fn follow_ups(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<FollowUpView>, AppError> {
+/// The plan's follow-ups, by due date (the registration of the measure reads how it was
+/// evaluated here).
+pub fn follow_ups(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<FollowUpView>, AppError> {
     type Row = (
         Uuid,
         String,
@@ -391,7 +393,11 @@ fn follow_ups(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<FollowUpView
         .collect()
 }
 
-fn evaluations(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<EvaluationView>, AppError> {
+/// The plan's evaluations, oldest first, each with its goals' results.
+pub fn evaluations(
+    conn: &mut PgConnection,
+    plan_id: Uuid,
+) -> Result<Vec<EvaluationView>, AppError> {
     type Row = (
         Uuid,
         Option<Uuid>,

@@ -136,6 +136,7 @@ const SENTENCES: &[(&str, &str)] = &[
         "confirm ending the council",
         "council.tasks.end_unconfirmed",
     ),
+    ("a whole number between", "registration.error.number"),
 ];
 
 /// `message` (an API field message) in the reader's language.

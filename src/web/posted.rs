@@ -82,6 +82,16 @@ impl Typed {
         self.value(step, "", name) == value.as_ref()
     }
 
+    /// Whether `value` was among the choices in `name` of `step`'s form (boxes of one name).
+    pub fn chose_among(&self, step: &str, name: &str, value: impl AsRef<str>) -> bool {
+        self.step == step
+            && self.row.is_none()
+            && self
+                .fields
+                .iter()
+                .any(|(k, v)| k == name && v == value.as_ref())
+    }
+
     /// Whether box `name` of `step`'s form was ticked.
     pub fn ticked(&self, step: &str, name: &str) -> bool {
         !self.value(step, "", name).is_empty()

@@ -707,6 +707,16 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("POST", "/case-assignments", &["leader"]),
     ("GET", "/figures", &["leader", "tenant_admin"]),
     ("GET", "/figures.csv", &["leader", "tenant_admin"]),
+    (
+        "GET",
+        "/api/v1/figures/registrations",
+        &["leader", "tenant_admin"],
+    ),
+    (
+        "GET",
+        "/figures/registrations.csv",
+        &["leader", "tenant_admin"],
+    ),
     ("GET", "/api/v1/cases/{id}", CASE_ROLES),
     ("GET", "/api/v1/cases/{id}/acute-list", CASE_ROLES),
     ("GET", "/api/v1/cases/{id}/changes", CASE_ROLES),
@@ -1044,6 +1054,16 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         &["caseworker"],
     ),
     ("GET", "/cases/{id}/councils/{council_id}/plan", CASE_ROLES),
+    (
+        "GET",
+        "/cases/{id}/councils/{council_id}/registration",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/cases/{id}/councils/{council_id}/registration",
+        CASE_ROLES,
+    ),
     (
         "GET",
         "/cases/{id}/councils/{council_id}/plan/print",

@@ -434,7 +434,7 @@ async fn the_demo_seeds_its_cases_once() {
     // Each service shows a council worked through to its invitation, and one begun.
     assert_eq!(
         first
-            .matches("5 councils: a network council with its invitation sent")
+            .matches("6 councils: a network council with its invitation sent")
             .count(),
         2,
         "{first}"
@@ -706,5 +706,46 @@ async fn the_demo_seeds_its_cases_once() {
         })
         .expect("sole cases");
         assert_eq!(sole.len(), 1, "{slug}: a case for the hand-over");
+        // The held network council's registration is complete, the held network meeting
+        // series' half filled in: the council page of the one prompts, the other's does not.
+        #[derive(QueryableByName)]
+        struct Registered {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            case_id: uuid::Uuid,
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            council_id: uuid::Uuid,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            kind: String,
+        }
+        let registered: Vec<Registered> =
+            tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+                diesel::sql_query(
+                    "SELECT r.case_id, r.council_id, k.kind FROM measure_registrations r
+                   JOIN councils k ON k.tenant_id = r.tenant_id AND k.id = r.council_id
+                  ORDER BY k.kind",
+                )
+                .load(c)
+            })
+            .expect("registrations");
+        let kinds: Vec<&str> = registered.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["network_council", "network_meeting_series"],
+            "{slug}"
+        );
+        for r in &registered {
+            let status = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+                tillit::registration::actions::status(c, tenant, r.case_id, r.council_id)
+            })
+            .expect("status")
+            .expect("a network measure");
+            assert!(status.held, "{slug}: {} held", r.kind);
+            assert_eq!(
+                status.complete,
+                r.kind == "network_council",
+                "{slug}: {} complete or half filled in",
+                r.kind
+            );
+        }
     }
 }

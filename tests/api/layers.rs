@@ -38,6 +38,7 @@ const CAPABILITIES: &[&str] = &[
     "plans",
     "recruitment",
     "overview",
+    "registration",
     "figures",
     "demo",
 ];

@@ -22,6 +22,7 @@ mod overview;
 mod plans;
 mod reach;
 mod recruitment;
+mod registration;
 mod second_factor;
 mod settings;
 mod single_sign_on;

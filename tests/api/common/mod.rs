@@ -529,6 +529,8 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
                VALUES ('{tenant}', '{candidate}', '{recruitment}', '{{\"housing\": \"Hus\"}}', now());
              INSERT INTO recruitment_form_versions (tenant_id, candidate_id, version, content)
                VALUES ('{tenant}', '{candidate}', 1, '{{\"housing\": \"Hus\"}}');
+             INSERT INTO measure_registrations (tenant_id, council_id, case_id, answers, updated_by)
+               VALUES ('{tenant}', '{council}', '{case}', '{{\"lives_with\": [\"mother\"]}}', '{user}');
              INSERT INTO sms_messages (tenant_id, id, recipient_id, subject_kind, subject_id, purpose, gateway, gateway_id)
                VALUES ('{tenant}', gen_random_uuid(), '{participant}', 'meeting', '{meeting}', 'request', 'file', 'seeded');
              INSERT INTO acute_openings (tenant_id, id, case_id, user_id, role, reason, opened_at, expires_at)
