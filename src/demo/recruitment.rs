@@ -62,6 +62,7 @@ pub async fn seed(
     for person in map.iter().take(2) {
         let home = CandidateRequest {
             person_ids: vec![person.person.id],
+            new_person: None,
         };
         actions::add_candidate(state, caller, case, id, home).await?;
     }

@@ -32,6 +32,9 @@ fn row_key(code: &str) -> &'static str {
         "answer_rate" => "figures.row.answer_rate",
         "participants_private" => "figures.row.participants_private",
         "participants_public" => "figures.row.participants_public",
+        "placements_decided" => "figures.row.network.placements_decided",
+        "placements_in_network" => "figures.row.network.placements_in_network",
+        "placements_in_network_share" => "figures.row.network.placements_in_network_share",
         _ => "figures.row.measure_justified",
     }
 }

@@ -26,8 +26,10 @@ pub const MAPPED_WITHIN_DAYS: i32 = 30;
 /// Cases opened in `year`, and of them those mapped within [`MAPPED_WITHIN_DAYS`]; councils
 /// started in `year` by kind; costly measures decided in `year` after a network check or by a
 /// justification; invitations sent in `year` (a person once per meeting) and of them those
-/// answered; the private and the public participants of the councils started in `year` — by
-/// municipality, in one query.
+/// answered; the private and the public participants of the councils started in `year`; the
+/// placements decided in `year` (foster homes and institutions), within the child's network
+/// (kinship and network foster homes, and recruitments decided yes) or not — by municipality,
+/// in one query.
 pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Counted>, AppError> {
     Ok(diesel::sql_query(
         "WITH c AS (
@@ -81,7 +83,24 @@ pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Coun
            JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
           WHERE extract(year FROM k.created_at AT TIME ZONE $2) = $1
             AND p.removed_at IS NULL
-          GROUP BY 1, 2",
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT c.municipality,
+                CASE WHEN m.kind IN ('kinship_foster_home', 'network_foster_home')
+                     THEN 'placement_network' ELSE 'placement_other' END,
+                count(*)
+           FROM costly_measures m JOIN c ON c.tenant_id = m.tenant_id AND c.id = m.case_id
+          WHERE m.status = 'decided' AND m.kind <> 'other'
+            AND extract(year FROM m.decided_at AT TIME ZONE $2) = $1
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT c.municipality, 'placement_network', count(*)
+           FROM recruitment_candidates k
+           JOIN recruitment_steps s ON s.tenant_id = k.tenant_id AND s.candidate_id = k.id
+                                   AND s.step = 'decision'
+           JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+          WHERE k.decision = 'yes' AND extract(year FROM s.done_on) = $1
+          GROUP BY 1",
     )
     .bind::<Integer, _>(year)
     .bind::<Text, _>(zone)

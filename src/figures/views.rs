@@ -15,7 +15,8 @@ use crate::councils::domain::CouncilKind;
 pub struct FigureRow {
     /// cases_opened, mapped_early, mapped_early_share, councils_<SSB category>,
     /// measure_checked, measure_justified, invited, invitations_answered, answer_rate,
-    /// participants_private or participants_public.
+    /// participants_private, participants_public, placements_decided, placements_in_network or
+    /// placements_in_network_share.
     pub code: String,
     pub municipalities: Vec<Shown>,
     pub total: Shown,
@@ -101,6 +102,23 @@ impl Figures {
         rows.push(shared("answer_rate", "invitations_answered", "invited"));
         rows.push(counted("participants_private", &is("participants_private")));
         rows.push(counted("participants_public", &is("participants_public")));
+        // Placements decided, and of them those within the child's family and network.
+        let placed = |w: &str| w == "placement_network" || w == "placement_other";
+        rows.push(counted("placements_decided", &placed));
+        rows.push(counted("placements_in_network", &is("placement_network")));
+        rows.push(FigureRow {
+            code: "placements_in_network_share".to_owned(),
+            municipalities: municipalities
+                .iter()
+                .map(|m| {
+                    share(
+                        raw(&is("placement_network"), Some(m)),
+                        raw(&placed, Some(m)),
+                    )
+                })
+                .collect(),
+            total: share(raw(&is("placement_network"), None), raw(&placed, None)),
+        });
         let months = (1..=12)
             .map(|month| MonthFigure {
                 month,

@@ -36,6 +36,12 @@ pub struct ServiceSettings {
     pub evaluation_months_older: u32,
     pub commitment_notice_days: u32,
     pub evaluation_undocumented_days: u32,
+    /// A recruitment's interviews not recorded this many days after the home's self-information
+    /// form was submitted remind the foster care officer.
+    pub interview_reminder_days: u32,
+    /// A recruitment's decision not made this many days after matching is overdue (the
+    /// caseworker is told).
+    pub decision_overdue_days: u32,
 }
 
 /// Why a service's settings could not be read.
@@ -78,6 +84,7 @@ type Stored = (
     i32,
     Vec<i32>,
     (i32, i32, i32, i32, i32, i32, i32, i32, i32),
+    (i32, i32),
 );
 
 impl ServiceSettings {
@@ -105,6 +112,10 @@ impl ServiceSettings {
                     tenants::commitment_notice_days,
                     tenants::evaluation_undocumented_days,
                 ),
+                (
+                    tenants::interview_reminder_days,
+                    tenants::decision_overdue_days,
+                ),
             ))
             .first(conn)?;
         Self::parse(stored)
@@ -122,6 +133,7 @@ impl ServiceSettings {
             minutes,
             reminders,
             n,
+            (interviews, decision),
         ) = stored;
         let (
             chase_after,
@@ -164,6 +176,8 @@ impl ServiceSettings {
                 1,
                 120,
             )?,
+            interview_reminder_days: within("interview_reminder_days", interviews, 1, 60)?,
+            decision_overdue_days: within("decision_overdue_days", decision, 1, 90)?,
         })
     }
 
@@ -233,6 +247,7 @@ mod tests {
             180,
             reminders,
             (3, 2, 6, 7, 7, 6, 12, 3, undocumented),
+            (14, 21),
         )
     }
 

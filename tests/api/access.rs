@@ -590,6 +590,7 @@ const STAFF_ROLES: &[&str] = &[
     "caseworker",
     "coordinator",
     "on_call",
+    "foster_care",
 ];
 /// On-call access: the on-call service and caseworkers look cases up and open acute lists.
 const OPENER_ROLES: &[&str] = &["caseworker", "on_call"];
@@ -860,6 +861,13 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         "/cases/{id}/recruitments/{recruitment_id}",
         RECRUITMENT_ROLES,
     ),
+    (
+        "POST",
+        "/cases/{id}/recruitments/{recruitment_id}/{form}",
+        RECRUITMENT_ROLES,
+    ),
+    ("GET", "/cases/{id}/recruitments", RECRUITMENT_ROLES),
+    ("POST", "/cases/{id}/recruitments", CASE_ROLES),
     ("POST", "/cases", CASE_ROLES),
     ("GET", "/cases/{id}", CASE_ROLES),
     ("GET", "/cases/{id}/revision", CASE_ROLES),
@@ -1130,7 +1138,13 @@ async fn every_route_refuses_every_role_it_is_not_for() {
     let app = TestApp::spawn().await;
     let (tenant, _admin) = onboarded(&app, "fjordvik").await;
     let mut browsers = Vec::new();
-    for role in ["leader", "caseworker", "coordinator", "on_call"] {
+    for role in [
+        "leader",
+        "caseworker",
+        "coordinator",
+        "on_call",
+        "foster_care",
+    ] {
         let email = format!("{role}@fjordvik.example");
         let settings = app.state.settings.clone();
         in_tenant(&mut app.db.app_conn(), tenant, |c| {
@@ -1184,6 +1198,7 @@ async fn every_route_refuses_every_role_it_is_not_for() {
             .replace("{recruitment_id}", &some_id)
             .replace("{candidate_id}", &some_id)
             .replace("{step}", "team")
+            .replace("{form}", "started")
             .replace("{number}", "1")
             .replace("{kommunenummer}", "4624")
             + if route.ends_with("/changes") {
