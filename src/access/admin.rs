@@ -57,6 +57,11 @@ pub struct ServiceSettings {
     pub evaluation_months_older: i32,
     pub commitment_notice_days: i32,
     pub evaluation_undocumented_days: i32,
+    /// A recruitment's interviews not recorded this many days after the form: the foster care
+    /// officer is reminded.
+    pub interview_reminder_days: i32,
+    /// A recruitment's decision not made this many days after matching: the caseworker is told.
+    pub decision_overdue_days: i32,
     /// The sender SMS show (at most 11 letters or digits); derived from the sender name if none.
     pub sms_sender: Option<String>,
 }
@@ -91,6 +96,8 @@ fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
             tenants::evaluation_months_older,
             tenants::commitment_notice_days,
             tenants::evaluation_undocumented_days,
+            tenants::interview_reminder_days,
+            tenants::decision_overdue_days,
             tenants::sms_sender,
         ))
         .first(conn)
@@ -229,6 +236,8 @@ pub struct SettingsForm {
     pub evaluation_months_older: String,
     pub commitment_notice_days: String,
     pub evaluation_undocumented_days: String,
+    pub interview_reminder_days: String,
+    pub decision_overdue_days: String,
     pub sms_sender: String,
 }
 
@@ -330,11 +339,20 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
     if notice.is_err() || undocumented.is_err() {
         errors.push("admin.error.plan_reminders");
     }
+    let interviews = number_in(&form.interview_reminder_days, 1, 60);
+    let decision = number_in(&form.decision_overdue_days, 1, 90);
+    let recruitment = match (interviews, decision) {
+        (Some(i), Some(d)) => Ok((i, d)),
+        _ => {
+            errors.push("admin.recruitment.error");
+            Err(())
+        }
+    };
     match (
         (name, sender_name, reply_to, time_zone),
         (quiet_start, quiet_end, meeting, chase_after),
         (chase_max, review, preparation),
-        (evaluation, notice, undocumented),
+        (evaluation, notice, undocumented, recruitment),
     ) {
         (
             (Ok(name), Ok(sender_name), Ok(reply_to), Ok(time_zone)),
@@ -344,6 +362,7 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
                 Ok((evaluation_age_years, evaluation_months_younger, evaluation_months_older)),
                 Ok(commitment_notice_days),
                 Ok(evaluation_undocumented_days),
+                Ok((interview_reminder_days, decision_overdue_days)),
             ),
         ) if errors.is_empty() => Ok(ServiceSettings {
             name,
@@ -363,6 +382,8 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             evaluation_months_older,
             commitment_notice_days,
             evaluation_undocumented_days,
+            interview_reminder_days,
+            decision_overdue_days,
             sms_sender,
         }),
         _ => Err(errors),
@@ -419,6 +440,10 @@ pub async fn save_settings(
                     i32::MAX,
                 )
                 .unwrap_or(14),
+                interview_reminder_days: number_in(&form.interview_reminder_days, 0, i32::MAX)
+                    .unwrap_or(14),
+                decision_overdue_days: number_in(&form.decision_overdue_days, 0, i32::MAX)
+                    .unwrap_or(14),
                 sms_sender: Some(form.sms_sender.clone()),
             };
             return render(
@@ -464,6 +489,8 @@ pub async fn save_settings(
                     tenants::evaluation_months_older.eq(parsed.evaluation_months_older),
                     tenants::commitment_notice_days.eq(parsed.commitment_notice_days),
                     tenants::evaluation_undocumented_days.eq(parsed.evaluation_undocumented_days),
+                    tenants::interview_reminder_days.eq(parsed.interview_reminder_days),
+                    tenants::decision_overdue_days.eq(parsed.decision_overdue_days),
                 ))
                 .execute(conn)?;
             audit::record(conn, tenant, entry)?;
@@ -1821,6 +1848,8 @@ mod tests {
             evaluation_months_older: "12".into(),
             commitment_notice_days: "3".into(),
             evaluation_undocumented_days: "14".into(),
+            interview_reminder_days: "14".into(),
+            decision_overdue_days: "21".into(),
             sms_sender: "".into(),
         }
     }

@@ -5,7 +5,8 @@
 //! `var/sms` once a worker runs), a parent's consent, a meeting in ten days and its
 //! invitation sent, and an earlier network council whose plan awaits the network's approval
 //! ([`super::plan`]); in the second a family group conference just begun, its tasks ahead, and the
-//! foster-home recruitment it serves ([`super::recruitment`]).
+//! foster-home recruitment it serves ([`super::recruitment`]); in the third another family group
+//! conference, whose recruitment was decided yes.
 
 use actix_web::web;
 use uuid::Uuid;
@@ -36,7 +37,7 @@ const TEXTS: [(&str, &str); 4] = [
     ("question", "Hvem kan jeg ringe når jeg er lei meg?"),
 ];
 
-/// Writes the demo councils into the first two of `cases` (ids), acting as `coordinator`.
+/// Writes the demo councils into the first three of `cases` (ids), acting as `coordinator`.
 pub async fn seed(
     state: &web::Data<AppState>,
     tenant: TenantId,
@@ -64,6 +65,16 @@ pub async fn seed(
         };
         let conference = actions::create(state, &caller, case, request).await?.id;
         super::recruitment::seed(state, &caller, case, conference).await?;
+        written += 1;
+    }
+    if let Some(case) = cases.get(2).copied() {
+        let request = NewCouncilRequest {
+            kind: "family_group_conference".into(),
+            acute: Some(false),
+            coordinator_id: None,
+        };
+        let conference = actions::create(state, &caller, case, request).await?.id;
+        super::recruitment::seed_decided(state, &caller, case, conference).await?;
         written += 1;
     }
     Ok(written)

@@ -84,7 +84,7 @@ impl Browser {
 }
 
 /// The settings form filled in as an admin would, each field valid.
-pub(crate) const SETTINGS: [(&str, &str); 17] = [
+pub(crate) const SETTINGS: [(&str, &str); 19] = [
     ("name", "Fjordvik og Lia barneverntjeneste"),
     ("sender_name", "Barneverntjenesten i Fjordvik"),
     ("reply_to", "post@fjordvik.example"),
@@ -102,6 +102,8 @@ pub(crate) const SETTINGS: [(&str, &str); 17] = [
     ("evaluation_months_older", "12"),
     ("commitment_notice_days", "3"),
     ("evaluation_undocumented_days", "14"),
+    ("interview_reminder_days", "10"),
+    ("decision_overdue_days", "21"),
 ];
 
 pub(crate) const STRONG: &str = "tre blå hester på fjellet";
@@ -264,6 +266,12 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     let (_, page) = admin.get("/admin").await;
     assert!(page.contains("4625") && page.contains("Barneverntjenesten i Fjordvik"));
+    // The recruitment's days are the service's, shown where they are set.
+    assert!(
+        page.contains("name=\"interview_reminder_days\" type=\"number\" min=\"1\" max=\"60\" inputmode=\"numeric\" value=\"10\"")
+            && page.contains("name=\"decision_overdue_days\" type=\"number\" min=\"1\" max=\"90\" inputmode=\"numeric\" value=\"21\""),
+        "{page}"
+    );
 
     // Invite a coordinator, who sets a password through the link and logs in.
     let (status, location) = admin
