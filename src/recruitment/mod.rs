@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(pages::refer_form)
         .service(pages::recruitment_page)
         .service(pages::recruitment_form)
+        .service(pages::form_page)
         .service(list_recruitments)
         .service(refer)
         .service(get_recruitment)

@@ -817,3 +817,54 @@ pub async fn refer_form(
     let typed = Typed::new("referral", None, fields);
     list_page_with(&state, staff, tr, case_id, Some((status, failure, typed))).await
 }
+
+#[derive(Template)]
+#[template(path = "recruitment/form.html")]
+struct FormPage {
+    tr: Tr,
+    shell: Shell,
+    case_id: Uuid,
+    recruitment_id: Uuid,
+    form: super::views::FormView,
+    /// Each field: its label and what the home wrote.
+    fields: Vec<(&'static str, String)>,
+}
+
+impl FormPage {
+    fn submitted_on(&self) -> Option<String> {
+        self.form
+            .submitted_at
+            .map(|at| crate::time::date(at.date_naive(), self.tr.lang()))
+    }
+}
+
+/// A home's self-information form as the case's staff and the assigned foster care officer read
+/// it before the interviews; every read is audited.
+#[get("/cases/{id}/recruitments/{recruitment_id}/candidates/{candidate_id}/form")]
+pub async fn form_page(
+    state: web::Data<AppState>,
+    staff: Staff,
+    tr: Tr,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<HttpResponse, AppError> {
+    let (case_id, recruitment_id, candidate) = path.into_inner();
+    let form =
+        actions::read_form(&state, &staff.caller(), case_id, recruitment_id, candidate).await?;
+    let fields = form
+        .content
+        .values()
+        .into_iter()
+        .map(|(id, value)| (tr.t(field_key(id)), value.to_owned()))
+        .collect();
+    render(
+        StatusCode::OK,
+        &FormPage {
+            tr,
+            shell: staff.shell,
+            case_id,
+            recruitment_id,
+            form,
+            fields,
+        },
+    )
+}

@@ -875,6 +875,11 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         RECRUITMENT_ROLES,
     ),
     ("GET", "/cases/{id}/recruitments", RECRUITMENT_ROLES),
+    (
+        "GET",
+        "/cases/{id}/recruitments/{recruitment_id}/candidates/{candidate_id}/form",
+        RECRUITMENT_ROLES,
+    ),
     ("POST", "/cases/{id}/recruitments", CASE_ROLES),
     ("POST", "/cases", CASE_ROLES),
     ("GET", "/cases/{id}", CASE_ROLES),

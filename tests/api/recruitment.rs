@@ -854,6 +854,17 @@ async fn the_staff_page_records_every_step_with_each_mistake_at_its_field() {
     let signed_officer = app.sign_in(&officer).await;
     let (status, html) = staff_page(&app, &base, &signed_officer).await;
     assert_eq!(status, 200);
+    // The officer reads the submitted form before the interviews; the read is audited.
+    let form_page = format!("{base}/candidates/{c2}/form");
+    assert!(html.contains(&format!("href=\"{form_page}\"")), "{html}");
+    let (status, form_html) = staff_page(&app, &form_page, &signed_officer).await;
+    assert_eq!(status, 200);
+    assert!(form_html.contains("Enebolig med eget rom") && form_html.contains("versjon 1"));
+    assert!(
+        crate::access::audit_actions(&app, s.tenant)
+            .iter()
+            .any(|(a, _)| a == "recruitment.form.read")
+    );
     assert!(
         html.contains("Gjelder hjem nr. <strong>2. Tante Eva</strong>"),
         "{html}"

@@ -177,6 +177,11 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await staff.reload();
     await expectText(staff, '#candidate-1', 'Nei');
     await expectText(staff, '#candidate-2', 'Sendt inn');
+    await staff.getByRole('link', { name: /Sendt inn/ }).click();
+    await expectText(staff, 'main h1', 'Egeninformasjon fra hjemmet');
+    await expectText(staff, 'main', 'Enebolig med eget rom');
+    await scan(staff, 'home 2\'s form read by the staff');
+    await staff.getByRole('link', { name: 'Til familiens plan' }).click();
     await record(staff, 'Samtaler (tilknytningssamtale, hjemmebesøk)');
     await record(staff, 'Matching');
     await registerButton(staff, 'Beslutning').click();
