@@ -726,6 +726,8 @@ struct ListPage {
     shell: Shell,
     case_id: Uuid,
     recruitments: Vec<RecruitmentView>,
+    /// The caller is of the service's staff, who see the case (the foster care service does not).
+    sees_case: bool,
     /// The caller refers (the service's staff) and the case has no open recruitment.
     may_refer: bool,
     failure: FormFailure,
@@ -754,6 +756,7 @@ async fn list_page_with(
     render(
         status,
         &ListPage {
+            sees_case: actions::decides(&caller),
             may_refer: actions::decides(&caller)
                 && recruitments.iter().all(|r| r.state == Step::Intake),
             tr,

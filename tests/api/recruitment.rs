@@ -854,6 +854,12 @@ async fn the_staff_page_records_every_step_with_each_mistake_at_its_field() {
     let signed_officer = app.sign_in(&officer).await;
     let (status, html) = staff_page(&app, &base, &signed_officer).await;
     assert_eq!(status, 200);
+    // The officer's list of the case's recruitments leads nowhere else in the case.
+    let (status, list_html) = staff_page(&app, &list, &signed_officer).await;
+    assert_eq!(status, 200);
+    assert!(list_html.contains(&base));
+    assert!(!list_html.contains(&format!("href=\"/cases/{case}\"")));
+    assert!(!list_html.contains("Henvis til fosterhjemstjenesten"));
     // The officer reads the submitted form before the interviews; the read is audited.
     let form_page = format!("{base}/candidates/{c2}/form");
     assert!(html.contains(&format!("href=\"{form_page}\"")), "{html}");
