@@ -37,6 +37,8 @@ pub fn jobs() -> Registry {
         .register::<plans::schedule::EvaluationUndocumented>()
         .register::<recruitment::links::CandidateMessage>()
         .register::<recruitment::links::SelfInformationReminder>()
+        .register::<recruitment::schedule::InterviewReminder>()
+        .register::<recruitment::schedule::DecisionOverdue>()
         .register::<oncall::notice::AcuteOpened>()
 }
 

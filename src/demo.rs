@@ -62,20 +62,22 @@ pub const DEMO_PASSWORD: &str = "tillit-demo-passord";
 pub const DEMO_TOTP_SECRET: &str = "KRUWY3DJOQWWIZLNN4WXIYLMNRSW4ZDF";
 
 /// One of each role, by the local part of their email (the service's domain follows).
-const STAFF: [(Role, &str); 5] = [
+const STAFF: [(Role, &str); 6] = [
     (Role::TenantAdmin, "admin"),
     (Role::Leader, "leder"),
     (Role::Caseworker, "saksbehandler"),
     (Role::Coordinator, "koordinator"),
     (Role::OnCall, "barnevernvakt"),
+    (Role::FosterCare, "fosterhjem"),
 ];
 
-const NAMES: [&str; 5] = [
+const NAMES: [&str; 6] = [
     "Astrid Administrator",
     "Leif Leder",
     "Siri Saksbehandler",
     "Kåre Koordinator",
     "Vera Vakt",
+    "Frida Fosterhjem",
 ];
 
 /// Gives the new service's admin the demo password and adds one staff member of each other role.
@@ -241,7 +243,7 @@ async fn seed_councils(
             let cases: Vec<uuid::Uuid> = crate::db::schema::cases::table
                 .order(crate::db::schema::cases::opened_at.desc())
                 .select(crate::db::schema::cases::id)
-                .limit(2)
+                .limit(3)
                 .load(conn)?;
             Ok::<_, AppError>((coordinator, cases))
         })
@@ -341,7 +343,8 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             let _ = writeln!(
                 out,
                 "  {councils} councils: a network council with its invitation sent, a family group conference begun \
-                 with a foster-home recruitment at the family's plan of two ranked homes, an earlier \
+                 with a foster-home recruitment at the family's plan of two ranked homes, another whose \
+                 recruitment was decided yes (the foster care officer, fosterhjem, is assigned to both), an earlier \
                  network council whose plan awaits the network's approval (one approval, one objection) \
                  and whose registration for the figures is complete, a network meeting series held \
                  two days ago whose registration is half filled in, and an approved plan whose follow-up \

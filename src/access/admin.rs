@@ -59,6 +59,11 @@ pub struct ServiceSettings {
     pub evaluation_undocumented_days: i32,
     /// The agreed evaluation opens its follow-up this many weeks before its date.
     pub follow_up_weeks_ahead: i32,
+    /// A recruitment's interviews not recorded this many days after the form: the foster care
+    /// officer is reminded.
+    pub interview_reminder_days: i32,
+    /// A recruitment's decision not made this many days after matching: the caseworker is told.
+    pub decision_overdue_days: i32,
     /// The sender SMS show (at most 11 letters or digits); derived from the sender name if none.
     pub sms_sender: Option<String>,
 }
@@ -94,6 +99,8 @@ fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
             tenants::commitment_notice_days,
             tenants::evaluation_undocumented_days,
             tenants::follow_up_weeks_ahead,
+            tenants::interview_reminder_days,
+            tenants::decision_overdue_days,
             tenants::sms_sender,
         ))
         .first(conn)
@@ -233,6 +240,8 @@ pub struct SettingsForm {
     pub commitment_notice_days: String,
     pub evaluation_undocumented_days: String,
     pub follow_up_weeks_ahead: String,
+    pub interview_reminder_days: String,
+    pub decision_overdue_days: String,
     pub sms_sender: String,
 }
 
@@ -341,11 +350,20 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
     if weeks_ahead.is_err() {
         errors.push(FOLLOW_UP_WEEKS_ERROR);
     }
+    let interviews = number_in(&form.interview_reminder_days, 1, 60);
+    let decision = number_in(&form.decision_overdue_days, 1, 90);
+    let recruitment = match (interviews, decision) {
+        (Some(i), Some(d)) => Ok((i, d)),
+        _ => {
+            errors.push("admin.recruitment.error");
+            Err(())
+        }
+    };
     match (
         (name, sender_name, reply_to, time_zone),
         (quiet_start, quiet_end, meeting, chase_after),
         (chase_max, review, preparation),
-        (evaluation, notice, undocumented, weeks_ahead),
+        (evaluation, notice, undocumented, weeks_ahead, recruitment),
     ) {
         (
             (Ok(name), Ok(sender_name), Ok(reply_to), Ok(time_zone)),
@@ -356,6 +374,7 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
                 Ok(commitment_notice_days),
                 Ok(evaluation_undocumented_days),
                 Ok(follow_up_weeks_ahead),
+                Ok((interview_reminder_days, decision_overdue_days)),
             ),
         ) if errors.is_empty() => Ok(ServiceSettings {
             name,
@@ -376,6 +395,8 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             commitment_notice_days,
             evaluation_undocumented_days,
             follow_up_weeks_ahead,
+            interview_reminder_days,
+            decision_overdue_days,
             sms_sender,
         }),
         _ => Err(errors),
@@ -434,6 +455,10 @@ pub async fn save_settings(
                 .unwrap_or(14),
                 follow_up_weeks_ahead: number_in(&form.follow_up_weeks_ahead, 0, i32::MAX)
                     .unwrap_or(4),
+                interview_reminder_days: number_in(&form.interview_reminder_days, 0, i32::MAX)
+                    .unwrap_or(14),
+                decision_overdue_days: number_in(&form.decision_overdue_days, 0, i32::MAX)
+                    .unwrap_or(14),
                 sms_sender: Some(form.sms_sender.clone()),
             };
             return render(
@@ -480,6 +505,8 @@ pub async fn save_settings(
                     tenants::commitment_notice_days.eq(parsed.commitment_notice_days),
                     tenants::evaluation_undocumented_days.eq(parsed.evaluation_undocumented_days),
                     tenants::follow_up_weeks_ahead.eq(parsed.follow_up_weeks_ahead),
+                    tenants::interview_reminder_days.eq(parsed.interview_reminder_days),
+                    tenants::decision_overdue_days.eq(parsed.decision_overdue_days),
                 ))
                 .execute(conn)?;
             audit::record(conn, tenant, entry)?;
@@ -1836,6 +1863,8 @@ mod tests {
             commitment_notice_days: "3".into(),
             evaluation_undocumented_days: "14".into(),
             follow_up_weeks_ahead: "4".into(),
+            interview_reminder_days: "14".into(),
+            decision_overdue_days: "21".into(),
             sms_sender: "".into(),
         }
     }

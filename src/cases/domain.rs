@@ -46,9 +46,13 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// A costly measure, before which the network must be checked.
+    /// A costly measure, before which the network must be checked. A kinship foster home is in
+    /// the child's family, the other parent's family included; a network foster home is with
+    /// people the child knows (family friends, families the child knows through their network).
     pub enum MeasureKind ("measure kind") {
         FosterHome => "foster_home", "Fosterhjem", "Foster home";
+        KinshipFosterHome => "kinship_foster_home", "Slektsfosterhjem", "Kinship foster home";
+        NetworkFosterHome => "network_foster_home", "Nettverksfosterhjem", "Network foster home";
         Institution => "institution", "Institusjon", "Institution";
         Other => "other", "Annet kostnadskrevende tiltak", "Other costly measure";
     }
@@ -1370,14 +1374,18 @@ mod tests {
             MeasureStatus::ALL.map(|c| c.as_str()).to_vec(),
             1,
         );
-        // `kind` is checked on two tables with two vocabularies.
+        // `kind` is checked on two tables with two vocabularies; the measures' kinds were widened
+        // by a later migration.
         let kinds = listed(sql, "kind");
         assert_eq!(
-            kinds,
-            [
-                MeasureKind::ALL.map(|c| c.as_str().to_owned()).to_vec(),
-                CheckKind::ALL.map(|c| c.as_str().to_owned()).to_vec()
-            ]
+            kinds[1],
+            CheckKind::ALL.map(|c| c.as_str().to_owned()).to_vec()
+        );
+        let widened =
+            include_str!("../../migrations/2026-12-06-000401_network_foster_homes/up.sql");
+        assert_eq!(
+            listed(widened, "kind"),
+            [MeasureKind::ALL.map(|c| c.as_str().to_owned()).to_vec()]
         );
     }
 }

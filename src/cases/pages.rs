@@ -475,7 +475,7 @@ impl CasePage {
         }
     }
 
-    fn measure_kinds(&self) -> [MeasureKind; 3] {
+    fn measure_kinds(&self) -> [MeasureKind; 5] {
         MeasureKind::ALL
     }
 }

@@ -26,6 +26,8 @@ diesel::table! {
         second_factor_required -> Bool,
         self_information_reminder_days -> Int4,
         self_information_reminder_max -> Int4,
+        interview_reminder_days -> Int4,
+        decision_overdue_days -> Int4,
         sms_sender -> Nullable<Text>,
         follow_up_weeks_ahead -> Int4,
     }

@@ -337,8 +337,9 @@ pub const FJORDVIK: &[DemoCase] = &[
             why_not: None,
         }],
         measure: Some(DemoMeasure {
-            kind: "foster_home",
-            description: "Jonas kan ikke bo hjemme lenger; han ønsker å bo nær skolen og laget.",
+            kind: "network_foster_home",
+            description: "Jonas kan ikke bo hjemme lenger; han flytter til treneren og familien \
+                          hans, nær skolen og laget.",
             check: Some((
                 &[1, 2],
                 "Tante Randi kan ikke ta imot Jonas nå. Farbror Geir blir besøkshjem annenhver helg.",

@@ -7,7 +7,8 @@
 //! ([`super::plan`]); in the second a family group conference just begun, its tasks ahead, and the
 //! foster-home recruitment it serves ([`super::recruitment`]) and a network meeting series held
 //! two days ago; the two held councils' registrations, one complete and one half filled in
-//! ([`super::registration`]).
+//! ([`super::registration`]); in the third another family group conference, whose recruitment
+//! was decided yes.
 
 use actix_web::web;
 use uuid::Uuid;
@@ -38,7 +39,7 @@ const TEXTS: [(&str, &str); 4] = [
     ("question", "Hvem kan jeg ringe når jeg er lei meg?"),
 ];
 
-/// Writes the demo councils into the first two of `cases` (ids), acting as `coordinator`.
+/// Writes the demo councils into the first three of `cases` (ids), acting as `coordinator`.
 pub async fn seed(
     state: &web::Data<AppState>,
     tenant: TenantId,
@@ -72,6 +73,16 @@ pub async fn seed(
     // The held network council's registration complete, and a held network meeting series
     // (one council more) with its registration half filled in.
     if super::registration::seed(state, &caller, tenant, cases).await? == 2 {
+        written += 1;
+    }
+    if let Some(case) = cases.get(2).copied() {
+        let request = NewCouncilRequest {
+            kind: "family_group_conference".into(),
+            acute: Some(false),
+            coordinator_id: None,
+        };
+        let conference = actions::create(state, &caller, case, request).await?.id;
+        super::recruitment::seed_decided(state, &caller, case, conference).await?;
         written += 1;
     }
     Ok(written)

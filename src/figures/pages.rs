@@ -40,6 +40,9 @@ fn row_key(code: &str) -> &'static str {
         "evaluations_agreed" => "figures.held.evaluations_agreed",
         "evaluations_on_time" => "figures.held.evaluations_on_time",
         "evaluations_on_time_share" => "figures.held.evaluations_on_time_share",
+        "placements_decided" => "figures.row.network.placements_decided",
+        "placements_in_network" => "figures.row.network.placements_in_network",
+        "placements_in_network_share" => "figures.row.network.placements_in_network_share",
         _ => "figures.row.measure_justified",
     }
 }

@@ -29,7 +29,9 @@ pub const MAPPED_WITHIN_DAYS: i32 = 30;
 /// answered; the private and the public participants of the councils started in `year`; the
 /// meetings held in `year` (begun and not cancelled) by their council's kind; and the plans'
 /// agreed evaluation dates that fell in `year` (up to yesterday), with those met by an
-/// evaluation held on or before the date — by municipality, in one query.
+/// evaluation held on or before the date; and the placements decided in `year` (foster homes
+/// and institutions), within the child's network (kinship and network foster homes, and
+/// recruitments decided yes) or not — by municipality, in one query.
 ///
 /// A plan's agreed dates are the dates its versions have held (each evaluation recorded moves
 /// the plan on to its next date); an evaluation meets the date it is the first to answer, held
@@ -115,7 +117,24 @@ pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Coun
                     AND a.due_on < (now() AT TIME ZONE $2)::date) w
            JOIN plans p ON p.tenant_id = w.tenant_id AND p.id = w.plan_id
            JOIN c ON c.tenant_id = p.tenant_id AND c.id = p.case_id
-          GROUP BY 1, 2",
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT c.municipality,
+                CASE WHEN m.kind IN ('kinship_foster_home', 'network_foster_home')
+                     THEN 'placement_network' ELSE 'placement_other' END,
+                count(*)
+           FROM costly_measures m JOIN c ON c.tenant_id = m.tenant_id AND c.id = m.case_id
+          WHERE m.status = 'decided' AND m.kind <> 'other'
+            AND extract(year FROM m.decided_at AT TIME ZONE $2) = $1
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT c.municipality, 'placement_network', count(*)
+           FROM recruitment_candidates k
+           JOIN recruitment_steps s ON s.tenant_id = k.tenant_id AND s.candidate_id = k.id
+                                   AND s.step = 'decision'
+           JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+          WHERE k.decision = 'yes' AND extract(year FROM s.done_on) = $1
+          GROUP BY 1",
     )
     .bind::<Integer, _>(year)
     .bind::<Text, _>(zone)

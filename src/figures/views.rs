@@ -17,7 +17,8 @@ pub struct FigureRow {
     /// measure_checked, measure_justified, invited, invitations_answered, answer_rate,
     /// participants_private, participants_public, meetings_<SSB category> (meetings held),
     /// evaluations_agreed (agreed dates that fell in the year), evaluations_on_time (met by an
-    /// evaluation held on or before the date) or evaluations_on_time_share.
+    /// evaluation held on or before the date), evaluations_on_time_share, placements_decided,
+    /// placements_in_network or placements_in_network_share.
     pub code: String,
     pub municipalities: Vec<Shown>,
     pub total: Shown,
@@ -129,6 +130,23 @@ impl Figures {
                 })
                 .collect(),
             total: share(raw(&is("evaluations_on_time"), None), raw(&agreed, None)),
+        });
+        // Placements decided, and of them those within the child's family and network.
+        let placed = |w: &str| w == "placement_network" || w == "placement_other";
+        rows.push(counted("placements_decided", &placed));
+        rows.push(counted("placements_in_network", &is("placement_network")));
+        rows.push(FigureRow {
+            code: "placements_in_network_share".to_owned(),
+            municipalities: municipalities
+                .iter()
+                .map(|m| {
+                    share(
+                        raw(&is("placement_network"), Some(m)),
+                        raw(&placed, Some(m)),
+                    )
+                })
+                .collect(),
+            total: share(raw(&is("placement_network"), None), raw(&placed, None)),
         });
         let months = (1..=12)
             .map(|month| MonthFigure {

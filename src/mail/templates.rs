@@ -221,6 +221,43 @@ pub fn candidate(lang: Lang, which: CandidateMail, service: &str, link: &str) ->
     reminder(&tr, texts, service, link)
 }
 
+/// Which reminder the staff of a foster-home recruitment get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecruitmentStaffMail {
+    /// To the foster care officer: a home's interviews are not recorded.
+    InterviewsDue,
+    /// To the caseworker: the decision after matching is overdue.
+    DecisionOverdue,
+}
+
+/// A recruitment's reminder to its staff, as neutral as the other reminders: no child, no case,
+/// no home; the page behind the sign-in says which.
+pub fn recruitment_staff(
+    lang: Lang,
+    which: RecruitmentStaffMail,
+    service: &str,
+    link: &str,
+) -> Rendered {
+    let tr = Tr::new(lang);
+    let (subject, intro) = match which {
+        RecruitmentStaffMail::InterviewsDue => (
+            "email.recruitment_staff.interviews_subject",
+            "email.recruitment_staff.interviews_intro",
+        ),
+        RecruitmentStaffMail::DecisionOverdue => (
+            "email.recruitment_staff.decision_subject",
+            "email.recruitment_staff.decision_intro",
+        ),
+    };
+    let texts = ReminderTexts {
+        subject: tr.t(subject),
+        intro: tr.t(intro),
+        action: tr.t("email.recruitment_staff.action"),
+        why: tr.t("email.recruitment_staff.why"),
+    };
+    reminder(&tr, texts, service, link)
+}
+
 /// The reminder that a network map is due for review. Neutral on purpose: it names neither the
 /// child nor the case, nor says what kind of service sends it beyond the sender's name; the link
 /// leads to a page that asks the reader to sign in.

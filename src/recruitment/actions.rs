@@ -8,7 +8,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::domain::{
-    Answer, CandidateRequest, Decision, ReferralRequest, SelfInformation, Step, StepRequest,
+    Answer, CandidateRequest, Decision, NewCandidate, ReferralRequest, SelfInformation, Step,
+    StepRequest,
 };
 use super::links::{self, Which};
 use super::queries::{self, RecruitmentRow};
@@ -17,10 +18,12 @@ use super::views::{FormView, OwnView, RecruitmentView};
 use crate::access::{Caller, Role};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::cases::access::{Audited, CaseCtx, Intent, with_recruitment_case};
+use crate::cases::domain::PersonInput;
 use crate::db::TenantId;
 use crate::tokens::{CandidateLink, LinkToken};
 use crate::web::AppState;
 use crate::web::problem::AppError;
+use crate::web::problem::FieldError;
 use crate::web::refusal::Refusal;
 
 /// Who refers and decides: the child welfare service's own staff.
@@ -131,6 +134,59 @@ pub async fn read(
     .await
 }
 
+/// What the staff's page of a recruitment shows: the recruitment, the persons of the map who
+/// may be ranked, and the case's family group conferences the conference step links to.
+pub struct PageData {
+    pub view: RecruitmentView,
+    /// (id, name) of every person on the case's map.
+    pub persons: Vec<(Uuid, String)>,
+    pub conferences: Vec<crate::councils::views::CouncilSummary>,
+}
+
+/// The recruitment as its staff page shows it, audited as a read of the recruitment.
+pub async fn read_page(
+    state: &AppState,
+    caller: &Caller,
+    case_id: Uuid,
+    id: Uuid,
+) -> Result<PageData, AppError> {
+    with_recruitment_case(
+        &state.db,
+        caller,
+        case_id,
+        Intent::Read,
+        "recruitment.read",
+        move |conn, c| {
+            let row = queries::recruitment(conn, c.tenant, c.case.id, id, false)?;
+            let persons = names(conn, c)?;
+            let view = queries::view(conn, &row, &persons)?;
+            let conferences =
+                crate::councils::queries::councils_of_case(conn, c.tenant, c.case.id)?
+                    .into_iter()
+                    .filter(|k| {
+                        k.kind == crate::councils::domain::CouncilKind::FamilyGroupConference
+                    })
+                    .collect();
+            let audited =
+                Audited::within("recruitment", id, c.case.id).with(json!({ "page": true }));
+            Ok((
+                PageData {
+                    view,
+                    persons,
+                    conferences,
+                },
+                audited,
+            ))
+        },
+    )
+    .await
+}
+
+/// Whether the caller is of the service that refers and decides (not the foster care service).
+pub fn decides(caller: &Caller) -> bool {
+    SERVICE_ROLES.contains(&caller.role)
+}
+
 /// Records a step of the flow done, with its day and who did it.
 pub async fn record_step(
     state: &AppState,
@@ -197,6 +253,9 @@ pub async fn record_step(
                 c.user,
                 new.note.as_deref(),
             )?;
+            if let (Step::Matching, Some(cand)) = (new.step, candidate) {
+                super::schedule::after_matching(conn, c.tenant, cand)?;
+            }
             if candidate.is_none() {
                 let council = (new.step == Step::FgcMeeting)
                     .then_some(new.council_id)
@@ -229,7 +288,10 @@ pub async fn add_candidate(
     id: Uuid,
     req: CandidateRequest,
 ) -> Result<RecruitmentView, AppError> {
-    let persons = req.parse()?;
+    let NewCandidate {
+        person_ids,
+        new_person,
+    } = req.parse()?;
     let key = state.settings.token_key();
     with_recruitment_case(
         &state.db,
@@ -240,7 +302,10 @@ pub async fn add_candidate(
         move |conn, c| {
             let row = queries::recruitment(conn, c.tenant, c.case.id, id, true)?;
             let on_map = crate::cases::queries::persons(conn, c.tenant, c.case.id)?;
-            if persons.iter().any(|p| !on_map.iter().any(|m| m.id == *p)) {
+            if person_ids
+                .iter()
+                .any(|p| !on_map.iter().any(|m| m.id == *p))
+            {
                 return Err(AppError::field(
                     "person_ids",
                     "no person of this case's map has that id",
@@ -251,7 +316,33 @@ pub async fn add_candidate(
                 .into_iter()
                 .map(|(_, p)| p)
                 .collect();
-            facts.may_add_candidate(&persons, &ranked)?;
+            facts.may_add_candidate(&person_ids, &ranked)?;
+            let mut persons = person_ids;
+            // A person new to the map joins it, and the home, in the same transaction.
+            let joined = match &new_person {
+                None => None,
+                Some(req) => {
+                    let input = PersonInput::parse(req, c.clock.now).map_err(|e| match e {
+                        AppError::Validation(fields) => AppError::Validation(
+                            fields
+                                .into_iter()
+                                .map(|f| {
+                                    FieldError::new(format!("new_person.{}", f.field), f.message)
+                                })
+                                .collect(),
+                        ),
+                        other => other,
+                    })?;
+                    let person = crate::cases::queries::insert_person(
+                        conn,
+                        c.tenant,
+                        c.case.id,
+                        &input.fields,
+                    )?;
+                    persons.push(person);
+                    Some(person)
+                }
+            };
             let candidate = Uuid::new_v4();
             let token = LinkToken::<CandidateLink>::derive(&key, candidate);
             let rank = queries::insert_candidate(
@@ -268,8 +359,9 @@ pub async fn add_candidate(
             let view = view_of(conn, c, &row)?;
             Ok((
                 view,
-                Audited::within("recruitment", id, c.case.id)
-                    .with(json!({ "candidate_id": candidate, "rank": rank })),
+                Audited::within("recruitment", id, c.case.id).with(
+                    json!({ "candidate_id": candidate, "rank": rank, "new_person_id": joined }),
+                ),
             ))
         },
     )
@@ -395,6 +487,7 @@ pub async fn through_link(
                         None,
                     )?;
                     links::cancel_reminders(conn, tenant, cand.id)?;
+                    super::schedule::after_submission(conn, tenant, cand.id)?;
                 }
             }
             let after = queries::candidate(conn, cand.id, false)?.ok_or(AppError::NotFound)?;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::cases::domain::PersonRequest;
 use crate::vocabulary::vocabulary;
 use crate::web::problem::{AppError, FieldError};
 
@@ -236,19 +237,31 @@ impl StepRequest {
     }
 }
 
-/// A candidate home of the family's plan: one or two persons of the map. It takes the next rank.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// A candidate home of the family's plan: one or two persons of the map, one of whom may be new
+/// to the map (`new_person`: they join it). It takes the next rank.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct CandidateRequest {
+    #[serde(default)]
     pub person_ids: Vec<Uuid>,
+    /// A person not yet on the map, added to it and ranked in the same home.
+    pub new_person: Option<PersonRequest>,
+}
+
+/// A candidate home as parsed: the persons of the map, and the one who joins it.
+#[derive(Debug, Clone)]
+pub struct NewCandidate {
+    pub person_ids: Vec<Uuid>,
+    pub new_person: Option<PersonRequest>,
 }
 
 impl CandidateRequest {
-    pub fn parse(self) -> Result<Vec<Uuid>, AppError> {
+    pub fn parse(self) -> Result<NewCandidate, AppError> {
         let mut ids = self.person_ids;
         let n = ids.len();
         ids.sort();
         ids.dedup();
-        if n == 0 || n > 2 {
+        let total = n + usize::from(self.new_person.is_some());
+        if total == 0 || total > 2 {
             return Err(AppError::field(
                 "person_ids",
                 "one or two persons from the map",
@@ -257,7 +270,10 @@ impl CandidateRequest {
         if ids.len() != n {
             return Err(AppError::field("person_ids", "the same person twice"));
         }
-        Ok(ids)
+        Ok(NewCandidate {
+            person_ids: ids,
+            new_person: self.new_person,
+        })
     }
 }
 

@@ -17,6 +17,7 @@ pub mod links;
 pub mod pages;
 pub mod queries;
 pub mod rules;
+pub mod schedule;
 pub mod views;
 
 /// The routes of this capability.
@@ -25,7 +26,11 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     cfg.service(pages::candidate_page)
         .service(pages::answer)
         .service(pages::save_form)
+        .service(pages::recruitments_page)
+        .service(pages::refer_form)
         .service(pages::recruitment_page)
+        .service(pages::recruitment_form)
+        .service(pages::form_page)
         .service(list_recruitments)
         .service(refer)
         .service(get_recruitment)

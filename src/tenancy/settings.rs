@@ -38,6 +38,12 @@ pub struct ServiceSettings {
     pub evaluation_undocumented_days: u32,
     /// The agreed evaluation opens its follow-up this many weeks before its date.
     pub follow_up_weeks_ahead: u32,
+    /// A recruitment's interviews not recorded this many days after the home's self-information
+    /// form was submitted remind the foster care officer.
+    pub interview_reminder_days: u32,
+    /// A recruitment's decision not made this many days after matching is overdue (the
+    /// caseworker is told).
+    pub decision_overdue_days: u32,
 }
 
 /// Why a service's settings could not be read.
@@ -80,6 +86,7 @@ type Stored = (
     i32,
     Vec<i32>,
     (i32, i32, i32, i32, i32, i32, i32, i32, i32, i32),
+    (i32, i32),
 );
 
 impl ServiceSettings {
@@ -108,6 +115,10 @@ impl ServiceSettings {
                     tenants::evaluation_undocumented_days,
                     tenants::follow_up_weeks_ahead,
                 ),
+                (
+                    tenants::interview_reminder_days,
+                    tenants::decision_overdue_days,
+                ),
             ))
             .first(conn)?;
         Self::parse(stored)
@@ -125,6 +136,7 @@ impl ServiceSettings {
             minutes,
             reminders,
             n,
+            (interviews, decision),
         ) = stored;
         let (
             chase_after,
@@ -169,6 +181,8 @@ impl ServiceSettings {
                 120,
             )?,
             follow_up_weeks_ahead: within("follow_up_weeks_ahead", weeks_ahead, 0, 26)?,
+            interview_reminder_days: within("interview_reminder_days", interviews, 1, 60)?,
+            decision_overdue_days: within("decision_overdue_days", decision, 1, 90)?,
         })
     }
 
@@ -238,6 +252,7 @@ mod tests {
             180,
             reminders,
             (3, 2, 6, 7, 7, 6, 12, 3, undocumented, 4),
+            (14, 21),
         )
     }
 

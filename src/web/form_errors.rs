@@ -11,6 +11,7 @@ use crate::web::problem::AppError;
 const SENTENCES: &[(&str, &str)] = &[
     ("this field is required", "field_error.required"),
     ("required", "field_error.required"),
+    ("the reason is required", "field_error.required"),
     ("line breaks and control characters", "field_error.one_line"),
     ("control characters are not allowed", "field_error.one_line"),
     ("enter an email address", "field_error.email_missing"),

@@ -84,7 +84,7 @@ impl Browser {
 }
 
 /// The settings form filled in as an admin would, each field valid.
-pub(crate) const SETTINGS: [(&str, &str); 18] = [
+pub(crate) const SETTINGS: [(&str, &str); 20] = [
     ("name", "Fjordvik og Lia barneverntjeneste"),
     ("sender_name", "Barneverntjenesten i Fjordvik"),
     ("reply_to", "post@fjordvik.example"),
@@ -103,6 +103,8 @@ pub(crate) const SETTINGS: [(&str, &str); 18] = [
     ("commitment_notice_days", "3"),
     ("evaluation_undocumented_days", "14"),
     ("follow_up_weeks_ahead", "4"),
+    ("interview_reminder_days", "10"),
+    ("decision_overdue_days", "21"),
 ];
 
 pub(crate) const STRONG: &str = "tre blå hester på fjellet";
@@ -294,6 +296,12 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     let (_, page) = admin.get("/admin").await;
     assert!(page.contains("4625") && page.contains("Barneverntjenesten i Fjordvik"));
+    // The recruitment's days are the service's, shown where they are set.
+    assert!(
+        page.contains("name=\"interview_reminder_days\" type=\"number\" min=\"1\" max=\"60\" inputmode=\"numeric\" value=\"10\"")
+            && page.contains("name=\"decision_overdue_days\" type=\"number\" min=\"1\" max=\"90\" inputmode=\"numeric\" value=\"21\""),
+        "{page}"
+    );
 
     // Invite a coordinator, who sets a password through the link and logs in.
     let (status, location) = admin
@@ -620,6 +628,7 @@ const STAFF_ROLES: &[&str] = &[
     "caseworker",
     "coordinator",
     "on_call",
+    "foster_care",
 ];
 /// On-call access: the on-call service and caseworkers look cases up and open acute lists.
 const OPENER_ROLES: &[&str] = &["caseworker", "on_call"];
@@ -910,6 +919,18 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         "/cases/{id}/recruitments/{recruitment_id}",
         RECRUITMENT_ROLES,
     ),
+    (
+        "POST",
+        "/cases/{id}/recruitments/{recruitment_id}/{form}",
+        RECRUITMENT_ROLES,
+    ),
+    ("GET", "/cases/{id}/recruitments", RECRUITMENT_ROLES),
+    (
+        "GET",
+        "/cases/{id}/recruitments/{recruitment_id}/candidates/{candidate_id}/form",
+        RECRUITMENT_ROLES,
+    ),
+    ("POST", "/cases/{id}/recruitments", CASE_ROLES),
     ("POST", "/cases", CASE_ROLES),
     ("GET", "/cases/{id}", CASE_ROLES),
     ("GET", "/cases/{id}/revision", CASE_ROLES),
@@ -1192,7 +1213,13 @@ async fn every_route_refuses_every_role_it_is_not_for() {
     let app = TestApp::spawn().await;
     let (tenant, _admin) = onboarded(&app, "fjordvik").await;
     let mut browsers = Vec::new();
-    for role in ["leader", "caseworker", "coordinator", "on_call"] {
+    for role in [
+        "leader",
+        "caseworker",
+        "coordinator",
+        "on_call",
+        "foster_care",
+    ] {
         let email = format!("{role}@fjordvik.example");
         let settings = app.state.settings.clone();
         in_tenant(&mut app.db.app_conn(), tenant, |c| {
@@ -1246,6 +1273,7 @@ async fn every_route_refuses_every_role_it_is_not_for() {
             .replace("{recruitment_id}", &some_id)
             .replace("{candidate_id}", &some_id)
             .replace("{step}", "team")
+            .replace("{form}", "started")
             .replace("{number}", "1")
             .replace("{kommunenummer}", "4624")
             + if route.ends_with("/changes") {

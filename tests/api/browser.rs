@@ -876,3 +876,80 @@ async fn the_on_call_service_opens_an_acute_list_at_night_and_it_closes_after_tw
         "closed after 12 hours"
     );
 }
+
+/// A referral walked in a browser through the family group conference to the family's plan of
+/// three ranked homes (one a person new to the map); home 1 answers no and home 2 yes through the
+/// links from the outbox, saves a draft, is reminded once (the reminder falls due at once) and
+/// submits its form; then the interviews, the matching and a yes decision. Every page is scanned
+/// with axe; home 2's pages never show home 1 or 3, the ranking or the child.
+#[tokio::test]
+async fn a_foster_home_in_the_family_found_through_a_family_group_conference() {
+    let app = spawn_app().await;
+    let created = app.create_tenant("vestfjord", &["4624"]).await;
+    let tenant = tillit::db::TenantId(created.tenant_id);
+    no_quiet_hours(&app, tenant);
+    // One reminder of the form, no more.
+    diesel::sql_query("UPDATE tenants SET self_information_reminder_max = 1")
+        .execute(&mut app.db.admin_conn())
+        .expect("the reminders");
+    let staff = app.staff("vestfjord", "coordinator").await;
+    let password = "mitt lange passord for tillit";
+    let email = with_password(&app, &staff, password);
+    let key = staff.key.clone();
+    let case = api_ok(
+        &app,
+        &key,
+        "/api/v1/cases",
+        json!({"child": {"first_name": "Emmeline", "last_name": "Testesen", "birth_year": 2016}}),
+    )
+    .await["id"]
+        .as_str()
+        .expect("case")
+        .to_owned();
+    for (name, category, address) in [
+        ("Mormor Kari", "near_family", "mormor@example.no"),
+        ("Onkel Per", "near_family", "per@example.no"),
+        ("Lærer Lise", "school", "lise@skole.example"),
+    ] {
+        api_ok(
+            &app,
+            &key,
+            &format!("/api/v1/cases/{case}/persons"),
+            json!({"name": name, "category": category, "closeness": "close",
+                   "quality": "supportive", "email": address}),
+        )
+        .await;
+    }
+    api_ok(
+        &app,
+        &key,
+        &format!("/api/v1/cases/{case}/councils"),
+        json!({"kind": "family_group_conference"}),
+    )
+    .await;
+    let workers = Workers::start(&app);
+    let env = [
+        ("TILLIT_EMAIL", email.as_str()),
+        ("TILLIT_PASSWORD", password),
+        ("TILLIT_CASE_ID", case.as_str()),
+    ];
+    // The form's reminder falls due as soon as it is scheduled.
+    let due = async {
+        loop {
+            make_due(&app, "self_information_reminder");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    };
+    tokio::select! {
+        () = run_browser_script_with(&app, "recruitment", &env) => {}
+        () = due => {}
+    }
+    let reminders: i32 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        tillit::db::schema::recruitment_forms::table
+            .select(tillit::db::schema::recruitment_forms::reminders_sent)
+            .first(c)
+    })
+    .expect("home 2's form");
+    assert_eq!(reminders, 1, "reminded once");
+    workers.stop().await;
+}

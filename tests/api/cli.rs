@@ -303,7 +303,8 @@ async fn demo_migrates_seeds_prints_a_working_key_and_serves() {
     wait_until_healthy(&base, &mut child).await;
     let printed = lines.join("\n");
     assert!(
-        printed.contains("koordinator@fjordvik.example"),
+        printed.contains("koordinator@fjordvik.example")
+            && printed.contains("fosterhjem@fjordvik.example"),
         "{printed}"
     );
     let password = tillit::demo::DEMO_PASSWORD;
@@ -432,11 +433,10 @@ async fn the_demo_seeds_its_cases_once() {
     );
     assert!(!second.contains("invented cases"), "{second}");
     // Each service shows a council worked through to its invitation, and one begun.
-    assert_eq!(
-        first
-            .matches("6 councils: a network council with its invitation sent")
-            .count(),
-        2,
+    // With three cases, the third has a recruitment decided yes.
+    assert!(
+        first.contains("7 councils: a network council with its invitation sent")
+            && first.contains("6 councils: a network council with its invitation sent"),
         "{first}"
     );
     assert!(!second.contains("councils"), "{second}");
@@ -483,7 +483,7 @@ async fn the_demo_seeds_its_cases_once() {
         })
         .expect("counts");
         assert_eq!(counts.cases, cases, "{slug}");
-        assert_eq!(counts.staff, 5, "{slug}: one of each role, once");
+        assert_eq!(counts.staff, 6, "{slug}: one of each role, once");
         // The on-call service's opening of an acute list, still open, and the map's facts for it.
         #[derive(QueryableByName)]
         struct OnCall {
@@ -521,28 +521,66 @@ async fn the_demo_seeds_its_cases_once() {
         assert_eq!(counts.thin_maps, 0, "{slug}: 8–15 people on each map");
         assert_eq!(counts.unrevised, 0, "{slug}: a revision on each");
         assert!(counts.words >= cases, "{slug}: the child's words");
-        // A foster-home recruitment at the family's plan: two ranked homes, each sent its link.
+        // Two foster-home recruitments, each with two ranked homes: one at the family's plan,
+        // each home sent its link; one decided yes for home 2 after home 1 said no, its form
+        // submitted, interviewed and matched. The foster care officer is assigned to both cases.
         #[derive(QueryableByName)]
         struct Recruiting {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             recruitments: i64,
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             homes: i64,
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            state: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            at_plan: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            decided_yes: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            said_no: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            forms: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            officer_cases: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            network_homes: i64,
         }
         let recruiting: Recruiting = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
             diesel::sql_query(
                 "SELECT (SELECT count(*) FROM recruitments) AS recruitments,
                         (SELECT count(*) FROM recruitment_candidates) AS homes,
-                        (SELECT state FROM recruitments LIMIT 1) AS state",
+                        (SELECT count(*) FROM recruitments WHERE state = 'family_plan') AS at_plan,
+                        (SELECT count(*) FROM recruitment_candidates
+                          WHERE decision = 'yes' AND rank = 2) AS decided_yes,
+                        (SELECT count(*) FROM recruitment_candidates
+                          WHERE answer = 'no' AND rank = 1) AS said_no,
+                        (SELECT count(*) FROM recruitment_forms
+                          WHERE submitted_at IS NOT NULL) AS forms,
+                        (SELECT count(*) FROM case_assignments a JOIN users u
+                           ON u.tenant_id = a.tenant_id AND u.id = a.user_id
+                          WHERE u.role = 'foster_care') AS officer_cases,
+                        (SELECT count(*) FROM costly_measures
+                          WHERE kind = 'network_foster_home' AND status = 'decided') AS network_homes",
             )
             .get_result(c)
         })
         .expect("recruitment");
-        assert_eq!(recruiting.recruitments, 1, "{slug}");
-        assert_eq!(recruiting.homes, 2, "{slug}");
-        assert_eq!(recruiting.state, "family_plan", "{slug}");
+        // The third case's recruitment, decided, where there is a third case.
+        let decided = i64::from(cases >= 3);
+        assert_eq!(recruiting.recruitments, 1 + decided, "{slug}");
+        assert_eq!(recruiting.homes, 2 + 2 * decided, "{slug}");
+        assert_eq!(
+            recruiting.at_plan,
+            1 + decided,
+            "{slug}: the last step of the flow itself"
+        );
+        assert_eq!(recruiting.decided_yes, decided, "{slug}");
+        assert_eq!(recruiting.said_no, decided, "{slug}");
+        assert_eq!(recruiting.forms, decided, "{slug}");
+        assert_eq!(recruiting.officer_cases, 1 + decided, "{slug}");
+        assert_eq!(
+            recruiting.network_homes,
+            i64::from(slug == "fjordvik"),
+            "{slug}: a network foster home decided"
+        );
         // A follow-up council opened four weeks before its plan's evaluation, with the team and
         // the plan carried over and its meeting, proposed for the evaluation date, sent.
         #[derive(QueryableByName)]

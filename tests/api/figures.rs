@@ -186,6 +186,130 @@ async fn invitation_answer_rates_and_the_private_and_public_participants_are_cou
     assert_eq!(total("participants_public"), "<5", "three teachers: hidden");
 }
 
+#[tokio::test]
+async fn placements_within_the_childs_network_are_counted_with_their_share() {
+    use common::councils::setup;
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "sunnfjell", json!({"birth_year": 2015})).await;
+    let leader = app.staff("sunnfjell", "leader").await;
+    // Kinship and network foster homes are kinds of their own among the costly measures.
+    let measure = app
+        .post_json(
+            &format!("/api/v1/cases/{}/measures", s.case),
+            &s.staff.key,
+            json!({"kind": "kinship_foster_home", "description": "Hos farmor"}),
+            201,
+        )
+        .await;
+    assert_eq!(measure["kind"], "kinship_foster_home", "{measure}");
+    // Decided this year: two kinship and two network foster homes, another foster home and an
+    // institution (placements), and another costly measure (no placement); the proposed one is
+    // not decided. And a recruitment decided yes for a home of the child's network.
+    let (tenant, case, user) = (s.tenant.0, &s.case, s.staff.user_id);
+    let mut sql = String::new();
+    for (kind, status) in [
+        ("kinship_foster_home", "decided"),
+        ("kinship_foster_home", "decided"),
+        ("network_foster_home", "decided"),
+        ("network_foster_home", "decided"),
+        ("foster_home", "decided"),
+        ("institution", "decided"),
+        ("other", "decided"),
+    ] {
+        sql.push_str(&format!(
+            "INSERT INTO costly_measures (tenant_id, id, case_id, kind, status, decided_at) \
+             VALUES ('{tenant}', '{}', '{case}', '{kind}', '{status}', now());",
+            uuid::Uuid::new_v4()
+        ));
+    }
+    let (recruitment, candidate) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    sql.push_str(&format!(
+        "INSERT INTO recruitments (tenant_id, id, case_id, reason, urgency, fgc_wished, service, created_by) \
+         VALUES ('{tenant}', '{recruitment}', '{case}', 'Trenger et hjem', 'ordinary', true, 'municipal', '{user}');
+         INSERT INTO recruitment_candidates (tenant_id, id, recruitment_id, case_id, rank, token_hash, answer, answered_at, decision, decision_reason) \
+         VALUES ('{tenant}', '{candidate}', '{recruitment}', '{case}', 1, sha256('x'::bytea), 'yes', now(), 'yes', 'Kjenner barnet');
+         INSERT INTO recruitment_steps (tenant_id, id, recruitment_id, step, candidate_id, done_on) \
+         VALUES ('{tenant}', '{}', '{recruitment}', 'decision', '{candidate}', current_date);",
+        uuid::Uuid::new_v4()
+    ));
+    diesel::connection::SimpleConnection::batch_execute(&mut app.db.admin_conn(), &sql).unwrap();
+
+    let year = Utc::now().year();
+    let figures = app
+        .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
+        .await;
+    let total = |code: &str| {
+        figures["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap_or_else(|| panic!("{code}: {figures}"))["total"]
+            .clone()
+    };
+    assert_eq!(
+        total("placements_decided"),
+        7,
+        "six measures and the recruitment"
+    );
+    assert_eq!(
+        total("placements_in_network"),
+        5,
+        "four measures and the recruitment"
+    );
+    assert_eq!(total("placements_in_network_share"), 71, "5 of 7");
+
+    // The page and the CSV name the rows in Norwegian.
+    let who = app.sign_in(&leader).await;
+    let html = app
+        .page(&format!("/figures?year={year}"), &who)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Plasseringer i barnets familie og nettverk"));
+    assert!(html.contains("71 %"));
+    let csv = app
+        .page(&format!("/figures.csv?year={year}"), &who)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("Andel plasseringer i familie og nettverk"),
+        "{csv}"
+    );
+
+    // One placement less in the network: four is hidden, and its share withheld with it.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "DELETE FROM costly_measures WHERE id = (SELECT id FROM costly_measures \
+             WHERE kind = 'network_foster_home' LIMIT 1)",
+        ),
+        &mut app.db.admin_conn(),
+    )
+    .unwrap();
+    let figures = app
+        .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
+        .await;
+    let row = |code: &str| {
+        figures["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap()["total"]
+            .clone()
+    };
+    assert_eq!(row("placements_in_network"), "<5");
+    assert_eq!(row("placements_in_network_share"), "<5");
+    assert_eq!(row("placements_decided"), 6);
+}
+
 /// Writes, for `staff`'s `case`, `n` councils of `kind` started in `year`, each with a meeting
 /// held on 10 March (and one more cancelled, which is not counted), and a plan whose agreed
 /// evaluation date is 1 June, `met` of them evaluated on 20 May.

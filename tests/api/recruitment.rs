@@ -570,3 +570,491 @@ async fn an_officer_of_another_case_or_service_finds_nothing_and_writes_nothing(
     assert_eq!(r["state"], "referral", "nothing written");
     assert_eq!(r["steps"].as_array().unwrap().len(), 1);
 }
+
+/// The candidate's own link, as the job that emails it derives it.
+fn candidate_link(app: &TestApp, candidate: &str) -> String {
+    let id: uuid::Uuid = candidate.parse().unwrap();
+    let token = tillit::tokens::LinkToken::<tillit::tokens::CandidateLink>::derive(
+        &app.state.settings.token_key(),
+        id,
+    );
+    format!("/r/{}", token.as_str())
+}
+
+/// A page of `who`'s and its HTML.
+async fn staff_page(app: &TestApp, path: &str, who: &common::SignedIn) -> (u16, String) {
+    let res = app.page(path, who).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+/// A form of a staff page posted: the status and the redirect's target or the page.
+async fn staff_post(
+    app: &TestApp,
+    path: &str,
+    who: &common::SignedIn,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (status, body) = common::answer(app.form(path, who, fields).send().await.unwrap()).await;
+    (status.as_u16(), body)
+}
+
+#[tokio::test]
+async fn the_staff_page_records_every_step_with_each_mistake_at_its_field() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
+    let coordinator = app.sign_in(&s.staff).await;
+    let case = s.case.clone();
+
+    // The case page leads to the recruitments, where the referral starts.
+    let (_, html) = staff_page(&app, &format!("/cases/{case}"), &coordinator).await;
+    assert!(html.contains(&format!("/cases/{case}/recruitments\"")));
+    let list = format!("/cases/{case}/recruitments");
+    let (status, html) = staff_page(&app, &list, &coordinator).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Henvis til fosterhjemstjenesten"));
+
+    // A referral without its reason: at the field, in Norwegian, the choices kept.
+    let (status, html) = staff_post(
+        &app,
+        &list,
+        &coordinator,
+        &[
+            ("reason", " "),
+            ("urgency", "urgent"),
+            ("fgc_wished", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("id=\"referral-reason-error\">Fyll ut feltet."),
+        "{html}"
+    );
+    assert!(html.contains("<option value=\"urgent\" selected>"));
+    assert!(html.contains("name=\"fgc_wished\" type=\"checkbox\" value=\"yes\" checked"));
+    let (status, to) = staff_post(
+        &app,
+        &list,
+        &coordinator,
+        &[
+            ("reason", "Mor klarer ikke omsorgen nå"),
+            ("urgency", "urgent"),
+            ("service", "municipal"),
+            ("fgc_wished", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{to}");
+    let id = to
+        .strip_prefix(&format!("/cases/{case}/recruitments/"))
+        .and_then(|rest| rest.split('?').next())
+        .expect("the recruitment's page")
+        .to_owned();
+    let base = format!("/cases/{case}/recruitments/{id}");
+    let (_, html) = staff_page(&app, &list, &coordinator).await;
+    assert!(html.contains(&base), "listed");
+    assert!(
+        !html.contains("Henvis til fosterhjemstjenesten"),
+        "one open at a time"
+    );
+
+    // Each step's form saves and returns to its section.
+    let (status, to) = staff_post(&app, &format!("{base}/started"), &coordinator, &[]).await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("{base}?done=started#task-started").as_str())
+    );
+    let (_, html) = staff_page(&app, &to, &coordinator).await;
+    assert!(html.contains("Lagret."));
+    // A day that is no date: at its field, the note kept; nothing written.
+    let (status, html) = staff_post(
+        &app,
+        &format!("{base}/info_meeting"),
+        &coordinator,
+        &[("done_on", "i går"), ("note", "Familien informert")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("id=\"info_meeting-done-on-error\">Velg en dato."),
+        "{html}"
+    );
+    assert!(html.contains(">Familien informert</textarea>"));
+    let r = app
+        .get_json(&path(&s, &format!("/{id}")), &s.staff.key, 200)
+        .await;
+    assert_eq!(r["state"], "started", "nothing written");
+    let (status, _) = staff_post(
+        &app,
+        &format!("{base}/info_meeting"),
+        &coordinator,
+        &[("done_on", "2026-11-30"), ("note", "Familien informert")],
+    )
+    .await;
+    assert_eq!(status, 303);
+
+    // The conference: chosen from the case's family group conferences; none chosen is named at
+    // the field, another kind of council is refused with the rule's sentence.
+    let fgc = s.council(&app, "family_group_conference").await;
+    let network = s.council(&app, "network_council").await;
+    let conference = format!("{base}/fgc_meeting");
+    let (status, html) = staff_page(&app, &base, &coordinator).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("<option value=\"{fgc}\"")));
+    assert!(!html.contains(&format!("<option value=\"{network}\"")));
+    let (status, html) = staff_post(
+        &app,
+        &conference,
+        &coordinator,
+        &[("note", "Hvor kan barnet bo?")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("id=\"fgc_meeting-council-error\">Fyll ut feltet."),
+        "{html}"
+    );
+    assert!(html.contains(">Hvor kan barnet bo?</textarea>"));
+    let (status, html) = staff_post(
+        &app,
+        &conference,
+        &coordinator,
+        &[("council_id", network.as_str())],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(html.contains("class=\"error-summary\""), "{html}");
+    let (status, _) = staff_post(
+        &app,
+        &conference,
+        &coordinator,
+        &[("council_id", fgc.as_str())],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html) = staff_page(&app, &base, &coordinator).await;
+    assert!(
+        html.contains(&format!("/cases/{case}/councils/{fgc}")),
+        "the conference linked"
+    );
+    let (status, _) = staff_post(
+        &app,
+        &format!("{base}/clarification_meeting"),
+        &coordinator,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 303);
+
+    // The family's plan: a home from the map, a person ranked twice refused, a new person who
+    // joins the map with a mistake first.
+    let add = format!("{base}/candidate");
+    let (status, to) = staff_post(
+        &app,
+        &add,
+        &coordinator,
+        &[("person_1", s.persons[1].as_str())],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("{base}?done=candidate#plan").as_str())
+    );
+    let (status, html) = staff_post(
+        &app,
+        &add,
+        &coordinator,
+        &[
+            ("person_1", s.persons[0].as_str()),
+            ("person_2", s.persons[1].as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(
+        html.contains("Denne personen er allerede med i familiens plan."),
+        "{html}"
+    );
+    let (status, html) = staff_post(&app, &add, &coordinator, &[("person_1", "")]).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("id=\"candidate-person-1-error\""));
+    let new = format!("{base}/new_person");
+    let (status, html) = staff_post(
+        &app,
+        &new,
+        &coordinator,
+        &[
+            ("name", ""),
+            ("relation", "tante"),
+            ("category", "near_family"),
+            ("closeness", "close"),
+            ("quality", "supportive"),
+            ("email", "eva@example"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("id=\"new-name-error\">Fyll ut feltet."),
+        "{html}"
+    );
+    assert!(html.contains("id=\"new-email-error\""), "{html}");
+    assert!(html.contains("value=\"tante\""), "what was typed is kept");
+    let persons = app
+        .get_json(&format!("/api/v1/cases/{case}/persons"), &s.staff.key, 200)
+        .await;
+    assert_eq!(persons.as_array().unwrap().len(), 3, "nothing written");
+    let (status, to) = staff_post(
+        &app,
+        &new,
+        &coordinator,
+        &[
+            ("name", "Tante Eva"),
+            ("relation", "tante"),
+            ("category", "other_parent_family"),
+            ("closeness", "close"),
+            ("quality", "supportive"),
+            ("email", "eva@example.no"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{to}");
+    let persons = app
+        .get_json(&format!("/api/v1/cases/{case}/persons"), &s.staff.key, 200)
+        .await;
+    assert_eq!(persons.as_array().unwrap().len(), 4, "she joins the map");
+    let r = app
+        .get_json(&path(&s, &format!("/{id}")), &s.staff.key, 200)
+        .await;
+    assert_eq!(r["candidates"][1]["persons"][0]["name"], "Tante Eva");
+    assert_eq!(r["candidates"][1]["rank"], 2);
+    let (status, _) = staff_post(&app, &format!("{base}/family_plan"), &coordinator, &[]).await;
+    assert_eq!(status, 303);
+
+    // Home 1 says no, home 2 yes and submits its form through its link.
+    let c1 = r["candidates"][0]["id"].as_str().unwrap().to_owned();
+    let c2 = r["candidates"][1]["id"].as_str().unwrap().to_owned();
+    let (l1, l2) = (candidate_link(&app, &c1), candidate_link(&app, &c2));
+    assert_eq!(post_form(&app, &l1, &[("answer", "no")]).await.0, 303);
+    assert_eq!(post_form(&app, &l2, &[("answer", "yes")]).await.0, 303);
+    let mut fields: Vec<(&str, &str)> = vec![("action", "submit")];
+    fields.extend_from_slice(&FORM);
+    assert_eq!(post_form(&app, &format!("{l2}/form"), &fields).await.0, 303);
+
+    // The foster care officer records the interviews and the matching; the decision is not theirs.
+    let officer = app.staff("fjordvik", "foster_care").await;
+    app.post_json(
+        &format!("/api/v1/cases/{case}/assignments"),
+        &s.staff.key,
+        json!({"user_id": officer.user_id}),
+        200,
+    )
+    .await;
+    let signed_officer = app.sign_in(&officer).await;
+    let (status, html) = staff_page(&app, &base, &signed_officer).await;
+    assert_eq!(status, 200);
+    // The officer's list of the case's recruitments leads nowhere else in the case.
+    let (status, list_html) = staff_page(&app, &list, &signed_officer).await;
+    assert_eq!(status, 200);
+    assert!(list_html.contains(&base));
+    assert!(!list_html.contains(&format!("href=\"/cases/{case}\"")));
+    assert!(!list_html.contains("Henvis til fosterhjemstjenesten"));
+    // The officer reads the submitted form before the interviews; the read is audited.
+    let form_page = format!("{base}/candidates/{c2}/form");
+    assert!(html.contains(&format!("href=\"{form_page}\"")), "{html}");
+    let (status, form_html) = staff_page(&app, &form_page, &signed_officer).await;
+    assert_eq!(status, 200);
+    assert!(form_html.contains("Enebolig med eget rom") && form_html.contains("versjon 1"));
+    assert!(
+        crate::access::audit_actions(&app, s.tenant)
+            .iter()
+            .any(|(a, _)| a == "recruitment.form.read")
+    );
+    assert!(
+        html.contains("Gjelder hjem nr. <strong>2. Tante Eva</strong>"),
+        "{html}"
+    );
+    for step in ["interviews", "matching"] {
+        let (status, to) = staff_post(
+            &app,
+            &format!("{base}/{step}"),
+            &signed_officer,
+            &[("note", "Gjennomført")],
+        )
+        .await;
+        assert_eq!(status, 303, "{step}: {to}");
+    }
+    let (_, html) = staff_page(&app, &base, &signed_officer).await;
+    assert!(
+        !html.contains(&format!("action=\"{base}/decision\"")),
+        "not the officer's"
+    );
+
+    // The decision: without its choice and reason, each named at its field; then yes.
+    let decide = format!("{base}/decision");
+    let (_, html) = staff_page(&app, &base, &coordinator).await;
+    assert!(html.contains(&format!("action=\"{decide}\"")));
+    let (status, html) = staff_post(&app, &decide, &coordinator, &[]).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("id=\"decision-decision-error\">Fyll ut feltet."),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"decision-note-error\">Fyll ut feltet."),
+        "{html}"
+    );
+    let (status, html) = staff_post(
+        &app,
+        &decide,
+        &coordinator,
+        &[("decision", "yes"), ("note", "")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("value=\"yes\" checked"), "the choice is kept");
+    let (status, to) = staff_post(
+        &app,
+        &decide,
+        &coordinator,
+        &[("decision", "yes"), ("note", "Kjenner barnet godt")],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("{base}?done=decision#task-decision").as_str())
+    );
+    let (status, _) = staff_post(&app, &format!("{base}/intake"), &coordinator, &[]).await;
+    assert_eq!(status, 303);
+    let r = app
+        .get_json(&path(&s, &format!("/{id}")), &s.staff.key, 200)
+        .await;
+    assert_eq!(r["state"], "intake");
+    assert_eq!(r["candidates"][1]["decision"], "yes");
+    assert_eq!(r["candidates"][1]["decision_reason"], "Kjenner barnet godt");
+    // Every step went through the same audited action as the JSON API.
+    let actions = crate::access::audit_actions(&app, s.tenant);
+    assert!(
+        actions
+            .iter()
+            .filter(|(a, _)| a == "recruitment.step")
+            .count()
+            >= 9
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|(a, _)| a == "recruitment.candidate.add")
+    );
+}
+
+#[tokio::test]
+async fn the_officer_is_reminded_of_the_interviews_and_the_caseworker_of_an_overdue_decision() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
+    let key = s.staff.key.clone();
+    let officer = app.staff("fjordvik", "foster_care").await;
+    let caseworker = app.staff("fjordvik", "caseworker").await;
+    let officer_email = format!("foster_care-{}@fjordvik.example", officer.user_id.simple());
+    let caseworker_email = format!(
+        "caseworker-{}@fjordvik.example",
+        caseworker.user_id.simple()
+    );
+    for who in [&officer, &caseworker] {
+        app.post_json(
+            &format!("/api/v1/cases/{}/assignments", s.case),
+            &key,
+            json!({"user_id": who.user_id}),
+            200,
+        )
+        .await;
+    }
+    let id = app
+        .post_json(
+            &path(&s, ""),
+            &key,
+            json!({"reason": "Trenger et hjem"}),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fgc = s.council(&app, "family_group_conference").await;
+    for body in [
+        json!({"step": "started"}),
+        json!({"step": "info_meeting"}),
+        json!({"step": "fgc_meeting", "council_id": fgc}),
+        json!({"step": "clarification_meeting"}),
+    ] {
+        assert_eq!(step(&app, &s, &key, &id, body).await.status(), 200);
+    }
+    let r = app
+        .post_json(
+            &path(&s, &format!("/{id}/candidates")),
+            &key,
+            json!({"person_ids": [s.persons[1]]}),
+            201,
+        )
+        .await;
+    let candidate = r["candidates"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        step(&app, &s, &key, &id, json!({"step": "family_plan"}))
+            .await
+            .status(),
+        200
+    );
+    let link = candidate_link(&app, &candidate);
+    assert_eq!(post_form(&app, &link, &[("answer", "yes")]).await.0, 303);
+    let mut fields: Vec<(&str, &str)> = vec![("action", "submit")];
+    fields.extend_from_slice(&FORM);
+    assert_eq!(
+        post_form(&app, &format!("{link}/form"), &fields).await.0,
+        303
+    );
+
+    // Interviews not recorded when the reminder falls due: the officer is told, neutrally.
+    let workers = Workers::start(&app);
+    // The admin's account link, then the home's link and its form's link.
+    sink.wait_for(3, Duration::from_secs(30)).await;
+    make_due(&app, "recruitment_interview_reminder");
+    let mails = sink.wait_for(4, Duration::from_secs(30)).await;
+    let reminder = mails
+        .iter()
+        .find(|m| m.to() == officer_email)
+        .unwrap_or_else(|| {
+            let to: Vec<String> = mails.iter().map(|m| m.to().to_owned()).collect();
+            panic!("the officer's reminder: {to:?}")
+        });
+    assert_neutral(reminder);
+    assert!(
+        reminder
+            .text
+            .contains(&format!("/cases/{}/recruitments/{id}", s.case))
+    );
+    assert!(
+        !mails.iter().any(|m| m.to() == caseworker_email),
+        "not the caseworker's"
+    );
+
+    // Interviews and matching; the decision not made when it falls due: the caseworker is told.
+    for body in [json!({"step": "interviews"}), json!({"step": "matching"})] {
+        assert_eq!(step(&app, &s, &officer.key, &id, body).await.status(), 200);
+    }
+    make_due(&app, "recruitment_decision_overdue");
+    let mails = sink.wait_for(5, Duration::from_secs(30)).await;
+    let overdue = mails
+        .iter()
+        .find(|m| m.to() == caseworker_email)
+        .expect("the caseworker's notice");
+    assert_neutral(overdue);
+    assert!(
+        overdue.subject.contains("beslutning"),
+        "{}",
+        overdue.subject
+    );
+    assert_eq!(mails.iter().filter(|m| m.to() == officer_email).count(), 1);
+    workers.stop().await;
+}
