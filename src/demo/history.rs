@@ -1,6 +1,7 @@
 //! Two years of the service's past, so that the leader's figures and charts have something to
 //! show for this year and the last: closed cases of invented children, each mapped (most within
-//! 30 days), a costly measure decided after a network check or with a justification, and three
+//! 30 days), a placement decided after a network check or with a justification (two in three
+//! of them in a kinship or network foster home, one in three in another foster home), and three
 //! councils — the kinds in turn — with a meeting held, three invited (two private, one public;
 //! most of them answered), and a plan whose agreed evaluation was held on time for three plans
 //! in four. The cases open two at a time every two months, so each of those months starts six
@@ -71,7 +72,10 @@ revised AS (
 measured AS (
   INSERT INTO costly_measures (tenant_id, id, case_id, kind, status, proposed_by, proposed_at,
                                decided_by, decided_at)
-  SELECT $1, gen_random_uuid(), case_id, 'foster_home', 'decided', $2, opened_on + time '10:00',
+  SELECT $1, gen_random_uuid(), case_id,
+         CASE i % 3 WHEN 0 THEN 'foster_home' WHEN 1 THEN 'kinship_foster_home'
+                    ELSE 'network_foster_home' END,
+         'decided', $2, opened_on + time '10:00',
          $2, opened_on + g / 2 + time '14:00'
     FROM n RETURNING tenant_id, id, case_id, decided_at),
 checked AS (
@@ -80,7 +84,8 @@ checked AS (
   SELECT m.tenant_id, gen_random_uuid(), m.case_id, m.id,
          CASE WHEN n.i % 2 = 1 THEN 'check' ELSE 'justification' END,
          CASE WHEN n.i % 2 = 1 THEN m.decided_at::date END,
-         CASE WHEN n.i % 2 = 1 THEN 'Ingen i nettverket kunne ta imot barnet nå.' END,
+         CASE WHEN n.i % 2 = 1 AND n.i % 3 = 0 THEN 'Ingen i nettverket kunne ta imot barnet nå.'
+              WHEN n.i % 2 = 1 THEN 'Et hjem i barnets familie og nettverk kan ta imot barnet.' END,
          CASE WHEN n.i % 2 = 0 THEN 'Barnet trengte et tiltak samme dag.' END,
          $2, m.decided_at
     FROM measured m JOIN n ON n.case_id = m.case_id),

@@ -557,8 +557,10 @@ async fn the_demo_seeds_its_cases_once() {
                         (SELECT count(*) FROM case_assignments a JOIN users u
                            ON u.tenant_id = a.tenant_id AND u.id = a.user_id
                           WHERE u.role = 'foster_care') AS officer_cases,
-                        (SELECT count(*) FROM costly_measures
-                          WHERE kind = 'network_foster_home' AND status = 'decided') AS network_homes",
+                        (SELECT count(*) FROM costly_measures m
+                           JOIN cases c ON c.tenant_id = m.tenant_id AND c.id = m.case_id
+                          WHERE m.kind = 'network_foster_home' AND m.status = 'decided'
+                            AND c.phase <> 'closed') AS network_homes",
             )
             .get_result(c)
         })
