@@ -100,6 +100,7 @@ use crate::{access, cases, councils, oncall, plans, recruitment, web};
         plans::handlers::set_follow_up_owner,
         plans::handlers::submit_plan,
         plans::handlers::close_approval,
+        plans::handlers::record_approval,
         plans::handlers::take_back_plan,
         plans::handlers::approve_plan,
         plans::handlers::return_plan,

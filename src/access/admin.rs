@@ -111,9 +111,11 @@ fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
 struct SettingsPage {
     tr: Tr,
     shell: Shell,
-    settings: ServiceSettings,
+    /// The settings as stored, or as typed after a failed save.
+    form: SettingsForm,
+    /// Each wrong field's message at its input, after a failed save.
+    failure: FormFailure,
     municipalities: Vec<Municipality>,
-    errors: Vec<&'static str>,
     saved: bool,
     hours: Vec<i16>,
     second_factor_required: bool,
@@ -207,9 +209,9 @@ async fn settings_response(
         &SettingsPage {
             tr,
             shell: staff.shell,
-            settings,
+            form: SettingsForm::from(&settings),
+            failure: FormFailure::default(),
             municipalities,
-            errors: Vec::new(),
             saved,
             hours: (0..24).collect(),
             second_factor_required,
@@ -252,24 +254,70 @@ fn number_in<T: std::str::FromStr + PartialOrd>(text: &str, low: T, high: T) -> 
         .filter(|n| *n >= low && *n <= high)
 }
 
-/// The message at the follow-up weeks field (and in the summary) when it is not 0–26.
-const FOLLOW_UP_WEEKS_ERROR: &str = "admin.follow_up.error";
+/// The service's settings as stored, in the form's words: what the page shows before a change.
+impl From<&ServiceSettings> for SettingsForm {
+    fn from(s: &ServiceSettings) -> Self {
+        Self {
+            name: s.name.clone(),
+            sender_name: s.sender_name.clone().unwrap_or_default(),
+            reply_to: s.reply_to.clone().unwrap_or_default(),
+            time_zone: s.time_zone.clone(),
+            quiet_start_hour: s.quiet_start_hour.to_string(),
+            quiet_end_hour: s.quiet_end_hour.to_string(),
+            meeting_minutes: s.meeting_minutes.to_string(),
+            reminder_days: s.reminder_days_text(),
+            chase_after_days: s.chase_after_days.to_string(),
+            chase_max: s.chase_max.to_string(),
+            map_review_months: s.map_review_months.to_string(),
+            preparation_check_days: s.preparation_check_days.to_string(),
+            evaluation_age_years: s.evaluation_age_years.to_string(),
+            evaluation_months_younger: s.evaluation_months_younger.to_string(),
+            evaluation_months_older: s.evaluation_months_older.to_string(),
+            commitment_notice_days: s.commitment_notice_days.to_string(),
+            evaluation_undocumented_days: s.evaluation_undocumented_days.to_string(),
+            follow_up_weeks_ahead: s.follow_up_weeks_ahead.to_string(),
+            interview_reminder_days: s.interview_reminder_days.to_string(),
+            decision_overdue_days: s.decision_overdue_days.to_string(),
+            sms_sender: s.sms_sender.clone().unwrap_or_default(),
+        }
+    }
+}
 
-/// Parses the form, naming every field that is wrong by its catalogue key.
-fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static str>> {
-    let mut errors = Vec::new();
-    let name = required_text(&form.name, 200).map_err(|_| errors.push("admin.error.name"));
+/// A wrong field of the settings form: its input id and the catalogue key of its message.
+type SettingsError = (&'static str, &'static str);
+
+/// Parses the form, naming every wrong field by its input id and its message's catalogue key
+/// (a rule over two or three fields names each of them that is wrong).
+fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<SettingsError>> {
+    let mut errors: Vec<SettingsError> = Vec::new();
+    // A whole number of `field` within `low..=high`, or its message at the field.
+    fn whole(
+        errors: &mut Vec<SettingsError>,
+        field: &'static str,
+        text: &str,
+        low: i32,
+        high: i32,
+        key: &'static str,
+    ) -> i32 {
+        let n = number_in(text, low, high);
+        if n.is_none() {
+            errors.push((field, key));
+        }
+        n.unwrap_or(low)
+    }
+    let name = required_text(&form.name, 200)
+        .map_err(|_| errors.push(("name", "admin.error.name")))
+        .unwrap_or_default();
     let optional = |text: &str| {
         Some(text.trim())
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
     };
-    let sender_name = match optional(&form.sender_name) {
-        Some(text) => required_text(&text, 100)
-            .map(Some)
-            .map_err(|_| errors.push("admin.error.sender_name")),
-        None => Ok(None),
-    };
+    let sender_name = optional(&form.sender_name).and_then(|text| {
+        required_text(&text, 100)
+            .map_err(|_| errors.push(("sender_name", "admin.error.sender_name")))
+            .ok()
+    });
     let sms_sender = match optional(&form.sms_sender) {
         Some(text)
             if crate::sms::valid_sender(&text)
@@ -278,30 +326,47 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             Some(text)
         }
         Some(_) => {
-            errors.push("admin.error.sms_sender");
+            errors.push(("sms_sender", "admin.error.sms_sender"));
             None
         }
         None => None,
     };
-    let reply_to = match optional(&form.reply_to) {
-        Some(text) => Email::parse(&text)
-            .map(|e| Some(e.to_string()))
-            .map_err(|_| errors.push("admin.error.reply_to")),
-        None => Ok(None),
-    };
+    let reply_to = optional(&form.reply_to).and_then(|text| {
+        Email::parse(&text)
+            .map(|e| e.to_string())
+            .map_err(|_| errors.push(("reply_to", "admin.error.reply_to")))
+            .ok()
+    });
     let time_zone = tenancy::domain::parse_time_zone(&form.time_zone)
         .map(|tz| tz.name().to_owned())
-        .map_err(|_| errors.push("admin.error.time_zone"));
-    let quiet_start = number_in(&form.quiet_start_hour, 0i16, 23).ok_or(());
-    let quiet_end = number_in(&form.quiet_end_hour, 0i16, 23).ok_or(());
-    if quiet_start.is_err() || quiet_end.is_err() {
-        errors.push("admin.error.quiet_hours");
-    }
-    let meeting = number_in(&form.meeting_minutes, 15, 720).ok_or(());
-    if meeting.is_err() {
-        errors.push("admin.error.meeting_minutes");
-    }
-    let mut days: Vec<i32> = Vec::new();
+        .map_err(|_| errors.push(("time_zone", "admin.error.time_zone")))
+        .unwrap_or_default();
+    let hours = "admin.error.quiet_hours";
+    let quiet_start_hour = whole(
+        &mut errors,
+        "quiet_start_hour",
+        &form.quiet_start_hour,
+        0,
+        23,
+        hours,
+    );
+    let quiet_end_hour = whole(
+        &mut errors,
+        "quiet_end_hour",
+        &form.quiet_end_hour,
+        0,
+        23,
+        hours,
+    );
+    let meeting_minutes = whole(
+        &mut errors,
+        "meeting_minutes",
+        &form.meeting_minutes,
+        15,
+        720,
+        "admin.error.meeting_minutes",
+    );
+    let mut reminder_days: Vec<i32> = Vec::new();
     let mut days_ok = true;
     for part in form
         .reminder_days
@@ -310,97 +375,134 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
         .filter(|p| !p.is_empty())
     {
         match number_in(part, 1, 60) {
-            Some(d) if !days.contains(&d) => days.push(d),
+            Some(d) if !reminder_days.contains(&d) => reminder_days.push(d),
             _ => days_ok = false,
         }
     }
-    if !days_ok || days.len() > 5 {
-        errors.push("admin.error.reminder_days");
+    if !days_ok || reminder_days.len() > 5 {
+        errors.push(("reminder_days", "admin.error.reminder_days"));
     }
-    days.sort_unstable_by(|a, b| b.cmp(a));
-    let chase_after = number_in(&form.chase_after_days, 1, 60).ok_or(());
-    let chase_max = number_in(&form.chase_max, 0, 10).ok_or(());
-    if chase_after.is_err() || chase_max.is_err() {
-        errors.push("admin.error.chase");
+    reminder_days.sort_unstable_by(|a, b| b.cmp(a));
+    let chase = "admin.error.chase";
+    let chase_after_days = whole(
+        &mut errors,
+        "chase_after_days",
+        &form.chase_after_days,
+        1,
+        60,
+        chase,
+    );
+    let chase_max = whole(&mut errors, "chase_max", &form.chase_max, 0, 10, chase);
+    let preparation_check_days = whole(
+        &mut errors,
+        "preparation_check_days",
+        &form.preparation_check_days,
+        1,
+        60,
+        "admin.error.preparation_check_days",
+    );
+    let map_review_months = whole(
+        &mut errors,
+        "map_review_months",
+        &form.map_review_months,
+        1,
+        36,
+        "admin.error.map_review_months",
+    );
+    let rule = "admin.error.evaluation_rule";
+    let evaluation_age_years = whole(
+        &mut errors,
+        "evaluation_age_years",
+        &form.evaluation_age_years,
+        1,
+        18,
+        rule,
+    );
+    let evaluation_months_younger = whole(
+        &mut errors,
+        "evaluation_months_younger",
+        &form.evaluation_months_younger,
+        1,
+        36,
+        rule,
+    );
+    let evaluation_months_older = whole(
+        &mut errors,
+        "evaluation_months_older",
+        &form.evaluation_months_older,
+        1,
+        36,
+        rule,
+    );
+    let plans = "admin.error.plan_reminders";
+    let commitment_notice_days = whole(
+        &mut errors,
+        "commitment_notice_days",
+        &form.commitment_notice_days,
+        0,
+        60,
+        plans,
+    );
+    let evaluation_undocumented_days = whole(
+        &mut errors,
+        "evaluation_undocumented_days",
+        &form.evaluation_undocumented_days,
+        1,
+        120,
+        plans,
+    );
+    let follow_up_weeks_ahead = whole(
+        &mut errors,
+        "follow_up_weeks_ahead",
+        &form.follow_up_weeks_ahead,
+        0,
+        26,
+        "admin.follow_up.error",
+    );
+    let recruitment = "admin.recruitment.error";
+    let interview_reminder_days = whole(
+        &mut errors,
+        "interview_reminder_days",
+        &form.interview_reminder_days,
+        1,
+        60,
+        recruitment,
+    );
+    let decision_overdue_days = whole(
+        &mut errors,
+        "decision_overdue_days",
+        &form.decision_overdue_days,
+        1,
+        90,
+        recruitment,
+    );
+    if !errors.is_empty() {
+        return Err(errors);
     }
-    let review = number_in(&form.map_review_months, 1, 36).ok_or(());
-    if review.is_err() {
-        errors.push("admin.error.map_review_months");
-    }
-    let preparation = number_in(&form.preparation_check_days, 1, 60).ok_or(());
-    if preparation.is_err() {
-        errors.push("admin.error.preparation_check_days");
-    }
-    let age = number_in(&form.evaluation_age_years, 1, 18);
-    let younger = number_in(&form.evaluation_months_younger, 1, 36);
-    let older = number_in(&form.evaluation_months_older, 1, 36);
-    let evaluation = match (age, younger, older) {
-        (Some(a), Some(y), Some(o)) => Ok((a, y, o)),
-        _ => {
-            errors.push("admin.error.evaluation_rule");
-            Err(())
-        }
-    };
-    let notice = number_in(&form.commitment_notice_days, 0, 60).ok_or(());
-    let undocumented = number_in(&form.evaluation_undocumented_days, 1, 120).ok_or(());
-    if notice.is_err() || undocumented.is_err() {
-        errors.push("admin.error.plan_reminders");
-    }
-    let weeks_ahead = number_in(&form.follow_up_weeks_ahead, 0, 26).ok_or(());
-    if weeks_ahead.is_err() {
-        errors.push(FOLLOW_UP_WEEKS_ERROR);
-    }
-    let interviews = number_in(&form.interview_reminder_days, 1, 60);
-    let decision = number_in(&form.decision_overdue_days, 1, 90);
-    let recruitment = match (interviews, decision) {
-        (Some(i), Some(d)) => Ok((i, d)),
-        _ => {
-            errors.push("admin.recruitment.error");
-            Err(())
-        }
-    };
-    match (
-        (name, sender_name, reply_to, time_zone),
-        (quiet_start, quiet_end, meeting, chase_after),
-        (chase_max, review, preparation),
-        (evaluation, notice, undocumented, weeks_ahead, recruitment),
-    ) {
-        (
-            (Ok(name), Ok(sender_name), Ok(reply_to), Ok(time_zone)),
-            (Ok(quiet_start_hour), Ok(quiet_end_hour), Ok(meeting_minutes), Ok(chase_after_days)),
-            (Ok(chase_max), Ok(map_review_months), Ok(preparation_check_days)),
-            (
-                Ok((evaluation_age_years, evaluation_months_younger, evaluation_months_older)),
-                Ok(commitment_notice_days),
-                Ok(evaluation_undocumented_days),
-                Ok(follow_up_weeks_ahead),
-                Ok((interview_reminder_days, decision_overdue_days)),
-            ),
-        ) if errors.is_empty() => Ok(ServiceSettings {
-            name,
-            sender_name,
-            reply_to,
-            time_zone,
-            quiet_start_hour,
-            quiet_end_hour,
-            meeting_minutes,
-            reminder_days: days,
-            chase_after_days,
-            chase_max,
-            map_review_months,
-            preparation_check_days,
-            evaluation_age_years,
-            evaluation_months_younger,
-            evaluation_months_older,
-            commitment_notice_days,
-            evaluation_undocumented_days,
-            follow_up_weeks_ahead,
-            interview_reminder_days,
-            decision_overdue_days,
-            sms_sender,
-        }),
-        _ => Err(errors),
-    }
+    Ok(ServiceSettings {
+        name,
+        sender_name,
+        reply_to,
+        time_zone,
+        // In 0..=23: checked above.
+        quiet_start_hour: quiet_start_hour as i16,
+        quiet_end_hour: quiet_end_hour as i16,
+        meeting_minutes,
+        reminder_days,
+        chase_after_days,
+        chase_max,
+        map_review_months,
+        preparation_check_days,
+        evaluation_age_years,
+        evaluation_months_younger,
+        evaluation_months_older,
+        commitment_notice_days,
+        evaluation_undocumented_days,
+        follow_up_weeks_ahead,
+        interview_reminder_days,
+        decision_overdue_days,
+        sms_sender,
+    })
 }
 
 #[post("/admin")]
@@ -425,50 +527,21 @@ pub async fn save_settings(
                     ))
                 })
                 .await?;
-            let shown = ServiceSettings {
-                name: form.name.clone(),
-                sender_name: Some(form.sender_name.clone()),
-                reply_to: Some(form.reply_to.clone()),
-                time_zone: form.time_zone.clone(),
-                quiet_start_hour: number_in(&form.quiet_start_hour, 0, 23).unwrap_or(21),
-                quiet_end_hour: number_in(&form.quiet_end_hour, 0, 23).unwrap_or(7),
-                meeting_minutes: number_in(&form.meeting_minutes, 0, i32::MAX).unwrap_or(180),
-                reminder_days: Vec::new(),
-                chase_after_days: number_in(&form.chase_after_days, 0, i32::MAX).unwrap_or(3),
-                chase_max: number_in(&form.chase_max, 0, i32::MAX).unwrap_or(2),
-                map_review_months: number_in(&form.map_review_months, 0, i32::MAX).unwrap_or(6),
-                preparation_check_days: number_in(&form.preparation_check_days, 0, i32::MAX)
-                    .unwrap_or(7),
-                evaluation_age_years: number_in(&form.evaluation_age_years, 0, i32::MAX)
-                    .unwrap_or(7),
-                evaluation_months_younger: number_in(&form.evaluation_months_younger, 0, i32::MAX)
-                    .unwrap_or(6),
-                evaluation_months_older: number_in(&form.evaluation_months_older, 0, i32::MAX)
-                    .unwrap_or(12),
-                commitment_notice_days: number_in(&form.commitment_notice_days, 0, i32::MAX)
-                    .unwrap_or(3),
-                evaluation_undocumented_days: number_in(
-                    &form.evaluation_undocumented_days,
-                    0,
-                    i32::MAX,
-                )
-                .unwrap_or(14),
-                follow_up_weeks_ahead: number_in(&form.follow_up_weeks_ahead, 0, i32::MAX)
-                    .unwrap_or(4),
-                interview_reminder_days: number_in(&form.interview_reminder_days, 0, i32::MAX)
-                    .unwrap_or(14),
-                decision_overdue_days: number_in(&form.decision_overdue_days, 0, i32::MAX)
-                    .unwrap_or(14),
-                sms_sender: Some(form.sms_sender.clone()),
+            let failure = FormFailure {
+                fields: errors
+                    .iter()
+                    .map(|(id, key)| ((*id).to_owned(), tr.t(key).to_owned()))
+                    .collect(),
+                problem: None,
             };
             return render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &SettingsPage {
                     tr,
                     shell: staff.shell,
-                    settings: shown,
+                    form,
+                    failure,
                     municipalities,
-                    errors,
                     saved: false,
                     hours: (0..24).collect(),
                     second_factor_required,
@@ -1881,16 +1954,20 @@ mod tests {
         bad.reply_to = "post".into();
         bad.sms_sender = "Fjordvik kommune".into();
         bad.follow_up_weeks_ahead = "27".into();
+        bad.chase_max = "11".into();
         let errors = parse_settings(&bad).expect_err("invalid");
-        for key in [
-            "admin.error.sms_sender",
-            "admin.error.time_zone",
-            "admin.error.reminder_days",
-            "admin.error.meeting_minutes",
-            "admin.error.reply_to",
-            "admin.follow_up.error",
-        ] {
-            assert!(errors.contains(&key), "{key} in {errors:?}");
-        }
+        assert_eq!(
+            errors,
+            [
+                ("sms_sender", "admin.error.sms_sender"),
+                ("reply_to", "admin.error.reply_to"),
+                ("time_zone", "admin.error.time_zone"),
+                ("meeting_minutes", "admin.error.meeting_minutes"),
+                ("reminder_days", "admin.error.reminder_days"),
+                ("chase_max", "admin.error.chase"),
+                ("follow_up_weeks_ahead", "admin.follow_up.error"),
+            ],
+            "each wrong field by its input, in the form's order, and no other"
+        );
     }
 }

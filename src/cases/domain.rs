@@ -255,6 +255,10 @@ impl Errors {
     pub fn into_error(self) -> AppError {
         AppError::Validation(self.0)
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// The child, as a case is opened or as the child's details are corrected.

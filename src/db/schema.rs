@@ -606,6 +606,7 @@ diesel::table! {
         safety_ensured -> Nullable<Bool>,
         created_at -> Timestamptz,
         child_link_id -> Nullable<Uuid>,
+        recorded_how -> Nullable<Text>,
     }
 }
 

@@ -16,7 +16,7 @@ use crate::councils::domain::{
 };
 use crate::db::TenantId;
 use crate::db::schema::council_meetings;
-use crate::plans::domain::{CommitmentRequest, GoalRequest};
+use crate::plans::domain::{CommitmentRequest, GoalRequest, RecordedApprovalRequest};
 use crate::plans::queries::{self, PlanSettings, Scope};
 use crate::web::AppState;
 use crate::web::problem::AppError;
@@ -134,11 +134,12 @@ pub async fn seed(
     }
     crate::plans::actions::create_child_link(state, caller, case, council).await?;
     crate::plans::actions::submit(state, caller, case, council).await?;
-    // The first approves through their link, the second has objections; the rest have not
-    // answered.
+    // The first approves through their link, the second has objections (by phone); the rest
+    // have not answered.
     let settings = state.settings.clone();
     let case_id = case;
-    state
+    let (first, second) = (team.first().copied(), team.get(1).copied());
+    let version = state
         .db
         .tenant(tenant, move |conn| {
             let council = crate::councils::queries::council(conn, tenant, case_id, council, true)?;
@@ -150,20 +151,24 @@ pub async fn seed(
                 council: &council,
                 ps: &ps,
             };
-            if let [first, second, ..] = team.as_slice() {
-                queries::participant_confirms(conn, &scope, &plan, *first, plan.version)?;
-                queries::participant_objects(
-                    conn,
-                    &scope,
-                    &plan,
-                    *second,
-                    plan.version,
-                    "Jeg kan ikke love hver kveld, men to kvelder i uka går fint.",
-                )?;
+            if let Some(first) = first {
+                queries::participant_confirms(conn, &scope, &plan, first, plan.version, None)?;
             }
-            Ok::<_, AppError>(())
+            Ok::<_, AppError>(plan.version)
         })
-        .await
+        .await?;
+    // The second told the coordinator on the phone; the coordinator wrote it down for them.
+    if let Some(second) = second {
+        let objection = RecordedApprovalRequest {
+            answer: "object".into(),
+            how: "phone".into(),
+            comment: Some("Jeg kan ikke love hver kveld, men to kvelder i uka går fint.".into()),
+            version: Some(version.to_string()),
+        };
+        crate::plans::actions::record_approval(state, caller, case, council, second, objection)
+            .await?;
+    }
+    Ok(())
 }
 
 /// An earlier network council in `case` whose plan was approved (the coordinator closed approval

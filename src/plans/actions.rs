@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::domain::{
     CaseworkerApprovalRequest, CloseRequest, CommitmentRequest, DoneRequest, EvaluationPlan,
     EvaluationPlanRequest, EvaluationRequest, FollowUpOwnerRequest, GoalRequest, HeldRequest,
-    NewCommitment, NewEvaluation, NewGoal, ReasonRequest,
+    NewCommitment, NewEvaluation, NewGoal, ReasonRequest, RecordedAnswer, RecordedApprovalRequest,
 };
 use super::queries::{self, Plan, PlanSettings};
 use super::views::PlanView;
@@ -362,6 +362,65 @@ pub async fn close_approval(
             let unconfirmed =
                 queries::coordinator_closes(conn, &p.scope(), p.plan, p.case.user, &reason)?;
             Ok(json!({ "version": p.plan.version, "unconfirmed_commitments": unconfirmed }))
+        },
+    )
+    .await
+}
+
+/// Records a participant's answer to the plan given by phone or in person: they approve it
+/// (confirming their commitments) or object, with what they said. Shown as recorded by the
+/// caller; the participant can still answer through their own link afterwards (an objection is
+/// withdrawn by approving). Refused like the participant's own answer: for someone not asked to
+/// approve, a plan not awaiting approval, or a version that has changed since it was read to them.
+pub async fn record_approval(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    participant_id: Uuid,
+    req: RecordedApprovalRequest,
+) -> Result<PlanView, AppError> {
+    let recorder = caller.user.ok_or(AppError::Forbidden)?;
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "plan.approval_record",
+        move |conn, p| {
+            let recorded = req.parse()?;
+            let by = Some((recorder, recorded.how));
+            let scope = p.scope();
+            let approved = match recorded.answer {
+                RecordedAnswer::Confirm => queries::participant_confirms(
+                    conn,
+                    &scope,
+                    p.plan,
+                    participant_id,
+                    recorded.version,
+                    by,
+                )?,
+                RecordedAnswer::Object => {
+                    let comment = recorded.comment.as_deref().unwrap_or_default();
+                    queries::participant_objects(
+                        conn,
+                        &scope,
+                        p.plan,
+                        participant_id,
+                        recorded.version,
+                        comment,
+                        by,
+                    )?;
+                    false
+                }
+            };
+            Ok(json!({
+                "participant_id": participant_id,
+                "version": p.plan.version,
+                "answer": recorded.answer,
+                "how": recorded.how,
+                "plan_approved": approved,
+            }))
         },
     )
     .await

@@ -277,6 +277,86 @@ impl ReasonRequest {
     }
 }
 
+vocabulary! {
+    /// What a participant answered to the plan by phone or in person.
+    pub enum RecordedAnswer ("answer to the plan") {
+        Confirm => "confirm", "Godkjenner planen og det de skal gjøre", "Approves the plan and what they will do";
+        Object => "object", "Har innvendinger", "Has objections";
+    }
+}
+
+/// A participant's answer to the plan given by phone or in person, recorded on their behalf by
+/// the coordinator: they approve it (confirming their commitments) or object, with what they said.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RecordedApprovalRequest {
+    /// `confirm` or `object`.
+    #[serde(default)]
+    pub answer: String,
+    /// `phone` or `in_person`.
+    #[serde(default)]
+    pub how: String,
+    /// What they object to; required with `object`.
+    pub comment: Option<String>,
+    /// The version of the plan read to them; refused when the plan has changed since.
+    #[serde(default, deserialize_with = "number")]
+    #[schema(value_type = i32)]
+    pub version: Option<String>,
+}
+
+/// A recorded answer to the plan, read once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedApproval {
+    pub answer: RecordedAnswer,
+    pub how: crate::councils::domain::AnsweredHow,
+    pub comment: Option<String>,
+    pub version: i32,
+}
+
+impl RecordedApprovalRequest {
+    /// The answer, every wrong field named.
+    pub fn parse(&self) -> Result<RecordedApproval, AppError> {
+        let mut e = Errors::default();
+        let answer = e.take("answer", RecordedAnswer::parse(&self.answer));
+        let how = e.take(
+            "how",
+            crate::councils::domain::AnsweredHow::parse(&self.how),
+        );
+        let comment = match (answer, blank_to_none(self.comment.as_deref())) {
+            (Some(RecordedAnswer::Object), None) => {
+                e.push("comment", "required with an objection");
+                None
+            }
+            (Some(RecordedAnswer::Object), Some(text)) => {
+                e.take("comment", long_text(text, 2000).map(Some)).flatten()
+            }
+            _ => None,
+        };
+        let version = match blank_to_none(self.version.as_deref()) {
+            None => {
+                e.push("version", "this field is required");
+                None
+            }
+            Some(v) => e.take(
+                "version",
+                v.trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|v| *v >= 1)
+                    .ok_or("a version is a whole number from 1"),
+            ),
+        };
+        match (answer, how, version) {
+            (Some(answer), Some(how), Some(version)) if e.is_empty() => Ok(RecordedApproval {
+                answer,
+                how,
+                comment,
+                version,
+            }),
+            _ => Err(e.into_error()),
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CaseworkerApprovalRequest {
     /// The caseworker records that the child's safety is ensured by the plan; required.

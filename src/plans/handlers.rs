@@ -9,6 +9,7 @@ use super::actions;
 use super::domain::{
     CaseworkerApprovalRequest, CloseRequest, CommitmentRequest, DoneRequest, EvaluationPlanRequest,
     EvaluationRequest, FollowUpOwnerRequest, GoalRequest, HeldRequest, ReasonRequest,
+    RecordedApprovalRequest,
 };
 use super::views::PlanView;
 use crate::access::Caller;
@@ -246,6 +247,38 @@ pub async fn close_approval(
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
         actions::close_approval(&state, &caller, id, council_id, body.into_inner()).await?,
+    ))
+}
+
+/// Record a participant's answer to the plan given by phone or in person: `confirm` (they approve it and confirm their commitments) or `object` with their `comment`, `how` it was given (`phone` or `in_person`) and the `version` read to them. Shown as recorded by the caller; the participant can still answer through their own link. Refused (409) for someone not asked to approve, a plan not awaiting approval, an answer already given to this version, or a version that has changed since.
+#[utoipa::path(
+    tag = "plans",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
+    request_body = RecordedApprovalRequest,
+    responses(
+        (status = 200, body = PlanView),
+        CaseErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/plan/participants/{participant_id}/approval")]
+pub async fn record_approval(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    body: web::Json<RecordedApprovalRequest>,
+) -> Result<web::Json<PlanView>, AppError> {
+    let (id, council_id, participant_id) = path.into_inner();
+    Ok(web::Json(
+        actions::record_approval(
+            &state,
+            &caller,
+            id,
+            council_id,
+            participant_id,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 

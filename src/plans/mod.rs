@@ -53,6 +53,7 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(set_follow_up_owner)
         .service(submit_plan)
         .service(close_approval)
+        .service(record_approval)
         .service(take_back_plan)
         .service(approve_plan)
         .service(return_plan)

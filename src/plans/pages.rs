@@ -17,6 +17,7 @@ use super::domain::{
     CaseworkerApprovalRequest, CloseRequest, CommitmentRequest, Decision, DoneRequest,
     EvaluationPlanRequest, EvaluationRequest, EvaluationWay, FollowUpOwnerRequest, GoalAuthor,
     GoalRequest, GoalResult, GoalResultRequest, HeldRequest, ReasonRequest,
+    RecordedApprovalRequest,
 };
 use super::queries::{self, PlanSettings};
 use super::rules::{self, Approver};
@@ -307,7 +308,9 @@ fn section_of(step: &str) -> &'static str {
         "goal" | "remove-goal" => "goals",
         "commitment" | "remove-commitment" | "commitment-done" => "commitments",
         "follow-up-owner" => "follow-up-owner",
-        "submit" | "take-back" | "close-approval" | "approve" | "return" => "approval",
+        "submit" | "take-back" | "close-approval" | "record-approval" | "approve" | "return" => {
+            "approval"
+        }
         "evaluation-plan" => "evaluation-plan",
         "follow-up-held" => "follow-ups",
         "evaluation" | "close" => "evaluations",
@@ -329,6 +332,10 @@ fn input_id(step: &str, field: &str, row: Option<&str>) -> String {
         ("commitment", _) => "commitment-text",
         ("follow-up-owner", _) => "owner-who",
         ("close-approval", _) => "close-reason",
+        ("record-approval", "participant_id") => "recorded-who",
+        ("record-approval", "how") => "recorded-how",
+        ("record-approval", "comment") => "recorded-comment",
+        ("record-approval", _) => "recorded-answer",
         ("approve", "note") => "approve-note",
         ("approve", _) => "safety",
         ("return", _) => "return-reason",
@@ -450,6 +457,17 @@ pub async fn plan_step(
                     form::<CaseworkerApprovalRequest>(&fields)?,
                 )
                 .await
+            }
+            .await
+        }
+        "record-approval" => {
+            async {
+                // Whom the answer is for is chosen in the form: none chosen is a field's mistake.
+                let participant = field(&fields, "participant_id")
+                    .and_then(|v| v.trim().parse().ok())
+                    .ok_or_else(|| AppError::field("participant_id", "not a valid id"))?;
+                let req = form::<RecordedApprovalRequest>(&fields)?;
+                actions::record_approval(s, c, case_id, k, participant, req).await
             }
             .await
         }

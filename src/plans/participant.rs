@@ -288,7 +288,7 @@ pub async fn confirm(
             };
             let shown = shown_version(form.version.as_deref());
             let approved =
-                queries::participant_confirms(conn, &scope, &plan, found.participant, shown)?;
+                queries::participant_confirms(conn, &scope, &plan, found.participant, shown, None)?;
             Ok((
                 "confirmed",
                 plan.id,
@@ -340,7 +340,15 @@ pub async fn object_to_plan(
                 ps: &ps,
             };
             let shown = shown_version(form.version.as_deref());
-            queries::participant_objects(conn, &scope, &plan, found.participant, shown, comment)?;
+            queries::participant_objects(
+                conn,
+                &scope,
+                &plan,
+                found.participant,
+                shown,
+                comment,
+                None,
+            )?;
             Ok(("objected", plan.id, json!({ "version": plan.version })))
         },
     )

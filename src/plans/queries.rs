@@ -23,9 +23,9 @@ use super::views::{
     GoalResultView, GoalView, OwnerView, PendingConfirmation, PlanView, VersionView,
 };
 use crate::config::Settings;
-use crate::councils::domain::{CouncilKind, CouncilState};
+use crate::councils::domain::{AnsweredHow, CouncilKind, CouncilState};
 use crate::councils::queries::{Council, team};
-use crate::councils::views::TeamMember;
+use crate::councils::views::{RecordedAnswer, TeamMember};
 use crate::db::TenantId;
 use crate::db::schema::{
     plan_approvals, plan_child_links, plan_commitments, plan_evaluation_goals, plan_evaluations,
@@ -320,6 +320,7 @@ fn approvals(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<ApprovalView>
         Option<bool>,
         DateTime<Utc>,
         Option<Uuid>,
+        Option<String>,
     );
     let rows: Vec<Row> = plan_approvals::table
         .filter(plan_approvals::plan_id.eq(plan_id))
@@ -334,10 +335,25 @@ fn approvals(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<ApprovalView>
             plan_approvals::safety_ensured,
             plan_approvals::created_at,
             plan_approvals::child_link_id,
+            plan_approvals::recorded_how,
         ))
         .load(conn)?;
+    // The staff who recorded answers on someone's behalf, by name.
+    let recorders: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.9.is_some())
+        .filter_map(|r| r.4)
+        .collect();
+    let names = crate::access::staff::names(conn, &recorders)?;
     rows.into_iter()
         .map(|r| {
+            let recorded = match (r.9.as_deref(), r.4) {
+                (Some(how), Some(by)) => Some(RecordedAnswer {
+                    how: stored(AnsweredHow::parse, how)?,
+                    by: names.get(&by).cloned().unwrap_or_default(),
+                }),
+                _ => None,
+            };
             Ok(ApprovalView {
                 id: r.0,
                 version: r.1,
@@ -348,6 +364,7 @@ fn approvals(conn: &mut PgConnection, plan_id: Uuid) -> Result<Vec<ApprovalView>
                 safety_ensured: r.6,
                 created_at: r.7,
                 child_link_id: r.8,
+                recorded,
             })
         })
         .collect()
@@ -611,6 +628,7 @@ pub fn plan_view(
     };
     let confirmed = confirmed_by(conn, plan.id, plan.version)?;
     let objected = objections(conn, plan.id, plan.version)?;
+    let approvals = approvals(conn, plan.id)?;
     let confirmations = team
         .iter()
         .filter(|m| needed.contains(&m.participant_id))
@@ -622,6 +640,12 @@ pub fn plan_view(
                 .iter()
                 .find(|(p, _)| *p == m.participant_id)
                 .map(|(_, r)| r.clone()),
+            // Their latest answer to this version, if staff recorded it for them.
+            recorded: approvals
+                .iter()
+                .rev()
+                .find(|a| a.version == plan.version && a.participant_id == Some(m.participant_id))
+                .and_then(|a| a.recorded.clone()),
         })
         .collect();
     let (child, child_words) = child_answer(conn, plan.id, plan.version, ps.now)?;
@@ -670,7 +694,7 @@ pub fn plan_view(
             rules::ChildAnswer::WantsToTalk => Some(ChildAnswerView::WantsToTalk),
         },
         child_words,
-        approvals: approvals(conn, plan.id)?,
+        approvals,
         proposed_evaluation_on: rules::proposed_evaluation_date(ps.rule, birth, ps.today),
         evaluation_on: plan.evaluation_on,
         evaluation_way: plan.evaluation_way,
@@ -799,6 +823,8 @@ struct Approval<'a> {
     reason: Option<&'a str>,
     safety_ensured: Option<bool>,
     child_link: Option<Uuid>,
+    /// How a participant's answer recorded on their behalf (by `user`) was given.
+    recorded_how: Option<AnsweredHow>,
 }
 
 /// Moves the council with its plan (see [`rules::council_state_after`]).
@@ -1148,6 +1174,7 @@ fn insert_approval(
             plan_approvals::reason.eq(a.reason),
             plan_approvals::safety_ensured.eq(a.safety_ensured),
             plan_approvals::child_link_id.eq(a.child_link),
+            plan_approvals::recorded_how.eq(a.recorded_how.map(|h| h.as_str())),
         ))
         .execute(conn);
     match inserted {
@@ -1231,16 +1258,18 @@ fn approve_if_all(
     Ok(false)
 }
 
-/// A participant approves the plan through their link, confirming their own commitments ("I
-/// commit to …"); an objection they made to this version is withdrawn by it. `shown` is the
-/// version their page showed. When everyone asked has approved (and the child agrees), the
-/// network council's plan is approved. Returns whether it was.
+/// A participant approves the plan, confirming their own commitments ("I commit to …"): through
+/// their link, or by phone or in person with the staff member who recorded it (`recorded`). An
+/// objection they made to this version is withdrawn by it. `shown` is the version their page
+/// showed (or that was read to them). When everyone asked has approved (and the child agrees),
+/// the network council's plan is approved. Returns whether it was.
 pub fn participant_confirms(
     conn: &mut PgConnection,
     scope: &Scope<'_>,
     plan: &Plan,
     participant: Uuid,
     shown: i32,
+    recorded: Option<(Uuid, AnsweredHow)>,
 ) -> Result<bool, AppError> {
     if rules::approver(scope.council.kind) != Approver::Network {
         return Err(rules::approved_by_service());
@@ -1261,10 +1290,11 @@ pub fn participant_confirms(
         Approval {
             kind: ApprovalKind::ParticipantConfirmed,
             participant: Some(participant),
-            user: None,
+            user: recorded.map(|(by, _)| by),
             reason: None,
             safety_ensured: None,
             child_link: None,
+            recorded_how: recorded.map(|(_, how)| how),
         },
     )?;
     diesel::update(
@@ -1282,7 +1312,8 @@ pub fn participant_confirms(
     approve_if_all(conn, scope, plan)
 }
 
-/// A participant says "I have objections" to the version `shown`, with a comment. The plan stays
+/// A participant says "I have objections" to the version `shown`, with a comment: through their
+/// link, or by phone or in person (`recorded`, as for [`participant_confirms`]). The plan stays
 /// awaiting approval; the objection shows on the plan until they approve or approval is closed.
 pub fn participant_objects(
     conn: &mut PgConnection,
@@ -1291,6 +1322,7 @@ pub fn participant_objects(
     participant: Uuid,
     shown: i32,
     comment: &str,
+    recorded: Option<(Uuid, AnsweredHow)>,
 ) -> Result<(), AppError> {
     if rules::approver(scope.council.kind) != Approver::Network {
         return Err(rules::approved_by_service());
@@ -1311,10 +1343,11 @@ pub fn participant_objects(
         Approval {
             kind: ApprovalKind::ParticipantObjected,
             participant: Some(participant),
-            user: None,
+            user: recorded.map(|(by, _)| by),
             reason: Some(comment),
             safety_ensured: None,
             child_link: None,
+            recorded_how: recorded.map(|(_, how)| how),
         },
     )
 }
@@ -1351,6 +1384,7 @@ pub fn child_answers(
             reason: words,
             safety_ensured: None,
             child_link: Some(link),
+            recorded_how: None,
         },
     )?;
     if agreed {
@@ -1420,6 +1454,7 @@ pub fn coordinator_closes(
             reason: Some(reason),
             safety_ensured: None,
             child_link: None,
+            recorded_how: None,
         },
     )?;
     // What nobody confirmed is marked so; its reminders go to the coordinator.
@@ -1459,6 +1494,7 @@ pub fn caseworker_approves(
             reason: note,
             safety_ensured: Some(true),
             child_link: None,
+            recorded_how: None,
         },
     )?;
     approve(conn, settings, tenant, council, plan, user, ps)
@@ -1487,6 +1523,7 @@ pub fn caseworker_returns(
             reason: Some(reason),
             safety_ensured: None,
             child_link: None,
+            recorded_how: None,
         },
     )?;
     diesel::update(plans::table.filter(plans::id.eq(plan.id)))

@@ -10,6 +10,7 @@ use super::domain::{
     ApprovalKind, CommitmentStatus, Decision, EvaluationWay, GoalAuthor, GoalResult, PlanStatus,
 };
 use crate::councils::domain::CouncilKind;
+use crate::councils::views::RecordedAnswer;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GoalView {
@@ -62,6 +63,8 @@ pub struct ApprovalView {
     pub created_at: DateTime<Utc>,
     /// The child's link, for the child's own answer.
     pub child_link_id: Option<Uuid>,
+    /// A participant's answer given by phone or in person: how, and who recorded it (`user_id`).
+    pub recorded: Option<RecordedAnswer>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,6 +131,8 @@ pub struct PendingConfirmation {
     pub confirmed: bool,
     /// Their objection to this version, with their comment, unless they approved since.
     pub objection: Option<String>,
+    /// Their latest answer to this version was given by phone or in person and recorded by staff.
+    pub recorded: Option<RecordedAnswer>,
 }
 
 /// The child's answer to the version awaiting approval, when the child has a live link.
@@ -175,6 +180,14 @@ pub struct PlanView {
     pub created_at: DateTime<Utc>,
     /// The earlier plan this one was carried over from, when a follow-up council opened with it.
     pub follows_plan_id: Option<Uuid>,
+}
+
+impl PlanView {
+    /// Someone asked to approve this version has not (the form for an answer given by phone or
+    /// in person offers them).
+    pub fn someone_has_not_approved(&self) -> bool {
+        self.confirmations.iter().any(|p| !p.confirmed)
+    }
 }
 
 impl PlanView {

@@ -273,9 +273,34 @@ async fn the_whole_onboarding_leaves_its_audit_trail() {
         "{page}"
     );
     assert!(
-        page.contains("aria-invalid=\"true\" value=\"27\""),
-        "what was typed is kept"
+        page.contains(
+            "aria-invalid=\"true\" aria-describedby=\"follow_up_weeks_ahead-hint \
+             follow_up_weeks_ahead-error\" value=\"27\""
+        ),
+        "what was typed is kept: {page}"
     );
+    // Several mistakes at once: each at its own field and in the summary, linked to it; every
+    // number as typed, the right ones too — none replaced by a default.
+    let mut bad = SETTINGS;
+    bad[8] = ("chase_after_days", "0");
+    bad[9] = ("chase_max", "elleve");
+    bad[11] = ("preparation_check_days", "9");
+    let (status, page) = admin.post("/admin", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["chase_after_days", "chase_max"] {
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {page}"
+        );
+        assert!(
+            page.contains(&format!("<a href=\"#{field}\">")),
+            "{field} in the summary"
+        );
+    }
+    assert!(!page.contains("id=\"preparation_check_days-error\""));
+    assert!(page.contains("aria-describedby=\"chase_after_days-error\" value=\"0\""));
+    assert!(page.contains("aria-describedby=\"chase_max-error\" value=\"elleve\""));
+    assert!(page.contains("name=\"preparation_check_days\" type=\"number\" min=\"1\" max=\"60\" inputmode=\"numeric\" value=\"9\""));
     let mut weeks = SETTINGS;
     weeks[17] = ("follow_up_weeks_ahead", "6");
     let (status, _) = admin.post("/admin", &weeks).await;
@@ -1022,6 +1047,11 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     (
         "POST",
         "/api/v1/cases/{id}/councils/{council_id}/plan/approval-closure",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/plan/participants/{participant_id}/approval",
         CASE_ROLES,
     ),
     (

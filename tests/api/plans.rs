@@ -136,7 +136,7 @@ fn pending_jobs(app: &TestApp, tenant: TenantId) -> Vec<String> {
 }
 
 /// POSTs a form on a participant's link page; returns the status and the body.
-async fn on_link(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn on_link(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let (cookie, csrf) = form_token(app).await;
     let mut form = fields.to_vec();
     form.push(("csrf", &csrf));

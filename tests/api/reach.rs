@@ -377,3 +377,286 @@ async fn a_person_reached_by_post_gets_a_printable_letter_whose_code_opens_their
     let (status, _) = common::answer(app.page(&letter(ola_p), &other).send().await.unwrap()).await;
     assert_eq!(status, 404);
 }
+
+/// The first address of this app's answer pages in `text` (an email's or an SMS's).
+fn answer_link(app: &TestApp, text: &str) -> String {
+    let start = text
+        .find(&format!("{}/i/", app.address))
+        .unwrap_or_else(|| panic!("an answer link in {text}"));
+    text[start..]
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// A team reached four ways — by email only, by SMS only (through the gateway's real API), by
+/// a printed letter only and by a phone call — answers its invitations each its own way and
+/// approves its plan: three through their own links (the letter's by its short code), the one
+/// who is called through answers the coordinator records for them, shown as recorded by her.
+#[tokio::test]
+async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_plan() {
+    use crate::plans::on_link;
+    let (sink, gateway) = (SmtpSink::start(), common::services::LinkGateway::start());
+    let app = crate::sms::spawn(&sink, &gateway).await;
+    let mut s = setup(&app, "fjordvik", json!({"birth_year": 2014})).await;
+    // Mormor Kari (email only) and the teacher stay; Farmor Eva (a mobile only) takes Onkel
+    // Per's place, and Far Ola (a postal address only) and Onkel Jon (called) join them.
+    let eva = add(
+        &app,
+        &s,
+        person("Farmor Eva", json!({"phone": "912 34 568"})),
+    )
+    .await;
+    s.persons[1] = eva["id"].as_str().unwrap().to_owned();
+    for p in [
+        person(
+            "Far Ola",
+            json!({"address": "Storgata 1, 4624 Kristiansand"}),
+        ),
+        person(
+            "Onkel Jon",
+            json!({"phone": "22 33 44 55", "preferred_channel": "call"}),
+        ),
+    ] {
+        let added = add(&app, &s, p).await;
+        s.persons.push(added["id"].as_str().unwrap().to_owned());
+    }
+    let (council, team) = s.ready_council(&app, "network_council").await;
+    let [kari, eva, _lise, ola, jon] = team.as_slice() else {
+        panic!("five on the team: {team:?}");
+    };
+    let (_, meeting) = s
+        .schedule(
+            &app,
+            &council,
+            json!({"starts_at": local(10, 18), "place": "Biblioteket"}),
+        )
+        .await;
+    s.invite(&app, &council, &meeting).await;
+    let workers = Workers::start(&app);
+
+    // Kari's invitation comes by email, Eva's by SMS; nothing is sent to Ola or Jon.
+    let mails = sink.wait_for(3, Duration::from_secs(30)).await;
+    let to_kari = mails
+        .iter()
+        .find(|m| m.to().contains("mormor@example.no"))
+        .expect("Kari's email");
+    let kari_link = answer_link(&app, &to_kari.text);
+    let sms = gateway.wait_for(1, Duration::from_secs(30)).await;
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert_eq!(sms[0].body["destination"], "+4791234568");
+    let eva_link = answer_link(&app, sms[0].body["userData"].as_str().unwrap());
+    // Ola's letter is printed; its short code opens his answer page.
+    let who = app.sign_in(&s.staff).await;
+    let letter = format!("/cases/{}/councils/{council}/letters/{ola}", s.case);
+    let (status, page) = common::answer(app.page(&letter, &who).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{page}");
+    let at = page.find("/b/").expect("the short link") + 3;
+    let code = page[at..at + 14].to_owned();
+    let res = app
+        .client
+        .get(app.url(&format!("/b/{code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let ola_link = res.headers()["location"].to_str().unwrap().to_owned();
+
+    // Each answers: three on their own pages, Jon on the phone, recorded by the coordinator.
+    for (link, response) in [
+        (&kari_link, "accept"),
+        (&eva_link, "accept"),
+        (&ola_link, "maybe"),
+    ] {
+        let path = link.trim_start_matches(&app.address);
+        let (status, body) = on_link(&app, path, &[("response", response)]).await;
+        assert_eq!(status, 303, "{path}: {body}");
+    }
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/participants/{jon}/answer"),
+        json!({"response": "accept", "how": "phone", "contribution": "Kan kjøre til fotball"}),
+        200,
+    )
+    .await;
+    let view = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
+    let answers: Vec<(String, String)> = view["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| {
+            let answer = &p["answer"];
+            answer["response"]
+                .as_str()
+                .map(|r| (p["id"].as_str().unwrap().to_owned(), r.to_owned()))
+        })
+        .collect();
+    for (participant, response) in [
+        (kari, "accept"),
+        (eva, "accept"),
+        (ola, "maybe"),
+        (jon, "accept"),
+    ] {
+        assert!(
+            answers.contains(&(participant.clone(), response.to_owned())),
+            "{participant} {response}: {answers:?}"
+        );
+    }
+
+    // The meeting takes place (its start moved into the past) and makes a plan with a
+    // commitment for each of the four.
+    diesel::sql_query(format!(
+        "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
+    ))
+    .execute(&mut app.db.admin_conn())
+    .unwrap();
+    s.post_expect(&app, &council, "/state", json!({"to": "meeting_held"}), 200)
+        .await;
+    s.post_expect(&app, &council, "/plan", json!({}), 201).await;
+    s.post_expect(
+        &app,
+        &council,
+        "/plan/goals",
+        json!({"text": "Jeg vil ha noen å ringe", "author": "child"}),
+        201,
+    )
+    .await;
+    for (participant, text) in [
+        (kari, "Middag hver onsdag"),
+        (eva, "Ringer hver søndag"),
+        (ola, "Henter på skolen fredager"),
+        (jon, "Kjører til fotball"),
+    ] {
+        s.post_expect(
+            &app,
+            &council,
+            "/plan/commitments",
+            json!({"participant_id": participant, "text": text, "due_on": in_days(30)}),
+            201,
+        )
+        .await;
+    }
+    let submitted = s
+        .post_expect(&app, &council, "/plan/submission", json!({}), 200)
+        .await;
+    let version = submitted["version"].to_string();
+
+    // Kari, Eva and Ola approve through their links; Lise too.
+    let lise_token = {
+        let id: uuid::Uuid = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+            tillit::db::schema::council_invitations::table
+                .filter(
+                    tillit::db::schema::council_invitations::participant_id
+                        .eq(team[2].parse::<uuid::Uuid>().unwrap()),
+                )
+                .filter(tillit::db::schema::council_invitations::revoked_at.is_null())
+                .select(tillit::db::schema::council_invitations::id)
+                .first(c)
+        })
+        .unwrap();
+        tillit::councils::invitations::token_for(&app.state.settings, id)
+    };
+    let lise_link = app.url(&format!("/i/{lise_token}"));
+    for link in [&kari_link, &eva_link, &ola_link, &lise_link] {
+        let path = format!(
+            "{}/plan/confirmation",
+            link.trim_start_matches(&app.address)
+        );
+        let (status, body) = on_link(&app, &path, &[("version", &version)]).await;
+        assert_eq!(status, 303, "{path}: {body}");
+    }
+    let plan = app
+        .get_json(&s.path(&council, "/plan"), &s.staff.key, 200)
+        .await;
+    assert_eq!(plan["status"], "awaiting_approval", "Jon has not answered");
+
+    // Jon objects on the phone first — without what he said it is refused at the field, and
+    // nothing is written — then, after a second call, approves.
+    let record = format!("/plan/participants/{jon}/approval");
+    let refused = expect_problem(
+        s.post(
+            &app,
+            &council,
+            &record,
+            json!({"answer": "object", "how": "phone", "version": version}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(refused.to_string().contains("comment"), "{refused}");
+    let objected = s
+        .post_expect(
+            &app,
+            &council,
+            &record,
+            json!({"answer": "object", "how": "phone", "version": version,
+                "comment": "Jeg kan ikke hver lørdag"}),
+            200,
+        )
+        .await;
+    let jon_line = objected["confirmations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["participant_id"] == jon.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(jon_line["objection"], "Jeg kan ikke hver lørdag");
+    assert_eq!(jon_line["recorded"]["how"], "phone");
+    // Someone not on this council's team cannot be recorded.
+    expect_problem(
+        s.post(
+            &app,
+            &council,
+            &format!("/plan/participants/{}/approval", uuid::Uuid::now_v7()),
+            json!({"answer": "confirm", "how": "phone", "version": version}),
+        )
+        .await,
+        409,
+        "not-asked-to-approve",
+    )
+    .await;
+    let approved = s
+        .post_expect(
+            &app,
+            &council,
+            &record,
+            json!({"answer": "confirm", "how": "in_person", "version": version}),
+            200,
+        )
+        .await;
+    assert_eq!(approved["status"], "approved", "{approved}");
+    assert!(
+        approved["commitments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] == "confirmed"),
+        "{approved}"
+    );
+    // The plan page says whose answer was recorded, by whom and how; it is audited.
+    let (_, page) = common::answer(
+        app.page(&s.path(&council, "/plan").replace("/api/v1", ""), &who)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("registrert av") && page.contains("ansikt til ansikt"),
+        "{page}"
+    );
+    let recorded: i64 = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+        audit_log::table
+            .filter(audit_log::action.eq("plan.approval_record"))
+            .count()
+            .get_result(c)
+    })
+    .unwrap();
+    assert_eq!(recorded, 2, "the objection and the approval");
+    workers.stop().await;
+}

@@ -17,7 +17,7 @@ use common::councils::*;
 
 const HOOK_SECRET: &str = "hook-secret-3f9a1c7e5b";
 
-async fn spawn(sink: &SmtpSink, gateway: &LinkGateway) -> TestApp {
+pub(crate) async fn spawn(sink: &SmtpSink, gateway: &LinkGateway) -> TestApp {
     let mut settings = fast_jobs(sink);
     settings.extend([
         ("sms_transport", json!("http")),

@@ -8,9 +8,7 @@
 // problems; the task list and the check page are photographed at 1280 and 390 px
 // (target/screenshots/, copied to docs/screenshots/ when they change).
 
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { run, newPage, step, scan, expectText, latestMail, repoRoot, signIn } from './lib.mjs';
+import { run, newPage, step, scan, expectText, latestMail, signIn, photograph } from './lib.mjs';
 
 const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
@@ -41,17 +39,6 @@ async function expectFieldError(page, inputId, message) {
   const text = await page.locator('main').innerText();
   const english = text.match(ENGLISH);
   if (english) throw new Error(`English on a Norwegian page: "${english[0]}"`);
-}
-
-/** Screenshots of `page` at 1280 and 390 px wide, as `target/screenshots/<name>-<width>.png`. */
-async function photograph(page, name) {
-  const dir = join(repoRoot, 'target', 'screenshots');
-  await mkdir(dir, { recursive: true });
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(dir, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 /** Opens task `code` from the council's task list. */

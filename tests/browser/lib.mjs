@@ -104,6 +104,21 @@ export async function screenshot(page, label) {
   }
 }
 
+/**
+ * Pictures of `page` at 1280 and 390 px wide, as `target/screenshots/<name>-<width>.png` (copied
+ * to docs/screenshots/ when they change); with `scanEach`, each width is scanned with axe too.
+ */
+export async function photograph(page, name, { scanEach = false } = {}) {
+  const dir = join(repoRoot, 'target', 'screenshots');
+  await mkdir(dir, { recursive: true });
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(dir, `${name}-${width}.png`), fullPage: true });
+    if (scanEach) await scan(page, `${name} at ${width} px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function failWithScreenshot(page, label, error) {
   if (!error.screenshot) {
     error.screenshot = await screenshot(page, label);

@@ -4,7 +4,7 @@
 // settings, and invites a coordinator; the coordinator follows their link, chooses a password,
 // logs out and in again. Every page is scanned for accessibility problems.
 
-import { run, newPage, step, scan, expectText, latestMail, expectEqual, secondFactor } from './lib.mjs';
+import { run, newPage, step, scan, expectText, latestMail, expectEqual, secondFactor, photograph } from './lib.mjs';
 
 const operatorEmail = process.env.TILLIT_OPERATOR_EMAIL;
 const operatorPassword = process.env.TILLIT_OPERATOR_PASSWORD;
@@ -77,6 +77,32 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await admin.getByLabel('Avsendernavn i e-post').fill('Barneverntjenesten i Vestfjord');
     await admin.getByRole('button', { name: 'Lagre endringene' }).click();
     await expectText(admin, '[role=status]', 'lagret');
+  });
+
+  await step(admin, 'two wrong numbers are named at their fields, with what was typed kept', async () => {
+    await admin.getByLabel('Vanlig møtelengde (minutter)').fill('5');
+    await admin.getByLabel('Høyst antall purringer').fill('11');
+    await admin.getByRole('button', { name: 'Lagre endringene' }).click();
+    await expectText(admin, '.error-summary', 'Møtelengden må være mellom 15 og 720 minutter.');
+    await expectText(admin, '#meeting_minutes-error', 'Møtelengden må være mellom 15 og 720 minutter.');
+    await expectText(admin, '#chase_max-error', 'høyst 10 purringer');
+    expectEqual(await admin.locator('#meeting_minutes').inputValue(), '5', 'the minutes as typed');
+    expectEqual(await admin.locator('#chase_max').inputValue(), '11', 'the chases as typed');
+    expectEqual(
+      await admin.locator('#sender_name').inputValue(),
+      'Barneverntjenesten i Vestfjord',
+      'the other fields as saved',
+    );
+    await scan(admin, 'settings with two mistakes');
+    await photograph(admin, 'admin-settings-errors');
+    // The summary's link takes the eye to the field.
+    await admin.locator('.error-summary a[href="#chase_max"]').click();
+    expectEqual(await admin.evaluate(() => document.activeElement?.id), 'chase_max', 'focus at the field');
+    await admin.getByLabel('Vanlig møtelengde (minutter)').fill('90');
+    await admin.getByLabel('Høyst antall purringer').fill('3');
+    await admin.getByRole('button', { name: 'Lagre endringene' }).click();
+    await expectText(admin, '[role=status]', 'lagret');
+    expectEqual(await admin.locator('#meeting_minutes').inputValue(), '90', 'saved');
   });
 
   await step(admin, 'admin invites a coordinator', async () => {

@@ -4,22 +4,7 @@
 // plan carried over, its meeting proposed for the evaluation date — and sends its invitations.
 // Every page is scanned for accessibility problems.
 
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { run, newPage, step, scan, expectText, signIn, repoRoot } from './lib.mjs';
-
-/** Saves `page` at 1280 and 390 px as `target/screenshots/<name>-<width>.png`, scanned at both. */
-async function photograph(page, name) {
-  const dir = join(repoRoot, 'target', 'screenshots');
-  await mkdir(dir, { recursive: true });
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(dir, `${name}-${width}.png`), fullPage: true });
-    await scan(page, `${name} at ${width} px`);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
+import { run, newPage, step, scan, expectText, signIn, photograph } from './lib.mjs';
 
 const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
@@ -90,7 +75,7 @@ run(async ({ browser, baseUrl }) => {
     await scan(coordinator, 'the follow-up invitations sent');
     await coordinator.goto(councilUrl);
     await expectText(coordinator, '#task-invitations', 'Ferdig');
-    await photograph(coordinator, 'follow-up-council');
+    await photograph(coordinator, 'follow-up-council', { scanEach: true });
   });
 
   const child = await newPage(browser);
@@ -100,6 +85,6 @@ run(async ({ browser, baseUrl }) => {
     await expectText(child, '.next-meeting', /^Dere møtes \S+dag \d+\. \S+ \d{4} kl\. \d\d\.\d\d, på Biblioteket\.$/);
     await expectText(child, '.said', 'Det blir fint.');
     await expectText(child, '.said', 'Det er litt bedre hjemme nå.');
-    await photograph(child, 'child-page');
+    await photograph(child, 'child-page', { scanEach: true });
   });
 });

@@ -9,24 +9,11 @@
 // staff's page and the home's form are photographed at 1280 and 390 px (target/screenshots/,
 // copied to docs/screenshots/ when they change).
 
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { run, newPage, step, scan, expectText, mailOutbox, repoRoot, signIn } from './lib.mjs';
+import { run, newPage, step, scan, expectText, mailOutbox, signIn, photograph } from './lib.mjs';
 
 const email = process.env.TILLIT_EMAIL;
 const password = process.env.TILLIT_PASSWORD;
 const caseId = process.env.TILLIT_CASE_ID;
-
-/** Screenshots of `page` at 1280 and 390 px wide, as `target/screenshots/<name>-<width>.png`. */
-async function photograph(page, name) {
-  const dir = join(repoRoot, 'target', 'screenshots');
-  await mkdir(dir, { recursive: true });
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(dir, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** The first mail to `to` whose subject has `subject`, once it is in the outbox. */
 async function mailTo(dir, to, subject) {

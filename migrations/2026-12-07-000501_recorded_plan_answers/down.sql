@@ -1,0 +1,1 @@
+ALTER TABLE plan_approvals DROP COLUMN recorded_how;
