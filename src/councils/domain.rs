@@ -638,8 +638,10 @@ impl NewPreparation {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct MeetingRequest {
-    /// The start in the service's local time (2026-12-03T18:00). Without it the invitees are
-    /// asked when they can.
+    /// The start in the service's local time (2026-12-03T18:00), or with its offset
+    /// (2026-10-25T02:30:00+01:00). A local time the clock skips that night (the spring change)
+    /// is refused; one it passes twice (the autumn change) is refused naming both moments, and
+    /// is taken with its offset. Without it the invitees are asked when they can.
     pub starts_at: Option<String>,
     /// The end in local time; or give `duration_minutes`. The service's default length otherwise.
     pub ends_at: Option<String>,
