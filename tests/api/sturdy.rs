@@ -214,7 +214,7 @@ async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, 
         .headers()
         .get(reqwest::header::LOCATION)
         .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_else(|| String::new());
+        .unwrap_or_default();
     (status, location)
 }
 
@@ -559,4 +559,128 @@ async fn a_meeting_time_the_clock_skips_or_repeats_is_refused_at_the_field_in_no
     .await;
     assert_eq!(status, 303);
     assert_eq!(meetings(), 1);
+}
+
+/// The JSON API reads its input strictly and alike: a yes/no field given "maybe" is refused
+/// (never stored as false), a whole number written `120.0` is read as 120 wherever a whole number
+/// is asked for and `120.5` is refused at its field, no detail names the server's Rust types,
+/// and a request with a malformed header still gets problem+json with its request id.
+#[tokio::test]
+async fn input_is_read_strictly_and_alike_and_errors_speak_the_apis_words() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({ "birth_year": 2016 })).await;
+    let councils = format!("/api/v1/cases/{}/councils", s.case);
+    let maybe = app
+        .post(&councils, &s.staff.key)
+        .json(&json!({"kind": "network_council", "acute": "maybe"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = common::expect_problem(maybe, 400, "malformed-request").await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("true or false"), "{detail}");
+    let listed = app.get_json(&councils, &s.staff.key, 200).await;
+    assert_eq!(
+        listed.as_array().map_or(0, Vec::len),
+        0,
+        "nothing was stored"
+    );
+
+    // A whole number is a whole number, however it is written.
+    let (council, _) = s.ready_council(&app, "network_council").await;
+    let view = s
+        .post_expect(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(10, 18), "duration_minutes": 120.0, "place": "Skolen"}),
+            201,
+        )
+        .await;
+    assert_eq!(view["meetings"][0]["duration_minutes"], 120);
+    let fraction = common::expect_problem(
+        s.post(
+            &app,
+            &council,
+            "/meetings",
+            json!({"starts_at": local(11, 18), "duration_minutes": 120.5, "place": "Skolen"}),
+        )
+        .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert_eq!(
+        fraction["errors"][0]["field"], "duration_minutes",
+        "{fraction}"
+    );
+    let child = app
+        .post_json(
+            "/api/v1/cases",
+            &s.staff.key,
+            json!({"child": {"first_name": "Ola", "last_name": "Nordmann", "birth_year": 2016.0}}),
+            201,
+        )
+        .await;
+    assert!(child["id"].is_string(), "{child}");
+    let half = app
+        .post("/api/v1/cases", &s.staff.key)
+        .json(&json!({"child": {"first_name": "Ola", "birth_year": 2016.5}}))
+        .send()
+        .await
+        .unwrap();
+    let problem = common::expect_problem(half, 400, "malformed-request").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not a whole number"),
+        "{problem}"
+    );
+
+    // No detail names the server's types, whatever is wrong.
+    for body in [
+        json!(3),
+        json!({"child": 3}),
+        json!({"child": {"first_name": "Ola", "birth_year": "to tusen"}}),
+    ] {
+        let res = app
+            .post("/api/v1/cases", &s.staff.key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{body}");
+        let text = res.text().await.unwrap();
+        for internal in ["struct", "enum", "Request", "Raw", "i32", "u32", "Option"] {
+            assert!(!text.contains(internal), "{internal} in {text}");
+        }
+    }
+
+    // A malformed header: problem+json, with the request id to quote.
+    for (name, value) in [
+        ("authorization", "Bearer"),
+        ("authorization", "Basic Zm9vOmJhcg=="),
+        ("content-type", "application/json; charset"),
+        ("content-length", "12x"),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/cases"))
+            .header(name, value)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_client_error(), "{name}: {}", res.status());
+        assert!(
+            res.headers().contains_key("x-request-id"),
+            "{name}: {value}: a request id"
+        );
+        assert_eq!(
+            res.headers()[reqwest::header::CONTENT_TYPE],
+            "application/problem+json",
+            "{name}: {value}"
+        );
+    }
 }
