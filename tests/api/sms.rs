@@ -290,15 +290,24 @@ async fn someone_reached_by_sms_taken_off_the_team_hears_so_and_nothing_more() {
         .await
         .unwrap();
     assert_eq!(removed.status(), 200);
-    let messages = gateway.wait_for(2, Duration::from_secs(30)).await;
-    assert_eq!(messages.len(), 2, "{messages:?}");
-    let sms = &messages[1].body;
+    // Found by its words: under load the gateway may answer the invitation late, and it is
+    // sent again.
+    let withdrawal = "Tillit: Invitasjonen du fikk til et møte, gjelder ikke lenger.";
+    let mut found = None;
+    for _ in 0..300 {
+        found = gateway.messages().into_iter().find(|m| {
+            m.body["userData"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(withdrawal))
+        });
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sms = found.expect("the withdrawal by SMS").body;
     assert_eq!(sms["destination"], "+4791234568");
     let text = sms["userData"].as_str().unwrap();
-    assert!(
-        text.starts_with("Tillit: Invitasjonen du fikk til et møte, gjelder ikke lenger."),
-        "{text}"
-    );
     assert!(!text.contains("http"), "no link: {text}");
     assert!(!reveals_child_welfare(text), "{text}");
     make_due(&app, "meeting_reminder");
@@ -308,5 +317,15 @@ async fn someone_reached_by_sms_taken_off_the_team_hears_so_and_nothing_more() {
     common::jobs::settled(&app, "meeting_sms").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     workers.stop().await;
-    assert_eq!(gateway.messages().len(), 2, "no reminder or chase by SMS");
+    let texts: Vec<String> = gateway
+        .messages()
+        .iter()
+        .filter_map(|m| m.body["userData"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .all(|t| t.starts_with("Tillit: Du er invitert") || t.starts_with(withdrawal)),
+        "no reminder or chase by SMS: {texts:?}"
+    );
 }
