@@ -329,7 +329,7 @@ fn answer_note(saved: Option<&str>) -> Option<&'static str> {
 }
 
 /// The note on the plan after `?plan=…`, as a catalogue key.
-pub(crate) fn plan_note(plan: Option<&str>) -> Option<&'static str> {
+fn plan_note(plan: Option<&str>) -> Option<&'static str> {
     match plan? {
         "confirmed" => Some("participant.confirmed"),
         "objected" => Some("participant.objected"),
