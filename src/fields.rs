@@ -3,7 +3,31 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A JSON number as the whole number it is, however it is written: `120` and `120.0` alike
+/// (JSON does not tell them apart, and JSON Schema's `integer` takes both). `None` for a number
+/// with a fraction, or one too large to be exact.
+pub fn whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            // Whole and well inside i64: the conversion is exact.
+            .map(|f| f as i64)
+    })
+}
+
+/// An optional whole number from JSON, read like every other whole number of the API (see
+/// [`whole`]); any other value is refused in plain words.
+pub fn optional_whole<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => whole(&n)
+            .and_then(|n| i32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number"))),
+    }
+}
 
 /// An email address, trimmed and lowercased. Deliberately simple: one `@`, a dotted domain, no
 /// spaces or control characters, at most 254 characters. Whether it exists is for the mail

@@ -270,6 +270,8 @@ pub struct ChildRequest {
     pub last_name: String,
     /// YYYY-MM-DD. Give this, or `birth_year` when only the year is known.
     pub birth_date: Option<String>,
+    #[serde(default, deserialize_with = "crate::fields::optional_whole")]
+    #[schema(value_type = Option<i32>)]
     pub birth_year: Option<i32>,
     /// girl, boy, other or unspecified (the default).
     pub gender: Option<String>,

@@ -310,9 +310,11 @@ pub async fn remove_participant(
         case_id,
         council_id,
         "council.participant_remove",
-        move |conn, _, council, cs, _| {
+        move |conn, c, council, cs, _| {
+            queries::participant_exists(conn, council, participant_id)?;
+            let withdrawn = invitations::withdraw(conn, c.tenant, council, participant_id, cs.now)?;
             queries::remove_participant(conn, council, participant_id, cs.now)?;
-            Ok(json!({ "participant_id": participant_id }))
+            Ok(json!({ "participant_id": participant_id, "meetings_withdrawn": withdrawn }))
         },
     )
     .await
@@ -663,9 +665,15 @@ pub async fn revoke_invitation(
         case_id,
         council_id,
         "council.invitation_revoke",
-        move |conn, _, council, cs, _| {
+        move |conn, c, council, cs, _| {
+            queries::participant_exists(conn, council, participant_id)?;
+            let withdrawn = invitations::withdraw(conn, c.tenant, council, participant_id, cs.now)?;
             let revoked = invitations::revoke(conn, council, participant_id, cs.now)?;
-            Ok(json!({ "participant_id": participant_id, "revoked": revoked }))
+            Ok(json!({
+                "participant_id": participant_id,
+                "revoked": revoked,
+                "meetings_withdrawn": withdrawn,
+            }))
         },
     )
     .await

@@ -199,7 +199,9 @@ impl CouncilKind {
     }
 }
 
-/// Accepts `true`/`false` from JSON and `on`/`true`/`1`/`yes` (or nothing) from a form.
+/// Accepts `true`/`false` from JSON and a form's box: `on`/`true`/`1`/`yes` ticked,
+/// `off`/`false`/`0`/`no` or nothing not. Anything else ("maybe") is refused, never read as
+/// `false`.
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -207,28 +209,38 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
         Bool(bool),
         Text(String),
     }
-    Ok(match Option::<Raw>::deserialize(d)? {
-        None => None,
-        Some(Raw::Bool(b)) => Some(b),
-        Some(Raw::Text(t)) => Some(matches!(
-            t.trim().to_ascii_lowercase().as_str(),
-            "on" | "true" | "1" | "yes"
-        )),
-    })
+    let raw = Option::<Raw>::deserialize(d)
+        .map_err(|_| serde::de::Error::custom("a yes/no field takes true or false"))?;
+    match raw {
+        None => Ok(None),
+        Some(Raw::Bool(b)) => Ok(Some(b)),
+        Some(Raw::Text(t)) => match t.trim().to_ascii_lowercase().as_str() {
+            "on" | "true" | "1" | "yes" => Ok(Some(true)),
+            "off" | "false" | "0" | "no" | "" => Ok(Some(false)),
+            _ => Err(serde::de::Error::custom(format!(
+                "a yes/no field takes true or false, not {t:?}"
+            ))),
+        },
+    }
 }
 
-/// Accepts a number from JSON or its text from a form; blank is absent, other text is kept for
-/// the parser to refuse by name.
+/// Accepts a number from JSON (a whole one read alike however written: `120` and `120.0`, see
+/// [`crate::fields::whole`]) or its text from a form; blank is absent, other text and a number
+/// with a fraction are kept for the parser to refuse at the field by name.
 pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
-        Int(i64),
+        Number(serde_json::Number),
         Text(String),
     }
-    Ok(match Option::<Raw>::deserialize(d)? {
+    let raw = Option::<Raw>::deserialize(d)
+        .map_err(|_| serde::de::Error::custom("a number field takes a number"))?;
+    Ok(match raw {
         None => None,
-        Some(Raw::Int(n)) => Some(n.to_string()),
+        Some(Raw::Number(n)) => {
+            Some(crate::fields::whole(&n).map_or(n.to_string(), |w| w.to_string()))
+        }
         Some(Raw::Text(t)) if t.trim().is_empty() => None,
         Some(Raw::Text(t)) => Some(t),
     })
@@ -638,8 +650,10 @@ impl NewPreparation {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct MeetingRequest {
-    /// The start in the service's local time (2026-12-03T18:00). Without it the invitees are
-    /// asked when they can.
+    /// The start in the service's local time (2026-12-03T18:00), or with its offset
+    /// (2026-10-25T02:30:00+01:00). A local time the clock skips that night (the spring change)
+    /// is refused; one it passes twice (the autumn change) is refused naming both moments, and
+    /// is taken with its offset. Without it the invitees are asked when they can.
     pub starts_at: Option<String>,
     /// The end in local time; or give `duration_minutes`. The service's default length otherwise.
     pub ends_at: Option<String>,

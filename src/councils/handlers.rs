@@ -198,6 +198,9 @@ pub async fn add_participant(
 }
 
 /// Take someone off the team; their links stop working.
+///
+/// One whose invitation to a meeting still ahead went out gets their copy cancelled (an email
+/// with METHOD:CANCEL, an SMS), and no chase or reminder after it.
 #[utoipa::path(
     tag = "councils",
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
@@ -561,6 +564,9 @@ pub async fn resend_invitation(
 }
 
 /// Revoke a participant's links.
+///
+/// One whose invitation to a meeting still ahead went out gets their copy cancelled (an email
+/// with METHOD:CANCEL, an SMS), and no chase or reminder after it.
 #[utoipa::path(
     tag = "councils",
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),

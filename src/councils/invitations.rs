@@ -453,6 +453,129 @@ pub fn resend(
     Ok(())
 }
 
+/// Who is told that an invitation was withdrawn: a participant about to be taken off the team,
+/// or whose links are about to be revoked, after their invitations went out. For each meeting of
+/// `council` still ahead (not cancelled) whose invitation reached them — by email, by SMS — their
+/// copy is cancelled by the same way: an email with METHOD:CANCEL for the meeting's UID at a
+/// SEQUENCE one higher (the meeting's own rises, so every later message outranks it), and a
+/// neutral SMS. Call it before the links are revoked; the chases and reminders ask for a live
+/// link, so none follows. Returns how many meetings were withdrawn.
+pub fn withdraw(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    participant: Uuid,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let live: Vec<(Uuid, Uuid)> = council_invitations::table
+        .filter(council_invitations::council_id.eq(council.id))
+        .filter(council_invitations::participant_id.eq(participant))
+        .filter(council_invitations::revoked_at.is_null())
+        .order(council_invitations::created_at.desc())
+        .select((council_invitations::meeting_id, council_invitations::id))
+        .load(conn)?;
+    let mut withdrawn = 0;
+    let mut seen: Vec<Uuid> = Vec::new();
+    for (meeting_id, invitation) in live {
+        if seen.contains(&meeting_id) {
+            continue;
+        }
+        seen.push(meeting_id);
+        let Some(meeting) = meeting_row(conn, meeting_id)? else {
+            continue;
+        };
+        if meeting.cancelled()
+            || meeting.confirmed_at.is_none()
+            || meeting.starts_at.is_some_and(|s| s <= now)
+        {
+            continue;
+        }
+        let (by_email, by_sms) = reached(conn, meeting_id, participant)?;
+        if !by_email && !by_sms {
+            continue;
+        }
+        diesel::update(council_meetings::table.filter(council_meetings::id.eq(meeting_id)))
+            .set((
+                council_meetings::sequence.eq(meeting.sequence + 1),
+                council_meetings::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        // Its own subject: cancelling the whole meeting later replaces the meeting's pending
+        // jobs, and this person, no longer invited, would hear nothing at all.
+        let about = Some(withdrawal_subject(participant));
+        if by_email {
+            jobs::schedule(
+                conn,
+                tenant,
+                &NewJob::new(
+                    &Invitation {
+                        invitation_id: invitation,
+                        method: Method::Cancel,
+                    },
+                    now,
+                    about,
+                ),
+            )?;
+        }
+        if by_sms {
+            let mut sms = texts::job(meeting_id, participant, None, SmsPurpose::Withdrawn, now);
+            sms.subject = about;
+            jobs::schedule(conn, tenant, &sms)?;
+        }
+        withdrawn += 1;
+    }
+    Ok(withdrawn)
+}
+
+/// What a withdrawal's messages are about: the participant whose copy is cancelled.
+fn withdrawal_subject(participant: Uuid) -> Subject {
+    Subject {
+        kind: "council_participant",
+        id: participant,
+    }
+}
+
+/// Whether an invitation to `meeting` went out to `participant` by email, and by SMS: a request
+/// sent (or being sent) to one of their links. One still waiting for the morning will not go.
+fn reached(
+    conn: &mut PgConnection,
+    meeting: Uuid,
+    participant: Uuid,
+) -> Result<(bool, bool), AppError> {
+    let theirs: Vec<Uuid> = council_invitations::table
+        .filter(council_invitations::meeting_id.eq(meeting))
+        .filter(council_invitations::participant_id.eq(participant))
+        .select(council_invitations::id)
+        .load(conn)?;
+    let gone = |status: &str| {
+        matches!(
+            jobs::JobStatus::parse(status),
+            Ok(jobs::JobStatus::Done | jobs::JobStatus::Running)
+        )
+    };
+    let by_email = jobs::about(conn, subject(meeting), Invitation::KIND)?
+        .into_iter()
+        .filter(|job| gone(&job.status))
+        .filter_map(|job| serde_json::from_value::<Invitation>(job.payload).ok())
+        .any(|i| i.method == Method::Request && theirs.contains(&i.invitation_id));
+    let by_sms = jobs::about(conn, subject(meeting), MeetingSms::KIND)?
+        .into_iter()
+        .filter(|job| gone(&job.status))
+        .filter_map(|job| serde_json::from_value::<MeetingSms>(job.payload).ok())
+        .any(|m| m.purpose == SmsPurpose::Request && m.participant_id == participant);
+    Ok((by_email, by_sms))
+}
+
+/// Whether `participant` holds a live link to `meeting` again (taken back onto the team and
+/// invited anew): then a withdrawal still waiting has nothing left to say.
+pub(crate) fn invited_again(
+    conn: &mut PgConnection,
+    meeting: Uuid,
+    participant: Uuid,
+) -> QueryResult<bool> {
+    Ok(live_invitation(conn, meeting, participant)?.is_some())
+}
+
 /// Revokes a participant's links: the page answers as for an unknown link.
 pub fn revoke(
     conn: &mut PgConnection,
@@ -668,6 +791,12 @@ fn send_invitation(
     if method == Method::Request && (revoked.is_some() || meeting.cancelled()) {
         return Ok(());
     }
+    // A CANCEL to a meeting that stands withdraws one person's copy (see [`withdraw`]); one who
+    // was invited again meanwhile keeps it.
+    let withdrawal = method == Method::Cancel && !meeting.cancelled();
+    if withdrawal && invited_again(conn, meeting_id, participant)? {
+        return Ok(());
+    }
     let Some(address) = address_of(conn, participant)? else {
         return Ok(());
     };
@@ -681,6 +810,7 @@ fn send_invitation(
     let link = (method == Method::Request)
         .then(|| link_url(&ctx.settings, &token_for(&ctx.settings, invitation_id)));
     let kind = match (method, meeting.sequence) {
+        (Method::Cancel, _) if withdrawal => MeetingMail::Withdrawn,
         (Method::Cancel, _) => MeetingMail::Cancelled,
         (Method::Request, 0) => MeetingMail::Invitation,
         (Method::Request, _) => MeetingMail::Changed,

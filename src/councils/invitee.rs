@@ -136,7 +136,8 @@ pub(crate) struct InviteePage {
     texts: Vec<SharedText>,
     cancelled: bool,
     open: bool,
-    saved: bool,
+    /// What just happened to the answer (its catalogue key): saved, or already saved before.
+    saved: Option<&'static str>,
     response: Option<Response>,
     /// Each possible answer: its code, its label, and whether it is the current one.
     responses: Vec<(&'static str, &'static str, bool)>,
@@ -147,7 +148,8 @@ pub(crate) struct InviteePage {
     /// The council's plan as this participant sees it, with the forms for their commitments.
     plan: Option<PlanSection>,
     token: String,
-    /// What just happened to the participant's commitments (confirmed, done).
+    /// What just happened to the participant's plan (its catalogue key): confirmed, objected,
+    /// done, or confirmed already.
     plan_saved: Option<&'static str>,
     /// Who invites, who to call and where questions go: the council's coordinator.
     coordinator: StaffContact,
@@ -230,7 +232,7 @@ pub(crate) fn page_values(
 /// How the page was reached.
 pub(crate) struct Shown {
     pub(crate) token: String,
-    pub(crate) saved: bool,
+    pub(crate) saved: Option<&'static str>,
     pub(crate) plan_saved: Option<&'static str>,
     pub(crate) error: Option<String>,
 }
@@ -311,9 +313,31 @@ pub(crate) fn page(
 
 #[derive(Debug, Deserialize)]
 pub struct SavedQuery {
+    /// `1` after an answer was saved, `again` when the same answer was saved already.
     pub saved: Option<String>,
-    /// `confirmed` or `done`, after the participant's commitments changed.
+    /// What happened to the participant's plan: see [`plan_note`].
     pub plan: Option<String>,
+}
+
+/// The note on the answer after `?saved=…`: saved, or the same answer saved already (a double
+/// click, a second tab) — a success either way.
+fn answer_note(saved: Option<&str>) -> Option<&'static str> {
+    match saved? {
+        "again" => Some("again.invitee_answer"),
+        _ => Some("invitee.saved"),
+    }
+}
+
+/// The note on the plan after `?plan=…`, as a catalogue key.
+fn plan_note(plan: Option<&str>) -> Option<&'static str> {
+    match plan? {
+        "confirmed" => Some("participant.confirmed"),
+        "objected" => Some("participant.objected"),
+        "done" => Some("participant.done_saved"),
+        "confirmed_again" => Some("again.plan_confirmed"),
+        "done_again" => Some("again.commitment_done"),
+        _ => None,
+    }
 }
 
 /// The live invitation behind `token` and what `read` reads beside it in its tenant, the
@@ -375,12 +399,8 @@ pub async fn show_invitation(
         Some((found, values)) => {
             let shown = Shown {
                 token: token.into_inner(),
-                saved: query.saved.is_some(),
-                plan_saved: match query.plan.as_deref() {
-                    Some("confirmed") => Some("confirmed"),
-                    Some("done") => Some("done"),
-                    _ => None,
-                },
+                saved: answer_note(query.saved.as_deref()),
+                plan_saved: plan_note(query.plan.as_deref()),
                 error: None,
             };
             render(StatusCode::OK, &page(tr, shell, &found, values, shown))
@@ -471,6 +491,8 @@ pub async fn answer_invitation(
     enum Outcome {
         Unknown,
         Saved,
+        /// The same answer was saved before: a double click or a second tab.
+        Again,
         Refused(Box<Live>, Box<Values>, String),
     }
     let outcome = state
@@ -497,6 +519,9 @@ pub async fn answer_invitation(
             let Ok(answer) = parsed else {
                 return Ok(Outcome::Unknown);
             };
+            if super::queries::own_answer_is(conn, found.meeting.id, found.participant, &answer)? {
+                return Ok(Outcome::Again);
+            }
             // The invitee's own answer: one recorded for them before is theirs now.
             super::queries::save_answer(
                 conn,
@@ -524,6 +549,9 @@ pub async fn answer_invitation(
         Outcome::Saved => Ok(HttpResponse::SeeOther()
             .insert_header((LOCATION, format!("/i/{token}?saved=1")))
             .finish()),
+        Outcome::Again => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/i/{token}?saved=again")))
+            .finish()),
         Outcome::Refused(found, mut values, message) => {
             values.typed = Some(form);
             let status = if found.open_for_answers(Utc::now()) {
@@ -533,7 +561,7 @@ pub async fn answer_invitation(
             };
             let shown = Shown {
                 token,
-                saved: false,
+                saved: None,
                 plan_saved: None,
                 error: Some(message),
             };

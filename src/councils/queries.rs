@@ -571,6 +571,38 @@ pub fn save_answer(
         .execute(conn)
 }
 
+/// Whether `participant`'s own answer to `meeting` is `answer` already, word for word: an
+/// answer sent twice (a double click, a second tab) is then a success with nothing to write.
+/// One recorded for them by staff is not their own, so sending it themselves still counts.
+pub fn own_answer_is(
+    conn: &mut PgConnection,
+    meeting: Uuid,
+    participant: Uuid,
+    answer: &Answer,
+) -> QueryResult<bool> {
+    type Row = (String, Option<String>, Option<String>, Option<String>);
+    let saved: Option<Row> = council_answers::table
+        .filter(council_answers::meeting_id.eq(meeting))
+        .filter(council_answers::participant_id.eq(participant))
+        .filter(council_answers::recorded_by.is_null())
+        .select((
+            council_answers::response,
+            council_answers::comment,
+            council_answers::contribution,
+            council_answers::availability,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(
+        saved.is_some_and(|(response, comment, contribution, availability)| {
+            response == answer.response.as_str()
+                && comment == answer.comment
+                && contribution == answer.contribution
+                && availability == answer.availability
+        }),
+    )
+}
+
 macro_rules! answer_columns {
     () => {
         (

@@ -31,17 +31,21 @@ pub enum SmsPurpose {
     /// The invitation, or — once the meeting has been moved — the change.
     Request,
     Cancel,
+    /// The person's own copy cancelled: taken off the team, or their link revoked, while the
+    /// meeting stands.
+    Withdrawn,
     Chase,
     Reminder,
 }
 
-/// The text of an SMS; `link` for every purpose but the cancellation.
+/// The text of an SMS; `link` for every purpose but the cancellation and the withdrawal.
 pub fn text(lang: Lang, purpose: SmsPurpose, changed: bool, sender: &str, link: &str) -> String {
     let tr = Tr::new(lang);
     let template = match (purpose, changed) {
         (SmsPurpose::Request, false) => tr.t("sms.meeting.invitation"),
         (SmsPurpose::Request, true) => tr.t("sms.meeting.changed"),
         (SmsPurpose::Cancel, _) => tr.t("sms.meeting.cancelled"),
+        (SmsPurpose::Withdrawn, _) => tr.t("sms.meeting_withdrawn.text"),
         (SmsPurpose::Chase, _) => tr.t("sms.meeting.chase"),
         (SmsPurpose::Reminder, _) => tr.t("sms.meeting.reminder"),
     };
@@ -94,11 +98,18 @@ impl Job for MeetingSms {
         let Some((status, sequence)) = meeting else {
             return Ok(());
         };
-        if self.purpose != SmsPurpose::Cancel && status == "cancelled" {
+        if !matches!(self.purpose, SmsPurpose::Cancel | SmsPurpose::Withdrawn)
+            && status == "cancelled"
+        {
+            return Ok(());
+        }
+        if self.purpose == SmsPurpose::Withdrawn
+            && super::invitations::invited_again(conn, self.meeting_id, self.participant_id)?
+        {
             return Ok(());
         }
         let link = match (self.purpose, self.invitation_id) {
-            (SmsPurpose::Cancel, _) => String::new(),
+            (SmsPurpose::Cancel | SmsPurpose::Withdrawn, _) => String::new(),
             (_, Some(invitation)) => {
                 let revoked: Option<Option<DateTime<Utc>>> = council_invitations::table
                     .filter(council_invitations::id.eq(invitation))
@@ -136,7 +147,7 @@ impl Job for MeetingSms {
                 subject: subject(self.meeting_id),
                 purpose: match self.purpose {
                     SmsPurpose::Request => "request",
-                    SmsPurpose::Cancel => "cancel",
+                    SmsPurpose::Cancel | SmsPurpose::Withdrawn => "cancel",
                     SmsPurpose::Chase => "chase",
                     SmsPurpose::Reminder => "reminder",
                 },
@@ -223,6 +234,7 @@ mod tests {
                 (SmsPurpose::Request, false),
                 (SmsPurpose::Request, true),
                 (SmsPurpose::Cancel, false),
+                (SmsPurpose::Withdrawn, false),
                 (SmsPurpose::Chase, false),
                 (SmsPurpose::Reminder, false),
             ] {
@@ -230,7 +242,7 @@ mod tests {
                 assert!(!reveals_child_welfare(&sms), "{sms}");
                 assert!(!sms.contains('{'), "{sms}");
                 assert!(segments(&sms) <= 2, "{} segments: {sms}", segments(&sms));
-                if purpose != SmsPurpose::Cancel {
+                if !matches!(purpose, SmsPurpose::Cancel | SmsPurpose::Withdrawn) {
                     assert!(sms.contains(&link), "{sms}");
                 }
             }

@@ -338,6 +338,9 @@ pub enum MeetingMail {
     Invitation,
     Changed,
     Cancelled,
+    /// The person's own copy of a meeting that stands is cancelled: they were taken off the
+    /// team, or their link was revoked.
+    Withdrawn,
     Chase,
     Reminder,
     /// To the coordinator: preparation, a consent or a waiver is missing.
@@ -375,6 +378,10 @@ pub fn meeting(
             tr.t("email.meeting.cancelled.subject"),
             tr.t("email.meeting.cancelled.intro"),
         ),
+        MeetingMail::Withdrawn => (
+            tr.t("email.meeting_withdrawn.subject"),
+            tr.t("email.meeting_withdrawn.intro"),
+        ),
         MeetingMail::Chase => (
             tr.t("email.meeting.chase.subject"),
             tr.t("email.meeting.chase.intro"),
@@ -400,7 +407,10 @@ pub fn meeting(
             tr.t("email.meeting.when"),
             &[("time", &moment(at, tz, lang))],
         ),
-        (MeetingMail::Cancelled | MeetingMail::PreparationMissing, None) => String::new(),
+        (
+            MeetingMail::Cancelled | MeetingMail::Withdrawn | MeetingMail::PreparationMissing,
+            None,
+        ) => String::new(),
         (_, None) => tr.t("email.meeting.no_time").to_owned(),
     };
     let when = (!when.is_empty()).then_some(when.as_str());
@@ -757,6 +767,7 @@ mod tests {
                 MeetingMail::Invitation,
                 MeetingMail::Changed,
                 MeetingMail::Cancelled,
+                MeetingMail::Withdrawn,
                 MeetingMail::Chase,
                 MeetingMail::Reminder,
                 MeetingMail::PreparationMissing,

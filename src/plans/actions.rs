@@ -392,14 +392,19 @@ pub async fn record_approval(
             let by = Some((recorder, recorded.how));
             let scope = p.scope();
             let approved = match recorded.answer {
-                RecordedAnswer::Confirm => queries::participant_confirms(
-                    conn,
-                    &scope,
-                    p.plan,
-                    participant_id,
-                    recorded.version,
-                    by,
-                )?,
+                RecordedAnswer::Confirm => matches!(
+                    queries::participant_confirms(
+                        conn,
+                        &scope,
+                        p.plan,
+                        participant_id,
+                        recorded.version,
+                        by,
+                    )?,
+                    queries::Answered::Recorded {
+                        plan_approved: true
+                    }
+                ),
                 RecordedAnswer::Object => {
                     let comment = recorded.comment.as_deref().unwrap_or_default();
                     queries::participant_objects(

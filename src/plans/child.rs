@@ -74,7 +74,7 @@ struct ChildPage {
     ask: Option<i32>,
     /// What the child answered to this version: agreed (true) or wants to talk (false).
     answered: Option<bool>,
-    saved: bool,
+    saved: Option<&'static str>,
     error: Option<String>,
     words: String,
 }
@@ -167,7 +167,8 @@ fn load(
 
 /// What the page says besides the plan.
 struct Notes {
-    saved: bool,
+    /// What just happened to the answer (its catalogue key): saved, or given already.
+    saved: Option<&'static str>,
     error: Option<String>,
     words: String,
 }
@@ -274,7 +275,11 @@ pub async fn child_page(
     };
     let tr = in_childs_language(&req, tr, &found);
     let notes = Notes {
-        saved: query.answered.is_some(),
+        saved: match query.answered.as_deref() {
+            Some("again") => Some("again.child_answer"),
+            Some(_) => Some("child.thanks"),
+            None => None,
+        },
         error: None,
         words: String::new(),
     };
@@ -299,6 +304,8 @@ pub struct AnswerForm {
 enum Answered {
     Unknown,
     Saved,
+    /// The same answer was given before: a double click or a second tab.
+    Again,
     Refused(Box<Loaded>, StatusCode, String),
 }
 
@@ -364,7 +371,7 @@ pub async fn child_answer(
                     .as_deref()
                     .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(0);
-                let approved = queries::child_answers(
+                let answered = queries::child_answers(
                     conn,
                     &scope,
                     &plan,
@@ -373,10 +380,11 @@ pub async fn child_answer(
                     agreed,
                     (!words.is_empty()).then_some(words.as_str()),
                 )?;
-                Ok((plan.id, plan.version, agreed, approved))
+                Ok((plan.id, plan.version, agreed, answered))
             });
             match result {
-                Ok((plan_id, version, agreed, approved)) => {
+                Ok((_, _, _, queries::Answered::Already)) => Ok(Answered::Again),
+                Ok((plan_id, version, agreed, queries::Answered::Recorded { plan_approved })) => {
                     audit::record(
                         conn,
                         tenant,
@@ -386,7 +394,7 @@ pub async fn child_answer(
                             .details(serde_json::json!({
                                 "version": version,
                                 "agreed": agreed,
-                                "plan_approved": approved,
+                                "plan_approved": plan_approved,
                             })),
                     )?;
                     Ok(Answered::Saved)
@@ -422,10 +430,13 @@ pub async fn child_answer(
         Answered::Saved => Ok(HttpResponse::SeeOther()
             .insert_header((LOCATION, format!("/c/{token}?answered=1")))
             .finish()),
+        Answered::Again => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/c/{token}?answered=again")))
+            .finish()),
         Answered::Refused(found, status, message) => {
             let tr = in_childs_language(&req, tr, &found);
             let notes = Notes {
-                saved: false,
+                saved: None,
                 error: Some(message),
                 words: typed,
             };

@@ -250,7 +250,7 @@ where
         Outcome::Refused(found, values, status, message) => {
             let shown = Shown {
                 token,
-                saved: false,
+                saved: None,
                 plan_saved: None,
                 error: Some(message),
             };
@@ -259,8 +259,9 @@ where
     }
 }
 
-/// The participant confirms their commitments in the plan ("I commit to …"). Confirming twice is
-/// refused; when everyone has confirmed, a network council's plan is approved.
+/// The participant confirms their commitments in the plan ("I commit to …"). Confirming twice (a
+/// double click, a second tab) says it was confirmed already; when everyone has confirmed, a
+/// network council's plan is approved.
 #[post("/i/{token}/plan/confirmation")]
 pub async fn confirm(
     req: HttpRequest,
@@ -287,13 +288,25 @@ pub async fn confirm(
                 ps: &ps,
             };
             let shown = shown_version(form.version.as_deref());
-            let approved =
-                queries::participant_confirms(conn, &scope, &plan, found.participant, shown, None)?;
-            Ok((
-                "confirmed",
-                plan.id,
-                json!({ "version": plan.version, "plan_approved": approved }),
-            ))
+            match queries::participant_confirms(
+                conn,
+                &scope,
+                &plan,
+                found.participant,
+                shown,
+                None,
+            )? {
+                queries::Answered::Recorded { plan_approved } => Ok((
+                    "confirmed",
+                    plan.id,
+                    json!({ "version": plan.version, "plan_approved": plan_approved }),
+                )),
+                queries::Answered::Already => Ok((
+                    "confirmed_again",
+                    plan.id,
+                    json!({ "version": plan.version, "already": true }),
+                )),
+            }
         },
     )
     .await
@@ -391,7 +404,7 @@ pub async fn done(
             }
             let tenant = crate::councils::queries::owner(conn, found.council)?.tenant;
             let ps = PlanSettings::load(conn)?;
-            queries::mark_done(
+            let marked = queries::mark_done(
                 conn,
                 tenant,
                 &plan,
@@ -399,18 +412,27 @@ pub async fn done(
                 comment.as_deref(),
                 None,
                 &ps,
-            )
-            .map_err(|e| match e {
-                AppError::Refused { .. } => {
-                    Refusal::CommitmentNotOpen.because("the commitment is not open")
+            );
+            match marked {
+                Ok(_) => Ok((
+                    "done",
+                    plan.id,
+                    json!({ "commitment_id": commitment, "at": Utc::now() }),
+                )),
+                // Marked done twice (a double click, a second tab): done already.
+                Err(AppError::Refused {
+                    rule: Refusal::CommitmentDone,
+                    ..
+                }) => Ok((
+                    "done_again",
+                    plan.id,
+                    json!({ "commitment_id": commitment, "already": true }),
+                )),
+                Err(AppError::Refused { .. }) => {
+                    Err(Refusal::CommitmentNotOpen.because("the commitment is not open"))
                 }
-                other => other,
-            })?;
-            Ok((
-                "done",
-                plan.id,
-                json!({ "commitment_id": commitment, "at": Utc::now() }),
-            ))
+                Err(other) => Err(other),
+            }
         },
     )
     .await

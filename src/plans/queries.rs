@@ -1270,11 +1270,16 @@ pub fn participant_confirms(
     participant: Uuid,
     shown: i32,
     recorded: Option<(Uuid, AnsweredHow)>,
-) -> Result<bool, AppError> {
+) -> Result<Answered, AppError> {
     if rules::approver(scope.council.kind) != Approver::Network {
         return Err(rules::approved_by_service());
     }
     rules::same_version(shown, plan.version)?;
+    // Approving twice (a double click, a second tab) is done already — even when the first
+    // approval was the last one needed and the plan is approved now.
+    if confirmed_by(conn, plan.id, plan.version)?.contains(&participant) {
+        return Ok(Answered::Already);
+    }
     rules::awaiting(plan.status)?;
     let team = team(conn, plan.council_id)?;
     let needed = asked_to_approve(conn, plan.id, &team)?;
@@ -1309,7 +1314,18 @@ pub fn participant_confirms(
         plan_commitments::confirmed_at.eq(scope.ps.now),
     ))
     .execute(conn)?;
-    approve_if_all(conn, scope, plan)
+    Ok(Answered::Recorded {
+        plan_approved: approve_if_all(conn, scope, plan)?,
+    })
+}
+
+/// What an answer through a link came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    /// Written now; `plan_approved` when it was the last approval the plan needed.
+    Recorded { plan_approved: bool },
+    /// The same answer to the same version was given before: nothing to write, and a success.
+    Already,
 }
 
 /// A participant says "I have objections" to the version `shown`, with a comment: through their
@@ -1363,11 +1379,21 @@ pub fn child_answers(
     shown: i32,
     agreed: bool,
     words: Option<&str>,
-) -> Result<bool, AppError> {
+) -> Result<Answered, AppError> {
     if rules::approver(scope.council.kind) != Approver::Network {
         return Err(rules::approved_by_service());
     }
     rules::same_version(shown, plan.version)?;
+    // The same answer again (a double click, a second tab), with no new words: done already,
+    // even when the first was the agreement that approved the plan.
+    let (latest, said) = child_answer(conn, plan.id, plan.version, scope.ps.now)?;
+    let same = matches!(
+        (latest, agreed),
+        (rules::ChildAnswer::Agreed, true) | (rules::ChildAnswer::WantsToTalk, false)
+    );
+    if same && words.is_none_or(|w| said.as_deref() == Some(w)) {
+        return Ok(Answered::Already);
+    }
     rules::awaiting(plan.status)?;
     insert_approval(
         conn,
@@ -1387,10 +1413,9 @@ pub fn child_answers(
             recorded_how: None,
         },
     )?;
-    if agreed {
-        return approve_if_all(conn, scope, plan);
-    }
-    Ok(false)
+    Ok(Answered::Recorded {
+        plan_approved: agreed && approve_if_all(conn, scope, plan)?,
+    })
 }
 
 /// The coordinator takes a plan awaiting approval back to draft to change it. The approvals so

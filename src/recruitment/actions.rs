@@ -443,8 +443,15 @@ pub async fn through_link(
                 LinkAction::Submit(_) => "recruitment.link.form_submit",
             };
             let today = crate::cases::queries::TenantClock::load(conn)?.today;
+            // Sending the same answer or the form again (a double click, a second tab) is done
+            // already: nothing is written, and the home hears so.
+            let mut already = false;
             match action {
                 LinkAction::Read => {}
+                LinkAction::Answer(answer) if me.answer == Some(answer) => {
+                    may_answer(&me)?;
+                    already = true;
+                }
                 LinkAction::Answer(answer) => {
                     may_answer(&me)?;
                     queries::set_answer(conn, cand.id, answer)?;
@@ -470,6 +477,12 @@ pub async fn through_link(
                     let form = queries::form(conn, cand.id, true)?.ok_or(AppError::NotFound)?;
                     rules::may_change_form(form.submitted_at.is_some())?;
                     queries::save_form(conn, cand.id, &content)?;
+                }
+                LinkAction::Submit(_)
+                    if queries::form(conn, cand.id, true)?
+                        .is_some_and(|f| f.submitted_at.is_some()) =>
+                {
+                    already = true;
                 }
                 LinkAction::Submit(content) => {
                     let form = queries::form(conn, cand.id, true)?.ok_or(AppError::NotFound)?;
@@ -499,6 +512,7 @@ pub async fn through_link(
                     .object("recruitment_candidate", cand.id),
             )?;
             Ok(Some(OwnView {
+                already,
                 candidate_id: cand.id,
                 answer: after
                     .answer

@@ -156,6 +156,8 @@ pub async fn candidate_page(
         Some("answer") => Some("candidate.answer_saved"),
         Some("draft") => Some("candidate.draft_saved"),
         Some("submitted") => Some("candidate.form_submitted"),
+        Some("answer_again") => Some("again.candidate_answer"),
+        Some("submitted_again") => Some("again.candidate_form"),
         _ => None,
     };
     let shown = Shown {
@@ -218,9 +220,16 @@ pub async fn answer(
             )
             .await
         }
-        Ok(Some(_)) => Ok(HttpResponse::SeeOther()
-            .insert_header((LOCATION, format!("/r/{token}?saved=answer")))
-            .finish()),
+        Ok(Some(own)) => {
+            let saved = if own.already {
+                "answer_again"
+            } else {
+                "answer"
+            };
+            Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, format!("/r/{token}?saved={saved}")))
+                .finish())
+        }
         Err(e) => match refused(&tr, &e) {
             Some(message) => {
                 let Some(own) = actions::through_link(&state, &token, LinkAction::Read).await?
@@ -272,8 +281,12 @@ pub async fn save_form(
     };
     match result {
         Ok(None) => unknown(tr, shell),
-        Ok(Some(_)) => {
-            let saved = if submit { "submitted" } else { "draft" };
+        Ok(Some(own)) => {
+            let saved = match (submit, own.already) {
+                (true, true) => "submitted_again",
+                (true, false) => "submitted",
+                (false, _) => "draft",
+            };
             Ok(HttpResponse::SeeOther()
                 .insert_header((LOCATION, format!("/r/{token}?saved={saved}#form")))
                 .finish())

@@ -85,4 +85,6 @@ pub struct OwnView {
     pub open: bool,
     pub form: Option<SelfInformation>,
     pub submitted: bool,
+    /// What the home just sent (its answer, its form) had been sent before: nothing was written.
+    pub already: bool,
 }

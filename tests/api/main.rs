@@ -27,5 +27,6 @@ mod second_factor;
 mod settings;
 mod single_sign_on;
 mod sms;
+mod sturdy;
 mod tenant_isolation;
 mod web_shell;

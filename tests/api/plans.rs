@@ -338,14 +338,20 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     let confirm = |token: &str| format!("/i/{token}/plan/confirmation");
     let (status, _) = on_link(&app, &confirm(&first), &[("version", &version)]).await;
     assert_eq!(status, 303);
-    // Approving twice is refused with the real reason, and nothing more is written.
+    // Approving twice (a double click) is a success that says so, and nothing more is written.
     let approvals = count_approvals(&app, s.tenant);
-    let (status, body) = on_link(&app, &confirm(&first), &[("version", &version)]).await;
-    assert_eq!(status, 409);
-    assert!(
-        body.contains("Du har allerede bekreftet denne planen"),
-        "{body}"
-    );
+    let (status, _) = on_link(&app, &confirm(&first), &[("version", &version)]).await;
+    assert_eq!(status, 303);
+    let body = app
+        .client
+        .get(app.url(&format!("/i/{first}?plan=confirmed_again")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("Du har allerede godkjent planen."), "{body}");
     assert_eq!(count_approvals(&app, s.tenant), approvals);
     // Someone without commitments approves the plan too.
     let third = s.token(&app, &team[2]);

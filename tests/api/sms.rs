@@ -2,7 +2,7 @@
 //! speaks it (tests/support/linkmobility_gateway.py): an invitation to a person reached by SMS
 //! arrives neutral with a link that works, a refusal parks the job for the admin, a time-out is
 //! tried again, and a delivery report on the webhook shows on the council page; a forged report is
-//! refused.
+//! refused; someone taken off the team hears by SMS that their invitation no longer applies.
 
 use crate::common;
 
@@ -260,4 +260,72 @@ async fn a_gateway_that_does_not_answer_in_time_is_tried_again() {
     assert_eq!(messages.len(), 1, "sent on a later attempt");
     assert_eq!(messages[0].body["source"], "Fjordvik");
     workers.stop().await;
+}
+
+/// Someone reached by SMS who is taken off the team after the invitation went out gets a neutral
+/// SMS that the invitation no longer applies, without a link, and no reminder after it.
+#[tokio::test]
+async fn someone_reached_by_sms_taken_off_the_team_hears_so_and_nothing_more() {
+    let (sink, gateway) = (SmtpSink::start(), LinkGateway::start());
+    let app = spawn(&sink, &gateway).await;
+    let (s, council) = invited(&app).await;
+    let workers = Workers::start(&app);
+    assert_eq!(gateway.wait_for(1, Duration::from_secs(30)).await.len(), 1);
+    let view = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
+    let eva = view["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Farmor Eva")
+        .expect("Eva on the team")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let removed = app
+        .delete(
+            &s.path(&council, &format!("/participants/{eva}")),
+            &s.staff.key,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 200);
+    // Found by its words: under load the gateway may answer the invitation late, and it is
+    // sent again.
+    let withdrawal = "Tillit: Invitasjonen du fikk til et møte, gjelder ikke lenger.";
+    let mut found = None;
+    for _ in 0..300 {
+        found = gateway.messages().into_iter().find(|m| {
+            m.body["userData"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(withdrawal))
+        });
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sms = found.expect("the withdrawal by SMS").body;
+    assert_eq!(sms["destination"], "+4791234568");
+    let text = sms["userData"].as_str().unwrap();
+    assert!(!text.contains("http"), "no link: {text}");
+    assert!(!reveals_child_welfare(text), "{text}");
+    make_due(&app, "meeting_reminder");
+    make_due(&app, "answer_chase");
+    common::jobs::settled(&app, "meeting_reminder").await;
+    common::jobs::settled(&app, "answer_chase").await;
+    common::jobs::settled(&app, "meeting_sms").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    workers.stop().await;
+    let texts: Vec<String> = gateway
+        .messages()
+        .iter()
+        .filter_map(|m| m.body["userData"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .all(|t| t.starts_with("Tillit: Du er invitert") || t.starts_with(withdrawal)),
+        "no reminder or chase by SMS: {texts:?}"
+    );
 }
