@@ -116,14 +116,14 @@ run(async ({ browser, baseUrl }) => {
       throw new Error('who came is not as recorded');
     }
     await per.check();
-    await page.locator('[id^=record-decisions-]').fill('Barnet bor hos mormor denne uken\nOnkel Per kjører til skolen');
-    await page.locator('[id^=record-notes-]').fill('Familien ble raskt enige.');
-    await page.locator('[id^=record-shared-]').selectOption('team');
+    await page.locator('textarea[id^=record-decisions-]').fill('Barnet bor hos mormor denne uken\nOnkel Per kjører til skolen');
+    await page.locator('textarea[id^=record-notes-]').fill('Familien ble raskt enige.');
+    await page.locator('select[id^=record-shared-]').selectOption('team');
     await page.getByRole('button', { name: 'Lagre referatet' }).click();
     await expectText(page, '[role=status]', 'lagret');
     await expectText(page, 'main', 'Lagret av');
     if (!(await page.getByLabel('Onkel Per').isChecked())) throw new Error('the correction was lost');
-    const decisions = await page.locator('[id^=record-decisions-]').inputValue();
+    const decisions = await page.locator('textarea[id^=record-decisions-]').inputValue();
     if (!decisions.includes('Onkel Per kjører til skolen')) throw new Error(`decisions: ${decisions}`);
     await scan(page, 'the meeting record');
     await photograph(page, 'meeting-record');
