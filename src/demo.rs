@@ -344,7 +344,9 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
                 out,
                 "  {councils} councils: a network council with its invitation sent, a family group conference begun \
                  with a foster-home recruitment at the family's plan of two ranked homes, another whose \
-                 recruitment was decided yes (the foster care officer, fosterhjem, is assigned to both), an earlier \
+                 recruitment was decided yes (the foster care officer, fosterhjem, is assigned to both), an acute \
+                 family group conference held yesterday evening and recorded afterwards (an oral consent, who came, \
+                 its record of decisions and notes), an earlier \
                  network council whose plan awaits the network's approval (one approval, one objection) \
                  and whose registration for the figures is complete, a network meeting series held \
                  two days ago whose registration is half filled in, and an approved plan whose follow-up \

@@ -10,15 +10,16 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::domain::{
-    Answer, ConsentRequest, CouncilState, MeetingRequest, MeetingTime, NewConsent, NewCouncil,
-    NewCouncilRequest, NewObjection, NewParticipant, NewPreparation, NewText, NewWaiver,
-    ObjectionRequest, ParticipantRequest, PreparationRequest, RecordedAnswerRequest,
-    ResolutionRequest, StateRequest, TextRequest, WaiverRequest,
+    Answer, ConsentRequest, CouncilState, MeetingRecord, MeetingRecordRequest, MeetingRequest,
+    MeetingTime, NewConsent, NewCouncil, NewCouncilRequest, NewObjection, NewParticipant,
+    NewPreparation, NewText, NewWaiver, ObjectionRequest, ParticipantRequest, PastMeeting,
+    PastMeetingRequest, PreparationRequest, RecordedAnswerRequest, ResolutionRequest, StateRequest,
+    TextRequest, WaiverRequest,
 };
 use super::invitations;
 use super::queries::{self, Council, CouncilSettings};
 use super::rules;
-use super::views::{CouncilSummary, CouncilView};
+use super::views::{CouncilSummary, CouncilView, MeetingRecordView};
 use crate::access::Caller;
 use crate::cases::access::{Audited, CaseCtx, Intent, case_user, with_case};
 use crate::config::Settings;
@@ -401,7 +402,7 @@ pub async fn add_consent(
         move |conn, c, council, cs, _| {
             let new = NewConsent::parse(&req, cs.tz, cs.now)?;
             let id = queries::add_consent(conn, c.tenant, council, &new, c.user)?;
-            Ok(json!({ "consent_id": id, "given_by": new.given_by }))
+            Ok(json!({ "consent_id": id, "given_by": new.given_by, "oral": new.oral }))
         },
     )
     .await
@@ -488,10 +489,24 @@ pub async fn schedule_meeting(
         case_id,
         council_id,
         "council.meeting_schedule",
-        move |conn, c, council, cs, _| {
+        move |conn, c, council, cs, settings| {
             let time = MeetingTime::parse(&req, cs.tz, cs.now, cs.meeting_minutes)?;
             let id = invitations::schedule(conn, c.tenant, council, &time, c.user, cs.now)?;
-            Ok(json!({ "meeting_id": id, "has_time": time.starts_at.is_some() }))
+            // An acute family group conference's short path: its invitations go at once (or,
+            // refused by their gates, nothing is written).
+            let invited = if council.acute {
+                let meeting = queries::meeting(conn, council, id)?;
+                Some(invitations::send(
+                    conn, settings, c.tenant, council, &meeting, cs,
+                )?)
+            } else {
+                None
+            };
+            Ok(json!({
+                "meeting_id": id,
+                "has_time": time.starts_at.is_some(),
+                "invited": invited,
+            }))
         },
     )
     .await
@@ -647,6 +662,182 @@ pub async fn record_answer(
                 "response": answer.response,
                 "how": how,
             }))
+        },
+    )
+    .await
+}
+
+/// Records a meeting that took place without invitations through Tillit (an acute family group
+/// conference, a meeting arranged by phone): its past time, why it is recorded afterwards and who
+/// came. It counts as held, so the council moves on to where its plan is made. Refused before
+/// the consents its kind needs (oral ones count); nothing is written on any refusal.
+pub async fn record_past_meeting(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    req: PastMeetingRequest,
+) -> Result<CouncilView, AppError> {
+    let by = caller.user.ok_or(AppError::Forbidden)?;
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.meeting_afterwards",
+        move |conn, c, council, cs, _| {
+            let past = PastMeeting::parse(&req, cs.tz, cs.now, cs.meeting_minutes)?;
+            if !queries::not_on_team(conn, council, &past.attendees)?.is_empty() {
+                return Err(AppError::field(
+                    "attendees",
+                    "someone who came is not on the council's team",
+                ));
+            }
+            let facts = queries::current_facts(conn, council, cs.now)?;
+            rules::require(rules::afterwards_blockers(
+                council.kind,
+                council.state,
+                &facts,
+            ))?;
+            let id = queries::insert_meeting_afterwards(
+                conn,
+                c.tenant,
+                council,
+                &past.time,
+                &past.reason,
+                Some(by),
+                cs.now,
+            )?;
+            let record = MeetingRecord {
+                attendees: Some(past.attendees.clone()),
+                decisions: Vec::new(),
+                notes: None,
+                notes_shared_with: super::domain::NotesSharing::Staff,
+            };
+            let came = queries::save_record(conn, c.tenant, council, id, &record, by, cs.now)?;
+            let held = council.kind.held();
+            let to = queries::follow_state(conn, council.id, cs.now, |current| {
+                let states = council.kind.states();
+                let at = |s| states.iter().position(|x| *x == s);
+                (at(held) > at(current) && !council.kind.is_final(current)).then_some(held)
+            })?;
+            // The reason and the names stay out of the audit log; the row names the meeting.
+            Ok(json!({ "meeting_id": id, "attendees": came, "to": to }))
+        },
+    )
+    .await
+}
+
+/// The record of one of the council's meetings: who came (until saved, those who answered yes),
+/// the decisions, the notes and with whom they may be shared, and the next meeting. Reading it
+/// is a read of case data, audited.
+pub async fn read_record(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    meeting_id: Uuid,
+) -> Result<MeetingRecordView, AppError> {
+    with_case(
+        &state.db,
+        caller,
+        case_id,
+        Intent::Read,
+        "council.record_read",
+        move |conn, c| {
+            let council = queries::council(conn, c.tenant, c.case.id, council_id, false)?;
+            let view = queries::record_view(conn, &council, meeting_id)?;
+            Ok((
+                view,
+                Audited::within("council", council_id, c.case.id)
+                    .with(json!({ "meeting_id": meeting_id })),
+            ))
+        },
+    )
+    .await
+}
+
+/// Saves the record of a meeting that has begun: who came (corrected from the answers), the
+/// decisions, the notes and with whom they may be shared.
+pub async fn save_record(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    meeting_id: Uuid,
+    req: MeetingRecordRequest,
+) -> Result<MeetingRecordView, AppError> {
+    let by = caller.user.ok_or(AppError::Forbidden)?;
+    with_case(
+        &state.db,
+        caller,
+        case_id,
+        Intent::Write,
+        "council.record_save",
+        move |conn, c| {
+            let council = queries::council(conn, c.tenant, c.case.id, council_id, true)?;
+            let cs = CouncilSettings::load(conn)?;
+            let record = MeetingRecord::parse(&req)?;
+            rules::open(council.kind, council.state)?;
+            let meeting = queries::meeting(conn, &council, meeting_id)?;
+            rules::recordable(
+                meeting.cancelled(),
+                meeting.starts_at.is_some_and(|s| s <= cs.now),
+            )?;
+            let came =
+                queries::save_record(conn, c.tenant, &council, meeting.id, &record, by, cs.now)?;
+            let view = queries::record_view(conn, &council, meeting.id)?;
+            // What was said stays out of the audit log: only how much was written down.
+            let details = json!({
+                "meeting_id": meeting.id,
+                "attendees": came,
+                "decisions": record.decisions.len(),
+                "notes": record.notes.is_some(),
+                "notes_shared_with": record.notes_shared_with,
+            });
+            Ok((
+                view,
+                Audited::within("council", council_id, c.case.id).with(details),
+            ))
+        },
+    )
+    .await
+}
+
+/// Books the next meeting of a network meeting series or a responsibility group from a held
+/// meeting's record: a meeting like any other (no double-booking, invitations sent from the
+/// invitations task), and the council prepares it.
+pub async fn book_next_meeting(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    meeting_id: Uuid,
+    req: MeetingRequest,
+) -> Result<CouncilView, AppError> {
+    let by = caller.user.ok_or(AppError::Forbidden)?;
+    change(
+        state,
+        caller,
+        case_id,
+        council_id,
+        "council.record_next_meeting",
+        move |conn, c, council, cs, _| {
+            let meeting = queries::meeting(conn, council, meeting_id)?;
+            rules::recordable(
+                meeting.cancelled(),
+                meeting.starts_at.is_some_and(|s| s <= cs.now),
+            )?;
+            let record = queries::record_view(conn, council, meeting.id)?;
+            rules::next_bookable(council.kind, record.next_meeting.is_some())?;
+            let time = MeetingTime::parse(&req, cs.tz, cs.now, cs.meeting_minutes)?;
+            let next = invitations::schedule(conn, c.tenant, council, &time, Some(by), cs.now)?;
+            queries::set_next_meeting(conn, c.tenant, council, meeting.id, next, by, cs.now)?;
+            queries::follow_state(conn, council.id, cs.now, |current| {
+                matches!(current, CouncilState::Held | CouncilState::FollowUp)
+                    .then_some(CouncilState::Preparing)
+            })?;
+            Ok(json!({ "meeting_id": meeting.id, "next_meeting_id": next }))
         },
     )
     .await

@@ -111,6 +111,15 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Whom a meeting record's notes may be shared with.
+    pub enum NotesSharing ("who may read the notes") {
+        Staff => "staff", "Bare de ansatte i saken", "Only the staff on the case";
+        Team => "team", "Alle i teamet", "Everyone on the team";
+        PrivateSide => "private_side", "Familien og det private nettverket", "The family and the private network";
+    }
+}
+
+vocabulary! {
     /// One part of a meeting's agenda.
     pub enum AgendaPart ("agenda part") {
         Welcome => "welcome", "Velkommen, og hvorfor vi er samlet", "Welcome, and why we are here";
@@ -191,6 +200,21 @@ impl CouncilKind {
             || (matches!(self, Self::NetworkMeetingSeries | Self::ResponsibilityGroup)
                 && from == CouncilState::FollowUp
                 && to == CouncilState::Preparing)
+    }
+
+    /// The state a council stands in once its meeting has been held: where a meeting recorded
+    /// afterwards puts it, so the process goes on to the plan.
+    pub fn held(self) -> CouncilState {
+        match self {
+            Self::NetworkCouncil => CouncilState::MeetingHeld,
+            Self::FamilyGroupConference => CouncilState::PlanReview,
+            Self::NetworkMeetingSeries | Self::ResponsibilityGroup => CouncilState::Held,
+        }
+    }
+
+    /// Whether each meeting books the next from its record: the kinds that meet again and again.
+    pub fn meets_in_series(self) -> bool {
+        matches!(self, Self::NetworkMeetingSeries | Self::ResponsibilityGroup)
     }
 
     /// Whether `state` ends the process.
@@ -532,6 +556,11 @@ pub struct ConsentRequest {
     pub informed_at: Option<String>,
     /// When they agreed (local time; now if absent).
     pub granted_at: Option<String>,
+    /// Given orally (by phone, in an acute situation): recorded as such, with who recorded it
+    /// and when.
+    #[serde(default, deserialize_with = "flag")]
+    #[schema(value_type = Option<bool>)]
+    pub oral: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -541,6 +570,7 @@ pub struct NewConsent {
     pub scope: String,
     pub informed_at: DateTime<Utc>,
     pub granted_at: DateTime<Utc>,
+    pub oral: bool,
 }
 
 impl NewConsent {
@@ -577,6 +607,7 @@ impl NewConsent {
             scope,
             informed_at,
             granted_at,
+            oral: req.oral.unwrap_or(false),
         })
     }
 }
@@ -694,6 +725,27 @@ impl MeetingTime {
         now: DateTime<Utc>,
         default_minutes: i32,
     ) -> Result<Self, AppError> {
+        Self::parse_when(req, tz, now, default_minutes, false)
+    }
+
+    /// A meeting that has taken place, recorded afterwards: its start is required and lies in
+    /// the past.
+    pub fn parse_past(
+        req: &MeetingRequest,
+        tz: Tz,
+        now: DateTime<Utc>,
+        default_minutes: i32,
+    ) -> Result<Self, AppError> {
+        Self::parse_when(req, tz, now, default_minutes, true)
+    }
+
+    fn parse_when(
+        req: &MeetingRequest,
+        tz: Tz,
+        now: DateTime<Utc>,
+        default_minutes: i32,
+        past: bool,
+    ) -> Result<Self, AppError> {
         let mut e = Errors::default();
         let starts_at = e.take(
             "starts_at",
@@ -701,7 +753,14 @@ impl MeetingTime {
                 .map(|t| local_moment(t, tz))
                 .transpose()
                 .and_then(|s| match s {
-                    Some(s) if s <= now => Err("the meeting cannot start in the past".to_owned()),
+                    None if past => Err("this field is required".to_owned()),
+                    Some(s) if past && s > now => Err(
+                        "a meeting recorded afterwards has taken place: its time is not ahead"
+                            .to_owned(),
+                    ),
+                    Some(s) if !past && s <= now => {
+                        Err("the meeting cannot start in the past".to_owned())
+                    }
                     other => Ok(other),
                 }),
         );
@@ -790,6 +849,174 @@ impl MeetingTime {
             place_shared: place.is_some() && req.place_shared == Some(true),
             place,
             video_link,
+        })
+    }
+}
+
+/// Accepts a list of texts from JSON, or one text (one item a line) from a form.
+pub fn lines<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        None => None,
+        Some(Raw::List(items)) => Some(items),
+        Some(Raw::Text(t)) => Some(t.lines().map(str::to_owned).collect()),
+    })
+}
+
+/// A meeting that took place without invitations through Tillit (an acute family group
+/// conference, a meeting arranged by phone), written down afterwards.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct PastMeetingRequest {
+    /// When it took place, in the service's local time; required, and not ahead.
+    #[serde(flatten)]
+    pub meeting: MeetingRequest,
+    /// Why it is recorded afterwards (required).
+    pub reason: Option<String>,
+    /// The participants who came (ids of the council's team); at least one.
+    #[serde(default)]
+    pub attendees: Vec<String>,
+}
+
+/// A past meeting, checked: its time has been, the reason is given and who came is named.
+#[derive(Debug, Clone)]
+pub struct PastMeeting {
+    pub time: MeetingTime,
+    pub reason: String,
+    pub attendees: Vec<Uuid>,
+}
+
+fn attendee_ids(ids: &[String]) -> Result<Vec<Uuid>, String> {
+    let mut out = Vec::new();
+    for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        let id = parse_uuid(id).map_err(|_| "someone who came is not on the council's team")?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+impl PastMeeting {
+    pub fn parse(
+        req: &PastMeetingRequest,
+        tz: Tz,
+        now: DateTime<Utc>,
+        default_minutes: i32,
+    ) -> Result<Self, AppError> {
+        let mut fields = match MeetingTime::parse_past(&req.meeting, tz, now, default_minutes) {
+            Ok(_) => Vec::new(),
+            Err(AppError::Validation(fields)) => fields,
+            Err(other) => return Err(other),
+        };
+        let mut e = Errors::default();
+        let reason = e.take(
+            "reason",
+            match blank_to_none(req.reason.as_deref()) {
+                None => Err("give the reason the meeting is recorded afterwards".to_owned()),
+                Some(r) => long_text(r, 1000),
+            },
+        );
+        let attendees = e.take(
+            "attendees",
+            attendee_ids(&req.attendees).and_then(|ids| {
+                if ids.is_empty() {
+                    Err("say who came to the meeting".to_owned())
+                } else {
+                    Ok(ids)
+                }
+            }),
+        );
+        let (Some(reason), Some(attendees)) = (reason, attendees) else {
+            if let AppError::Validation(more) = e.into_error() {
+                fields.extend(more);
+            }
+            return Err(AppError::Validation(fields));
+        };
+        if !fields.is_empty() {
+            return Err(AppError::Validation(fields));
+        }
+        let time = MeetingTime::parse_past(&req.meeting, tz, now, default_minutes)?;
+        Ok(Self {
+            time,
+            reason,
+            attendees,
+        })
+    }
+}
+
+/// A meeting's record: who came (by default those who said yes), what was decided, notes and
+/// with whom they may be shared.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct MeetingRecordRequest {
+    /// The participants who came; absent means those who answered yes.
+    #[serde(default)]
+    pub attendees: Option<Vec<String>>,
+    /// The decisions made in the meeting, one a line (a form) or a list (JSON).
+    #[serde(default, deserialize_with = "lines")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub decisions: Option<Vec<String>>,
+    /// Notes from the meeting.
+    pub notes: Option<String>,
+    /// staff (the default), team or private_side: whom the notes may be shared with.
+    pub notes_shared_with: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeetingRecord {
+    /// None: those who answered yes.
+    pub attendees: Option<Vec<Uuid>>,
+    pub decisions: Vec<String>,
+    pub notes: Option<String>,
+    pub notes_shared_with: NotesSharing,
+}
+
+impl MeetingRecord {
+    pub fn parse(req: &MeetingRecordRequest) -> Result<Self, AppError> {
+        let mut e = Errors::default();
+        let attendees = e.take(
+            "attendees",
+            req.attendees.as_deref().map(attendee_ids).transpose(),
+        );
+        let mut decisions = Vec::new();
+        let mut decisions_bad = false;
+        for line in req.decisions.iter().flatten() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            match long_text(line, 1000) {
+                Ok(d) => decisions.push(d),
+                Err(m) => {
+                    decisions_bad = true;
+                    e.push("decisions", m);
+                }
+            }
+        }
+        if decisions.len() > 50 {
+            decisions_bad = true;
+            e.push("decisions", "at most 50 decisions");
+        }
+        let notes = e.take("notes", optional_long(req.notes.as_deref(), 8000));
+        let sharing = e.take(
+            "notes_shared_with",
+            blank_to_none(req.notes_shared_with.as_deref())
+                .map_or(Ok(NotesSharing::Staff), NotesSharing::parse),
+        );
+        let (Some(attendees), Some(notes), Some(notes_shared_with), false) =
+            (attendees, notes, sharing, decisions_bad)
+        else {
+            return Err(e.into_error());
+        };
+        Ok(Self {
+            attendees,
+            decisions,
+            notes,
+            notes_shared_with,
         })
     }
 }
@@ -974,6 +1201,52 @@ mod tests {
             now,
             180,
         )
+    }
+
+    #[test]
+    fn a_past_meeting_needs_its_time_behind_a_reason_and_who_came() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let req = |start: &str, reason: Option<&str>, attendees: Vec<String>| PastMeetingRequest {
+            meeting: MeetingRequest {
+                starts_at: Some(start.into()),
+                place: Some("Hjemme".into()),
+                ..MeetingRequest::default()
+            },
+            reason: reason.map(Into::into),
+            attendees,
+        };
+        let someone = vec![Uuid::nil().to_string()];
+        let ok = PastMeeting::parse(
+            &req("2026-11-21T19:00", Some("Akutt"), someone.clone()),
+            Oslo,
+            now,
+            180,
+        )
+        .unwrap();
+        assert_eq!(ok.attendees, [Uuid::nil()]);
+        let fields = |r: Result<PastMeeting, AppError>| match r {
+            Err(AppError::Validation(f)) => f.into_iter().map(|f| f.field).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            fields(PastMeeting::parse(
+                &req("2026-12-01T19:00", None, vec![]),
+                Oslo,
+                now,
+                180
+            )),
+            ["starts_at", "reason", "attendees"],
+            "every wrong field at once"
+        );
+        assert_eq!(
+            fields(PastMeeting::parse(
+                &req("", Some("x"), someone),
+                Oslo,
+                now,
+                180
+            )),
+            ["starts_at"]
+        );
     }
 
     #[test]

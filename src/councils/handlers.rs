@@ -2,16 +2,16 @@
 //! [`crate::cases::access::with_case`] (in [`super::actions`]), so only the staff assigned to the
 //! case reach its councils, and every read and write leaves an audit row.
 
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use uuid::Uuid;
 
 use super::actions;
 use super::domain::{
-    ConsentRequest, MeetingRequest, NewCouncilRequest, ObjectionRequest, ParticipantRequest,
-    PreparationRequest, RecordedAnswerRequest, ResolutionRequest, StateRequest, TextRequest,
-    WaiverRequest,
+    ConsentRequest, MeetingRecordRequest, MeetingRequest, NewCouncilRequest, ObjectionRequest,
+    ParticipantRequest, PastMeetingRequest, PreparationRequest, RecordedAnswerRequest,
+    ResolutionRequest, StateRequest, TextRequest, WaiverRequest,
 };
-use super::views::{CouncilSummary, CouncilView};
+use super::views::{CouncilSummary, CouncilView, MeetingRecordView};
 use crate::access::Caller;
 use crate::web::AppState;
 use crate::web::problem::{AppError, CaseErrors};
@@ -585,5 +585,128 @@ pub async fn revoke_invitation(
     let (id, council_id, participant_id) = path.into_inner();
     Ok(web::Json(
         actions::revoke_invitation(&state, &caller, id, council_id, participant_id).await?,
+    ))
+}
+
+/// Record a meeting that took place without invitations through Tillit (an acute family group
+/// conference, a meeting arranged by phone): its time (in the service's local time, not ahead),
+/// place or video link, `reason` (why it is recorded afterwards; required) and `attendees` (ids
+/// of the council's team who came; at least one). The meeting counts as held, and the council
+/// moves on to its plan. Refused (409) before the consents its kind needs — oral ones count — and,
+/// in a network council, before the child's description and questions. Nothing is written on
+/// any refusal.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
+    request_body = PastMeetingRequest,
+    responses(
+        (status = 201, body = CouncilView),
+        CaseErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/past-meetings")]
+pub async fn record_past_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<PastMeetingRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, council_id) = path.into_inner();
+    Ok(HttpResponse::Created().json(
+        actions::record_past_meeting(&state, &caller, id, council_id, body.into_inner()).await?,
+    ))
+}
+
+/// A meeting's record: who came (until it is saved, those who answered yes, or those named when
+/// the meeting was recorded afterwards), the decisions, the notes and with whom they may be
+/// shared, and the next meeting. Audited as a read of case data.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = MeetingRecordView),
+        CaseErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[get("/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/record")]
+pub async fn get_record(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> Result<web::Json<MeetingRecordView>, AppError> {
+    let (id, council_id, meeting_id) = path.into_inner();
+    Ok(web::Json(
+        actions::read_record(&state, &caller, id, council_id, meeting_id).await?,
+    ))
+}
+
+/// Save the record of a meeting that has begun (replacing an earlier one): `attendees` (ids of
+/// the team; absent means those who answered yes), `decisions` (a list), `notes` and
+/// `notes_shared_with` (`staff`, the default, `team` or `private_side`). Someone not on the team
+/// is refused at `attendees`; a meeting not begun or cancelled is refused (409).
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
+    request_body = MeetingRecordRequest,
+    responses(
+        (status = 200, body = MeetingRecordView),
+        CaseErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[put("/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/record")]
+pub async fn save_record(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    body: web::Json<MeetingRecordRequest>,
+) -> Result<web::Json<MeetingRecordView>, AppError> {
+    let (id, council_id, meeting_id) = path.into_inner();
+    Ok(web::Json(
+        actions::save_record(
+            &state,
+            &caller,
+            id,
+            council_id,
+            meeting_id,
+            body.into_inner(),
+        )
+        .await?,
+    ))
+}
+
+/// Book the next meeting of a network meeting series or a responsibility group from a held
+/// meeting's record (the same fields as scheduling a meeting). Once per record; refused (409,
+/// `next-meeting-from-plan`) for the kinds whose next meeting follows the plan's evaluation.
+#[utoipa::path(
+    tag = "councils",
+    params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
+    request_body = MeetingRequest,
+    responses(
+        (status = 201, body = CouncilView),
+        CaseErrors,
+    ),
+    security(("api_key" = []))
+)]
+#[post("/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/record/next-meeting")]
+pub async fn book_next_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    body: web::Json<MeetingRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (id, council_id, meeting_id) = path.into_inner();
+    Ok(HttpResponse::Created().json(
+        actions::book_next_meeting(
+            &state,
+            &caller,
+            id,
+            council_id,
+            meeting_id,
+            body.into_inner(),
+        )
+        .await?,
     ))
 }

@@ -43,6 +43,9 @@ use crate::web::problem::AppError;
 const VALID_AFTER_MEETING_DAYS: i64 = 14;
 /// A link to a meeting without a time yet works this long.
 const VALID_WITHOUT_TIME_DAYS: i64 = 90;
+/// An acute family group conference's one reminder goes this many hours before the meeting
+/// (instead of the service's `reminder_days`): such a meeting is called at short notice.
+pub const ACUTE_REMINDER_HOURS: u32 = 3;
 
 pub(crate) fn subject(meeting_id: Uuid) -> Subject {
     Subject {
@@ -201,10 +204,29 @@ fn request_jobs(
 
 /// The timed jobs of a confirmed meeting: reminders `reminder_days` before, the coordinator's
 /// preparation check; each only if its moment is still ahead. A meeting without a time has none.
-fn timed_jobs(meeting: &MeetingRow, cs: &CouncilSettings) -> Vec<NewJob> {
+/// An acute one has a single reminder [`ACUTE_REMINDER_HOURS`] before and no preparation check:
+/// it is called at short notice.
+fn timed_jobs(meeting: &MeetingRow, acute: bool, cs: &CouncilSettings) -> Vec<NewJob> {
     let Some(start) = meeting.starts_at else {
         return Vec::new();
     };
+    if acute {
+        let due = start - Duration::hours(i64::from(ACUTE_REMINDER_HOURS));
+        return (due > cs.now)
+            .then(|| {
+                NewJob::new(
+                    &MeetingReminder {
+                        meeting_id: meeting.id,
+                        days: 0,
+                        hours: Some(ACUTE_REMINDER_HOURS),
+                    },
+                    due,
+                    Some(subject(meeting.id)),
+                )
+            })
+            .into_iter()
+            .collect();
+    }
     let mut out: Vec<NewJob> = cs
         .reminder_days
         .iter()
@@ -215,6 +237,7 @@ fn timed_jobs(meeting: &MeetingRow, cs: &CouncilSettings) -> Vec<NewJob> {
                 &MeetingReminder {
                     meeting_id: meeting.id,
                     days,
+                    hours: None,
                 },
                 due,
                 Some(subject(meeting.id)),
@@ -273,12 +296,13 @@ fn invite_all(
         let participant = member.participant_id;
         let invitation = issue(conn, settings, tenant, meeting, participant, cs.now)?;
         jobs_now.extend(request_jobs(meeting.id, member, invitation, cs.now));
-        // A letter is not chased by a job: the start page lists who has not answered.
-        if member.email.is_some() || member.sms.is_some() {
+        // A letter is not chased by a job: the start page lists who has not answered. Nor is
+        // an acute meeting's invitation: it is hours away, not days.
+        if !council.acute && (member.email.is_some() || member.sms.is_some()) {
             jobs_now.extend(chase_job(meeting.id, participant, 1, cs));
         }
     }
-    jobs_now.extend(timed_jobs(meeting, cs));
+    jobs_now.extend(timed_jobs(meeting, council.acute, cs));
     jobs::replace_for_subject(conn, tenant, subject(meeting.id), &MEETING_JOBS, &jobs_now)?;
     Ok(team.len())
 }
@@ -730,11 +754,15 @@ impl Job for AnswerChase {
     }
 }
 
-/// `reminder_days` before a meeting, to everyone invited who has not declined.
+/// `reminder_days` before a meeting (an acute one: `hours` before), to everyone invited who has
+/// not declined.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MeetingReminder {
     pub meeting_id: Uuid,
     pub days: u32,
+    /// Hours before an acute meeting; none for a reminder days before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<u32>,
 }
 
 impl Job for MeetingReminder {

@@ -60,5 +60,9 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .service(send_invitations)
         .service(resend_invitation)
         .service(record_answer)
-        .service(revoke_invitation);
+        .service(revoke_invitation)
+        .service(record_past_meeting)
+        .service(get_record)
+        .service(save_record)
+        .service(book_next_meeting);
 }

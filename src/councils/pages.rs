@@ -14,15 +14,16 @@ use uuid::Uuid;
 
 use super::actions;
 use super::domain::{
-    AnsweredHow, ConsentGiver, CouncilKind, CouncilState, MeetingRole, NewCouncilRequest,
-    ParticipantRequest, Response, StateRequest, TextKind,
+    AnsweredHow, ConsentGiver, CouncilKind, CouncilState, MeetingRecordRequest, MeetingRole,
+    NewCouncilRequest, NotesSharing, ParticipantRequest, PastMeetingRequest, Response,
+    StateRequest, TextKind,
 };
 use super::invitations;
 use super::queries::{self, CouncilSettings};
 use super::rules::{self, Step};
 use super::views::{
-    CouncilSections, CouncilSummary, CouncilView, ParticipantView, RegistrationPrompt,
-    RegistrationReader,
+    CouncilSections, CouncilSummary, CouncilView, MeetingRecordView, ParticipantView,
+    RegistrationPrompt, RegistrationReader,
 };
 use crate::access::session::Staff;
 use crate::cases::access::{Audited, Intent, with_case};
@@ -196,7 +197,7 @@ fn see_other(location: &str) -> HttpResponse {
 }
 
 /// The tasks of a council's task list, each with its own page, in the order they are done.
-pub const TASKS: [&str; 7] = [
+pub const TASKS: [&str; 9] = [
     "description",
     "team",
     "consents",
@@ -204,6 +205,10 @@ pub const TASKS: [&str; 7] = [
     "preparation",
     "meeting",
     "invitations",
+    // Not on the task list: a meeting held without invitations through Tillit, written down
+    // afterwards, and the records of the meetings held.
+    "afterwards",
+    "record",
 ];
 
 /// The task page a step's form belongs to; `None` for the overview (the state and the end).
@@ -216,6 +221,8 @@ fn task_of(step: &str) -> Option<&'static str> {
         "preparation" => "preparation",
         "meeting" | "reschedule" | "cancel" => "meeting",
         "send" | "resend" | "revoke" | "address" | "record-answer" => "invitations",
+        "past-meeting" => "afterwards",
+        "record" | "next-meeting" => "record",
         _ => return None,
     })
 }
@@ -260,6 +267,20 @@ fn input_id(step: &str, field: &str, row: Option<&str>) -> String {
         ("record-answer", "contribution") => "answer-contribution",
         ("record-answer", "availability") => "answer-availability",
         ("record-answer", _) => "answer-response",
+        ("past-meeting", "starts_at") => "past-starts",
+        ("past-meeting", "ends_at" | "duration_minutes") => "past-minutes",
+        ("past-meeting", "place") => "past-place",
+        ("past-meeting", "video_link") => "past-video",
+        ("past-meeting", "reason") => "past-reason",
+        ("past-meeting", _) => "past-attendees",
+        ("record", "decisions") => "record-decisions",
+        ("record", "notes") => "record-notes",
+        ("record", "notes_shared_with") => "record-shared",
+        ("record", _) => "record-attendees",
+        ("next-meeting", "ends_at" | "duration_minutes") => "next-minutes",
+        ("next-meeting", "place") => "next-place",
+        ("next-meeting", "video_link") => "next-video",
+        ("next-meeting", _) => "next-starts",
         ("state", "confirm") => "confirm",
         _ => "task-form",
     };
@@ -274,7 +295,7 @@ fn row_of<'a>(step: &str, fields: &'a Fields) -> Option<&'a str> {
     let name = match step {
         "resolve" => "objection_id",
         "waiver" | "preparation" | "address" | "record-answer" => "participant_id",
-        "reschedule" => "meeting_id",
+        "reschedule" | "record" | "next-meeting" => "meeting_id",
         _ => return None,
     };
     field(fields, name)
@@ -323,6 +344,8 @@ struct CouncilData {
     cs: CouncilSettings,
     /// Where the registration of the measure stands (the overview page's link and prompt).
     registration: Option<RegistrationPrompt>,
+    /// The records of the meetings held (the record page's alone).
+    records: Vec<MeetingRecordView>,
 }
 
 async fn council_data(
@@ -405,8 +428,14 @@ async fn council_data(
                 Some(read) => read(conn, c.tenant, c.case.id, council_id)?,
                 None => None,
             };
+            // Reading the records is a read of case data: this page's audit row names it.
+            let records = match task {
+                Some("record") => queries::records(conn, &council, cs.now)?,
+                _ => Vec::new(),
+            };
             let data = CouncilData {
                 registration,
+                records,
                 child_name: format!("{} {}", child.first_name, child.last_name)
                     .trim()
                     .to_owned(),
@@ -484,6 +513,8 @@ struct TaskPage {
     qualities: Vec<RelationQuality>,
     sides: [NetworkSide; 2],
     default_minutes: i32,
+    records: Vec<MeetingRecordView>,
+    sharings: [NotesSharing; 3],
 }
 
 /// What a task's count counts, as a sentence ("2 of 3 on the team chosen by the child").
@@ -548,6 +579,53 @@ impl CouncilPage {
 impl TaskPage {
     fn counted(&self, step: &Step) -> Option<String> {
         counted(&self.tr, step)
+    }
+
+    /// The heading of a page that is not on the task list.
+    fn heading(&self) -> &'static str {
+        match self.task {
+            "afterwards" => "council.afterwards.heading",
+            _ => "council.record.heading",
+        }
+    }
+
+    /// Whether `participant` is ticked as having come in the form recording a past meeting.
+    fn past_ticked(&self, participant: impl std::borrow::Borrow<Uuid>) -> bool {
+        self.typed.chose_among(
+            "past-meeting",
+            "attendees",
+            participant.borrow().to_string(),
+        )
+    }
+
+    /// Whether `participant` is ticked as having come in `record`'s form: as typed when that
+    /// form came back, else as recorded (or proposed from the answers).
+    fn came(
+        &self,
+        record: &MeetingRecordView,
+        participant: impl std::borrow::Borrow<Uuid>,
+    ) -> bool {
+        let participant = *participant.borrow();
+        let row = record.meeting_id.to_string();
+        if self.typed.is("record") && !self.typed.value("record", &row, "meeting_id").is_empty() {
+            return self
+                .typed
+                .chose_among_in("record", &row, "attendees", participant.to_string());
+        }
+        record
+            .attendees
+            .iter()
+            .any(|a| a.participant_id == participant && a.came)
+    }
+
+    /// What `record`'s `name` field shows: as typed when its form came back, else `saved`.
+    fn record_value(&self, record: &MeetingRecordView, name: &str, saved: String) -> String {
+        let row = record.meeting_id.to_string();
+        if self.typed.is("record") && !self.typed.value("record", &row, "meeting_id").is_empty() {
+            self.typed.value("record", &row, name).to_owned()
+        } else {
+            saved
+        }
     }
 
     /// The answers a recorded answer can be, as (code, label).
@@ -718,6 +796,8 @@ async fn task_page_with(
             qualities: RelationQuality::ALL.to_vec(),
             sides: NetworkSide::ALL,
             default_minutes: d.cs.meeting_minutes,
+            records: d.records,
+            sharings: NotesSharing::ALL,
         },
     )
 }
@@ -769,7 +849,7 @@ pub async fn task_page(
 }
 
 /// The steps a council page's forms post.
-const STEPS: [&str; 20] = [
+const STEPS: [&str; 23] = [
     "state",
     "text",
     "confirm-text",
@@ -790,7 +870,18 @@ const STEPS: [&str; 20] = [
     "resend",
     "revoke",
     "address",
+    "past-meeting",
+    "record",
+    "next-meeting",
 ];
+
+/// A form's fields without its ticked `attendees`, and those (boxes of one name, which the
+/// request types take as a list).
+fn split_attendees(fields: &Fields) -> (Fields, Vec<String>) {
+    let (attendees, rest): (Fields, Fields) =
+        fields.iter().cloned().partition(|(k, _)| k == "attendees");
+    (rest, attendees.into_iter().map(|(_, v)| v).collect())
+}
 
 /// The team form: someone from the map or the staff (`who` = `person:<id>` / `staff:<id>`), or a
 /// new person with the `new_*` fields.
@@ -963,6 +1054,33 @@ pub async fn council_step(
             }
             .await
         }
+        "past-meeting" => {
+            async {
+                let (rest, attendees) = split_attendees(&fields);
+                let mut req: PastMeetingRequest = form(&rest)?;
+                req.attendees = attendees;
+                actions::record_past_meeting(s, c, case_id, k, req).await
+            }
+            .await
+        }
+        "record" => {
+            async {
+                let m = id_field(&fields, "meeting_id")?;
+                let (rest, attendees) = split_attendees(&fields);
+                let mut req: MeetingRecordRequest = form(&rest)?;
+                req.attendees = Some(attendees);
+                actions::save_record(s, c, case_id, k, m, req).await?;
+                actions::read(s, c, case_id, k).await
+            }
+            .await
+        }
+        "next-meeting" => {
+            async {
+                let m = id_field(&fields, "meeting_id")?;
+                actions::book_next_meeting(s, c, case_id, k, m, form(&fields)?).await
+            }
+            .await
+        }
         "address" => {
             async {
                 let p = id_field(&fields, "participant_id")?;
@@ -974,7 +1092,9 @@ pub async fn council_step(
         _ => Err(AppError::NotFound),
     };
     let task = task_of(&step);
+    // A meeting recorded afterwards goes on to its record.
     let back = match task {
+        Some("afterwards") => format!("/cases/{case_id}/councils/{council_id}/tasks/record"),
         Some(task) => format!("/cases/{case_id}/councils/{council_id}/tasks/{task}"),
         None => format!("/cases/{case_id}/councils/{council_id}"),
     };

@@ -13,23 +13,24 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::domain::{
-    AgendaPart, Answer, AnsweredHow, ConsentGiver, CouncilKind, CouncilState, MeetingRole,
-    MeetingStatus, MeetingTime, NewConsent, NewCouncil, NewObjection, NewParticipant,
-    NewPreparation, NewText, NewWaiver, Response, TextKind, Who,
+    AgendaPart, Answer, AnsweredHow, ConsentGiver, CouncilKind, CouncilState, MeetingRecord,
+    MeetingRole, MeetingStatus, MeetingTime, NewConsent, NewCouncil, NewObjection, NewParticipant,
+    NewPreparation, NewText, NewWaiver, NotesSharing, Response, TextKind, Who,
 };
 use super::rules::{self, Facts, MeetingFacts};
 use super::views::{
-    AnswerView, ConsentView, CouncilSummary, CouncilView, CouncilWaiting, InvitationView,
-    MeetingView, ObjectionView, ParticipantView, PreparationView, RecordedAnswer, TeamMember,
-    TextView, WaiverView,
+    AnswerView, AttendeeView, ConsentView, CouncilSummary, CouncilView, CouncilWaiting,
+    InvitationView, MeetingRecordView, MeetingView, NextMeetingView, ObjectionView,
+    ParticipantView, PreparationView, RecordedAnswer, TeamMember, TextView, WaiverView,
 };
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::{Channel, WordsAuthor};
 use crate::db::TenantId;
 use crate::db::schema::{
-    case_assignments, council_answers, council_consents, council_invitations, council_meetings,
-    council_objections, council_participants, council_preparations, council_texts, council_waivers,
-    councils, network_persons, users,
+    case_assignments, council_answers, council_consents, council_invitations,
+    council_meeting_attendees, council_meeting_records, council_meetings, council_objections,
+    council_participants, council_preparations, council_texts, council_waivers, councils,
+    network_persons, users,
 };
 use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::web::problem::AppError;
@@ -311,6 +312,7 @@ fn facts_from(
             started: m.starts_at.is_some_and(|s| s <= now),
         });
     Facts {
+        acute: council.acute,
         team_chosen: council.team_chosen_at.is_some(),
         situation_confirmed: view
             .texts
@@ -640,6 +642,7 @@ fn meetings(
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
         bool,
+        Option<String>,
     );
     let rows: Vec<Row> = council_meetings::table
         .filter(council_meetings::council_id.eq_any(council_ids))
@@ -658,6 +661,7 @@ fn meetings(
             council_meetings::confirmed_at,
             council_meetings::cancelled_at,
             council_meetings::place_shared,
+            council_meetings::recorded_afterwards_reason,
         ))
         .load(conn)?;
     let answers: Vec<AnswerView> = council_answers::table
@@ -689,6 +693,7 @@ fn meetings(
                 confirmed,
                 cancelled,
                 shared,
+                afterwards,
             )| {
                 let agenda: Vec<AgendaPart> = serde_json::from_value(agenda).map_err(|e| {
                     AppError::Internal(format!("a stored agenda is unreadable: {e}"))
@@ -707,6 +712,7 @@ fn meetings(
                     sequence: seq,
                     confirmed_at: confirmed,
                     cancelled_at: cancelled,
+                    recorded_afterwards_reason: afterwards,
                     answers: answers
                         .iter()
                         .filter(|a| a.meeting_id == id)
@@ -981,8 +987,16 @@ fn consents(
         DateTime<Utc>,
         DateTime<Utc>,
         Option<DateTime<Utc>>,
+        bool,
+        Option<String>,
+        DateTime<Utc>,
     );
     let rows: Vec<Row> = council_consents::table
+        .left_join(
+            users::table.on(users::tenant_id
+                .eq(council_consents::tenant_id)
+                .and(users::id.nullable().eq(council_consents::recorded_by))),
+        )
         .filter(council_consents::council_id.eq_any(council_ids))
         .order(council_consents::created_at)
         .select((
@@ -994,6 +1008,9 @@ fn consents(
             council_consents::informed_at,
             council_consents::granted_at,
             council_consents::withdrawn_at,
+            council_consents::oral,
+            users::display_name.nullable(),
+            council_consents::created_at,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -1006,6 +1023,9 @@ fn consents(
                 informed_at: r.5,
                 granted_at: r.6,
                 withdrawn_at: r.7,
+                oral: r.8,
+                recorded_by: r.9,
+                recorded_at: r.10,
             };
             Ok((r.0, consent))
         })
@@ -1699,6 +1719,7 @@ pub fn add_consent(
             council_consents::scope.eq(&new.scope),
             council_consents::informed_at.eq(new.informed_at),
             council_consents::granted_at.eq(new.granted_at),
+            council_consents::oral.eq(new.oral),
             council_consents::recorded_by.eq(by),
         ))
         .execute(conn)?;
@@ -2136,5 +2157,303 @@ pub fn upcoming_meetings(
                 maybe: answered(meeting_id, Response::Maybe),
             })
         })
+        .collect()
+}
+
+/// Adds a meeting that took place without invitations through Tillit: confirmed now (it was
+/// held, so the process goes on to the plan), with why it is recorded afterwards.
+pub fn insert_meeting_afterwards(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    time: &MeetingTime,
+    reason: &str,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    let id = insert_meeting(conn, tenant, council, time, by)?;
+    diesel::update(council_meetings::table.filter(council_meetings::id.eq(id)))
+        .set((
+            council_meetings::confirmed_at.eq(now),
+            council_meetings::recorded_afterwards_reason.eq(reason),
+            council_meetings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    // Who came is the team: a council without a confirmed team has one now.
+    diesel::update(
+        councils::table
+            .filter(councils::id.eq(council.id))
+            .filter(councils::team_chosen_at.is_null()),
+    )
+    .set(councils::team_chosen_at.eq(now))
+    .execute(conn)?;
+    Ok(id)
+}
+
+/// Which of `ids` are not on `council`'s team now.
+pub fn not_on_team(
+    conn: &mut PgConnection,
+    council: &Council,
+    ids: &[Uuid],
+) -> QueryResult<Vec<Uuid>> {
+    let on: Vec<Uuid> = council_participants::table
+        .filter(council_participants::council_id.eq(council.id))
+        .filter(council_participants::removed_at.is_null())
+        .filter(council_participants::id.eq_any(ids))
+        .select(council_participants::id)
+        .load(conn)?;
+    Ok(ids.iter().copied().filter(|i| !on.contains(i)).collect())
+}
+
+/// A record's row: decisions, notes, sharing, next meeting, who saved it and when.
+type RecordRow = (
+    serde_json::Value,
+    Option<String>,
+    String,
+    Option<Uuid>,
+    Option<String>,
+    DateTime<Utc>,
+);
+
+/// Saves the record of `meeting` (replacing an earlier one, its attendance as a whole); with
+/// no attendees given, those who answered yes came. Returns how many came.
+pub fn save_record(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    meeting: Uuid,
+    record: &MeetingRecord,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let attendees = match &record.attendees {
+        Some(ids) => ids.clone(),
+        None => match recorded_attendees(conn, meeting)? {
+            Some(ids) => ids,
+            None => accepted(conn, meeting)?,
+        },
+    };
+    if !not_on_team(conn, council, &attendees)?.is_empty() {
+        return Err(AppError::field(
+            "attendees",
+            "someone who came is not on the council's team",
+        ));
+    }
+    let decisions =
+        serde_json::to_value(&record.decisions).map_err(|e| AppError::Internal(e.to_string()))?;
+    diesel::insert_into(council_meeting_records::table)
+        .values((
+            council_meeting_records::tenant_id.eq(tenant.0),
+            council_meeting_records::meeting_id.eq(meeting),
+            council_meeting_records::council_id.eq(council.id),
+            council_meeting_records::decisions.eq(&decisions),
+            council_meeting_records::notes.eq(&record.notes),
+            council_meeting_records::notes_shared_with.eq(record.notes_shared_with.as_str()),
+            council_meeting_records::recorded_by.eq(by),
+        ))
+        .on_conflict((
+            council_meeting_records::tenant_id,
+            council_meeting_records::meeting_id,
+        ))
+        .do_update()
+        .set((
+            council_meeting_records::decisions.eq(&decisions),
+            council_meeting_records::notes.eq(&record.notes),
+            council_meeting_records::notes_shared_with.eq(record.notes_shared_with.as_str()),
+            council_meeting_records::recorded_by.eq(by),
+            council_meeting_records::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::delete(
+        council_meeting_attendees::table.filter(council_meeting_attendees::meeting_id.eq(meeting)),
+    )
+    .execute(conn)?;
+    let rows: Vec<_> = attendees
+        .iter()
+        .map(|p| {
+            (
+                council_meeting_attendees::tenant_id.eq(tenant.0),
+                council_meeting_attendees::meeting_id.eq(meeting),
+                council_meeting_attendees::participant_id.eq(*p),
+                council_meeting_attendees::council_id.eq(council.id),
+            )
+        })
+        .collect();
+    diesel::insert_into(council_meeting_attendees::table)
+        .values(&rows)
+        .execute(conn)?;
+    touch(conn, council)?;
+    Ok(attendees.len())
+}
+
+/// Who came to `meeting` by its saved record; none while it has no record.
+fn recorded_attendees(conn: &mut PgConnection, meeting: Uuid) -> QueryResult<Option<Vec<Uuid>>> {
+    let recorded: bool = diesel::select(exists(
+        council_meeting_records::table.filter(council_meeting_records::meeting_id.eq(meeting)),
+    ))
+    .get_result(conn)?;
+    if !recorded {
+        return Ok(None);
+    }
+    council_meeting_attendees::table
+        .filter(council_meeting_attendees::meeting_id.eq(meeting))
+        .select(council_meeting_attendees::participant_id)
+        .load(conn)
+        .map(Some)
+}
+
+/// Those on the team who answered yes to `meeting`.
+fn accepted(conn: &mut PgConnection, meeting: Uuid) -> QueryResult<Vec<Uuid>> {
+    council_answers::table
+        .inner_join(
+            council_participants::table.on(council_participants::tenant_id
+                .eq(council_answers::tenant_id)
+                .and(council_participants::id.eq(council_answers::participant_id))),
+        )
+        .filter(council_answers::meeting_id.eq(meeting))
+        .filter(council_answers::response.eq(Response::Accept.as_str()))
+        .filter(council_participants::removed_at.is_null())
+        .select(council_answers::participant_id)
+        .load(conn)
+}
+
+/// Notes the next meeting `next` as booked from `meeting`'s record (saving an empty record
+/// first, its attendance from the answers, when there is none).
+pub fn set_next_meeting(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    council: &Council,
+    meeting: Uuid,
+    next: Uuid,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if recorded_attendees(conn, meeting)?.is_none() {
+        let empty = MeetingRecord {
+            attendees: None,
+            decisions: Vec::new(),
+            notes: None,
+            notes_shared_with: NotesSharing::Staff,
+        };
+        save_record(conn, tenant, council, meeting, &empty, by, now)?;
+    }
+    diesel::update(
+        council_meeting_records::table.filter(council_meeting_records::meeting_id.eq(meeting)),
+    )
+    .set((
+        council_meeting_records::next_meeting_id.eq(next),
+        council_meeting_records::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The record of `council`'s meeting `meeting` as it stands, or as it would be proposed: those
+/// who answered yes, for a meeting not recorded yet. 404 for another council's meeting.
+pub fn record_view(
+    conn: &mut PgConnection,
+    council: &Council,
+    meeting: Uuid,
+) -> Result<MeetingRecordView, AppError> {
+    let (starts_at, place, afterwards): (Option<DateTime<Utc>>, Option<String>, Option<String>) =
+        council_meetings::table
+            .filter(council_meetings::council_id.eq(council.id))
+            .filter(council_meetings::id.eq(meeting))
+            .select((
+                council_meetings::starts_at,
+                council_meetings::place,
+                council_meetings::recorded_afterwards_reason,
+            ))
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+    let row: Option<RecordRow> = council_meeting_records::table
+        .inner_join(
+            users::table.on(users::tenant_id
+                .eq(council_meeting_records::tenant_id)
+                .and(users::id.eq(council_meeting_records::recorded_by))),
+        )
+        .filter(council_meeting_records::meeting_id.eq(meeting))
+        .select((
+            council_meeting_records::decisions,
+            council_meeting_records::notes,
+            council_meeting_records::notes_shared_with,
+            council_meeting_records::next_meeting_id,
+            users::display_name.nullable(),
+            council_meeting_records::updated_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let came = match recorded_attendees(conn, meeting)? {
+        Some(ids) => ids,
+        None => accepted(conn, meeting)?,
+    };
+    let attendees = team(conn, council.id)?
+        .into_iter()
+        .map(|m| AttendeeView {
+            came: came.contains(&m.participant_id),
+            participant_id: m.participant_id,
+            name: m.name,
+        })
+        .collect();
+    let (decisions, notes, sharing, next, by, at) = match row {
+        Some((d, n, s, next, by, at)) => (
+            serde_json::from_value::<Vec<String>>(d)
+                .map_err(|e| AppError::Internal(format!("a stored record is unreadable: {e}")))?,
+            n,
+            stored(NotesSharing::parse, &s)?,
+            next,
+            by,
+            Some(at),
+        ),
+        None => (Vec::new(), None, NotesSharing::Staff, None, None, None),
+    };
+    let next_meeting = match next {
+        Some(id) => council_meetings::table
+            .filter(council_meetings::id.eq(id))
+            .select((council_meetings::starts_at, council_meetings::place))
+            .first::<(Option<DateTime<Utc>>, Option<String>)>(conn)
+            .optional()?
+            .map(|(starts_at, place)| NextMeetingView {
+                id,
+                starts_at,
+                place,
+            }),
+        None => None,
+    };
+    Ok(MeetingRecordView {
+        meeting_id: meeting,
+        council_id: council.id,
+        starts_at,
+        place,
+        recorded_afterwards_reason: afterwards,
+        attendees,
+        decisions,
+        notes,
+        notes_shared_with: sharing,
+        can_book_next: council.kind.meets_in_series()
+            && next_meeting.is_none()
+            && !council.kind.is_final(council.state),
+        next_meeting,
+        recorded_by: by,
+        recorded_at: at,
+    })
+}
+
+/// The records of `council`'s meetings that have begun and were not cancelled, newest first.
+pub fn records(
+    conn: &mut PgConnection,
+    council: &Council,
+    now: DateTime<Utc>,
+) -> Result<Vec<MeetingRecordView>, AppError> {
+    let held: Vec<Uuid> = council_meetings::table
+        .filter(council_meetings::council_id.eq(council.id))
+        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
+        .filter(council_meetings::starts_at.le(now))
+        .order(council_meetings::starts_at.desc())
+        .select(council_meetings::id)
+        .load(conn)?;
+    held.into_iter()
+        .map(|id| record_view(conn, council, id))
         .collect()
 }

@@ -12,6 +12,8 @@ use crate::web::refusal::Refusal;
 /// What the gates look at, gathered in the council's transaction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
+    /// An acute family group conference: its short path needs no written texts before the team.
+    pub acute: bool,
     pub team_chosen: bool,
     pub situation_confirmed: bool,
     pub questions: usize,
@@ -275,13 +277,59 @@ pub fn team_blockers(kind: CouncilKind, state: CouncilState, f: &Facts) -> Vec<B
     {
         out.push(Blocker::NotAllowed);
     }
-    if kind.needs_child_texts() && !f.texts_complete() {
+    if kind.needs_child_texts() && !f.acute && !f.texts_complete() {
         out.push(Blocker::DescriptionIncomplete);
     }
     if f.participants == 0 {
         out.push(Blocker::NoParticipants);
     }
     out
+}
+
+/// What stands in the way of recording a meeting that has taken place without invitations
+/// through Tillit: someone on the team, the consents its kind needs (oral ones count), and — in
+/// a network council, the child's own process — the child's description and questions.
+pub fn afterwards_blockers(kind: CouncilKind, state: CouncilState, f: &Facts) -> Vec<Blocker> {
+    let mut out = Vec::new();
+    if kind.is_final(state) {
+        out.push(Blocker::NotAllowed);
+    }
+    if kind == CouncilKind::NetworkCouncil && !f.texts_complete() {
+        out.push(Blocker::DescriptionIncomplete);
+    }
+    if f.participants == 0 {
+        out.push(Blocker::NoParticipants);
+    }
+    if !f.consents_complete() {
+        out.push(Blocker::ConsentsMissing);
+    }
+    out
+}
+
+/// A record is written for a meeting that has begun and was not cancelled.
+pub fn recordable(cancelled: bool, begun: bool) -> Result<(), AppError> {
+    if cancelled {
+        Err(meeting_cancelled())
+    } else if !begun {
+        Err(Blocker::MeetingNotHeld.refuse())
+    } else {
+        Ok(())
+    }
+}
+
+/// The next meeting is booked from a record in the kinds that meet again and again; in the others
+/// it follows the plan's evaluation. Once per record.
+pub fn next_bookable(kind: CouncilKind, booked: bool) -> Result<(), AppError> {
+    if !kind.meets_in_series() {
+        Err(Refusal::NextMeetingFromPlan.because(
+            "in this kind of council the next meeting follows the plan's evaluation, not the record",
+        ))
+    } else if booked {
+        Err(Refusal::NextMeetingBooked
+            .because("the next meeting is booked from this record already"))
+    } else {
+        Ok(())
+    }
 }
 
 /// What stands in the way of scheduling a meeting: none before the team is chosen.
@@ -598,6 +646,7 @@ mod tests {
 
     fn ready() -> Facts {
         Facts {
+            acute: false,
             team_chosen: true,
             situation_confirmed: true,
             questions: 4,
@@ -661,6 +710,34 @@ mod tests {
             [Blocker::NotAllowed],
             "nothing after the end"
         );
+    }
+
+    #[test]
+    fn an_acute_conference_needs_no_written_texts_and_a_past_meeting_needs_consent() {
+        let fgc = CouncilKind::FamilyGroupConference;
+        let mut f = ready();
+        f.questions = 0;
+        f.questions_confirmed = 0;
+        f.situation_confirmed = false;
+        assert_eq!(
+            team_blockers(fgc, Planning, &f),
+            [Blocker::DescriptionIncomplete]
+        );
+        f.acute = true;
+        assert!(team_blockers(fgc, Planning, &f).is_empty());
+        assert!(afterwards_blockers(fgc, Planning, &f).is_empty());
+        f.parent_consent = false;
+        assert_eq!(
+            afterwards_blockers(fgc, Planning, &f),
+            [Blocker::ConsentsMissing]
+        );
+        assert_eq!(
+            afterwards_blockers(CouncilKind::NetworkCouncil, Preparation, &f),
+            [Blocker::DescriptionIncomplete, Blocker::ConsentsMissing]
+        );
+        assert!(next_bookable(CouncilKind::ResponsibilityGroup, false).is_ok());
+        assert!(next_bookable(CouncilKind::ResponsibilityGroup, true).is_err());
+        assert!(next_bookable(fgc, false).is_err());
     }
 
     #[test]

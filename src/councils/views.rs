@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::domain::{
     AgendaPart, AnsweredHow, ConsentGiver, CouncilKind, CouncilState, MeetingRole, MeetingStatus,
-    Response, TextKind,
+    NotesSharing, Response, TextKind,
 };
 use super::rules::{Blocker, Standing};
 use crate::cases::categories::NetworkSide;
@@ -146,6 +146,12 @@ pub struct ConsentView {
     pub informed_at: DateTime<Utc>,
     pub granted_at: DateTime<Utc>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Given orally (by phone, in an acute situation), not in writing.
+    pub oral: bool,
+    /// The staff member who recorded it.
+    pub recorded_by: Option<String>,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -168,6 +174,9 @@ pub struct MeetingView {
     /// When the invitations first went out.
     pub confirmed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Set for a meeting that took place without invitations through Tillit and was recorded
+    /// afterwards: why.
+    pub recorded_afterwards_reason: Option<String>,
     pub answers: Vec<AnswerView>,
 }
 
@@ -362,4 +371,58 @@ pub type RegistrationReader = fn(
 #[derive(Clone, Copy)]
 pub struct CouncilSections {
     pub registration: RegistrationReader,
+}
+
+/// Someone on the team and whether they came to a meeting.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttendeeView {
+    pub participant_id: Uuid,
+    pub name: String,
+    pub came: bool,
+}
+
+/// The next meeting a record booked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NextMeetingView {
+    pub id: Uuid,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub place: Option<String>,
+}
+
+/// A meeting's record. Until it is saved (`recorded_at` none) it proposes as attendees those who
+/// answered yes (or, for a meeting recorded afterwards, those named then).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingRecordView {
+    pub meeting_id: Uuid,
+    pub council_id: Uuid,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub place: Option<String>,
+    /// Why the meeting was recorded afterwards, when it was.
+    pub recorded_afterwards_reason: Option<String>,
+    /// Everyone on the team, each with whether they came.
+    pub attendees: Vec<AttendeeView>,
+    pub decisions: Vec<String>,
+    pub notes: Option<String>,
+    /// staff, team or private_side.
+    #[schema(value_type = String)]
+    pub notes_shared_with: NotesSharing,
+    pub next_meeting: Option<NextMeetingView>,
+    /// Whether the next meeting is booked from this record (a network meeting series, a
+    /// responsibility group) and is not booked yet.
+    pub can_book_next: bool,
+    /// The staff member who last saved it.
+    pub recorded_by: Option<String>,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+impl MeetingRecordView {
+    /// How many came.
+    pub fn came(&self) -> usize {
+        self.attendees.iter().filter(|a| a.came).count()
+    }
+
+    /// The decisions as the form's text, one a line.
+    pub fn decisions_text(&self) -> String {
+        self.decisions.join("\n")
+    }
 }

@@ -434,6 +434,7 @@ diesel::table! {
         withdrawn_at -> Nullable<Timestamptz>,
         recorded_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        oral -> Bool,
     }
 }
 
@@ -483,6 +484,31 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         place_shared -> Bool,
+        recorded_afterwards_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    council_meeting_records (tenant_id, meeting_id) {
+        tenant_id -> Uuid,
+        meeting_id -> Uuid,
+        council_id -> Uuid,
+        decisions -> Jsonb,
+        notes -> Nullable<Text>,
+        notes_shared_with -> Text,
+        next_meeting_id -> Nullable<Uuid>,
+        recorded_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_meeting_attendees (tenant_id, meeting_id, participant_id) {
+        tenant_id -> Uuid,
+        meeting_id -> Uuid,
+        participant_id -> Uuid,
+        council_id -> Uuid,
     }
 }
 
@@ -836,6 +862,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     council_meetings,
     council_invitations,
     council_answers,
+    council_meeting_records,
+    council_meeting_attendees,
     plans,
     plan_versions,
     plan_goals,

@@ -5,8 +5,9 @@
 //! `var/sms` once a worker runs), a parent's consent, a meeting in ten days and its
 //! invitation sent, and an earlier network council whose plan awaits the network's approval
 //! ([`super::plan`]); in the second a family group conference just begun, its tasks ahead, and the
-//! foster-home recruitment it serves ([`super::recruitment`]) and a network meeting series held
-//! two days ago; the two held councils' registrations, one complete and one half filled in
+//! foster-home recruitment it serves ([`super::recruitment`]), an acute family group conference
+//! held yesterday evening and recorded afterwards with its oral consent and its record, and a
+//! network meeting series held two days ago; the two held councils' registrations, one complete and one half filled in
 //! ([`super::registration`]); in the third another family group conference, whose recruitment
 //! was decided yes.
 
@@ -18,8 +19,9 @@ use crate::audit::Actor;
 use crate::cases::domain::PersonRequest;
 use crate::councils::actions;
 use crate::councils::domain::{
-    AnswerRequest, ConsentRequest, MeetingRequest, NewCouncilRequest, ParticipantRequest,
-    RecordedAnswerRequest, StateRequest, TextRequest, WaiverRequest,
+    AnswerRequest, ConsentRequest, MeetingRecordRequest, MeetingRequest, NewCouncilRequest,
+    ParticipantRequest, PastMeetingRequest, RecordedAnswerRequest, StateRequest, TextRequest,
+    WaiverRequest,
 };
 use crate::db::TenantId;
 use crate::web::AppState;
@@ -68,7 +70,8 @@ pub async fn seed(
         };
         let conference = actions::create(state, &caller, case, request).await?.id;
         super::recruitment::seed(state, &caller, case, conference).await?;
-        written += 1;
+        acute_afterwards(state, &caller, case).await?;
+        written += 2;
     }
     // The held network council's registration complete, and a held network meeting series
     // (one council more) with its registration half filled in.
@@ -180,6 +183,7 @@ async fn network_council(
         scope: "Nettverksråd med teamet barnet har valgt".into(),
         informed_at: None,
         granted_at: None,
+        oral: None,
     };
     actions::add_consent(state, caller, case, council, consent).await?;
     let starts = chrono::Utc::now() + chrono::Duration::days(10);
@@ -212,6 +216,92 @@ async fn network_council(
         if let Some(p) = sent.participants.last() {
             chased_in_vain(state, caller.tenant, meeting, p.id).await?;
         }
+    }
+    Ok(())
+}
+
+/// An acute family group conference held yesterday evening, arranged by phone and recorded the
+/// morning after: a parent's consent given orally, who came, and its record with the decisions
+/// and notes the team may read. It stands where its plan is made.
+async fn acute_afterwards(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case: Uuid,
+) -> Result<(), AppError> {
+    let request = NewCouncilRequest {
+        kind: "family_group_conference".into(),
+        acute: Some(true),
+        coordinator_id: None,
+    };
+    let council = actions::create(state, caller, case, request).await?.id;
+    let map = crate::cases::actions::persons(&state.db, caller, case).await?;
+    let mut view = None;
+    for person in map.iter().take(3) {
+        let request = ParticipantRequest {
+            person_id: Some(person.person.id.to_string()),
+            ..ParticipantRequest::default()
+        };
+        view = Some(actions::add_participant(state, caller, case, council, request).await?);
+    }
+    let Some(view) = view else {
+        return Ok(());
+    };
+    let consent = ConsentRequest {
+        given_by: "parent".into(),
+        name: "Far".into(),
+        scope: "Akutt familieråd samme kveld".into(),
+        informed_at: None,
+        granted_at: None,
+        oral: Some(true),
+    };
+    actions::add_consent(state, caller, case, council, consent).await?;
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .date_naive();
+    let came: Vec<String> = view
+        .participants
+        .iter()
+        .take(2)
+        .map(|p| p.id.to_string())
+        .collect();
+    let past = || PastMeetingRequest {
+        meeting: MeetingRequest {
+            starts_at: Some(format!("{}T19:00", yesterday.format("%Y-%m-%d"))),
+            duration_minutes: Some("150".into()),
+            place: Some("Hjemme hos farmor".into()),
+            ..MeetingRequest::default()
+        },
+        reason: Some("Akutt familieråd samme kveld, avtalt på telefon".into()),
+        attendees: came.clone(),
+    };
+    let view = match actions::record_past_meeting(state, caller, case, council, past()).await {
+        Ok(view) => view,
+        // A youth of 15 or more consents too (here by phone, like the father).
+        Err(AppError::Refused { .. }) => {
+            let consent = ConsentRequest {
+                given_by: "child".into(),
+                name: "Barnet".into(),
+                scope: "Akutt familieråd samme kveld".into(),
+                informed_at: None,
+                granted_at: None,
+                oral: Some(true),
+            };
+            actions::add_consent(state, caller, case, council, consent).await?;
+            actions::record_past_meeting(state, caller, case, council, past()).await?
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(meeting) = view.meetings.last() {
+        let record = MeetingRecordRequest {
+            attendees: None,
+            decisions: Some(vec![
+                "Barna bor hos farmor til fredag".into(),
+                "Far ringer skolen i morgen tidlig".into(),
+            ]),
+            notes: Some("Familien ble enige raskt; farmor har plass til begge barna.".into()),
+            notes_shared_with: Some("team".into()),
+        };
+        actions::save_record(state, caller, case, council, meeting.id, record).await?;
     }
     Ok(())
 }

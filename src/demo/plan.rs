@@ -67,6 +67,7 @@ async fn held_council(
         scope: "Nettverksråd med teamet barnet har valgt".into(),
         informed_at: None,
         granted_at: None,
+        oral: None,
     };
     actions::add_consent(state, caller, case, council, consent).await?;
     let today = chrono::Utc::now()

@@ -104,6 +104,7 @@ async fn held_series(
         scope: "Nettverksmøter med familien og skolen".into(),
         informed_at: None,
         granted_at: None,
+        oral: None,
     };
     actions::add_consent(state, caller, case, council, consent).await?;
     // The child is old enough to give their own consent.
@@ -113,6 +114,7 @@ async fn held_series(
         scope: "Nettverksmøter med familien og skolen".into(),
         informed_at: None,
         granted_at: None,
+        oral: None,
     };
     actions::add_consent(state, caller, case, council, own).await?;
     let map = crate::cases::actions::persons(&state.db, caller, case).await?;

@@ -138,6 +138,23 @@ const SENTENCES: &[(&str, &str)] = &[
         "council.tasks.end_unconfirmed",
     ),
     ("a whole number between", "registration.error.number"),
+    (
+        "give the reason the meeting is recorded afterwards",
+        "council.afterwards.error_reason",
+    ),
+    (
+        "a meeting recorded afterwards has taken place",
+        "council.afterwards.error_future",
+    ),
+    (
+        "say who came to the meeting",
+        "council.afterwards.error_attendees",
+    ),
+    (
+        "someone who came is not on the council's team",
+        "council.afterwards.error_not_on_team",
+    ),
+    ("at most 50 decisions", "council.record.error_decisions"),
 ];
 
 /// `message` (an API field message) in the reader's language.

@@ -92,6 +92,23 @@ impl Typed {
                 .any(|(k, v)| k == name && v == value.as_ref())
     }
 
+    /// Whether `value` was among the choices in `name` of `row`'s form of `step` (boxes of one
+    /// name in a form per row).
+    pub fn chose_among_in(
+        &self,
+        step: &str,
+        row: impl AsRef<str>,
+        name: &str,
+        value: impl AsRef<str>,
+    ) -> bool {
+        self.step == step
+            && self.row.as_deref() == Some(row.as_ref())
+            && self
+                .fields
+                .iter()
+                .any(|(k, v)| k == name && v == value.as_ref())
+    }
+
     /// Whether box `name` of `step`'s form was ticked.
     pub fn ticked(&self, step: &str, name: &str) -> bool {
         !self.value(step, "", name).is_empty()

@@ -78,6 +78,8 @@ refusals! {
     QuestionLimit => "question-limit", "problem.question_limit";
     AlreadyOnTeam => "already-on-team", "problem.already_on_team";
     CouncilWithoutMeeting => "council-without-meeting", "problem.council_without_meeting";
+    NextMeetingFromPlan => "next-meeting-from-plan", "council.record.next_from_plan";
+    NextMeetingBooked => "next-meeting-booked", "council.record.next_booked";
     MeetingCancelled => "meeting-cancelled", "problem.meeting_cancelled";
     MeetingBegun => "meeting-begun", "problem.meeting_begun";
     NobodyToInvite => "nobody-to-invite", "problem.nobody_to_invite";

@@ -897,6 +897,26 @@ const PAGES: &[(&str, &str, &[&str])] = &[
         "/api/v1/cases/{id}/councils/{council_id}/participants/{participant_id}/answer",
         CASE_ROLES,
     ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/past-meetings",
+        CASE_ROLES,
+    ),
+    (
+        "GET",
+        "/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/record",
+        CASE_ROLES,
+    ),
+    (
+        "PUT",
+        "/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/record",
+        CASE_ROLES,
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{id}/councils/{council_id}/meetings/{meeting_id}/record/next-meeting",
+        CASE_ROLES,
+    ),
     ("GET", "/cases/{id}/councils", CASE_ROLES),
     ("POST", "/cases/{id}/councils", CASE_ROLES),
     ("GET", "/cases/{id}/councils/{council_id}", CASE_ROLES),

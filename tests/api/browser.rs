@@ -402,6 +402,73 @@ async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
     workers.stop().await;
 }
 
+/// An acute family group conference recorded afterwards in a browser: the team without written
+/// texts, an oral consent, the meeting held last night written down (first without a reason:
+/// the Norwegian message at its field, nothing written), its record corrected with decisions and
+/// notes, and the conference on to its plan. Every page is scanned with axe.
+#[tokio::test]
+async fn an_acute_conference_recorded_afterwards_with_its_record() {
+    let app = spawn_app().await;
+    let created = app.create_tenant("vestfjord", &["4624"]).await;
+    let tenant = tillit::db::TenantId(created.tenant_id);
+    let staff = app.staff("vestfjord", "coordinator").await;
+    let password = "mitt lange passord for tillit";
+    let hash = tillit::access::passwords::hash(password).expect("hash");
+    no_quiet_hours(&app, tenant);
+    let email: String = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        diesel::update(users::table.filter(users::id.eq(staff.user_id)))
+            .set(users::password_hash.eq(&hash))
+            .execute(c)?;
+        users::table
+            .filter(users::id.eq(staff.user_id))
+            .select(users::email)
+            .first(c)
+    })
+    .expect("the coordinator's password");
+    let case = app
+        .post_json(
+            "/api/v1/cases",
+            &staff.key,
+            json!({"child": {"first_name": "Emmeline", "last_name": "Testesen", "birth_year": 2016}}),
+            201,
+        )
+        .await;
+    let case_id = case["id"].as_str().expect("case id").to_owned();
+    for (name, address) in [
+        ("Mormor Kari", "mormor@example.no"),
+        ("Onkel Per", "per@example.no"),
+    ] {
+        app.post_json(
+            &format!("/api/v1/cases/{case_id}/persons"),
+            &staff.key,
+            json!({"name": name, "category": "near_family", "closeness": "close",
+                      "quality": "supportive", "email": address}),
+            201,
+        )
+        .await;
+    }
+    run_browser_script_with(
+        &app,
+        "meeting_records",
+        &[
+            ("TILLIT_EMAIL", &email),
+            ("TILLIT_PASSWORD", password),
+            ("TILLIT_CASE_ID", &case_id),
+        ],
+    )
+    .await;
+    let written: i64 = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        tillit::db::schema::council_meetings::table
+            .count()
+            .get_result(c)
+    })
+    .unwrap();
+    assert_eq!(
+        written, 1,
+        "the refused form wrote nothing; the second wrote the meeting"
+    );
+}
+
 /// A coordinator signs in, opens a case, maps a network of ten people with the child's own words,
 /// saves a revision and looks at the picture, its table, the printable map, the acute list and the
 /// history. Every page is scanned with axe.

@@ -435,8 +435,8 @@ async fn the_demo_seeds_its_cases_once() {
     // Each service shows a council worked through to its invitation, and one begun.
     // With three cases, the third has a recruitment decided yes.
     assert!(
-        first.contains("7 councils: a network council with its invitation sent")
-            && first.contains("6 councils: a network council with its invitation sent"),
+        first.contains("8 councils: a network council with its invitation sent")
+            && first.contains("7 councils: a network council with its invitation sent"),
         "{first}"
     );
     assert!(!second.contains("councils"), "{second}");
@@ -657,6 +657,42 @@ async fn the_demo_seeds_its_cases_once() {
         assert_eq!(
             reachable.letters, 1,
             "{slug}: an invitation to print as a letter for the uncle reached by post"
+        );
+        // An acute family group conference recorded afterwards: its oral consent, who came and
+        // its record; it stands where its plan is made.
+        #[derive(QueryableByName)]
+        struct Afterwards {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            state: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            oral: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            came: i64,
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            decisions: i32,
+        }
+        let afterwards: Afterwards = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            diesel::sql_query(
+                "SELECT k.state,
+                        (SELECT count(*) FROM council_consents s
+                          WHERE s.council_id = k.id AND s.oral AND s.recorded_by IS NOT NULL) AS oral,
+                        (SELECT count(*) FROM council_meeting_attendees a
+                          WHERE a.meeting_id = m.id) AS came,
+                        jsonb_array_length(r.decisions) AS decisions
+                   FROM councils k
+                   JOIN council_meetings m ON m.tenant_id = k.tenant_id AND m.council_id = k.id
+                   JOIN council_meeting_records r ON r.tenant_id = m.tenant_id AND r.meeting_id = m.id
+                  WHERE k.acute AND m.recorded_afterwards_reason IS NOT NULL AND m.starts_at < now()",
+            )
+            .get_result(c)
+        })
+        .expect("an acute conference recorded afterwards");
+        assert_eq!(afterwards.state, "plan_review", "{slug}: on to its plan");
+        assert!(afterwards.oral >= 1, "{slug}: a consent given orally");
+        assert_eq!(
+            (afterwards.came, afterwards.decisions),
+            (2, 2),
+            "{slug}: two who came, two decisions"
         );
         // The earlier network council's plan awaits approval: one approval, one objection.
         #[derive(QueryableByName)]

@@ -17,6 +17,7 @@ mod figures;
 mod form_language;
 mod jobs;
 mod layers;
+mod meeting_records;
 mod on_call;
 mod overview;
 mod plans;

@@ -496,6 +496,10 @@ pub fn seed_case(db: &TestDb, staff: &Staff) {
                        sha256(convert_to(gen_random_uuid()::text, 'UTF8')), now() + interval '30 days');
              INSERT INTO council_answers (tenant_id, meeting_id, participant_id, council_id, response)
                VALUES ('{tenant}', '{meeting}', '{participant}', '{council}', 'accept');
+             INSERT INTO council_meeting_records (tenant_id, meeting_id, council_id, decisions, recorded_by)
+               VALUES ('{tenant}', '{meeting}', '{council}', '[\"Mormor henter\"]', '{user}');
+             INSERT INTO council_meeting_attendees (tenant_id, meeting_id, participant_id, council_id)
+               VALUES ('{tenant}', '{meeting}', '{participant}', '{council}');
              INSERT INTO plans (tenant_id, id, council_id, case_id, status, evaluation_on, evaluation_way, created_by)
                VALUES ('{tenant}', '{plan}', '{council}', '{case}', 'approved', current_date + 180, 'new_council', '{user}');
              INSERT INTO plan_versions (tenant_id, plan_id, version, change, content)
