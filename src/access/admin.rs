@@ -66,6 +66,8 @@ pub struct ServiceSettings {
     pub decision_overdue_days: i32,
     /// The sender SMS show (at most 11 letters or digits); derived from the sender name if none.
     pub sms_sender: Option<String>,
+    /// The service's written standard, `nb` or `nn` (empty in a posted form: unchanged).
+    pub written: String,
 }
 
 impl ServiceSettings {
@@ -102,6 +104,7 @@ fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
             tenants::interview_reminder_days,
             tenants::decision_overdue_days,
             tenants::sms_sender,
+            tenants::locale,
         ))
         .first(conn)
 }
@@ -141,6 +144,11 @@ const COMMON_ZONES: [&str; 6] = [
 ];
 
 impl SettingsPage {
+    /// The written standards the service can choose.
+    fn standards(&self) -> [Lang; 2] {
+        Lang::STANDARDS
+    }
+
     /// The time-zone picker's first group.
     fn common_zones(&self) -> [&'static str; 6] {
         COMMON_ZONES
@@ -243,6 +251,8 @@ pub struct SettingsForm {
     pub interview_reminder_days: String,
     pub decision_overdue_days: String,
     pub sms_sender: String,
+    /// `nb` or `nn`; empty leaves the written standard as it is.
+    pub written: String,
 }
 
 fn number_in<T: std::str::FromStr + PartialOrd>(text: &str, low: T, high: T) -> Option<T> {
@@ -288,6 +298,16 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             .map(|e| Some(e.to_string()))
             .map_err(|_| errors.push("admin.error.reply_to")),
         None => Ok(None),
+    };
+    let written = match form.written.trim() {
+        "" => String::new(),
+        code => match Lang::parse(code).filter(|l| Lang::STANDARDS.contains(l)) {
+            Some(lang) => lang.as_str().to_owned(),
+            None => {
+                errors.push("person_language.error.written");
+                String::new()
+            }
+        },
     };
     let time_zone = tenancy::domain::parse_time_zone(&form.time_zone)
         .map(|tz| tz.name().to_owned())
@@ -398,6 +418,7 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<&'static s
             interview_reminder_days,
             decision_overdue_days,
             sms_sender,
+            written,
         }),
         _ => Err(errors),
     }
@@ -460,6 +481,7 @@ pub async fn save_settings(
                 decision_overdue_days: number_in(&form.decision_overdue_days, 0, i32::MAX)
                     .unwrap_or(14),
                 sms_sender: Some(form.sms_sender.clone()),
+                written: form.written.clone(),
             };
             return render(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -509,6 +531,11 @@ pub async fn save_settings(
                     tenants::decision_overdue_days.eq(parsed.decision_overdue_days),
                 ))
                 .execute(conn)?;
+            if !parsed.written.is_empty() {
+                diesel::update(tenants::table.find(tenant.0))
+                    .set(tenants::locale.eq(&parsed.written))
+                    .execute(conn)?;
+            }
             audit::record(conn, tenant, entry)?;
             Ok::<_, AppError>(())
         })
@@ -1866,6 +1893,7 @@ mod tests {
             interview_reminder_days: "14".into(),
             decision_overdue_days: "21".into(),
             sms_sender: "".into(),
+            written: "nn".into(),
         }
     }
 
