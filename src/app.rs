@@ -151,6 +151,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .app_data(plumbing::query_config())
             .configure(routes)
             .default_service(web::to(openapi::unrouted))
+            .wrap(from_fn(plumbing::i18n::keep_standard))
             .wrap(from_fn(plumbing::head_as_get))
             .wrap(from_fn(plumbing::html_errors))
             .wrap(from_fn(plumbing::csrf::ensure_seed))
@@ -174,7 +175,7 @@ mod tests {
     /// its name in both catalogues.
     #[test]
     fn every_job_kind_has_a_name_in_every_language() {
-        for lang in [Lang::Nb, Lang::En] {
+        for lang in Lang::ALL {
             let tr = Tr::new(lang);
             for kind in super::jobs().kinds() {
                 assert!(

@@ -112,7 +112,7 @@ fn exact_local(naive: NaiveDateTime, tz: Tz) -> Result<DateTime<Utc>, String> {
 /// A calendar date as the reader writes it: `24.11.2026` or `2026-11-24`.
 pub fn date(day: NaiveDate, lang: Lang) -> String {
     match lang {
-        Lang::Nb => day.format("%d.%m.%Y").to_string(),
+        Lang::Nb | Lang::Nn => day.format("%d.%m.%Y").to_string(),
         Lang::En => day.format("%Y-%m-%d").to_string(),
     }
 }
@@ -121,7 +121,7 @@ pub fn date(day: NaiveDate, lang: Lang) -> String {
 pub fn moment(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let local = at.with_timezone(&tz);
     match lang {
-        Lang::Nb => local.format("%d.%m.%Y kl. %H:%M").to_string(),
+        Lang::Nb | Lang::Nn => local.format("%d.%m.%Y kl. %H:%M").to_string(),
         Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
     }
 }
@@ -143,6 +143,9 @@ pub fn date_field_value(day: NaiveDate) -> String {
 
 const WEEKDAYS_NB: [&str; 7] = [
     "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+];
+const WEEKDAYS_NN: [&str; 7] = [
+    "måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "søndag",
 ];
 const MONTHS_NB: [&str; 12] = [
     "januar",
@@ -168,9 +171,13 @@ pub fn spoken_moment(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let weekday = local.weekday().num_days_from_monday() as usize;
     let month = local.month0() as usize;
     match lang {
-        Lang::Nb => format!(
+        Lang::Nb | Lang::Nn => format!(
             "{} {}. {} {} kl. {:02}.{:02}",
-            WEEKDAYS_NB[weekday],
+            if lang == Lang::Nn {
+                WEEKDAYS_NN[weekday]
+            } else {
+                WEEKDAYS_NB[weekday]
+            },
             local.day(),
             MONTHS_NB[month],
             local.year(),
@@ -228,6 +235,10 @@ mod tests {
         assert_eq!(
             spoken_moment(winter, Oslo, Lang::En),
             "Thursday 14 January 2027 at 18:00"
+        );
+        assert_eq!(
+            spoken_moment(winter + chrono::Duration::days(2), Oslo, Lang::Nn),
+            "laurdag 16. januar 2027 kl. 18.00"
         );
         let summer = Utc.with_ymd_and_hms(2027, 6, 5, 7, 30, 0).unwrap();
         assert_eq!(

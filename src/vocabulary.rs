@@ -9,7 +9,8 @@ pub fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> String {
 
 /// Declares one closed list of terms: the enum with its serde and OpenAPI derives, its `ALL`
 /// array, `as_str`, `parse` and `Display`, and — when each term has a label in bokmål and
-/// English — `label`. One declaration per term keeps a code and its two labels on the same line,
+/// English — `label`. A nynorsk label comes from the catalogue's `[labels]` table
+/// (`labels.<Enum>.<code>`) where nynorsk writes it otherwise, else it is the bokmål one. One declaration per term keeps a code and its two labels on the same line,
 /// so they cannot drift apart.
 ///
 /// ```ignore
@@ -43,6 +44,11 @@ macro_rules! vocabulary {
                 match (self, lang) {
                     $(
                         (Self::$variant, $crate::web::i18n::Lang::Nb) => $nb,
+                        (Self::$variant, $crate::web::i18n::Lang::Nn) =>
+                            $crate::web::i18n::nynorsk_label(
+                                concat!(stringify!($name), ".", $code),
+                            )
+                            .unwrap_or($nb),
                         (Self::$variant, $crate::web::i18n::Lang::En) => $en,
                     )+
                 }

@@ -22,7 +22,7 @@ use crate::tokens;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::form_errors::{FormFailure, sentence};
-use crate::web::i18n::Tr;
+use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
 
@@ -65,14 +65,22 @@ struct AccountPage {
     email: String,
     /// The work phone field: as stored, or as typed when it was refused.
     work_phone: String,
-    /// Why the typed work phone was refused, in the reader's language, at its input.
+    /// Why the typed work phone or language was refused, in the reader's language, at its input.
     phone_failure: FormFailure,
+    /// The language the staff member's emails are written in (`nb`, `nn`, `en`), or as typed.
+    mail_lang: String,
     /// The work phone was just saved: said in its own section, where the person looks.
     contact_saved: bool,
     has_factor: bool,
     codes_left: i64,
     sessions: Vec<SessionLine>,
     notice: Option<&'static str>,
+}
+
+impl AccountPage {
+    fn languages(&self) -> [Lang; 3] {
+        Lang::ALL
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,15 +103,22 @@ pub async fn account_page(
     show(&state, staff, tr, notice, contact_saved, None).await
 }
 
-/// The account page; with `refused` (what was typed, and why it was refused) the contact form
-/// comes back with the message at its field.
+/// The contact form as typed, and why it was refused.
+struct Refused {
+    work_phone: String,
+    lang: String,
+    failure: FormFailure,
+}
+
+/// The account page; with `refused` the contact form comes back as typed, with the message at
+/// its field.
 async fn show(
     state: &AppState,
     staff: Staff,
     tr: Tr,
     notice: Option<&'static str>,
     contact_saved: bool,
-    refused: Option<(String, String)>,
+    refused: Option<Refused>,
 ) -> Result<HttpResponse, AppError> {
     let (tenant, user) = (staff.tenant, staff.user);
     let idle = Duration::minutes(state.settings.session.idle_minutes);
@@ -129,16 +144,16 @@ async fn show(
     } else {
         StatusCode::OK
     };
-    let (work_phone, phone_failure) = match refused {
-        Some((typed, error)) => (
-            typed,
-            FormFailure {
-                fields: vec![("work-phone".to_owned(), error)],
-                problem: None,
-            },
-        ),
+    let (work_phone, mail_lang, phone_failure) = match refused {
+        Some(r) => (r.work_phone, r.lang, r.failure),
         None => (
-            contact.and_then(|c| c.work_phone).unwrap_or_default(),
+            contact
+                .as_ref()
+                .and_then(|c| c.work_phone.clone())
+                .unwrap_or_default(),
+            contact
+                .map(|c| c.lang.as_str().to_owned())
+                .unwrap_or_default(),
             FormFailure::default(),
         ),
     };
@@ -150,6 +165,7 @@ async fn show(
             email: staff.email.clone(),
             work_phone,
             phone_failure,
+            mail_lang,
             contact_saved,
             has_factor,
             codes_left,
@@ -165,6 +181,8 @@ async fn show(
 pub struct ContactForm {
     /// The work phone; empty removes it.
     pub work_phone: String,
+    /// The language of the staff member's emails: nb, nn or en; empty leaves it as it is.
+    pub lang: String,
 }
 
 /// The staff member's own work phone, which invitees of the councils they coordinate see as
@@ -177,30 +195,61 @@ pub async fn set_contact(
     CsrfForm(form): CsrfForm<ContactForm>,
 ) -> Result<HttpResponse, AppError> {
     let typed = form.work_phone.trim().to_owned();
+    let typed_lang = form.lang.trim().to_owned();
+    let mut failure = FormFailure::default();
     let phone = if typed.is_empty() {
         None
     } else {
         match Phone::parse(&typed) {
             Ok(phone) => Some(phone),
             Err(message) => {
-                let error = sentence(&tr, message);
-                return show(&state, staff, tr, None, false, Some((typed, error))).await;
+                failure
+                    .fields
+                    .push(("work-phone".to_owned(), sentence(&tr, message)));
+                None
             }
         }
     };
+    let lang = match typed_lang.as_str() {
+        "" => None,
+        code => {
+            let lang = Lang::parse(code);
+            if lang.is_none() {
+                failure.fields.push((
+                    "mail-lang".to_owned(),
+                    tr.t("person_language.error.language").to_owned(),
+                ));
+            }
+            lang
+        }
+    };
+    if !failure.fields.is_empty() {
+        let refused = Refused {
+            work_phone: typed,
+            lang: typed_lang,
+            failure,
+        };
+        return show(&state, staff, tr, None, false, Some(refused)).await;
+    }
     let (tenant, user) = (staff.tenant, staff.user);
     let caller = staff.caller();
     state
         .db
         .tenant(tenant, move |conn| {
             staff::set_work_phone(conn, user, phone.as_ref())?;
+            if let Some(lang) = lang {
+                staff::set_lang(conn, user, lang)?;
+            }
             audit::record(
                 conn,
                 tenant,
                 caller
                     .audit("user.contact")
                     .object("user", user)
-                    .details(serde_json::json!({ "work_phone": phone.is_some() })),
+                    .details(serde_json::json!({
+                        "work_phone": phone.is_some(),
+                        "lang": lang.map(Lang::as_str),
+                    })),
             )?;
             Ok::<_, AppError>(())
         })

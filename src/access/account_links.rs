@@ -17,6 +17,7 @@ use crate::mail::OutgoingEmail;
 use crate::mail::templates::AccountMail;
 use crate::tenancy::settings::ServiceSettings;
 use crate::tokens::{AccountLink, LinkToken};
+use crate::web::i18n::Lang;
 
 /// Why the link was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +128,7 @@ struct LinkToSend {
     revoked_at: Option<chrono::DateTime<Utc>>,
     expires_at: chrono::DateTime<Utc>,
     email: String,
+    lang: String,
 }
 
 /// An account link by email: setup of a new service's admin, a staff invitation, a password
@@ -166,6 +168,7 @@ fn send(
             account_tokens::revoked_at,
             account_tokens::expires_at,
             users::email,
+            users::lang,
         ))
         .first(conn)
         .optional()?;
@@ -176,6 +179,8 @@ fn send(
         return Ok(());
     }
     let (expires, email) = (found.expires_at, found.email);
+    // In the staff member's own language.
+    let lang = Lang::parse(&found.lang).unwrap_or_default();
     let purpose = Purpose::parse(&found.purpose)
         .ok_or_else(|| JobError::Permanent(format!("unknown purpose {}", found.purpose)))?;
     let service = ServiceSettings::load(conn)?;
@@ -183,7 +188,7 @@ fn send(
     let token = LinkToken::<AccountLink>::derive(&ctx.settings.token_key(), token_id);
     let link = link_url(&ctx.settings, token.as_str());
     let content = crate::mail::templates::account_link(
-        service.lang,
+        lang,
         service.tz,
         purpose.mail(),
         &service.name,

@@ -66,6 +66,8 @@ pub struct ServiceSettings {
     pub decision_overdue_days: i32,
     /// The sender SMS show (at most 11 letters or digits); derived from the sender name if none.
     pub sms_sender: Option<String>,
+    /// The service's written standard, `nb` or `nn` (empty in a posted form: unchanged).
+    pub written: String,
 }
 
 impl ServiceSettings {
@@ -102,6 +104,7 @@ fn load_settings(conn: &mut PgConnection) -> QueryResult<ServiceSettings> {
             tenants::interview_reminder_days,
             tenants::decision_overdue_days,
             tenants::sms_sender,
+            tenants::locale,
         ))
         .first(conn)
 }
@@ -143,6 +146,11 @@ const COMMON_ZONES: [&str; 6] = [
 ];
 
 impl SettingsPage {
+    /// The written standards the service can choose.
+    fn standards(&self) -> [Lang; 2] {
+        Lang::STANDARDS
+    }
+
     /// The time-zone picker's first group.
     fn common_zones(&self) -> [&'static str; 6] {
         COMMON_ZONES
@@ -245,6 +253,8 @@ pub struct SettingsForm {
     pub interview_reminder_days: String,
     pub decision_overdue_days: String,
     pub sms_sender: String,
+    /// `nb` or `nn`; empty leaves the written standard as it is.
+    pub written: String,
 }
 
 fn number_in<T: std::str::FromStr + PartialOrd>(text: &str, low: T, high: T) -> Option<T> {
@@ -279,6 +289,7 @@ impl From<&ServiceSettings> for SettingsForm {
             interview_reminder_days: s.interview_reminder_days.to_string(),
             decision_overdue_days: s.decision_overdue_days.to_string(),
             sms_sender: s.sms_sender.clone().unwrap_or_default(),
+            written: s.written.clone(),
         }
     }
 }
@@ -337,6 +348,16 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<SettingsEr
             .map_err(|_| errors.push(("reply_to", "admin.error.reply_to")))
             .ok()
     });
+    let written = match form.written.trim() {
+        "" => String::new(),
+        code => match Lang::parse(code).filter(|l| Lang::STANDARDS.contains(l)) {
+            Some(lang) => lang.as_str().to_owned(),
+            None => {
+                errors.push(("written", "person_language.error.written"));
+                String::new()
+            }
+        },
+    };
     let time_zone = tenancy::domain::parse_time_zone(&form.time_zone)
         .map(|tz| tz.name().to_owned())
         .map_err(|_| errors.push(("time_zone", "admin.error.time_zone")))
@@ -502,6 +523,7 @@ fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<SettingsEr
         interview_reminder_days,
         decision_overdue_days,
         sms_sender,
+        written,
     })
 }
 
@@ -582,6 +604,11 @@ pub async fn save_settings(
                     tenants::decision_overdue_days.eq(parsed.decision_overdue_days),
                 ))
                 .execute(conn)?;
+            if !parsed.written.is_empty() {
+                diesel::update(tenants::table.find(tenant.0))
+                    .set(tenants::locale.eq(&parsed.written))
+                    .execute(conn)?;
+            }
             audit::record(conn, tenant, entry)?;
             Ok::<_, AppError>(())
         })
@@ -1939,6 +1966,7 @@ mod tests {
             interview_reminder_days: "14".into(),
             decision_overdue_days: "21".into(),
             sms_sender: "".into(),
+            written: "nn".into(),
         }
     }
 

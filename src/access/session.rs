@@ -22,6 +22,7 @@ use crate::db::TenantId;
 use crate::db::schema::{sessions, tenants, users};
 use crate::tokens;
 use crate::web::AppState;
+use crate::web::i18n::{Lang, ServiceStandard};
 use crate::web::pages::{NavLink, Shell};
 use crate::web::problem::AppError;
 
@@ -133,14 +134,17 @@ pub async fn lookup(state: &AppState, token: &str) -> Result<Option<(TenantId, U
         .map(|r| (TenantId(r.tenant_id), r.session_id)))
 }
 
-/// Loads a live session in its tenant's transaction, ending it if it ran out. Returns the person
-/// and the service's name.
+/// A live session with its service's name and written standard.
+type LiveWithService = (LiveSession, (String, Lang));
+
+/// Loads a live session in its tenant's transaction, ending it if it ran out. Returns the person,
+/// the service's name and its written standard.
 fn load_live(
     conn: &mut PgConnection,
     tenant: TenantId,
     session_id: Uuid,
     idle: Duration,
-) -> Result<Option<(LiveSession, String)>, AppError> {
+) -> Result<Option<LiveWithService>, AppError> {
     let found: Option<LiveSession> = sessions::table
         .inner_join(
             users::table.on(users::tenant_id
@@ -179,8 +183,13 @@ fn load_live(
             .set(sessions::last_seen_at.eq(now))
             .execute(conn)?;
     }
-    let service: String = tenants::table.select(tenants::name).first(conn)?;
-    Ok(Some((live, service)))
+    let (service, locale): (String, String) = tenants::table
+        .select((tenants::name, tenants::locale))
+        .first(conn)?;
+    let standard = Lang::parse(&locale)
+        .filter(|l| l.norwegian())
+        .unwrap_or_default();
+    Ok(Some((live, (service, standard))))
 }
 
 /// The navigation of a signed-in person with `role`, marking the link `path` is under.
@@ -239,6 +248,7 @@ impl FromRequest for Staff {
             req.cookie(cookie_name(s.settings.https()))
                 .map(|c| c.value().to_owned())
         });
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("no app state".into()))?;
             let token = token.ok_or(AppError::Unauthorized)?;
@@ -246,7 +256,7 @@ impl FromRequest for Staff {
                 .await?
                 .ok_or(AppError::Unauthorized)?;
             let idle = Duration::minutes(state.settings.session.idle_minutes);
-            let (live, service) = state
+            let (live, (service, standard)) = state
                 .db
                 .tenant(tenant, move |conn| {
                     load_live(conn, tenant, session_id, idle)
@@ -254,6 +264,7 @@ impl FromRequest for Staff {
                 .await?
                 .ok_or(AppError::Unauthorized)?;
             let role = Role::parse(&live.role).map_err(AppError::Internal)?;
+            req.extensions_mut().insert(ServiceStandard(standard));
             shell.service = Some(service);
             shell.nav = navigation(role, &path);
             Ok(Staff {

@@ -80,6 +80,13 @@ pub fn set_work_phone(
         .execute(conn)
 }
 
+/// Sets the language a staff member's emails are written in.
+pub fn set_lang(conn: &mut PgConnection, user: Uuid, lang: Lang) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::id.eq(user)))
+        .set(users::lang.eq(lang.as_str()))
+        .execute(conn)
+}
+
 /// A staff member one may give a case to: id, name, email.
 pub type CaseHolder = (Uuid, String, String);
 

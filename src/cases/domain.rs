@@ -11,6 +11,7 @@ use super::categories::{Closeness, Lineage, NetworkSide, RelationCategory, Relat
 use crate::fields::{Email, Phone, required_text};
 use crate::tenancy::domain::Kommunenummer;
 use crate::vocabulary::vocabulary;
+use crate::web::i18n::Lang;
 use crate::web::problem::{AppError, FieldError};
 
 vocabulary! {
@@ -690,6 +691,13 @@ pub struct PersonRequest {
     pub email_too: Option<bool>,
     /// Family abroad or of another culture: may need an interpreter or a cultural interpreter.
     pub abroad_other_culture: Option<bool>,
+    /// The person's language: nb (bokmål), nn (nynorsk) or en (English); empty or absent for
+    /// the service's written standard. Their invitations, texts, letters and answer page are in
+    /// it.
+    pub language: Option<String>,
+    /// The language an interpreter is to be booked for ("arabisk", "tigrinja"), when the person
+    /// needs one in meetings; empty or absent when not.
+    pub interpreter: Option<String>,
     /// The child's words about the person, added to those already recorded (never replacing
     /// them).
     pub child_words: Option<WordsRequest>,
@@ -716,6 +724,9 @@ pub struct PersonFields {
     pub preferred_channel: Channel,
     pub email_too: bool,
     pub abroad_other_culture: bool,
+    /// `None`: the service's written standard.
+    pub language: Option<Lang>,
+    pub interpreter: Option<String>,
 }
 
 /// A person and, if sent, new words of the child's about them.
@@ -800,6 +811,16 @@ impl PersonInput {
                 Ok(wanted)
             }
         });
+        let language = e.take(
+            "language",
+            blank_to_none(req.language.as_deref())
+                .map(|code| {
+                    Lang::parse(code)
+                        .ok_or_else(|| "the language must be one of nb, nn, en".to_owned())
+                })
+                .transpose(),
+        );
+        let interpreter = e.take("interpreter", optional_text(req.interpreter.as_deref(), 60));
         let words = match &req.child_words {
             Some(words) => ChildWords::parse_into(words, "child_words.", now, &mut e).map(Some),
             None => Some(None),
@@ -819,6 +840,8 @@ impl PersonInput {
             Some(address),
             Some(reach),
             Some(email_too),
+            Some(language),
+            Some(interpreter),
             Some(words),
         ) = (
             name,
@@ -835,6 +858,8 @@ impl PersonInput {
             address,
             reach,
             email_too,
+            language,
+            interpreter,
             words,
         )
         else {
@@ -860,6 +885,8 @@ impl PersonInput {
                 preferred_channel: reach.unwrap_or(Channel::Call),
                 email_too: email_too && channel_is_not_email(reach),
                 abroad_other_culture: req.abroad_other_culture.unwrap_or(false),
+                language,
+                interpreter,
             },
             words,
         })

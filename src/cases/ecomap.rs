@@ -160,7 +160,8 @@ pub fn render(map: &EcoMap, lang: Lang) -> String {
 
 fn tr(lang: Lang, nb: &'static str, en: &'static str) -> &'static str {
     match lang {
-        Lang::Nb => nb,
+        // The picture's own words are bokmål for a nynorsk reader too (its labels are nynorsk).
+        Lang::Nb | Lang::Nn => nb,
         Lang::En => en,
     }
 }
@@ -191,7 +192,7 @@ fn description(persons: &[EcoPerson], lang: Lang) -> String {
         count(Closeness::Distant),
     );
     match lang {
-        Lang::Nb => format!(
+        Lang::Nb | Lang::Nn => format!(
             "{intro} {}: {close} nære, {medium} middels, {distant} fjerne. {acute} kan stille opp akutt.",
             people(persons.len(), lang)
         ),
@@ -204,8 +205,9 @@ fn description(persons: &[EcoPerson], lang: Lang) -> String {
 
 fn people(n: usize, lang: Lang) -> String {
     match (lang, n) {
-        (Lang::Nb, 1) => "1 person".to_owned(),
+        (Lang::Nb | Lang::Nn, 1) => "1 person".to_owned(),
         (Lang::Nb, n) => format!("{n} personer"),
+        (Lang::Nn, n) => format!("{n} personar"),
         (Lang::En, 1) => "1 person".to_owned(),
         (Lang::En, n) => format!("{n} people"),
     }
@@ -214,7 +216,7 @@ fn people(n: usize, lang: Lang) -> String {
 fn header(svg: &mut String, map: &EcoMap, lang: Lang) {
     let acute = map.persons.iter().filter(|p| p.can_step_in_acutely).count();
     let summary = match lang {
-        Lang::Nb => format!(
+        Lang::Nb | Lang::Nn => format!(
             "{} · {acute} kan stille opp akutt",
             people(map.persons.len(), lang)
         ),
@@ -940,7 +942,7 @@ fn legend(svg: &mut String, lang: Lang) {
             r#"<text x="128" y="{}" font-size="13" fill="{INK}">{}</text>"#,
             num(y),
             escape(&match lang {
-                Lang::Nb => format!("{} relasjon", quality.label(lang)),
+                Lang::Nb | Lang::Nn => format!("{} relasjon", quality.label(lang)),
                 Lang::En => format!("{} relation", quality.label(lang)),
             })
         ));

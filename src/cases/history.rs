@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::views::MapPerson;
 
 /// The fields compared, in the order a reader goes through a person.
-pub const FIELDS: [&str; 18] = [
+pub const FIELDS: [&str; 20] = [
     "name",
     "relation",
     "category",
@@ -29,6 +29,8 @@ pub const FIELDS: [&str; 18] = [
     "abroad_other_culture",
     "preferred_channel",
     "email_too",
+    "language",
+    "interpreter",
 ];
 
 /// One field of one person that differs, with its value before and after (codes for the
@@ -134,6 +136,8 @@ mod tests {
             preferred_channel: crate::cases::domain::Channel::Email,
             email_too: false,
             abroad_other_culture: false,
+            language: None,
+            interpreter: None,
         }
     }
 

@@ -809,6 +809,10 @@ pub struct PersonForm {
     pub email_too: Option<String>,
     pub abroad_other_culture: Option<String>,
     #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub interpreter: String,
+    #[serde(default)]
     pub words_text: String,
     #[serde(default)]
     pub words_author: String,
@@ -845,6 +849,8 @@ impl PersonForm {
             preferred_channel: Some(self.preferred_channel.clone()),
             email_too: Some(self.email_too.is_some()),
             abroad_other_culture: Some(self.abroad_other_culture.is_some()),
+            language: Some(self.language.clone()),
+            interpreter: Some(self.interpreter.clone()),
             child_words: words,
         }
     }
@@ -886,6 +892,11 @@ impl PersonForm {
                 ),
             email_too: on(p.email_too),
             abroad_other_culture: on(p.abroad_other_culture),
+            language: p
+                .language
+                .map(|l| l.as_str().to_owned())
+                .unwrap_or_default(),
+            interpreter: p.interpreter.clone().unwrap_or_default(),
             words_author: WordsAuthor::Child.as_str().to_owned(),
             ..Self::default()
         }
@@ -908,6 +919,8 @@ fn person_field(tr: &Tr, field: &str) -> (&'static str, &'static str) {
         "address" => ("address", tr.t("cases.error.address")),
         "preferred_channel" => ("preferred_channel", tr.t("cases.error.preferred_channel")),
         "email_too" => ("email_too", tr.t("cases.error.email_too")),
+        "language" => ("language", tr.t("person_language.error.language")),
+        "interpreter" => ("interpreter", tr.t("person_language.error.interpreter")),
         "child_words.text" => ("words_text", tr.t("cases.error.words_text")),
         "child_words.author" => ("words_author", tr.t("cases.error.choose")),
         "child_words.written_at" => ("words_date", tr.t("cases.error.date")),
@@ -962,6 +975,11 @@ impl PersonPage {
 
     fn channels(&self) -> [Channel; 4] {
         Channel::ALL
+    }
+
+    /// The languages a person can be written to in (the service's standard is the empty choice).
+    fn languages(&self) -> [crate::web::i18n::Lang; 3] {
+        crate::web::i18n::Lang::ALL
     }
 
     fn action(&self) -> String {
@@ -1192,6 +1210,8 @@ fn field_label(field: &str, tr: &Tr) -> &'static str {
         "email" => tr.t("cases.person.email"),
         "phone" => tr.t("cases.person.phone"),
         "address" => tr.t("cases.person.address"),
+        "language" => tr.t("person_language.language"),
+        "interpreter" => tr.t("person_language.interpreter"),
         _ => tr.t("cases.person.abroad_other_culture"),
     }
 }

@@ -812,6 +812,8 @@ struct PersonRow {
     email_too: bool,
     reachable_when: Option<String>,
     can_take_child: bool,
+    language: Option<String>,
+    interpreter: Option<String>,
 }
 
 impl PersonRow {
@@ -836,6 +838,15 @@ impl PersonRow {
             phone: self.phone,
             address: self.address,
             abroad_other_culture: self.abroad_other_culture,
+            language: self
+                .language
+                .as_deref()
+                .map(|code| {
+                    crate::web::i18n::Lang::parse(code)
+                        .ok_or_else(|| AppError::Internal(format!("stored language {code:?}")))
+                })
+                .transpose()?,
+            interpreter: self.interpreter,
         })
     }
 }
@@ -982,6 +993,8 @@ pub fn insert_person(
             network_persons::preferred_channel.eq(f.preferred_channel.as_str()),
             network_persons::email_too.eq(f.email_too),
             network_persons::abroad_other_culture.eq(f.abroad_other_culture),
+            network_persons::language.eq(f.language.map(|l| l.as_str())),
+            network_persons::interpreter.eq(&f.interpreter),
         ))
         .execute(conn)?;
     Ok(id)
@@ -1063,6 +1076,8 @@ pub fn update_person(
         network_persons::preferred_channel.eq(f.preferred_channel.as_str()),
         network_persons::email_too.eq(f.email_too),
         network_persons::abroad_other_culture.eq(f.abroad_other_culture),
+        network_persons::language.eq(f.language.map(|l| l.as_str())),
+        network_persons::interpreter.eq(&f.interpreter),
         network_persons::updated_at.eq(Utc::now()),
     ))
     .execute(conn)?;

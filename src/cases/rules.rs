@@ -288,6 +288,8 @@ mod tests {
             phone: None,
             address: None,
             preferred_channel: crate::cases::domain::Channel::Email,
+            language: None,
+            interpreter: None,
             email_too: false,
             abroad_other_culture: false,
         }

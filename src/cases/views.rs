@@ -43,6 +43,12 @@ pub struct MapPerson {
     #[serde(default)]
     pub email_too: bool,
     pub abroad_other_culture: bool,
+    /// nb, nn or en; `null` for the service's written standard.
+    #[serde(default)]
+    pub language: Option<crate::web::i18n::Lang>,
+    /// The language an interpreter is to be booked for, when the person needs one.
+    #[serde(default)]
+    pub interpreter: Option<String>,
 }
 
 /// The child's words about a person, verbatim, with who wrote them down and when.

@@ -622,10 +622,6 @@ pub fn revoke(
 // The executors.
 
 /// A participant's address, whoever they are.
-fn address_of(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Option<String>> {
-    Ok(queries::team_member(conn, participant)?.and_then(|m| m.email))
-}
-
 fn meeting_row(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<MeetingRow>> {
     council_meetings::table
         .filter(council_meetings::id.eq(id))
@@ -825,7 +821,10 @@ fn send_invitation(
     if withdrawal && invited_again(conn, meeting_id, participant)? {
         return Ok(());
     }
-    let Some(address) = address_of(conn, participant)? else {
+    let Some(member) = queries::team_member(conn, participant)? else {
+        return Ok(());
+    };
+    let Some(address) = member.email.clone() else {
         return Ok(());
     };
     let Signature {
@@ -835,6 +834,8 @@ fn send_invitation(
         tz,
         ..
     } = neutral_sender(conn)?;
+    // In the person's own language (the service's written standard if they have none).
+    let lang = member.lang(lang);
     let link = (method == Method::Request)
         .then(|| link_url(&ctx.settings, &token_for(&ctx.settings, invitation_id)));
     let kind = match (method, meeting.sequence) {
@@ -937,7 +938,7 @@ fn send_chase(
         );
         jobs::schedule(conn, TenantId(row.tenant_id), &sms)?;
     }
-    if let Some(address) = member.email {
+    if let Some(address) = member.email.clone() {
         let Signature {
             sender,
             reply_to,
@@ -947,7 +948,7 @@ fn send_chase(
         } = neutral_sender(conn)?;
         let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
         let content = templates::meeting(
-            lang,
+            member.lang(lang),
             MeetingMail::Chase,
             &sender,
             meeting.starts_at,
@@ -1025,12 +1026,12 @@ fn send_reminder(
             );
             jobs::schedule(conn, TenantId(row.tenant_id), &sms)?;
         }
-        let Some(address) = member.email else {
+        let Some(address) = member.email.clone() else {
             continue;
         };
         let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
         let content = templates::meeting(
-            lang,
+            member.lang(lang),
             MeetingMail::Reminder,
             &sender,
             meeting.starts_at,

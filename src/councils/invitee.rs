@@ -35,7 +35,7 @@ use crate::time;
 use crate::tokens::{InvitationLink, LinkToken};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::i18n::Tr;
+use crate::web::i18n::{Lang, Reader, Tr};
 use crate::web::limits::client_address;
 use crate::web::pages::{Shell, render};
 use crate::web::problem::AppError;
@@ -179,6 +179,25 @@ pub(crate) struct Values {
     coordinator: StaffContact,
     /// What the invitee had typed, when the answer was refused: the form shows it again.
     typed: Option<AnswerRequest>,
+    /// The participant's own language, if they have one, and the service's written standard.
+    own: Option<Lang>,
+    standard: Lang,
+}
+
+impl Values {
+    /// The language the page speaks to `reader`.
+    pub(crate) fn tr(&self, reader: Reader) -> Tr {
+        Tr::new(reader.lang(self.own, self.standard))
+    }
+}
+
+/// The participant's own language, if any, and the service's written standard.
+fn reader_languages(
+    conn: &mut PgConnection,
+    found: &Live,
+) -> Result<(Option<Lang>, Lang), AppError> {
+    let own = super::queries::team_member(conn, found.participant)?.and_then(|m| m.language);
+    Ok((own, neutral_sender(conn)?.lang))
 }
 
 type AnswerRow = (String, Option<String>, Option<String>, Option<String>);
@@ -190,6 +209,7 @@ pub(crate) fn page_values(
     plan_section: PlanSectionReader,
 ) -> Result<Values, AppError> {
     let Signature { sender, tz, .. } = neutral_sender(conn)?;
+    let (own, standard) = reader_languages(conn, found)?;
     let texts: Vec<(String, String)> = council_texts::table
         .filter(council_texts::council_id.eq(found.council))
         .filter(council_texts::removed_at.is_null())
@@ -226,6 +246,8 @@ pub(crate) fn page_values(
         plan,
         coordinator,
         typed: None,
+        own,
+        standard,
     })
 }
 
@@ -253,6 +275,7 @@ pub(crate) fn page(
         plan,
         coordinator,
         typed,
+        ..
     } = values;
     let Shown {
         token,
@@ -403,6 +426,7 @@ pub async fn show_invitation(
                 plan_saved: plan_note(query.plan.as_deref()),
                 error: None,
             };
+            let tr = values.tr(Reader::of(&req));
             render(StatusCode::OK, &page(tr, shell, &found, values, shown))
         }
         None => unknown(tr, shell),
@@ -436,13 +460,15 @@ pub async fn calendar_file(
             if meeting.cancelled() {
                 return Ok(None);
             }
-            Ok(Some((times, neutral_sender(conn)?.sender)))
+            let (own, standard) = reader_languages(conn, found)?;
+            Ok(Some((times, neutral_sender(conn)?.sender, own, standard)))
         },
     )
     .await?;
-    let Some((Live { meeting, .. }, ((starts_at, ends_at), sender))) = found else {
+    let Some((Live { meeting, .. }, ((starts_at, ends_at), sender, own, standard))) = found else {
         return unknown(tr, shell);
     };
+    let tr = Tr::new(Reader::of(&req).lang(own, standard));
     let link = link_url(&state.settings, &token);
     let ics = calendar::render(&CalendarEntry {
         uid: meeting.calendar_uid,
@@ -487,6 +513,7 @@ pub async fn answer_invitation(
         return unknown(tr, shell);
     };
     let request = request_id(&req);
+    let reader = Reader::of(&req);
     let parsed = Answer::parse(&form);
     enum Outcome {
         Unknown,
@@ -502,6 +529,8 @@ pub async fn answer_invitation(
                 return Ok::<_, AppError>(Outcome::Unknown);
             };
             let now = Utc::now();
+            let (own, standard) = reader_languages(conn, &found)?;
+            let tr = Tr::new(reader.lang(own, standard));
             let refusal = match (&parsed, found.open_for_answers(now)) {
                 (_, false) => Some(tr.t("invitee.closed").to_owned()),
                 (Err(AppError::Validation(fields)), true)
@@ -565,6 +594,7 @@ pub async fn answer_invitation(
                 plan_saved: None,
                 error: Some(message),
             };
+            let tr = values.tr(reader);
             render(status, &page(tr, shell, &found, *values, shown))
         }
     }

@@ -50,6 +50,8 @@ struct Letter {
     /// The live invitation and its meeting, if the invitations have gone out.
     invitation: Option<(Uuid, MeetingRow)>,
     tz: chrono_tz::Tz,
+    /// The person's language: the letter is written in it.
+    lang: crate::web::i18n::Lang,
 }
 
 /// The participant's live invitation to a meeting of `council_id` that is not cancelled.
@@ -121,6 +123,7 @@ pub async fn letter_page(
                 AppError::Internal("a council's coordinator is not a staff member".into())
             })?;
             let letter = Letter {
+                lang: member.lang(signature.lang),
                 name: member.name,
                 address: member
                     .postal_address
@@ -143,7 +146,10 @@ pub async fn letter_page(
         },
     )
     .await?;
-    let lang = tr.lang();
+    // The sheet is the person's: in their language, whatever the staff member reads.
+    let _ = tr;
+    let lang = letter.lang;
+    let tr = Tr::new(lang);
     let blocked = if letter.address.is_empty() {
         Some("council.letter.no_address")
     } else if letter.invitation.is_none() {
@@ -238,7 +244,7 @@ mod tests {
 
     #[test]
     fn every_letter_text_is_neutral_in_every_language() {
-        for lang in [Lang::Nb, Lang::En] {
+        for lang in Lang::ALL {
             let words = Tr::new(lang).words("council.letter");
             assert!(words.len() >= 15, "{lang:?}: {} texts", words.len());
             for (key, text) in words {

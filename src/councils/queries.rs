@@ -759,7 +759,12 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
         Option<String>,
         Option<bool>,
         Option<String>,
-        Option<String>,
+        (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ),
     );
     let query = council_participants::table
         .left_join(
@@ -793,7 +798,12 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
             network_persons::preferred_channel.nullable(),
             network_persons::email_too.nullable(),
             network_persons::phone.nullable(),
-            network_persons::address.nullable(),
+            (
+                network_persons::address.nullable(),
+                network_persons::language.nullable(),
+                network_persons::interpreter.nullable(),
+                users::lang.nullable(),
+            ),
         ))
         .into_boxed();
     let query = match of {
@@ -816,7 +826,14 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
             council_id: r.0,
             channel,
             sms: r.14.filter(|_| channel == Some(Channel::Sms)),
-            postal_address: r.15,
+            postal_address: r.15.0,
+            language: r
+                .15
+                .1
+                .as_deref()
+                .or(r.15.3.as_deref())
+                .and_then(crate::web::i18n::Lang::parse),
+            interpreter: r.15.2,
             participant_id: r.1,
             person_id: r.2,
             user_id: r.3,
@@ -886,6 +903,8 @@ fn participants(
                 chosen_by_child: m.chosen_by_child,
                 meeting_role: stored(MeetingRole::parse, &m.meeting_role)?,
                 side: stored(NetworkSide::parse, &m.side)?,
+                language: m.language.filter(|_| m.person_id.is_some()),
+                interpreter: m.interpreter,
                 name: m.name,
                 waiver: waivers.iter().find(|w| w.0 == id).map(|w| WaiverView {
                     scope: w.1.clone(),

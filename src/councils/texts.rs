@@ -123,10 +123,14 @@ impl Job for MeetingSms {
             }
             (_, None) => return Ok(()),
         };
-        let Some(to) = queries::team_member(conn, self.participant_id)?.and_then(|m| m.sms) else {
+        let Some(member) = queries::team_member(conn, self.participant_id)? else {
+            return Ok(());
+        };
+        let Some(to) = member.sms.clone() else {
             return Ok(());
         };
         let signature = neutral_sender(conn)?;
+        let lang = member.lang(signature.lang);
         let sender = signature
             .sms_sender
             .clone()
@@ -134,7 +138,7 @@ impl Job for MeetingSms {
         let tenant = TenantId(row.tenant_id);
         let accepted = ctx.sms.send(&OutgoingSms {
             to,
-            text: text(signature.lang, self.purpose, sequence > 0, &sender, &link),
+            text: text(lang, self.purpose, sequence > 0, &sender, &link),
             sender,
             reference: outbox::reference(tenant, row.id),
         })?;
@@ -229,7 +233,7 @@ mod tests {
     #[test]
     fn every_text_is_neutral_carries_the_link_and_fits_two_segments() {
         let link = long_link();
-        for lang in [Lang::Nb, Lang::En] {
+        for lang in Lang::ALL {
             for (purpose, changed) in [
                 (SmsPurpose::Request, false),
                 (SmsPurpose::Request, true),

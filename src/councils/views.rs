@@ -107,6 +107,11 @@ pub struct ParticipantView {
     pub invitation: Option<InvitationView>,
     /// The answer to the current meeting.
     pub answer: Option<AnswerView>,
+    /// A person's own language (nb, nn, en); `null` for the service's written standard (and
+    /// for staff).
+    pub language: Option<crate::web::i18n::Lang>,
+    /// The language an interpreter is to be booked for, when the person needs one.
+    pub interpreter: Option<String>,
 }
 
 impl ParticipantView {
@@ -219,6 +224,15 @@ impl CouncilView {
 }
 
 impl CouncilView {
+    /// The interpreters to book for the meeting: each participant who needs one, with the
+    /// language, in the team's order.
+    pub fn interpreters(&self) -> Vec<(&str, &str)> {
+        self.participants
+            .iter()
+            .filter_map(|p| Some((p.name.as_str(), p.interpreter.as_deref()?)))
+            .collect()
+    }
+
     /// The meeting the council is working towards: the latest that is not cancelled.
     pub fn current_meeting(&self) -> Option<&MeetingView> {
         self.meetings.iter().rev().find(|m| !m.cancelled())
@@ -308,6 +322,18 @@ pub struct TeamMember {
     pub postal_address: Option<String>,
     /// Taken off the team (kept for what they did while on it).
     pub removed: bool,
+    /// The language they read: a map person's own (`None`: the service's written standard), a
+    /// staff member's.
+    pub language: Option<crate::web::i18n::Lang>,
+    /// The language an interpreter is to be booked for, when the person needs one.
+    pub interpreter: Option<String>,
+}
+
+impl TeamMember {
+    /// The language their messages and their answer page are written in.
+    pub fn lang(&self, standard: crate::web::i18n::Lang) -> crate::web::i18n::Lang {
+        self.language.unwrap_or(standard)
+    }
 }
 
 /// An open council as the start page lists it: the next step of its task list (or the state it

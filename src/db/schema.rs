@@ -284,6 +284,8 @@ diesel::table! {
         email_too -> Bool,
         reachable_when -> Nullable<Text>,
         can_take_child -> Bool,
+        language -> Nullable<Text>,
+        interpreter -> Nullable<Text>,
     }
 }
 

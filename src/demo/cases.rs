@@ -53,6 +53,10 @@ pub struct DemoPerson {
     /// Whether they can take the child in at short notice.
     pub takes_child: bool,
     pub abroad: bool,
+    /// Their own language (nb, nn, en), if not the service's.
+    pub language: Option<&'static str>,
+    /// The language an interpreter is to be booked for.
+    pub interpreter: Option<&'static str>,
     /// The child's words about them, and who wrote them down.
     pub words: Option<(&'static str, &'static str)>,
 }
@@ -71,6 +75,8 @@ const PERSON: DemoPerson = DemoPerson {
     reachable: None,
     takes_child: false,
     abroad: false,
+    language: None,
+    interpreter: None,
     words: None,
 };
 
@@ -771,6 +777,8 @@ fn person_request(person: &DemoPerson) -> PersonRequest {
         preferred_channel: None,
         email_too: None,
         abroad_other_culture: Some(person.abroad),
+        language: person.language.map(str::to_owned),
+        interpreter: person.interpreter.map(str::to_owned),
         child_words: person.words.map(|(text, author)| WordsRequest {
             text: text.to_owned(),
             author: author.to_owned(),

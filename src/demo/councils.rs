@@ -144,6 +144,8 @@ async fn network_council(
             closeness: "close".into(),
             quality: "supportive".into(),
             email: Some("tante.ragnhild@example.no".into()),
+            // She writes nynorsk: her invitation and her answer page are in nynorsk.
+            language: Some("nn".into()),
             ..PersonRequest::default()
         }),
         chosen_by_child: Some(true),
@@ -160,6 +162,8 @@ async fn network_council(
             closeness: "close".into(),
             quality: "supportive".into(),
             address: Some("Fjellveien 3, 4698 Fjordvik".into()),
+            // He is deaf: the checklist asks for a sign language interpreter to be booked.
+            interpreter: Some("norsk tegnspråk".into()),
             ..PersonRequest::default()
         }),
         chosen_by_child: Some(true),
@@ -167,6 +171,23 @@ async fn network_council(
         ..ParticipantRequest::default()
     };
     actions::add_participant(state, caller, case, council, uncle).await?;
+    // The mother's friend from her years in England reads English.
+    let friend = ParticipantRequest {
+        new_person: Some(PersonRequest {
+            name: "Sarah Oppdiktet".into(),
+            relation: Some("mors venninne".into()),
+            category: "family_friend".into(),
+            closeness: "medium".into(),
+            quality: "supportive".into(),
+            email: Some("sarah@example.org".into()),
+            language: Some("en".into()),
+            ..PersonRequest::default()
+        }),
+        chosen_by_child: Some(false),
+        meeting_role: Some("support_person".into()),
+        ..ParticipantRequest::default()
+    };
+    actions::add_participant(state, caller, case, council, friend).await?;
     drop(view);
     let view = actions::confirm_team(state, caller, case, council).await?;
     // A public participant (the school, say) comes with a confidentiality waiver.

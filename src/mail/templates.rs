@@ -643,7 +643,7 @@ mod tests {
              Du får denne påminnelsen fordi du er satt opp som ansvarlig i Tillit.\n\n\
              Hilsen Fjordvik kommune"
         );
-        for lang in [Lang::Nb, Lang::En] {
+        for lang in Lang::ALL {
             let mail = map_review(lang, "Fjordvik kommune", "https://x.example/cases/1");
             for text in [&mail.subject, &mail.text, &mail.html] {
                 let lower = text.to_lowercase();
@@ -690,7 +690,7 @@ mod tests {
             "{}",
             english.text
         );
-        for lang in [Lang::Nb, Lang::En] {
+        for lang in Lang::ALL {
             let mail = transition_meeting(lang, "Fjordvik kommune", "https://x.example/cases/1");
             assert_ne!(
                 mail.subject,
@@ -762,7 +762,7 @@ mod tests {
             "{}",
             english.text
         );
-        for lang in [Lang::Nb, Lang::En] {
+        for lang in Lang::ALL {
             for kind in [
                 MeetingMail::Invitation,
                 MeetingMail::Changed,
@@ -804,7 +804,7 @@ mod tests {
     #[test]
     fn every_purpose_in_both_languages_has_its_own_subject_and_the_link() {
         let mut subjects = std::collections::HashSet::new();
-        for lang in [Lang::Nb, Lang::En] {
+        for lang in Lang::ALL {
             for purpose in [
                 AccountMail::Setup,
                 AccountMail::Invitation,
@@ -859,7 +859,7 @@ mod tests {
         );
         assert!(english.text.contains("By: 2027-01-15"), "{}", english.text);
         let mut subjects = std::collections::HashSet::new();
-        for lang in [Lang::Nb, Lang::En] {
+        for lang in Lang::ALL {
             for kind in [
                 PlanMail::ConfirmationRequest,
                 PlanMail::PlanChanged,

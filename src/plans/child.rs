@@ -112,6 +112,8 @@ struct Loaded {
     texts: Vec<String>,
     /// The child's own language, when it is one Tillit speaks.
     child_lang: Option<crate::web::i18n::Lang>,
+    /// The service's written standard, for a child whose language Tillit does not speak.
+    standard: crate::web::i18n::Lang,
 }
 
 /// The live link's plan, or `None` for a revoked or expired link.
@@ -149,9 +151,10 @@ fn load(
     let meeting = crate::councils::queries::next_meeting(conn, &councils, ps.now)?;
     let mut texts = crate::councils::queries::child_texts(conn, plan.council_id)?;
     texts.extend(queries::child_said(conn, plan.id)?);
+    let standard = crate::tenancy::settings::ServiceSettings::load(conn)?.lang;
     let child_lang = crate::cases::queries::child_language(conn, plan.case_id)?
         .as_deref()
-        .and_then(crate::web::i18n::Lang::from_words);
+        .and_then(|words| crate::web::i18n::Lang::from_words_or(words, standard));
     Ok(Loaded {
         status: plan.status,
         version: plan.version,
@@ -162,6 +165,7 @@ fn load(
         tz: ps.tz,
         texts,
         child_lang,
+        standard,
     })
 }
 
@@ -223,13 +227,15 @@ fn page(tr: Tr, shell: Shell, token: String, found: Loaded, notes: Notes) -> Chi
     }
 }
 
-/// The page speaks the child's own language when it is one Tillit speaks, unless the reader chose
-/// a language with the switch.
-fn in_childs_language(req: &HttpRequest, tr: Tr, found: &Loaded) -> Tr {
-    match found.child_lang {
-        Some(lang) if !crate::web::i18n::Lang::chosen(req) => Tr::new(lang),
-        _ => tr,
-    }
+/// The page speaks the child's own language when it is one Tillit speaks (plain "norsk" is the
+/// service's written standard), unless the reader chose a language with the switch; otherwise
+/// English for a browser that prefers it, else the service's standard.
+fn in_childs_language(req: &HttpRequest, _tr: Tr, found: &Loaded) -> Tr {
+    Tr::new(crate::web::i18n::Lang::for_reader(
+        req,
+        found.child_lang,
+        found.standard,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]

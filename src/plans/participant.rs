@@ -254,6 +254,7 @@ where
                 plan_saved: None,
                 error: Some(message),
             };
+            let tr = values.tr(crate::web::i18n::Reader::of(req));
             render(status, &invitee::page(tr, shell, &found, *values, shown))
         }
     }

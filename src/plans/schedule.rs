@@ -341,7 +341,7 @@ impl Job for PlanChanged {
         if open_plan(conn, self.plan_id)?.is_none() {
             return Ok(());
         }
-        let Some((to, link)) = participant_link(ctx, conn, self.participant_id)? else {
+        let Some((to, link, lang)) = participant_link(ctx, conn, self.participant_id)? else {
             return Ok(());
         };
         send(
@@ -349,7 +349,7 @@ impl Job for PlanChanged {
             Mail {
                 ctx,
                 to: &to,
-                lang: None,
+                lang,
                 kind: PlanMail::PlanChanged,
                 day: None,
                 link: &link,
@@ -460,7 +460,8 @@ fn open_plan(conn: &mut PgConnection, id: Uuid) -> Result<Option<queries::Plan>,
 struct Mail<'a> {
     ctx: &'a JobContext,
     to: &'a str,
-    /// A staff member's own language; `None` for a participant, who reads the service's.
+    /// The reader's own language (a staff member's, a participant's); `None` for the service's
+    /// written standard.
     lang: Option<Lang>,
     kind: PlanMail,
     day: Option<NaiveDate>,
@@ -491,21 +492,25 @@ fn send(conn: &mut PgConnection, mail: Mail<'_>) -> Result<(), JobError> {
     Ok(())
 }
 
-/// A participant's address and their live link, if both exist.
+/// A participant's address, their live link and their own language, if address and link exist.
 fn participant_link(
     ctx: &JobContext,
     conn: &mut PgConnection,
     participant: Uuid,
-) -> Result<Option<(String, String)>, JobError> {
+) -> Result<Option<(String, String, Option<Lang>)>, JobError> {
     let member = crate::councils::queries::team_member(conn, participant)?;
-    let Some(address) = member.filter(|m| !m.removed).and_then(|m| m.email) else {
+    let Some(member) = member.filter(|m| !m.removed) else {
+        return Ok(None);
+    };
+    let lang = member.language;
+    let Some(address) = member.email else {
         return Ok(None);
     };
     let Some(invitation) = crate::councils::invitations::live_link(conn, participant)? else {
         return Ok(None);
     };
     let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
-    Ok(Some((address, link)))
+    Ok(Some((address, link, lang)))
 }
 
 /// An active staff member's address and language.
@@ -547,7 +552,7 @@ fn send_confirmation(
     if confirmed {
         return Ok(());
     }
-    let Some((to, link)) = participant_link(ctx, conn, participant)? else {
+    let Some((to, link, lang)) = participant_link(ctx, conn, participant)? else {
         return Ok(());
     };
     send(
@@ -555,7 +560,7 @@ fn send_confirmation(
         Mail {
             ctx,
             to: &to,
-            lang: None,
+            lang,
             kind: PlanMail::ConfirmationRequest,
             day: None,
             link: &link,
@@ -620,7 +625,7 @@ fn send_commitment(
             None => return Ok(()),
         },
         (Some(p), _) => match participant_link(ctx, conn, p)? {
-            Some((to, link)) => (to, link, None),
+            Some((to, link, lang)) => (to, link, lang),
             None => return Ok(()),
         },
         (None, Some(u)) => match staff_address(conn, u)? {

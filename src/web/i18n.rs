@@ -16,7 +16,7 @@ use actix_web::cookie::time::Duration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::header::{ACCEPT_LANGUAGE, LOCATION};
-use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 
 use crate::web::AppState;
@@ -26,12 +26,32 @@ use crate::web::problem::AppError;
 /// The cookie that remembers a person's choice of language.
 pub const LANG_COOKIE: &str = "lang";
 
+/// The cookie that carries the signed-in staff member's service's written standard (`nb` or
+/// `nn`), set at sign-in: a Norwegian reader who chose no language reads the service's standard.
+pub const STANDARD_COOKIE: &str = "standard";
+
 /// A language Tillit's pages are written in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Norwegian bokmål: the default, since the services are Norwegian.
     #[default]
     Nb,
+    /// Norwegian nynorsk: a service may choose it as its written standard, a person as theirs.
+    Nn,
     En,
 }
 
@@ -42,29 +62,42 @@ impl std::fmt::Display for Lang {
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Nb, Lang::En];
+    pub const ALL: [Lang; 3] = [Lang::Nb, Lang::Nn, Lang::En];
+
+    /// The two written standards of Norwegian a service can choose for its staff pages and its
+    /// defaults.
+    pub const STANDARDS: [Lang; 2] = [Lang::Nb, Lang::Nn];
 
     /// The BCP 47 tag, as used in `<html lang>`, the cookie and the form.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Nb => "nb",
+            Self::Nn => "nn",
             Self::En => "en",
         }
     }
 
-    /// `nb` or `en` (any case); anything else is not a language Tillit speaks.
+    /// Whether this is one of the written standards of Norwegian (dates, times and the few
+    /// texts written in code follow Norwegian conventions).
+    pub fn norwegian(self) -> bool {
+        self != Self::En
+    }
+
+    /// `nb`, `nn` or `en` (any case); anything else is not a language Tillit speaks.
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Nb, Self::En]
+        Self::ALL
             .into_iter()
             .find(|lang| value.trim().eq_ignore_ascii_case(lang.as_str()))
     }
 
-    /// The language Tillit speaks that a person's language, recorded in words ("norsk",
-    /// "engelsk", "English"), names; `None` for one Tillit does not speak.
+    /// The language Tillit speaks that a person's language, recorded in words ("nynorsk",
+    /// "engelsk", "English"), names; `None` for one Tillit does not speak and for plain "norsk",
+    /// which names no written standard (the caller uses the service's).
     pub fn from_words(words: &str) -> Option<Self> {
         let words = words.trim().to_lowercase();
         match words.as_str() {
-            "norsk" | "bokmål" | "nynorsk" | "norwegian" | "nb" | "nn" | "no" => Some(Self::Nb),
+            "bokmål" | "bokmal" | "nb" => Some(Self::Nb),
+            "nynorsk" | "nn" => Some(Self::Nn),
             "engelsk" | "english" | "en" => Some(Self::En),
             _ => None,
         }
@@ -76,17 +109,32 @@ impl Lang {
             .is_some_and(|cookie| Self::parse(cookie.value()).is_some())
     }
 
-    /// The language for `req`: the cookie if it names one, else what the browser prefers.
+    /// The language for `req`: the cookie if it names one, else what the browser prefers —
+    /// English, or Norwegian in the service's written standard (the standard cookie set at
+    /// sign-in; bokmål for a visitor who is not signed in).
     pub fn for_request(req: &HttpRequest) -> Self {
-        req.cookie(LANG_COOKIE)
+        let standard = req
+            .cookie(STANDARD_COOKIE)
             .and_then(|cookie| Self::parse(cookie.value()))
-            .or_else(|| {
-                req.headers()
-                    .get(ACCEPT_LANGUAGE)
-                    .and_then(|value| value.to_str().ok())
-                    .map(Self::from_accept_language)
-            })
-            .unwrap_or_default()
+            .filter(|lang| lang.norwegian())
+            .unwrap_or_default();
+        Reader::of(req).lang(None, standard)
+    }
+
+    /// The language for a reader of a page addressed to one person (an invitee's, a child's):
+    /// the language they chose with the switch, else their own language (`own`), else English
+    /// if their browser prefers it, else the service's written standard.
+    pub fn for_reader(req: &HttpRequest, own: Option<Lang>, standard: Lang) -> Self {
+        Reader::of(req).lang(own, standard)
+    }
+
+    /// A person's language recorded in words, as [`Lang::from_words`], with plain "norsk" read
+    /// as the service's written standard `standard`.
+    pub fn from_words_or(words: &str, standard: Lang) -> Option<Self> {
+        match words.trim().to_lowercase().as_str() {
+            "norsk" | "norwegian" | "no" => Some(standard),
+            _ => Self::from_words(words),
+        }
     }
 
     /// English only if the browser ranks it above every Norwegian variant (bokmål, nynorsk or
@@ -133,11 +181,53 @@ impl Lang {
     }
 }
 
+/// What a request says about its reader's language, kept apart from the request so the choice
+/// can be made where the person's own language is known (inside a tenant's transaction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reader {
+    /// The language chosen with the switch, if any.
+    chosen: Option<Lang>,
+    /// Whether the browser prefers English to Norwegian.
+    english: bool,
+}
+
+impl Reader {
+    pub fn of(req: &HttpRequest) -> Self {
+        Self {
+            chosen: req
+                .cookie(LANG_COOKIE)
+                .and_then(|cookie| Lang::parse(cookie.value())),
+            english: req
+                .headers()
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|value| value.to_str().ok())
+                .map(Lang::from_accept_language)
+                == Some(Lang::En),
+        }
+    }
+
+    /// The switch's choice, else the person's own language, else English for a browser that
+    /// prefers it, else the service's written standard.
+    pub fn lang(self, own: Option<Lang>, standard: Lang) -> Lang {
+        self.chosen
+            .or(own)
+            .unwrap_or(if self.english { Lang::En } else { standard })
+    }
+}
+
 const NB_SOURCE: &str = include_str!("../../templates/i18n/nb.toml");
+const NN_SOURCE: &str = include_str!("../../templates/i18n/nn.toml");
 const EN_SOURCE: &str = include_str!("../../templates/i18n/en.toml");
 
 static NB: LazyLock<HashMap<String, String>> = LazyLock::new(|| parse_catalogue("nb", NB_SOURCE));
+static NN: LazyLock<HashMap<String, String>> = LazyLock::new(|| parse_catalogue("nn", NN_SOURCE));
 static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| parse_catalogue("en", EN_SOURCE));
+
+/// The nynorsk label of a vocabulary term (`"Response.accept"`), when nynorsk writes it
+/// otherwise than bokmål: the `[labels]` table only nn.toml has (see [`crate::vocabulary`]).
+pub fn nynorsk_label(term: &str) -> Option<&'static str> {
+    NN.get(&format!("labels.{term}")).map(String::as_str)
+}
 
 /// Keys already reported missing, so a page in a loop does not flood the log.
 static WARNED: Mutex<BTreeSet<(Lang, &'static str)>> = Mutex::new(BTreeSet::new());
@@ -145,6 +235,7 @@ static WARNED: Mutex<BTreeSet<(Lang, &'static str)>> = Mutex::new(BTreeSet::new(
 fn catalogue(lang: Lang) -> &'static HashMap<String, String> {
     match lang {
         Lang::Nb => &NB,
+        Lang::Nn => &NN,
         Lang::En => &EN,
     }
 }
@@ -249,6 +340,72 @@ impl FromRequest for Tr {
     }
 }
 
+/// The signed-in staff member's service's written standard, put on the request by the staff
+/// extractor, so [`keep_standard`] can keep the browser's standard cookie in step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceStandard(pub Lang);
+
+fn standard_cookie(lang: Lang, https: bool) -> Cookie<'static> {
+    Cookie::build(STANDARD_COOKIE, lang.as_str())
+        .path("/")
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .secure(https)
+        .max_age(Duration::days(365))
+        .finish()
+}
+
+/// Middleware: a staff page answered for a service whose written standard the browser's
+/// standard cookie does not name sets the cookie. A page read before the browser had one at all
+/// (the first after signing in) was written in bokmål, so it is asked for again, once, with the
+/// cookie set: a nynorsk service's staff read nynorsk from the first page.
+pub async fn keep_standard(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let had = req
+        .cookie(STANDARD_COOKIE)
+        .and_then(|c| Lang::parse(c.value()));
+    let https = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.settings.https());
+    let again = (req.method() == actix_web::http::Method::GET)
+        .then(|| req.uri().path_and_query().map(|pq| pq.as_str().to_owned()))
+        .flatten();
+    let mut res = next.call(req).await?;
+    let standard = res.request().extensions().get::<ServiceStandard>().copied();
+    let Some(ServiceStandard(standard)) = standard else {
+        return Ok(res.map_into_left_body());
+    };
+    if had == Some(standard) {
+        return Ok(res.map_into_left_body());
+    }
+    let cookie = standard_cookie(standard, https);
+    let is_page = res.status() == actix_web::http::StatusCode::OK
+        && res
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+    match again {
+        Some(path) if had.is_none() && standard != Lang::Nb && is_page => {
+            let (req, _) = res.into_parts();
+            let redirect = HttpResponse::SeeOther()
+                .insert_header((LOCATION, path))
+                .cookie(cookie)
+                .finish();
+            Ok(actix_web::dev::ServiceResponse::new(req, redirect).map_into_right_body())
+        }
+        _ => {
+            res.response_mut().add_cookie(&cookie)?;
+            Ok(res.map_into_left_body())
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LangChoice {
     lang: String,
@@ -278,7 +435,7 @@ pub async fn choose_language(
     CsrfForm(form): CsrfForm<LangChoice>,
 ) -> Result<HttpResponse, AppError> {
     let lang =
-        Lang::parse(&form.lang).ok_or_else(|| AppError::field("lang", "must be nb or en"))?;
+        Lang::parse(&form.lang).ok_or_else(|| AppError::field("lang", "must be nb, nn or en"))?;
     let next = form.next.as_deref().and_then(local_path).unwrap_or("/");
     let cookie = Cookie::build(LANG_COOKIE, lang.as_str())
         .path("/")
@@ -301,30 +458,70 @@ mod tests {
 
     use super::*;
 
+    /// The keys every catalogue has: all but nynorsk's own labels of vocabulary terms.
     fn keys(lang: Lang) -> BTreeSet<&'static str> {
-        catalogue(lang).keys().map(String::as_str).collect()
+        catalogue(lang)
+            .keys()
+            .map(String::as_str)
+            .filter(|key| !key.starts_with("labels."))
+            .collect()
     }
 
     #[test]
-    fn both_catalogues_have_the_same_keys() {
+    fn every_catalogue_has_the_same_keys() {
         let nb = keys(Lang::Nb);
-        let en = keys(Lang::En);
         assert!(!nb.is_empty());
+        for lang in [Lang::Nn, Lang::En] {
+            let other = keys(lang);
+            assert_eq!(
+                nb.difference(&other).collect::<Vec<_>>(),
+                Vec::<&&str>::new(),
+                "in nb.toml but not in {lang}.toml"
+            );
+            assert_eq!(
+                other.difference(&nb).collect::<Vec<_>>(),
+                Vec::<&&str>::new(),
+                "in {lang}.toml but not in nb.toml"
+            );
+        }
+    }
+
+    #[test]
+    fn nynorsk_is_not_bokmal() {
+        // A catalogue copied from bokmål would pass the key check: the common words differ.
+        let nn = catalogue(Lang::Nn);
+        for (key, bokmal) in [
+            ("layout.language", None),
+            ("error.general.heading", Some("Noe gikk galt")),
+            ("error.forbidden.heading", Some("Du har ikke tilgang")),
+        ] {
+            if let Some(bokmal) = bokmal {
+                assert_ne!(nn[key], bokmal, "{key}");
+            }
+        }
+        let words = |lang: Lang| -> usize {
+            catalogue(lang)
+                .values()
+                .flat_map(|text| text.split(|c: char| !c.is_alphabetic()))
+                .filter(|w| {
+                    [
+                        "ikke", "hva", "hvem", "hvor", "hvordan", "noe", "fra", "hjem",
+                    ]
+                    .contains(w)
+                })
+                .count()
+        };
+        assert!(words(Lang::Nb) > 50, "the bokmål words are common");
         assert_eq!(
-            nb.difference(&en).collect::<Vec<_>>(),
-            Vec::<&&str>::new(),
-            "in nb.toml but not in en.toml"
-        );
-        assert_eq!(
-            en.difference(&nb).collect::<Vec<_>>(),
-            Vec::<&&str>::new(),
-            "in en.toml but not in nb.toml"
+            words(Lang::Nn),
+            0,
+            "nynorsk writes ikkje, kva, kven, kvar, korleis, noko, frå, heim"
         );
     }
 
     #[test]
     fn no_text_is_empty() {
-        for lang in [Lang::Nb, Lang::En] {
+        for lang in Lang::ALL {
             for (key, text) in catalogue(lang) {
                 assert!(!text.trim().is_empty(), "{}: {key} is empty", lang.as_str());
             }
@@ -396,7 +593,8 @@ mod tests {
     fn languages_parse_and_print() {
         assert_eq!(Lang::parse("nb"), Some(Lang::Nb));
         assert_eq!(Lang::parse("EN"), Some(Lang::En));
-        assert_eq!(Lang::parse("nn"), None);
+        assert_eq!(Lang::parse("nn"), Some(Lang::Nn));
+        assert_eq!(Lang::parse("no"), None);
         assert_eq!(Lang::parse(""), None);
         assert_eq!(Lang::default().as_str(), "nb");
     }
@@ -438,6 +636,34 @@ mod tests {
             Lang::for_request(&TestRequest::default().to_http_request()),
             Lang::Nb
         );
+    }
+
+    #[test]
+    fn a_norwegian_reader_reads_the_services_standard() {
+        let req = TestRequest::default()
+            .insert_header((ACCEPT_LANGUAGE, "nb-NO,nb;q=0.9"))
+            .cookie(Cookie::new(STANDARD_COOKIE, "nn"))
+            .to_http_request();
+        assert_eq!(Lang::for_request(&req), Lang::Nn);
+        let req = TestRequest::default()
+            .insert_header((ACCEPT_LANGUAGE, "en"))
+            .cookie(Cookie::new(STANDARD_COOKIE, "nn"))
+            .to_http_request();
+        assert_eq!(Lang::for_request(&req), Lang::En);
+        let req = TestRequest::default()
+            .cookie(Cookie::new(STANDARD_COOKIE, "nn"))
+            .cookie(Cookie::new(LANG_COOKIE, "nb"))
+            .to_http_request();
+        assert_eq!(Lang::for_request(&req), Lang::Nb);
+        // A person's own language wins over the browser, the switch over both.
+        let req = TestRequest::default()
+            .insert_header((ACCEPT_LANGUAGE, "nb"))
+            .to_http_request();
+        assert_eq!(Lang::for_reader(&req, Some(Lang::En), Lang::Nn), Lang::En);
+        assert_eq!(Lang::for_reader(&req, None, Lang::Nn), Lang::Nn);
+        assert_eq!(Lang::from_words_or("Norsk", Lang::Nn), Some(Lang::Nn));
+        assert_eq!(Lang::from_words_or("nynorsk", Lang::Nb), Some(Lang::Nn));
+        assert_eq!(Lang::from_words_or("arabisk", Lang::Nb), None);
     }
 
     #[test]

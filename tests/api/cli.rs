@@ -694,6 +694,33 @@ async fn the_demo_seeds_its_cases_once() {
             (2, 2),
             "{slug}: two who came, two decisions"
         );
+        // Each person's language: a nynorsk and an English reader on a council's team, and an
+        // interpreter to book for the uncle.
+        #[derive(QueryableByName)]
+        struct Languages {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            nynorsk: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            english: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            interpreters: i64,
+        }
+        let languages: Languages = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
+            diesel::sql_query(
+                "SELECT count(*) FILTER (WHERE n.language = 'nn') AS nynorsk,
+                        count(*) FILTER (WHERE n.language = 'en') AS english,
+                        count(*) FILTER (WHERE n.interpreter IS NOT NULL) AS interpreters
+                   FROM council_participants p
+                   JOIN network_persons n ON n.tenant_id = p.tenant_id AND n.id = p.person_id
+                  WHERE p.removed_at IS NULL",
+            )
+            .get_result(c)
+        })
+        .expect("languages");
+        assert!(
+            languages.nynorsk >= 1 && languages.english >= 1 && languages.interpreters >= 1,
+            "{slug}: a nynorsk and an English reader and an interpreter need on a team"
+        );
         // The earlier network council's plan awaits approval: one approval, one objection.
         #[derive(QueryableByName)]
         struct Approving {

@@ -16,6 +16,7 @@ mod councils;
 mod figures;
 mod form_language;
 mod jobs;
+mod language;
 mod layers;
 mod meeting_records;
 mod on_call;

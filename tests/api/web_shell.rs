@@ -39,7 +39,7 @@ async fn the_front_page_is_in_norwegian_by_default() {
     assert!(html.contains(r##"href="#main""##), "skip link");
     assert!(html.contains(r#"<main id="main""#));
     assert!(html.contains(r#"value="nb" lang="nb""#));
-    assert!(html.contains(r#"aria-pressed="true">Norsk"#), "{html}");
+    assert!(html.contains(r#"aria-pressed="true">Bokmål"#), "{html}");
     assert!(html.contains(r#"aria-pressed="false">English"#), "{html}");
     assert!(html.contains(r#"<input type="hidden" name="next" value="/">"#));
     assert!(!html.contains("style="), "no inline styles");

@@ -25,7 +25,7 @@ run(async ({ browser, baseUrl }) => {
     expectEqual(await page.title(), 'Forside – Tillit', 'title');
     await expectText(page, 'main h1', 'Velkommen til Tillit');
     await expectText(page, 'main a.button[href="/login"]', 'Logg inn');
-    await expectPressed(page, 'Norsk');
+    await expectPressed(page, 'Bokmål');
     // The stylesheet arrived and applies (the policy allows only the site's own).
     const styled = await page.evaluate(() => {
       const sheet = [...document.styleSheets].find((s) => s.href?.endsWith('/static/tillit.css'));
@@ -78,7 +78,7 @@ run(async ({ browser, baseUrl }) => {
   await step(page, 'switch back to Norsk on the 404 page', async () => {
     await Promise.all([
       page.waitForURL(`${baseUrl}/no/such/page`, { waitUntil: 'load' }),
-      page.getByRole('button', { name: 'Norsk' }).click(),
+      page.getByRole('button', { name: 'Bokmål' }).click(),
     ]);
     await expectLang(page, 'nb');
     expectEqual(await page.title(), 'Fant ikke siden – Tillit', 'title');
