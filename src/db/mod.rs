@@ -8,6 +8,7 @@
 //! and only the narrow `platform_*` SECURITY DEFINER functions can see across tenants.
 
 pub mod bootstrap;
+pub mod kept;
 pub mod schema;
 
 use std::time::Duration;

@@ -26,11 +26,12 @@ pub async fn figures(
     let caller = caller.clone();
     db.tenant(caller.tenant, move |conn| {
         let settings = ServiceSettings::load(conn)?;
-        let this_year = chrono::Datelike::year(&settings.today(chrono::Utc::now()));
-        let year = request.year(this_year)?;
-        let zone = settings.tz.name();
-        let counts = queries::counts(conn, year, zone)?;
-        let monthly = queries::councils_by_month(conn, year, zone)?;
+        let today = settings.today(chrono::Utc::now());
+        let year = request.year(chrono::Datelike::year(&today))?;
+        let span = queries::YearSpan::new(year, settings.tz, today)
+            .ok_or_else(|| AppError::Internal(format!("the year {year} has no bounds")))?;
+        let counts = queries::counts(conn, &span)?;
+        let monthly = queries::councils_by_month(conn, &span)?;
         let served = crate::tenancy::load_municipalities(conn)?;
         let names = served
             .iter()

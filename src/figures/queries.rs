@@ -3,10 +3,13 @@
 //! are counted in the service's time zone. They read the cases', councils' and measures' tables
 //! for counts only: no row of a case leaves.
 
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
 use diesel::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
+use crate::db::kept::{Bind, kept};
 use crate::web::problem::AppError;
 
 /// One count of one thing in one municipality ("" when the case has none recorded).
@@ -23,79 +26,130 @@ pub struct Counted {
 /// Days after the case opened within which a first map counts as early.
 pub const MAPPED_WITHIN_DAYS: i32 = 30;
 
-/// Cases opened in `year`, and of them those mapped within [`MAPPED_WITHIN_DAYS`]; councils
-/// started in `year` by kind; costly measures decided in `year` after a network check or by a
-/// justification; invitations sent in `year` (a person once per meeting) and of them those
-/// answered; the private and the public participants of the councils started in `year`; the
-/// meetings held in `year` (begun and not cancelled) by their council's kind; and the plans'
-/// agreed evaluation dates that fell in `year` (up to yesterday), with those met by an
-/// evaluation held on or before the date; and the placements decided in `year` (foster homes
+/// A year of the service's figures: its bounds as moments (the first moment of 1 January in the
+/// service's zone, and of the next), its number, the zone and today there. Every table is
+/// filtered by a range of its own column, which its statistics can estimate, rather than by
+/// converting each row's moment to the zone (`AT TIME ZONE` on every row was most of the work).
+#[derive(Debug, Clone)]
+pub struct YearSpan {
+    pub year: i32,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub zone: Tz,
+    pub today: NaiveDate,
+}
+
+impl YearSpan {
+    /// `year` in `zone`, seen on `today`; None for a year chrono cannot hold.
+    pub fn new(year: i32, zone: Tz, today: NaiveDate) -> Option<Self> {
+        let first = |y: i32| {
+            NaiveDate::from_ymd_opt(y, 1, 1)
+                .map(|day| crate::time::local_to_utc(day, NaiveTime::MIN, zone))
+        };
+        Some(Self {
+            year,
+            from: first(year)?,
+            until: first(year + 1)?,
+            zone,
+            today,
+        })
+    }
+}
+
+/// Cases opened in the year, and of them those mapped within [`MAPPED_WITHIN_DAYS`]; councils
+/// started in the year by kind; costly measures decided in the year after a network check or by
+/// a justification; invitations sent in the year (a person once per meeting) and of them those
+/// answered; the private and the public participants of the councils started in the year; the
+/// meetings held in the year (begun and not cancelled) by their council's kind; and the plans'
+/// agreed evaluation dates that fell in the year (up to yesterday), with those met by an
+/// evaluation held on or before the date; and the placements decided in the year (foster homes
 /// and institutions), within the child's network (kinship and network foster homes, and
 /// recruitments decided yes) or not — by municipality, in one query.
 ///
 /// A plan's agreed dates are the dates its versions have held (each evaluation recorded moves
 /// the plan on to its next date); an evaluation meets the date it is the first to answer, held
 /// after the plan's agreed date before it and on or before this one.
-pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Counted>, AppError> {
-    Ok(diesel::sql_query(
-        "WITH c AS (
+///
+/// The cases' `c` is inlined into each branch (`NOT MATERIALIZED`): materialised once, the
+/// planner knows nothing of its rows, guesses one, and compares every case with every
+/// invitation, participant and plan version, so that the figures took a second with a few
+/// hundred cases (`bench/day.sh`). What one table gives twice (cases opened and mapped early,
+/// invitations sent and answered, measures and placements) is counted in one pass over it.
+pub fn counts(conn: &mut PgConnection, span: &YearSpan) -> Result<Vec<Counted>, AppError> {
+    Ok(kept(
+        "WITH c AS NOT MATERIALIZED (
            SELECT tenant_id, id, coalesce(municipality, '') AS municipality, opened_at
              FROM cases)
-         SELECT c.municipality, 'cases_opened' AS what, count(*) AS n
-           FROM c WHERE extract(year FROM c.opened_at AT TIME ZONE $2) = $1
-          GROUP BY 1
-         UNION ALL
-         SELECT c.municipality, 'mapped_early', count(*)
-           FROM c
-          WHERE extract(year FROM c.opened_at AT TIME ZONE $2) = $1
-            AND EXISTS (SELECT 1 FROM map_revisions r
-                         WHERE r.tenant_id = c.tenant_id AND r.case_id = c.id
-                           AND r.revised_on <= (c.opened_at AT TIME ZONE $2)::date + $3)
-          GROUP BY 1
+         SELECT c.municipality, w.what, count(*) AS n
+           FROM c,
+                LATERAL (VALUES ('cases_opened', true),
+                                ('mapped_early',
+                                 EXISTS (SELECT 1 FROM map_revisions r
+                                          WHERE r.tenant_id = c.tenant_id AND r.case_id = c.id
+                                            AND r.revised_on
+                                                <= (c.opened_at AT TIME ZONE $3)::date + $4)))
+                        AS w (what, counted)
+          WHERE c.opened_at >= $1
+            AND c.opened_at < $2
+            AND w.counted
+          GROUP BY 1, 2
          UNION ALL
          SELECT c.municipality, 'council_' || k.kind, count(*)
            FROM councils k JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
-          WHERE extract(year FROM k.created_at AT TIME ZONE $2) = $1
+          WHERE k.created_at >= $1
+            AND k.created_at < $2
           GROUP BY 1, 2
          UNION ALL
-         SELECT c.municipality,
-                CASE WHEN EXISTS (SELECT 1 FROM network_checks n
-                                   WHERE n.tenant_id = m.tenant_id AND n.measure_id = m.id
-                                     AND n.kind = 'check')
-                     THEN 'measure_checked' ELSE 'measure_justified' END,
-                count(*)
-           FROM costly_measures m JOIN c ON c.tenant_id = m.tenant_id AND c.id = m.case_id
+         SELECT c.municipality, w.what, count(*)
+           FROM costly_measures m JOIN c ON c.tenant_id = m.tenant_id AND c.id = m.case_id,
+                LATERAL (VALUES (CASE WHEN EXISTS (SELECT 1 FROM network_checks n
+                                                    WHERE n.tenant_id = m.tenant_id
+                                                      AND n.measure_id = m.id
+                                                      AND n.kind = 'check')
+                                      THEN 'measure_checked' ELSE 'measure_justified' END),
+                                (CASE WHEN m.kind = 'other' THEN NULL
+                                      WHEN m.kind IN ('kinship_foster_home', 'network_foster_home')
+                                      THEN 'placement_network' ELSE 'placement_other' END))
+                        AS w (what)
           WHERE m.status = 'decided'
-            AND extract(year FROM m.decided_at AT TIME ZONE $2) = $1
+            AND m.decided_at >= $1
+            AND m.decided_at < $2
+            AND w.what IS NOT NULL
           GROUP BY 1, 2
          UNION ALL
-         SELECT c.municipality, 'invited', count(DISTINCT (i.meeting_id, i.participant_id))
-           FROM council_invitations i JOIN councils k ON k.tenant_id = i.tenant_id AND k.id = i.council_id
-           JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
-          WHERE extract(year FROM i.created_at AT TIME ZONE $2) = $1
-          GROUP BY 1
-         UNION ALL
-         SELECT c.municipality, 'invitations_answered', count(DISTINCT (i.meeting_id, i.participant_id))
-           FROM council_invitations i JOIN councils k ON k.tenant_id = i.tenant_id AND k.id = i.council_id
-           JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
-          WHERE extract(year FROM i.created_at AT TIME ZONE $2) = $1
-            AND EXISTS (SELECT 1 FROM council_answers a
-                         WHERE a.tenant_id = i.tenant_id AND a.meeting_id = i.meeting_id
-                           AND a.participant_id = i.participant_id)
-          GROUP BY 1
+         SELECT c.municipality, w.what, count(*)
+           FROM (SELECT DISTINCT i.tenant_id, i.council_id, i.meeting_id, i.participant_id
+                   FROM council_invitations i
+                  WHERE i.created_at >= $1
+                    AND i.created_at < $2) i
+           JOIN councils k ON k.tenant_id = i.tenant_id AND k.id = i.council_id
+           JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id,
+                LATERAL (VALUES ('invited', true),
+                                ('invitations_answered',
+                                 EXISTS (SELECT 1 FROM council_answers a
+                                          WHERE a.tenant_id = i.tenant_id
+                                            AND a.meeting_id = i.meeting_id
+                                            AND a.participant_id = i.participant_id)))
+                        AS w (what, counted)
+          WHERE w.counted
+          GROUP BY 1, 2
          UNION ALL
          SELECT c.municipality, 'participants_' || p.side, count(*)
-           FROM council_participants p JOIN councils k ON k.tenant_id = p.tenant_id AND k.id = p.council_id
+           FROM council_participants p
+           JOIN councils k ON k.tenant_id = p.tenant_id AND k.id = p.council_id
            JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
-          WHERE extract(year FROM k.created_at AT TIME ZONE $2) = $1
+          WHERE k.created_at >= $1
+            AND k.created_at < $2
             AND p.removed_at IS NULL
           GROUP BY 1, 2
          UNION ALL
          SELECT c.municipality, 'meeting_' || k.kind, count(*)
-           FROM council_meetings m JOIN councils k ON k.tenant_id = m.tenant_id AND k.id = m.council_id
+           FROM council_meetings m
+           JOIN councils k ON k.tenant_id = m.tenant_id AND k.id = m.council_id
            JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
           WHERE m.status = 'scheduled' AND m.starts_at <= now()
-            AND extract(year FROM m.starts_at AT TIME ZONE $2) = $1
+            AND m.starts_at >= $1
+            AND m.starts_at < $2
           GROUP BY 1, 2
          UNION ALL
          SELECT c.municipality,
@@ -113,19 +167,10 @@ pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Coun
                                         (v.content->>'evaluation_on')::date AS due_on
                                    FROM plan_versions v
                                   WHERE v.content->>'evaluation_on' IS NOT NULL) d) a
-                  WHERE extract(year FROM a.due_on) = $1
-                    AND a.due_on < (now() AT TIME ZONE $2)::date) w
+                  WHERE a.due_on >= make_date($5, 1, 1) AND a.due_on < make_date($5 + 1, 1, 1)
+                    AND a.due_on < $6) w
            JOIN plans p ON p.tenant_id = w.tenant_id AND p.id = w.plan_id
            JOIN c ON c.tenant_id = p.tenant_id AND c.id = p.case_id
-          GROUP BY 1, 2
-         UNION ALL
-         SELECT c.municipality,
-                CASE WHEN m.kind IN ('kinship_foster_home', 'network_foster_home')
-                     THEN 'placement_network' ELSE 'placement_other' END,
-                count(*)
-           FROM costly_measures m JOIN c ON c.tenant_id = m.tenant_id AND c.id = m.case_id
-          WHERE m.status = 'decided' AND m.kind <> 'other'
-            AND extract(year FROM m.decided_at AT TIME ZONE $2) = $1
           GROUP BY 1, 2
          UNION ALL
          SELECT c.municipality, 'placement_network', count(*)
@@ -133,12 +178,18 @@ pub fn counts(conn: &mut PgConnection, year: i32, zone: &str) -> Result<Vec<Coun
            JOIN recruitment_steps s ON s.tenant_id = k.tenant_id AND s.candidate_id = k.id
                                    AND s.step = 'decision'
            JOIN c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
-          WHERE k.decision = 'yes' AND extract(year FROM s.done_on) = $1
+          WHERE k.decision = 'yes'
+            AND s.done_on >= make_date($5, 1, 1) AND s.done_on < make_date($5 + 1, 1, 1)
           GROUP BY 1",
+        vec![
+            Bind::Moment(span.from),
+            Bind::Moment(span.until),
+            Bind::Text(span.zone.name().to_owned()),
+            Bind::Int(MAPPED_WITHIN_DAYS),
+            Bind::Int(span.year),
+            Bind::Day(span.today),
+        ],
     )
-    .bind::<Integer, _>(year)
-    .bind::<Text, _>(zone)
-    .bind::<Integer, _>(MAPPED_WITHIN_DAYS)
     .load(conn)?)
 }
 
@@ -155,16 +206,18 @@ pub struct Monthly {
 
 pub fn councils_by_month(
     conn: &mut PgConnection,
-    year: i32,
-    zone: &str,
+    span: &YearSpan,
 ) -> Result<Vec<Monthly>, AppError> {
-    Ok(diesel::sql_query(
-        "SELECT extract(month FROM created_at AT TIME ZONE $2)::int AS month, kind, count(*) AS n
+    Ok(kept(
+        "SELECT extract(month FROM created_at AT TIME ZONE $3)::int AS month, kind, count(*) AS n
            FROM councils
-          WHERE extract(year FROM created_at AT TIME ZONE $2) = $1
+          WHERE created_at >= $1 AND created_at < $2
           GROUP BY 1, 2 ORDER BY 1, 2",
+        vec![
+            Bind::Moment(span.from),
+            Bind::Moment(span.until),
+            Bind::Text(span.zone.name().to_owned()),
+        ],
     )
-    .bind::<Integer, _>(year)
-    .bind::<Text, _>(zone)
     .load(conn)?)
 }

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Benchmark (issue 12): the start page, the case list and the leader's figures with BENCH_SCALE
+# (default 10) times the demo's volume, against the release server, next to the case JSON
+# endpoint measured in the same run. Not a test: run it by hand and read the figures
+# (bench/README.md has the latest ones).
+#
+#   bash bench/day.sh                   # build, set up, measure (about a minute after the build)
+#   BENCH_DURATION=30s BENCH_SCALE=20 bash bench/day.sh
+#
+# Needs PostgreSQL and Redis as for the tests (README.md), wrk (`apt-get install -y wrk`) and
+# python3. Everything runs on loopback. It uses a database of its own (BENCH_DB, default
+# tillit_bench_day), dropped and created afresh, and its own Redis key prefix.
+#
+# What it does: builds the release binary; migrates the fresh database; creates a service of two
+# municipalities with `tillit tenant create`; starts `tillit serve --no-worker`; sets the admin's
+# password through the setup page (so the benchmark holds a real staff session); then writes, as
+# the database's owner, the demo's two years of history with the demo's own statement
+# (src/demo/history.sql, which `tillit demo` includes) for BENCH_SCALE times its cases, and
+# 5 × BENCH_SCALE open cases held by the admin (bench/day.sql: maps, councils, meetings within
+# two weeks, invitations unanswered after the chases, plans with overdue commitments and
+# evaluations due). Then wrk asks for each URL over one connection with the session cookie, and
+# the table gives each page's median as a multiple of the case JSON's (the goal: under 3×).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${BENCH_PORT:-18081}"
+DB="${BENCH_DB:-tillit_bench_day}"
+DURATION="${BENCH_DURATION:-10s}"
+SCALE="${BENCH_SCALE:-10}"
+TARGET="${CARGO_TARGET_DIR:-target}"
+BIN="$TARGET/release/tillit"
+BASE="http://127.0.0.1:$PORT"
+ADMIN_URL="${TILLIT_DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+OWNER_URL="${ADMIN_URL%/*}/$DB"
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
+[[ "$SCALE" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_SCALE is a whole number from 1" >&2; exit 2; }
+
+WORK="$(mktemp -d)"
+SERVER=""
+cleanup() {
+  if [ -n "$SERVER" ]; then
+    kill "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== building the release binary"
+cargo build --release --locked --quiet
+
+echo "== a fresh database: $DB"
+psql "$ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+export TILLIT_ENV=production
+export TILLIT_DATABASE_URL="postgres://tillit_app@127.0.0.1:5432/$DB"
+export TILLIT_DATABASE_ADMIN_URL="$ADMIN_URL"
+export TILLIT_BASE_URL="$BASE"
+export TILLIT_SECRET_KEY="$(head -c 48 /dev/urandom | base64 -w0)"
+export TILLIT_REDIS_NAMESPACE="bench-day-$$"
+export TILLIT_MAIL_DIR="$WORK/mail"
+"$BIN" migrate >/dev/null
+created="$("$BIN" tenant create --slug benkvik --name "Benkvik og Måleby barneverntjeneste" \
+  --municipality 4624 --municipality 4625 --admin-email koordinator@benkvik.example)"
+TENANT="$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["tenant_id"])' "$created")"
+
+echo "== starting the server on $BASE"
+"$BIN" serve --bind "127.0.0.1:$PORT" --no-worker >"$WORK/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+  curl -sf "$BASE/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -sf "$BASE/healthz" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+
+echo "== a staff session"
+python3 - "$created" "$WORK/cookie" <<'PY'
+import http.cookiejar, json, re, sys, urllib.parse, urllib.request
+
+created, cookie_file = json.loads(sys.argv[1]), sys.argv[2]
+jar = http.cookiejar.CookieJar()
+web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+class Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+stay = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), Stay)
+
+setup = created["setup_url"]
+html = web.open(urllib.request.Request(setup, headers={"Accept": "text/html"})).read().decode()
+password = "benkvik har et langt passord"
+form = urllib.parse.urlencode({
+    "csrf": re.search(r'name="csrf" value="([^"]+)"', html).group(1),
+    "display_name": "Kari Koordinator", "password": password, "password_repeat": password,
+}).encode()
+try:
+    stay.open(urllib.request.Request(setup, data=form))
+except urllib.error.HTTPError as e:
+    if e.code != 303:
+        raise
+with open(cookie_file, "w") as out:
+    out.write("; ".join(f"{c.name}={c.value}" for c in jar))
+PY
+COOKIE="$(cat "$WORK/cookie")"
+ADMIN="$(psql "$OWNER_URL" -Atq -c \
+  "SELECT id FROM users WHERE tenant_id = '$TENANT' AND role = 'tenant_admin'")"
+
+echo "== $SCALE times the demo's volume, written with SQL"
+{
+  echo "PREPARE history_year(uuid, uuid, date, integer, text[], integer) AS"
+  cat src/demo/history.sql
+  echo ";"
+  cat bench/day.sql
+} | psql "$OWNER_URL" -q -X -v ON_ERROR_STOP=1 -v tenant="$TENANT" -v admin="$ADMIN" \
+  -v municipalities='{4624,4625}' -v scale="$SCALE"
+CASE="$(psql "$OWNER_URL" -Atq -c "SELECT c.id FROM cases c JOIN councils k ON k.case_id = c.id
+  WHERE c.created_by = '$ADMIN' AND k.kind = 'family_group_conference'
+  ORDER BY c.reference LIMIT 1")"
+
+YEAR="$(date -u +%Y)"
+# label, path
+TARGETS=(
+  "case (JSON API)|/api/v1/cases/$CASE"
+  "start page|/overview"
+  "case list|/cases"
+  "figures|/figures"
+)
+
+for target in "${TARGETS[@]}"; do
+  path="${target#*|}"
+  status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" -H 'Accept: text/html' "$BASE$path")"
+  [ "$status" = 200 ] || { echo "GET $path answered $status" >&2; exit 1; }
+done
+
+# wrk's latencies are "123.45us", "1.23ms" or "1.02s": in milliseconds.
+ms() {
+  awk -v t="$1" 'BEGIN {
+    v = t + 0
+    if (t ~ /us$/) v /= 1000
+    else if (t ~ /ms$/) v *= 1
+    else if (t ~ /s$/) v *= 1000
+    printf "%.2f", v }'
+}
+
+measure() { # path: sets median and p99 (ms) and rps
+  local out
+  out="$(wrk -t1 -c1 -d"$DURATION" --latency -H "Cookie: $COOKIE" -H 'Accept: text/html' \
+    "$BASE$1")"
+  if grep -q "Non-2xx" <<<"$out"; then
+    echo "$out" >&2
+    echo "non-2xx answers for $1" >&2
+    exit 1
+  fi
+  median="$(ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")"
+  p99="$(ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
+  rps="$(awk '$1 == "Requests/sec:" { print $2 }' <<<"$out")"
+}
+
+# Warm up: the first requests fill the connection pool and the caches.
+for target in "${TARGETS[@]}"; do
+  wrk -t1 -c1 -d2s -H "Cookie: $COOKIE" -H 'Accept: text/html' "$BASE${target#*|}" >/dev/null
+done
+
+echo
+echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
+  "$DURATION per line, one connection, BENCH_SCALE=$SCALE"
+psql "$OWNER_URL" -Atq -F ' ' -c "SELECT
+  (SELECT count(*) FROM cases WHERE phase = 'closed') || ' closed cases, ' ||
+  (SELECT count(*) FROM cases WHERE phase <> 'closed') || ' open (the admin''s), ' ||
+  (SELECT count(*) FROM councils) || ' councils, ' ||
+  (SELECT count(*) FROM council_invitations) || ' invitations, ' ||
+  (SELECT count(*) FROM plans) || ' plans'"
+printf '| %-16s | %9s | %9s | %10s | %13s |\n' "URL" "median" "p99" "requests/s" "× case JSON"
+printf '|%s|%s|%s|%s|%s|\n' "------------------" "-----------" "-----------" "------------" \
+  "---------------"
+BASELINE=""
+OVER=0
+for target in "${TARGETS[@]}"; do
+  measure "${target#*|}"
+  if [ -z "$BASELINE" ]; then
+    BASELINE="$median"
+    times="1"
+  else
+    times="$(awk -v m="$median" -v b="$BASELINE" 'BEGIN { printf "%.2f", m / b }')"
+    awk -v t="$times" 'BEGIN { exit !(t >= 3) }' && OVER=1
+  fi
+  printf '| %-16s | %6s ms | %6s ms | %10s | %13s |\n' "${target%%|*}" "$median" "$p99" "$rps" \
+    "$times"
+done
+echo
+for target in "${TARGETS[@]:1}"; do
+  echo "${target%%|*}: $(curl -s -H "Cookie: $COOKIE" -H 'Accept: text/html' "$BASE${target#*|}" \
+    | wc -c) bytes"
+done
+echo "(figures of $YEAR, the service as a whole)"
+if [ "$OVER" = 1 ]; then
+  echo "a page is at 3× the case JSON or more" >&2
+  exit 1
+fi
