@@ -92,7 +92,7 @@ impl Setup {
     }
 
     /// The live link token of `participant`.
-    fn token(&self, app: &TestApp, participant: &str) -> String {
+    pub(crate) fn token(&self, app: &TestApp, participant: &str) -> String {
         let id: uuid::Uuid = in_tenant(&mut app.db.app_conn(), self.tenant, |c| {
             council_invitations::table
                 .filter(

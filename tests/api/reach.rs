@@ -544,20 +544,7 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
     let version = submitted["version"].to_string();
 
     // Kari, Eva and Ola approve through their links; Lise too.
-    let lise_token = {
-        let id: uuid::Uuid = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
-            tillit::db::schema::council_invitations::table
-                .filter(
-                    tillit::db::schema::council_invitations::participant_id
-                        .eq(team[2].parse::<uuid::Uuid>().unwrap()),
-                )
-                .filter(tillit::db::schema::council_invitations::revoked_at.is_null())
-                .select(tillit::db::schema::council_invitations::id)
-                .first(c)
-        })
-        .unwrap();
-        tillit::councils::invitations::token_for(&app.state.settings, id)
-    };
+    let lise_token = s.token(&app, &team[2]);
     let lise_link = app.url(&format!("/i/{lise_token}"));
     for link in [&kari_link, &eva_link, &ola_link, &lise_link] {
         let path = format!(
@@ -572,6 +559,40 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
         .await;
     assert_eq!(plan["status"], "awaiting_approval", "Jon has not answered");
 
+    // On the plan page the form names each mistake at its field, in Norwegian, and keeps what
+    // was chosen: an objection without his words, and no way of answering.
+    let plan_page = s.path(&council, "/plan").replace("/api/v1", "");
+    let (status, page) = common::answer(
+        app.form(
+            &format!("{plan_page}/record-approval"),
+            &who,
+            &[
+                ("participant_id", jon.as_str()),
+                ("answer", "object"),
+                ("version", version.as_str()),
+            ],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422, "{page}");
+    for at in ["recorded-how-error", "recorded-comment-error"] {
+        assert!(page.contains(&format!("id=\"{at}\"")), "{at}: {page}");
+    }
+    assert!(
+        page.contains("href=\"#recorded-how\""),
+        "in the summary: {page}"
+    );
+    assert!(
+        page.contains("value=\"object\" checked"),
+        "the answer as chosen: {page}"
+    );
+    assert!(
+        page.contains(&format!("value=\"{jon}\" selected")),
+        "Jon still chosen: {page}"
+    );
     // Jon objects on the phone first — without what he said it is refused at the field, and
     // nothing is written — then, after a second call, approves.
     let record = format!("/plan/participants/{jon}/approval");
