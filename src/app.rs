@@ -35,6 +35,7 @@ pub fn jobs() -> Registry {
         .register::<plans::schedule::EvaluationDue>()
         .register::<plans::schedule::FollowUpOpens>()
         .register::<plans::schedule::EvaluationUndocumented>()
+        .register::<plans::texts::PlanSms>()
         .register::<recruitment::links::CandidateMessage>()
         .register::<recruitment::links::SelfInformationReminder>()
         .register::<recruitment::schedule::InterviewReminder>()

@@ -19,8 +19,7 @@ use crate::db::TenantId;
 use crate::db::schema::{council_invitations, council_meetings};
 use crate::jobs::worker::{JobContext, JobError, JobRow};
 use crate::jobs::{self, Job, NewJob};
-use crate::sms::outbox::{self, SentSms, SmsStatus};
-use crate::sms::{OutgoingSms, sender_id};
+use crate::sms::outbox::{self, JobSms, SmsStatus};
 use crate::tenancy::sender::neutral_sender;
 use crate::web::i18n::{Lang, Tr};
 
@@ -130,24 +129,23 @@ impl Job for MeetingSms {
             return Ok(());
         };
         let signature = neutral_sender(conn)?;
-        let lang = member.lang(signature.lang);
-        let sender = signature
-            .sms_sender
-            .clone()
-            .unwrap_or_else(|| sender_id(&signature.sender));
-        let tenant = TenantId(row.tenant_id);
-        let accepted = ctx.sms.send(&OutgoingSms {
-            to,
-            text: text(lang, self.purpose, sequence > 0, &sender, &link),
-            sender,
-            reference: outbox::reference(tenant, row.id),
-        })?;
-        outbox::record(
+        let sender = signature.sms_sender_id();
+        outbox::send(
             conn,
-            tenant,
-            &SentSms {
+            ctx.sms.as_ref(),
+            TenantId(row.tenant_id),
+            JobSms {
                 id: row.id,
                 recipient: self.participant_id,
+                to,
+                text: text(
+                    member.lang(signature.lang),
+                    self.purpose,
+                    sequence > 0,
+                    &sender,
+                    &link,
+                ),
+                sender,
                 subject: subject(self.meeting_id),
                 purpose: match self.purpose {
                     SmsPurpose::Request => "request",
@@ -155,11 +153,8 @@ impl Job for MeetingSms {
                     SmsPurpose::Chase => "chase",
                     SmsPurpose::Reminder => "reminder",
                 },
-                gateway: ctx.sms.name(),
-                gateway_id: &accepted.gateway_id,
             },
-        )?;
-        Ok(())
+        )
     }
 }
 

@@ -24,6 +24,7 @@ pub mod participant;
 pub mod queries;
 pub mod rules;
 pub mod schedule;
+pub mod texts;
 pub mod views;
 
 /// The routes of this capability, and the plan section it gives an invitee's page.

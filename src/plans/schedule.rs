@@ -16,6 +16,9 @@
 //! - `evaluation_undocumented`: some days after a follow-up took place without an evaluation
 //!   record, to the coordinator.
 //!
+//! Someone on the team reached by SMS gets each of their messages by SMS too ([`super::texts`]):
+//! the email's job schedules it as it runs.
+//!
 //! Every email is neutral: no child's name, no word revealing child welfare, the details behind
 //! the link.
 
@@ -169,7 +172,11 @@ pub fn cancel_commitment(
         conn,
         tenant,
         commitment_subject(commitment),
-        &[CommitmentDue::KIND, CommitmentOverdue::KIND],
+        &[
+            CommitmentDue::KIND,
+            CommitmentOverdue::KIND,
+            super::texts::PlanSms::KIND,
+        ],
         &[],
     )
 }
@@ -282,6 +289,7 @@ pub fn cancel_all(conn: &mut PgConnection, tenant: TenantId, plan: Uuid) -> Quer
             PlanConfirmation::KIND,
             EvaluationDue::KIND,
             FollowUpOpens::KIND,
+            super::texts::PlanSms::KIND,
         ],
         &[],
     )?;
@@ -320,7 +328,7 @@ impl Job for PlanConfirmation {
     /// The participant hears that the plan awaits their confirmation, with their link — unless
     /// the plan moved on or they confirmed meanwhile.
     fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
-        send_confirmation(ctx, conn, row, self)
+        deliver(ctx, conn, row, PlanMessage::Confirmation(self.clone()))
     }
 }
 
@@ -338,24 +346,7 @@ impl Job for PlanChanged {
     const RESPECTS_QUIET_HOURS: bool = true;
 
     fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
-        if open_plan(conn, self.plan_id)?.is_none() {
-            return Ok(());
-        }
-        let Some((to, link, lang)) = participant_link(ctx, conn, self.participant_id)? else {
-            return Ok(());
-        };
-        send(
-            conn,
-            Mail {
-                ctx,
-                to: &to,
-                lang,
-                kind: PlanMail::PlanChanged,
-                day: None,
-                link: &link,
-                message: row.id,
-            },
-        )
+        deliver(ctx, conn, row, PlanMessage::Changed(self.clone()))
     }
 }
 
@@ -371,7 +362,7 @@ impl Job for CommitmentDue {
     const RESPECTS_QUIET_HOURS: bool = true;
 
     fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
-        send_commitment(ctx, conn, row, self.commitment_id, self.due_on, false)
+        deliver(ctx, conn, row, PlanMessage::CommitmentDue(self.clone()))
     }
 }
 
@@ -387,7 +378,7 @@ impl Job for CommitmentOverdue {
     const RESPECTS_QUIET_HOURS: bool = true;
 
     fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
-        send_commitment(ctx, conn, row, self.commitment_id, self.due_on, true)
+        deliver(ctx, conn, row, PlanMessage::CommitmentOverdue(self.clone()))
     }
 }
 
@@ -492,25 +483,160 @@ fn send(conn: &mut PgConnection, mail: Mail<'_>) -> Result<(), JobError> {
     Ok(())
 }
 
-/// A participant's address, their live link and their own language, if address and link exist.
-fn participant_link(
+/// A message of the plan to someone on the team or a staff member, as the job that sends it by
+/// email (and starts its SMS) carries it; an SMS job ([`super::texts::PlanSms`]) carries the same
+/// and asks the same question before it sends: is there still something to say, and to whom?
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "message", rename_all = "snake_case")]
+pub enum PlanMessage {
+    Confirmation(PlanConfirmation),
+    Changed(PlanChanged),
+    CommitmentDue(CommitmentDue),
+    CommitmentOverdue(CommitmentOverdue),
+}
+
+/// Who hears of a plan message, by which ways, with what link.
+pub(super) struct Recipient {
+    /// Their address, when email is how they are reached (or wanted too).
+    pub email: Option<String>,
+    /// The participant and their number, when SMS is how they are reached.
+    pub sms: Option<(Uuid, String)>,
+    /// Their own answer page, or the plan's page for a staff member.
+    pub link: String,
+    /// Their own language; `None` for the service's written standard.
+    pub lang: Option<Lang>,
+    pub kind: PlanMail,
+    /// The due date a commitment's reminder names.
+    pub day: Option<NaiveDate>,
+}
+
+impl PlanMessage {
+    /// Who is to hear of it now — none when it has nothing left to say (the plan moved on, the
+    /// commitment is done, the person confirmed, was taken off the team or has no live link).
+    pub(super) fn recipient(
+        &self,
+        ctx: &JobContext,
+        conn: &mut PgConnection,
+    ) -> Result<Option<Recipient>, JobError> {
+        match self {
+            Self::Confirmation(job) => confirmation_recipient(ctx, conn, job),
+            Self::Changed(job) => changed_recipient(ctx, conn, job),
+            Self::CommitmentDue(job) => {
+                commitment_recipient(ctx, conn, job.commitment_id, job.due_on, false)
+            }
+            Self::CommitmentOverdue(job) => {
+                commitment_recipient(ctx, conn, job.commitment_id, job.due_on, true)
+            }
+        }
+    }
+
+    /// The kind of the job that sends it by email, kept with its SMS.
+    pub(super) fn kind(&self) -> &'static str {
+        match self {
+            Self::Confirmation(_) => PlanConfirmation::KIND,
+            Self::Changed(_) => PlanChanged::KIND,
+            Self::CommitmentDue(_) => CommitmentDue::KIND,
+            Self::CommitmentOverdue(_) => CommitmentOverdue::KIND,
+        }
+    }
+
+    /// What it is about: its plan, or its commitment.
+    pub(super) fn subject(&self) -> Subject {
+        match self {
+            Self::Confirmation(job) => plan_subject(job.plan_id),
+            Self::Changed(job) => plan_subject(job.plan_id),
+            Self::CommitmentDue(job) => commitment_subject(job.commitment_id),
+            Self::CommitmentOverdue(job) => commitment_subject(job.commitment_id),
+        }
+    }
+}
+
+/// Runs a plan message's job: its SMS is scheduled, in this job's transaction, for someone
+/// reached by SMS — a job of its own, so a gateway that fails retries the SMS without sending
+/// the email again — and the email goes to someone reached by email.
+fn deliver(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
+    row: &JobRow,
+    message: PlanMessage,
+) -> Result<(), JobError> {
+    let Some(recipient) = message.recipient(ctx, conn)? else {
+        return Ok(());
+    };
+    if recipient.sms.is_some() {
+        let subject = message.subject();
+        jobs::schedule(
+            conn,
+            TenantId(row.tenant_id),
+            &NewJob::new(
+                &super::texts::PlanSms { message },
+                chrono::Utc::now(),
+                Some(subject),
+            ),
+        )?;
+    }
+    let Some(to) = recipient.email else {
+        return Ok(());
+    };
+    send(
+        conn,
+        Mail {
+            ctx,
+            to: &to,
+            lang: recipient.lang,
+            kind: recipient.kind,
+            day: recipient.day,
+            link: &recipient.link,
+            message: row.id,
+        },
+    )
+}
+
+/// How a participant is reached by the plan's messages to them: their live link, and the ways
+/// they are reached — none when they have no live link or neither an address nor a number.
+fn participant_reach(
     ctx: &JobContext,
     conn: &mut PgConnection,
     participant: Uuid,
-) -> Result<Option<(String, String, Option<Lang>)>, JobError> {
+    kind: PlanMail,
+    day: Option<NaiveDate>,
+) -> Result<Option<Recipient>, JobError> {
     let member = crate::councils::queries::team_member(conn, participant)?;
     let Some(member) = member.filter(|m| !m.removed) else {
         return Ok(None);
     };
-    let lang = member.language;
-    let Some(address) = member.email else {
+    if member.email.is_none() && member.sms.is_none() {
         return Ok(None);
-    };
+    }
     let Some(invitation) = crate::councils::invitations::live_link(conn, participant)? else {
         return Ok(None);
     };
-    let link = link_url(&ctx.settings, &token_for(&ctx.settings, invitation));
-    Ok(Some((address, link, lang)))
+    Ok(Some(Recipient {
+        email: member.email,
+        sms: member.sms.map(|number| (participant, number)),
+        link: link_url(&ctx.settings, &token_for(&ctx.settings, invitation)),
+        lang: member.language,
+        kind,
+        day,
+    }))
+}
+
+/// A staff member hears of it by email, on the plan's page.
+fn staff_recipient(
+    to: String,
+    lang: Lang,
+    link: String,
+    kind: PlanMail,
+    day: Option<NaiveDate>,
+) -> Recipient {
+    Recipient {
+        email: Some(to),
+        sms: None,
+        link,
+        lang: Some(lang),
+        kind,
+        day,
+    }
 }
 
 /// An active staff member's address and language.
@@ -529,18 +655,18 @@ fn plan_page(ctx: &JobContext, plan: &queries::Plan) -> String {
     )
 }
 
-fn send_confirmation(
+/// Who is asked to confirm, unless the plan moved on or they confirmed meanwhile.
+fn confirmation_recipient(
     ctx: &JobContext,
     conn: &mut PgConnection,
-    row: &JobRow,
     job: &PlanConfirmation,
-) -> Result<(), JobError> {
+) -> Result<Option<Recipient>, JobError> {
     let (plan_id, participant, version) = (job.plan_id, job.participant_id, job.version);
     let Some(plan) = open_plan(conn, plan_id)? else {
-        return Ok(());
+        return Ok(None);
     };
     if plan.status != PlanStatus::AwaitingApproval || plan.version != version {
-        return Ok(());
+        return Ok(None);
     }
     let confirmed: bool = diesel::select(diesel::dsl::exists(
         plan_approvals::table
@@ -550,35 +676,32 @@ fn send_confirmation(
     ))
     .get_result(conn)?;
     if confirmed {
-        return Ok(());
+        return Ok(None);
     }
-    let Some((to, link, lang)) = participant_link(ctx, conn, participant)? else {
-        return Ok(());
-    };
-    send(
-        conn,
-        Mail {
-            ctx,
-            to: &to,
-            lang,
-            kind: PlanMail::ConfirmationRequest,
-            day: None,
-            link: &link,
-            message: row.id,
-        },
-    )
+    participant_reach(ctx, conn, participant, PlanMail::ConfirmationRequest, None)
 }
 
-/// Executes [`CommitmentDue`] and [`CommitmentOverdue`]: the person who committed hears of it,
-/// unless the commitment is done, removed or moved meanwhile, or the plan is closed.
-fn send_commitment(
+/// Who hears that the plan they approved was taken back, while it is open.
+fn changed_recipient(
     ctx: &JobContext,
     conn: &mut PgConnection,
-    row: &JobRow,
+    job: &PlanChanged,
+) -> Result<Option<Recipient>, JobError> {
+    if open_plan(conn, job.plan_id)?.is_none() {
+        return Ok(None);
+    }
+    participant_reach(ctx, conn, job.participant_id, PlanMail::PlanChanged, None)
+}
+
+/// Who hears of [`CommitmentDue`] and [`CommitmentOverdue`]: the person who committed, unless
+/// the commitment is done, removed or moved meanwhile, or the plan is closed.
+fn commitment_recipient(
+    ctx: &JobContext,
+    conn: &mut PgConnection,
     commitment: Uuid,
     due_on: NaiveDate,
     overdue: bool,
-) -> Result<(), JobError> {
+) -> Result<Option<Recipient>, JobError> {
     type Row = (
         Uuid,
         Option<Uuid>,
@@ -602,50 +725,32 @@ fn send_commitment(
         .first(conn)
         .optional()?;
     let Some((plan_id, participant, user, current_due, status, None, unconfirmed)) = found else {
-        return Ok(());
+        return Ok(None);
     };
     if current_due != due_on || status == CommitmentStatus::Done.as_str() {
-        return Ok(());
+        return Ok(None);
     }
     let Some(plan) = open_plan(conn, plan_id)? else {
-        return Ok(());
+        return Ok(None);
     };
     if plan.status != PlanStatus::Approved {
-        return Ok(());
+        return Ok(None);
     }
     let kind = if overdue {
         PlanMail::CommitmentOverdue
     } else {
         PlanMail::CommitmentDue
     };
-    let (to, link, lang) = match (participant, user) {
+    let day = Some(due_on);
+    Ok(match (participant, user) {
         // Nobody agreed to it: the coordinator follows it up, not the person named.
-        (Some(_), _) if unconfirmed => match coordinator_of(conn, &plan)? {
-            Some((to, lang)) => (to, plan_page(ctx, &plan), Some(lang)),
-            None => return Ok(()),
-        },
-        (Some(p), _) => match participant_link(ctx, conn, p)? {
-            Some((to, link, lang)) => (to, link, lang),
-            None => return Ok(()),
-        },
-        (None, Some(u)) => match staff_address(conn, u)? {
-            Some((to, lang)) => (to, plan_page(ctx, &plan), Some(lang)),
-            None => return Ok(()),
-        },
-        (None, None) => return Ok(()),
-    };
-    send(
-        conn,
-        Mail {
-            ctx,
-            to: &to,
-            lang,
-            kind,
-            day: Some(due_on),
-            link: &link,
-            message: row.id,
-        },
-    )
+        (Some(_), _) if unconfirmed => coordinator_of(conn, &plan)?
+            .map(|(to, lang)| staff_recipient(to, lang, plan_page(ctx, &plan), kind, day)),
+        (Some(p), _) => participant_reach(ctx, conn, p, kind, day)?,
+        (None, Some(u)) => staff_address(conn, u)?
+            .map(|(to, lang)| staff_recipient(to, lang, plan_page(ctx, &plan), kind, day)),
+        (None, None) => None,
+    })
 }
 
 /// The active coordinator's address and language, asked of councils.

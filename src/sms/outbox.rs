@@ -31,6 +31,49 @@ pub struct SentSms<'a> {
     pub gateway_id: &'a str,
 }
 
+/// One SMS a job sends about `subject` to the participant `recipient`, at `to` (E.164).
+pub struct JobSms<'a> {
+    /// The id of the job row that sends it: kept as the message's id.
+    pub id: Uuid,
+    pub recipient: Uuid,
+    pub to: String,
+    /// The alphanumeric sender (at most 11 characters), see [`super::sender_id`].
+    pub sender: String,
+    pub text: String,
+    pub subject: Subject,
+    pub purpose: &'a str,
+}
+
+/// Sends `sms` through `gateway` and keeps what the gateway took, in the job's transaction: a
+/// job that fails after the gateway took the message rolls its record back with it, and one
+/// that fails before sends nothing.
+pub fn send(
+    conn: &mut PgConnection,
+    gateway: &dyn super::SmsGateway,
+    tenant: TenantId,
+    sms: JobSms<'_>,
+) -> Result<(), crate::jobs::worker::JobError> {
+    let accepted = gateway.send(&super::OutgoingSms {
+        to: sms.to,
+        text: sms.text,
+        sender: sms.sender,
+        reference: reference(tenant, sms.id),
+    })?;
+    record(
+        conn,
+        tenant,
+        &SentSms {
+            id: sms.id,
+            recipient: sms.recipient,
+            subject: sms.subject,
+            purpose: sms.purpose,
+            gateway: gateway.name(),
+            gateway_id: &accepted.gateway_id,
+        },
+    )?;
+    Ok(())
+}
+
 /// Keeps `sms` in the caller's transaction (the job's).
 pub fn record(conn: &mut PgConnection, tenant: TenantId, sms: &SentSms<'_>) -> QueryResult<()> {
     diesel::insert_into(sms_messages::table)

@@ -33,6 +33,16 @@ pub struct Signature {
     pub tz: Tz,
 }
 
+impl Signature {
+    /// The sender an SMS shows: the one the admin set, else the sender name cut to what a
+    /// gateway takes.
+    pub fn sms_sender_id(&self) -> String {
+        self.sms_sender
+            .clone()
+            .unwrap_or_else(|| crate::sms::sender_id(&self.sender))
+    }
+}
+
 /// The service as it signs its emails, with the language and zone the message is written in.
 pub fn neutral_sender(conn: &mut PgConnection) -> Result<Signature, SettingsError> {
     let ServiceSettings {

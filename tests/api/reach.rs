@@ -12,7 +12,7 @@ use common::{TestApp, expect_problem};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 use tillit::db::in_tenant;
-use tillit::db::schema::audit_log;
+use tillit::db::schema::{audit_log, sms_messages};
 
 use common::councils::*;
 
@@ -390,6 +390,19 @@ fn answer_link(app: &TestApp, text: &str) -> String {
         .to_owned()
 }
 
+/// The text of the one SMS in `texts` that says `words`, sent to Eva's number.
+fn text_with<'a>(texts: &'a [common::services::GatewaySms], words: &str) -> &'a str {
+    let found: Vec<&common::services::GatewaySms> = texts
+        .iter()
+        .filter(|m| m.body["userData"].as_str().unwrap().contains(words))
+        .collect();
+    let [sms] = found.as_slice() else {
+        panic!("one SMS saying {words}: {texts:?}");
+    };
+    assert_eq!(sms.body["destination"], "+4791234568");
+    sms.body["userData"].as_str().unwrap()
+}
+
 /// A team reached four ways — by email only, by SMS only (through the gateway's real API), by
 /// a printed letter only and by a phone call — answers its invitations each its own way and
 /// approves its plan: three through their own links (the letter's by its short code), the one
@@ -543,6 +556,13 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
         .await;
     let version = submitted["version"].to_string();
 
+    // The request to approve reaches Eva by SMS with her own link, as her invitation did;
+    // nothing goes to Ola (a letter) or Jon (called), whom the coordinator asks instead.
+    let texts = gateway.wait_for(2, Duration::from_secs(30)).await;
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    let request = text_with(&texts, "godkjenner");
+    assert_eq!(answer_link(&app, request), eva_link, "{request}");
+
     // Kari, Eva and Ola approve through their links; Lise too.
     let lise_token = s.token(&app, &team[2]);
     let lise_link = app.url(&format!("/i/{lise_token}"));
@@ -679,5 +699,35 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
     })
     .unwrap();
     assert_eq!(recorded, 2, "the objection and the approval");
+
+    // Before her commitment's date Eva is reminded by SMS, with the date and her link; the
+    // council's SMS record keeps it with the gateway's id.
+    common::jobs::make_due(&app, "commitment_due");
+    let texts = gateway.wait_for(3, Duration::from_secs(30)).await;
+    assert_eq!(
+        texts.len(),
+        3,
+        "Eva's reminder, and nobody else's: {texts:?}"
+    );
+    let reminder = texts[2].body["userData"].as_str().unwrap();
+    assert_eq!(texts[2].body["destination"], "+4791234568");
+    let due = chrono::NaiveDate::parse_from_str(&in_days(30), "%Y-%m-%d")
+        .unwrap()
+        .format("%d.%m.%Y")
+        .to_string();
+    assert!(reminder.contains(&due), "{due}: {reminder}");
+    assert_eq!(answer_link(&app, reminder), eva_link, "{reminder}");
+    let kept: Vec<String> = in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+        sms_messages::table
+            .order(sms_messages::sent_at)
+            .select(sms_messages::purpose)
+            .load(c)
+    })
+    .unwrap();
+    assert_eq!(
+        kept,
+        ["request", "plan_confirmation", "commitment_due"],
+        "{kept:?}"
+    );
     workers.stop().await;
 }
