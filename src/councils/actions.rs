@@ -551,7 +551,7 @@ pub async fn cancel_meeting(
         "council.meeting_cancel",
         move |conn, c, council, cs, _| {
             let meeting = queries::meeting(conn, council, meeting_id)?;
-            invitations::cancel(conn, c.tenant, &meeting, cs.now)?;
+            invitations::cancel(conn, c.tenant, council, &meeting, cs.now)?;
             Ok(json!({ "meeting_id": meeting_id }))
         },
     )

@@ -180,24 +180,29 @@ fn reachable_team(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<
 }
 
 /// The invitation (or change) to `member` by each way they are reached.
+/// An acute meeting's go at once, in quiet hours too: it is hours away.
 fn request_jobs(
     meeting: Uuid,
     member: &TeamMember,
     invitation: Uuid,
+    acute: bool,
     now: DateTime<Utc>,
 ) -> Vec<NewJob> {
     let mut out = Vec::new();
     if member.email.is_some() {
-        out.push(invitation_job(meeting, invitation, Method::Request, now));
+        out.push(invitation_job(meeting, invitation, Method::Request, now).urgent(acute));
     }
     if member.sms.is_some() {
-        out.push(texts::job(
-            meeting,
-            member.participant_id,
-            Some(invitation),
-            SmsPurpose::Request,
-            now,
-        ));
+        out.push(
+            texts::job(
+                meeting,
+                member.participant_id,
+                Some(invitation),
+                SmsPurpose::Request,
+                now,
+            )
+            .urgent(acute),
+        );
     }
     out
 }
@@ -295,7 +300,13 @@ fn invite_all(
     for member in &team {
         let participant = member.participant_id;
         let invitation = issue(conn, settings, tenant, meeting, participant, cs.now)?;
-        jobs_now.extend(request_jobs(meeting.id, member, invitation, cs.now));
+        jobs_now.extend(request_jobs(
+            meeting.id,
+            member,
+            invitation,
+            council.acute,
+            cs.now,
+        ));
         // A letter is not chased by a job: the start page lists who has not answered. Nor is
         // an acute meeting's invitation: it is hours away, not days.
         if !council.acute && (member.email.is_some() || member.sms.is_some()) {
@@ -403,10 +414,12 @@ pub fn reschedule(
 }
 
 /// Cancels a meeting: every pending job of it is replaced by a CANCEL (SEQUENCE + 1) to each
-/// participant who was invited; no reminder is left.
+/// participant who was invited; no reminder is left. An acute meeting's go at once, in quiet
+/// hours too, as its invitations did.
 pub fn cancel(
     conn: &mut PgConnection,
     tenant: TenantId,
+    council: &Council,
     meeting: &MeetingRow,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -434,15 +447,12 @@ pub fn cancel(
         .collect();
     let mut cancels: Vec<NewJob> = Vec::new();
     for (id, participant) in invited {
-        cancels.push(invitation_job(meeting.id, id, Method::Cancel, now));
+        cancels.push(invitation_job(meeting.id, id, Method::Cancel, now).urgent(council.acute));
         if by_sms.contains(&participant) {
-            cancels.push(texts::job(
-                meeting.id,
-                participant,
-                None,
-                SmsPurpose::Cancel,
-                now,
-            ));
+            cancels.push(
+                texts::job(meeting.id, participant, None, SmsPurpose::Cancel, now)
+                    .urgent(council.acute),
+            );
         }
     }
     jobs::replace_for_subject(conn, tenant, subject(meeting.id), &MEETING_JOBS, &cancels)?;
@@ -471,7 +481,7 @@ pub fn resend(
         return Ok(());
     };
     let invitation = issue(conn, settings, tenant, meeting, participant, now)?;
-    for job in request_jobs(meeting.id, &member, invitation, now) {
+    for job in request_jobs(meeting.id, &member, invitation, council.acute, now) {
         jobs::schedule(conn, tenant, &job)?;
     }
     Ok(())
@@ -670,6 +680,26 @@ pub enum Delivery {
     Undelivered,
 }
 
+/// A message not sent yet: waiting for its moment — or for the quiet hours to end, unless it
+/// is urgent — or on its way.
+pub(super) fn pending_delivery(
+    due_at: DateTime<Utc>,
+    urgent: bool,
+    cs: &CouncilSettings,
+) -> Delivery {
+    let due = due_at.max(cs.now);
+    let at = if urgent {
+        due
+    } else {
+        jobs::timing::next_send_time(due, cs.tz, cs.quiet_hours)
+    };
+    if at > cs.now + Duration::minutes(1) {
+        Delivery::Waiting(at)
+    } else {
+        Delivery::Sending
+    }
+}
+
 /// The delivery of each participant's invitation (the latest REQUEST) to `meeting`.
 pub fn deliveries(
     conn: &mut PgConnection,
@@ -692,15 +722,7 @@ pub fn deliveries(
         let delivery = match jobs::JobStatus::parse(&job.status) {
             Ok(jobs::JobStatus::Done) => Delivery::Sent(job.finished_at.unwrap_or(job.due_at)),
             Ok(jobs::JobStatus::Failed) => Delivery::Failed,
-            _ => {
-                let at =
-                    jobs::timing::next_send_time(job.due_at.max(cs.now), cs.tz, cs.quiet_hours);
-                if at > cs.now + Duration::minutes(1) {
-                    Delivery::Waiting(at)
-                } else {
-                    Delivery::Sending
-                }
-            }
+            _ => pending_delivery(job.due_at, job.urgent, cs),
         };
         // Oldest first, so the latest job of an invitation is the one that stays.
         by_invitation.insert(payload.invitation_id, delivery);

@@ -7,7 +7,7 @@
 //! The texts are as neutral as the emails: the service's sender (at most 11 characters), no
 //! child's name, no place, nothing that says child welfare; the details are behind the link.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -186,15 +186,7 @@ pub fn deliveries(
             },
             (Ok(jobs::JobStatus::Failed), None) => Delivery::Failed,
             (Ok(jobs::JobStatus::Done), None) => continue,
-            _ => {
-                let at =
-                    jobs::timing::next_send_time(job.due_at.max(cs.now), cs.tz, cs.quiet_hours);
-                if at > cs.now + Duration::minutes(1) {
-                    Delivery::Waiting(at)
-                } else {
-                    Delivery::Sending
-                }
-            }
+            _ => super::invitations::pending_delivery(job.due_at, job.urgent, cs),
         };
         // Oldest first, so the latest job is the one that stays.
         out.insert(payload.participant_id, delivery);

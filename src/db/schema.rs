@@ -117,6 +117,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
+        urgent -> Bool,
     }
 }
 

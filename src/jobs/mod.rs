@@ -127,6 +127,8 @@ pub struct NewJob {
     pub payload: serde_json::Value,
     pub due_at: DateTime<Utc>,
     pub subject: Option<Subject>,
+    /// Goes when due even in the service's quiet hours, though its kind waits them out.
+    pub urgent: bool,
 }
 
 impl NewJob {
@@ -137,7 +139,15 @@ impl NewJob {
             payload: serde_json::to_value(job).unwrap_or_default(),
             due_at,
             subject,
+            urgent: false,
         }
+    }
+
+    /// This one goes when due, in quiet hours too: someone is waiting for it within hours (an
+    /// acute meeting's invitation).
+    pub fn urgent(mut self, urgent: bool) -> Self {
+        self.urgent = urgent;
+        self
     }
 }
 
@@ -153,6 +163,7 @@ pub fn schedule(conn: &mut PgConnection, tenant: TenantId, job: &NewJob) -> Quer
             jobs::subject_kind.eq(job.subject.map(|s| s.kind)),
             jobs::subject_id.eq(job.subject.map(|s| s.id)),
             jobs::due_at.eq(job.due_at),
+            jobs::urgent.eq(job.urgent),
         ))
         .execute(conn)?;
     Ok(id)
@@ -210,6 +221,8 @@ pub struct SubjectJob {
     pub status: String,
     pub due_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Goes in quiet hours too ([`NewJob::urgent`]).
+    pub urgent: bool,
 }
 
 /// The jobs of `kind` about `subject`, oldest due first, in the caller's transaction.
@@ -230,6 +243,7 @@ pub fn about(
             jobs::status,
             jobs::due_at,
             jobs::finished_at,
+            jobs::urgent,
         ))
         .load(conn)
 }

@@ -42,6 +42,7 @@ pub struct JobRow {
     pub payload: serde_json::Value,
     pub status: String,
     pub attempts: i32,
+    pub urgent: bool,
 }
 
 /// Why a job did not finish.
@@ -118,7 +119,7 @@ pub fn execute(ctx: &JobContext, ticket: &Ticket) -> Result<Outcome, DbError> {
                 ctx,
             );
         };
-        if kind.respects_quiet_hours {
+        if kind.respects_quiet_hours && !row.urgent {
             // Settings that cannot be read (a corrupt time zone) park the job with the reason.
             let (tz, quiet) = match (ctx.registry.quiet_hours)(conn) {
                 Ok(hours) => hours,

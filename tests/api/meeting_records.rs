@@ -8,6 +8,7 @@
 
 use crate::common;
 
+use common::services::SmtpSink;
 use common::{TestApp, expect_problem};
 use diesel::prelude::*;
 use serde_json::{Value, json};
@@ -303,8 +304,15 @@ async fn an_acute_family_group_conference_recorded_after_the_fact_reaches_an_app
 
 #[tokio::test]
 async fn an_acute_conference_invites_at_once_and_reminds_hours_before() {
-    let app = TestApp::spawn().await;
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(&common::jobs::fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2017})).await;
+    // It is the service's quiet hours now: an ordinary meeting's invitations would wait.
+    let hour = i16::try_from(chrono::Timelike::hour(
+        &chrono::Utc::now().with_timezone(&chrono_tz::Europe::Oslo),
+    ))
+    .unwrap();
+    common::jobs::set_quiet_hours(&app, s.tenant, hour, (hour + 2) % 24);
     // Without a consent the short path refuses, and nothing is written.
     let (council, _) = s.acute_council(&app, false).await;
     s.post_expect(&app, &council, "/team", json!({}), 200).await;
@@ -389,6 +397,29 @@ async fn an_acute_conference_invites_at_once_and_reminds_hours_before() {
     })
     .unwrap();
     assert_eq!(invitations, 3, "everyone on the team is invited at once");
+    // They go in the quiet hours, and the invitations page says they are on their way.
+    let (status, page) = common::answer(
+        app.page(
+            &format!("/cases/{}/councils/{council}/tasks/invitations", s.case),
+            &app.sign_in(&s.staff).await,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(!page.contains("(stille timer)"), "{page}");
+    let workers = common::jobs::Workers::start(&app);
+    // The admin's setup link, and the three invitations.
+    let mails = sink.wait_for(4, std::time::Duration::from_secs(30)).await;
+    let invited: Vec<String> = mails
+        .iter()
+        .filter(|m| m.subject.starts_with("Invitasjon"))
+        .map(|m| m.to())
+        .collect();
+    assert_eq!(invited.len(), 3, "sent in the quiet hours: {invited:?}");
+    workers.stop().await;
 }
 
 #[tokio::test]
