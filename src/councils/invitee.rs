@@ -22,9 +22,10 @@ use super::calendar::{self, CalendarEntry};
 use super::domain::{AgendaPart, Answer, AnswerRequest, CouncilKind, Response, TextKind};
 use super::invitations::link_url;
 use super::queries::MeetingRow;
-use super::views::{InviteeSections, PlanSection, PlanSectionReader};
+use super::views::{InviteeSections, PlanSection, PlanSectionReader, SharedNotes};
 use crate::access::staff::{self, StaffContact};
 use crate::audit::{self, Actor, AuditEntry};
+use crate::cases::categories::NetworkSide;
 use crate::db::TenantId;
 use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
@@ -147,6 +148,8 @@ pub(crate) struct InviteePage {
     error: Option<String>,
     /// The council's plan as this participant sees it, with the forms for their commitments.
     plan: Option<PlanSection>,
+    /// The meeting records' notes shared with them: the meeting's day and the notes.
+    notes: Vec<(String, String)>,
     token: String,
     /// What just happened to the participant's plan (its catalogue key): confirmed, objected,
     /// done, or confirmed already.
@@ -176,6 +179,8 @@ pub(crate) struct Values {
     texts: Vec<SharedText>,
     answer: Option<AnswerRow>,
     plan: Option<PlanSection>,
+    /// The meeting records' notes shared with them.
+    notes: Vec<SharedNotes>,
     coordinator: StaffContact,
     /// What the invitee had typed, when the answer was refused: the form shows it again.
     typed: Option<AnswerRequest>,
@@ -208,8 +213,17 @@ pub(crate) fn page_values(
     found: &Live,
     plan_section: PlanSectionReader,
 ) -> Result<Values, AppError> {
-    let Signature { sender, tz, .. } = neutral_sender(conn)?;
-    let (own, standard) = reader_languages(conn, found)?;
+    let Signature {
+        sender,
+        tz,
+        lang: standard,
+        ..
+    } = neutral_sender(conn)?;
+    // The one read of who they are: their language, and which of the notes they may read.
+    let member = super::queries::team_member(conn, found.participant)?;
+    let own = member.as_ref().and_then(|m| m.language);
+    let private_side = member.is_some_and(|m| m.side == NetworkSide::Private.as_str());
+    let notes = super::queries::shared_notes(conn, found.council, private_side)?;
     let texts: Vec<(String, String)> = council_texts::table
         .filter(council_texts::council_id.eq(found.council))
         .filter(council_texts::removed_at.is_null())
@@ -244,6 +258,7 @@ pub(crate) fn page_values(
             .collect(),
         answer,
         plan,
+        notes,
         coordinator,
         typed: None,
         own,
@@ -273,6 +288,7 @@ pub(crate) fn page(
         texts,
         answer,
         plan,
+        notes,
         coordinator,
         typed,
         ..
@@ -324,6 +340,10 @@ pub(crate) fn page(
         availability,
         error,
         plan,
+        notes: notes
+            .iter()
+            .map(|n| (n.day(tz, lang).unwrap_or_default(), n.notes.clone()))
+            .collect(),
         calendar_href: (found.meeting.starts_at.is_some() && !found.meeting.cancelled())
             .then(|| format!("/i/{token}/calendar.ics")),
         token,

@@ -21,7 +21,8 @@ use super::rules::{self, Facts, MeetingFacts};
 use super::views::{
     AnswerView, AttendeeView, ConsentView, CouncilSummary, CouncilView, CouncilWaiting,
     InvitationView, MeetingRecordView, MeetingView, NextMeetingView, ObjectionView,
-    ParticipantView, PreparationView, RecordedAnswer, TeamMember, TextView, WaiverView,
+    ParticipantView, PreparationView, RecordedAnswer, SharedNotes, TeamMember, TextView,
+    WaiverView,
 };
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::{Channel, WordsAuthor};
@@ -2457,6 +2458,37 @@ pub fn record_view(
         recorded_by: by,
         recorded_at: at,
     })
+}
+
+/// The notes of `council`'s meeting records that someone outside the staff may read, newest
+/// meeting first: everyone on the team reads those shared with the team; the family and the
+/// private network (`private_side`: a participant on the private side, the child) also those
+/// shared with the private side. Notes kept for the staff, and a cancelled meeting's, stay out.
+pub fn shared_notes(
+    conn: &mut PgConnection,
+    council: Uuid,
+    private_side: bool,
+) -> QueryResult<Vec<SharedNotes>> {
+    let mut audiences = vec![NotesSharing::Team.as_str()];
+    if private_side {
+        audiences.push(NotesSharing::PrivateSide.as_str());
+    }
+    council_meeting_records::table
+        .inner_join(
+            council_meetings::table.on(council_meetings::tenant_id
+                .eq(council_meeting_records::tenant_id)
+                .and(council_meetings::id.eq(council_meeting_records::meeting_id))),
+        )
+        .filter(council_meeting_records::council_id.eq(council))
+        .filter(council_meeting_records::notes_shared_with.eq_any(audiences))
+        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
+        .order(council_meetings::starts_at.desc())
+        .select((
+            council_meetings::starts_at,
+            council_meeting_records::notes.assume_not_null(),
+        ))
+        .filter(council_meeting_records::notes.is_not_null())
+        .load(conn)
 }
 
 /// The records of `council`'s meetings that have begun and were not cancelled, newest first.

@@ -415,6 +415,22 @@ pub struct NextMeetingView {
     pub place: Option<String>,
 }
 
+/// A meeting record's notes as the team or the family reads them (see
+/// [`super::queries::shared_notes`]).
+#[derive(Debug, Clone, diesel::Queryable)]
+pub struct SharedNotes {
+    pub starts_at: Option<DateTime<Utc>>,
+    pub notes: String,
+}
+
+impl SharedNotes {
+    /// The meeting's day as the reader writes dates, in the service's zone.
+    pub fn day(&self, tz: chrono_tz::Tz, lang: crate::web::i18n::Lang) -> Option<String> {
+        self.starts_at
+            .map(|s| crate::time::date(s.with_timezone(&tz).date_naive(), lang))
+    }
+}
+
 /// A meeting's record. Until it is saved (`recorded_at` none) it proposes as attendees those who
 /// answered yes (or, for a meeting recorded afterwards, those named then).
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -70,6 +70,8 @@ struct ChildPage {
     next_meeting: Option<NextMeeting>,
     /// What the child said: their texts for the council, and their words with their answer.
     said: Vec<String>,
+    /// The meeting records' notes shared with the family: the meeting's day and the notes.
+    notes: Vec<(String, String)>,
     /// The plan awaits the network's approval and the child may answer (version shown).
     ask: Option<i32>,
     /// What the child answered to this version: agreed (true) or wants to talk (false).
@@ -110,6 +112,8 @@ struct Loaded {
     /// What the child said: their texts for the council as confirmed, then their words about
     /// the plan.
     texts: Vec<String>,
+    /// The meeting records' notes shared with the team or the family, which the child is.
+    notes: Vec<crate::councils::views::SharedNotes>,
     /// The child's own language, when it is one Tillit speaks.
     child_lang: Option<crate::web::i18n::Lang>,
     /// The service's written standard, for a child whose language Tillit does not speak.
@@ -151,6 +155,7 @@ fn load(
     let meeting = crate::councils::queries::next_meeting(conn, &councils, ps.now)?;
     let mut texts = crate::councils::queries::child_texts(conn, plan.council_id)?;
     texts.extend(queries::child_said(conn, plan.id)?);
+    let notes = crate::councils::queries::shared_notes(conn, plan.council_id, true)?;
     let standard = crate::tenancy::settings::ServiceSettings::load(conn)?.lang;
     let child_lang = crate::cases::queries::child_language(conn, plan.case_id)?
         .as_deref()
@@ -164,6 +169,7 @@ fn load(
         meeting,
         tz: ps.tz,
         texts,
+        notes,
         child_lang,
         standard,
     })
@@ -213,6 +219,11 @@ fn page(tr: Tr, shell: Shell, token: String, found: Loaded, notes: Notes) -> Chi
             })
         }),
         said: found.texts.clone(),
+        notes: found
+            .notes
+            .iter()
+            .map(|n| (n.day(found.tz, lang).unwrap_or_default(), n.notes.clone()))
+            .collect(),
         ask: asking.then_some(found.version),
         answered: match found.view.child_answer {
             Some(ChildAnswerView::Agreed) => Some(true),

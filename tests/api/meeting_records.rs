@@ -521,3 +521,69 @@ async fn a_responsibility_group_meeting_has_its_record_and_books_the_next_from_i
         "no text in the audit log"
     );
 }
+
+/// A record's notes reach only whom they are shared with: the staff's stay with the staff, the
+/// family's reach the private side and the child, the team's everyone on it.
+#[tokio::test]
+async fn a_records_notes_reach_only_those_they_are_shared_with() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
+    let (council, team) = s.held_council(&app, "network_council").await;
+    let view = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
+    let meeting = view["meetings"][0]["id"].as_str().unwrap().to_owned();
+    s.draft_plan(
+        &app,
+        &council,
+        "Jeg vil ha det rolig hjemme",
+        &team[0],
+        "henter meg på fotball",
+        9,
+    )
+    .await;
+    let linked = s
+        .post_expect(&app, &council, "/plan/child-links", json!({}), 201)
+        .await;
+    let child = linked["child_links"][0]["url"]
+        .as_str()
+        .and_then(|url| url.split_once("/c/"))
+        .map(|(_, token)| format!("/c/{token}"))
+        .unwrap();
+    // Mormor Kari is on the private side, the teacher Lise on the public.
+    let kari = format!("/i/{}", s.token(&app, &team[0]));
+    let lise = format!("/i/{}", s.token(&app, &team[2]));
+    let record = s.path(&council, &format!("/meetings/{meeting}/record"));
+    for (sharing, notes, kari_reads, lise_reads, child_reads) in [
+        ("staff", "Bare for de ansatte i saken", false, false, false),
+        (
+            "private_side",
+            "Mormor henter på fredager",
+            true,
+            false,
+            true,
+        ),
+        ("team", "Alle møtes igjen i mars", true, true, true),
+    ] {
+        app.put_json(
+            &record,
+            &s.staff.key,
+            json!({"notes": notes, "notes_shared_with": sharing}),
+            200,
+        )
+        .await;
+        for (path, reads) in [
+            (&kari, kari_reads),
+            (&lise, lise_reads),
+            (&child, child_reads),
+        ] {
+            let res = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            let page = res.text().await.unwrap();
+            assert_eq!(
+                page.contains(notes),
+                reads,
+                "{sharing} notes on {path}: {page}"
+            );
+            assert_eq!(page.contains("Fra møtene"), reads, "{path}");
+        }
+    }
+}

@@ -23,7 +23,7 @@ use common::councils::*;
 impl Setup {
     /// Drafts `council`'s plan with the child's goal `goal` and one commitment of `participant`,
     /// due in `days`.
-    async fn draft_plan(
+    pub(crate) async fn draft_plan(
         &self,
         app: &TestApp,
         council: &str,
