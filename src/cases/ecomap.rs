@@ -13,7 +13,9 @@ use uuid::Uuid;
 use super::categories::{
     Closeness, Lang, Lineage, NetworkSide, RelationCategory, RelationQuality, Sector,
 };
+use crate::mail::templates::fill;
 use crate::time;
+use crate::web::i18n::Tr;
 
 /// What the picture shows: one revision of a child's network map.
 #[derive(Debug, Clone)]
@@ -110,7 +112,7 @@ pub fn render(map: &EcoMap, lang: Lang) -> String {
     let mut svg = String::with_capacity(24_000 + 1_200 * placed.len());
     let title = format!(
         "{} {} – {}, {}",
-        tr(lang, "Nettverkskart for", "Network map for"),
+        tr(lang, "ecomap.title"),
         map.child_label.trim(),
         map.revision_label.trim(),
         time::date(map.revision_date, lang)
@@ -141,11 +143,7 @@ pub fn render(map: &EcoMap, lang: Lang) -> String {
             r#"<text x="{}" y="{}" text-anchor="middle" font-size="15" font-style="italic" fill="{MUTED}">{}</text>"#,
             num(CX),
             num(CY + CHILD_R + 48.0),
-            tr(
-                lang,
-                "Ingen personer er kartlagt ennå",
-                "No one has been mapped yet"
-            )
+            tr(lang, "ecomap.nobody").trim_end_matches('.')
         ));
     }
     svg.push_str(r#"<g class="persons">"#);
@@ -158,12 +156,9 @@ pub fn render(map: &EcoMap, lang: Lang) -> String {
     svg
 }
 
-fn tr(lang: Lang, nb: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        // The picture's own words are bokmål for a nynorsk reader too (its labels are nynorsk).
-        Lang::Nb | Lang::Nn => nb,
-        Lang::En => en,
-    }
+/// The picture's own words, from the catalogue section `ecomap`.
+fn tr(lang: Lang, key: &'static str) -> &'static str {
+    Tr::new(lang).t(key)
 }
 
 /// The text a screen reader gives instead of the picture: how many people, how close, and who
@@ -171,60 +166,46 @@ fn tr(lang: Lang, nb: &'static str, en: &'static str) -> &'static str {
 fn description(persons: &[EcoPerson], lang: Lang) -> String {
     let count = |c: Closeness| persons.iter().filter(|p| p.closeness == c).count();
     let acute = persons.iter().filter(|p| p.can_step_in_acutely).count();
-    let intro = tr(
-        lang,
-        "Økokart med barnet i midten, fem sektorer og tre ringer etter hvor nær barnet hver person er.",
-        "Eco-map with the child in the centre, five sectors and three rings by how close each person is to the child.",
-    );
+    let intro = tr(lang, "ecomap.intro");
     if persons.is_empty() {
-        return format!(
-            "{intro} {}",
-            tr(
-                lang,
-                "Ingen personer er kartlagt ennå.",
-                "No one has been mapped yet."
-            )
-        );
+        return format!("{intro} {}", tr(lang, "ecomap.nobody"));
     }
     let (close, medium, distant) = (
         count(Closeness::Close),
         count(Closeness::Medium),
         count(Closeness::Distant),
     );
-    match lang {
-        Lang::Nb | Lang::Nn => format!(
-            "{intro} {}: {close} nære, {medium} middels, {distant} fjerne. {acute} kan stille opp akutt.",
-            people(persons.len(), lang)
-        ),
-        Lang::En => format!(
-            "{intro} {}: {close} close, {medium} medium, {distant} distant. {acute} can step in at short notice.",
-            people(persons.len(), lang)
-        ),
-    }
+    let counts = fill(
+        tr(lang, "ecomap.counts"),
+        &[
+            ("people", &people(persons.len(), lang)),
+            ("close", &close.to_string()),
+            ("medium", &medium.to_string()),
+            ("distant", &distant.to_string()),
+            ("acute", &acute.to_string()),
+        ],
+    );
+    format!("{intro} {counts}")
 }
 
 fn people(n: usize, lang: Lang) -> String {
-    match (lang, n) {
-        (Lang::Nb | Lang::Nn, 1) => "1 person".to_owned(),
-        (Lang::Nb, n) => format!("{n} personer"),
-        (Lang::Nn, n) => format!("{n} personar"),
-        (Lang::En, 1) => "1 person".to_owned(),
-        (Lang::En, n) => format!("{n} people"),
-    }
+    let key = if n == 1 {
+        "ecomap.one_person"
+    } else {
+        "ecomap.persons"
+    };
+    fill(tr(lang, key), &[("n", &n.to_string())])
 }
 
 fn header(svg: &mut String, map: &EcoMap, lang: Lang) {
     let acute = map.persons.iter().filter(|p| p.can_step_in_acutely).count();
-    let summary = match lang {
-        Lang::Nb | Lang::Nn => format!(
-            "{} · {acute} kan stille opp akutt",
-            people(map.persons.len(), lang)
-        ),
-        Lang::En => format!(
-            "{} · {acute} can step in at short notice",
-            people(map.persons.len(), lang)
-        ),
-    };
+    let summary = fill(
+        tr(lang, "ecomap.summary"),
+        &[
+            ("people", &people(map.persons.len(), lang)),
+            ("acute", &acute.to_string()),
+        ],
+    );
     svg.push_str(&format!(
         concat!(
             r#"<g class="header">"#,
@@ -236,7 +217,7 @@ fn header(svg: &mut String, map: &EcoMap, lang: Lang) {
         ),
         ink = INK,
         muted = MUTED,
-        title = tr(lang, "Nettverkskart for", "Network map for"),
+        title = tr(lang, "ecomap.title"),
         child = escape(&shorten(&map.child_label, 30)),
         summary = escape(&summary),
         revision = escape(&shorten(&map.revision_label, 36)),
@@ -384,7 +365,7 @@ fn child(svg: &mut String, map: &EcoMap, lang: Lang) {
         ),
         title = escape(&format!(
             "{} {}",
-            tr(lang, "Barnet:", "The child:"),
+            tr(lang, "ecomap.child"),
             map.child_label.trim()
         )),
         cx = num(CX),
@@ -904,7 +885,7 @@ fn person(svg: &mut String, p: &Placed, lang: Lang) {
 }
 
 fn acute_text(lang: Lang) -> &'static str {
-    tr(lang, "Kan stille opp akutt", "Can step in at short notice")
+    tr(lang, "ecomap.acute")
 }
 
 /// A red badge with a white "!": the shape says it without colour.
@@ -932,7 +913,7 @@ fn legend(svg: &mut String, lang: Lang) {
             r#"<text x="50" y="1001" font-size="14" font-weight="700" fill="{ink}">{title}</text>"#,
         ),
         ink = INK,
-        title = tr(lang, "Forklaring", "Key"),
+        title = tr(lang, "ecomap.key"),
     ));
     let rows = [1026.0, 1050.0, 1074.0];
     for (quality, y) in RelationQuality::ALL.into_iter().zip(rows) {
@@ -941,22 +922,22 @@ fn legend(svg: &mut String, lang: Lang) {
         svg.push_str(&format!(
             r#"<text x="128" y="{}" font-size="13" fill="{INK}">{}</text>"#,
             num(y),
-            escape(&match lang {
-                Lang::Nb | Lang::Nn => format!("{} relasjon", quality.label(lang)),
-                Lang::En => format!("{} relation", quality.label(lang)),
-            })
+            escape(&fill(
+                tr(lang, "ecomap.relation"),
+                &[("quality", quality.label(lang))]
+            ))
         ));
     }
     let nodes = [
         (
             NODE,
             "#ffffff",
-            tr(lang, "Privat nettverk", "Private network"),
+            tr(lang, "ecomap.private"),
         ),
         (
             "#ffffff",
             NODE,
-            tr(lang, "Offentlig nettverk", "Public network"),
+            tr(lang, "ecomap.public"),
         ),
     ];
     for ((fill, stroke, text), y) in nodes.into_iter().zip(rows) {
@@ -991,9 +972,9 @@ fn legend(svg: &mut String, lang: Lang) {
     }
     svg.push_str(r##"<circle cx="650" cy="1046" r="4" fill="#1d3557"/>"##);
     let ring_texts = [
-        tr(lang, "Indre ring: nær", "Inner ring: close"),
-        tr(lang, "Midtre ring: middels", "Middle ring: medium"),
-        tr(lang, "Ytre ring: fjern", "Outer ring: distant"),
+        tr(lang, "ecomap.ring_inner"),
+        tr(lang, "ecomap.ring_middle"),
+        tr(lang, "ecomap.ring_outer"),
     ];
     for (text, y) in ring_texts.into_iter().zip(rows) {
         svg.push_str(&format!(
@@ -1373,6 +1354,20 @@ mod tests {
                     "Støttende relasjon",
                     "Blandet relasjon",
                     "Anstrengt relasjon",
+                    "Kan stille opp akutt",
+                    "Indre ring: nær",
+                    "Midtre ring: middels",
+                    "Ytre ring: fjern",
+                ],
+            ),
+            (
+                Lang::Nn,
+                "12.03.2025",
+                [
+                    "Forklaring",
+                    "Støttande relasjon",
+                    "Blanda relasjon",
+                    "Anstrengd relasjon",
                     "Kan stille opp akutt",
                     "Indre ring: nær",
                     "Midtre ring: middels",
