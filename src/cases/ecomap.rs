@@ -929,16 +929,8 @@ fn legend(svg: &mut String, lang: Lang) {
         ));
     }
     let nodes = [
-        (
-            NODE,
-            "#ffffff",
-            tr(lang, "ecomap.private"),
-        ),
-        (
-            "#ffffff",
-            NODE,
-            tr(lang, "ecomap.public"),
-        ),
+        (NODE, "#ffffff", tr(lang, "ecomap.private")),
+        ("#ffffff", NODE, tr(lang, "ecomap.public")),
     ];
     for ((fill, stroke, text), y) in nodes.into_iter().zip(rows) {
         svg.push_str(&format!(

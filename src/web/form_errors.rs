@@ -9,6 +9,11 @@ use crate::web::problem::AppError;
 /// The catalogue sentence for an API field message: the first entry whose English text the
 /// message starts with; a length limit keeps its number.
 const SENTENCES: &[(&str, &str)] = &[
+    (
+        "the way of answering must be one of",
+        "field_error.answered_how",
+    ),
+    ("required with an objection", "field_error.objection"),
     ("this field is required", "field_error.required"),
     ("required", "field_error.required"),
     ("the reason is required", "field_error.required"),
@@ -166,14 +171,17 @@ pub fn sentence(tr: &Tr, message: &str) -> String {
     {
         return crate::mail::templates::fill(tr.t("field_error.too_long"), &[("max", max)]);
     }
+    // A field's own sentence first, then the general ones.
+    if let Some((_, key)) = SENTENCES
+        .iter()
+        .find(|(english, _)| lower.starts_with(english))
+    {
+        return tr.t(key).to_owned();
+    }
     if lower.contains("must be one of") {
         return tr.t("field_error.choose").to_owned();
     }
-    SENTENCES
-        .iter()
-        .find(|(english, _)| lower.starts_with(english))
-        .map_or_else(|| tr.t("field_error.check"), |(_, key)| tr.t(key))
-        .to_owned()
+    tr.t("field_error.check").to_owned()
 }
 
 /// What went wrong with a posted form: the messages by input id, or the sentence of the rule

@@ -601,6 +601,12 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
     for at in ["recorded-how-error", "recorded-comment-error"] {
         assert!(page.contains(&format!("id=\"{at}\"")), "{at}: {page}");
     }
+    for sentence in [
+        "Velg om svaret ble gitt på telefon eller ansikt til ansikt.",
+        "Skriv hva personen ikke er enig i, slik de sa det.",
+    ] {
+        assert!(page.contains(sentence), "{sentence}: {page}");
+    }
     assert!(
         page.contains("href=\"#recorded-how\""),
         "in the summary: {page}"
@@ -709,8 +715,7 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
         3,
         "Eva's reminder, and nobody else's: {texts:?}"
     );
-    let reminder = texts[2].body["userData"].as_str().unwrap();
-    assert_eq!(texts[2].body["destination"], "+4791234568");
+    let reminder = text_with(&texts, "sagt ja til");
     let due = chrono::NaiveDate::parse_from_str(&in_days(30), "%Y-%m-%d")
         .unwrap()
         .format("%d.%m.%Y")
