@@ -849,7 +849,7 @@ pub async fn task_page(
 }
 
 /// The steps a council page's forms post.
-const STEPS: [&str; 23] = [
+const STEPS: [&str; 24] = [
     "state",
     "text",
     "confirm-text",
@@ -870,6 +870,7 @@ const STEPS: [&str; 23] = [
     "resend",
     "revoke",
     "address",
+    "record-answer",
     "past-meeting",
     "record",
     "next-meeting",

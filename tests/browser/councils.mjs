@@ -254,6 +254,31 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await scan(posted, 'the answer page from the letter');
   });
 
+  await step(coordinator, 'the father answers on the phone, and the coordinator records it', async () => {
+    await coordinator.goto(`${base}/tasks/invitations`);
+    const form = coordinator.locator('details', { hasText: 'Registrer svar fra Far Ola' });
+    await form.locator('summary').click();
+    // Saved before choosing his answer: the mistake at its field, what was typed kept.
+    await form.getByLabel('Hva jeg kan bidra med').fill('Kan kjøre til trening');
+    await form.getByRole('button', { name: 'Lagre svaret Far Ola' }).click();
+    const again = coordinator.locator('details[open]', { hasText: 'Registrer svar fra Far Ola' });
+    await expectText(again, '.field-error', 'Velg om personen kommer: ja, nei eller kanskje.');
+    if ((await again.getByLabel('Hva jeg kan bidra med').inputValue()) !== 'Kan kjøre til trening') {
+      throw new Error('what was typed is lost');
+    }
+    await scan(coordinator, 'a recorded answer with a mistake');
+    await again.scrollIntoViewIfNeeded();
+    await photograph(coordinator, 'council-recorded-answer-error', { scanEach: true });
+    await again.getByLabel('Ja, jeg kommer').check();
+    await again.getByLabel('Hvordan svarte personen?').selectOption('phone');
+    await again.getByRole('button', { name: 'Lagre svaret Far Ola' }).click();
+    await expectText(coordinator, '[role=status]', 'lagret');
+    await expectText(coordinator, '#reach-table', 'Registrert av');
+    await expectText(coordinator, '#reach-table', 'på telefon');
+    await expectText(coordinator, '#reach-table', 'Kan kjøre til trening');
+    await scan(coordinator, 'the answer recorded by phone');
+  });
+
   const guest = await newPage(browser);
   await step(guest, 'the invitee opens the link from the email', async () => {
     const mail = await latestMail(mailDir, { to: invitee, timeoutMs: 30_000 });
