@@ -47,20 +47,37 @@ struct Letter {
     address: Vec<String>,
     sender: String,
     coordinator: StaffContact,
-    /// The live invitation and its meeting, if the invitations have gone out.
-    invitation: Option<(Uuid, MeetingRow)>,
+    /// The latest invitation by letter, its meeting, and what a letter says of it now.
+    invitation: Option<(Uuid, MeetingRow, Sheet)>,
     tz: chrono_tz::Tz,
     /// The person's language: the letter is written in it.
     lang: crate::web::i18n::Lang,
 }
 
-/// The participant's live invitation to a meeting of `council_id` that is not cancelled.
-fn live_invitation(
+/// What a letter to the person says now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sheet {
+    /// Their live invitation, to a meeting as first planned or (`changed`) moved since.
+    Invitation { changed: bool },
+    /// The meeting their letter invited them to is cancelled.
+    Cancelled,
+    /// They were taken off the team, or their link revoked, while the meeting stands.
+    Withdrawn,
+}
+
+/// The participant's latest invitation by letter to a meeting of `council_id`, with its meeting
+/// and whether the link still works.
+fn latest_letter(
     conn: &mut PgConnection,
     council_id: Uuid,
     participant: Uuid,
-) -> QueryResult<Option<(Uuid, MeetingRow)>> {
-    council_invitations::table
+) -> QueryResult<Option<(Uuid, MeetingRow, bool)>> {
+    let found: Option<(
+        Uuid,
+        MeetingRow,
+        Option<chrono::DateTime<Utc>>,
+        chrono::DateTime<Utc>,
+    )> = council_invitations::table
         .inner_join(
             council_meetings::table.on(council_meetings::tenant_id
                 .eq(council_invitations::tenant_id)
@@ -68,14 +85,78 @@ fn live_invitation(
         )
         .filter(council_invitations::council_id.eq(council_id))
         .filter(council_invitations::participant_id.eq(participant))
-        .filter(council_invitations::revoked_at.is_null())
-        .filter(council_invitations::expires_at.gt(Utc::now()))
         .filter(council_invitations::letter_code_hash.is_not_null())
-        .filter(council_meetings::cancelled_at.is_null())
         .order(council_invitations::created_at.desc())
-        .select((council_invitations::id, MeetingRow::as_select()))
+        .select((
+            council_invitations::id,
+            MeetingRow::as_select(),
+            council_invitations::revoked_at,
+            council_invitations::expires_at,
+        ))
         .first(conn)
-        .optional()
+        .optional()?;
+    let now = Utc::now();
+    Ok(found
+        .map(|(id, meeting, revoked, expires)| (id, meeting, revoked.is_none() && expires > now)))
+}
+
+/// What the letter says: for someone taken off the team (or whose link was revoked) before the
+/// meeting, the withdrawal — they hear nothing more of it, as by email; else the cancellation,
+/// or the invitation while the link works.
+fn sheet_of(meeting: &MeetingRow, live: bool, on_team: bool) -> Option<Sheet> {
+    let ahead = meeting.starts_at.is_none_or(|s| s > Utc::now());
+    if !on_team {
+        ahead.then_some(Sheet::Withdrawn)
+    } else if meeting.cancelled() {
+        Some(Sheet::Cancelled)
+    } else if live {
+        Some(Sheet::Invitation {
+            changed: meeting.sequence > 0,
+        })
+    } else {
+        ahead.then_some(Sheet::Withdrawn)
+    }
+}
+
+/// A letter that tells of a change, for the invitations page: the participant, their name, and
+/// what the letter says (its heading's catalogue key).
+pub struct LetterToPrint {
+    pub participant_id: Uuid,
+    pub name: String,
+    pub says: &'static str,
+}
+
+/// Everyone sent a letter about a meeting of `council_id` whose letter now says something new:
+/// the meeting moved, cancelled, or their invitation withdrawn. The coordinator prints these.
+pub fn to_print(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<LetterToPrint>> {
+    let mut written: Vec<Uuid> = council_invitations::table
+        .filter(council_invitations::council_id.eq(council_id))
+        .filter(council_invitations::letter_code_hash.is_not_null())
+        .select(council_invitations::participant_id)
+        .distinct()
+        .load(conn)?;
+    written.sort();
+    let mut out = Vec::new();
+    for participant in written {
+        let Some(member) = queries::team_member(conn, participant)? else {
+            continue;
+        };
+        let Some((_, meeting, live)) = latest_letter(conn, council_id, participant)? else {
+            continue;
+        };
+        let says = match sheet_of(&meeting, live, !member.removed) {
+            Some(Sheet::Invitation { changed: true }) => "council.letter.heading_changed",
+            Some(Sheet::Cancelled) => "council.letter.heading_cancelled",
+            Some(Sheet::Withdrawn) => "council.letter.heading_withdrawn",
+            Some(Sheet::Invitation { changed: false }) | None => continue,
+        };
+        out.push(LetterToPrint {
+            participant_id: participant,
+            name: member.name,
+            says,
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Template)]
@@ -92,6 +173,13 @@ struct LetterPage {
     today: String,
     /// What stands in the way of printing, as the reader's sentence.
     blocked: Option<&'static str>,
+    /// The catalogue keys of the page's heading, the letter's subject and its first lines: an
+    /// invitation, a change, a cancellation or a withdrawal.
+    heading: &'static str,
+    subject: &'static str,
+    intro: &'static str,
+    /// An invitation asks for an answer (the short link and the QR code); the others do not.
+    answer: bool,
     when: Option<String>,
     until: Option<String>,
     place: Option<String>,
@@ -116,8 +204,11 @@ pub async fn letter_page(
         "council.letter_read",
         move |conn, c| {
             let council = queries::council(conn, c.tenant, c.case.id, council_id, false)?;
-            queries::participant_exists(conn, &council, participant)?;
-            let member = queries::team_member(conn, participant)?.ok_or(AppError::NotFound)?;
+            // Someone taken off the team still has their letter saying so.
+            let member = queries::team_member(conn, participant)?
+                .filter(|m| m.council_id == council.id)
+                .ok_or(AppError::NotFound)?;
+            let on_team = !member.removed;
             let signature = neutral_sender(conn)?;
             let coordinator = staff::contact(conn, council.coordinator_id)?.ok_or_else(|| {
                 AppError::Internal("a council's coordinator is not a staff member".into())
@@ -135,7 +226,11 @@ pub async fn letter_page(
                     .collect(),
                 sender: signature.sender,
                 coordinator,
-                invitation: live_invitation(conn, council.id, participant)?,
+                invitation: latest_letter(conn, council.id, participant)?.and_then(
+                    |(id, meeting, live)| {
+                        sheet_of(&meeting, live, on_team).map(|sheet| (id, meeting, sheet))
+                    },
+                ),
                 tz: signature.tz,
             };
             Ok((
@@ -159,15 +254,41 @@ pub async fn letter_page(
     };
     let (mut when, mut until, mut place, mut video_link) = (None, None, None, None);
     let (mut short_link, mut qr_svg) = (String::new(), String::new());
-    if let (None, Some((invitation, meeting))) = (blocked, &letter.invitation) {
+    let mut sheet = Sheet::Invitation { changed: false };
+    if let (None, Some((invitation, meeting, now))) = (blocked, &letter.invitation) {
+        sheet = *now;
         when = meeting.starts_at.map(|s| time::moment(s, letter.tz, lang));
         until = meeting.ends_at().map(|end| time::clock(end, letter.tz));
         place = meeting.place.clone();
         video_link = meeting.video_link.clone();
-        let code = LetterCode::derive(&state.settings.token_key(), *invitation);
-        short_link = short_url(state.settings.base_url(), &code);
-        qr_svg = qr_code(&short_link);
+        if let Sheet::Invitation { .. } = sheet {
+            let code = LetterCode::derive(&state.settings.token_key(), *invitation);
+            short_link = short_url(state.settings.base_url(), &code);
+            qr_svg = qr_code(&short_link);
+        }
     }
+    let (heading, subject, intro) = match sheet {
+        Sheet::Invitation { changed: false } => (
+            "council.letter.heading",
+            "council.letter.subject",
+            "council.letter.intro",
+        ),
+        Sheet::Invitation { changed: true } => (
+            "council.letter.heading_changed",
+            "council.letter.subject_changed",
+            "council.letter.intro_changed",
+        ),
+        Sheet::Cancelled => (
+            "council.letter.heading_cancelled",
+            "council.letter.subject_cancelled",
+            "council.letter.intro_cancelled",
+        ),
+        Sheet::Withdrawn => (
+            "council.letter.heading_withdrawn",
+            "council.letter.subject_withdrawn",
+            "council.letter.intro_withdrawn",
+        ),
+    };
     let status = if blocked.is_some() {
         StatusCode::CONFLICT
     } else {
@@ -184,6 +305,10 @@ pub async fn letter_page(
             coordinator: letter.coordinator,
             today: time::date(time::local_date(Utc::now(), letter.tz), lang),
             blocked,
+            heading,
+            subject,
+            intro,
+            answer: matches!(sheet, Sheet::Invitation { .. }),
             when,
             until,
             place,

@@ -339,6 +339,8 @@ struct CouncilData {
     map: Vec<MapPerson>,
     staff: Vec<StaffView>,
     reach: Vec<Reach>,
+    /// Letters that tell of a change, to print (the invitations page's alone).
+    letters: Vec<super::letter::LetterToPrint>,
     preview: Option<crate::mail::templates::Rendered>,
     sender: String,
     cs: CouncilSettings,
@@ -433,9 +435,14 @@ async fn council_data(
                 Some("record") => queries::records(conn, &council, cs.now)?,
                 _ => Vec::new(),
             };
+            let letters = match task {
+                Some("invitations") => super::letter::to_print(conn, council.id)?,
+                _ => Vec::new(),
+            };
             let data = CouncilData {
                 registration,
                 records,
+                letters,
                 child_name: format!("{} {}", child.first_name, child.last_name)
                     .trim()
                     .to_owned(),
@@ -497,6 +504,7 @@ struct TaskPage {
     map: Vec<MapPerson>,
     staff: Vec<StaffView>,
     reach: Vec<Reach>,
+    letters: Vec<super::letter::LetterToPrint>,
     preview: Option<crate::mail::templates::Rendered>,
     sender: String,
     clock: Clock,
@@ -781,6 +789,7 @@ async fn task_page_with(
             map: d.map,
             staff: d.staff,
             reach: d.reach,
+            letters: d.letters,
             preview: d.preview,
             sender: d.sender,
             done: outcome.done,

@@ -378,6 +378,122 @@ async fn a_person_reached_by_post_gets_a_printable_letter_whose_code_opens_their
     assert_eq!(status, 404);
 }
 
+/// The letter follows the meeting: moved, it says so with a new code; someone taken off the team
+/// gets a letter saying their invitation no longer applies; cancelled, it says so — neither of
+/// those two asks for an answer.
+#[tokio::test]
+async fn a_letter_says_the_meeting_changed_was_cancelled_or_no_longer_concerns_them() {
+    let app = TestApp::spawn().await;
+    let mut s = setup(&app, "fjordvik", json!({"birth_year": 2015})).await;
+    for (name, address) in [
+        ("Far Ola", "Storgata 1, 4624 Kristiansand"),
+        ("Tante Rut", "Fjellveien 3, 4630 Kristiansand"),
+    ] {
+        let added = add(&app, &s, person(name, json!({"address": address}))).await;
+        s.persons.push(added["id"].as_str().unwrap().to_owned());
+    }
+    let (council, team) = s.ready_council(&app, "family_group_conference").await;
+    let (ola, rut) = (&team[team.len() - 2], &team[team.len() - 1]);
+    let who = app.sign_in(&s.staff).await;
+    let read = |participant: &str| {
+        let path = format!("/cases/{}/councils/{council}/letters/{participant}", s.case);
+        let page = app.page(&path, &who);
+        async move { common::answer(page.send().await.unwrap()).await }
+    };
+    let (_, meeting) = s
+        .schedule(
+            &app,
+            &council,
+            json!({"starts_at": local(10, 18), "place": "Biblioteket"}),
+        )
+        .await;
+    s.invite(&app, &council, &meeting).await;
+    let (_, first) = read(ola).await;
+    let first_code = letter_sheet(&first)
+        .find("/b/")
+        .map(|at| letter_sheet(&first)[at..at + 17].to_owned())
+        .expect("a code");
+
+    // Moved: a letter of the change, with the new time and a new code.
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/meetings/{meeting}/reschedule"),
+        json!({"starts_at": local(14, 17), "place": "Biblioteket"}),
+        200,
+    )
+    .await;
+    let (status, page) = read(ola).await;
+    assert_eq!(status, 200, "{page}");
+    let sheet = letter_sheet(&page);
+    assert!(
+        sheet.contains("Et møte du er invitert til, er endret"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("kl. 17:00") && sheet.contains("/b/"),
+        "{sheet}"
+    );
+    assert!(!sheet.contains(&first_code), "a new code: {sheet}");
+
+    // Rut is taken off the team: her letter says the invitation no longer applies.
+    let removal = app
+        .delete(
+            &s.path(&council, &format!("/participants/{rut}")),
+            &s.staff.key,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removal.status(), 200);
+    let (status, page) = read(rut).await;
+    assert_eq!(status, 200, "{page}");
+    let sheet = letter_sheet(&page);
+    assert!(
+        sheet.contains("Invitasjonen du fikk, gjelder ikke lenger"),
+        "{sheet}"
+    );
+    assert!(sheet.contains("Du trenger ikke gjøre noe."), "{sheet}");
+    assert!(
+        !sheet.contains("/b/") && !sheet.contains("<svg"),
+        "no answer asked: {sheet}"
+    );
+
+    // Cancelled: Ola's letter says so, and asks for nothing.
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/meetings/{meeting}/cancellation"),
+        json!({}),
+        200,
+    )
+    .await;
+    let (status, page) = read(ola).await;
+    assert_eq!(status, 200, "{page}");
+    let sheet = letter_sheet(&page);
+    assert!(
+        sheet.contains("Et møte du var invitert til, er avlyst"),
+        "{sheet}"
+    );
+    assert!(!sheet.contains("/b/") && !sheet.contains("<svg"), "{sheet}");
+    assert!(!sheet.to_lowercase().contains("barnevern"), "{sheet}");
+
+    // The invitations page lists both letters to print, each with what it says.
+    let tasks = format!("/cases/{}/councils/{council}/tasks/invitations", s.case);
+    let (_, page) = common::answer(app.page(&tasks, &who).send().await.unwrap()).await;
+    let list = &page[page.find("letters-to-print").expect("the letters to print")..];
+    for (participant, says) in [
+        (ola, "Brev om avlyst møte til Far Ola"),
+        (
+            rut,
+            "Brev om at invitasjonen ikke gjelder lenger, til Tante Rut",
+        ),
+    ] {
+        assert!(list.contains(says), "{says}: {list}");
+        assert!(list.contains(&format!("/letters/{participant}")), "{list}");
+    }
+}
+
 /// The first address of this app's answer pages in `text` (an email's or an SMS's).
 fn answer_link(app: &TestApp, text: &str) -> String {
     let start = text
