@@ -21,7 +21,7 @@ use super::queries::{self, Council, CouncilSettings};
 use super::rules;
 use super::views::{CouncilSummary, CouncilView, MeetingRecordView};
 use crate::access::Caller;
-use crate::cases::access::{Audited, CaseCtx, Intent, case_user, with_case};
+use crate::cases::access::{Audited, CaseCtx, Intent, case_user, read_list, with_case};
 use crate::config::Settings;
 use crate::web::AppState;
 use crate::web::problem::AppError;
@@ -110,18 +110,9 @@ pub async fn list(
     caller: &Caller,
     case_id: Uuid,
 ) -> Result<Vec<CouncilSummary>, AppError> {
-    with_case(
-        &state.db,
-        caller,
-        case_id,
-        Intent::Read,
-        "council.list",
-        |conn, c| {
-            let list = queries::councils_of_case(conn, c.tenant, c.case.id)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
-            Ok((list, audited))
-        },
-    )
+    read_list(&state.db, caller, case_id, "council.list", |conn, c| {
+        queries::councils_of_case(conn, c.tenant, c.case.id)
+    })
     .await
 }
 
