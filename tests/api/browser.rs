@@ -330,12 +330,7 @@ async fn onboarding_from_operator_to_coordinator() {
 #[tokio::test]
 async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
     let app = spawn_app().await;
-    let created = app.create_tenant("vestfjord", &["4624"]).await;
-    let tenant = tillit::db::TenantId(created.tenant_id);
-    let staff = app.staff("vestfjord", "coordinator").await;
-    let password = "mitt lange passord for tillit";
-    no_quiet_hours(&app, tenant);
-    let email = with_password(&app, &staff, password);
+    let (staff, password, email) = vestfjord_coordinator(&app).await;
     let case: serde_json::Value = app
         .post("/api/v1/cases", &staff.key)
         .json(&json!({"child": {"first_name": "Emmeline", "last_name": "Testesen", "birth_year": 2016}}))
@@ -399,12 +394,8 @@ async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
 #[tokio::test]
 async fn an_acute_conference_recorded_afterwards_with_its_record() {
     let app = spawn_app().await;
-    let created = app.create_tenant("vestfjord", &["4624"]).await;
-    let tenant = tillit::db::TenantId(created.tenant_id);
-    let staff = app.staff("vestfjord", "coordinator").await;
-    let password = "mitt lange passord for tillit";
-    no_quiet_hours(&app, tenant);
-    let email = with_password(&app, &staff, password);
+    let (staff, password, email) = vestfjord_coordinator(&app).await;
+    let tenant = staff.tenant;
     let case = app
         .post_json(
             "/api/v1/cases",
@@ -505,12 +496,8 @@ async fn a_plan_approved_through_the_links_with_the_follow_up_council_opened_fou
     use tillit::db::schema::plan_follow_ups;
 
     let app = spawn_app().await;
-    let created = app.create_tenant("vestfjord", &["4624"]).await;
-    let tenant = tillit::db::TenantId(created.tenant_id);
-    let staff = app.staff("vestfjord", "coordinator").await;
-    let password = "mitt lange passord for tillit";
-    no_quiet_hours(&app, tenant);
-    let email = with_password(&app, &staff, password);
+    let (staff, password, email) = vestfjord_coordinator(&app).await;
+    let tenant = staff.tenant;
     let key = staff.key.clone();
     let case = api_ok(
         &app,
@@ -774,6 +761,17 @@ async fn a_coordinator_uses_the_case_pages_forms() {
     assert_eq!(assigned, 2);
     assert_eq!(measures, ["decided"]);
     assert_eq!(considered, 2);
+}
+
+/// The service "vestfjord" (no quiet hours, so its messages go at once) and its coordinator with a
+/// password: the coordinator, the password and the email address to sign in with.
+async fn vestfjord_coordinator(app: &TestApp) -> (common::Staff, &'static str, String) {
+    let created = app.create_tenant("vestfjord", &["4624"]).await;
+    let staff = app.staff("vestfjord", "coordinator").await;
+    let password = "mitt lange passord for tillit";
+    no_quiet_hours(app, tillit::db::TenantId(created.tenant_id));
+    let email = with_password(app, &staff, password);
+    (staff, password, email)
 }
 
 /// Gives `staff` the password `password` and returns their email address, for signing in.
