@@ -374,16 +374,12 @@ async fn an_acute_conference_invites_at_once_and_reminds_hours_before() {
     .unwrap();
     assert_eq!(invitations, 3, "everyone on the team is invited at once");
     // They go in the quiet hours, and the invitations page says they are on their way.
-    let (status, page) = common::answer(
-        app.page(
+    let (status, page) = app
+        .page_answer(
             &format!("/cases/{}/councils/{council}/tasks/invitations", s.case),
             &app.sign_in(&s.staff).await,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200, "{page}");
     assert!(!page.contains("(stille timer)"), "{page}");
     let workers = common::jobs::Workers::start(&app);
