@@ -22,89 +22,32 @@ cd "$(dirname "$0")/.."
 PORT="${BENCH_PORT:-18080}"
 DB="${BENCH_DB:-tillit_bench}"
 DURATION="${BENCH_DURATION:-10s}"
-TARGET="${CARGO_TARGET_DIR:-target}"
-BIN="$TARGET/release/tillit"
-BASE="http://127.0.0.1:$PORT"
-ADMIN_URL="${TILLIT_DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+source bench/lib.sh
 
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 2; }
-command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
+bench_build
+bench_service "bench-$$" --slug bench --name "Benkvik barneverntjeneste" \
+  --municipality 4624 --admin-email koordinator@benkvik.example
+bench_serve
+bench_session
 
-WORK="$(mktemp -d)"
-SERVER=""
-cleanup() {
-  if [ -n "$SERVER" ]; then
-    kill "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+echo "== a case and its 60-person map"
+CASE="$(python3 - "$BASE" "$COOKIE" <<'PY'
+import json, re, sys, urllib.request
 
-echo "== building the release binary"
-cargo build --release --locked --quiet
+base, cookie = sys.argv[1], sys.argv[2]
 
-echo "== a fresh database: $DB"
-psql "$ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-export TILLIT_ENV=production
-export TILLIT_DATABASE_URL="postgres://tillit_app@127.0.0.1:5432/$DB"
-export TILLIT_DATABASE_ADMIN_URL="$ADMIN_URL"
-export TILLIT_BASE_URL="$BASE"
-export TILLIT_SECRET_KEY="$(head -c 48 /dev/urandom | base64 -w0)"
-export TILLIT_REDIS_NAMESPACE="bench-$$"
-export TILLIT_MAIL_DIR="$WORK/mail"
-"$BIN" migrate >/dev/null
-created="$("$BIN" tenant create --slug bench --name "Benkvik barneverntjeneste" \
-  --municipality 4624 --admin-email koordinator@benkvik.example)"
+def fetch(req):
+    req.add_header("Cookie", cookie)
+    return urllib.request.urlopen(req).read().decode()
 
-echo "== starting the server on $BASE"
-"$BIN" serve --bind "127.0.0.1:$PORT" --no-worker >"$WORK/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do
-  curl -sf "$BASE/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -sf "$BASE/healthz" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-
-echo "== a staff session, a case and its 60-person map"
-SETUP="$(python3 - "$BASE" "$created" "$WORK/cookie" <<'PY'
-import http.cookiejar, json, re, sys, urllib.parse, urllib.request
-
-base, created, cookie_file = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
-jar = http.cookiejar.CookieJar()
-web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-class Stay(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args):
-        return None
-stay = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), Stay)
-
-def token(html):
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-def page(url):
-    req = urllib.request.Request(url, headers={"Accept": "text/html"})
-    return web.open(req).read().decode()
-
-setup = created["setup_url"]
-password = "benkvik har et langt passord"
-form = urllib.parse.urlencode({
-    "csrf": token(page(setup)), "display_name": "Kari Koordinator",
-    "password": password, "password_repeat": password,
-}).encode()
-try:
-    stay.open(urllib.request.Request(setup, data=form))
-except urllib.error.HTTPError as e:
-    if e.code != 303:
-        raise
-csrf = token(page(base + "/cases"))
+cases = fetch(urllib.request.Request(base + "/cases", headers={"Accept": "text/html"}))
+csrf = re.search(r'name="csrf" value="([^"]+)"', cases).group(1)
 
 def api(method, path, body):
     req = urllib.request.Request(
         base + path, method=method, data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json", "X-CSRF-Token": csrf})
-    return json.loads(web.open(req).read().decode())
-
+    return json.loads(fetch(req))
 case = api("POST", "/api/v1/cases", {
     "child": {"first_name": "Emma", "last_name": "Nordmann", "birth_date": "2016-04-01",
               "gender": "girl", "language": "norsk"}})
@@ -134,15 +77,11 @@ for i in range(60):
     api("POST", f"/api/v1/cases/{case['id']}/persons", person)
 api("POST", f"/api/v1/cases/{case['id']}/revisions",
     {"child_participated": True, "participation": "Tegnet kartet med koordinator"})
-with open(cookie_file, "w") as out:
-    out.write("; ".join(f"{c.name}={c.value}" for c in jar))
 print(case["id"])
 PY
 )"
-CASE="$SETUP"
-COOKIE="$(cat "$WORK/cookie")"
 
-# label, path, extra header
+# label, path
 TARGETS=(
   "healthz|/healthz"
   "case page (HTML, with the picture inline)|/cases/$CASE"
@@ -150,22 +89,11 @@ TARGETS=(
   "eco-map SVG|/api/v1/cases/$CASE/map.svg"
 )
 
-for target in "${TARGETS[@]}"; do
-  path="${target#*|}"
-  status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" -H 'Accept: text/html' "$BASE$path")"
-  [ "$status" = 200 ] || { echo "GET $path answered $status" >&2; exit 1; }
-done
+bench_check "${TARGETS[@]}"
 
 measure() { # connections threads label path
-  local out
-  out="$(wrk -t"$2" -c"$1" -d"$DURATION" --latency -H "Cookie: $COOKIE" -H 'Accept: text/html' \
-    "$BASE$4")"
-  if grep -q "Non-2xx" <<<"$out"; then
-    echo "$out" >&2
-    echo "non-2xx answers for $4" >&2
-    exit 1
-  fi
-  local median p99 rps
+  local out median p99 rps
+  out="$(bench_wrk "$2" "$1" "$4")"
   median="$(awk '$1 == "50%" { print $2 }' <<<"$out")"
   p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
   rps="$(awk '$1 == "Requests/sec:" { print $2 }' <<<"$out")"

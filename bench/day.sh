@@ -27,82 +27,15 @@ PORT="${BENCH_PORT:-18081}"
 DB="${BENCH_DB:-tillit_bench_day}"
 DURATION="${BENCH_DURATION:-10s}"
 SCALE="${BENCH_SCALE:-10}"
-TARGET="${CARGO_TARGET_DIR:-target}"
-BIN="$TARGET/release/tillit"
-BASE="http://127.0.0.1:$PORT"
-ADMIN_URL="${TILLIT_DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-OWNER_URL="${ADMIN_URL%/*}/$DB"
-
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 2; }
-command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
+source bench/lib.sh
 [[ "$SCALE" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_SCALE is a whole number from 1" >&2; exit 2; }
 
-WORK="$(mktemp -d)"
-SERVER=""
-cleanup() {
-  if [ -n "$SERVER" ]; then
-    kill "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-echo "== building the release binary"
-cargo build --release --locked --quiet
-
-echo "== a fresh database: $DB"
-psql "$ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-export TILLIT_ENV=production
-export TILLIT_DATABASE_URL="postgres://tillit_app@127.0.0.1:5432/$DB"
-export TILLIT_DATABASE_ADMIN_URL="$ADMIN_URL"
-export TILLIT_BASE_URL="$BASE"
-export TILLIT_SECRET_KEY="$(head -c 48 /dev/urandom | base64 -w0)"
-export TILLIT_REDIS_NAMESPACE="bench-day-$$"
-export TILLIT_MAIL_DIR="$WORK/mail"
-"$BIN" migrate >/dev/null
-created="$("$BIN" tenant create --slug benkvik --name "Benkvik og Måleby barneverntjeneste" \
-  --municipality 4624 --municipality 4625 --admin-email koordinator@benkvik.example)"
-TENANT="$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["tenant_id"])' "$created")"
-
-echo "== starting the server on $BASE"
-"$BIN" serve --bind "127.0.0.1:$PORT" --no-worker >"$WORK/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do
-  curl -sf "$BASE/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -sf "$BASE/healthz" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-
-echo "== a staff session"
-python3 - "$created" "$WORK/cookie" <<'PY'
-import http.cookiejar, json, re, sys, urllib.parse, urllib.request
-
-created, cookie_file = json.loads(sys.argv[1]), sys.argv[2]
-jar = http.cookiejar.CookieJar()
-web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-class Stay(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args):
-        return None
-stay = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), Stay)
-
-setup = created["setup_url"]
-html = web.open(urllib.request.Request(setup, headers={"Accept": "text/html"})).read().decode()
-password = "benkvik har et langt passord"
-form = urllib.parse.urlencode({
-    "csrf": re.search(r'name="csrf" value="([^"]+)"', html).group(1),
-    "display_name": "Kari Koordinator", "password": password, "password_repeat": password,
-}).encode()
-try:
-    stay.open(urllib.request.Request(setup, data=form))
-except urllib.error.HTTPError as e:
-    if e.code != 303:
-        raise
-with open(cookie_file, "w") as out:
-    out.write("; ".join(f"{c.name}={c.value}" for c in jar))
-PY
-COOKIE="$(cat "$WORK/cookie")"
+bench_build
+bench_service "bench-day-$$" --slug benkvik --name "Benkvik og Måleby barneverntjeneste" \
+  --municipality 4624 --municipality 4625 --admin-email koordinator@benkvik.example
+TENANT="$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["tenant_id"])' "$CREATED")"
+bench_serve
+bench_session
 ADMIN="$(psql "$OWNER_URL" -Atq -c \
   "SELECT id FROM users WHERE tenant_id = '$TENANT' AND role = 'tenant_admin'")"
 
@@ -127,11 +60,7 @@ TARGETS=(
   "figures|/figures"
 )
 
-for target in "${TARGETS[@]}"; do
-  path="${target#*|}"
-  status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" -H 'Accept: text/html' "$BASE$path")"
-  [ "$status" = 200 ] || { echo "GET $path answered $status" >&2; exit 1; }
-done
+bench_check "${TARGETS[@]}"
 
 # wrk's latencies are "123.45us", "1.23ms" or "1.02s": in milliseconds.
 ms() {
@@ -145,13 +74,7 @@ ms() {
 
 measure() { # path: sets median and p99 (ms) and rps
   local out
-  out="$(wrk -t1 -c1 -d"$DURATION" --latency -H "Cookie: $COOKIE" -H 'Accept: text/html' \
-    "$BASE$1")"
-  if grep -q "Non-2xx" <<<"$out"; then
-    echo "$out" >&2
-    echo "non-2xx answers for $1" >&2
-    exit 1
-  fi
+  out="$(bench_wrk 1 1 "$1")"
   median="$(ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")"
   p99="$(ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
   rps="$(awk '$1 == "Requests/sec:" { print $2 }' <<<"$out")"

@@ -164,6 +164,27 @@ where
     with_assigned(db, caller, case_user, case_id, intent, action, f).await
 }
 
+/// [`with_case`] for reading one of the case's lists: the audit row says how many were shown,
+/// never what.
+pub async fn read_list<T, F>(
+    db: &Db,
+    caller: &Caller,
+    case_id: Uuid,
+    action: &'static str,
+    f: F,
+) -> Result<Vec<T>, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection, &CaseCtx) -> Result<Vec<T>, AppError> + Send + 'static,
+{
+    with_case(db, caller, case_id, Intent::Read, action, |conn, c| {
+        let list = f(conn, c)?;
+        let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
+        Ok((list, audited))
+    })
+    .await
+}
+
 /// [`with_case`] for the foster-home recruitment of a case: the case's staff and the foster care
 /// officers assigned to it ([`recruitment_user`]) may open it.
 pub async fn with_recruitment_case<T, F>(

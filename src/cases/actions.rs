@@ -7,7 +7,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use super::access::{self, Audited, Intent, case_user, with_case};
+use super::access::{self, Audited, Intent, case_user, read_list, with_case};
 use super::domain::{
     CaseFilter, CaseListRequest, CaseUpdate, CaseUpdateRequest, CheckKind, ChildRequest,
     ChildWords, MeasureRequest, NetworkCheckRequest, NewCase, NewCaseRequest, NewCheck, NewMeasure,
@@ -333,18 +333,9 @@ pub async fn unassign(
 
 /// The persons on the current map, with the child's words about each.
 pub async fn persons(db: &Db, caller: &Caller, case_id: Uuid) -> Result<Vec<PersonView>, AppError> {
-    with_case(
-        db,
-        caller,
-        case_id,
-        Intent::Read,
-        "person.list",
-        |conn, c| {
-            let persons = queries::person_views(conn, c.tenant, c.case.id)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": persons.len() }));
-            Ok((persons, audited))
-        },
-    )
+    read_list(db, caller, case_id, "person.list", |conn, c| {
+        queries::person_views(conn, c.tenant, c.case.id)
+    })
     .await
 }
 
@@ -484,21 +475,10 @@ pub async fn revision_list(
     caller: &Caller,
     case_id: Uuid,
 ) -> Result<Vec<RevisionSummary>, AppError> {
-    with_case(
-        db,
-        caller,
-        case_id,
-        Intent::Read,
-        "revision.list",
-        |conn, c| {
-            let list: Vec<RevisionSummary> = queries::revisions(conn, c.tenant, c.case.id)?
-                .into_iter()
-                .map(|r| r.summary)
-                .collect();
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
-            Ok((list, audited))
-        },
-    )
+    read_list(db, caller, case_id, "revision.list", |conn, c| {
+        let revisions = queries::revisions(conn, c.tenant, c.case.id)?;
+        Ok(revisions.into_iter().map(|r| r.summary).collect())
+    })
     .await
 }
 
@@ -644,18 +624,9 @@ pub async fn measures(
     caller: &Caller,
     case_id: Uuid,
 ) -> Result<Vec<MeasureView>, AppError> {
-    with_case(
-        db,
-        caller,
-        case_id,
-        Intent::Read,
-        "measure.list",
-        |conn, c| {
-            let list = queries::measures(conn, c.tenant, c.case.id)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
-            Ok((list, audited))
-        },
-    )
+    read_list(db, caller, case_id, "measure.list", |conn, c| {
+        queries::measures(conn, c.tenant, c.case.id)
+    })
     .await
 }
 

@@ -21,13 +21,54 @@ use super::queries::{self, Council, CouncilSettings};
 use super::rules;
 use super::views::{CouncilSummary, CouncilView, MeetingRecordView};
 use crate::access::Caller;
-use crate::cases::access::{Audited, CaseCtx, Intent, case_user, with_case};
+use crate::cases::access::{Audited, CaseCtx, Intent, case_user, read_list, with_case};
 use crate::config::Settings;
 use crate::web::AppState;
 use crate::web::problem::AppError;
 
-/// Opens the case and its council, runs `f`, and audits `action` with `f`'s details; returns the
-/// council as it stands afterwards.
+/// Opens the case and locks its council, runs `f`, and audits `action` with the details `f`
+/// returns beside its answer.
+async fn in_council<T, F>(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    case_id: Uuid,
+    council_id: Uuid,
+    action: &'static str,
+    f: F,
+) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(
+            &mut PgConnection,
+            &CaseCtx,
+            &Council,
+            &CouncilSettings,
+            &Settings,
+        ) -> Result<(T, Value), AppError>
+        + Send
+        + 'static,
+{
+    let settings = state.settings.clone();
+    with_case(
+        &state.db,
+        caller,
+        case_id,
+        Intent::Write,
+        action,
+        move |conn, c| {
+            let council = queries::council(conn, c.tenant, c.case.id, council_id, true)?;
+            let cs = CouncilSettings::load(conn)?;
+            let (answer, details) = f(conn, c, &council, &cs, &settings)?;
+            Ok((
+                answer,
+                Audited::within("council", council_id, c.case.id).with(details),
+            ))
+        },
+    )
+    .await
+}
+
+/// [`in_council`] for a change whose answer is the council as it stands afterwards.
 async fn change<F>(
     state: &web::Data<AppState>,
     caller: &Caller,
@@ -47,24 +88,18 @@ where
         + Send
         + 'static,
 {
-    let settings = state.settings.clone();
     let viewer = caller.user;
-    with_case(
-        &state.db,
+    in_council(
+        state,
         caller,
         case_id,
-        Intent::Write,
+        council_id,
         action,
-        move |conn, c| {
-            let council = queries::council(conn, c.tenant, c.case.id, council_id, true)?;
-            let cs = CouncilSettings::load(conn)?;
-            let details = f(conn, c, &council, &cs, &settings)?;
+        move |conn, c, council, cs, settings| {
+            let details = f(conn, c, council, cs, settings)?;
             let after = queries::council(conn, c.tenant, c.case.id, council_id, false)?;
             let view = queries::council_view(conn, &after, cs.now)?.for_viewer(viewer);
-            Ok((
-                view,
-                Audited::within("council", council_id, c.case.id).with(details),
-            ))
+            Ok((view, details))
         },
     )
     .await
@@ -75,18 +110,9 @@ pub async fn list(
     caller: &Caller,
     case_id: Uuid,
 ) -> Result<Vec<CouncilSummary>, AppError> {
-    with_case(
-        &state.db,
-        caller,
-        case_id,
-        Intent::Read,
-        "council.list",
-        |conn, c| {
-            let list = queries::councils_of_case(conn, c.tenant, c.case.id)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": list.len() }));
-            Ok((list, audited))
-        },
-    )
+    read_list(&state.db, caller, case_id, "council.list", |conn, c| {
+        queries::councils_of_case(conn, c.tenant, c.case.id)
+    })
     .await
 }
 
@@ -768,25 +794,19 @@ pub async fn save_record(
     req: MeetingRecordRequest,
 ) -> Result<MeetingRecordView, AppError> {
     let by = caller.user.ok_or(AppError::Forbidden)?;
-    with_case(
-        &state.db,
+    in_council(
+        state,
         caller,
         case_id,
-        Intent::Write,
+        council_id,
         "council.record_save",
-        move |conn, c| {
-            let council = queries::council(conn, c.tenant, c.case.id, council_id, true)?;
-            let cs = CouncilSettings::load(conn)?;
+        move |conn, c, council, cs, _| {
             let record = MeetingRecord::parse(&req)?;
             rules::open(council.kind, council.state)?;
-            let meeting = queries::meeting(conn, &council, meeting_id)?;
-            rules::recordable(
-                meeting.cancelled(),
-                meeting.starts_at.is_some_and(|s| s <= cs.now),
-            )?;
+            let meeting = recordable_meeting(conn, council, meeting_id, cs)?;
             let came =
-                queries::save_record(conn, c.tenant, &council, meeting.id, &record, by, cs.now)?;
-            let view = queries::record_view(conn, &council, meeting.id)?;
+                queries::save_record(conn, c.tenant, council, meeting.id, &record, by, cs.now)?;
+            let view = queries::record_view(conn, council, meeting.id)?;
             // What was said stays out of the audit log: only how much was written down.
             let details = json!({
                 "meeting_id": meeting.id,
@@ -795,13 +815,25 @@ pub async fn save_record(
                 "notes": record.notes.is_some(),
                 "notes_shared_with": record.notes_shared_with,
             });
-            Ok((
-                view,
-                Audited::within("council", council_id, c.case.id).with(details),
-            ))
+            Ok((view, details))
         },
     )
     .await
+}
+
+/// The council's meeting, refused unless it has begun and is not cancelled.
+fn recordable_meeting(
+    conn: &mut PgConnection,
+    council: &Council,
+    meeting_id: Uuid,
+    cs: &CouncilSettings,
+) -> Result<queries::MeetingRow, AppError> {
+    let meeting = queries::meeting(conn, council, meeting_id)?;
+    rules::recordable(
+        meeting.cancelled(),
+        meeting.starts_at.is_some_and(|s| s <= cs.now),
+    )?;
+    Ok(meeting)
 }
 
 /// Books the next meeting of a network meeting series or a responsibility group from a held
@@ -823,11 +855,7 @@ pub async fn book_next_meeting(
         council_id,
         "council.record_next_meeting",
         move |conn, c, council, cs, _| {
-            let meeting = queries::meeting(conn, council, meeting_id)?;
-            rules::recordable(
-                meeting.cancelled(),
-                meeting.starts_at.is_some_and(|s| s <= cs.now),
-            )?;
+            let meeting = recordable_meeting(conn, council, meeting_id, cs)?;
             let record = queries::record_view(conn, council, meeting.id)?;
             rules::next_bookable(council.kind, record.next_meeting.is_some())?;
             let time = MeetingTime::parse(&req, cs.tz, cs.now, cs.meeting_minutes)?;

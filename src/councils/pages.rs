@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, ResponseError, get, post, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -968,22 +969,25 @@ pub async fn council_step(
         }
         "text" => async { actions::add_text(s, c, case_id, k, form(&fields)?).await }.await,
         "confirm-text" => {
-            async { actions::confirm_text(s, c, case_id, k, id_field(&fields, "text_id")?).await }
-                .await
+            with_id(&fields, "text_id", |id| {
+                actions::confirm_text(s, c, case_id, k, id)
+            })
+            .await
         }
         "remove-text" => {
-            async { actions::remove_text(s, c, case_id, k, id_field(&fields, "text_id")?).await }
-                .await
+            with_id(&fields, "text_id", |id| {
+                actions::remove_text(s, c, case_id, k, id)
+            })
+            .await
         }
         "participant" => {
             async { actions::add_participant(s, c, case_id, k, participant_form(&fields)?).await }
                 .await
         }
         "remove-participant" => {
-            async {
-                let p = id_field(&fields, "participant_id")?;
-                actions::remove_participant(s, c, case_id, k, p).await
-            }
+            with_id(&fields, "participant_id", |p| {
+                actions::remove_participant(s, c, case_id, k, p)
+            })
             .await
         }
         "team" => actions::confirm_team(s, c, case_id, k).await,
@@ -991,77 +995,67 @@ pub async fn council_step(
             async { actions::add_objection(s, c, case_id, k, form(&fields)?).await }.await
         }
         "resolve" => {
-            async {
-                let o = id_field(&fields, "objection_id")?;
-                actions::resolve_objection(s, c, case_id, k, o, form(&fields)?).await
-            }
+            with_id_and_form(&fields, "objection_id", |o, req| {
+                actions::resolve_objection(s, c, case_id, k, o, req)
+            })
             .await
         }
         "consent" => async { actions::add_consent(s, c, case_id, k, form(&fields)?).await }.await,
         "withdraw-consent" => {
-            async {
-                let id = id_field(&fields, "consent_id")?;
-                actions::withdraw_consent(s, c, case_id, k, id).await
-            }
+            with_id(&fields, "consent_id", |id| {
+                actions::withdraw_consent(s, c, case_id, k, id)
+            })
             .await
         }
         "waiver" => {
-            async {
-                let p = id_field(&fields, "participant_id")?;
-                actions::set_waiver(s, c, case_id, k, p, form(&fields)?).await
-            }
+            with_id_and_form(&fields, "participant_id", |p, req| {
+                actions::set_waiver(s, c, case_id, k, p, req)
+            })
             .await
         }
         "preparation" => {
-            async {
-                let p = id_field(&fields, "participant_id")?;
-                actions::add_preparation(s, c, case_id, k, p, form(&fields)?).await
-            }
+            with_id_and_form(&fields, "participant_id", |p, req| {
+                actions::add_preparation(s, c, case_id, k, p, req)
+            })
             .await
         }
         "meeting" => {
             async { actions::schedule_meeting(s, c, case_id, k, form(&fields)?).await }.await
         }
         "reschedule" => {
-            async {
-                let m = id_field(&fields, "meeting_id")?;
-                actions::reschedule_meeting(s, c, case_id, k, m, form(&fields)?).await
-            }
+            with_id_and_form(&fields, "meeting_id", |m, req| {
+                actions::reschedule_meeting(s, c, case_id, k, m, req)
+            })
             .await
         }
         "cancel" => {
-            async {
-                let m = id_field(&fields, "meeting_id")?;
-                actions::cancel_meeting(s, c, case_id, k, m).await
-            }
+            with_id(&fields, "meeting_id", |m| {
+                actions::cancel_meeting(s, c, case_id, k, m)
+            })
             .await
         }
         "send" => {
-            async {
-                let m = id_field(&fields, "meeting_id")?;
-                actions::send_invitations(s, c, case_id, k, m).await
-            }
+            with_id(&fields, "meeting_id", |m| {
+                actions::send_invitations(s, c, case_id, k, m)
+            })
             .await
         }
         "resend" => {
-            async {
-                let p = id_field(&fields, "participant_id")?;
-                actions::resend_invitation(s, c, case_id, k, p).await
-            }
+            with_id(&fields, "participant_id", |p| {
+                actions::resend_invitation(s, c, case_id, k, p)
+            })
             .await
         }
         "revoke" => {
-            async {
-                let p = id_field(&fields, "participant_id")?;
-                actions::revoke_invitation(s, c, case_id, k, p).await
-            }
+            with_id(&fields, "participant_id", |p| {
+                actions::revoke_invitation(s, c, case_id, k, p)
+            })
             .await
         }
         "record-answer" => {
-            async {
-                let p = id_field(&fields, "participant_id")?;
-                actions::record_answer(s, c, case_id, k, p, form(&fields)?).await
-            }
+            with_id_and_form(&fields, "participant_id", |p, req| {
+                actions::record_answer(s, c, case_id, k, p, req)
+            })
             .await
         }
         "past-meeting" => {
@@ -1085,10 +1079,9 @@ pub async fn council_step(
             .await
         }
         "next-meeting" => {
-            async {
-                let m = id_field(&fields, "meeting_id")?;
-                actions::book_next_meeting(s, c, case_id, k, m, form(&fields)?).await
-            }
+            with_id_and_form(&fields, "meeting_id", |m, req| {
+                actions::book_next_meeting(s, c, case_id, k, m, req)
+            })
             .await
         }
         "address" => {
@@ -1132,4 +1125,30 @@ pub async fn council_step(
         Some(task) => task_page_with(&state, staff, tr, case_id, council_id, task, outcome).await,
         None => overview_page(&state, &sections, staff, tr, case_id, council_id, outcome).await,
     }
+}
+
+/// Runs `then` with the id the form posted in `name` (a form without it names nothing there is
+/// to find), so a step that acts on one row of the council reads as one line.
+pub(crate) async fn with_id<T, Fut>(
+    fields: &Fields,
+    name: &str,
+    then: impl FnOnce(Uuid) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    then(id_field(fields, name)?).await
+}
+
+/// [`with_id`] for a step that also reads the rest of the form as its request.
+pub(crate) async fn with_id_and_form<R: DeserializeOwned, T, Fut>(
+    fields: &Fields,
+    name: &str,
+    then: impl FnOnce(Uuid, R) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let id = id_field(fields, name)?;
+    then(id, form(fields)?).await
 }

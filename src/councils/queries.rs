@@ -26,13 +26,13 @@ use super::views::{
 };
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::{Channel, WordsAuthor};
-use crate::db::TenantId;
 use crate::db::schema::{
     case_assignments, council_answers, council_consents, council_invitations,
     council_meeting_attendees, council_meeting_records, council_meetings, council_objections,
     council_participants, council_preparations, council_texts, council_waivers, councils,
     network_persons, users,
 };
+use crate::db::{TenantId, close_open_row};
 use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::web::problem::AppError;
 
@@ -1470,17 +1470,8 @@ pub fn confirm_text(
     text_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let n = diesel::update(
-        council_texts::table
-            .filter(council_texts::council_id.eq(council.id))
-            .filter(council_texts::id.eq(text_id))
-            .filter(council_texts::removed_at.is_null()),
-    )
-    .set(council_texts::child_confirmed_at.eq(now))
-    .execute(conn)?;
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
+    close_open_row!(conn, council_texts, council_id = council.id, text_id,
+        while removed_at is null, set child_confirmed_at = now)?;
     touch(conn, council)?;
     Ok(())
 }
@@ -1492,17 +1483,8 @@ pub fn remove_text(
     text_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let n = diesel::update(
-        council_texts::table
-            .filter(council_texts::council_id.eq(council.id))
-            .filter(council_texts::id.eq(text_id))
-            .filter(council_texts::removed_at.is_null()),
-    )
-    .set(council_texts::removed_at.eq(now))
-    .execute(conn)?;
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
+    close_open_row!(conn, council_texts, council_id = council.id, text_id,
+        while removed_at is null, set removed_at = now)?;
     Ok(())
 }
 
@@ -1752,17 +1734,8 @@ pub fn withdraw_consent(
     consent_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let n = diesel::update(
-        council_consents::table
-            .filter(council_consents::council_id.eq(council.id))
-            .filter(council_consents::id.eq(consent_id))
-            .filter(council_consents::withdrawn_at.is_null()),
-    )
-    .set(council_consents::withdrawn_at.eq(now))
-    .execute(conn)?;
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
+    close_open_row!(conn, council_consents, council_id = council.id, consent_id,
+        while withdrawn_at is null, set withdrawn_at = now)?;
     Ok(())
 }
 

@@ -23,6 +23,31 @@ use uuid::Uuid;
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 
+/// Closes one row in place: sets `$set` to `$value` on row `$id` of `$table` that belongs to
+/// `$owner = $owner_id` and whose `$open` column is still null (not yet removed, withdrawn or
+/// revoked). Evaluates to `Err(diesel::result::Error::NotFound)` when no such row is left, so
+/// `?` answers 404 for a row that is not there or was closed before.
+macro_rules! close_open_row {
+    ($conn:expr, $table:ident, $owner:ident = $owner_id:expr, $id:expr,
+     while $open:ident is null, set $set:ident = $value:expr) => {{
+        use diesel::prelude::*;
+        let changed = diesel::update(
+            $table::table
+                .filter($table::$owner.eq($owner_id))
+                .filter($table::id.eq($id))
+                .filter($table::$open.is_null()),
+        )
+        .set($table::$set.eq($value))
+        .execute($conn)?;
+        if changed == 0 {
+            Err(diesel::result::Error::NotFound)
+        } else {
+            Ok(())
+        }
+    }};
+}
+pub(crate) use close_open_row;
+
 /// A tenant's id. Kept distinct from other uuids so a case id can never be passed as a tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -12,7 +12,7 @@ use super::rules::{self, REVIEWER_ROLES, opener};
 use super::views::{LookupResult, OpenedAcuteList, OpeningPage, OpeningView};
 use crate::access::Caller;
 use crate::audit;
-use crate::cases::access::{Audited, Intent, case_for_acute_opening, with_case};
+use crate::cases::access::{case_for_acute_opening, read_list};
 use crate::cases::views::CaseChoice;
 use crate::web::AppState;
 use crate::web::problem::AppError;
@@ -280,17 +280,14 @@ pub async fn for_case(
     case_id: Uuid,
 ) -> Result<Vec<OpeningView>, AppError> {
     let now = state.clock.now();
-    with_case(
+    read_list(
         &state.db,
         caller,
         case_id,
-        Intent::Read,
         "case.acute_openings",
         move |conn, c| {
             let rows = queries::case_rows(conn, c.tenant, c.case.id)?;
-            let views = queries::views(conn, c.tenant, rows, now)?;
-            let audited = Audited::case(c.case.id).with(json!({ "count": views.len() }));
-            Ok((views, audited))
+            queries::views(conn, c.tenant, rows, now)
         },
     )
     .await

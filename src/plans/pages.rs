@@ -14,10 +14,9 @@ use uuid::Uuid;
 
 use super::actions;
 use super::domain::{
-    CaseworkerApprovalRequest, CloseRequest, CommitmentRequest, Decision, DoneRequest,
-    EvaluationPlanRequest, EvaluationRequest, EvaluationWay, FollowUpOwnerRequest, GoalAuthor,
-    GoalRequest, GoalResult, GoalResultRequest, HeldRequest, ReasonRequest,
-    RecordedApprovalRequest,
+    CaseworkerApprovalRequest, CloseRequest, CommitmentRequest, Decision, EvaluationPlanRequest,
+    EvaluationRequest, EvaluationWay, FollowUpOwnerRequest, GoalAuthor, GoalRequest, GoalResult,
+    GoalResultRequest, ReasonRequest, RecordedApprovalRequest,
 };
 use super::queries::{self, PlanSettings};
 use super::rules::{self, Approver};
@@ -27,7 +26,7 @@ use crate::access::session::Staff;
 use crate::cases::access::{Audited, Intent, with_case};
 use crate::cases::views::StaffView;
 use crate::councils::domain::{CouncilKind, CouncilState};
-use crate::councils::pages::Clock;
+use crate::councils::pages::{Clock, with_id, with_id_and_form};
 use crate::councils::views::TeamMember;
 use crate::time;
 use crate::web::AppState;
@@ -35,7 +34,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::form_errors::FormFailure;
 use crate::web::i18n::Tr;
 use crate::web::pages::render;
-use crate::web::posted::{Fields, Typed, field, form, id_field};
+use crate::web::posted::{Fields, Typed, field, form};
 use crate::web::problem::AppError;
 
 /// What the plan pages show.
@@ -403,8 +402,10 @@ pub async fn plan_step(
             async { actions::add_goal(s, c, case_id, k, form::<GoalRequest>(&fields)?).await }.await
         }
         "remove-goal" => {
-            async { actions::remove_goal(s, c, case_id, k, id_field(&fields, "goal_id")?).await }
-                .await
+            with_id(&fields, "goal_id", |id| {
+                actions::remove_goal(s, c, case_id, k, id)
+            })
+            .await
         }
         "commitment" => {
             async {
@@ -415,17 +416,15 @@ pub async fn plan_step(
             .await
         }
         "remove-commitment" => {
-            async {
-                let id = id_field(&fields, "commitment_id")?;
-                actions::remove_commitment(s, c, case_id, k, id).await
-            }
+            with_id(&fields, "commitment_id", |id| {
+                actions::remove_commitment(s, c, case_id, k, id)
+            })
             .await
         }
         "commitment-done" => {
-            async {
-                let id = id_field(&fields, "commitment_id")?;
-                actions::commitment_done(s, c, case_id, k, id, form::<DoneRequest>(&fields)?).await
-            }
+            with_id_and_form(&fields, "commitment_id", |id, req| {
+                actions::commitment_done(s, c, case_id, k, id, req)
+            })
             .await
         }
         "follow-up-owner" => {
@@ -489,10 +488,9 @@ pub async fn plan_step(
             .await
         }
         "follow-up-held" => {
-            async {
-                let id = id_field(&fields, "follow_up_id")?;
-                actions::follow_up_held(s, c, case_id, k, id, form::<HeldRequest>(&fields)?).await
-            }
+            with_id_and_form(&fields, "follow_up_id", |id, req| {
+                actions::follow_up_held(s, c, case_id, k, id, req)
+            })
             .await
         }
         "evaluation" => {
@@ -504,10 +502,9 @@ pub async fn plan_step(
         }
         "child-link" => actions::create_child_link(s, c, case_id, k).await,
         "revoke-child-link" => {
-            async {
-                let id = id_field(&fields, "link_id")?;
-                actions::revoke_child_link(s, c, case_id, k, id).await
-            }
+            with_id(&fields, "link_id", |id| {
+                actions::revoke_child_link(s, c, case_id, k, id)
+            })
             .await
         }
         _ => Err(AppError::NotFound),

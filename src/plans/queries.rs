@@ -26,11 +26,11 @@ use crate::config::Settings;
 use crate::councils::domain::{AnsweredHow, CouncilKind, CouncilState};
 use crate::councils::queries::{Council, team};
 use crate::councils::views::{RecordedAnswer, TeamMember};
-use crate::db::TenantId;
 use crate::db::schema::{
     plan_approvals, plan_child_links, plan_commitments, plan_evaluation_goals, plan_evaluations,
     plan_follow_ups, plan_goals, plan_versions, plans,
 };
+use crate::db::{TenantId, close_open_row};
 use crate::tenancy::settings::{ServiceSettings, SettingsError};
 use crate::tokens::{ChildLink, LinkToken};
 use crate::web::problem::AppError;
@@ -908,17 +908,8 @@ pub fn remove_goal(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     rules::editable(plan.status)?;
-    let n = diesel::update(
-        plan_goals::table
-            .filter(plan_goals::plan_id.eq(plan.id))
-            .filter(plan_goals::id.eq(goal))
-            .filter(plan_goals::removed_at.is_null()),
-    )
-    .set(plan_goals::removed_at.eq(now))
-    .execute(conn)?;
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
+    close_open_row!(conn, plan_goals, plan_id = plan.id, goal,
+        while removed_at is null, set removed_at = now)?;
     new_version(conn, tenant, plan.id, "goal_removed", by, now)?;
     Ok(())
 }
@@ -1007,17 +998,8 @@ pub fn remove_commitment(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     rules::editable(plan.status)?;
-    let n = diesel::update(
-        plan_commitments::table
-            .filter(plan_commitments::plan_id.eq(plan.id))
-            .filter(plan_commitments::id.eq(commitment))
-            .filter(plan_commitments::removed_at.is_null()),
-    )
-    .set(plan_commitments::removed_at.eq(now))
-    .execute(conn)?;
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
+    close_open_row!(conn, plan_commitments, plan_id = plan.id, commitment,
+        while removed_at is null, set removed_at = now)?;
     schedule::cancel_commitment(conn, tenant, commitment)?;
     new_version(conn, tenant, plan.id, "commitment_removed", by, now)?;
     Ok(())
@@ -2048,17 +2030,8 @@ pub fn revoke_child_link(
     link: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let n = diesel::update(
-        plan_child_links::table
-            .filter(plan_child_links::plan_id.eq(plan.id))
-            .filter(plan_child_links::id.eq(link))
-            .filter(plan_child_links::revoked_at.is_null()),
-    )
-    .set(plan_child_links::revoked_at.eq(now))
-    .execute(conn)?;
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
+    close_open_row!(conn, plan_child_links, plan_id = plan.id, link,
+        while revoked_at is null, set revoked_at = now)?;
     Ok(())
 }
 

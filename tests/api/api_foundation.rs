@@ -135,15 +135,7 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
     for _ in 0..3 {
         app.get("/api/v1/tenant", &key).send().await.unwrap();
     }
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.text_of("/metrics").await;
     assert!(
         text.contains(
             r#"tillit_http_requests_total{method="GET",route="/api/v1/tenant",status="200"} 3"#

@@ -330,22 +330,7 @@ async fn onboarding_from_operator_to_coordinator() {
 #[tokio::test]
 async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
     let app = spawn_app().await;
-    let created = app.create_tenant("vestfjord", &["4624"]).await;
-    let tenant = tillit::db::TenantId(created.tenant_id);
-    let staff = app.staff("vestfjord", "coordinator").await;
-    let password = "mitt lange passord for tillit";
-    let hash = tillit::access::passwords::hash(password).expect("hash");
-    no_quiet_hours(&app, tenant);
-    let email: String = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        diesel::update(users::table.filter(users::id.eq(staff.user_id)))
-            .set(users::password_hash.eq(&hash))
-            .execute(c)?;
-        users::table
-            .filter(users::id.eq(staff.user_id))
-            .select(users::email)
-            .first(c)
-    })
-    .expect("the coordinator's password");
+    let (staff, password, email) = vestfjord_coordinator(&app).await;
     let case: serde_json::Value = app
         .post("/api/v1/cases", &staff.key)
         .json(&json!({"child": {"first_name": "Emmeline", "last_name": "Testesen", "birth_year": 2016}}))
@@ -409,22 +394,8 @@ async fn a_council_from_the_childs_questions_to_an_accepted_invitation() {
 #[tokio::test]
 async fn an_acute_conference_recorded_afterwards_with_its_record() {
     let app = spawn_app().await;
-    let created = app.create_tenant("vestfjord", &["4624"]).await;
-    let tenant = tillit::db::TenantId(created.tenant_id);
-    let staff = app.staff("vestfjord", "coordinator").await;
-    let password = "mitt lange passord for tillit";
-    let hash = tillit::access::passwords::hash(password).expect("hash");
-    no_quiet_hours(&app, tenant);
-    let email: String = tillit::db::in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        diesel::update(users::table.filter(users::id.eq(staff.user_id)))
-            .set(users::password_hash.eq(&hash))
-            .execute(c)?;
-        users::table
-            .filter(users::id.eq(staff.user_id))
-            .select(users::email)
-            .first(c)
-    })
-    .expect("the coordinator's password");
+    let (staff, password, email) = vestfjord_coordinator(&app).await;
+    let tenant = staff.tenant;
     let case = app
         .post_json(
             "/api/v1/cases",
@@ -478,17 +449,7 @@ async fn a_coordinator_maps_a_network_of_ten_and_views_the_picture() {
     app.create_tenant("fjordvik", &["4624"]).await;
     let staff = app.staff("fjordvik", "coordinator").await;
     let password = "et langt passord for kartet";
-    let hash = tillit::access::passwords::hash(password).expect("hash");
-    let email: String = in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
-        diesel::update(users::table.find((staff.tenant.0, staff.user_id)))
-            .set(users::password_hash.eq(&hash))
-            .execute(c)?;
-        users::table
-            .find((staff.tenant.0, staff.user_id))
-            .select(users::email)
-            .first(c)
-    })
-    .expect("a password");
+    let email = with_password(&app, &staff, password);
     run_browser_script_with(
         &app,
         "network_map",
@@ -535,22 +496,8 @@ async fn a_plan_approved_through_the_links_with_the_follow_up_council_opened_fou
     use tillit::db::schema::plan_follow_ups;
 
     let app = spawn_app().await;
-    let created = app.create_tenant("vestfjord", &["4624"]).await;
-    let tenant = tillit::db::TenantId(created.tenant_id);
-    let staff = app.staff("vestfjord", "coordinator").await;
-    let password = "mitt lange passord for tillit";
-    let hash = tillit::access::passwords::hash(password).expect("hash");
-    no_quiet_hours(&app, tenant);
-    let email: String = in_tenant(&mut app.db.app_conn(), tenant, |c| {
-        diesel::update(users::table.filter(users::id.eq(staff.user_id)))
-            .set(users::password_hash.eq(&hash))
-            .execute(c)?;
-        users::table
-            .filter(users::id.eq(staff.user_id))
-            .select(users::email)
-            .first(c)
-    })
-    .expect("the coordinator's password");
+    let (staff, password, email) = vestfjord_coordinator(&app).await;
+    let tenant = staff.tenant;
     let key = staff.key.clone();
     let case = api_ok(
         &app,
@@ -647,11 +594,7 @@ async fn a_plan_approved_through_the_links_with_the_follow_up_council_opened_fou
     )
     .await;
     // The meeting took place: its start moves into the past.
-    diesel::sql_query(format!(
-        "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
-    ))
-    .execute(&mut app.db.admin_conn())
-    .expect("the meeting is held");
+    app.db.meeting_began(&meeting);
     api_ok(&app, &key, &at("/state"), json!({"to": "meeting_held"})).await;
     let participant = api_ok(&app, &key, &at("/plan"), json!({})).await;
     assert_eq!(participant["status"], "draft");
@@ -770,23 +713,19 @@ async fn a_coordinator_uses_the_case_pages_forms() {
     let staff = app.staff("fjordvik", "coordinator").await;
     let colleague = app.staff("fjordvik", "caseworker").await;
     let password = "et langt passord for skjemaene";
-    let hash = tillit::access::passwords::hash(password).expect("hash");
-    let email: String = in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
-        diesel::update(users::table.find((staff.tenant.0, staff.user_id)))
-            .set((
-                users::password_hash.eq(&hash),
-                users::display_name.eq("Kari Koordinator"),
-            ))
-            .execute(c)?;
-        diesel::update(users::table.find((staff.tenant.0, colleague.user_id)))
-            .set(users::display_name.eq("Siri Saksbehandler"))
-            .execute(c)?;
-        users::table
-            .find((staff.tenant.0, staff.user_id))
-            .select(users::email)
-            .first(c)
+    let email = with_password(&app, &staff, password);
+    in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
+        for (who, name) in [
+            (&staff, "Kari Koordinator"),
+            (&colleague, "Siri Saksbehandler"),
+        ] {
+            diesel::update(users::table.find((staff.tenant.0, who.user_id)))
+                .set(users::display_name.eq(name))
+                .execute(c)?;
+        }
+        Ok::<_, diesel::result::Error>(())
     })
-    .expect("the staff");
+    .expect("the staff's names");
     run_browser_script_with(
         &app,
         "case_forms",
@@ -822,6 +761,17 @@ async fn a_coordinator_uses_the_case_pages_forms() {
     assert_eq!(assigned, 2);
     assert_eq!(measures, ["decided"]);
     assert_eq!(considered, 2);
+}
+
+/// The service "vestfjord" (no quiet hours, so its messages go at once) and its coordinator with a
+/// password: the coordinator, the password and the email address to sign in with.
+async fn vestfjord_coordinator(app: &TestApp) -> (common::Staff, &'static str, String) {
+    let created = app.create_tenant("vestfjord", &["4624"]).await;
+    let staff = app.staff("vestfjord", "coordinator").await;
+    let password = "mitt lange passord for tillit";
+    no_quiet_hours(app, tillit::db::TenantId(created.tenant_id));
+    let email = with_password(app, &staff, password);
+    (staff, password, email)
 }
 
 /// Gives `staff` the password `password` and returns their email address, for signing in.
@@ -956,9 +906,8 @@ async fn a_foster_home_in_the_family_found_through_a_family_group_conference() {
     let tenant = tillit::db::TenantId(created.tenant_id);
     no_quiet_hours(&app, tenant);
     // One reminder of the form, no more.
-    diesel::sql_query("UPDATE tenants SET self_information_reminder_max = 1")
-        .execute(&mut app.db.admin_conn())
-        .expect("the reminders");
+    app.db
+        .as_admin("UPDATE tenants SET self_information_reminder_max = 1");
     let staff = app.staff("vestfjord", "coordinator").await;
     let password = "mitt lange passord for tillit";
     let email = with_password(&app, &staff, password);

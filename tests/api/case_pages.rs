@@ -16,9 +16,19 @@ use tillit::db::schema::{
 use tillit::db::{TenantId, in_tenant};
 
 async fn page(app: &TestApp, who: &SignedIn, path: &str) -> String {
-    let (status, body) = answer(app.page(path, who).send().await.unwrap()).await;
+    let (status, body) = app.page_answer(path, who).await;
     assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
     body
+}
+
+/// A service "alpha" and a staff member of `role` signed in, who has opened a case through the
+/// form; returns them, their session and the case's path.
+async fn signed_in_case(app: &TestApp, role: &str) -> (Staff, SignedIn, String) {
+    app.create_tenant("alpha", &["4624"]).await;
+    let staff = app.staff("alpha", role).await;
+    let me = app.sign_in(&staff).await;
+    let case = open_case(app, &me).await;
+    (staff, me, case)
 }
 
 /// Opens a case through the form on "my cases"; returns its path.
@@ -42,7 +52,7 @@ pub(crate) async fn open_case(app: &TestApp, who: &SignedIn) -> String {
 }
 
 fn person<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
+    let fields = vec![
         ("name", name),
         ("category", "near_family"),
         ("lineage", "maternal"),
@@ -50,11 +60,7 @@ fn person<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a 
         ("quality", "supportive"),
         ("words_author", "child"),
     ];
-    for (key, value) in extra {
-        fields.retain(|(k, _)| k != key);
-        fields.push((key, value));
-    }
-    fields
+    replaced(fields, extra)
 }
 
 async fn add_person(app: &TestApp, who: &SignedIn, case: &str, fields: &[(&str, &str)]) {
@@ -174,8 +180,8 @@ async fn a_coordinator_maps_the_network_and_sees_the_picture_the_table_and_the_p
         form.contains("value=\"Lærer Lise\""),
         "the form shows the person"
     );
-    let (status, _) = answer(
-        app.form(
+    let (status, _) = app
+        .form_answer(
             &lise,
             &me,
             &person(
@@ -187,25 +193,17 @@ async fn a_coordinator_maps_the_network_and_sees_the_picture_the_table_and_the_p
                 ],
             ),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let unsaved = page(&app, &me, &case).await;
     assert!(unsaved.contains("Kartet er endret siden revisjon 1"));
-    let (status, _) = answer(
-        app.form(
+    let (status, _) = app
+        .form_answer(
             &format!("{case}/revisions"),
             &me,
             &[("child_participated", "no")],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let history = page(&app, &me, &format!("{case}/revisions")).await;
     for expected in [
@@ -267,12 +265,9 @@ async fn a_coordinator_maps_the_network_and_sees_the_picture_the_table_and_the_p
 #[tokio::test]
 async fn a_wrong_person_form_comes_back_with_the_reasons_and_nothing_is_written() {
     let app = TestApp::spawn().await;
-    app.create_tenant("alpha", &["4624"]).await;
-    let staff = app.staff("alpha", "caseworker").await;
-    let me = app.sign_in(&staff).await;
-    let case = open_case(&app, &me).await;
-    let (status, body) = answer(
-        app.form(
+    let (staff, me, case) = signed_in_case(&app, "caseworker").await;
+    let (status, body) = app
+        .form_answer(
             &format!("{case}/persons"),
             &me,
             &person(
@@ -285,11 +280,7 @@ async fn a_wrong_person_form_comes_back_with_the_reasons_and_nothing_is_written(
                 ],
             ),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for expected in [
         "Noe må rettes",
@@ -311,13 +302,9 @@ async fn a_wrong_person_form_comes_back_with_the_reasons_and_nothing_is_written(
     .unwrap();
     assert_eq!(persons, 0);
 
-    let (status, body) = answer(
-        app.form(&format!("{case}/revisions"), &me, &[("revised_on", "")])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .form_answer(&format!("{case}/revisions"), &me, &[("revised_on", "")])
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("Svar på om barnet deltok."), "{body}");
 }
@@ -325,10 +312,7 @@ async fn a_wrong_person_form_comes_back_with_the_reasons_and_nothing_is_written(
 #[tokio::test]
 async fn adding_a_person_with_a_name_already_on_the_map_asks_first_and_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
-    app.create_tenant("alpha", &["4624"]).await;
-    let staff = app.staff("alpha", "caseworker").await;
-    let me = app.sign_in(&staff).await;
-    let case = open_case(&app, &me).await;
+    let (staff, me, case) = signed_in_case(&app, "caseworker").await;
     add_person(&app, &me, &case, &person("Mormor Kari", &[])).await;
     let count = || {
         in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
@@ -342,13 +326,9 @@ async fn adding_a_person_with_a_name_already_on_the_map_asks_first_and_keeps_wha
         "  mormor   KARI ",
         &[("phone", "41234567"), ("words_text", "Hun baker boller")],
     );
-    let (status, body) = answer(
-        app.form(&format!("{case}/persons"), &me, &typed)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .form_answer(&format!("{case}/persons"), &me, &typed)
+        .await;
     assert_eq!(status, StatusCode::OK);
     let existing: uuid::Uuid = in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
         network_persons::table.select(network_persons::id).first(c)
@@ -408,17 +388,13 @@ async fn a_case_page_is_not_found_for_staff_not_assigned_and_for_leaders() {
             format!("{case}/persons/new"),
             format!("{case}/child"),
         ] {
-            let (status, body) = answer(app.page(&path, who).send().await.unwrap()).await;
+            let (status, body) = app.page_answer(&path, who).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
             assert!(body.contains("Fant ikke siden"), "a page, not JSON: {body}");
         }
-        let (status, _) = answer(
-            app.form(&format!("{case}/persons"), who, &person("Mormor", &[]))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, _) = app
+            .form_answer(&format!("{case}/persons"), who, &person("Mormor", &[]))
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let owner_id = owner.user_id.to_string();
         for (path, fields) in [
@@ -426,7 +402,7 @@ async fn a_case_page_is_not_found_for_staff_not_assigned_and_for_leaders() {
             (format!("{case}/measures"), vec![("kind", "foster_home")]),
             (format!("{case}/assignments"), vec![("user_id", &owner_id)]),
         ] {
-            let (status, _) = answer(app.form(&path, who, &fields).send().await.unwrap()).await;
+            let (status, _) = app.form_answer(&path, who, &fields).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "POST {path}");
         }
     }
@@ -434,7 +410,7 @@ async fn a_case_page_is_not_found_for_staff_not_assigned_and_for_leaders() {
         page(&app, &owner_in, &case).await.contains("Emma Nordmann"),
         "nothing was changed by those who may not open the case"
     );
-    let (status, _) = answer(app.page("/cases", &leader).send().await.unwrap()).await;
+    let (status, _) = app.page_answer("/cases", &leader).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "leaders see no case list");
     let nav = page(&app, &colleague, "/cases").await;
     assert!(nav.contains("<a href=\"/cases\" aria-current=\"page\">Mine saker</a>"));
@@ -452,9 +428,21 @@ async fn a_case_page_is_not_found_for_staff_not_assigned_and_for_leaders() {
     assert!(!page(&app, &owner_in, &case).await.contains("Mormor"));
 }
 
+/// `fields` with each of `extra` replacing the field of its name, or added after them.
+fn replaced<'a>(
+    mut fields: Vec<(&'a str, &'a str)>,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    for (key, value) in extra {
+        fields.retain(|(k, _)| k != key);
+        fields.push((key, value));
+    }
+    fields
+}
+
 /// The child's details as the form sends them, with `extra` replacing or adding fields.
 fn child<'a>(first_name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
+    let fields = vec![
         ("first_name", first_name),
         ("last_name", "Nordmann"),
         ("birth_date", "2016-04-01"),
@@ -462,11 +450,7 @@ fn child<'a>(first_name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str,
         ("gender", "girl"),
         ("language", "norsk"),
     ];
-    for (key, value) in extra {
-        fields.retain(|(k, _)| k != key);
-        fields.push((key, value));
-    }
-    fields
+    replaced(fields, extra)
 }
 
 /// The audit rows of `action` in `staff`'s service: (object kind, object id, details).
@@ -514,10 +498,7 @@ fn transition_jobs(
 #[tokio::test]
 async fn the_childs_details_are_corrected_with_reasons_for_what_is_wrong() {
     let app = TestApp::spawn().await;
-    app.create_tenant("alpha", &["4624"]).await;
-    let staff = app.staff("alpha", "coordinator").await;
-    let me = app.sign_in(&staff).await;
-    let case = open_case(&app, &me).await;
+    let (staff, me, case) = signed_in_case(&app, "coordinator").await;
     let first = transition_jobs(&app, staff.tenant);
     assert_eq!(first.len(), 1, "opening the case set the 17½ reminder");
     assert_eq!(first[0].0, "pending");
@@ -540,8 +521,8 @@ async fn the_childs_details_are_corrected_with_reasons_for_what_is_wrong() {
     }
 
     // Wrong fields come back with the reasons, what was typed is kept, and nothing is written.
-    let (status, body) = answer(
-        app.form(
+    let (status, body) = app
+        .form_answer(
             &format!("{case}/child"),
             &me,
             &child(
@@ -549,11 +530,7 @@ async fn the_childs_details_are_corrected_with_reasons_for_what_is_wrong() {
                 &[("birth_date", "2031-01-01"), ("language", &"x".repeat(61))],
             ),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for expected in [
         "Noe må rettes",
@@ -641,17 +618,13 @@ async fn the_childs_details_are_corrected_with_reasons_for_what_is_wrong() {
     let turned = today - chrono::Months::new(2);
     let born = turned - chrono::Months::new(17 * 12 + 6);
     let born_text = born.format("%Y-%m-%d").to_string();
-    let (_, location) = answer(
-        app.form(
+    let (_, location) = app
+        .form_answer(
             &format!("{case}/child"),
             &me,
             &child("Emmy", &[("birth_date", &born_text)]),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     let youth = page(&app, &me, &location).await;
     let prompt = format!(
         "Barnet fylte 17½ år {}. Det er tid for 17½-årsmøtet",
@@ -687,10 +660,7 @@ fn colleague(app: &TestApp, tenant: TenantId, role: &str, name: &str, active: bo
 #[tokio::test]
 async fn staff_are_assigned_and_unassigned_on_the_case_page_but_the_last_one_stays() {
     let app = TestApp::spawn().await;
-    app.create_tenant("alpha", &["4624"]).await;
-    let owner: Staff = app.staff("alpha", "coordinator").await;
-    let me = app.sign_in(&owner).await;
-    let case = open_case(&app, &me).await;
+    let (owner, me, case) = signed_in_case(&app, "coordinator").await;
     let helper = app.staff("alpha", "caseworker").await;
     let helper_in = app.sign_in(&helper).await;
     let leader = colleague(&app, owner.tenant, "leader", "Liv Leder", true);
@@ -714,33 +684,25 @@ async fn staff_are_assigned_and_unassigned_on_the_case_page_but_the_last_one_sta
 
     // Nobody chosen, or a leader: the reason, and nobody is assigned.
     for chosen in [String::new(), leader.to_string()] {
-        let (status, body) = answer(
-            app.form(&format!("{case}/assignments"), &me, &[("user_id", &chosen)])
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, body) = app
+            .form_answer(&format!("{case}/assignments"), &me, &[("user_id", &chosen)])
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{chosen:?}");
         assert!(
             body.contains("<a href=\"#assign_user\">Velg en aktiv saksbehandler, koordinator eller administrator i tjenesten.</a>"),
             "{body}"
         );
     }
-    let (status, _) = answer(app.page(&case, &helper_in).send().await.unwrap()).await;
+    let (status, _) = app.page_answer(&case, &helper_in).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, location) = answer(
-        app.form(
+    let (status, location) = app
+        .form_answer(
             &format!("{case}/assignments"),
             &me,
             &[("user_id", &helper.user_id.to_string())],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(
         (status, location.as_str()),
         (
@@ -767,23 +729,19 @@ async fn staff_are_assigned_and_unassigned_on_the_case_page_but_the_last_one_sta
         )
         .await;
     assert_eq!(location, format!("{case}/staff?done=unassigned"));
-    let (status, _) = answer(app.page(&case, &me).send().await.unwrap()).await;
+    let (status, _) = app.page_answer(&case, &me).await;
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
         "the owner no longer opens it"
     );
-    let (status, body) = answer(
-        app.form(
+    let (status, body) = app
+        .form_answer(
             &format!("{case}/assignments/{}/remove", helper.user_id),
             &helper_in,
             &[],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(
         body.contains(
@@ -798,28 +756,19 @@ async fn staff_are_assigned_and_unassigned_on_the_case_page_but_the_last_one_sta
     );
 
     // Someone who takes themselves off goes back to their own list.
-    answer(
-        app.form(
-            &format!("{case}/assignments"),
-            &helper_in,
-            &[("user_id", &owner.user_id.to_string())],
-        )
-        .send()
-        .await
-        .unwrap(),
+    app.form_answer(
+        &format!("{case}/assignments"),
+        &helper_in,
+        &[("user_id", &owner.user_id.to_string())],
     )
     .await;
-    let (status, location) = answer(
-        app.form(
+    let (status, location) = app
+        .form_answer(
             &format!("{case}/assignments/{}/remove", helper.user_id),
             &helper_in,
             &[],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(
         (status, location.as_str()),
         (StatusCode::SEE_OTHER, "/cases")
@@ -865,10 +814,7 @@ fn measure_statuses(app: &TestApp, tenant: TenantId) -> Vec<(String, String)> {
 #[tokio::test]
 async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_checked() {
     let app = TestApp::spawn().await;
-    app.create_tenant("alpha", &["4624"]).await;
-    let staff = app.staff("alpha", "caseworker").await;
-    let me = app.sign_in(&staff).await;
-    let case = open_case(&app, &me).await;
+    let (staff, me, case) = signed_in_case(&app, "caseworker").await;
     add_person(&app, &me, &case, &person("Mormor Kari", &[])).await;
     add_person(
         &app,
@@ -884,17 +830,13 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
     assert!(fresh.contains("Ingen tiltak er foreslått."));
 
     // A measure must be chosen.
-    let (status, body) = answer(
-        app.form(
+    let (status, body) = app
+        .form_answer(
             &format!("{case}/measures"),
             &me,
             &[("kind", ""), ("description", "Vurderes")],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("<a href=\"#measure_kind\">Velg hvilket tiltak som foreslås.</a>"));
     assert!(
@@ -934,13 +876,9 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
     let measure_path = format!("{case}/measures/{measure}");
 
     // Deciding before the network is checked is refused with the reason, at the measure.
-    let (status, body) = answer(
-        app.form(&format!("{measure_path}/decision"), &me, &[])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .form_answer(&format!("{measure_path}/decision"), &me, &[])
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains(
         "Tiltaket kan ikke vedtas før nettverket er sjekket. Registrer hvem i nettverket som ble vurdert"
@@ -987,13 +925,9 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
             "<a href=\"#kind\">Velg om nettverket er sjekket, eller om dere gir en skriftlig begrunnelse.</a>",
         ),
     ] {
-        let (status, body) = answer(
-            app.form(&format!("{measure_path}/check"), &me, &fields)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, body) = app
+            .form_answer(&format!("{measure_path}/check"), &me, &fields)
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
         assert!(body.contains(reason), "{fields:?}: {body}");
     }
@@ -1040,37 +974,24 @@ async fn a_costly_measure_is_decided_on_the_case_page_only_after_the_network_is_
     assert!(decided.contains("Tiltaket er vedtatt."));
     assert!(decided.contains("Fosterhjem <span class=\"tag\">Vedtatt</span>"));
     // A decided measure is neither withdrawn nor checked again.
-    let (status, body) = answer(
-        app.form(&format!("{measure_path}/withdrawal"), &me, &[])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .form_answer(&format!("{measure_path}/withdrawal"), &me, &[])
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("Tiltaket er ikke lenger foreslått"), "{body}");
-    let (status, body) = answer(
-        app.form(
+    let (status, body) = app
+        .form_answer(
             &format!("{measure_path}/check"),
             &me,
             &[("kind", "justification"), ("justification", "Etterpå")],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("Tiltaket er ikke lenger foreslått"));
 
     // Another proposal, withdrawn.
-    answer(
-        app.form(&format!("{case}/measures"), &me, &[("kind", "institution")])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    app.form_answer(&format!("{case}/measures"), &me, &[("kind", "institution")])
+        .await;
     let second: uuid::Uuid = in_tenant(&mut app.db.app_conn(), staff.tenant, |c| {
         costly_measures::table
             .filter(costly_measures::kind.eq("institution"))

@@ -453,7 +453,7 @@ async fn a_leader_reassigns_a_case_by_its_reference_on_a_page() {
     )
     .await;
     let who = app.sign_in(&leader).await;
-    let page = common::answer(app.page("/case-assignments", &who).send().await.unwrap()).await;
+    let page = app.page_answer("/case-assignments", &who).await;
     assert_eq!(page.0, 200);
     assert!(
         page.1.contains("Tildel en sak etter referanse"),
@@ -469,13 +469,7 @@ async fn a_leader_reassigns_a_case_by_its_reference_on_a_page() {
         ("user_id", taking_id.as_str()),
         ("instead_of", leaving_id.as_str()),
     ];
-    let (status, page) = common::answer(
-        app.form("/case-assignments", &who, &fields)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, page) = app.form_answer("/case-assignments", &who, &fields).await;
     assert_eq!(status, 422);
     assert!(
         page.contains("Ingen sak i tjenesten har denne referansen"),
@@ -494,22 +488,18 @@ async fn a_leader_reassigns_a_case_by_its_reference_on_a_page() {
     assert!(theirs.is_empty(), "nothing was written");
 
     // Nobody chosen: at the field.
-    let (status, page) = common::answer(
-        app.form(
+    let (status, page) = app
+        .form_answer(
             "/case-assignments",
             &who,
             &[("reference", "2026/7"), ("user_id", "")],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 422);
     assert!(page.contains(r#"id="user_id-error""#), "{page}");
 
-    let (status, page) = common::answer(
-        app.form(
+    let (status, page) = app
+        .form_answer(
             "/case-assignments",
             &who,
             &[
@@ -518,11 +508,7 @@ async fn a_leader_reassigns_a_case_by_its_reference_on_a_page() {
                 ("instead_of", &leaving_id),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Saken 2026/7 har nå 1 ansvarlige."), "{page}");
     assert!(!page.contains("Ada"), "no case contents");

@@ -24,6 +24,13 @@ async fn service(app: &TestApp, slug: &str) -> Staff {
     app.staff(slug, "caseworker").await
 }
 
+/// A caseworker of service "alpha" and the id of a case they opened.
+async fn service_with_case(app: &TestApp) -> (Staff, String) {
+    let staff = service(app, "alpha").await;
+    let case = id(&new_case(app, &staff.key).await);
+    (staff, case)
+}
+
 async fn new_case(app: &TestApp, key: &str) -> Value {
     let res = app
         .post("/api/v1/cases", key)
@@ -457,9 +464,8 @@ async fn every_read_and_write_of_a_case_is_in_the_audit_log() {
 #[tokio::test]
 async fn revisions_keep_the_map_as_it_was_and_show_what_changed() {
     let app = TestApp::spawn().await;
-    let staff = service(&app, "alpha").await;
+    let (staff, case) = service_with_case(&app).await;
     let k = &staff.key;
-    let case = id(&new_case(&app, k).await);
     let base = format!("/api/v1/cases/{case}");
     let mormor = id(&add_person(
         &app,
@@ -630,9 +636,8 @@ async fn revisions_keep_the_map_as_it_was_and_show_what_changed() {
 #[tokio::test]
 async fn the_prompts_follow_the_map() {
     let app = TestApp::spawn().await;
-    let staff = service(&app, "alpha").await;
+    let (staff, case) = service_with_case(&app).await;
     let k = &staff.key;
-    let case = id(&new_case(&app, k).await);
     assert_eq!(prompt_codes(&app, k, &case).await, ["no_map"]);
 
     add_person(
@@ -738,9 +743,8 @@ async fn the_prompts_follow_the_map() {
 #[tokio::test]
 async fn a_costly_measure_is_decided_only_after_the_network_is_checked() {
     let app = TestApp::spawn().await;
-    let staff = service(&app, "alpha").await;
+    let (staff, case) = service_with_case(&app).await;
     let k = &staff.key;
-    let case = id(&new_case(&app, k).await);
     let base = format!("/api/v1/cases/{case}");
     let mormor = id(&add_person(
         &app,
@@ -1095,9 +1099,8 @@ async fn bad_input_is_refused_clearly_and_nothing_is_written() {
 #[tokio::test]
 async fn the_picture_of_a_sixty_person_map_shows_everyone() {
     let app = TestApp::spawn().await;
-    let staff = service(&app, "alpha").await;
+    let (staff, case) = service_with_case(&app).await;
     let k = &staff.key;
-    let case = id(&new_case(&app, k).await);
     let categories = [
         "near_family",
         "distant_relative",
@@ -1190,9 +1193,8 @@ async fn the_picture_of_a_sixty_person_map_shows_everyone() {
 #[tokio::test]
 async fn the_acute_list_has_who_can_step_in_with_their_numbers() {
     let app = TestApp::spawn().await;
-    let staff = service(&app, "alpha").await;
+    let (staff, case) = service_with_case(&app).await;
     let k = &staff.key;
-    let case = id(&new_case(&app, k).await);
     let mut farmor = person("Farmor", "other_parent_family", "paternal", true);
     farmor["closeness"] = json!("medium");
     farmor["phone"] = json!("98765432");
@@ -1540,9 +1542,8 @@ async fn put_child(app: &TestApp, key: &str, case: &str, child: Value, status: u
 #[tokio::test]
 async fn a_new_birth_date_replaces_the_reminder_and_closing_the_case_cancels_it() {
     let app = TestApp::spawn().await;
-    let staff = service(&app, "alpha").await;
+    let (staff, case) = service_with_case(&app).await;
     let k = &staff.key;
-    let case = id(&new_case(&app, k).await);
     let first = pending_transition(&app, staff.tenant, &case).expect("a reminder");
     assert_eq!(first.to_rfc3339(), "2033-10-01T07:00:00+00:00");
     let child = |first_name: &str, birth: Value| {

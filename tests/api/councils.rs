@@ -639,17 +639,16 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
         "the place is on the page, behind the link"
     );
     let answered = app
-        .client
-        .post(app.url(&path))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("response", "accept"),
-            ("contribution", "Kan kjøre til fotball"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .link_form(
+            &path,
+            &cookie,
+            &csrf,
+            &[
+                ("response", "accept"),
+                ("contribution", "Kan kjøre til fotball"),
+            ],
+        )
+        .await;
     assert_eq!(answered.status(), 303);
     let view = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     let answers: Vec<&Value> = view["participants"]
@@ -718,15 +717,7 @@ async fn invitations_go_out_with_a_calendar_file_that_changes_and_cancels_in_ste
         .expect("the new link")
         .trim_start_matches(&app.address)
         .to_owned();
-    let html = app
-        .client
-        .get(app.url(&new_link))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.text_of(&new_link).await;
     let href = format!("{new_link}/calendar.ics");
     assert!(
         html.contains(&format!("href=\"{href}\" download")),
@@ -902,14 +893,7 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
         .await,
         "/account?done=contact#contact-heading"
     );
-    let account = app
-        .page("/account?done=contact", &signed_in)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let account = app.page_text("/account?done=contact", &signed_in).await;
     let contact = &account[account.find("id=\"contact-heading\"").unwrap()..];
     let saved = contact
         .find("Telefonnummeret er lagret.")
@@ -998,38 +982,35 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
     .unwrap();
     let fresh_token = invitations::token_for(&app.state.settings, fresh);
     assert_eq!(get(fresh_token.clone()).await.status(), 200);
-    diesel::sql_query(format!(
+    app.db.as_admin(&format!(
         "UPDATE council_invitations SET expires_at = now() - interval '1 minute' WHERE id = '{fresh}'"
-    ))
-    .execute(&mut app.db.admin_conn())
-    .unwrap();
+    ));
     let expired = get(fresh_token).await;
     assert_eq!(expired.status(), 404, "an expired link");
     assert_eq!(main_of(&expired.text().await.unwrap()), unknown);
     // B's token answers B's meeting and nothing of A's.
     let res = app
-        .client
-        .post(app.url(&format!("/i/{}", tokens[1].1)))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("response", "maybe"),
-            ("comment", "Kommer om jeg rekker det"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .link_form(
+            &format!("/i/{}", tokens[1].1),
+            &cookie,
+            &csrf,
+            &[
+                ("response", "maybe"),
+                ("comment", "Kommer om jeg rekker det"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!((answers(a.tenant), answers(b.tenant)), (0, 1));
     // Answers change until the meeting: one row, the latest answer.
     let res = app
-        .client
-        .post(app.url(&format!("/i/{}", tokens[1].1)))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("response", "decline")])
-        .send()
-        .await
-        .unwrap();
+        .link_form(
+            &format!("/i/{}", tokens[1].1),
+            &cookie,
+            &csrf,
+            &[("response", "decline")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let response: String = in_tenant(&mut app.db.app_conn(), b.tenant, |c| {
         council_answers::table
@@ -1048,17 +1029,13 @@ async fn the_invitee_page_shows_only_on_get_and_refuses_other_tokens_alike() {
         .unwrap();
     assert_eq!(res.status(), 403);
     let res = app
-        .client
-        .post(app.url(&format!("/i/{}", tokens[1].1)))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("response", ""),
-            ("comment", "Jeg kan komme etter jobb"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .link_form(
+            &format!("/i/{}", tokens[1].1),
+            &cookie,
+            &csrf,
+            &[("response", ""), ("comment", "Jeg kan komme etter jobb")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let refused = res.text().await.unwrap();
     assert!(
@@ -1162,12 +1139,10 @@ async fn chases_reminders_and_the_preparation_check_go_to_the_right_people() {
         .unwrap();
     assert_eq!(res.status(), 303);
     // Everything timed is due now.
-    diesel::sql_query(
+    app.db.as_admin(
         "UPDATE jobs SET due_at = now() WHERE status = 'pending' \
          AND kind IN ('answer_chase', 'meeting_reminder', 'preparation_missing')",
-    )
-    .execute(&mut app.db.admin_conn())
-    .unwrap();
+    );
     // 2 chases (not the grandmother, who answered), 2 reminders × 2 (not to who declined), 1 check.
     let all = invitee_mail(&sink, 3 + 2 + 4 + 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -1229,23 +1204,19 @@ async fn the_council_pages_say_what_waits_and_what_went_out() {
     let base = format!("/cases/{}/councils/{council}", s.case);
 
     // The task list: the invitations wait for a meeting; no "move on" button anywhere.
-    let (status, list) = common::answer(app.page(&base, &who).send().await.unwrap()).await;
+    let (status, list) = app.page_answer(&base, &who).await;
     assert_eq!(status, 200, "{list}");
     assert!(list.contains("Det er ikke avtalt noe møte ennå."), "{list}");
     assert!(!list.contains("Gå videre"), "{list}");
 
     // A meeting in the past: the Norwegian sentence at the field, the place kept, nothing English.
-    let (status, page) = common::answer(
-        app.form(
+    let (status, page) = app
+        .form_answer(
             &format!("{base}/meeting"),
             &who,
             &[("starts_at", "2020-01-01T18:00"), ("place", "Biblioteket")],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 422, "{page}");
     assert!(
         page.contains(r##"<a href="#starts-at">Møtet kan ikke begynne før nå."##),
@@ -1279,7 +1250,7 @@ async fn the_council_pages_say_what_waits_and_what_went_out() {
     common::jobs::set_quiet_hours(&app, s.tenant, hour, end);
     s.invite(&app, &council, &meeting).await;
     let invitations = format!("{base}/tasks/invitations");
-    let (status, page) = common::answer(app.page(&invitations, &who).send().await.unwrap()).await;
+    let (status, page) = app.page_answer(&invitations, &who).await;
     assert_eq!(status, 200, "{page}");
     let waiting = format!("kl. {end:02}:00 (stille timer)");
     assert_eq!(
@@ -1291,7 +1262,7 @@ async fn the_council_pages_say_what_waits_and_what_went_out() {
 
     // Outside the quiet hours the same messages are on their way.
     common::jobs::no_quiet_hours(&app, s.tenant);
-    let (_, page) = common::answer(app.page(&invitations, &who).send().await.unwrap()).await;
+    let (_, page) = app.page_answer(&invitations, &who).await;
     assert_eq!(page.matches("Sendes nå").count(), 3, "{page}");
 }
 
@@ -1321,13 +1292,9 @@ async fn a_new_team_member_named_like_someone_on_the_map_is_asked_about_before_b
     ];
 
     // The map has "Mormor Kari": the team page asks, names and links her, keeps what was typed.
-    let (status, page) = common::answer(
-        app.form(&format!("{base}/participant"), &who, &typed)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, page) = app
+        .form_answer(&format!("{base}/participant"), &who, &typed)
+        .await;
     assert_eq!(status, 200, "{page}");
     for expected in [
         "Personen kan allerede stå på kartet",
@@ -1391,8 +1358,8 @@ async fn an_answer_given_by_phone_is_recorded_by_the_coordinator_and_stays_the_p
         .unwrap()
     };
 
-    let (status, page) = common::answer(
-        app.form(
+    let (status, page) = app
+        .form_answer(
             &format!("{base}/record-answer"),
             &who,
             &[
@@ -1402,11 +1369,7 @@ async fn an_answer_given_by_phone_is_recorded_by_the_coordinator_and_stays_the_p
                 ("comment", "Ringte tirsdag"),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 422, "{page}");
     let field = format!("answer-response-{participant}");
     assert!(
@@ -1421,8 +1384,8 @@ async fn an_answer_given_by_phone_is_recorded_by_the_coordinator_and_stays_the_p
     assert_eq!(answers(), 0, "nothing written");
 
     // Someone not on the team: not found, nothing written.
-    let (status, _) = common::answer(
-        app.form(
+    let (status, _) = app
+        .form_answer(
             &format!("{base}/record-answer"),
             &who,
             &[
@@ -1431,11 +1394,7 @@ async fn an_answer_given_by_phone_is_recorded_by_the_coordinator_and_stays_the_p
                 ("how", "phone"),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 404);
     assert_eq!(answers(), 0);
 
@@ -1461,13 +1420,9 @@ async fn an_answer_given_by_phone_is_recorded_by_the_coordinator_and_stays_the_p
     assert_eq!(line["answer"]["comment"], "Ringte tirsdag");
     assert_eq!(line["answer"]["recorded"]["how"], "phone");
     assert_eq!(line["answer"]["recorded"]["by"], "Ansatt coordinator");
-    let (_, page) = common::answer(
-        app.page(&format!("{base}/tasks/invitations"), &who)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, page) = app
+        .page_answer(&format!("{base}/tasks/invitations"), &who)
+        .await;
     assert!(
         page.contains("Registrert av Ansatt coordinator, på telefon"),
         "the page says who recorded it and how: {page}"
@@ -1532,13 +1487,13 @@ async fn an_answer_given_by_phone_is_recorded_by_the_coordinator_and_stays_the_p
     let token = invitations::token_for(&app.state.settings, invitation);
     let (cookie, csrf) = form_token(&app).await;
     let res = app
-        .client
-        .post(app.url(&format!("/i/{token}")))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("response", "decline")])
-        .send()
-        .await
-        .unwrap();
+        .link_form(
+            &format!("/i/{token}"),
+            &cookie,
+            &csrf,
+            &[("response", "decline")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let line = answer_line(&app, &s, &council, &participant).await;
     assert_eq!(line["answer"]["response"], "decline");

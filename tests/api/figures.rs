@@ -6,7 +6,24 @@ use crate::common;
 
 use chrono::{Datelike, Utc};
 use common::{TestApp, expect_problem, json_of};
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// The leader's figures of `year` as JSON.
+async fn figures_of(app: &TestApp, key: &str, year: i32) -> Value {
+    app.get_json(&format!("/api/v1/figures?year={year}"), key, 200)
+        .await
+}
+
+/// The row `code` of the figures.
+fn row_of(figures: &Value, code: &str) -> Value {
+    figures["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == code)
+        .unwrap_or_else(|| panic!("{code}: {figures}"))
+        .clone()
+}
 
 #[tokio::test]
 async fn a_figure_of_three_is_shown_as_under_five_everywhere() {
@@ -28,24 +45,12 @@ async fn a_figure_of_three_is_shown_as_under_five_everywhere() {
     }
     let year = Utc::now().year();
 
-    let figures = app
-        .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
-        .await;
+    let figures = figures_of(&app, &leader.key, year).await;
     assert_eq!(figures["municipalities"], json!(["4640", "4641"]));
-    let opened = figures["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["code"] == "cases_opened")
-        .unwrap();
+    let opened = row_of(&figures, "cases_opened");
     assert_eq!(opened["municipalities"], json!(["<5", 6]), "{figures}");
     assert_eq!(opened["total"], 9);
-    let share = figures["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["code"] == "mapped_early_share")
-        .unwrap();
+    let share = row_of(&figures, "mapped_early_share");
     assert_eq!(
         share["municipalities"][0], "<5",
         "a share of a hidden count is withheld"
@@ -157,28 +162,14 @@ async fn invitation_answer_rates_and_the_private_and_public_participants_are_cou
         s.invite(&app, &council, &meeting).await;
     }
     // Five of the nine answer.
-    diesel::RunQueryDsl::execute(
-        diesel::sql_query(
-            "INSERT INTO council_answers (tenant_id, meeting_id, participant_id, council_id, response) \
+    app.db.as_admin(
+        "INSERT INTO council_answers (tenant_id, meeting_id, participant_id, council_id, response) \
              SELECT tenant_id, meeting_id, participant_id, council_id, 'accept' \
              FROM council_invitations ORDER BY participant_id LIMIT 5",
-        ),
-        &mut app.db.admin_conn(),
-    )
-    .unwrap();
+    );
     let year = Utc::now().year();
-    let figures = app
-        .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
-        .await;
-    let total = |code: &str| {
-        figures["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["code"] == code)
-            .unwrap_or_else(|| panic!("{code}: {figures}"))["total"]
-            .clone()
-    };
+    let figures = figures_of(&app, &leader.key, year).await;
+    let total = |code: &str| row_of(&figures, code)["total"].clone();
     assert_eq!(total("invited"), 9);
     assert_eq!(total("invitations_answered"), 5);
     assert_eq!(total("answer_rate"), 56, "5 of 9");
@@ -232,21 +223,11 @@ async fn placements_within_the_childs_network_are_counted_with_their_share() {
          VALUES ('{tenant}', '{}', '{recruitment}', 'decision', '{candidate}', current_date);",
         uuid::Uuid::new_v4()
     ));
-    diesel::connection::SimpleConnection::batch_execute(&mut app.db.admin_conn(), &sql).unwrap();
+    app.db.as_admin(&sql);
 
     let year = Utc::now().year();
-    let figures = app
-        .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
-        .await;
-    let total = |code: &str| {
-        figures["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["code"] == code)
-            .unwrap_or_else(|| panic!("{code}: {figures}"))["total"]
-            .clone()
-    };
+    let figures = figures_of(&app, &leader.key, year).await;
+    let total = |code: &str| row_of(&figures, code)["total"].clone();
     assert_eq!(
         total("placements_decided"),
         7,
@@ -261,50 +242,24 @@ async fn placements_within_the_childs_network_are_counted_with_their_share() {
 
     // The page and the CSV name the rows in Norwegian.
     let who = app.sign_in(&leader).await;
-    let html = app
-        .page(&format!("/figures?year={year}"), &who)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&format!("/figures?year={year}"), &who).await;
     assert!(html.contains("Plasseringer i barnets familie og nettverk"));
     assert!(html.contains("71 %"));
     let csv = app
-        .page(&format!("/figures.csv?year={year}"), &who)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_text(&format!("/figures.csv?year={year}"), &who)
+        .await;
     assert!(
         csv.contains("Andel plasseringer i familie og nettverk"),
         "{csv}"
     );
 
     // One placement less in the network: four is hidden, and its share withheld with it.
-    diesel::RunQueryDsl::execute(
-        diesel::sql_query(
-            "DELETE FROM costly_measures WHERE id = (SELECT id FROM costly_measures \
+    app.db.as_admin(
+        "DELETE FROM costly_measures WHERE id = (SELECT id FROM costly_measures \
              WHERE kind = 'network_foster_home' LIMIT 1)",
-        ),
-        &mut app.db.admin_conn(),
-    )
-    .unwrap();
-    let figures = app
-        .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
-        .await;
-    let row = |code: &str| {
-        figures["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["code"] == code)
-            .unwrap()["total"]
-            .clone()
-    };
+    );
+    let figures = figures_of(&app, &leader.key, year).await;
+    let row = |code: &str| row_of(&figures, code)["total"].clone();
     assert_eq!(row("placements_in_network"), "<5");
     assert_eq!(row("placements_in_network_share"), "<5");
     assert_eq!(row("placements_decided"), 6);
@@ -323,8 +278,7 @@ fn held_history(
     year: i32,
 ) {
     let (tenant, user) = (staff.tenant.0, staff.user_id);
-    diesel::RunQueryDsl::execute(
-        diesel::sql_query(format!(
+    app.db.as_admin(&format!(
             "WITH k AS (
                INSERT INTO councils (tenant_id, id, case_id, kind, state, coordinator_id, created_by, created_at)
                SELECT '{tenant}', gen_random_uuid(), '{case}', '{kind}', 'follow_up', '{user}', '{user}',
@@ -355,10 +309,7 @@ fn held_history(
              SELECT tenant_id, gen_random_uuid(), id, '{year}-05-20', 'Familien', 'Bra', 'Bra',
                     'end', '{user}'
                FROM p ORDER BY id LIMIT {met}"
-        )),
-        &mut app.db.admin_conn(),
-    )
-    .unwrap();
+        ));
 }
 
 #[tokio::test]
@@ -431,18 +382,8 @@ async fn meetings_held_and_evaluations_by_their_agreed_date_are_counted() {
     )
     .unwrap();
 
-    let figures = app
-        .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
-        .await;
-    let row = |code: &str| {
-        figures["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["code"] == code)
-            .unwrap_or_else(|| panic!("{code}: {figures}"))
-            .clone()
-    };
+    let figures = figures_of(&app, &leader.key, year).await;
+    let row = |code: &str| row_of(&figures, code);
     let cells = |code: &str| {
         let r = row(code);
         (r["municipalities"].clone(), r["total"].clone())
@@ -469,31 +410,12 @@ async fn meetings_held_and_evaluations_by_their_agreed_date_are_counted() {
         "the share of a hidden count is withheld"
     );
     // Nothing was held this year.
-    let now = app
-        .get_json(
-            &format!("/api/v1/figures?year={}", year + 1),
-            &leader.key,
-            200,
-        )
-        .await;
-    let held_now = now["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["code"] == "meetings_familierad")
-        .unwrap()["total"]
-        .clone();
+    let now = figures_of(&app, &leader.key, year + 1).await;
+    let held_now = row_of(&now, "meetings_familierad")["total"].clone();
     assert_eq!(held_now, 0);
 
     let who = app.sign_in(&leader).await;
-    let page = app
-        .page(&format!("/figures?year={year}"), &who)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&format!("/figures?year={year}"), &who).await;
     let row_of = |label: &str| {
         page.split(&format!("{label}</th>"))
             .nth(1)
@@ -511,13 +433,8 @@ async fn meetings_held_and_evaluations_by_their_agreed_date_are_counted() {
         "{share}"
     );
     let csv = app
-        .page(&format!("/figures.csv?year={year}"), &who)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_text(&format!("/figures.csv?year={year}"), &who)
+        .await;
     assert!(
         csv.contains(&format!(
             "{year},Evalueringer holdt innen avtalt dato,4640,6"

@@ -11,7 +11,7 @@ use crate::case_pages::open_case;
 use crate::common;
 
 use common::councils::{in_days, setup};
-use common::{SignedIn, TestApp, answer, main_of};
+use common::{SignedIn, TestApp, main_of};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -114,7 +114,7 @@ async fn send(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String) {
-    answer(app.form(path, who, fields).send().await.unwrap()).await
+    app.form_answer(path, who, fields).await
 }
 
 #[tokio::test]
@@ -212,13 +212,7 @@ async fn every_case_and_account_form_answers_a_mistake_in_norwegian() {
         &[("kind", "foster_home"), ("description", "")],
     )
     .await;
-    let (_, measures) = answer(
-        app.page(&format!("{case}/measures"), &me)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, measures) = app.page_answer(&format!("{case}/measures"), &me).await;
     let measure = measures
         .split(&format!("{}/measures/", case))
         .nth(1)
@@ -257,7 +251,7 @@ async fn every_case_and_account_form_answers_a_mistake_in_norwegian() {
         &page,
         "Skriv hvorfor du trenger akuttlisten nå.",
     );
-    let (status, page) = answer(app.page("/on-call?q=x", &night).send().await.unwrap()).await;
+    let (status, page) = app.page_answer("/on-call?q=x", &night).await;
     assert_in_norwegian(
         "finding a case",
         status,

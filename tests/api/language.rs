@@ -313,17 +313,13 @@ async fn a_staff_members_email_is_in_their_own_language() {
     let s = setup(&app, "fjordvik", json!({"birth_year": 2015})).await;
     let who = app.sign_in(&s.staff).await;
     // An unknown language is refused at its field, and nothing is written.
-    let (status, html) = answer(
-        app.form(
+    let (status, html) = app
+        .form_answer(
             "/account/contact",
             &who,
             &[("work_phone", "912 34 567"), ("lang", "klingon")],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
     assert!(
         html.contains(
@@ -355,7 +351,7 @@ async fn a_staff_members_email_is_in_their_own_language() {
         .await;
     assert!(location.starts_with("/account"), "{location}");
     assert_eq!(stored().0, "nn");
-    let (_, account) = answer(app.page("/account", &who).send().await.unwrap()).await;
+    let (_, account) = app.page_answer("/account", &who).await;
     assert!(
         account.contains(r#"<option value="nn" selected>"#),
         "{account}"
@@ -369,13 +365,9 @@ async fn a_staff_members_email_is_in_their_own_language() {
             .execute(c)
     })
     .unwrap();
-    let (status, _) = answer(
-        app.form("/password/forgot", &who, &[("email", &email)])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app
+        .form_answer("/password/forgot", &who, &[("email", &email)])
+        .await;
     assert_eq!(status, StatusCode::OK);
     let workers = Workers::start(&app);
     let mails = sink.wait_for(2, Duration::from_secs(30)).await;
@@ -420,7 +412,7 @@ async fn interpreters_to_book_are_on_the_preparation_checklist_and_the_meeting_p
     let who = app.sign_in(&s.staff).await;
     for task in ["preparation", "meeting"] {
         let path = format!("/cases/{}/councils/{council}/tasks/{task}", s.case);
-        let (status, page) = answer(app.page(&path, &who).send().await.unwrap()).await;
+        let (status, page) = app.page_answer(&path, &who).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(page.contains("Tolker som må bestilles"), "{task}: {page}");
         assert!(
@@ -455,8 +447,8 @@ async fn an_unknown_language_is_refused_at_its_field() {
 
     // The page keeps what was typed and says it at the field.
     let who = app.sign_in(&s.staff).await;
-    let (status, html) = answer(
-        app.form(
+    let (status, html) = app
+        .form_answer(
             &format!("/cases/{}/persons", s.case),
             &who,
             &[
@@ -470,11 +462,7 @@ async fn an_unknown_language_is_refused_at_its_field() {
                 ("interpreter", "nordsamisk"),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
     assert!(
         html.contains(

@@ -152,8 +152,8 @@ async fn an_acute_family_group_conference_recorded_after_the_fact_reaches_an_app
     // typed kept, nothing written.
     let coordinator = app.sign_in(&s.staff).await;
     let base = format!("/cases/{}/councils/{council}", s.case);
-    let (status, page) = common::answer(
-        app.form(
+    let (status, page) = app
+        .form_answer(
             &format!("{base}/past-meeting"),
             &coordinator,
             &[
@@ -164,11 +164,7 @@ async fn an_acute_family_group_conference_recorded_after_the_fact_reaches_an_app
                 ("attendees", &team[0]),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 422, "{page}");
     assert!(
         page.contains(r#"<p class="field-error" id="past-reason-error">Skriv hvorfor møtet registreres i etterkant.</p>"#),
@@ -266,37 +262,17 @@ async fn an_acute_family_group_conference_recorded_after_the_fact_reaches_an_app
     .await;
 
     // On to an approved plan.
-    s.post_expect(&app, &council, "/plan", json!({}), 201).await;
-    s.post_expect(
+    s.draft_plan(
         &app,
         &council,
-        "/plan/goals",
-        json!({"text": "Trygg hverdag hos mormor", "author": "family"}),
-        201,
+        ("Trygg hverdag hos mormor", "family"),
+        &team[1],
+        "Kjører til skolen",
+        7,
     )
     .await;
-    s.post_expect(
-        &app,
-        &council,
-        "/plan/commitments",
-        json!({"participant_id": team[1], "text": "Kjører til skolen", "due_on": in_days(7)}),
-        201,
-    )
-    .await;
-    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
-    let plan = json_of(
-        s.post_as(
-            &app,
-            &caseworker.key,
-            &council,
-            "/plan/approval",
-            json!({"safety_ensured": true}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    s.submit_plan(&app, &council).await;
+    let plan = s.approve_plan_as(&app, &caseworker.key, &council).await;
     assert_eq!(plan["status"], "approved", "{plan}");
     let view = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     assert_eq!(view["state"], "follow_up");
@@ -398,16 +374,12 @@ async fn an_acute_conference_invites_at_once_and_reminds_hours_before() {
     .unwrap();
     assert_eq!(invitations, 3, "everyone on the team is invited at once");
     // They go in the quiet hours, and the invitations page says they are on their way.
-    let (status, page) = common::answer(
-        app.page(
+    let (status, page) = app
+        .page_answer(
             &format!("/cases/{}/councils/{council}/tasks/invitations", s.case),
             &app.sign_in(&s.staff).await,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200, "{page}");
     assert!(!page.contains("(stille timer)"), "{page}");
     let workers = common::jobs::Workers::start(&app);
@@ -459,11 +431,7 @@ async fn a_responsibility_group_meeting_has_its_record_and_books_the_next_from_i
     .await;
     assert_eq!(count_records(&app, s.tenant), 0);
     // The meeting took place.
-    diesel::sql_query(format!(
-        "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
-    ))
-    .execute(&mut app.db.admin_conn())
-    .unwrap();
+    app.db.meeting_began(&meeting);
     for to in ["preparing", "held"] {
         s.post_expect(&app, &council, "/state", json!({"to": to}), 200)
             .await;
@@ -534,7 +502,7 @@ async fn a_records_notes_reach_only_those_they_are_shared_with() {
     s.draft_plan(
         &app,
         &council,
-        "Jeg vil ha det rolig hjemme",
+        ("Jeg vil ha det rolig hjemme", "child"),
         &team[0],
         "henter meg på fotball",
         9,

@@ -209,13 +209,7 @@ async fn an_on_call_opening_with_a_reason_shows_the_acute_list_for_twelve_hours(
             .starts_with("Politiet ringte")
     );
     let me = app.sign_in(&coordinator).await;
-    let (_, page) = answer(
-        app.page(&format!("/cases/{case}"), &me)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, page) = app.page_answer(&format!("/cases/{case}"), &me).await;
     assert!(page.contains("Akuttlisten er åpnet av noen som ikke er tildelt saken"));
     assert!(
         page.contains("Ansatt on_call</strong> (Barnevernvakt)"),
@@ -264,13 +258,9 @@ async fn an_on_call_opening_with_a_reason_shows_the_acute_list_for_twelve_hours(
     let mine = app.get_json("/api/v1/on-call/openings", k, 200).await;
     assert_eq!(mine, json!([]), "no longer among the open ones");
     let night = app.sign_in(&on_call).await;
-    let (status, page) = answer(
-        app.page(&format!("/on-call/openings/{opening_id}"), &night)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, page) = app
+        .page_answer(&format!("/on-call/openings/{opening_id}"), &night)
+        .await;
     assert_eq!(status.as_u16(), 410);
     assert!(page.contains("Akuttlisten er lukket"), "{page}");
     assert!(page.contains("ny begrunnelse"));
@@ -363,17 +353,13 @@ async fn the_pages_find_a_case_refuse_a_missing_reason_and_show_the_list() {
     assert_eq!(status.as_u16(), 422);
     assert!(short.contains("Skriv sakens referanse eller minst to bokstaver"));
 
-    let (status, page) = answer(
-        app.form(
+    let (status, page) = app
+        .form_answer(
             &format!("/on-call/cases/{case}"),
             &me,
             &[("reason", ""), ("call_reference", "BV-312")],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status.as_u16(), 422);
     assert!(page.contains("Skriv hvorfor du trenger akuttlisten nå."));
     assert!(page.contains("value=\"BV-312\""), "what was typed is kept");
@@ -433,7 +419,7 @@ async fn the_review_list_pages_newest_first() {
     assert_eq!(second["openings"][0]["reason"], "Henvendelse 0");
     assert_eq!(second["more"], false);
     let me = app.sign_in(&admin).await;
-    let (status, page) = answer(app.page("/acute-openings", &me).send().await.unwrap()).await;
+    let (status, page) = app.page_answer("/acute-openings", &me).await;
     assert_eq!(status.as_u16(), 200);
     assert!(page.contains("Åpninger av akuttlister") && page.contains("2026/0042"));
     assert!(page.contains("rel=\"next\" href=\"/acute-openings?page=2\""));
@@ -533,16 +519,12 @@ async fn when_a_person_can_be_reached_and_where_the_child_can_go_are_kept_in_the
     // The case page's forms: the person form shows what is recorded, and the status form keeps
     // the note on where the child can go.
     let me = app.sign_in(&coordinator).await;
-    let (_, form) = answer(
-        app.page(
+    let (_, form) = app
+        .page_answer(
             &format!("/cases/{case}/persons/{}", hilde["id"].as_str().unwrap()),
             &me,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert!(form.contains("Når personen kan nås") && form.contains("value=\"Bare etter kl. 18\""));
     assert!(form.contains("Kan ta imot barnet på kort varsel"));
     app.submit(
@@ -556,13 +538,7 @@ async fn when_a_person_can_be_reached_and_where_the_child_can_go_are_kept_in_the
     .await;
     let view = app.get_json(&base, k, 200).await;
     assert_eq!(view["where_child_can_go"], "Hos mormor i Lia.");
-    let (_, acute) = answer(
-        app.page(&format!("/cases/{case}/acute"), &me)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, acute) = app.page_answer(&format!("/cases/{case}/acute"), &me).await;
     assert!(acute.contains("Hos mormor i Lia.") && acute.contains("Bare etter kl. 18"));
 }
 

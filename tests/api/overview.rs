@@ -5,9 +5,8 @@
 use crate::common;
 
 use chrono::{Datelike, Days, Months};
+use common::TestApp;
 use common::councils::{CHILD_FIRST, Setup, local, setup, today};
-use common::{TestApp, json_of};
-use diesel::prelude::*;
 use serde_json::json;
 
 /// A coordinator's case in "fjordvik" with a family group conference held and its plan approved,
@@ -36,45 +35,20 @@ pub async fn with_overdue_commitment(app: &TestApp) -> (Setup, String) {
     s.invite(app, &held, &meeting).await;
     s.post_expect(app, &held, "/state", json!({"to": "meeting"}), 200)
         .await;
-    diesel::sql_query(format!(
-        "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
-    ))
-    .execute(&mut app.db.admin_conn())
-    .unwrap();
+    app.db.meeting_began(&meeting);
     s.post_expect(app, &held, "/state", json!({"to": "plan_review"}), 200)
         .await;
-    s.post_expect(app, &held, "/plan", json!({}), 201).await;
-    s.post_expect(
+    s.draft_plan(
         app,
         &held,
-        "/plan/goals",
-        json!({"text": "Trygg hverdag", "author": "family"}),
-        201,
+        ("Trygg hverdag", "family"),
+        &team[0],
+        "Henter på skolen hver fredag",
+        14,
     )
     .await;
-    s.post_expect(
-        app,
-        &held,
-        "/plan/commitments",
-        json!({"participant_id": team[0], "text": "Henter på skolen hver fredag",
-            "due_on": common::councils::in_days(14)}),
-        201,
-    )
-    .await;
-    s.post_expect(app, &held, "/plan/submission", json!({}), 200)
-        .await;
-    json_of(
-        s.post_as(
-            app,
-            &caseworker.key,
-            &held,
-            "/plan/approval",
-            json!({"safety_ensured": true}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    s.submit_plan(app, &held).await;
+    s.approve_plan_as(app, &caseworker.key, &held).await;
     let past = today().checked_sub_days(Days::new(3)).unwrap();
     let soon = today().checked_add_days(Days::new(20)).unwrap();
     for sql in [
@@ -83,9 +57,7 @@ pub async fn with_overdue_commitment(app: &TestApp) -> (Setup, String) {
             "UPDATE plans SET evaluation_on = '{soon}', evaluation_way = 'caseworker_review', evaluation_defined_at = now()"
         ),
     ] {
-        diesel::sql_query(sql)
-            .execute(&mut app.db.admin_conn())
-            .unwrap();
+        app.db.as_admin(&sql);
     }
 
     (s, held)
@@ -114,20 +86,16 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
         "just invited: the chases are still to come"
     );
     // Weeks later, past every chase: one person answered, two did not.
-    diesel::sql_query(format!(
+    app.db.as_admin(&format!(
         "UPDATE council_invitations SET created_at = now() - interval '60 days' \
          WHERE meeting_id = '{upcoming}'"
-    ))
-    .execute(&mut app.db.admin_conn())
-    .unwrap();
-    diesel::sql_query(format!(
+    ));
+    app.db.as_admin(&format!(
         "INSERT INTO council_answers (tenant_id, meeting_id, participant_id, council_id, response) \
          SELECT tenant_id, meeting_id, participant_id, council_id, 'accept' \
          FROM council_invitations WHERE meeting_id = '{upcoming}' \
          ORDER BY participant_id LIMIT 1"
-    ))
-    .execute(&mut app.db.admin_conn())
-    .unwrap();
+    ));
     let overview = app.get_json("/api/v1/overview", &s.staff.key, 200).await;
     let unanswered = overview["unanswered"].as_array().unwrap();
     assert_eq!(unanswered.len(), 2, "{overview}");
@@ -297,14 +265,7 @@ async fn the_start_page_lists_each_open_council_with_its_next_step_and_what_bloc
     }
 
     let who = app.sign_in(&s.staff).await;
-    let page = app
-        .page("/overview", &who)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text("/overview", &who).await;
     assert!(page.contains("Råd og møter som venter på et steg"));
     assert!(page.contains(&format!(
         "href=\"/cases/{}/councils/{fresh}/tasks/description\"",

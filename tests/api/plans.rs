@@ -21,35 +21,21 @@ use tillit::db::{TenantId, in_tenant};
 use common::councils::*;
 
 impl Setup {
-    /// Drafts `council`'s plan with the child's goal `goal` and one commitment of `participant`,
-    /// due in `days`.
-    pub(crate) async fn draft_plan(
-        &self,
-        app: &TestApp,
-        council: &str,
-        goal: &str,
-        participant: &str,
-        commitment: &str,
-        days: u64,
-    ) {
-        self.post_expect(app, council, "/plan", json!({}), 201)
-            .await;
-        self.post_expect(
+    /// A held network council whose plan is drafted: the child's goal "Rolig hjemme" and the
+    /// first participant's commitment "Henter på fotball", due in `days`. Returns the council
+    /// and the participants.
+    async fn drafted_plan(&self, app: &TestApp, days: u64) -> (String, Vec<String>) {
+        let (council, team) = self.held_council(app, "network_council").await;
+        self.draft_plan(
             app,
-            council,
-            "/plan/goals",
-            json!({"text": goal, "author": "child"}),
-            201,
+            &council,
+            ("Rolig hjemme", "child"),
+            &team[0],
+            "Henter på fotball",
+            days,
         )
         .await;
-        self.post_expect(
-            app,
-            council,
-            "/plan/commitments",
-            json!({"participant_id": participant, "text": commitment, "due_on": in_days(days)}),
-            201,
-        )
-        .await;
+        (council, team)
     }
 
     async fn plan(&self, app: &TestApp, council: &str) -> Value {
@@ -76,11 +62,7 @@ impl Setup {
                 .await;
         }
         // The meeting took place: its start moves into the past (the server never does that).
-        diesel::sql_query(format!(
-            "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
-        ))
-        .execute(&mut app.db.admin_conn())
-        .unwrap();
+        app.db.meeting_began(&meeting);
         let next = if kind == "network_council" {
             "meeting_held"
         } else {
@@ -138,16 +120,7 @@ fn pending_jobs(app: &TestApp, tenant: TenantId) -> Vec<String> {
 /// POSTs a form on a participant's link page; returns the status and the body.
 pub(crate) async fn on_link(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let (cookie, csrf) = form_token(app).await;
-    let mut form = fields.to_vec();
-    form.push(("csrf", &csrf));
-    let res = app
-        .client
-        .post(app.url(path))
-        .header("cookie", &cookie)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = app.link_form(path, &cookie, &csrf, fields).await;
     let status = res.status().as_u16();
     (status, res.text().await.unwrap_or_default())
 }
@@ -291,9 +264,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
         200,
     )
     .await;
-    let submitted = s
-        .post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
+    let submitted = s.submit_plan(&app, &council).await;
     assert_eq!(submitted["status"], "awaiting_approval");
     assert_eq!(
         pending_jobs(&app, s.tenant),
@@ -316,15 +287,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     .await;
     // The first participant sees the plan on their own link and confirms there.
     let first = s.token(&app, &team[0]);
-    let page = app
-        .client
-        .get(app.url(&format!("/i/{first}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.text_of(&format!("/i/{first}")).await;
     assert!(
         page.contains("Henter på fotball hver tirsdag")
             && page.contains("Jeg vil ha det rolig hjemme"),
@@ -343,14 +306,8 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     let (status, _) = on_link(&app, &confirm(&first), &[("version", &version)]).await;
     assert_eq!(status, 303);
     let body = app
-        .client
-        .get(app.url(&format!("/i/{first}?plan=confirmed_again")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text_of(&format!("/i/{first}?plan=confirmed_again"))
+        .await;
     assert!(body.contains("Du har allerede godkjent planen."), "{body}");
     assert_eq!(count_approvals(&app, s.tenant), approvals);
     // Someone without commitments approves the plan too.
@@ -474,15 +431,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     .await;
     assert_eq!(count_commitments(&app, s.tenant), before);
     // The participant marks their commitment done, with a comment, through the link.
-    let commitment = plan["commitments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["owner"]["participant_id"] == team[0].as_str())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let commitment = commitment_of(&plan, &team[0]);
     let (status, _) = on_link(
         &app,
         &format!("/i/{first}/plan/commitments/{commitment}/done"),
@@ -506,15 +455,7 @@ async fn a_network_councils_plan_is_approved_through_the_links_and_bad_input_wri
     );
     assert_eq!(done["due_on"], in_days(37));
     // Another participant's commitment is not theirs to mark.
-    let others = plan["commitments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["owner"]["participant_id"] == team[1].as_str())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let others = commitment_of(&plan, &team[1]);
     let (status, _) = on_link(
         &app,
         &format!("/i/{first}/plan/commitments/{others}/done"),
@@ -580,8 +521,7 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
         201,
     )
     .await;
-    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
+    s.submit_plan(&app, &council).await;
     assert!(
         pending_jobs(&app, s.tenant).is_empty(),
         "the family's plan goes to the caseworker, not the links"
@@ -670,20 +610,8 @@ async fn a_family_group_conference_plan_is_approved_by_the_caseworker_with_safet
         201,
     )
     .await;
-    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
-    let plan = json_of(
-        s.post_as(
-            &app,
-            &caseworker.key,
-            &council,
-            "/plan/approval",
-            json!({"safety_ensured": true}),
-        )
-        .await,
-        200,
-    )
-    .await;
+    s.submit_plan(&app, &council).await;
+    let plan = s.approve_plan_as(&app, &caseworker.key, &council).await;
     assert_eq!(plan["status"], "approved");
     let approval = plan["approvals"]
         .as_array()
@@ -742,16 +670,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
-    let (council, team) = s.held_council(&app, "network_council").await;
-    s.draft_plan(
-        &app,
-        &council,
-        "Rolig hjemme",
-        &team[0],
-        "Henter på fotball",
-        2,
-    )
-    .await;
+    let (council, team) = s.drafted_plan(&app, 2).await;
     s.post_expect(
         &app,
         &council,
@@ -761,8 +680,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
         201,
     )
     .await;
-    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
+    s.submit_plan(&app, &council).await;
     let workers = Workers::start(&app);
     // The admin's setup email, the invitations (3), and the requests to approve (3: everyone
     // on the team can be reached).
@@ -786,15 +704,7 @@ async fn reminders_the_evaluation_falling_due_and_the_undocumented_evaluation_go
     )
     .await;
     assert_eq!(status, 303);
-    let plan = s
-        .post_expect(
-            &app,
-            &council,
-            "/plan/approval-closure",
-            json!({"reason": "Alle sa ja i møtet"}),
-            200,
-        )
-        .await;
+    let plan = s.close_approval(&app, &council, "Alle sa ja i møtet").await;
     assert_eq!(plan["status"], "approved");
     // Before the due date: to the grandmother through her link, to the staff member to sign in.
     make_due(&app, "commitment_due");
@@ -927,7 +837,7 @@ async fn the_childs_link_shows_the_team_and_the_plan_until_revoked() {
     s.draft_plan(
         &app,
         &council,
-        "Jeg vil ha det rolig hjemme",
+        ("Jeg vil ha det rolig hjemme", "child"),
         &team[0],
         "henter meg på fotball",
         9,
@@ -936,11 +846,7 @@ async fn the_childs_link_shows_the_team_and_the_plan_until_revoked() {
     let plan = s
         .post_expect(&app, &council, "/plan/child-links", json!({}), 201)
         .await;
-    let link = plan["child_links"][0]["url"].as_str().unwrap().to_owned();
-    let path = link
-        .split_once("/c/")
-        .map(|(_, t)| format!("/c/{t}"))
-        .unwrap();
+    let path = child_path(&plan);
     let res = app.client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
@@ -1017,6 +923,19 @@ fn child_path(plan: &Value) -> String {
         .unwrap()
 }
 
+/// The id of `participant`'s commitment in the plan's view.
+fn commitment_of(plan: &Value, participant: &str) -> String {
+    plan["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["owner"]["participant_id"] == participant)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// The answer of `participant` in the plan's approval list.
 fn answer_of<'a>(plan: &'a Value, participant: &str) -> &'a Value {
     plan["confirmations"]
@@ -1036,7 +955,7 @@ async fn the_network_and_the_child_approve_the_plan_through_their_links_after_an
     s.draft_plan(
         &app,
         &council,
-        "Jeg vil ha det rolig hjemme",
+        ("Jeg vil ha det rolig hjemme", "child"),
         &team[0],
         "Henter på fotball",
         14,
@@ -1044,9 +963,7 @@ async fn the_network_and_the_child_approve_the_plan_through_their_links_after_an
     .await;
     s.post_expect(&app, &council, "/plan/child-links", json!({}), 201)
         .await;
-    let plan = s
-        .post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
+    let plan = s.submit_plan(&app, &council).await;
     assert_eq!(
         pending_jobs(&app, s.tenant),
         ["plan_confirmation"; 3],
@@ -1072,14 +989,8 @@ async fn the_network_and_the_child_approve_the_plan_through_their_links_after_an
     .await;
     assert_eq!(status, 303);
     let page = app
-        .client
-        .get(app.url(&format!("/i/{}?plan=objected", tokens[1])))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text_of(&format!("/i/{}?plan=objected", tokens[1]))
+        .await;
     assert!(
         page.contains("Jeg kan ikke tirsdager") && page.contains("Jeg godkjenner"),
         "the objection is shown, and they can still approve: {page}"
@@ -1091,13 +1002,8 @@ async fn the_network_and_the_child_approve_the_plan_through_their_links_after_an
     );
     let me = app.sign_in(&s.staff).await;
     let staff_page = app
-        .page(&format!("/cases/{}/councils/{council}/plan", s.case), &me)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_text(&format!("/cases/{}/councils/{council}/plan", s.case), &me)
+        .await;
     assert!(
         staff_page.contains("har innvendinger") && staff_page.contains("Jeg kan ikke tirsdager"),
         "the coordinator sees the objection"
@@ -1122,15 +1028,7 @@ async fn the_network_and_the_child_approve_the_plan_through_their_links_after_an
     );
     // The child wants to talk first, in the child's own words, then agrees.
     let child = child_path(&plan);
-    let page = app
-        .client
-        .get(app.url(&child))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.text_of(&child).await;
     assert!(
         page.contains("Jeg er enig") && page.contains("Jeg vil snakke om det"),
         "{page}"
@@ -1195,16 +1093,7 @@ async fn taking_the_plan_back_to_draft_resets_approvals_tells_who_approved_and_r
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2014})).await;
-    let (council, team) = s.held_council(&app, "network_council").await;
-    s.draft_plan(
-        &app,
-        &council,
-        "Rolig hjemme",
-        &team[0],
-        "Henter på fotball",
-        14,
-    )
-    .await;
+    let (council, team) = s.drafted_plan(&app, 14).await;
     // Only a plan awaiting approval is taken back.
     expect_problem(
         s.post(&app, &council, "/plan/take-back", json!({})).await,
@@ -1212,9 +1101,7 @@ async fn taking_the_plan_back_to_draft_resets_approvals_tells_who_approved_and_r
         "plan-not-submitted",
     )
     .await;
-    let plan = s
-        .post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
+    let plan = s.submit_plan(&app, &council).await;
     let old = plan["version"].to_string();
     let grandmother = s.token(&app, &team[0]);
     let uncle = s.token(&app, &team[1]);
@@ -1256,8 +1143,7 @@ async fn taking_the_plan_back_to_draft_resets_approvals_tells_who_approved_and_r
     let approvals = count_approvals(&app, s.tenant);
     for resend in [false, true] {
         if resend {
-            s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
-                .await;
+            s.submit_plan(&app, &council).await;
         }
         let (status, body) = on_link(
             &app,
@@ -1299,26 +1185,10 @@ async fn approval_closed_with_a_commitment_nobody_confirmed_reminds_the_coordina
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2014})).await;
-    let (council, team) = s.held_council(&app, "network_council").await;
-    s.draft_plan(
-        &app,
-        &council,
-        "Rolig hjemme",
-        &team[0],
-        "Henter på fotball",
-        2,
-    )
-    .await;
-    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
+    let (council, _) = s.drafted_plan(&app, 2).await;
+    s.submit_plan(&app, &council).await;
     let plan = s
-        .post_expect(
-            &app,
-            &council,
-            "/plan/approval-closure",
-            json!({"reason": "Mormor svarer ikke, men tiltaket må i gang"}),
-            200,
-        )
+        .close_approval(&app, &council, "Mormor svarer ikke, men tiltaket må i gang")
         .await;
     assert_eq!(plan["status"], "approved");
     let commitment = &plan["commitments"][0];
@@ -1326,13 +1196,8 @@ async fn approval_closed_with_a_commitment_nobody_confirmed_reminds_the_coordina
     assert_eq!(commitment["unconfirmed_at_closing"], true);
     let me = app.sign_in(&s.staff).await;
     let page = app
-        .page(&format!("/cases/{}/councils/{council}/plan", s.case), &me)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_text(&format!("/cases/{}/councils/{council}/plan", s.case), &me)
+        .await;
     assert!(
         page.contains("Ikke bekreftet da godkjenningen ble avsluttet"),
         "marked so on the plan"
@@ -1397,27 +1262,9 @@ async fn the_follow_up_council_opens_four_weeks_ahead_with_the_team_and_the_plan
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2016})).await;
-    let (council, team) = s.held_council(&app, "network_council").await;
-    s.draft_plan(
-        &app,
-        &council,
-        "Rolig hjemme",
-        &team[0],
-        "Henter på fotball",
-        10,
-    )
-    .await;
-    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
-    let plan = s
-        .post_expect(
-            &app,
-            &council,
-            "/plan/approval-closure",
-            json!({"reason": "Alle sa ja i møtet"}),
-            200,
-        )
-        .await;
+    let (council, _) = s.drafted_plan(&app, 10).await;
+    s.submit_plan(&app, &council).await;
+    let plan = s.close_approval(&app, &council, "Alle sa ja i møtet").await;
     assert_eq!(plan["status"], "approved");
     // An evaluation date that does not lie ahead is refused at its field; nothing written.
     let refused = expect_problem(
@@ -1586,29 +1433,20 @@ async fn a_follow_up_meeting_opens_ahead_in_the_same_council_as_a_meeting_to_sen
     let app = TestApp::spawn_with(&fast_jobs(&sink)).await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2012})).await;
     // Two weeks ahead, at most: the follow-up then opens at once for a date three weeks away.
-    diesel::sql_query("UPDATE tenants SET follow_up_weeks_ahead = 2")
-        .execute(&mut app.db.admin_conn())
-        .unwrap();
+    app.db
+        .as_admin("UPDATE tenants SET follow_up_weeks_ahead = 2");
     let (council, team) = s.held_council(&app, "network_council").await;
     s.draft_plan(
         &app,
         &council,
-        "Trygg skolevei",
+        ("Trygg skolevei", "child"),
         &team[0],
         "Følger til skolen",
         5,
     )
     .await;
-    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
-    s.post_expect(
-        &app,
-        &council,
-        "/plan/approval-closure",
-        json!({"reason": "Enige i møtet"}),
-        200,
-    )
-    .await;
+    s.submit_plan(&app, &council).await;
+    s.close_approval(&app, &council, "Enige i møtet").await;
     s.post_expect(
         &app,
         &council,
@@ -1677,27 +1515,9 @@ async fn a_follow_up_meeting_opens_ahead_in_the_same_council_as_a_meeting_to_sen
 async fn staff_mark_done_a_commitment_nobody_confirmed_and_it_is_kept_as_theirs() {
     let app = TestApp::spawn().await;
     let s = setup(&app, "fjordvik", json!({"birth_year": 2014})).await;
-    let (council, team) = s.held_council(&app, "network_council").await;
-    s.draft_plan(
-        &app,
-        &council,
-        "Rolig hjemme",
-        &team[0],
-        "Henter på fotball",
-        2,
-    )
-    .await;
-    s.post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
-    let plan = s
-        .post_expect(
-            &app,
-            &council,
-            "/plan/approval-closure",
-            json!({"reason": "Mormor svarer ikke"}),
-            200,
-        )
-        .await;
+    let (council, team) = s.drafted_plan(&app, 2).await;
+    s.submit_plan(&app, &council).await;
+    let plan = s.close_approval(&app, &council, "Mormor svarer ikke").await;
     let commitment = plan["commitments"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(plan["commitments"][0]["unconfirmed_at_closing"], true);
     // Through her link it stays hers to confirm first: refused, nothing written.
@@ -1748,7 +1568,7 @@ async fn the_childs_page_says_when_and_where_the_next_meeting_is_and_what_the_ch
     s.draft_plan(
         &app,
         &council,
-        "I want it calm at home",
+        ("I want it calm at home", "child"),
         &team[0],
         "picks me up",
         9,
@@ -1757,11 +1577,7 @@ async fn the_childs_page_says_when_and_where_the_next_meeting_is_and_what_the_ch
     let plan = s
         .post_expect(&app, &council, "/plan/child-links", json!({}), 201)
         .await;
-    let link = plan["child_links"][0]["url"].as_str().unwrap().to_owned();
-    let path = link
-        .split_once("/c/")
-        .map(|(_, t)| format!("/c/{t}"))
-        .unwrap();
+    let path = child_path(&plan);
     // A meeting ahead whose invitations went out.
     let starts = local(6, 17);
     let view = s

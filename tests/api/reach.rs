@@ -137,8 +137,8 @@ async fn a_channel_needs_what_it_goes_to_and_defaults_to_what_there_is() {
 
     // The page: the sentence at the field in Norwegian, what was typed kept.
     let who = app.sign_in(&s.staff).await;
-    let (status, page) = common::answer(
-        app.form(
+    let (status, page) = app
+        .form_answer(
             &format!("/cases/{}/persons", s.case),
             &who,
             &[
@@ -150,11 +150,7 @@ async fn a_channel_needs_what_it_goes_to_and_defaults_to_what_there_is() {
                 ("preferred_channel", "sms"),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 422, "{page}");
     assert!(
         page.contains(r##"<a href="#preferred_channel">Velg en måte"##),
@@ -231,7 +227,7 @@ async fn invitations_go_the_way_each_person_prefers_and_the_check_shows_which() 
 
     let who = app.sign_in(&s.staff).await;
     let page_path = format!("/cases/{}/councils/{council}/tasks/invitations", s.case);
-    let (status, page) = common::answer(app.page(&page_path, &who).send().await.unwrap()).await;
+    let (status, page) = app.page_answer(&page_path, &who).await;
     assert_eq!(status, 200, "{page}");
     for shown in [
         "SMS: 912 34 568",
@@ -283,7 +279,7 @@ async fn a_person_reached_by_post_gets_a_printable_letter_whose_code_opens_their
             json!({"starts_at": local(10, 18), "place": "Biblioteket, møterom 2"}),
         )
         .await;
-    let (status, page) = common::answer(app.page(&letter(ola_p), &who).send().await.unwrap()).await;
+    let (status, page) = app.page_answer(&letter(ola_p), &who).await;
     assert_eq!(status, 409, "{page}");
     assert!(
         page.contains("Personen har ingen gyldig invitasjon til møtet ennå"),
@@ -294,13 +290,13 @@ async fn a_person_reached_by_post_gets_a_printable_letter_whose_code_opens_their
     s.invite(&app, &council, &meeting).await;
     // The invitations task offers the letter at Ola's line.
     let tasks = format!("/cases/{}/councils/{council}/tasks/invitations", s.case);
-    let (_, page) = common::answer(app.page(&tasks, &who).send().await.unwrap()).await;
+    let (_, page) = app.page_answer(&tasks, &who).await;
     assert!(
         page.contains(&format!(r#"href="{}">Skriv ut brevet"#, letter(ola_p))),
         "{page}"
     );
 
-    let (status, page) = common::answer(app.page(&letter(ola_p), &who).send().await.unwrap()).await;
+    let (status, page) = app.page_answer(&letter(ola_p), &who).await;
     assert_eq!(status, 200, "{page}");
     let sheet = letter_sheet(&page);
     for shown in [
@@ -328,7 +324,7 @@ async fn a_person_reached_by_post_gets_a_printable_letter_whose_code_opens_their
         sheet[at..at + 14].to_owned()
     };
     let first = code(sheet);
-    let (_, again) = common::answer(app.page(&letter(ola_p), &who).send().await.unwrap()).await;
+    let (_, again) = app.page_answer(&letter(ola_p), &who).await;
     assert_eq!(code(letter_sheet(&again)), first);
 
     // The code typed from paper — in small letters, with spaces — opens Ola's answer page.
@@ -355,8 +351,7 @@ async fn a_person_reached_by_post_gets_a_printable_letter_whose_code_opens_their
     assert_eq!(res.status(), 404);
 
     // Someone with no postal address gets no letter, with the reason.
-    let (status, page) =
-        common::answer(app.page(&letter(mormor_p), &who).send().await.unwrap()).await;
+    let (status, page) = app.page_answer(&letter(mormor_p), &who).await;
     assert_eq!(status, 409, "{page}");
     assert!(
         page.contains("Personen har ingen postadresse i nettverkskartet"),
@@ -374,7 +369,7 @@ async fn a_person_reached_by_post_gets_a_printable_letter_whose_code_opens_their
     assert_eq!(reads, 4);
     let other = app.staff("fjordvik", "coordinator").await;
     let other = app.sign_in(&other).await;
-    let (status, _) = common::answer(app.page(&letter(ola_p), &other).send().await.unwrap()).await;
+    let (status, _) = app.page_answer(&letter(ola_p), &other).await;
     assert_eq!(status, 404);
 }
 
@@ -579,7 +574,7 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
     // Ola's letter is printed; its short code opens his answer page.
     let who = app.sign_in(&s.staff).await;
     let letter = format!("/cases/{}/councils/{council}/letters/{ola}", s.case);
-    let (status, page) = common::answer(app.page(&letter, &who).send().await.unwrap()).await;
+    let (status, page) = app.page_answer(&letter, &who).await;
     assert_eq!(status, 200, "{page}");
     let at = page.find("/b/").expect("the short link") + 3;
     let code = page[at..at + 14].to_owned();
@@ -636,11 +631,7 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
 
     // The meeting takes place (its start moved into the past) and makes a plan with a
     // commitment for each of the four.
-    diesel::sql_query(format!(
-        "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
-    ))
-    .execute(&mut app.db.admin_conn())
-    .unwrap();
+    app.db.meeting_began(&meeting);
     s.post_expect(&app, &council, "/state", json!({"to": "meeting_held"}), 200)
         .await;
     s.post_expect(&app, &council, "/plan", json!({}), 201).await;
@@ -667,9 +658,7 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
         )
         .await;
     }
-    let submitted = s
-        .post_expect(&app, &council, "/plan/submission", json!({}), 200)
-        .await;
+    let submitted = s.submit_plan(&app, &council).await;
     let version = submitted["version"].to_string();
 
     // The request to approve reaches Eva by SMS with her own link, as her invitation did;
@@ -698,8 +687,8 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
     // On the plan page the form names each mistake at its field, in Norwegian, and keeps what
     // was chosen: an objection without his words, and no way of answering.
     let plan_page = s.path(&council, "/plan").replace("/api/v1", "");
-    let (status, page) = common::answer(
-        app.form(
+    let (status, page) = app
+        .form_answer(
             &format!("{plan_page}/record-approval"),
             &who,
             &[
@@ -708,11 +697,7 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
                 ("version", version.as_str()),
             ],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 422, "{page}");
     for at in ["recorded-how-error", "recorded-comment-error"] {
         assert!(page.contains(&format!("id=\"{at}\"")), "{at}: {page}");
@@ -802,13 +787,9 @@ async fn a_team_reached_by_email_sms_letter_and_phone_answers_and_approves_its_p
         "{approved}"
     );
     // The plan page says whose answer was recorded, by whom and how; it is audited.
-    let (_, page) = common::answer(
-        app.page(&s.path(&council, "/plan").replace("/api/v1", ""), &who)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, page) = app
+        .page_answer(&s.path(&council, "/plan").replace("/api/v1", ""), &who)
+        .await;
     assert!(
         page.contains("registrert av") && page.contains("ansikt til ansikt"),
         "{page}"

@@ -27,6 +27,11 @@ async fn step(app: &TestApp, s: &Setup, key: &str, id: &str, body: Value) -> req
         .unwrap()
 }
 
+/// Takes a step of the recruitment `id`, which must succeed.
+async fn step_ok(app: &TestApp, s: &Setup, key: &str, id: &str, body: Value) {
+    assert_eq!(step(app, s, key, id, body).await.status(), 200);
+}
+
 fn link_in(app: &TestApp, mail: &Mail) -> String {
     let at = mail.text.find("/r/tlr_").expect("the candidate's link");
     let rest = &mail.text[at..];
@@ -56,16 +61,7 @@ fn assert_neutral(mail: &Mail) {
 
 async fn post_form(app: &TestApp, link: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let (cookie, csrf) = form_token(app).await;
-    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    form.extend_from_slice(fields);
-    let res = app
-        .client
-        .post(app.url(link))
-        .header("cookie", &cookie)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = app.link_form(link, &cookie, &csrf, fields).await;
     let status = res.status().as_u16();
     (status, res.text().await.unwrap())
 }
@@ -176,7 +172,7 @@ async fn a_referral_goes_through_the_family_group_conference_to_a_yes_decision()
         json!({"step": "started"}),
         json!({"step": "info_meeting", "note": "Familien informert"}),
     ] {
-        assert_eq!(step(&app, &s, &key, &id, body).await.status(), 200);
+        step_ok(&app, &s, &key, &id, body).await;
     }
     // The conference must be a family group conference of this case.
     let network = s.council(&app, "network_council").await;
@@ -193,18 +189,14 @@ async fn a_referral_goes_through_the_family_group_conference_to_a_yes_decision()
         "not-family-group-conference",
     )
     .await;
-    assert_eq!(
-        step(
-            &app,
-            &s,
-            &key,
-            &id,
-            json!({"step": "fgc_meeting", "council_id": fgc})
-        )
-        .await
-        .status(),
-        200
-    );
+    step_ok(
+        &app,
+        &s,
+        &key,
+        &id,
+        json!({"step": "fgc_meeting", "council_id": fgc}),
+    )
+    .await;
     // Candidates only after the clarification meeting.
     let add = |persons: Value| {
         let app = &app;
@@ -289,12 +281,7 @@ async fn a_referral_goes_through_the_family_group_conference_to_a_yes_decision()
         "recruitment-step-out-of-order",
     )
     .await;
-    assert_eq!(
-        step(&app, &s, &key, &id, json!({"step": "family_plan"}))
-            .await
-            .status(),
-        200
-    );
+    step_ok(&app, &s, &key, &id, json!({"step": "family_plan"})).await;
 
     // Each home gets its own neutral link.
     let workers = Workers::start(&app);
@@ -419,18 +406,14 @@ async fn a_referral_goes_through_the_family_group_conference_to_a_yes_decision()
     );
 
     // Interviews, then a decision before matching is refused, then matching and the decision.
-    assert_eq!(
-        step(
-            &app,
-            &s,
-            &officer.key,
-            &id,
-            json!({"step": "interviews", "note": "Tilknytningssamtale og hjemmebesøk"})
-        )
-        .await
-        .status(),
-        200
-    );
+    step_ok(
+        &app,
+        &s,
+        &officer.key,
+        &id,
+        json!({"step": "interviews", "note": "Tilknytningssamtale og hjemmebesøk"}),
+    )
+    .await;
     expect_problem(
         step(
             &app,
@@ -444,18 +427,14 @@ async fn a_referral_goes_through_the_family_group_conference_to_a_yes_decision()
         "decision-before-matching",
     )
     .await;
-    assert_eq!(
-        step(
-            &app,
-            &s,
-            &officer.key,
-            &id,
-            json!({"step": "matching", "note": "Drøftet mot barnets behov"})
-        )
-        .await
-        .status(),
-        200
-    );
+    step_ok(
+        &app,
+        &s,
+        &officer.key,
+        &id,
+        json!({"step": "matching", "note": "Drøftet mot barnets behov"}),
+    )
+    .await;
     // The officer does not decide; a decision without its reason is refused.
     assert_eq!(
         step(
@@ -595,7 +574,7 @@ async fn staff_post(
     who: &common::SignedIn,
     fields: &[(&str, &str)],
 ) -> (u16, String) {
-    let (status, body) = common::answer(app.form(path, who, fields).send().await.unwrap()).await;
+    let (status, body) = app.form_answer(path, who, fields).await;
     (status.as_u16(), body)
 }
 
@@ -989,7 +968,7 @@ async fn the_officer_is_reminded_of_the_interviews_and_the_caseworker_of_an_over
         json!({"step": "fgc_meeting", "council_id": fgc}),
         json!({"step": "clarification_meeting"}),
     ] {
-        assert_eq!(step(&app, &s, &key, &id, body).await.status(), 200);
+        step_ok(&app, &s, &key, &id, body).await;
     }
     let r = app
         .post_json(
@@ -1000,12 +979,7 @@ async fn the_officer_is_reminded_of_the_interviews_and_the_caseworker_of_an_over
         )
         .await;
     let candidate = r["candidates"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        step(&app, &s, &key, &id, json!({"step": "family_plan"}))
-            .await
-            .status(),
-        200
-    );
+    step_ok(&app, &s, &key, &id, json!({"step": "family_plan"})).await;
     let link = candidate_link(&app, &candidate);
     assert_eq!(post_form(&app, &link, &[("answer", "yes")]).await.0, 303);
     let mut fields: Vec<(&str, &str)> = vec![("action", "submit")];
@@ -1041,7 +1015,7 @@ async fn the_officer_is_reminded_of_the_interviews_and_the_caseworker_of_an_over
 
     // Interviews and matching; the decision not made when it falls due: the caseworker is told.
     for body in [json!({"step": "interviews"}), json!({"step": "matching"})] {
-        assert_eq!(step(&app, &s, &officer.key, &id, body).await.status(), 200);
+        step_ok(&app, &s, &officer.key, &id, body).await;
     }
     make_due(&app, "recruitment_decision_overdue");
     let mails = sink.wait_for(5, Duration::from_secs(30)).await;

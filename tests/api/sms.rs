@@ -61,7 +61,7 @@ async fn invited(app: &TestApp) -> (Setup, String) {
 async fn invitations_page(app: &TestApp, s: &Setup, council: &str) -> String {
     let who = app.sign_in(&s.staff).await;
     let path = format!("/cases/{}/councils/{council}/tasks/invitations", s.case);
-    let (status, page) = common::answer(app.page(&path, &who).send().await.unwrap()).await;
+    let (status, page) = app.page_answer(&path, &who).await;
     assert_eq!(status, 200, "{page}");
     page
 }
@@ -204,8 +204,7 @@ async fn a_gateway_that_refuses_parks_the_sms_where_the_admin_sees_it() {
 
     let admin = app.staff("fjordvik", "tenant_admin").await;
     let who = app.sign_in(&admin).await;
-    let (status, jobs_page) =
-        common::answer(app.page("/admin/jobs", &who).send().await.unwrap()).await;
+    let (status, jobs_page) = app.page_answer("/admin/jobs", &who).await;
     assert_eq!(status, 200, "{jobs_page}");
     assert!(
         jobs_page.contains("SMS om møte"),
@@ -229,7 +228,7 @@ async fn a_gateway_that_does_not_answer_in_time_is_tried_again() {
     // The sender the admin set for SMS.
     let admin = app.staff("fjordvik", "tenant_admin").await;
     let who = app.sign_in(&admin).await;
-    let (status, settings) = common::answer(app.page("/admin", &who).send().await.unwrap()).await;
+    let (status, settings) = app.page_answer("/admin", &who).await;
     assert_eq!(status, 200, "{settings}");
     assert!(settings.contains(r#"name="sms_sender""#), "{settings}");
     tillit::db::in_tenant(&mut app.db.app_conn(), s.tenant, |c| {

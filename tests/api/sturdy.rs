@@ -216,16 +216,7 @@ async fn head_answers_like_get_on_every_page_a_link_leads_to() {
 /// POSTs `fields` with a browser's form token to `path`; the status and where it leads.
 async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let (cookie, csrf) = form_token(app).await;
-    let mut all = vec![("csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    let res = app
-        .client
-        .post(app.url(path))
-        .header("cookie", &cookie)
-        .form(&all)
-        .send()
-        .await
-        .unwrap();
+    let res = app.link_form(path, &cookie, &csrf, fields).await;
     let status = res.status().as_u16();
     let location = res
         .headers()
@@ -247,14 +238,7 @@ fn in_page_language(page: &str, key: &'static str) -> String {
 }
 
 async fn page_text(app: &TestApp, path: &str) -> String {
-    app.client
-        .get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    app.text_of(path).await
 }
 
 /// A double click or a second tab sends the same thing twice. The second is a success that says
@@ -565,17 +549,13 @@ async fn a_meeting_time_the_clock_skips_or_repeats_is_refused_at_the_field_in_no
             "Klokkeslettet kommer to ganger den natten, fordi klokken stilles tilbake én time",
         ),
     ] {
-        let (status, page) = common::answer(
-            app.form(
+        let (status, page) = app
+            .form_answer(
                 &format!("{base}/meeting"),
                 &who,
                 &[("starts_at", typed), ("place", "Biblioteket")],
             )
-            .send()
-            .await
-            .unwrap(),
-        )
-        .await;
+            .await;
         assert_eq!(status, 422, "{page}");
         assert!(
             page.contains(&format!(r##"<a href="#starts-at">{why}"##)),
@@ -587,17 +567,13 @@ async fn a_meeting_time_the_clock_skips_or_repeats_is_refused_at_the_field_in_no
     }
     assert_eq!(meetings(), 0);
     // The hour after the spring gap is real.
-    let (status, _) = common::answer(
-        app.form(
+    let (status, _) = app
+        .form_answer(
             &format!("{base}/meeting"),
             &who,
             &[("starts_at", "2030-03-31T03:00"), ("place", "Biblioteket")],
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 303);
     assert_eq!(meetings(), 1);
 }

@@ -162,6 +162,72 @@ impl Setup {
         .await
     }
 
+    /// Starts `council`'s plan with one goal (its text and author) and one commitment of
+    /// `participant`, due in `days`.
+    pub async fn draft_plan(
+        &self,
+        app: &TestApp,
+        council: &str,
+        (goal, author): (&str, &str),
+        participant: &str,
+        commitment: &str,
+        days: u64,
+    ) {
+        self.post_expect(app, council, "/plan", json!({}), 201)
+            .await;
+        self.post_expect(
+            app,
+            council,
+            "/plan/goals",
+            json!({"text": goal, "author": author}),
+            201,
+        )
+        .await;
+        self.post_expect(
+            app,
+            council,
+            "/plan/commitments",
+            json!({"participant_id": participant, "text": commitment, "due_on": in_days(days)}),
+            201,
+        )
+        .await;
+    }
+
+    /// Sends `council`'s plan for approval; returns the plan.
+    pub async fn submit_plan(&self, app: &TestApp, council: &str) -> Value {
+        self.post_expect(app, council, "/plan/submission", json!({}), 200)
+            .await
+    }
+
+    /// The coordinator closes the plan's approval with `reason`; returns the plan.
+    pub async fn close_approval(&self, app: &TestApp, council: &str, reason: &str) -> Value {
+        self.post_expect(
+            app,
+            council,
+            "/plan/approval-closure",
+            json!({ "reason": reason }),
+            200,
+        )
+        .await
+    }
+
+    /// The caseworker holding `key` approves a family group conference's plan, the child's
+    /// safety ensured; returns the plan.
+    pub async fn approve_plan_as(&self, app: &TestApp, key: &str, council: &str) -> Value {
+        json_of(
+            self.post_as(
+                app,
+                key,
+                council,
+                "/plan/approval",
+                json!({"safety_ensured": true}),
+            )
+            .await,
+            200,
+        )
+        .await
+    }
+
     pub async fn council(&self, app: &TestApp, kind: &str) -> String {
         let view = app
             .post_json(

@@ -151,6 +151,22 @@ impl TestDb {
         admin_conn(&self.name)
     }
 
+    /// Runs `sql` as the superuser, past row-level security: what a test sets up that no request
+    /// writes (history, a clock moved on).
+    pub fn as_admin(&self, sql: &str) {
+        self.admin_conn()
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{e}: {sql}"));
+    }
+
+    /// The meeting took place: its start moves three hours into the past (the server never does
+    /// that).
+    pub fn meeting_began(&self, meeting: &str) {
+        self.as_admin(&format!(
+            "UPDATE council_meetings SET starts_at = now() - interval '3 hours' WHERE id = '{meeting}'"
+        ));
+    }
+
     pub fn settings(&self, overrides: &[(&str, serde_json::Value)]) -> Settings {
         let mut all = vec![
             ("database_url", json!(self.app_url())),
@@ -386,8 +402,7 @@ impl TestApp {
 
     /// A form posted from a page that answers with a redirect (303): returns where it leads.
     pub async fn submit(&self, path: &str, who: &SignedIn, fields: &[(&str, &str)]) -> String {
-        let (status, location) =
-            answer(self.form(path, who, fields).send().await.expect("POST")).await;
+        let (status, location) = self.form_answer(path, who, fields).await;
         assert_eq!(status, reqwest::StatusCode::SEE_OTHER, "{location}");
         location
     }
@@ -398,6 +413,54 @@ impl TestApp {
             .get(self.url(path))
             .header("accept", "text/html")
             .header("cookie", &who.cookie)
+    }
+
+    /// The text of the page at `path` as the signed-in browser gets it, whatever its status.
+    pub async fn page_text(&self, path: &str, who: &SignedIn) -> String {
+        let res = self.page(path, who).send().await.expect("GET");
+        res.text().await.expect("a body")
+    }
+
+    /// The text of `path`'s answer to a client without a session (a link's page), whatever its
+    /// status.
+    pub async fn text_of(&self, path: &str) -> String {
+        let res = self.client.get(self.url(path)).send().await.expect("GET");
+        res.text().await.expect("a body")
+    }
+
+    /// A form posted from a page, and its [`answer`]: the status, and where it leads or the page.
+    pub async fn form_answer(
+        &self,
+        path: &str,
+        who: &SignedIn,
+        fields: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, String) {
+        answer(self.form(path, who, fields).send().await.expect("POST")).await
+    }
+
+    /// A page as the signed-in browser asks for it, and its [`answer`].
+    pub async fn page_answer(&self, path: &str, who: &SignedIn) -> (reqwest::StatusCode, String) {
+        answer(self.page(path, who).send().await.expect("GET")).await
+    }
+
+    /// A form posted on a link's page (an invitee's answer) by a browser without a session: its
+    /// `cookie` holds the seed of the form token `csrf`.
+    pub async fn link_form(
+        &self,
+        path: &str,
+        cookie: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf)];
+        all.extend_from_slice(fields);
+        self.client
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// A form posted from a page, with its form token.
