@@ -6,12 +6,12 @@
 -- Every write to a table the figures count leaves a row in figure_changes: one per service and
 -- transaction, written by a trigger as the writer (whom the row's own table has just let write
 -- that service's row, so the same policy lets the change row in), so no writer waits for
--- another. A kept
--- year is used only while the service has no such row and its `fresh_until` lies ahead (the next
--- meeting of the year to begin, which the figures then count as held, or the next midnight in the
--- service's zone, which moves the evaluations due up to yesterday). Working the figures out again
--- first deletes the change rows it can see, then counts with a later snapshot, so a change is
--- always either in the counts or still in figure_changes.
+-- another. The rows gather until the figures are next read. A kept year is used only while the
+-- service has no such row and its `fresh_until` lies ahead (the next meeting of the year to
+-- begin, which the figures then count as held, or the next midnight in the service's zone, which
+-- moves the evaluations due up to yesterday). Working the figures out again first deletes the
+-- change rows it can see, then counts with a later snapshot, so a change is always either in
+-- the counts or still in figure_changes.
 
 CREATE TABLE figure_summaries (
   tenant_id   uuid NOT NULL REFERENCES tenants (id),
