@@ -23,6 +23,7 @@ use super::views::{
     StaffMember, StaffView, WordsView,
 };
 use crate::db::TenantId;
+use crate::db::kept::{Bind, kept};
 use crate::db::schema::{
     case_assignments, cases, child_words, children, costly_measures, map_revisions,
     network_check_persons, network_checks, network_persons, users,
@@ -50,14 +51,17 @@ pub struct TenantClock {
 
 impl TenantClock {
     pub fn load(conn: &mut PgConnection) -> Result<Self, AppError> {
-        let s = ServiceSettings::load(conn)?;
-        let now = Utc::now();
-        Ok(Self {
+        Ok(Self::of(&ServiceSettings::load(conn)?, Utc::now()))
+    }
+
+    /// The clock of settings already read, at `now`.
+    pub fn of(s: &ServiceSettings, now: DateTime<Utc>) -> Self {
+        Self {
             tz: s.tz,
             review_months: s.map_review_months,
             now,
             today: s.today(now),
-        })
+        }
     }
 
     /// The day `at` falls on in the service's time zone.
@@ -509,19 +513,7 @@ fn summaries(
     rows: Vec<SummaryRow>,
     clock: &TenantClock,
 ) -> Result<Vec<CaseSummary>, AppError> {
-    let mut prompts = prompts_of(conn, tenant, &rows, clock)?;
-    let ids: Vec<Uuid> = rows.iter().map(|(case, ..)| case.id).collect();
-    let revised: HashMap<Uuid, Option<NaiveDate>> = map_revisions::table
-        .filter(map_revisions::tenant_id.eq(tenant.0))
-        .filter(map_revisions::case_id.eq_any(&ids))
-        .group_by(map_revisions::case_id)
-        .select((
-            map_revisions::case_id,
-            diesel::dsl::max(map_revisions::revised_on),
-        ))
-        .load::<(Uuid, Option<NaiveDate>)>(conn)?
-        .into_iter()
-        .collect();
+    let (mut prompts, revised) = prompts_and_revised(conn, tenant, &rows, clock)?;
     rows.into_iter()
         .map(|(case, first, last, year, _)| {
             Ok(CaseSummary {
@@ -532,7 +524,7 @@ fn summaries(
                 child_birth_year: year,
                 acute: case.acute,
                 opened_at: case.opened_at,
-                last_revised_on: revised.get(&case.id).copied().flatten(),
+                last_revised_on: revised.get(&case.id).copied(),
                 prompts: prompts.remove(&case.id).unwrap_or_default(),
                 reference: case.reference,
                 municipality: case.municipality,
@@ -541,15 +533,51 @@ fn summaries(
         .collect()
 }
 
-/// The prompts of many cases in three queries, whatever their number: the persons on their
-/// maps, their latest revisions, then the rules case by case. For the case list and the start
-/// page, which show the prompts of every case they list.
+/// The latest revision of a case as the prompts need it, with the latest day any of its
+/// revisions was revised on, as [`prompts_and_revised`] reads them.
+#[derive(QueryableByName)]
+struct LatestRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    case_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    number: i32,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    revised_on: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    phase: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    created_at: DateTime<Utc>,
+    /// The snapshot as JSON text, read straight into the persons.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    persons: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    last_revised_on: NaiveDate,
+}
+
+/// The prompts of many cases, as [`prompts_and_revised`] works them out.
 fn prompts_of(
     conn: &mut PgConnection,
     tenant: TenantId,
     cases: &[SummaryRow],
     clock: &TenantClock,
 ) -> Result<HashMap<Uuid, Vec<rules::Prompt>>, AppError> {
+    Ok(prompts_and_revised(conn, tenant, cases, clock)?.0)
+}
+
+/// The prompts of each case, and the latest day each case's map was revised on.
+type PromptsAndRevised = (HashMap<Uuid, Vec<rules::Prompt>>, HashMap<Uuid, NaiveDate>);
+
+/// The prompts of many cases in two queries, whatever their number: the persons on their
+/// maps, then the latest revision of each (only that one's snapshot is read) with the latest
+/// day a revision of the case was revised on; then the rules case by case. For the case list
+/// and the start page, which show the prompts (and the list the revision day) of every case
+/// they list.
+fn prompts_and_revised(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    cases: &[SummaryRow],
+    clock: &TenantClock,
+) -> Result<PromptsAndRevised, AppError> {
     let ids: Vec<Uuid> = cases.iter().map(|(case, ..)| case.id).collect();
     let mut persons: HashMap<Uuid, Vec<MapPerson>> = HashMap::new();
     let rows: Vec<(Uuid, PersonRow)> = network_persons::table
@@ -562,27 +590,39 @@ fn prompts_of(
     for (case_id, row) in rows {
         persons.entry(case_id).or_default().push(row.person()?);
     }
-    let mut latest: HashMap<Uuid, RevisionView> = HashMap::new();
-    let rows: Vec<(Uuid, RevisionRow)> = map_revisions::table
-        .filter(map_revisions::tenant_id.eq(tenant.0))
-        .filter(map_revisions::case_id.eq_any(&ids))
-        .distinct_on(map_revisions::case_id)
-        .order((map_revisions::case_id, map_revisions::number.desc()))
-        .select((map_revisions::case_id, RevisionRow::as_select()))
-        .load(conn)?;
-    for (case_id, row) in rows {
-        latest.insert(case_id, row.view()?);
+    let rows: Vec<LatestRow> = kept(
+        "SELECT r.case_id, r.number, r.revised_on, r.phase, r.created_at,
+                r.persons::text AS persons, l.last_revised_on
+           FROM (SELECT case_id, max(number) AS number, max(revised_on) AS last_revised_on
+                   FROM map_revisions
+                  WHERE tenant_id = $1 AND case_id = ANY($2)
+                  GROUP BY case_id) l
+           JOIN map_revisions r
+             ON r.tenant_id = $1 AND r.case_id = l.case_id AND r.number = l.number",
+        vec![Bind::Id(tenant.0), Bind::Ids(ids)],
+    )
+    .load(conn)?;
+    let mut latest: HashMap<Uuid, (LatestRow, Phase, Vec<MapPerson>)> = HashMap::new();
+    let mut revised = HashMap::new();
+    for row in rows {
+        let snapshot: Vec<MapPerson> = serde_json::from_str(&row.persons)
+            .map_err(|e| AppError::Internal(format!("a revision's snapshot is unreadable: {e}")))?;
+        let phase = stored(Phase::parse, &row.phase)?;
+        revised.insert(row.case_id, row.last_revised_on);
+        latest.insert(row.case_id, (row, phase, snapshot));
     }
     let mut out = HashMap::new();
     for (case, _, _, birth_year, birth_date) in cases {
         let map = persons.get(&case.id).map_or(&[][..], Vec::as_slice);
-        let latest = latest.get(&case.id).map(|r| LatestRevision {
-            number: r.summary.number,
-            revised_on: r.summary.revised_on,
-            phase: r.summary.phase,
-            created_at: r.summary.created_at,
-            persons: &r.persons,
-        });
+        let latest = latest
+            .get(&case.id)
+            .map(|(r, phase, snapshot)| LatestRevision {
+                number: r.number,
+                revised_on: r.revised_on,
+                phase: *phase,
+                created_at: r.created_at,
+                persons: snapshot,
+            });
         let prompts = rules::prompts(&MapFacts {
             phase: case.phase()?,
             opened_on: clock.local_day(case.opened_at),
@@ -595,7 +635,7 @@ fn prompts_of(
         });
         out.insert(case.id, prompts);
     }
-    Ok(out)
+    Ok((out, revised))
 }
 
 pub fn child(
@@ -717,27 +757,6 @@ pub fn child_language(conn: &mut PgConnection, case_id: Uuid) -> QueryResult<Opt
         .filter(cases::id.eq(case_id))
         .select(children::language)
         .first(conn)
-}
-
-/// The child's birth year and date of each of `case_ids`, in one query: for the councils of
-/// many cases at once (the start page), whose consents depend on the child's age.
-pub fn children_births(
-    conn: &mut PgConnection,
-    case_ids: &[Uuid],
-) -> QueryResult<HashMap<Uuid, (i16, Option<NaiveDate>)>> {
-    let rows: Vec<(Uuid, i16, Option<NaiveDate>)> = cases::table
-        .inner_join(
-            children::table.on(children::tenant_id
-                .eq(cases::tenant_id)
-                .and(children::id.eq(cases::child_id))),
-        )
-        .filter(cases::id.eq_any(case_ids))
-        .select((cases::id, children::birth_year, children::birth_date))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, year, date)| (id, (year, date)))
-        .collect())
 }
 
 /// Whether `user` is an active staff member assigned to `case_id`.

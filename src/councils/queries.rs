@@ -26,6 +26,7 @@ use super::views::{
 };
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::{Channel, WordsAuthor};
+use crate::db::kept::{Bind, kept};
 use crate::db::schema::{
     case_assignments, council_answers, council_consents, council_invitations,
     council_meeting_attendees, council_meeting_records, council_meetings, council_objections,
@@ -57,8 +58,12 @@ pub struct CouncilSettings {
 
 impl CouncilSettings {
     pub fn load(conn: &mut PgConnection) -> Result<Self, SettingsError> {
-        let s = ServiceSettings::load(conn)?;
-        Ok(Self {
+        Ok(Self::of(ServiceSettings::load(conn)?, Utc::now()))
+    }
+
+    /// The settings of `s`, already read, at `now`.
+    pub fn of(s: ServiceSettings, now: DateTime<Utc>) -> Self {
+        Self {
             tz: s.tz,
             quiet_hours: s.quiet_hours,
             // At most 720, so it fits.
@@ -67,8 +72,8 @@ impl CouncilSettings {
             chase_after_days: s.chase_after_days,
             chase_max: s.chase_max,
             preparation_check_days: s.preparation_check_days,
-            now: Utc::now(),
-        })
+            now,
+        }
     }
 }
 
@@ -278,19 +283,28 @@ pub fn facts(
     Ok(facts_from(council, view, birth, now))
 }
 
-/// The facts of `council` from its parts and its child's birth year and date.
-fn facts_from(
-    council: &Council,
-    view: &CouncilViewParts,
+/// Whether the child of `birth` (year, and date when known) is 15 or older `now`, so their own
+/// consent is needed too. With only the year known, the child may already be 15: their consent
+/// is asked for to be safe.
+fn child_consent_needed(
     (birth_year, birth_date): (i16, Option<NaiveDate>),
     now: DateTime<Utc>,
-) -> Facts {
+) -> bool {
     let today = now.date_naive();
-    // With only the year known, the child may already be 15: ask for their consent to be safe.
     let age = match birth_date {
         Some(d) => today.years_since(d).map_or(0, i64::from),
         None => i64::from(today.year()) - i64::from(birth_year),
     };
+    age >= 15
+}
+
+/// The facts of `council` from its parts and its child's birth year and date.
+fn facts_from(
+    council: &Council,
+    view: &CouncilViewParts,
+    birth: (i16, Option<NaiveDate>),
+    now: DateTime<Utc>,
+) -> Facts {
     let active_consent = |giver: ConsentGiver| {
         view.consents
             .iter()
@@ -328,7 +342,7 @@ fn facts_from(
         chosen_by_child: team.iter().filter(|p| p.chosen_by_child).count(),
         parent_consent: active_consent(ConsentGiver::Parent),
         child_consent: active_consent(ConsentGiver::Child),
-        child_consent_needed: age >= 15,
+        child_consent_needed: child_consent_needed(birth, now),
         public_participants: team
             .iter()
             .filter(|p| p.side == NetworkSide::Public)
@@ -347,26 +361,146 @@ fn facts_from(
     }
 }
 
-/// The facts of each of `councils`, by council id, read together: the same reads as one
-/// council's [`parts`] and [`facts`], each one query for all of them, so a page across many
-/// cases (the start page) costs the same number of queries whatever their number.
+/// The facts of one council as [`facts_of_many`] counts them in SQL.
+#[derive(QueryableByName)]
+struct FactsRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    council_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    birth_year: i16,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+    birth_date: Option<NaiveDate>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    situation_confirmed: bool,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    questions: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    questions_confirmed: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    participants: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    chosen_by_child: i64,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    parent_consent: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    child_consent: bool,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    public_participants: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    public_with_waiver: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    prepared: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    open_objections: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bool>)]
+    meeting_confirmed: Option<bool>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bool>)]
+    meeting_started: Option<bool>,
+}
+
+/// The facts of each of `councils`, by council id, counted together in one query whatever
+/// their number, for a page across many cases (the start page). They are what [`facts_from`]
+/// finds in one council's parts, counted in SQL instead of read row by row: the texts not
+/// removed (the situation confirmed by the child, the questions and those confirmed), the team
+/// (not removed: chosen by the child, on the public side, on the public side with a waiver that
+/// stands, prepared), the consents that stand, the open objections against someone on the
+/// team, the latest meeting scheduled that is not cancelled, and the child's birth.
 pub fn facts_of_many(
     conn: &mut PgConnection,
+    tenant: TenantId,
     councils: &[Council],
     now: DateTime<Utc>,
 ) -> Result<HashMap<Uuid, Facts>, AppError> {
     let ids: Vec<Uuid> = councils.iter().map(|c| c.id).collect();
-    let mut case_ids: Vec<Uuid> = councils.iter().map(|c| c.case_id).collect();
-    case_ids.sort_unstable();
-    case_ids.dedup();
-    let mut parts = parts_of(conn, &ids)?;
-    let births = crate::cases::queries::children_births(conn, &case_ids)?;
+    let rows: Vec<FactsRow> = kept(
+        "SELECT k.id AS council_id, ch.birth_year, ch.birth_date,
+                EXISTS (SELECT 1 FROM council_texts t
+                         WHERE t.tenant_id = k.tenant_id AND t.council_id = k.id
+                           AND t.removed_at IS NULL AND t.kind = 'situation'
+                           AND t.child_confirmed_at IS NOT NULL) AS situation_confirmed,
+                q.questions, q.questions_confirmed,
+                p.participants, p.chosen_by_child, p.public_participants, p.public_with_waiver,
+                p.prepared,
+                EXISTS (SELECT 1 FROM council_consents g
+                         WHERE g.tenant_id = k.tenant_id AND g.council_id = k.id
+                           AND g.given_by = 'parent' AND g.withdrawn_at IS NULL) AS parent_consent,
+                EXISTS (SELECT 1 FROM council_consents g
+                         WHERE g.tenant_id = k.tenant_id AND g.council_id = k.id
+                           AND g.given_by = 'child' AND g.withdrawn_at IS NULL) AS child_consent,
+                (SELECT count(*) FROM council_objections o
+                   JOIN network_persons n ON n.tenant_id = o.tenant_id AND n.id = o.person_id
+                  WHERE o.tenant_id = k.tenant_id AND o.council_id = k.id
+                    AND o.resolved_at IS NULL
+                    AND EXISTS (SELECT 1 FROM council_participants e
+                                 WHERE e.tenant_id = k.tenant_id AND e.council_id = k.id
+                                   AND e.removed_at IS NULL AND e.person_id = o.person_id))
+                  AS open_objections,
+                m.confirmed AS meeting_confirmed, m.started AS meeting_started
+           FROM councils k
+           JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+           JOIN children ch ON ch.tenant_id = c.tenant_id AND ch.id = c.child_id
+          CROSS JOIN LATERAL
+                (SELECT count(*) FILTER (WHERE t.kind = 'question') AS questions,
+                        count(*) FILTER (WHERE t.kind = 'question'
+                                           AND t.child_confirmed_at IS NOT NULL)
+                          AS questions_confirmed
+                   FROM council_texts t
+                  WHERE t.tenant_id = k.tenant_id AND t.council_id = k.id
+                    AND t.removed_at IS NULL) q
+          CROSS JOIN LATERAL
+                (SELECT count(*) AS participants,
+                        count(*) FILTER (WHERE e.chosen_by_child) AS chosen_by_child,
+                        count(*) FILTER (WHERE e.side = 'public') AS public_participants,
+                        count(*) FILTER (WHERE e.side = 'public' AND EXISTS (
+                          SELECT 1 FROM council_waivers w
+                           WHERE w.tenant_id = e.tenant_id AND w.participant_id = e.id
+                             AND w.withdrawn_at IS NULL)) AS public_with_waiver,
+                        count(*) FILTER (WHERE EXISTS (
+                          SELECT 1 FROM council_preparations r
+                           WHERE r.tenant_id = e.tenant_id AND r.participant_id = e.id))
+                          AS prepared
+                   FROM council_participants e
+                  WHERE e.tenant_id = k.tenant_id AND e.council_id = k.id
+                    AND e.removed_at IS NULL) p
+           LEFT JOIN LATERAL
+                (SELECT x.confirmed_at IS NOT NULL AS confirmed,
+                        coalesce(x.starts_at <= $2, false) AS started
+                   FROM council_meetings x
+                  WHERE x.tenant_id = k.tenant_id AND x.council_id = k.id
+                    AND x.status <> 'cancelled'
+                  ORDER BY x.created_at DESC
+                  LIMIT 1) m ON true
+          WHERE k.tenant_id = $1 AND k.id = ANY($3)",
+        vec![Bind::Id(tenant.0), Bind::Moment(now), Bind::Ids(ids)],
+    )
+    .load(conn)?;
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    let mut by_id: HashMap<Uuid, FactsRow> = rows.into_iter().map(|r| (r.council_id, r)).collect();
     councils
         .iter()
         .map(|c| {
-            let view = parts.remove(&c.id).unwrap_or_default();
-            let birth = *births.get(&c.case_id).ok_or(AppError::NotFound)?;
-            Ok((c.id, facts_from(c, &view, birth, now)))
+            let r = by_id.remove(&c.id).ok_or(AppError::NotFound)?;
+            let facts = Facts {
+                acute: c.acute,
+                team_chosen: c.team_chosen_at.is_some(),
+                situation_confirmed: r.situation_confirmed,
+                questions: count(r.questions),
+                questions_confirmed: count(r.questions_confirmed),
+                participants: count(r.participants),
+                chosen_by_child: count(r.chosen_by_child),
+                parent_consent: r.parent_consent,
+                child_consent: r.child_consent,
+                child_consent_needed: child_consent_needed((r.birth_year, r.birth_date), now),
+                public_participants: count(r.public_participants),
+                public_with_waiver: count(r.public_with_waiver),
+                prepared: count(r.prepared),
+                open_objections: count(r.open_objections),
+                meeting: r.meeting_confirmed.map(|confirmed| MeetingFacts {
+                    confirmed,
+                    started: r.meeting_started.unwrap_or(false),
+                }),
+            };
+            Ok((c.id, facts))
         })
         .collect()
 }
@@ -403,7 +537,7 @@ pub fn waiting_councils(
     now: DateTime<Utc>,
 ) -> Result<Vec<CouncilWaiting>, AppError> {
     let councils = open_councils(conn, tenant, case_ids)?;
-    let facts = facts_of_many(conn, &councils, now)?;
+    let facts = facts_of_many(conn, tenant, &councils, now)?;
     Ok(councils
         .into_iter()
         .filter_map(|c| {
@@ -2044,110 +2178,114 @@ pub fn unanswered_after_chases(
             council_invitations::created_at,
         ))
         .load(conn)?;
-    let team = team_rows(
+    let names: HashMap<Uuid, String> = team_rows(
         conn,
         TeamOf::Participants(rows.iter().map(|r| r.3).collect()),
-    )?;
+    )?
+    .into_iter()
+    .filter(|member| !member.removed)
+    .map(|member| (member.participant_id, member.name))
+    .collect();
     let mut seen = std::collections::HashSet::new();
     rows.into_iter()
         // A link sent again is a new row: each person once per meeting, by the first link.
         .filter(|r| seen.insert((r.2, r.3)))
         .filter_map(
             |(case_id, council_id, meeting_id, participant_id, kind, starts_at, at)| {
-                let member = team.iter().find(|m| m.participant_id == participant_id)?;
+                let name = names.get(&participant_id)?;
                 let starts_at = starts_at?;
-                (!member.removed).then(|| {
-                    Ok(UnansweredInvitation {
+                Some(
+                    stored(CouncilKind::parse, &kind).map(|kind| UnansweredInvitation {
                         case_id,
                         council_id,
                         meeting_id,
                         participant_id,
-                        name: member.name.clone(),
-                        kind: stored(CouncilKind::parse, &kind)?,
+                        name: name.clone(),
+                        kind,
                         starts_at,
                         invited_at: at,
-                    })
-                })
+                    }),
+                )
             },
         )
         .collect()
 }
 
+/// A meeting ahead with its answers counted, as [`upcoming_meetings`] reads it.
+#[derive(QueryableByName)]
+struct UpcomingRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    case_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    council_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    meeting_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    kind: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    starts_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    invited: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    accepted: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    declined: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    maybe: i64,
+}
+
 /// The meetings of `case_ids` that start between `from` and `to` and are not cancelled, soonest
-/// first, with their answers counted: three queries whatever the number of cases.
+/// first, with their answers counted: one query whatever the number of cases. The invited are
+/// the participants with a link that stands (a link re-sent is a new row for the same
+/// participant, counted once) and those who answered, by link or otherwise (a call, an SMS), so
+/// the answers never outnumber the invited.
 pub fn upcoming_meetings(
     conn: &mut PgConnection,
     case_ids: &[Uuid],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<UpcomingMeeting>, AppError> {
-    type Row = (Uuid, Uuid, Uuid, String, Option<DateTime<Utc>>);
-    let meetings: Vec<Row> = council_meetings::table
-        .inner_join(
-            councils::table.on(councils::tenant_id
-                .eq(council_meetings::tenant_id)
-                .and(councils::id.eq(council_meetings::council_id))),
-        )
-        .filter(councils::case_id.eq_any(case_ids))
-        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
-        .filter(council_meetings::starts_at.ge(from))
-        .filter(council_meetings::starts_at.lt(to))
-        .order((council_meetings::starts_at, council_meetings::id))
-        .select((
-            councils::case_id,
-            councils::id,
-            council_meetings::id,
-            councils::kind,
-            council_meetings::starts_at,
-        ))
-        .load(conn)?;
-    let ids: Vec<Uuid> = meetings.iter().map(|m| m.2).collect();
-    // A link re-sent is a new row for the same participant: count each participant once.
-    let links: Vec<(Uuid, Uuid)> = council_invitations::table
-        .filter(council_invitations::meeting_id.eq_any(&ids))
-        .filter(council_invitations::revoked_at.is_null())
-        .select((
-            council_invitations::meeting_id,
-            council_invitations::participant_id,
-        ))
-        .distinct()
-        .load(conn)?;
-    let answers: Vec<(Uuid, Uuid, String)> = council_answers::table
-        .filter(council_answers::meeting_id.eq_any(&ids))
-        .select((
-            council_answers::meeting_id,
-            council_answers::participant_id,
-            council_answers::response,
-        ))
-        .load(conn)?;
-    // Someone who answered was invited, by link or otherwise (a call, an SMS), so the answers
-    // never outnumber the invited.
-    let invited: std::collections::HashSet<(Uuid, Uuid)> = links
-        .into_iter()
-        .chain(answers.iter().map(|(m, p, _)| (*m, *p)))
-        .collect();
-    let answered = |meeting: Uuid, response: Response| {
-        answers
-            .iter()
-            .filter(|(m, _, r)| *m == meeting && r == response.as_str())
-            .count() as i64
-    };
-    meetings
-        .into_iter()
-        .filter_map(|(case_id, council_id, meeting_id, kind, starts_at)| {
-            starts_at.map(|s| (case_id, council_id, meeting_id, kind, s))
-        })
-        .map(|(case_id, council_id, meeting_id, kind, starts_at)| {
+    let rows: Vec<UpcomingRow> = kept(
+        "SELECT k.case_id, k.id AS council_id, m.id AS meeting_id, k.kind, m.starts_at,
+                (SELECT count(*) FROM (SELECT i.participant_id FROM council_invitations i
+                                        WHERE i.tenant_id = m.tenant_id AND i.meeting_id = m.id
+                                          AND i.revoked_at IS NULL
+                                       UNION
+                                       SELECT a.participant_id FROM council_answers a
+                                        WHERE a.tenant_id = m.tenant_id
+                                          AND a.meeting_id = m.id) p) AS invited,
+                a.accepted, a.declined, a.maybe
+           FROM council_meetings m
+           JOIN councils k ON k.tenant_id = m.tenant_id AND k.id = m.council_id,
+                LATERAL (SELECT count(*) FILTER (WHERE r.response = 'accept') AS accepted,
+                                count(*) FILTER (WHERE r.response = 'decline') AS declined,
+                                count(*) FILTER (WHERE r.response = 'maybe') AS maybe
+                           FROM council_answers r
+                          WHERE r.tenant_id = m.tenant_id AND r.meeting_id = m.id) a
+          WHERE k.case_id = ANY($1)
+            AND m.status = 'scheduled'
+            AND m.starts_at >= $2
+            AND m.starts_at < $3
+          ORDER BY m.starts_at, m.id",
+        vec![
+            Bind::Ids(case_ids.to_vec()),
+            Bind::Moment(from),
+            Bind::Moment(to),
+        ],
+    )
+    .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
             Ok(UpcomingMeeting {
-                case_id,
-                council_id,
-                meeting_id,
-                kind: stored(CouncilKind::parse, &kind)?,
-                starts_at,
-                invited: invited.iter().filter(|(m, _)| *m == meeting_id).count() as i64,
-                accepted: answered(meeting_id, Response::Accept),
-                declined: answered(meeting_id, Response::Decline),
-                maybe: answered(meeting_id, Response::Maybe),
+                case_id: r.case_id,
+                council_id: r.council_id,
+                meeting_id: r.meeting_id,
+                kind: stored(CouncilKind::parse, &r.kind)?,
+                starts_at: r.starts_at,
+                invited: r.invited,
+                accepted: r.accepted,
+                declined: r.declined,
+                maybe: r.maybe,
             })
         })
         .collect()

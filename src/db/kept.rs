@@ -10,7 +10,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Date, Integer, Text, Timestamptz, Untyped};
+use diesel::sql_types::{Array, Date, Integer, Text, Timestamptz, Untyped, Uuid};
 use diesel::{PgConnection, QueryResult, RunQueryDsl};
 
 /// One value bound to a [`Kept`] statement.
@@ -20,6 +20,8 @@ pub enum Bind {
     Day(NaiveDate),
     Int(i32),
     Text(String),
+    Id(uuid::Uuid),
+    Ids(Vec<uuid::Uuid>),
 }
 
 /// A raw statement and its binds; load it like `sql_query` (rows by name).
@@ -70,6 +72,8 @@ impl QueryFragment<Pg> for Kept {
                 Bind::Day(v) => out.push_bind_param::<Date, _>(v)?,
                 Bind::Int(v) => out.push_bind_param::<Integer, _>(v)?,
                 Bind::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                Bind::Id(v) => out.push_bind_param::<Uuid, _>(v)?,
+                Bind::Ids(v) => out.push_bind_param::<Array<Uuid>, _>(v)?,
             }
             rest = &rest[at + 1 + digits..];
         }

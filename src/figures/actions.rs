@@ -15,7 +15,8 @@ use crate::web::problem::AppError;
 /// Who sees the figures: leaders, and the admin who runs the service. They hold no case data.
 pub const FIGURE_ROLES: [Role; 2] = [Role::Leader, Role::TenantAdmin];
 
-/// A year of the service's figures, suppressed, in one transaction of two queries; the read is
+/// A year of the service's figures, suppressed, in one transaction: the year's counts as kept
+/// ([`queries::summary`]) or worked out again when something they count has changed; the read is
 /// audited. A year out of range is a wrong field, refused before anything is read.
 pub async fn figures(
     db: &Db,
@@ -30,8 +31,7 @@ pub async fn figures(
         let year = request.year(chrono::Datelike::year(&today))?;
         let span = queries::YearSpan::new(year, settings.tz, today)
             .ok_or_else(|| AppError::Internal(format!("the year {year} has no bounds")))?;
-        let counts = queries::counts(conn, &span)?;
-        let monthly = queries::councils_by_month(conn, &span)?;
+        let (counts, monthly) = queries::summary(conn, caller.tenant, &span)?;
         let served = crate::tenancy::load_municipalities(conn)?;
         let names = served
             .iter()

@@ -7,13 +7,15 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use diesel::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sql_types::{BigInt, Integer, Jsonb, Text};
+use serde::{Deserialize, Serialize};
 
+use crate::db::TenantId;
 use crate::db::kept::{Bind, kept};
 use crate::web::problem::AppError;
 
 /// One count of one thing in one municipality ("" when the case has none recorded).
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, Serialize, Deserialize)]
 pub struct Counted {
     #[diesel(sql_type = Text)]
     pub municipality: String,
@@ -194,7 +196,7 @@ pub fn counts(conn: &mut PgConnection, span: &YearSpan) -> Result<Vec<Counted>, 
 }
 
 /// Councils started in each month of `year`, by kind.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, Serialize, Deserialize)]
 pub struct Monthly {
     #[diesel(sql_type = Integer)]
     pub month: i32,
@@ -220,4 +222,94 @@ pub fn councils_by_month(
         ],
     )
     .load(conn)?)
+}
+
+/// A year's counts as kept in `figure_summaries`.
+#[derive(QueryableByName)]
+struct KeptYear {
+    #[diesel(sql_type = Jsonb)]
+    counts: serde_json::Value,
+    #[diesel(sql_type = Jsonb)]
+    monthly: serde_json::Value,
+}
+
+/// The year's [`counts`] and [`councils_by_month`]: as kept in `figure_summaries` while nothing
+/// they count has changed since (no row of the service in `figure_changes`, which the tables'
+/// triggers write) and time has not moved them on (`fresh_until`: the next meeting of the year
+/// to begin, or the next midnight in the service's zone); otherwise worked out again and kept.
+/// The same numbers either way: one small read instead of eight aggregates over the service's
+/// history on every request.
+///
+/// Working them out takes the service's lock for it, so two leaders do not count at once, then
+/// deletes the change rows it sees (and every kept year, which those rows concerned as well)
+/// before counting with a later snapshot: a change is in the counts or still in
+/// `figure_changes`.
+pub fn summary(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    span: &YearSpan,
+) -> Result<(Vec<Counted>, Vec<Monthly>), AppError> {
+    let unreadable = |e: serde_json::Error| AppError::Internal(format!("kept figures: {e}"));
+    let found: Option<KeptYear> = kept(
+        "SELECT s.counts, s.monthly FROM figure_summaries s
+          WHERE s.tenant_id = $1 AND s.year = $2 AND s.time_zone = $3 AND s.fresh_until > now()
+            AND NOT EXISTS (SELECT 1 FROM figure_changes c WHERE c.tenant_id = $1)",
+        vec![
+            Bind::Id(tenant.0),
+            Bind::Int(span.year),
+            Bind::Text(span.zone.name().to_owned()),
+        ],
+    )
+    .load::<KeptYear>(conn)?
+    .pop();
+    if let Some(year) = found {
+        return Ok((
+            serde_json::from_value(year.counts).map_err(unreadable)?,
+            serde_json::from_value(year.monthly).map_err(unreadable)?,
+        ));
+    }
+    kept(
+        "SELECT pg_advisory_xact_lock(hashtextextended('figures ' || $1::text, 0))",
+        vec![Bind::Id(tenant.0)],
+    )
+    .execute(conn)?;
+    kept(
+        "DELETE FROM figure_changes WHERE tenant_id = $1",
+        vec![Bind::Id(tenant.0)],
+    )
+    .execute(conn)?;
+    kept(
+        "DELETE FROM figure_summaries WHERE tenant_id = $1",
+        vec![Bind::Id(tenant.0)],
+    )
+    .execute(conn)?;
+    let counts = self::counts(conn, span)?;
+    let monthly = councils_by_month(conn, span)?;
+    let midnight = span.today.succ_opt().map_or(span.until, |day| {
+        crate::time::local_to_utc(day, NaiveTime::MIN, span.zone)
+    });
+    kept(
+        "INSERT INTO figure_summaries (tenant_id, year, time_zone, counts, monthly, fresh_until)
+         VALUES ($1, $2, $3, $4::jsonb, $5::jsonb,
+                 least($6, (SELECT min(m.starts_at) FROM council_meetings m
+                             WHERE m.tenant_id = $1 AND m.status = 'scheduled'
+                               AND m.starts_at > now() AND m.starts_at >= $7
+                               AND m.starts_at < $8)))
+         ON CONFLICT (tenant_id, year) DO UPDATE
+            SET time_zone = EXCLUDED.time_zone, counts = EXCLUDED.counts,
+                monthly = EXCLUDED.monthly, fresh_until = EXCLUDED.fresh_until,
+                computed_at = now()",
+        vec![
+            Bind::Id(tenant.0),
+            Bind::Int(span.year),
+            Bind::Text(span.zone.name().to_owned()),
+            Bind::Text(serde_json::to_string(&counts).map_err(unreadable)?),
+            Bind::Text(serde_json::to_string(&monthly).map_err(unreadable)?),
+            Bind::Moment(midnight),
+            Bind::Moment(span.from),
+            Bind::Moment(span.until),
+        ],
+    )
+    .execute(conn)?;
+    Ok((counts, monthly))
 }

@@ -11,6 +11,7 @@ use crate::cases::access::case_user;
 use crate::cases::actions::CASE_ROLES;
 use crate::cases::queries::{TenantClock, all_cases};
 use crate::db::Db;
+use crate::tenancy::settings::ServiceSettings;
 use crate::web::problem::AppError;
 
 /// The start page of the caller's staff member across every case assigned to them, in one
@@ -23,7 +24,9 @@ pub async fn start_page(db: &Db, caller: &Caller) -> Result<(Overview, Tz), AppE
     caller.require(&CASE_ROLES)?;
     let caller = caller.clone();
     db.tenant(caller.tenant, move |conn| {
-        let clock = TenantClock::load(conn)?;
+        let settings = ServiceSettings::load(conn)?;
+        let clock = TenantClock::of(&settings, chrono::Utc::now());
+        let chasing = crate::councils::queries::CouncilSettings::of(settings, clock.now);
         let cases = match case_user(&caller) {
             Some(user) => all_cases(conn, caller.tenant, user, &clock)?,
             None => Vec::new(),
@@ -37,7 +40,6 @@ pub async fn start_page(db: &Db, caller: &Caller) -> Result<(Overview, Tz), AppE
         )?;
         let councils =
             crate::councils::queries::waiting_councils(conn, caller.tenant, &ids, clock.now)?;
-        let chasing = crate::councils::queries::CouncilSettings::load(conn)?;
         let unanswered =
             crate::councils::queries::unanswered_after_chases(conn, &ids, clock.now, &chasing)?;
         let overdue_commitments =

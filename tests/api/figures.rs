@@ -443,3 +443,65 @@ async fn meetings_held_and_evaluations_by_their_agreed_date_are_counted() {
     );
     assert!(csv.contains(&format!("{year},Møter holdt: nettverksmøter,4641,<5")));
 }
+
+#[tokio::test]
+async fn the_figures_follow_each_change_and_each_meeting_that_begins() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("sunnfjell", &["4640", "4641"]).await;
+    let worker = app.staff("sunnfjell", "coordinator").await;
+    let leader = app.staff("sunnfjell", "leader").await;
+    let case = app
+        .post_json(
+            "/api/v1/cases",
+            &worker.key,
+            json!({ "child": { "first_name": "Barn", "last_name": "Li", "birth_year": 2015 },
+                "municipality": "4640" }),
+            201,
+        )
+        .await;
+    let year = Utc::now().year();
+    let held = || async {
+        let figures = app
+            .get_json(&format!("/api/v1/figures?year={year}"), &leader.key, 200)
+            .await;
+        figures["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == "meetings_familierad")
+            .unwrap_or_else(|| panic!("{figures}"))["total"]
+            .clone()
+    };
+    // Six family group conferences whose meetings begin in three seconds.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "WITH k AS (
+               INSERT INTO councils (tenant_id, id, case_id, kind, state, coordinator_id, created_by)
+               SELECT '{t}', gen_random_uuid(), '{case}', 'family_group_conference', 'preparation',
+                      '{u}', '{u}'
+                 FROM generate_series(1, 6) RETURNING tenant_id, id)
+             INSERT INTO council_meetings (tenant_id, id, council_id, starts_at, duration_minutes,
+                                           agenda, calendar_uid)
+             SELECT tenant_id, gen_random_uuid(), id, now() + interval '3 seconds', 90, '[]',
+                    gen_random_uuid() FROM k",
+            t = worker.tenant.0,
+            u = worker.user_id,
+            case = case["id"].as_str().unwrap(),
+        )),
+        &mut app.db.admin_conn(),
+    )
+    .unwrap();
+    assert_eq!(held().await, 0, "not begun yet");
+    assert_eq!(held().await, 0, "read again");
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    assert_eq!(held().await, 6, "begun since the figures were read");
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "UPDATE council_meetings SET status = 'cancelled', cancelled_at = now()
+              WHERE id = (SELECT id FROM council_meetings LIMIT 1)",
+        ),
+        &mut app.db.admin_conn(),
+    )
+    .unwrap();
+    assert_eq!(held().await, 5, "one cancelled since");
+}

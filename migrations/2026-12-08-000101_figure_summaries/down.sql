@@ -1,0 +1,17 @@
+DROP TRIGGER figures_changed ON cases;
+DROP TRIGGER figures_changed ON map_revisions;
+DROP TRIGGER figures_changed ON councils;
+DROP TRIGGER figures_changed ON costly_measures;
+DROP TRIGGER figures_changed ON network_checks;
+DROP TRIGGER figures_changed ON council_invitations;
+DROP TRIGGER figures_changed ON council_answers;
+DROP TRIGGER figures_changed ON council_participants;
+DROP TRIGGER figures_changed ON council_meetings;
+DROP TRIGGER figures_changed ON plans;
+DROP TRIGGER figures_changed ON plan_versions;
+DROP TRIGGER figures_changed ON plan_evaluations;
+DROP TRIGGER figures_changed ON recruitment_candidates;
+DROP TRIGGER figures_changed ON recruitment_steps;
+DROP FUNCTION figures_changed();
+DROP TABLE figure_changes;
+DROP TABLE figure_summaries;
