@@ -17,6 +17,7 @@ use crate::db::{Db, TenantId};
 use crate::fields::required_text;
 use crate::tokens;
 use crate::web::AppState;
+use crate::web::json::Json;
 use crate::web::problem::{AppError, FieldError};
 
 /// Every key starts with this, so a leaked key is recognisable.
@@ -195,7 +196,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Authenticat
 pub async fn create_key(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateApiKey>,
+    body: Json<CreateApiKey>,
 ) -> Result<HttpResponse, AppError> {
     caller.require(&[Role::TenantAdmin])?;
     let new = NewApiKey::parse(&body.name, &body.role)?.acting_for(body.user_id);

@@ -12,6 +12,7 @@ use crate::db::schema::tenant_municipalities;
 use crate::db::{Db, is_unique_violation};
 use crate::tenancy::{Kommunenummer, Municipality, Tenant, load_municipalities, load_tenant};
 use crate::web::AppState;
+use crate::web::json::Json;
 use crate::web::problem::AppError;
 use crate::web::problem::FieldError;
 use crate::web::refusal::Refusal;
@@ -73,7 +74,7 @@ pub async fn get_tenant(
 pub async fn add_municipality(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<AddMunicipality>,
+    body: Json<AddMunicipality>,
 ) -> Result<HttpResponse, AppError> {
     let added = serve_municipality(
         &state.db,

@@ -21,6 +21,7 @@ use super::views::{
 use crate::access::Caller;
 use crate::web::AppState;
 use crate::web::i18n::Tr;
+use crate::web::json::Json;
 use crate::web::problem::{AppError, CaseErrors, Problem};
 
 /// The cases assigned to the caller's staff member that the search finds, one page of 50 (acute
@@ -65,7 +66,7 @@ pub async fn list_cases(
 pub async fn reassign(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<actions::ReassignRequest>,
+    body: Json<actions::ReassignRequest>,
 ) -> Result<web::Json<actions::Reassigned>, AppError> {
     Ok(web::Json(
         actions::reassign(&state.db, &caller, body.into_inner()).await?,
@@ -88,7 +89,7 @@ pub async fn reassign(
 pub async fn create_case(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewCaseRequest>,
+    body: Json<NewCaseRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view = actions::create_case(&state.db, &caller, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
@@ -132,7 +133,7 @@ pub async fn update_case(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<CaseUpdateRequest>,
+    body: Json<CaseUpdateRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
     let view = actions::update_case(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(view))
@@ -156,7 +157,7 @@ pub async fn update_child(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<ChildRequest>,
+    body: Json<ChildRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
     let view =
         actions::update_child(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
@@ -186,7 +187,7 @@ pub async fn assign_staff(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<AssignRequest>,
+    body: Json<AssignRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
     let view = actions::assign(&state.db, &caller, id.into_inner(), body.user_id).await?;
     Ok(web::Json(view))
@@ -250,7 +251,7 @@ pub async fn add_person(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<PersonRequest>,
+    body: Json<PersonRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view =
         actions::save_person(&state.db, &caller, id.into_inner(), None, body.into_inner()).await?;
@@ -295,7 +296,7 @@ pub async fn update_person(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<PersonRequest>,
+    body: Json<PersonRequest>,
 ) -> Result<web::Json<PersonView>, AppError> {
     let (id, person) = path.into_inner();
     let view =
@@ -340,7 +341,7 @@ pub async fn add_words(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<WordsRequest>,
+    body: Json<WordsRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, person) = path.into_inner();
     let view = actions::add_words(&state.db, &caller, id, person, body.into_inner()).await?;
@@ -386,7 +387,7 @@ pub async fn create_revision(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<RevisionRequest>,
+    body: Json<RevisionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view =
         actions::create_revision(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
@@ -505,7 +506,7 @@ pub async fn propose_measure(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<MeasureRequest>,
+    body: Json<MeasureRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view =
         actions::propose_measure(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
@@ -529,7 +530,7 @@ pub async fn record_check(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<NetworkCheckRequest>,
+    body: Json<NetworkCheckRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, measure_id) = path.into_inner();
     let view = actions::record_check(&state.db, &caller, id, measure_id, body.into_inner()).await?;

@@ -630,7 +630,7 @@ pub async fn record_answer(
     participant_id: Uuid,
     req: RecordedAnswerRequest,
 ) -> Result<CouncilView, AppError> {
-    let by = caller.user.ok_or(AppError::Forbidden)?;
+    let by = caller.person()?;
     change(
         state,
         caller,
@@ -678,7 +678,7 @@ pub async fn record_past_meeting(
     council_id: Uuid,
     req: PastMeetingRequest,
 ) -> Result<CouncilView, AppError> {
-    let by = caller.user.ok_or(AppError::Forbidden)?;
+    let by = caller.person()?;
     change(
         state,
         caller,
@@ -767,7 +767,7 @@ pub async fn save_record(
     meeting_id: Uuid,
     req: MeetingRecordRequest,
 ) -> Result<MeetingRecordView, AppError> {
-    let by = caller.user.ok_or(AppError::Forbidden)?;
+    let by = caller.person()?;
     with_case(
         &state.db,
         caller,
@@ -815,7 +815,7 @@ pub async fn book_next_meeting(
     meeting_id: Uuid,
     req: MeetingRequest,
 ) -> Result<CouncilView, AppError> {
-    let by = caller.user.ok_or(AppError::Forbidden)?;
+    let by = caller.person()?;
     change(
         state,
         caller,

@@ -14,6 +14,7 @@ use super::domain::{
 use super::views::{CouncilSummary, CouncilView, MeetingRecordView};
 use crate::access::Caller;
 use crate::web::AppState;
+use crate::web::json::Json;
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The case's councils, oldest first, with their next meeting.
@@ -52,7 +53,7 @@ pub async fn create_council(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<NewCouncilRequest>,
+    body: Json<NewCouncilRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     Ok(
@@ -99,7 +100,7 @@ pub async fn change_state(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<StateRequest>,
+    body: Json<StateRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -123,7 +124,7 @@ pub async fn add_text(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<TextRequest>,
+    body: Json<TextRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -190,7 +191,7 @@ pub async fn add_participant(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ParticipantRequest>,
+    body: Json<ParticipantRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -260,7 +261,7 @@ pub async fn add_objection(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ObjectionRequest>,
+    body: Json<ObjectionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -283,7 +284,7 @@ pub async fn resolve_objection(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<ResolutionRequest>,
+    body: Json<ResolutionRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id, objection_id) = path.into_inner();
     Ok(web::Json(
@@ -315,7 +316,7 @@ pub async fn add_consent(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ConsentRequest>,
+    body: Json<ConsentRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -360,7 +361,7 @@ pub async fn set_waiver(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<WaiverRequest>,
+    body: Json<WaiverRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id, participant_id) = path.into_inner();
     Ok(web::Json(
@@ -392,7 +393,7 @@ pub async fn add_preparation(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<PreparationRequest>,
+    body: Json<PreparationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id, participant_id) = path.into_inner();
     Ok(HttpResponse::Created().json(
@@ -424,7 +425,7 @@ pub async fn schedule_meeting(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<MeetingRequest>,
+    body: Json<MeetingRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -447,7 +448,7 @@ pub async fn reschedule_meeting(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<MeetingRequest>,
+    body: Json<MeetingRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id, meeting_id) = path.into_inner();
     Ok(web::Json(
@@ -525,7 +526,7 @@ pub async fn record_answer(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<RecordedAnswerRequest>,
+    body: Json<RecordedAnswerRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id, participant_id) = path.into_inner();
     Ok(web::Json(
@@ -610,7 +611,7 @@ pub async fn record_past_meeting(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<PastMeetingRequest>,
+    body: Json<PastMeetingRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created().json(
@@ -661,7 +662,7 @@ pub async fn save_record(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<MeetingRecordRequest>,
+    body: Json<MeetingRecordRequest>,
 ) -> Result<web::Json<MeetingRecordView>, AppError> {
     let (id, council_id, meeting_id) = path.into_inner();
     Ok(web::Json(
@@ -695,7 +696,7 @@ pub async fn book_next_meeting(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<MeetingRequest>,
+    body: Json<MeetingRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id, meeting_id) = path.into_inner();
     Ok(HttpResponse::Created().json(

@@ -14,6 +14,7 @@ use super::domain::{
 use super::views::PlanView;
 use crate::access::Caller;
 use crate::web::AppState;
+use crate::web::json::Json;
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The council's plan: goals, commitments and their status, the follow-up owner, approvals, the evaluation plan and its proposal, follow-ups, evaluations, the child's links and the version history.
@@ -74,7 +75,7 @@ pub async fn add_goal(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<GoalRequest>,
+    body: Json<GoalRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -119,7 +120,7 @@ pub async fn add_commitment(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CommitmentRequest>,
+    body: Json<CommitmentRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -164,7 +165,7 @@ pub async fn commitment_done(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<DoneRequest>,
+    body: Json<DoneRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id, commitment_id) = path.into_inner();
     Ok(web::Json(
@@ -196,7 +197,7 @@ pub async fn set_follow_up_owner(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<FollowUpOwnerRequest>,
+    body: Json<FollowUpOwnerRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -242,7 +243,7 @@ pub async fn close_approval(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ReasonRequest>,
+    body: Json<ReasonRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -266,7 +267,7 @@ pub async fn record_approval(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<RecordedApprovalRequest>,
+    body: Json<RecordedApprovalRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id, participant_id) = path.into_inner();
     Ok(web::Json(
@@ -320,7 +321,7 @@ pub async fn approve_plan(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CaseworkerApprovalRequest>,
+    body: Json<CaseworkerApprovalRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -344,7 +345,7 @@ pub async fn return_plan(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ReasonRequest>,
+    body: Json<ReasonRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -368,7 +369,7 @@ pub async fn define_evaluation(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<EvaluationPlanRequest>,
+    body: Json<EvaluationPlanRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -392,7 +393,7 @@ pub async fn follow_up_held(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<HeldRequest>,
+    body: Json<HeldRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id, follow_up_id) = path.into_inner();
     Ok(web::Json(
@@ -424,7 +425,7 @@ pub async fn record_evaluation(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<EvaluationRequest>,
+    body: Json<EvaluationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created().json(
@@ -448,7 +449,7 @@ pub async fn close_plan(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CloseRequest>,
+    body: Json<CloseRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(

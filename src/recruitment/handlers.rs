@@ -10,6 +10,7 @@ use super::domain::{CandidateRequest, ReferralRequest, StepRequest};
 use super::views::{FormView, RecruitmentView};
 use crate::access::Caller;
 use crate::web::AppState;
+use crate::web::json::Json;
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The case's foster-home recruitments, each with its flow as a task list.
@@ -44,7 +45,7 @@ pub async fn refer(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<ReferralRequest>,
+    body: Json<ReferralRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view = actions::refer(&state, &caller, path.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))
@@ -83,7 +84,7 @@ pub async fn record_step(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<StepRequest>,
+    body: Json<StepRequest>,
 ) -> Result<web::Json<RecruitmentView>, AppError> {
     let (id, recruitment) = path.into_inner();
     Ok(web::Json(
@@ -105,7 +106,7 @@ pub async fn add_candidate(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CandidateRequest>,
+    body: Json<CandidateRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, recruitment) = path.into_inner();
     let view = actions::add_candidate(&state, &caller, id, recruitment, body.into_inner()).await?;

@@ -1,0 +1,184 @@
+//! Input read strictly and alike, and what integrators do without the pages: a JSON value of
+//! the wrong kind refused at its field (while the pages' forms still send text), the service's
+//! settings read and changed by JSON, the form token for a session's JSON call, an API key that
+//! acts for nobody told so, and messages held by quiet hours saying when they go out.
+
+use crate::common;
+
+use common::{TestApp, expect_problem};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+use tillit::db::in_tenant;
+use tillit::db::schema::council_meetings;
+
+use common::councils::*;
+
+/// Each field error of `problem`, as (field, message).
+fn errors(problem: &Value) -> Vec<(String, String)> {
+    problem["errors"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or_default().to_owned(),
+                        e["message"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON body with a value of the wrong kind — a yes/no field given "maybe" or the text
+/// "true", a number given as text, text where a list goes, a list where an object goes — is
+/// refused with a 422 validation problem naming the field (its path inside the body), in the
+/// API's words and never the server's types, and nothing is written. The page's form for the
+/// same request still sends text and is read.
+#[tokio::test]
+async fn a_json_value_of_the_wrong_kind_is_refused_at_its_field_and_forms_still_send_text() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({ "birth_year": 2016 })).await;
+    let (council, _) = s.ready_council(&app, "family_group_conference").await;
+    let meetings = || -> i64 {
+        in_tenant(&mut app.db.app_conn(), s.tenant, |c| {
+            council_meetings::table.count().get_result(c)
+        })
+        .unwrap()
+    };
+    let meeting = json!({"starts_at": local(10, 18), "duration_minutes": 120, "place": "Skolen"});
+    let with = |field: &str, value: Value| {
+        let mut body = meeting.clone();
+        body[field] = value;
+        body
+    };
+    for (path, body, field, says) in [
+        (
+            "/meetings",
+            with("duration_minutes", json!("120")),
+            "duration_minutes",
+            "a number",
+        ),
+        (
+            "/meetings",
+            with("place_shared", json!("maybe")),
+            "place_shared",
+            "true or false",
+        ),
+        (
+            "/meetings",
+            with("place_shared", json!("true")),
+            "place_shared",
+            "true or false",
+        ),
+        ("/meetings", with("place", json!(7)), "place", "text"),
+        (
+            "/past-meetings",
+            with("duration_minutes", json!("90")),
+            "duration_minutes",
+            "a number",
+        ),
+        (
+            "/past-meetings",
+            with("attendees", json!("alle")),
+            "attendees",
+            "a list",
+        ),
+    ] {
+        let res = s.post(&app, &council, path, body.clone()).await;
+        if res.status() != 422 {
+            panic!("{body}: {}", res.text().await.unwrap());
+        }
+        let problem = expect_problem(res, 422, "validation").await;
+        let errors = errors(&problem);
+        assert_eq!(errors.len(), 1, "{body}: {problem}");
+        assert_eq!(errors[0].0, field, "{body}: {problem}");
+        assert!(errors[0].1.contains(says), "{body}: {problem}");
+        let text = problem.to_string();
+        for internal in [
+            "struct", "enum", "Request", "Raw", "i32", "u32", "Option", "Number",
+        ] {
+            assert!(!text.contains(internal), "{internal} in {text}");
+        }
+    }
+    // A nested field is named by its path; a person's yes/no is read as strictly.
+    let person = app
+        .post(&format!("/api/v1/cases/{}/persons", s.case), &s.staff.key)
+        .json(
+            &json!({"name": "Tante Eva", "category": "near_family", "closeness": "close",
+                      "quality": "supportive", "can_step_in": "yes",
+                      "child_words": {"text": "Hun er snill"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(person, 422, "validation").await;
+    assert_eq!(errors(&problem)[0].0, "can_step_in", "{problem}");
+    let nested = app
+        .post("/api/v1/cases", &s.staff.key)
+        .json(&json!({"child": {"first_name": "Ola", "last_name": "N", "birth_year": "2016"}}))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(nested, 422, "validation").await;
+    assert_eq!(errors(&problem)[0].0, "child.birth_year", "{problem}");
+    assert_eq!(meetings(), 0, "nothing was written");
+
+    // The council page's meeting form sends its length as text, and is read.
+    let who = app.sign_in(&s.staff).await;
+    let (status, page) = common::answer(
+        app.form(
+            &format!("/cases/{}/councils/{council}/meeting", s.case),
+            &who,
+            &[
+                ("starts_at", local(10, 18).as_str()),
+                ("duration_minutes", "90"),
+                ("place", "Biblioteket"),
+                ("place_shared", "on"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    assert_eq!(meetings(), 1);
+    let view = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
+    assert_eq!(view["meetings"][0]["duration_minutes"], 90, "{view}");
+}
+
+/// An API key whose role would do but that acts for no staff member is told exactly that, with
+/// a problem type of its own; a key whose role does not allow the operation is still told so.
+#[tokio::test]
+async fn a_key_that_acts_for_nobody_is_told_so_not_that_its_role_is_wrong() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("alpha", &["4624"]).await;
+    let nobody = app.api_key("alpha", "caseworker").await;
+    let child =
+        json!({"child": {"first_name": "Ola", "last_name": "Nordmann", "birth_year": 2016}});
+    let res = app
+        .post("/api/v1/cases", &nobody)
+        .json(&child)
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(res, 403, "acts-for-nobody").await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("acts for no staff member"), "{detail}");
+    assert!(!detail.contains("role"), "{detail}");
+    let leader = app.api_key("alpha", "leader").await;
+    let res = app
+        .post("/api/v1/cases", &leader)
+        .json(&child)
+        .send()
+        .await
+        .unwrap();
+    expect_problem(res, 403, "forbidden").await;
+    // A key acting for a caseworker opens the case.
+    let staff = app.staff("alpha", "caseworker").await;
+    app.post_json("/api/v1/cases", &staff.key, child, 201).await;
+    let doc = app.openapi().await;
+    let description = doc["info"]["description"].as_str().unwrap();
+    assert!(description.contains("acts-for-nobody"), "{description}");
+}
