@@ -182,3 +182,161 @@ async fn a_key_that_acts_for_nobody_is_told_so_not_that_its_role_is_wrong() {
     let description = doc["info"]["description"].as_str().unwrap();
     assert!(description.contains("acts-for-nobody"), "{description}");
 }
+
+/// The service's admin reads and changes the settings of `/admin` through the JSON API: the
+/// fields given are set and the rest kept, every wrong field is named at once with the page's
+/// own check (and nothing saved), a number is a JSON number, each change is audited like the
+/// page's, and nobody but the admin may do it.
+#[tokio::test]
+async fn the_services_settings_are_read_and_changed_by_json_as_on_the_admin_page() {
+    let app = TestApp::spawn().await;
+    let created = app.create_tenant("alpha", &["4624"]).await;
+    let tenant = common::tenant_id(&created);
+    let admin = app.api_key("alpha", "tenant_admin").await;
+    let path = "/api/v1/tenant/settings";
+    let before = app.get_json(path, &admin, 200).await;
+    assert_eq!(before["time_zone"], "Europe/Oslo", "{before}");
+    assert!(before["quiet_start_hour"].is_u64(), "{before}");
+
+    let changed = app
+        .patch_json(
+            path,
+            &admin,
+            json!({"quiet_start_hour": 22, "quiet_end_hour": 6.0, "reminder_days": [1, 7],
+                   "sender_name": "Barneverntjenesten i Alpha"}),
+            200,
+        )
+        .await;
+    assert_eq!(changed["quiet_start_hour"], 22, "{changed}");
+    assert_eq!(changed["quiet_end_hour"], 6, "{changed}");
+    assert_eq!(changed["reminder_days"], json!([7, 1]), "{changed}");
+    assert_eq!(changed["sender_name"], "Barneverntjenesten i Alpha");
+    assert_eq!(
+        changed["meeting_minutes"], before["meeting_minutes"],
+        "kept"
+    );
+    assert_eq!(app.get_json(path, &admin, 200).await, changed);
+
+    // Every wrong field at once, in the page's words; nothing saved.
+    let res = app
+        .patch(path, &admin)
+        .json(
+            &json!({"quiet_start_hour": 24, "reminder_days": [0], "time_zone": "Europe/Osloo",
+                      "meeting_minutes": 120.5}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(res, 422, "validation").await;
+    let mut fields: Vec<String> = errors(&problem).into_iter().map(|(f, _)| f).collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "meeting_minutes",
+            "quiet_start_hour",
+            "reminder_days",
+            "time_zone"
+        ],
+        "{problem}"
+    );
+    assert!(
+        errors(&problem).contains(&(
+            "quiet_start_hour".into(),
+            "Choose whole hours between 0 and 23.".into()
+        )),
+        "{problem}"
+    );
+    let res = app
+        .patch(path, &admin)
+        .json(&json!({"quiet_start_hour": "23"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(res, 422, "validation").await;
+    assert_eq!(errors(&problem)[0].0, "quiet_start_hour", "{problem}");
+    let res = app
+        .patch(path, &admin)
+        .json(&json!({"quiet_hours": [22, 7]}))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(res, 422, "validation").await;
+    assert_eq!(errors(&problem)[0].0, "quiet_hours", "{problem}");
+    assert!(errors(&problem)[0].1.contains("unknown field"), "{problem}");
+    assert_eq!(
+        app.get_json(path, &admin, 200).await,
+        changed,
+        "nothing saved"
+    );
+
+    let saved = crate::access::audit_actions(&app, tenant)
+        .iter()
+        .filter(|(action, _)| action == "tenant.settings")
+        .count();
+    assert_eq!(saved, 1, "audited like the page");
+    for role in ["leader", "caseworker", "coordinator"] {
+        let key = app.api_key("alpha", role).await;
+        expect_problem(app.get(path, &key).send().await.unwrap(), 403, "forbidden").await;
+        let res = app
+            .patch(path, &key)
+            .json(&json!({"quiet_start_hour": 20}))
+            .send()
+            .await
+            .unwrap();
+        expect_problem(res, 403, "forbidden").await;
+    }
+    let doc = app.openapi().await;
+    let operation = &doc["paths"]["/api/v1/tenant/settings"]["patch"];
+    for status in ["200", "400", "401", "403", "415", "422"] {
+        assert!(
+            operation["responses"].get(status).is_some(),
+            "{status}: {operation}"
+        );
+    }
+    assert!(operation["requestBody"].is_object(), "{operation}");
+}
+
+/// A staff member signed in with a session (no API key) gets the form token for their JSON
+/// calls from a JSON endpoint, and a change carrying it in `X-CSRF-Token` is made; without it
+/// the change is refused.
+#[tokio::test]
+async fn a_session_gets_its_form_token_from_json_for_the_calls_that_change_something() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("alpha", &["4624"]).await;
+    let admin = app.staff("alpha", "tenant_admin").await;
+    let who = app.sign_in(&admin).await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/session/form-token"))
+        .header("cookie", &who.cookie)
+        .send()
+        .await
+        .unwrap();
+    let token = common::json_of(res, 200).await;
+    let form_token = token["form_token"].as_str().unwrap().to_owned();
+    assert_eq!(form_token, who.csrf, "{token}");
+    assert_eq!(token["header"], "X-CSRF-Token");
+    let change = |csrf: Option<&str>| {
+        let mut req = app
+            .client
+            .patch(app.url("/api/v1/tenant/settings"))
+            .header("cookie", &who.cookie)
+            .json(&json!({"chase_max": 3}));
+        if let Some(csrf) = csrf {
+            req = req.header("x-csrf-token", csrf);
+        }
+        req.send()
+    };
+    expect_problem(change(None).await.unwrap(), 403, "csrf").await;
+    let saved = common::json_of(change(Some(&form_token)).await.unwrap(), 200).await;
+    assert_eq!(saved["chase_max"], 3, "{saved}");
+    // Without a session there is no token to give.
+    let res = app
+        .client
+        .get(app.url("/api/v1/session/form-token"))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(res, 401, "unauthorized").await;
+}
