@@ -565,7 +565,7 @@ pub async fn send_invitations(
     council_id: Uuid,
     meeting_id: Uuid,
 ) -> Result<CouncilView, AppError> {
-    change(
+    let view = change(
         state,
         caller,
         case_id,
@@ -577,7 +577,23 @@ pub async fn send_invitations(
             Ok(json!({ "meeting_id": meeting_id, "invited": invited }))
         },
     )
-    .await
+    .await?;
+    told_when_held(state, caller, view, meeting_id).await
+}
+
+/// `view` telling when the invitations to `meeting` that quiet hours hold back go out.
+async fn told_when_held(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    view: CouncilView,
+    meeting: Uuid,
+) -> Result<CouncilView, AppError> {
+    state
+        .db
+        .tenant(caller.tenant, move |conn| {
+            invitations::with_times_held(conn, view, meeting)
+        })
+        .await
 }
 
 /// The meeting the council works towards now: its invitations are the ones re-sent or revoked.
@@ -594,7 +610,7 @@ pub async fn resend_invitation(
     council_id: Uuid,
     participant_id: Uuid,
 ) -> Result<CouncilView, AppError> {
-    change(
+    let view = change(
         state,
         caller,
         case_id,
@@ -615,7 +631,9 @@ pub async fn resend_invitation(
             Ok(json!({ "participant_id": participant_id, "meeting_id": meeting.id }))
         },
     )
-    .await
+    .await?;
+    let meeting = current_meeting(&view)?;
+    told_when_held(state, caller, view, meeting).await
 }
 
 /// Records the answer `participant_id` gave by phone or in person to the council's current

@@ -486,7 +486,7 @@ pub async fn cancel_meeting(
     ))
 }
 
-/// Send the meeting's invitations, which confirms it. Refused (409) without the consents its kind needs, a waiver from every public participant, or with an objection open.
+/// Send the meeting's invitations, which confirms it. Refused (409) without the consents its kind needs, a waiver from every public participant, or with an objection open. Messages held back by the service's quiet hours say when they go out (`participants[].invitation.goes_out_at`, in the service's zone).
 #[utoipa::path(
     tag = "councils",
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),

@@ -340,3 +340,70 @@ async fn a_session_gets_its_form_token_from_json_for_the_calls_that_change_somet
         .unwrap();
     expect_problem(res, 401, "unauthorized").await;
 }
+
+/// Invitations sent during the service's quiet hours are held back, and the answer to sending
+/// says when each goes out, in the service's zone (the invitations page says it in words, see
+/// `councils::`); sent outside them, nothing is held.
+#[tokio::test]
+async fn invitations_held_by_quiet_hours_say_when_they_go_out() {
+    use chrono::{Offset, TimeZone, Timelike};
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({ "birth_year": 2015 })).await;
+    let (council, _) = s.ready_council(&app, "family_group_conference").await;
+    let (_, meeting) = s
+        .schedule(
+            &app,
+            &council,
+            json!({"starts_at": local(12, 17), "place": "Biblioteket"}),
+        )
+        .await;
+    let now = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Oslo);
+    let hour = i16::try_from(now.hour()).unwrap();
+    let end = (hour + 2) % 24;
+    common::jobs::set_quiet_hours(&app, s.tenant, hour, end);
+    let view = s.invite(&app, &council, &meeting).await;
+    let held: Vec<&Value> = view["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["invitation"].as_object().map(|_| &p["invitation"]))
+        .collect();
+    assert_eq!(held.len(), 3, "{view}");
+    for invitation in held {
+        let at = chrono::DateTime::parse_from_rfc3339(invitation["goes_out_at"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(at.hour(), u32::try_from(end).unwrap(), "{invitation}");
+        assert_eq!(at.minute(), 0, "{invitation}");
+        let oslo = chrono_tz::Europe::Oslo
+            .from_utc_datetime(&at.naive_utc())
+            .offset()
+            .fix();
+        assert_eq!(*at.offset(), oslo, "the service's offset: {invitation}");
+        assert!(at > chrono::Utc::now(), "{invitation}");
+    }
+    // Outside the quiet hours an invitation sent again goes out at once.
+    common::jobs::no_quiet_hours(&app, s.tenant);
+    let participant = view["participants"][0]["id"].as_str().unwrap().to_owned();
+    let again = s
+        .post_expect(
+            &app,
+            &council,
+            &format!("/participants/{participant}/invitation"),
+            json!({}),
+            200,
+        )
+        .await;
+    let resent = again["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == participant.as_str())
+        .unwrap();
+    assert!(resent["invitation"]["goes_out_at"].is_null(), "{resent}");
+    let doc = app.openapi().await;
+    assert!(
+        doc["components"]["schemas"]["InvitationView"]["properties"]
+            .get("goes_out_at")
+            .is_some()
+    );
+}
