@@ -186,7 +186,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Authenticat
     tag = "api-keys",
     request_body = CreateApiKey,
     responses(
-        (status = 201, body = CreatedApiKey),
+        (status = 201, body = CreatedApiKey, headers(("Location" = String, description = "The address the created key is read at"))),
         (status = 422, description = "Invalid name or role", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only a tenant admin manages keys", body = crate::web::problem::Problem, content_type = "application/problem+json"),
     ),
@@ -206,7 +206,10 @@ pub async fn create_key(
         .db
         .tenant(tenant, move |conn| create(conn, tenant, &new, entry))
         .await?;
-    Ok(HttpResponse::Created().json(created))
+    Ok(crate::web::json::created(
+        format!("/api/v1/api-keys/{}", created.view.id),
+        created,
+    ))
 }
 
 /// The service's API keys, newest first (never the keys themselves).

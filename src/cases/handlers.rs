@@ -21,7 +21,7 @@ use super::views::{
 use crate::access::Caller;
 use crate::web::AppState;
 use crate::web::i18n::Tr;
-use crate::web::json::Json;
+use crate::web::json::{Json, created};
 use crate::web::problem::{AppError, CaseErrors, Problem};
 
 /// The cases assigned to the caller's staff member that the search finds, one page of 50 (acute
@@ -79,7 +79,7 @@ pub async fn reassign(
     tag = "cases",
     request_body = NewCaseRequest,
     responses(
-        (status = 201, body = CaseView),
+        (status = 201, body = CaseView, headers(("Location" = String, description = "The address the created case is read at"))),
         (status = 403, description = "A leader, or a key that acts for no staff member", body = Problem, content_type = "application/problem+json"),
         CaseErrors,
     ),
@@ -92,7 +92,7 @@ pub async fn create_case(
     body: Json<NewCaseRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view = actions::create_case(&state.db, &caller, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(view))
+    Ok(created(format!("/api/v1/cases/{}", view.id), view))
 }
 
 /// The case with its current map, the child's words, the latest revision and the prompts.
@@ -241,7 +241,7 @@ pub async fn list_persons(
     params(("id" = Uuid, Path)),
     request_body = PersonRequest,
     responses(
-        (status = 201, body = PersonView),
+        (status = 201, body = PersonView, headers(("Location" = String, description = "The address the created person is read at"))),
         CaseErrors,
     ),
     security(("api_key" = []))
@@ -253,9 +253,12 @@ pub async fn add_person(
     id: web::Path<Uuid>,
     body: Json<PersonRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view =
-        actions::save_person(&state.db, &caller, id.into_inner(), None, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(view))
+    let id = id.into_inner();
+    let view = actions::save_person(&state.db, &caller, id, None, body.into_inner()).await?;
+    Ok(created(
+        format!("/api/v1/cases/{id}/persons/{}", view.person.id),
+        view,
+    ))
 }
 
 /// One person on the map.
@@ -377,7 +380,7 @@ pub async fn list_revisions(
     params(("id" = Uuid, Path)),
     request_body = RevisionRequest,
     responses(
-        (status = 201, body = RevisionView),
+        (status = 201, body = RevisionView, headers(("Location" = String, description = "The address the created revision is read at"))),
         CaseErrors,
     ),
     security(("api_key" = []))
@@ -389,9 +392,12 @@ pub async fn create_revision(
     id: web::Path<Uuid>,
     body: Json<RevisionRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view =
-        actions::create_revision(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(view))
+    let id = id.into_inner();
+    let view = actions::create_revision(&state.db, &caller, id, body.into_inner()).await?;
+    Ok(created(
+        format!("/api/v1/cases/{id}/revisions/{}", view.summary.number),
+        view,
+    ))
 }
 
 /// One revision with the map as it stood then.

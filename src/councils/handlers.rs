@@ -14,7 +14,7 @@ use super::domain::{
 use super::views::{CouncilSummary, CouncilView, MeetingRecordView};
 use crate::access::Caller;
 use crate::web::AppState;
-use crate::web::json::Json;
+use crate::web::json::{Json, created};
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The case's councils, oldest first, with their next meeting.
@@ -43,7 +43,7 @@ pub async fn list_councils(
     params(("id" = Uuid, Path)),
     request_body = NewCouncilRequest,
     responses(
-        (status = 201, body = CouncilView),
+        (status = 201, body = CouncilView, headers(("Location" = String, description = "The address the created council is read at"))),
         CaseErrors,
     ),
     security(("api_key" = []))
@@ -56,10 +56,11 @@ pub async fn create_council(
     body: Json<NewCouncilRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    Ok(
-        HttpResponse::Created()
-            .json(actions::create(&state, &caller, id, body.into_inner()).await?),
-    )
+    let view = actions::create(&state, &caller, id, body.into_inner()).await?;
+    Ok(created(
+        format!("/api/v1/cases/{id}/councils/{}", view.id),
+        view,
+    ))
 }
 
 /// The council: the child's texts, the team, objections, consents, waivers, preparation, meetings with the answers, and where the process stands.

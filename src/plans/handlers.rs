@@ -14,7 +14,7 @@ use super::domain::{
 use super::views::PlanView;
 use crate::access::Caller;
 use crate::web::AppState;
-use crate::web::json::Json;
+use crate::web::json::{Json, created};
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The council's plan: goals, commitments and their status, the follow-up owner, approvals, the evaluation plan and its proposal, follow-ups, evaluations, the child's links and the version history.
@@ -44,7 +44,7 @@ pub async fn get_plan(
     tag = "plans",
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
-        (status = 201, body = PlanView),
+        (status = 201, body = PlanView, headers(("Location" = String, description = "The address the created plan is read at"))),
         CaseErrors,
     ),
     security(("api_key" = []))
@@ -56,7 +56,10 @@ pub async fn create_plan(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
-    Ok(HttpResponse::Created().json(actions::create(&state, &caller, id, council_id).await?))
+    Ok(created(
+        format!("/api/v1/cases/{id}/councils/{council_id}/plan"),
+        actions::create(&state, &caller, id, council_id).await?,
+    ))
 }
 
 /// Add a goal, in the child's words where possible, with its author.

@@ -10,7 +10,7 @@ use super::domain::{CandidateRequest, ReferralRequest, StepRequest};
 use super::views::{FormView, RecruitmentView};
 use crate::access::Caller;
 use crate::web::AppState;
-use crate::web::json::Json;
+use crate::web::json::{Json, created};
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The case's foster-home recruitments, each with its flow as a task list.
@@ -37,7 +37,7 @@ pub async fn list_recruitments(
     tag = "recruitment",
     params(("id" = Uuid, Path)),
     request_body = ReferralRequest,
-    responses((status = 201, body = RecruitmentView), CaseErrors),
+    responses((status = 201, body = RecruitmentView, headers(("Location" = String, description = "The address the created recruitment is read at"))), CaseErrors),
     security(("api_key" = []))
 )]
 #[post("/api/v1/cases/{id}/recruitments")]
@@ -47,8 +47,12 @@ pub async fn refer(
     path: web::Path<Uuid>,
     body: Json<ReferralRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view = actions::refer(&state, &caller, path.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(view))
+    let id = path.into_inner();
+    let view = actions::refer(&state, &caller, id, body.into_inner()).await?;
+    Ok(created(
+        format!("/api/v1/cases/{id}/recruitments/{}", view.id),
+        view,
+    ))
 }
 
 /// One recruitment: its steps with date and who did them, the family's plan and the task list.

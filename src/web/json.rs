@@ -47,6 +47,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A create's answer: 201 with the created object and, in `Location`, the address it is read at.
+pub fn created(location: String, body: impl serde::Serialize) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .json(body)
+}
+
 /// `value` as `T`, or the problem naming the field that is wrong and how.
 pub fn read<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
     serde_path_to_error::deserialize(&value).map_err(|e| {

@@ -407,3 +407,75 @@ async fn invitations_held_by_quiet_hours_say_when_they_go_out() {
             .is_some()
     );
 }
+
+/// A create that makes something with an address of its own answers 201 with the created object
+/// and its address in `Location`, which reads the same object back; the document names the
+/// header.
+#[tokio::test]
+async fn a_create_answers_201_with_the_object_and_its_location() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({ "birth_year": 2015 })).await;
+    let created = |res: reqwest::Response| async move {
+        assert_eq!(res.status(), 201);
+        let location = res.headers()["location"].to_str().unwrap().to_owned();
+        (location, res.json::<Value>().await.unwrap())
+    };
+    let key = &s.staff.key;
+    let (location, case) = created(
+        app.post("/api/v1/cases", key)
+            .json(&json!({"child": {"first_name": "Ola", "last_name": "N", "birth_year": 2016}}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        location,
+        format!("/api/v1/cases/{}", case["id"].as_str().unwrap())
+    );
+    assert_eq!(app.get_json(&location, key, 200).await["id"], case["id"]);
+    let case_id = case["id"].as_str().unwrap();
+    let (location, person) = created(
+        app.post(&format!("/api/v1/cases/{case_id}/persons"), key)
+            .json(
+                &json!({"name": "Mormor", "category": "near_family", "closeness": "close",
+                          "quality": "supportive"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(app.get_json(&location, key, 200).await["id"], person["id"]);
+    let (location, council) = created(
+        app.post(&format!("/api/v1/cases/{case_id}/councils"), key)
+            .json(&json!({"kind": "network_council"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(app.get_json(&location, key, 200).await["id"], council["id"]);
+    let admin = app.api_key("fjordvik", "tenant_admin").await;
+    let (location, made) = created(
+        app.post("/api/v1/api-keys", &admin)
+            .json(&json!({"name": "integrasjon", "role": "leader"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(app.get_json(&location, &admin, 200).await["id"], made["id"]);
+    let doc = app.openapi().await;
+    for path in [
+        "/api/v1/cases",
+        "/api/v1/cases/{id}/councils",
+        "/api/v1/api-keys",
+    ] {
+        let created = &doc["paths"][path]["post"]["responses"]["201"];
+        assert!(
+            created["headers"].get("Location").is_some(),
+            "{path}: {created}"
+        );
+    }
+}
