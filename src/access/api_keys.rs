@@ -305,13 +305,29 @@ pub async fn revoke_key(
 pub async fn create_for_slug(
     db: &Db,
     slug: &crate::tenancy::Slug,
-    new: NewApiKey,
+    mut new: NewApiKey,
+    acting_for: Option<crate::fields::Email>,
     actor: crate::audit::Actor,
 ) -> Result<CreatedApiKey, AppError> {
     let tenant = crate::tenancy::tenant_by_slug(db, slug)
         .await?
         .ok_or_else(|| AppError::field("tenant", format!("no service has the slug {slug}")))?;
     db.tenant(tenant, move |conn| {
+        if let Some(email) = acting_for {
+            use crate::db::schema::users;
+            let user: Option<Uuid> = users::table
+                .filter(users::email.eq(email.as_str()))
+                .filter(users::active.eq(true))
+                .select(users::id)
+                .first(conn)
+                .optional()?;
+            new.user_id = Some(user.ok_or_else(|| {
+                AppError::field(
+                    "acting_for",
+                    format!("no active staff member of this service has the address {email}"),
+                )
+            })?);
+        }
         create(
             conn,
             tenant,

@@ -254,6 +254,7 @@ impl TestApp {
             &self.state.db,
             &Slug::parse(slug).expect("slug"),
             NewApiKey::parse("test", role).expect("valid key"),
+            None,
             Actor::Operator("test".into()),
         )
         .await
@@ -288,6 +289,7 @@ impl TestApp {
             NewApiKey::parse("test", role)
                 .expect("valid key")
                 .acting_for(Some(user_id)),
+            None,
             Actor::Operator("test".into()),
         )
         .await
