@@ -392,6 +392,7 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             &state.db,
             &slug,
             NewApiKey::parse("Demo", "tenant_admin")?,
+            None,
             Actor::System,
         )
         .await?;

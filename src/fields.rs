@@ -1,9 +1,75 @@
 //! Input fields shared by several capabilities, parsed once at the edge ("parse, don't
 //! validate"): past the handler, an [`Email`] is known to be well-formed and normalised.
 
+use std::cell::Cell;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
+
+thread_local! {
+    /// Whether the value being read comes from a posted HTML form (see [`reading_form`]).
+    static FORM_TEXT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `read`, the reading of a posted HTML form into a request type the JSON API shares. A
+/// browser sends every field as text, so inside it [`flag`], [`number`] and [`lines`] take a
+/// box's `on`, a number's digits and one item a line; everywhere else (a JSON body) a yes/no
+/// field takes only `true` or `false`, a number field only a JSON number and a list only a list,
+/// and anything else is refused at its field. Reading is synchronous, so the mode cannot leak
+/// into another request on the thread; it is restored however `read` ends.
+pub fn reading_form<R>(read: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FORM_TEXT.set(self.0);
+        }
+    }
+    let _restore = Restore(FORM_TEXT.replace(true));
+    read()
+}
+
+fn form_text() -> bool {
+    FORM_TEXT.get()
+}
+
+/// A yes/no field. From JSON only `true` or `false` (or null or absent); from a form's box
+/// `on`/`true`/`1`/`yes` ticked, `off`/`false`/`0`/`no` or nothing not. Anything else ("maybe",
+/// or the text `"true"` in JSON) is refused, never read as `false`.
+pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    if !form_text() {
+        return Option::<bool>::deserialize(d);
+    }
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(t) => match t.trim().to_ascii_lowercase().as_str() {
+            "on" | "true" | "1" | "yes" => Ok(Some(true)),
+            "off" | "false" | "0" | "no" | "" => Ok(Some(false)),
+            _ => Err(serde::de::Error::custom(format!(
+                "expected true or false, not the text {t:?}"
+            ))),
+        },
+    }
+}
+
+/// A number field, kept as text for the parser to refuse at the field by name. From JSON only a
+/// JSON number (a whole one read alike however written: `120` and `120.0`, see [`whole`]; one
+/// with a fraction is kept as written for the parser to refuse); the text `"120"` is refused.
+/// From a form its text; blank is absent.
+pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    if !form_text() {
+        return Ok(Option::<serde_json::Number>::deserialize(d)?
+            .map(|n| whole(&n).map_or(n.to_string(), |w| w.to_string())));
+    }
+    Ok(Option::<String>::deserialize(d)?.filter(|t| !t.trim().is_empty()))
+}
+
+/// A list of texts: from JSON a list, from a form one text, one item a line.
+pub fn lines<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    if !form_text() {
+        return Option::<Vec<String>>::deserialize(d);
+    }
+    Ok(Option::<String>::deserialize(d)?.map(|t| t.lines().map(str::to_owned).collect()))
+}
 
 /// A JSON number as the whole number it is, however it is written: `120` and `120.0` alike
 /// (JSON does not tell them apart, and JSON Schema's `integer` takes both). `None` for a number

@@ -116,6 +116,9 @@ enum ApikeyCommand {
         /// tenant_admin, leader, caseworker or coordinator.
         #[arg(long)]
         role: String,
+        /// The email address of the staff member the key acts for (needed for case data).
+        #[arg(long)]
+        acting_for: Option<String>,
     },
 }
 
@@ -249,14 +252,29 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             Ok(())
         }
         Command::Apikey {
-            command: ApikeyCommand::Create { tenant, name, role },
+            command:
+                ApikeyCommand::Create {
+                    tenant,
+                    name,
+                    role,
+                    acting_for,
+                },
         } => {
             let slug = Slug::parse(&tenant).map_err(|m| AppError::field("tenant", m))?;
             let new = NewApiKey::parse(&name, &role)?;
+            let acting_for = acting_for
+                .map(|e| tillit::fields::Email::parse(&e))
+                .transpose()
+                .map_err(|m| AppError::field("acting_for", m))?;
             let state = app::state(settings).map_err(|e| CliError::Setup(e.to_string()))?;
-            let created =
-                api_keys::create_for_slug(&state.db, &slug, new, Actor::Operator("cli".into()))
-                    .await?;
+            let created = api_keys::create_for_slug(
+                &state.db,
+                &slug,
+                new,
+                acting_for,
+                Actor::Operator("cli".into()),
+            )
+            .await?;
             println!("{}", json!({ "key": created.key }));
             Ok(())
         }

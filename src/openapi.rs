@@ -20,7 +20,8 @@ use crate::{access, cases, councils, oncall, plans, recruitment, web};
         description = "Network maps, councils, plans and follow-up for Norwegian child welfare services. \
                        Every error is application/problem+json with a stable `type` \
                        (urn:tillit:problem:validation, malformed-request, payload-too-large, \
-                       unsupported-media-type, unauthorized, forbidden, not-found (an id that \
+                       unsupported-media-type, unauthorized, forbidden, acts-for-nobody (403: an API key \
+                       acting for no staff member, for what needs one), not-found (an id that \
                        names nothing), no-such-route (an address that does not exist), \
                        method-not-allowed (405, with `Allow`), rate-limited, unavailable, \
                        internal; a rule's refusal has its own type, listed below)."
@@ -32,6 +33,9 @@ use crate::{access, cases, councils, oncall, plans, recruitment, web};
         access::service::get_tenant,
         access::service::add_municipality,
         access::service::remove_municipality,
+        access::service::get_settings,
+        access::service::change_settings,
+        access::session::form_token,
         access::api_keys::create_key,
         access::api_keys::list_keys,
         access::api_keys::get_key,

@@ -294,12 +294,48 @@ impl From<&ServiceSettings> for SettingsForm {
     }
 }
 
+/// The service's settings as the one reader parsed them, in the form's words: what a change
+/// through the JSON API starts from.
+impl From<&tenancy::settings::ServiceSettings> for SettingsForm {
+    fn from(s: &tenancy::settings::ServiceSettings) -> Self {
+        Self {
+            name: s.name.clone(),
+            sender_name: s.sender_name.clone().unwrap_or_default(),
+            reply_to: s.reply_to.clone().unwrap_or_default(),
+            time_zone: s.tz.name().to_owned(),
+            quiet_start_hour: s.quiet_hours.start_hour.to_string(),
+            quiet_end_hour: s.quiet_hours.end_hour.to_string(),
+            meeting_minutes: s.meeting_minutes.to_string(),
+            reminder_days: s
+                .reminder_days
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            chase_after_days: s.chase_after_days.to_string(),
+            chase_max: s.chase_max.to_string(),
+            map_review_months: s.map_review_months.to_string(),
+            preparation_check_days: s.preparation_check_days.to_string(),
+            evaluation_age_years: s.evaluation_age_years.to_string(),
+            evaluation_months_younger: s.evaluation_months_younger.to_string(),
+            evaluation_months_older: s.evaluation_months_older.to_string(),
+            commitment_notice_days: s.commitment_notice_days.to_string(),
+            evaluation_undocumented_days: s.evaluation_undocumented_days.to_string(),
+            follow_up_weeks_ahead: s.follow_up_weeks_ahead.to_string(),
+            interview_reminder_days: s.interview_reminder_days.to_string(),
+            decision_overdue_days: s.decision_overdue_days.to_string(),
+            sms_sender: s.sms_sender.clone().unwrap_or_default(),
+            written: s.lang.as_str().to_owned(),
+        }
+    }
+}
+
 /// A wrong field of the settings form: its input id and the catalogue key of its message.
-type SettingsError = (&'static str, &'static str);
+pub(super) type SettingsError = (&'static str, &'static str);
 
 /// Parses the form, naming every wrong field by its input id and its message's catalogue key
 /// (a rule over two or three fields names each of them that is wrong).
-fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<SettingsError>> {
+pub(super) fn parse_settings(form: &SettingsForm) -> Result<ServiceSettings, Vec<SettingsError>> {
     let mut errors: Vec<SettingsError> = Vec::new();
     // A whole number of `field` within `low..=high`, or its message at the field.
     fn whole(
@@ -572,48 +608,54 @@ pub async fn save_settings(
             );
         }
     };
-    let entry = staff
-        .caller()
-        .audit("tenant.settings")
-        .object("tenant", tenant);
-    state
-        .db
-        .tenant(tenant, move |conn| {
-            diesel::update(tenants::table.find(tenant.0))
-                .set((
-                    tenants::name.eq(&parsed.name),
-                    tenants::sender_name.eq(&parsed.sender_name),
-                    tenants::sms_sender.eq(&parsed.sms_sender),
-                    tenants::reply_to.eq(&parsed.reply_to),
-                    tenants::time_zone.eq(&parsed.time_zone),
-                    tenants::quiet_start_hour.eq(parsed.quiet_start_hour),
-                    tenants::quiet_end_hour.eq(parsed.quiet_end_hour),
-                    tenants::meeting_minutes.eq(parsed.meeting_minutes),
-                    tenants::reminder_days.eq(&parsed.reminder_days),
-                    tenants::chase_after_days.eq(parsed.chase_after_days),
-                    tenants::chase_max.eq(parsed.chase_max),
-                    tenants::map_review_months.eq(parsed.map_review_months),
-                    tenants::preparation_check_days.eq(parsed.preparation_check_days),
-                    tenants::evaluation_age_years.eq(parsed.evaluation_age_years),
-                    tenants::evaluation_months_younger.eq(parsed.evaluation_months_younger),
-                    tenants::evaluation_months_older.eq(parsed.evaluation_months_older),
-                    tenants::commitment_notice_days.eq(parsed.commitment_notice_days),
-                    tenants::evaluation_undocumented_days.eq(parsed.evaluation_undocumented_days),
-                    tenants::follow_up_weeks_ahead.eq(parsed.follow_up_weeks_ahead),
-                    tenants::interview_reminder_days.eq(parsed.interview_reminder_days),
-                    tenants::decision_overdue_days.eq(parsed.decision_overdue_days),
-                ))
-                .execute(conn)?;
-            if !parsed.written.is_empty() {
-                diesel::update(tenants::table.find(tenant.0))
-                    .set(tenants::locale.eq(&parsed.written))
-                    .execute(conn)?;
-            }
-            audit::record(conn, tenant, entry)?;
-            Ok::<_, AppError>(())
-        })
-        .await?;
+    store_settings(&state.db, &staff.caller(), parsed).await?;
     Ok(back_to("/admin?saved=1"))
+}
+
+/// Saves `parsed` as the service's settings, audited `tenant.settings`: for the admin page and
+/// the JSON API alike.
+pub(super) async fn store_settings(
+    db: &crate::db::Db,
+    caller: &super::Caller,
+    parsed: ServiceSettings,
+) -> Result<(), AppError> {
+    let tenant = caller.tenant;
+    let entry = caller.audit("tenant.settings").object("tenant", tenant);
+    db.tenant(tenant, move |conn| {
+        diesel::update(tenants::table.find(tenant.0))
+            .set((
+                tenants::name.eq(&parsed.name),
+                tenants::sender_name.eq(&parsed.sender_name),
+                tenants::sms_sender.eq(&parsed.sms_sender),
+                tenants::reply_to.eq(&parsed.reply_to),
+                tenants::time_zone.eq(&parsed.time_zone),
+                tenants::quiet_start_hour.eq(parsed.quiet_start_hour),
+                tenants::quiet_end_hour.eq(parsed.quiet_end_hour),
+                tenants::meeting_minutes.eq(parsed.meeting_minutes),
+                tenants::reminder_days.eq(&parsed.reminder_days),
+                tenants::chase_after_days.eq(parsed.chase_after_days),
+                tenants::chase_max.eq(parsed.chase_max),
+                tenants::map_review_months.eq(parsed.map_review_months),
+                tenants::preparation_check_days.eq(parsed.preparation_check_days),
+                tenants::evaluation_age_years.eq(parsed.evaluation_age_years),
+                tenants::evaluation_months_younger.eq(parsed.evaluation_months_younger),
+                tenants::evaluation_months_older.eq(parsed.evaluation_months_older),
+                tenants::commitment_notice_days.eq(parsed.commitment_notice_days),
+                tenants::evaluation_undocumented_days.eq(parsed.evaluation_undocumented_days),
+                tenants::follow_up_weeks_ahead.eq(parsed.follow_up_weeks_ahead),
+                tenants::interview_reminder_days.eq(parsed.interview_reminder_days),
+                tenants::decision_overdue_days.eq(parsed.decision_overdue_days),
+            ))
+            .execute(conn)?;
+        if !parsed.written.is_empty() {
+            diesel::update(tenants::table.find(tenant.0))
+                .set(tenants::locale.eq(&parsed.written))
+                .execute(conn)?;
+        }
+        audit::record(conn, tenant, entry)?;
+        Ok::<_, AppError>(())
+    })
+    .await
 }
 
 /// Missing fields read as empty, so they are judged (after the role) like empty ones.

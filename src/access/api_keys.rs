@@ -17,6 +17,7 @@ use crate::db::{Db, TenantId};
 use crate::fields::required_text;
 use crate::tokens;
 use crate::web::AppState;
+use crate::web::json::Json;
 use crate::web::problem::{AppError, FieldError};
 
 /// Every key starts with this, so a leaked key is recognisable.
@@ -185,7 +186,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Authenticat
     tag = "api-keys",
     request_body = CreateApiKey,
     responses(
-        (status = 201, body = CreatedApiKey),
+        (status = 201, body = CreatedApiKey, headers(("Location" = String, description = "The address the created key is read at"))),
         (status = 422, description = "Invalid name or role", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only a tenant admin manages keys", body = crate::web::problem::Problem, content_type = "application/problem+json"),
     ),
@@ -195,7 +196,7 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Authenticat
 pub async fn create_key(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateApiKey>,
+    body: Json<CreateApiKey>,
 ) -> Result<HttpResponse, AppError> {
     caller.require(&[Role::TenantAdmin])?;
     let new = NewApiKey::parse(&body.name, &body.role)?.acting_for(body.user_id);
@@ -205,7 +206,10 @@ pub async fn create_key(
         .db
         .tenant(tenant, move |conn| create(conn, tenant, &new, entry))
         .await?;
-    Ok(HttpResponse::Created().json(created))
+    Ok(crate::web::json::created(
+        format!("/api/v1/api-keys/{}", created.view.id),
+        created,
+    ))
 }
 
 /// The service's API keys, newest first (never the keys themselves).
@@ -301,13 +305,29 @@ pub async fn revoke_key(
 pub async fn create_for_slug(
     db: &Db,
     slug: &crate::tenancy::Slug,
-    new: NewApiKey,
+    mut new: NewApiKey,
+    acting_for: Option<crate::fields::Email>,
     actor: crate::audit::Actor,
 ) -> Result<CreatedApiKey, AppError> {
     let tenant = crate::tenancy::tenant_by_slug(db, slug)
         .await?
         .ok_or_else(|| AppError::field("tenant", format!("no service has the slug {slug}")))?;
     db.tenant(tenant, move |conn| {
+        if let Some(email) = acting_for {
+            use crate::db::schema::users;
+            let user: Option<Uuid> = users::table
+                .filter(users::email.eq(email.as_str()))
+                .filter(users::active.eq(true))
+                .select(users::id)
+                .first(conn)
+                .optional()?;
+            new.user_id = Some(user.ok_or_else(|| {
+                AppError::field(
+                    "acting_for",
+                    format!("no active staff member of this service has the address {email}"),
+                )
+            })?);
+        }
         create(
             conn,
             tenant,

@@ -38,6 +38,12 @@ impl Caller {
         }
     }
 
+    /// The staff member behind the request, for what needs a person; an API key that acts for
+    /// nobody is told so ([`AppError::ActsForNobody`]), not that its role does not allow it.
+    pub fn person(&self) -> Result<Uuid, AppError> {
+        self.user.ok_or(AppError::ActsForNobody)
+    }
+
     /// An audit entry for this caller and request.
     pub fn audit(&self, action: &'static str) -> AuditEntry {
         AuditEntry::new(&self.actor, action).request(self.request_id.as_deref())

@@ -8,7 +8,7 @@ use std::pin::Pin;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, get, web};
 use chrono::{Duration, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
@@ -421,4 +421,35 @@ impl FromRequest for AdminStaff {
             Ok(AdminStaff(staff))
         })
     }
+}
+
+/// The form token a staff session's JSON call that changes something carries in `X-CSRF-Token`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FormToken {
+    /// Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE of this session.
+    pub form_token: String,
+    /// The header to send it in: `X-CSRF-Token`.
+    pub header: &'static str,
+}
+
+/// The form token of the caller's session, for JSON calls signed in with the session's cookie
+/// rather than an API key (which needs none). It belongs to the browser's cookie and changes at
+/// login.
+#[utoipa::path(
+    tag = "session",
+    responses(
+        (status = 200, body = FormToken),
+        (status = 401, description = "No staff session (`unauthorized`)", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/session/form-token")]
+pub async fn form_token(_staff: Staff, req: HttpRequest) -> Result<web::Json<FormToken>, AppError> {
+    let form_token = crate::web::csrf::token_for(&req);
+    if form_token.is_empty() {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(web::Json(FormToken {
+        form_token,
+        header: "X-CSRF-Token",
+    }))
 }

@@ -87,7 +87,7 @@ pub async fn create_case(
     request: NewCaseRequest,
 ) -> Result<CaseView, AppError> {
     caller.require(&CASE_ROLES)?;
-    let creator = case_user(caller).ok_or(AppError::Forbidden)?;
+    let creator = case_user(caller).ok_or(AppError::ActsForNobody)?;
     let caller = caller.clone();
     db.tenant(caller.tenant, move |conn| {
         let clock = TenantClock::load(conn)?;

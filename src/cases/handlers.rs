@@ -21,6 +21,7 @@ use super::views::{
 use crate::access::Caller;
 use crate::web::AppState;
 use crate::web::i18n::Tr;
+use crate::web::json::{Json, created};
 use crate::web::problem::{AppError, CaseErrors, Problem};
 
 /// The cases assigned to the caller's staff member that the search finds, one page of 50 (acute
@@ -65,7 +66,7 @@ pub async fn list_cases(
 pub async fn reassign(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<actions::ReassignRequest>,
+    body: Json<actions::ReassignRequest>,
 ) -> Result<web::Json<actions::Reassigned>, AppError> {
     Ok(web::Json(
         actions::reassign(&state.db, &caller, body.into_inner()).await?,
@@ -78,7 +79,7 @@ pub async fn reassign(
     tag = "cases",
     request_body = NewCaseRequest,
     responses(
-        (status = 201, body = CaseView),
+        (status = 201, body = CaseView, headers(("Location" = String, description = "The address the created case is read at"))),
         (status = 403, description = "A leader, or a key that acts for no staff member", body = Problem, content_type = "application/problem+json"),
         CaseErrors,
     ),
@@ -88,10 +89,10 @@ pub async fn reassign(
 pub async fn create_case(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewCaseRequest>,
+    body: Json<NewCaseRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view = actions::create_case(&state.db, &caller, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(view))
+    Ok(created(format!("/api/v1/cases/{}", view.id), view))
 }
 
 /// The case with its current map, the child's words, the latest revision and the prompts.
@@ -132,7 +133,7 @@ pub async fn update_case(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<CaseUpdateRequest>,
+    body: Json<CaseUpdateRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
     let view = actions::update_case(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(view))
@@ -156,7 +157,7 @@ pub async fn update_child(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<ChildRequest>,
+    body: Json<ChildRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
     let view =
         actions::update_child(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
@@ -186,7 +187,7 @@ pub async fn assign_staff(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<AssignRequest>,
+    body: Json<AssignRequest>,
 ) -> Result<web::Json<CaseView>, AppError> {
     let view = actions::assign(&state.db, &caller, id.into_inner(), body.user_id).await?;
     Ok(web::Json(view))
@@ -240,7 +241,7 @@ pub async fn list_persons(
     params(("id" = Uuid, Path)),
     request_body = PersonRequest,
     responses(
-        (status = 201, body = PersonView),
+        (status = 201, body = PersonView, headers(("Location" = String, description = "The address the created person is read at"))),
         CaseErrors,
     ),
     security(("api_key" = []))
@@ -250,11 +251,14 @@ pub async fn add_person(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<PersonRequest>,
+    body: Json<PersonRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view =
-        actions::save_person(&state.db, &caller, id.into_inner(), None, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(view))
+    let id = id.into_inner();
+    let view = actions::save_person(&state.db, &caller, id, None, body.into_inner()).await?;
+    Ok(created(
+        format!("/api/v1/cases/{id}/persons/{}", view.person.id),
+        view,
+    ))
 }
 
 /// One person on the map.
@@ -295,7 +299,7 @@ pub async fn update_person(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<PersonRequest>,
+    body: Json<PersonRequest>,
 ) -> Result<web::Json<PersonView>, AppError> {
     let (id, person) = path.into_inner();
     let view =
@@ -340,7 +344,7 @@ pub async fn add_words(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<WordsRequest>,
+    body: Json<WordsRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, person) = path.into_inner();
     let view = actions::add_words(&state.db, &caller, id, person, body.into_inner()).await?;
@@ -376,7 +380,7 @@ pub async fn list_revisions(
     params(("id" = Uuid, Path)),
     request_body = RevisionRequest,
     responses(
-        (status = 201, body = RevisionView),
+        (status = 201, body = RevisionView, headers(("Location" = String, description = "The address the created revision is read at"))),
         CaseErrors,
     ),
     security(("api_key" = []))
@@ -386,11 +390,14 @@ pub async fn create_revision(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<RevisionRequest>,
+    body: Json<RevisionRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view =
-        actions::create_revision(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(view))
+    let id = id.into_inner();
+    let view = actions::create_revision(&state.db, &caller, id, body.into_inner()).await?;
+    Ok(created(
+        format!("/api/v1/cases/{id}/revisions/{}", view.summary.number),
+        view,
+    ))
 }
 
 /// One revision with the map as it stood then.
@@ -505,7 +512,7 @@ pub async fn propose_measure(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<MeasureRequest>,
+    body: Json<MeasureRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view =
         actions::propose_measure(&state.db, &caller, id.into_inner(), body.into_inner()).await?;
@@ -529,7 +536,7 @@ pub async fn record_check(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<NetworkCheckRequest>,
+    body: Json<NetworkCheckRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, measure_id) = path.into_inner();
     let view = actions::record_check(&state.db, &caller, id, measure_id, body.into_inner()).await?;

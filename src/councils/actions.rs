@@ -591,7 +591,7 @@ pub async fn send_invitations(
     council_id: Uuid,
     meeting_id: Uuid,
 ) -> Result<CouncilView, AppError> {
-    change(
+    let view = change(
         state,
         caller,
         case_id,
@@ -603,7 +603,23 @@ pub async fn send_invitations(
             Ok(json!({ "meeting_id": meeting_id, "invited": invited }))
         },
     )
-    .await
+    .await?;
+    told_when_held(state, caller, view, meeting_id).await
+}
+
+/// `view` telling when the invitations to `meeting` that quiet hours hold back go out.
+async fn told_when_held(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    view: CouncilView,
+    meeting: Uuid,
+) -> Result<CouncilView, AppError> {
+    state
+        .db
+        .tenant(caller.tenant, move |conn| {
+            invitations::with_times_held(conn, view, meeting)
+        })
+        .await
 }
 
 /// The meeting the council works towards now: its invitations are the ones re-sent or revoked.
@@ -620,7 +636,7 @@ pub async fn resend_invitation(
     council_id: Uuid,
     participant_id: Uuid,
 ) -> Result<CouncilView, AppError> {
-    change(
+    let view = change(
         state,
         caller,
         case_id,
@@ -641,7 +657,9 @@ pub async fn resend_invitation(
             Ok(json!({ "participant_id": participant_id, "meeting_id": meeting.id }))
         },
     )
-    .await
+    .await?;
+    let meeting = current_meeting(&view)?;
+    told_when_held(state, caller, view, meeting).await
 }
 
 /// Records the answer `participant_id` gave by phone or in person to the council's current
@@ -656,7 +674,7 @@ pub async fn record_answer(
     participant_id: Uuid,
     req: RecordedAnswerRequest,
 ) -> Result<CouncilView, AppError> {
-    let by = caller.user.ok_or(AppError::Forbidden)?;
+    let by = caller.person()?;
     change(
         state,
         caller,
@@ -704,7 +722,7 @@ pub async fn record_past_meeting(
     council_id: Uuid,
     req: PastMeetingRequest,
 ) -> Result<CouncilView, AppError> {
-    let by = caller.user.ok_or(AppError::Forbidden)?;
+    let by = caller.person()?;
     change(
         state,
         caller,
@@ -793,7 +811,7 @@ pub async fn save_record(
     meeting_id: Uuid,
     req: MeetingRecordRequest,
 ) -> Result<MeetingRecordView, AppError> {
-    let by = caller.user.ok_or(AppError::Forbidden)?;
+    let by = caller.person()?;
     in_council(
         state,
         caller,
@@ -847,7 +865,7 @@ pub async fn book_next_meeting(
     meeting_id: Uuid,
     req: MeetingRequest,
 ) -> Result<CouncilView, AppError> {
-    let by = caller.user.ok_or(AppError::Forbidden)?;
+    let by = caller.person()?;
     change(
         state,
         caller,

@@ -2,17 +2,19 @@
 //! handler a kind is one of the four, a state belongs to its kind, a meeting's times are UTC and
 //! known to lie ahead, and every text is trimmed and bounded.
 //!
-//! Request structs take strings (and `flag`/`number` fields that accept both JSON values and form
-//! text), so the JSON API and the HTML forms share them and their parsing.
+//! Request structs take strings (and `flag`/`number`/`lines` fields, strict JSON values in a JSON
+//! body and text in a form, see [`crate::fields::reading_form`]), so the JSON API and the HTML
+//! forms share them and their parsing.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::cases::categories::NetworkSide;
 use crate::cases::domain::{Errors, PersonRequest, WordsAuthor, long_text};
+pub use crate::fields::{flag, lines, number};
 pub use crate::time::local_moment;
 use crate::vocabulary::vocabulary;
 use crate::web::problem::AppError;
@@ -221,53 +223,6 @@ impl CouncilKind {
     pub fn is_final(self, state: CouncilState) -> bool {
         self.states().last() == Some(&state)
     }
-}
-
-/// Accepts `true`/`false` from JSON and a form's box: `on`/`true`/`1`/`yes` ticked,
-/// `off`/`false`/`0`/`no` or nothing not. Anything else ("maybe") is refused, never read as
-/// `false`.
-pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Bool(bool),
-        Text(String),
-    }
-    let raw = Option::<Raw>::deserialize(d)
-        .map_err(|_| serde::de::Error::custom("a yes/no field takes true or false"))?;
-    match raw {
-        None => Ok(None),
-        Some(Raw::Bool(b)) => Ok(Some(b)),
-        Some(Raw::Text(t)) => match t.trim().to_ascii_lowercase().as_str() {
-            "on" | "true" | "1" | "yes" => Ok(Some(true)),
-            "off" | "false" | "0" | "no" | "" => Ok(Some(false)),
-            _ => Err(serde::de::Error::custom(format!(
-                "a yes/no field takes true or false, not {t:?}"
-            ))),
-        },
-    }
-}
-
-/// Accepts a number from JSON (a whole one read alike however written: `120` and `120.0`, see
-/// [`crate::fields::whole`]) or its text from a form; blank is absent, other text and a number
-/// with a fraction are kept for the parser to refuse at the field by name.
-pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Number(serde_json::Number),
-        Text(String),
-    }
-    let raw = Option::<Raw>::deserialize(d)
-        .map_err(|_| serde::de::Error::custom("a number field takes a number"))?;
-    Ok(match raw {
-        None => None,
-        Some(Raw::Number(n)) => {
-            Some(crate::fields::whole(&n).map_or(n.to_string(), |w| w.to_string()))
-        }
-        Some(Raw::Text(t)) if t.trim().is_empty() => None,
-        Some(Raw::Text(t)) => Some(t),
-    })
 }
 
 pub(crate) fn blank_to_none(input: Option<&str>) -> Option<&str> {
@@ -851,21 +806,6 @@ impl MeetingTime {
             video_link,
         })
     }
-}
-
-/// Accepts a list of texts from JSON, or one text (one item a line) from a form.
-pub fn lines<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        List(Vec<String>),
-        Text(String),
-    }
-    Ok(match Option::<Raw>::deserialize(d)? {
-        None => None,
-        Some(Raw::List(items)) => Some(items),
-        Some(Raw::Text(t)) => Some(t.lines().map(str::to_owned).collect()),
-    })
 }
 
 /// A meeting that took place without invitations through Tillit (an acute family group

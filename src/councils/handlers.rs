@@ -14,6 +14,7 @@ use super::domain::{
 use super::views::{CouncilSummary, CouncilView, MeetingRecordView};
 use crate::access::Caller;
 use crate::web::AppState;
+use crate::web::json::{Json, created};
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The case's councils, oldest first, with their next meeting.
@@ -42,7 +43,7 @@ pub async fn list_councils(
     params(("id" = Uuid, Path)),
     request_body = NewCouncilRequest,
     responses(
-        (status = 201, body = CouncilView),
+        (status = 201, body = CouncilView, headers(("Location" = String, description = "The address the created council is read at"))),
         CaseErrors,
     ),
     security(("api_key" = []))
@@ -52,13 +53,14 @@ pub async fn create_council(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<NewCouncilRequest>,
+    body: Json<NewCouncilRequest>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    Ok(
-        HttpResponse::Created()
-            .json(actions::create(&state, &caller, id, body.into_inner()).await?),
-    )
+    let view = actions::create(&state, &caller, id, body.into_inner()).await?;
+    Ok(created(
+        format!("/api/v1/cases/{id}/councils/{}", view.id),
+        view,
+    ))
 }
 
 /// The council: the child's texts, the team, objections, consents, waivers, preparation, meetings with the answers, and where the process stands.
@@ -99,7 +101,7 @@ pub async fn change_state(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<StateRequest>,
+    body: Json<StateRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -123,7 +125,7 @@ pub async fn add_text(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<TextRequest>,
+    body: Json<TextRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -190,7 +192,7 @@ pub async fn add_participant(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ParticipantRequest>,
+    body: Json<ParticipantRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -260,7 +262,7 @@ pub async fn add_objection(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ObjectionRequest>,
+    body: Json<ObjectionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -283,7 +285,7 @@ pub async fn resolve_objection(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<ResolutionRequest>,
+    body: Json<ResolutionRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id, objection_id) = path.into_inner();
     Ok(web::Json(
@@ -315,7 +317,7 @@ pub async fn add_consent(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ConsentRequest>,
+    body: Json<ConsentRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -360,7 +362,7 @@ pub async fn set_waiver(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<WaiverRequest>,
+    body: Json<WaiverRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id, participant_id) = path.into_inner();
     Ok(web::Json(
@@ -392,7 +394,7 @@ pub async fn add_preparation(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<PreparationRequest>,
+    body: Json<PreparationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id, participant_id) = path.into_inner();
     Ok(HttpResponse::Created().json(
@@ -424,7 +426,7 @@ pub async fn schedule_meeting(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<MeetingRequest>,
+    body: Json<MeetingRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -447,7 +449,7 @@ pub async fn reschedule_meeting(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<MeetingRequest>,
+    body: Json<MeetingRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id, meeting_id) = path.into_inner();
     Ok(web::Json(
@@ -485,7 +487,7 @@ pub async fn cancel_meeting(
     ))
 }
 
-/// Send the meeting's invitations, which confirms it. Refused (409) without the consents its kind needs, a waiver from every public participant, or with an objection open.
+/// Send the meeting's invitations, which confirms it. Refused (409) without the consents its kind needs, a waiver from every public participant, or with an objection open. Messages held back by the service's quiet hours say when they go out (`participants[].invitation.goes_out_at`, in the service's zone).
 #[utoipa::path(
     tag = "councils",
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
@@ -525,7 +527,7 @@ pub async fn record_answer(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<RecordedAnswerRequest>,
+    body: Json<RecordedAnswerRequest>,
 ) -> Result<web::Json<CouncilView>, AppError> {
     let (id, council_id, participant_id) = path.into_inner();
     Ok(web::Json(
@@ -610,7 +612,7 @@ pub async fn record_past_meeting(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<PastMeetingRequest>,
+    body: Json<PastMeetingRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created().json(
@@ -661,7 +663,7 @@ pub async fn save_record(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<MeetingRecordRequest>,
+    body: Json<MeetingRecordRequest>,
 ) -> Result<web::Json<MeetingRecordView>, AppError> {
     let (id, council_id, meeting_id) = path.into_inner();
     Ok(web::Json(
@@ -695,7 +697,7 @@ pub async fn book_next_meeting(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<MeetingRequest>,
+    body: Json<MeetingRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id, meeting_id) = path.into_inner();
     Ok(HttpResponse::Created().json(

@@ -21,7 +21,7 @@ use super::domain::{MeetingStatus, MeetingTime};
 use super::queries::{self, Council, CouncilSettings, MeetingRow};
 use super::rules;
 use super::texts::{self, MeetingSms, SmsPurpose};
-use super::views::TeamMember;
+use super::views::{CouncilView, TeamMember};
 use crate::cases::domain::Channel;
 use crate::config::Settings;
 use crate::db::TenantId;
@@ -731,6 +731,38 @@ pub fn deliveries(
         .into_iter()
         .filter_map(|(id, participant)| by_invitation.get(&id).map(|d| (participant, *d)))
         .collect())
+}
+
+/// `view` with, for each participant whose invitation (email or SMS) to `meeting` the service's
+/// quiet hours hold back, when it goes out, in the service's zone: what the answer to sending
+/// tells, as the invitations page does.
+pub fn with_times_held(
+    conn: &mut PgConnection,
+    mut view: CouncilView,
+    meeting: Uuid,
+) -> Result<CouncilView, AppError> {
+    let cs = CouncilSettings::load(conn)?;
+    let mut held: std::collections::HashMap<Uuid, DateTime<Utc>> = std::collections::HashMap::new();
+    for (participant, delivery) in deliveries(conn, meeting, &cs)?
+        .into_iter()
+        .chain(super::texts::deliveries(conn, meeting, &cs)?)
+    {
+        if let Delivery::Waiting(at) = delivery {
+            held.entry(participant)
+                .and_modify(|first| *first = (*first).min(at))
+                .or_insert(at);
+        }
+    }
+    for participant in &mut view.participants {
+        if let Some(invitation) = participant.invitation.as_mut()
+            && invitation.meeting_id == meeting
+        {
+            invitation.goes_out_at = held
+                .get(&participant.id)
+                .map(|at| at.with_timezone(&cs.tz).fixed_offset());
+        }
+    }
+    Ok(view)
 }
 
 /// A meeting's invitation, change (METHOD:REQUEST) or cancellation (METHOD:CANCEL) to one

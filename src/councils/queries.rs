@@ -1064,6 +1064,7 @@ fn participants(
                         meeting_id: l.1,
                         sent_at: l.2,
                         expires_at: l.3,
+                        goes_out_at: None,
                     }),
                 answer: current_meeting
                     .and_then(|m| m.answers.iter().find(|a| a.participant_id == id))

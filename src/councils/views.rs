@@ -87,6 +87,10 @@ pub struct InvitationView {
     pub meeting_id: Uuid,
     pub sent_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// In the answer to sending (or sending again) the invitations: when a message held back by
+    /// the service's quiet hours goes out, in the service's time zone (RFC 3339 with its
+    /// offset); `null` when it goes out at once or has gone.
+    pub goes_out_at: Option<DateTime<chrono::FixedOffset>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -13,6 +13,7 @@ use super::rules;
 use super::views::{LookupResult, OpenedAcuteList, OpeningPage, OpeningView};
 use crate::access::Caller;
 use crate::web::AppState;
+use crate::web::json::Json;
 use crate::web::problem::{AppError, CaseErrors, Problem};
 
 /// Look a case up by the service's reference or the child's name (on-call service and
@@ -54,7 +55,7 @@ pub async fn lookup(
 pub async fn open(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<OpeningRequest>,
+    body: Json<OpeningRequest>,
 ) -> Result<HttpResponse, AppError> {
     let view = actions::open(&state, &caller, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(view))

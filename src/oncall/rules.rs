@@ -18,7 +18,7 @@ pub const REVIEWER_ROLES: [Role; 2] = [Role::Leader, Role::TenantAdmin];
 /// acting for nobody cannot open, since an opening names who).
 pub fn opener(caller: &Caller) -> Result<uuid::Uuid, AppError> {
     caller.require(&OPENER_ROLES)?;
-    caller.user.ok_or(AppError::Forbidden)
+    caller.person()
 }
 
 /// Whether an opening that lasts until `expires_at` is still open at `now`.

@@ -380,7 +380,7 @@ pub async fn record_approval(
     participant_id: Uuid,
     req: RecordedApprovalRequest,
 ) -> Result<PlanView, AppError> {
-    let recorder = caller.user.ok_or(AppError::Forbidden)?;
+    let recorder = caller.person()?;
     change(
         state,
         caller,

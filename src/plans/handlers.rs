@@ -14,6 +14,7 @@ use super::domain::{
 use super::views::PlanView;
 use crate::access::Caller;
 use crate::web::AppState;
+use crate::web::json::{Json, created};
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The council's plan: goals, commitments and their status, the follow-up owner, approvals, the evaluation plan and its proposal, follow-ups, evaluations, the child's links and the version history.
@@ -43,7 +44,7 @@ pub async fn get_plan(
     tag = "plans",
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
-        (status = 201, body = PlanView),
+        (status = 201, body = PlanView, headers(("Location" = String, description = "The address the created plan is read at"))),
         CaseErrors,
     ),
     security(("api_key" = []))
@@ -55,7 +56,10 @@ pub async fn create_plan(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
-    Ok(HttpResponse::Created().json(actions::create(&state, &caller, id, council_id).await?))
+    Ok(created(
+        format!("/api/v1/cases/{id}/councils/{council_id}/plan"),
+        actions::create(&state, &caller, id, council_id).await?,
+    ))
 }
 
 /// Add a goal, in the child's words where possible, with its author.
@@ -74,7 +78,7 @@ pub async fn add_goal(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<GoalRequest>,
+    body: Json<GoalRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -119,7 +123,7 @@ pub async fn add_commitment(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CommitmentRequest>,
+    body: Json<CommitmentRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created()
@@ -164,7 +168,7 @@ pub async fn commitment_done(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<DoneRequest>,
+    body: Json<DoneRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id, commitment_id) = path.into_inner();
     Ok(web::Json(
@@ -196,7 +200,7 @@ pub async fn set_follow_up_owner(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<FollowUpOwnerRequest>,
+    body: Json<FollowUpOwnerRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -242,7 +246,7 @@ pub async fn close_approval(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ReasonRequest>,
+    body: Json<ReasonRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -266,7 +270,7 @@ pub async fn record_approval(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<RecordedApprovalRequest>,
+    body: Json<RecordedApprovalRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id, participant_id) = path.into_inner();
     Ok(web::Json(
@@ -320,7 +324,7 @@ pub async fn approve_plan(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CaseworkerApprovalRequest>,
+    body: Json<CaseworkerApprovalRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -344,7 +348,7 @@ pub async fn return_plan(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ReasonRequest>,
+    body: Json<ReasonRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -368,7 +372,7 @@ pub async fn define_evaluation(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<EvaluationPlanRequest>,
+    body: Json<EvaluationPlanRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(
@@ -392,7 +396,7 @@ pub async fn follow_up_held(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<HeldRequest>,
+    body: Json<HeldRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id, follow_up_id) = path.into_inner();
     Ok(web::Json(
@@ -424,7 +428,7 @@ pub async fn record_evaluation(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<EvaluationRequest>,
+    body: Json<EvaluationRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(HttpResponse::Created().json(
@@ -448,7 +452,7 @@ pub async fn close_plan(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CloseRequest>,
+    body: Json<CloseRequest>,
 ) -> Result<web::Json<PlanView>, AppError> {
     let (id, council_id) = path.into_inner();
     Ok(web::Json(

@@ -68,7 +68,7 @@ pub async fn refer(
                     );
                 }
             }
-            let by = c.user.ok_or(AppError::Forbidden)?;
+            let by = c.user.ok_or(AppError::ActsForNobody)?;
             let id = queries::insert_recruitment(conn, c.tenant, c.case.id, &new, by)?;
             queries::insert_step(
                 conn,

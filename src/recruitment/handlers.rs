@@ -10,6 +10,7 @@ use super::domain::{CandidateRequest, ReferralRequest, StepRequest};
 use super::views::{FormView, RecruitmentView};
 use crate::access::Caller;
 use crate::web::AppState;
+use crate::web::json::{Json, created};
 use crate::web::problem::{AppError, CaseErrors};
 
 /// The case's foster-home recruitments, each with its flow as a task list.
@@ -36,7 +37,7 @@ pub async fn list_recruitments(
     tag = "recruitment",
     params(("id" = Uuid, Path)),
     request_body = ReferralRequest,
-    responses((status = 201, body = RecruitmentView), CaseErrors),
+    responses((status = 201, body = RecruitmentView, headers(("Location" = String, description = "The address the created recruitment is read at"))), CaseErrors),
     security(("api_key" = []))
 )]
 #[post("/api/v1/cases/{id}/recruitments")]
@@ -44,10 +45,14 @@ pub async fn refer(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<ReferralRequest>,
+    body: Json<ReferralRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let view = actions::refer(&state, &caller, path.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(view))
+    let id = path.into_inner();
+    let view = actions::refer(&state, &caller, id, body.into_inner()).await?;
+    Ok(created(
+        format!("/api/v1/cases/{id}/recruitments/{}", view.id),
+        view,
+    ))
 }
 
 /// One recruitment: its steps with date and who did them, the family's plan and the task list.
@@ -83,7 +88,7 @@ pub async fn record_step(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<StepRequest>,
+    body: Json<StepRequest>,
 ) -> Result<web::Json<RecruitmentView>, AppError> {
     let (id, recruitment) = path.into_inner();
     Ok(web::Json(
@@ -105,7 +110,7 @@ pub async fn add_candidate(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CandidateRequest>,
+    body: Json<CandidateRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (id, recruitment) = path.into_inner();
     let view = actions::add_candidate(&state, &caller, id, recruitment, body.into_inner()).await?;

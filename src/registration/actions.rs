@@ -185,7 +185,7 @@ pub async fn save(
         Intent::Write,
         "registration.save",
         move |conn, c| {
-            let by = c.user.ok_or(AppError::Forbidden)?;
+            let by = c.user.ok_or(AppError::ActsForNobody)?;
             let council = measure(conn, c.tenant, c.case.id, council_id, true)?;
             let facts = facts(conn, c.tenant, &c.case, &council, c.clock.tz, c.clock.now)?;
             let kept = queries::registration(conn, council.id)?

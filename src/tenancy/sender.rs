@@ -4,7 +4,6 @@
 
 use chrono_tz::Tz;
 use diesel::PgConnection;
-use diesel::prelude::*;
 
 use super::settings::{ServiceSettings, SettingsError};
 use crate::web::i18n::Lang;
@@ -51,11 +50,9 @@ pub fn neutral_sender(conn: &mut PgConnection) -> Result<Signature, SettingsErro
         reply_to,
         lang,
         tz,
+        sms_sender,
         ..
     } = ServiceSettings::load(conn)?;
-    let sms_sender: Option<String> = crate::db::schema::tenants::table
-        .select(crate::db::schema::tenants::sms_sender)
-        .first(conn)?;
     let sender = [sender_name, Some(name)]
         .into_iter()
         .flatten()

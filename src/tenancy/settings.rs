@@ -44,6 +44,8 @@ pub struct ServiceSettings {
     /// A recruitment's decision not made this many days after matching is overdue (the
     /// caseworker is told).
     pub decision_overdue_days: u32,
+    /// The sender SMS show, as set (whether it may be shown is [`super::sender`]'s to say).
+    pub sms_sender: Option<String>,
 }
 
 /// Why a service's settings could not be read.
@@ -86,7 +88,7 @@ type Stored = (
     i32,
     Vec<i32>,
     (i32, i32, i32, i32, i32, i32, i32, i32, i32, i32),
-    (i32, i32),
+    (i32, i32, Option<String>),
 );
 
 impl ServiceSettings {
@@ -118,6 +120,7 @@ impl ServiceSettings {
                 (
                     tenants::interview_reminder_days,
                     tenants::decision_overdue_days,
+                    tenants::sms_sender,
                 ),
             ))
             .first(conn)?;
@@ -136,7 +139,7 @@ impl ServiceSettings {
             minutes,
             reminders,
             n,
-            (interviews, decision),
+            (interviews, decision, sms_sender),
         ) = stored;
         let (
             chase_after,
@@ -183,6 +186,7 @@ impl ServiceSettings {
             follow_up_weeks_ahead: within("follow_up_weeks_ahead", weeks_ahead, 0, 26)?,
             interview_reminder_days: within("interview_reminder_days", interviews, 1, 60)?,
             decision_overdue_days: within("decision_overdue_days", decision, 1, 90)?,
+            sms_sender,
         })
     }
 
@@ -252,7 +256,7 @@ mod tests {
             180,
             reminders,
             (3, 2, 6, 7, 7, 6, 12, 3, undocumented, 4),
-            (14, 21),
+            (14, 21, None),
         )
     }
 

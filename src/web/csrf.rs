@@ -125,7 +125,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if expected.is_empty() || !tokens::same(presented, &expected) {
                 return Err(AppError::CsrfRejected);
             }
-            serde_urlencoded::from_bytes(&body)
+            crate::fields::reading_form(|| serde_urlencoded::from_bytes(&body))
                 .map(CsrfForm)
                 .map_err(|e| AppError::Malformed(format!("the form is missing a field: {e}")))
         })

@@ -8,6 +8,7 @@ pub mod expiring;
 pub mod form_errors;
 pub mod health;
 pub mod i18n;
+pub mod json;
 pub mod limits;
 pub mod metrics;
 pub mod pages;

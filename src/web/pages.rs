@@ -106,7 +106,7 @@ pub struct ErrorPage {
 pub fn error_texts(slug: &str) -> (&'static str, &'static str) {
     match slug {
         "not-found" | "no-such-route" => ("error.not_found.heading", "error.not_found.message"),
-        "forbidden" => ("error.forbidden.heading", "error.forbidden.message"),
+        "forbidden" | "acts-for-nobody" => ("error.forbidden.heading", "error.forbidden.message"),
         "csrf" => ("error.csrf.heading", "error.csrf.message"),
         "rate-limited" => ("error.rate_limited.heading", "error.rate_limited.message"),
         "payload-too-large" => ("error.too_large.heading", "error.too_large.message"),

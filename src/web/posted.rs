@@ -14,7 +14,7 @@ pub type Fields = Vec<(String, String)>;
 pub fn form<T: DeserializeOwned>(fields: &Fields) -> Result<T, AppError> {
     let encoded = serde_urlencoded::to_string(fields)
         .map_err(|_| AppError::Malformed("the form could not be read".into()))?;
-    serde_urlencoded::from_str(&encoded)
+    crate::fields::reading_form(|| serde_urlencoded::from_str(&encoded))
         .map_err(|e| AppError::Malformed(format!("the form is missing a field: {e}")))
 }
 

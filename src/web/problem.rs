@@ -73,6 +73,12 @@ pub enum AppError {
     Unauthorized,
     #[error("your role does not allow this")]
     Forbidden,
+    /// An API key whose role would do, but that acts for no staff member: what needs a person
+    /// (case data, who recorded something) is not open to it.
+    #[error(
+        "this API key acts for no staff member, and this needs one; create a key that acts for a staff member (POST /api/v1/api-keys with user_id, or tillit apikey create --acting-for)"
+    )]
+    ActsForNobody,
     #[error("the form has expired or did not come from this site; reload the page and try again")]
     CsrfRejected,
     #[error("not found")]
@@ -119,6 +125,7 @@ impl AppError {
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             Self::Unauthorized => ("unauthorized", "Authentication required"),
             Self::Forbidden => ("forbidden", "Not allowed"),
+            Self::ActsForNobody => ("acts-for-nobody", "The key acts for nobody"),
             Self::CsrfRejected => ("csrf", "Form expired"),
             Self::NotFound => ("not-found", "Not found"),
             Self::NoRoute => ("no-such-route", "No such address"),
@@ -162,7 +169,7 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::ActsForNobody | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Refused { .. } => StatusCode::CONFLICT,

@@ -709,6 +709,9 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/v1/acute-openings", REVIEWER_ROLES),
     ("GET", "/api/v1/cases/{id}/acute-openings", CASE_ROLES),
     ("POST", "/api/v1/tenant/municipalities", &["tenant_admin"]),
+    ("GET", "/api/v1/tenant/settings", &["tenant_admin"]),
+    ("PATCH", "/api/v1/tenant/settings", &["tenant_admin"]),
+    ("GET", "/api/v1/session/form-token", STAFF_ROLES),
     (
         "DELETE",
         "/api/v1/tenant/municipalities/{kommunenummer}",

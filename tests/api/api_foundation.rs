@@ -300,7 +300,9 @@ async fn bad_input_is_a_clear_problem_and_writes_nothing() {
         .send()
         .await
         .unwrap();
-    expect_problem(wrong_shape, 400, "malformed-request").await;
+    let problem = expect_problem(wrong_shape, 422, "validation").await;
+    assert_eq!(problem["errors"][0]["field"], "kommunenummer", "{problem}");
+    assert_eq!(problem["errors"][0]["message"], "this field is required");
 
     // What was wrong is said in the API's words, never by the server's own type names.
     let not_an_object = app

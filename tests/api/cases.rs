@@ -1037,7 +1037,7 @@ async fn bad_input_is_refused_clearly_and_nothing_is_written() {
         .await
         .unwrap();
     expect_problem(res, 404, "not-found").await;
-    // Not JSON, or the wrong shape.
+    // Not JSON (the whole body), or a value of the wrong kind (at its field).
     let res = app
         .post(&format!("/api/v1/cases/{case}/persons"), k)
         .header("content-type", "application/json")
@@ -1052,7 +1052,8 @@ async fn bad_input_is_refused_clearly_and_nothing_is_written() {
         .send()
         .await
         .unwrap();
-    expect_problem(res, 400, "malformed-request").await;
+    let problem = expect_problem(res, 422, "validation").await;
+    assert_eq!(problem["errors"][0]["field"], "can_step_in", "{problem}");
     // A case with everything wrong says so field by field.
     let res = app
         .post("/api/v1/cases", k)

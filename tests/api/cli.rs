@@ -177,6 +177,41 @@ fn apikey_create_prints_a_working_key_once() {
     assert!(key.starts_with("tlk_"));
     assert_eq!(out.as_object().unwrap().len(), 1, "only the key: {out}");
 
+    // A key acting for a staff member, named by their address; an address nobody has is
+    // refused at its field.
+    let acting = |email: &str| {
+        tillit(
+            &url,
+            &[
+                "apikey",
+                "create",
+                "--tenant",
+                "ostdal",
+                "--name",
+                "Fagsystem for admin",
+                "--role",
+                "tenant_admin",
+                "--acting-for",
+                email,
+            ],
+        )
+    };
+    let (code, out, stderr) = acting("A@Ostdal.example");
+    assert_eq!(code, 0, "{stderr}");
+    let hash = tillit::tokens::hash(out["key"].as_str().unwrap());
+    let acts_for: Option<uuid::Uuid> = diesel::sql_query(
+        "SELECT k.user_id FROM api_keys k JOIN users u ON u.id = k.user_id \
+         WHERE u.email = 'a@ostdal.example' AND k.key_hash = $1",
+    )
+    .bind::<diesel::sql_types::Bytea, _>(hash)
+    .get_result::<ActsFor>(&mut db.admin_conn())
+    .ok()
+    .map(|row| row.user_id);
+    assert!(acts_for.is_some(), "the key acts for the admin: {out}");
+    let (code, problem, _) = acting("nobody@ostdal.example");
+    assert_eq!(code, 2);
+    assert_eq!(problem["errors"][0]["field"], "acting_for", "{problem}");
+
     let (code, problem, _) = tillit(
         &url,
         &[
@@ -851,4 +886,10 @@ async fn the_demo_seeds_its_cases_once() {
             );
         }
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct ActsFor {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    user_id: uuid::Uuid,
 }

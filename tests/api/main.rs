@@ -29,6 +29,7 @@ mod second_factor;
 mod settings;
 mod single_sign_on;
 mod sms;
+mod strict;
 mod sturdy;
 mod tenant_isolation;
 mod web_shell;

@@ -578,8 +578,8 @@ async fn a_meeting_time_the_clock_skips_or_repeats_is_refused_at_the_field_in_no
     assert_eq!(meetings(), 1);
 }
 
-/// The JSON API reads its input strictly and alike: a yes/no field given "maybe" is refused
-/// (never stored as false), a whole number written `120.0` is read as 120 wherever a whole number
+/// The JSON API reads its input strictly and alike: a yes/no field given "maybe" is refused at
+/// its field (never stored as false), a whole number written `120.0` is read as 120 wherever a whole number
 /// is asked for and `120.5` is refused at its field, no detail names the server's Rust types,
 /// and a request with a malformed header still gets problem+json with its request id.
 #[tokio::test]
@@ -593,9 +593,10 @@ async fn input_is_read_strictly_and_alike_and_errors_speak_the_apis_words() {
         .send()
         .await
         .unwrap();
-    let problem = common::expect_problem(maybe, 400, "malformed-request").await;
-    let detail = problem["detail"].as_str().unwrap();
-    assert!(detail.contains("true or false"), "{detail}");
+    let problem = common::expect_problem(maybe, 422, "validation").await;
+    assert_eq!(problem["errors"][0]["field"], "acute", "{problem}");
+    let message = problem["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("true or false"), "{message}");
     let listed = app.get_json(&councils, &s.staff.key, 200).await;
     assert_eq!(
         listed.as_array().map_or(0, Vec::len),
@@ -646,9 +647,13 @@ async fn input_is_read_strictly_and_alike_and_errors_speak_the_apis_words() {
         .send()
         .await
         .unwrap();
-    let problem = common::expect_problem(half, 400, "malformed-request").await;
+    let problem = common::expect_problem(half, 422, "validation").await;
+    assert_eq!(
+        problem["errors"][0]["field"], "child.birth_year",
+        "{problem}"
+    );
     assert!(
-        problem["detail"]
+        problem["errors"][0]["message"]
             .as_str()
             .unwrap()
             .contains("not a whole number"),
@@ -656,10 +661,14 @@ async fn input_is_read_strictly_and_alike_and_errors_speak_the_apis_words() {
     );
 
     // No detail names the server's types, whatever is wrong.
-    for body in [
-        json!(3),
-        json!({"child": 3}),
-        json!({"child": {"first_name": "Ola", "birth_year": "to tusen"}}),
+    for (body, status) in [
+        (json!(3), 400),
+        (json!([{"child": {}}]), 400),
+        (json!({"child": 3}), 422),
+        (
+            json!({"child": {"first_name": "Ola", "birth_year": "to tusen"}}),
+            422,
+        ),
     ] {
         let res = app
             .post("/api/v1/cases", &s.staff.key)
@@ -667,7 +676,7 @@ async fn input_is_read_strictly_and_alike_and_errors_speak_the_apis_words() {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), 400, "{body}");
+        assert_eq!(res.status(), status, "{body}");
         let text = res.text().await.unwrap();
         for internal in ["struct", "enum", "Request", "Raw", "i32", "u32", "Option"] {
             assert!(!text.contains(internal), "{internal} in {text}");

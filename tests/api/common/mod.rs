@@ -270,6 +270,7 @@ impl TestApp {
             &self.state.db,
             &Slug::parse(slug).expect("slug"),
             NewApiKey::parse("test", role).expect("valid key"),
+            None,
             Actor::Operator("test".into()),
         )
         .await
@@ -304,6 +305,7 @@ impl TestApp {
             NewApiKey::parse("test", role)
                 .expect("valid key")
                 .acting_for(Some(user_id)),
+            None,
             Actor::Operator("test".into()),
         )
         .await
