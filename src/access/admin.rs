@@ -921,30 +921,7 @@ pub async fn invite(
     let invited = state
         .db
         .tenant(tenant, move |conn| {
-            let id = Uuid::now_v7();
-            let inserted = diesel::insert_into(users::table)
-                .values((
-                    users::tenant_id.eq(tenant.0),
-                    users::id.eq(id),
-                    users::email.eq(email.as_str()),
-                    users::display_name.eq(&name),
-                    users::role.eq(role.as_str()),
-                ))
-                .execute(conn);
-            match inserted {
-                Err(e) if is_unique_violation(&e) => return Ok(false),
-                other => other?,
-            };
-            account_links::issue(conn, &settings, tenant, id, Purpose::Invitation)?;
-            audit::record(
-                conn,
-                tenant,
-                caller
-                    .audit("user.invite")
-                    .object("user", id)
-                    .details(serde_json::json!({ "role": role })),
-            )?;
-            Ok::<_, AppError>(true)
+            invite_staff(conn, &settings, &caller, &email, &name, role).map(|id| id.is_some())
         })
         .await?;
     if invited {
@@ -962,6 +939,44 @@ pub async fn invite(
         ..StaffShown::default()
     };
     staff_response(&state, staff, tr, StatusCode::CONFLICT, shown).await
+}
+
+/// Invites a staff member in the current tenant transaction: their account and the emailed link
+/// to choose a password, audited; `None` when the service has someone with the address already.
+/// For the staff page and the JSON API alike.
+pub(super) fn invite_staff(
+    conn: &mut PgConnection,
+    settings: &crate::config::Settings,
+    caller: &super::Caller,
+    email: &Email,
+    name: &str,
+    role: Role,
+) -> Result<Option<Uuid>, AppError> {
+    let tenant = caller.tenant;
+    let id = Uuid::now_v7();
+    let inserted = diesel::insert_into(users::table)
+        .values((
+            users::tenant_id.eq(tenant.0),
+            users::id.eq(id),
+            users::email.eq(email.as_str()),
+            users::display_name.eq(&name),
+            users::role.eq(role.as_str()),
+        ))
+        .execute(conn);
+    match inserted {
+        Err(e) if is_unique_violation(&e) => return Ok(None),
+        other => other?,
+    };
+    account_links::issue(conn, settings, tenant, id, Purpose::Invitation)?;
+    audit::record(
+        conn,
+        tenant,
+        caller
+            .audit("user.invite")
+            .object("user", id)
+            .details(serde_json::json!({ "role": role })),
+    )?;
+    Ok(Some(id))
 }
 
 /// Missing fields read as empty, so they are judged (after the role) like empty ones.
@@ -998,41 +1013,57 @@ pub async fn change_role(
     let caller = staff.caller();
     let outcome = state
         .db
-        .tenant(tenant, move |conn| {
-            let current: String = users::table
-                .find((tenant.0, user))
-                .select(users::role)
-                .for_update()
-                .first(conn)?;
-            if current == role.as_str() {
-                return Ok("changed");
-            }
-            if role != Role::TenantAdmin
-                && current == Role::TenantAdmin.as_str()
-                && last_admin(conn, tenant, user)?
-            {
-                return Ok("last_admin");
-            }
-            diesel::update(users::table.find((tenant.0, user)))
-                .set(users::role.eq(role.as_str()))
-                .execute(conn)?;
-            // New rights apply from the next login.
-            session::end_all(conn, tenant, user)?;
-            audit::record(
-                conn,
-                tenant,
-                caller
-                    .audit("user.role")
-                    .object("user", user)
-                    .details(serde_json::json!({ "from": current, "to": role })),
-            )?;
-            Ok::<_, AppError>("changed")
-        })
-        .await?;
+        .tenant(tenant, move |conn| set_role(conn, &caller, user, role))
+        .await;
     Ok(back_to(&match outcome {
-        "changed" => "/admin/staff?done=changed".to_owned(),
-        problem => format!("/admin/staff?problem={problem}"),
+        Ok(()) => "/admin/staff?done=changed".to_owned(),
+        Err(AppError::Refused {
+            rule: Refusal::LastAdmin,
+            ..
+        }) => "/admin/staff?problem=last_admin".to_owned(),
+        Err(e) => return Err(e),
     }))
+}
+
+/// Gives `user` `role` in the current tenant transaction, unless that would leave the service
+/// without an active admin; their sessions end (new rights apply from the next login); audited.
+/// For the staff page and the JSON API alike.
+pub(super) fn set_role(
+    conn: &mut PgConnection,
+    caller: &super::Caller,
+    user: Uuid,
+    role: Role,
+) -> Result<(), AppError> {
+    let tenant = caller.tenant;
+    let current: String = users::table
+        .find((tenant.0, user))
+        .select(users::role)
+        .for_update()
+        .first(conn)?;
+    if current == role.as_str() {
+        return Ok(());
+    }
+    if role != Role::TenantAdmin
+        && current == Role::TenantAdmin.as_str()
+        && last_admin(conn, tenant, user)?
+    {
+        return Err(Refusal::LastAdmin
+            .because("this is the service's last active admin; make someone else admin first"));
+    }
+    diesel::update(users::table.find((tenant.0, user)))
+        .set(users::role.eq(role.as_str()))
+        .execute(conn)?;
+    // New rights apply from the next login.
+    session::end_all(conn, tenant, user)?;
+    audit::record(
+        conn,
+        tenant,
+        caller
+            .audit("user.role")
+            .object("user", user)
+            .details(serde_json::json!({ "from": current, "to": role })),
+    )?;
+    Ok(())
 }
 
 /// The references of some cases, `None` for a case without one.
@@ -1111,7 +1142,7 @@ fn handover_message(tr: &Tr, name: &str, references: &[Option<String>]) -> Strin
 }
 
 /// What a deactivation came to.
-enum Deactivation {
+pub(super) enum Deactivation {
     Done,
     /// The person alone holds open cases: who takes them over? (their name, the references,
     /// the colleagues to choose from).
@@ -1142,43 +1173,7 @@ pub async fn deactivate(
     let outcome = state
         .db
         .tenant(tenant, move |conn| {
-            colleague_exists(conn, tenant, user)?;
-            let sole = (cases.sole)(conn, tenant, user)?;
-            let mut handed_over = 0;
-            if !sole.is_empty() {
-                match successor {
-                    None => {
-                        let (name, colleagues) = handover_choices(conn, tenant, user)?;
-                        return Ok(Deactivation::Handover(name, sole, colleagues));
-                    }
-                    Some(None) => {
-                        return Err(AppError::field("user_id", "choose who takes the cases"));
-                    }
-                    Some(Some(to)) => handed_over = (cases.hand_over)(conn, &caller, user, to)?,
-                }
-            }
-            diesel::update(users::table.find((tenant.0, user)))
-                .set(users::active.eq(false))
-                .execute(conn)?;
-            // Their sessions end now, and links not yet used stop working.
-            session::end_all(conn, tenant, user)?;
-            diesel::update(
-                account_tokens::table
-                    .filter(account_tokens::user_id.eq(user))
-                    .filter(account_tokens::used_at.is_null())
-                    .filter(account_tokens::revoked_at.is_null()),
-            )
-            .set(account_tokens::revoked_at.eq(Utc::now()))
-            .execute(conn)?;
-            audit::record(
-                conn,
-                tenant,
-                caller
-                    .audit("user.deactivate")
-                    .object("user", user)
-                    .details(serde_json::json!({ "cases_handed_over": handed_over })),
-            )?;
-            Ok(Deactivation::Done)
+            deactivate_staff(conn, cases, &caller, user, successor)
         })
         .await;
     let (status, error, (name, sole, colleagues)) = match outcome {
@@ -1217,6 +1212,57 @@ pub async fn deactivate(
             error,
         },
     )
+}
+
+/// Deactivates `user` in the current tenant transaction, for the staff page and the JSON API
+/// alike: the open cases they alone hold go to `successor` first (absent: not chosen yet, so
+/// the choices are returned instead; `Some(None)`: a choice that is no colleague's id); their
+/// sessions end and their unused account links stop working; audited `user.deactivate`.
+pub(super) fn deactivate_staff(
+    conn: &mut PgConnection,
+    cases: StaffCases,
+    caller: &super::Caller,
+    user: Uuid,
+    successor: Option<Option<Uuid>>,
+) -> Result<Deactivation, AppError> {
+    let tenant = caller.tenant;
+    colleague_exists(conn, tenant, user)?;
+    let sole = (cases.sole)(conn, tenant, user)?;
+    let mut handed_over = 0;
+    if !sole.is_empty() {
+        match successor {
+            None => {
+                let (name, colleagues) = handover_choices(conn, tenant, user)?;
+                return Ok(Deactivation::Handover(name, sole, colleagues));
+            }
+            Some(None) => {
+                return Err(AppError::field("user_id", "choose who takes the cases"));
+            }
+            Some(Some(to)) => handed_over = (cases.hand_over)(conn, caller, user, to)?,
+        }
+    }
+    diesel::update(users::table.find((tenant.0, user)))
+        .set(users::active.eq(false))
+        .execute(conn)?;
+    // Their sessions end now, and links not yet used stop working.
+    session::end_all(conn, tenant, user)?;
+    diesel::update(
+        account_tokens::table
+            .filter(account_tokens::user_id.eq(user))
+            .filter(account_tokens::used_at.is_null())
+            .filter(account_tokens::revoked_at.is_null()),
+    )
+    .set(account_tokens::revoked_at.eq(Utc::now()))
+    .execute(conn)?;
+    audit::record(
+        conn,
+        tenant,
+        caller
+            .audit("user.deactivate")
+            .object("user", user)
+            .details(serde_json::json!({ "cases_handed_over": handed_over })),
+    )?;
+    Ok(Deactivation::Done)
 }
 
 /// The name of the person leaving and the active colleagues with a case role who may take over.

@@ -15,6 +15,7 @@ pub mod service;
 pub mod session;
 pub mod sso;
 pub mod staff;
+pub mod staff_api;
 pub mod totp;
 
 use serde::{Deserialize, Serialize};

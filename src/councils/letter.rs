@@ -13,7 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -72,12 +72,9 @@ fn latest_letter(
     council_id: Uuid,
     participant: Uuid,
 ) -> QueryResult<Option<(Uuid, MeetingRow, bool)>> {
-    let found: Option<(
-        Uuid,
-        MeetingRow,
-        Option<chrono::DateTime<Utc>>,
-        chrono::DateTime<Utc>,
-    )> = council_invitations::table
+    // The invitation's id, its meeting, when its link was revoked and when it expires.
+    type Found = (Uuid, MeetingRow, Option<DateTime<Utc>>, DateTime<Utc>);
+    let found: Option<Found> = council_invitations::table
         .inner_join(
             council_meetings::table.on(council_meetings::tenant_id
                 .eq(council_invitations::tenant_id)

@@ -88,6 +88,10 @@ refusals! {
     SlugTaken => "slug-taken", "problem.slug_taken";
     MunicipalityServed => "municipality-served", "problem.municipality_served";
     LastMunicipality => "last-municipality", "problem.last_municipality";
+    StaffExists => "staff-exists", "problem.staff_exists";
+    LastAdmin => "last-admin", "problem.last_admin";
+    DeactivatingSelf => "deactivating-self", "problem.deactivating_self";
+    CasesToHandOver => "cases-to-hand-over", "problem.cases_to_hand_over";
     JobNotFailed => "job-not-failed", "problem.job_not_failed";
     LinkWithoutPlan => "link-without-plan", "participant.no_plan";
     LinkAlreadyConfirmed => "link-already-confirmed", "participant.already_confirmed";

@@ -120,7 +120,7 @@ pub(crate) fn audit_actions(app: &TestApp, tenant: TenantId) -> Vec<(String, Str
 }
 
 /// The invitation link of `email`, derived the way the email job derives it.
-fn invitation_link(app: &TestApp, tenant: TenantId, email: &str) -> String {
+pub(crate) fn invitation_link(app: &TestApp, tenant: TenantId, email: &str) -> String {
     let token_id: uuid::Uuid = in_tenant(&mut app.db.app_conn(), tenant, |c| {
         account_tokens::table
             .inner_join(
@@ -712,6 +712,11 @@ const PAGES: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/v1/tenant/settings", &["tenant_admin"]),
     ("PATCH", "/api/v1/tenant/settings", &["tenant_admin"]),
     ("GET", "/api/v1/session/form-token", STAFF_ROLES),
+    ("GET", "/api/v1/staff", &["tenant_admin"]),
+    ("POST", "/api/v1/staff", &["tenant_admin"]),
+    ("GET", "/api/v1/staff/{id}", &["tenant_admin"]),
+    ("PUT", "/api/v1/staff/{id}/role", &["tenant_admin"]),
+    ("POST", "/api/v1/staff/{id}/deactivate", &["tenant_admin"]),
     (
         "DELETE",
         "/api/v1/tenant/municipalities/{kommunenummer}",

@@ -479,3 +479,205 @@ async fn a_create_answers_201_with_the_object_and_its_location() {
         );
     }
 }
+
+/// The service's admin lists, reads, invites, gives another role and deactivates staff through
+/// the JSON API, with the staff page's own checks: an address taken is 409 `staff-exists`, a
+/// wrong address or name is named at its field, the last active admin keeps the role
+/// (`last-admin`), nobody deactivates themselves (`deactivating-self`), and the open cases
+/// someone alone holds must go to a successor who can hold cases first (`cases-to-hand-over`,
+/// then a field error for a leader). Each step is audited like the page's; nobody else may.
+#[tokio::test]
+async fn staff_are_invited_given_a_role_and_deactivated_by_json_as_on_the_staff_page() {
+    let app = TestApp::spawn().await;
+    let created = app.create_tenant("alpha", &["4624"]).await;
+    let tenant = common::tenant_id(&created);
+    let admin = app.staff("alpha", "tenant_admin").await;
+    let audited_before = crate::access::audit_actions(&app, tenant).len();
+
+    let invited = app
+        .post_json(
+            "/api/v1/staff",
+            &admin.key,
+            json!({"email": "Kari.Koordinator@alpha.example", "display_name": "Kari Koordinator",
+                   "role": "coordinator"}),
+            201,
+        )
+        .await;
+    assert_eq!(
+        invited["email"], "kari.koordinator@alpha.example",
+        "{invited}"
+    );
+    assert_eq!(invited["role"], "coordinator");
+    assert_eq!(invited["active"], true);
+    assert_eq!(invited["has_password"], false, "not yet taken up");
+    let kari = invited["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.get_json(&format!("/api/v1/staff/{kari}"), &admin.key, 200)
+            .await,
+        invited
+    );
+    // The emailed link lets her choose a password, as an invitation from the page does.
+    let link = crate::access::invitation_link(&app, tenant, "kari.koordinator@alpha.example");
+    let page = reqwest::get(format!("{}{link}", app.address))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "{link}");
+
+    let res = app
+        .post("/api/v1/staff", &admin.key)
+        .json(
+            &json!({"email": "kari.koordinator@alpha.example", "display_name": "Kari",
+                      "role": "caseworker"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    expect_problem(res, 409, "staff-exists").await;
+    let res = app
+        .post("/api/v1/staff", &admin.key)
+        .json(&json!({"email": "ikke en adresse", "display_name": " ", "role": "coordinator"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(res, 422, "validation").await;
+    let mut fields: Vec<String> = errors(&problem).into_iter().map(|(f, _)| f).collect();
+    fields.sort();
+    assert_eq!(fields, ["display_name", "email"], "{problem}");
+    let res = app
+        .post("/api/v1/staff", &admin.key)
+        .json(&json!({"email": "ny@alpha.example", "display_name": "Ny", "role": "boss"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(res, 422, "validation").await;
+    assert_eq!(errors(&problem)[0].0, "role", "{problem}");
+
+    let changed = app
+        .put_json(
+            &format!("/api/v1/staff/{kari}/role"),
+            &admin.key,
+            json!({"role": "caseworker"}),
+            200,
+        )
+        .await;
+    assert_eq!(changed["role"], "caseworker", "{changed}");
+    // The service's first admin, who got the setup email, becomes a leader; then the one
+    // admin left keeps the role.
+    let staff = app.get_json("/api/v1/staff", &admin.key, 200).await;
+    let first = staff
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["email"] == "admin@alpha.example")
+        .expect("the setup admin")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.put_json(
+        &format!("/api/v1/staff/{first}/role"),
+        &admin.key,
+        json!({"role": "leader"}),
+        200,
+    )
+    .await;
+    let res = app
+        .put(&format!("/api/v1/staff/{}/role", admin.user_id), &admin.key)
+        .json(&json!({"role": "leader"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(res, 409, "last-admin").await;
+    let res = app
+        .post(
+            &format!("/api/v1/staff/{}/deactivate", admin.user_id),
+            &admin.key,
+        )
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(res, 409, "deactivating-self").await;
+
+    // A caseworker alone on an open case is deactivated only once someone takes it over.
+    let leaving = app.staff("alpha", "caseworker").await;
+    let case = app
+        .post_json(
+            "/api/v1/cases",
+            &leaving.key,
+            json!({"child": {"first_name": "Ola", "last_name": "Nordmann", "birth_year": 2016}}),
+            201,
+        )
+        .await;
+    let case = case["id"].as_str().unwrap().to_owned();
+    let deactivate = format!("/api/v1/staff/{}/deactivate", leaving.user_id);
+    let res = app
+        .post(&deactivate, &admin.key)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(res, 409, "cases-to-hand-over").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("1 open case"),
+        "{problem}"
+    );
+    let leader = app.staff("alpha", "leader").await;
+    let res = app
+        .post(&deactivate, &admin.key)
+        .json(&json!({"successor_id": leader.user_id}))
+        .send()
+        .await
+        .unwrap();
+    let problem = expect_problem(res, 422, "validation").await;
+    assert_eq!(errors(&problem)[0].0, "successor_id", "{problem}");
+    let gone = app
+        .post_json(&deactivate, &admin.key, json!({"successor_id": kari}), 200)
+        .await;
+    assert_eq!(gone["active"], false, "{gone}");
+    let kari_key = app
+        .key_acting_for("alpha", "caseworker", kari.parse().unwrap())
+        .await;
+    // The case is hers now; the leaving caseworker's key opens nothing any more.
+    app.get_json(&format!("/api/v1/cases/{case}"), &kari_key, 200)
+        .await;
+    let res = app
+        .get(&format!("/api/v1/cases/{case}"), &leaving.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "a deactivated person's key");
+    let listed = app.get_json("/api/v1/staff", &admin.key, 200).await;
+    let listed: Vec<(&str, bool)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["role"].as_str().unwrap(), s["active"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        listed.iter().filter(|(_, active)| !active).count(),
+        1,
+        "{listed:?}"
+    );
+    assert!(!listed.last().unwrap().1, "the active first: {listed:?}");
+
+    let actions: Vec<String> = crate::access::audit_actions(&app, tenant)
+        .into_iter()
+        .skip(audited_before)
+        .filter(|(action, outcome)| action.starts_with("user.") && outcome == "success")
+        .map(|(action, _)| action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["user.invite", "user.role", "user.role", "user.deactivate"],
+        "audited like the page"
+    );
+    for role in ["leader", "caseworker", "coordinator"] {
+        let key = app.api_key("alpha", role).await;
+        expect_problem(
+            app.get("/api/v1/staff", &key).send().await.unwrap(),
+            403,
+            "forbidden",
+        )
+        .await;
+    }
+}

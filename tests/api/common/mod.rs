@@ -299,7 +299,17 @@ impl TestApp {
                 .execute(c)
         })
         .expect("staff member");
-        let key = api_keys::create_for_slug(
+        let key = self.key_acting_for(slug, role, user_id).await;
+        Staff {
+            tenant,
+            user_id,
+            key,
+        }
+    }
+
+    /// An API key of `slug` with `role` that acts for the staff member `user_id`.
+    pub async fn key_acting_for(&self, slug: &str, role: &str, user_id: uuid::Uuid) -> String {
+        api_keys::create_for_slug(
             &self.state.db,
             &Slug::parse(slug).expect("slug"),
             NewApiKey::parse("test", role)
@@ -310,12 +320,7 @@ impl TestApp {
         )
         .await
         .expect("key created")
-        .key;
-        Staff {
-            tenant,
-            user_id,
-            key,
-        }
+        .key
     }
 
     /// GETs `path` as `key`; asserts `status` and returns the JSON body.
