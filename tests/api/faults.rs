@@ -179,7 +179,7 @@ struct AnswerRow {
     contribution: Option<String>,
 }
 
-/// PostgreSQL goes down for three seconds and comes back while three invitees load their page
+/// PostgreSQL goes down for four seconds and comes back while three invitees load their page
 /// and change their answer over and over, and the coordinator loads the case list and the case
 /// through the API. While it is down each request is a 503 in the form its caller reads; no
 /// request is ever a 500 or goes unanswered; a few seconds after it is back everything answers
@@ -195,7 +195,7 @@ async fn postgres_restarted_under_load_answers_503_meanwhile_recovers_and_loses_
         TestApp::spawn_on(
             db,
             &[
-                // A request waits at most a second for a connection, so a three-second outage is
+                // A request waits at most a second for a connection, so a four-second outage is
                 // seen as one (the default, 5 s, rides out a quick restart instead).
                 ("database.connection_timeout_secs", json!(1)),
                 ("database.pool_size", json!(6)),
@@ -283,7 +283,7 @@ async fn postgres_restarted_under_load_answers_503_meanwhile_recovers_and_loses_
         }));
     }
 
-    // Load with the database up, then stop it for three seconds, then start it again.
+    // Load with the database up, then stop it for four seconds, then start it again.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let stopping = Instant::now();
     let server = pg.clone();
@@ -291,7 +291,7 @@ async fn postgres_restarted_under_load_answers_503_meanwhile_recovers_and_loses_
         .await
         .unwrap();
     let down = Instant::now();
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
     let starting = Instant::now();
     let server = pg.clone();
     tokio::task::spawn_blocking(move || server.resume())
