@@ -234,3 +234,31 @@ impl From<diesel::result::Error> for AppError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    #[test]
+    fn a_lost_database_connection_is_unavailable_with_a_time_to_retry() {
+        let lost = Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection,
+            Box::new("server closed the connection unexpectedly".to_owned()),
+        );
+        let error = AppError::from(DbError::Query(lost));
+        assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(error.slug(), "unavailable");
+        let response = error.error_response();
+        assert_eq!(
+            response.headers().get("retry-after").unwrap(),
+            &UNAVAILABLE_RETRY_SECS.to_string()
+        );
+        // Any other failure of a query is still an internal error.
+        let other = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("division by zero".to_owned()),
+        );
+        assert_eq!(AppError::from(other).slug(), "internal");
+    }
+}
