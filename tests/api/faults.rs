@@ -1,8 +1,8 @@
 //! Faults under load. PostgreSQL stopped and started again while invitees load their meeting
 //! page and post answers and staff load a page and the JSON API: meanwhile every request is a 503
 //! (a Norwegian page for a page, problem+json for the API), never a 500; afterwards the server
-//! answers again by itself, every answer it acknowledged is in the database, and none is
-//! half-written. Redis stopped while the same pages are loaded: they still answer, and the jobs
+//! answers again by itself, every answer it acknowledged is in the database, none is
+//! half-written, and the job workers that ran through it send again. Redis stopped while the same pages are loaded: they still answer, and the jobs
 //! that waited go out when it is back.
 //!
 //! The PostgreSQL here is a cluster of the test's own (`PostgresServer`), never the machine's
@@ -15,13 +15,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::councils::*;
-use common::jobs::fast_jobs_on;
+use common::jobs::{fast_jobs, fast_jobs_on};
 use common::services::{PostgresServer, RedisServer, SmtpSink};
 use common::{TestApp, TestDb, form_token};
 use diesel::prelude::*;
 use serde_json::json;
+use tillit::access::account_links::{self, Purpose};
 use tillit::councils::invitations;
-use tillit::db::schema::council_invitations;
+use tillit::db::schema::{council_invitations, users};
 use tillit::db::{TenantId, in_tenant};
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -157,6 +158,28 @@ async fn invited(app: &TestApp, slug: &str, invite: bool) -> (Setup, String, Str
     (setup, council, meeting)
 }
 
+/// Invites `n` staff members of `tenant`, each with an invitation email job, as the admin's
+/// page does.
+fn invite_staff(app: &TestApp, tenant: TenantId, n: usize) {
+    let settings = app.state.settings.clone();
+    in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        for i in 0..n {
+            let id = Uuid::now_v7();
+            diesel::insert_into(users::table)
+                .values((
+                    users::tenant_id.eq(tenant.0),
+                    users::id.eq(id),
+                    users::email.eq(format!("ny{i}@fjordvik.example")),
+                    users::role.eq("caseworker"),
+                ))
+                .execute(c)?;
+            account_links::issue(c, &settings, tenant, id, Purpose::Invitation)?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .expect("staff invited");
+}
+
 #[derive(QueryableByName, Debug)]
 struct AuditRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -191,23 +214,25 @@ async fn postgres_restarted_under_load_answers_503_meanwhile_recovers_and_loses_
     let began = Instant::now();
     let pg = Arc::new(PostgresServer::start());
     let db = TestDb::on(&pg.admin_url());
-    let app = Arc::new(
-        TestApp::spawn_on(
-            db,
-            &[
-                // A request waits at most a second for a connection, so a four-second outage is
-                // seen as one (the default, 5 s, rides out a quick restart instead).
-                ("database.connection_timeout_secs", json!(1)),
-                ("database.pool_size", json!(6)),
-                ("rate_limits.invitee_per_address", json!(100_000)),
-            ],
-        )
-        .await,
-    );
+    let sink = SmtpSink::start();
+    let mut settings = fast_jobs(&sink);
+    settings.extend([
+        // A request waits at most a second for a connection, so a four-second outage is seen as
+        // one (the default, 5 s, rides out a quick restart instead).
+        ("database.connection_timeout_secs", json!(1)),
+        ("database.pool_size", json!(6)),
+        ("rate_limits.invitee_per_address", json!(100_000)),
+    ]);
+    let app = Arc::new(TestApp::spawn_on(db, &settings).await);
     let (setup, _, meeting) = invited(&app, "fjordvik", true).await;
     let invitees = links(&app, setup.tenant, &meeting);
     assert_eq!(invitees.len(), 3, "three invitations");
     let who = app.sign_in(&setup.staff).await;
+    // The job dispatcher and workers run through the outage too; the invitations (and the
+    // admin's setup email) go out before it.
+    let workers = Workers::start(&app);
+    let before = sink.wait_for(4, Duration::from_secs(20)).await.len();
+    assert_eq!(before, 4, "the setup email and three invitations");
     let set_up = began.elapsed();
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -305,6 +330,20 @@ async fn postgres_restarted_under_load_answers_503_meanwhile_recovers_and_loses_
     }
     let samples = samples.lock().await.clone();
     let attempts = attempts.lock().await.clone();
+
+    // The jobs found the database again by themselves: two staff members invited after the
+    // outage get their emails, each once, from the workers that lived through it.
+    let staff_invited = Instant::now();
+    invite_staff(&app, setup.tenant, 2);
+    let after = sink
+        .wait_for(before + 2, Duration::from_secs(15))
+        .await
+        .len();
+    let jobs_back = staff_invited.elapsed();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    workers.stop().await;
+    assert_eq!(after, before + 2, "each staff invitation once");
+    assert_eq!(sink.messages().len(), before + 2, "nothing sent twice");
 
     // Never a 500, never a request left unanswered: the server stays up throughout.
     let broken: Vec<_> = samples
@@ -497,7 +536,8 @@ async fn postgres_restarted_under_load_answers_503_meanwhile_recovers_and_loses_
          {} requests ({} answered 503, {} of them while down); pages {}/{} and answers {}/{} \
          succeeded; {} answers acknowledged, {} refused, {failed_but_kept} of those kept; \
          the first success {first_success:.1?} and the last failure sent {recovered:.1?} after \
-         the database was back; whole test {:.1?}",
+         the database was back; the staff invitations sent {jobs_back:.1?} after they were made; \
+         whole test {:.1?}",
         down - stopping,
         up - starting,
         samples.len(),
