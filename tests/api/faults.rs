@@ -158,8 +158,8 @@ async fn invited(app: &TestApp, slug: &str, invite: bool) -> (Setup, String, Str
     (setup, council, meeting)
 }
 
-/// Invites `n` staff members of `tenant`, each with an invitation email job, as the admin's
-/// page does.
+/// Invites `n` staff members of `tenant` in one transaction: each a user row and an invitation
+/// link, whose email is a job.
 fn invite_staff(app: &TestApp, tenant: TenantId, n: usize) {
     let settings = app.state.settings.clone();
     in_tenant(&mut app.db.app_conn(), tenant, |c| {
