@@ -413,63 +413,81 @@ pub fn facts_of_many(
 ) -> Result<HashMap<Uuid, Facts>, AppError> {
     let ids: Vec<Uuid> = councils.iter().map(|c| c.id).collect();
     let rows: Vec<FactsRow> = kept(
-        "SELECT k.id AS council_id, ch.birth_year, ch.birth_date,
-                EXISTS (SELECT 1 FROM council_texts t
-                         WHERE t.tenant_id = k.tenant_id AND t.council_id = k.id
-                           AND t.removed_at IS NULL AND t.kind = 'situation'
-                           AND t.child_confirmed_at IS NOT NULL) AS situation_confirmed,
-                q.questions, q.questions_confirmed,
-                p.participants, p.chosen_by_child, p.public_participants, p.public_with_waiver,
-                p.prepared,
-                EXISTS (SELECT 1 FROM council_consents g
-                         WHERE g.tenant_id = k.tenant_id AND g.council_id = k.id
-                           AND g.given_by = 'parent' AND g.withdrawn_at IS NULL) AS parent_consent,
-                EXISTS (SELECT 1 FROM council_consents g
-                         WHERE g.tenant_id = k.tenant_id AND g.council_id = k.id
-                           AND g.given_by = 'child' AND g.withdrawn_at IS NULL) AS child_consent,
-                (SELECT count(*) FROM council_objections o
-                   JOIN network_persons n ON n.tenant_id = o.tenant_id AND n.id = o.person_id
-                  WHERE o.tenant_id = k.tenant_id AND o.council_id = k.id
-                    AND o.resolved_at IS NULL
-                    AND EXISTS (SELECT 1 FROM council_participants e
-                                 WHERE e.tenant_id = k.tenant_id AND e.council_id = k.id
-                                   AND e.removed_at IS NULL AND e.person_id = o.person_id))
-                  AS open_objections,
+        // Each table of the facts is read once for all the councils and grouped by council
+        // (one index scan per table, whatever the number of councils), not once per council.
+        "WITH t AS (
+           SELECT council_id,
+                  bool_or(kind = 'situation' AND child_confirmed_at IS NOT NULL)
+                    AS situation_confirmed,
+                  count(*) FILTER (WHERE kind = 'question') AS questions,
+                  count(*) FILTER (WHERE kind = 'question' AND child_confirmed_at IS NOT NULL)
+                    AS questions_confirmed
+             FROM council_texts
+            WHERE tenant_id = $1 AND council_id = ANY($3) AND removed_at IS NULL
+            GROUP BY council_id),
+         w AS (
+           SELECT participant_id FROM council_waivers
+            WHERE tenant_id = $1 AND council_id = ANY($3) AND withdrawn_at IS NULL),
+         r AS (
+           SELECT DISTINCT participant_id FROM council_preparations
+            WHERE tenant_id = $1 AND council_id = ANY($3)),
+         p AS (
+           SELECT e.council_id,
+                  count(*) AS participants,
+                  count(*) FILTER (WHERE e.chosen_by_child) AS chosen_by_child,
+                  count(*) FILTER (WHERE e.side = 'public') AS public_participants,
+                  count(*) FILTER (WHERE e.side = 'public' AND w.participant_id IS NOT NULL)
+                    AS public_with_waiver,
+                  count(*) FILTER (WHERE r.participant_id IS NOT NULL) AS prepared
+             FROM council_participants e
+             LEFT JOIN w ON w.participant_id = e.id
+             LEFT JOIN r ON r.participant_id = e.id
+            WHERE e.tenant_id = $1 AND e.council_id = ANY($3) AND e.removed_at IS NULL
+            GROUP BY e.council_id),
+         g AS (
+           SELECT council_id,
+                  bool_or(given_by = 'parent') AS parent_consent,
+                  bool_or(given_by = 'child') AS child_consent
+             FROM council_consents
+            WHERE tenant_id = $1 AND council_id = ANY($3) AND withdrawn_at IS NULL
+            GROUP BY council_id),
+         o AS (
+           SELECT o.council_id, count(*) AS open_objections
+             FROM council_objections o
+             JOIN network_persons n ON n.tenant_id = o.tenant_id AND n.id = o.person_id
+            WHERE o.tenant_id = $1 AND o.council_id = ANY($3) AND o.resolved_at IS NULL
+              AND EXISTS (SELECT 1 FROM council_participants e
+                           WHERE e.tenant_id = o.tenant_id AND e.council_id = o.council_id
+                             AND e.removed_at IS NULL AND e.person_id = o.person_id)
+            GROUP BY o.council_id),
+         m AS (
+           SELECT DISTINCT ON (council_id) council_id,
+                  confirmed_at IS NOT NULL AS confirmed,
+                  coalesce(starts_at <= $2, false) AS started
+             FROM council_meetings
+            WHERE tenant_id = $1 AND council_id = ANY($3) AND status <> 'cancelled'
+            ORDER BY council_id, created_at DESC)
+         SELECT k.id AS council_id, ch.birth_year, ch.birth_date,
+                coalesce(t.situation_confirmed, false) AS situation_confirmed,
+                coalesce(t.questions, 0) AS questions,
+                coalesce(t.questions_confirmed, 0) AS questions_confirmed,
+                coalesce(p.participants, 0) AS participants,
+                coalesce(p.chosen_by_child, 0) AS chosen_by_child,
+                coalesce(p.public_participants, 0) AS public_participants,
+                coalesce(p.public_with_waiver, 0) AS public_with_waiver,
+                coalesce(p.prepared, 0) AS prepared,
+                coalesce(g.parent_consent, false) AS parent_consent,
+                coalesce(g.child_consent, false) AS child_consent,
+                coalesce(o.open_objections, 0) AS open_objections,
                 m.confirmed AS meeting_confirmed, m.started AS meeting_started
            FROM councils k
            JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
            JOIN children ch ON ch.tenant_id = c.tenant_id AND ch.id = c.child_id
-          CROSS JOIN LATERAL
-                (SELECT count(*) FILTER (WHERE t.kind = 'question') AS questions,
-                        count(*) FILTER (WHERE t.kind = 'question'
-                                           AND t.child_confirmed_at IS NOT NULL)
-                          AS questions_confirmed
-                   FROM council_texts t
-                  WHERE t.tenant_id = k.tenant_id AND t.council_id = k.id
-                    AND t.removed_at IS NULL) q
-          CROSS JOIN LATERAL
-                (SELECT count(*) AS participants,
-                        count(*) FILTER (WHERE e.chosen_by_child) AS chosen_by_child,
-                        count(*) FILTER (WHERE e.side = 'public') AS public_participants,
-                        count(*) FILTER (WHERE e.side = 'public' AND EXISTS (
-                          SELECT 1 FROM council_waivers w
-                           WHERE w.tenant_id = e.tenant_id AND w.participant_id = e.id
-                             AND w.withdrawn_at IS NULL)) AS public_with_waiver,
-                        count(*) FILTER (WHERE EXISTS (
-                          SELECT 1 FROM council_preparations r
-                           WHERE r.tenant_id = e.tenant_id AND r.participant_id = e.id))
-                          AS prepared
-                   FROM council_participants e
-                  WHERE e.tenant_id = k.tenant_id AND e.council_id = k.id
-                    AND e.removed_at IS NULL) p
-           LEFT JOIN LATERAL
-                (SELECT x.confirmed_at IS NOT NULL AS confirmed,
-                        coalesce(x.starts_at <= $2, false) AS started
-                   FROM council_meetings x
-                  WHERE x.tenant_id = k.tenant_id AND x.council_id = k.id
-                    AND x.status <> 'cancelled'
-                  ORDER BY x.created_at DESC
-                  LIMIT 1) m ON true
+           LEFT JOIN t ON t.council_id = k.id
+           LEFT JOIN p ON p.council_id = k.id
+           LEFT JOIN g ON g.council_id = k.id
+           LEFT JOIN o ON o.council_id = k.id
+           LEFT JOIN m ON m.council_id = k.id
           WHERE k.tenant_id = $1 AND k.id = ANY($3)",
         vec![Bind::Id(tenant.0), Bind::Moment(now), Bind::Ids(ids)],
     )
