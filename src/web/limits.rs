@@ -18,8 +18,8 @@
 //! limits then apply per proxy; put the limits at the proxy as well.
 
 use std::num::NonZeroU32;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
@@ -92,8 +92,9 @@ return 0
 /// The counts shared by every replica, in Redis.
 struct Shared {
     client: redis::Client,
-    /// Made on the first check (in a request, on the runtime that serves it), then reused.
-    connection: OnceLock<ConnectionManager>,
+    /// Made on the first check (in a request, on the runtime that serves it), then reused by
+    /// every check until Redis fails to answer; the first check after [`DOWN_FOR`] makes a new one.
+    connection: RwLock<Option<ConnectionManager>>,
     script: redis::Script,
     prefix: String,
     key: TokenKey,
@@ -122,15 +123,33 @@ impl Shared {
     }
 
     fn connection(&self) -> redis::RedisResult<ConnectionManager> {
-        if let Some(c) = self.connection.get() {
-            return Ok(c.clone());
+        let kept = self
+            .connection
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(c) = kept {
+            return Ok(c);
         }
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(REDIS_TIMEOUT))
             .set_response_timeout(Some(REDIS_TIMEOUT))
             .set_number_of_retries(1);
         let made = ConnectionManager::new_lazy_with_config(self.client.clone(), config)?;
-        Ok(self.connection.get_or_init(|| made).clone())
+        *self
+            .connection
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(made.clone());
+        Ok(made)
+    }
+
+    /// Redis failed to answer: the next check after [`DOWN_FOR`] connects afresh rather than wait
+    /// for this connection's own reconnection.
+    fn forget_connection(&self) {
+        *self
+            .connection
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     /// `Some(wait)` when Redis answered (`wait` zero: allowed), `None` when it did not.
@@ -162,6 +181,7 @@ impl Shared {
                     Ok(Err(e)) => e.to_string(),
                     _ => "no answer in time".to_owned(),
                 };
+                self.forget_connection();
                 self.down_until.store(
                     self.now_ms()
                         .saturating_add(u64::try_from(DOWN_FOR.as_millis()).unwrap_or(5_000)),
@@ -251,7 +271,7 @@ impl Limits {
         Self {
             shared: Some(Shared {
                 client: redis,
-                connection: OnceLock::new(),
+                connection: RwLock::new(None),
                 script: redis::Script::new(GCRA),
                 prefix: namespace.to_owned(),
                 key,

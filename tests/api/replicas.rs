@@ -1,8 +1,8 @@
 //! More than one replica: two `tillit serve` processes, as an operator runs them behind a load
 //! balancer, on one database and one Redis (a Redis of the test's own, so it can be stopped). The
 //! login rate limit holds across both (counted in Redis), a session made through one is accepted
-//! by the other (sessions are rows in PostgreSQL), and with Redis away each still answers logins,
-//! limiting by its own count. Two `tillit worker` processes sharing jobs, each sent once, are in
+//! by the other (sessions are rows in PostgreSQL), with Redis away each still answers logins,
+//! limiting by its own count, and with Redis back the count is shared again. Two `tillit worker` processes sharing jobs, each sent once, are in
 //! `jobs::two_workers_share_a_thousand_due_jobs_and_send_each_once`.
 
 use crate::access::{Browser, STRONG, onboarded};
@@ -215,6 +215,41 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
             replica.base
         );
     }
-    assert!(a.metric("tillit_rate_limit_local_checks_total").await >= PER_ACCOUNT as f64);
-    assert!(b.metric("tillit_rate_limit_local_checks_total").await >= (PER_ACCOUNT + 1) as f64);
+    let local_a = a.metric("tillit_rate_limit_local_checks_total").await;
+    let local_b = b.metric("tillit_rate_limit_local_checks_total").await;
+    assert!(local_a >= PER_ACCOUNT as f64, "{local_a}");
+    assert!(local_b >= (PER_ACCOUNT + 1) as f64, "{local_b}");
+
+    // Redis back (empty), and the time each server leaves it alone past: the count is shared
+    // again. Each server's own bucket for the account is still empty, so a guess answered is one
+    // counted in Redis.
+    redis.resume();
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    let mut guesser_a = a.browser();
+    let mut guesser_b = b.browser();
+    for i in 0..PER_ACCOUNT {
+        let guesser = if i % 2 == 0 {
+            &mut guesser_a
+        } else {
+            &mut guesser_b
+        };
+        let (status, page) = login(guesser, "guess guess guess").await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "guess {i} with Redis back: {page}"
+        );
+    }
+    for guesser in [&mut guesser_a, &mut guesser_b] {
+        let (status, _) = login(guesser, STRONG).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "shared again");
+    }
+    assert_eq!(
+        a.metric("tillit_rate_limit_local_checks_total").await,
+        local_a
+    );
+    assert_eq!(
+        b.metric("tillit_rate_limit_local_checks_total").await,
+        local_b
+    );
 }
