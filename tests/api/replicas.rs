@@ -13,6 +13,7 @@ use common::services::{RedisServer, free_port};
 use common::{TestApp, admin_url, totp_code, totp_secret_in};
 use reqwest::StatusCode;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// Logins per minute for one account in these tests.
 const PER_ACCOUNT: usize = 4;
@@ -97,6 +98,23 @@ impl Drop for Replica {
     }
 }
 
+/// The calls Redis has served, by command (`INFO commandstats`), without the `INFO` calls.
+fn redis_calls(redis: &RedisServer) -> BTreeMap<String, u64> {
+    let out = std::process::Command::new("redis-cli")
+        .args(["-p", &redis.port.to_string(), "INFO", "commandstats"])
+        .output()
+        .expect("redis-cli");
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .filter_map(|l| {
+            let (name, rest) = l.strip_prefix("cmdstat_")?.split_once(":calls=")?;
+            let calls = rest.split(',').next()?.parse().ok()?;
+            (name != "info").then(|| (name.to_owned(), calls))
+        })
+        .collect()
+}
+
 async fn login(browser: &mut Browser, password: &str) -> (StatusCode, String) {
     browser.get("/login").await;
     browser
@@ -144,7 +162,8 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
     );
 
     // Guesses spread over both servers: the account's quota holds in total, the login above
-    // counted in it.
+    // counted in it. Each check is one call to Redis, and nothing else is asked of it.
+    let before = redis_calls(&redis);
     let mut guesser_a = a.browser();
     let mut guesser_b = b.browser();
     for i in 1..PER_ACCOUNT {
@@ -165,6 +184,23 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
         );
         assert!(page.contains("For mange forsøk"), "{page}");
     }
+    let after = redis_calls(&redis);
+    let asked: BTreeMap<&str, u64> = after
+        .iter()
+        .map(|(name, n)| (name.as_str(), n - before.get(name).copied().unwrap_or(0)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    // The script's own reads and writes count as commands too (TIME once a run, GET and SET per
+    // bucket); besides them, one EVALSHA per login and nothing else.
+    let checks = (PER_ACCOUNT + 1) as u64;
+    assert_eq!(asked.get("evalsha"), Some(&checks), "{asked:?}");
+    assert_eq!(asked.get("time"), Some(&checks), "{asked:?}");
+    assert!(
+        asked
+            .keys()
+            .all(|name| ["evalsha", "time", "get", "set"].contains(name)),
+        "one script call per login: {asked:?}"
+    );
     assert_eq!(a.metric("tillit_rate_limit_local_checks_total").await, 0.0);
 
     // No address and no email in Redis' keys.
