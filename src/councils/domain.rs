@@ -97,7 +97,7 @@ vocabulary! {
 
 vocabulary! {
     /// An invitee's answer.
-    pub enum Response ("answer") {
+    pub enum Response ("answer to the invitation") {
         Accept => "accept", "Ja, jeg kommer", "Yes, I will come";
         Decline => "decline", "Nei, jeg kan ikke", "No, I cannot";
         Maybe => "maybe", "Kanskje", "Maybe";

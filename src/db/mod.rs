@@ -90,7 +90,14 @@ impl Db {
             .max_size(max_size)
             // Open connections as requests need them rather than max_size at once at start.
             .min_idle(Some(1))
+            // A request waits this long for a connection, then answers 503. While PostgreSQL is
+            // away, the pool tries to connect again every `timeout / 2` at the longest, so it is
+            // back within that of the database coming back, with no restart.
             .connection_timeout(timeout)
+            // Each connection answers `SELECT 1` before it is handed out: one that PostgreSQL
+            // closed (a restart, a failover) is dropped and replaced, never given to a request.
+            // One that broke during a request (its transaction in error) is dropped when returned.
+            .test_on_check_out(true)
             .build_unchecked(manager);
         Self { pool }
     }
@@ -183,6 +190,20 @@ pub fn local_without_tls(url: &str) -> String {
         }
     }
     out.to_string()
+}
+
+/// True when `err` says the connection to PostgreSQL was lost (the server restarted, stopped or
+/// went away mid-request): the database is unavailable, not the request wrong. Nothing of the
+/// transaction it was in is kept unless its commit had gone through; the pool drops such a
+/// connection and checks every other before handing it out.
+pub fn is_lost_connection(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            _
+        )
+    )
 }
 
 /// True when `err` is a unique-constraint violation (PostgreSQL 23505).

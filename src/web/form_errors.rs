@@ -14,7 +14,10 @@ const SENTENCES: &[(&str, &str)] = &[
         "field_error.answered_how",
     ),
     ("required with an objection", "field_error.objection"),
-    ("the answer must be one of", "field_error.response"),
+    (
+        "the answer to the invitation must be one of",
+        "field_error.response",
+    ),
     ("this field is required", "field_error.required"),
     ("required", "field_error.required"),
     ("the reason is required", "field_error.required"),

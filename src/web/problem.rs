@@ -14,6 +14,10 @@ use crate::web::refusal::Refusal;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The seconds a 503 asks the caller to wait before sending the request again (`Retry-After`):
+/// a restarted database is back, and found by the pool, within about that.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
 /// One field that failed validation, with what to fix.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
@@ -99,7 +103,9 @@ pub enum AppError {
     Refused { rule: Refusal, detail: String },
     #[error("too many requests; try again in {0} seconds")]
     RateLimited(u64),
-    #[error("{0} is unavailable")]
+    /// A part the request needs (the database) does not answer: the request may be sent again
+    /// in a few seconds (`Retry-After`).
+    #[error("{0} is unavailable; try again in a few seconds")]
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
@@ -192,6 +198,9 @@ impl ResponseError for AppError {
             Self::RateLimited(seconds) => {
                 response.insert_header(("Retry-After", seconds.to_string()));
             }
+            Self::Unavailable(_) => {
+                response.insert_header(("Retry-After", UNAVAILABLE_RETRY_SECS.to_string()));
+            }
             Self::MethodNotAllowed { allowed, .. } => {
                 response.insert_header(("Allow", allowed.join(", ")));
             }
@@ -215,7 +224,41 @@ impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         match err {
             diesel::result::Error::NotFound => Self::NotFound,
+            // PostgreSQL went away mid-request: the transaction is rolled back, and the caller
+            // may try again.
+            lost if crate::db::is_lost_connection(&lost) => {
+                tracing::warn!(error = %lost, "the database connection was lost");
+                Self::Unavailable("the database".into())
+            }
             other => Self::Internal(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    #[test]
+    fn a_lost_database_connection_is_unavailable_with_a_time_to_retry() {
+        let lost = Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection,
+            Box::new("server closed the connection unexpectedly".to_owned()),
+        );
+        let error = AppError::from(DbError::Query(lost));
+        assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(error.slug(), "unavailable");
+        let response = error.error_response();
+        assert_eq!(
+            response.headers().get("retry-after").unwrap(),
+            &UNAVAILABLE_RETRY_SECS.to_string()
+        );
+        // Any other failure of a query is still an internal error.
+        let other = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("division by zero".to_owned()),
+        );
+        assert_eq!(AppError::from(other).slug(), "internal");
     }
 }

@@ -209,14 +209,15 @@ async fn only_assigned_staff_open_a_case_and_others_get_not_found() {
         "forbidden",
     )
     .await;
-    for key in [&leader.key, &nobody] {
+    // A leader may not open a case; a key acting for nobody is told that it acts for nobody.
+    for (key, problem) in [(&leader.key, "forbidden"), (&nobody, "acts-for-nobody")] {
         let res = app
             .post("/api/v1/cases", key)
             .json(&json!({"child": {"first_name": "A", "last_name": "B", "birth_year": 2015}}))
             .send()
             .await
             .unwrap();
-        expect_problem(res, 403, "forbidden").await;
+        expect_problem(res, 403, problem).await;
     }
 
     // Assigning: only this service's active staff who may see cases.

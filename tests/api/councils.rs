@@ -1373,7 +1373,9 @@ async fn an_answer_given_by_phone_is_recorded_by_the_coordinator_and_stays_the_p
     assert_eq!(status, 422, "{page}");
     let field = format!("answer-response-{participant}");
     assert!(
-        page.contains(&format!("<a href=\"#{field}\">Velg et av alternativene")),
+        page.contains(&format!(
+            "<a href=\"#{field}\">Velg om personen kommer: ja, nei eller kanskje."
+        )),
         "the summary links to the choice: {page}"
     );
     assert!(

@@ -13,6 +13,7 @@ mod case_search;
 mod cases;
 mod cli;
 mod councils;
+mod faults;
 mod figures;
 mod form_language;
 mod jobs;

@@ -14,7 +14,8 @@ use crate::common::{TestApp, recovery_codes_in, totp_code, totp_secret_in};
 const ADMIN: &str = "admin@fjordvik.example";
 
 /// Logs in with the password and sets up the factor; returns the secret and the recovery codes.
-async fn enrol(browser: &mut Browser) -> (String, Vec<String>) {
+/// The secret, the recovery codes and the code the enrolment was confirmed with (used once).
+async fn enrol(browser: &mut Browser) -> (String, Vec<String>, String) {
     browser.get("/login").await;
     let (status, location) = browser
         .post("/login", &[("email", ADMIN), ("password", STRONG)])
@@ -24,7 +25,7 @@ async fn enrol(browser: &mut Browser) -> (String, Vec<String>) {
         (StatusCode::SEE_OTHER, "/login/enrol")
     );
     let done = enrolment(browser, "/login/enrol").await;
-    (done.secret, done.codes)
+    (done.secret, done.codes, done.code)
 }
 
 /// What an enrolment showed: its page, the secret, and the page of recovery codes with them.
@@ -33,6 +34,8 @@ struct Enrolled {
     secret: String,
     codes_page: String,
     codes: Vec<String>,
+    /// The app's code that confirmed it.
+    code: String,
 }
 
 /// A first login's enrolment at `path`, as a person does it: the QR page, a wrong first code,
@@ -49,11 +52,11 @@ async fn enrolment(browser: &mut Browser, path: &str) -> Enrolled {
         "a wrong first code"
     );
     assert!(page.contains("Koden er feil"), "{page}");
-    let (status, page) = browser
-        .post(path, &[("code", &totp_code(&secret, 0))])
-        .await;
+    let code = totp_code(&secret, 0);
+    let (status, page) = browser.post(path, &[("code", &code)]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     Enrolled {
+        code,
         codes: recovery_codes_in(&page),
         page: shown,
         secret,
@@ -91,7 +94,7 @@ async fn a_code_and_a_recovery_code_each_count_once() {
     .await;
     let (tenant, _) = onboarded(&app, "fjordvik").await;
     let mut browser = Browser::new(&app);
-    let (secret, codes) = enrol(&mut browser).await;
+    let (secret, codes, used) = enrol(&mut browser).await;
     assert_eq!(codes.len(), 10);
     assert!(signed_in(&mut browser).await);
 
@@ -115,11 +118,10 @@ async fn a_code_and_a_recovery_code_each_count_once() {
     assert_eq!(sealed.len(), 24 + 20 + 16, "nonce, sealed secret, tag");
     assert!(hashes.iter().all(|h| h.len() == 32));
 
-    // The code used at enrolment cannot be used again; the next one can.
+    // The code used at enrolment cannot be used again (even when the clock has moved on to the
+    // next code since); the next one can.
     password_again(&mut browser).await;
-    let (status, page) = browser
-        .post("/login/factor", &[("code", &totp_code(&secret, 0))])
-        .await;
+    let (status, page) = browser.post("/login/factor", &[("code", &used)]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a replayed code: {page}");
     assert!(!signed_in(&mut browser).await);
     browser.get("/login/factor").await;
@@ -191,7 +193,7 @@ async fn wrong_codes_are_rate_limited_like_passwords() {
     onboarded(&app, "fjordvik").await;
     let mut browser = Browser::new(&app);
     // The enrolment's two attempts count too: three more wrong codes empty the bucket.
-    let (secret, _) = enrol(&mut browser).await;
+    let (secret, _, _) = enrol(&mut browser).await;
     password_again(&mut browser).await;
     for _ in 0..3 {
         let (status, _) = browser.post("/login/factor", &[("code", "123456")]).await;

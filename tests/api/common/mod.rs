@@ -8,9 +8,10 @@ pub mod oidc;
 pub mod process;
 pub mod services;
 
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use actix_web::web;
 use diesel::connection::SimpleConnection;
@@ -37,10 +38,14 @@ pub fn redis_url() -> String {
     std::env::var("TILLIT_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
 }
 
-fn app_url(database: &str) -> String {
+/// The unprivileged application role's connection to `database` on the server of `admin_url`.
+fn app_url_on(admin_url: &str, database: &str) -> String {
+    let server = url::Url::parse(admin_url).expect("the admin URL");
     format!(
-        "postgres://{}@127.0.0.1:5432/{database}",
-        bootstrap::APP_ROLE
+        "postgres://{}@{}:{}/{database}",
+        bootstrap::APP_ROLE,
+        server.host_str().unwrap_or("127.0.0.1"),
+        server.port().unwrap_or(5432)
     )
 }
 
@@ -78,68 +83,91 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn admin_conn(database: &str) -> PgConnection {
-    let url = bootstrap::admin_url_for(&admin_url(), database).expect("admin url");
+fn admin_conn(server: &str, database: &str) -> PgConnection {
+    let url = bootstrap::admin_url_for(server, database).expect("admin url");
     PgConnection::establish(&local_without_tls(&url)).expect("connect as admin")
 }
 
-/// Creates (once per run, under a lock shared by parallel test processes) the migrated template.
-fn ensure_template() -> &'static str {
-    static TEMPLATE: OnceLock<String> = OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        let name = template_name();
-        let mut admin = admin_conn("postgres");
+/// Creates (once per run and server, under a lock shared by parallel test processes) the
+/// migrated template on the server of `server` (its superuser's URL); returns its name.
+fn ensure_template(server: &str) -> String {
+    type Templates = Mutex<HashMap<String, Arc<OnceLock<String>>>>;
+    static TEMPLATES: OnceLock<Templates> = OnceLock::new();
+    // The map is held only to find the server's cell: one server's migration waits for no other.
+    let cell = TEMPLATES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry(server.to_owned())
+        .or_default()
+        .clone();
+    cell.get_or_init(|| migrated_template(server)).clone()
+}
+
+fn migrated_template(server: &str) -> String {
+    let name = template_name();
+    let mut admin = admin_conn(server, "postgres");
+    admin
+        .batch_execute("SELECT pg_advisory_lock(7431926002)")
+        .expect("lock");
+    #[derive(QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let exists =
+        diesel::sql_query("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(&name)
+            .get_result::<Exists>(&mut admin)
+            .expect("query")
+            .exists;
+    if !exists {
+        bootstrap::migrate(server, &app_url_on(server, &name)).expect("migrate template");
         admin
-            .batch_execute("SELECT pg_advisory_lock(7431926002)")
-            .expect("lock");
-        #[derive(QueryableByName)]
-        struct Exists {
-            #[diesel(sql_type = diesel::sql_types::Bool)]
-            exists: bool,
-        }
-        let exists = diesel::sql_query(
-            "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1) AS exists",
-        )
-        .bind::<diesel::sql_types::Text, _>(&name)
-        .get_result::<Exists>(&mut admin)
-        .expect("query")
-        .exists;
-        if !exists {
-            bootstrap::migrate(&admin_url(), &app_url(&name)).expect("migrate template");
-            admin
-                .batch_execute(&format!(
-                    "ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
-                ))
-                .expect("mark template");
-        }
-        admin
-            .batch_execute("SELECT pg_advisory_unlock(7431926002)")
-            .expect("unlock");
-        name
-    })
+            .batch_execute(&format!(
+                "ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+            ))
+            .expect("mark template");
+    }
+    admin
+        .batch_execute("SELECT pg_advisory_unlock(7431926002)")
+        .expect("unlock");
+    name
 }
 
 /// A database of its own for one test, dropped when the test ends.
 pub struct TestDb {
     pub name: String,
+    /// The superuser's URL of the server it is on.
+    server: String,
 }
 
 impl TestDb {
+    /// On the machine's PostgreSQL (or `TILLIT_TEST_ADMIN_URL`'s).
     pub fn new() -> Self {
-        let template = ensure_template();
+        Self::on(&admin_url())
+    }
+
+    /// On the PostgreSQL server whose superuser connects with `server` (a URL to any of its
+    /// databases): the roles, the migrated template and the database as on the shared one.
+    pub fn on(server: &str) -> Self {
+        let template = ensure_template(server);
         let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-        admin_conn("postgres")
+        admin_conn(server, "postgres")
             .batch_execute(&format!(
                 "CREATE DATABASE {name} TEMPLATE {template} OWNER {}",
                 bootstrap::OWNER_ROLE
             ))
             .expect("create test database");
-        Self { name }
+        Self {
+            name,
+            server: server.to_owned(),
+        }
     }
 
     /// How the server connects: as the unprivileged application role.
     pub fn app_url(&self) -> String {
-        app_url(&self.name)
+        app_url_on(&self.server, &self.name)
     }
 
     pub fn app_conn(&self) -> PgConnection {
@@ -148,7 +176,7 @@ impl TestDb {
 
     /// A superuser connection to this database, for setting up what a test needs to break.
     pub fn admin_conn(&self) -> PgConnection {
-        admin_conn(&self.name)
+        admin_conn(&self.server, &self.name)
     }
 
     /// Runs `sql` as the superuser, past row-level security: what a test sets up that no request
@@ -170,7 +198,7 @@ impl TestDb {
     pub fn settings(&self, overrides: &[(&str, serde_json::Value)]) -> Settings {
         let mut all = vec![
             ("database_url", json!(self.app_url())),
-            ("database_admin_url", json!(admin_url())),
+            ("database_admin_url", json!(self.server)),
             ("redis_url", json!(redis_url())),
             // Each test's jobs go through queues of its own, so no test's worker takes another's.
             ("redis_namespace", json!(format!("tillit-{}", self.name))),
@@ -188,7 +216,13 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let _ = admin_conn("postgres").batch_execute(&format!(
+        let Ok(mut admin) = PgConnection::establish(&local_without_tls(
+            &bootstrap::admin_url_for(&self.server, "postgres").expect("admin url"),
+        )) else {
+            // The test's own server, gone with the test.
+            return;
+        };
+        let _ = admin.batch_execute(&format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
             self.name
         ));
@@ -209,7 +243,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(overrides: &[(&str, serde_json::Value)]) -> Self {
-        let db = TestDb::new();
+        Self::spawn_on(TestDb::new(), overrides).await
+    }
+
+    /// The app against `db` (on a server of the test's own, say) with `overrides`.
+    pub async fn spawn_on(db: TestDb, overrides: &[(&str, serde_json::Value)]) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let address = format!("http://127.0.0.1:{port}");

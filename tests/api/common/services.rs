@@ -1,5 +1,5 @@
 //! Real servers of the tests' own, on free loopback ports: an SMTP sink (aiosmtpd) and, for the
-//! fault tests that stop it, a Redis server.
+//! fault tests that stop them, a Redis server and a PostgreSQL cluster.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -189,6 +189,152 @@ fn path_str(p: &Path) -> &str {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A PostgreSQL cluster of the test's own (initdb into a temporary folder, `pg_ctl` on a free
+/// loopback port, trust authentication), so a test can stop and restart it without touching the
+/// machine's shared server. The server binaries are PostgreSQL's newest under
+/// `/usr/lib/postgresql/<version>/bin`; as root (CI) they run as the `postgres` OS user, since
+/// initdb refuses to run as root.
+pub struct PostgresServer {
+    pub port: u16,
+    dir: PathBuf,
+    bin: PathBuf,
+}
+
+impl PostgresServer {
+    pub fn start() -> Self {
+        let bin = postgres_bin();
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("tillit-pg-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("cluster dir");
+        let server = Self { port, dir, bin };
+        if as_root() {
+            let status = Command::new("chown")
+                .args(["postgres:postgres", path_str(&server.dir)])
+                .status()
+                .expect("chown");
+            assert!(status.success(), "the cluster's folder given to postgres");
+        }
+        server.run(
+            "initdb",
+            &[
+                "-D",
+                path_str(&server.data()),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+                "--no-instructions",
+            ],
+        );
+        server.resume();
+        server
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+
+    /// `program` of the server's binaries with `args`, as the `postgres` OS user when root;
+    /// panics with its output when it fails.
+    fn command(&self, program: &str) -> Command {
+        let program = self.bin.join(program);
+        let mut command = if as_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&program);
+            c
+        } else {
+            Command::new(&program)
+        };
+        command.current_dir(&self.dir).stdin(Stdio::null());
+        command
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let out = self
+            .command(program)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e}"));
+        assert!(
+            out.status.success(),
+            "{program} {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The superuser's connection to its `postgres` database.
+    pub fn admin_url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Starts the cluster and waits until it takes connections.
+    pub fn resume(&self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c full_page_writes=off \
+             -c max_connections=40 -c shared_buffers=16MB",
+            self.port,
+            path_str(&self.dir)
+        );
+        let log = self.dir.join("log");
+        self.run(
+            "pg_ctl",
+            &[
+                "start",
+                "-w",
+                "-t",
+                "30",
+                "-D",
+                path_str(&self.data()),
+                "-l",
+                path_str(&log),
+                "-o",
+                &options,
+            ],
+        );
+    }
+
+    /// Stops the cluster with the fast shutdown (open sessions are ended, transactions in
+    /// flight rolled back, what was committed is kept) and waits until it is down.
+    pub fn stop(&self) {
+        self.run(
+            "pg_ctl",
+            &["stop", "-w", "-m", "fast", "-D", path_str(&self.data())],
+        );
+    }
+}
+
+fn postgres_bin() -> PathBuf {
+    let newest = std::fs::read_dir("/etc/postgresql")
+        .expect("PostgreSQL's versions under /etc/postgresql")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .max()
+        .expect("a PostgreSQL version");
+    PathBuf::from(format!("/usr/lib/postgresql/{newest}/bin"))
+}
+
+fn as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+impl Drop for PostgresServer {
+    fn drop(&mut self) {
+        let _ = self
+            .command("pg_ctl")
+            .args(["stop", "-m", "immediate", "-D", path_str(&self.data())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
