@@ -661,10 +661,11 @@ async fn refused_code<L: FactorLogin>(
 }
 
 /// The rate limit of a factor step: per address and per account, like the password's.
-fn limited(state: &AppState, req: &HttpRequest, pending: &Pending) -> Result<(), AppError> {
+async fn limited(state: &AppState, req: &HttpRequest, pending: &Pending) -> Result<(), AppError> {
     state
         .limits
         .login(&client_address(req), &format!("factor:{}", pending.user))
+        .await
 }
 
 /// The response that ends the pending login and signs the person in.
@@ -735,7 +736,7 @@ pub async fn submit_code_in<L: FactorLogin>(
         return Ok(to_login(L::REALM));
     };
     let page = |error| code_page::<L>(tr, shell.clone(), Some(error));
-    if limited(&state, &req, &pending).is_err() {
+    if limited(&state, &req, &pending).await.is_err() {
         let page = page("login.rate_limited");
         return refused_code::<L>(
             &state,
@@ -867,7 +868,7 @@ pub async fn enrol_at_login_in<L: FactorLogin>(
     };
     let key = state.settings.token_key();
     let secret = pending.enrolment_secret(&key);
-    let refused = if limited(&state, &req, &pending).is_err() {
+    let refused = if limited(&state, &req, &pending).await.is_err() {
         Some(("login.rate_limited", StatusCode::TOO_MANY_REQUESTS))
     } else {
         None

@@ -205,7 +205,7 @@ pub async fn login(
         choices,
         sso: sso.clone(),
     };
-    if let Err(limited) = state.limits.login(&client_address(&req), &typed) {
+    if let Err(limited) = state.limits.login(&client_address(&req), &typed).await {
         tracing::info!("login rate limit reached");
         let mut response = render(
             StatusCode::TOO_MANY_REQUESTS,
@@ -504,7 +504,7 @@ pub async fn setup_form(
     shell: Shell,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.link(&client_address(&req))?;
+    state.limits.link(&client_address(&req)).await?;
     match usable_link(&state, &token).await? {
         Some(link) => render(StatusCode::OK, &setup_page(tr, shell, &link, None, None)),
         None => invalid_link(tr, shell),
@@ -527,7 +527,7 @@ pub async fn setup(
     token: web::Path<String>,
     CsrfForm(form): CsrfForm<SetupForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.link(&client_address(&req))?;
+    state.limits.link(&client_address(&req)).await?;
     let Some(link) = usable_link(&state, &token).await? else {
         return invalid_link(tr, shell);
     };
@@ -652,7 +652,7 @@ pub async fn forgot(
     shell: Shell,
     CsrfForm(form): CsrfForm<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.link(&client_address(&req))?;
+    state.limits.link(&client_address(&req)).await?;
     if let Ok(email) = Email::parse(&form.email) {
         let request_id = crate::web::request_id(&req);
         for candidate in candidates(&state, email.as_str()).await? {

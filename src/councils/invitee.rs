@@ -393,7 +393,7 @@ async fn open_live<T: Send + 'static>(
     action: &'static str,
     read: impl FnOnce(&mut PgConnection, &Live) -> Result<Option<T>, AppError> + Send + 'static,
 ) -> Result<Option<(Live, T)>, AppError> {
-    state.limits.invitee(&client_address(req))?;
+    state.limits.invitee(&client_address(req)).await?;
     let Some((tenant, invitation)) = lookup(state, token).await? else {
         return Ok(None);
     };
@@ -524,7 +524,7 @@ pub async fn answer_invitation(
     token: web::Path<String>,
     CsrfForm(form): CsrfForm<AnswerRequest>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.invitee(&client_address(&req))?;
+    state.limits.invitee(&client_address(&req)).await?;
     let token = token.into_inner();
     // The answer page answers at its own address: the language switch comes back to it.
     let mut shell = shell;

@@ -343,7 +343,7 @@ pub async fn letter_link(
     shell: Shell,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.invitee(&client_address(&req))?;
+    state.limits.invitee(&client_address(&req)).await?;
     let found = match LetterCode::parse(&code) {
         Some(code) => code.lookup(&state.db).await?,
         None => None,

@@ -181,7 +181,7 @@ pub async fn login(
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let email = form.email.trim().to_lowercase();
-    state.limits.login(&client_address(&req), &email)?;
+    state.limits.login(&client_address(&req), &email).await?;
     let lookup = email.clone();
     let found = state
         .db

@@ -264,7 +264,7 @@ pub async fn child_page(
     token: web::Path<String>,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.invitee(&client_address(&req))?;
+    state.limits.invitee(&client_address(&req)).await?;
     let Some((tenant, link)) = lookup(&state, &token).await? else {
         return unknown(tr, shell);
     };
@@ -338,7 +338,7 @@ pub async fn child_answer(
     token: web::Path<String>,
     CsrfForm(form): CsrfForm<AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.invitee(&client_address(&req))?;
+    state.limits.invitee(&client_address(&req)).await?;
     let Some((tenant, link)) = lookup(&state, &token).await? else {
         return unknown(tr, shell);
     };

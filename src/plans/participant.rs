@@ -186,7 +186,7 @@ where
         + Send
         + 'static,
 {
-    state.limits.invitee(&client_address(req))?;
+    state.limits.invitee(&client_address(req)).await?;
     let Some((tenant, invitation)) = invitee::lookup(state, &token).await? else {
         return invitee::unknown(tr, shell);
     };

@@ -147,7 +147,7 @@ pub async fn candidate_page(
     token: web::Path<String>,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.invitee(&client_address(&req))?;
+    state.limits.invitee(&client_address(&req)).await?;
     let token = token.into_inner();
     let Some(own) = actions::through_link(&state, &token, LinkAction::Read).await? else {
         return unknown(tr, shell);
@@ -191,7 +191,7 @@ pub async fn answer(
     token: web::Path<String>,
     CsrfForm(form): CsrfForm<AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.invitee(&client_address(&req))?;
+    state.limits.invitee(&client_address(&req)).await?;
     let token = token.into_inner();
     let mut shell = shell;
     shell.here = format!("/r/{token}");
@@ -266,7 +266,7 @@ pub async fn save_form(
     token: web::Path<String>,
     CsrfForm(form): CsrfForm<FormPost>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.invitee(&client_address(&req))?;
+    state.limits.invitee(&client_address(&req)).await?;
     let token = token.into_inner();
     let mut shell = shell;
     shell.here = format!("/r/{token}");

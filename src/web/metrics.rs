@@ -1,13 +1,15 @@
 //! `GET /metrics` in the Prometheus text format: requests by route and status, a latency
 //! histogram, and the database pool's use. Routes are labelled by their pattern
-//! (`/api/v1/api-keys/{id}`), never by the concrete path, so ids do not become labels.
+//! (`/api/v1/api-keys/{id}`), never by the concrete path, so ids do not become labels. Also the
+//! rate-limit checks this process decided with its own counts because Redis did not answer.
 
 use std::time::Instant;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{HttpResponse, get, web};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 use crate::web::AppState;
@@ -19,6 +21,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool: IntGaugeVec,
     jobs: IntGaugeVec,
+    rate_limit_local_checks: IntCounter,
 }
 
 impl Metrics {
@@ -56,11 +59,17 @@ impl Metrics {
             &["kind", "status"],
         )
         .expect("valid metric");
+        let rate_limit_local_checks = IntCounter::new(
+            "rate_limit_local_checks_total",
+            "Rate-limit checks decided by this process's own counts because Redis did not answer",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool.clone()),
             Box::new(jobs.clone()),
+            Box::new(rate_limit_local_checks.clone()),
         ] {
             registry.register(collector).expect("registered once");
         }
@@ -70,7 +79,13 @@ impl Metrics {
             latency,
             pool,
             jobs,
+            rate_limit_local_checks,
         }
+    }
+
+    /// The counter of rate-limit checks decided without Redis (see `web::limits`).
+    pub fn rate_limit_local_checks(&self) -> IntCounter {
+        self.rate_limit_local_checks.clone()
     }
 
     fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {

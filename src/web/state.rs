@@ -59,14 +59,21 @@ impl AppState {
         let redis = redis::Client::open(settings.redis_url.expose_secret())?;
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
         let sms: Arc<dyn SmsGateway> = Arc::from(crate::sms::from_settings(&settings)?);
-        let limits = Limits::new(&settings.rate_limits);
+        let metrics = Metrics::new();
+        let limits = Limits::shared(
+            &settings.rate_limits,
+            redis.clone(),
+            &settings.redis_namespace,
+            settings.token_key(),
+            metrics.rate_limit_local_checks(),
+        );
         Ok(Self {
             settings: Arc::new(settings),
             db,
             redis,
             mailer,
             sms,
-            metrics: Metrics::new(),
+            metrics,
             limits,
             jobs: Arc::new(jobs),
             clock: crate::time::Clock::default(),

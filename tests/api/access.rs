@@ -25,13 +25,28 @@ pub(crate) struct Browser {
 
 impl Browser {
     pub(crate) fn new(app: &TestApp) -> Self {
+        Self::at(&app.address)
+    }
+
+    /// A browser of its own at `base` (another server than the test app, e.g. a replica).
+    pub(crate) fn at(base: &str) -> Self {
         Self {
             client: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
-            base: app.address.clone(),
+            base: base.to_owned(),
+            csrf: String::new(),
+        }
+    }
+
+    /// The same browser (its cookies) turning to the server at `base`, as a load balancer sends
+    /// one browser's requests to any replica.
+    pub(crate) fn same_at(&self, base: &str) -> Self {
+        Self {
+            client: self.client.clone(),
+            base: base.to_owned(),
             csrf: String::new(),
         }
     }

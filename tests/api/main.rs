@@ -26,6 +26,7 @@ mod plans;
 mod reach;
 mod recruitment;
 mod registration;
+mod replicas;
 mod second_factor;
 mod settings;
 mod single_sign_on;
