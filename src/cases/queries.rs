@@ -533,25 +533,42 @@ fn summaries(
         .collect()
 }
 
-/// The latest revision of a case as the prompts need it, with the latest day any of its
-/// revisions was revised on, as [`prompts_and_revised`] reads them.
+/// Each case's latest revision and its map as the prompts need them, as
+/// [`prompts_and_revised`] counts them in SQL.
 #[derive(QueryableByName)]
-struct LatestRow {
+struct MapStateRow {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     case_id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    number: i32,
-    #[diesel(sql_type = diesel::sql_types::Date)]
-    revised_on: NaiveDate,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    phase: String,
-    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
-    created_at: DateTime<Utc>,
-    /// The snapshot as JSON text, read straight into the persons.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    number: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+    revised_on: Option<NaiveDate>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    phase: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    created_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+    last_revised_on: Option<NaiveDate>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    mapped: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    maternal: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    paternal: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    can_step_in: bool,
+    /// A person was added, changed or removed shortly before the latest revision or after it.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    changed_since: bool,
+}
+
+/// The snapshot of a case's latest revision, as JSON text read straight into the persons.
+#[derive(QueryableByName)]
+struct SnapshotRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    case_id: Uuid,
     #[diesel(sql_type = diesel::sql_types::Text)]
     persons: String,
-    #[diesel(sql_type = diesel::sql_types::Date)]
-    last_revised_on: NaiveDate,
 }
 
 /// The prompts of many cases, as [`prompts_and_revised`] works them out.
@@ -567,11 +584,13 @@ fn prompts_of(
 /// The prompts of each case, and the latest day each case's map was revised on.
 type PromptsAndRevised = (HashMap<Uuid, Vec<rules::Prompt>>, HashMap<Uuid, NaiveDate>);
 
-/// The prompts of many cases in two queries, whatever their number: the persons on their
-/// maps, then the latest revision of each (only that one's snapshot is read) with the latest
-/// day a revision of the case was revised on; then the rules case by case. For the case list
-/// and the start page, which show the prompts (and the list the revision day) of every case
-/// they list.
+/// The prompts of many cases in one query whatever their number, for the case list and the
+/// start page, which show the prompts (and the list the revision day) of every case they list:
+/// each case's latest revision with the latest day a revision was revised on, and its map as
+/// [`rules::MapState`] counted in SQL. Only a case whose persons changed after its latest
+/// revision was saved (or within a minute before, for a change committed while the revision was
+/// being saved) has its persons and that revision's snapshot read and compared, as the case
+/// page compares them; the others have no unsaved changes.
 fn prompts_and_revised(
     conn: &mut PgConnection,
     tenant: TenantId,
@@ -579,56 +598,78 @@ fn prompts_and_revised(
     clock: &TenantClock,
 ) -> Result<PromptsAndRevised, AppError> {
     let ids: Vec<Uuid> = cases.iter().map(|(case, ..)| case.id).collect();
-    let mut persons: HashMap<Uuid, Vec<MapPerson>> = HashMap::new();
-    let rows: Vec<(Uuid, PersonRow)> = network_persons::table
-        .filter(network_persons::tenant_id.eq(tenant.0))
-        .filter(network_persons::case_id.eq_any(&ids))
-        .filter(network_persons::removed_at.is_null())
-        .select((network_persons::case_id, PersonRow::as_select()))
-        .order((network_persons::name, network_persons::id))
-        .load(conn)?;
-    for (case_id, row) in rows {
-        persons.entry(case_id).or_default().push(row.person()?);
-    }
-    let rows: Vec<LatestRow> = kept(
-        "SELECT r.case_id, r.number, r.revised_on, r.phase, r.created_at,
-                r.persons::text AS persons, l.last_revised_on
-           FROM (SELECT case_id, max(number) AS number, max(revised_on) AS last_revised_on
-                   FROM map_revisions
-                  WHERE tenant_id = $1 AND case_id = ANY($2)
-                  GROUP BY case_id) l
-           JOIN map_revisions r
-             ON r.tenant_id = $1 AND r.case_id = l.case_id AND r.number = l.number",
+    let rows: Vec<MapStateRow> = kept(
+        "SELECT c.id AS case_id, r.number, r.revised_on, r.phase, r.created_at,
+                l.last_revised_on,
+                coalesce(p.mapped, false) AS mapped,
+                coalesce(p.maternal, false) AS maternal,
+                coalesce(p.paternal, false) AS paternal,
+                coalesce(p.can_step_in, false) AS can_step_in,
+                coalesce(p.changed_at > r.created_at - interval '1 minute', false)
+                  AS changed_since
+           FROM unnest($2::uuid[]) AS c (id)
+           LEFT JOIN (SELECT case_id, max(number) AS number,
+                             max(revised_on) AS last_revised_on
+                        FROM map_revisions
+                       WHERE tenant_id = $1 AND case_id = ANY($2)
+                       GROUP BY case_id) l ON l.case_id = c.id
+           LEFT JOIN map_revisions r
+             ON r.tenant_id = $1 AND r.case_id = l.case_id AND r.number = l.number
+           LEFT JOIN (SELECT case_id,
+                             bool_or(removed_at IS NULL) AS mapped,
+                             bool_or(removed_at IS NULL AND lineage IN ('maternal', 'both'))
+                               AS maternal,
+                             bool_or(removed_at IS NULL AND lineage IN ('paternal', 'both'))
+                               AS paternal,
+                             bool_or(removed_at IS NULL AND can_step_in) AS can_step_in,
+                             max(greatest(created_at, updated_at, removed_at)) AS changed_at
+                        FROM network_persons
+                       WHERE tenant_id = $1 AND case_id = ANY($2)
+                       GROUP BY case_id) p ON p.case_id = c.id",
         vec![Bind::Id(tenant.0), Bind::Ids(ids)],
     )
     .load(conn)?;
-    let mut latest: HashMap<Uuid, (LatestRow, Phase, Vec<MapPerson>)> = HashMap::new();
+    let changed: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.changed_since)
+        .map(|r| r.case_id)
+        .collect();
+    let unsaved = unsaved_changes(conn, tenant, &changed)?;
+    let mut states: HashMap<Uuid, (Option<rules::RevisionFacts>, rules::MapState)> = HashMap::new();
     let mut revised = HashMap::new();
     for row in rows {
-        let snapshot: Vec<MapPerson> = serde_json::from_str(&row.persons)
-            .map_err(|e| AppError::Internal(format!("a revision's snapshot is unreadable: {e}")))?;
-        let phase = stored(Phase::parse, &row.phase)?;
-        revised.insert(row.case_id, row.last_revised_on);
-        latest.insert(row.case_id, (row, phase, snapshot));
+        let latest = match (row.number, row.revised_on, row.phase, row.created_at) {
+            (Some(number), Some(revised_on), Some(phase), Some(created_at)) => {
+                Some(rules::RevisionFacts {
+                    number,
+                    revised_on,
+                    phase: stored(Phase::parse, &phase)?,
+                    created_at,
+                })
+            }
+            _ => None,
+        };
+        if let Some(day) = row.last_revised_on {
+            revised.insert(row.case_id, day);
+        }
+        let map = rules::MapState {
+            mapped: row.mapped,
+            maternal: row.maternal,
+            paternal: row.paternal,
+            can_step_in: row.can_step_in,
+            unsaved: unsaved.contains(&row.case_id),
+        };
+        states.insert(row.case_id, (latest, map));
     }
     let mut out = HashMap::new();
     for (case, _, _, birth_year, birth_date) in cases {
-        let map = persons.get(&case.id).map_or(&[][..], Vec::as_slice);
-        let latest = latest
-            .get(&case.id)
-            .map(|(r, phase, snapshot)| LatestRevision {
-                number: r.number,
-                revised_on: r.revised_on,
-                phase: *phase,
-                created_at: r.created_at,
-                persons: snapshot,
-            });
-        let prompts = rules::prompts(&MapFacts {
+        let (latest, map) = states.get(&case.id).copied().unwrap_or_default();
+        let prompts = rules::prompts_of(&rules::PromptFacts {
             phase: case.phase()?,
             opened_on: clock.local_day(case.opened_at),
             phase_changed_at: case.phase_changed_at,
-            persons: map,
             latest,
+            map,
             review_months: clock.review_months,
             today: clock.today,
             birthday: rules::birthday(*birth_year, *birth_date),
@@ -636,6 +677,50 @@ fn prompts_and_revised(
         out.insert(case.id, prompts);
     }
     Ok((out, revised))
+}
+
+/// Which of `case_ids` (each with a revision) have persons that differ from their latest
+/// revision's snapshot, compared person by person as on the case page.
+fn unsaved_changes(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    case_ids: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, AppError> {
+    if case_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut persons: HashMap<Uuid, Vec<MapPerson>> = HashMap::new();
+    let rows: Vec<(Uuid, PersonRow)> = network_persons::table
+        .filter(network_persons::tenant_id.eq(tenant.0))
+        .filter(network_persons::case_id.eq_any(case_ids))
+        .filter(network_persons::removed_at.is_null())
+        .select((network_persons::case_id, PersonRow::as_select()))
+        .order((network_persons::name, network_persons::id))
+        .load(conn)?;
+    for (case_id, row) in rows {
+        persons.entry(case_id).or_default().push(row.person()?);
+    }
+    let snapshots: Vec<SnapshotRow> = kept(
+        "SELECT r.case_id, r.persons::text AS persons
+           FROM (SELECT case_id, max(number) AS number
+                   FROM map_revisions
+                  WHERE tenant_id = $1 AND case_id = ANY($2)
+                  GROUP BY case_id) l
+           JOIN map_revisions r
+             ON r.tenant_id = $1 AND r.case_id = l.case_id AND r.number = l.number",
+        vec![Bind::Id(tenant.0), Bind::Ids(case_ids.to_vec())],
+    )
+    .load(conn)?;
+    let mut out = std::collections::HashSet::new();
+    for row in snapshots {
+        let snapshot: Vec<MapPerson> = serde_json::from_str(&row.persons)
+            .map_err(|e| AppError::Internal(format!("a revision's snapshot is unreadable: {e}")))?;
+        let now = persons.get(&row.case_id).map_or(&[][..], Vec::as_slice);
+        if rules::MapState::of(now, Some(&snapshot)).unsaved {
+            out.insert(row.case_id);
+        }
+    }
+    Ok(out)
 }
 
 pub fn child(

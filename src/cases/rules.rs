@@ -132,11 +132,95 @@ pub fn review_due_on(revised_on: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// The prompts for a case, most pressing first (a youth about to turn 18 first of all). A closed
-/// case has none. The prompts about the
-/// map's content (a side missing, nobody acute) wait until someone is mapped: before that, "no
-/// map yet" says it all.
+/// The latest revision as the prompts read it, without its snapshot.
+#[derive(Debug, Clone, Copy)]
+pub struct RevisionFacts {
+    pub number: i32,
+    pub revised_on: NaiveDate,
+    pub phase: Phase,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the prompts need of the map as it stands: whether anyone is on it, on each side, who
+/// can step in, and whether it differs from its latest revision. The case page works it out
+/// from the persons ([`MapState::of`]); the lists across many cases count it in SQL and compare
+/// persons only where one changed after the revision was saved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MapState {
+    pub mapped: bool,
+    /// Someone on the mother's side (or on both sides).
+    pub maternal: bool,
+    /// Someone on the father's side (or on both sides).
+    pub paternal: bool,
+    pub can_step_in: bool,
+    /// The persons differ from the latest revision's snapshot.
+    pub unsaved: bool,
+}
+
+impl MapState {
+    /// Of the persons on the map now and the latest revision's snapshot (`None`: no revision).
+    pub fn of(persons: &[MapPerson], snapshot: Option<&[MapPerson]>) -> Self {
+        let on_side = |side: Lineage| {
+            persons
+                .iter()
+                .any(|p| p.lineage == side || p.lineage == Lineage::Both)
+        };
+        Self {
+            mapped: !persons.is_empty(),
+            maternal: on_side(Lineage::Maternal),
+            paternal: on_side(Lineage::Paternal),
+            can_step_in: persons.iter().any(|p| p.can_step_in),
+            unsaved: snapshot.is_some_and(|before| !diff(before, persons).is_empty()),
+        }
+    }
+}
+
+/// What the prompts are computed from, the map as [`MapState`].
+#[derive(Debug, Clone, Copy)]
+pub struct PromptFacts {
+    pub phase: Phase,
+    /// The day the case opened, in the service's time zone.
+    pub opened_on: NaiveDate,
+    pub phase_changed_at: DateTime<Utc>,
+    pub latest: Option<RevisionFacts>,
+    pub map: MapState,
+    /// The service's setting: a map is due for review this many months after its revision.
+    pub review_months: u32,
+    pub today: NaiveDate,
+    /// The child's birthday (see [`birthday`]).
+    pub birthday: NaiveDate,
+}
+
+impl MapFacts<'_> {
+    /// The facts with the map worked out from its persons.
+    pub fn prompt_facts(&self) -> PromptFacts {
+        PromptFacts {
+            phase: self.phase,
+            opened_on: self.opened_on,
+            phase_changed_at: self.phase_changed_at,
+            latest: self.latest.map(|r| RevisionFacts {
+                number: r.number,
+                revised_on: r.revised_on,
+                phase: r.phase,
+                created_at: r.created_at,
+            }),
+            map: MapState::of(self.persons, self.latest.map(|r| r.persons)),
+            review_months: self.review_months,
+            today: self.today,
+            birthday: self.birthday,
+        }
+    }
+}
+
+/// The prompts for a case of its persons and latest revision; see [`prompts_of`].
 pub fn prompts(facts: &MapFacts) -> Vec<Prompt> {
+    prompts_of(&facts.prompt_facts())
+}
+
+/// The prompts for a case, most pressing first (a youth about to turn 18 first of all). A closed
+/// case has none. The prompts about the map's content (a side missing, nobody acute) wait until
+/// someone is mapped: before that, "no map yet" says it all.
+pub fn prompts_of(facts: &PromptFacts) -> Vec<Prompt> {
     let mut out = Vec::new();
     if facts.phase == Phase::Closed {
         return out;
@@ -165,30 +249,28 @@ pub fn prompts(facts: &MapFacts) -> Vec<Prompt> {
                     due_on,
                 });
             }
-            if !diff(latest.persons, facts.persons).is_empty() {
+            if facts.map.unsaved {
                 out.push(Prompt::UnsavedChanges {
                     revision: latest.number,
                 });
             }
         }
     }
-    if facts.persons.is_empty() {
+    if !facts.map.mapped {
         return out;
     }
-    let on_side = |side: Lineage| {
-        facts
-            .persons
-            .iter()
-            .any(|p| p.lineage == side || p.lineage == Lineage::Both)
-    };
-    let sides: Vec<Lineage> = [Lineage::Maternal, Lineage::Paternal]
-        .into_iter()
-        .filter(|&side| !on_side(side))
-        .collect();
+    let sides: Vec<Lineage> = [
+        (Lineage::Maternal, facts.map.maternal),
+        (Lineage::Paternal, facts.map.paternal),
+    ]
+    .into_iter()
+    .filter(|(_, present)| !present)
+    .map(|(side, _)| side)
+    .collect();
     if !sides.is_empty() {
         out.push(Prompt::MissingSide { sides });
     }
-    if !facts.persons.iter().any(|p| p.can_step_in) {
+    if !facts.map.can_step_in {
         out.push(Prompt::NoAcute);
     }
     out

@@ -84,19 +84,36 @@ async fn save_revision(app: &TestApp, key: &str, case: &str, request: Value) -> 
     json_of(res, 201).await
 }
 
+/// The case's prompts as its page has them; the case list, which works them out for many
+/// cases at once, must say the same.
 async fn prompt_codes(app: &TestApp, key: &str, case: &str) -> Vec<String> {
     let res = app
         .get(&format!("/api/v1/cases/{case}/prompts"), key)
         .send()
         .await
         .unwrap();
-    json_of(res, 200)
-        .await
+    let codes = |prompts: &Value| -> Vec<String> {
+        prompts
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|p| p["code"].as_str().expect("a code").to_owned())
+            .collect()
+    };
+    let on_page = codes(&json_of(res, 200).await);
+    let list = app.get_json("/api/v1/cases", key, 200).await;
+    let listed = list
         .as_array()
-        .expect("a list")
+        .expect("the case list")
         .iter()
-        .map(|p| p["code"].as_str().expect("a code").to_owned())
-        .collect()
+        .find(|c| c["id"] == case)
+        .expect("the case is listed");
+    assert_eq!(
+        codes(&listed["prompts"]),
+        on_page,
+        "the case list: {listed}"
+    );
+    on_page
 }
 
 fn count(app: &TestApp, tenant: TenantId, sql: &str) -> i64 {
@@ -661,7 +678,7 @@ async fn the_prompts_follow_the_map() {
         "the father's side is missing"
     );
 
-    add_person(
+    let farmor = add_person(
         &app,
         k,
         &case,
@@ -673,7 +690,7 @@ async fn the_prompts_follow_the_map() {
     save_revision(&app, k, &case, json!({"child_participated": false})).await;
     assert_eq!(prompt_codes(&app, k, &case).await, Vec::<String>::new());
 
-    add_person(
+    let nabo = add_person(
         &app,
         k,
         &case,
@@ -682,6 +699,33 @@ async fn the_prompts_follow_the_map() {
     .await;
     assert_eq!(prompt_codes(&app, k, &case).await, ["unsaved_changes"]);
     save_revision(&app, k, &case, json!({"child_participated": false})).await;
+    assert_eq!(prompt_codes(&app, k, &case).await, Vec::<String>::new());
+    // Someone taken off the map, and a change made and undone.
+    let res = app
+        .delete(&format!("/api/v1/cases/{case}/persons/{}", id(&nabo)), k)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(prompt_codes(&app, k, &case).await, ["unsaved_changes"]);
+    save_revision(&app, k, &case, json!({"child_participated": false})).await;
+    let farmor_path = format!("/api/v1/cases/{case}/persons/{}", id(&farmor));
+    let mut changed = person("Farmor", "other_parent_family", "paternal", true);
+    changed["name"] = json!("Farmor Kari");
+    app.put_json(&farmor_path, k, changed, 200).await;
+    assert_eq!(prompt_codes(&app, k, &case).await, ["unsaved_changes"]);
+    app.put_json(
+        &farmor_path,
+        k,
+        person("Farmor", "other_parent_family", "paternal", true),
+        200,
+    )
+    .await;
+    assert_eq!(
+        prompt_codes(&app, k, &case).await,
+        Vec::<String>::new(),
+        "changed back: the map is as saved"
+    );
 
     app.patch_json(
         &format!("/api/v1/cases/{case}"),
@@ -716,7 +760,7 @@ async fn the_prompts_follow_the_map() {
         .get_json(&format!("/api/v1/cases/{case}/prompts"), k, 200)
         .await;
     assert_eq!(prompts[0]["code"], "review_due", "{prompts}");
-    assert_eq!(prompts[0]["revision"], 4);
+    assert_eq!(prompts[0]["revision"], 5);
     assert_eq!(
         prompts[0]["due_on"],
         json!(
