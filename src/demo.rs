@@ -342,7 +342,9 @@ pub async fn seed(state: &actix_web::web::Data<AppState>) -> Result<String, AppE
             let history = seed_history(state, &slug, &service).await?;
             let _ = writeln!(
                 out,
-                "  {councils} councils: a network council with its invitation sent, a family group conference begun \
+                "  {councils} councils: a network council with its invitation sent and its meeting \
+                 moved half an hour since (the uncle reached by post has his changed letter to print \
+                 on its invitations task), a family group conference begun \
                  with a foster-home recruitment at the family's plan of two ranked homes, another whose \
                  recruitment was decided yes (the foster care officer, fosterhjem, is assigned to both), an acute \
                  family group conference held yesterday evening and recorded afterwards (an oral consent, who came, \

@@ -135,7 +135,11 @@ pub fn to_print(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<Le
     written.sort();
     let mut out = Vec::new();
     for participant in written {
-        let Some(member) = queries::team_member(conn, participant)? else {
+        // Every invitation has a letter's code, whichever way it went: only those reached by
+        // letter are sent one.
+        let Some(member) = queries::team_member(conn, participant)?
+            .filter(|m| m.channel == Some(crate::cases::domain::Channel::Letter))
+        else {
             continue;
         };
         let Some((_, meeting, live)) = latest_letter(conn, council_id, participant)? else {

@@ -477,6 +477,12 @@ async fn a_letter_says_the_meeting_changed_was_cancelled_or_no_longer_concerns_t
     let tasks = format!("/cases/{}/councils/{council}/tasks/invitations", s.case);
     let (_, page) = common::answer(app.page(&tasks, &who).send().await.unwrap()).await;
     let list = &page[page.find("letters-to-print").expect("the letters to print")..];
+    let list = &list[..list.find("</ul>").expect("the list's end")];
+    assert_eq!(
+        list.matches("/letters/").count(),
+        2,
+        "only those reached by letter, not the team reached by email: {list}"
+    );
     for (participant, says) in [
         (ola, "Brev om avlyst møte til Far Ola"),
         (
