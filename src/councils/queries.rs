@@ -77,7 +77,7 @@ impl CouncilSettings {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = councils)]
 struct CouncilRow {
     id: Uuid,
@@ -361,11 +361,11 @@ fn facts_from(
     }
 }
 
-/// The facts of one council as [`facts_of_many`] counts them in SQL.
+/// An open council and its facts as [`open_councils_with_facts`] counts them in SQL.
 #[derive(QueryableByName)]
 struct FactsRow {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    council_id: Uuid,
+    #[diesel(embed)]
+    council: CouncilRow,
     #[diesel(sql_type = diesel::sql_types::SmallInt)]
     birth_year: i16,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
@@ -398,24 +398,40 @@ struct FactsRow {
     meeting_started: Option<bool>,
 }
 
-/// The facts of each of `councils`, by council id, counted together in one query whatever
-/// their number, for a page across many cases (the start page). They are what [`facts_from`]
-/// finds in one council's parts, counted in SQL instead of read row by row: the texts not
-/// removed (the situation confirmed by the child, the questions and those confirmed), the team
-/// (not removed: chosen by the child, on the public side, on the public side with a waiver that
-/// stands, prepared), the consents that stand, the open objections against someone on the
-/// team, the latest meeting scheduled that is not cancelled, and the child's birth.
-pub fn facts_of_many(
+/// The councils of `case_ids` that have not ended, oldest first, each with its facts, counted
+/// together in one query whatever their number, for a page across many cases (the start page).
+/// The facts are what [`facts_from`] finds in one council's parts, counted in SQL instead of
+/// read row by row: the texts not removed (the situation confirmed by the child, the questions
+/// and those confirmed), the team (not removed: chosen by the child, on the public side, on the
+/// public side with a waiver that stands, prepared), the consents that stand, the open
+/// objections against someone on the team, the latest meeting scheduled that is not cancelled,
+/// and the child's birth.
+pub fn open_councils_with_facts(
     conn: &mut PgConnection,
     tenant: TenantId,
-    councils: &[Council],
+    case_ids: &[Uuid],
     now: DateTime<Utc>,
-) -> Result<HashMap<Uuid, Facts>, AppError> {
-    let ids: Vec<Uuid> = councils.iter().map(|c| c.id).collect();
+) -> Result<Vec<(Council, Facts)>, AppError> {
+    // The states that end a process, so the ended councils are left out in SQL before their
+    // facts are counted.
+    let mut ended: Vec<String> = CouncilKind::ALL
+        .iter()
+        .filter_map(|kind| kind.states().last())
+        .map(|state| state.as_str().to_owned())
+        .collect();
+    ended.dedup();
     let rows: Vec<FactsRow> = kept(
-        // Each table of the facts is read once for all the councils and grouped by council
-        // (one index scan per table, whatever the number of councils), not once per council.
-        "WITH t AS (
+        // The open councils are read first; each table of the facts is then read once for all
+        // of them and grouped by council (one scan per table, whatever the number of
+        // councils), not once per council.
+        "WITH k AS MATERIALIZED (
+           SELECT k.id, k.case_id, k.kind, k.acute, k.state, k.coordinator_id, k.team_chosen_at,
+                  k.created_at, ch.birth_year, ch.birth_date
+             FROM councils k
+             JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+             JOIN children ch ON ch.tenant_id = c.tenant_id AND ch.id = c.child_id
+            WHERE k.tenant_id = $1 AND k.case_id = ANY($3) AND k.state <> ALL($4)),
+         t AS (
            SELECT council_id,
                   bool_or(kind = 'situation' AND child_confirmed_at IS NOT NULL)
                     AS situation_confirmed,
@@ -423,14 +439,14 @@ pub fn facts_of_many(
                   count(*) FILTER (WHERE kind = 'question' AND child_confirmed_at IS NOT NULL)
                     AS questions_confirmed
              FROM council_texts
-            WHERE tenant_id = $1 AND council_id = ANY($3) AND removed_at IS NULL
+            WHERE tenant_id = $1 AND council_id IN (SELECT id FROM k) AND removed_at IS NULL
             GROUP BY council_id),
          w AS (
            SELECT participant_id FROM council_waivers
-            WHERE tenant_id = $1 AND council_id = ANY($3) AND withdrawn_at IS NULL),
+            WHERE tenant_id = $1 AND council_id IN (SELECT id FROM k) AND withdrawn_at IS NULL),
          r AS (
            SELECT DISTINCT participant_id FROM council_preparations
-            WHERE tenant_id = $1 AND council_id = ANY($3)),
+            WHERE tenant_id = $1 AND council_id IN (SELECT id FROM k)),
          p AS (
            SELECT e.council_id,
                   count(*) AS participants,
@@ -442,20 +458,20 @@ pub fn facts_of_many(
              FROM council_participants e
              LEFT JOIN w ON w.participant_id = e.id
              LEFT JOIN r ON r.participant_id = e.id
-            WHERE e.tenant_id = $1 AND e.council_id = ANY($3) AND e.removed_at IS NULL
+            WHERE e.tenant_id = $1 AND e.council_id IN (SELECT id FROM k) AND e.removed_at IS NULL
             GROUP BY e.council_id),
          g AS (
            SELECT council_id,
                   bool_or(given_by = 'parent') AS parent_consent,
                   bool_or(given_by = 'child') AS child_consent
              FROM council_consents
-            WHERE tenant_id = $1 AND council_id = ANY($3) AND withdrawn_at IS NULL
+            WHERE tenant_id = $1 AND council_id IN (SELECT id FROM k) AND withdrawn_at IS NULL
             GROUP BY council_id),
          o AS (
            SELECT o.council_id, count(*) AS open_objections
              FROM council_objections o
              JOIN network_persons n ON n.tenant_id = o.tenant_id AND n.id = o.person_id
-            WHERE o.tenant_id = $1 AND o.council_id = ANY($3) AND o.resolved_at IS NULL
+            WHERE o.tenant_id = $1 AND o.council_id IN (SELECT id FROM k) AND o.resolved_at IS NULL
               AND EXISTS (SELECT 1 FROM council_participants e
                            WHERE e.tenant_id = o.tenant_id AND e.council_id = o.council_id
                              AND e.removed_at IS NULL AND e.person_id = o.person_id)
@@ -465,9 +481,10 @@ pub fn facts_of_many(
                   confirmed_at IS NOT NULL AS confirmed,
                   coalesce(starts_at <= $2, false) AS started
              FROM council_meetings
-            WHERE tenant_id = $1 AND council_id = ANY($3) AND status <> 'cancelled'
+            WHERE tenant_id = $1 AND council_id IN (SELECT id FROM k) AND status <> 'cancelled'
             ORDER BY council_id, created_at DESC)
-         SELECT k.id AS council_id, ch.birth_year, ch.birth_date,
+         SELECT k.id, k.case_id, k.kind, k.acute, k.state, k.coordinator_id, k.team_chosen_at,
+                k.created_at, k.birth_year, k.birth_date,
                 coalesce(t.situation_confirmed, false) AS situation_confirmed,
                 coalesce(t.questions, 0) AS questions,
                 coalesce(t.questions_confirmed, 0) AS questions_confirmed,
@@ -480,87 +497,66 @@ pub fn facts_of_many(
                 coalesce(g.child_consent, false) AS child_consent,
                 coalesce(o.open_objections, 0) AS open_objections,
                 m.confirmed AS meeting_confirmed, m.started AS meeting_started
-           FROM councils k
-           JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
-           JOIN children ch ON ch.tenant_id = c.tenant_id AND ch.id = c.child_id
+           FROM k
            LEFT JOIN t ON t.council_id = k.id
            LEFT JOIN p ON p.council_id = k.id
            LEFT JOIN g ON g.council_id = k.id
            LEFT JOIN o ON o.council_id = k.id
            LEFT JOIN m ON m.council_id = k.id
-          WHERE k.tenant_id = $1 AND k.id = ANY($3)",
-        vec![Bind::Id(tenant.0), Bind::Moment(now), Bind::Ids(ids)],
+          ORDER BY k.created_at",
+        vec![
+            Bind::Id(tenant.0),
+            Bind::Moment(now),
+            Bind::Ids(case_ids.to_vec()),
+            Bind::Texts(ended),
+        ],
     )
     .load(conn)?;
     let count = |n: i64| usize::try_from(n).unwrap_or(0);
-    let mut by_id: HashMap<Uuid, FactsRow> = rows.into_iter().map(|r| (r.council_id, r)).collect();
-    councils
-        .iter()
-        .map(|c| {
-            let r = by_id.remove(&c.id).ok_or(AppError::NotFound)?;
-            let facts = Facts {
-                acute: c.acute,
-                team_chosen: c.team_chosen_at.is_some(),
-                situation_confirmed: r.situation_confirmed,
-                questions: count(r.questions),
-                questions_confirmed: count(r.questions_confirmed),
-                participants: count(r.participants),
-                chosen_by_child: count(r.chosen_by_child),
-                parent_consent: r.parent_consent,
-                child_consent: r.child_consent,
-                child_consent_needed: child_consent_needed((r.birth_year, r.birth_date), now),
-                public_participants: count(r.public_participants),
-                public_with_waiver: count(r.public_with_waiver),
-                prepared: count(r.prepared),
-                open_objections: count(r.open_objections),
-                meeting: r.meeting_confirmed.map(|confirmed| MeetingFacts {
-                    confirmed,
-                    started: r.meeting_started.unwrap_or(false),
-                }),
-            };
-            Ok((c.id, facts))
-        })
-        .collect()
-}
-
-/// The councils of `case_ids` that have not ended, oldest first.
-pub fn open_councils(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    case_ids: &[Uuid],
-) -> Result<Vec<Council>, AppError> {
-    let rows: Vec<CouncilRow> = councils::table
-        .filter(councils::tenant_id.eq(tenant.0))
-        .filter(councils::case_id.eq_any(case_ids))
-        .order(councils::created_at)
-        .select(CouncilRow::as_select())
-        .load(conn)?;
-    let mut open = Vec::new();
-    for row in rows {
-        let council = row.parse()?;
-        if !council.kind.is_final(council.state) {
-            open.push(council);
+    let mut open = Vec::with_capacity(rows.len());
+    for r in rows {
+        let c = r.council.parse()?;
+        if c.kind.is_final(c.state) {
+            continue;
         }
+        let facts = Facts {
+            acute: c.acute,
+            team_chosen: c.team_chosen_at.is_some(),
+            situation_confirmed: r.situation_confirmed,
+            questions: count(r.questions),
+            questions_confirmed: count(r.questions_confirmed),
+            participants: count(r.participants),
+            chosen_by_child: count(r.chosen_by_child),
+            parent_consent: r.parent_consent,
+            child_consent: r.child_consent,
+            child_consent_needed: child_consent_needed((r.birth_year, r.birth_date), now),
+            public_participants: count(r.public_participants),
+            public_with_waiver: count(r.public_with_waiver),
+            prepared: count(r.prepared),
+            open_objections: count(r.open_objections),
+            meeting: r.meeting_confirmed.map(|confirmed| MeetingFacts {
+                confirmed,
+                started: r.meeting_started.unwrap_or(false),
+            }),
+        };
+        open.push((c, facts));
     }
     Ok(open)
 }
 
 /// Every open council of `case_ids` with the next step its task list gives and what blocks
 /// it — the council page's own rules ([`rules::standing`], [`rules::waiting`]) over the facts
-/// read together by [`facts_of_many`].
+/// read together by [`open_councils_with_facts`].
 pub fn waiting_councils(
     conn: &mut PgConnection,
     tenant: TenantId,
     case_ids: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<Vec<CouncilWaiting>, AppError> {
-    let councils = open_councils(conn, tenant, case_ids)?;
-    let facts = facts_of_many(conn, tenant, &councils, now)?;
-    Ok(councils
+    Ok(open_councils_with_facts(conn, tenant, case_ids, now)?
         .into_iter()
-        .filter_map(|c| {
-            let f = facts.get(&c.id)?;
-            let standing = rules::standing(c.kind, c.state, f);
+        .filter_map(|(c, f)| {
+            let standing = rules::standing(c.kind, c.state, &f);
             let waiting = rules::waiting(c.kind, &standing)?;
             Some(CouncilWaiting {
                 case_id: c.case_id,
@@ -891,7 +887,6 @@ pub fn team_member(conn: &mut PgConnection, participant: Uuid) -> QueryResult<Op
 enum TeamOf {
     Councils(Vec<Uuid>),
     Participant(Uuid),
-    Participants(Vec<Uuid>),
 }
 
 /// The one join of the team: participants with their map person and staff member.
@@ -964,7 +959,6 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
             .filter(council_participants::council_id.eq_any(ids))
             .filter(council_participants::removed_at.is_null()),
         TeamOf::Participant(id) => query.filter(council_participants::id.eq(id)),
-        TeamOf::Participants(ids) => query.filter(council_participants::id.eq_any(ids)),
     };
     let rows: Vec<Row> = query.load(conn)?;
     Ok(rows
@@ -2143,90 +2137,84 @@ pub struct UnansweredInvitation {
     pub invited_at: DateTime<Utc>,
 }
 
+/// An invitation nobody answered, as [`unanswered_after_chases`] reads it.
+#[derive(QueryableByName)]
+struct UnansweredRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    case_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    council_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    meeting_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    participant_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    kind: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    starts_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    invited_at: DateTime<Utc>,
+}
+
 /// The invitations of `case_ids` to meetings after `now` that nobody answered, though the last
 /// chase is due by now (`chase_max` chases, `chase_after_days` apart, after the invitation),
-/// the meeting soonest first: two queries whatever the number of cases.
+/// the meeting soonest first: one query whatever the number of cases, with each person's name
+/// as the team shows it ([`team_rows`]: the map person's, else the staff member's name, else
+/// their email). A link sent again is a new row: each person is listed once per meeting, by
+/// their first link; those taken off the team are not listed.
 pub fn unanswered_after_chases(
     conn: &mut PgConnection,
+    tenant: TenantId,
     case_ids: &[Uuid],
     now: DateTime<Utc>,
     cs: &CouncilSettings,
 ) -> Result<Vec<UnansweredInvitation>, AppError> {
     let chased_until =
         now - chrono::Duration::days(i64::from(cs.chase_max) * i64::from(cs.chase_after_days));
-    type Row = (
-        Uuid,
-        Uuid,
-        Uuid,
-        Uuid,
-        String,
-        Option<DateTime<Utc>>,
-        DateTime<Utc>,
-    );
-    let rows: Vec<Row> = council_invitations::table
-        .inner_join(
-            council_meetings::table.on(council_meetings::tenant_id
-                .eq(council_invitations::tenant_id)
-                .and(council_meetings::id.eq(council_invitations::meeting_id))),
-        )
-        .inner_join(
-            councils::table.on(councils::tenant_id
-                .eq(council_invitations::tenant_id)
-                .and(councils::id.eq(council_invitations::council_id))),
-        )
-        .left_join(
-            council_answers::table.on(council_answers::tenant_id
-                .eq(council_invitations::tenant_id)
-                .and(council_answers::meeting_id.eq(council_invitations::meeting_id))
-                .and(council_answers::participant_id.eq(council_invitations::participant_id))),
-        )
-        .filter(councils::case_id.eq_any(case_ids))
-        .filter(council_invitations::revoked_at.is_null())
-        .filter(council_invitations::created_at.le(chased_until))
-        .filter(council_meetings::status.eq(MeetingStatus::Scheduled.as_str()))
-        .filter(council_meetings::starts_at.gt(now))
-        .filter(council_answers::participant_id.nullable().is_null())
-        .order((council_meetings::starts_at, council_invitations::created_at))
-        .select((
-            councils::case_id,
-            councils::id,
-            council_meetings::id,
-            council_invitations::participant_id,
-            councils::kind,
-            council_meetings::starts_at,
-            council_invitations::created_at,
-        ))
-        .load(conn)?;
-    let names: HashMap<Uuid, String> = team_rows(
-        conn,
-        TeamOf::Participants(rows.iter().map(|r| r.3).collect()),
-    )?
-    .into_iter()
-    .filter(|member| !member.removed)
-    .map(|member| (member.participant_id, member.name))
-    .collect();
-    let mut seen = std::collections::HashSet::new();
+    let rows: Vec<UnansweredRow> = kept(
+        "SELECT * FROM (
+           SELECT DISTINCT ON (m.id, i.participant_id)
+                  k.case_id, k.id AS council_id, m.id AS meeting_id, i.participant_id,
+                  coalesce(n.name, CASE WHEN btrim(u.display_name) <> '' THEN u.display_name END,
+                           u.email, '') AS name,
+                  k.kind, m.starts_at, i.created_at AS invited_at
+             FROM council_meetings m
+             JOIN councils k ON k.tenant_id = m.tenant_id AND k.id = m.council_id
+             JOIN council_invitations i ON i.tenant_id = m.tenant_id AND i.meeting_id = m.id
+             JOIN council_participants e ON e.tenant_id = i.tenant_id AND e.id = i.participant_id
+             LEFT JOIN network_persons n ON n.tenant_id = e.tenant_id AND n.id = e.person_id
+             LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
+            WHERE m.tenant_id = $1 AND k.case_id = ANY($2)
+              AND m.status = 'scheduled' AND m.starts_at > $3
+              AND i.revoked_at IS NULL AND i.created_at <= $4 AND e.removed_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM council_answers a
+                               WHERE a.tenant_id = i.tenant_id AND a.meeting_id = i.meeting_id
+                                 AND a.participant_id = i.participant_id)
+            ORDER BY m.id, i.participant_id, i.created_at) first_links
+         ORDER BY starts_at, invited_at, meeting_id, participant_id",
+        vec![
+            Bind::Id(tenant.0),
+            Bind::Ids(case_ids.to_vec()),
+            Bind::Moment(now),
+            Bind::Moment(chased_until),
+        ],
+    )
+    .load(conn)?;
     rows.into_iter()
-        // A link sent again is a new row: each person once per meeting, by the first link.
-        .filter(|r| seen.insert((r.2, r.3)))
-        .filter_map(
-            |(case_id, council_id, meeting_id, participant_id, kind, starts_at, at)| {
-                let name = names.get(&participant_id)?;
-                let starts_at = starts_at?;
-                Some(
-                    stored(CouncilKind::parse, &kind).map(|kind| UnansweredInvitation {
-                        case_id,
-                        council_id,
-                        meeting_id,
-                        participant_id,
-                        name: name.clone(),
-                        kind,
-                        starts_at,
-                        invited_at: at,
-                    }),
-                )
-            },
-        )
+        .map(|r| {
+            Ok(UnansweredInvitation {
+                case_id: r.case_id,
+                council_id: r.council_id,
+                meeting_id: r.meeting_id,
+                participant_id: r.participant_id,
+                name: r.name,
+                kind: stored(CouncilKind::parse, &r.kind)?,
+                starts_at: r.starts_at,
+                invited_at: r.invited_at,
+            })
+        })
         .collect()
 }
 

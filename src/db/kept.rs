@@ -22,6 +22,7 @@ pub enum Bind {
     Text(String),
     Id(uuid::Uuid),
     Ids(Vec<uuid::Uuid>),
+    Texts(Vec<String>),
 }
 
 /// A raw statement and its binds; load it like `sql_query` (rows by name).
@@ -74,6 +75,7 @@ impl QueryFragment<Pg> for Kept {
                 Bind::Text(v) => out.push_bind_param::<Text, _>(v)?,
                 Bind::Id(v) => out.push_bind_param::<Uuid, _>(v)?,
                 Bind::Ids(v) => out.push_bind_param::<Array<Uuid>, _>(v)?,
+                Bind::Texts(v) => out.push_bind_param::<Array<Text>, _>(v)?,
             }
             rest = &rest[at + 1 + digits..];
         }

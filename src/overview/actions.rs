@@ -40,8 +40,13 @@ pub async fn start_page(db: &Db, caller: &Caller) -> Result<(Overview, Tz), AppE
         )?;
         let councils =
             crate::councils::queries::waiting_councils(conn, caller.tenant, &ids, clock.now)?;
-        let unanswered =
-            crate::councils::queries::unanswered_after_chases(conn, &ids, clock.now, &chasing)?;
+        let unanswered = crate::councils::queries::unanswered_after_chases(
+            conn,
+            caller.tenant,
+            &ids,
+            clock.now,
+            &chasing,
+        )?;
         let overdue_commitments =
             crate::plans::queries::overdue_commitments(conn, &ids, clock.today)?;
         let evaluations = crate::plans::queries::evaluations_due(

@@ -97,7 +97,7 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
          ORDER BY participant_id LIMIT 1"
     ));
     let overview = app.get_json("/api/v1/overview", &s.staff.key, 200).await;
-    let unanswered = overview["unanswered"].as_array().unwrap();
+    let unanswered = overview["unanswered"].as_array().unwrap().clone();
     assert_eq!(unanswered.len(), 2, "{overview}");
     assert!(
         unanswered.iter().all(
@@ -106,6 +106,7 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
         "{unanswered:?}"
     );
     let to_call = unanswered[0]["participant_id"].as_str().unwrap().to_owned();
+    let other = unanswered[1]["participant_id"].as_str().unwrap().to_owned();
     let meetings = overview["meetings"].as_array().unwrap();
     assert_eq!(meetings.len(), 1, "{overview}");
     assert_eq!(meetings[0]["meeting_id"], upcoming.as_str());
@@ -148,6 +149,48 @@ async fn the_start_page_shows_todays_work_across_the_callers_cases() {
         "to the form that records their answer"
     );
     assert!(page.contains("Ikke svart etter siste purring"));
+
+    // Each is named as the team names them. A link sent again starts the chases over, and
+    // someone taken off the team is not called.
+    let view = s
+        .post_expect(
+            &app,
+            &next,
+            &format!("/participants/{to_call}/invitation"),
+            json!({}),
+            200,
+        )
+        .await;
+    for u in &unanswered {
+        let member = view["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == u["participant_id"])
+            .unwrap();
+        assert_eq!(u["name"], member["name"], "{u}");
+    }
+    let overview = app.get_json("/api/v1/overview", &s.staff.key, 200).await;
+    let left: Vec<&str> = overview["unanswered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["participant_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, [other.as_str()], "{overview}");
+    let res = app
+        .client
+        .delete(app.url(&format!(
+            "/api/v1/cases/{}/councils/{next}/participants/{other}",
+            s.case
+        )))
+        .bearer_auth(&s.staff.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let overview = app.get_json("/api/v1/overview", &s.staff.key, 200).await;
+    assert_eq!(overview["unanswered"], json!([]), "{overview}");
 
     // Someone else's start page shows none of it; a leader has none.
     let other = app.staff("fjordvik", "coordinator").await;
