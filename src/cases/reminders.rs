@@ -38,10 +38,13 @@ pub fn send_time(day: NaiveDate, tz: chrono_tz::Tz) -> chrono::DateTime<chrono::
 /// The subject of every reminder about a case: changes to the case replace or cancel them.
 pub fn subject(case_id: Uuid) -> Subject {
     Subject {
-        kind: "case",
+        kind: SUBJECT_KIND,
         id: case_id,
     }
 }
+
+/// The kind of subject a case's jobs are about.
+pub const SUBJECT_KIND: &str = "case";
 
 /// Replaces the case's pending review reminder with one due `map_review_months` after
 /// `revised_on`, in the caller's transaction.

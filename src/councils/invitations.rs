@@ -687,12 +687,7 @@ pub(super) fn pending_delivery(
     urgent: bool,
     cs: &CouncilSettings,
 ) -> Delivery {
-    let due = due_at.max(cs.now);
-    let at = if urgent {
-        due
-    } else {
-        jobs::timing::next_send_time(due, cs.tz, cs.quiet_hours)
-    };
+    let at = jobs::timing::leaves_at(due_at, urgent, cs.tz, cs.quiet_hours, cs.now);
     if at > cs.now + Duration::minutes(1) {
         Delivery::Waiting(at)
     } else {

@@ -70,6 +70,12 @@ impl Moment for DateTime<Utc> {
     }
 }
 
+impl Moment for DateTime<chrono::FixedOffset> {
+    fn utc(&self) -> DateTime<Utc> {
+        self.to_utc()
+    }
+}
+
 impl<T: Moment + ?Sized> Moment for &T {
     fn utc(&self) -> DateTime<Utc> {
         (**self).utc()

@@ -248,6 +248,53 @@ pub fn about(
         .load(conn)
 }
 
+/// A job that waits to run, and when it leaves.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    pub payload: serde_json::Value,
+    pub due_at: DateTime<Utc>,
+    /// Its moment, or the end of the quiet hours ([`timing::leaves_at`]).
+    pub leaves_at: DateTime<Utc>,
+    /// The quiet hours hold it back past its moment (more than a minute): what a page and an
+    /// answer say ("goes out at 07:00").
+    pub held: bool,
+}
+
+/// The jobs of `kinds` about the subjects of `subject_kind` with `ids` that wait to run, each
+/// with its subject's id, oldest due first, seen at `now` in the service's zone and quiet hours,
+/// in the caller's transaction: one query whatever the number of subjects.
+pub fn waiting(
+    conn: &mut PgConnection,
+    (subject_kind, ids): (&'static str, &[Uuid]),
+    kinds: &[&'static str],
+    (tz, quiet): (Tz, QuietHours),
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<(Uuid, Waiting)>> {
+    let rows: Vec<(Option<Uuid>, serde_json::Value, DateTime<Utc>, bool)> = jobs::table
+        .filter(jobs::subject_kind.eq(subject_kind))
+        .filter(jobs::subject_id.eq_any(ids))
+        .filter(jobs::kind.eq_any(kinds))
+        .filter(jobs::status.eq(JobStatus::Pending.as_str()))
+        .order((jobs::due_at.asc(), jobs::id.asc()))
+        .select((jobs::subject_id, jobs::payload, jobs::due_at, jobs::urgent))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(subject, payload, due_at, urgent)| {
+            let leaves_at = timing::leaves_at(due_at, urgent, tz, quiet, now);
+            Some((
+                subject?,
+                Waiting {
+                    payload,
+                    due_at,
+                    leaves_at,
+                    held: leaves_at > due_at.max(now) + chrono::Duration::minutes(1),
+                },
+            ))
+        })
+        .collect())
+}
+
 /// The tenant's jobs in the caller's transaction, newest due first, of `status` if given.
 pub fn list(
     conn: &mut PgConnection,

@@ -45,6 +45,23 @@ pub fn next_send_time(at: DateTime<Utc>, tz: Tz, quiet: QuietHours) -> DateTime<
     )
 }
 
+/// When a message due at `due_at` and not sent yet leaves, seen at `now`: at once if it is due
+/// and urgent, else at its moment or — inside the quiet hours — when they end.
+pub fn leaves_at(
+    due_at: DateTime<Utc>,
+    urgent: bool,
+    tz: Tz,
+    quiet: QuietHours,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let due = due_at.max(now);
+    if urgent {
+        due
+    } else {
+        next_send_time(due, tz, quiet)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

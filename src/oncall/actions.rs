@@ -176,7 +176,7 @@ pub async fn open(
 #[derive(Debug, Clone)]
 pub enum Reading {
     Open(Box<OpenedAcuteList>),
-    Closed(OpeningView),
+    Closed(Box<OpeningView>),
 }
 
 /// The acute list of the case the caller opened (`opening_id`, their own), while it is open.
@@ -205,7 +205,7 @@ pub async fn read(
                 .details(json!({ "opening_id": opening_id }));
             if !view.open {
                 audit::record(conn, caller.tenant, entry.denied())?;
-                return Ok(Reading::Closed(view));
+                return Ok(Reading::Closed(Box::new(view)));
             }
             let case = case_for_acute_opening(conn, caller.tenant, case_id)?;
             let list = crate::cases::queries::acute_list(conn, caller.tenant, &case)?;

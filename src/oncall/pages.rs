@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -46,8 +46,8 @@ impl Shown {
         })
     }
 
-    fn moment(&self, at: &DateTime<Utc>) -> String {
-        crate::time::moment(*at, self.tz, self.lang)
+    fn moment(&self, at: impl crate::councils::pages::Moment) -> String {
+        crate::time::moment(at.utc(), self.tz, self.lang)
     }
 
     fn birth(&self, choice: &CaseChoice) -> String {
@@ -283,7 +283,7 @@ pub async fn opening_page(
                 tr,
                 shell: staff.shell,
                 shown,
-                opening,
+                opening: *opening,
             },
         ),
     }

@@ -12,6 +12,7 @@ use super::views::OpeningView;
 use crate::cases::views::CaseOpening;
 use crate::db::TenantId;
 use crate::db::schema::acute_openings;
+use crate::jobs::Job;
 use crate::web::problem::AppError;
 
 /// An opening as stored.
@@ -163,9 +164,25 @@ pub fn views(
     let names = opener_names(conn, &rows)?;
     let case_ids: Vec<Uuid> = rows.iter().map(|r| r.case_id).collect();
     let references = crate::cases::queries::references(conn, tenant, &case_ids)?;
+    // The notice of each opening is the job scheduled at the moment it was opened.
+    let zone = crate::tenancy::settings::quiet_hours(conn)?;
+    let held: Vec<(Uuid, crate::jobs::Waiting)> = crate::jobs::waiting(
+        conn,
+        (crate::cases::reminders::SUBJECT_KIND, &case_ids),
+        &[super::notice::AcuteOpened::KIND],
+        zone,
+        now,
+    )?
+    .into_iter()
+    .filter(|(_, w)| w.held)
+    .collect();
     Ok(rows
         .into_iter()
         .map(|r| OpeningView {
+            notice_goes_out_at: held
+                .iter()
+                .find(|(case, w)| *case == r.case_id && w.due_at == r.opened_at)
+                .map(|(_, w)| w.leaves_at.with_timezone(&zone.0).fixed_offset()),
             opened_by: names.get(&r.user_id).cloned().unwrap_or_default(),
             case_reference: references.get(&r.case_id).cloned().flatten(),
             open: super::rules::is_open(r.expires_at, now),

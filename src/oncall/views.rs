@@ -27,6 +27,9 @@ pub struct OpeningView {
     pub expires_at: DateTime<Utc>,
     /// Whether it is still open now.
     pub open: bool,
+    /// When the service's quiet hours hold back the neutral notice to the case's staff: when it
+    /// goes out, in the service's zone; absent once it has gone (or when it goes at once).
+    pub notice_goes_out_at: Option<DateTime<chrono::FixedOffset>>,
 }
 
 /// The acute list as its opener reads it, with the opening it is read under.

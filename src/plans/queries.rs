@@ -50,6 +50,8 @@ pub struct PlanSettings {
     pub undocumented_days: u32,
     /// The follow-up opens this many weeks before the evaluation date.
     pub weeks_ahead: u32,
+    /// The plan's messages wait for these to end.
+    pub quiet_hours: crate::jobs::timing::QuietHours,
     pub now: DateTime<Utc>,
     /// Today in the service's time zone.
     pub today: NaiveDate,
@@ -69,6 +71,7 @@ impl PlanSettings {
             notice_days: s.commitment_notice_days,
             undocumented_days: s.evaluation_undocumented_days,
             weeks_ahead: s.follow_up_weeks_ahead,
+            quiet_hours: s.quiet_hours,
             now,
             today: s.today(now),
         })
@@ -304,6 +307,7 @@ pub fn commitments(
                 done_comment: r.10,
                 times_done: r.11,
                 unconfirmed_at_closing: r.12,
+                next_reminder_at: None,
             })
         })
         .collect()
@@ -613,6 +617,23 @@ pub fn participants_with_commitments(
     Ok(rows.into_iter().flatten().collect())
 }
 
+/// `commitments` with when each one's next reminder goes out: what the plan shows, not what its
+/// versions keep.
+fn with_next_reminders(
+    conn: &mut PgConnection,
+    mut commitments: Vec<CommitmentView>,
+    ps: &PlanSettings,
+) -> Result<Vec<CommitmentView>, AppError> {
+    let ids: Vec<Uuid> = commitments.iter().map(|c| c.id).collect();
+    let next = super::schedule::next_reminders(conn, &ids, ps)?;
+    for c in &mut commitments {
+        c.next_reminder_at = next
+            .get(&c.id)
+            .map(|at| at.with_timezone(&ps.tz).fixed_offset());
+    }
+    Ok(commitments)
+}
+
 pub fn plan_view(
     conn: &mut PgConnection,
     settings: &Settings,
@@ -629,12 +650,18 @@ pub fn plan_view(
     let confirmed = confirmed_by(conn, plan.id, plan.version)?;
     let objected = objections(conn, plan.id, plan.version)?;
     let approvals = approvals(conn, plan.id)?;
+    let held = super::schedule::requests_held(conn, plan.id, plan.version, ps)?;
+    let commitments = commitments(conn, plan.id, &team)?;
+    let commitments = with_next_reminders(conn, commitments, ps)?;
     let confirmations = team
         .iter()
         .filter(|m| needed.contains(&m.participant_id))
         .map(|m| PendingConfirmation {
             participant_id: m.participant_id,
             name: m.name.clone(),
+            goes_out_at: held
+                .get(&m.participant_id)
+                .map(|at| at.with_timezone(&ps.tz).fixed_offset()),
             confirmed: confirmed.contains(&m.participant_id),
             objection: objected
                 .iter()
@@ -682,7 +709,7 @@ pub fn plan_view(
             .map(|o| owner_view(conn, &team, o))
             .transpose()?,
         goals: goals(conn, plan.id)?,
-        commitments: commitments(conn, plan.id, &team)?,
+        commitments,
         submitted_at: plan.submitted_at,
         approved_at: plan.approved_at,
         approved_version: plan.approved_version,

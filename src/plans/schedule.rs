@@ -22,6 +22,8 @@
 //! Every email is neutral: no child's name, no word revealing child welfare, the details behind
 //! the link.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
@@ -50,9 +52,11 @@ fn plan_subject(id: Uuid) -> Subject {
     Subject { kind: "plan", id }
 }
 
+const COMMITMENT: &str = "commitment";
+
 fn commitment_subject(id: Uuid) -> Subject {
     Subject {
-        kind: "commitment",
+        kind: COMMITMENT,
         id,
     }
 }
@@ -120,6 +124,53 @@ pub fn plan_changed(
             Some(plan_subject(plan)),
         ),
     )
+}
+
+/// The participants whose request to approve `version` of `plan` the quiet hours hold back,
+/// with when it goes out.
+pub(super) fn requests_held(
+    conn: &mut PgConnection,
+    plan: Uuid,
+    version: i32,
+    ps: &PlanSettings,
+) -> QueryResult<HashMap<Uuid, DateTime<Utc>>> {
+    let subject = plan_subject(plan);
+    let waiting = jobs::waiting(
+        conn,
+        (subject.kind, &[subject.id]),
+        &[PlanConfirmation::KIND],
+        (ps.tz, ps.quiet_hours),
+        ps.now,
+    )?;
+    Ok(waiting
+        .into_iter()
+        .filter(|(_, w)| w.held)
+        .filter_map(|(_, w)| {
+            let request: PlanConfirmation = serde_json::from_value(w.payload).ok()?;
+            (request.version == version).then_some((request.participant_id, w.leaves_at))
+        })
+        .collect())
+}
+
+/// When the next reminder of each of `commitments` goes out (the quiet hours applied).
+pub(super) fn next_reminders(
+    conn: &mut PgConnection,
+    commitments: &[Uuid],
+    ps: &PlanSettings,
+) -> QueryResult<HashMap<Uuid, DateTime<Utc>>> {
+    let mut next = HashMap::new();
+    for (commitment, w) in jobs::waiting(
+        conn,
+        (COMMITMENT, commitments),
+        &[CommitmentDue::KIND, CommitmentOverdue::KIND],
+        (ps.tz, ps.quiet_hours),
+        ps.now,
+    )? {
+        next.entry(commitment)
+            .and_modify(|at: &mut DateTime<Utc>| *at = (*at).min(w.leaves_at))
+            .or_insert(w.leaves_at);
+    }
+    Ok(next)
 }
 
 /// Replaces a commitment's reminders: `commitment_notice_days` before `due_on` (if still ahead)
@@ -892,6 +943,10 @@ mod tests {
             notice_days: 3,
             undocumented_days: 14,
             weeks_ahead: 4,
+            quiet_hours: crate::jobs::timing::QuietHours {
+                start_hour: 21,
+                end_hour: 7,
+            },
             now,
             today: now.date_naive(),
         };

@@ -49,6 +49,11 @@ pub struct CommitmentView {
     /// Still unconfirmed when the coordinator closed approval: its reminders go to the
     /// coordinator.
     pub unconfirmed_at_closing: bool,
+    /// When its next reminder goes out, in the service's zone: on its day at the sending hour,
+    /// or when the service's quiet hours end; absent when none is waiting. Not kept in the
+    /// plan's versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_reminder_at: Option<DateTime<chrono::FixedOffset>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,6 +133,9 @@ pub struct ChildLinkView {
 pub struct PendingConfirmation {
     pub participant_id: Uuid,
     pub name: String,
+    /// When the service's quiet hours hold back their request to approve: when it goes out, in
+    /// the service's zone; absent once it has gone (or when it goes at once).
+    pub goes_out_at: Option<DateTime<chrono::FixedOffset>>,
     pub confirmed: bool,
     /// Their objection to this version, with their comment, unless they approved since.
     pub objection: Option<String>,

@@ -584,3 +584,62 @@ async fn the_assigned_staff_get_a_neutral_email_that_the_acute_list_was_opened()
         );
     }
 }
+
+/// An opening in the service's quiet hours (the night, as on-call work is): the neutral notice
+/// to the case's staff waits for them to end, and the answer and the page say when it goes out;
+/// outside them nothing is said, for it goes at once.
+#[tokio::test]
+async fn the_opening_says_when_the_notice_held_by_quiet_hours_goes_out() {
+    let app = TestApp::spawn().await;
+    let (coordinator, case) = service_with_case(&app, "fjordvik").await;
+    let on_call = app.staff("fjordvik", "on_call").await;
+    let hour = i16::try_from(chrono::Timelike::hour(
+        &chrono::Utc::now().with_timezone(&chrono_tz::Europe::Oslo),
+    ))
+    .unwrap();
+    let end = (hour + 2) % 24;
+    common::jobs::set_quiet_hours(&app, coordinator.tenant, hour, end);
+    let opening = app
+        .post_json(
+            "/api/v1/on-call/openings",
+            &on_call.key,
+            json!({ "case_id": case, "reason": "Politiet ringte i natt." }),
+            201,
+        )
+        .await;
+    let goes_out = chrono::DateTime::parse_from_rfc3339(
+        opening["notice_goes_out_at"]
+            .as_str()
+            .unwrap_or_else(|| panic!("held: {opening}")),
+    )
+    .unwrap();
+    let local = goes_out.with_timezone(&chrono_tz::Europe::Oslo);
+    assert_eq!(
+        (
+            chrono::Timelike::hour(&local),
+            chrono::Timelike::minute(&local)
+        ),
+        (u32::try_from(end).unwrap(), 0),
+        "when the quiet hours end: {opening}"
+    );
+    assert!(goes_out > chrono::Utc::now(), "ahead: {opening}");
+
+    let me = app.sign_in(&on_call).await;
+    let page_path = format!("/on-call/openings/{}", opening["id"].as_str().unwrap());
+    let (status, page) = app.page_answer(&page_path, &me).await;
+    assert_eq!(status, 200, "{page}");
+    let said = format!(
+        "Stille timer: varselet til dem som har saken, sendes {}.",
+        local.format("%d.%m.%Y kl. %H:%M")
+    );
+    assert!(page.contains(&said), "{said} in {page}");
+
+    // Outside the quiet hours the notice is on its way: nothing to say.
+    common::jobs::no_quiet_hours(&app, coordinator.tenant);
+    let mine = app
+        .get_json("/api/v1/on-call/openings", &on_call.key, 200)
+        .await;
+    assert_eq!(mine[0]["notice_goes_out_at"], Value::Null, "{mine}");
+    let (_, page) = app.page_answer(&page_path, &me).await;
+    assert!(!page.contains("Stille timer"), "{page}");
+}

@@ -1642,3 +1642,93 @@ async fn the_childs_page_says_when_and_where_the_next_meeting_is_and_what_the_ch
     assert!(norsk.contains("Mitt team") && norsk.contains("Min plan"));
     assert!(norsk.contains("Dere møtes ") && norsk.contains("kl. 17.00, på Biblioteket."));
 }
+
+/// The local wall-clock time (Oslo) of an RFC 3339 moment in a view, with its date.
+fn local_moment(moment: &Value) -> chrono::DateTime<chrono_tz::Tz> {
+    chrono::DateTime::parse_from_rfc3339(moment.as_str().expect("a moment"))
+        .unwrap()
+        .with_timezone(&chrono_tz::Europe::Oslo)
+}
+
+/// Messages the service's quiet hours hold back say when they go out: the requests to approve
+/// a plan submitted in the quiet hours go out when they end, and each commitment tells when its
+/// next reminder goes out — at nine on its day, or when quiet hours over nine end — in the
+/// answer and on the page.
+#[tokio::test]
+async fn the_plan_says_when_messages_held_by_quiet_hours_go_out() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app, "fjordvik", json!({"birth_year": 2014})).await;
+    let (council, _) = s.drafted_plan(&app, 14).await;
+    let hour = i16::try_from(chrono::Timelike::hour(
+        &chrono::Utc::now().with_timezone(&chrono_tz::Europe::Oslo),
+    ))
+    .unwrap();
+    let end = (hour + 2) % 24;
+    common::jobs::set_quiet_hours(&app, s.tenant, hour, end);
+    let plan = s.submit_plan(&app, &council).await;
+    let asked = plan["confirmations"].as_array().unwrap();
+    assert_eq!(asked.len(), 3, "{plan}");
+    let end_hour = u32::try_from(end).unwrap();
+    for p in asked {
+        let at = local_moment(&p["goes_out_at"]);
+        assert_eq!(
+            (chrono::Timelike::hour(&at), chrono::Timelike::minute(&at)),
+            (end_hour, 0),
+            "when the quiet hours end: {p}"
+        );
+    }
+    let me = app.sign_in(&s.staff).await;
+    let path = format!("/cases/{}/councils/{council}/plan", s.case);
+    let page = app.page_text(&path, &me).await;
+    let said = format!(
+        "forespørselen sendes {}, etter stille timer",
+        local_moment(&asked[0]["goes_out_at"]).format("%d.%m.%Y kl. %H:%M")
+    );
+    assert_eq!(page.matches(&said).count(), 3, "{said} in {page}");
+
+    // Outside the quiet hours the requests are on their way: nothing to say.
+    common::jobs::no_quiet_hours(&app, s.tenant);
+    let plan = s.plan(&app, &council).await;
+    assert!(
+        plan["confirmations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["goes_out_at"].is_null()),
+        "{plan}"
+    );
+    assert!(
+        plan["commitments"][0].get("next_reminder_at").is_none(),
+        "no reminder before the plan is approved: {plan}"
+    );
+
+    // Approved, the commitment's reminder waits for its day, at nine.
+    let plan = s.close_approval(&app, &council, "Tiltaket må i gang").await;
+    let at = local_moment(&plan["commitments"][0]["next_reminder_at"]);
+    assert_eq!(chrono::Timelike::hour(&at), 9, "{plan}");
+    assert!(at.date_naive() <= chrono::Local::now().date_naive() + chrono::Days::new(14));
+    // Quiet hours over nine hold it to their end, the same day.
+    common::jobs::set_quiet_hours(&app, s.tenant, 8, 11);
+    let plan = s.plan(&app, &council).await;
+    let held = local_moment(&plan["commitments"][0]["next_reminder_at"]);
+    assert_eq!(
+        (held.date_naive(), chrono::Timelike::hour(&held)),
+        (at.date_naive(), 11)
+    );
+    let page = app.page_text(&path, &me).await;
+    let said = format!(
+        "Neste påminnelse sendes {}",
+        held.format("%d.%m.%Y kl. %H:%M")
+    );
+    assert!(page.contains(&said), "{said} in {page}");
+    // What the plan's versions keep is the plan, not when its messages go out.
+    let kept = app
+        .get_json(
+            &s.path(&council, &format!("/plan/versions/{}", plan["version"])),
+            &s.staff.key,
+            200,
+        )
+        .await;
+    assert!(kept.to_string().contains("Henter på fotball"), "{kept}");
+    assert!(!kept.to_string().contains("next_reminder_at"), "{kept}");
+}

@@ -80,6 +80,9 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await night.getByRole('button', { name: 'Åpne akuttlisten' }).click();
     await expectText(night, 'main h1', 'Akuttliste for Nora');
     await expectText(night, '.opening', 'Åpen for deg til');
+    // 02:00 is inside the service's quiet hours (21–07): the notice to the case's staff waits.
+    await expectText(night, '#notice-goes-out', 'sendes');
+    await expectText(night, '#notice-goes-out', 'kl. 07:00');
     await expectText(night, 'table.acute-list', 'Tante Hilde');
     await expectText(night, 'table.acute-list', '912 34 567');
     await expectText(night, 'table.acute-list', 'Hverdager etter 16, helg hele døgnet');

@@ -3,9 +3,9 @@
 // commitment and first says they have objections; the child agrees through the child's link;
 // the participant then approves the plan (confirming it, which withdraws the objection), which
 // approves the plan; the coordinator decides when and how it is evaluated. Every page is scanned
-// for accessibility problems.
+// for accessibility problems; the approved plan is photographed at 1280 and 390 px.
 
-import { run, newPage, step, scan, expectText, mailOutbox, signIn } from './lib.mjs';
+import { run, newPage, step, scan, expectText, mailOutbox, signIn, photograph } from './lib.mjs';
 
 /** The email asking `to` to approve, once it is in the outbox. */
 async function confirmationMail(dir, to) {
@@ -95,6 +95,9 @@ run(async ({ browser, baseUrl, mailDir }) => {
     await coordinator.goto(planUrl);
     await expectText(coordinator, '#plan-status', 'Godkjent');
     await expectText(coordinator, '#council-state', 'Planen er godkjent');
+    // Each commitment tells when its next reminder goes out.
+    await expectText(coordinator, '.next-reminder', 'Neste påminnelse sendes');
+    await photograph(coordinator, 'plan-approved');
     await coordinator.locator('#evaluation-way').selectOption('new_council');
     await coordinator.getByRole('button', { name: 'Lagre evalueringen' }).first().click();
     await expectText(coordinator, '[role=status]', 'lagret');
