@@ -94,13 +94,52 @@ psql "$OWNER_URL" -Atq -F ' ' -c "SELECT
   (SELECT count(*) FROM councils) || ' councils, ' ||
   (SELECT count(*) FROM council_invitations) || ' invitations, ' ||
   (SELECT count(*) FROM plans) || ' plans'"
+# BENCH_ROUNDS rounds, each asking for every URL in turn, so that a quiet or a busy spell of the
+# machine falls on the baseline and the pages alike; each round's line gives its multiple, and
+# the last table the median over the rounds.
+ROUNDS="${BENCH_ROUNDS:-3}"
+declare -A MEDIANS P99S RPSS
+printf '| %-5s | %-16s | %9s | %9s | %10s | %13s |\n' "round" "URL" "median" "p99" "requests/s" \
+  "× case JSON"
+printf '|%s|%s|%s|%s|%s|%s|\n' "-------" "------------------" "-----------" "-----------" \
+  "------------" "---------------"
+for round in $(seq 1 "$ROUNDS"); do
+  BASELINE=""
+  for target in "${TARGETS[@]}"; do
+    measure "${target#*|}"
+    name="${target%%|*}"
+    MEDIANS[$name]="${MEDIANS[$name]:-} $median"
+    P99S[$name]="${P99S[$name]:-} $p99"
+    RPSS[$name]="${RPSS[$name]:-} $rps"
+    if [ -z "$BASELINE" ]; then
+      BASELINE="$median"
+      times="1"
+    else
+      times="$(awk -v m="$median" -v b="$BASELINE" 'BEGIN { printf "%.2f", m / b }')"
+    fi
+    printf '| %5s | %-16s | %6s ms | %6s ms | %10s | %13s |\n' "$round" "$name" "$median" "$p99" \
+      "$rps" "$times"
+  done
+done
+
+# The median of a list of numbers.
+median_of() {
+  tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{ v[NR] = $1 }
+    END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo
+echo "The median over the $ROUNDS rounds:"
 printf '| %-16s | %9s | %9s | %10s | %13s |\n' "URL" "median" "p99" "requests/s" "× case JSON"
 printf '|%s|%s|%s|%s|%s|\n' "------------------" "-----------" "-----------" "------------" \
   "---------------"
 BASELINE=""
 OVER=0
 for target in "${TARGETS[@]}"; do
-  measure "${target#*|}"
+  name="${target%%|*}"
+  median="$(median_of "${MEDIANS[$name]}")"
+  p99="$(median_of "${P99S[$name]}")"
+  rps="$(median_of "${RPSS[$name]}")"
   if [ -z "$BASELINE" ]; then
     BASELINE="$median"
     times="1"
@@ -108,8 +147,7 @@ for target in "${TARGETS[@]}"; do
     times="$(awk -v m="$median" -v b="$BASELINE" 'BEGIN { printf "%.2f", m / b }')"
     awk -v t="$times" 'BEGIN { exit !(t >= 3) }' && OVER=1
   fi
-  printf '| %-16s | %6s ms | %6s ms | %10s | %13s |\n' "${target%%|*}" "$median" "$p99" "$rps" \
-    "$times"
+  printf '| %-16s | %6s ms | %6s ms | %10s | %13s |\n' "$name" "$median" "$p99" "$rps" "$times"
 done
 echo
 for target in "${TARGETS[@]:1}"; do
