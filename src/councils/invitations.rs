@@ -403,6 +403,11 @@ pub fn reschedule(
             council_meetings::place_shared.eq(time.place_shared),
             council_meetings::video_link.eq(&time.video_link),
             council_meetings::sequence.eq(meeting.sequence + i32::from(confirmed)),
+            council_meetings::moved_at.eq(if confirmed {
+                Some(cs.now)
+            } else {
+                meeting.moved_at
+            }),
             council_meetings::updated_at.eq(cs.now),
         ))
         .execute(conn)?;
@@ -632,6 +637,26 @@ pub fn revoke(
 // The executors.
 
 /// A participant's address, whoever they are.
+/// Whether a message to `participant` about `meeting` tells of a change: only if they were
+/// invited before it was last moved, and so hold the older time. The calendar SEQUENCE rises
+/// also when someone else's invitation is withdrawn, so it cannot tell.
+pub fn changed_for(
+    conn: &mut PgConnection,
+    meeting: &MeetingRow,
+    participant: Uuid,
+) -> QueryResult<bool> {
+    let Some(moved_at) = meeting.moved_at else {
+        return Ok(false);
+    };
+    diesel::select(diesel::dsl::exists(
+        council_invitations::table
+            .filter(council_invitations::meeting_id.eq(meeting.id))
+            .filter(council_invitations::participant_id.eq(participant))
+            .filter(council_invitations::created_at.lt(moved_at)),
+    ))
+    .get_result(conn)
+}
+
 fn meeting_row(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<MeetingRow>> {
     council_meetings::table
         .filter(council_meetings::id.eq(id))
@@ -887,11 +912,11 @@ fn send_invitation(
     let lang = member.lang(lang);
     let link = (method == Method::Request)
         .then(|| link_url(&ctx.settings, &token_for(&ctx.settings, invitation_id)));
-    let kind = match (method, meeting.sequence) {
-        (Method::Cancel, _) if withdrawal => MeetingMail::Withdrawn,
-        (Method::Cancel, _) => MeetingMail::Cancelled,
-        (Method::Request, 0) => MeetingMail::Invitation,
-        (Method::Request, _) => MeetingMail::Changed,
+    let kind = match method {
+        Method::Cancel if withdrawal => MeetingMail::Withdrawn,
+        Method::Cancel => MeetingMail::Cancelled,
+        Method::Request if changed_for(conn, &meeting, participant)? => MeetingMail::Changed,
+        Method::Request => MeetingMail::Invitation,
     };
     let content = templates::meeting(lang, kind, &sender, meeting.starts_at, tz, link.as_deref());
     let calendar = match (meeting.starts_at, meeting.ends_at()) {

@@ -100,16 +100,14 @@ fn latest_letter(
 /// What the letter says: for someone taken off the team (or whose link was revoked) before the
 /// meeting, the withdrawal — they hear nothing more of it, as by email; else the cancellation,
 /// or the invitation while the link works.
-fn sheet_of(meeting: &MeetingRow, live: bool, on_team: bool) -> Option<Sheet> {
+fn sheet_of(meeting: &MeetingRow, live: bool, on_team: bool, changed: bool) -> Option<Sheet> {
     let ahead = meeting.starts_at.is_none_or(|s| s > Utc::now());
     if !on_team {
         ahead.then_some(Sheet::Withdrawn)
     } else if meeting.cancelled() {
         Some(Sheet::Cancelled)
     } else if live {
-        Some(Sheet::Invitation {
-            changed: meeting.sequence > 0,
-        })
+        Some(Sheet::Invitation { changed })
     } else {
         ahead.then_some(Sheet::Withdrawn)
     }
@@ -145,7 +143,8 @@ pub fn to_print(conn: &mut PgConnection, council_id: Uuid) -> QueryResult<Vec<Le
         let Some((_, meeting, live)) = latest_letter(conn, council_id, participant)? else {
             continue;
         };
-        let says = match sheet_of(&meeting, live, !member.removed) {
+        let changed = super::invitations::changed_for(conn, &meeting, participant)?;
+        let says = match sheet_of(&meeting, live, !member.removed, changed) {
             Some(Sheet::Invitation { changed: true }) => "council.letter.heading_changed",
             Some(Sheet::Cancelled) => "council.letter.heading_cancelled",
             Some(Sheet::Withdrawn) => "council.letter.heading_withdrawn",
@@ -227,11 +226,13 @@ pub async fn letter_page(
                     .collect(),
                 sender: signature.sender,
                 coordinator,
-                invitation: latest_letter(conn, council.id, participant)?.and_then(
-                    |(id, meeting, live)| {
-                        sheet_of(&meeting, live, on_team).map(|sheet| (id, meeting, sheet))
-                    },
-                ),
+                invitation: match latest_letter(conn, council.id, participant)? {
+                    Some((id, meeting, live)) => {
+                        let changed = super::invitations::changed_for(conn, &meeting, participant)?;
+                        sheet_of(&meeting, live, on_team, changed).map(|sheet| (id, meeting, sheet))
+                    }
+                    None => None,
+                },
                 tz: signature.tz,
             };
             Ok((

@@ -2037,6 +2037,8 @@ pub struct MeetingRow {
     pub calendar_uid: Uuid,
     pub sequence: i32,
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// When the confirmed meeting was last moved (and sent again).
+    pub moved_at: Option<DateTime<Utc>>,
 }
 
 impl MeetingRow {

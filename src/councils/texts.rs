@@ -89,14 +89,15 @@ impl Job for MeetingSms {
     /// replaced, or whose meeting was cancelled meanwhile, has nothing left to say and is done; a
     /// gateway that refuses parks the job, one that does not answer is tried again.
     fn run(&self, ctx: &JobContext, conn: &mut PgConnection, row: &JobRow) -> Result<(), JobError> {
-        let meeting: Option<(String, i32)> = council_meetings::table
+        let meeting: Option<super::queries::MeetingRow> = council_meetings::table
             .filter(council_meetings::id.eq(self.meeting_id))
-            .select((council_meetings::status, council_meetings::sequence))
+            .select(super::queries::MeetingRow::as_select())
             .first(conn)
             .optional()?;
-        let Some((status, sequence)) = meeting else {
+        let Some(meeting) = meeting else {
             return Ok(());
         };
+        let status = meeting.status.as_str();
         if !matches!(self.purpose, SmsPurpose::Cancel | SmsPurpose::Withdrawn)
             && status == "cancelled"
         {
@@ -130,6 +131,7 @@ impl Job for MeetingSms {
         };
         let signature = neutral_sender(conn)?;
         let sender = signature.sms_sender_id();
+        let changed = super::invitations::changed_for(conn, &meeting, self.participant_id)?;
         outbox::send(
             conn,
             ctx.sms.as_ref(),
@@ -141,7 +143,7 @@ impl Job for MeetingSms {
                 text: text(
                     member.lang(signature.lang),
                     self.purpose,
-                    sequence > 0,
+                    changed,
                     &sender,
                     &link,
                 ),

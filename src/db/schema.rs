@@ -488,6 +488,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         place_shared -> Bool,
         recorded_afterwards_reason -> Nullable<Text>,
+        moved_at -> Nullable<Timestamptz>,
     }
 }
 

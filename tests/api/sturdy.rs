@@ -492,6 +492,50 @@ async fn someone_taken_off_the_team_or_whose_link_is_revoked_gets_a_cancellation
     let view = app.get_json(&s.path(&council, ""), &s.staff.key, 200).await;
     assert_eq!(view["meetings"][0]["status"], "scheduled");
 
+    // Someone new on the team after the withdrawals is invited, not told of a change: the
+    // SEQUENCE rose for the withdrawn copies, the meeting itself did not move.
+    let view = s
+        .post_expect(
+            &app,
+            &council,
+            "/participants",
+            json!({"new_person": {"name": "Trener Tor", "category": "leisure_activity",
+                "closeness": "medium", "quality": "supportive", "email": "tor@klubb.example"},
+                "meeting_role": "support_person"}),
+            201,
+        )
+        .await;
+    let tor = view["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Trener Tor")
+        .expect("on the team")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.post_expect(
+        &app,
+        &council,
+        &format!("/participants/{tor}/invitation"),
+        json!({}),
+        200,
+    )
+    .await;
+    let all = invitee_mail(&sink, 6).await;
+    let to_tor: Vec<&Mail> = all
+        .iter()
+        .filter(|m| m.header("To").as_deref() == Some("tor@klubb.example"))
+        .collect();
+    assert_eq!(to_tor.len(), 1, "one invitation to him");
+    assert_eq!(to_tor[0].subject, "Invitasjon til et møte");
+    let (method, _, seq) = read_ics(to_tor[0].calendar().unwrap());
+    assert_eq!(method, "REQUEST");
+    assert!(
+        sequences.iter().all(|withdrawn| seq >= *withdrawn),
+        "his copy is not older than the withdrawn ones: {seq} {sequences:?}"
+    );
+
     // The chases and the reminders come due: only the school, still invited, hears of them.
     make_due(&app, "answer_chase");
     make_due(&app, "meeting_reminder");

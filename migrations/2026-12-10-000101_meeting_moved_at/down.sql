@@ -1,0 +1,1 @@
+ALTER TABLE council_meetings DROP COLUMN IF EXISTS moved_at;
