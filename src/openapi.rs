@@ -3,9 +3,12 @@
 use std::sync::LazyLock;
 
 use actix_web::dev::ResourceDef;
-use actix_web::{HttpRequest, HttpResponse, get};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get};
+use utoipa::openapi::header::Header;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{Content, ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::web::i18n::Lang;
@@ -137,8 +140,16 @@ use crate::{access, cases, councils, oncall, plans, recruitment, web};
         oncall::handlers::review,
         oncall::handlers::case_openings,
     ),
-    components(schemas(web::problem::Problem, web::problem::FieldError)),
-    modifiers(&BearerAuth, &Refusals),
+    // The term lists that only query parameters name (a parameter's schema is not collected).
+    components(schemas(
+        web::problem::Problem,
+        web::problem::FieldError,
+        cases::rules::PromptKind,
+        cases::domain::CaseSort,
+        crate::jobs::JobStatus,
+        cases::domain::Phase,
+    )),
+    modifiers(&BearerAuth, &Refusals, &Problems),
 )]
 pub struct ApiDoc;
 
@@ -161,37 +172,253 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Lists every refusal's problem type with its title, in the description and as the shared
-/// `Refused` (409) response, so a client can tell one rule from another.
+/// Lists every refusal's problem type with its title in the description, so a client can tell
+/// one rule from another.
 struct Refusals;
 
 impl Modify for Refusals {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let list: Vec<String> = Refusal::ALL
-            .iter()
-            .map(|r| format!("- `urn:tillit:problem:{}`: {}", r.slug(), r.title(Lang::En)))
-            .collect();
-        let list = list.join("\n");
         let description = openapi.info.description.get_or_insert_with(String::new);
         description
             .push_str("\n\nA request a rule refuses answers 409 with the rule's own type:\n");
-        description.push_str(&list);
+        description.push_str(&refusal_list());
+    }
+}
+
+fn refusal_list() -> String {
+    Refusal::ALL
+        .iter()
+        .map(|r| format!("- `urn:tillit:problem:{}`: {}", r.slug(), r.title(Lang::En)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One way a request can fail whatever the operation: its status, the problem `type`s it
+/// answers with, and a header it carries.
+struct Failure {
+    /// The name of its response and its schema (`…Problem`) among the components.
+    name: &'static str,
+    status: u16,
+    description: String,
+    types: Vec<String>,
+    header: Option<(&'static str, &'static str)>,
+}
+
+impl Failure {
+    fn new(name: &'static str, error: &AppError, description: &str) -> Self {
+        Self {
+            name,
+            status: error.status_code().as_u16(),
+            description: description.to_owned(),
+            types: vec![error.problem().kind],
+            header: None,
+        }
+    }
+
+    fn with(mut self, other: &AppError) -> Self {
+        self.types.push(other.problem().kind);
+        self
+    }
+
+    fn header(mut self, name: &'static str, description: &'static str) -> Self {
+        self.header = Some((name, description));
+        self
+    }
+
+    fn schema_name(&self) -> String {
+        format!("{}Problem", self.name)
+    }
+
+    /// `Problem` with this status and only these types.
+    fn schema(&self) -> Schema {
+        let kind = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(self.types.clone()));
+        let status = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .enum_values(Some([self.status]));
+        AllOfBuilder::new()
+            .item(Ref::from_schema_name("Problem"))
+            .item(
+                ObjectBuilder::new()
+                    .property("type", kind)
+                    .property("status", status),
+            )
+            .into()
+    }
+
+    fn content(&self) -> Content {
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(self.schema_name())))
+            .build()
+    }
+
+    fn headers(&self) -> Option<(String, Header)> {
+        self.header.map(|(name, description)| {
+            let schema = ObjectBuilder::new().schema_type(Type::String);
+            let mut header = Header::new(schema);
+            header.description = Some(description.to_owned());
+            (name.to_owned(), header)
+        })
+    }
+
+    fn response(&self) -> utoipa::openapi::Response {
+        let mut response = ResponseBuilder::new()
+            .description(&self.description)
+            .content(PROBLEM_JSON, self.content());
+        if let Some((name, header)) = self.headers() {
+            response = response.header(name, header);
+        }
+        response.build()
+    }
+}
+
+/// The failures an operation of this shape can answer, each with its problem types.
+fn failures() -> [Failure; 10] {
+    let refusals = Failure {
+        name: "Refused",
+        status: Refusal::ALL[0].because("").status_code().as_u16(),
+        description: format!(
+            "Refused by a rule; the `type` names which:\n{}",
+            refusal_list()
+        ),
+        types: Refusal::ALL
+            .iter()
+            .map(|rule| rule.because("").problem().kind)
+            .collect(),
+        header: None,
+    };
+    [
+        Failure::new(
+            "Malformed",
+            &AppError::Malformed(String::new()),
+            "The body is not JSON or not a JSON object, or the query string cannot be read \
+             (`malformed-request`)",
+        ),
+        Failure::new(
+            "Unauthorized",
+            &AppError::Unauthorized,
+            "No API key or staff session, or one that is not valid (`unauthorized`)",
+        )
+        .header("WWW-Authenticate", "`Bearer`"),
+        Failure::new(
+            "Forbidden",
+            &AppError::Forbidden,
+            "The caller's role does not allow this (`forbidden`), an API key that acts for no \
+             staff member where this needs one (`acts-for-nobody`), or a session's change without \
+             its form token in `X-CSRF-Token` (`csrf`)",
+        )
+        .with(&AppError::ActsForNobody)
+        .with(&AppError::CsrfRejected),
+        Failure::new(
+            "NotFound",
+            &AppError::NotFound,
+            "An id that names nothing the caller may see: unknown, another service's, or not \
+             assigned to the caller (`not-found`)",
+        ),
+        refusals,
+        Failure::new(
+            "PayloadTooLarge",
+            &AppError::PayloadTooLarge(0),
+            "The body is larger than the service takes (`payload-too-large`)",
+        ),
+        Failure::new(
+            "UnsupportedMediaType",
+            &AppError::UnsupportedMediaType,
+            "The body is not `application/json` (`unsupported-media-type`)",
+        ),
+        Failure::new(
+            "Invalid",
+            &AppError::Validation(Vec::new()),
+            "Fields that are wrong, missing or not the operation's, each named by its path with \
+             what to fix (`validation`)",
+        ),
+        Failure::new(
+            "RateLimited",
+            &AppError::RateLimited(1),
+            "Too many requests (`rate-limited`); `Retry-After` says in how many seconds to try again",
+        )
+        .header("Retry-After", "Seconds to wait"),
+        Failure::new(
+            "Unavailable",
+            &AppError::Unavailable(String::new()),
+            "The database does not answer (`unavailable`); the request may be sent again after \
+             `Retry-After` seconds",
+        )
+        .header("Retry-After", "Seconds to wait"),
+    ]
+}
+
+/// Adds to every operation the failures its shape allows, from one rule, so no handler can
+/// leave one out: every operation behind a key may answer 401, 403 and 503; one with an id in
+/// its path 404; one with a query 400 and 422; one with a body 400, 413, 415 and 422; one that
+/// changes something 409. A status a handler declares itself keeps its words and gets the typed
+/// problem. No JSON operation is rate limited, so 429 is among the components only.
+struct Problems;
+
+impl Modify for Problems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let failures = failures();
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.responses.insert(
-            "Refused".to_owned(),
-            ResponseBuilder::new()
-                .description(format!(
-                    "Refused by a rule; the `type` names which:\n{list}"
-                ))
-                .content(
-                    PROBLEM_JSON,
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("Problem")))
-                        .build(),
-                )
-                .build()
-                .into(),
-        );
+        for failure in &failures {
+            components
+                .schemas
+                .insert(failure.schema_name(), failure.schema().into());
+            components
+                .responses
+                .insert(failure.name.to_owned(), failure.response().into());
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (true, item.put.as_mut()),
+                (true, item.patch.as_mut()),
+                (true, item.delete.as_mut()),
+            ];
+            for (changes, operation) in operations {
+                if let Some(operation) = operation {
+                    add_failures(operation, changes, &failures);
+                }
+            }
+        }
+    }
+}
+
+fn add_failures(operation: &mut Operation, changes: bool, failures: &[Failure]) {
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has = |place: ParameterIn| {
+        operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| p.parameter_in == place)
+    };
+    let (path, query) = (has(ParameterIn::Path), has(ParameterIn::Query));
+    let body = operation.request_body.is_some();
+    for failure in failures {
+        let status = failure.status.to_string();
+        let applies = match failure.name {
+            "Unauthorized" | "Forbidden" | "Unavailable" => secured,
+            "NotFound" => path,
+            "Malformed" | "Invalid" => query || body,
+            "PayloadTooLarge" | "UnsupportedMediaType" => body,
+            "Refused" => changes,
+            _ => false,
+        };
+        let responses = &mut operation.responses.responses;
+        match responses.get_mut(&status) {
+            // A declared answer without a body (a webhook's) stays so.
+            Some(RefOr::T(declared)) if !declared.content.is_empty() => {
+                declared.content = [(PROBLEM_JSON.to_owned(), failure.content())].into();
+                declared.headers.extend(failure.headers());
+            }
+            Some(_) => {}
+            None if applies => {
+                responses.insert(status, RefOr::Ref(Ref::from_response_name(failure.name)));
+            }
+            None => {}
+        }
     }
 }
 

@@ -13,6 +13,9 @@ pub fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> String {
 /// (`labels.<Enum>.<code>`) where nynorsk writes it otherwise, else it is the bokmål one. One declaration per term keeps a code and its two labels on the same line,
 /// so they cannot drift apart.
 ///
+/// A `#[schema(as = …)]` among the attributes names the term list in the OpenAPI description
+/// where another list has the same name.
+///
 /// ```ignore
 /// vocabulary! {
 ///     pub enum Side ("side") {
@@ -61,12 +64,12 @@ macro_rules! vocabulary {
             $( $variant:ident => $code:literal; )+
         }
     ) => {
-        $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize,
             ::serde::Deserialize, ::utoipa::ToSchema,
         )]
         #[serde(rename_all = "snake_case")]
+        $(#[$meta])*
         pub enum $name {
             $( $variant, )+
         }

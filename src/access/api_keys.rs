@@ -41,8 +41,10 @@ pub struct ApiKeyView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateApiKey {
     /// What the key is for, e.g. "Fagsystem-integrasjon".
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// One of tenant_admin, leader, caseworker, coordinator.
+    #[schema(value_type = crate::access::Role)]
     pub role: String,
     /// A staff member the key acts for: it then sees what they see (the cases assigned to them).
     pub user_id: Option<Uuid>,

@@ -17,8 +17,10 @@ use crate::web::problem::AppError;
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
 pub struct JobFilter {
     /// pending, running, done, failed or cancelled; all when absent.
+    #[param(value_type = Option<crate::jobs::JobStatus>)]
     pub status: Option<String>,
     /// At most this many, newest due first (default 100, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -32,8 +32,10 @@ pub struct TenantView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddMunicipality {
     /// Four digits, e.g. "4624".
+    #[schema(pattern = "^[0-9]{4}$")]
     pub kommunenummer: String,
     /// The municipality's name, e.g. "Bjørnafjorden".
+    #[schema(max_length = 100)]
     pub name: Option<String>,
 }
 
@@ -290,8 +292,11 @@ impl From<ServiceSettings> for SettingsView {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsChange {
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 100)]
     pub sender_name: Option<String>,
+    #[schema(format = Email)]
     pub reply_to: Option<String>,
     pub sms_sender: Option<String>,
     pub time_zone: Option<String>,

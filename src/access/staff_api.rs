@@ -37,8 +37,10 @@ pub struct StaffView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteRequest {
+    #[schema(format = Email)]
     pub email: String,
     /// At most 100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     pub role: Role,
 }

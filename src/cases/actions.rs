@@ -198,6 +198,7 @@ pub async fn assign(
 pub struct ReassignRequest {
     /// The case's reference (the service's own number).
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 60)]
     pub reference: String,
     /// The staff member who takes the case: active, of the service, with a case role.
     pub user_id: Option<Uuid>,

@@ -266,17 +266,22 @@ impl Errors {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ChildRequest {
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 100)]
     pub first_name: String,
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 100)]
     pub last_name: String,
     /// YYYY-MM-DD. Give this, or `birth_year` when only the year is known.
+    #[schema(format = Date)]
     pub birth_date: Option<String>,
     #[serde(default, deserialize_with = "crate::fields::optional_whole")]
     #[schema(value_type = Option<i32>)]
     pub birth_year: Option<i32>,
     /// girl, boy, other or unspecified (the default).
+    #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
     /// The language the child speaks best, in words ("arabisk", "norsk").
+    #[schema(max_length = 60)]
     pub language: Option<String>,
     pub interpreter_needed: Option<bool>,
 }
@@ -286,6 +291,7 @@ pub struct NewCaseRequest {
     #[serde(default)]
     pub child: ChildRequest,
     /// investigation (the default), support_measures, care, after_care or closed.
+    #[schema(value_type = Option<Phase>)]
     pub phase: Option<String>,
     pub acute: Option<bool>,
     /// When the case was opened (RFC 3339 or YYYY-MM-DD); now if absent. The first map is due
@@ -293,9 +299,11 @@ pub struct NewCaseRequest {
     pub opened_at: Option<String>,
     /// The service's own reference (its case-management system's number), optional; unique
     /// within the service.
+    #[schema(max_length = 60)]
     pub reference: Option<String>,
     /// The child's home municipality: one of the service's kommunenummer. May be left out when
     /// the service serves only one.
+    #[schema(pattern = "^[0-9]{4}$")]
     pub municipality: Option<String>,
 }
 
@@ -422,22 +430,28 @@ impl NewCase {
 pub struct CaseListRequest {
     /// Words of the child's name; each must be found in the first or the last name.
     #[serde(default)]
+    #[param(max_length = 100)]
     pub q: String,
     /// investigation, support_measures, care, after_care or closed.
     #[serde(default)]
+    #[param(value_type = Option<Phase>)]
     pub phase: String,
     /// yes or no.
     #[serde(default)]
+    #[param(pattern = "^(yes|no)$")]
     pub acute: String,
     /// A prompt's code (no_map, review_due, missing_side, no_acute, …): only cases with it.
     #[serde(default)]
+    #[param(value_type = Option<super::rules::PromptKind>)]
     pub prompt: String,
     /// acute (acute first, then newest; the default), name, opened (newest first) or
     /// opened_asc.
     #[serde(default)]
+    #[param(value_type = Option<CaseSort>)]
     pub sort: String,
     /// The page, from 1.
     #[serde(default)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 100000)]
     pub page: String,
 }
 
@@ -536,14 +550,18 @@ impl CaseFilter {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CaseUpdateRequest {
+    #[schema(value_type = Option<Phase>)]
     pub phase: Option<String>,
     pub acute: Option<bool>,
     /// A new reference; an empty string removes it.
+    #[schema(max_length = 60)]
     pub reference: Option<String>,
     /// The child's home municipality: one of the service's kommunenummer.
+    #[schema(pattern = "^[0-9]{4}$")]
     pub municipality: Option<String>,
     /// Where the child can go at short notice (places and people that can take the child in),
     /// shown on the acute list; an empty string removes it.
+    #[schema(max_length = 1000)]
     pub where_child_can_go: Option<String>,
 }
 
@@ -609,9 +627,11 @@ impl CaseUpdate {
 pub struct WordsRequest {
     /// Verbatim, as the child said or wrote it.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 2000)]
     pub text: String,
     /// child, coordinator_with_child or parent_helping.
     #[serde(default)]
+    #[schema(required, value_type = WordsAuthor)]
     pub author: String,
     /// When the words were said or written (RFC 3339 or YYYY-MM-DD); now if absent.
     pub written_at: Option<String>,
@@ -654,38 +674,50 @@ impl ChildWords {
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct PersonRequest {
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 200)]
     pub name: String,
     /// Who the person is to the child in everyday words ("mormor", "fotballtrener").
+    #[schema(max_length = 100)]
     pub relation: Option<String>,
     /// One of the relation category codes (near_family, other_parent_family, school, gp, …).
     #[serde(default)]
+    #[schema(required, value_type = RelationCategory)]
     pub category: String,
     /// private or public; by default the category's usual side.
+    #[schema(value_type = Option<NetworkSide>)]
     pub side: Option<String>,
     /// maternal, paternal, both or not_applicable (the default).
+    #[schema(value_type = Option<Lineage>)]
     pub lineage: Option<String>,
     /// close, medium or distant.
     #[serde(default)]
+    #[schema(required, value_type = Closeness)]
     pub closeness: String,
     /// supportive, mixed or strained.
     #[serde(default)]
+    #[schema(required, value_type = RelationQuality)]
     pub quality: String,
     /// Whether the relation can be strengthened.
     pub can_strengthen: Option<bool>,
     /// Whether the person can step in at short notice.
     pub can_step_in: Option<bool>,
     /// How they can step in ("can take the child home for a few nights").
+    #[schema(max_length = 500)]
     pub step_in_how: Option<String>,
     /// When they can be reached ("hverdager etter 16, helg hele døgnet"), shown on the acute list.
+    #[schema(max_length = 300)]
     pub reachable_when: Option<String>,
     /// Whether they can take the child in at short notice.
     pub can_take_child: Option<bool>,
+    #[schema(format = Email)]
     pub email: Option<String>,
     /// Eight digits for a Norwegian number, or + and the country code.
     pub phone: Option<String>,
+    #[schema(max_length = 300)]
     pub address: Option<String>,
     /// How the person prefers to be reached: email, sms, letter or call; by default email if
     /// they have an address, else SMS to a mobile, else a letter, else a call.
+    #[schema(value_type = Option<Channel>)]
     pub preferred_channel: Option<String>,
     /// Whether an email goes too when another way is preferred (needs an email address).
     pub email_too: Option<bool>,
@@ -694,9 +726,11 @@ pub struct PersonRequest {
     /// The person's language: nb (bokmål), nn (nynorsk) or en (English); empty or absent for
     /// the service's written standard. Their invitations, texts, letters and answer page are in
     /// it.
+    #[schema(value_type = Option<Lang>)]
     pub language: Option<String>,
     /// The language an interpreter is to be booked for ("arabisk", "tigrinja"), when the person
     /// needs one in meetings; empty or absent when not.
+    #[schema(max_length = 60)]
     pub interpreter: Option<String>,
     /// The child's words about the person, added to those already recorded (never replacing
     /// them).
@@ -900,11 +934,14 @@ fn channel_is_not_email(reach: Option<Channel>) -> bool {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RevisionRequest {
     /// The day the map was gone through (YYYY-MM-DD); today if absent.
+    #[schema(format = Date)]
     pub revised_on: Option<String>,
     /// Whether the child took part.
+    #[schema(value_type = bool, required)]
     pub child_participated: Option<bool>,
     /// How the child took part ("drew the map with the coordinator"); required if they did, and
     /// otherwise the place to say why not.
+    #[schema(max_length = 1000)]
     pub participation: Option<String>,
 }
 
@@ -951,7 +988,9 @@ impl NewRevision {
 pub struct MeasureRequest {
     /// foster_home, institution or other.
     #[serde(default)]
+    #[schema(required, value_type = MeasureKind)]
     pub kind: String,
+    #[schema(max_length = 1000)]
     pub description: Option<String>,
 }
 
@@ -981,15 +1020,20 @@ impl NewMeasure {
 pub struct NetworkCheckRequest {
     /// check (who was considered, when, with what result) or justification (why no check).
     #[serde(default)]
+    #[schema(required, value_type = CheckKind)]
     pub kind: String,
     /// For a check: the day it was made (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub checked_on: Option<String>,
     /// For a check: the ids of the persons on this case's map who were considered.
     #[serde(default)]
+    #[schema(value_type = Vec<Uuid>)]
     pub considered: Vec<String>,
     /// For a check: what came of it.
+    #[schema(max_length = 2000)]
     pub result: Option<String>,
     /// For a justification: why the network was not checked.
+    #[schema(max_length = 2000)]
     pub justification: Option<String>,
 }
 

@@ -22,7 +22,7 @@ use crate::access::Caller;
 use crate::web::AppState;
 use crate::web::i18n::Tr;
 use crate::web::json::{Json, created};
-use crate::web::problem::{AppError, CaseErrors, Problem};
+use crate::web::problem::{AppError, Problem};
 
 /// The cases assigned to the caller's staff member that the search finds, one page of 50 (acute
 /// first unless `sort` says otherwise). `X-Total-Count` says how many the search found in all.
@@ -33,7 +33,6 @@ use crate::web::problem::{AppError, CaseErrors, Problem};
     responses(
         (status = 200, body = [CaseSummary], headers(("X-Total-Count" = i64, description = "Cases the search found in all"))),
         (status = 403, description = "Leaders see no case data", body = Problem, content_type = "application/problem+json"),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -58,7 +57,6 @@ pub async fn list_cases(
     responses(
         (status = 200, body = actions::Reassigned),
         (status = 403, description = "Only leaders", body = Problem, content_type = "application/problem+json"),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -81,7 +79,6 @@ pub async fn reassign(
     responses(
         (status = 201, body = CaseView, headers(("Location" = String, description = "The address the created case is read at"))),
         (status = 403, description = "A leader, or a key that acts for no staff member", body = Problem, content_type = "application/problem+json"),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -101,7 +98,6 @@ pub async fn create_case(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CaseView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -124,7 +120,6 @@ pub async fn get_case(
     request_body = CaseUpdateRequest,
     responses(
         (status = 200, body = CaseView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -148,7 +143,6 @@ pub async fn update_case(
     request_body = ChildRequest,
     responses(
         (status = 200, body = CaseView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -178,7 +172,6 @@ pub struct AssignRequest {
     request_body = AssignRequest,
     responses(
         (status = 200, body = CaseView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -199,7 +192,6 @@ pub async fn assign_staff(
     params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
     responses(
         (status = 204),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -220,7 +212,6 @@ pub async fn unassign_staff(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [PersonView]),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -242,7 +233,6 @@ pub async fn list_persons(
     request_body = PersonRequest,
     responses(
         (status = 201, body = PersonView, headers(("Location" = String, description = "The address the created person is read at"))),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -267,7 +257,6 @@ pub async fn add_person(
     params(("id" = Uuid, Path), ("person_id" = Uuid, Path)),
     responses(
         (status = 200, body = PersonView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -290,7 +279,6 @@ pub async fn get_person(
     request_body = PersonRequest,
     responses(
         (status = 200, body = PersonView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -313,7 +301,6 @@ pub async fn update_person(
     params(("id" = Uuid, Path), ("person_id" = Uuid, Path)),
     responses(
         (status = 204),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -335,7 +322,6 @@ pub async fn remove_person(
     request_body = WordsRequest,
     responses(
         (status = 201, body = PersonView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -357,7 +343,6 @@ pub async fn add_words(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [RevisionSummary]),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -381,7 +366,6 @@ pub async fn list_revisions(
     request_body = RevisionRequest,
     responses(
         (status = 201, body = RevisionView, headers(("Location" = String, description = "The address the created revision is read at"))),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -406,7 +390,6 @@ pub async fn create_revision(
     params(("id" = Uuid, Path), ("number" = i32, Path)),
     responses(
         (status = 200, body = RevisionView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -425,8 +408,10 @@ pub async fn get_revision(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ChangesQuery {
     /// The earlier revision.
+    #[param(minimum = 1)]
     pub from: i32,
     /// The later revision; without it, the current map (changes not yet saved as a revision).
+    #[param(minimum = 1)]
     pub to: Option<i32>,
 }
 
@@ -436,7 +421,6 @@ pub struct ChangesQuery {
     params(("id" = Uuid, Path), ChangesQuery),
     responses(
         (status = 200, body = DiffView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -459,7 +443,6 @@ pub async fn changes(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [Prompt]),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -480,7 +463,6 @@ pub async fn prompts(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [MeasureView]),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -503,7 +485,6 @@ pub async fn list_measures(
     request_body = MeasureRequest,
     responses(
         (status = 201, body = MeasureView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -527,7 +508,6 @@ pub async fn propose_measure(
     request_body = NetworkCheckRequest,
     responses(
         (status = 201, body = MeasureView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -550,7 +530,6 @@ pub async fn record_check(
     params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)),
     responses(
         (status = 200, body = MeasureView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -572,7 +551,6 @@ pub async fn decide_measure(
     params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)),
     responses(
         (status = 200, body = MeasureView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -594,7 +572,6 @@ pub async fn withdraw_measure(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = AcuteList),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -611,8 +588,10 @@ pub async fn acute_list(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct MapQuery {
     /// A revision's number; without it, the current map.
+    #[param(minimum = 1)]
     pub revision: Option<i32>,
     /// `1` to save the picture as a file rather than show it.
+    #[param(pattern = "^1$")]
     pub download: Option<String>,
 }
 
@@ -634,7 +613,6 @@ impl MapQuery {
     params(("id" = Uuid, Path), MapQuery),
     responses(
         (status = 200, content_type = "image/svg+xml", body = String),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]

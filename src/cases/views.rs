@@ -85,6 +85,7 @@ pub struct ChildView {
 
 /// A staff member assigned to the case.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = AssignedStaff)]
 pub struct StaffView {
     pub user_id: Uuid,
     pub display_name: String,

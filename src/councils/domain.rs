@@ -258,12 +258,14 @@ fn past_or_now(text: Option<&str>, tz: Tz, now: DateTime<Utc>) -> Result<DateTim
 pub struct NewCouncilRequest {
     /// network_council, family_group_conference, network_meeting_series or responsibility_group.
     #[serde(default)]
+    #[schema(required, value_type = CouncilKind)]
     pub kind: String,
     /// An acute family group conference.
     #[serde(default, deserialize_with = "flag")]
     #[schema(value_type = Option<bool>)]
     pub acute: Option<bool>,
     /// The staff member who coordinates; the caller by default. Must be assigned to the case.
+    #[schema(format = Uuid)]
     pub coordinator_id: Option<String>,
 }
 
@@ -306,6 +308,7 @@ impl NewCouncil {
 pub struct StateRequest {
     /// The state to move to.
     #[serde(default)]
+    #[schema(required, value_type = CouncilState)]
     pub to: String,
 }
 
@@ -313,12 +316,15 @@ pub struct StateRequest {
 pub struct TextRequest {
     /// situation or question.
     #[serde(default)]
+    #[schema(required, value_type = TextKind)]
     pub kind: String,
     /// Verbatim, as the child said or wrote it.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 4000)]
     pub text: String,
     /// child, coordinator_with_child or parent_helping.
     #[serde(default)]
+    #[schema(required, value_type = WordsAuthor)]
     pub author: String,
     /// Whether the invitees may read it on their page (the child decides).
     #[serde(default, deserialize_with = "flag")]
@@ -366,8 +372,10 @@ impl NewText {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ParticipantRequest {
     /// A person on the case's map.
+    #[schema(format = Uuid)]
     pub person_id: Option<String>,
     /// Or a staff member of the service.
+    #[schema(format = Uuid)]
     pub user_id: Option<String>,
     /// Or someone new, who joins the map.
     pub new_person: Option<PersonRequest>,
@@ -376,8 +384,10 @@ pub struct ParticipantRequest {
     #[schema(value_type = Option<bool>)]
     pub chosen_by_child: Option<bool>,
     /// participant (the default), support_person, chair, secretary, interpreter, meeting_leader.
+    #[schema(value_type = Option<MeetingRole>)]
     pub meeting_role: Option<String>,
     /// private or public; by default the person's side on the map (public for staff).
+    #[schema(value_type = Option<NetworkSide>)]
     pub side: Option<String>,
 }
 
@@ -465,9 +475,11 @@ impl NewParticipant {
 pub struct ObjectionRequest {
     /// The person on the map the child does not want invited.
     #[serde(default)]
+    #[schema(required, format = Uuid)]
     pub person_id: String,
     /// The child's reason, seen by the coordinator only.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -493,6 +505,7 @@ impl NewObjection {
 pub struct ResolutionRequest {
     /// How the objection was met or resolved ("not invited", "talked it through; the child agreed").
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 1000)]
     pub resolution: String,
 }
 
@@ -500,12 +513,15 @@ pub struct ResolutionRequest {
 pub struct ConsentRequest {
     /// parent, child or other.
     #[serde(default)]
+    #[schema(required, value_type = ConsentGiver)]
     pub given_by: String,
     /// Who consented, as the case file names them.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 200)]
     pub name: String,
     /// What the consent covers.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 1000)]
     pub scope: String,
     /// When they were told what the meeting involves (local time; now if absent).
     pub informed_at: Option<String>,
@@ -571,6 +587,7 @@ impl NewConsent {
 pub struct WaiverRequest {
     /// What the participant is released to speak about in the meeting.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 1000)]
     pub scope: String,
     /// Local time; now if absent.
     pub granted_at: Option<String>,
@@ -601,8 +618,10 @@ impl NewWaiver {
 pub struct PreparationRequest {
     /// When the conversation was held (local time; now if absent).
     pub held_at: Option<String>,
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
     /// What the participant can contribute, in their words.
+    #[schema(max_length = 2000)]
     pub contribution: Option<String>,
 }
 
@@ -644,8 +663,9 @@ pub struct MeetingRequest {
     /// The end in local time; or give `duration_minutes`. The service's default length otherwise.
     pub ends_at: Option<String>,
     #[serde(default, deserialize_with = "number")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 15, maximum = 720)]
     pub duration_minutes: Option<String>,
+    #[schema(max_length = 300)]
     pub place: Option<String>,
     /// Whether the place goes into the invitees' calendar file too (it is on their page either
     /// way). Off unless asked for: calendars are often seen by others.
@@ -653,6 +673,7 @@ pub struct MeetingRequest {
     #[schema(value_type = Option<bool>)]
     pub place_shared: Option<bool>,
     /// An https link to the video meeting.
+    #[schema(pattern = "^https://")]
     pub video_link: Option<String>,
 }
 
@@ -816,9 +837,11 @@ pub struct PastMeetingRequest {
     #[serde(flatten)]
     pub meeting: MeetingRequest,
     /// Why it is recorded afterwards (required).
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
     /// The participants who came (ids of the council's team); at least one.
     #[serde(default)]
+    #[schema(value_type = Vec<Uuid>)]
     pub attendees: Vec<String>,
 }
 
@@ -895,14 +918,17 @@ impl PastMeeting {
 pub struct MeetingRecordRequest {
     /// The participants who came; absent means those who answered yes.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<Uuid>>)]
     pub attendees: Option<Vec<String>>,
     /// The decisions made in the meeting, one a line (a form) or a list (JSON).
     #[serde(default, deserialize_with = "lines")]
     #[schema(value_type = Option<Vec<String>>)]
     pub decisions: Option<Vec<String>>,
     /// Notes from the meeting.
+    #[schema(max_length = 8000)]
     pub notes: Option<String>,
     /// staff (the default), team or private_side: whom the notes may be shared with.
+    #[schema(value_type = Option<NotesSharing>)]
     pub notes_shared_with: Option<String>,
 }
 
@@ -965,11 +991,15 @@ impl MeetingRecord {
 pub struct AnswerRequest {
     /// accept, decline or maybe.
     #[serde(default)]
+    #[schema(required, value_type = Response)]
     pub response: String,
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
     /// What I can contribute.
+    #[schema(max_length = 2000)]
     pub contribution: Option<String>,
     /// When I can, if no time is set yet.
+    #[schema(max_length = 1000)]
     pub availability: Option<String>,
 }
 
@@ -981,6 +1011,7 @@ pub struct RecordedAnswerRequest {
     pub answer: AnswerRequest,
     /// phone or in_person.
     #[serde(default)]
+    #[schema(required, value_type = AnsweredHow)]
     pub how: String,
 }
 

@@ -15,7 +15,7 @@ use super::views::{CouncilSummary, CouncilView, MeetingRecordView};
 use crate::access::Caller;
 use crate::web::AppState;
 use crate::web::json::{Json, created};
-use crate::web::problem::{AppError, CaseErrors};
+use crate::web::problem::AppError;
 
 /// The case's councils, oldest first, with their next meeting.
 #[utoipa::path(
@@ -23,7 +23,6 @@ use crate::web::problem::{AppError, CaseErrors};
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = [CouncilSummary]),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -44,7 +43,6 @@ pub async fn list_councils(
     request_body = NewCouncilRequest,
     responses(
         (status = 201, body = CouncilView, headers(("Location" = String, description = "The address the created council is read at"))),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -69,7 +67,6 @@ pub async fn create_council(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -92,7 +89,6 @@ pub async fn get_council(
     request_body = StateRequest,
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -116,7 +112,6 @@ pub async fn change_state(
     request_body = TextRequest,
     responses(
         (status = 201, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -138,7 +133,6 @@ pub async fn add_text(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("text_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -160,7 +154,6 @@ pub async fn confirm_text(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("text_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -183,7 +176,6 @@ pub async fn remove_text(
     request_body = ParticipantRequest,
     responses(
         (status = 201, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -208,7 +200,6 @@ pub async fn add_participant(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -230,7 +221,6 @@ pub async fn remove_participant(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -253,7 +243,6 @@ pub async fn confirm_team(
     request_body = ObjectionRequest,
     responses(
         (status = 201, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -276,7 +265,6 @@ pub async fn add_objection(
     request_body = ResolutionRequest,
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -308,7 +296,6 @@ pub async fn resolve_objection(
     request_body = ConsentRequest,
     responses(
         (status = 201, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -330,7 +317,6 @@ pub async fn add_consent(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("consent_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -353,7 +339,6 @@ pub async fn withdraw_consent(
     request_body = WaiverRequest,
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -385,7 +370,6 @@ pub async fn set_waiver(
     request_body = PreparationRequest,
     responses(
         (status = 201, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -417,7 +401,6 @@ pub async fn add_preparation(
     request_body = MeetingRequest,
     responses(
         (status = 201, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -440,7 +423,6 @@ pub async fn schedule_meeting(
     request_body = MeetingRequest,
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -471,7 +453,6 @@ pub async fn reschedule_meeting(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -493,7 +474,6 @@ pub async fn cancel_meeting(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -518,7 +498,6 @@ pub async fn send_invitations(
     request_body = RecordedAnswerRequest,
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -549,7 +528,6 @@ pub async fn record_answer(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -574,7 +552,6 @@ pub async fn resend_invitation(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("participant_id" = Uuid, Path)),
     responses(
         (status = 200, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -603,7 +580,6 @@ pub async fn revoke_invitation(
     request_body = PastMeetingRequest,
     responses(
         (status = 201, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -628,7 +604,6 @@ pub async fn record_past_meeting(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("meeting_id" = Uuid, Path)),
     responses(
         (status = 200, body = MeetingRecordView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -654,7 +629,6 @@ pub async fn get_record(
     request_body = MeetingRecordRequest,
     responses(
         (status = 200, body = MeetingRecordView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -688,7 +662,6 @@ pub async fn save_record(
     request_body = MeetingRequest,
     responses(
         (status = 201, body = CouncilView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]

@@ -14,6 +14,7 @@ pub const FIRST_YEAR: i32 = 2000;
 pub struct FiguresRequest {
     /// From 2000 to this year.
     #[serde(default)]
+    #[param(value_type = Option<i32>, minimum = 2000)]
     pub year: String,
 }
 

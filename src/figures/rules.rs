@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 pub const THRESHOLD: i64 = 5;
 
 /// A figure as it may be shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Shown {
     /// The number itself.
@@ -17,9 +17,35 @@ pub enum Shown {
     /// A share in whole per cent.
     Percent(i64),
     /// "<5": the count is hidden, or the share is withheld with it.
-    #[schema(value_type = String, example = "<5")]
     Hidden(#[serde(serialize_with = "hidden")] ()),
 }
+
+/// Written by hand: a count and a share are both whole numbers in JSON, so the derived `oneOf`
+/// of the three variants would match every number twice.
+impl utoipa::PartialSchema for Shown {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .description(Some("A figure as it may be shown"))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0))
+                    .description(Some("The number itself, or a share in whole per cent")),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["<5"]))
+                    .description(Some(
+                        "The count is hidden (below 5), or the share is withheld with it",
+                    )),
+            )
+            .into()
+    }
+}
+
+impl ToSchema for Shown {}
 
 fn hidden<S: serde::Serializer>(_: &(), s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str("<5")

@@ -19,6 +19,7 @@ pub const LOOKUP_LIMIT: i64 = 20;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct LookupQuery {
     #[serde(default)]
+    #[param(required, min_length = 2, max_length = 100)]
     pub q: String,
 }
 
@@ -34,11 +35,14 @@ pub fn lookup_text(q: &str) -> Result<String, AppError> {
 /// Opening a case's acute list.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct OpeningRequest {
+    #[schema(value_type = Uuid, required)]
     pub case_id: Option<Uuid>,
     /// Why the list is needed now: one to a few lines (required, at most 1000 characters).
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 1000)]
     pub reason: String,
     /// The on-call log's or phone call's reference, if there is one (at most 100 characters).
+    #[schema(max_length = 100)]
     pub call_reference: Option<String>,
 }
 

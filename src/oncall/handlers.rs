@@ -14,7 +14,7 @@ use super::views::{LookupResult, OpenedAcuteList, OpeningPage, OpeningView};
 use crate::access::Caller;
 use crate::web::AppState;
 use crate::web::json::Json;
-use crate::web::problem::{AppError, CaseErrors, Problem};
+use crate::web::problem::{AppError, Problem};
 
 /// Look a case up by the service's reference or the child's name (on-call service and
 /// caseworkers): at most 20 cases, each with only the child's name, birth date and home
@@ -25,7 +25,6 @@ use crate::web::problem::{AppError, CaseErrors, Problem};
     responses(
         (status = 200, body = LookupResult),
         (status = 403, description = "Only the on-call service and caseworkers", body = Problem, content_type = "application/problem+json"),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -47,7 +46,7 @@ pub async fn lookup(
     responses(
         (status = 201, body = OpeningView),
         (status = 403, description = "Only the on-call service and caseworkers", body = Problem, content_type = "application/problem+json"),
-        CaseErrors,
+        (status = 404, description = "No such case in the service (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("api_key" = []))
 )]
@@ -88,7 +87,7 @@ pub async fn my_openings(
     responses(
         (status = 200, body = OpenedAcuteList),
         (status = 403, description = "Only the on-call service and caseworkers", body = Problem, content_type = "application/problem+json"),
-        CaseErrors,
+        (status = 409, description = "The opening is closed: 12 hours have passed (`acute-opening-closed`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("api_key" = []))
 )]
@@ -110,6 +109,7 @@ pub async fn opening_acute_list(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageQuery {
     /// The page, from 1 (50 openings to a page, newest first).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
 }
 
@@ -140,7 +140,7 @@ pub async fn review(
 #[utoipa::path(
     tag = "cases",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<OpeningView>), CaseErrors),
+    responses((status = 200, body = Vec<OpeningView>)),
     security(("api_key" = []))
 )]
 #[get("/api/v1/cases/{id}/acute-openings")]

@@ -110,9 +110,11 @@ fn optional_long(input: Option<&str>, max: usize) -> Result<Option<String>, Stri
 pub struct GoalRequest {
     /// In the child's words where possible.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 2000)]
     pub text: String,
     /// child, coordinator_with_child, parent_helping, family, network or caseworker.
     #[serde(default)]
+    #[schema(required, value_type = GoalAuthor)]
     pub author: String,
 }
 
@@ -161,18 +163,22 @@ fn owner(participant: Option<&str>, user: Option<&str>) -> Result<Owner, AppErro
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CommitmentRequest {
     /// Someone on the council's team.
+    #[schema(format = Uuid)]
     pub participant_id: Option<String>,
     /// Or a staff member of the service, assigned to the case.
+    #[schema(format = Uuid)]
     pub user_id: Option<String>,
     /// What they will do.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 2000)]
     pub text: String,
     /// By when (YYYY-MM-DD); for a recurring commitment, the first time.
     #[serde(default)]
+    #[schema(required, format = Date)]
     pub due_on: String,
     /// Recurring every so many days; absent or blank: once.
     #[serde(default, deserialize_with = "number")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 365)]
     pub every_days: Option<String>,
     /// Confirms a due date after the plan's evaluation date, which is refused otherwise.
     #[serde(default, deserialize_with = "flag")]
@@ -241,8 +247,10 @@ impl NewCommitment {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct FollowUpOwnerRequest {
     /// Someone on the council's team.
+    #[schema(format = Uuid)]
     pub participant_id: Option<String>,
     /// Or a staff member of the service, assigned to the case.
+    #[schema(format = Uuid)]
     pub user_id: Option<String>,
 }
 
@@ -255,6 +263,7 @@ impl FollowUpOwnerRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct DoneRequest {
     /// How it went, in the person's words.
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }
 
@@ -268,6 +277,7 @@ impl DoneRequest {
 pub struct ReasonRequest {
     /// Why; required.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -279,6 +289,7 @@ impl ReasonRequest {
 
 vocabulary! {
     /// What a participant answered to the plan by phone or in person.
+    #[schema(as = RecordedPlanAnswer)]
     pub enum RecordedAnswer ("answer to the plan") {
         Confirm => "confirm", "Godkjenner planen og det de skal gjøre", "Approves the plan and what they will do";
         Object => "object", "Har innvendinger", "Has objections";
@@ -291,15 +302,18 @@ vocabulary! {
 pub struct RecordedApprovalRequest {
     /// `confirm` or `object`.
     #[serde(default)]
+    #[schema(required, value_type = RecordedAnswer)]
     pub answer: String,
     /// `phone` or `in_person`.
     #[serde(default)]
+    #[schema(required, value_type = crate::councils::domain::AnsweredHow)]
     pub how: String,
     /// What they object to; required with `object`.
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
     /// The version of the plan read to them; refused when the plan has changed since.
     #[serde(default, deserialize_with = "number")]
-    #[schema(value_type = i32)]
+    #[schema(value_type = i32, required, minimum = 1)]
     pub version: Option<String>,
 }
 
@@ -363,6 +377,7 @@ pub struct CaseworkerApprovalRequest {
     #[serde(default, deserialize_with = "flag")]
     #[schema(value_type = Option<bool>)]
     pub safety_ensured: Option<bool>,
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -387,9 +402,11 @@ impl CaseworkerApprovalRequest {
 pub struct EvaluationPlanRequest {
     /// When the plan is evaluated (YYYY-MM-DD). The proposal follows the service's rule.
     #[serde(default)]
+    #[schema(required, format = Date)]
     pub evaluation_on: String,
     /// new_council, follow_up_meeting or caseworker_review.
     #[serde(default)]
+    #[schema(required, value_type = EvaluationWay)]
     pub way: String,
     /// Confirms that commitments due after this date stay as they are.
     #[serde(default, deserialize_with = "flag")]
@@ -432,6 +449,7 @@ impl EvaluationPlan {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct HeldRequest {
     /// When the follow-up took place (YYYY-MM-DD); today if absent.
+    #[schema(format = Date)]
     pub held_on: Option<String>,
 }
 
@@ -455,10 +473,13 @@ impl HeldRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct GoalResultRequest {
     #[serde(default)]
+    #[schema(required, format = Uuid)]
     pub goal_id: String,
     /// met, partly or not_met.
     #[serde(default)]
+    #[schema(required, value_type = GoalResult)]
     pub result: String,
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -466,23 +487,29 @@ pub struct GoalResultRequest {
 pub struct EvaluationRequest {
     /// When it took place (YYYY-MM-DD).
     #[serde(default)]
+    #[schema(required, format = Date)]
     pub held_on: String,
     /// Who took part.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 2000)]
     pub took_part: String,
     /// Each goal of the plan: met, partly or not met.
     #[serde(default)]
     pub goals: Vec<GoalResultRequest>,
     /// The child's view, in the child's words.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 4000)]
     pub child_view: String,
     /// The parents' view.
     #[serde(default)]
+    #[schema(required, min_length = 1, max_length = 4000)]
     pub parents_view: String,
     /// continue, adjust, end or new_measure.
     #[serde(default)]
+    #[schema(required, value_type = Decision)]
     pub decision: String,
     /// The next evaluation (YYYY-MM-DD); required unless the plan ends.
+    #[schema(format = Date)]
     pub next_evaluation_on: Option<String>,
 }
 
@@ -587,6 +614,7 @@ impl NewEvaluation {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CloseRequest {
     /// Why the plan ends (the latest evaluation's decision is recorded with it).
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -15,7 +15,7 @@ use super::views::PlanView;
 use crate::access::Caller;
 use crate::web::AppState;
 use crate::web::json::{Json, created};
-use crate::web::problem::{AppError, CaseErrors};
+use crate::web::problem::AppError;
 
 /// The council's plan: goals, commitments and their status, the follow-up owner, approvals, the evaluation plan and its proposal, follow-ups, evaluations, the child's links and the version history.
 #[utoipa::path(
@@ -23,7 +23,6 @@ use crate::web::problem::{AppError, CaseErrors};
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -45,7 +44,6 @@ pub async fn get_plan(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 201, body = PlanView, headers(("Location" = String, description = "The address the created plan is read at"))),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -69,7 +67,6 @@ pub async fn create_plan(
     request_body = GoalRequest,
     responses(
         (status = 201, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -91,7 +88,6 @@ pub async fn add_goal(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("goal_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -114,7 +110,6 @@ pub async fn remove_goal(
     request_body = CommitmentRequest,
     responses(
         (status = 201, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -136,7 +131,6 @@ pub async fn add_commitment(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("commitment_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -159,7 +153,6 @@ pub async fn remove_commitment(
     request_body = DoneRequest,
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -191,7 +184,6 @@ pub async fn commitment_done(
     request_body = FollowUpOwnerRequest,
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -214,7 +206,6 @@ pub async fn set_follow_up_owner(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -237,7 +228,6 @@ pub async fn submit_plan(
     request_body = ReasonRequest,
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -261,7 +251,6 @@ pub async fn close_approval(
     request_body = RecordedApprovalRequest,
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -292,7 +281,6 @@ pub async fn record_approval(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -315,7 +303,6 @@ pub async fn take_back_plan(
     request_body = CaseworkerApprovalRequest,
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -339,7 +326,6 @@ pub async fn approve_plan(
     request_body = ReasonRequest,
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -363,7 +349,6 @@ pub async fn return_plan(
     request_body = EvaluationPlanRequest,
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -387,7 +372,6 @@ pub async fn define_evaluation(
     request_body = HeldRequest,
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -419,7 +403,6 @@ pub async fn follow_up_held(
     request_body = EvaluationRequest,
     responses(
         (status = 201, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -443,7 +426,6 @@ pub async fn record_evaluation(
     request_body = CloseRequest,
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -466,7 +448,6 @@ pub async fn close_plan(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path)),
     responses(
         (status = 201, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -487,7 +468,6 @@ pub async fn create_child_link(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("link_id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanView),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]
@@ -509,7 +489,6 @@ pub async fn revoke_child_link(
     params(("id" = Uuid, Path), ("council_id" = Uuid, Path), ("number" = i32, Path)),
     responses(
         (status = 200, body = Object),
-        CaseErrors,
     ),
     security(("api_key" = []))
 )]

@@ -28,6 +28,7 @@ vocabulary! {
 
 vocabulary! {
     /// A step of the flow, in its order.
+    #[schema(as = RecruitmentStep)]
     pub enum Step ("step") {
         Referral => "referral", "Henvisning om fosterhjem", "Foster-home referral";
         Started => "started", "Koordinator har startet", "Coordinator started";
@@ -46,6 +47,7 @@ vocabulary! {
 
 vocabulary! {
     /// A candidate home's answer.
+    #[schema(as = CandidateAnswer)]
     pub enum Answer ("answer") {
         Yes => "yes", "Ja", "Yes";
         No => "no", "Nei", "No";
@@ -55,6 +57,7 @@ vocabulary! {
 
 vocabulary! {
     /// The service's decision about a candidate home.
+    #[schema(as = CandidateDecision)]
     pub enum Decision ("decision") {
         Yes => "yes", "Ja", "Yes";
         No => "no", "Nei", "No";
@@ -112,11 +115,14 @@ fn done(errors: Vec<FieldError>) -> Result<(), AppError> {
 /// What the caseworker sends to refer the case to the foster care service.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ReferralRequest {
+    #[schema(required, min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
+    #[schema(value_type = Option<Urgency>)]
     pub urgency: Option<String>,
     /// Whether a family group conference is wished.
     #[serde(default)]
     pub fgc_wished: bool,
+    #[schema(value_type = Option<Service>)]
     pub service: Option<String>,
 }
 
@@ -163,13 +169,16 @@ impl ReferralRequest {
 /// council; the decision says yes or no and why.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct StepRequest {
+    #[schema(value_type = Step)]
     pub step: String,
     /// The day it happened (`YYYY-MM-DD`); today when left out.
     pub done_on: Option<NaiveDate>,
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
     /// For `fgc_meeting`: the family group conference of the case.
     pub council_id: Option<Uuid>,
     /// For `decision`: `yes` or `no`.
+    #[schema(value_type = Option<Decision>)]
     pub decision: Option<String>,
 }
 

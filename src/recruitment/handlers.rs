@@ -11,13 +11,13 @@ use super::views::{FormView, RecruitmentView};
 use crate::access::Caller;
 use crate::web::AppState;
 use crate::web::json::{Json, created};
-use crate::web::problem::{AppError, CaseErrors};
+use crate::web::problem::AppError;
 
 /// The case's foster-home recruitments, each with its flow as a task list.
 #[utoipa::path(
     tag = "recruitment",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<RecruitmentView>), CaseErrors),
+    responses((status = 200, body = Vec<RecruitmentView>)),
     security(("api_key" = []))
 )]
 #[get("/api/v1/cases/{id}/recruitments")]
@@ -37,7 +37,7 @@ pub async fn list_recruitments(
     tag = "recruitment",
     params(("id" = Uuid, Path)),
     request_body = ReferralRequest,
-    responses((status = 201, body = RecruitmentView, headers(("Location" = String, description = "The address the created recruitment is read at"))), CaseErrors),
+    responses((status = 201, body = RecruitmentView, headers(("Location" = String, description = "The address the created recruitment is read at")))),
     security(("api_key" = []))
 )]
 #[post("/api/v1/cases/{id}/recruitments")]
@@ -59,7 +59,7 @@ pub async fn refer(
 #[utoipa::path(
     tag = "recruitment",
     params(("id" = Uuid, Path), ("recruitment_id" = Uuid, Path)),
-    responses((status = 200, body = RecruitmentView), CaseErrors),
+    responses((status = 200, body = RecruitmentView)),
     security(("api_key" = []))
 )]
 #[get("/api/v1/cases/{id}/recruitments/{recruitment_id}")]
@@ -80,7 +80,7 @@ pub async fn get_recruitment(
     tag = "recruitment",
     params(("id" = Uuid, Path), ("recruitment_id" = Uuid, Path)),
     request_body = StepRequest,
-    responses((status = 200, body = RecruitmentView), CaseErrors),
+    responses((status = 200, body = RecruitmentView)),
     security(("api_key" = []))
 )]
 #[post("/api/v1/cases/{id}/recruitments/{recruitment_id}/steps")]
@@ -102,7 +102,7 @@ pub async fn record_step(
     tag = "recruitment",
     params(("id" = Uuid, Path), ("recruitment_id" = Uuid, Path)),
     request_body = CandidateRequest,
-    responses((status = 201, body = RecruitmentView), CaseErrors),
+    responses((status = 201, body = RecruitmentView)),
     security(("api_key" = []))
 )]
 #[post("/api/v1/cases/{id}/recruitments/{recruitment_id}/candidates")]
@@ -121,7 +121,7 @@ pub async fn add_candidate(
 #[utoipa::path(
     tag = "recruitment",
     params(("id" = Uuid, Path), ("recruitment_id" = Uuid, Path), ("candidate_id" = Uuid, Path)),
-    responses((status = 200, body = FormView), CaseErrors),
+    responses((status = 200, body = FormView)),
     security(("api_key" = []))
 )]
 #[get("/api/v1/cases/{id}/recruitments/{recruitment_id}/candidates/{candidate_id}/form")]

@@ -16,7 +16,13 @@ use crate::web::AppState;
     tag = "hooks",
     params(("secret" = String, Path, description = "the shared secret configured as the gate's URL")),
     request_body(content = String, description = "LINK Mobility's delivery report: {id, refId, resultCode, …}", content_type = "application/json"),
-    responses((status = 204), (status = 400), (status = 401), (status = 404))
+    responses(
+        (status = 204, description = "The report is recorded"),
+        (status = 400, description = "Not a delivery report (no body)"),
+        (status = 401, description = "A wrong secret, or none configured (no body)"),
+        (status = 404, description = "No message of ours has this reference (no body)"),
+        (status = 503, description = "The database does not answer; the gate sends it again (no body)"),
+    )
 )]
 #[post("/hooks/sms/linkmobility/{secret}")]
 pub async fn linkmobility_report(

@@ -45,22 +45,8 @@ pub struct Problem {
     pub detail: String,
     /// For validation problems: each field and what is wrong with it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldError>,
-}
-
-/// The errors an endpoint about a case (its map, councils and plans) answers besides its own
-/// success: one set for the OpenAPI annotations of every such endpoint.
-#[derive(utoipa::IntoResponses)]
-pub enum CaseErrors {
-    /// No such case or object in it, or the case is not assigned to the caller
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    /// Refused by a rule; the problem `type` names which (see the `Refused` response)
-    #[response(status = 409, content_type = "application/problem+json")]
-    Refused(Problem),
-    /// Invalid fields, each with what to fix
-    #[response(status = 422, content_type = "application/problem+json")]
-    Invalid(Problem),
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -16,6 +16,7 @@ mod councils;
 mod faults;
 mod figures;
 mod form_language;
+mod fuzz;
 mod jobs;
 mod language;
 mod layers;
