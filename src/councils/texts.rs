@@ -97,9 +97,8 @@ impl Job for MeetingSms {
         let Some(meeting) = meeting else {
             return Ok(());
         };
-        let status = meeting.status.as_str();
         if !matches!(self.purpose, SmsPurpose::Cancel | SmsPurpose::Withdrawn)
-            && status == "cancelled"
+            && meeting.cancelled()
         {
             return Ok(());
         }

@@ -152,7 +152,9 @@ pub(super) fn requests_held(
         .collect())
 }
 
-/// When the next reminder of each of `commitments` goes out (the quiet hours applied).
+/// When the next reminder of each of `commitments` goes out (the quiet hours applied): the
+/// first of its waiting reminders, as [`jobs::waiting`] gives them oldest due first and the
+/// quiet hours never put a later one before an earlier.
 pub(super) fn next_reminders(
     conn: &mut PgConnection,
     commitments: &[Uuid],
@@ -166,9 +168,7 @@ pub(super) fn next_reminders(
         (ps.tz, ps.quiet_hours),
         ps.now,
     )? {
-        next.entry(commitment)
-            .and_modify(|at: &mut DateTime<Utc>| *at = (*at).min(w.leaves_at))
-            .or_insert(w.leaves_at);
+        next.entry(commitment).or_insert(w.leaves_at);
     }
     Ok(next)
 }

@@ -1234,11 +1234,7 @@ async fn approval_closed_with_a_commitment_nobody_confirmed_reminds_the_coordina
 
 /// The local date (Oslo) of an RFC 3339 moment in a view.
 fn local_day(moment: &Value) -> String {
-    chrono::DateTime::parse_from_rfc3339(moment.as_str().expect("a moment"))
-        .unwrap()
-        .with_timezone(&chrono_tz::Europe::Oslo)
-        .date_naive()
-        .to_string()
+    local_moment(moment).date_naive().to_string()
 }
 
 /// The local date (Oslo) a pending job of `kind` is due.
