@@ -2,7 +2,10 @@
 //! zone: a local date and wall-clock time becomes UTC here (correct across daylight-saving
 //! changes), and a moment or a date is shown here as people reading it in their language write it.
 
-use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+    Utc,
+};
 use chrono_tz::Tz;
 
 use crate::web::i18n::Lang;
@@ -110,19 +113,26 @@ fn exact_local(naive: NaiveDateTime, tz: Tz) -> Result<DateTime<Utc>, String> {
 }
 
 /// A calendar date as the reader writes it: `24.11.2026` or `2026-11-24`.
+///
+/// Written out field by field rather than through `format`, whose pattern is parsed again on
+/// every call: a start page shows a couple of hundred dates and moments.
 pub fn date(day: NaiveDate, lang: Lang) -> String {
+    let (y, m, d) = (day.year(), day.month(), day.day());
     match lang {
-        Lang::Nb | Lang::Nn => day.format("%d.%m.%Y").to_string(),
-        Lang::En => day.format("%Y-%m-%d").to_string(),
+        Lang::Nb | Lang::Nn => format!("{d:02}.{m:02}.{y:04}"),
+        Lang::En => format!("{y:04}-{m:02}-{d:02}"),
     }
 }
 
 /// A moment as people in `tz` read it: `24.11.2026 kl. 09:15` or `2026-11-24 09:15`.
+/// Written out field by field, as [`date`].
 pub fn moment(at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let local = at.with_timezone(&tz);
+    let (y, m, d) = (local.year(), local.month(), local.day());
+    let (h, min) = (local.hour(), local.minute());
     match lang {
-        Lang::Nb | Lang::Nn => local.format("%d.%m.%Y kl. %H:%M").to_string(),
-        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+        Lang::Nb | Lang::Nn => format!("{d:02}.{m:02}.{y:04} kl. {h:02}:{min:02}"),
+        Lang::En => format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}"),
     }
 }
 

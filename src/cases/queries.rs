@@ -414,6 +414,20 @@ pub fn all_cases(
     Ok(found(conn, tenant, user, &filter, clock, false)?.0)
 }
 
+/// The ids of every case assigned to `user`, as [`all_cases`] lists them: for reads that need
+/// only which cases are the caller's (the start page's meetings and plans).
+pub fn assigned_case_ids(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: Uuid,
+) -> QueryResult<Vec<Uuid>> {
+    case_assignments::table
+        .filter(case_assignments::tenant_id.eq(tenant.0))
+        .filter(case_assignments::user_id.eq(user))
+        .select(case_assignments::case_id)
+        .load(conn)
+}
+
 fn found(
     conn: &mut PgConnection,
     tenant: TenantId,

@@ -17,11 +17,36 @@ pub struct Rendered {
     pub html: String,
 }
 
-/// Replaces `{name}` placeholders in a catalogue text.
+/// Replaces `{name}` placeholders in a catalogue text, in one pass: a value is put in as it is,
+/// so a name or a comment that holds `{…}` is never read as a placeholder itself. A placeholder
+/// with no value given stays as written.
 pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
-    values.iter().fold(text.to_owned(), |acc, (name, value)| {
-        acc.replace(&format!("{{{name}}}"), value)
-    })
+    let mut out =
+        String::with_capacity(text.len() + values.iter().map(|(_, v)| v.len()).sum::<usize>());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Template)]
@@ -585,6 +610,21 @@ fn render(template: &impl Template) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_puts_each_value_in_once_and_leaves_unknown_placeholders() {
+        assert_eq!(
+            fill(
+                "{name} kommer {day}, {unknown} {",
+                &[("name", "Ola {day}"), ("day", "mandag")]
+            ),
+            "Ola {day} kommer mandag, {unknown} {"
+        );
+        assert_eq!(
+            fill("ingen plassholdere", &[("x", "y")]),
+            "ingen plassholdere"
+        );
+    }
     use chrono::TimeZone;
 
     fn example(lang: Lang, purpose: AccountMail) -> Rendered {
