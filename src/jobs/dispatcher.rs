@@ -90,11 +90,14 @@ impl Dispatcher {
                 .map_err(DbError::from)
             })
             .await?;
-        for (pushed, ticket) in claimed.iter().enumerate() {
-            if let Err(e) = self.queue.push(ticket.clone()).await {
-                release(&self.db, &claimed[pushed..]).await;
-                return Err(DispatchError::Redis(e.to_string()));
-            }
+        // One round trip for the whole batch. If it fails, some tickets may have reached Redis
+        // all the same; releasing their rows too is safe, as a second ticket for a row finds it
+        // locked or done.
+        if !claimed.is_empty()
+            && let Err(e) = self.queue.push_bulk(claimed.clone()).await
+        {
+            release(&self.db, &claimed).await;
+            return Err(DispatchError::Redis(e.to_string()));
         }
         if !claimed.is_empty() {
             tracing::debug!(count = claimed.len(), "dispatched");
@@ -103,8 +106,8 @@ impl Dispatcher {
     }
 }
 
-/// Hands claimed rows back at once (their tickets never reached Redis), instead of letting them
-/// wait out the lease.
+/// Hands claimed rows back at once (their tickets did not all reach Redis), instead of letting
+/// them wait out the lease.
 async fn release(db: &Db, tickets: &[Ticket]) {
     for ticket in tickets.iter().cloned() {
         let tenant = TenantId(ticket.tenant_id);

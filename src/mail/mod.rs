@@ -1,11 +1,12 @@
 //! Outgoing email through lettre: one `.eml` file per message in development (`mail_transport =
-//! "file"`), SMTP with a connection pool otherwise.
+//! "file"`), SMTP over connections kept open between messages otherwise ([`smtp`]).
 //!
 //! Sending is synchronous on purpose: a job holds its row lock while the message is handed over,
 //! so the row is marked done in the same transaction that sent it. Callers run it on the blocking
 //! pool. The Message-ID comes from the job row, so a retry after an unknown outcome carries the
 //! same id and the receiving side can recognise it.
 
+pub mod smtp;
 pub mod templates;
 
 use std::path::PathBuf;
@@ -13,8 +14,7 @@ use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{Address, FileTransport, Message, SmtpTransport, Transport};
+use lettre::{Address, FileTransport, Message, Transport};
 use secrecy::ExposeSecret;
 
 use crate::config::{MailTransport, Settings};
@@ -53,7 +53,7 @@ pub enum MailError {
 
 enum Sender {
     File(FileTransport),
-    Smtp(SmtpTransport),
+    Smtp(smtp::SmtpServer),
 }
 
 pub struct Mailer {
@@ -81,12 +81,16 @@ impl Mailer {
                 Sender::File(FileTransport::new(PathBuf::from(&settings.mail_dir)))
             }
             MailTransport::Smtp => {
-                let transport = SmtpTransport::from_url(settings.smtp_url.expose_secret())
-                    .map_err(|e| MailError::Build(format!("smtp_url: {e}")))?
-                    .timeout(Some(Duration::from_secs(settings.mail.smtp_timeout_secs)))
-                    .pool_config(PoolConfig::new().max_size(settings.mail.smtp_pool_size))
-                    .build();
-                Sender::Smtp(transport)
+                // Every job running at once keeps a connection of its own: fewer would be opened
+                // and closed again for the messages in between.
+                let kept = (settings.mail.smtp_pool_size as usize).max(settings.jobs.concurrency);
+                let server = smtp::SmtpServer::from_url(
+                    settings.smtp_url.expose_secret(),
+                    Some(Duration::from_secs(settings.mail.smtp_timeout_secs)),
+                    kept,
+                )
+                .map_err(|e| MailError::Build(format!("smtp_url: {e}")))?;
+                Sender::Smtp(server)
             }
         };
         let id_domain = url::Url::parse(&settings.base_url)
@@ -123,10 +127,15 @@ impl Mailer {
                 .send(&message)
                 .map(|_| ())
                 .map_err(|e| MailError::Send(e.to_string())),
-            Sender::Smtp(t) => t
-                .send(&message)
-                .map(|_| ())
-                .map_err(|e| MailError::Send(e.to_string())),
+            Sender::Smtp(server) => {
+                // lettre builds the message from Strings and encodes what is not ASCII: the
+                // content is text.
+                let content = String::from_utf8(message.formatted())
+                    .map_err(|e| MailError::Build(e.to_string()))?;
+                server
+                    .send(message.envelope(), &content)
+                    .map_err(|e| MailError::Send(e.to_string()))
+            }
         }
     }
 
@@ -134,7 +143,7 @@ impl Mailer {
     pub fn reachable(&self) -> bool {
         match &self.sender {
             Sender::File(_) => true,
-            Sender::Smtp(t) => t.test_connection().unwrap_or(false),
+            Sender::Smtp(server) => server.reachable(),
         }
     }
 
