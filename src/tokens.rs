@@ -11,6 +11,7 @@ use std::marker::PhantomData;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use diesel::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Bytea, Text};
 use hmac::{Hmac, Mac};
@@ -192,6 +193,12 @@ impl<K: LinkKind> LinkToken<K> {
     pub async fn lookup(&self, db: &Db) -> Result<Option<(TenantId, Uuid)>, DbError> {
         link_lookup(db, K::PURPOSE, self.hash()).await
     }
+
+    /// [`Self::lookup`] in the caller's transaction, before it has a tenant
+    /// ([`Db::found_tenant`]).
+    pub fn lookup_in(&self, conn: &mut PgConnection) -> QueryResult<Option<(TenantId, Uuid)>> {
+        link_lookup_in(conn, K::PURPOSE, self.hash())
+    }
 }
 
 /// `platform_link_lookup(kind, hash)`: the service and row a presented secret belongs to.
@@ -200,6 +207,16 @@ async fn link_lookup(
     kind: &'static str,
     hash: Vec<u8>,
 ) -> Result<Option<(TenantId, Uuid)>, DbError> {
+    db.unscoped(move |conn| link_lookup_in(conn, kind, hash).map_err(DbError::from))
+        .await
+}
+
+/// [`link_lookup`] on a connection whose transaction has no tenant set yet.
+fn link_lookup_in(
+    conn: &mut PgConnection,
+    kind: &'static str,
+    hash: Vec<u8>,
+) -> QueryResult<Option<(TenantId, Uuid)>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = diesel::sql_types::Uuid)]
@@ -207,15 +224,11 @@ async fn link_lookup(
         #[diesel(sql_type = diesel::sql_types::Uuid)]
         row_id: Uuid,
     }
-    let rows: Vec<Row> = db
-        .unscoped(move |conn| {
-            diesel::sql_query("SELECT tenant_id, row_id FROM platform_link_lookup($1, $2)")
-                .bind::<Text, _>(kind)
-                .bind::<Bytea, _>(hash)
-                .load(conn)
-                .map_err(DbError::from)
-        })
-        .await?;
+    let rows: Vec<Row> =
+        diesel::sql_query("SELECT tenant_id, row_id FROM platform_link_lookup($1, $2)")
+            .bind::<Text, _>(kind)
+            .bind::<Bytea, _>(hash)
+            .load(conn)?;
     Ok(rows
         .into_iter()
         .next()

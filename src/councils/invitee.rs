@@ -394,28 +394,32 @@ async fn open_live<T: Send + 'static>(
     read: impl FnOnce(&mut PgConnection, &Live) -> Result<Option<T>, AppError> + Send + 'static,
 ) -> Result<Option<(Live, T)>, AppError> {
     state.limits.invitee(&client_address(req)).await?;
-    let Some((tenant, invitation)) = lookup(state, token).await? else {
+    let Some(token) = LinkToken::<InvitationLink>::parse(token) else {
         return Ok(None);
     };
     let request = request_id(req);
+    // The token's lookup and the page's reads in one transaction.
     state
         .db
-        .tenant(tenant, move |conn| {
-            let Some(found) = live(conn, invitation)? else {
-                return Ok(None);
-            };
-            let Some(read) = read(conn, &found)? else {
-                return Ok(None);
-            };
-            audit::record(
-                conn,
-                tenant,
-                AuditEntry::new(&Actor::Invitee(found.participant), action)
-                    .object("meeting", found.meeting.id)
-                    .request(request.as_deref()),
-            )?;
-            Ok(Some((found, read)))
-        })
+        .found_tenant(
+            move |conn| Ok::<_, AppError>(token.lookup_in(conn)?),
+            move |conn, tenant, invitation| {
+                let Some(found) = live(conn, invitation)? else {
+                    return Ok(None);
+                };
+                let Some(read) = read(conn, &found)? else {
+                    return Ok(None);
+                };
+                audit::record(
+                    conn,
+                    tenant,
+                    AuditEntry::new(&Actor::Invitee(found.participant), action)
+                        .object("meeting", found.meeting.id)
+                        .request(request.as_deref()),
+                )?;
+                Ok(Some((found, read)))
+            },
+        )
         .await
 }
 

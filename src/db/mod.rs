@@ -123,6 +123,34 @@ impl Db {
         .map_err(DbError::from)?
     }
 
+    /// Finds a tenant with `find` (a `platform_*` lookup, run with no tenant set, so tenant tables
+    /// look empty to it) and, when it finds one, runs `f` scoped to that tenant — in one
+    /// transaction on one connection, so a link's page costs one BEGIN and one COMMIT rather
+    /// than a transaction for the lookup and another for the page. Row-level security holds as
+    /// in [`Db::tenant`]: `f` sees only the tenant found.
+    pub async fn found_tenant<K, T, E, L, F>(&self, find: L, f: F) -> Result<Option<T>, E>
+    where
+        K: Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+        L: FnOnce(&mut PgConnection) -> Result<Option<(TenantId, K)>, E> + Send + 'static,
+        F: FnOnce(&mut PgConnection, TenantId, K) -> Result<Option<T>, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            conn.transaction(|conn| {
+                let Some((tenant, key)) = find(conn)? else {
+                    return Ok(None);
+                };
+                set_tenant(conn, tenant)?;
+                f(conn, tenant, key)
+            })
+        })
+        .await
+        .map_err(DbError::from)?
+    }
+
     /// Runs `f` with no tenant set. Tenant tables look empty here; this exists for the
     /// `platform_*` lookups that find which tenant an API key or link token belongs to.
     pub async fn unscoped<T, E, F>(&self, f: F) -> Result<T, E>
@@ -161,11 +189,17 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, E>,
 {
     conn.transaction(|conn| {
-        diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
-            .bind::<Text, _>(tenant.0.to_string())
-            .execute(conn)?;
+        set_tenant(conn, tenant)?;
         f(conn)
     })
+}
+
+/// Scopes the rest of the transaction to `tenant` (`app.tenant_id`, which row-level security
+/// reads); it ends with the transaction.
+fn set_tenant(conn: &mut PgConnection, tenant: TenantId) -> QueryResult<usize> {
+    diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind::<Text, _>(tenant.0.to_string())
+        .execute(conn)
 }
 
 /// For a database on this machine, turns TLS and GSSAPI encryption off unless the URL asks for
