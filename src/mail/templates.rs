@@ -610,6 +610,7 @@ fn render(template: &impl Template) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     #[test]
     fn fill_puts_each_value_in_once_and_leaves_unknown_placeholders() {
@@ -625,7 +626,6 @@ mod tests {
             "ingen plassholdere"
         );
     }
-    use chrono::TimeZone;
 
     fn example(lang: Lang, purpose: AccountMail) -> Rendered {
         account_link(
