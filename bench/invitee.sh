@@ -36,9 +36,14 @@ trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
 
-echo "== build (release)"
-cargo build --release --locked --bin tillit >/dev/null
-BIN=${CARGO_TARGET_DIR:-target}/release/tillit
+# TILLIT_BIN runs a binary built before (to compare two versions in the same conditions).
+if [ -n "${TILLIT_BIN:-}" ]; then
+  BIN=$TILLIT_BIN
+else
+  echo "== build (release)"
+  cargo build --release --locked --bin tillit >/dev/null
+  BIN=${CARGO_TARGET_DIR:-target}/release/tillit
+fi
 
 echo "== database $DB with one council and an invitation"
 $PSQL -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres

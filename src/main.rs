@@ -6,6 +6,7 @@
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use actix_web::web;
 use clap::{Parser, Subcommand};
@@ -321,6 +322,11 @@ async fn serve(
     // HTTP first, so no request schedules work after the workers stopped; then the workers.
     tracing::info!("shutting down: finishing requests and jobs in flight");
     handle.stop(true).await;
+    // The last requests' views are still queued for the audit log: write them before leaving.
+    let limit = Duration::from_secs(state.settings.http.shutdown_timeout_secs);
+    if !state.views.flush(limit).await {
+        tracing::error!("shutting down with views not yet written to the audit log");
+    }
     let _ = stop_tx.send(true);
     if let Some(workers) = workers {
         workers.await.map_err(|e| CliError::Setup(e.to_string()))?;

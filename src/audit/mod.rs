@@ -2,8 +2,13 @@
 //! server's database role may insert and read, never update or delete — and written in the same
 //! transaction as the change it describes, so a change without its audit row cannot exist.
 //!
-//! Entries name objects by id and never carry personal data in `details`.
+//! Entries name objects by id and never carry personal data in `details`. A link holder's view of
+//! a page, which changes nothing, is the one exception to the shared transaction: [`views`] writes
+//! those in batches just after the page's transaction.
 
+pub mod views;
+
+use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
 use serde_json::Value;
@@ -101,19 +106,43 @@ impl AuditEntry {
 ///
 /// Uses `execute`, not `RETURNING`: the insert must not depend on reading the log back.
 pub fn record(conn: &mut PgConnection, tenant: TenantId, entry: AuditEntry) -> QueryResult<()> {
-    let (actor_kind, actor_id) = entry.actor.kind_and_id();
     diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::tenant_id.eq(tenant.0),
-            audit_log::actor_kind.eq(actor_kind),
-            audit_log::actor_id.eq(actor_id),
-            audit_log::action.eq(entry.action),
-            audit_log::object_kind.eq(entry.object_kind),
-            audit_log::object_id.eq(entry.object_id),
-            audit_log::outcome.eq(entry.outcome),
-            audit_log::request_id.eq(entry.request_id),
-            audit_log::details.eq(entry.details),
-        ))
+        .values(entry.row(tenant, None))
         .execute(conn)?;
     Ok(())
+}
+
+/// One row of the log as it is inserted.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    tenant_id: uuid::Uuid,
+    /// `None`: the transaction's time (the column's default).
+    at: Option<DateTime<Utc>>,
+    actor_kind: &'static str,
+    actor_id: Option<String>,
+    action: &'static str,
+    object_kind: Option<&'static str>,
+    object_id: Option<String>,
+    outcome: &'static str,
+    request_id: Option<String>,
+    details: Value,
+}
+
+impl AuditEntry {
+    fn row(self, tenant: TenantId, at: Option<DateTime<Utc>>) -> AuditRow {
+        let (actor_kind, actor_id) = self.actor.kind_and_id();
+        AuditRow {
+            tenant_id: tenant.0,
+            at,
+            actor_kind,
+            actor_id,
+            action: self.action,
+            object_kind: self.object_kind,
+            object_id: self.object_id,
+            outcome: self.outcome,
+            request_id: self.request_id,
+            details: self.details,
+        }
+    }
 }

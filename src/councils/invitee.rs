@@ -398,8 +398,10 @@ async fn open_live<T: Send + 'static>(
         return Ok(None);
     };
     let request = request_id(req);
-    // The token's lookup and the page's reads in one transaction.
-    state
+    let views = state.views.clone();
+    // The token's lookup and the page's reads in one transaction; the view's audit row is
+    // written just after it (`audit::views`).
+    let found = state
         .db
         .found_tenant(
             move |conn| Ok::<_, AppError>(token.lookup_in(conn)?),
@@ -410,17 +412,22 @@ async fn open_live<T: Send + 'static>(
                 let Some(read) = read(conn, &found)? else {
                     return Ok(None);
                 };
-                audit::record(
+                let view = views.reserve(
                     conn,
                     tenant,
                     AuditEntry::new(&Actor::Invitee(found.participant), action)
                         .object("meeting", found.meeting.id)
                         .request(request.as_deref()),
                 )?;
-                Ok(Some((found, read)))
+                Ok(Some((found, read, view)))
             },
         )
-        .await
+        .await?;
+    // Committed: the view joins the audit's queue.
+    Ok(found.map(|(found, read, view)| {
+        view.commit();
+        (found, read)
+    }))
 }
 
 #[get("/i/{token}")]

@@ -265,31 +265,38 @@ pub async fn child_page(
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, AppError> {
     state.limits.invitee(&client_address(&req)).await?;
-    let Some((tenant, link)) = lookup(&state, &token).await? else {
+    let Some(link_token) = LinkToken::<ChildLink>::parse(&token) else {
         return unknown(tr, shell);
     };
     let request = request_id(&req);
     let settings = state.settings.clone();
+    let views = state.views.clone();
+    // The link's lookup and the plan's reads in one transaction; the view's audit row is written
+    // just after it (`audit::views`).
     let found = state
         .db
-        .tenant(tenant, move |conn| {
-            let Some(plan) = live_plan(conn, link)? else {
-                return Ok::<_, AppError>(None);
-            };
-            let loaded = load(conn, &settings, tenant, &plan)?;
-            audit::record(
-                conn,
-                tenant,
-                AuditEntry::new(&Actor::ChildLink(link), "plan.child_view")
-                    .object("plan", plan.id)
-                    .request(request.as_deref()),
-            )?;
-            Ok(Some(loaded))
-        })
+        .found_tenant(
+            move |conn| Ok::<_, AppError>(link_token.lookup_in(conn)?),
+            move |conn, tenant, link| {
+                let Some(plan) = live_plan(conn, link)? else {
+                    return Ok(None);
+                };
+                let loaded = load(conn, &settings, tenant, &plan)?;
+                let view = views.reserve(
+                    conn,
+                    tenant,
+                    AuditEntry::new(&Actor::ChildLink(link), "plan.child_view")
+                        .object("plan", plan.id)
+                        .request(request.as_deref()),
+                )?;
+                Ok(Some((loaded, view)))
+            },
+        )
         .await?;
-    let Some(found) = found else {
+    let Some((found, view)) = found else {
         return unknown(tr, shell);
     };
+    view.commit();
     let tr = in_childs_language(&req, tr, &found);
     let notes = Notes {
         saved: match query.answered.as_deref() {

@@ -20,6 +20,7 @@ mod fuzz;
 mod jobs;
 mod language;
 mod layers;
+mod link_views;
 mod meeting_records;
 mod on_call;
 mod overview;

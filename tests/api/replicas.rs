@@ -8,9 +8,9 @@
 use crate::access::{Browser, STRONG, onboarded};
 use crate::common;
 
-use common::process::{terminate, tillit_command};
-use common::services::{RedisServer, free_port};
-use common::{TestApp, admin_url, totp_code, totp_secret_in};
+use common::process::Replica;
+use common::services::RedisServer;
+use common::{TestApp, totp_code, totp_secret_in};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -18,84 +18,37 @@ use std::collections::BTreeMap;
 /// Logins per minute for one account in these tests.
 const PER_ACCOUNT: usize = 4;
 
-/// `tillit serve` as its own process on a free port, on the test's database and `redis_url`,
-/// with the test app's Redis namespace and secret key (as replicas of one deployment share them).
-struct Replica {
-    base: String,
-    child: std::process::Child,
-}
-
-impl Replica {
-    async fn start(app: &TestApp, redis_url: &str) -> Self {
-        let port = free_port();
-        let base = format!("http://127.0.0.1:{port}");
-        let child = tillit_command()
-            .args([
-                "serve",
-                "--no-worker",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .env("TILLIT_DATABASE_URL", app.db.app_url())
-            .env("TILLIT_DATABASE_ADMIN_URL", admin_url())
-            .env("TILLIT_REDIS_URL", redis_url)
-            .env(
-                "TILLIT_REDIS_NAMESPACE",
-                &app.state.settings.redis_namespace,
-            )
-            .env("TILLIT_BASE_URL", &base)
-            .env(
+/// A replica of the test app's deployment with the login limits of these tests.
+async fn replica(app: &TestApp, redis_url: &str) -> Replica {
+    Replica::start(
+        app,
+        redis_url,
+        &[
+            (
                 "TILLIT_RATE_LIMITS__LOGIN_PER_ACCOUNT",
                 PER_ACCOUNT.to_string(),
-            )
-            .env("TILLIT_RATE_LIMITS__LOGIN_PER_ADDRESS", "100")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start tillit serve");
-        let mut replica = Self { base, child };
-        replica.wait_until_healthy().await;
-        replica
-    }
-
-    async fn wait_until_healthy(&mut self) {
-        let client = reqwest::Client::new();
-        for _ in 0..600 {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                panic!("tillit serve exited with {status:?}");
-            }
-            if let Ok(res) = client.get(format!("{}/healthz", self.base)).send().await
-                && res.status() == 200
-            {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("tillit serve did not become healthy at {}", self.base);
-    }
-
-    /// A browser of its own at this replica.
-    fn browser(&self) -> Browser {
-        Browser::at(&self.base)
-    }
-
-    async fn metric(&self, name: &str) -> f64 {
-        let text = reqwest::get(format!("{}/metrics", self.base))
-            .await
-            .expect("metrics")
-            .text()
-            .await
-            .expect("text");
-        text.lines()
-            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
-            .unwrap_or(0.0)
-    }
+            ),
+            ("TILLIT_RATE_LIMITS__LOGIN_PER_ADDRESS", "100".to_owned()),
+        ],
+    )
+    .await
 }
 
-impl Drop for Replica {
-    fn drop(&mut self) {
-        terminate(&mut self.child);
-    }
+/// A browser of its own at `replica`.
+fn browser(replica: &Replica) -> Browser {
+    Browser::at(&replica.base)
+}
+
+async fn metric(replica: &Replica, name: &str) -> f64 {
+    let text = reqwest::get(format!("{}/metrics", replica.base))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// The calls Redis has served, by command (`INFO commandstats`), without the `INFO` calls.
@@ -130,13 +83,13 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
     let mut redis = RedisServer::start();
     let app = TestApp::spawn_with(&[("redis_url", json!(redis.url()))]).await;
     onboarded(&app, "fjordvik").await;
-    let a = Replica::start(&app, &redis.url()).await;
-    let b = Replica::start(&app, &redis.url()).await;
+    let a = replica(&app, &redis.url()).await;
+    let b = replica(&app, &redis.url()).await;
 
     // A password through A; the second factor's enrolment, which the service asks for, through
     // B (the pending login is a cookie signed with the key both share); the session B made is
     // accepted by A.
-    let mut at_a = a.browser();
+    let mut at_a = browser(&a);
     let (status, location) = login(&mut at_a, STRONG).await;
     assert_eq!(
         (status, location.as_str()),
@@ -153,7 +106,7 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
     let mut at_a = at_b.same_at(&a.base);
     let (status, page) = at_a.get("/admin").await;
     assert_eq!(status, StatusCode::OK, "A accepts B's session: {page}");
-    let mut stranger = b.browser();
+    let mut stranger = browser(&b);
     let (status, _) = stranger.get("/admin").await;
     assert_eq!(
         status,
@@ -164,8 +117,8 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
     // Guesses spread over both servers: the account's quota holds in total, the login above
     // counted in it. Each check is one call to Redis, and nothing else is asked of it.
     let before = redis_calls(&redis);
-    let mut guesser_a = a.browser();
-    let mut guesser_b = b.browser();
+    let mut guesser_a = browser(&a);
+    let mut guesser_b = browser(&b);
     for i in 1..PER_ACCOUNT {
         let guesser = if i % 2 == 0 {
             &mut guesser_a
@@ -201,7 +154,10 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
             .all(|name| ["evalsha", "time", "get", "set"].contains(name)),
         "one script call per login: {asked:?}"
     );
-    assert_eq!(a.metric("tillit_rate_limit_local_checks_total").await, 0.0);
+    assert_eq!(
+        metric(&a, "tillit_rate_limit_local_checks_total").await,
+        0.0
+    );
 
     // No address and no email in Redis' keys.
     let keys = std::process::Command::new("redis-cli")
@@ -220,7 +176,7 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
 
     // Redis away: each server answers logins with their real result and limits by its own count.
     redis.stop();
-    let mut at_a = a.browser();
+    let mut at_a = browser(&a);
     let (status, location) = login(&mut at_a, STRONG).await;
     assert_eq!(
         (status, location.as_str()),
@@ -228,7 +184,7 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
         "without Redis A takes the password and asks for the code"
     );
     for replica in [&a, &b] {
-        let mut guesser = replica.browser();
+        let mut guesser = browser(replica);
         let allowed = if replica.base == a.base {
             PER_ACCOUNT - 1
         } else {
@@ -251,8 +207,8 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
             replica.base
         );
     }
-    let local_a = a.metric("tillit_rate_limit_local_checks_total").await;
-    let local_b = b.metric("tillit_rate_limit_local_checks_total").await;
+    let local_a = metric(&a, "tillit_rate_limit_local_checks_total").await;
+    let local_b = metric(&b, "tillit_rate_limit_local_checks_total").await;
     assert!(local_a >= PER_ACCOUNT as f64, "{local_a}");
     assert!(local_b >= (PER_ACCOUNT + 1) as f64, "{local_b}");
 
@@ -261,8 +217,8 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
     // counted in Redis.
     redis.resume();
     tokio::time::sleep(std::time::Duration::from_secs(6)).await;
-    let mut guesser_a = a.browser();
-    let mut guesser_b = b.browser();
+    let mut guesser_a = browser(&a);
+    let mut guesser_b = browser(&b);
     for i in 0..PER_ACCOUNT {
         let guesser = if i % 2 == 0 {
             &mut guesser_a
@@ -281,11 +237,11 @@ async fn two_servers_share_the_login_limit_and_the_sessions_and_limit_alone_with
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "shared again");
     }
     assert_eq!(
-        a.metric("tillit_rate_limit_local_checks_total").await,
+        metric(&a, "tillit_rate_limit_local_checks_total").await,
         local_a
     );
     assert_eq!(
-        b.metric("tillit_rate_limit_local_checks_total").await,
+        metric(&b, "tillit_rate_limit_local_checks_total").await,
         local_b
     );
 }

@@ -2,8 +2,12 @@
 //! the map, and the settings and helpers the council and plan tests share.
 
 use chrono::{Days, NaiveDate, NaiveTime, Utc};
+use diesel::prelude::*;
 use serde_json::{Value, json};
-use tillit::db::TenantId;
+use tillit::councils::invitations;
+use tillit::db::schema::council_invitations;
+use tillit::db::{TenantId, in_tenant};
+use uuid::Uuid;
 
 use super::jobs::no_quiet_hours;
 pub use super::jobs::{Workers, fast_jobs, make_due};
@@ -329,4 +333,38 @@ impl Setup {
         .await;
         (council, participants)
     }
+}
+
+/// The live invitations of `meeting`: (participant, link token).
+pub fn invitation_links(app: &TestApp, tenant: TenantId, meeting: &str) -> Vec<(Uuid, String)> {
+    let meeting: Uuid = meeting.parse().unwrap();
+    let rows: Vec<(Uuid, Uuid)> = in_tenant(&mut app.db.app_conn(), tenant, |c| {
+        council_invitations::table
+            .filter(council_invitations::meeting_id.eq(meeting))
+            .filter(council_invitations::revoked_at.is_null())
+            .select((council_invitations::id, council_invitations::participant_id))
+            .load(c)
+    })
+    .unwrap();
+    rows.into_iter()
+        .map(|(id, participant)| (participant, invitations::token_for(&app.state.settings, id)))
+        .collect()
+}
+
+/// A council whose meeting's invitations are sent (or, with `invite` false, only scheduled):
+/// the setup, its meeting and the invitees' links.
+pub async fn invited(app: &TestApp, slug: &str, invite: bool) -> (Setup, String, String) {
+    let setup = setup(app, slug, json!({"birth_year": 2014})).await;
+    let (council, _) = setup.ready_council(app, "network_council").await;
+    let (_, meeting) = setup
+        .schedule(
+            app,
+            &council,
+            json!({"starts_at": local(12, 17), "place": "Biblioteket"}),
+        )
+        .await;
+    if invite {
+        setup.invite(app, &council, &meeting).await;
+    }
+    (setup, council, meeting)
 }
