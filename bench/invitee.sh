@@ -6,15 +6,34 @@
 #
 # Needs PostgreSQL, Redis and `wrk` (apt-get install -y wrk). The server is the release build on
 # a free loopback port; the page is a real one: the token is looked up through
-# platform_invitation_lookup, the invitation, meeting, council texts and answer are read in the
-# tenant's transaction, the view is audited (one INSERT and a COMMIT per request) and the page is
-# rendered. The rate limit on invitee pages is raised for the run, since all load comes from one
-# address. Everything runs on loopback. Not a test: figures vary with the machine and its load.
+# platform_link_lookup, the invitation, meeting, council texts and answer are read in the same
+# transaction scoped to the service found, the view is queued for the audit log's writer
+# (src/audit/views.rs) and the page is rendered. The rate limit on invitee pages is raised for the
+# run, since all load comes from one address. Everything runs on loopback. Not a test: figures
+# vary with the machine and its load.
+#
+# Each round measures, one after the other: /healthz; the invitee page; the peer's email-link page
+# when CALRS_DIR is given (calrs, olivierlambert/calrs, a Rust scheduling service on SQLite: its
+# booking-cancel link `GET /booking/cancel/{token}` on one booking row inserted into its SQLite);
+# and pgbench running bench/invitee_essential.sql, the page's essential database work (one indexed
+# lookup and one audit INSERT, committed). ROUNDS (default 3) rounds, interleaved.
+#
+#   CALRS_DIR=path/to/calrs-checkout bash bench/invitee.sh 10 64
+#     The checkout is calrs's working directory (it reads templates/ from there); its binary is
+#     $CALRS_DIR/target/release/calrs, or CALRS=path/to/calrs. Build it with
+#     git clone https://github.com/olivierlambert/calrs && cd calrs && cargo build --release --locked
+#
+# After the rounds (the maximum rate), `oha` sends the page at a fixed rate of half the best
+# rate wrk reached, with its latency corrected for coordinated omission (a late request counts
+# from when it was due), and the server's memory is read from /proc: resident while under load,
+# and the peak (VmHWM). oha is a Rust load generator: cargo install oha --locked; OHA=path/to/oha
+# when it is not on PATH. Without oha that part is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_EACH=${1:-15}
 CONNECTIONS=${2:-16}
+ROUNDS=${ROUNDS:-3}
 DB=tillit_bench_invitee
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 WORK=$(mktemp -d)
@@ -29,6 +48,7 @@ PSQL="psql -h 127.0.0.1 -U postgres -q -t -A"
 
 cleanup() {
   [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null || true
+  [ -n "${PEER:-}" ] && kill "$PEER" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -98,9 +118,10 @@ STATUS=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/i/$TOKEN
 [ "$STATUS" = "200" ] || { echo "the invitee page answered $STATUS" >&2; exit 1; }
 
 run() {
-  local name=$1 path=$2
-  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency "http://127.0.0.1:$PORT$path" >"$WORK/$name.txt"
-  python3 - "$name" "$WORK/$name.txt" <<'PY'
+  local name=$1 path=$2 out
+  out="$WORK/$name.$(date +%s%N).txt"
+  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency "http://127.0.0.1:$PORT$path" >"$out"
+  python3 - "$name" "$out" <<'PY'
 import re, sys
 name, text = sys.argv[1], open(sys.argv[2]).read()
 def ms(value, unit):
@@ -114,10 +135,97 @@ print(f"{name:8} median {ms(*p50.groups()):7.2f} ms   p99 {ms(*p99.groups()):7.2
 PY
 }
 
-echo "== wrk: 2 threads, $CONNECTIONS connections, ${SECONDS_EACH} s each, one after the other"
-run healthz /healthz
-run invitee "/i/$TOKEN"
-run healthz /healthz
-run invitee "/i/$TOKEN"
+PEER_PORT=""
+if [ -n "${CALRS_DIR:-}" ]; then
+  CALRS=${CALRS:-$CALRS_DIR/target/release/calrs}
+  PEER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  echo "== calrs ($CALRS) on 127.0.0.1:$PEER_PORT with one booking"
+  # Any command creates and migrates its SQLite; then one host, event type and booking.
+  RUST_LOG=warn "$CALRS" --data-dir "$WORK/calrs" event-type list >/dev/null 2>&1
+  python3 - "$WORK/calrs/calrs.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("""
+INSERT INTO users (id, email, name) VALUES ('u1', 'vert@bench.invalid', 'Vert Benk');
+INSERT INTO accounts (id, name, email, user_id) VALUES ('a1', 'Vert Benk', 'vert@bench.invalid', 'u1');
+INSERT INTO event_types (id, account_id, slug, title, duration_min) VALUES ('e1', 'a1', 'mote', 'Møte', 60);
+INSERT INTO bookings (id, event_type_id, uid, guest_name, guest_email, guest_timezone, start_at,
+                      end_at, cancel_token, reschedule_token, status)
+  VALUES ('b1', 'e1', 'uid-1', 'Gjest Benk', 'gjest@bench.invalid', 'Europe/Oslo',
+          '2030-01-10T10:00:00', '2030-01-10T11:00:00', 'bench-cancel-token', 'bench-reschedule-token',
+          'confirmed');
+""")
+db.commit()
+PY
+  (cd "$CALRS_DIR" && RUST_LOG=warn exec "$CALRS" --data-dir "$WORK/calrs" serve --port "$PEER_PORT") \
+    >"$WORK/calrs.log" 2>&1 &
+  PEER=$!
+  for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$PEER_PORT/booking/cancel/bench-cancel-token" && break; sleep 0.1; done
+  STATUS=$(curl -s -o "$WORK/calrs.html" -w '%{http_code}' "http://127.0.0.1:$PEER_PORT/booking/cancel/bench-cancel-token")
+  { [ "$STATUS" = "200" ] && grep -q "Møte" "$WORK/calrs.html"; } \
+    || { echo "calrs's cancel page answered $STATUS" >&2; cat "$WORK/calrs.log" >&2; exit 1; }
+fi
+
+essential() {
+  local out="$WORK/pgbench.$(date +%s%N).txt"
+  pgbench -n -M prepared -c "$CONNECTIONS" -j 2 -T "$SECONDS_EACH" -f bench/invitee_essential.sql \
+    -D hash="$HASH" -D tenant="$TENANT" -D participant=00000000-0000-4000-8000-000000000006 \
+    -D meeting=00000000-0000-4000-8000-000000000007 "$TILLIT_DATABASE_URL" >"$out" 2>&1
+  python3 - "$out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+tps = re.search(r"tps = ([\d.]+)", text)
+lat = re.search(r"latency average = ([\d.]+) ms", text)
+failed = re.search(r"number of failed transactions: (\d+)", text)
+if not tps:
+    sys.exit("pgbench failed:\n" + text)
+print(f"pgbench  average {float(lat.group(1)):7.2f} ms   {'':15}{float(tps.group(1)):8.0f} transactions/s   "
+      f"failed: {failed.group(1) if failed else 0}")
+PY
+}
+
+peer() {
+  [ -n "$PEER_PORT" ] || return 0
+  PORT=$PEER_PORT run calrs /booking/cancel/bench-cancel-token
+}
+
+echo "== $ROUNDS rounds of ${SECONDS_EACH} s each, one after the other: wrk (2 threads, $CONNECTIONS connections), pgbench ($CONNECTIONS clients)"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "-- round $round, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  run healthz /healthz
+  run invitee "/i/$TOKEN"
+  peer
+  essential
+done
+
+memory() { # the server's resident memory now and at its peak, in MiB
+  awk '/^VmRSS|^VmHWM/ {printf "%s %.1f MiB   ", $1, $2 / 1024}' "/proc/$SERVER/status"
+  echo
+}
+
+OHA=${OHA:-$(command -v oha || true)}
+if [ -n "$OHA" ]; then
+  BEST=$(grep -h "Requests/sec" "$WORK"/invitee*.txt | awk '{print $2}' | sort -n | tail -1)
+  RATE=$(python3 -c "print(int(float('$BEST') / 2))")
+  echo "== oha: a fixed $RATE requests/s (half of wrk's best, $BEST/s), $CONNECTIONS connections, ${SECONDS_EACH} s"
+  "$OHA" -z "${SECONDS_EACH}s" -q "$RATE" -c "$CONNECTIONS" --latency-correction --no-tui \
+    --output-format json "http://127.0.0.1:$PORT/i/$TOKEN" >"$WORK/oha.json" &
+  OHA_PID=$!
+  sleep "$(python3 -c "print($SECONDS_EACH / 2)")"
+  echo "   memory under load: $(memory)"
+  wait "$OHA_PID"
+  python3 - "$WORK/oha.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = r["latencyPercentiles"]
+s = r["summary"]
+codes = r.get("statusCodeDistribution", {})
+print(f"fixed    median {p['p50'] * 1000:7.2f} ms   p99 {p['p99'] * 1000:7.2f} ms   "
+      f"{s['requestsPerSec']:8.0f} requests/s   statuses: {codes}")
+PY
+  echo "   memory after: $(memory)"
+else
+  echo "== oha is not installed: the fixed-rate part is skipped (cargo install oha --locked)"
+fi
 
 $PSQL -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres

@@ -194,10 +194,17 @@ impl<K: LinkKind> LinkToken<K> {
         link_lookup(db, K::PURPOSE, self.hash()).await
     }
 
-    /// [`Self::lookup`] in the caller's transaction, before it has a tenant
-    /// ([`Db::found_tenant`]).
-    pub fn lookup_in(&self, conn: &mut PgConnection) -> QueryResult<Option<(TenantId, Uuid)>> {
-        link_lookup_in(conn, K::PURPOSE, self.hash())
+    /// [`Self::lookup`] in the caller's transaction, before it has a tenant, that in the same
+    /// statement scopes the rest of the transaction to the service found — the `find` of
+    /// [`Db::found_tenant`], one round trip for both.
+    pub fn scope_in(&self, conn: &mut PgConnection) -> QueryResult<Option<(TenantId, Uuid)>> {
+        link_rows(
+            conn,
+            "SELECT tenant_id, row_id, set_config('app.tenant_id', tenant_id::text, true)
+               FROM platform_link_lookup($1, $2)",
+            K::PURPOSE,
+            self.hash(),
+        )
     }
 }
 
@@ -217,6 +224,21 @@ fn link_lookup_in(
     kind: &'static str,
     hash: Vec<u8>,
 ) -> QueryResult<Option<(TenantId, Uuid)>> {
+    link_rows(
+        conn,
+        "SELECT tenant_id, row_id FROM platform_link_lookup($1, $2)",
+        kind,
+        hash,
+    )
+}
+
+/// The (service, row) of `sql`, a select from `platform_link_lookup($1, $2)`.
+fn link_rows(
+    conn: &mut PgConnection,
+    sql: &'static str,
+    kind: &'static str,
+    hash: Vec<u8>,
+) -> QueryResult<Option<(TenantId, Uuid)>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = diesel::sql_types::Uuid)]
@@ -224,11 +246,10 @@ fn link_lookup_in(
         #[diesel(sql_type = diesel::sql_types::Uuid)]
         row_id: Uuid,
     }
-    let rows: Vec<Row> =
-        diesel::sql_query("SELECT tenant_id, row_id FROM platform_link_lookup($1, $2)")
-            .bind::<Text, _>(kind)
-            .bind::<Bytea, _>(hash)
-            .load(conn)?;
+    let rows: Vec<Row> = diesel::sql_query(sql)
+        .bind::<Text, _>(kind)
+        .bind::<Bytea, _>(hash)
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .next()

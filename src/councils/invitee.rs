@@ -404,7 +404,7 @@ async fn open_live<T: Send + 'static>(
     let found = state
         .db
         .found_tenant(
-            move |conn| Ok::<_, AppError>(token.lookup_in(conn)?),
+            move |conn| Ok::<_, AppError>(token.scope_in(conn)?),
             move |conn, tenant, invitation| {
                 let Some(found) = live(conn, invitation)? else {
                     return Ok(None);

@@ -123,11 +123,14 @@ impl Db {
         .map_err(DbError::from)?
     }
 
-    /// Finds a tenant with `find` (a `platform_*` lookup, run with no tenant set, so tenant tables
-    /// look empty to it) and, when it finds one, runs `f` scoped to that tenant — in one
+    /// Finds a tenant with `find` and, when it finds one, runs `f` scoped to that tenant — in one
     /// transaction on one connection, so a link's page costs one BEGIN and one COMMIT rather
-    /// than a transaction for the lookup and another for the page. Row-level security holds as
-    /// in [`Db::tenant`]: `f` sees only the tenant found.
+    /// than a transaction for the lookup and another for the page.
+    ///
+    /// `find` runs with no tenant set (tenant tables look empty to it) and must itself scope the
+    /// transaction to the tenant it returns, in the lookup's own statement, saving a round trip:
+    /// `LinkToken::scope_in` does. Row-level security holds as in [`Db::tenant`]: `f` sees only
+    /// the tenant found, and a `find` that did not scope leaves `f` seeing no tenant's rows at all.
     pub async fn found_tenant<K, T, E, L, F>(&self, find: L, f: F) -> Result<Option<T>, E>
     where
         K: Send + 'static,
@@ -143,7 +146,6 @@ impl Db {
                 let Some((tenant, key)) = find(conn)? else {
                     return Ok(None);
                 };
-                set_tenant(conn, tenant)?;
                 f(conn, tenant, key)
             })
         })

@@ -276,7 +276,7 @@ pub async fn child_page(
     let found = state
         .db
         .found_tenant(
-            move |conn| Ok::<_, AppError>(link_token.lookup_in(conn)?),
+            move |conn| Ok::<_, AppError>(link_token.scope_in(conn)?),
             move |conn, tenant, link| {
                 let Some(plan) = live_plan(conn, link)? else {
                     return Ok(None);
