@@ -29,7 +29,7 @@ use crate::cases::categories::NetworkSide;
 use crate::db::TenantId;
 use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
-    councils,
+    councils, network_persons, users,
 };
 use crate::tenancy::sender::{Signature, neutral_sender};
 use crate::time;
@@ -58,6 +58,10 @@ pub(crate) async fn lookup(
 pub(crate) struct Live {
     pub(crate) participant: Uuid,
     pub(crate) council: Uuid,
+    /// The participant's side of the network (private or public): which notes they may read.
+    side: String,
+    /// The participant's own language: their map person's, or a staff member's.
+    language: Option<Lang>,
     coordinator: Uuid,
     kind: CouncilKind,
     meeting: MeetingRow,
@@ -65,43 +69,83 @@ pub(crate) struct Live {
 }
 
 pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<Live>, AppError> {
-    let row: Option<(Uuid, Uuid, String, Uuid, MeetingRow, serde_json::Value)> =
-        council_invitations::table
-            .inner_join(
-                council_participants::table.on(council_participants::tenant_id
-                    .eq(council_invitations::tenant_id)
-                    .and(council_participants::id.eq(council_invitations::participant_id))),
-            )
-            .inner_join(
-                council_meetings::table.on(council_meetings::tenant_id
-                    .eq(council_invitations::tenant_id)
-                    .and(council_meetings::id.eq(council_invitations::meeting_id))),
-            )
-            .inner_join(
-                councils::table.on(councils::tenant_id
-                    .eq(council_invitations::tenant_id)
-                    .and(councils::id.eq(council_invitations::council_id))),
-            )
-            .filter(council_invitations::id.eq(invitation))
-            .filter(council_invitations::revoked_at.is_null())
-            .filter(council_invitations::expires_at.gt(Utc::now()))
-            .filter(council_participants::removed_at.is_null())
-            .select((
+    type Row = (
+        (Uuid, String, Option<String>, Option<String>),
+        Uuid,
+        String,
+        Uuid,
+        MeetingRow,
+        serde_json::Value,
+    );
+    let row: Option<Row> = council_invitations::table
+        .inner_join(
+            council_participants::table.on(council_participants::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(council_participants::id.eq(council_invitations::participant_id))),
+        )
+        // Their language, as the team's one join reads it (`queries::team_member`).
+        .left_join(
+            network_persons::table.on(network_persons::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(
+                    network_persons::id
+                        .nullable()
+                        .eq(council_participants::person_id),
+                )),
+        )
+        .left_join(
+            users::table.on(users::tenant_id
+                .eq(council_participants::tenant_id)
+                .and(users::id.nullable().eq(council_participants::user_id))),
+        )
+        .inner_join(
+            council_meetings::table.on(council_meetings::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(council_meetings::id.eq(council_invitations::meeting_id))),
+        )
+        .inner_join(
+            councils::table.on(councils::tenant_id
+                .eq(council_invitations::tenant_id)
+                .and(councils::id.eq(council_invitations::council_id))),
+        )
+        .filter(council_invitations::id.eq(invitation))
+        .filter(council_invitations::revoked_at.is_null())
+        .filter(council_invitations::expires_at.gt(Utc::now()))
+        .filter(council_participants::removed_at.is_null())
+        .select((
+            (
                 council_invitations::participant_id,
-                council_invitations::council_id,
-                councils::kind,
-                councils::coordinator_id,
-                MeetingRow::as_select(),
-                council_meetings::agenda,
-            ))
-            .first(conn)
-            .optional()?;
-    let Some((participant, council, kind, coordinator, meeting, agenda)) = row else {
+                council_participants::side,
+                network_persons::language.nullable(),
+                users::lang.nullable(),
+            ),
+            council_invitations::council_id,
+            councils::kind,
+            councils::coordinator_id,
+            MeetingRow::as_select(),
+            council_meetings::agenda,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((
+        (participant, side, person_language, staff_language),
+        council,
+        kind,
+        coordinator,
+        meeting,
+        agenda,
+    )) = row
+    else {
         return Ok(None);
     };
     Ok(Some(Live {
         participant,
         council,
+        side,
+        language: person_language
+            .as_deref()
+            .or(staff_language.as_deref())
+            .and_then(Lang::parse),
         coordinator,
         kind: CouncilKind::parse(&kind).map_err(AppError::Internal)?,
         meeting,
@@ -201,8 +245,7 @@ fn reader_languages(
     conn: &mut PgConnection,
     found: &Live,
 ) -> Result<(Option<Lang>, Lang), AppError> {
-    let own = super::queries::team_member(conn, found.participant)?.and_then(|m| m.language);
-    Ok((own, neutral_sender(conn)?.lang))
+    Ok((found.language, neutral_sender(conn)?.lang))
 }
 
 type AnswerRow = (String, Option<String>, Option<String>, Option<String>);
@@ -219,10 +262,8 @@ pub(crate) fn page_values(
         lang: standard,
         ..
     } = neutral_sender(conn)?;
-    // The one read of who they are: their language, and which of the notes they may read.
-    let member = super::queries::team_member(conn, found.participant)?;
-    let own = member.as_ref().and_then(|m| m.language);
-    let private_side = member.is_some_and(|m| m.side == NetworkSide::Private.as_str());
+    // Which of the notes they may read follows their side, read with the invitation.
+    let private_side = found.side == NetworkSide::Private.as_str();
     let notes = super::queries::shared_notes(conn, found.council, private_side)?;
     let texts: Vec<(String, String)> = council_texts::table
         .filter(council_texts::council_id.eq(found.council))
@@ -261,7 +302,7 @@ pub(crate) fn page_values(
         notes,
         coordinator,
         typed: None,
-        own,
+        own: found.language,
         standard,
     })
 }
