@@ -26,31 +26,52 @@ pub struct StaffContact {
     pub lang: Lang,
 }
 
+/// The columns of `users` a [`StaffContact`] is made of ([`StaffContact::from_row`]), for a query
+/// that reads a contact beside other things in one statement.
+pub type ContactColumns = (
+    users::display_name,
+    users::email,
+    users::work_phone,
+    users::active,
+    users::lang,
+);
+
+/// What [`ContactColumns`] read.
+pub type ContactRow = (String, String, Option<String>, bool, String);
+
+pub const CONTACT_COLUMNS: ContactColumns = (
+    users::display_name,
+    users::email,
+    users::work_phone,
+    users::active,
+    users::lang,
+);
+
+impl StaffContact {
+    pub fn from_row((name, email, phone, active, lang): ContactRow) -> Self {
+        StaffContact {
+            name: if name.trim().is_empty() {
+                email.clone()
+            } else {
+                name
+            },
+            email,
+            work_phone: phone.as_deref().map(format_phone),
+            work_phone_e164: phone,
+            active,
+            lang: Lang::parse(&lang).unwrap_or_default(),
+        }
+    }
+}
+
 /// `user`'s contact in the current tenant, if they exist.
 pub fn contact(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<StaffContact>> {
-    let row: Option<(String, String, Option<String>, bool, String)> = users::table
+    let row: Option<ContactRow> = users::table
         .filter(users::id.eq(user))
-        .select((
-            users::display_name,
-            users::email,
-            users::work_phone,
-            users::active,
-            users::lang,
-        ))
+        .select(CONTACT_COLUMNS)
         .first(conn)
         .optional()?;
-    Ok(row.map(|(name, email, phone, active, lang)| StaffContact {
-        name: if name.trim().is_empty() {
-            email.clone()
-        } else {
-            name
-        },
-        email,
-        work_phone: phone.as_deref().map(format_phone),
-        work_phone_e164: phone,
-        active,
-        lang: Lang::parse(&lang).unwrap_or_default(),
-    }))
+    Ok(row.map(StaffContact::from_row))
 }
 
 /// How each of `ids` is named in the current tenant (the address for someone without a name), for

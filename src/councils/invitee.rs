@@ -272,21 +272,41 @@ pub(crate) fn page_values(
         .order((council_texts::kind.desc(), council_texts::position))
         .select((council_texts::kind, council_texts::text))
         .load(conn)?;
-    let answer: Option<AnswerRow> = council_answers::table
-        .filter(council_answers::meeting_id.eq(found.meeting.id))
-        .filter(council_answers::participant_id.eq(found.participant))
+    // The coordinator's contact and the participant's answer, if any, in one statement: the
+    // contact's columns are the staff module's own (`staff::CONTACT_COLUMNS`).
+    type Answer = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let (contact, answer): (staff::ContactRow, Answer) = users::table
+        .left_join(
+            council_answers::table.on(council_answers::tenant_id
+                .eq(users::tenant_id)
+                .and(council_answers::meeting_id.eq(found.meeting.id))
+                .and(council_answers::participant_id.eq(found.participant))),
+        )
+        .filter(users::id.eq(found.coordinator))
         .select((
-            council_answers::response,
-            council_answers::comment,
-            council_answers::contribution,
-            council_answers::availability,
+            staff::CONTACT_COLUMNS,
+            (
+                council_answers::response.nullable(),
+                council_answers::comment.nullable(),
+                council_answers::contribution.nullable(),
+                council_answers::availability.nullable(),
+            ),
         ))
         .first(conn)
-        .optional()?;
+        .optional()?
+        .ok_or_else(|| {
+            AppError::Internal("a council's coordinator is not a staff member".into())
+        })?;
+    let coordinator = StaffContact::from_row(contact);
+    let (response, comment, contribution, availability) = answer;
+    let answer: Option<AnswerRow> =
+        response.map(|response| (response, comment, contribution, availability));
     let plan = plan_section(conn, found.council, found.participant)?;
-    let coordinator = staff::contact(conn, found.coordinator)?.ok_or_else(|| {
-        AppError::Internal("a council's coordinator is not a staff member".into())
-    })?;
     Ok(Values {
         sender,
         tz,
