@@ -8,6 +8,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
+use crate::audit::views::ViewLog;
 use crate::config::Settings;
 use crate::jobs::Registry;
 use crate::web::AppState;
@@ -147,12 +148,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Starts the HTTP server on `listener`. It does not listen for signals itself: the caller owns
 /// shutdown (see `main.rs`), so HTTP stops before background workers do.
-pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+/// The server on `listener`, and the queue of link views its pages audit (`audit::views`), which
+/// the caller flushes once the server has stopped.
+pub fn serve(
+    state: web::Data<AppState>,
+    listener: TcpListener,
+) -> std::io::Result<(Server, ViewLog)> {
+    let views = ViewLog::start(&state.db);
+    let pages_views = web::Data::new(views.clone());
     let body_limit = state.settings.http.body_limit_bytes;
     let shutdown = state.settings.http.shutdown_timeout_secs;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(pages_views.clone())
             .app_data(plumbing::json_config(body_limit))
             .app_data(plumbing::form_config(body_limit))
             .app_data(web::PayloadConfig::new(body_limit))
@@ -173,7 +182,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
     .disable_signals()
     .shutdown_timeout(shutdown)
     .run();
-    Ok(server)
+    Ok((server, views))
 }
 
 #[cfg(test)]

@@ -311,7 +311,7 @@ async fn serve(
     let listener = TcpListener::bind(settings.bind)
         .map_err(|e| CliError::Setup(format!("cannot listen on {}: {e}", settings.bind)))?;
     let state = web::Data::new(app::state(settings).map_err(|e| CliError::Setup(e.to_string()))?);
-    let server = app::serve(state.clone(), listener)?;
+    let (server, views) = app::serve(state.clone(), listener)?;
     let handle = server.handle();
     tracing::info!(bind = %state.settings.bind, with_workers, "serving");
     let server_task = tokio::spawn(server);
@@ -324,7 +324,7 @@ async fn serve(
     handle.stop(true).await;
     // The last requests' views are still queued for the audit log: write them before leaving.
     let limit = Duration::from_secs(state.settings.http.shutdown_timeout_secs);
-    if !state.views.flush(limit).await {
+    if !views.flush(limit).await {
         tracing::error!("shutting down with views not yet written to the audit log");
     }
     let _ = stop_tx.send(true);

@@ -82,6 +82,14 @@ impl ViewLog {
         }
     }
 
+    /// The queue the app gave the server (`app::serve`, as app data), or, in a server built
+    /// without one, none: every view is then written in its page's transaction.
+    pub fn of(req: &actix_web::HttpRequest) -> Self {
+        req.app_data::<actix_web::web::Data<Self>>()
+            .map(|views| Self::clone(views))
+            .unwrap_or(Self { queue: None })
+    }
+
     /// Keeps a place for `entry`, read by `tenant`'s link holder in the transaction on `conn`; or,
     /// when the queue is full, writes it in that transaction.
     pub fn reserve(

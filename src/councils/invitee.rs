@@ -24,6 +24,7 @@ use super::invitations::link_url;
 use super::queries::MeetingRow;
 use super::views::{InviteeSections, PlanSection, PlanSectionReader, SharedNotes};
 use crate::access::staff::{self, StaffContact};
+use crate::audit::views::ViewLog;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::cases::categories::NetworkSide;
 use crate::db::TenantId;
@@ -459,7 +460,7 @@ async fn open_live<T: Send + 'static>(
         return Ok(None);
     };
     let request = request_id(req);
-    let views = state.views.clone();
+    let views = ViewLog::of(req);
     // The token's lookup and the page's reads in one transaction; the view's audit row is
     // written just after it (`audit::views`).
     let found = state

@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::domain::PlanStatus;
 use super::views::ChildAnswerView;
 use super::{queries, rules};
+use crate::audit::views::ViewLog;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::config::Settings;
 use crate::db::TenantId;
@@ -270,7 +271,7 @@ pub async fn child_page(
     };
     let request = request_id(&req);
     let settings = state.settings.clone();
-    let views = state.views.clone();
+    let views = ViewLog::of(&req);
     // The link's lookup and the plan's reads in one transaction; the view's audit row is written
     // just after it (`audit::views`).
     let found = state

@@ -10,7 +10,6 @@ use secrecy::ExposeSecret;
 use super::expiring::Expiring;
 use super::limits::Limits;
 use super::metrics::Metrics;
-use crate::audit::views::ViewLog;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::jobs::Registry;
@@ -35,8 +34,6 @@ pub struct AppState {
     /// Single sign-on providers' discovery documents with their keys, per issuer, for
     /// [`DISCOVERY_LIFETIME`] (read and filled by the single sign-on's provider module).
     pub discovery: Arc<Expiring<CoreProviderMetadata>>,
-    /// The audit of link holders' views, written off the request path.
-    pub views: ViewLog,
 }
 
 /// How long a provider's discovery document and keys are reused before they are fetched again.
@@ -63,7 +60,6 @@ impl AppState {
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
         let sms: Arc<dyn SmsGateway> = Arc::from(crate::sms::from_settings(&settings)?);
         let metrics = Metrics::new();
-        let views = ViewLog::start(&db);
         let limits = Limits::shared(
             &settings.rate_limits,
             redis.clone(),
@@ -82,7 +78,6 @@ impl AppState {
             jobs: Arc::new(jobs),
             clock: crate::time::Clock::default(),
             discovery: Arc::new(Expiring::new(DISCOVERY_LIFETIME)),
-            views,
         })
     }
 

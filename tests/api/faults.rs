@@ -397,7 +397,7 @@ async fn postgres_restarted_under_load_answers_503_meanwhile_recovers_and_loses_
 
     // The views read before the outage are in the audit's queue until the writer got through.
     assert!(
-        app.state.views.flush(Duration::from_secs(10)).await,
+        app.views.flush(Duration::from_secs(10)).await,
         "the queued views are written once PostgreSQL is back"
     );
     // What the database holds: read past row-level security, as the superuser.

@@ -75,7 +75,7 @@ async fn a_link_holders_view_is_audited_with_its_request_and_the_moment_it_was_r
         .await
         .unwrap();
     assert_eq!(unknown.status(), 404);
-    assert!(app.state.views.flush(Duration::from_secs(10)).await);
+    assert!(app.views.flush(Duration::from_secs(10)).await);
 
     let seen = views(&app);
     assert_eq!(seen.len(), 2, "{seen:?}");

@@ -233,6 +233,8 @@ impl Drop for TestDb {
 pub struct TestApp {
     pub address: String,
     pub state: web::Data<AppState>,
+    /// The queue of link views the server's pages audit (`audit::views`).
+    pub views: tillit::audit::views::ViewLog,
     pub client: reqwest::Client,
     pub db: TestDb,
 }
@@ -254,11 +256,12 @@ impl TestApp {
         let mut all = vec![("base_url", json!(address))];
         all.extend(overrides.iter().cloned());
         let state = web::Data::new(app::state(db.settings(&all)).expect("state"));
-        let server = app::serve(state.clone(), listener).expect("serve");
+        let (server, views) = app::serve(state.clone(), listener).expect("serve");
         tokio::spawn(server);
         Self {
             address,
             state,
+            views,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
