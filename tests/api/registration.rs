@@ -110,15 +110,16 @@ async fn what_tillit_knows_is_filled_in_and_the_rest_is_asked_once() {
 
     let (status, form) = page(&app, &path, &who).await;
     assert_eq!(status, 200);
-    let today = Utc::now().date_naive();
+    // The plan was approved a day ago; the page gives the day on the service's clock (Oslo),
+    // which around midnight UTC is not the day in UTC.
+    let approved_on = (Utc::now() - chrono::Duration::days(1))
+        .with_timezone(&chrono_tz::Europe::Oslo)
+        .date_naive();
     for (known, words) in [
         ("years_known", "Saken ble opprettet".to_owned()),
         (
             "decision_on",
-            format!(
-                "Planen ble godkjent {}",
-                (today - chrono::Duration::days(1)).format("%d.%m.%Y")
-            ),
+            format!("Planen ble godkjent {}", approved_on.format("%d.%m.%Y")),
         ),
         ("decision_kind", "Plan godkjent av nettverket".to_owned()),
         ("child_involved", "Barnet har skrevet selv".to_owned()),

@@ -29,7 +29,7 @@ async fn enrol(browser: &mut Browser) -> (String, Vec<String>, String) {
 }
 
 /// What an enrolment showed: its page, the secret, and the page of recovery codes with them.
-struct Enrolled {
+pub(crate) struct Enrolled {
     page: String,
     secret: String,
     codes_page: String,
@@ -456,10 +456,7 @@ async fn operator_password(browser: &mut Browser, password: &str) -> String {
 
 /// The operator's first login: the password, then the factor set up with the page's key.
 /// Returns the secret and the recovery codes.
-pub(crate) async fn operator_enrols(
-    browser: &mut Browser,
-    password: &str,
-) -> (String, Vec<String>) {
+pub(crate) async fn operator_enrols(browser: &mut Browser, password: &str) -> Enrolled {
     let to = operator_password(browser, password).await;
     assert_eq!(
         to, "/operator/login/enrol",
@@ -472,7 +469,7 @@ pub(crate) async fn operator_enrols(
         "{}",
         done.codes_page
     );
-    (done.secret, done.codes)
+    done
 }
 
 async fn operator_signed_in(browser: &mut Browser) -> bool {
@@ -509,7 +506,12 @@ async fn an_operator_enrols_at_first_login_and_each_code_counts_once() {
     operator_password(&mut browser, &password).await;
     assert!(!operator_signed_in(&mut browser).await);
     let mut browser = Browser::new(&app);
-    let (secret, codes) = operator_enrols(&mut browser, &password).await;
+    let Enrolled {
+        secret,
+        codes,
+        code: enrolled_with,
+        ..
+    } = operator_enrols(&mut browser, &password).await;
     assert_eq!(codes.len(), 10);
     assert!(operator_signed_in(&mut browser).await);
 
@@ -535,10 +537,7 @@ async fn an_operator_enrols_at_first_login_and_each_code_counts_once() {
     let to = operator_password(&mut browser, &password).await;
     assert_eq!(to, "/operator/login/factor");
     let (status, page) = browser
-        .post(
-            "/operator/login/factor",
-            &[("code", &totp_code(&secret, 0))],
-        )
+        .post("/operator/login/factor", &[("code", &enrolled_with)])
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a replayed code: {page}");
     assert!(page.contains("Koden er feil") && page.contains("tillit operator create"));
@@ -615,7 +614,7 @@ async fn an_operator_enrols_at_first_login_and_each_code_counts_once() {
     let password = operator(&app).await;
     assert!(!operator_signed_in(&mut browser).await);
     let mut browser = Browser::new(&app);
-    let (_, fresh) = operator_enrols(&mut browser, &password).await;
+    let fresh = operator_enrols(&mut browser, &password).await.codes;
     assert!(!fresh.contains(&codes[0]));
 }
 
@@ -625,7 +624,7 @@ async fn an_operators_wrong_codes_are_rate_limited_like_passwords() {
     let password = operator(&app).await;
     let mut browser = Browser::new(&app);
     // The enrolment's two attempts count too: three more wrong codes empty the bucket.
-    let (secret, _) = operator_enrols(&mut browser, &password).await;
+    let secret = operator_enrols(&mut browser, &password).await.secret;
     operator_logs_out(&mut browser).await;
     operator_password(&mut browser, &password).await;
     for _ in 0..3 {
