@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{AuditEntry, AuditRow};
 use crate::db::schema::audit_log;
-use crate::db::{Db, DbError, TenantId, in_tenant};
+use crate::db::{Db, DbError, TenantId};
 
 /// Views queued at most; a view beyond it is written in its page's transaction.
 const QUEUE: usize = 8192;
@@ -174,19 +174,19 @@ async fn write_batch(
     db: &Db,
     mut rows: Vec<(TenantId, Box<AuditRow>)>,
 ) -> (Vec<(TenantId, Box<AuditRow>)>, Result<(), DbError>) {
-    let pool = db.pool().clone();
+    let db = db.clone();
     let written = tokio::task::spawn_blocking(move || {
         let result = (|| {
-            let mut conn = pool.get()?;
             rows.sort_by_key(|(tenant, _)| tenant.0);
             while let Some((tenant, _)) = rows.first() {
                 let tenant = *tenant;
                 let same = rows.iter().take_while(|(t, _)| *t == tenant).count();
                 let chunk: Vec<&AuditRow> = rows[..same].iter().map(|(_, row)| &**row).collect();
-                in_tenant(&mut conn, tenant, |conn| {
+                db.tenant_blocking(tenant, |conn| {
                     diesel::insert_into(audit_log::table)
                         .values(chunk)
                         .execute(conn)
+                        .map_err(DbError::from)
                 })?;
                 rows.drain(..same);
             }

@@ -14,9 +14,9 @@ pub mod schema;
 use std::time::Duration;
 
 use diesel::PgConnection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
-use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -94,10 +94,11 @@ impl Db {
             // away, the pool tries to connect again every `timeout / 2` at the longest, so it is
             // back within that of the database coming back, with no restart.
             .connection_timeout(timeout)
-            // Each connection answers `SELECT 1` before it is handed out: one that PostgreSQL
-            // closed (a restart, a failover) is dropped and replaced, never given to a request.
-            // One that broke during a request (its transaction in error) is dropped when returned.
-            .test_on_check_out(true)
+            // No `SELECT 1` on checkout: that was a round trip before every transaction. A
+            // connection PostgreSQL closed meanwhile (a restart, a failover) fails its `BEGIN`
+            // instead; `Db::begun` then drops it and takes the next (see there). One that broke
+            // during a request (its transaction in error) is dropped when returned.
+            .test_on_check_out(false)
             .build_unchecked(manager);
         Self { pool }
     }
@@ -114,13 +115,22 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
         F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
-            in_tenant(&mut conn, tenant, f)
-        })
-        .await
-        .map_err(DbError::from)?
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.tenant_blocking(tenant, f))
+            .await
+            .map_err(DbError::from)?
+    }
+
+    /// [`Db::tenant`] on the calling thread, for code that already runs on a blocking thread
+    /// (the job worker, the audit writer).
+    pub fn tenant_blocking<T, E, F>(&self, tenant: TenantId, f: F) -> Result<T, E>
+    where
+        E: From<DbError> + From<diesel::result::Error>,
+        F: FnOnce(&mut PgConnection) -> Result<T, E>,
+    {
+        let mut conn = self.begun(&tenant_begin(tenant))?;
+        let result = f(&mut conn);
+        finish(&mut conn, result)
     }
 
     /// Finds a tenant with `find` and, when it finds one, runs `f` scoped to that tenant — in one
@@ -139,15 +149,14 @@ impl Db {
         L: FnOnce(&mut PgConnection) -> Result<Option<(TenantId, K)>, E> + Send + 'static,
         F: FnOnce(&mut PgConnection, TenantId, K) -> Result<Option<T>, E> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let db = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
-            conn.transaction(|conn| {
-                let Some((tenant, key)) = find(conn)? else {
-                    return Ok(None);
-                };
-                f(conn, tenant, key)
-            })
+            let mut conn = db.begun("BEGIN")?;
+            let result = find(&mut conn).and_then(|found| match found {
+                Some((tenant, key)) => f(&mut conn, tenant, key),
+                None => Ok(None),
+            });
+            finish(&mut conn, result)
         })
         .await
         .map_err(DbError::from)?
@@ -161,14 +170,41 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
         F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let db = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
-            let conn: &mut PgConnection = &mut conn;
-            conn.transaction(f)
+            let mut conn = db.begun("BEGIN")?;
+            let result = f(&mut conn);
+            finish(&mut conn, result)
         })
         .await
         .map_err(DbError::from)?
+    }
+
+    /// Checks out a connection and opens a transaction on it with `begin`, one round trip.
+    ///
+    /// The pool does not ping a connection before handing it out, so one that PostgreSQL closed
+    /// while it sat idle (a restart, a failover) is found out here: its `BEGIN` fails before
+    /// anything of the request was sent. It is marked broken, so the pool drops it, and the next
+    /// is tried, up to one more than the pool holds: after a restart every idle connection is
+    /// stale, and the last try opens a fresh one. Nothing is retried once `BEGIN` has gone
+    /// through: what failed after it is the request's error.
+    fn begun(&self, begin: &str) -> Result<PgPooled, DbError> {
+        let mut tries = self.pool.max_size() + 1;
+        loop {
+            let mut conn = self.pool.get()?;
+            match AnsiTransactionManager::begin_transaction_sql(&mut *conn, begin) {
+                Ok(()) => return Ok(conn),
+                Err(error) => {
+                    // Whatever failed, the connection's state is unknown: never reuse it.
+                    AnsiTransactionManager::transaction_manager_status_mut(&mut *conn)
+                        .set_in_error();
+                    tries -= 1;
+                    if !is_lost_connection(&error) || tries == 0 {
+                        return Err(error.into());
+                    }
+                }
+            }
+        }
     }
 
     /// `SELECT 1` within the pool's timeout: for `/readyz`.
@@ -181,27 +217,48 @@ impl Db {
     }
 }
 
-/// Opens a transaction on `conn`, sets the tenant for it alone, and runs `f` inside.
+/// Opens a transaction on `conn` scoped to `tenant` alone, and runs `f` inside.
 ///
-/// Never nest two of these for different tenants: the inner one becomes a savepoint, and its
-/// setting would outlive it for the rest of the outer transaction.
+/// Refuses (`AlreadyInTransaction`) to start inside another transaction: a tenant's scope
+/// opened as a savepoint would outlive it for the rest of the outer transaction.
 pub fn in_tenant<T, E, F>(conn: &mut PgConnection, tenant: TenantId, f: F) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
     F: FnOnce(&mut PgConnection) -> Result<T, E>,
 {
-    conn.transaction(|conn| {
-        set_tenant(conn, tenant)?;
-        f(conn)
-    })
+    AnsiTransactionManager::begin_transaction_sql(conn, &tenant_begin(tenant))?;
+    let result = f(conn);
+    finish(conn, result)
 }
 
-/// Scopes the rest of the transaction to `tenant` (`app.tenant_id`, which row-level security
-/// reads); it ends with the transaction.
-fn set_tenant(conn: &mut PgConnection, tenant: TenantId) -> QueryResult<usize> {
-    diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
-        .bind::<Text, _>(tenant.0.to_string())
-        .execute(conn)
+/// `BEGIN` and the tenant's scope (`app.tenant_id`, which row-level security reads, local to
+/// the transaction) in one round trip. A simple query cannot bind parameters; the id is a
+/// uuid's hyphenated hex, nothing a quote could come from.
+fn tenant_begin(tenant: TenantId) -> String {
+    format!(
+        "BEGIN; SELECT set_config('app.tenant_id', '{}', true)",
+        tenant.0.hyphenated()
+    )
+}
+
+/// Ends the transaction `begun` or `in_tenant` opened: commits after `f` succeeded, rolls back
+/// after it failed — as diesel's own `transaction` does, whose `BEGIN` cannot carry the
+/// tenant's scope.
+fn finish<T, E>(conn: &mut PgConnection, result: Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => match AnsiTransactionManager::rollback_transaction(conn) {
+            // A broken connection's rollback says nothing the request's own error does not.
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
 }
 
 /// For a database on this machine, turns TLS and GSSAPI encryption off unless the URL asks for

@@ -18,7 +18,7 @@ use super::timing::next_send_time;
 use super::{JobStatus, Registry};
 use crate::config::Settings;
 use crate::db::schema::jobs;
-use crate::db::{Db, DbError, TenantId, in_tenant};
+use crate::db::{Db, DbError, TenantId};
 use crate::mail::{MailError, Mailer};
 
 /// What a job's executor may use.
@@ -97,8 +97,7 @@ pub enum Outcome {
 /// Executes one ticket. Runs on a blocking thread.
 pub fn execute(ctx: &JobContext, ticket: &Ticket) -> Result<Outcome, DbError> {
     let tenant = TenantId(ticket.tenant_id);
-    let mut conn = ctx.db.pool().get()?;
-    in_tenant(&mut conn, tenant, |conn| {
+    ctx.db.tenant_blocking(tenant, |conn| {
         let row: Option<JobRow> = jobs::table
             .find((tenant.0, ticket.job_id))
             .select(JobRow::as_select())

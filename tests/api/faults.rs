@@ -634,3 +634,87 @@ async fn redis_down_pages_still_answer_and_the_jobs_go_out_when_it_is_back() {
         began.elapsed()
     );
 }
+
+/// The pool does not ping a connection before handing it out. One that PostgreSQL closed while
+/// it sat idle (here: every server connection terminated at once, as a restart or a failover
+/// leaves them) is found out at its `BEGIN`, dropped and replaced before anything of the request
+/// was sent, so the next requests all succeed: none is a 503 or a 500, and the answer posted is
+/// kept.
+#[tokio::test]
+async fn connections_postgres_closed_while_idle_are_replaced_without_a_failed_request() {
+    let app = TestApp::spawn_with(&[
+        ("database.pool_size", json!(6)),
+        ("rate_limits.invitee_per_address", json!(100_000)),
+    ])
+    .await;
+    let (setup, _, meeting) = invited(&app, "fjordvik", true).await;
+    let invitees = invitation_links(&app, setup.tenant, &meeting);
+    let (participant, token) = invitees[0].clone();
+    let path = format!("/i/{token}");
+    let (cookie, csrf) = form_token(&app).await;
+    let load = |n: usize| {
+        let requests = (0..n).map(|_| {
+            sample(
+                "invitee page",
+                app.client.get(app.url(&path)).header("accept", "text/html"),
+            )
+        });
+        futures::future::join_all(requests)
+    };
+    // Several pages at once, so that the pool holds several connections, idle after.
+    for page in load(6).await {
+        assert_eq!(page.status, Some(200), "{}", page.brief());
+    }
+
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let server_connections = |sql: &str| {
+        diesel::sql_query(sql.replace("{db}", &app.db.name))
+            .get_result::<Count>(&mut app.db.admin_conn())
+            .expect("server connections")
+            .n
+    };
+    let terminated = server_connections(
+        "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+          WHERE datname = '{db}' AND usename = 'tillit_app'",
+    );
+    assert!(terminated >= 2, "the pool held {terminated} connections");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server_connections(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '{db}' AND usename = 'tillit_app'",
+    ) > 0
+    {
+        assert!(Instant::now() < deadline, "the connections end");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // Every connection the pool holds is stale now; pages, an answer and the JSON API go on.
+    for page in load(6).await {
+        assert_eq!(page.status, Some(200), "{}", page.brief());
+    }
+    let answer = sample(
+        "invitee answer",
+        app.client
+            .post(app.url(&path))
+            .header("accept", "text/html")
+            .header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("response", "accept")]),
+    )
+    .await;
+    assert_eq!(answer.status, Some(303), "{}", answer.brief());
+    app.get_json(
+        &format!("/api/v1/cases/{}", setup.case),
+        &setup.staff.key,
+        200,
+    )
+    .await;
+    let kept: Vec<String> = tillit::db::schema::council_answers::table
+        .filter(tillit::db::schema::council_answers::participant_id.eq(participant))
+        .select(tillit::db::schema::council_answers::response)
+        .load(&mut app.db.admin_conn())
+        .expect("answers");
+    assert_eq!(kept, vec!["accept".to_owned()], "the answer is kept");
+}
