@@ -30,9 +30,10 @@ use crate::cases::categories::NetworkSide;
 use crate::db::TenantId;
 use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
-    councils, network_persons, users,
+    councils, network_persons, tenants, users,
 };
 use crate::tenancy::sender::{Signature, neutral_sender};
+use crate::tenancy::settings::{ServiceSettings, StoredSettings};
 use crate::time;
 use crate::tokens::{InvitationLink, LinkToken};
 use crate::web::AppState;
@@ -67,6 +68,8 @@ pub(crate) struct Live {
     kind: CouncilKind,
     meeting: MeetingRow,
     agenda: Vec<AgendaPart>,
+    /// The service's settings, read with the invitation: how its page signs and its zone.
+    settings: ServiceSettings,
 }
 
 pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<Live>, AppError> {
@@ -77,6 +80,7 @@ pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<L
         Uuid,
         MeetingRow,
         serde_json::Value,
+        StoredSettings,
     );
     let row: Option<Row> = council_invitations::table
         .inner_join(
@@ -109,6 +113,8 @@ pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<L
                 .eq(council_invitations::tenant_id)
                 .and(councils::id.eq(council_invitations::council_id))),
         )
+        // The service's row: row-level security lets the transaction's own service alone through.
+        .inner_join(tenants::table.on(tenants::id.eq(council_invitations::tenant_id)))
         .filter(council_invitations::id.eq(invitation))
         .filter(council_invitations::revoked_at.is_null())
         .filter(council_invitations::expires_at.gt(Utc::now()))
@@ -125,6 +131,7 @@ pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<L
             councils::coordinator_id,
             MeetingRow::as_select(),
             council_meetings::agenda,
+            StoredSettings::as_select(),
         ))
         .first(conn)
         .optional()?;
@@ -135,6 +142,7 @@ pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<L
         coordinator,
         meeting,
         agenda,
+        settings,
     )) = row
     else {
         return Ok(None);
@@ -151,6 +159,7 @@ pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<L
         kind: CouncilKind::parse(&kind).map_err(AppError::Internal)?,
         meeting,
         agenda: serde_json::from_value(agenda).map_err(|e| AppError::Internal(e.to_string()))?,
+        settings: ServiceSettings::parse(settings)?,
     }))
 }
 
@@ -262,7 +271,7 @@ pub(crate) fn page_values(
         tz,
         lang: standard,
         ..
-    } = neutral_sender(conn)?;
+    } = Signature::of(found.settings.clone());
     // Which of the notes they may read follows their side, read with the invitation.
     let private_side = found.side == NetworkSide::Private.as_str();
     let notes = super::queries::shared_notes(conn, found.council, private_side)?;

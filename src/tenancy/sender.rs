@@ -33,6 +33,32 @@ pub struct Signature {
 }
 
 impl Signature {
+    /// How a service with `settings` signs: its sender name or else its name, whichever does
+    /// not reveal child welfare, or else "Tillit".
+    pub fn of(settings: ServiceSettings) -> Self {
+        let ServiceSettings {
+            name,
+            sender_name,
+            reply_to,
+            lang,
+            tz,
+            sms_sender,
+            ..
+        } = settings;
+        let sender = [sender_name, Some(name)]
+            .into_iter()
+            .flatten()
+            .find(|n| !reveals_child_welfare(n))
+            .unwrap_or_else(|| "Tillit".to_owned());
+        Self {
+            sender,
+            reply_to,
+            sms_sender: sms_sender.filter(|s| !reveals_child_welfare(s)),
+            lang,
+            tz,
+        }
+    }
+
     /// The sender an SMS shows: the one the admin set, else the sender name cut to what a
     /// gateway takes.
     pub fn sms_sender_id(&self) -> String {
@@ -44,27 +70,7 @@ impl Signature {
 
 /// The service as it signs its emails, with the language and zone the message is written in.
 pub fn neutral_sender(conn: &mut PgConnection) -> Result<Signature, SettingsError> {
-    let ServiceSettings {
-        name,
-        sender_name,
-        reply_to,
-        lang,
-        tz,
-        sms_sender,
-        ..
-    } = ServiceSettings::load(conn)?;
-    let sender = [sender_name, Some(name)]
-        .into_iter()
-        .flatten()
-        .find(|n| !reveals_child_welfare(n))
-        .unwrap_or_else(|| "Tillit".to_owned());
-    Ok(Signature {
-        sender,
-        reply_to,
-        sms_sender: sms_sender.filter(|s| !reveals_child_welfare(s)),
-        lang,
-        tz,
-    })
+    Ok(Signature::of(ServiceSettings::load(conn)?))
 }
 
 #[cfg(test)]

@@ -77,82 +77,71 @@ impl From<SettingsError> for JobError {
     }
 }
 
-type Stored = (
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    i16,
-    i16,
-    i32,
-    Vec<i32>,
-    (i32, i32, i32, i32, i32, i32, i32, i32, i32, i32),
-    (i32, i32, Option<String>),
-);
+/// The settings columns of `tenants` as stored, before [`ServiceSettings::parse`]: selectable
+/// with another statement's row (an invitee's page reads them with the invitation), so that a
+/// page needing them costs no statement of its own.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = tenants, check_for_backend(diesel::pg::Pg))]
+pub struct StoredSettings {
+    name: String,
+    sender_name: Option<String>,
+    reply_to: Option<String>,
+    locale: String,
+    time_zone: String,
+    quiet_start_hour: i16,
+    quiet_end_hour: i16,
+    meeting_minutes: i32,
+    reminder_days: Vec<i32>,
+    chase_after_days: i32,
+    chase_max: i32,
+    map_review_months: i32,
+    preparation_check_days: i32,
+    evaluation_age_years: i32,
+    evaluation_months_younger: i32,
+    evaluation_months_older: i32,
+    commitment_notice_days: i32,
+    evaluation_undocumented_days: i32,
+    follow_up_weeks_ahead: i32,
+    interview_reminder_days: i32,
+    decision_overdue_days: i32,
+    sms_sender: Option<String>,
+}
 
 impl ServiceSettings {
     /// The settings of the service whose transaction `conn` is in.
     pub fn load(conn: &mut PgConnection) -> Result<Self, SettingsError> {
-        let stored: Stored = tenants::table
-            .select((
-                tenants::name,
-                tenants::sender_name,
-                tenants::reply_to,
-                tenants::locale,
-                tenants::time_zone,
-                tenants::quiet_start_hour,
-                tenants::quiet_end_hour,
-                tenants::meeting_minutes,
-                tenants::reminder_days,
-                (
-                    tenants::chase_after_days,
-                    tenants::chase_max,
-                    tenants::map_review_months,
-                    tenants::preparation_check_days,
-                    tenants::evaluation_age_years,
-                    tenants::evaluation_months_younger,
-                    tenants::evaluation_months_older,
-                    tenants::commitment_notice_days,
-                    tenants::evaluation_undocumented_days,
-                    tenants::follow_up_weeks_ahead,
-                ),
-                (
-                    tenants::interview_reminder_days,
-                    tenants::decision_overdue_days,
-                    tenants::sms_sender,
-                ),
-            ))
+        let stored = tenants::table
+            .select(StoredSettings::as_select())
             .first(conn)?;
         Self::parse(stored)
     }
 
-    fn parse(stored: Stored) -> Result<Self, SettingsError> {
-        let (
+    /// The settings read as stored, checked and parsed.
+    pub fn parse(stored: StoredSettings) -> Result<Self, SettingsError> {
+        let StoredSettings {
             name,
             sender_name,
             reply_to,
             locale,
-            zone,
-            quiet_start,
-            quiet_end,
-            minutes,
-            reminders,
-            n,
-            (interviews, decision, sms_sender),
-        ) = stored;
-        let (
-            chase_after,
+            time_zone: zone,
+            quiet_start_hour: quiet_start,
+            quiet_end_hour: quiet_end,
+            meeting_minutes: minutes,
+            reminder_days: reminders,
+            chase_after_days: chase_after,
             chase_max,
-            review,
-            preparation,
-            age,
-            younger,
-            older,
-            notice,
-            undocumented,
-            weeks_ahead,
-        ) = n;
+            map_review_months: review,
+            preparation_check_days: preparation,
+            evaluation_age_years: age,
+            evaluation_months_younger: younger,
+            evaluation_months_older: older,
+            commitment_notice_days: notice,
+            evaluation_undocumented_days: undocumented,
+            follow_up_weeks_ahead: weeks_ahead,
+            interview_reminder_days: interviews,
+            decision_overdue_days: decision,
+            sms_sender,
+        } = stored;
         Ok(Self {
             name,
             sender_name,
@@ -244,20 +233,31 @@ fn out_of_range(column: &str, value: i32, min: i32, max: i32) -> SettingsError {
 mod tests {
     use super::*;
 
-    fn stored(zone: &str, reminders: Vec<i32>, undocumented: i32) -> Stored {
-        (
-            "Fjordvik".into(),
-            None,
-            None,
-            "nb".into(),
-            zone.into(),
-            21,
-            7,
-            180,
-            reminders,
-            (3, 2, 6, 7, 7, 6, 12, 3, undocumented, 4),
-            (14, 21, None),
-        )
+    fn stored(zone: &str, reminders: Vec<i32>, undocumented: i32) -> StoredSettings {
+        StoredSettings {
+            name: "Fjordvik".into(),
+            sender_name: None,
+            reply_to: None,
+            locale: "nb".into(),
+            time_zone: zone.into(),
+            quiet_start_hour: 21,
+            quiet_end_hour: 7,
+            meeting_minutes: 180,
+            reminder_days: reminders,
+            chase_after_days: 3,
+            chase_max: 2,
+            map_review_months: 6,
+            preparation_check_days: 7,
+            evaluation_age_years: 7,
+            evaluation_months_younger: 6,
+            evaluation_months_older: 12,
+            commitment_notice_days: 3,
+            evaluation_undocumented_days: undocumented,
+            follow_up_weeks_ahead: 4,
+            interview_reminder_days: 14,
+            decision_overdue_days: 21,
+            sms_sender: None,
+        }
     }
 
     #[test]
