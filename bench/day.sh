@@ -62,16 +62,6 @@ TARGETS=(
 
 bench_check "${TARGETS[@]}"
 
-# wrk's latencies are "123.45us", "1.23ms" or "1.02s": in milliseconds.
-ms() {
-  awk -v t="$1" 'BEGIN {
-    v = t + 0
-    if (t ~ /us$/) v /= 1000
-    else if (t ~ /ms$/) v *= 1
-    else if (t ~ /s$/) v *= 1000
-    printf "%.2f", v }'
-}
-
 measure() { # path: sets median and p99 (ms) and rps
   local out
   out="$(bench_wrk 1 1 "$1")"
@@ -121,12 +111,6 @@ for round in $(seq 1 "$ROUNDS"); do
       "$rps" "$times"
   done
 done
-
-# The median of a list of numbers.
-median_of() {
-  tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 echo
 echo "The median over the $ROUNDS rounds:"

@@ -1,10 +1,11 @@
-# What the release-server benchmarks (cases.sh, day.sh) set up alike, sourced after each has set
+# What the release-server benchmarks (cases.sh, day.sh, large.sh) set up alike, sourced after each has set
 # PORT, DB and DURATION: the tools they need, a work folder removed at exit with the server
 # stopped, the release build, a fresh database with `tillit tenant create`, the server on
 # loopback, a staff session through the setup page, and the check that every URL answers 200.
 
 TARGET="${CARGO_TARGET_DIR:-target}"
-BIN="$TARGET/release/tillit"
+# TILLIT_BIN runs a binary built before (to compare two versions in the same conditions).
+BIN="${TILLIT_BIN:-$TARGET/release/tillit}"
 BASE="http://127.0.0.1:$PORT"
 ADMIN_URL="${TILLIT_DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 OWNER_URL="${ADMIN_URL%/*}/$DB"
@@ -24,6 +25,7 @@ cleanup() {
 trap cleanup EXIT
 
 bench_build() {
+  [ -n "${TILLIT_BIN:-}" ] && return
   echo "== building the release binary"
   cargo build --release --locked --quiet
 }
@@ -55,6 +57,13 @@ bench_serve() {
     sleep 0.1
   done
   curl -sf "$BASE/healthz" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+}
+
+bench_restart() {
+  kill "$SERVER"
+  wait "$SERVER" 2>/dev/null || true
+  SERVER=""
+  bench_serve
 }
 
 # The admin sets their password through the setup link, so the benchmark holds a real staff
@@ -114,4 +123,20 @@ bench_wrk() { # threads connections path
     exit 1
   fi
   echo "$out"
+}
+
+# wrk's latencies are "123.45us", "1.23ms" or "1.02s": in milliseconds.
+ms() {
+  awk -v t="$1" 'BEGIN {
+    v = t + 0
+    if (t ~ /us$/) v /= 1000
+    else if (t ~ /ms$/) v *= 1
+    else if (t ~ /s$/) v *= 1000
+    printf "%.3f", v }'
+}
+
+# The median of a list of numbers.
+median_of() {
+  tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{ v[NR] = $1 }
+    END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
