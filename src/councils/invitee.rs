@@ -151,10 +151,10 @@ pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<L
         participant,
         council,
         side,
-        language: person_language
-            .as_deref()
-            .or(staff_language.as_deref())
-            .and_then(Lang::parse),
+        language: super::queries::own_language(
+            person_language.as_deref(),
+            staff_language.as_deref(),
+        ),
         coordinator,
         kind: CouncilKind::parse(&kind).map_err(AppError::Internal)?,
         meeting,

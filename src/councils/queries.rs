@@ -35,6 +35,7 @@ use crate::db::schema::{
 };
 use crate::db::{TenantId, close_open_row};
 use crate::tenancy::settings::{ServiceSettings, SettingsError};
+use crate::web::i18n::Lang;
 use crate::web::problem::AppError;
 
 /// A stored code that is not in its vocabulary: the CHECK constraints make this a bug.
@@ -889,6 +890,12 @@ enum TeamOf {
     Participant(Uuid),
 }
 
+/// A participant's own language: their map person's (`network_persons.language`), or a staff
+/// member's (`users.lang`) — the one rule for the team's rows and an invitee's page alike.
+pub(crate) fn own_language(person: Option<&str>, staff: Option<&str>) -> Option<Lang> {
+    person.or(staff).and_then(Lang::parse)
+}
+
 /// The one join of the team: participants with their map person and staff member.
 fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>> {
     type Row = (
@@ -974,12 +981,7 @@ fn team_rows(conn: &mut PgConnection, of: TeamOf) -> QueryResult<Vec<TeamMember>
             channel,
             sms: r.14.filter(|_| channel == Some(Channel::Sms)),
             postal_address: r.15.0,
-            language: r
-                .15
-                .1
-                .as_deref()
-                .or(r.15.3.as_deref())
-                .and_then(crate::web::i18n::Lang::parse),
+            language: own_language(r.15.1.as_deref(), r.15.3.as_deref()),
             interpreter: r.15.2,
             participant_id: r.1,
             person_id: r.2,
