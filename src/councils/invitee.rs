@@ -32,7 +32,7 @@ use crate::db::schema::{
     council_answers, council_invitations, council_meetings, council_participants, council_texts,
     councils, network_persons, tenants, users,
 };
-use crate::tenancy::sender::{Signature, neutral_sender};
+use crate::tenancy::sender::Signature;
 use crate::tenancy::settings::{ServiceSettings, StoredSettings};
 use crate::time;
 use crate::tokens::{InvitationLink, LinkToken};
@@ -68,8 +68,9 @@ pub(crate) struct Live {
     kind: CouncilKind,
     meeting: MeetingRow,
     agenda: Vec<AgendaPart>,
-    /// The service's settings, read with the invitation: how its page signs and its zone.
-    settings: ServiceSettings,
+    /// How the service signs (its neutral name, language and zone), from its settings read with
+    /// the invitation: the page, its calendar file and an answer need no statement of their own.
+    signature: Signature,
 }
 
 pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<Live>, AppError> {
@@ -159,7 +160,7 @@ pub(crate) fn live(conn: &mut PgConnection, invitation: Uuid) -> Result<Option<L
         kind: CouncilKind::parse(&kind).map_err(AppError::Internal)?,
         meeting,
         agenda: serde_json::from_value(agenda).map_err(|e| AppError::Internal(e.to_string()))?,
-        settings: ServiceSettings::parse(settings)?,
+        signature: Signature::of(ServiceSettings::parse(settings)?),
     }))
 }
 
@@ -251,11 +252,8 @@ impl Values {
 }
 
 /// The participant's own language, if any, and the service's written standard.
-fn reader_languages(
-    conn: &mut PgConnection,
-    found: &Live,
-) -> Result<(Option<Lang>, Lang), AppError> {
-    Ok((found.language, neutral_sender(conn)?.lang))
+fn reader_languages(found: &Live) -> (Option<Lang>, Lang) {
+    (found.language, found.signature.lang)
 }
 
 type AnswerRow = (String, Option<String>, Option<String>, Option<String>);
@@ -267,11 +265,11 @@ pub(crate) fn page_values(
     plan_section: PlanSectionReader,
 ) -> Result<Values, AppError> {
     let Signature {
-        sender,
+        ref sender,
         tz,
         lang: standard,
         ..
-    } = Signature::of(found.settings.clone());
+    } = found.signature;
     // Which of the notes they may read follows their side, read with the invitation.
     let private_side = found.side == NetworkSide::Private.as_str();
     let notes = super::queries::shared_notes(conn, found.council, private_side)?;
@@ -318,7 +316,7 @@ pub(crate) fn page_values(
         response.map(|response| (response, comment, contribution, availability));
     let plan = plan_section(conn, found.council, found.participant)?;
     Ok(Values {
-        sender,
+        sender: sender.clone(),
         tz,
         texts: texts
             .into_iter()
@@ -549,23 +547,17 @@ pub async fn calendar_file(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
-    let found = open_live(
-        &req,
-        &state,
-        &token,
-        "invitation.calendar",
-        |conn, found| {
-            let meeting = &found.meeting;
-            let Some(times) = meeting.starts_at.zip(meeting.ends_at()) else {
-                return Ok(None);
-            };
-            if meeting.cancelled() {
-                return Ok(None);
-            }
-            let (own, standard) = reader_languages(conn, found)?;
-            Ok(Some((times, neutral_sender(conn)?.sender, own, standard)))
-        },
-    )
+    let found = open_live(&req, &state, &token, "invitation.calendar", |_, found| {
+        let meeting = &found.meeting;
+        let Some(times) = meeting.starts_at.zip(meeting.ends_at()) else {
+            return Ok(None);
+        };
+        if meeting.cancelled() {
+            return Ok(None);
+        }
+        let (own, standard) = reader_languages(found);
+        Ok(Some((times, found.signature.sender.clone(), own, standard)))
+    })
     .await?;
     let Some((Live { meeting, .. }, ((starts_at, ends_at), sender, own, standard))) = found else {
         return unknown(tr, shell);
@@ -631,7 +623,7 @@ pub async fn answer_invitation(
                 return Ok::<_, AppError>(Outcome::Unknown);
             };
             let now = Utc::now();
-            let (own, standard) = reader_languages(conn, &found)?;
+            let (own, standard) = reader_languages(&found);
             let tr = Tr::new(reader.lang(own, standard));
             let refusal = match (&parsed, found.open_for_answers(now)) {
                 (_, false) => Some(tr.t("invitee.closed").to_owned()),

@@ -114,6 +114,19 @@ async fn sample(what: &'static str, request: reqwest::RequestBuilder) -> Sample 
     }
 }
 
+/// An invitee's answer posted to their page at `path` with the form token `csrf` of `cookie`.
+async fn post_answer(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> Sample {
+    sample(
+        "invitee answer",
+        app.client
+            .post(app.url(path))
+            .header("accept", "text/html")
+            .header("cookie", cookie)
+            .form(form),
+    )
+    .await
+}
+
 /// One answer an invitee posted: what it said, and what came back.
 #[derive(Debug, Clone)]
 struct Attempt {
@@ -225,17 +238,15 @@ async fn postgres_restarted_under_load_answers_503_meanwhile_recovers_and_loses_
                 // Each answer differs from the one before, so each is a change to save.
                 let response = if i % 2 == 0 { "accept" } else { "decline" };
                 let contribution = format!("Forsøk {n}-{i}");
-                let answer = sample(
-                    "invitee answer",
-                    app.client
-                        .post(app.url(&path))
-                        .header("accept", "text/html")
-                        .header("cookie", &cookie)
-                        .form(&[
-                            ("csrf", csrf.as_str()),
-                            ("response", response),
-                            ("contribution", &contribution),
-                        ]),
+                let answer = post_answer(
+                    &app,
+                    &path,
+                    &cookie,
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("response", response),
+                        ("contribution", &contribution),
+                    ],
                 )
                 .await;
                 samples.lock().await.push(answer.clone());
@@ -561,13 +572,11 @@ async fn redis_down_pages_still_answer_and_the_jobs_go_out_when_it_is_back() {
             .await;
             assert_eq!(page.status, Some(200), "{}", page.brief());
             let response = if round % 2 == 0 { "accept" } else { "decline" };
-            let answer = sample(
-                "invitee answer",
-                app.client
-                    .post(app.url(&path))
-                    .header("accept", "text/html")
-                    .header("cookie", &cookie)
-                    .form(&[("csrf", csrf.as_str()), ("response", response)]),
+            let answer = post_answer(
+                &app,
+                &path,
+                &cookie,
+                &[("csrf", csrf.as_str()), ("response", response)],
             )
             .await;
             assert_eq!(answer.status, Some(303), "{}", answer.brief());
@@ -695,13 +704,11 @@ async fn connections_postgres_closed_while_idle_are_replaced_without_a_failed_re
     for page in load(6).await {
         assert_eq!(page.status, Some(200), "{}", page.brief());
     }
-    let answer = sample(
-        "invitee answer",
-        app.client
-            .post(app.url(&path))
-            .header("accept", "text/html")
-            .header("cookie", &cookie)
-            .form(&[("csrf", csrf.as_str()), ("response", "accept")]),
+    let answer = post_answer(
+        &app,
+        &path,
+        &cookie,
+        &[("csrf", csrf.as_str()), ("response", "accept")],
     )
     .await;
     assert_eq!(answer.status, Some(303), "{}", answer.brief());
